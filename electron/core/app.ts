@@ -1,0 +1,57 @@
+// Opens a data directory: the SQLite store, the device identity and clock. Both shells and the
+// CLI start here.
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { v7 as uuidv7 } from 'uuid'
+import type { HandlerName, Input, Output } from '../../shared/api/contract'
+import { unwrap, type Envelope } from '../../shared/errors'
+import type { HandlerContext } from './context'
+import { openDatabase, schemaVersion } from './db/client'
+import { getState, setState } from './db/repos/syncState'
+import { dispatch } from './handlers'
+import { HybridClock } from './sync/hlc'
+
+export interface CoreOptions {
+  dataDir: string
+  resourcesDir: string
+  version?: string
+  nativeBinding?: string
+}
+
+export interface Core {
+  ctx: HandlerContext
+  /** Untyped entry for transports: validates and answers with an envelope. */
+  dispatch(name: string, input: unknown): Promise<Envelope<unknown>>
+  /** Typed entry for code and tests: returns the value or throws the AppError. */
+  call<K extends HandlerName>(name: K, input: Input<K>): Promise<Output<K>>
+  close(): void
+}
+
+export const DB_FILE = 'griddesk.sqlite'
+
+export function openCore(options: CoreOptions): Core {
+  mkdirSync(options.dataDir, { recursive: true })
+  const db = openDatabase(join(options.dataDir, DB_FILE), {
+    migrationsDir: join(options.resourcesDir, 'migrations'),
+    nativeBinding: options.nativeBinding,
+  })
+  let deviceId = getState(db, 'device_id')
+  if (!deviceId) {
+    deviceId = uuidv7()
+    setState(db, 'device_id', deviceId)
+  }
+  const clock = new HybridClock(deviceId, Date.now, Number(getState(db, 'server_offset_ms') ?? 0), getState(db, 'hlc'))
+  const ctx: HandlerContext = {
+    db,
+    change: { deviceId, clock, schemaVersion: schemaVersion(db), now: () => new Date().toISOString() },
+    dataDir: options.dataDir,
+    resourcesDir: options.resourcesDir,
+    version: options.version ?? '0.0.0',
+  }
+  return {
+    ctx,
+    dispatch: (name, input) => dispatch(ctx, name, input),
+    call: async (name, input) => unwrap(await dispatch(ctx, name, input)) as never,
+    close: () => db.$client.close(),
+  }
+}

@@ -1,0 +1,94 @@
+// Grid cells (org units of level 'grid'): list, summary, map layers.
+import { sql } from 'drizzle-orm'
+import type { FeatureCollection, GridListRow, GridSummary, MapOverview } from '../../../../shared/api/contract'
+import type { GridKind } from '../../../../shared/domain'
+import type { Db } from '../client'
+
+export const DAY_MS = 86_400_000
+
+export function listGrids(db: Db, search: string | undefined, limit: number): GridListRow[] {
+  const pattern = search ? `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null
+  return db.all<GridListRow>(sql`
+    SELECT g.id, g.code, g.name, g.grid_kind AS kind, c.name AS centerName,
+      (SELECT count(*) FROM villages v WHERE v.grid_id = g.id AND v.deleted_at IS NULL) AS villages,
+      (SELECT coalesce(sum(v.households), 0) FROM villages v WHERE v.grid_id = g.id AND v.deleted_at IS NULL) AS households,
+      (SELECT count(*) FROM key_customers k WHERE k.grid_id = g.id AND k.deleted_at IS NULL) AS keyCustomers
+    FROM org_units g LEFT JOIN org_units c ON c.id = g.parent_id
+    WHERE g.level = 'grid' AND g.deleted_at IS NULL
+      AND (${pattern} IS NULL OR g.name LIKE ${pattern} ESCAPE '\\' OR g.code LIKE ${pattern} ESCAPE '\\'
+           OR c.name LIKE ${pattern} ESCAPE '\\')
+    ORDER BY g.code
+    LIMIT ${limit}`)
+}
+
+export function gridSummary(db: Db, id: string, nowMillis: number): GridSummary | undefined {
+  const grid = db.get<Omit<GridSummary, 'keyCustomersByTier' | 'topVillages'> & { kind: GridKind | null }>(sql`
+    SELECT g.id, g.code, g.name, g.grid_kind AS kind, c.name AS centerName, u.name AS managerName,
+      g.geometry_source AS geometrySource,
+      (SELECT count(*) FROM villages v WHERE v.grid_id = g.id AND v.deleted_at IS NULL) AS villages,
+      (SELECT coalesce(sum(v.households), 0) FROM villages v WHERE v.grid_id = g.id AND v.deleted_at IS NULL) AS households,
+      (SELECT coalesce(sum(v.population), 0) FROM villages v WHERE v.grid_id = g.id AND v.deleted_at IS NULL) AS population,
+      (SELECT count(*) FROM key_customers k WHERE k.grid_id = g.id AND k.deleted_at IS NULL) AS keyCustomers,
+      (SELECT count(*) FROM visits s WHERE s.grid_id = g.id AND s.deleted_at IS NULL AND s.status = 'done'
+         AND s.checked_in_at >= ${new Date(nowMillis - 30 * DAY_MS).toISOString()}) AS visitsLast30Days,
+      (SELECT count(*) FROM competitor_intel i WHERE i.grid_id = g.id AND i.deleted_at IS NULL
+         AND i.seen_at >= ${new Date(nowMillis - 30 * DAY_MS).toISOString()}) AS intelLast30Days
+    FROM org_units g
+    LEFT JOIN org_units c ON c.id = g.parent_id
+    LEFT JOIN users u ON u.id = g.manager_user_id
+    WHERE g.id = ${id} AND g.level = 'grid' AND g.deleted_at IS NULL`)
+  if (!grid) return undefined
+  const tiers = db.all<{ tier: 'A' | 'B' | 'C'; n: number }>(sql`
+    SELECT coalesce(tier_override, value_tier) AS tier, count(*) AS n FROM key_customers
+    WHERE grid_id = ${id} AND deleted_at IS NULL GROUP BY 1`)
+  const keyCustomersByTier = { A: 0, B: 0, C: 0 }
+  for (const t of tiers) if (t.tier in keyCustomersByTier) keyCustomersByTier[t.tier] = t.n
+  const topVillages = db.all<{ id: string; name: string; households: number }>(sql`
+    SELECT id, name, coalesce(households, 0) AS households FROM villages
+    WHERE grid_id = ${id} AND deleted_at IS NULL ORDER BY households DESC, name LIMIT 8`)
+  return { ...grid, keyCustomersByTier, topVillages }
+}
+
+export function mapOverview(db: Db): MapOverview {
+  const county = db.get<{ code: string; name: string; boundary: string | null; geometrySource: string | null }>(sql`
+    SELECT code, name, boundary, geometry_source AS geometrySource FROM org_units
+    WHERE level = 'county' AND deleted_at IS NULL ORDER BY code LIMIT 1`)
+  const grids = db.all<{ id: string; code: string; name: string; kind: string | null; boundary: string; geometrySource: string | null }>(sql`
+    SELECT id, code, name, grid_kind AS kind, boundary, geometry_source AS geometrySource FROM org_units
+    WHERE level = 'grid' AND deleted_at IS NULL AND boundary IS NOT NULL ORDER BY code`)
+  const villages = db.all<{ id: string; name: string; households: number | null; gridId: string | null; lon: number; lat: number; geometrySource: string | null }>(sql`
+    SELECT id, name, households, grid_id AS gridId, lon, lat, geometry_source AS geometrySource FROM villages
+    WHERE deleted_at IS NULL AND lon IS NOT NULL AND lat IS NOT NULL ORDER BY division_code`)
+  const gridFeatures: MapOverview['grids'] = {
+    type: 'FeatureCollection',
+    features: grids.map((g) => ({
+      type: 'Feature',
+      geometry: JSON.parse(g.boundary),
+      properties: { id: g.id, code: g.code, name: g.name, kind: g.kind },
+    })),
+  }
+  const villageFeatures: FeatureCollection<{ id: string; name: string; households: number | null; gridId: string | null }> = {
+    type: 'FeatureCollection',
+    features: villages.map((v) => ({
+      type: 'Feature',
+      geometry: { type: 'Point', coordinates: [v.lon, v.lat] },
+      properties: { id: v.id, name: v.name, households: v.households, gridId: v.gridId },
+    })),
+  }
+  const generatedGeometry =
+    county?.geometrySource === 'generated' ||
+    grids.some((g) => g.geometrySource === 'generated') ||
+    villages.some((v) => v.geometrySource === 'generated')
+  return {
+    county: county?.boundary
+      ? {
+          type: 'Feature',
+          geometry: JSON.parse(county.boundary),
+          properties: { code: county.code, name: county.name, geometrySource: county.geometrySource },
+        }
+      : null,
+    grids: gridFeatures,
+    villages: villageFeatures,
+    generatedGeometry,
+  }
+}

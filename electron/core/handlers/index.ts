@@ -1,0 +1,41 @@
+// The one handler table (STYLE.md rule 2) and the dispatcher every transport uses: Electron IPC,
+// browser mode's /rpc, the CLI and tests.
+import { api, isHandlerName } from '../../../shared/api/contract'
+import { AppError, type Envelope, type ErrorBody } from '../../../shared/errors'
+import type { HandlerContext } from '../context'
+import { appHandlers } from './app'
+import { gridHandlers } from './grids'
+import type { Handler, HandlerTable } from './table'
+import { villageHandlers } from './villages'
+
+export const handlers: HandlerTable = {
+  ...appHandlers,
+  ...gridHandlers,
+  ...villageHandlers,
+}
+
+export async function dispatch(ctx: HandlerContext, name: string, rawInput: unknown): Promise<Envelope<unknown>> {
+  try {
+    if (!isHandlerName(name)) throw new AppError('UNKNOWN_HANDLER', `no handler named ${name}`, { details: { name } })
+    const parsed = api[name].input.safeParse(rawInput ?? {})
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }))
+      throw new AppError('VALIDATION', `invalid input for ${name}: ${issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`, { issues })
+    }
+    const handler = handlers[name] as Handler<typeof name>
+    const value = await handler(ctx, parsed.data as never)
+    return { ok: true, value }
+  } catch (error) {
+    return { ok: false, error: toErrorBody(error) }
+  }
+}
+
+function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof AppError) return error.toBody()
+  const sqliteCode = (error as { code?: unknown })?.code
+  if (typeof sqliteCode === 'string' && sqliteCode.startsWith('SQLITE_CONSTRAINT'))
+    return { code: 'CONFLICT', message: 'the change conflicts with data already stored', details: { sqlite: sqliteCode } }
+  // Unexpected: log the stack for developers, never send it to the user.
+  console.error(error)
+  return { code: 'INTERNAL', message: 'an unexpected error occurred; see the log' }
+}

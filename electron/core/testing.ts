@@ -1,0 +1,21 @@
+// Test helper: a core over a fresh data directory in the OS temp folder, with the real
+// migrations and the real SQLite file.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { openCore, type Core } from './app'
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..')
+
+export function openTestCore(): Core & { dataDir: string; dispose(): void } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'griddesk-test-'))
+  const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'test' })
+  return {
+    ...core,
+    dataDir,
+    dispose() {
+      core.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}

@@ -1,0 +1,170 @@
+// The API contract: every handler's name (`domain.verb`), its zod input schema and its output
+// type. Electron IPC, browser mode, the CLI and tests all call through this one table.
+import { z } from 'zod'
+import { gridKinds, signalQualities, valueTiers } from '../domain'
+
+/** Phantom marker carrying a handler's output type; never read at run time. */
+const out = <T>() => undefined as unknown as T
+
+const id = z.uuid({ message: 'must be a UUID' })
+const search = z.string().trim().max(50).optional()
+
+export interface CountSet {
+  grids: number
+  villages: number
+  keyCustomers: number
+  visits: number
+  competitorIntel: number
+}
+
+export interface AppInfo {
+  version: string
+  dataDir: string
+  deviceId: string
+  schemaVersion: number
+  demoLoaded: boolean
+  counts: CountSet
+  pendingChanges: number
+}
+
+export interface DemoLoadResult extends CountSet {
+  millis: number
+}
+
+export interface GridListRow {
+  id: string
+  code: string
+  name: string
+  kind: (typeof gridKinds)[number] | null
+  centerName: string | null
+  villages: number
+  households: number
+  keyCustomers: number
+}
+
+export interface GridSummary {
+  id: string
+  code: string
+  name: string
+  kind: (typeof gridKinds)[number] | null
+  centerName: string | null
+  managerName: string | null
+  geometrySource: string | null
+  villages: number
+  households: number
+  population: number
+  keyCustomers: number
+  keyCustomersByTier: Record<(typeof valueTiers)[number], number>
+  visitsLast30Days: number
+  intelLast30Days: number
+  topVillages: { id: string; name: string; households: number }[]
+}
+
+/** GeoJSON, typed loosely enough for both Leaflet and Node. */
+export interface Feature<P = Record<string, unknown>> {
+  type: 'Feature'
+  geometry: { type: string; coordinates: unknown }
+  properties: P
+}
+export interface FeatureCollection<P = Record<string, unknown>> {
+  type: 'FeatureCollection'
+  features: Feature<P>[]
+}
+
+export interface MapOverview {
+  county: Feature<{ code: string; name: string; geometrySource: string | null }> | null
+  grids: FeatureCollection<{ id: string; code: string; name: string; kind: string | null }>
+  villages: FeatureCollection<{ id: string; name: string; households: number | null; gridId: string | null }>
+  /** True when any geometry shown is generated rather than surveyed. */
+  generatedGeometry: boolean
+}
+
+export interface VillageProfile {
+  id: string
+  divisionCode: string
+  name: string
+  kind: 'village' | 'community'
+  townshipName: string | null
+  gridId: string | null
+  gridName: string | null
+  lon: number | null
+  lat: number | null
+  geometrySource: string | null
+  population: number | null
+  households: number | null
+  migrantAwayPct: number | null
+  mainEconomy: string | null
+  marketDays: string | null
+  festivals: string | null
+  educationLevel: string | null
+  fibreCovered: boolean | null
+  ourPorts: number | null
+  signal4g: (typeof signalQualities)[number] | null
+  signal5g: (typeof signalQualities)[number] | null
+  ourMobileSubs: number | null
+  ourBroadbandSubs: number | null
+  penetrationPct: number | null
+  notes: string | null
+  updatedAt: string
+}
+
+const count = z.number().int().min(0).max(10_000_000)
+const pct = z.number().min(0).max(100)
+
+/** Editable profile fields; each is optional, null clears it. */
+export const villagePatchSchema = z
+  .object({
+    population: count.nullable(),
+    households: count.nullable(),
+    migrantAwayPct: pct.nullable(),
+    mainEconomy: z.string().trim().max(200).nullable(),
+    marketDays: z.string().trim().max(100).nullable(),
+    festivals: z.string().trim().max(500).nullable(),
+    educationLevel: z.string().trim().max(100).nullable(),
+    fibreCovered: z.boolean().nullable(),
+    ourPorts: count.nullable(),
+    signal4g: z.enum(signalQualities).nullable(),
+    signal5g: z.enum(signalQualities).nullable(),
+    ourMobileSubs: count.nullable(),
+    ourBroadbandSubs: count.nullable(),
+    penetrationPct: pct.nullable(),
+    notes: z.string().max(5000).nullable(),
+  })
+  .partial()
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, { message: 'nothing to change' })
+export type VillagePatch = z.infer<typeof villagePatchSchema>
+
+export const api = {
+  'app.info': { input: z.object({}).strict(), output: out<AppInfo>() },
+  'demo.load': {
+    input: z
+      .object({
+        seed: z.number().int().min(0).max(2 ** 31).default(451022),
+        keyCustomers: z.number().int().min(0).max(100_000).default(360),
+        visits: z.number().int().min(0).max(1_000_000).default(2400),
+      })
+      .strict(),
+    output: out<DemoLoadResult>(),
+  },
+  'grids.list': {
+    input: z.object({ search, limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+    output: out<GridListRow[]>(),
+  },
+  'grids.summary': { input: z.object({ id }).strict(), output: out<GridSummary>() },
+  'map.overview': { input: z.object({}).strict(), output: out<MapOverview>() },
+  'villages.get': { input: z.object({ id }).strict(), output: out<VillageProfile>() },
+  'villages.update': {
+    input: z.object({ id, patch: villagePatchSchema }).strict(),
+    output: out<VillageProfile>(),
+  },
+} as const
+
+export type Api = typeof api
+export type HandlerName = keyof Api
+export type Input<K extends HandlerName> = z.input<Api[K]['input']>
+export type ParsedInput<K extends HandlerName> = z.output<Api[K]['input']>
+export type Output<K extends HandlerName> = Api[K]['output']
+
+export const handlerNames = Object.keys(api) as HandlerName[]
+export const isHandlerName = (name: string): name is HandlerName => Object.hasOwn(api, name)
