@@ -2,10 +2,11 @@
 // migrations and the real SQLite file.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { openCore, type Core } from './app'
+import { REPO_ROOT } from './resources'
 
-export const REPO_ROOT = resolve(import.meta.dirname, '..', '..')
+export { REPO_ROOT }
 
 export function openTestCore(): Core & { dataDir: string; dispose(): void } {
   const dataDir = mkdtempSync(join(tmpdir(), 'griddesk-test-'))

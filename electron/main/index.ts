@@ -1,0 +1,129 @@
+// Electron main: the window, the app:// protocol that serves the renderer, and the one IPC
+// channel to the handler table. The renderer is sandboxed with context isolation and no Node;
+// main checks who sent each call and validates its input (the handler table's zod schemas).
+import { join, normalize, relative, sep } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { app, BrowserWindow, ipcMain, Menu, net, protocol, session, shell } from 'electron'
+import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
+import { openCore, type Core } from '../core/app'
+import { dataDirFromArgs } from '../core/paths'
+
+const APP_ORIGIN = 'app://griddesk'
+
+app.setName('GridDesk')
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+])
+
+let core: Core | undefined
+
+function resourcesDir(): string {
+  // Packaged: migrations/ and data/ are extraResources; in development: the repository root.
+  return app.isPackaged ? process.resourcesPath : app.getAppPath()
+}
+
+function rendererDir(): string {
+  return join(app.getAppPath(), 'out', 'renderer')
+}
+
+/** Serves out/renderer under app://griddesk/, refusing any path that escapes it. */
+function registerAppProtocol(): void {
+  const root = rendererDir()
+  protocol.handle('app', (request) => {
+    const url = new URL(request.url)
+    if (url.host !== 'griddesk') return new Response('not found', { status: 404 })
+    const path = normalize(join(root, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)))
+    const rel = relative(root, path)
+    if (rel.startsWith('..') || rel.includes(`..${sep}`)) return new Response('forbidden', { status: 403 })
+    return net.fetch(pathToFileURL(path).toString())
+  })
+}
+
+function isTrustedSender(frameUrl: string | undefined): boolean {
+  if (!frameUrl) return false
+  if (frameUrl.startsWith(`${APP_ORIGIN}/`)) return true
+  // electron-vite dev server (npm run dev) serves the renderer from localhost.
+  const devUrl = process.env.ELECTRON_RENDERER_URL
+  return !app.isPackaged && devUrl !== undefined && frameUrl.startsWith(devUrl)
+}
+
+function registerIpc(): void {
+  ipcMain.handle('griddesk:call', async (event, message: unknown) => {
+    if (!isTrustedSender(event.senderFrame?.url)) {
+      return { ok: false, error: { code: 'FORBIDDEN', message: 'call from an untrusted frame' } }
+    }
+    const { name, input } = (message ?? {}) as { name?: unknown; input?: unknown }
+    if (typeof name !== 'string') return { ok: false, error: { code: 'VALIDATION', message: 'handler name must be a string' } }
+    return core!.dispatch(name, input)
+  })
+}
+
+function hardenSessions(): void {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } })
+  })
+  // Geolocation only (visit check-in); everything else is refused.
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(permission === 'geolocation'))
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!isTrustedSender(url)) event.preventDefault()
+    })
+    contents.setWindowOpenHandler(({ url }) => {
+      if (url.startsWith('https://')) void shell.openExternal(url)
+      return { action: 'deny' }
+    })
+    contents.on('will-attach-webview', (event) => event.preventDefault())
+  })
+}
+
+function createWindow(): void {
+  const window = new BrowserWindow({
+    width: 1366,
+    height: 768,
+    minWidth: 1024,
+    minHeight: 640,
+    title: '网格通 GridDesk',
+    show: false,
+    webPreferences: {
+      preload: join(import.meta.dirname, '..', 'preload', 'index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  })
+  window.once('ready-to-show', () => window.show())
+  const devUrl = process.env.ELECTRON_RENDERER_URL
+  void window.loadURL(!app.isPackaged && devUrl ? devUrl : `${APP_ORIGIN}/index.html`)
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  app.on('second-instance', () => {
+    const [window] = BrowserWindow.getAllWindows()
+    if (window) {
+      if (window.isMinimized()) window.restore()
+      window.focus()
+    }
+  })
+  void app.whenReady().then(() => {
+    const dataDir = dataDirFromArgs(process.argv) ?? process.env.GRIDDESK_DATA_DIR ?? app.getPath('userData')
+    core = openCore({
+      dataDir,
+      resourcesDir: resourcesDir(),
+      version: app.getVersion(),
+      nativeBinding: process.env.GRIDDESK_NATIVE_BINDING,
+    })
+    Menu.setApplicationMenu(null)
+    hardenSessions()
+    registerAppProtocol()
+    registerIpc()
+    createWindow()
+  })
+  app.on('window-all-closed', () => {
+    core?.close()
+    app.quit()
+  })
+}

@@ -1,0 +1,7 @@
+// The bridge (STYLE.md rule 6): exposes window.griddesk.call(name, input) and nothing else.
+// Main validates the sender and the input of every call.
+import { contextBridge, ipcRenderer } from 'electron'
+
+contextBridge.exposeInMainWorld('griddesk', {
+  call: (name: string, input: unknown) => ipcRenderer.invoke('griddesk:call', { name, input }),
+})
