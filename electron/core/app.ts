@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { v7 as uuidv7 } from 'uuid'
 import type { HandlerName, Input, Output } from '../../shared/api/contract'
 import { unwrap, type Envelope } from '../../shared/errors'
+import type { Language } from '../../shared/i18n'
 import type { HandlerContext } from './context'
 import { openDatabase, schemaVersion } from './db/client'
 import { getState, setState } from './db/repos/syncState'
@@ -21,7 +22,7 @@ export interface CoreOptions {
 export interface Core {
   ctx: HandlerContext
   /** Untyped entry for transports: validates and answers with an envelope. */
-  dispatch(name: string, input: unknown): Promise<Envelope<unknown>>
+  dispatch(name: string, input: unknown, lang?: Language): Promise<Envelope<unknown>>
   /** Typed entry for code and tests: returns the value or throws the AppError. */
   call<K extends HandlerName>(name: K, input: Input<K>): Promise<Output<K>>
   close(): void
@@ -50,7 +51,7 @@ export function openCore(options: CoreOptions): Core {
   }
   return {
     ctx,
-    dispatch: (name, input) => dispatch(ctx, name, input),
+    dispatch: (name, input, lang) => dispatch(ctx, name, input, lang),
     call: async (name, input) => unwrap(await dispatch(ctx, name, input)) as never,
     close: () => db.$client.close(),
   }

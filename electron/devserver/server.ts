@@ -41,7 +41,8 @@ export async function startBrowserMode({ core, rendererDir, port = 0, host = '12
   })
 
   app.post<{ Params: { name: string } }>('/rpc/:name', async (request, reply) => {
-    const envelope = await core.dispatch(request.params.name, request.body ?? {})
+    const lang = request.headers['x-griddesk-lang'] === 'en' ? 'en' : 'zh-CN'
+    const envelope = await core.dispatch(request.params.name, request.body ?? {}, lang)
     reply.header('Cache-Control', 'no-store')
     return envelope
   })

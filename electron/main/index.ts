@@ -52,9 +52,9 @@ function registerIpc(): void {
     if (!isTrustedSender(event.senderFrame?.url)) {
       return { ok: false, error: { code: 'FORBIDDEN', message: 'call from an untrusted frame' } }
     }
-    const { name, input } = (message ?? {}) as { name?: unknown; input?: unknown }
+    const { name, input, lang } = (message ?? {}) as { name?: unknown; input?: unknown; lang?: unknown }
     if (typeof name !== 'string') return { ok: false, error: { code: 'VALIDATION', message: 'handler name must be a string' } }
-    return core!.dispatch(name, input)
+    return core!.dispatch(name, input, lang === 'en' ? 'en' : 'zh-CN')
   })
 }
 

@@ -3,5 +3,5 @@
 import { contextBridge, ipcRenderer } from 'electron'
 
 contextBridge.exposeInMainWorld('griddesk', {
-  call: (name: string, input: unknown) => ipcRenderer.invoke('griddesk:call', { name, input }),
+  call: (name: string, input: unknown, lang?: string) => ipcRenderer.invoke('griddesk:call', { name, input, lang }),
 })

@@ -1,6 +1,8 @@
 // The one handler table (STYLE.md rule 2) and the dispatcher every transport uses: Electron IPC,
 // browser mode's /rpc, the CLI and tests.
+import { z } from 'zod'
 import { api, isHandlerName } from '../../../shared/api/contract'
+import type { Language } from '../../../shared/i18n'
 import { AppError, type Envelope, type ErrorBody } from '../../../shared/errors'
 import type { HandlerContext } from '../context'
 import { appHandlers } from './app'
@@ -14,10 +16,13 @@ export const handlers: HandlerTable = {
   ...villageHandlers,
 }
 
-export async function dispatch(ctx: HandlerContext, name: string, rawInput: unknown): Promise<Envelope<unknown>> {
+// Validation messages in the caller's language (the transport says which).
+const zodLocales = { 'zh-CN': z.locales.zhCN().localeError, en: z.locales.en().localeError }
+
+export async function dispatch(ctx: HandlerContext, name: string, rawInput: unknown, lang: Language = 'zh-CN'): Promise<Envelope<unknown>> {
   try {
     if (!isHandlerName(name)) throw new AppError('UNKNOWN_HANDLER', `no handler named ${name}`, { details: { name } })
-    const parsed = api[name].input.safeParse(rawInput ?? {})
+    const parsed = api[name].input.safeParse(rawInput ?? {}, { error: zodLocales[lang] ?? zodLocales['zh-CN'] })
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }))
       throw new AppError('VALIDATION', `invalid input for ${name}: ${issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`, { issues })
