@@ -30,12 +30,12 @@ export type SignalQuality = (typeof signalQualities)[number]
 export const pages = [
   { key: 'map', built: true },
   { key: 'grids', built: true },
-  { key: 'villages', built: false },
+  { key: 'villages', built: true },
   { key: 'customers', built: false },
   { key: 'intel', built: false },
   { key: 'visits', built: false },
-  { key: 'indicators', built: false },
+  { key: 'indicators', built: true },
   { key: 'sync', built: false },
-  { key: 'reports', built: false },
+  { key: 'reports', built: true },
 ] as const
 export type PageKey = (typeof pages)[number]['key']

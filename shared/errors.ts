@@ -8,6 +8,7 @@ export const errorCodes = [
   'DEMO_ALREADY_LOADED',
   'UNKNOWN_HANDLER',
   'FORBIDDEN',
+  'SYNC_FAILED',
   'INTERNAL',
 ] as const
 export type ErrorCode = (typeof errorCodes)[number]

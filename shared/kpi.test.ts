@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { kpiStatus, periodRange, timeProgress } from './kpi'
+import { dueStatus, kpiStatus, periodRange, timeProgress } from './kpi'
 
 const t = { yellowBelowPp: -5, redBelowPp: -15 }
 
@@ -47,5 +47,22 @@ describe('the traffic light', () => {
     expect(kpiStatus(0, 0, 'lower_better', 0.5, t).light).toBe('green')
     expect(kpiStatus(1, 0, 'lower_better', 0.5, t).light).toBe('red')
     expect(kpiStatus(5, null, 'higher_better', 0.5, t)).toMatchObject({ light: 'none', completion: null })
+  })
+})
+
+describe('the traffic light on a work order’s time left', () => {
+  const due = '2026-10-10T12:00:00.000Z'
+  const at = (iso: string) => Date.parse(iso)
+  it('is green early, yellow in the last quarter of the SLA, red once overdue, none once closed', () => {
+    expect(dueStatus(at('2026-10-08T12:00:00Z'), due, 72, false)).toMatchObject({ light: 'green', hoursLeft: 48, overdue: false })
+    expect(dueStatus(at('2026-10-09T18:00:00Z'), due, 72, false).light).toBe('yellow') // 18 h left = 72/4: boundary is yellow
+    expect(dueStatus(at('2026-10-09T17:59:00Z'), due, 72, false).light).toBe('green')
+    expect(dueStatus(at('2026-10-10T12:00:00Z'), due, 72, false)).toMatchObject({ light: 'yellow', overdue: false }) // due now
+    expect(dueStatus(at('2026-10-10T12:01:00Z'), due, 72, false)).toMatchObject({ light: 'red', overdue: true })
+    expect(dueStatus(at('2026-10-12T12:00:00Z'), due, 72, true)).toMatchObject({ light: 'none', overdue: false })
+  })
+  it('warns in the last 24 hours when there is no SLA', () => {
+    expect(dueStatus(at('2026-10-09T12:00:00Z'), due, null, false).light).toBe('yellow')
+    expect(dueStatus(at('2026-10-09T11:00:00Z'), due, null, false).light).toBe('green')
   })
 })

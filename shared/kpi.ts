@@ -83,3 +83,24 @@ export function kpiStatus(actual: number, target: number | null, direction: Dire
 function round2(x: number): number {
   return Math.round(x * 100) / 100
 }
+
+export interface DueStatus {
+  light: Light
+  /** Hours until the due time; negative once overdue. */
+  hoursLeft: number
+  overdue: boolean
+}
+
+/**
+ * The same traffic light on a work order's time left (工单 SLA): red once overdue, yellow in the
+ * last quarter of its SLA window (the last 24 hours when it has no SLA), green before that;
+ * 'none' once it is done or cancelled, since a closed order is no longer at risk.
+ */
+export function dueStatus(nowMs: number, dueAt: string, slaHours: number | null, closed: boolean): DueStatus {
+  const msLeft = Date.parse(dueAt) - nowMs
+  const hoursLeft = round2(msLeft / 3_600_000)
+  const overdue = !closed && msLeft < 0
+  if (closed) return { light: 'none', hoursLeft, overdue }
+  const warnMs = (slaHours && slaHours > 0 ? slaHours / 4 : 24) * 3_600_000
+  return { light: overdue ? 'red' : msLeft <= warnMs ? 'yellow' : 'green', hoursLeft, overdue }
+}

@@ -4,11 +4,16 @@
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { api, handlerNames } from '../../shared/api/contract'
+import { reportFormats, reportPeriodSchema } from '../../shared/api/reports'
 import type { Envelope } from '../../shared/errors'
 import { resources, type Language } from '../../shared/i18n'
 import { openCore } from '../core/app'
 import { resolveDataDir } from '../core/paths'
+import type { ImportIssue } from '../../shared/api/imports'
+import { formatImportIssue } from '../../shared/i18n/importIssues'
+import { resolve } from 'node:path'
 import { appVersion, REPO_ROOT } from '../core/resources'
+import { runSyncCommand } from '../core/sync/cli'
 
 const USAGE = `GridDesk 网格通 command line
 
@@ -18,8 +23,27 @@ Commands:
   info                              what the data directory holds
   handlers                          list every handler with its input as JSON Schema
   call <handler> ['<json input>']   call any handler, print its JSON result
+  import villages|grids FILE [--encoding auto|utf-8|gb18030] [--crs WGS-84|GCJ-02|BD-09] [--map field=column,...]
+                                    import villages (CSV/XLSX) or grid boundaries (GeoJSON/KML);
+                                    all rows or none; a bad file exits 1 listing every problem
+  import actuals FILE [--dry-run]   import actuals from the billing export (CSV/XLSX: org unit code,
+                                    indicator code, period, value); all rows or none; a bad file
+                                    exits 1 listing every row error
+  dashboard --region CODE --period P [--as-of YYYY-MM-DD]
+                                    时间进度 traffic lights per center and grid, as JSON
+  sync enrol --server URL --code CODE [--name NAME]
+                                    enrol this data directory with an HQ server (one-time code)
+  sync                              push pending changes and pull the regions' data, printing
+                                    progress and each change's result (applied/superseded/conflict/rejected)
+  sync status | sync conflicts      sync state; conflicts waiting for review
   demo load [--seed N] [--customers N] [--visits N]
                                     load the demo county 田东县 into an empty data directory
+  report --region CODE --period P --format xlsx|pdf|csv|geojson --out FILE [--force] [--encoding utf8-bom|gb18030]
+                                    regional report of a grid, center or county code for a month
+                                    (2026-10), quarter (2026-Q3) or year (2026); --force overwrites FILE
+  report definitions                list saved reports (saved in the app)
+  report run NAME [--force]         run a saved report: every format into its folder; existing
+                                    files are left alone unless --force
 
 Options:
   --data-dir DIR    data directory (default: $GRIDDESK_DATA_DIR, else the platform's app-data folder)
@@ -33,6 +57,23 @@ export interface CliResult {
 }
 
 function message(lang: Language, envelope: Extract<Envelope<unknown>, { ok: false }>): string {
+  // Report errors name what was wrong (region, period, file) in the user's words.
+  const reason = envelope.error.details?.reason
+  const reportErrors = resources[lang].translation.reports.errors as Record<string, string>
+  if (typeof reason === 'string' && reason in reportErrors)
+    return reportErrors[reason]!.replace(/\{\{(\w+)\}\}/g, (_, key: string) => String(envelope.error.details?.[key] ?? ''))
+  // Actuals import errors: one line per row and column.
+  const rowErrors = envelope.error.details?.rowErrors as { row: number; field: string; problem: string }[] | undefined
+  if (rowErrors) {
+    const more = Number(envelope.error.details?.totalErrors ?? rowErrors.length) - rowErrors.length
+    return [envelope.error.message, ...rowErrors.map((e) => `  row ${e.row}, ${e.field}: ${e.problem}`), ...(more > 0 ? [`  … +${more}`] : [])].join('\n')
+  }
+  // Import errors list every problem: file, row, field and what is wrong.
+  const importIssues = envelope.error.details?.importIssues as ImportIssue[] | undefined
+  if (importIssues) {
+    const more = Number(envelope.error.details?.moreIssues ?? 0)
+    return [...importIssues.map((i) => formatImportIssue(i, lang)), ...(more > 0 ? [`… +${more}`] : [])].join('\n')
+  }
   const template = resources[lang].translation.errors[envelope.error.code] ?? envelope.error.message
   const detail = (envelope.error.issues ?? []).map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')
   return template.replace('{{detail}}', detail || envelope.error.message)
@@ -50,6 +91,19 @@ export async function runCli(argv: string[]): Promise<CliResult> {
         seed: { type: 'string' },
         customers: { type: 'string' },
         visits: { type: 'string' },
+        region: { type: 'string' },
+        period: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        force: { type: 'boolean', default: false },
+        encoding: { type: 'string' },
+        crs: { type: 'string' },
+        map: { type: 'string' },
+        server: { type: 'string' },
+        code: { type: 'string' },
+        name: { type: 'string' },
+        'as-of': { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     })
@@ -69,6 +123,10 @@ export async function runCli(argv: string[]): Promise<CliResult> {
   const dataDir = values['data-dir'] ?? resolveDataDir([])
   const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: appVersion() })
   try {
+    if (command === 'sync') {
+      const result = await runSyncCommand(core, rest, values, (line) => process.stderr.write(`${line}\n`))
+      if (result) return result
+    }
     const envelope = await dispatchCommand((name, input) => core.dispatch(name, input, lang), command, rest, values)
     if (!envelope) return { code: 2, stdout: '', stderr: `unknown command: ${[command, ...rest].join(' ')}\n\n${USAGE}\n` }
     if (envelope.ok) return { code: 0, stdout: `${JSON.stringify(envelope.value, null, 2)}\n`, stderr: '' }
@@ -82,7 +140,7 @@ async function dispatchCommand(
   dispatch: (name: string, input: unknown) => Promise<Envelope<unknown>>,
   command: string,
   rest: string[],
-  values: { seed?: string; customers?: string; visits?: string },
+  values: { seed?: string; customers?: string; visits?: string; region?: string; period?: string; format?: string; out?: string; force?: boolean; encoding?: string; lang?: string; crs?: string; map?: string; 'as-of'?: string; 'dry-run'?: boolean },
 ): Promise<Envelope<unknown> | undefined> {
   if (command === 'info' && rest.length === 0) return dispatch('app.info', {})
   if (command === 'call' && rest.length >= 1 && rest.length <= 2) {
@@ -96,12 +154,49 @@ async function dispatchCommand(
     }
     return dispatch(rest[0]!, input)
   }
+  if (command === 'report' && rest.length === 0) return reportCommand(dispatch, values)
+  if (command === 'report' && rest[0] === 'definitions' && rest.length === 1) return dispatch('reports.definitions.list', {})
+  if (command === 'report' && rest[0] === 'run' && rest.length === 2) {
+    // A saved report, by name: what an admin's weekly scheduled task runs.
+    const list = await dispatch('reports.definitions.list', {})
+    if (!list.ok) return list
+    const definition = (list.value as { id: string; name: string }[]).find((d) => d.name === rest[1])
+    if (!definition) return { ok: false, error: { code: 'NOT_FOUND', message: `no saved report named ${rest[1]}`, details: { name: rest[1] } } }
+    return dispatch('reports.definitions.run', { id: definition.id, overwrite: values.force ?? false })
+  }
+  if (command === 'import' && rest[0] === 'actuals' && rest.length === 2)
+    return dispatch('actuals.import', { source: { path: resolve(rest[1]!) }, dryRun: values['dry-run'] })
+  if (command === 'dashboard' && rest.length === 0)
+    return dispatch('dashboard.get', { region: values.region, period: values.period, asOf: values['as-of'] })
+  if (command === 'import' && rest.length === 2) {
+    // --map field=column,field=column overrides the automatic column mapping.
+    const mapping = Object.fromEntries((values.map ?? '').split(',').filter(Boolean).map((pair) => pair.split('=', 2).map((s) => s.trim())))
+    return dispatch('import.commit', { kind: rest[0], source: { path: resolve(rest[1]!) }, encoding: values.encoding, crs: values.crs, mapping })
+  }
   if (command === 'demo' && rest[0] === 'load' && rest.length === 1) {
     // Numbers from flags go through the handler's schema like any other input.
     const num = (v: string | undefined) => (v === undefined ? undefined : Number(v))
     return dispatch('demo.load', { seed: num(values.seed), keyCustomers: num(values.customers), visits: num(values.visits) })
   }
   return undefined
+}
+
+function reportCommand(
+  dispatch: (name: string, input: unknown) => Promise<Envelope<unknown>>,
+  values: { region?: string; period?: string; format?: string; out?: string; force?: boolean; encoding?: string; lang?: string },
+): Promise<Envelope<unknown>> {
+  const fail = (reason: string, path: string, details: Record<string, unknown>): Envelope<unknown> => ({
+    ok: false,
+    error: { code: 'VALIDATION', message: `${path}: ${reason}`, issues: [{ path: [path], message: reason }], details: { reason, ...details } },
+  })
+  if (!values.format || !(reportFormats as readonly string[]).includes(values.format)) return Promise.resolve(fail('badFormat', 'format', { format: values.format ?? '' }))
+  if (!values.period || !reportPeriodSchema.safeParse(values.period).success) return Promise.resolve(fail('badPeriod', 'period', { period: values.period ?? '' }))
+  if (!values.region) return Promise.resolve(fail('unknownRegion', 'region', { region: '' }))
+  if (!values.out) return Promise.resolve(fail('missingOut', 'out', {}))
+  return dispatch('reports.export', {
+    region: values.region ?? '', period: values.period, format: values.format, path: resolve(values.out), overwrite: values.force ?? false,
+    csvEncoding: values.encoding, lang: values.lang === 'en' ? 'en' : 'zh-CN',
+  })
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -32,7 +32,7 @@ describe('browser mode server', () => {
 
   it('answers handler calls over HTTP with the same envelope as IPC', async () => {
     const ok = await (await rpc('app.info', {})).json()
-    expect(ok).toMatchObject({ ok: true, value: { schemaVersion: 1 } })
+    expect(ok).toMatchObject({ ok: true, value: { schemaVersion: expect.any(Number), demoLoaded: false } })
     const bad = await (await rpc('grids.summary', { id: 42 }, { 'x-griddesk-lang': 'en' })).json()
     expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
     expect(JSON.stringify(bad)).not.toMatch(/at .*\.ts:\d+/) // never a stack

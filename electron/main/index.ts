@@ -3,7 +3,7 @@
 // main checks who sent each call and validates its input (the handler table's zod schemas).
 import { join, normalize, relative, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { app, BrowserWindow, ipcMain, Menu, net, protocol, session, shell } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell } from 'electron'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import { openCore, type Core } from '../core/app'
 import { dataDirFromArgs } from '../core/paths'
@@ -55,6 +55,14 @@ function registerIpc(): void {
     const { name, input, lang } = (message ?? {}) as { name?: unknown; input?: unknown; lang?: unknown }
     if (typeof name !== 'string') return { ok: false, error: { code: 'VALIDATION', message: 'handler name must be a string' } }
     return core!.dispatch(name, input, lang === 'en' ? 'en' : 'zh-CN')
+  })
+  // The native folder chooser (saved reports' folder): main-only, so outside the handler table.
+  ipcMain.handle('griddesk:pickFolder', async (event) => {
+    if (!isTrustedSender(event.senderFrame?.url)) return null
+    const window = BrowserWindow.fromWebContents(event.sender)
+    const options = { properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[] }
+    const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
+    return result.canceled ? null : (result.filePaths[0] ?? null)
   })
 }
 

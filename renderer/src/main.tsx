@@ -1,12 +1,23 @@
+// Renderer entry: language first (so the first paint is in the user's language), then the shell.
+import '@mantine/core/styles.css'
+import 'leaflet/dist/leaflet.css'
+import './shell/app.css'
+import { MantineProvider } from '@mantine/core'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import { I18nextProvider } from 'react-i18next'
+import { App } from './shell/App'
+import { createI18n } from './shell/i18n'
+import { theme } from './shell/theme'
 
-function App() {
-  return <div>网格通</div>
-}
+const i18n = await createI18n()
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <I18nextProvider i18n={i18n}>
+      <MantineProvider theme={theme} defaultColorScheme="light">
+        <App />
+      </MantineProvider>
+    </I18nextProvider>
   </StrictMode>,
 )

@@ -5,8 +5,13 @@ import { z } from 'zod'
 import { gridKinds, signalQualities, valueTiers } from '../domain'
 
 import { out } from './define'
+import { syncApi } from './sync'
+import { reportsApi } from './reports'
+import { importsApi } from './imports'
+import { indicatorsApi } from './indicators'
+import { villagesApi } from './villages'
 
-const id = z.uuid({ message: 'must be a UUID' })
+const id = z.uuid()
 const search = z.string().trim().max(50).optional()
 
 export interface CountSet {
@@ -71,6 +76,14 @@ export interface FeatureCollection<P = Record<string, unknown>> {
   features: Feature<P>[]
 }
 
+export interface OrgUnitRow {
+  id: string
+  code: string
+  name: string
+  level: 'county' | 'center' | 'grid' | 'microgrid'
+  parentId: string | null
+}
+
 export interface MapOverview {
   county: Feature<{ code: string; name: string; geometrySource: string | null }> | null
   grids: FeatureCollection<{ id: string; code: string; name: string; kind: string | null }>
@@ -106,6 +119,8 @@ export interface VillageProfile {
   penetrationPct: number | null
   notes: string | null
   updatedAt: string
+  /** Share of profile fields filled, 0–1 (shared/profile.ts). */
+  completeness: number
 }
 
 const count = z.number().int().min(0).max(10_000_000)
@@ -132,7 +147,7 @@ export const villagePatchSchema = z
   })
   .partial()
   .strict()
-  .refine((p) => Object.keys(p).length > 0, { message: 'nothing to change' })
+  .refine((p) => Object.keys(p).length > 0)
 export type VillagePatch = z.infer<typeof villagePatchSchema>
 
 export const api = {
@@ -153,11 +168,17 @@ export const api = {
   },
   'grids.summary': { input: z.object({ id }).strict(), output: out<GridSummary>() },
   'map.overview': { input: z.object({}).strict(), output: out<MapOverview>() },
+  'orgUnits.list': { input: z.object({}).strict(), output: out<OrgUnitRow[]>() },
   'villages.get': { input: z.object({ id }).strict(), output: out<VillageProfile>() },
   'villages.update': {
     input: z.object({ id, patch: villagePatchSchema }).strict(),
     output: out<VillageProfile>(),
   },
+  ...reportsApi,
+  ...importsApi,
+  ...indicatorsApi,
+  ...villagesApi,
+  ...syncApi,
 } as const
 
 export type Api = typeof api

@@ -35,3 +35,35 @@ describe('migrations', () => {
     core = undefined
   })
 })
+
+describe('upgrading a store made by the previous release', () => {
+  it('keeps every row and adds what the later migrations add', async () => {
+    const { cpSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    // A migrations folder as the first release shipped it: only 0000.
+    const dir = mkdtempSync(join(tmpdir(), 'griddesk-upgrade-'))
+    const first = join(dir, 'migrations-v1')
+    cpSync(join(REPO_ROOT, 'migrations'), first, { recursive: true })
+    writeFileSync(join(first, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, 1) }))
+    const { openCore } = await import('../app')
+    const { generateDemoCounty } = await import('../demo/generate')
+    const { readDemoDivisions } = await import('../demo/load')
+    const { insertDemoCounty } = await import('./repos/demo')
+    const file = join(dir, 'griddesk.sqlite')
+    const old = openDatabase(file, { migrationsDir: first })
+    const county = generateDemoCounty(readDemoDivisions(REPO_ROOT), { seed: 3, keyCustomers: 30, visits: 60, now: new Date('2026-11-01T00:00:00Z') })
+    old.transaction(() => insertDemoCounty(old, county))
+    const countsBefore = old.$client.prepare('SELECT (SELECT count(*) FROM villages) v, (SELECT count(*) FROM visits) s, (SELECT count(*) FROM key_customers) k').get()
+    old.$client.close()
+
+    const core = openCore({ dataDir: dir, resourcesDir: REPO_ROOT })
+    const sqlite = core.ctx.db.$client
+    expect(sqlite.prepare('SELECT (SELECT count(*) FROM villages) v, (SELECT count(*) FROM visits) s, (SELECT count(*) FROM key_customers) k').get()).toEqual(countsBefore)
+    expect(core.ctx.change.schemaVersion).toBe(journal.entries.length)
+    const indexes = (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as { name: string }[]).map((i) => i.name)
+    expect(indexes).toContain('visits_grid_live_idx')
+    expect(await core.call('grids.list', {})).toHaveLength(12)
+    core.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+})

@@ -169,7 +169,8 @@ export const keyCustomers = sqliteTable(
     geometrySource: text('geometry_source'),
   },
   (t) => [
-    index('key_customers_grid_idx').on(t.gridId),
+    // Covers the per-grid counts by tier (grid list, grid summary) without touching rows.
+    index('key_customers_grid_tier_idx').on(t.gridId, t.deletedAt, t.valueTier, t.tierOverride),
     index('key_customers_village_idx').on(t.villageId),
   ],
 )
@@ -239,7 +240,7 @@ export const competitorIntel = sqliteTable(
     fromVisitId: text('from_visit_id'),
     createdBy: text('created_by'),
   },
-  (t) => [index('competitor_intel_grid_idx').on(t.gridId)],
+  (t) => [index('competitor_intel_grid_live_idx').on(t.gridId, t.seenAt).where(sql`deleted_at IS NULL`)],
 )
 
 /** Visits (拜访), including co-visits (协同拜访). Field-owned. */
@@ -265,7 +266,9 @@ export const visits = sqliteTable(
   },
   (t) => [
     index('visits_customer_idx').on(t.customerId, t.checkedInAt),
-    index('visits_grid_idx').on(t.gridId, t.checkedInAt),
+    index('visits_grid_live_idx').on(t.gridId, t.status, t.checkedInAt).where(sql`deleted_at IS NULL`),
+    // Planned visits are few: a small partial index answers "planned in this period" per grid.
+    index('visits_planned_idx').on(t.gridId, t.plannedFor).where(sql`planned_for IS NOT NULL AND deleted_at IS NULL`),
   ],
 )
 
@@ -319,7 +322,10 @@ export const visitProducts = sqliteTable(
     outcome: text('outcome', { enum: ['pitched', 'sold'] }).notNull(),
     quantity: integer('quantity'),
   },
-  (t) => [index('visit_products_visit_idx').on(t.visitId)],
+  (t) => [
+    index('visit_products_visit_idx').on(t.visitId),
+    index('visit_products_sold_idx').on(t.visitId).where(sql`outcome = 'sold' AND deleted_at IS NULL`),
+  ],
 )
 
 /** Photos and files: stored under the data directory, content-addressed by sha256. */
@@ -403,6 +409,22 @@ export const workOrders = sqliteTable(
   },
   (t) => [index('work_orders_due_idx').on(t.status, t.dueAt)],
 )
+
+/** Saved report definitions, re-run each week or month. Local to the device: not synced. */
+export const reportDefinitions = sqliteTable('report_definitions', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  regionCode: text('region_code').notNull(),
+  periodRule: text('period_rule').notNull(),
+  /** JSON array of formats. */
+  formats: text('formats').notNull(),
+  folder: text('folder').notNull(),
+  csvEncoding: text('csv_encoding').notNull(),
+  lang: text('lang').notNull(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+  lastRunAt: text('last_run_at'),
+})
 
 // ---- Sync (SYNC.md) ----
 

@@ -171,16 +171,31 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
     const r = rnd.range(0.5, 0.72)
     seats.set(t.code, { lon: SEAT.lon + Math.cos(angle) * 0.24 * r, lat: SEAT.lat + 0.04 + Math.sin(angle) * 0.33 * r })
   })
+  // Townships are the Voronoi regions of their seats; villages fall inside their own township,
+  // communities close to the seat. Village cells are Voronoi cells within the township region, so
+  // a township (and a grid made of whole townships) is one contiguous piece.
+  const seatList = townships.map((t) => seats.get(t.code)!)
+  const townshipRegions = voronoiCells(seatList, outline)
+  const regionOf = new Map(townships.map((t, i) => [t.code, townshipRegions[i]!]))
   const points = villageDivisions.map((v) => {
     const seat = seats.get(v.parentCode!)!
-    const community = v.name.includes('社区')
+    const region = regionOf.get(v.parentCode!)!
+    const [west, south, east, north] = turf.bbox(region)
+    const community = /社区|居委会/.test(v.name)
     for (;;) {
-      const spread = community ? 0.012 : 0.055
-      const p = { lon: seat.lon + rnd.gauss() * spread, lat: seat.lat + rnd.gauss() * spread }
-      if (turf.booleanPointInPolygon([p.lon, p.lat], outline)) return p
+      const p = community
+        ? { lon: seat.lon + rnd.gauss() * 0.012, lat: seat.lat + rnd.gauss() * 0.012 }
+        : { lon: rnd.range(west, east), lat: rnd.range(south, north) }
+      if (turf.booleanPointInPolygon([p.lon, p.lat], region)) return p
     }
   })
-  const cells = voronoiCells(points, outline)
+  const cells: Feature<Polygon | MultiPolygon>[] = new Array(villageDivisions.length)
+  for (const township of townships) {
+    const idx = villageDivisions.flatMap((v, i) => (v.parentCode === township.code ? [i] : []))
+    const region = regionOf.get(township.code)! as Feature<Polygon>
+    const local = idx.length === 1 ? [region] : voronoiCells(idx.map((i) => points[i]!), region)
+    idx.forEach((i, k) => (cells[i] = local[k]!))
+  }
 
   // --- Organisation: county → centers → grids; users (managers).
   const orgUnits: Row[] = []
@@ -204,8 +219,8 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
       let parts: { suffix: string; kind: 'area' | 'group'; idx: number[] }[]
       if (townshipCode === '451022100') {
         parts = [
-          { suffix: '城区', kind: 'group', idx: idx.filter((i) => villageDivisions[i]!.name.includes('社区')) },
-          { suffix: '乡村', kind: 'area', idx: idx.filter((i) => !villageDivisions[i]!.name.includes('社区')) },
+          { suffix: '城区', kind: 'group', idx: idx.filter((i) => /社区|居委会/.test(villageDivisions[i]!.name)) },
+          { suffix: '乡村', kind: 'area', idx: idx.filter((i) => !/社区|居委会/.test(villageDivisions[i]!.name)) },
         ]
       } else if (idx.length >= 30) {
         const seat = seats.get(townshipCode)!
@@ -234,7 +249,7 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
 
   // --- Village profiles.
   const villages: Row[] = villageDivisions.map((v, i) => {
-    const community = v.name.includes('社区')
+    const community = /社区|居委会/.test(v.name)
     const population = community ? rnd.int(3000, 9000) : rnd.int(1200, 4600)
     const households = Math.round(population / rnd.range(3.2, 4.1))
     const under18 = rnd.range(16, 26)
@@ -434,7 +449,7 @@ function countyOutline(rnd: Random): Feature<Polygon> {
 }
 
 /** Voronoi cells of the village points clipped to the outline: they tile the county exactly. */
-function voronoiCells(points: { lon: number; lat: number }[], outline: Feature<Polygon>): Feature<Polygon | MultiPolygon>[] {
+function voronoiCells(points: { lon: number; lat: number }[], outline: Feature<Polygon | MultiPolygon>): Feature<Polygon | MultiPolygon>[] {
   const collection = turf.featureCollection(points.map((p) => turf.point([p.lon, p.lat])))
   const voronoi = turf.voronoi(collection, { bbox: [ENVELOPE.west - 0.1, ENVELOPE.south - 0.1, ENVELOPE.east + 0.1, ENVELOPE.north + 0.1] })
   return voronoi.features.map((cell, i) => {

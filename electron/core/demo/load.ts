@@ -17,7 +17,7 @@ export function loadDemoCounty(ctx: HandlerContext, input: ParsedInput<'demo.loa
   const started = performance.now()
   const county = generateDemoCounty(readDemoDivisions(ctx.resourcesDir), { ...input, now })
   ctx.db.transaction((tx) => {
-    insertDemoCounty(tx, county)
+    insertDemoCounty(ctx.db, county)
     setState(tx, 'demo_seed', String(input.seed))
   })
   return {

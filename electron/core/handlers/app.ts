@@ -3,7 +3,6 @@ import { AppError } from '../../../shared/errors'
 import { countAll } from '../db/repos/app'
 import { pendingChangeCount } from '../db/repos/changes'
 import { getState } from '../db/repos/syncState'
-import { loadDemoCounty } from '../demo/load'
 import type { HandlerTable } from './table'
 
 export const appHandlers = {
@@ -16,9 +15,11 @@ export const appHandlers = {
     counts: countAll(ctx.db),
     pendingChanges: pendingChangeCount(ctx.db),
   }),
-  'demo.load': (ctx, input) => {
+  'demo.load': async (ctx, input) => {
     if (countAll(ctx.db).grids > 0)
       throw new AppError('DEMO_ALREADY_LOADED', 'this data directory already holds grids; the demo county loads only into an empty store')
+    // Loaded on demand: the generator pulls in turf, which start-up does not need.
+    const { loadDemoCounty } = await import('../demo/load')
     return loadDemoCounty(ctx, input)
   },
 } satisfies Partial<HandlerTable>

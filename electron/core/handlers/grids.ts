@@ -1,7 +1,7 @@
 // Grid cells and the map overview.
 import { AppError } from '../../../shared/errors'
 import type { HandlerContext } from '../context'
-import { gridSummary, listGrids, mapOverview } from '../db/repos/grids'
+import { gridSummary, listGrids, listOrgUnits, mapOverview } from '../db/repos/grids'
 import type { HandlerTable } from './table'
 
 export const gridHandlers = {
@@ -12,4 +12,5 @@ export const gridHandlers = {
     return summary
   },
   'map.overview': (ctx) => mapOverview(ctx.db),
+  'orgUnits.list': (ctx) => listOrgUnits(ctx.db),
 } satisfies Partial<HandlerTable>

@@ -5,15 +5,27 @@ import { api, isHandlerName } from '../../../shared/api/contract'
 import type { Language } from '../../../shared/i18n'
 import { AppError, type Envelope, type ErrorBody } from '../../../shared/errors'
 import type { HandlerContext } from '../context'
+import { analysisHandlers } from './analysis'
 import { appHandlers } from './app'
 import { gridHandlers } from './grids'
+import { syncHandlers } from './sync'
+import { importHandlers } from './imports'
+import { indicatorHandlers } from './indicators'
+import { reportHandlers } from './reports'
 import type { Handler, HandlerTable } from './table'
 import { villageHandlers } from './villages'
+import { workOrderHandlers } from './workOrders'
 
 export const handlers: HandlerTable = {
   ...appHandlers,
   ...gridHandlers,
   ...villageHandlers,
+  ...syncHandlers,
+  ...reportHandlers,
+  ...importHandlers,
+  ...indicatorHandlers,
+  ...workOrderHandlers,
+  ...analysisHandlers,
 }
 
 // Validation messages in the caller's language (the transport says which).

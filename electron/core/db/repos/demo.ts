@@ -1,8 +1,9 @@
 // Bulk insert of a generated demo county. The demo is a sandbox dataset standing in for HQ's
 // master data: it is written without outbox entries, so it is never pushed to a real HQ.
-import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
+import { getTableColumns, getTableName } from 'drizzle-orm'
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
 import type { DemoCounty } from '../../demo/generate'
-import type { Tx } from '../client'
+import type { Db } from '../client'
 import * as schema from '../schema'
 
 const order: [keyof DemoCounty, SQLiteTable][] = [
@@ -25,15 +26,28 @@ const order: [keyof DemoCounty, SQLiteTable][] = [
   ['workOrders', schema.workOrders],
 ]
 
-export function insertDemoCounty(tx: Tx, county: DemoCounty): void {
+/**
+ * One prepared single-row INSERT per table: at 200k visits this is several times faster and far
+ * lighter than building multi-row statements. Call it inside the caller's transaction (the same
+ * connection), so the county lands whole or not at all.
+ */
+export function insertDemoCounty(db: Db, county: DemoCounty): void {
+  if (!db.$client.inTransaction) throw new Error('insertDemoCounty must run inside a transaction')
+  const sqlite = db.$client
   for (const [key, table] of order) {
     const rows = county[key] as Record<string, unknown>[]
-    // SQLite allows 32766 bound parameters per statement: chunk by the widest row.
-    const width = Math.max(1, ...rows.slice(0, 1).map((r) => Object.keys(r).length))
-    const chunk = Math.max(1, Math.floor(32_000 / width))
-    for (let i = 0; i < rows.length; i += chunk) {
-      if (key === 'divisions') tx.insert(table).values(rows.slice(i, i + chunk) as never).onConflictDoNothing().run()
-      else tx.insert(table).values(rows.slice(i, i + chunk) as never).run()
+    if (rows.length === 0) continue
+    const columns = Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>)
+    const names = columns.map(([, c]) => `"${c.name}"`).join(', ')
+    const conflict = key === 'divisions' ? ' ON CONFLICT DO NOTHING' : ''
+    const insert = sqlite.prepare(`INSERT INTO "${getTableName(table)}" (${names}) VALUES (${columns.map(() => '?').join(', ')})${conflict}`)
+    for (const row of rows) {
+      insert.run(
+        columns.map(([prop]) => {
+          const value = row[prop]
+          return value === undefined ? null : typeof value === 'boolean' ? (value ? 1 : 0) : value
+        }),
+      )
     }
   }
 }

@@ -1,6 +1,6 @@
 // Grid cells (org units of level 'grid'): list, summary, map layers.
 import { sql } from 'drizzle-orm'
-import type { FeatureCollection, GridListRow, GridSummary, MapOverview } from '../../../../shared/api/contract'
+import type { FeatureCollection, GridListRow, GridSummary, MapOverview, OrgUnitRow } from '../../../../shared/api/contract'
 import type { GridKind } from '../../../../shared/domain'
 import type { Db } from '../client'
 
@@ -91,4 +91,17 @@ export function mapOverview(db: Db): MapOverview {
     villages: villageFeatures,
     generatedGeometry,
   }
+}
+
+/** Org unit ids by code, for one level. */
+export function orgUnitIdsByCode(db: Db, level: 'county' | 'center' | 'grid' | 'microgrid'): Map<string, string> {
+  const rows = db.all<{ code: string; id: string }>(sql`SELECT code, id FROM org_units WHERE level = ${level} AND deleted_at IS NULL`)
+  return new Map(rows.map((r) => [r.code, r.id]))
+}
+
+/** The organisation tree, top down: county, centers, grids, micro-grids. */
+export function listOrgUnits(db: Db): OrgUnitRow[] {
+  return db.all<OrgUnitRow>(sql`
+    SELECT id, code, name, level, parent_id AS parentId FROM org_units WHERE deleted_at IS NULL
+    ORDER BY CASE level WHEN 'county' THEN 0 WHEN 'center' THEN 1 WHEN 'grid' THEN 2 ELSE 3 END, code`)
 }

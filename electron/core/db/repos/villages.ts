@@ -1,7 +1,10 @@
 // Village / community profiles.
-import { sql } from 'drizzle-orm'
+import { getTableColumns, sql } from 'drizzle-orm'
 import type { VillageProfile } from '../../../../shared/api/contract'
+import type { VillageHistoryEntry, VillageList, VillageListRow, VillageSortKey } from '../../../../shared/api/villages'
+import { profileFields, type ProfileField } from '../../../../shared/profile'
 import type { Db, Tx } from '../client'
+import { villages } from '../schema'
 
 export function getVillage(db: Db | Tx, id: string): VillageProfile | undefined {
   const row = db.get<Omit<VillageProfile, 'fibreCovered'> & { fibreCovered: number | null }>(sql`
@@ -12,11 +15,97 @@ export function getVillage(db: Db | Tx, id: string): VillageProfile | undefined 
       v.fibre_covered AS fibreCovered, v.our_ports AS ourPorts, v.signal_4g AS signal4g,
       v.signal_5g AS signal5g, v.our_mobile_subs AS ourMobileSubs,
       v.our_broadband_subs AS ourBroadbandSubs, v.penetration_pct AS penetrationPct, v.notes,
-      v.updated_at AS updatedAt
+      v.updated_at AS updatedAt, ${completenessSql} AS completeness
     FROM villages v
     LEFT JOIN divisions t ON t.code = v.township_code
     LEFT JOIN org_units g ON g.id = v.grid_id
     WHERE v.id = ${id} AND v.deleted_at IS NULL`)
   if (!row) return undefined
   return { ...row, fibreCovered: row.fibreCovered == null ? null : row.fibreCovered === 1 }
+}
+
+/** Village ids by 12-digit division code (live rows). */
+export function villageIdsByCode(db: Db | Tx): Map<string, string> {
+  const rows = db.all<{ code: string; id: string }>(sql`SELECT division_code AS code, id FROM villages WHERE deleted_at IS NULL`)
+  return new Map(rows.map((r) => [r.code, r.id]))
+}
+
+/** NBS division codes known to the store (reference data). */
+export function knownDivisionCodes(db: Db | Tx): Set<string> {
+  return new Set(db.all<{ code: string }>(sql`SELECT code FROM divisions`).map((r) => r.code))
+}
+
+// --- The village list and the edit history (issue 4).
+
+/** Column of each counted profile field (shared/profile.ts), for completeness in SQL. */
+const profileColumns: Record<ProfileField, string> = {
+  population: 'population', households: 'households', migrantAwayPct: 'migrant_away_pct', mainEconomy: 'main_economy',
+  marketDays: 'market_days', festivals: 'festivals', educationLevel: 'education_level', fibreCovered: 'fibre_covered',
+  ourPorts: 'our_ports', signal4g: 'signal_4g', signal5g: 'signal_5g', ourMobileSubs: 'our_mobile_subs',
+  ourBroadbandSubs: 'our_broadband_subs', penetrationPct: 'penetration_pct', keyPersons: 'key_persons',
+}
+
+// Same rule as isProfileFieldFilled: not null, not blank text, not an empty JSON list. Computed in
+// SQL so the list can sort and page by it.
+const completenessSql = sql.raw(
+  `(${profileFields
+    .map((f) => {
+      const c = `v.${profileColumns[f]}`
+      const emptyText = f === 'keyPersons' ? `trim(${c}) IN ('', '[]')` : `trim(${c}) = ''`
+      return `(CASE WHEN ${c} IS NULL OR (typeof(${c}) = 'text' AND ${emptyText}) THEN 0 ELSE 1 END)`
+    })
+    .join(' + ')}) * 1.0 / ${profileFields.length}`,
+)
+
+const sortExpressions: Record<VillageSortKey, string> = {
+  divisionCode: 'v.division_code', name: 'v.name', townshipName: 't.name', gridName: 'g.name', households: 'v.households',
+  population: 'v.population', penetrationPct: 'v.penetration_pct', fibreCovered: 'v.fibre_covered', completeness: 'completeness',
+  updatedAt: 'v.updated_at',
+}
+
+export interface VillageListQuery {
+  search?: string
+  gridId?: string
+  sort: VillageSortKey
+  order: 'asc' | 'desc'
+  limit: number
+  offset: number
+}
+
+/** Live villages matching the search (name anywhere, division code prefix) and grid, sorted, one page. */
+export function listVillages(db: Db | Tx, q: VillageListQuery): VillageList {
+  const like = q.search ? `%${q.search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%` : null
+  const codePrefix = q.search ? `${q.search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%` : null
+  const where = sql`v.deleted_at IS NULL
+    ${like ? sql`AND (v.name LIKE ${like} ESCAPE '\\' OR v.division_code LIKE ${codePrefix} ESCAPE '\\')` : sql``}
+    ${q.gridId ? sql`AND v.grid_id = ${q.gridId}` : sql``}`
+  const total = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM villages v WHERE ${where}`)?.n ?? 0
+  // Nulls last whichever the direction, then the code so pages are stable.
+  const by = sql.raw(`${sortExpressions[q.sort]} IS NULL, ${sortExpressions[q.sort]} ${q.order === 'desc' ? 'DESC' : 'ASC'}, v.division_code`)
+  const rows = db.all<Omit<VillageListRow, 'fibreCovered'> & { fibreCovered: number | null }>(sql`
+    SELECT v.id, v.division_code AS divisionCode, v.name, t.name AS townshipName, v.grid_id AS gridId, g.name AS gridName,
+      v.households, v.population, v.penetration_pct AS penetrationPct, v.fibre_covered AS fibreCovered,
+      ${completenessSql} AS completeness, v.updated_at AS updatedAt
+    FROM villages v
+    LEFT JOIN divisions t ON t.code = v.township_code
+    LEFT JOIN org_units g ON g.id = v.grid_id
+    WHERE ${where}
+    ORDER BY ${by}
+    LIMIT ${q.limit} OFFSET ${q.offset}`)
+  return { total, rows: rows.map((r) => ({ ...r, fibreCovered: r.fibreCovered == null ? null : r.fibreCovered === 1 })) }
+}
+
+/** This device's outbox entries for one village, newest first: its edit history. */
+export function villageHistory(db: Db | Tx, id: string, limit: number): VillageHistoryEntry[] {
+  const propOf = new Map(Object.entries(getTableColumns(villages)).map(([prop, column]) => [column.name, prop]))
+  const rows = db.all<{ at: string; op: VillageHistoryEntry['op']; fields: string; pushedAt: string | null }>(sql`
+    SELECT created_at AS at, op, fields, pushed_at AS pushedAt FROM outbox
+    WHERE table_name = 'villages' AND row_id = ${id}
+    ORDER BY device_seq DESC LIMIT ${limit}`)
+  return rows.map((r) => ({
+    at: r.at,
+    op: r.op,
+    synced: r.pushedAt !== null,
+    changes: Object.entries(JSON.parse(r.fields) as Record<string, unknown>).map(([column, value]) => ({ field: propOf.get(column) ?? column, value })),
+  }))
 }

@@ -1,0 +1,24 @@
+// Cold start only, on an existing (demo-loaded) data dir — e.g. one kept by `npm run bench -- --keep`.
+//   npx tsx bench/coldstart.ts --data-dir DIR [--runs 3] [--runner bundle|prebuilt|tsx]
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { RENDERER_DIR, REPO_ROOT } from '../electron/core/resources'
+import { measureColdStart } from './lib/coldstart'
+
+const { values } = parseArgs({
+  options: { 'data-dir': { type: 'string' }, runs: { type: 'string', default: '3' }, runner: { type: 'string', default: 'bundle' } },
+})
+if (!values['data-dir']) throw new Error('--data-dir is required')
+const result = await measureColdStart({
+  repoRoot: REPO_ROOT,
+  rendererDir: RENDERER_DIR,
+  dataDir: values['data-dir'],
+  runs: Number(values.runs),
+  runner: (['tsx', 'prebuilt'].includes(values.runner!) ? values.runner : 'bundle') as 'bundle' | 'prebuilt' | 'tsx',
+  buildDir: join(REPO_ROOT, 'bench', 'results', 'build'),
+  timeoutMs: 30_000,
+  log: (l) => console.log(l),
+})
+for (const w of result.warnings) console.log(`WARNING: ${w}`)
+if (result.skipReason) console.log(`SKIPPED map-ready: ${result.skipReason}`)
+console.log(JSON.stringify({ ...result, runs: result.runs.map((r) => ({ ...r, rpc: r.rpc })) }))

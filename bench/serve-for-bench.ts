@@ -1,0 +1,48 @@
+// Browser mode as a fresh process for the cold-start figure (bench/skeleton.ts spawns this,
+// bundled to plain JS first so TypeScript transpiling is not counted; see bench/README.md).
+//   serve-for-bench --data-dir DIR --resources-dir DIR --renderer-dir DIR
+// Prints to stdout, with ms since this process started (performance.now()):
+//   CORE <ms>           openCore done (SQLite open + migrations check)
+//   READY <url> <ms>    HTTP server listening
+//   RPC <name> <ms-at-end> <duration-ms> <bytes>   each /rpc call, answered
+import { parseArgs } from 'node:util'
+import { openCore, type Core } from '../electron/core/app'
+import { startBrowserMode } from '../electron/devserver/server'
+
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string' },
+    'resources-dir': { type: 'string' },
+    'renderer-dir': { type: 'string' },
+  },
+})
+const need = (k: 'data-dir' | 'resources-dir' | 'renderer-dir') => {
+  const v = values[k]
+  if (!v) throw new Error(`--${k} is required`)
+  return v
+}
+
+const core: Core = openCore({ dataDir: need('data-dir'), resourcesDir: need('resources-dir'), version: 'bench' })
+console.log(`CORE ${performance.now().toFixed(1)}`)
+
+const dispatch = core.dispatch
+const timed: Core = {
+  ...core,
+  dispatch: async (name, input, lang) => {
+    const t = performance.now()
+    const envelope = await dispatch(name, input, lang)
+    const end = performance.now()
+    console.log(`RPC ${name} ${end.toFixed(1)} ${(end - t).toFixed(1)} ${JSON.stringify(envelope).length}`)
+    return envelope
+  },
+}
+const server = await startBrowserMode({ core: timed, rendererDir: need('renderer-dir'), port: 0 })
+console.log(`READY ${server.url} ${performance.now().toFixed(1)}`)
+
+const stop = async () => {
+  await server.close()
+  core.close()
+  process.exit(0)
+}
+process.on('SIGINT', stop)
+process.on('SIGTERM', stop)

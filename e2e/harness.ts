@@ -1,0 +1,74 @@
+// One running app for a browser test: a temp data directory, the core and browser mode
+// in-process (port 0), headless Chromium at a 1366×768 laptop size; `close()` undoes it all.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { openCore, type Core } from '../electron/core/app'
+import { RENDERER_DIR, REPO_ROOT } from '../electron/core/resources'
+import { startBrowserMode, type BrowserMode } from '../electron/devserver/server'
+
+export const ARTIFACTS_DIR = resolve(import.meta.dirname, 'artifacts')
+
+export interface Harness {
+  core: Core
+  url: string
+  browser: Browser
+  page: Page
+  /** Page errors, console errors, failed requests and HTTP errors seen so far. */
+  problems: string[]
+  /** Saves e2e/artifacts/<name>.png of the whole viewport. */
+  screenshot(name: string): Promise<string>
+  close(): Promise<void>
+}
+
+export async function startHarness(options: { viewport?: { width: number; height: number } } = {}): Promise<Harness> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'griddesk-e2e-'))
+  let core: Core | undefined
+  let server: BrowserMode | undefined
+  let browser: Browser | undefined
+  const close = async () => {
+    await browser?.close().catch(() => {})
+    await server?.close().catch(() => {})
+    core?.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  try {
+    core = openCore({ dataDir, resourcesDir: REPO_ROOT })
+    server = await startBrowserMode({ core, rendererDir: RENDERER_DIR, port: 0 })
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    })
+    const context = await browser.newContext({ viewport: options.viewport ?? { width: 1366, height: 768 }, locale: 'zh-CN' })
+    const page = await context.newPage()
+    // Fail loudly on what a user would never see but a broken page would cause.
+    const problems: string[] = []
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console error: ${message.text()}`)
+    })
+    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`))
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`)
+    })
+    mkdirSync(ARTIFACTS_DIR, { recursive: true })
+    return {
+      core,
+      url: server.url,
+      browser,
+      page,
+      problems,
+      screenshot: async (name: string) => {
+        const path = join(ARTIFACTS_DIR, `${name}.png`)
+        await page.screenshot({ path })
+        return path
+      },
+      close,
+    }
+  } catch (error) {
+    await close()
+    throw error
+  }
+}

@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from './main'
+
+describe('the command line: actuals import and dashboard', () => {
+  let dataDir: string
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'griddesk-cli-kpi-'))
+    expect((await cli('demo', 'load', '--customers', '20', '--visits', '20')).code).toBe(0)
+  })
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+  const cli = (...args: string[]) => runCli([...args, '--data-dir', dataDir])
+  const actualsCount = async () => JSON.parse((await cli('call', 'actuals.history', '{"indicatorCode":"new_mobile","orgUnitCode":"451022-G01","period":"2031-05"}')).stdout).length
+
+  it('rejects a bad file with exit 1, every row error printed, nothing changed', async () => {
+    const file = join(dataDir, 'bad.csv')
+    writeFileSync(file, 'org_unit_code,indicator_code,period,value\n451022-G01,new_mobile,2031-05,5\n451022-X,new_mobile,2031-05,5\n451022-G02,new_mobile,2031-05,lots\n')
+    const result = await cli('import', 'actuals', file)
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('row 3, orgUnitCode: unknown org unit code "451022-X"')
+    expect(result.stderr).toContain('row 4, value: "lots" is not a number')
+    expect(await actualsCount()).toBe(0)
+  })
+
+  it('imports a good file and shows it on the dashboard', async () => {
+    const file = join(dataDir, 'good.csv')
+    writeFileSync(file, 'org_unit_code,indicator_code,period,value\n451022-G01,new_mobile,2031-05,5\n')
+    const result = await cli('import', 'actuals', file)
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout)).toMatchObject({ stored: 1 })
+    expect(await actualsCount()).toBe(1)
+    const dash = await cli('dashboard', '--region', '451022', '--period', '2031-05', '--as-of', '2031-05-31')
+    expect(dash.code).toBe(0)
+    const d = JSON.parse(dash.stdout)
+    expect(d.rows.find((r: { code: string }) => r.code === '451022-G01').cells.new_mobile.actual).toBe(5)
+    expect(d.timeProgress).toBe(1)
+  })
+})

@@ -1,0 +1,41 @@
+// SQL behind the customer-side analyses of module 3: key customers' value (80/20), the products
+// they hold (Boston matrix) and their funnel stages, for the grids under a region.
+import { sql } from 'drizzle-orm'
+import type { FunnelStage } from '../../../../shared/domain'
+import type { Db } from '../client'
+
+type Reader = Pick<Db, 'all' | 'get'>
+
+const gridsUnder = (region: string) => sql`
+  WITH RECURSIVE sub(id) AS (
+    SELECT id FROM org_units WHERE code = ${region} AND deleted_at IS NULL
+    UNION ALL SELECT o.id FROM org_units o JOIN sub ON o.parent_id = sub.id WHERE o.deleted_at IS NULL
+  )`
+
+export interface CustomerValueRow {
+  id: string
+  name: string
+  gridCode: string | null
+  monthlyRevenue: number
+  funnelStage: FunnelStage
+}
+
+export function customersUnder(db: Reader, region: string): CustomerValueRow[] {
+  return db.all<CustomerValueRow>(sql`
+    ${gridsUnder(region)}
+    SELECT k.id, k.name, g.code AS gridCode, coalesce(k.monthly_revenue, 0) AS monthlyRevenue, k.funnel_stage AS funnelStage
+    FROM key_customers k LEFT JOIN org_units g ON g.id = k.grid_id
+    WHERE k.deleted_at IS NULL AND k.grid_id IN (SELECT id FROM sub)`)
+}
+
+/** Per product: key customers holding it now, and those who held it by `yearAgo` (by `since`). */
+export function productHoldings(db: Reader, region: string, asOf: string, yearAgo: string): { product: string; holders: number; holdersYearAgo: number }[] {
+  return db.all(sql`
+    ${gridsUnder(region)}
+    SELECT p.product_name AS product,
+      count(DISTINCT CASE WHEN (p.since IS NULL OR p.since <= ${asOf}) AND (p.expiry IS NULL OR p.expiry > ${asOf}) THEN p.customer_id END) AS holders,
+      count(DISTINCT CASE WHEN p.since <= ${yearAgo} AND (p.expiry IS NULL OR p.expiry > ${yearAgo}) THEN p.customer_id END) AS holdersYearAgo
+    FROM customer_products p JOIN key_customers k ON k.id = p.customer_id
+    WHERE p.deleted_at IS NULL AND k.deleted_at IS NULL AND k.grid_id IN (SELECT id FROM sub)
+    GROUP BY p.product_name ORDER BY holders DESC, p.product_name`)
+}

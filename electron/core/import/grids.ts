@@ -1,0 +1,153 @@
+// Grid boundaries from GeoJSON or KML: one feature per grid (code, name, optional center code),
+// Polygon or MultiPolygon. Rings left open are closed (safe repair); self-intersections, other
+// geometry types, and coordinates outside China or with lon/lat swapped are rejected.
+import { extname } from 'node:path'
+import { kml } from '@tmcw/togeojson'
+import * as turf from '@turf/turf'
+import { DOMParser } from '@xmldom/xmldom'
+import gcoord from 'gcoord'
+import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon, Position } from 'geojson'
+import type { ImportInput, ImportIssue } from '../../../shared/api/imports'
+import type { HandlerContext } from '../context'
+import { insertSynced, updateSynced } from '../db/repos/changes'
+import { orgUnitIdsByCode } from '../db/repos/grids'
+import { decodeText, type SourceFile } from './read'
+
+const CODE_KEYS = ['code', 'grid_code', '网格编码', '网格代码', '编码']
+const NAME_KEYS = ['name', 'grid_name', '网格名称', '名称']
+const CENTER_KEYS = ['center_code', 'parent_code', '中心编码', '所属中心']
+const KIND_KEYS = ['kind', 'grid_kind', '网格类型', '类型']
+const KINDS: Record<string, 'area' | 'group' | 'channel'> = { area: 'area', group: 'group', channel: 'channel', 片区: 'area', 集团: 'group', 社会渠道: 'channel' }
+
+export interface GridFeature {
+  row: number
+  code: string
+  name: string
+  centerCode?: string
+  kind?: 'area' | 'group' | 'channel'
+  geometry: Polygon | MultiPolygon
+}
+
+const pick = (props: Record<string, unknown>, keys: string[]) => {
+  for (const key of keys) {
+    const v = props[key]
+    if (v !== undefined && v !== null && String(v).trim() !== '') return String(v).trim()
+  }
+  return undefined
+}
+
+export function parseBoundaryFile(file: SourceFile, encoding: ImportInput['encoding']): { features: Feature[]; encoding: string } {
+  const { text, encoding: used } = decodeText(file.bytes, encoding)
+  if (text.trim() === '') return { features: [], encoding: used }
+  const ext = extname(file.name).toLowerCase()
+  if (ext === '.kml') {
+    const errors: string[] = []
+    const doc = new DOMParser({ onError: (level, message) => void (level !== 'warning' && errors.push(message)) }).parseFromString(text, 'text/xml')
+    if (errors.length > 0 || !doc.documentElement) throw new Error(errors[0] ?? 'not XML')
+    return { features: kml(doc as unknown as Document).features as Feature[], encoding: used }
+  }
+  const json = JSON.parse(text) as FeatureCollection | Feature
+  if (json.type === 'FeatureCollection' && Array.isArray(json.features)) return { features: json.features, encoding: used }
+  if (json.type === 'Feature') return { features: [json], encoding: used }
+  throw new Error('not a GeoJSON Feature or FeatureCollection')
+}
+
+const CHINA = { west: 73.4, east: 135.1, south: 18.1, north: 53.6 }
+const inChina = ([lon, lat]: Position) => lon! >= CHINA.west && lon! <= CHINA.east && lat! >= CHINA.south && lat! <= CHINA.north
+
+export function validateGrids(
+  file: string,
+  features: Feature[],
+  crs: ImportInput['crs'],
+): { grids: GridFeature[]; issues: ImportIssue[] } {
+  const issues: ImportIssue[] = []
+  const issue = (row: number | null, field: string | null, code: ImportIssue['code'], params: ImportIssue['params'] = {}) =>
+    issues.push({ file, row, field, code, params })
+  if (features.length === 0) return { grids: [], issues: [{ file, row: null, field: null, code: 'empty_file', params: {} }] }
+  const firstRow = new Map<string, number>()
+  const grids: GridFeature[] = []
+  features.forEach((feature, i) => {
+    const row = i + 1
+    const props = (feature.properties ?? {}) as Record<string, unknown>
+    const code = pick(props, CODE_KEYS)
+    const name = pick(props, NAME_KEYS)
+    if (!code) issue(row, 'code', 'required')
+    else if (firstRow.has(code)) issue(row, 'code', 'duplicate_code', { value: code, other: firstRow.get(code)! })
+    else firstRow.set(code, row)
+    if (!name) issue(row, 'name', 'required')
+    const kindText = pick(props, KIND_KEYS)
+    const kind = kindText ? KINDS[kindText] : undefined
+    const geometry = feature.geometry as Geometry | null
+    if (!geometry || (geometry.type !== 'Polygon' && geometry.type !== 'MultiPolygon')) {
+      issue(row, 'geometry', 'geometry_type', { value: geometry?.type ?? 'null' })
+      return
+    }
+    const repaired = closeRings(geometry)
+    if (!repaired) return void issue(row, 'geometry', 'invalid_geometry')
+    const positions = allPositions(repaired)
+    if (positions.some((p) => !inChina(p))) {
+      const swapped = positions.every((p) => inChina([p[1]!, p[0]!]))
+      issue(row, 'geometry', swapped ? 'swapped_lonlat' : 'outside_china', { lon: positions[0]![0]!, lat: positions[0]![1]! })
+      return
+    }
+    const wgs = crs === 'WGS-84' ? repaired : (gcoord.transform(repaired as never, crs === 'GCJ-02' ? gcoord.GCJ02 : gcoord.BD09, gcoord.WGS84) as Polygon | MultiPolygon)
+    if (turf.kinks(turf.feature(wgs) as Feature<Polygon | MultiPolygon>).features.length > 0) return void issue(row, 'geometry', 'self_intersection')
+    if (code && name) grids.push({ row, code, name, centerCode: pick(props, CENTER_KEYS), kind, geometry: turf.truncate(turf.feature(wgs), { precision: 6 }).geometry as Polygon | MultiPolygon })
+  })
+  return { grids, issues }
+}
+
+/** Closes open rings; null when a ring has fewer than 3 distinct positions or bad numbers. */
+function closeRings(geometry: Polygon | MultiPolygon): Polygon | MultiPolygon | null {
+  const fixRing = (ring: Position[]): Position[] | null => {
+    if (!Array.isArray(ring) || ring.some((p) => !Array.isArray(p) || p.length < 2 || !p.slice(0, 2).every((n) => typeof n === 'number' && Number.isFinite(n)))) return null
+    const closed = ring.length > 0 && (ring[0]![0] !== ring.at(-1)![0] || ring[0]![1] !== ring.at(-1)![1]) ? [...ring, ring[0]!] : ring
+    return closed.length >= 4 ? closed.map((p) => [p[0]!, p[1]!]) : null
+  }
+  const fixPolygon = (rings: Position[][]) => {
+    if (!Array.isArray(rings) || rings.length === 0) return null
+    const fixed = rings.map(fixRing)
+    return fixed.every((r) => r !== null) ? (fixed as Position[][]) : null
+  }
+  if (geometry.type === 'Polygon') {
+    const rings = fixPolygon(geometry.coordinates)
+    return rings ? { type: 'Polygon', coordinates: rings } : null
+  }
+  if (!Array.isArray(geometry.coordinates)) return null
+  const polygons = geometry.coordinates.map(fixPolygon)
+  return polygons.every((p) => p !== null) ? { type: 'MultiPolygon', coordinates: polygons as Position[][][] } : null
+}
+
+function allPositions(geometry: Polygon | MultiPolygon): Position[] {
+  return geometry.type === 'Polygon' ? geometry.coordinates.flat() : geometry.coordinates.flat(2)
+}
+
+export function commitGrids(ctx: HandlerContext, file: string, grids: GridFeature[], crs: string) {
+  let inserted = 0
+  let updated = 0
+  let unchanged = 0
+  ctx.db.transaction((tx) => {
+    const existing = orgUnitIdsByCode(ctx.db, 'grid')
+    const centers = orgUnitIdsByCode(ctx.db, 'center')
+    const [countyId] = orgUnitIdsByCode(ctx.db, 'county').values()
+    for (const grid of grids) {
+      const fields: Record<string, unknown> = {
+        name: grid.name,
+        boundary: JSON.stringify(grid.geometry),
+        geometrySource: `import:${file}`,
+        sourceCrs: crs,
+      }
+      if (grid.kind) fields.gridKind = grid.kind
+      if (grid.centerCode && centers.has(grid.centerCode)) fields.parentId = centers.get(grid.centerCode)
+      const id = existing.get(grid.code)
+      if (id) {
+        if (updateSynced(tx, ctx.change, 'org_units', id, fields).length > 0) updated++
+        else unchanged++
+      } else {
+        insertSynced(tx, ctx.change, 'org_units', { parentId: countyId ?? null, gridKind: 'area', ...fields, code: grid.code, level: 'grid' })
+        inserted++
+      }
+    }
+  })
+  return { inserted, updated, unchanged }
+}

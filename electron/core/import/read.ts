@@ -1,0 +1,74 @@
+// Reading import files: bytes from a path or an upload, text encoding (UTF-8 with or without BOM,
+// else GB18030, a superset of GBK that keeps characters outside the BMP such as 𡐓), and tables
+// from CSV or XLSX.
+import { readFileSync } from 'node:fs'
+import { basename, extname } from 'node:path'
+import ExcelJS from 'exceljs'
+import Papa from 'papaparse'
+import type { ImportInput } from '../../../shared/api/imports'
+
+export interface SourceFile {
+  name: string
+  bytes: Uint8Array
+}
+
+export function readSource(source: ImportInput['source']): SourceFile {
+  if ('path' in source) return { name: basename(source.path), bytes: readFileSync(source.path) }
+  return { name: source.fileName, bytes: Buffer.from(source.base64, 'base64') }
+}
+
+export function decodeText(bytes: Uint8Array, encoding: ImportInput['encoding']): { text: string; encoding: string } {
+  const hasBom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+  if (encoding === 'gb18030') return { text: new TextDecoder('gb18030').decode(bytes), encoding: 'gb18030' }
+  if (encoding === 'utf-8' || hasBom) return { text: new TextDecoder('utf-8', { ignoreBOM: false }).decode(bytes), encoding: hasBom ? 'utf-8-bom' : 'utf-8' }
+  try {
+    // Valid UTF-8 is almost never valid-looking GB18030 by accident, and vice versa.
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' }
+  } catch {
+    return { text: new TextDecoder('gb18030').decode(bytes), encoding: 'gb18030' }
+  }
+}
+
+export interface Table {
+  headers: string[]
+  /** Data rows (without the header), cells as trimmed strings. */
+  rows: string[][]
+  encoding: string | null
+}
+
+export async function readTable(file: SourceFile, encoding: ImportInput['encoding']): Promise<Table> {
+  const ext = extname(file.name).toLowerCase()
+  if (ext === '.xlsx') return readXlsx(file.bytes)
+  const { text, encoding: used } = decodeText(file.bytes, encoding)
+  const parsed = Papa.parse<string[]>(text, { skipEmptyLines: 'greedy' })
+  const [headers = [], ...rows] = parsed.data
+  return { headers: headers.map((h) => h.trim()), rows: rows.map((r) => r.map((c) => (c ?? '').trim())), encoding: used }
+}
+
+async function readXlsx(bytes: Uint8Array): Promise<Table> {
+  const workbook = new ExcelJS.Workbook()
+  await workbook.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer)
+  const sheet = workbook.worksheets[0]
+  if (!sheet) return { headers: [], rows: [], encoding: null }
+  const all: string[][] = []
+  sheet.eachRow({ includeEmpty: false }, (row) => {
+    const values = row.values as unknown[]
+    // ExcelJS rows are 1-based: values[0] is empty.
+    all.push(values.slice(1).map(cellText))
+  })
+  const [headers = [], ...rows] = all
+  const width = headers.length
+  return { headers, rows: rows.map((r) => Array.from({ length: width }, (_, i) => r[i] ?? '')), encoding: null }
+}
+
+function cellText(value: unknown): string {
+  if (value == null) return ''
+  if (value instanceof Date) return value.toISOString().slice(0, 10)
+  if (typeof value === 'object') {
+    const v = value as { text?: unknown; result?: unknown; richText?: { text: string }[] }
+    if (v.richText) return v.richText.map((t) => t.text).join('').trim()
+    if (v.text !== undefined) return String(v.text).trim()
+    if (v.result !== undefined) return String(v.result).trim()
+  }
+  return String(value).trim()
+}

@@ -1,0 +1,175 @@
+// Village / community profiles from CSV or XLSX: map columns to fields, validate every row, then
+// write all rows or none in one transaction (each write with its outbox entry).
+import gcoord from 'gcoord'
+import type { ImportInput, ImportIssue } from '../../../shared/api/imports'
+import type { HandlerContext } from '../context'
+import { insertSynced, updateSynced } from '../db/repos/changes'
+import { orgUnitIdsByCode } from '../db/repos/grids'
+import { knownDivisionCodes, villageIdsByCode } from '../db/repos/villages'
+import type { Table } from './read'
+
+type FieldKind = 'text' | 'count' | 'pct' | 'bool' | 'coord'
+interface FieldSpec {
+  kind: FieldKind
+  aliases: string[]
+  max?: number
+}
+
+/** Target fields and the column headers that map to them automatically (case-insensitive). */
+export const villageFields: Record<string, FieldSpec> = {
+  divisionCode: { kind: 'text', aliases: ['division_code', 'code', '区划代码', '统计用区划代码', '行政区划代码', '村代码'] },
+  name: { kind: 'text', aliases: ['name', '名称', '村名', '村庄名称', '村/社区', '行政村'], max: 50 },
+  gridCode: { kind: 'text', aliases: ['grid_code', '网格编码', '网格代码', '所属网格'] },
+  lon: { kind: 'coord', aliases: ['lon', 'lng', 'longitude', '经度', 'x'] },
+  lat: { kind: 'coord', aliases: ['lat', 'latitude', '纬度', 'y'] },
+  population: { kind: 'count', aliases: ['population', '人口', '总人口'] },
+  households: { kind: 'count', aliases: ['households', '户数', '总户数'] },
+  migrantAwayPct: { kind: 'pct', aliases: ['migrant_away_pct', '外出务工比例', '外出务工占比'] },
+  mainEconomy: { kind: 'text', aliases: ['main_economy', '主要经济', '主导产业', '经济'], max: 200 },
+  marketDays: { kind: 'text', aliases: ['market_days', '集市日'], max: 100 },
+  festivals: { kind: 'text', aliases: ['festivals', '风俗节日', '节日'], max: 500 },
+  educationLevel: { kind: 'text', aliases: ['education_level', '文化程度', '教育水平'], max: 100 },
+  fibreCovered: { kind: 'bool', aliases: ['fibre_covered', '光纤覆盖', '是否光纤覆盖'] },
+  ourPorts: { kind: 'count', aliases: ['our_ports', '我方端口', '移动端口数'] },
+  ourMobileSubs: { kind: 'count', aliases: ['our_mobile_subs', '移动用户数', '我方移动用户'] },
+  ourBroadbandSubs: { kind: 'count', aliases: ['our_broadband_subs', '宽带用户数', '我方宽带用户'] },
+  penetrationPct: { kind: 'pct', aliases: ['penetration_pct', '渗透率', '渗透率(%)'] },
+  notes: { kind: 'text', aliases: ['notes', '备注'], max: 5000 },
+}
+const REQUIRED = ['divisionCode', 'name'] as const
+
+export function mapColumns(headers: string[], override: Record<string, string>): Record<string, string> {
+  const mapping: Record<string, string> = {}
+  const lower = headers.map((h) => h.toLowerCase())
+  for (const [field, spec] of Object.entries(villageFields)) {
+    if (override[field] !== undefined) {
+      mapping[field] = override[field]
+      continue
+    }
+    const i = lower.findIndex((h) => spec.aliases.some((a) => a.toLowerCase() === h))
+    if (i >= 0) mapping[field] = headers[i]!
+  }
+  return mapping
+}
+
+export interface VillageRow {
+  row: number
+  values: Record<string, unknown>
+}
+
+const CHINA = { west: 73.4, east: 135.1, south: 18.1, north: 53.6 }
+const inChina = (lon: number, lat: number) => lon >= CHINA.west && lon <= CHINA.east && lat >= CHINA.south && lat <= CHINA.north
+const TRUE = new Set(['是', '有', 'y', 'yes', 'true', '1', '已覆盖'])
+const FALSE = new Set(['否', '无', 'n', 'no', 'false', '0', '未覆盖'])
+
+/** Validates every row; returns the typed rows and every issue found. */
+export function validateVillages(
+  ctx: HandlerContext,
+  file: string,
+  table: Table,
+  input: Pick<ImportInput, 'mapping' | 'crs'>,
+): { mapping: Record<string, string>; rows: VillageRow[]; issues: ImportIssue[] } {
+  const issues: ImportIssue[] = []
+  const issue = (row: number | null, field: string | null, code: ImportIssue['code'], params: ImportIssue['params'] = {}) =>
+    issues.push({ file, row, field, code, params })
+  const mapping = mapColumns(table.headers, input.mapping)
+  if (table.headers.length === 0 || table.rows.length === 0) {
+    issue(null, null, 'empty_file')
+    return { mapping, rows: [], issues }
+  }
+  for (const [field, column] of Object.entries(mapping))
+    if (!table.headers.includes(column)) issue(null, field, 'missing_column', { column })
+  for (const field of REQUIRED) if (!mapping[field]) issue(null, field, 'missing_column', { column: villageFields[field]!.aliases.slice(0, 3).join(' / ') })
+  if (issues.length > 0) return { mapping, rows: [], issues }
+
+  const index = Object.fromEntries(Object.entries(mapping).map(([field, column]) => [field, table.headers.indexOf(column)]))
+  const divisions = knownDivisionCodes(ctx.db)
+  const grids = orgUnitIdsByCode(ctx.db, 'grid')
+  const firstRowOfCode = new Map<string, number>()
+  const rows: VillageRow[] = []
+
+  table.rows.forEach((cells, i) => {
+    const row = i + 1
+    const values: Record<string, unknown> = {}
+    for (const [field, spec] of Object.entries(villageFields)) {
+      const col = index[field]
+      if (col === undefined) continue
+      const raw = cells[col] ?? ''
+      if (raw === '') {
+        if ((REQUIRED as readonly string[]).includes(field)) issue(row, field, 'required')
+        continue
+      }
+      if (spec.kind === 'text') {
+        if (spec.max && [...raw].length > spec.max) issue(row, field, 'too_long', { max: spec.max })
+        else values[field] = raw
+      } else if (spec.kind === 'bool') {
+        const v = raw.toLowerCase()
+        if (TRUE.has(v)) values[field] = true
+        else if (FALSE.has(v)) values[field] = false
+        else issue(row, field, 'not_a_boolean', { value: raw })
+      } else {
+        const n = Number(raw.replace(/[,，%]/g, ''))
+        if (!Number.isFinite(n)) issue(row, field, 'not_a_number', { value: raw })
+        else if (spec.kind === 'count' && (!Number.isInteger(n) || n < 0 || n > 10_000_000)) issue(row, field, 'out_of_range', { value: raw, min: 0, max: 10_000_000 })
+        else if (spec.kind === 'pct' && (n < 0 || n > 100)) issue(row, field, 'out_of_range', { value: raw, min: 0, max: 100 })
+        else values[field] = n
+      }
+    }
+    const code = values.divisionCode as string | undefined
+    if (code !== undefined) {
+      if (!/^\d{12}$/.test(code)) issue(row, 'divisionCode', 'code_format', { value: code })
+      else if (firstRowOfCode.has(code)) issue(row, 'divisionCode', 'duplicate_code', { value: code, other: firstRowOfCode.get(code)! })
+      else {
+        firstRowOfCode.set(code, row)
+        // With reference divisions loaded, a code must be known or belong to a known township.
+        if (divisions.size > 0 && !divisions.has(code) && !divisions.has(code.slice(0, 9))) issue(row, 'divisionCode', 'unknown_code', { value: code })
+      }
+    }
+    const gridCode = values.gridCode as string | undefined
+    if (gridCode !== undefined && !grids.has(gridCode)) issue(row, 'gridCode', 'unknown_grid', { value: gridCode })
+    const { lon, lat } = values as { lon?: number; lat?: number }
+    if ((lon === undefined) !== (lat === undefined)) issue(row, lon === undefined ? 'lon' : 'lat', 'lonlat_pair')
+    else if (lon !== undefined && lat !== undefined) {
+      if (inChina(lat, lon) && !inChina(lon, lat)) issue(row, 'lon', 'swapped_lonlat', { lon, lat })
+      else if (!inChina(lon, lat)) issue(row, 'lon', 'outside_china', { lon, lat })
+      else if (input.crs !== 'WGS-84') {
+        const [x, y] = gcoord.transform([lon, lat], input.crs === 'GCJ-02' ? gcoord.GCJ02 : gcoord.BD09, gcoord.WGS84) as [number, number]
+        values.lon = Math.round(x * 1e6) / 1e6
+        values.lat = Math.round(y * 1e6) / 1e6
+      }
+    }
+    rows.push({ row, values })
+  })
+  return { mapping, rows, issues }
+}
+
+/** Writes validated rows: updates villages that exist (changed fields only), inserts the rest. */
+export function commitVillages(ctx: HandlerContext, file: string, rows: VillageRow[], crs: string) {
+  let inserted = 0
+  let updated = 0
+  let unchanged = 0
+  ctx.db.transaction((tx) => {
+    const existing = villageIdsByCode(tx)
+    const grids = orgUnitIdsByCode(ctx.db, 'grid')
+    for (const { values } of rows) {
+      const { divisionCode, gridCode, ...fields } = values as { divisionCode: string; gridCode?: string } & Record<string, unknown>
+      if (gridCode !== undefined) fields.gridId = grids.get(gridCode)
+      if (fields.lon !== undefined) Object.assign(fields, { geometrySource: `import:${file}`, sourceCrs: crs })
+      const id = existing.get(divisionCode)
+      if (id) {
+        if (updateSynced(tx, ctx.change, 'villages', id, fields).length > 0) updated++
+        else unchanged++
+      } else {
+        const name = fields.name as string
+        insertSynced(tx, ctx.change, 'villages', {
+          ...fields,
+          divisionCode,
+          townshipCode: divisionCode.slice(0, 9),
+          kind: /社区|居委会/.test(name) ? 'community' : 'village',
+        })
+        inserted++
+      }
+    }
+  })
+  return { inserted, updated, unchanged }
+}

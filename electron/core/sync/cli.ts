@@ -1,0 +1,44 @@
+// The `sync` commands of the device CLI: enrol with an HQ server, run a sync printing progress
+// (stderr) and the per-change results (stdout), show status and conflicts.
+import type { Core } from '../app'
+import { runSync, type SyncProgress } from './engine'
+import { SyncHttpError } from './hqClient'
+
+export interface SyncCliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`
+
+export async function runSyncCommand(core: Core, rest: string[], values: { server?: string; code?: string; name?: string }, progressOut: (line: string) => void): Promise<SyncCliResult | undefined> {
+  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`
+  const fail = (error: unknown): SyncCliResult => {
+    const message = error instanceof Error ? error.message : String(error)
+    const code = error instanceof SyncHttpError ? error.code : ((error as { code?: string }).code ?? 'ERROR')
+    return { code: 1, stdout: json({ ok: false, error: { code, message } }), stderr: `sync failed: ${message}\n` }
+  }
+  const [sub] = rest
+  if (sub === 'enrol' && rest.length === 1) {
+    if (!values.server || !values.code) return { code: 2, stdout: '', stderr: 'sync enrol needs --server URL and --code CODE\n' }
+    const envelope = await core.dispatch('sync.enrol', { server: values.server, code: values.code, ...(values.name ? { deviceName: values.name } : {}) }, 'en')
+    return envelope.ok ? { code: 0, stdout: json(envelope.value), stderr: '' } : { code: 1, stdout: json(envelope), stderr: `enrolment failed: ${envelope.error.message}\n` }
+  }
+  if (sub === 'status' && rest.length === 1) return { code: 0, stdout: json(await core.call('sync.status', {})), stderr: '' }
+  if (sub === 'conflicts' && rest.length === 1) return { code: 0, stdout: json(await core.call('sync.conflicts', {})), stderr: '' }
+  if (sub === undefined) {
+    try {
+      const report = await runSync(core.ctx, {
+        onProgress: (p: SyncProgress) =>
+          progressOut(`${p.phase}: pushed ${p.pushed}, pending ${p.pending}, pulled ${p.pulled} rows, sent ${kb(p.bytesSent)}, received ${kb(p.bytesReceived)}`),
+      })
+      const lines = report.changes.map((c) => `#${c.deviceSeq} ${c.table} ${c.rowId}: ${c.status}${c.reason ? ` (${c.reason})` : ''}`)
+      const summary = `pushed ${report.pushed} (applied ${report.results.applied}, superseded ${report.results.superseded}, conflict ${report.results.conflict}, rejected ${report.results.rejected}); pulled ${report.pulledRows} rows in ${report.pages} pages; checkpoint ${report.checkpoint}; ${kb(report.bytesSent)} sent, ${kb(report.bytesReceived)} received in ${report.roundTrips} round trips, ${report.millis} ms`
+      return { code: 0, stdout: json(report), stderr: [...lines, summary, ...report.warnings.map((w) => `warning: ${w}`)].join('\n') + '\n' }
+    } catch (error) {
+      return fail(error)
+    }
+  }
+  return undefined
+}

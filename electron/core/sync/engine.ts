@@ -1,0 +1,254 @@
+// The device's sync engine (SYNC.md): push the outbox in batches, then pull pages of the
+// device's regions. Every step is one SQLite transaction that also records how far it got, so a
+// crash or a cut link at any point resumes without losing or repeating a change: a replayed push
+// is answered from the server's log; a pulled page and its cursor commit together.
+import { hostname } from 'node:os'
+import { MAX_PUSH_CHANGES, PROTOCOL_VERSION, type EnrolResponse, type PullResponse, type PushResponse, type WireChange } from '../../../shared/sync/protocol'
+import type { HandlerContext } from '../context'
+import { getState, setState } from '../db/repos/syncState'
+import {
+  applyPulledRows,
+  applyPushResults,
+  beginRefetchSweep,
+  localCheckpoint,
+  pendingChanges,
+  pendingCount,
+  sweepUnseen,
+  unmarkPushedFrom,
+} from '../db/repos/sync'
+import { HqClient, SyncHttpError, type FetchLike } from './hqClient'
+
+export const SKEW_WARN_MS = 5 * 60_000
+
+export interface SyncProgress {
+  phase: 'push' | 'pull' | 'refetch' | 'verify' | 'done'
+  pushed: number
+  pending: number
+  pulled: number
+  bytesSent: number
+  bytesReceived: number
+}
+
+export interface ChangeOutcome {
+  deviceSeq: number
+  table: string
+  rowId: string
+  status: string
+  reason?: string
+}
+
+export interface SyncReport {
+  pushed: number
+  results: { applied: number; superseded: number; conflict: number; rejected: number }
+  changes: ChangeOutcome[]
+  pulledRows: number
+  pages: number
+  pullConflicts: number
+  refetched: boolean
+  regionRemoved: string[]
+  dropped: number
+  checkpoint: 'ok' | 'mismatch' | 'skipped'
+  bytesSent: number
+  bytesReceived: number
+  roundTrips: number
+  millis: number
+  clockSkewMs: number
+  warnings: string[]
+}
+
+export interface SyncOptions {
+  fetch?: FetchLike
+  onProgress?: (progress: SyncProgress) => void
+  pushBatch?: number
+  pullLimit?: number
+}
+
+const now = () => new Date().toISOString()
+
+export function isEnrolled(ctx: HandlerContext): boolean {
+  return getState(ctx.db, 'hq_token') !== undefined && getState(ctx.db, 'hq_url') !== undefined
+}
+
+export async function enrol(ctx: HandlerContext, server: string, code: string, deviceName = hostname(), fetchImpl?: FetchLike): Promise<EnrolResponse> {
+  const client = new HqClient(server, undefined, fetchImpl)
+  const response = await client.request<EnrolResponse>('POST', '/v1/enrol', { code, deviceName, deviceId: ctx.change.deviceId })
+  ctx.db.transaction((tx) => {
+    setState(tx, 'hq_url', server)
+    setState(tx, 'hq_token', response.token)
+    setState(tx, 'hq_user', JSON.stringify(response.user))
+    setState(tx, 'hq_regions', JSON.stringify(response.regions))
+  })
+  return response
+}
+
+/** Learns the server's clock from a response: its time minus ours at the round trip's middle. */
+function learnOffset(ctx: HandlerContext, serverTime: string, sentAt: number, receivedAt: number): number {
+  const offset = Date.parse(serverTime) - Math.round((sentAt + receivedAt) / 2)
+  ctx.change.clock.offsetMillis = offset
+  setState(ctx.db, 'server_offset_ms', String(offset))
+  return offset
+}
+
+export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): Promise<SyncReport> {
+  const started = performance.now()
+  const url = getState(ctx.db, 'hq_url')
+  const token = getState(ctx.db, 'hq_token')
+  if (!url || !token) throw new SyncHttpError(0, 'UNAUTHORIZED', 'this device is not enrolled with an HQ server yet')
+  const client = new HqClient(url, token, options.fetch)
+  const sqlite = ctx.db.$client
+  const receive = (hlc: string) => ctx.change.clock.receive(hlc)
+  const report: SyncReport = {
+    pushed: 0,
+    results: { applied: 0, superseded: 0, conflict: 0, rejected: 0 },
+    changes: [],
+    pulledRows: 0,
+    pages: 0,
+    pullConflicts: 0,
+    refetched: false,
+    regionRemoved: [],
+    dropped: 0,
+    checkpoint: 'skipped',
+    bytesSent: 0,
+    bytesReceived: 0,
+    roundTrips: 0,
+    millis: 0,
+    clockSkewMs: 0,
+    warnings: [],
+  }
+  const progress = (phase: SyncProgress['phase']) =>
+    options.onProgress?.({ phase, pushed: report.pushed, pending: pendingCount(sqlite), pulled: report.pulledRows, bytesSent: client.traffic.bytesSent, bytesReceived: client.traffic.bytesReceived })
+  const persistClock = () => setState(ctx.db, 'hlc', ctx.change.clock.current)
+
+  try {
+    // ---- Push: oldest first, one batch per request; results and "pushed" commit together.
+    const batch = Math.min(options.pushBatch ?? MAX_PUSH_CHANGES, MAX_PUSH_CHANGES)
+    for (let guard = 0; guard < 100_000; guard++) {
+      const changes: WireChange[] = pendingChanges(sqlite, batch)
+      if (changes.length === 0) break
+      progress('push')
+      const sentAt = Date.now()
+      let response: PushResponse
+      try {
+        response = await client.request<PushResponse>('POST', '/v1/push', {
+          protocol_version: PROTOCOL_VERSION,
+          schema_version: ctx.change.schemaVersion,
+          device_id: ctx.change.deviceId,
+          changes,
+        })
+      } catch (error) {
+        if (error instanceof SyncHttpError && error.code === 'SEQ_GAP' && typeof error.details?.expected === 'number') {
+          // The server forgot changes it had acknowledged: send them again from where it stands.
+          const resent = sqlite.transaction(() => unmarkPushedFrom(sqlite, error.details!.expected as number))()
+          report.warnings.push(`the server asked for changes from #${error.details.expected} again (${resent} re-sent)`)
+          if (resent === 0) throw error
+          continue
+        }
+        throw error
+      }
+      report.clockSkewMs = learnOffset(ctx, response.server_time, sentAt, Date.now())
+      sqlite.transaction(() => {
+        applyPushResults(sqlite, changes, response.results, now(), receive)
+        persistClock()
+      })()
+      const bySeq = new Map(changes.map((c) => [c.device_seq, c]))
+      for (const r of response.results) {
+        const change = bySeq.get(r.device_seq)
+        report.results[r.status]++
+        report.changes.push({ deviceSeq: r.device_seq, table: change?.table_name ?? '?', rowId: change?.row_id ?? '?', status: r.status, ...(r.reason ? { reason: r.reason } : {}) })
+      }
+      report.pushed += response.results.length
+    }
+
+    // ---- Pull: pages in server_seq order, each applied with its cursor in one transaction.
+    let refetchedOnce = false
+    if (getState(ctx.db, 'refetch') === '1') beginRefetch(ctx)
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      const refetching = getState(ctx.db, 'refetch') === '1'
+      if (refetching) report.refetched = true
+      const cursor = Number(getState(ctx.db, 'pull_cursor') ?? 0)
+      const scope = getState(ctx.db, 'pull_scope')
+      const params = new URLSearchParams({ cursor: String(cursor), limit: String(options.pullLimit ?? 1000), protocol_version: String(PROTOCOL_VERSION), schema_version: String(ctx.change.schemaVersion) })
+      if (scope && cursor > 0) params.set('scope', scope)
+      progress(refetching ? 'refetch' : 'pull')
+      const sentAt = Date.now()
+      const page = await client.request<PullResponse>('GET', `/v1/pull?${params}`)
+      report.clockSkewMs = learnOffset(ctx, page.server_time, sentAt, Date.now())
+      if (page.must_refetch) {
+        // The outbox is never touched: pending changes were pushed above or stay pending.
+        if (refetching && cursor === 0) throw new SyncHttpError(0, 'INTERNAL', 'the server asked for a refetch while refetching')
+        report.regionRemoved.push(...page.region_removed)
+        beginRefetch(ctx)
+        continue
+      }
+      report.pages++
+      withForeignKeysOff(sqlite, () =>
+        sqlite.transaction(() => {
+          const stats = applyPulledRows(sqlite, page.rows, now(), receive, refetching)
+          report.pulledRows += stats.rows
+          report.pullConflicts += stats.conflicts
+          setState(ctx.db, 'pull_cursor', String(page.next_cursor))
+          setState(ctx.db, 'pull_scope', page.scope)
+          setState(ctx.db, 'hq_regions', JSON.stringify(page.regions))
+          if (!page.has_more && refetching) {
+            report.dropped += sweepUnseen(sqlite)
+            setState(ctx.db, 'refetch', '0')
+          }
+          persistClock()
+        })(),
+      )
+      if (page.has_more) continue
+      // ---- Verify: only meaningful when nothing local is pending.
+      if (page.checkpoint && pendingCount(sqlite) === 0) {
+        progress('verify')
+        const local = localCheckpoint(sqlite)
+        if (local.hash === page.checkpoint.hash && local.rows === page.checkpoint.rows) report.checkpoint = 'ok'
+        else if (!refetchedOnce && !refetching) {
+          // One refetch repairs a divergence; never loop on it (ElectricSQL's 409 lesson).
+          report.warnings.push(`checkpoint differs (local ${local.rows} rows, server ${page.checkpoint.rows}): refetching`)
+          refetchedOnce = true
+          beginRefetch(ctx)
+          continue
+        } else {
+          report.checkpoint = 'mismatch'
+          report.warnings.push(`checkpoint still differs after a refetch (local ${local.rows} rows, server ${page.checkpoint.rows})`)
+        }
+      }
+      break
+    }
+    if (Math.abs(report.clockSkewMs) > SKEW_WARN_MS)
+      report.warnings.push(`this computer's clock is off by ${Math.round(report.clockSkewMs / 60_000)} minutes; sync corrected it, but please set the clock`)
+    setState(ctx.db, 'last_sync_at', now())
+    setState(ctx.db, 'last_sync_error', '')
+    progress('done')
+  } catch (error) {
+    setState(ctx.db, 'last_sync_error', error instanceof Error ? `${(error as SyncHttpError).code ?? 'ERROR'}: ${error.message}` : String(error))
+    throw error
+  } finally {
+    report.bytesSent = client.traffic.bytesSent
+    report.bytesReceived = client.traffic.bytesReceived
+    report.roundTrips = client.traffic.roundTrips
+    report.millis = Math.round(performance.now() - started)
+  }
+  return report
+}
+
+/** Starts (or restarts after a crash) a full refetch from cursor 0; the outbox is left alone. */
+function beginRefetch(ctx: HandlerContext): void {
+  const sqlite = ctx.db.$client
+  beginRefetchSweep(sqlite)
+  sqlite.transaction(() => {
+    setState(ctx.db, 'refetch', '1')
+    setState(ctx.db, 'pull_cursor', '0')
+  })()
+}
+
+// Pulled pages arrive in server order, not parent-before-child order; SQLite refuses to toggle
+// foreign keys inside a transaction, so the toggle wraps it.
+function withForeignKeysOff<T>(sqlite: HandlerContext['db']['$client'], fn: () => T): T {
+  sqlite.pragma('foreign_keys = OFF')
+  try {
+    return fn()
+  } finally {
+    sqlite.pragma('foreign_keys = ON')
+  }
+}

@@ -1,0 +1,2 @@
+CREATE INDEX `visit_products_sold_idx` ON `visit_products` (`visit_id`) WHERE outcome = 'sold' AND deleted_at IS NULL;--> statement-breakpoint
+CREATE INDEX `visits_planned_idx` ON `visits` (`grid_id`,`planned_for`) WHERE planned_for IS NOT NULL AND deleted_at IS NULL;

@@ -1,0 +1,128 @@
+// One grid at a glance (grids.summary): shown beside the map and beside the grid list.
+import { ActionIcon, Badge, Button, Divider, Group, Loader, Paper, ScrollArea, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core'
+import type { ReactNode } from 'react'
+import { useTranslation } from 'react-i18next'
+import { valueTiers } from '../../../../shared/domain'
+import { useCall } from '../../api/useCall'
+import { ErrorAlert } from '../../shell/errors'
+import { useNumberFormat } from '../../shell/format'
+
+export interface GridSummaryPanelProps {
+  gridId: string
+  onClose: () => void
+  /** When given, a button takes the user to the map with this grid selected. */
+  onViewOnMap?: (gridId: string) => void
+}
+
+export function GridSummaryPanel({ gridId, onClose, onViewOnMap }: GridSummaryPanelProps) {
+  const { t } = useTranslation()
+  const formatNumber = useNumberFormat()
+  const { value, error, loading, reload } = useCall('grids.summary', { id: gridId })
+  const summary = value?.id === gridId ? value : undefined
+  const none = t('grid.none')
+
+  return (
+    <Paper withBorder radius="md" p="md" h="100%" data-testid="grid-summary" aria-busy={loading} style={{ display: 'flex', flexDirection: 'column', minHeight: 0 }}>
+      <Group justify="space-between" align="flex-start" wrap="nowrap" gap="xs">
+        <Title order={3} size="h4" lh={1.35} data-testid="grid-summary-name">
+          {summary?.name ?? ''}
+        </Title>
+        <ActionIcon variant="subtle" color="gray" onClick={onClose} aria-label={t('grid.close')} title={t('grid.close')}>
+          <span aria-hidden style={{ fontSize: 20, lineHeight: 1 }}>×</span>
+        </ActionIcon>
+      </Group>
+      {error !== undefined && <ErrorAlert error={error} onRetry={reload} />}
+      {!summary && error === undefined && (
+        <Group justify="center" py="xl">
+          <Loader size="sm" />
+        </Group>
+      )}
+      {summary && (
+        <ScrollArea type="auto" offsetScrollbars style={{ flex: 1, minHeight: 0 }}>
+          <Stack gap="sm" pt={4}>
+            <Group gap="xs">
+              <Badge variant="light" size="lg" radius="sm" tt="none">
+                {t(`gridKind.${summary.kind ?? 'unknown'}`)}
+              </Badge>
+              <Text size="sm" c="dimmed" ff="monospace">
+                {summary.code}
+              </Text>
+            </Group>
+            <Facts>
+              <Fact label={t('grid.center')}>{summary.centerName ?? none}</Fact>
+              <Fact label={t('grid.manager')}>{summary.managerName ?? none}</Fact>
+            </Facts>
+            <Divider />
+            <SimpleGrid cols={3} spacing="xs" verticalSpacing="sm">
+              <Figure label={t('grid.villages')} value={formatNumber(summary.villages)} testId="grid-summary-villages" />
+              <Figure label={t('grid.households')} value={formatNumber(summary.households)} />
+              <Figure label={t('grid.population')} value={formatNumber(summary.population)} />
+              <Figure label={t('grid.keyCustomers')} value={formatNumber(summary.keyCustomers)} />
+              <Figure label={t('grid.visits30')} value={formatNumber(summary.visitsLast30Days)} />
+              <Figure label={t('grid.intel30')} value={formatNumber(summary.intelLast30Days)} />
+            </SimpleGrid>
+            <Group gap={6} wrap="wrap">
+              <Text size="sm" c="dimmed">
+                {t('grid.byTier')}
+              </Text>
+              {valueTiers.map((tier) => (
+                <Badge key={tier} variant="outline" color={tier === 'A' ? 'red' : tier === 'B' ? 'orange' : 'gray'} radius="sm">
+                  {tier} {formatNumber(summary.keyCustomersByTier[tier])}
+                </Badge>
+              ))}
+            </Group>
+            <Divider />
+            <Text size="sm" fw={600}>
+              {t('grid.topVillages')}
+            </Text>
+            <Table verticalSpacing={4} fz="sm">
+              <Table.Tbody>
+                {summary.topVillages.map((village) => (
+                  <Table.Tr key={village.id}>
+                    <Table.Td>{village.name}</Table.Td>
+                    <Table.Td ta="right" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+                      {t('grid.householdsUnit', { value: formatNumber(village.households) })}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Stack>
+        </ScrollArea>
+      )}
+      {onViewOnMap && summary && (
+        <Button mt="sm" variant="light" onClick={() => onViewOnMap(summary.id)} fullWidth>
+          {t('grid.viewOnMap')}
+        </Button>
+      )}
+    </Paper>
+  )
+}
+
+function Facts({ children }: { children: ReactNode }) {
+  return <Stack gap={4}>{children}</Stack>
+}
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Group gap="sm" wrap="nowrap" align="baseline">
+      <Text size="sm" c="dimmed" w={112} style={{ flexShrink: 0 }}>
+        {label}
+      </Text>
+      <Text size="sm">{children}</Text>
+    </Group>
+  )
+}
+
+function Figure({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <Stack gap={0}>
+      <Text size="xs" c="dimmed" lh={1.3} style={{ overflowWrap: 'anywhere' }}>
+        {label}
+      </Text>
+      <Text size="lg" fw={600} data-testid={testId}>
+        {value}
+      </Text>
+    </Stack>
+  )
+}

@@ -1,0 +1,278 @@
+// 工单: the list with its SLA light and the overdue filter, the create/edit form (errors per field,
+// from the form's own checks and from the core's validation issues), and a work order from a
+// dashboard alert (the core writes its title and description from the figures).
+import { Alert, Button, Checkbox, Group, Modal, NumberInput, ScrollArea, Select, Stack, Table, Text, Textarea, TextInput } from '@mantine/core'
+import { useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { workOrderStatuses, type WorkOrderRow, type WorkOrderStatus } from '../../../../shared/api/indicators'
+import { AppError } from '../../../../shared/errors'
+import { call } from '../../api/client'
+import { useCall } from '../../api/useCall'
+import { ErrorAlert, errorMessage } from '../../shell/errors'
+import type { AlertTarget } from './IndicatorsPage'
+import { LightBadge, pct, useIndicatorName } from './LightBadge'
+
+/** datetime-local wants local wall time without a zone. */
+function toLocalInput(iso: string): string {
+  const d = new Date(iso)
+  const p = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`
+}
+
+export function WorkOrderList({ region, highlightId }: { region?: string; highlightId?: string }) {
+  const { t } = useTranslation()
+  const [overdueOnly, setOverdueOnly] = useState(false)
+  const [editing, setEditing] = useState<WorkOrderRow | 'new' | null>(null)
+  const list = useCall('workOrders.list', { region: region || undefined, overdueOnly })
+  const rows = list.value ?? []
+  return (
+    <Stack gap="xs" h="100%" style={{ minHeight: 0 }}>
+      <Group justify="space-between">
+        <Group gap="md">
+          <Text fw={600}>{t('indicators.workOrders')}</Text>
+          <Checkbox label={t('indicators.overdueOnly')} checked={overdueOnly} onChange={(e) => setOverdueOnly(e.currentTarget.checked)} data-testid="wo-overdue" />
+        </Group>
+        <Button onClick={() => setEditing('new')} data-testid="wo-new">
+          {t('indicators.wo.new')}
+        </Button>
+      </Group>
+      {list.error !== undefined && <ErrorAlert error={list.error} onRetry={list.reload} />}
+      {list.value && rows.length === 0 && <Text c="dimmed">{t('indicators.noWorkOrders')}</Text>}
+      <ScrollArea style={{ flex: 1 }}>
+        <Table verticalSpacing={4} fz="sm" data-testid="wo-table" stickyHeader highlightOnHover>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('indicators.wo.status')}</Table.Th>
+              <Table.Th>{t('indicators.woCol.title')}</Table.Th>
+              <Table.Th>{t('indicators.wo.colOrigin')}</Table.Th>
+              <Table.Th>{t('indicators.woCol.unit')}</Table.Th>
+              <Table.Th>{t('indicators.woCol.assignee')}</Table.Th>
+              <Table.Th>{t('indicators.woCol.due')}</Table.Th>
+              <Table.Th ta="right">{t('indicators.woCol.left')}</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((w) => (
+              <Table.Tr key={w.id} data-wo={w.id} data-light={w.light} data-origin={w.origin} bg={w.id === highlightId ? 'yellow.0' : undefined}>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  <Group gap={6} wrap="nowrap">
+                    <LightBadge light={w.light} size="xs" />
+                    <Text size="sm">{w.overdue ? t('indicators.wo.light.red') : t(`indicators.woStatus.${w.status}`)}</Text>
+                  </Group>
+                </Table.Td>
+                <Table.Td>{w.title}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{t(`indicators.wo.origin.${w.origin}`)}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{w.orgUnitName ?? '—'}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{w.assigneeName ?? '—'}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{new Date(w.dueAt).toLocaleString()}</Table.Td>
+                <Table.Td ta="right" c={w.overdue ? 'red.7' : undefined}>
+                  {w.light === 'none' ? '—' : w.overdue ? `−${Math.max(1, Math.round(-w.hoursLeft))}` : Math.round(w.hoursLeft)}
+                </Table.Td>
+                <Table.Td>
+                  <Button size="compact-xs" variant="subtle" onClick={() => setEditing(w)}>
+                    {t('indicators.wo.edit')}
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </ScrollArea>
+      {editing !== null && (
+        <WorkOrderForm
+          region={region}
+          workOrder={editing === 'new' ? null : editing}
+          onClose={() => setEditing(null)}
+          onSaved={() => {
+            setEditing(null)
+            list.reload()
+          }}
+        />
+      )}
+    </Stack>
+  )
+}
+
+type Field = 'title' | 'description' | 'orgUnitCode' | 'assigneeUserId' | 'dueAt' | 'slaHours' | 'status'
+
+function WorkOrderForm({ region, workOrder, onClose, onSaved }: { region?: string; workOrder: WorkOrderRow | null; onClose: () => void; onSaved: () => void }) {
+  const { t } = useTranslation()
+  const assignees = useCall('workOrders.assignees', { region: region || undefined })
+  const grids = useCall('grids.list', { search: '', limit: 1000 })
+  const [title, setTitle] = useState(workOrder?.title ?? '')
+  const [description, setDescription] = useState(workOrder?.description ?? '')
+  const [unit, setUnit] = useState<string | null>(null)
+  const [assignee, setAssignee] = useState<string | null>(workOrder?.assigneeUserId ?? null)
+  const [due, setDue] = useState(workOrder ? toLocalInput(workOrder.dueAt) : '')
+  const [sla, setSla] = useState<number | string>(workOrder?.slaHours ?? '')
+  const [status, setStatus] = useState<WorkOrderStatus>(workOrder?.status ?? 'open')
+  const [touched, setTouched] = useState(false)
+  const [error, setError] = useState<unknown>(null)
+  const [busy, setBusy] = useState(false)
+
+  const local: Partial<Record<Field, string>> = {}
+  if (!title.trim()) local.title = t('indicators.wo.required')
+  if (sla !== '' && (typeof sla !== 'number' || !Number.isInteger(sla) || sla < 1 || sla > 8760)) local.slaHours = t('indicators.wo.slaRange')
+  if (due && Number.isNaN(Date.parse(due))) local.dueAt = t('indicators.wo.required')
+  // The core's validation issues name the field they belong to (path[0], or patch.<field>).
+  const remote = (field: Field) => {
+    if (!(error instanceof AppError) || !error.issues) return undefined
+    const issue = error.issues.find((i) => i.path[0] === field || (i.path[0] === 'patch' && i.path[1] === field))
+    return issue?.message
+  }
+  const fieldError = (field: Field) => (touched ? local[field] : undefined) ?? remote(field)
+  const unclaimed = error !== null && !(['title', 'description', 'orgUnitCode', 'assigneeUserId', 'dueAt', 'slaHours', 'status'] as Field[]).some((f) => remote(f))
+
+  async function save() {
+    setTouched(true)
+    if (Object.keys(local).length) return
+    setBusy(true)
+    setError(null)
+    const dueAt = due ? new Date(due).toISOString() : undefined
+    const slaHours = typeof sla === 'number' ? sla : undefined
+    try {
+      if (workOrder)
+        await call('workOrders.update', {
+          id: workOrder.id,
+          patch: { title: title.trim(), description: description || null, assigneeUserId: assignee, ...(dueAt ? { dueAt } : {}), slaHours: slaHours ?? null, status },
+        })
+      else
+        await call('workOrders.create', {
+          title: title.trim(),
+          description: description || undefined,
+          orgUnitCode: unit ?? undefined,
+          assigneeUserId: assignee ?? undefined,
+          dueAt,
+          slaHours,
+        })
+      onSaved()
+    } catch (e) {
+      setError(e)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <Modal opened onClose={onClose} title={workOrder ? t('indicators.wo.edit') : t('indicators.wo.new')} size="lg" data-testid="wo-form">
+      <Stack gap="sm">
+        <TextInput label={t('indicators.wo.title')} withAsterisk value={title} onChange={(e) => setTitle(e.currentTarget.value)} error={fieldError('title')} data-testid="wo-title" />
+        <Textarea label={t('indicators.wo.description')} value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} maxRows={5} error={fieldError('description')} />
+        <Group grow align="flex-start">
+          {!workOrder && (
+            <Select label={t('indicators.wo.unit')} data={(grids.value ?? []).map((g) => ({ value: g.code, label: g.name }))} value={unit} onChange={setUnit} searchable clearable error={fieldError('orgUnitCode')} data-testid="wo-unit" />
+          )}
+          <Select
+            label={t('indicators.wo.assignee')}
+            data={(assignees.value ?? []).map((a) => ({ value: a.id, label: a.name }))}
+            value={assignee}
+            onChange={setAssignee}
+            searchable
+            clearable
+            error={fieldError('assigneeUserId')}
+          />
+        </Group>
+        <Group grow align="flex-start">
+          <TextInput type="datetime-local" label={t('indicators.wo.due')} value={due} onChange={(e) => setDue(e.currentTarget.value)} error={fieldError('dueAt')} data-testid="wo-due" />
+          <NumberInput label={t('indicators.wo.sla')} value={sla} onChange={setSla} allowDecimal={false} error={fieldError('slaHours')} data-testid="wo-sla" />
+          {workOrder && (
+            <Select label={t('indicators.wo.status')} data={workOrderStatuses.map((s) => ({ value: s, label: t(`indicators.woStatus.${s}`) }))} value={status} onChange={(v) => v && setStatus(v as WorkOrderStatus)} allowDeselect={false} error={fieldError('status')} />
+          )}
+        </Group>
+        {unclaimed && <ErrorAlert error={error} />}
+        {error !== null && !unclaimed && <Text size="sm" c="red.7">{errorMessage(t, error)}</Text>}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            {t('indicators.wo.cancel')}
+          </Button>
+          <Button onClick={() => void save()} loading={busy} data-testid="wo-save">
+            {t('indicators.wo.save')}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  )
+}
+
+/** A red grid on the dashboard or the map → a work order whose text the core writes from the figures. */
+export function AlertWorkOrderModal({ alert, period, onClose, onCreated }: { alert: AlertTarget | null; period: string; onClose: () => void; onCreated: (id: string) => void }) {
+  const { t } = useTranslation()
+  const nameOf = useIndicatorName()
+  const indicators = useCall('indicators.list', alert ? {} : null)
+  const assignees = useCall('workOrders.assignees', alert ? { region: alert.row.code } : null)
+  const [indicator, setIndicator] = useState<string | null>(null)
+  const [assignee, setAssignee] = useState<string | null>(null)
+  const [error, setError] = useState<unknown>(null)
+  const [busy, setBusy] = useState(false)
+  const code = indicator ?? alert?.indicatorCode ?? null
+  const behind = (indicators.value ?? []).filter((i) => alert && ['red', 'yellow'].includes(alert.row.cells[i.code]?.light ?? ''))
+  const cell = alert && code ? alert.row.cells[code] : undefined
+
+  const close = () => {
+    setIndicator(null)
+    setAssignee(null)
+    setError(null)
+    onClose()
+  }
+
+  async function create() {
+    if (!alert || !code) return
+    setBusy(true)
+    setError(null)
+    try {
+      const created = await call('workOrders.create', { fromAlert: { indicatorCode: code, orgUnitCode: alert.row.code, period }, assigneeUserId: assignee ?? undefined })
+      setIndicator(null)
+      setAssignee(null)
+      onCreated(created.id)
+    } catch (e) {
+      setError(e)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <Modal opened={alert !== null} onClose={close} title={t('indicators.wo.fromAlert')} size="lg" data-testid="alert-wo">
+      {alert && (
+        <Stack gap="sm">
+          <Select
+            label={t('indicators.wo.alertIndicator')}
+            data={behind.map((i) => ({ value: i.code, label: `${nameOf(i)} · ${t(`indicators.lightWord.${alert.row.cells[i.code]!.light}`)}` }))}
+            value={code}
+            onChange={setIndicator}
+            allowDeselect={false}
+          />
+          {cell && (
+            <Alert color={cell.light === 'red' ? 'red' : 'yellow'} data-testid="alert-summary">
+              {t('indicators.wo.fromAlertHint', {
+                unit: alert.row.name,
+                indicator: nameOf(indicators.value?.find((i) => i.code === code)),
+                period,
+                completion: pct(cell.completion),
+                gap: cell.gapPp ?? '—',
+              })}
+            </Alert>
+          )}
+          <Select
+            label={t('indicators.wo.assignee')}
+            placeholder={t('indicators.wo.none')}
+            data={(assignees.value ?? []).map((a) => ({ value: a.id, label: a.name }))}
+            value={assignee}
+            onChange={setAssignee}
+            clearable
+          />
+          {error !== null && <ErrorAlert error={error} />}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>
+              {t('indicators.wo.cancel')}
+            </Button>
+            <Button color="red" onClick={() => void create()} loading={busy} disabled={!code} data-testid="alert-wo-create">
+              {t('indicators.actions.createWo')}
+            </Button>
+          </Group>
+        </Stack>
+      )}
+    </Modal>
+  )
+}

@@ -1,0 +1,97 @@
+// The shell against a stubbed bridge (the same window.griddesk the Electron preload provides):
+// first run, the demo load and its error, and the language switch that is remembered.
+import { MantineProvider } from '@mantine/core'
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
+import { I18nextProvider } from 'react-i18next'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { AppInfo } from '../../../shared/api/contract'
+import { pages } from '../../../shared/domain'
+import type { Envelope } from '../../../shared/errors'
+import { App } from './App'
+import { createI18n, LANGUAGE_STORAGE_KEY, storedLanguage } from './i18n'
+import { theme } from './theme'
+
+const emptyInfo: AppInfo = {
+  version: '0.1.0',
+  dataDir: '/tmp/x',
+  deviceId: 'd',
+  schemaVersion: 1,
+  demoLoaded: false,
+  counts: { grids: 0, villages: 0, keyCustomers: 0, visits: 0, competitorIntel: 0 },
+  pendingChanges: 0,
+}
+
+type Answer = (input: unknown) => Envelope<unknown>
+let answers: Record<string, Answer>
+
+beforeEach(() => {
+  localStorage.clear()
+  window.location.hash = ''
+  answers = { 'app.info': () => ({ ok: true, value: emptyInfo }) }
+  window.griddesk = {
+    call: vi.fn(async (name: string, input: unknown): Promise<Envelope<unknown>> => {
+      const answer = answers[name]
+      if (!answer) return { ok: false, error: { code: 'UNKNOWN_HANDLER', message: name } }
+      return answer(input)
+    }),
+  }
+})
+afterEach(() => {
+  delete window.griddesk
+})
+
+async function renderApp() {
+  const i18n = await createI18n()
+  render(
+    <I18nextProvider i18n={i18n}>
+      <MantineProvider theme={theme}>
+        <App />
+      </MantineProvider>
+    </I18nextProvider>,
+  )
+  return i18n
+}
+
+describe('App shell', () => {
+  it('offers the demo county on first run and shows a translated error when loading fails', async () => {
+    answers['demo.load'] = () => ({
+      ok: false,
+      error: { code: 'VALIDATION', message: 'invalid', issues: [{ path: ['seed'], message: '数值过大' }] },
+    })
+    await renderApp()
+    const button = await screen.findByRole('button', { name: '载入演示县（田东县）' })
+    expect(screen.getByText(/名称与代码来自国家统计局/)).toBeTruthy()
+    fireEvent.click(button)
+    const alert = await screen.findByRole('alert')
+    expect(alert.textContent).toContain('输入有误：seed: 数值过大')
+    expect(alert.textContent).not.toContain('invalid')
+    expect(window.griddesk!.call).toHaveBeenCalledWith('demo.load', {}, 'zh-CN')
+  })
+
+  const unbuilt = pages.find((p) => !p.built)
+  it.skipIf(!unbuilt)('marks unbuilt pages and says so when one is opened', async () => {
+    const i18n = await renderApp()
+    const name = i18n.t(`nav.${unbuilt!.key}`)
+    fireEvent.click(await screen.findByText(name))
+    expect((await screen.findByTestId('not-built')).textContent).toBe(`“${name}”功能尚未开放，将在后续版本提供。`)
+    expect(window.location.hash).toBe(`#/${unbuilt!.key}`)
+  })
+
+  it('switches to English, and the next start reads the choice back', async () => {
+    await renderApp()
+    expect(await screen.findByText('关键客户')).toBeTruthy()
+    await act(async () => {
+      fireEvent.click(screen.getByText('English'))
+    })
+    await waitFor(() => expect(screen.getByText('Key customers')).toBeTruthy())
+    expect(screen.getByRole('button', { name: 'Load demo county (Tiandong)' })).toBeTruthy()
+    expect(localStorage.getItem(LANGUAGE_STORAGE_KEY)).toBe('en')
+    expect(document.documentElement.lang).toBe('en')
+    expect(storedLanguage()).toBe('en')
+  })
+
+  it('ignores a stored language it does not know', () => {
+    localStorage.setItem(LANGUAGE_STORAGE_KEY, 'fr')
+    expect(storedLanguage()).toBe('zh-CN')
+  })
+})

@@ -1,0 +1,135 @@
+// The application shell: header (name, language switch), navigation over the pages of
+// shared/domain, first-run welcome, and the page for the current route.
+import { AppShell, Badge, Box, Center, Group, Loader, NavLink, Paper, SegmentedControl, Stack, Text, Title } from '@mantine/core'
+import { useEffect } from 'react'
+import { useTranslation } from 'react-i18next'
+import { pages, type PageKey } from '../../../shared/domain'
+import { languages, type Language } from '../../../shared/i18n'
+import { useCall } from '../api/useCall'
+import { GridsPage } from '../features/grids/GridsPage'
+import { MapPage } from '../features/map/MapPage'
+import { IndicatorsPage } from '../features/indicators/IndicatorsPage'
+import { ReportsPage } from '../features/reports/ReportsPage'
+import { VillagesPage } from '../features/villages/VillagesPage'
+import { WelcomePanel } from '../features/welcome/WelcomePanel'
+import { ErrorAlert } from './errors'
+import { currentLanguage, switchLanguage } from './i18n'
+import { useHashRoute, type Route } from './route'
+
+export function App() {
+  const { t, i18n } = useTranslation()
+  const [route, navigate] = useHashRoute()
+  const info = useCall('app.info', {})
+  const language = currentLanguage(i18n)
+
+  useEffect(() => {
+    document.title = `${t('app.name')} · ${t(`nav.${route.page}`)}`
+  }, [t, route.page])
+
+  return (
+    <AppShell header={{ height: 52 }} navbar={{ width: 184, breakpoint: 0 }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap" align="baseline">
+            <Title order={1} size="h3" c="blue.8">
+              {t('app.name')}
+            </Title>
+            <Text size="sm" c="dimmed" truncate>
+              {t('app.tagline')}
+            </Text>
+          </Group>
+          <SegmentedControl
+            size="xs"
+            aria-label={t('lang.label')}
+            value={language}
+            onChange={(value) => void switchLanguage(i18n, value as Language)}
+            data={languages.map((lng) => ({ value: lng, label: lng === 'en' ? t('lang.en') : t('lang.zh') }))}
+            data-testid="language-switch"
+          />
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label={t('shell.navLabel')}>
+        <Stack gap={2} component="nav">
+          {pages.map((page) => (
+            <NavLink
+              key={page.key}
+              component="a"
+              href={`#/${page.key}`}
+              active={route.page === page.key}
+              label={t(`nav.${page.key}`)}
+              description={page.built ? undefined : t('shell.notBuiltBadge')}
+              onClick={(event) => {
+                event.preventDefault()
+                navigate({ page: page.key })
+              }}
+              data-nav={page.key}
+              c={page.built ? undefined : 'dimmed'}
+              styles={{ label: { fontSize: 'var(--mantine-font-size-md)' }, description: { fontSize: 'var(--mantine-font-size-xs)' } }}
+            />
+          ))}
+        </Stack>
+      </AppShell.Navbar>
+      <AppShell.Main h="100dvh" style={{ display: 'flex', flexDirection: 'column' }}>
+        <Box style={{ flex: 1, minHeight: 0 }}>
+          <Content route={route} navigate={navigate} info={info} />
+        </Box>
+      </AppShell.Main>
+    </AppShell>
+  )
+}
+
+function Content({ route, navigate, info }: { route: Route; navigate: (route: Route) => void; info: ReturnType<typeof useCall<'app.info'>> }) {
+  const page = pages.find((p) => p.key === route.page)
+  if (page && !page.built) return <NotBuiltPage page={page.key} />
+  if (info.error !== undefined) return <ErrorAlert error={info.error} onRetry={info.reload} />
+  if (!info.value)
+    return (
+      <Center h="100%">
+        <Loader />
+      </Center>
+    )
+  if (info.value.counts.grids === 0)
+    return (
+      <WelcomePanel
+        onLoaded={() => {
+          info.reload()
+          navigate({ page: 'map' })
+        }}
+      />
+    )
+  if (route.page === 'reports') return <ReportsPage />
+  if (route.page === 'indicators') return <IndicatorsPage />
+  if (route.page === 'villages') return <VillagesPage />
+  if (route.page === 'grids')
+    return (
+      <GridsPage
+        selectedGridId={route.gridId}
+        onSelectGrid={(gridId) => navigate({ page: 'grids', gridId })}
+        onViewOnMap={(gridId) => navigate({ page: 'map', gridId })}
+      />
+    )
+  return <MapPage selectedGridId={route.gridId} onSelectGrid={(gridId) => navigate({ page: 'map', gridId })} />
+}
+
+function NotBuiltPage({ page }: { page: PageKey }) {
+  const { t } = useTranslation()
+  const name = t(`nav.${page}`)
+  return (
+    <Box data-page={page} data-built="false">
+      <Title order={2} size="h3" mb="md">
+        {name}
+      </Title>
+      <Paper withBorder radius="md" p="lg" maw={620}>
+        <Stack gap="xs">
+          <Badge variant="light" color="gray" radius="sm">
+            {t('shell.notBuiltBadge')}
+          </Badge>
+          <Text data-testid="not-built">{t('shell.notBuilt', { page: name })}</Text>
+          <Text size="sm" c="dimmed">
+            {t('shell.notBuiltHint')}
+          </Text>
+        </Stack>
+      </Paper>
+    </Box>
+  )
+}

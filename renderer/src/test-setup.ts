@@ -1,0 +1,31 @@
+// jsdom lacks what Mantine measures with: matchMedia and ResizeObserver.
+import { cleanup } from '@testing-library/react'
+import { afterEach } from 'vitest'
+
+if (!window.matchMedia) {
+  Object.defineProperty(window, 'matchMedia', {
+    writable: true,
+    value: (query: string) => ({
+      matches: false,
+      media: query,
+      onchange: null,
+      addListener: () => {},
+      removeListener: () => {},
+      addEventListener: () => {},
+      removeEventListener: () => {},
+      dispatchEvent: () => false,
+    }),
+  })
+}
+
+if (!('ResizeObserver' in window)) {
+  class ResizeObserverStub {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  }
+  Object.defineProperty(window, 'ResizeObserver', { writable: true, value: ResizeObserverStub })
+  Object.defineProperty(globalThis, 'ResizeObserver', { writable: true, value: ResizeObserverStub })
+}
+
+afterEach(() => cleanup())

@@ -1,0 +1,125 @@
+// Users, region assignments, one-time enrolment codes and device tokens. Tokens and codes are
+// stored only as sha256 hashes; a revoked or unknown token authenticates nobody.
+import { createHash, randomBytes } from 'node:crypto'
+import { and, eq, isNull, sql } from 'drizzle-orm'
+import { v7 as uuidv7 } from 'uuid'
+import type { HqDb } from './db/client'
+import { devices, deviceProgress, enrolCodes, userRegions, users } from './db/schema'
+
+export type Role = (typeof users.$inferSelect)['role']
+export const roles: Role[] = ['grid_manager', 'county_manager', 'hq_analyst', 'admin']
+
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+
+export class AccountError extends Error {
+  constructor(
+    readonly code: 'ENROL_CODE_INVALID' | 'NOT_FOUND' | 'VALIDATION',
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export async function createUser(db: HqDb, name: string, role: Role): Promise<{ id: string; name: string; role: Role }> {
+  const user = { id: uuidv7(), name, role }
+  await db.insert(users).values(user)
+  return user
+}
+
+export async function findUser(db: HqDb, name: string) {
+  const user = await db.select().from(users).where(eq(users.name, name)).then((r) => r[0])
+  if (!user) throw new AccountError('NOT_FOUND', `no user named ${name}`)
+  return user
+}
+
+export async function assignRegion(db: HqDb, userName: string, regionCode: string): Promise<void> {
+  const user = await findUser(db, userName)
+  await db.insert(userRegions).values({ userId: user.id, regionCode }).onConflictDoNothing()
+}
+
+export async function unassignRegion(db: HqDb, userName: string, regionCode: string): Promise<void> {
+  const user = await findUser(db, userName)
+  await db.delete(userRegions).where(and(eq(userRegions.userId, user.id), eq(userRegions.regionCode, regionCode)))
+}
+
+export async function regionsOf(db: HqDb, userId: string): Promise<string[]> {
+  const list = await db.select({ code: userRegions.regionCode }).from(userRegions).where(eq(userRegions.userId, userId))
+  return list.map((r) => r.code).sort()
+}
+
+/** Issues a one-time code for a user's next device; valid for `hours`. */
+export async function issueEnrolCode(db: HqDb, userName: string, hours = 72): Promise<{ code: string; expiresAt: string }> {
+  const user = await findUser(db, userName)
+  // 10 characters from an alphabet without look-alikes: typed by hand from a phone message.
+  const alphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
+  const code = Array.from(randomBytes(10), (b) => alphabet[b % alphabet.length]).join('')
+  const expiresAt = new Date(Date.now() + hours * 3600_000).toISOString()
+  await db.insert(enrolCodes).values({ codeHash: sha256(code), userId: user.id, expiresAt })
+  return { code, expiresAt }
+}
+
+export async function enrolDevice(db: HqDb, input: { code: string; deviceName: string; deviceId?: string }) {
+  return db.transaction(async (tx) => {
+    const code = input.code.trim().toUpperCase()
+    const row = await tx
+      .select()
+      .from(enrolCodes)
+      .where(and(eq(enrolCodes.codeHash, sha256(code)), isNull(enrolCodes.usedAt), sql`${enrolCodes.expiresAt} > now()`))
+      .for('update')
+      .then((r) => r[0])
+    if (!row) throw new AccountError('ENROL_CODE_INVALID', 'the enrolment code is unknown, used or expired')
+    const deviceId = input.deviceId ?? uuidv7()
+    const existing = await tx.select().from(devices).where(eq(devices.id, deviceId)).then((r) => r[0])
+    if (existing && existing.userId !== row.userId) throw new AccountError('VALIDATION', 'this device is enrolled for another user')
+    const token = randomBytes(32).toString('base64url')
+    if (existing) await tx.update(devices).set({ tokenHash: sha256(token), name: input.deviceName, revokedAt: null }).where(eq(devices.id, deviceId))
+    else await tx.insert(devices).values({ id: deviceId, userId: row.userId, name: input.deviceName, tokenHash: sha256(token) })
+    await tx.update(enrolCodes).set({ usedAt: sql`now()`, usedByDevice: deviceId }).where(eq(enrolCodes.codeHash, row.codeHash))
+    const user = (await tx.select().from(users).where(eq(users.id, row.userId)))[0]!
+    return { deviceId, token, user: { id: user.id, name: user.name, role: user.role } }
+  })
+}
+
+export interface DevicePrincipal {
+  deviceId: string
+  userId: string
+  role: Role
+}
+
+/** The device a bearer token belongs to, or undefined (unknown or revoked). */
+export async function authenticate(db: HqDb, token: string): Promise<DevicePrincipal | undefined> {
+  const row = await db
+    .select({ deviceId: devices.id, userId: devices.userId, role: users.role, revokedAt: devices.revokedAt })
+    .from(devices)
+    .innerJoin(users, eq(users.id, devices.userId))
+    .where(eq(devices.tokenHash, sha256(token)))
+    .then((r) => r[0])
+  if (!row || row.revokedAt) return undefined
+  await db.update(devices).set({ lastSeenAt: sql`now()` }).where(eq(devices.id, row.deviceId))
+  return { deviceId: row.deviceId, userId: row.userId, role: row.role }
+}
+
+export async function revokeDevice(db: HqDb, deviceId: string): Promise<void> {
+  const done = await db.update(devices).set({ revokedAt: sql`now()` }).where(eq(devices.id, deviceId)).returning({ id: devices.id })
+  if (done.length === 0) throw new AccountError('NOT_FOUND', `no device ${deviceId}`)
+}
+
+/** Per-device sync state for admins. */
+export async function listDevices(db: HqDb) {
+  return db
+    .select({
+      id: devices.id,
+      name: devices.name,
+      user: users.name,
+      revokedAt: devices.revokedAt,
+      lastSeenAt: devices.lastSeenAt,
+      lastDeviceSeq: deviceProgress.lastDeviceSeq,
+      lastPushAt: deviceProgress.lastPushAt,
+      lastPullCursor: deviceProgress.lastPullCursor,
+      lastPullAt: deviceProgress.lastPullAt,
+    })
+    .from(devices)
+    .innerJoin(users, eq(users.id, devices.userId))
+    .leftJoin(deviceProgress, eq(deviceProgress.deviceId, devices.id))
+    .orderBy(users.name, devices.name)
+}

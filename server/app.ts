@@ -1,0 +1,160 @@
+// The HQ sync server's HTTP surface: enrol, push, pull. Bodies may be gzip-compressed both ways;
+// every error is `{ error: { code, message, details } }` with a status a client can act on.
+import { createGunzip, gzipSync } from 'node:zlib'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import {
+  enrolRequestSchema,
+  MAX_BODY_BYTES,
+  MAX_PULL_LIMIT,
+  MIN_PROTOCOL_VERSION,
+  PROTOCOL_VERSION,
+  pushRequestSchema,
+  type EnrolResponse,
+  type PushResponse,
+  type SyncErrorCode,
+} from '../shared/sync/protocol'
+import { AccountError, authenticate, enrolDevice, regionsOf, type DevicePrincipal } from './accounts'
+import type { HqDb } from './db/client'
+import { currentDeviceSchemaVersion } from './deviceSchema'
+import { OutsideScopeError, pull, push, SeqGapError } from './sync'
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: SyncErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message)
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: DevicePrincipal
+  }
+}
+
+export interface ServerOptions {
+  db: HqDb
+  logger?: boolean
+  /** Device schema version of this build (default: the repository's device migrations). */
+  deviceSchemaVersion?: number
+}
+
+function checkVersions(protocolVersion: number, schemaVersion: number, current: number): void {
+  if (protocolVersion > PROTOCOL_VERSION)
+    throw new HttpError(400, 'PROTOCOL_TOO_NEW', `this server speaks sync protocol ${MIN_PROTOCOL_VERSION}–${PROTOCOL_VERSION}; the app uses ${protocolVersion}: the server must be upgraded first`)
+  if (protocolVersion < MIN_PROTOCOL_VERSION)
+    throw new HttpError(426, 'UPGRADE_REQUIRED', `sync protocol ${protocolVersion} is no longer accepted; upgrade the app (pending changes are kept)`)
+  if (schemaVersion > current) throw new HttpError(400, 'SCHEMA_TOO_NEW', `the app's data schema ${schemaVersion} is newer than the server's ${current}: the server must be upgraded first`)
+  if (schemaVersion < current - 1) throw new HttpError(426, 'UPGRADE_REQUIRED', `data schema ${schemaVersion} is too old (server: ${current}); upgrade the app (pending changes are kept)`)
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value)
+  if (result.success) return result.data
+  const issues = result.error.issues.slice(0, 10).map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))
+  throw new HttpError(400, 'VALIDATION', `invalid request: ${issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; ')}`, { issues })
+}
+
+const pullQuerySchema = z.object({
+  cursor: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(MAX_PULL_LIMIT).default(500),
+  scope: z.string().max(64).optional(),
+  regions: z.string().max(2000).optional(),
+  protocol_version: z.coerce.number().int(),
+  schema_version: z.coerce.number().int().min(0),
+})
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { db } = options
+  const schemaVersion = options.deviceSchemaVersion ?? currentDeviceSchemaVersion()
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: MAX_BODY_BYTES })
+
+  // gzip request bodies: decompressed before parsing; the body limit applies to the inflated bytes.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const encoding = request.headers['content-encoding']
+    if (!encoding || encoding === 'identity') return payload
+    if (encoding !== 'gzip') throw new HttpError(415, 'VALIDATION', `content-encoding ${encoding} is not supported; use gzip`)
+    delete request.headers['content-length']
+    return payload.pipe(createGunzip())
+  })
+
+  // gzip responses when the client accepts it and the body is worth compressing (2G links).
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (typeof payload !== 'string' || payload.length < 1024 || !/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) return payload
+    reply.header('content-encoding', 'gzip')
+    reply.removeHeader('content-length')
+    return gzipSync(payload)
+  })
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    if (error instanceof HttpError) return reply.status(error.status).send({ error: { code: error.code, message: error.message, details: error.details } })
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send({ error: { code: 'BODY_TOO_LARGE', message: `the request body exceeds ${MAX_BODY_BYTES} bytes; send fewer changes per batch` } })
+    if (error.statusCode && error.statusCode < 500) return reply.status(error.statusCode).send({ error: { code: 'VALIDATION', message: error.message } })
+    app.log.error(error)
+    return reply.status(500).send({ error: { code: 'INTERNAL', message: 'the server failed; try again later' } })
+  })
+  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` } }))
+
+  const requireDevice = async (request: FastifyRequest) => {
+    const header = request.headers.authorization ?? ''
+    const token = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header)?.[1]
+    if (!token) throw new HttpError(401, 'UNAUTHORIZED', 'a device token is required (Authorization: Bearer …); enrol the device first')
+    const principal = await authenticate(db, token)
+    if (!principal) throw new HttpError(401, 'UNAUTHORIZED', 'the device token is unknown or revoked; enrol the device again')
+    request.principal = principal
+  }
+
+  app.get('/v1/health', async () => ({ ok: true, protocol_version: PROTOCOL_VERSION, schema_version: schemaVersion, server_time: new Date().toISOString() }))
+
+  app.post('/v1/enrol', async (request, reply: FastifyReply) => {
+    const input = parse(enrolRequestSchema, request.body)
+    try {
+      const enrolled = await enrolDevice(db, input)
+      const body: EnrolResponse = { device_id: enrolled.deviceId, token: enrolled.token, user: enrolled.user, regions: await regionsOf(db, enrolled.user.id) }
+      return reply.status(201).send(body)
+    } catch (error) {
+      if (error instanceof AccountError) throw new HttpError(error.code === 'ENROL_CODE_INVALID' ? 403 : 400, error.code === 'ENROL_CODE_INVALID' ? 'ENROL_CODE_INVALID' : 'VALIDATION', error.message)
+      throw error
+    }
+  })
+
+  app.post('/v1/push', { preHandler: requireDevice }, async (request) => {
+    const body = request.body as Record<string, unknown> | undefined
+    // Versions first: a future protocol may have a body this server cannot validate.
+    if (body && typeof body.protocol_version === 'number' && typeof body.schema_version === 'number') checkVersions(body.protocol_version, body.schema_version, schemaVersion)
+    const input = parse(pushRequestSchema, body)
+    const principal = request.principal!
+    if (input.device_id !== principal.deviceId) throw new HttpError(403, 'FORBIDDEN', 'the batch names another device than the token')
+    try {
+      const { results, lastDeviceSeq } = await push(db, principal, input)
+      const response: PushResponse = { results, last_device_seq: lastDeviceSeq, server_time: new Date().toISOString() }
+      return response
+    } catch (error) {
+      if (error instanceof SeqGapError)
+        throw new HttpError(409, 'SEQ_GAP', `the server expects device_seq ${error.expected} next (it may have been restored from a backup): push again from there`, { expected: error.expected })
+      throw error
+    }
+  })
+
+  app.get('/v1/pull', { preHandler: requireDevice }, async (request) => {
+    const query = parse(pullQuerySchema, request.query)
+    checkVersions(query.protocol_version, query.schema_version, schemaVersion)
+    try {
+      return await pull(db, request.principal!, {
+        cursor: query.cursor,
+        limit: query.limit,
+        scope: query.scope,
+        regions: query.regions ? query.regions.split(',').filter(Boolean) : undefined,
+      })
+    } catch (error) {
+      if (error instanceof OutsideScopeError) throw new HttpError(403, 'FORBIDDEN', error.message)
+      throw error
+    }
+  })
+
+  return app
+}

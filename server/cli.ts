@@ -1,0 +1,67 @@
+// `npm run hq:admin -- <command>`: administration of the HQ server's store (PGlite --data-dir, or
+// DATABASE_URL). Prints JSON; exit code 1 on an error, 2 on a usage error.
+import { parseArgs } from 'node:util'
+import { AccountError, assignRegion, createUser, issueEnrolCode, listDevices, revokeDevice, roles, unassignRegion, type Role } from './accounts'
+import { openStore } from './db/client'
+import { importDemoCounty } from './masterData'
+
+const USAGE = `GridDesk HQ administration
+
+Usage: npm run hq:admin -- <command> [--data-dir DIR]
+
+  user create <name> <role>          role: ${roles.join(' | ')}
+  region assign <user> <code>        org-unit code; it covers its descendants
+  region unassign <user> <code>
+  enrol-code <user> [--hours N]      one-time code for the user's next device
+  device revoke <device-id>
+  devices                            every device with its sync state
+  import demo [--seed N] [--customers N] [--visits N]
+                                     master data of the demo county (HQ stand-in)
+
+Store: PGlite in --data-dir (default ./hq-data), or PostgreSQL when DATABASE_URL is set.
+PGlite is single-process: stop \`npm run hq\` on that directory before running these commands.`
+
+export async function runAdmin(argv: string[]): Promise<{ code: number; out: string }> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'data-dir': { type: 'string', default: 'hq-data' },
+      hours: { type: 'string' },
+      seed: { type: 'string' },
+      customers: { type: 'string' },
+      visits: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  const [a, b, c, d] = positionals
+  if (values.help || !a) return { code: values.help ? 0 : 2, out: USAGE }
+  const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: values['data-dir'] })
+  const db = store.db
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v))
+  try {
+    let result: unknown
+    if (a === 'user' && b === 'create' && c && d) {
+      if (!roles.includes(d as Role)) return { code: 2, out: `role must be one of ${roles.join(', ')}` }
+      result = await createUser(db, c, d as Role)
+    } else if (a === 'region' && b === 'assign' && c && d) result = (await assignRegion(db, c, d), { user: c, assigned: d })
+    else if (a === 'region' && b === 'unassign' && c && d) result = (await unassignRegion(db, c, d), { user: c, unassigned: d })
+    else if (a === 'enrol-code' && b) result = await issueEnrolCode(db, b, num(values.hours))
+    else if (a === 'device' && b === 'revoke' && c) result = (await revokeDevice(db, c), { revoked: c })
+    else if (a === 'devices') result = await listDevices(db)
+    else if (a === 'import' && b === 'demo') result = await importDemoCounty(db, { seed: num(values.seed), keyCustomers: num(values.customers), visits: num(values.visits) })
+    else return { code: 2, out: `unknown command: ${positionals.join(' ')}\n\n${USAGE}` }
+    return { code: 0, out: JSON.stringify(result, null, 2) }
+  } catch (error) {
+    if (error instanceof AccountError) return { code: 1, out: JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2) }
+    throw error
+  } finally {
+    await store.close()
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { code, out } = await runAdmin(process.argv.slice(2))
+  ;(code === 0 ? process.stdout : process.stderr).write(`${out}\n`)
+  process.exitCode = code
+}

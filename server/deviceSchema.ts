@@ -1,0 +1,57 @@
+// What the server knows of the device's synced tables: their columns (from the device's drizzle
+// schema, the single source) and the device schema versions it accepts.
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { getTableColumns } from 'drizzle-orm'
+import { syncedTables } from '../electron/core/db/schema'
+
+export interface ColumnInfo {
+  name: string
+  dataType: string
+  notNull: boolean
+  hasDefault: boolean
+  enumValues?: readonly string[]
+  boolean: boolean
+}
+
+export interface TableInfo {
+  syncClass: 'hq' | 'shared' | 'field'
+  columns: Map<string, ColumnInfo>
+}
+
+/** Columns the sync protocol never carries: the row id and the device's own bookkeeping. */
+export const BOOKKEEPING_COLUMNS = new Set(['id', 'created_at', 'updated_at', 'hlc'])
+
+export const deviceTables: Map<string, TableInfo> = new Map(
+  Object.entries(syncedTables).map(([name, { table, syncClass }]) => {
+    const columns = new Map<string, ColumnInfo>()
+    for (const column of Object.values(getTableColumns(table))) {
+      if (BOOKKEEPING_COLUMNS.has(column.name)) continue
+      columns.set(column.name, {
+        name: column.name,
+        dataType: column.dataType,
+        notNull: column.notNull,
+        hasDefault: column.hasDefault,
+        enumValues: column.enumValues && column.enumValues.length > 0 ? column.enumValues : undefined,
+        boolean: column.columnType === 'SQLiteBoolean',
+      })
+    }
+    return [name, { syncClass, columns }]
+  }),
+)
+
+/** The device schema version of this build: the number of device migrations. */
+export function currentDeviceSchemaVersion(): number {
+  const journal = JSON.parse(readFileSync(resolve(import.meta.dirname, '..', 'migrations', 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }
+  return journal.entries.length
+}
+
+/** Why a value does not fit a column, or undefined when it does. */
+export function valueProblem(column: ColumnInfo, value: unknown): string | undefined {
+  if (value === null) return column.notNull ? `${column.name} may not be null` : undefined
+  if (column.boolean) return typeof value === 'boolean' ? undefined : `${column.name} must be true or false`
+  if (column.dataType === 'number') return typeof value === 'number' && Number.isFinite(value) ? undefined : `${column.name} must be a number`
+  if (typeof value !== 'string') return `${column.name} must be text`
+  if (column.enumValues && !column.enumValues.includes(value)) return `${column.name} must be one of ${column.enumValues.join(', ')}`
+  return undefined
+}

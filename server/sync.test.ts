@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { enrol, runSync } from '../electron/core/sync/engine'
+import { openTestCore } from '../electron/core/testing'
+import { startTestHq, type TestHq } from './testing'
+
+type Device = ReturnType<typeof openTestCore>
+const villagesOf = (d: Device) => d.ctx.db.$client.prepare('SELECT id, name, grid_id, households, notes, market_days, fibre_covered FROM villages ORDER BY id').all() as Record<string, unknown>[]
+const serverRow = async (hq: TestHq, id: string) =>
+  ((await hq.store.db.execute(`SELECT fields, versions FROM rows WHERE table_name = 'villages' AND row_id = '${id}'`)) as unknown as { rows: { fields: Record<string, unknown>; versions: Record<string, string> }[] }).rows[0]!
+const serverConflicts = async (hq: TestHq) => ((await hq.store.db.execute('SELECT * FROM conflicts')) as unknown as { rows: Record<string, unknown>[] }).rows
+
+describe('sync between two devices through the HQ server', () => {
+  let hq: TestHq
+  let a: Device
+  let b: Device
+  let villageId: string
+  beforeAll(async () => {
+    hq = await startTestHq()
+    a = openTestCore()
+    b = openTestCore()
+    await enrol(a.ctx, hq.url, await hq.userWithCode('lisi', 'grid_manager', ['451022-G03']), 'laptop A')
+    await enrol(b.ctx, hq.url, await hq.userWithCode('wangwu', 'county_manager', ['451022']), 'laptop B')
+  })
+  afterAll(async () => {
+    a.dispose()
+    b.dispose()
+    await hq.close()
+  })
+
+  it('pulls only the regions assigned: a grid manager gets their grid, the county manager the county', async () => {
+    const ra = await runSync(a.ctx)
+    const rb = await runSync(b.ctx)
+    expect(ra.checkpoint).toBe('ok')
+    expect(rb.checkpoint).toBe('ok')
+    const gridsA = new Set(villagesOf(a).map((v) => v.grid_id))
+    expect(gridsA.size).toBe(1)
+    expect(villagesOf(a).length).toBeGreaterThan(5)
+    expect(villagesOf(b).length).toBe(173)
+    villageId = villagesOf(a)[0]!.id as string
+  })
+
+  it('round-trips an edit from A to B with its field versions', async () => {
+    await a.call('villages.update', { id: villageId, patch: { households: 777, notes: '新开电信代理点' } })
+    const push = await runSync(a.ctx)
+    expect(push.results).toEqual({ applied: 1, superseded: 0, conflict: 0, rejected: 0 })
+    const pull = await runSync(b.ctx)
+    expect(pull.pulledRows).toBe(1)
+    const v = await b.call('villages.get', { id: villageId })
+    expect(v).toMatchObject({ households: 777, notes: '新开电信代理点' })
+    expect((await runSync(a.ctx)).checkpoint).toBe('ok')
+  })
+
+  it('identical edits on both devices are no conflict', async () => {
+    await a.call('villages.update', { id: villageId, patch: { marketDays: '农历逢三、六、九' } })
+    await b.call('villages.update', { id: villageId, patch: { marketDays: '农历逢三、六、九' } })
+    await runSync(a.ctx)
+    const rb = await runSync(b.ctx)
+    expect(rb.results.conflict).toBe(0)
+    expect(await b.call('sync.conflicts', {})).toHaveLength(0)
+    await runSync(a.ctx)
+    expect(villagesOf(a)).toEqual(villagesOf(b).filter((v) => v.grid_id === villagesOf(a)[0]!.grid_id))
+  })
+
+  it('edits of different fields of one village merge', async () => {
+    await a.call('villages.update', { id: villageId, patch: { households: 800 } })
+    await b.call('villages.update', { id: villageId, patch: { notes: '集市日人流大' } })
+    await runSync(a.ctx)
+    expect((await runSync(b.ctx)).results).toEqual({ applied: 1, superseded: 0, conflict: 0, rejected: 0 })
+    await runSync(a.ctx)
+    for (const d of [a, b]) expect(await d.call('villages.get', { id: villageId })).toMatchObject({ households: 800, notes: '集市日人流大' })
+    expect(await serverConflicts(hq)).toHaveLength(0)
+  })
+
+  it('the same field edited to different values gives exactly one conflict, on the device and the server, with both values', async () => {
+    await a.call('villages.update', { id: villageId, patch: { households: 810 } })
+    await b.call('villages.update', { id: villageId, patch: { households: 820 } })
+    expect((await runSync(a.ctx)).results.applied).toBe(1)
+    const rb = await runSync(b.ctx)
+    expect(rb.results.conflict).toBe(1)
+    await runSync(a.ctx)
+    await runSync(b.ctx)
+    const onServer = await serverConflicts(hq)
+    expect(onServer).toHaveLength(1)
+    expect(onServer[0]).toMatchObject({ field: 'households', server_value: 810, device_value: 820 })
+    expect(await a.call('sync.conflicts', {})).toHaveLength(0)
+    const onB = await b.call('sync.conflicts', {})
+    expect(onB).toHaveLength(1)
+    expect(onB[0]).toMatchObject({ field: 'households', mine: 820, theirs: 810 })
+    // Both devices hold the server's value until the conflict is resolved.
+    expect((await b.call('villages.get', { id: villageId })).households).toBe(810)
+    expect((await serverRow(hq, villageId)).fields.households).toBe(810)
+
+    // Resolving with "mine" is a new change that wins cleanly everywhere.
+    await b.call('sync.resolve', { id: onB[0]!.id, choice: 'mine' })
+    expect((await runSync(b.ctx)).results).toEqual({ applied: 1, superseded: 0, conflict: 0, rejected: 0 })
+    await runSync(a.ctx)
+    expect((await a.call('villages.get', { id: villageId })).households).toBe(820)
+    expect(await b.call('sync.conflicts', {})).toHaveLength(0)
+    expect((await runSync(a.ctx)).checkpoint).toBe('ok')
+    expect((await runSync(b.ctx)).checkpoint).toBe('ok')
+  })
+
+  it('replaying a pushed batch changes nothing and answers the same results', async () => {
+    await a.call('villages.update', { id: villageId, patch: { notes: 'replay me' } })
+    const pending = a.ctx.db.$client.prepare('SELECT * FROM outbox WHERE pushed_at IS NULL').all() as Record<string, unknown>[]
+    expect(pending).toHaveLength(1)
+    await runSync(a.ctx)
+    const before = await serverRow(hq, villageId)
+    const seqBefore = ((await hq.store.db.execute("SELECT max(server_seq)::int AS m FROM rows")) as unknown as { rows: { m: number }[] }).rows[0]!.m
+    // Mark it pending again, as if the response had been lost.
+    a.ctx.db.$client.prepare('UPDATE outbox SET pushed_at = NULL, result = NULL WHERE device_seq = ?').run(pending[0]!.device_seq)
+    const replay = await runSync(a.ctx)
+    expect(replay.changes).toEqual([expect.objectContaining({ deviceSeq: pending[0]!.device_seq, status: 'applied' })])
+    expect(await serverRow(hq, villageId)).toEqual(before)
+    const seqAfter = ((await hq.store.db.execute("SELECT max(server_seq)::int AS m FROM rows")) as unknown as { rows: { m: number }[] }).rows[0]!.m
+    expect(seqAfter).toBe(seqBefore)
+  })
+})

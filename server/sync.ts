@@ -1,0 +1,333 @@
+// Push and pull over the generic `rows` table: idempotent push by device_seq with field-level
+// merge, region-scoped pull by server_seq with checkpoints. Writers take one advisory lock so
+// server_seq order is commit order: a puller never skips a row committed late.
+import { createHash } from 'node:crypto'
+import { and, eq, gt, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm'
+import { v7 as uuidv7 } from 'uuid'
+import { regionRules, rowVersion, type ChangeResult, type PullResponse, type PulledRow, type PushRequest, type WireChange } from '../shared/sync/protocol'
+import type { DevicePrincipal } from './accounts'
+import type { HqDb, HqTx } from './db/client'
+import { changesLog, conflicts, deviceProgress, rows, serverMeta, userRegions } from './db/schema'
+import { deviceTables, valueProblem } from './deviceSchema'
+import { mergeChange, type StoredRow, type VersionAliases } from './merge'
+
+const WRITE_LOCK = 0x67726964 // 'grid'
+
+export async function lockWrites(tx: HqTx): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`)
+}
+
+/** Raw SQL rows: PGlite and node-postgres both answer `{ rows }`. */
+export async function query<T>(db: HqDb | HqTx, statement: SQL): Promise<T[]> {
+  return ((await db.execute(statement)) as unknown as { rows: T[] }).rows
+}
+
+export async function nextSeq(tx: HqTx): Promise<number> {
+  return Number((await query<{ seq: string }>(tx, sql`SELECT nextval('server_seq')::text AS seq`))[0]!.seq)
+}
+
+/** '*' (everything) for HQ roles; otherwise the assigned org-unit codes and their descendants. */
+export type Scope = '*' | string[]
+
+export async function scopeOf(db: HqDb | HqTx, principal: Pick<DevicePrincipal, 'userId' | 'role'>): Promise<Scope> {
+  if (principal.role === 'admin' || principal.role === 'hq_analyst') return '*'
+  const assigned = (await db.select({ code: userRegions.regionCode }).from(userRegions).where(eq(userRegions.userId, principal.userId))).map((r) => r.code)
+  if (assigned.length === 0) return []
+  const units = await query<{ id: string; code: string; parent: string | null }>(
+    db,
+    sql`SELECT row_id AS id, fields->>'code' AS code, fields->>'parent_id' AS parent FROM rows WHERE table_name = 'org_units'`,
+  )
+  const children = new Map<string, string[]>()
+  for (const u of units) if (u.parent) children.set(u.parent, [...(children.get(u.parent) ?? []), u.id])
+  const codeOf = new Map(units.map((u) => [u.id, u.code]))
+  const scope = new Set(assigned)
+  const queue = units.filter((u) => scope.has(u.code)).map((u) => u.id)
+  while (queue.length > 0) {
+    for (const child of children.get(queue.pop()!) ?? []) {
+      const code = codeOf.get(child)
+      if (code && !scope.has(code)) {
+        scope.add(code)
+        queue.push(child)
+      }
+    }
+  }
+  return [...scope].sort()
+}
+
+export const scopeHash = (scope: Scope) => createHash('sha256').update(scope === '*' ? '*' : scope.join('\n')).digest('hex').slice(0, 16)
+const inScope = (scope: Scope, region: string | null) => region === null || scope === '*' || scope.includes(region)
+
+function scopeFilter(scope: Scope): SQL | undefined {
+  if (scope === '*') return undefined
+  return scope.length === 0 ? isNull(rows.region) : or(isNull(rows.region), inArray(rows.region, scope))
+}
+
+type Lookup = (table: string, rowId: string) => Promise<{ region: string | null } | undefined>
+
+/** The region a row belongs to, from its fields; undefined when a referenced row is unknown. */
+export async function regionOf(table: string, fields: Record<string, unknown>, lookup: Lookup): Promise<string | null | undefined> {
+  const rule = regionRules[table]
+  if (!rule || rule.kind === 'global') return null
+  if (rule.kind === 'self') return typeof fields[rule.field] === 'string' ? (fields[rule.field] as string) : undefined
+  const target = rule.kind === 'via' ? rule.table : fields[rule.tableField]
+  const ref = fields[rule.field]
+  if (typeof target !== 'string' || typeof ref !== 'string') return undefined
+  return (await lookup(target, ref))?.region ?? undefined
+}
+
+function validate(change: WireChange, exists: boolean): string | undefined {
+  const table = deviceTables.get(change.table_name)
+  if (!table) return `unknown_table: ${change.table_name}`
+  if (table.syncClass === 'hq') return `read_only_table: ${change.table_name} is HQ master data`
+  for (const [field, value] of Object.entries(change.fields)) {
+    const column = table.columns.get(field)
+    if (!column) return `unknown_field: ${change.table_name}.${field}`
+    const problem = valueProblem(column, value)
+    if (problem) return `invalid_value: ${problem}`
+    if (!(field in change.base)) return `missing_base: ${field}`
+  }
+  if (!exists) {
+    if (change.op !== 'insert') return `unknown_row: ${change.table_name} ${change.row_id} is not on the server`
+    for (const column of table.columns.values())
+      if (column.notNull && !column.hasDefault && change.fields[column.name] == null) return `missing_field: ${column.name} is required`
+  }
+  return undefined
+}
+
+export class SeqGapError extends Error {
+  constructor(readonly expected: number) {
+    super(`expected device_seq ${expected} next`)
+  }
+}
+
+/**
+ * Applies a batch in one transaction. Changes at or below the device's last_device_seq are replays:
+ * they get their recorded answer and change nothing.
+ */
+export async function push(db: HqDb, principal: DevicePrincipal, request: PushRequest): Promise<{ results: ChangeResult[]; lastDeviceSeq: number }> {
+  const changes = [...request.changes].sort((a, b) => a.device_seq - b.device_seq)
+  return db.transaction(async (tx) => {
+    await lockWrites(tx)
+    const scope = await scopeOf(tx, principal)
+    const progress = (await tx.select().from(deviceProgress).where(eq(deviceProgress.deviceId, principal.deviceId)))[0]
+    let last = progress?.lastDeviceSeq ?? 0
+    const replayed = new Map(
+      (
+        await tx
+          .select({ seq: changesLog.deviceSeq, result: changesLog.result })
+          .from(changesLog)
+          .where(and(eq(changesLog.deviceId, principal.deviceId), lte(changesLog.deviceSeq, last), inArray(changesLog.deviceSeq, changes.map((c) => c.device_seq))))
+      ).map((r) => [r.seq, r.result as ChangeResult]),
+    )
+    const cache = new Map<string, { stored: StoredRow; region: string | null } | null>()
+    const key = (t: string, id: string) => `${t}\u0000${id}`
+    const load = async (t: string, id: string) => {
+      const k = key(t, id)
+      if (!cache.has(k)) {
+        const row = (await tx.select().from(rows).where(and(eq(rows.tableName, t), eq(rows.rowId, id))))[0]
+        cache.set(k, row ? { stored: { fields: row.fields, versions: row.versions }, region: row.region } : null)
+      }
+      return cache.get(k) ?? undefined
+    }
+    const aliases: VersionAliases = new Map()
+    const results: ChangeResult[] = []
+    for (const change of changes) {
+      if (change.device_seq <= last) {
+        results.push(replayed.get(change.device_seq) ?? { device_seq: change.device_seq, change_id: change.change_id, status: 'rejected', reason: 'replay_unknown' })
+        continue
+      }
+      if (change.device_seq !== last + 1) throw new SeqGapError(last + 1)
+      const result = await applyOne(tx, principal, scope, change, load, aliases, (t, id, value) => cache.set(key(t, id), value))
+      await tx.insert(changesLog).values({
+        deviceId: principal.deviceId,
+        deviceSeq: change.device_seq,
+        changeId: change.change_id,
+        tableName: change.table_name,
+        rowId: change.row_id,
+        hlc: change.hlc,
+        op: change.op,
+        fields: change.fields,
+        base: change.base,
+        schemaVersion: change.schema_version,
+        result,
+      })
+      results.push(result)
+      last = change.device_seq
+    }
+    await tx
+      .insert(deviceProgress)
+      .values({ deviceId: principal.deviceId, lastDeviceSeq: last, lastPushAt: sql`now()` })
+      .onConflictDoUpdate({ target: deviceProgress.deviceId, set: { lastDeviceSeq: last, lastPushAt: sql`now()` } })
+    return { results, lastDeviceSeq: last }
+  })
+}
+
+async function applyOne(
+  tx: HqTx,
+  principal: DevicePrincipal,
+  scope: Scope,
+  change: WireChange,
+  load: (t: string, id: string) => Promise<{ stored: StoredRow; region: string | null } | undefined>,
+  aliases: VersionAliases,
+  remember: (t: string, id: string, value: { stored: StoredRow; region: string | null }) => void,
+): Promise<ChangeResult> {
+  const head = { device_seq: change.device_seq, change_id: change.change_id }
+  const reject = (reason: string): ChangeResult => ({ ...head, status: 'rejected', reason })
+  const current = await load(change.table_name, change.row_id)
+  const problem = validate(change, current !== undefined)
+  if (problem) return reject(problem)
+  // Outside the device's regions: refused without saying anything about the row the server holds.
+  if (current && !inScope(scope, current.region)) return reject('outside_region')
+  const outcome = mergeChange(current?.stored, change, aliases)
+  const region = await regionOf(change.table_name, outcome.next.fields, load)
+  if (region === undefined) return reject('unknown_region: the row refers to a grid or record the server does not hold')
+  if (!inScope(scope, region)) return reject('outside_region')
+  if (outcome.changed) {
+    const version = rowVersion(outcome.next.versions)
+    const values = {
+      fields: outcome.next.fields,
+      versions: outcome.next.versions,
+      version,
+      region,
+      deleted: outcome.next.fields.deleted_at != null,
+      serverSeq: await nextSeq(tx),
+      updatedAt: sql`now()`,
+    }
+    await tx
+      .insert(rows)
+      .values({ tableName: change.table_name, rowId: change.row_id, ...values })
+      .onConflictDoUpdate({ target: [rows.tableName, rows.rowId], set: values })
+    remember(change.table_name, change.row_id, { stored: outcome.next, region })
+  }
+  for (const c of outcome.conflicts) {
+    await tx.insert(conflicts).values({
+      id: uuidv7(),
+      tableName: change.table_name,
+      rowId: change.row_id,
+      field: c.field,
+      serverValue: c.serverValue ?? null,
+      serverHlc: c.serverHlc,
+      deviceValue: c.deviceValue ?? null,
+      deviceHlc: change.hlc,
+      deviceId: principal.deviceId,
+      changeId: change.change_id,
+    })
+  }
+  const result: ChangeResult = { ...head, status: outcome.status }
+  if (Object.keys(outcome.server).length > 0) result.server = outcome.server
+  return result
+}
+
+export async function getMeta(db: HqDb | HqTx, key: string): Promise<string | undefined> {
+  return (await db.select().from(serverMeta).where(eq(serverMeta.key, key)))[0]?.value
+}
+
+export interface PullQuery {
+  cursor: number
+  limit: number
+  /** The scope hash the device's cursor belongs to (absent on a first pull). */
+  scope?: string
+  /** Restrict to these regions (must be inside the user's scope). */
+  regions?: string[]
+}
+
+export class OutsideScopeError extends Error {}
+
+export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQuery): Promise<PullResponse> {
+  return db.transaction(
+    async (tx) => {
+      const serverTime = new Date().toISOString()
+      let scope = await scopeOf(tx, principal)
+      if (request.regions) {
+        const outside = request.regions.filter((r) => !inScope(scope, r))
+        if (outside.length > 0) throw new OutsideScopeError(`regions outside your assignment: ${outside.join(', ')}`)
+        scope = [...request.regions].sort()
+      }
+      const hash = scopeHash(scope)
+      const progress = (await tx.select().from(deviceProgress).where(eq(deviceProgress.deviceId, principal.deviceId)))[0]
+      const maxSeq = Number((await query<{ m: string }>(tx, sql`SELECT coalesce(max(server_seq), 0)::text AS m FROM rows`))[0]!.m)
+      const purgedBelow = Number((await getMeta(tx, 'purged_below_seq')) ?? 0)
+      const refetch = (reason: 'scope_changed' | 'cursor_too_old' | 'cursor_ahead'): PullResponse => {
+        const before = progress?.pullScope ?? []
+        const removed = scope === '*' ? [] : before.filter((r) => r !== '*' && !scope.includes(r))
+        return { must_refetch: true, reason, region_removed: removed, scope: hash, server_time: serverTime }
+      }
+      if (request.cursor > 0 && request.scope !== undefined && request.scope !== hash) return refetch('scope_changed')
+      if (request.cursor > maxSeq) return refetch('cursor_ahead')
+      if (request.cursor > 0 && request.cursor < purgedBelow) return refetch('cursor_too_old')
+
+      const filter = scopeFilter(scope)
+      const page = await tx
+        .select()
+        .from(rows)
+        .where(and(gt(rows.serverSeq, request.cursor), filter))
+        .orderBy(rows.serverSeq)
+        .limit(request.limit + 1)
+      const hasMore = page.length > request.limit
+      const served = page.slice(0, request.limit)
+      // Past the last row in scope, the cursor jumps to the newest seq: rows of other regions are never rescanned.
+      const nextCursor = hasMore ? served.at(-1)!.serverSeq : Math.max(request.cursor, maxSeq)
+      const out: PulledRow[] = served.map((r) => ({ table_name: r.tableName, row_id: r.rowId, fields: r.fields, versions: r.versions, deleted: r.deleted, server_seq: r.serverSeq }))
+      await tx
+        .insert(deviceProgress)
+        .values({ deviceId: principal.deviceId, lastPullCursor: request.cursor, pullScope: scope === '*' ? ['*'] : scope, lastPullAt: sql`now()` })
+        .onConflictDoUpdate({ target: deviceProgress.deviceId, set: { lastPullCursor: request.cursor, pullScope: scope === '*' ? ['*'] : scope, lastPullAt: sql`now()` } })
+      const response: PullResponse = {
+        must_refetch: false,
+        rows: out,
+        next_cursor: nextCursor,
+        has_more: hasMore,
+        scope: hash,
+        regions: scope === '*' ? ['*'] : scope,
+        server_time: serverTime,
+      }
+      if (!hasMore) response.checkpoint = { cursor: nextCursor, ...(await checkpoint(tx, scope, nextCursor)) }
+      return response
+    },
+    { isolationLevel: 'repeatable read' },
+  )
+}
+
+/** Count and XOR-of-md5 hash of (table:row:version) over the rows in scope up to a cursor. */
+export async function checkpoint(tx: HqDb | HqTx, scope: Scope, cursor: number): Promise<{ rows: number; hash: string }> {
+  const filter = scopeFilter(scope)
+  const where = filter ? sql`server_seq <= ${cursor} AND ${filter}` : sql`server_seq <= ${cursor}`
+  const result = await query<{ n: string; h: string }>(tx, sql`
+    SELECT count(*)::text AS n,
+      coalesce(bit_xor(('x' || substr(md5(table_name || ':' || row_id || ':' || version), 1, 16))::bit(64)::bigint), 0)::text AS h
+    FROM rows WHERE ${where}`)
+  return { rows: Number(result[0]!.n), hash: result[0]!.h }
+}
+
+/**
+ * HQ master data (grids, villages, indicators ...) written by the server itself: every field
+ * gets the given HLC as its version. Rows whose region cannot be resolved yet are written in a
+ * second pass (a village after its grid).
+ */
+export async function upsertMasterRows(db: HqDb, table: string, list: { id: string; fields: Record<string, unknown> }[], hlc: string): Promise<number> {
+  return db.transaction(async (tx) => {
+    await lockWrites(tx)
+    const regionCache = new Map<string, string | null>()
+    const lookup: Lookup = async (t, id) => {
+      const k = `${t}\u0000${id}`
+      if (!regionCache.has(k)) {
+        const row = (await tx.select({ region: rows.region }).from(rows).where(and(eq(rows.tableName, t), eq(rows.rowId, id))))[0]
+        if (!row) return undefined
+        regionCache.set(k, row.region)
+      }
+      return { region: regionCache.get(k) ?? null }
+    }
+    let n = 0
+    for (const item of list) {
+      const versions = Object.fromEntries(Object.keys(item.fields).map((f) => [f, hlc]))
+      const resolved = await regionOf(table, item.fields, lookup)
+      // Unresolvable: '' is in no device's scope (HQ roles still see it).
+      const region = resolved === undefined ? '' : resolved
+      const values = { fields: item.fields, versions, version: hlc, region, deleted: item.fields.deleted_at != null, serverSeq: await nextSeq(tx), updatedAt: sql`now()` }
+      await tx.insert(rows).values({ tableName: table, rowId: item.id, ...values }).onConflictDoUpdate({ target: [rows.tableName, rows.rowId], set: values })
+      regionCache.set(`${table}\u0000${item.id}`, region)
+      n++
+    }
+    return n
+  })
+}

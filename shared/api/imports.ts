@@ -1,0 +1,85 @@
+// Imports of villages (CSV/XLSX) and grid boundaries (GeoJSON/KML): preview, then commit all or
+// nothing. Problems are reported per row and field with a code the UI and CLI translate
+// (i18n `importIssues.<code>`), so the same report reads in Chinese or English.
+import { z } from 'zod'
+import { out } from './define'
+
+export const importKinds = ['villages', 'grids'] as const
+export const encodings = ['auto', 'utf-8', 'gb18030'] as const
+export const crsList = ['WGS-84', 'GCJ-02', 'BD-09'] as const
+
+export const importIssueCodes = [
+  'empty_file',
+  'unreadable',
+  'missing_column',
+  'required',
+  'code_format',
+  'duplicate_code',
+  'unknown_code',
+  'unknown_grid',
+  'not_a_number',
+  'out_of_range',
+  'not_a_boolean',
+  'outside_china',
+  'swapped_lonlat',
+  'lonlat_pair',
+  'geometry_type',
+  'self_intersection',
+  'invalid_geometry',
+  'too_long',
+] as const
+export type ImportIssueCode = (typeof importIssueCodes)[number]
+
+/** One problem: where (row: 1-based data row, or feature number; field: target field) and what. */
+export interface ImportIssue {
+  file: string
+  row: number | null
+  field: string | null
+  code: ImportIssueCode
+  /** Values for the message: the bad value, the limit, the other row... */
+  params: Record<string, string | number>
+}
+
+export interface ImportPreview {
+  file: string
+  encoding: string | null
+  /** Columns found in the file (tabular imports). */
+  headers: string[]
+  /** Target field → column used. */
+  mapping: Record<string, string>
+  totalRows: number
+  sample: Record<string, unknown>[]
+  issues: ImportIssue[]
+  /** Issues beyond the first 1000 are counted, not listed. */
+  moreIssues: number
+}
+
+export interface ImportResult {
+  file: string
+  inserted: number
+  updated: number
+  unchanged: number
+  millis: number
+}
+
+const source = z.union([
+  z.object({ path: z.string().min(1).max(4096) }).strict(),
+  z.object({ fileName: z.string().min(1).max(255), base64: z.string().max(80 * 1024 * 1024) }).strict(),
+])
+
+export const importInputSchema = z
+  .object({
+    kind: z.enum(importKinds),
+    source,
+    encoding: z.enum(encodings).default('auto'),
+    crs: z.enum(crsList).default('WGS-84'),
+    /** Target field → column header, overriding the automatic mapping. */
+    mapping: z.record(z.string().max(50), z.string().max(100)).default({}),
+  })
+  .strict()
+export type ImportInput = z.output<typeof importInputSchema>
+
+export const importsApi = {
+  'import.preview': { input: importInputSchema, output: out<ImportPreview>() },
+  'import.commit': { input: importInputSchema, output: out<ImportResult>() },
+} as const

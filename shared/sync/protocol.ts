@@ -1,0 +1,177 @@
+// The device ↔ HQ sync protocol (SYNC.md): request and response shapes, versions, limits and the
+// rule that gives each synced row its region. Imported by the HQ server and the device engine.
+import { z } from 'zod'
+
+/** Bumped when a request or response shape changes incompatibly. */
+export const PROTOCOL_VERSION = 1
+/** The oldest protocol the server still accepts (SYNC.md "Versions": current and previous). */
+export const MIN_PROTOCOL_VERSION = 1
+export const MAX_PUSH_CHANGES = 500
+export const MAX_PULL_LIMIT = 2000
+/** Bytes of a (decompressed) request body. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024
+
+const jsonScalar = z.union([z.string().max(200_000), z.number(), z.boolean(), z.null()])
+
+export const changeSchema = z
+  .object({
+    device_seq: z.number().int().positive(),
+    change_id: z.string().min(1).max(64),
+    hlc: z.string().min(1).max(120),
+    table_name: z.string().min(1).max(64),
+    row_id: z.string().min(1).max(64),
+    op: z.enum(['insert', 'update', 'delete']),
+    /** column → new value */
+    fields: z.record(z.string().max(64), jsonScalar),
+    /** column → HLC of the version this change was based on (null: none seen) */
+    base: z.record(z.string().max(64), z.string().max(120).nullable()),
+    schema_version: z.number().int().nonnegative(),
+  })
+  .strict()
+export type WireChange = z.infer<typeof changeSchema>
+
+export const pushRequestSchema = z
+  .object({
+    protocol_version: z.number().int(),
+    schema_version: z.number().int().nonnegative(),
+    device_id: z.string().min(1).max(64),
+    changes: z.array(changeSchema).min(1).max(MAX_PUSH_CHANGES),
+  })
+  .strict()
+export type PushRequest = z.infer<typeof pushRequestSchema>
+
+export type ChangeStatus = 'applied' | 'superseded' | 'conflict' | 'rejected'
+
+/** What the server holds for a field the device should adopt (it did not take the device's value). */
+export interface ServerField {
+  value: unknown
+  version: string | null
+  /** conflict: kept for review; superseded: a newer write won; same: equal values, server's version kept. */
+  outcome: 'conflict' | 'superseded' | 'same'
+}
+
+export interface ChangeResult {
+  device_seq: number
+  change_id: string
+  status: ChangeStatus
+  reason?: string
+  /** Fields not applied as sent, with the server's value and version. */
+  server?: Record<string, ServerField>
+}
+
+export interface PushResponse {
+  results: ChangeResult[]
+  last_device_seq: number
+  server_time: string
+}
+
+export interface PulledRow {
+  table_name: string
+  row_id: string
+  /** column → value */
+  fields: Record<string, unknown>
+  /** column → HLC */
+  versions: Record<string, string>
+  deleted: boolean
+  server_seq: number
+}
+
+export interface Checkpoint {
+  cursor: number
+  rows: number
+  /** XOR of the first 64 bits of md5(table:row:version) over every row in scope, as a signed decimal. */
+  hash: string
+}
+
+export type PullResponse =
+  | {
+      must_refetch: false
+      rows: PulledRow[]
+      next_cursor: number
+      has_more: boolean
+      scope: string
+      regions: string[]
+      checkpoint?: Checkpoint
+      server_time: string
+    }
+  | {
+      must_refetch: true
+      reason: 'scope_changed' | 'cursor_too_old' | 'cursor_ahead'
+      /** Region codes the device no longer holds (it drops their rows when refetching). */
+      region_removed: string[]
+      scope: string
+      server_time: string
+    }
+
+export const enrolRequestSchema = z
+  .object({
+    code: z.string().trim().min(4).max(64),
+    deviceName: z.string().trim().min(1).max(100),
+    deviceId: z.uuid().optional(),
+  })
+  .strict()
+
+export interface EnrolResponse {
+  device_id: string
+  token: string
+  user: { id: string; name: string; role: string }
+  regions: string[]
+}
+
+export type SyncErrorCode =
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'VALIDATION'
+  | 'BODY_TOO_LARGE'
+  | 'UPGRADE_REQUIRED'
+  | 'PROTOCOL_TOO_NEW'
+  | 'SCHEMA_TOO_NEW'
+  | 'SEQ_GAP'
+  | 'ENROL_CODE_INVALID'
+  | 'NOT_FOUND'
+  | 'INTERNAL'
+
+export interface SyncErrorBody {
+  error: { code: SyncErrorCode; message: string; details?: Record<string, unknown> }
+}
+
+/**
+ * Where a synced row's region comes from: its own org-unit code, the region of the row a field
+ * points to, or none (global HQ data every device receives).
+ */
+export type RegionRule = { kind: 'self'; field: string } | { kind: 'via'; field: string; table: string } | { kind: 'via_table_field'; field: string; tableField: string } | { kind: 'global' }
+
+export const regionRules: Record<string, RegionRule> = {
+  org_units: { kind: 'self', field: 'code' },
+  users: { kind: 'via', field: 'org_unit_id', table: 'org_units' },
+  indicators: { kind: 'global' },
+  objections: { kind: 'global' },
+  targets: { kind: 'via', field: 'org_unit_id', table: 'org_units' },
+  actuals: { kind: 'via', field: 'org_unit_id', table: 'org_units' },
+  villages: { kind: 'via', field: 'grid_id', table: 'org_units' },
+  key_customers: { kind: 'via', field: 'grid_id', table: 'org_units' },
+  work_orders: { kind: 'via', field: 'org_unit_id', table: 'org_units' },
+  customer_products: { kind: 'via', field: 'customer_id', table: 'key_customers' },
+  competitor_intel: { kind: 'via', field: 'grid_id', table: 'org_units' },
+  visits: { kind: 'via', field: 'grid_id', table: 'org_units' },
+  visit_participants: { kind: 'via', field: 'visit_id', table: 'visits' },
+  visit_objections: { kind: 'via', field: 'visit_id', table: 'visits' },
+  visit_products: { kind: 'via', field: 'visit_id', table: 'visits' },
+  funnel_moves: { kind: 'via', field: 'customer_id', table: 'key_customers' },
+  attachments: { kind: 'via_table_field', field: 'owner_id', tableField: 'owner_table' },
+}
+
+/** Equality of field values as JSON (an edit to the same value is never a conflict). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (a == null || b == null) return a == null && b == null
+  if (typeof a === 'object' || typeof b === 'object') return JSON.stringify(a) === JSON.stringify(b)
+  return false
+}
+
+/** The version of a row: the greatest of its field versions (HLC strings sort causally). */
+export function rowVersion(versions: Record<string, string>): string {
+  let max = ''
+  for (const v of Object.values(versions)) if (v > max) max = v
+  return max
+}
