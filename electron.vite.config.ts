@@ -24,7 +24,8 @@ export default defineConfig({
     root: 'renderer',
     plugins: [react()],
     build: {
-      outDir: 'out/renderer',
+      // GRIDDESK_RENDERER_DIR builds the renderer elsewhere, so parallel test runs don't collide.
+      outDir: process.env.GRIDDESK_RENDERER_DIR ?? 'out/renderer',
       rollupOptions: { input: { index: resolve('renderer/index.html') } },
     },
   },
