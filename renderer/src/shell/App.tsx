@@ -1,20 +1,22 @@
 // The application shell: header (name, language switch), navigation over the pages of
 // shared/domain, first-run welcome, and the page for the current route.
 import { AppShell, Badge, Box, Center, Group, Loader, NavLink, Paper, SegmentedControl, Stack, Text, Title } from '@mantine/core'
-import { useEffect } from 'react'
+import { lazy, Suspense, useEffect } from 'react'
 import { useTranslation } from 'react-i18next'
 import { pages, type PageKey } from '../../../shared/domain'
 import { languages, type Language } from '../../../shared/i18n'
 import { useCall } from '../api/useCall'
 import { GridsPage } from '../features/grids/GridsPage'
 import { MapPage } from '../features/map/MapPage'
-import { IndicatorsPage } from '../features/indicators/IndicatorsPage'
-import { ReportsPage } from '../features/reports/ReportsPage'
-import { VillagesPage } from '../features/villages/VillagesPage'
 import { WelcomePanel } from '../features/welcome/WelcomePanel'
 import { ErrorAlert } from './errors'
 import { currentLanguage, switchLanguage } from './i18n'
 import { useHashRoute, type Route } from './route'
+
+// Pages beyond the map load on first visit: the map draws without their code (charts, forms).
+const IndicatorsPage = lazy(() => import('../features/indicators/IndicatorsPage').then((m) => ({ default: m.IndicatorsPage })))
+const ReportsPage = lazy(() => import('../features/reports/ReportsPage').then((m) => ({ default: m.ReportsPage })))
+const VillagesPage = lazy(() => import('../features/villages/VillagesPage').then((m) => ({ default: m.VillagesPage })))
 
 export function App() {
   const { t, i18n } = useTranslation()
@@ -71,7 +73,9 @@ export function App() {
       </AppShell.Navbar>
       <AppShell.Main h="100dvh" style={{ display: 'flex', flexDirection: 'column' }}>
         <Box style={{ flex: 1, minHeight: 0 }}>
-          <Content route={route} navigate={navigate} info={info} />
+          <Suspense fallback={<Center h="100%"><Loader /></Center>}>
+            <Content route={route} navigate={navigate} info={info} />
+          </Suspense>
         </Box>
       </AppShell.Main>
     </AppShell>
