@@ -2,6 +2,7 @@
 // read for a set of grid ids (passed as JSON and expanded with json_each).
 import { sql } from 'drizzle-orm'
 import type { Db } from '../client'
+import type { IntelRow } from '../../../../shared/api/reports'
 
 export interface RegionRow {
   id: string
@@ -141,22 +142,7 @@ export function funnelCounts(db: Db, gridIds: string[], startIso: string, endIso
   return [...stages].map((stage) => ({ stage, current: current.find((r) => r.stage === stage)?.n ?? 0, movedIn: moved.find((r) => r.stage === stage)?.n ?? 0 }))
 }
 
-export interface IntelDbRow {
-  seenAt: string
-  rival: 'telecom' | 'unicom' | 'broadnet' | 'other'
-  kind: string
-  title: string
-  villageName: string | null
-  gridName: string | null
-  monthlyFee: number | null
-  dataGb: number | null
-  voiceMinutes: number | null
-  broadbandMbps: number | null
-  contractMonths: number | null
-  deviceSubsidy: number | null
-  threatLevel: number | null
-  suggestedResponse: string | null
-}
+export type IntelDbRow = Omit<IntelRow, 'rivalName'>
 
 /** Competitor intel seen in the period, newest first. */
 export function intelSeen(db: Db, gridIds: string[], startIso: string, endIso: string): IntelDbRow[] {
