@@ -1,6 +1,7 @@
 // Builds the regional report model (issue 8) from local data: one region (grid, center or county),
 // one period (month, quarter, year). Every writer and the preview render this one model.
 import type { ReportModel, KpiRow, ProfileRow } from '../../../shared/api/reports'
+import { isProfileFieldFilled, profileFields, type ProfileField } from '../../../shared/profile'
 import { AppError } from '../../../shared/errors'
 import { funnelStages } from '../../../shared/domain'
 import { resources, type Language } from '../../../shared/i18n'
@@ -9,10 +10,8 @@ import type { Db } from '../db/client'
 import * as repo from '../db/repos/reports'
 
 const DAY = 86_400_000
-const PROFILE_FIELDS = [
-  'population', 'households', 'migrantAwayPct', 'mainEconomy', 'marketDays', 'festivals', 'educationLevel', 'fibreCovered',
-  'ourPorts', 'signal4g', 'signal5g', 'ourMobileSubs', 'ourBroadbandSubs', 'penetrationPct', 'keyPersons',
-] as const
+// One definition of a complete profile, shared with the village list and profile page.
+const PROFILE_FIELDS = profileFields
 
 export function labels(lang: Language) {
   return resources[lang].translation.reports
@@ -145,12 +144,7 @@ export function buildReport(db: Db, regionCode: string, period: string, options:
 
   // --- Village profile completeness.
   const villageRows = repo.villageProfiles(db, gridIds)
-  const isFilled = (v: repo.VillageProfileRow, f: (typeof PROFILE_FIELDS)[number]) => {
-    const x = v[f]
-    if (x === null || x === undefined || x === '') return false
-    if (f === 'keyPersons') return x !== '[]'
-    return true
-  }
+  const isFilled = (v: repo.VillageProfileRow, f: ProfileField) => isProfileFieldFilled(f, v[f])
   const profileRows: ProfileRow[] = villageRows.map((v) => {
     const missing = PROFILE_FIELDS.filter((f) => !isFilled(v, f))
     return {
