@@ -1,6 +1,7 @@
 // The walking skeleton end to end: first run → demo county → map → grid summary → grid list
 // search → language switch that survives a reload; plus an unbuilt page that says so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { pages } from '../shared/domain'
 import { startHarness, type Harness } from './harness'
 
 let app: Harness
@@ -51,8 +52,21 @@ describe('walking skeleton', () => {
     const grid = grids.find((g) => g.code === '451022-G03')!
     const summary = await core.call('grids.summary', { id: grid.id })
 
-    // Click where the polygon is drawn (its first rendered point may sit under a neighbour).
-    await page.locator(`path.grid-${grid.code}`).click({ force: true })
+    // Click a spot where the grid itself is on top (not a village dot or an intel pin), as a user would.
+    const spot = await page.evaluate((cls) => {
+      const path = document.querySelector(`path.${cls}`)!
+      const box = path.getBoundingClientRect()
+      for (let fy = 0.5; fy < 1; fy += 0.05)
+        for (const sy of [1, -1])
+          for (let fx = 0.1; fx < 1; fx += 0.05) {
+            const x = box.left + box.width * fx
+            const y = box.top + box.height * (0.5 + sy * (fy - 0.5))
+            if (document.elementFromPoint(x, y) === path) return { x, y }
+          }
+      return null
+    }, `grid-${grid.code}`)
+    expect(spot).not.toBeNull()
+    await page.mouse.click(spot!.x, spot!.y)
     const panel = page.getByTestId('grid-summary')
     await expect.poll(() => panel.getByTestId('grid-summary-name').textContent()).toBe(summary.name)
     expect(await panel.getByTestId('grid-summary-villages').textContent()).toBe(new Intl.NumberFormat('zh-CN').format(summary.villages))
@@ -91,12 +105,16 @@ describe('walking skeleton', () => {
     await app.screenshot('06-map-from-list')
   })
 
-  it('says plainly that an unbuilt page is not built yet', async () => {
+  it('opens every page of the navigation: built pages render, an unbuilt one would say so', async () => {
     const { page } = app
-    await page.locator('[data-nav="customers"]').click()
-    await page.getByTestId('not-built').getByText('“关键客户”功能尚未开放，将在后续版本提供。').waitFor()
-    expect(new URL(page.url()).hash).toBe('#/customers')
-    await app.screenshot('07-not-built')
+    for (const { key, built } of pages) {
+      await page.locator(`[data-nav="${key}"]`).click()
+      expect(new URL(page.url()).hash.startsWith(`#/${key}`)).toBe(true)
+      if (built) await page.locator(`[data-page="${key}"]`).first().waitFor()
+      else await page.getByTestId('not-built').waitFor()
+      expect(await page.getByTestId('not-built').count()).toBe(built ? 0 : 1)
+      await app.screenshot(`07-page-${key}`)
+    }
   })
 
   it('shows the translated message, not the raw error, when a call fails', async () => {

@@ -65,7 +65,7 @@ describe('villages', () => {
     const mapBefore = await core.call('map.overview', {})
     await page.getByTestId('open-import').click()
     const dialog = page.getByRole('dialog')
-    await dialog.getByText('网格边界（GeoJSON/KML）').click()
+    await dialog.getByText('网格边界（GeoJSON/KML/Shapefile）').click()
     await dialog.getByTestId('import-file').setInputFiles(join(dir, 'grids.kml'))
     await dialog.getByTestId('import-ok').waitFor()
     await dialog.getByTestId('import-sample').getByText('451022-G13').waitFor()

@@ -3,6 +3,7 @@
 import { createGunzip, gzipSync } from 'node:zlib'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { z } from 'zod'
+import { crashPoint } from '../shared/sync/crashPoint'
 import {
   enrolRequestSchema,
   MAX_BODY_BYTES,
@@ -64,6 +65,8 @@ const pullQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_PULL_LIMIT).default(500),
   scope: z.string().max(64).optional(),
   regions: z.string().max(2000).optional(),
+  /** '1': leave out rows this device wrote and already holds (incremental pulls, never a refetch). */
+  skip_own: z.enum(['0', '1']).optional(),
   protocol_version: z.coerce.number().int(),
   schema_version: z.coerce.number().int().min(0),
 })
@@ -130,7 +133,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const principal = request.principal!
     if (input.device_id !== principal.deviceId) throw new HttpError(403, 'FORBIDDEN', 'the batch names another device than the token')
     try {
-      const { results, lastDeviceSeq } = await push(db, principal, input)
+      // The device's pull cursor when it sent the batch (a query parameter, so older servers ignore it).
+      const cursor = Number((request.query as Record<string, unknown> | undefined)?.pull_cursor)
+      const { results, lastDeviceSeq } = await push(db, principal, input, Number.isSafeInteger(cursor) && cursor >= 0 ? cursor : undefined)
+      crashPoint('server.push-committed')
       const response: PushResponse = { results, last_device_seq: lastDeviceSeq, server_time: new Date().toISOString() }
       return response
     } catch (error) {
@@ -149,6 +155,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         limit: query.limit,
         scope: query.scope,
         regions: query.regions ? query.regions.split(',').filter(Boolean) : undefined,
+        skipOwn: query.skip_own === '1',
       })
     } catch (error) {
       if (error instanceof OutsideScopeError) throw new HttpError(403, 'FORBIDDEN', error.message)

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROTOCOL_VERSION } from '../shared/sync/protocol'
 import { revokeDevice } from './accounts'
 import { currentDeviceSchemaVersion } from './deviceSchema'
-import { startTestHq, type TestHq } from './testing'
+import { backends, startTestHq, type TestHq } from './testing'
 
-describe('HQ server refusals', () => {
+describe.each(backends)('HQ server refusals (%s)', (backend) => {
   let hq: TestHq
   let token: string
   let deviceId: string
@@ -21,7 +21,7 @@ describe('HQ server refusals', () => {
   const pull = (t = token, q = '') => call(`/v1/pull?cursor=0&protocol_version=${PROTOCOL_VERSION}&schema_version=${currentDeviceSchemaVersion()}${q}`, { headers: auth(t) })
 
   beforeAll(async () => {
-    hq = await startTestHq()
+    hq = await startTestHq(undefined, { backend })
     const code = await hq.userWithCode('zhao', 'grid_manager', ['451022-G03'])
     const enrolled = await call('/v1/enrol', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, deviceName: 'test' }) })
     expect(enrolled.status).toBe(201)

@@ -8,7 +8,7 @@ import { deleteSynced, insertSynced, updateSynced } from '../electron/core/db/re
 import { enrol, runSync } from '../electron/core/sync/engine'
 import type { FetchLike } from '../electron/core/sync/hqClient'
 import { openTestCore } from '../electron/core/testing'
-import { startTestHq, type TestHq } from './testing'
+import { backends, startTestHq, type TestHq } from './testing'
 
 const REGION = '451022-G03'
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 60)
@@ -52,10 +52,10 @@ async function serverRows(hq: TestHq) {
     .sort((x, y) => (x.id < y.id ? -1 : 1))
 }
 
-describe('convergence', () => {
+describe.each(backends)('convergence (%s)', (backend) => {
   let hq: TestHq
   beforeAll(async () => {
-    hq = await startTestHq()
+    hq = await startTestHq(undefined, { backend })
   })
   afterAll(() => hq.close())
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { enrol, runSync } from '../electron/core/sync/engine'
 import { openTestCore } from '../electron/core/testing'
-import { startTestHq, type TestHq } from './testing'
+import { backends, startTestHq, type TestHq } from './testing'
 
 type Device = ReturnType<typeof openTestCore>
 const villagesOf = (d: Device) => d.ctx.db.$client.prepare('SELECT id, name, grid_id, households, notes, market_days, fibre_covered FROM villages ORDER BY id').all() as Record<string, unknown>[]
@@ -9,13 +9,13 @@ const serverRow = async (hq: TestHq, id: string) =>
   ((await hq.store.db.execute(`SELECT fields, versions FROM rows WHERE table_name = 'villages' AND row_id = '${id}'`)) as unknown as { rows: { fields: Record<string, unknown>; versions: Record<string, string> }[] }).rows[0]!
 const serverConflicts = async (hq: TestHq) => ((await hq.store.db.execute('SELECT * FROM conflicts')) as unknown as { rows: Record<string, unknown>[] }).rows
 
-describe('sync between two devices through the HQ server', () => {
+describe.each(backends)('sync between two devices through the HQ server (%s)', (backend) => {
   let hq: TestHq
   let a: Device
   let b: Device
   let villageId: string
   beforeAll(async () => {
-    hq = await startTestHq()
+    hq = await startTestHq(undefined, { backend })
     a = openTestCore()
     b = openTestCore()
     await enrol(a.ctx, hq.url, await hq.userWithCode('lisi', 'grid_manager', ['451022-G03']), 'laptop A')

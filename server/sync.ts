@@ -4,10 +4,11 @@
 import { createHash } from 'node:crypto'
 import { and, eq, gt, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm'
 import { v7 as uuidv7 } from 'uuid'
+import { crashPoint } from '../shared/sync/crashPoint'
 import { regionRules, rowVersion, type ChangeResult, type PullResponse, type PulledRow, type PushRequest, type WireChange } from '../shared/sync/protocol'
 import type { DevicePrincipal } from './accounts'
 import type { HqDb, HqTx } from './db/client'
-import { changesLog, conflicts, deviceProgress, rows, serverMeta, userRegions } from './db/schema'
+import { changesLog, conflicts, deviceProgress, regionChecksums, rows, serverMeta, userRegions } from './db/schema'
 import { deviceTables, valueProblem } from './deviceSchema'
 import { mergeChange, type StoredRow, type VersionAliases } from './merge'
 
@@ -104,7 +105,7 @@ export class SeqGapError extends Error {
  * Applies a batch in one transaction. Changes at or below the device's last_device_seq are replays:
  * they get their recorded answer and change nothing.
  */
-export async function push(db: HqDb, principal: DevicePrincipal, request: PushRequest): Promise<{ results: ChangeResult[]; lastDeviceSeq: number }> {
+export async function push(db: HqDb, principal: DevicePrincipal, request: PushRequest, pullCursor?: number): Promise<{ results: ChangeResult[]; lastDeviceSeq: number }> {
   const changes = [...request.changes].sort((a, b) => a.device_seq - b.device_seq)
   return db.transaction(async (tx) => {
     await lockWrites(tx)
@@ -119,13 +120,13 @@ export async function push(db: HqDb, principal: DevicePrincipal, request: PushRe
           .where(and(eq(changesLog.deviceId, principal.deviceId), lte(changesLog.deviceSeq, last), inArray(changesLog.deviceSeq, changes.map((c) => c.device_seq))))
       ).map((r) => [r.seq, r.result as ChangeResult]),
     )
-    const cache = new Map<string, { stored: StoredRow; region: string | null } | null>()
+    const cache = new Map<string, Loaded | null>()
     const key = (t: string, id: string) => `${t}\u0000${id}`
     const load = async (t: string, id: string) => {
       const k = key(t, id)
       if (!cache.has(k)) {
         const row = (await tx.select().from(rows).where(and(eq(rows.tableName, t), eq(rows.rowId, id))))[0]
-        cache.set(k, row ? { stored: { fields: row.fields, versions: row.versions }, region: row.region } : null)
+        cache.set(k, row ? { stored: { fields: row.fields, versions: row.versions }, region: row.region, seq: row.serverSeq, writer: row.writerDevice } : null)
       }
       return cache.get(k) ?? undefined
     }
@@ -137,7 +138,7 @@ export async function push(db: HqDb, principal: DevicePrincipal, request: PushRe
         continue
       }
       if (change.device_seq !== last + 1) throw new SeqGapError(last + 1)
-      const result = await applyOne(tx, principal, scope, change, load, aliases, (t, id, value) => cache.set(key(t, id), value))
+      const result = await applyOne(tx, principal, scope, change, load, aliases, (t, id, value) => cache.set(key(t, id), value), pullCursor)
       await tx.insert(changesLog).values({
         deviceId: principal.deviceId,
         deviceSeq: change.device_seq,
@@ -158,8 +159,36 @@ export async function push(db: HqDb, principal: DevicePrincipal, request: PushRe
       .insert(deviceProgress)
       .values({ deviceId: principal.deviceId, lastDeviceSeq: last, lastPushAt: sql`now()` })
       .onConflictDoUpdate({ target: deviceProgress.deviceId, set: { lastDeviceSeq: last, lastPushAt: sql`now()` } })
+    crashPoint('server.push-applied')
     return { results, lastDeviceSeq: last }
   })
+}
+
+/** A stored row as push sees it: its merge state, region, seq and who wrote it. */
+interface Loaded {
+  stored: StoredRow
+  region: string | null
+  seq: number
+  writer: string | null
+}
+
+/**
+ * Whether the device writing this change will hold exactly the row the server stores, so pull
+ * need not send it back. After a push the device holds, for the fields it sent, what the server
+ * kept (the results carry every value it did not take, and the device adopts them); for the
+ * other fields, what it had pulled. So the stored row is the device's when the device already
+ * held the version the merge started from: a new row; a version this device wrote cleanly
+ * (writer_device); or a version at or below the pull cursor the device had when it pushed.
+ * (Not the cursor of a later pull: pages pulled after the push skip past that version.)
+ * A device that had a change of this row rejected still holds its own refused value: never clean.
+ */
+async function cleanWriter(tx: HqTx, deviceId: string, change: WireChange, current: Loaded | undefined, pullCursor: number | undefined): Promise<boolean> {
+  if (current && current.writer !== deviceId && (pullCursor === undefined || current.seq > pullCursor)) return false
+  const rejected = await query<{ one: number }>(
+    tx,
+    sql`SELECT 1 AS one FROM changes_log WHERE table_name = ${change.table_name} AND row_id = ${change.row_id} AND device_id = ${deviceId} AND result->>'status' = 'rejected' LIMIT 1`,
+  )
+  return rejected.length === 0
 }
 
 async function applyOne(
@@ -167,9 +196,10 @@ async function applyOne(
   principal: DevicePrincipal,
   scope: Scope,
   change: WireChange,
-  load: (t: string, id: string) => Promise<{ stored: StoredRow; region: string | null } | undefined>,
+  load: (t: string, id: string) => Promise<Loaded | undefined>,
   aliases: VersionAliases,
-  remember: (t: string, id: string, value: { stored: StoredRow; region: string | null }) => void,
+  remember: (t: string, id: string, value: Loaded) => void,
+  pullCursor: number | undefined,
 ): Promise<ChangeResult> {
   const head = { device_seq: change.device_seq, change_id: change.change_id }
   const reject = (reason: string): ChangeResult => ({ ...head, status: 'rejected', reason })
@@ -184,6 +214,7 @@ async function applyOne(
   if (!inScope(scope, region)) return reject('outside_region')
   if (outcome.changed) {
     const version = rowVersion(outcome.next.versions)
+    const clean = await cleanWriter(tx, principal.deviceId, change, current, pullCursor)
     const values = {
       fields: outcome.next.fields,
       versions: outcome.next.versions,
@@ -191,13 +222,14 @@ async function applyOne(
       region,
       deleted: outcome.next.fields.deleted_at != null,
       serverSeq: await nextSeq(tx),
+      writerDevice: clean ? principal.deviceId : null,
       updatedAt: sql`now()`,
     }
     await tx
       .insert(rows)
       .values({ tableName: change.table_name, rowId: change.row_id, ...values })
       .onConflictDoUpdate({ target: [rows.tableName, rows.rowId], set: values })
-    remember(change.table_name, change.row_id, { stored: outcome.next, region })
+    remember(change.table_name, change.row_id, { stored: outcome.next, region, seq: values.serverSeq, writer: values.writerDevice })
   }
   for (const c of outcome.conflicts) {
     await tx.insert(conflicts).values({
@@ -229,6 +261,12 @@ export interface PullQuery {
   scope?: string
   /** Restrict to these regions (must be inside the user's scope). */
   regions?: string[]
+  /**
+   * Leave out rows whose current version this device wrote and already holds (see cleanWriter).
+   * The device asks for it on incremental pulls only, never while refetching: a refetch must see
+   * every row, or it would drop the ones not sent.
+   */
+  skipOwn?: boolean
 }
 
 export class OutsideScopeError extends Error {}
@@ -257,10 +295,11 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
       if (request.cursor > 0 && request.cursor < purgedBelow) return refetch('cursor_too_old')
 
       const filter = scopeFilter(scope)
+      const own = request.skipOwn && request.cursor > 0 ? sql`${rows.writerDevice} IS DISTINCT FROM ${principal.deviceId}` : undefined
       const page = await tx
         .select()
         .from(rows)
-        .where(and(gt(rows.serverSeq, request.cursor), filter))
+        .where(and(gt(rows.serverSeq, request.cursor), filter, own))
         .orderBy(rows.serverSeq)
         .limit(request.limit + 1)
       const hasMore = page.length > request.limit
@@ -281,14 +320,28 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
         regions: scope === '*' ? ['*'] : scope,
         server_time: serverTime,
       }
-      if (!hasMore) response.checkpoint = { cursor: nextCursor, ...(await checkpoint(tx, scope, nextCursor)) }
+      // Past the last page the cursor is at or past every row in this snapshot: the checkpoint is
+      // the whole scope, read from the per-region aggregates the triggers keep.
+      if (!hasMore) response.checkpoint = { cursor: nextCursor, ...(await scopeChecksum(tx, scope)) }
       return response
     },
     { isolationLevel: 'repeatable read' },
   )
 }
 
-/** Count and XOR-of-md5 hash of (table:row:version) over the rows in scope up to a cursor. */
+/** The checkpoint of every row in scope, from region_checksums (kept by triggers on `rows`). */
+export async function scopeChecksum(tx: HqDb | HqTx, scope: Scope): Promise<{ rows: number; hash: string }> {
+  const keys = scope === '*' ? undefined : ['(global)', ...scope]
+  const result = await query<{ n: string; h: string }>(tx, sql`
+    SELECT coalesce(sum(${regionChecksums.rows}), 0)::text AS n, coalesce(bit_xor(${regionChecksums.hash}), 0)::text AS h
+    FROM ${regionChecksums} ${keys ? sql`WHERE ${inArray(regionChecksums.regionKey, keys)}` : sql``}`)
+  return { rows: Number(result[0]!.n), hash: result[0]!.h }
+}
+
+/**
+ * Count and XOR-of-md5 hash of (table:row:version) over the rows in scope up to a cursor, by
+ * scanning them: the reference scopeChecksum is tested against.
+ */
 export async function checkpoint(tx: HqDb | HqTx, scope: Scope, cursor: number): Promise<{ rows: number; hash: string }> {
   const filter = scopeFilter(scope)
   const where = filter ? sql`server_seq <= ${cursor} AND ${filter}` : sql`server_seq <= ${cursor}`
@@ -307,7 +360,13 @@ export async function checkpoint(tx: HqDb | HqTx, scope: Scope, cursor: number):
 export async function upsertMasterRows(db: HqDb, table: string, list: { id: string; fields: Record<string, unknown> }[], hlc: string): Promise<number> {
   return db.transaction(async (tx) => {
     await lockWrites(tx)
+    // Regions of the rows this table refers to, loaded once (a county's visits refer to 200k rows).
+    const rule = regionRules[table]
     const regionCache = new Map<string, string | null>()
+    if (rule?.kind === 'via') {
+      const refs = await query<{ row_id: string; region: string | null }>(tx, sql`SELECT row_id, region FROM rows WHERE table_name = ${rule.table}`)
+      for (const r of refs) regionCache.set(`${rule.table}\u0000${r.row_id}`, r.region)
+    }
     const lookup: Lookup = async (t, id) => {
       const k = `${t}\u0000${id}`
       if (!regionCache.has(k)) {
@@ -317,17 +376,28 @@ export async function upsertMasterRows(db: HqDb, table: string, list: { id: stri
       }
       return { region: regionCache.get(k) ?? null }
     }
-    let n = 0
-    for (const item of list) {
-      const versions = Object.fromEntries(Object.keys(item.fields).map((f) => [f, hlc]))
-      const resolved = await regionOf(table, item.fields, lookup)
-      // Unresolvable: '' is in no device's scope (HQ roles still see it).
-      const region = resolved === undefined ? '' : resolved
-      const values = { fields: item.fields, versions, version: hlc, region, deleted: item.fields.deleted_at != null, serverSeq: await nextSeq(tx), updatedAt: sql`now()` }
-      await tx.insert(rows).values({ tableName: table, rowId: item.id, ...values }).onConflictDoUpdate({ target: [rows.tableName, rows.rowId], set: values })
-      regionCache.set(`${table}\u0000${item.id}`, region)
-      n++
+    // Multi-row upserts; each row still takes its own server_seq, in list order.
+    // An id listed twice keeps its last fields (one statement cannot upsert a row twice).
+    const unique = [...new Map(list.map((item) => [item.id, item])).values()]
+    const CHUNK = 500
+    for (let i = 0; i < unique.length; i += CHUNK) {
+      const values = []
+      for (const item of unique.slice(i, i + CHUNK)) {
+        const versions = Object.fromEntries(Object.keys(item.fields).map((f) => [f, hlc]))
+        const resolved = await regionOf(table, item.fields, lookup)
+        // Unresolvable: '' is in no device's scope (HQ roles still see it).
+        const region = resolved === undefined ? '' : resolved
+        values.push({ tableName: table, rowId: item.id, fields: item.fields, versions, version: hlc, region, deleted: item.fields.deleted_at != null, serverSeq: sql`nextval('server_seq')`, writerDevice: null, updatedAt: sql`now()` })
+        regionCache.set(`${table}\u0000${item.id}`, region)
+      }
+      await tx
+        .insert(rows)
+        .values(values as never)
+        .onConflictDoUpdate({
+          target: [rows.tableName, rows.rowId],
+          set: { fields: sql`excluded.fields`, versions: sql`excluded.versions`, version: sql`excluded.version`, region: sql`excluded.region`, deleted: sql`excluded.deleted`, serverSeq: sql`excluded.server_seq`, writerDevice: null, updatedAt: sql`now()` },
+        })
     }
-    return n
+    return list.length
   })
 }

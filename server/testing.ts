@@ -1,23 +1,81 @@
-// Test helper: a real HQ server over HTTP on 127.0.0.1 (random port) on in-memory PGlite, with a
-// small demo county as master data and users assigned to grids.
+// Test helper: a real HQ server over HTTP on 127.0.0.1 (random port) with a small demo county as
+// master data and users assigned to grids. Storage: in-memory PGlite, or a real PostgreSQL when
+// GRIDDESK_PG_URL is set (a fresh database with a random name per server, dropped on close).
+import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
+import pg from 'pg'
 import { assignRegion, createUser, issueEnrolCode, type Role } from './accounts'
 import { buildServer } from './app'
 import { openStore, type HqStore } from './db/client'
 import { importDemoCounty, type ImportOptions } from './masterData'
 
+export type Backend = 'pglite' | 'postgres'
+
+/**
+ * The storage backends server tests run against: PGlite always, PostgreSQL when GRIDDESK_PG_URL
+ * names a server and a role allowed to CREATE DATABASE (e.g. postgres://griddesk:pw@127.0.0.1:5432/postgres;
+ * .ci/run sets it up). Use as `describe.each(backends)('… (%s)', (backend) => …)`.
+ */
+export const backends: Backend[] = process.env.GRIDDESK_PG_URL ? ['pglite', 'postgres'] : ['pglite']
+
+export interface TestDatabase {
+  url: string
+  name: string
+  drop(): Promise<void>
+}
+
+/** CREATE DATABASE with a random name on the GRIDDESK_PG_URL server; drop() removes it (WITH FORCE). */
+export async function createTestDatabase(adminUrl = process.env.GRIDDESK_PG_URL): Promise<TestDatabase> {
+  if (!adminUrl) throw new Error('GRIDDESK_PG_URL is not set: no PostgreSQL server to create a test database on')
+  const name = `griddesk_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`
+  const admin = new pg.Client({ connectionString: adminUrl })
+  await admin.connect()
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`)
+  } finally {
+    await admin.end()
+  }
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    name,
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl })
+      await client.connect()
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+      } finally {
+        await client.end()
+      }
+    },
+  }
+}
+
 export interface TestHq {
   url: string
   store: HqStore
   app: FastifyInstance
+  backend: Backend
   /** Creates a user with regions and returns a fresh one-time enrolment code for them. */
   userWithCode(name: string, role: Role, regions: string[]): Promise<string>
   code(name: string): Promise<string>
   close(): Promise<void>
 }
 
-export async function startTestHq(demo: ImportOptions | false = { keyCustomers: 0, visits: 0, tables: ['org_units', 'villages'] }): Promise<TestHq> {
-  const store = await openStore({})
+export async function startTestHq(
+  demo: ImportOptions | false = { keyCustomers: 0, visits: 0, tables: ['org_units', 'villages'] },
+  options: { backend?: Backend } = {},
+): Promise<TestHq> {
+  const backend = options.backend ?? 'pglite'
+  const database = backend === 'postgres' ? await createTestDatabase() : undefined
+  let store: HqStore
+  try {
+    store = await openStore(database ? { databaseUrl: database.url } : {})
+  } catch (error) {
+    await database?.drop()
+    throw error
+  }
   if (demo) await importDemoCounty(store.db, demo)
   const app = await buildServer({ db: store.db })
   await app.listen({ port: 0, host: '127.0.0.1' })
@@ -27,6 +85,7 @@ export async function startTestHq(demo: ImportOptions | false = { keyCustomers: 
     url,
     store,
     app,
+    backend,
     async userWithCode(name, role, regions) {
       await createUser(store.db, name, role)
       for (const region of regions) await assignRegion(store.db, name, region)
@@ -36,6 +95,7 @@ export async function startTestHq(demo: ImportOptions | false = { keyCustomers: 
     async close() {
       await app.close()
       await store.close()
+      await database?.drop()
     },
   }
 }

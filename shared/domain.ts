@@ -31,11 +31,11 @@ export const pages = [
   { key: 'map', built: true },
   { key: 'grids', built: true },
   { key: 'villages', built: true },
-  { key: 'customers', built: false },
-  { key: 'intel', built: false },
-  { key: 'visits', built: false },
+  { key: 'customers', built: true },
+  { key: 'intel', built: true },
+  { key: 'visits', built: true },
   { key: 'indicators', built: true },
-  { key: 'sync', built: false },
+  { key: 'sync', built: true },
   { key: 'reports', built: true },
 ] as const
 export type PageKey = (typeof pages)[number]['key']

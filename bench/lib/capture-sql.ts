@@ -30,7 +30,15 @@ export function captureQueries(fn: (db: Db) => unknown, fakeRow: Record<string, 
   const refuse = (name: string) => () => {
     throw new Error(`captureQueries: the repo called db.${name}; only db.all / db.get are recorded`)
   }
+  // Repos that cache prepared statements (allCached/getCached) prepare through $client instead.
+  const $client = {
+    prepare: (sql: string) => ({
+      all: (...params: unknown[]) => (captured.push({ sql, params, method: 'all' }), []),
+      get: (...params: unknown[]) => (captured.push({ sql, params, method: 'get' }), fakeRow),
+    }),
+  }
   const fake = {
+    $client,
     all: record('all'),
     get: record('get'),
     run: refuse('run'),

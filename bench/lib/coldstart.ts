@@ -68,13 +68,19 @@ export function probeRenderer(repoRoot: string, rendererDir: string): { built: b
   return { built: true, hasMapReady, stale }
 }
 
-/** Bundles bench/serve-for-bench.ts to plain JS (deps external, like electron-vite's main build). */
+/**
+ * Bundles bench/serve-for-bench.ts to plain JS (deps external, like electron-vite's main build),
+ * with code splitting: handlers load heavy modules (turf, exceljs, pdfkit) with dynamic import,
+ * and an unsplit bundle would hoist them all into start-up.
+ */
 export async function bundleServer(repoRoot: string, outDir: string): Promise<string> {
   mkdirSync(outDir, { recursive: true })
   const outfile = join(outDir, 'serve-for-bench.mjs')
   await build({
-    entryPoints: [join(repoRoot, 'bench', 'serve-for-bench.ts')],
-    outfile,
+    entryPoints: { 'serve-for-bench': join(repoRoot, 'bench', 'serve-for-bench.ts') },
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',

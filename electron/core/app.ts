@@ -6,6 +6,7 @@ import { v7 as uuidv7 } from 'uuid'
 import type { HandlerName, Input, Output } from '../../shared/api/contract'
 import { unwrap, type Envelope } from '../../shared/errors'
 import type { Language } from '../../shared/i18n'
+import { closeAllBasemaps } from './basemaps/mbtiles'
 import type { HandlerContext } from './context'
 import { openDatabase, schemaVersion } from './db/client'
 import { getState, setState } from './db/repos/syncState'
@@ -53,6 +54,9 @@ export function openCore(options: CoreOptions): Core {
     ctx,
     dispatch: (name, input, lang) => dispatch(ctx, name, input, lang),
     call: async (name, input) => unwrap(await dispatch(ctx, name, input)) as never,
-    close: () => db.$client.close(),
+    close: () => {
+      closeAllBasemaps()
+      db.$client.close()
+    },
   }
 }

@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static'
 import Fastify from 'fastify'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import type { Core } from '../core/app'
+import { parseTilePath, readTile } from '../core/basemaps/mbtiles'
 
 export interface BrowserModeOptions {
   core: Core
@@ -45,6 +46,15 @@ export async function startBrowserMode({ core, rendererDir, port = 0, host = '12
     const envelope = await core.dispatch(request.params.name, request.body ?? {}, lang)
     reply.header('Cache-Control', 'no-store')
     return envelope
+  })
+  // Offline basemap tiles (MBTiles under <dataDir>/basemaps/); Electron serves the same through
+  // the griddesk-tiles: protocol.
+  app.get<{ Params: { id: string; z: string; x: string; y: string } }>('/tiles/:id/:z/:x/:y', async (request, reply) => {
+    const { id, z, x, y } = request.params
+    const at = parseTilePath(`${id}/${z}/${x}/${y}`)
+    const tile = at && readTile(core.ctx.dataDir, at.id, at.z, at.x, at.y)
+    if (!tile) return reply.code(204).header('Cache-Control', 'no-store').send()
+    return reply.header('Content-Type', tile.contentType).header('Cache-Control', 'private, max-age=86400').send(tile.bytes)
   })
   await app.register(fastifyStatic, { root: rendererDir, index: 'index.html' })
 

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url'
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell } from 'electron'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import { openCore, type Core } from '../core/app'
+import { parseTilePath, readTile } from '../core/basemaps/mbtiles'
 import { dataDirFromArgs } from '../core/paths'
 
 const APP_ORIGIN = 'app://griddesk'
@@ -13,6 +14,8 @@ const APP_ORIGIN = 'app://griddesk'
 app.setName('GridDesk')
 protocol.registerSchemesAsPrivileged([
   { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  // Offline basemap tiles: griddesk-tiles://<basemap id>/<z>/<x>/<y> (allowed by img-src in the CSP).
+  { scheme: 'griddesk-tiles', privileges: { standard: true, secure: true } },
 ])
 
 let core: Core | undefined
@@ -36,6 +39,17 @@ function registerAppProtocol(): void {
     const rel = relative(root, path)
     if (rel.startsWith('..') || rel.includes(`..${sep}`)) return new Response('forbidden', { status: 403 })
     return net.fetch(pathToFileURL(path).toString())
+  })
+}
+
+/** Serves MBTiles tiles from <dataDir>/basemaps/ (browser mode has GET /tiles/... instead). */
+function registerTilesProtocol(): void {
+  protocol.handle('griddesk-tiles', (request) => {
+    const url = new URL(request.url)
+    const at = parseTilePath(`${url.host}${url.pathname}`)
+    const tile = at && core ? readTile(core.ctx.dataDir, at.id, at.z, at.x, at.y) : null
+    if (!tile) return new Response(null, { status: 204 })
+    return new Response(new Uint8Array(tile.bytes), { headers: { 'Content-Type': tile.contentType, 'Cache-Control': 'private, max-age=86400' } })
   })
 }
 
@@ -127,6 +141,7 @@ if (!app.requestSingleInstanceLock()) {
     Menu.setApplicationMenu(null)
     hardenSessions()
     registerAppProtocol()
+    registerTilesProtocol()
     registerIpc()
     createWindow()
   })

@@ -64,6 +64,12 @@ export const rows = pgTable(
     region: text('region'),
     deleted: boolean('deleted').notNull().default(false),
     serverSeq: bigint('server_seq', { mode: 'number' }).notNull(),
+    /**
+     * The device whose push wrote this version when that device holds exactly this row (see
+     * cleanWriter in sync.ts); pull does not send the row back to it. Null otherwise, and for
+     * the server's own writes (master data).
+     */
+    writerDevice: text('writer_device'),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   },
   (t) => [
@@ -72,6 +78,17 @@ export const rows = pgTable(
     index('rows_region_seq_idx').on(t.region, t.serverSeq),
   ],
 )
+
+/**
+ * Count and XOR of the 64-bit md5 prefixes of (table:row:version) of the rows of each region
+ * ('(global)' for rows without one), kept by statement triggers on `rows` in the same
+ * transaction as every write: a checkpoint reads a few rows instead of hashing the whole scope.
+ */
+export const regionChecksums = pgTable('region_checksums', {
+  regionKey: text('region_key').primaryKey(),
+  rows: bigint('row_count', { mode: 'number' }).notNull().default(0),
+  hash: bigint('hash', { mode: 'bigint' }).notNull().default(sql`0`),
+})
 
 /** Every pushed change with the result it got: audit, and the answer to a replayed batch. */
 export const changesLog = pgTable(

@@ -10,6 +10,11 @@ import { reportsApi } from './reports'
 import { importsApi } from './imports'
 import { indicatorsApi } from './indicators'
 import { villagesApi } from './villages'
+import { customersApi } from './customers'
+import { intelApi } from './intel'
+import { mapApi } from './map'
+import { visitsApi } from './visits'
+import { orgApi } from './org'
 
 const id = z.uuid()
 const search = z.string().trim().max(50).optional()
@@ -178,6 +183,11 @@ export const api = {
   ...importsApi,
   ...indicatorsApi,
   ...villagesApi,
+  ...customersApi,
+  ...intelApi,
+  ...mapApi,
+  ...visitsApi,
+  ...orgApi,
   ...syncApi,
 } as const
 

@@ -27,6 +27,11 @@ export const importIssueCodes = [
   'self_intersection',
   'invalid_geometry',
   'too_long',
+  'phone_format',
+  'date_format',
+  'unknown_value',
+  'unknown_village',
+  'duplicate_customer',
 ] as const
 export type ImportIssueCode = (typeof importIssueCodes)[number]
 

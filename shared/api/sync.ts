@@ -14,8 +14,34 @@ export interface SyncStatus {
   rejectedChanges: { deviceSeq: number; table: string; rowId: string; reason: string | null }[]
   lastSyncAt: string | null
   lastError: string | null
+  /** The error's code (NETWORK, UNAUTHORIZED, ENROL_CODE_INVALID, UPGRADE_REQUIRED, …) for a translated message. */
+  lastErrorCode: string | null
   cursor: number
   clockOffsetMs: number
+  /** The sync in flight on this device, with its counters; null when none is running. */
+  running: SyncRunning | null
+  /** What the last probe or sync learned: null until one of them has tried. */
+  reachable: boolean | null
+  reachableCheckedAt: string | null
+}
+
+export interface SyncRunning {
+  phase: 'push' | 'pull' | 'refetch' | 'verify' | 'done'
+  pushed: number
+  pending: number
+  pendingAtStart: number
+  pulled: number
+  bytesSent: number
+  bytesReceived: number
+  startedAt: string
+}
+
+export interface SyncProbe {
+  enrolled: boolean
+  reachable: boolean
+  checkedAt: string
+  latencyMs: number | null
+  reason: string | null
 }
 
 export interface SyncConflict {
@@ -30,12 +56,17 @@ export interface SyncConflict {
   detectedAt: string
   resolvedAt: string | null
   resolution: 'mine' | 'theirs' | 'edited' | null
+  /** The record's name (or title) as this device holds it, to say which record it is. */
+  rowLabel: string | null
+  /** The field's property name in the app (e.g. marketDays for market_days), for its label. */
+  fieldProp: string | null
 }
 
 export interface SyncRunResult {
   pushed: number
   results: { applied: number; superseded: number; conflict: number; rejected: number }
-  changes: { deviceSeq: number; table: string; rowId: string; status: string; reason?: string }[]
+  /** label: the record's name or title (kept runs only). */
+  changes: { deviceSeq: number; table: string; rowId: string; status: string; reason?: string; label?: string }[]
   pulledRows: number
   pages: number
   pullConflicts: number
@@ -49,6 +80,12 @@ export interface SyncRunResult {
   millis: number
   clockSkewMs: number
   warnings: string[]
+}
+
+/** The last finished sync as kept on the device (per-change list capped; counts exact). */
+export interface SyncLastRun extends SyncRunResult {
+  finishedAt: string
+  changesOmitted: number
 }
 
 const jsonScalar = z.union([z.string().max(200_000), z.number(), z.boolean(), z.null()])
@@ -66,6 +103,8 @@ export const syncApi = {
     output: out<SyncStatus>(),
   },
   'sync.run': { input: z.object({}).strict(), output: out<SyncRunResult>() },
+  'sync.probe': { input: z.object({}).strict(), output: out<SyncProbe>() },
+  'sync.lastRun': { input: z.object({}).strict(), output: out<SyncLastRun | null>() },
   'sync.conflicts': { input: z.object({ all: z.boolean().default(false) }).strict(), output: out<SyncConflict[]>() },
   'sync.resolve': {
     input: z

@@ -35,7 +35,7 @@ async function check(ctx: HandlerContext, input: ImportInput): Promise<Checked> 
     return { kind: 'villages', file: file.name, encoding: table.encoding, headers: table.headers, ...validateVillages(ctx, file.name, table, input) }
   }
   try {
-    const { features, encoding } = parseBoundaryFile(file, input.encoding)
+    const { features, encoding } = await parseBoundaryFile(file, input.encoding)
     return { kind: 'grids', file: file.name, encoding, ...validateGrids(file.name, features, input.crs) }
   } catch (error) {
     return { kind: 'grids', file: file.name, encoding: null, grids: [], issues: [unreadable(error)] }

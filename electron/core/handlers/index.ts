@@ -7,25 +7,35 @@ import { AppError, type Envelope, type ErrorBody } from '../../../shared/errors'
 import type { HandlerContext } from '../context'
 import { analysisHandlers } from './analysis'
 import { appHandlers } from './app'
+import { customerHandlers } from './customers'
+import { intelHandlers } from './intel'
 import { gridHandlers } from './grids'
+import { mapHandlers } from './map'
+import { orgHandlers } from './org'
 import { syncHandlers } from './sync'
 import { importHandlers } from './imports'
 import { indicatorHandlers } from './indicators'
 import { reportHandlers } from './reports'
 import type { Handler, HandlerTable } from './table'
 import { villageHandlers } from './villages'
+import { visitHandlers } from './visits'
 import { workOrderHandlers } from './workOrders'
 
 export const handlers: HandlerTable = {
   ...appHandlers,
   ...gridHandlers,
+  ...mapHandlers,
   ...villageHandlers,
+  ...customerHandlers,
+  ...intelHandlers,
   ...syncHandlers,
   ...reportHandlers,
   ...importHandlers,
   ...indicatorHandlers,
   ...workOrderHandlers,
   ...analysisHandlers,
+  ...visitHandlers,
+  ...orgHandlers,
 }
 
 // Validation messages in the caller's language (the transport says which).

@@ -18,8 +18,6 @@ import {
   upsertTarget,
   type OrgUnitRow,
 } from '../db/repos/indicators'
-import { readSource, readTable } from '../import/read'
-import { parseActualsTable } from '../indicators/actualsFile'
 import { buildDashboard, checkIndicators, loadRegionKpis, regionSubtree } from '../indicators/measures'
 import type { HandlerTable } from './table'
 
@@ -80,6 +78,8 @@ export function splitTarget(ctx: HandlerContext, input: { indicatorCode: string;
 }
 
 export async function importActuals(ctx: HandlerContext, input: { source: { path: string } | { fileName: string; base64: string }; dryRun: boolean }): Promise<ActualsImportResult> {
+  // The file readers (exceljs, papaparse) load on first use, not at start-up.
+  const [{ readSource, readTable }, { parseActualsTable }] = await Promise.all([import('../import/read'), import('../indicators/actualsFile')])
   let file
   try {
     file = readSource(input.source)

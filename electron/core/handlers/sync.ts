@@ -1,19 +1,24 @@
 // Sync with HQ: enrolment, running a sync, status, conflict review. A resolution is a new change
 // through the outbox like any other edit.
+import { z } from 'zod'
+import { villagePatchSchema } from '../../../shared/api/contract'
 import { AppError } from '../../../shared/errors'
-import type { SyncStatus } from '../../../shared/api/sync'
+import type { SyncConflict, SyncStatus } from '../../../shared/api/sync'
 import type { HandlerContext } from '../context'
 import { updateSynced } from '../db/repos/changes'
 import { countOpenConflicts, listConflicts, markConflictResolved, pendingCount, readField, rejectedChanges, syncedColumns } from '../db/repos/sync'
 import { getState } from '../db/repos/syncState'
 import type { SyncedTableName } from '../db/schema'
-import { enrol, runSync } from '../sync/engine'
+import { enrol, isEnrolled } from '../sync/engine'
+import { currentRun, lastProbe, lastRun, noteEnrolled, probe, runSyncExclusive } from '../sync/runner'
 import { SyncHttpError } from '../sync/hqClient'
 import type { HandlerTable } from './table'
 
 function status(ctx: HandlerContext): SyncStatus {
   const sqlite = ctx.db.$client
   const user = getState(ctx.db, 'hq_user')
+  const lastError = getState(ctx.db, 'last_sync_error') || null
+  const probed = lastProbe(ctx)
   return {
     enrolled: getState(ctx.db, 'hq_token') !== undefined,
     server: getState(ctx.db, 'hq_url') ?? null,
@@ -24,17 +29,36 @@ function status(ctx: HandlerContext): SyncStatus {
     openConflicts: countOpenConflicts(sqlite),
     rejectedChanges: rejectedChanges(sqlite, 20),
     lastSyncAt: getState(ctx.db, 'last_sync_at') ?? null,
-    lastError: getState(ctx.db, 'last_sync_error') || null,
+    lastError,
+    lastErrorCode: lastError ? (/^([A-Z_]+):/.exec(lastError)?.[1] ?? 'ERROR') : null,
     cursor: Number(getState(ctx.db, 'pull_cursor') ?? 0),
     clockOffsetMs: Number(getState(ctx.db, 'server_offset_ms') ?? 0),
+    running: currentRun(ctx),
+    reachable: probed ? probed.reachable : null,
+    reachableCheckedAt: probed?.checkedAt ?? null,
   }
 }
+
+// Which record a conflict is about, in words: its name or title as this device holds it.
+function describe(sqlite: HandlerContext['db']['$client'], conflict: Omit<SyncConflict, 'rowLabel' | 'fieldProp'>): SyncConflict {
+  const columns = syncedColumns(conflict.tableName)
+  const labelColumn = ['name', 'title'].find((c) => columns.has(c))
+  const label = labelColumn ? readField(sqlite, conflict.tableName, conflict.rowId, labelColumn) : null
+  return { ...conflict, rowLabel: typeof label === 'string' ? label : null, fieldProp: columns.get(conflict.field)?.prop ?? null }
+}
+
+// An edited value must pass the same rules as the record's own edit form. Handlers do not know the
+// caller's language, so the field's messages come in both (details.messages) for the UI to pick.
+const editRules: Record<string, z.ZodType<Record<string, unknown>>> = { villages: villagePatchSchema }
+const issueLocales = { 'zh-CN': z.locales.zhCN().localeError, en: z.locales.en().localeError }
 
 // Server refusals become the app's error codes; the message keeps the server's words.
 function asAppError(error: unknown): never {
   if (error instanceof SyncHttpError) {
     const code = error.status === 401 || error.status === 403 ? 'FORBIDDEN' : error.code === 'VALIDATION' ? 'VALIDATION' : 'SYNC_FAILED'
-    throw new AppError(code, error.message, { details: { server: error.code, status: error.status, ...error.details } })
+    // `server` names the precise reason for the UI: NETWORK, ENROL_CODE_INVALID, UNAUTHORIZED, NOT_HQ, …
+    const server = error.status === 404 || error.details?.notJson ? 'NOT_HQ' : error.code
+    throw new AppError(code, error.message, { details: { ...error.details, server, status: error.status } })
   }
   throw error
 }
@@ -42,25 +66,46 @@ function asAppError(error: unknown): never {
 export const syncHandlers = {
   'sync.status': (ctx) => status(ctx),
   'sync.enrol': async (ctx, input) => {
+    if (currentRun(ctx)) throw new AppError('CONFLICT', 'a sync is running; enrol again when it has finished', { details: { server: 'BUSY' } })
     await enrol(ctx, input.server, input.code, input.deviceName).catch(asAppError)
+    noteEnrolled(ctx)
     return status(ctx)
   },
-  'sync.run': (ctx) => runSync(ctx).catch(asAppError),
-  'sync.conflicts': (ctx, input) => listConflicts(ctx.db.$client, !input.all),
+  'sync.run': (ctx) => {
+    if (!isEnrolled(ctx)) throw new AppError('FORBIDDEN', 'this device is not enrolled with an HQ server yet', { details: { server: 'NOT_ENROLLED' } })
+    return runSyncExclusive(ctx).catch(asAppError)
+  },
+  'sync.probe': (ctx) => probe(ctx),
+  'sync.lastRun': (ctx) => lastRun(ctx),
+  'sync.conflicts': (ctx, input) => listConflicts(ctx.db.$client, !input.all).map((c) => describe(ctx.db.$client, c)),
   'sync.resolve': (ctx, input) => {
     const sqlite = ctx.db.$client
     const conflict = listConflicts(sqlite, false).find((c) => c.id === input.id)
     if (!conflict) throw new AppError('NOT_FOUND', `conflict ${input.id} not found`, { details: { id: input.id } })
-    if (conflict.resolvedAt) return conflict
-    const value = input.choice === 'mine' ? conflict.mine : input.choice === 'theirs' ? conflict.theirs : input.value
+    if (conflict.resolvedAt) return describe(sqlite, conflict)
+    let value = input.choice === 'mine' ? conflict.mine : input.choice === 'theirs' ? conflict.theirs : input.value
     const prop = syncedColumns(conflict.tableName).get(conflict.field)?.prop
     if (!prop) throw new AppError('NOT_FOUND', `field ${conflict.field} is not synced`)
+    const rules = editRules[conflict.tableName]
+    if (input.choice === 'edit' && rules) {
+      const checked = rules.safeParse({ [prop]: value })
+      if (!checked.success) {
+        const messages = Object.fromEntries(
+          Object.entries(issueLocales).map(([lang, error]) => [lang, (rules.safeParse({ [prop]: value }, { error }).error?.issues ?? []).map((i) => i.message).join('; ')]),
+        )
+        throw new AppError('VALIDATION', `the value for ${conflict.field} is not valid: ${messages.en}`, {
+          issues: checked.error.issues.map((i) => ({ path: ['value'], message: i.message })),
+          details: { field: conflict.field, messages },
+        })
+      }
+      value = checked.data[prop] as typeof value
+    }
     ctx.db.transaction((tx) => {
       // Keeping a value equal to what the device holds records nothing: theirs is usually already there.
       if (readField(sqlite, conflict.tableName, conflict.rowId, conflict.field) !== value)
         updateSynced(tx, ctx.change, conflict.tableName as SyncedTableName, conflict.rowId, { [prop]: value })
       markConflictResolved(sqlite, conflict.id, input.choice === 'edit' ? 'edited' : input.choice, new Date().toISOString())
     })
-    return listConflicts(sqlite, false).find((c) => c.id === input.id)!
+    return describe(sqlite, listConflicts(sqlite, false).find((c) => c.id === input.id)!)
   },
 } satisfies Partial<HandlerTable>

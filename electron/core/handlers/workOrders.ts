@@ -19,7 +19,7 @@ function withLight(w: StoredWorkOrder, nowMs: number): WorkOrderRow {
 }
 
 /** A visit's next-action due date (YYYY-MM-DD) means the end of that day on this machine. */
-function endOfLocalDay(dueDate: string): string {
+export function endOfLocalDay(dueDate: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(dueDate)) return new Date(dueDate).toISOString()
   const [y, m, d] = dueDate.split('-').map(Number)
   return new Date(y!, m! - 1, d!, 23, 59, 59).toISOString()

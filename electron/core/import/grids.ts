@@ -1,4 +1,4 @@
-// Grid boundaries from GeoJSON or KML: one feature per grid (code, name, optional center code),
+// Grid boundaries from GeoJSON, KML or a zipped Shapefile: one feature per grid (code, name, optional center code),
 // Polygon or MultiPolygon. Rings left open are closed (safe repair); self-intersections, other
 // geometry types, and coordinates outside China or with lon/lat swapped are rejected.
 import { extname } from 'node:path'
@@ -6,6 +6,8 @@ import { kml } from '@tmcw/togeojson'
 import * as turf from '@turf/turf'
 import { DOMParser } from '@xmldom/xmldom'
 import gcoord from 'gcoord'
+import JSZip from 'jszip'
+import shp from 'shpjs'
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon, Position } from 'geojson'
 import type { ImportInput, ImportIssue } from '../../../shared/api/imports'
 import type { HandlerContext } from '../context'
@@ -36,10 +38,11 @@ const pick = (props: Record<string, unknown>, keys: string[]) => {
   return undefined
 }
 
-export function parseBoundaryFile(file: SourceFile, encoding: ImportInput['encoding']): { features: Feature[]; encoding: string } {
+export async function parseBoundaryFile(file: SourceFile, encoding: ImportInput['encoding']): Promise<{ features: Feature[]; encoding: string }> {
+  const ext = extname(file.name).toLowerCase()
+  if (ext === '.zip') return readShapefileZip(file.bytes, encoding)
   const { text, encoding: used } = decodeText(file.bytes, encoding)
   if (text.trim() === '') return { features: [], encoding: used }
-  const ext = extname(file.name).toLowerCase()
   if (ext === '.kml') {
     const errors: string[] = []
     const doc = new DOMParser({ onError: (level, message) => void (level !== 'warning' && errors.push(message)) }).parseFromString(text, 'text/xml')
@@ -50,6 +53,40 @@ export function parseBoundaryFile(file: SourceFile, encoding: ImportInput['encod
   if (json.type === 'FeatureCollection' && Array.isArray(json.features)) return { features: json.features, encoding: used }
   if (json.type === 'Feature') return { features: [json], encoding: used }
   throw new Error('not a GeoJSON Feature or FeatureCollection')
+}
+
+/**
+ * A zipped Shapefile (shpjs): every .shp in the zip with its .dbf, .prj (reprojected to lon/lat by
+ * proj4) and .cpg. Without a .cpg the attribute encoding is the one chosen, or on 'auto' UTF-8 when
+ * the .dbf is valid UTF-8, else GB18030 (Chinese GIS software writes GBK by default).
+ */
+async function readShapefileZip(bytes: Uint8Array, encoding: ImportInput['encoding']): Promise<{ features: Feature[]; encoding: string }> {
+  const zip = await JSZip.loadAsync(bytes)
+  const entries = Object.values(zip.files).filter((f) => !f.dir && !f.name.includes('__MACOSX'))
+  const sibling = (base: string, ext: string) => entries.find((f) => f.name.toLowerCase() === `${base}.${ext}`.toLowerCase())
+  const layers = entries.filter((f) => /\.shp$/i.test(f.name))
+  if (layers.length === 0) throw new Error('no .shp file in the zip')
+  const features: Feature[] = []
+  let used = 'utf-8'
+  for (const layer of layers) {
+    const base = layer.name.slice(0, -4)
+    const dbf = await sibling(base, 'dbf')?.async('uint8array')
+    const prj = await sibling(base, 'prj')?.async('string')
+    const cpg = (await sibling(base, 'cpg')?.async('string'))?.trim()
+    used = cpg || (encoding !== 'auto' ? encoding : dbf && !isUtf8(dbf) ? 'gb18030' : 'utf-8')
+    const collection = await shp({ shp: await layer.async('uint8array'), dbf, prj, cpg: used })
+    features.push(...(collection.features as Feature[]))
+  }
+  return { features, encoding: used }
+}
+
+const isUtf8 = (bytes: Uint8Array) => {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    return true
+  } catch {
+    return false
+  }
 }
 
 const CHINA = { west: 73.4, east: 135.1, south: 18.1, north: 53.6 }

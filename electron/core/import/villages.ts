@@ -3,7 +3,7 @@
 import gcoord from 'gcoord'
 import type { ImportInput, ImportIssue } from '../../../shared/api/imports'
 import type { HandlerContext } from '../context'
-import { insertSynced, updateSynced } from '../db/repos/changes'
+import { insertSyncedMany, updateSynced } from '../db/repos/changes'
 import { orgUnitIdsByCode } from '../db/repos/grids'
 import { knownDivisionCodes, villageIdsByCode } from '../db/repos/villages'
 import type { Table } from './read'
@@ -151,17 +151,20 @@ export function commitVillages(ctx: HandlerContext, file: string, rows: VillageR
   ctx.db.transaction((tx) => {
     const existing = villageIdsByCode(tx)
     const grids = orgUnitIdsByCode(ctx.db, 'grid')
+    const fresh: Record<string, unknown>[] = []
     for (const { values } of rows) {
       const { divisionCode, gridCode, ...fields } = values as { divisionCode: string; gridCode?: string } & Record<string, unknown>
       if (gridCode !== undefined) fields.gridId = grids.get(gridCode)
       if (fields.lon !== undefined) Object.assign(fields, { geometrySource: `import:${file}`, sourceCrs: crs })
       const id = existing.get(divisionCode)
       if (id) {
+        // Changes reach the outbox in file order: the inserts before this update go first.
+        insertSyncedMany(tx, ctx.change, 'villages', fresh.splice(0))
         if (updateSynced(tx, ctx.change, 'villages', id, fields).length > 0) updated++
         else unchanged++
       } else {
         const name = fields.name as string
-        insertSynced(tx, ctx.change, 'villages', {
+        fresh.push({
           ...fields,
           divisionCode,
           townshipCode: divisionCode.slice(0, 9),
@@ -170,6 +173,8 @@ export function commitVillages(ctx: HandlerContext, file: string, rows: VillageR
         inserted++
       }
     }
+    // New villages in batches (statements prepared once per batch): 50k rows in seconds.
+    insertSyncedMany(tx, ctx.change, 'villages', fresh)
   })
   return { inserted, updated, unchanged }
 }

@@ -1,8 +1,9 @@
 // The `sync` commands of the device CLI: enrol with an HQ server, run a sync printing progress
 // (stderr) and the per-change results (stdout), show status and conflicts.
 import type { Core } from '../app'
-import { runSync, type SyncProgress } from './engine'
+import type { SyncProgress } from './engine'
 import { SyncHttpError } from './hqClient'
+import { runSyncExclusive } from './runner'
 
 export interface SyncCliResult {
   code: number
@@ -29,7 +30,7 @@ export async function runSyncCommand(core: Core, rest: string[], values: { serve
   if (sub === 'conflicts' && rest.length === 1) return { code: 0, stdout: json(await core.call('sync.conflicts', {})), stderr: '' }
   if (sub === undefined) {
     try {
-      const report = await runSync(core.ctx, {
+      const report = await runSyncExclusive(core.ctx, {
         onProgress: (p: SyncProgress) =>
           progressOut(`${p.phase}: pushed ${p.pushed}, pending ${p.pending}, pulled ${p.pulled} rows, sent ${kb(p.bytesSent)}, received ${kb(p.bytesReceived)}`),
       })

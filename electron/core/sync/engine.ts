@@ -3,6 +3,7 @@
 // crash or a cut link at any point resumes without losing or repeating a change: a replayed push
 // is answered from the server's log; a pulled page and its cursor commit together.
 import { hostname } from 'node:os'
+import { crashPoint } from '../../../shared/sync/crashPoint'
 import { MAX_PUSH_CHANGES, PROTOCOL_VERSION, type EnrolResponse, type PullResponse, type PushResponse, type WireChange } from '../../../shared/sync/protocol'
 import type { HandlerContext } from '../context'
 import { getState, setState } from '../db/repos/syncState'
@@ -12,7 +13,10 @@ import {
   beginRefetchSweep,
   localCheckpoint,
   pendingChanges,
+  initChecksumIfEmpty,
   pendingCount,
+  storeChecksum,
+  storedChecksum,
   sweepUnseen,
   unmarkPushedFrom,
 } from '../db/repos/sync'
@@ -122,14 +126,20 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
   try {
     // ---- Push: oldest first, one batch per request; results and "pushed" commit together.
     const batch = Math.min(options.pushBatch ?? MAX_PUSH_CHANGES, MAX_PUSH_CHANGES)
+    // The server marks rows this push leaves exactly as this device holds them, judged by the
+    // pull cursor sent along. That cursor must be durable: pages commit with synchronous = NORMAL,
+    // so this write (synchronous = FULL) flushes them before the cursor is sent.
+    const pushCursor = getState(ctx.db, 'pull_cursor') ?? '0'
+    setState(ctx.db, 'push_cursor', pushCursor)
     for (let guard = 0; guard < 100_000; guard++) {
       const changes: WireChange[] = pendingChanges(sqlite, batch)
       if (changes.length === 0) break
+      crashPoint('push.batch-built')
       progress('push')
-      const sentAt = Date.now()
+      const sentAt = ctx.change.clock.wallTime()
       let response: PushResponse
       try {
-        response = await client.request<PushResponse>('POST', '/v1/push', {
+        response = await client.request<PushResponse>('POST', `/v1/push?pull_cursor=${pushCursor}`, {
           protocol_version: PROTOCOL_VERSION,
           schema_version: ctx.change.schemaVersion,
           device_id: ctx.change.deviceId,
@@ -145,11 +155,13 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
         }
         throw error
       }
-      report.clockSkewMs = learnOffset(ctx, response.server_time, sentAt, Date.now())
+      crashPoint('push.response-received')
+      report.clockSkewMs = learnOffset(ctx, response.server_time, sentAt, ctx.change.clock.wallTime())
       sqlite.transaction(() => {
         applyPushResults(sqlite, changes, response.results, now(), receive)
         persistClock()
       })()
+      crashPoint('push.results-committed')
       const bySeq = new Map(changes.map((c) => [c.device_seq, c]))
       for (const r of response.results) {
         const change = bySeq.get(r.device_seq)
@@ -161,6 +173,7 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
 
     // ---- Pull: pages in server_seq order, each applied with its cursor in one transaction.
     let refetchedOnce = false
+    initChecksumIfEmpty(sqlite)
     if (getState(ctx.db, 'refetch') === '1') beginRefetch(ctx)
     for (let guard = 0; guard < 1_000_000; guard++) {
       const refetching = getState(ctx.db, 'refetch') === '1'
@@ -169,10 +182,12 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
       const scope = getState(ctx.db, 'pull_scope')
       const params = new URLSearchParams({ cursor: String(cursor), limit: String(options.pullLimit ?? 1000), protocol_version: String(PROTOCOL_VERSION), schema_version: String(ctx.change.schemaVersion) })
       if (scope && cursor > 0) params.set('scope', scope)
+      // Rows this device wrote and already holds are not sent back; a refetch needs every row.
+      if (!refetching) params.set('skip_own', '1')
       progress(refetching ? 'refetch' : 'pull')
-      const sentAt = Date.now()
+      const sentAt = ctx.change.clock.wallTime()
       const page = await client.request<PullResponse>('GET', `/v1/pull?${params}`)
-      report.clockSkewMs = learnOffset(ctx, page.server_time, sentAt, Date.now())
+      report.clockSkewMs = learnOffset(ctx, page.server_time, sentAt, ctx.change.clock.wallTime())
       if (page.must_refetch) {
         // The outbox is never touched: pending changes were pushed above or stay pending.
         if (refetching && cursor === 0) throw new SyncHttpError(0, 'INTERNAL', 'the server asked for a refetch while refetching')
@@ -181,11 +196,13 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
         continue
       }
       report.pages++
+      crashPoint('pull.page-received')
       withForeignKeysOff(sqlite, () =>
         sqlite.transaction(() => {
           const stats = applyPulledRows(sqlite, page.rows, now(), receive, refetching)
           report.pulledRows += stats.rows
           report.pullConflicts += stats.conflicts
+          crashPoint('pull.page-applied')
           setState(ctx.db, 'pull_cursor', String(page.next_cursor))
           setState(ctx.db, 'pull_scope', page.scope)
           setState(ctx.db, 'hq_regions', JSON.stringify(page.regions))
@@ -196,11 +213,12 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
           persistClock()
         })(),
       )
+      crashPoint('pull.page-committed')
       if (page.has_more) continue
       // ---- Verify: only meaningful when nothing local is pending.
       if (page.checkpoint && pendingCount(sqlite) === 0) {
         progress('verify')
-        const local = localCheckpoint(sqlite)
+        const local = verifiedChecksum(sqlite, page.checkpoint, report.warnings)
         if (local.hash === page.checkpoint.hash && local.rows === page.checkpoint.rows) report.checkpoint = 'ok'
         else if (!refetchedOnce && !refetching) {
           // One refetch repairs a divergence; never loop on it (ElectricSQL's 409 lesson).
@@ -232,6 +250,20 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
   return report
 }
 
+/**
+ * The device's checkpoint: the running checksum kept with every write (O(1)); computed in full
+ * when it is unknown, or when it differs from the server's — so a running sum gone wrong (a write
+ * path that missed it) costs one full scan and is repaired, never a refetch.
+ */
+function verifiedChecksum(sqlite: HandlerContext['db']['$client'], server: { rows: number; hash: string }, warnings: string[]): { rows: number; hash: string } {
+  const running = storedChecksum(sqlite)
+  if (running && running.rows === server.rows && running.hash === server.hash) return running
+  const full = localCheckpoint(sqlite)
+  if (running && (running.rows !== full.rows || running.hash !== full.hash)) warnings.push('the local checksum was out of date and has been rebuilt')
+  storeChecksum(sqlite, full)
+  return full
+}
+
 /** Starts (or restarts after a crash) a full refetch from cursor 0; the outbox is left alone. */
 function beginRefetch(ctx: HandlerContext): void {
   const sqlite = ctx.db.$client
@@ -244,11 +276,17 @@ function beginRefetch(ctx: HandlerContext): void {
 
 // Pulled pages arrive in server order, not parent-before-child order; SQLite refuses to toggle
 // foreign keys inside a transaction, so the toggle wraps it.
+// A page commits with synchronous = NORMAL (WAL: never corrupt; a power cut may drop the last
+// pages, and their cursor with them, so they are pulled again). Only the page's own transaction
+// runs that way: it is synchronous, so no user edit (outbox) commits in between.
 function withForeignKeysOff<T>(sqlite: HandlerContext['db']['$client'], fn: () => T): T {
+  const synchronous = sqlite.pragma('synchronous', { simple: true })
   sqlite.pragma('foreign_keys = OFF')
+  sqlite.pragma('synchronous = NORMAL')
   try {
     return fn()
   } finally {
+    sqlite.pragma(`synchronous = ${Number(synchronous)}`)
     sqlite.pragma('foreign_keys = ON')
   }
 }

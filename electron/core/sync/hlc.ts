@@ -32,6 +32,11 @@ export class HybridClock {
     this.last = initial ? parseHlc(initial) : { millis: 0, counter: 0, node }
   }
 
+  /** This computer's own clock, uncorrected (what the server offset is measured against). */
+  wallTime(): number {
+    return this.wallClock()
+  }
+
   private physical(): number {
     return this.wallClock() + this.offsetMillis
   }

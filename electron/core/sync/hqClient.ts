@@ -59,7 +59,7 @@ export class HqClient {
     try {
       json = text ? JSON.parse(text) : undefined
     } catch {
-      throw new SyncHttpError(response.status, 'INTERNAL', `the server answered something that is not JSON (HTTP ${response.status})`)
+      throw new SyncHttpError(response.status, 'INTERNAL', `the server answered something that is not JSON (HTTP ${response.status})`, { notJson: true })
     }
     if (!response.ok) {
       const error = (json as SyncErrorBody | undefined)?.error

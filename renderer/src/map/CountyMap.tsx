@@ -1,8 +1,8 @@
 // The county map: outline, grid polygons (coloured, labelled, clickable), village points. No
 // basemap tiles: the app is offline, so the container's plain background is the ground.
 import type { Polygon as LeafletPolygon } from 'leaflet'
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import { CircleMarker, MapContainer, Pane, Polygon, Tooltip, useMap } from 'react-leaflet'
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
+import { CircleMarker, MapContainer, Pane, Polygon, Popup, Tooltip, useMap } from 'react-leaflet'
 import type { MapOverview } from '../../../shared/api/contract'
 import { featuresBounds, gridColour, labelPosition, pointPosition, polygonPositions } from './geometry'
 
@@ -14,9 +14,13 @@ export interface CountyMapProps {
   onReady?: () => void
   /** Choropleth: fill colour by grid code (e.g. a traffic light); grids left out keep their own colour. */
   fillByGridCode?: Record<string, string>
+  /** Popup content for a clicked grid (the map page's few facts); none when absent. */
+  gridPopup?: (gridId: string) => ReactNode
+  /** More layers inside the map (basemap, choropleth, clusters, view memory...). */
+  children?: ReactNode
 }
 
-export function CountyMap({ overview, selectedGridId, onSelectGrid, onReady, fillByGridCode }: CountyMapProps) {
+export function CountyMap({ overview, selectedGridId, onSelectGrid, onReady, fillByGridCode, gridPopup, children }: CountyMapProps) {
   const bounds = useMemo(() => featuresBounds(overview.county ? [overview.county] : overview.grids.features), [overview])
   const countyRings = useMemo(() => (overview.county ? polygonPositions(overview.county) : null), [overview])
   const grids = useMemo(
@@ -86,6 +90,7 @@ export function CountyMap({ overview, selectedGridId, onSelectGrid, onReady, fil
             <Tooltip permanent direction="center" position={grid.label} className="grid-label" interactive={false}>
               {grid.name}
             </Tooltip>
+            {gridPopup && <Popup maxWidth={280}>{gridPopup(grid.id)}</Popup>}
           </Polygon>
         )
       })}
@@ -106,6 +111,7 @@ export function CountyMap({ overview, selectedGridId, onSelectGrid, onReady, fil
           </CircleMarker>
         ))}
       </Pane>
+      {children}
       <ReadySignal onReady={markDrawn} />
     </MapContainer>
   )

@@ -7,7 +7,9 @@ import { pages, type PageKey } from '../../../shared/domain'
 import { languages, type Language } from '../../../shared/i18n'
 import { useCall } from '../api/useCall'
 import { GridsPage } from '../features/grids/GridsPage'
+import { IntelPins } from '../features/intel/IntelPins'
 import { MapPage } from '../features/map/MapPage'
+import { SyncIndicator } from '../features/sync/SyncIndicator'
 import { WelcomePanel } from '../features/welcome/WelcomePanel'
 import { ErrorAlert } from './errors'
 import { currentLanguage, switchLanguage } from './i18n'
@@ -17,6 +19,10 @@ import { useHashRoute, type Route } from './route'
 const IndicatorsPage = lazy(() => import('../features/indicators/IndicatorsPage').then((m) => ({ default: m.IndicatorsPage })))
 const ReportsPage = lazy(() => import('../features/reports/ReportsPage').then((m) => ({ default: m.ReportsPage })))
 const VillagesPage = lazy(() => import('../features/villages/VillagesPage').then((m) => ({ default: m.VillagesPage })))
+const CustomersPage = lazy(() => import('../features/customers/CustomersPage').then((m) => ({ default: m.CustomersPage })))
+const IntelPage = lazy(() => import('../features/intel/IntelPage').then((m) => ({ default: m.IntelPage })))
+const SyncPage = lazy(() => import('../features/sync/SyncPage').then((m) => ({ default: m.SyncPage })))
+const VisitsPage = lazy(() => import('../features/visits/VisitsPage').then((m) => ({ default: m.VisitsPage })))
 
 export function App() {
   const { t, i18n } = useTranslation()
@@ -40,14 +46,17 @@ export function App() {
               {t('app.tagline')}
             </Text>
           </Group>
-          <SegmentedControl
-            size="xs"
-            aria-label={t('lang.label')}
-            value={language}
-            onChange={(value) => void switchLanguage(i18n, value as Language)}
-            data={languages.map((lng) => ({ value: lng, label: lng === 'en' ? t('lang.en') : t('lang.zh') }))}
-            data-testid="language-switch"
-          />
+          <Group gap="sm" wrap="nowrap">
+            <SyncIndicator onOpen={() => navigate({ page: 'sync' })} />
+            <SegmentedControl
+              size="xs"
+              aria-label={t('lang.label')}
+              value={language}
+              onChange={(value) => void switchLanguage(i18n, value as Language)}
+              data={languages.map((lng) => ({ value: lng, label: lng === 'en' ? t('lang.en') : t('lang.zh') }))}
+              data-testid="language-switch"
+            />
+          </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label={t('shell.navLabel')}>
@@ -85,6 +94,8 @@ export function App() {
 function Content({ route, navigate, info }: { route: Route; navigate: (route: Route) => void; info: ReturnType<typeof useCall<'app.info'>> }) {
   const page = pages.find((p) => p.key === route.page)
   if (page && !page.built) return <NotBuiltPage page={page.key} />
+  // Reachable before any data: a new device enrols and pulls its regions from here.
+  if (route.page === 'sync') return <SyncPage onSynced={info.reload} />
   if (info.error !== undefined) return <ErrorAlert error={info.error} onRetry={info.reload} />
   if (!info.value)
     return (
@@ -104,6 +115,9 @@ function Content({ route, navigate, info }: { route: Route; navigate: (route: Ro
   if (route.page === 'reports') return <ReportsPage />
   if (route.page === 'indicators') return <IndicatorsPage />
   if (route.page === 'villages') return <VillagesPage />
+  if (route.page === 'customers') return <CustomersPage gridId={route.gridId} />
+  if (route.page === 'intel') return <IntelPage />
+  if (route.page === 'visits') return <VisitsPage initialGridId={route.gridId} />
   if (route.page === 'grids')
     return (
       <GridsPage
@@ -112,7 +126,7 @@ function Content({ route, navigate, info }: { route: Route; navigate: (route: Ro
         onViewOnMap={(gridId) => navigate({ page: 'map', gridId })}
       />
     )
-  return <MapPage selectedGridId={route.gridId} onSelectGrid={(gridId) => navigate({ page: 'map', gridId })} />
+  return <MapPage selectedGridId={route.gridId} onSelectGrid={(gridId) => navigate({ page: 'map', gridId })} extraLayers={<IntelPins />} />
 }
 
 function NotBuiltPage({ page }: { page: PageKey }) {

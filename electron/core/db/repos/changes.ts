@@ -1,13 +1,14 @@
 // Writes of synced data. Each write changes the row, appends its outbox entry (gapless
 // device_seq, HLC, changed fields and their base versions) and bumps the per-field clock, all
 // inside the caller's transaction: a change is never stored without its sync record.
-import { and, eq, getTableColumns, sql } from 'drizzle-orm'
+import { and, eq, getTableColumns, getTableName, sql } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { v7 as uuidv7 } from 'uuid'
 import { AppError } from '../../../../shared/errors'
 import type { HybridClock } from '../../sync/hlc'
 import type { Tx } from '../client'
 import { fieldVersions, outbox, syncedTables, syncState, type SyncedTableName } from '../schema'
+import { CHECKSUM_KEY, ChecksumDelta, maxVersion } from './checksum'
 
 export interface ChangeContext {
   deviceId: string
@@ -41,6 +42,14 @@ function persistClock(tx: Tx, cx: ChangeContext): void {
     .run()
 }
 
+/** Adds row-version changes to the running checkpoint checksum (checksum.ts), in the caller's transaction. */
+function commitChecksum(tx: Tx, delta: ChecksumDelta): void {
+  if (delta.empty) return
+  const stored = tx.select({ value: syncState.value }).from(syncState).where(eq(syncState.key, CHECKSUM_KEY)).get()?.value
+  const next = delta.applyTo(stored)
+  if (next !== undefined && next !== stored) tx.update(syncState).set({ value: next }).where(eq(syncState.key, CHECKSUM_KEY)).run()
+}
+
 function appendChange(
   tx: Tx,
   cx: ChangeContext,
@@ -59,6 +68,7 @@ function appendChange(
     .where(and(eq(fieldVersions.tableName, tableName), eq(fieldVersions.rowId, rowId)))
     .all()
   const versionOf = new Map(versions.map((v) => [v.field, v.hlc]))
+  const before = maxVersion(versionOf.values())
   for (const [prop, value] of Object.entries(changed)) {
     const column = columns[prop]!.name
     fields[column] = value
@@ -68,6 +78,11 @@ function appendChange(
       .onConflictDoUpdate({ target: [fieldVersions.tableName, fieldVersions.rowId, fieldVersions.field], set: { hlc } })
       .run()
   }
+  const after = new Map(versionOf)
+  for (const column of Object.keys(fields)) after.set(column, hlc)
+  const delta = new ChecksumDelta()
+  delta.change(tableName, rowId, before, maxVersion(after.values()))
+  commitChecksum(tx, delta)
   tx.insert(outbox)
     .values({
       deviceSeq: nextDeviceSeq(tx),
@@ -147,3 +162,57 @@ export function pendingChangeCount(tx: Pick<Tx, 'select'>): number {
     .get()
   return row?.n ?? 0
 }
+
+/**
+ * insertSynced for many rows of one table (imports): the same row, outbox entry and field
+ * versions per row, but with statements prepared once instead of built by drizzle per row —
+ * building and preparing was 75% of a 50k-row village import. Returns the ids, in order.
+ */
+export function insertSyncedMany(tx: Tx, cx: ChangeContext, tableName: SyncedTableName, rows: Row[]): string[] {
+  if (rows.length === 0) return []
+  const client = (tx as unknown as { session: { client: import('better-sqlite3').Database } }).session.client
+  const columns = columnsOf(tableName)
+  const table = getTableConfigName(tableName)
+  const inserts = new Map<string, import('better-sqlite3').Statement>()
+  const versionStmt = client.prepare('INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (table_name, row_id, field) DO UPDATE SET hlc = excluded.hlc')
+  const outboxStmt = client.prepare(
+    'INSERT INTO outbox (device_seq, change_id, device_id, hlc, table_name, row_id, op, fields, base, schema_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  )
+  const seqRow = client.prepare("SELECT value FROM sync_state WHERE key = 'device_seq'").get() as { value: string } | undefined
+  let seq = Number(seqRow?.value ?? 0)
+  const ids: string[] = []
+  const delta = new ChecksumDelta()
+  for (const values of rows) {
+    const id = typeof values.id === 'string' ? values.id : uuidv7()
+    const hlc = cx.clock.now()
+    const now = cx.now()
+    const row = Object.fromEntries(Object.entries({ ...values, id, createdAt: now, updatedAt: now, hlc }).filter(([, v]) => v !== undefined))
+    const props = Object.keys(row)
+    const key = props.join(',')
+    let insert = inserts.get(key)
+    if (!insert) {
+      insert = client.prepare(`INSERT INTO "${table}" (${props.map((p) => `"${columns[p]!.name}"`).join(', ')}) VALUES (${props.map(() => '?').join(', ')})`)
+      inserts.set(key, insert)
+    }
+    insert.run(...props.map((p) => columns[p]!.mapToDriverValue(row[p]) as never))
+    const fields: Row = {}
+    const base: Record<string, null> = {}
+    for (const prop of props) {
+      if (bookkeeping.has(prop)) continue
+      const column = columns[prop]!.name
+      fields[column] = row[prop]
+      base[column] = null
+      versionStmt.run(tableName, id, column, hlc)
+    }
+    // A new row: no versions before, this change's HLC after (when it has any field).
+    if (Object.keys(fields).length > 0) delta.change(tableName, id, null, hlc)
+    outboxStmt.run(++seq, uuidv7(), cx.deviceId, hlc, tableName, id, 'insert', JSON.stringify(fields), JSON.stringify(base), cx.schemaVersion, now)
+    ids.push(id)
+  }
+  client.prepare("INSERT INTO sync_state (key, value) VALUES ('device_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(seq))
+  commitChecksum(tx, delta)
+  persistClock(tx, cx)
+  return ids
+}
+
+const getTableConfigName = (tableName: SyncedTableName) => getTableName(syncedTables[tableName].table)

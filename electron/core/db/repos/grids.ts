@@ -2,13 +2,13 @@
 import { sql } from 'drizzle-orm'
 import type { FeatureCollection, GridListRow, GridSummary, MapOverview, OrgUnitRow } from '../../../../shared/api/contract'
 import type { GridKind } from '../../../../shared/domain'
-import type { Db } from '../client'
+import { allCached, getCached, type Db } from '../client'
 
 export const DAY_MS = 86_400_000
 
 export function listGrids(db: Db, search: string | undefined, limit: number): GridListRow[] {
   const pattern = search ? `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null
-  return db.all<GridListRow>(sql`
+  return allCached<GridListRow>(db, sql`
     SELECT g.id, g.code, g.name, g.grid_kind AS kind, c.name AS centerName,
       (SELECT count(*) FROM villages v WHERE v.grid_id = g.id AND v.deleted_at IS NULL) AS villages,
       (SELECT coalesce(sum(v.households), 0) FROM villages v WHERE v.grid_id = g.id AND v.deleted_at IS NULL) AS households,
@@ -22,7 +22,7 @@ export function listGrids(db: Db, search: string | undefined, limit: number): Gr
 }
 
 export function gridSummary(db: Db, id: string, nowMillis: number): GridSummary | undefined {
-  const grid = db.get<Omit<GridSummary, 'keyCustomersByTier' | 'topVillages'> & { kind: GridKind | null }>(sql`
+  const grid = getCached<Omit<GridSummary, 'keyCustomersByTier' | 'topVillages'> & { kind: GridKind | null }>(db, sql`
     SELECT g.id, g.code, g.name, g.grid_kind AS kind, c.name AS centerName, u.name AS managerName,
       g.geometry_source AS geometrySource,
       (SELECT count(*) FROM villages v WHERE v.grid_id = g.id AND v.deleted_at IS NULL) AS villages,
@@ -38,12 +38,12 @@ export function gridSummary(db: Db, id: string, nowMillis: number): GridSummary 
     LEFT JOIN users u ON u.id = g.manager_user_id
     WHERE g.id = ${id} AND g.level = 'grid' AND g.deleted_at IS NULL`)
   if (!grid) return undefined
-  const tiers = db.all<{ tier: 'A' | 'B' | 'C'; n: number }>(sql`
+  const tiers = allCached<{ tier: 'A' | 'B' | 'C'; n: number }>(db, sql`
     SELECT coalesce(tier_override, value_tier) AS tier, count(*) AS n FROM key_customers
     WHERE grid_id = ${id} AND deleted_at IS NULL GROUP BY 1`)
   const keyCustomersByTier = { A: 0, B: 0, C: 0 }
   for (const t of tiers) if (t.tier in keyCustomersByTier) keyCustomersByTier[t.tier] = t.n
-  const topVillages = db.all<{ id: string; name: string; households: number }>(sql`
+  const topVillages = allCached<{ id: string; name: string; households: number }>(db, sql`
     SELECT id, name, coalesce(households, 0) AS households FROM villages
     WHERE grid_id = ${id} AND deleted_at IS NULL ORDER BY households DESC, name LIMIT 8`)
   return { ...grid, keyCustomersByTier, topVillages }

@@ -2,11 +2,13 @@
 // rows to the domain tables (with their field versions), local conflicts, refetch sweeps and the
 // local checkpoint hash. Each exported write runs inside the caller's transaction.
 import { createHash } from 'node:crypto'
+import type BetterSqlite3 from 'better-sqlite3'
 import { getTableColumns } from 'drizzle-orm'
 import { v7 as uuidv7 } from 'uuid'
 import { sameValue, type ChangeResult, type PulledRow, type WireChange } from '../../../../shared/sync/protocol'
 import type { Db } from '../client'
 import { syncedTables, type SyncedTableName } from '../schema'
+import { CHECKSUM_KEY, ChecksumDelta, formatChecksum, parseChecksum, type Checksum } from './checksum'
 
 type Sqlite = Db['$client']
 
@@ -28,6 +30,17 @@ export function syncedColumns(table: string): Map<string, ColumnMeta> {
   return map
 }
 
+// Statements compiled once per connection: pulling 50k rows would otherwise compile ~20 per row.
+type Statement = BetterSqlite3.Statement<unknown[], unknown>
+const statementCache = new WeakMap<Sqlite, Map<string, Statement>>()
+function prepared(sqlite: Sqlite, text: string): Statement {
+  let cache = statementCache.get(sqlite)
+  if (!cache) statementCache.set(sqlite, (cache = new Map()))
+  let statement = cache.get(text)
+  if (!statement) cache.set(text, (statement = sqlite.prepare<unknown[], unknown>(text)))
+  return statement
+}
+
 const isSynced = (table: string) => Object.hasOwn(syncedTables, table)
 const toSqlite = (value: unknown) => (typeof value === 'boolean' ? (value ? 1 : 0) : value !== null && typeof value === 'object' ? JSON.stringify(value) : (value ?? null))
 const fromSqlite = (meta: ColumnMeta | undefined, value: unknown) => (meta?.boolean && value != null ? value === 1 : value)
@@ -45,39 +58,50 @@ interface OutboxRow {
 }
 
 export function pendingChanges(sqlite: Sqlite, limit: number): WireChange[] {
-  const list = sqlite
-    .prepare('SELECT device_seq, change_id, hlc, table_name, row_id, op, fields, base, schema_version FROM outbox WHERE pushed_at IS NULL ORDER BY device_seq LIMIT ?')
+  const list = prepared(
+      sqlite,
+      'SELECT device_seq, change_id, hlc, table_name, row_id, op, fields, base, schema_version FROM outbox WHERE pushed_at IS NULL ORDER BY device_seq LIMIT ?')
     .all(limit) as OutboxRow[]
   return list.map((r) => ({ ...r, fields: JSON.parse(r.fields), base: JSON.parse(r.base) }))
 }
 
 export function pendingCount(sqlite: Sqlite): number {
-  return (sqlite.prepare('SELECT count(*) AS n FROM outbox WHERE pushed_at IS NULL').get() as { n: number }).n
+  return (prepared(sqlite, 'SELECT count(*) AS n FROM outbox WHERE pushed_at IS NULL').get() as { n: number }).n
 }
 
 /** The server lost changes it had acknowledged (restored from backup): send them again. */
 export function unmarkPushedFrom(sqlite: Sqlite, deviceSeq: number): number {
-  return sqlite.prepare('UPDATE outbox SET pushed_at = NULL, result = NULL, result_reason = NULL WHERE device_seq >= ?').run(deviceSeq).changes
+  return prepared(sqlite, 'UPDATE outbox SET pushed_at = NULL, result = NULL, result_reason = NULL WHERE device_seq >= ?').run(deviceSeq).changes
 }
 
 function setField(sqlite: Sqlite, table: string, rowId: string, field: string, value: unknown, version: string | null, now: string): void {
   if (!syncedColumns(table).has(field)) return
-  sqlite.prepare(`UPDATE "${table}" SET "${field}" = ?, updated_at = ? WHERE id = ?`).run(toSqlite(value), now, rowId)
+  prepared(sqlite, `UPDATE "${table}" SET "${field}" = ?, updated_at = ? WHERE id = ?`).run(toSqlite(value), now, rowId)
   if (version) setVersion(sqlite, table, rowId, field, version)
 }
 
 function setVersion(sqlite: Sqlite, table: string, rowId: string, field: string, version: string): void {
-  sqlite
-    .prepare('INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (table_name, row_id, field) DO UPDATE SET hlc = excluded.hlc')
+  prepared(
+      sqlite,
+      'INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (table_name, row_id, field) DO UPDATE SET hlc = excluded.hlc')
     .run(table, rowId, field, version)
+}
+
+function setVersions(sqlite: Sqlite, table: string, rowId: string, versions: [string, string][]): void {
+  if (versions.length === 0) return
+  prepared(
+    sqlite,
+    `INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES ${Array(versions.length).fill('(?, ?, ?, ?)').join(', ')}
+     ON CONFLICT (table_name, row_id, field) DO UPDATE SET hlc = excluded.hlc`,
+  ).run(...versions.flatMap(([field, hlc]) => [table, rowId, field, hlc]))
 }
 
 /** Records a conflict for review; one open conflict per field, refreshed when seen again. */
 function recordConflict(sqlite: Sqlite, c: { table: string; rowId: string; field: string; mine: unknown; theirs: unknown; mineHlc: string | null; theirsHlc: string | null; now: string }): void {
-  const open = sqlite.prepare('SELECT id FROM sync_conflicts WHERE table_name = ? AND row_id = ? AND field = ? AND resolved_at IS NULL').get(c.table, c.rowId, c.field) as { id: string } | undefined
+  const open = prepared(sqlite, 'SELECT id FROM sync_conflicts WHERE table_name = ? AND row_id = ? AND field = ? AND resolved_at IS NULL').get(c.table, c.rowId, c.field) as { id: string } | undefined
   const mine = JSON.stringify(c.mine ?? null)
   const theirs = JSON.stringify(c.theirs ?? null)
-  if (open) sqlite.prepare('UPDATE sync_conflicts SET mine = ?, theirs = ?, mine_hlc = ?, theirs_hlc = ? WHERE id = ?').run(mine, theirs, c.mineHlc, c.theirsHlc, open.id)
+  if (open) prepared(sqlite, 'UPDATE sync_conflicts SET mine = ?, theirs = ?, mine_hlc = ?, theirs_hlc = ? WHERE id = ?').run(mine, theirs, c.mineHlc, c.theirsHlc, open.id)
   else
     sqlite
       .prepare('INSERT INTO sync_conflicts (id, table_name, row_id, field, mine, theirs, mine_hlc, theirs_hlc, detected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
@@ -86,8 +110,9 @@ function recordConflict(sqlite: Sqlite, c: { table: string; rowId: string; field
 
 /** Pending (unpushed) outbox entries of a row: per field, the oldest base and newest value. */
 function pendingFields(sqlite: Sqlite, table: string, rowId: string, afterSeq = 0): Map<string, { base: string | null; value: unknown; seqs: number[] }> {
-  const list = sqlite
-    .prepare('SELECT device_seq, fields, base FROM outbox WHERE pushed_at IS NULL AND table_name = ? AND row_id = ? AND device_seq > ? ORDER BY device_seq')
+  const list = prepared(
+      sqlite,
+      'SELECT device_seq, fields, base FROM outbox WHERE pushed_at IS NULL AND table_name = ? AND row_id = ? AND device_seq > ? ORDER BY device_seq')
     .all(table, rowId, afterSeq) as { device_seq: number; fields: string; base: string }[]
   const map = new Map<string, { base: string | null; value: unknown; seqs: number[] }>()
   for (const entry of list) {
@@ -111,12 +136,14 @@ function pendingFields(sqlite: Sqlite, table: string, rowId: string, afterSeq = 
  */
 export function applyPushResults(sqlite: Sqlite, sent: WireChange[], results: ChangeResult[], now: string, receive: (hlc: string) => void): void {
   const bySeq = new Map(sent.map((c) => [c.device_seq, c]))
-  const mark = sqlite.prepare('UPDATE outbox SET pushed_at = ?, result = ?, result_reason = ? WHERE device_seq = ? AND pushed_at IS NULL')
+  const mark = prepared(sqlite, 'UPDATE outbox SET pushed_at = ?, result = ?, result_reason = ? WHERE device_seq = ? AND pushed_at IS NULL')
+  const delta = new ChecksumDelta()
   for (const result of results) {
     const change = bySeq.get(result.device_seq)
     if (!change) continue
     mark.run(now, result.status, result.reason ?? null, result.device_seq)
     if (!result.server) continue
+    const before = versionOfRow(sqlite, change.table_name, change.row_id)
     const later = pendingFields(sqlite, change.table_name, change.row_id, change.device_seq)
     for (const [field, server] of Object.entries(result.server)) {
       if (server.version) receive(server.version)
@@ -131,11 +158,41 @@ export function applyPushResults(sqlite: Sqlite, sent: WireChange[], results: Ch
       }
       setField(sqlite, change.table_name, change.row_id, field, server.value, server.version, now)
     }
+    delta.change(change.table_name, change.row_id, before, versionOfRow(sqlite, change.table_name, change.row_id))
   }
+  commitChecksumDelta(sqlite, delta)
+}
+
+/** A row's version (greatest field version) on the device, or null when it has none. */
+function versionOfRow(sqlite: Sqlite, table: string, rowId: string): string | null {
+  return (prepared(sqlite, 'SELECT max(hlc) AS v FROM field_versions WHERE table_name = ? AND row_id = ?').get(table, rowId) as { v: string | null }).v
+}
+
+/** Adds a transaction's row-version changes to the stored running checksum (see checksum.ts). */
+export function commitChecksumDelta(sqlite: Sqlite, delta: ChecksumDelta): void {
+  if (delta.empty) return
+  const stored = (prepared(sqlite, 'SELECT value FROM sync_state WHERE key = ?').get(CHECKSUM_KEY) as { value: string } | undefined)?.value
+  const next = delta.applyTo(stored)
+  if (next !== undefined && next !== stored) prepared(sqlite, 'UPDATE sync_state SET value = ? WHERE key = ?').run(next, CHECKSUM_KEY)
+}
+
+/** The running checksum, or undefined when it is not known yet. */
+export function storedChecksum(sqlite: Sqlite): Checksum | undefined {
+  return parseChecksum((prepared(sqlite, 'SELECT value FROM sync_state WHERE key = ?').get(CHECKSUM_KEY) as { value: string } | undefined)?.value)
+}
+
+/** A device with no synced rows yet knows its checksum: nothing (so its first sync never scans). */
+export function initChecksumIfEmpty(sqlite: Sqlite): void {
+  if (storedChecksum(sqlite) || prepared(sqlite, 'SELECT 1 FROM field_versions LIMIT 1').get()) return
+  storeChecksum(sqlite, { rows: 0, hash: '0' })
+}
+
+export function storeChecksum(sqlite: Sqlite, checksum: Checksum): void {
+  prepared(sqlite, 'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(CHECKSUM_KEY, formatChecksum(checksum))
 }
 
 function rebasePending(sqlite: Sqlite, deviceSeq: number, field: string, version: string): void {
-  sqlite.prepare("UPDATE outbox SET base = json_set(base, '$.' || ?, ?) WHERE device_seq = ?").run(field, version, deviceSeq)
+  prepared(sqlite, "UPDATE outbox SET base = json_set(base, '$.' || ?, ?) WHERE device_seq = ?").run(field, version, deviceSeq)
 }
 
 export interface PullApplyStats {
@@ -151,22 +208,21 @@ export interface PullApplyStats {
 export function applyPulledRows(sqlite: Sqlite, pulled: PulledRow[], now: string, receive: (hlc: string) => void, seen?: boolean): PullApplyStats {
   let conflicts = 0
   let applied = 0
-  const markSeen = seen ? sqlite.prepare('INSERT OR IGNORE INTO temp.sync_refetch_seen (table_name, row_id) VALUES (?, ?)') : undefined
+  const markSeen = seen ? prepared(sqlite, 'INSERT OR IGNORE INTO temp.sync_refetch_seen (table_name, row_id) VALUES (?, ?)') : undefined
+  const delta = new ChecksumDelta()
   for (const row of pulled) {
     markSeen?.run(row.table_name, row.row_id)
     if (!isSynced(row.table_name)) continue
     const columns = syncedColumns(row.table_name)
-    const local = sqlite.prepare(`SELECT * FROM "${row.table_name}" WHERE id = ?`).get(row.row_id) as Record<string, unknown> | undefined
+    const local = prepared(sqlite, `SELECT * FROM "${row.table_name}" WHERE id = ?`).get(row.row_id) as Record<string, unknown> | undefined
     const pending = local ? pendingFields(sqlite, row.table_name, row.row_id) : new Map()
     const write: Record<string, unknown> = {}
+    const versions: [string, string][] = []
     let rowVersion = ''
     for (const [field, value] of Object.entries(row.fields)) {
       if (!columns.has(field)) continue
       const version = row.versions[field] ?? null
-      if (version) {
-        receive(version)
-        if (version > rowVersion) rowVersion = version
-      }
+      if (version && version > rowVersion) rowVersion = version
       const mine = pending.get(field)
       if (mine) {
         const localValue = fromSqlite(columns.get(field), local![field])
@@ -177,23 +233,27 @@ export function applyPulledRows(sqlite: Sqlite, pulled: PulledRow[], now: string
         continue
       }
       write[field] = value
-      if (version) setVersion(sqlite, row.table_name, row.row_id, field, version)
+      if (version) versions.push([field, version])
+    }
+    // The clock passes the newest version once (HLCs sort causally); versions go in one statement.
+    if (rowVersion) receive(rowVersion)
+    if (versions.length > 0) {
+      const before = versionOfRow(sqlite, row.table_name, row.row_id)
+      setVersions(sqlite, row.table_name, row.row_id, versions)
+      delta.change(row.table_name, row.row_id, before, versionOfRow(sqlite, row.table_name, row.row_id))
     }
     const hlc = rowVersion || now
     if (local) {
       const names = Object.keys(write)
       if (names.length > 0)
-        sqlite
-          .prepare(`UPDATE "${row.table_name}" SET ${names.map((n) => `"${n}" = ?`).join(', ')}, updated_at = ?, hlc = max(hlc, ?) WHERE id = ?`)
-          .run(...names.map((n) => toSqlite(write[n])), now, hlc, row.row_id)
+        prepared(sqlite, `UPDATE "${row.table_name}" SET ${names.map((n) => `"${n}" = ?`).join(', ')}, updated_at = ?, hlc = max(hlc, ?) WHERE id = ?`).run(...names.map((n) => toSqlite(write[n])), now, hlc, row.row_id)
     } else {
       const names = Object.keys(write)
-      sqlite
-        .prepare(`INSERT INTO "${row.table_name}" (id, created_at, updated_at, hlc${names.map((n) => `, "${n}"`).join('')}) VALUES (?, ?, ?, ?${', ?'.repeat(names.length)})`)
-        .run(row.row_id, now, now, hlc, ...names.map((n) => toSqlite(write[n])))
+      prepared(sqlite, `INSERT INTO "${row.table_name}" (id, created_at, updated_at, hlc${names.map((n) => `, "${n}"`).join('')}) VALUES (?, ?, ?, ?${', ?'.repeat(names.length)})`).run(row.row_id, now, now, hlc, ...names.map((n) => toSqlite(write[n])))
     }
     applied++
   }
+  commitChecksumDelta(sqlite, delta)
   return { rows: applied, conflicts }
 }
 
@@ -205,6 +265,7 @@ export function beginRefetchSweep(sqlite: Sqlite): void {
 /** After a complete refetch: drops synced rows the server no longer sends, unless changes to them are pending. */
 export function sweepUnseen(sqlite: Sqlite): number {
   let dropped = 0
+  const delta = new ChecksumDelta()
   for (const table of Object.keys(syncedTables)) {
     const gone = sqlite
       .prepare(
@@ -213,20 +274,25 @@ export function sweepUnseen(sqlite: Sqlite): number {
       )
       .all(table, table) as { id: string }[]
     for (const { id } of gone) {
-      sqlite.prepare(`DELETE FROM "${table}" WHERE id = ?`).run(id)
-      sqlite.prepare('DELETE FROM field_versions WHERE table_name = ? AND row_id = ?').run(table, id)
+      prepared(sqlite, `DELETE FROM "${table}" WHERE id = ?`).run(id)
+      delta.change(table, id, versionOfRow(sqlite, table, id), null)
+      prepared(sqlite, 'DELETE FROM field_versions WHERE table_name = ? AND row_id = ?').run(table, id)
       dropped++
     }
   }
   sqlite.exec('DELETE FROM temp.sync_refetch_seen')
+  commitChecksumDelta(sqlite, delta)
   return dropped
 }
 
-/** The same count and hash the server computes (XOR of md5(table:row:version) prefixes). */
+/**
+ * The same count and hash the server computes (XOR of md5(table:row:version) prefixes), by
+ * scanning every row: the reference for the running checksum, and its repair.
+ */
 export function localCheckpoint(sqlite: Sqlite): { rows: number; hash: string } {
   let hash = 0n
   let rows = 0
-  const iter = sqlite.prepare('SELECT table_name, row_id, max(hlc) AS version FROM field_versions GROUP BY table_name, row_id').iterate() as Iterable<{ table_name: string; row_id: string; version: string }>
+  const iter = prepared(sqlite, 'SELECT table_name, row_id, max(hlc) AS version FROM field_versions GROUP BY table_name, row_id').iterate() as Iterable<{ table_name: string; row_id: string; version: string }>
   for (const r of iter) {
     const digest = createHash('md5').update(`${r.table_name}:${r.row_id}:${r.version}`).digest()
     hash ^= digest.readBigInt64BE(0)
@@ -250,8 +316,9 @@ export interface ConflictRow {
 }
 
 export function listConflicts(sqlite: Sqlite, openOnly: boolean): ConflictRow[] {
-  const list = sqlite
-    .prepare(
+  const list = prepared(
+      sqlite,
+      
       `SELECT id, table_name AS tableName, row_id AS rowId, field, mine, theirs, mine_hlc AS mineHlc, theirs_hlc AS theirsHlc, detected_at AS detectedAt,
         resolved_at AS resolvedAt, resolution FROM sync_conflicts ${openOnly ? 'WHERE resolved_at IS NULL' : ''} ORDER BY detected_at, id`,
     )
@@ -260,21 +327,22 @@ export function listConflicts(sqlite: Sqlite, openOnly: boolean): ConflictRow[] 
 }
 
 export function markConflictResolved(sqlite: Sqlite, id: string, resolution: 'mine' | 'theirs' | 'edited', now: string): void {
-  sqlite.prepare('UPDATE sync_conflicts SET resolved_at = ?, resolution = ? WHERE id = ?').run(now, resolution, id)
+  prepared(sqlite, 'UPDATE sync_conflicts SET resolved_at = ?, resolution = ? WHERE id = ?').run(now, resolution, id)
 }
 
 export function countOpenConflicts(sqlite: Sqlite): number {
-  return (sqlite.prepare('SELECT count(*) AS n FROM sync_conflicts WHERE resolved_at IS NULL').get() as { n: number }).n
+  return (prepared(sqlite, 'SELECT count(*) AS n FROM sync_conflicts WHERE resolved_at IS NULL').get() as { n: number }).n
 }
 
 export function rejectedChanges(sqlite: Sqlite, limit = 100): { deviceSeq: number; table: string; rowId: string; reason: string | null }[] {
-  return sqlite
-    .prepare("SELECT device_seq AS deviceSeq, table_name AS 'table', row_id AS rowId, result_reason AS reason FROM outbox WHERE result = 'rejected' ORDER BY device_seq DESC LIMIT ?")
+  return prepared(
+      sqlite,
+      "SELECT device_seq AS deviceSeq, table_name AS 'table', row_id AS rowId, result_reason AS reason FROM outbox WHERE result = 'rejected' ORDER BY device_seq DESC LIMIT ?")
     .all(limit) as never
 }
 
 /** A synced row's field as the wire carries it (booleans as booleans). */
 export function readField(sqlite: Sqlite, table: string, rowId: string, field: string): unknown {
-  const row = sqlite.prepare(`SELECT "${field}" AS v FROM "${table}" WHERE id = ?`).get(rowId) as { v: unknown } | undefined
+  const row = prepared(sqlite, `SELECT "${field}" AS v FROM "${table}" WHERE id = ?`).get(rowId) as { v: unknown } | undefined
   return fromSqlite(syncedColumns(table).get(field), row?.v)
 }

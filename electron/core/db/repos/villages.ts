@@ -47,7 +47,7 @@ const profileColumns: Record<ProfileField, string> = {
 
 // Same rule as isProfileFieldFilled: not null, not blank text, not an empty JSON list. Computed in
 // SQL so the list can sort and page by it.
-const completenessSql = sql.raw(
+export const completenessSql = sql.raw(
   `(${profileFields
     .map((f) => {
       const c = `v.${profileColumns[f]}`

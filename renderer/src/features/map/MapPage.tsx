@@ -1,23 +1,27 @@
 // The map page: the county with its grids and villages; a click on a grid opens its summary
 // beside the map. `data-map-ready` on the root tells tests and the benchmark the grids are drawn.
 import { Box, Group, Loader, Paper, Text } from '@mantine/core'
-import { useCallback, useState } from 'react'
+import { useCallback, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useCall } from '../../api/useCall'
 import { CountyMap } from '../../map/CountyMap'
 import { ErrorAlert } from '../../shell/errors'
 import { GridSummaryPanel } from '../grids/GridSummaryPanel'
+import { useMapLayers } from './useMapLayers'
 
 export interface MapPageProps {
   selectedGridId?: string
   onSelectGrid: (gridId: string | undefined) => void
+  /** Layers other features put on the map page (e.g. competitor intel pins). */
+  extraLayers?: ReactNode
 }
 
-export function MapPage({ selectedGridId, onSelectGrid }: MapPageProps) {
+export function MapPage({ selectedGridId, onSelectGrid, extraLayers }: MapPageProps) {
   const { t } = useTranslation()
   const overview = useCall('map.overview', {})
   const [ready, setReady] = useState(false)
   const markReady = useCallback(() => setReady(true), [])
+  const extra = useMapLayers(overview.value, onSelectGrid)
 
   return (
     <Box data-page="map" data-map-ready={ready ? 'true' : 'false'} h="100%" style={{ display: 'flex', gap: 'var(--mantine-spacing-sm)', minHeight: 0 }}>
@@ -40,12 +44,11 @@ export function MapPage({ selectedGridId, onSelectGrid }: MapPageProps) {
         )}
         {overview.value && overview.value.grids.features.length > 0 && (
           <>
-            <CountyMap overview={overview.value} selectedGridId={selectedGridId} onSelectGrid={onSelectGrid} onReady={markReady} />
-            <Paper className="map-overlay" pos="absolute" top={10} right={10} px="sm" py={6} shadow="xs" radius="sm">
-              <Text size="sm" c="dimmed">
-                {t('map.hint')}
-              </Text>
-            </Paper>
+            <CountyMap overview={extra.overview ?? overview.value} selectedGridId={selectedGridId} onSelectGrid={onSelectGrid} onReady={markReady} fillByGridCode={extra.gridFills} gridPopup={extra.gridPopup}>
+              {extra.layers}
+              {extraLayers}
+            </CountyMap>
+            {extra.overlays}
             {overview.value.generatedGeometry && (
               <Paper className="map-overlay" data-testid="generated-geometry-note" pos="absolute" bottom={10} left={10} px="sm" py={4} radius="sm" bg="yellow.0" withBorder style={{ borderColor: 'var(--mantine-color-yellow-5)' }}>
                 <Text size="sm" c="yellow.9">

@@ -15,7 +15,7 @@ import { currentLanguage } from '../../shell/i18n'
 type Kind = ImportInput['kind']
 type Encoding = ImportInput['encoding']
 
-const accept: Record<Kind, string> = { villages: '.csv,.txt,.xlsx', grids: '.geojson,.json,.kml' }
+const accept: Record<Kind, string> = { villages: '.csv,.txt,.xlsx', grids: '.geojson,.json,.kml,.zip' }
 
 function readAsBase64(file: File): Promise<string> {
   return new Promise((resolve, reject) => {

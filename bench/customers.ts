@@ -1,0 +1,100 @@
+// Issue 5 benchmark: key customer search and list/filter over the demo county scaled to 20k key
+// customers and 200k visits, each next to the raw SQL doing the same work on the same connection.
+// `npx tsx bench/customers.ts [--customers N] [--visits N] [--iterations N]`.
+// Targets: search p95 < 10 ms; list/filter p95 < 15 ms and within 1.5× of raw SQL.
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { Input } from '../shared/api/contract'
+import { openCore } from '../electron/core/app'
+import { REPO_ROOT } from '../electron/core/resources'
+import { percentiles, sampleAsync, sampleSync } from './lib/stats'
+
+const { values: flags } = parseArgs({
+  options: {
+    customers: { type: 'string', default: '20000' },
+    visits: { type: 'string', default: '200000' },
+    iterations: { type: 'string', default: '20' },
+  },
+})
+const ITER = Number(flags.iterations)
+const TARGETS = { searchP95Ms: 10, listP95Ms: 15, listRatio: 1.5 }
+const log = (line = '') => process.stdout.write(line + '\n')
+const fmt = (x: number) => x.toFixed(2).padStart(7)
+
+const dataDir = mkdtempSync(join(os.tmpdir(), 'griddesk-bench-customers-'))
+const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench' })
+try {
+  const started = performance.now()
+  const loaded = await core.call('demo.load', { keyCustomers: Number(flags.customers), visits: Number(flags.visits) })
+  log(`demo county: ${loaded.keyCustomers} key customers, ${loaded.visits} visits, loaded in ${((performance.now() - started) / 1000).toFixed(1)} s (search index filled by triggers)`)
+  const db = core.ctx.db.$client
+  const sample = db.prepare(`SELECT k.name, k.phone, k.organisation, v.name AS village FROM key_customers k JOIN villages v ON v.id = k.village_id WHERE k.organisation IS NOT NULL LIMIT 1 OFFSET 777`).get() as { name: string; phone: string; organisation: string; village: string }
+  const someone = db.prepare(`SELECT name FROM key_customers LIMIT 1 OFFSET 4242`).get() as { name: string }
+  const grid = (db.prepare(`SELECT grid_id AS g FROM key_customers GROUP BY grid_id ORDER BY count(*) DESC LIMIT 1`).get() as { g: string }).g
+
+  // ---- Search: through the handler table (validation, dispatch, JSON-ready rows) vs raw SQL.
+  const queries = ['zs', 'wxy', 'zhang', 'zhangwei', '张', someone.name, someone.name.slice(1), sample.phone.slice(-4), sample.phone.slice(0, 7), '138', sample.village.slice(0, 2), sample.village, sample.organisation.slice(0, 3), 'l', 'huang']
+  const rawSearchFts = db.prepare(`SELECT k.id, k.name FROM customer_search_fts f JOIN customer_search s ON s.rid = f.rowid JOIN key_customers k ON k.id = s.customer_id WHERE customer_search_fts MATCH ? LIMIT 20`)
+  const rawSearchPrefix = db.prepare(`SELECT k.id, k.name FROM customer_search s JOIN key_customers k ON k.id = s.customer_id WHERE (s.initials >= @q AND s.initials < @q || char(1114111)) OR (s.name >= @q AND s.name < @q || char(1114111)) LIMIT 20`)
+  log()
+  log(`search over ${loaded.keyCustomers} customers, ${ITER} runs per query (ms)`)
+  log(`${'query'.padEnd(16)} ${'hits'.padStart(5)} ${'p50'.padStart(7)} ${'p95'.padStart(7)}   raw p95`)
+  const allSearch: number[] = []
+  for (const query of queries) {
+    const hits = (await core.call('customers.search', { query, limit: 20 })).length
+    const samples = await sampleAsync(ITER, 3, () => core.call('customers.search', { query, limit: 20 }))
+    allSearch.push(...samples)
+    const raw = sampleSync(ITER, 3, () => ([...query].length >= 3 ? rawSearchFts.all(`"${query}"`) : rawSearchPrefix.all({ q: query })))
+    const p = percentiles(samples)
+    log(`${query.padEnd(16)} ${String(hits).padStart(5)} ${fmt(p.p50)} ${fmt(p.p95)}   ${fmt(percentiles(raw).p95)}`)
+  }
+  const searchAll = percentiles(allSearch)
+  log(`search overall: p50 ${fmt(searchAll.p50)} p95 ${fmt(searchAll.p95)} max ${fmt(searchAll.max)}  target p95 < ${TARGETS.searchP95Ms} ms: ${searchAll.p95 < TARGETS.searchP95Ms ? 'MET' : 'NOT MET'}`)
+
+  // ---- List/filter: the handler vs the same count + page statements prepared by hand.
+  const today = new Date().toISOString().slice(0, 10)
+  const in60 = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10)
+  const lastVisit = `(SELECT max(checked_in_at) FROM visits x WHERE x.customer_id = k.id AND x.deleted_at IS NULL AND x.status = 'done')`
+  const cols = `k.id, k.name, k.category, k.role, k.organisation, k.village_id, v.name, k.grid_id, g.name, k.phone, k.influence, coalesce(k.tier_override, k.value_tier), k.monthly_revenue, k.contract_expiry, k.rival_used, k.funnel_stage, k.next_follow_up, k.tags, ${lastVisit}, k.updated_at`
+    const cases: { label: string; input: Input<'customers.list'>; where: string; params: unknown[]; order: string }[] = [
+    { label: 'all, by name', input: { limit: 100 }, where: 'k.deleted_at IS NULL', params: [], order: 'k.name ASC, k.id ASC' },
+    { label: 'grid, by revenue', input: { gridId: grid, sort: 'monthlyRevenue', order: 'desc', limit: 100 }, where: 'k.deleted_at IS NULL AND k.grid_id = ?', params: [grid], order: 'k.monthly_revenue IS NULL, k.monthly_revenue DESC, k.id' },
+    { label: 'tier A + stage', input: { tier: 'A', stage: 'intent', limit: 100 }, where: "k.deleted_at IS NULL AND coalesce(k.tier_override, k.value_tier) = 'A' AND k.funnel_stage = 'intent'", params: [], order: 'k.name ASC, k.id ASC' },
+    { label: 'expiring 60d', input: { expiringWithinDays: 60, sort: 'contractExpiry', limit: 100 }, where: 'k.deleted_at IS NULL AND k.contract_expiry BETWEEN ? AND ?', params: [today, in60], order: 'k.contract_expiry IS NULL, k.contract_expiry ASC, k.id' },
+    { label: 'rival + tag', input: { rival: 'telecom', tag: '意见领袖', limit: 100 }, where: "k.deleted_at IS NULL AND k.rival_used = 'telecom' AND EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(k.tags) THEN k.tags ELSE '[]' END) WHERE value = '意见领袖')", params: [], order: 'k.name ASC, k.id ASC' },
+    { label: 'page 50, by village', input: { sort: 'villageName', offset: 5000, limit: 100 }, where: 'k.deleted_at IS NULL', params: [], order: 'v.name IS NULL, v.name ASC, k.id' },
+    { label: 'search zs in grid', input: { search: 'zs', gridId: grid, limit: 100 }, where: `k.deleted_at IS NULL AND k.id IN (SELECT customer_id FROM customer_search WHERE initials >= 'zs' AND initials < 'zs' || char(1114111) OR name >= 'zs' AND name < 'zs' || char(1114111)) AND k.grid_id = ?`, params: [grid], order: 'k.name ASC, k.id ASC' },
+  ]
+  log()
+  log(`list/filter over ${loaded.keyCustomers} customers and ${loaded.visits} visits, page of 100 with total and last visit, ${ITER} runs (ms)`)
+  log(`${'case'.padEnd(22)} ${'total'.padStart(6)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'raw p95'.padStart(8)}  ratio`)
+  let worstRatio = 0
+  const allList: number[] = []
+  for (const c of cases) {
+    const count = db.prepare(`SELECT count(*) AS n FROM key_customers k WHERE ${c.where}`)
+    // The same two-step plan the repo uses (ids of the page first, then their columns), hand-written.
+    const join = c.order.startsWith('v.') ? 'LEFT JOIN villages v ON v.id = k.village_id' : ''
+    const page = db.prepare(`SELECT ${cols} FROM (SELECT k.id, row_number() OVER () AS position FROM (SELECT k.id FROM key_customers k ${join} WHERE ${c.where} ORDER BY ${c.order} LIMIT ${c.input.limit ?? 100} OFFSET ${c.input.offset ?? 0}) k) page JOIN key_customers k ON k.id = page.id LEFT JOIN villages v ON v.id = k.village_id LEFT JOIN org_units g ON g.id = k.grid_id ORDER BY page.position`)
+    const total = (await core.call('customers.list', c.input)).total
+    const handler = percentiles(await sampleAsync(ITER, 3, () => core.call('customers.list', c.input)))
+    const raw = percentiles(sampleSync(ITER, 3, () => [count.get(...c.params), page.all(...c.params)]))
+    const ratio = handler.p95 / raw.p95
+    worstRatio = Math.max(worstRatio, ratio)
+    allList.push(handler.p95)
+    log(`${c.label.padEnd(22)} ${String(total).padStart(6)} ${fmt(handler.p50)} ${fmt(handler.p95)} ${fmt(raw.p95).padStart(8)}  ${ratio.toFixed(2)}×`)
+  }
+  const worstList = Math.max(...allList)
+  log(`list worst p95 ${fmt(worstList)} ms (target < ${TARGETS.listP95Ms}: ${worstList < TARGETS.listP95Ms ? 'MET' : 'NOT MET'}); worst ratio to raw SQL ${worstRatio.toFixed(2)}× (target ≤ ${TARGETS.listRatio}: ${worstRatio <= TARGETS.listRatio ? 'MET' : 'NOT MET'})`)
+
+  // ---- One write: the triggers' cost on an edit (pinyin, FTS) next to the same edit's outbox work.
+  const id = (db.prepare('SELECT id FROM key_customers LIMIT 1').get() as { id: string }).id
+  let n = 0
+  const edits = percentiles(await sampleAsync(ITER, 2, () => core.call('customers.update', { id, patch: { name: n++ % 2 ? '韦秀英' : '韦秀兰' } })))
+  log()
+  log(`customers.update (rename, search index kept by triggers): p50 ${fmt(edits.p50)} p95 ${fmt(edits.p95)} ms`)
+} finally {
+  core.close()
+  rmSync(dataDir, { recursive: true, force: true })
+}

@@ -1,0 +1,178 @@
+// Sync bench (issue 6): initial county sync (bytes, seconds), a day's sync (100 visits + 50
+// customer edits: bytes, round trips) on loopback and through a throttled link (128 kbps, 600 ms
+// RTT), applying 50k pulled changes, and the PouchDB reference peer on a county of the same size.
+//
+//   npx tsx bench/sync.ts                       # 20,000 customers / 200,000 visits, PouchDB run too
+//   npx tsx bench/sync.ts --quick               # 2,000 / 20,000, no PouchDB
+//   npx tsx bench/sync.ts --pouch-summary FILE  # reuse a PouchDB summary.json instead of running it
+//   npx tsx bench/sync.ts --no-pouch
+//
+// Output: a report, then one JSON line; the result goes to bench/results/sync.json. Exit 1 on a FAIL.
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { v7 as uuidv7 } from 'uuid'
+import { insertSynced } from '../electron/core/db/repos/changes'
+import { applyPulledRows, syncedColumns } from '../electron/core/db/repos/sync'
+import { enrol, runSync, type SyncReport } from '../electron/core/sync/engine'
+import { openTestCore } from '../electron/core/testing'
+import type { PulledRow } from '../shared/sync/protocol'
+import { assignRegion, createUser, issueEnrolCode } from '../server/accounts'
+import { buildServer } from '../server/app'
+import { openStore } from '../server/db/client'
+import { importDemoCounty } from '../server/masterData'
+import { query } from '../server/sync'
+import { sql } from 'drizzle-orm'
+import { startThrottledLink } from './lib/throttle'
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    customers: { type: 'string' },
+    visits: { type: 'string' },
+    'no-pouch': { type: 'boolean', default: false },
+    'pouch-summary': { type: 'string' },
+    'pouch-dir': { type: 'string', default: '/work/shared/peers/pouchdb' },
+    'apply-rows': { type: 'string', default: '50000' },
+  },
+})
+const customers = Number(args.customers ?? (args.quick ? 2000 : 20000))
+const visits = Number(args.visits ?? (args.quick ? 20000 : 200000))
+const RESULTS = resolve(import.meta.dirname, 'results')
+mkdirSync(RESULTS, { recursive: true })
+const LINK = { bitsPerSecond: 128_000, rttMs: 600 }
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+const kb = (b: number) => (b >= 1024 * 1024 ? `${(b / 1024 / 1024).toFixed(2)} MB` : `${(b / 1024).toFixed(1)} KB`)
+const out: Record<string, unknown> = { customers, visits, node: process.version }
+const targets: { name: string; value: string; target: string; pass: boolean }[] = []
+const target = (name: string, value: string, goal: string, pass: boolean) => {
+  targets.push({ name, value, target: goal, pass })
+}
+const brief = (r: SyncReport) => ({ seconds: r.millis / 1000, bytesSent: r.bytesSent, bytesReceived: r.bytesReceived, bytes: r.bytesSent + r.bytesReceived, roundTrips: r.roundTrips, pushed: r.pushed, pulledRows: r.pulledRows, pages: r.pages, checkpoint: r.checkpoint })
+
+// ---- HQ server with the county (PGlite in memory)
+console.log(`county: ${customers} key customers, ${visits} visits`)
+let t = performance.now()
+const store = await openStore({})
+const counts = await importDemoCounty(store.db, { keyCustomers: customers, visits })
+const totalRows = Object.values(counts).reduce((a, b) => a + b, 0)
+console.log(`server import: ${totalRows} rows in ${s(performance.now() - t)} (setup, not a target)`)
+out.serverRows = counts
+const app = await buildServer({ db: store.db })
+await app.listen({ port: 0, host: '127.0.0.1' })
+const port = (app.server.address() as { port: number }).port
+const url = `http://127.0.0.1:${port}`
+await createUser(store.db, 'bench-county', 'county_manager')
+await assignRegion(store.db, 'bench-county', '451022')
+
+// ---- Initial county sync on loopback
+const device = openTestCore()
+await enrol(device.ctx, url, (await issueEnrolCode(store.db, 'bench-county')).code, 'bench')
+const initial = await runSync(device.ctx)
+out.initial = brief(initial)
+console.log(`initial county sync (loopback): ${initial.pulledRows} rows in ${initial.pages} pages, ${s(initial.millis)}, ${kb(initial.bytesReceived)} down + ${kb(initial.bytesSent)} up, ${initial.roundTrips} round trips, checkpoint ${initial.checkpoint}`)
+target('initial county sync, loopback', s(initial.millis), '< 20 s', initial.millis < 20_000)
+
+// ---- A day's work: 100 visits + 50 customer edits (2 fields each)
+const sqlite = device.ctx.db.$client
+let day = 0
+async function dayOfWork(): Promise<void> {
+  day++
+  const template = sqlite.prepare('SELECT * FROM visits LIMIT 1').get() as Record<string, unknown>
+  const columns = syncedColumns('visits')
+  const customerIds = (sqlite.prepare('SELECT id FROM key_customers ORDER BY id LIMIT 50 OFFSET ?').all(day * 50) as { id: string }[]).map((r) => r.id)
+  const visitIds = (sqlite.prepare('SELECT id, customer_id, grid_id FROM visits ORDER BY id LIMIT 100 OFFSET ?').all(day * 100) as Record<string, unknown>[])
+  device.ctx.db.transaction((tx) => {
+    for (const v of visitIds) {
+      const values: Record<string, unknown> = {}
+      for (const [c, meta] of columns) if (!['id', 'created_at', 'updated_at', 'hlc'].includes(c)) values[meta.prop] = meta.boolean && template[c] != null ? template[c] === 1 : template[c]
+      const set = (column: string, value: unknown) => columns.has(column) && (values[columns.get(column)!.prop] = value)
+      set('customer_id', v.customer_id)
+      set('grid_id', v.grid_id)
+      set('notes', `第${day}天走访：客户希望了解融合套餐，三天后电话回访。`)
+      values.id = uuidv7()
+      insertSynced(tx, device.ctx.change, 'visits', values)
+    }
+  })
+  for (const [i, id] of customerIds.entries()) await device.call('customers.update', { id, patch: { notes: `第${day}天：合约下月到期，愿意考虑升级`, influence: ((i + day) % 5) + 1 } })
+}
+
+await dayOfWork()
+const dayLoop = await runSync(device.ctx)
+out.dayLoopback = brief(dayLoop)
+console.log(`day's sync (loopback): pushed ${dayLoop.pushed}, pulled ${dayLoop.pulledRows}, ${kb(dayLoop.bytesSent)} up + ${kb(dayLoop.bytesReceived)} down, ${dayLoop.roundTrips} round trips, ${s(dayLoop.millis)}`)
+
+const link = await startThrottledLink({ host: '127.0.0.1', port }, LINK)
+sqlite.prepare("UPDATE sync_state SET value = ? WHERE key = 'hq_url'").run(link.url)
+await dayOfWork()
+const daySlow = await runSync(device.ctx)
+out.dayThrottled = { ...brief(daySlow), wireUp: link.bytesUp, wireDown: link.bytesDown, connections: link.connections }
+const dayBytes = daySlow.bytesSent + daySlow.bytesReceived
+console.log(
+  `day's sync (128 kbps, 600 ms RTT): pushed ${daySlow.pushed}, pulled ${daySlow.pulledRows}, bodies ${kb(daySlow.bytesSent)} up + ${kb(daySlow.bytesReceived)} down, on the wire (with HTTP headers) ${kb(link.bytesUp)} up + ${kb(link.bytesDown)} down, ${daySlow.roundTrips} round trips, ${link.connections} TCP connections, ${s(daySlow.millis)}`,
+)
+target("day's sync bytes (bodies)", kb(dayBytes), '< 20 KB', dayBytes < 20 * 1024)
+target("day's sync time, throttled link", s(daySlow.millis), '< 5 s', daySlow.millis < 5000)
+await link.close()
+sqlite.prepare("UPDATE sync_state SET value = ? WHERE key = 'hq_url'").run(url)
+
+// ---- Applying 50k pulled changes into a fresh device (pages of 1,000, as the engine does)
+const applyN = Number(args['apply-rows'])
+const pulled = (
+  await query<{ table_name: string; row_id: string; fields: Record<string, unknown>; versions: Record<string, string>; deleted: boolean; server_seq: string }>(
+    store.db,
+    sql`SELECT table_name, row_id, fields, versions, deleted, server_seq::text FROM rows WHERE table_name IN ('visits', 'key_customers') ORDER BY server_seq LIMIT ${applyN}`,
+  )
+).map((r): PulledRow => ({ ...r, server_seq: Number(r.server_seq) }))
+const fresh = openTestCore()
+const fsql = fresh.ctx.db.$client
+t = performance.now()
+fsql.pragma('foreign_keys = OFF')
+fsql.pragma('synchronous = NORMAL') // as the engine applies a page
+for (let i = 0; i < pulled.length; i += 1000) fsql.transaction(() => applyPulledRows(fsql, pulled.slice(i, i + 1000), new Date().toISOString(), (h) => fresh.ctx.change.clock.receive(h)))()
+fsql.pragma('foreign_keys = ON')
+fsql.pragma('synchronous = FULL')
+const applyMs = performance.now() - t
+out.apply = { rows: pulled.length, seconds: applyMs / 1000 }
+console.log(`apply ${pulled.length} pulled changes: ${s(applyMs)} (${Math.round(pulled.length / (applyMs / 1000))} rows/s)`)
+target(`apply ${pulled.length} pulled changes`, s(applyMs), '< 5 s', applyMs < 5000 && pulled.length >= Math.min(applyN, 50_000))
+fresh.dispose()
+device.dispose()
+await app.close()
+await store.close()
+
+// ---- PouchDB reference peer, same county size (20k customers; visits as given)
+interface PouchPhase { seconds: { median: number }; bytes_up: { median: number }; bytes_down: { median: number }; http_requests: { median: number } }
+let pouch: { visits: number; phases: Record<string, PouchPhase> } | undefined
+if (args['pouch-summary']) pouch = JSON.parse(readFileSync(args['pouch-summary'], 'utf8'))
+else if (!args['no-pouch'] && !args.quick) {
+  const dir = args['pouch-dir']!
+  if (!existsSync(join(dir, 'node_modules'))) console.log(`PouchDB: run \`npm ci\` in ${dir} first; skipped`)
+  else {
+    const outDir = join(RESULTS, 'pouchdb')
+    console.log(`PouchDB reference: node bench.js --visits ${visits} --runs 1 (several minutes) …`)
+    const code = await new Promise<number | null>((done) =>
+      spawn(process.execPath, ['bench.js', '--visits', String(visits), '--runs', '1', '--out', outDir], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] }).on('exit', done),
+    )
+    if (code === 0) pouch = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8'))
+  }
+}
+if (pouch) {
+  const pull = pouch.phases.b_pull!
+  const pouchBytes = pull.bytes_up.median + pull.bytes_down.median
+  const ours = initial.bytesSent + initial.bytesReceived
+  out.pouch = { visits: pouch.visits, initialPull: { seconds: pull.seconds.median, bytes: pouchBytes, requests: pull.http_requests.median }, daySlow: pouch.phases.e_day_slow }
+  console.log(`PouchDB (${pouch.visits} visits, 20,000 customers) initial pull to a fresh device: ${pull.seconds.median.toFixed(2)} s, ${kb(pouchBytes)}, ${pull.http_requests.median} requests`)
+  const slow = pouch.phases.e_day_slow
+  if (slow) console.log(`PouchDB day's sync (128 kbps, 600 ms RTT): ${slow.seconds.median.toFixed(2)} s, ${kb(slow.bytes_up.median + slow.bytes_down.median)}, ${slow.http_requests.median} requests`)
+  target('initial sync bytes vs PouchDB', `${(ours / pouchBytes).toFixed(3)}×`, '≤ 0.3×', ours <= 0.3 * pouchBytes)
+  target('initial sync time vs PouchDB', `${(initial.millis / 1000 / pull.seconds.median).toFixed(3)}×`, '≤ 0.3×', initial.millis / 1000 <= 0.3 * pull.seconds.median)
+}
+
+console.log('\ntargets:')
+for (const x of targets) console.log(`  ${x.pass ? 'PASS' : 'FAIL'}  ${x.name}: ${x.value} (target ${x.target})`)
+out.targets = targets
+writeFileSync(join(RESULTS, 'sync.json'), JSON.stringify(out, null, 2))
+console.log(JSON.stringify({ initial: out.initial, dayThrottled: out.dayThrottled, apply: out.apply, pouch: out.pouch, pass: targets.every((x) => x.pass) }))
+process.exit(targets.every((x) => x.pass) ? 0 : 1)

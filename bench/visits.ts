@@ -1,0 +1,77 @@
+// Issue 5 (visits half) benchmark: who-to-see-next ranking per grid, the funnel over 90 days and
+// a day's route, on the demo county scaled to 20k key customers and 200k visits.
+// `npx tsx bench/visits.ts [--customers N] [--visits N] [--iterations N] [--keep]`.
+// Target: ranking p95 < 100 ms per grid.
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { openCore } from '../electron/core/app'
+import { REPO_ROOT } from '../electron/core/resources'
+import { planRoute } from '../shared/route'
+import { percentiles, sampleAsync, sampleSync } from './lib/stats'
+
+const { values: flags } = parseArgs({
+  options: {
+    customers: { type: 'string', default: '20000' },
+    visits: { type: 'string', default: '200000' },
+    iterations: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '3' },
+    keep: { type: 'boolean', default: false },
+  },
+})
+const ITER = Number(flags.iterations)
+const WARMUP = Number(flags.warmup)
+const TARGET_RANKING_P95_MS = 100
+const log = (line = '') => process.stdout.write(line + '\n')
+const ms = (x: number) => `${x.toFixed(1)} ms`
+
+const dataDir = mkdtempSync(join(os.tmpdir(), 'griddesk-bench-visits-'))
+const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench' })
+let failed = false
+try {
+  const started = performance.now()
+  const loaded = await core.call('demo.load', { keyCustomers: Number(flags.customers), visits: Number(flags.visits) })
+  log(`demo county: ${loaded.grids} grids, ${loaded.keyCustomers} key customers, ${loaded.visits} visits, ${loaded.competitorIntel} intel (loaded in ${((performance.now() - started) / 1000).toFixed(1)} s)`)
+  const db = core.ctx.db.$client
+  const grids = db.prepare(`SELECT g.id, g.code, (SELECT count(*) FROM key_customers k WHERE k.grid_id = g.id) AS customers FROM org_units g WHERE g.level = 'grid' ORDER BY g.code`).all() as { id: string; code: string; customers: number }[]
+
+  log('\nvisits.nextUp per grid (through the handler table, as the UI calls it):')
+  log('grid            customers   rows   p50        p95        max')
+  const all: number[] = []
+  for (const g of grids) {
+    let rows = 0
+    const samples = await sampleAsync(ITER, WARMUP, async () => {
+      rows = (await core.call('visits.nextUp', { gridId: g.id, limit: 50 })).length
+    })
+    all.push(...samples)
+    const p = percentiles(samples)
+    log(`${g.code.padEnd(16)}${String(g.customers).padStart(9)}${String(rows).padStart(7)}   ${ms(p.p50).padEnd(10)} ${ms(p.p95).padEnd(10)} ${ms(p.max)}`)
+  }
+  const overall = percentiles(all)
+  const ok = overall.p95 < TARGET_RANKING_P95_MS
+  failed ||= !ok
+  log(`all grids: p50 ${ms(overall.p50)}, p95 ${ms(overall.p95)}, max ${ms(overall.max)} — target p95 < ${TARGET_RANKING_P95_MS} ms: ${ok ? 'PASS' : 'FAIL'}`)
+
+  const to = new Date().toISOString().slice(0, 10)
+  const from = new Date(Date.now() - 89 * 86_400_000).toISOString().slice(0, 10)
+  const grid = grids[Math.floor(grids.length / 2)]!
+  const funnelGrid = percentiles(await sampleAsync(ITER, WARMUP, () => core.call('funnel.get', { gridId: grid.id, from, to })))
+  const funnelAll = percentiles(await sampleAsync(ITER, WARMUP, () => core.call('funnel.get', { from, to })))
+  log(`\nfunnel.get, 90 days: one grid p95 ${ms(funnelGrid.p95)}; all grids p95 ${ms(funnelAll.p95)}`)
+
+  const targets = (await core.call('visits.targets', { gridId: grid.id, kind: 'customer', limit: 60 })).filter((t) => t.lon !== null)
+  for (const n of [10, 30, 60]) {
+    const points = targets.slice(0, n).map((t) => ({ lon: t.lon!, lat: t.lat! }))
+    const p = percentiles(sampleSync(5, 1, () => planRoute(points[0]!, points)))
+    log(`route order (nearest neighbour + 2-opt + or-opt), ${points.length} stops: p95 ${ms(p.p95)}`)
+  }
+  const targetsP = percentiles(await sampleAsync(ITER, WARMUP, () => core.call('visits.targets', { gridId: grid.id, limit: 2000 })))
+  log(`visits.targets (the log form's target list, whole grid): p95 ${ms(targetsP.p95)}`)
+  log(JSON.stringify({ bench: 'visits', customers: loaded.keyCustomers, visits: loaded.visits, rankingP50: overall.p50, rankingP95: overall.p95, rankingMax: overall.max, funnelGridP95: funnelGrid.p95, funnelAllP95: funnelAll.p95, targetsP95: targetsP.p95 }))
+} finally {
+  core.close()
+  if (flags.keep) log(`data dir kept: ${dataDir}`)
+  else rmSync(dataDir, { recursive: true, force: true })
+}
+process.exit(failed ? 1 : 0)

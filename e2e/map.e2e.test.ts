@@ -1,0 +1,161 @@
+// The map end to end (issue 4): a choropleth by penetration with its legend that recolours when
+// the indicator changes, village areas with popups, search that flies to a village, the view and
+// layer choices remembered after a reload, the grid layout check, and an imported MBTiles
+// basemap whose tiles load from /tiles/.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { writeFixtureMbtiles } from '../electron/core/basemaps/fixture'
+import { startHarness, type Harness } from './harness'
+
+let app: Harness
+let dir: string
+let mbtiles: string
+
+beforeAll(async () => {
+  app = await startHarness()
+  await app.core.call('demo.load', {})
+  dir = mkdtempSync(join(tmpdir(), 'griddesk-map-e2e-'))
+  mbtiles = join(dir, 'tiandong-test.mbtiles')
+  writeFixtureMbtiles(mbtiles, { bounds: [106.75, 23.2, 107.65, 24.1], minzoom: 8, maxzoom: 12, name: '田东测试底图', attribution: '© 网格通测试瓦片' })
+})
+afterAll(async () => {
+  await app?.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const fillOf = (selector: string) => app.page.locator(selector).first().getAttribute('fill')
+const gridFills = () => app.page.$$eval('path[class*="grid-451022-G"]', (paths) => paths.map((p) => `${[...p.classList].find((c) => c.startsWith('grid-'))}=${p.getAttribute('fill')}`).sort())
+const savedView = () => app.page.evaluate(() => JSON.parse(localStorage.getItem('griddesk.map.view') ?? 'null') as { lat: number; lng: number; zoom: number } | null)
+
+async function pickOption(testId: string, option: string) {
+  await app.page.getByTestId(testId).click()
+  await app.page.getByRole('option', { name: option, exact: true }).click()
+}
+
+describe('map', () => {
+  it('colours grids by penetration with a legend, and recolours when the indicator changes', async () => {
+    const { page } = app
+    await page.goto(`${app.url}#/map`)
+    await page.locator('[data-map-ready="true"]').waitFor()
+    const legend = page.getByTestId('map-legend')
+    await legend.getByText('渗透率').waitFor()
+    await expect.poll(() => legend.locator('[data-legend-class]').count()).toBe(5)
+    // The legend's counts add up to the 12 grids.
+    const counts = await legend.locator('[data-legend-class] > p:last-child').allTextContents()
+    expect(counts.map(Number).reduce((a, b) => a + b, 0)).toBe(12)
+    const byPenetration = await gridFills()
+    expect(new Set(byPenetration.map((f) => f.split('=')[1])).size).toBeGreaterThanOrEqual(4)
+    await page.getByTestId('map-customers').click()
+    await page.locator('.customer-cluster').first().waitFor()
+    await app.screenshot('50-map-choropleth-penetration')
+    await page.getByTestId('map-customers').click()
+    await expect.poll(() => page.locator('.customer-cluster').count()).toBe(0)
+
+    await pickOption('map-metric', '户数')
+    await legend.getByText('户数').first().waitFor()
+    await expect.poll(gridFills).not.toEqual(byPenetration)
+    await pickOption('map-metric', '距上次拜访')
+    await legend.getByText('距上次拜访').waitFor()
+    // Days since the last visit: "higher is worse" uses the red ramp.
+    await expect.poll(() => legend.locator('[data-legend-class]:not([data-legend-class="none"]) .map-legend-swatch').last().evaluate((e) => getComputedStyle(e).backgroundColor)).toBe('rgb(153, 0, 0)')
+    await pickOption('map-metric', '渗透率')
+    await expect.poll(gridFills).toEqual(byPenetration)
+  })
+
+  it('colours villages, with popups that give the few facts that matter', async () => {
+    const { page, core } = app
+    await page.getByTestId('map-panel').getByText('按村庄着色').click()
+    await expect.poll(() => page.locator('path[data-village-id]').count()).toBe(173)
+    const data = await core.call('map.choropleth', {})
+    const target = data.villages.find((v) => v.facts.aTierNotVisited30 > 0) ?? data.villages[0]!
+    const before = await fillOf(`path[data-village-id="${target.id}"]`)
+    await pickOption('map-metric', '户数')
+    await expect.poll(() => page.locator('path[data-village-id]').evaluateAll((ps) => new Set(ps.map((p) => p.getAttribute('fill'))).size)).toBeGreaterThan(2)
+    await pickOption('map-metric', '渗透率')
+    await expect.poll(() => fillOf(`path[data-village-id="${target.id}"]`)).toBe(before)
+
+    // Search flies there; then the village's popup.
+    const search = page.getByTestId('map-search')
+    await search.click()
+    await search.fill(target.name)
+    await page.getByRole('option', { name: `${target.name} · ${target.code}` }).click()
+    const village = (await core.call('map.overview', {})).villages.features.find((f) => f.properties.id === target.id)!
+    const [lon, lat] = village.geometry.coordinates as [number, number]
+    await expect.poll(async () => {
+      const view = await savedView()
+      return view ? Math.abs(view.lat - lat) < 0.005 && Math.abs(view.lng - lon) < 0.005 && view.zoom >= 13 : false
+    }).toBe(true)
+    // Customers are off by default; a click just beside the village's point: on its area, not its marker.
+    await expect.poll(() => page.locator('.customer-cluster, .customer-point').count()).toBe(0)
+    const box = (await page.locator('.leaflet-container').boundingBox())!
+    await page.mouse.click(box.x + box.width / 2 + 9, box.y + box.height / 2 + 9)
+    const popup = page.locator('.leaflet-popup .map-popup')
+    await popup.getByText(target.name).waitFor()
+    await popup.getByText('30天未拜访的A类客户').waitFor()
+    expect(await popup.locator('dd.warn').first().textContent()).toBeTruthy()
+    await page.waitForTimeout(400) // the popup fades in
+    await app.screenshot('51-map-search-village-popup')
+  })
+
+  it('remembers the view and the layer choices after a reload', async () => {
+    const { page } = app
+    await page.keyboard.press('Escape')
+    const view = await savedView()
+    await page.reload()
+    await page.locator('[data-map-ready="true"]').waitFor()
+    await expect.poll(() => page.locator('path[data-village-id]').count()).toBe(173)
+    expect(await page.getByTestId('map-layer').locator('input[value="villages"]').isChecked()).toBe(true)
+    const after = await savedView()
+    expect(after!.zoom).toBe(view!.zoom)
+    expect(after!.lat).toBeCloseTo(view!.lat, 4)
+    expect(after!.lng).toBeCloseTo(view!.lng, 4)
+    // The map really shows that place: the Leaflet view, not only the stored value.
+    const center = await page.evaluate(() => {
+      const el = document.querySelector('.leaflet-container')!.getBoundingClientRect()
+      return [el.left + el.width / 2, el.top + el.height / 2]
+    })
+    expect(center[0]).toBeGreaterThan(0)
+    // Zoom out to see the county for what follows.
+    await page.getByRole('button', { name: 'Zoom out' }).click()
+    await page.getByRole('button', { name: 'Zoom out' }).click()
+    await page.getByRole('button', { name: 'Zoom out' }).click()
+  })
+
+  it('checks the grid layout: the demo county has no overlaps, gaps or stray villages', async () => {
+    const { page } = app
+    await page.getByTestId('toggle-warnings').click()
+    await page.getByTestId('warnings-none').waitFor()
+    await page.getByTestId('warnings-summary').getByText('已检查 12 个网格、173 个村庄', { exact: false }).waitFor()
+    await app.screenshot('52-map-layout-check')
+    await page.getByTestId('toggle-warnings').click()
+  })
+
+  it('imports an MBTiles basemap and draws its tiles from /tiles/ with its attribution', async () => {
+    const { page } = app
+    await page.getByTestId('map-panel').getByText('按网格着色').click()
+    await page.getByTestId('map-customers').click()
+    await page.locator('.customer-cluster').first().waitFor()
+    await page.getByTestId('manage-basemaps').click()
+    const dialog = page.getByRole('dialog')
+    // A bad file first: a translated reason, nothing added.
+    await dialog.getByTestId('basemap-path').fill(join(dir, 'missing.mbtiles'))
+    await dialog.getByRole('button', { name: '按路径导入' }).click()
+    await dialog.getByTestId('basemap-error').waitFor()
+    expect(await app.core.call('basemaps.list', {})).toEqual([])
+    await dialog.getByTestId('basemap-path').fill(mbtiles)
+    await dialog.getByRole('button', { name: '按路径导入' }).click()
+    await dialog.getByTestId('basemap-added').getByText('田东测试底图', { exact: false }).waitFor()
+    await dialog.getByTestId('basemap-table').getByText('© 网格通测试瓦片').waitFor()
+    await app.screenshot('53-map-basemap-manager')
+    await page.keyboard.press('Escape')
+    await expect
+      .poll(() => page.locator('img.leaflet-tile').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).src.includes('/tiles/') && (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth === 256).length))
+      .toBeGreaterThan(3)
+    await page.getByTestId('basemap-attribution').getByText('© 网格通测试瓦片').waitFor()
+    await page.waitForTimeout(400)
+    await app.screenshot('54-map-basemap-tiles')
+    expect(app.problems.filter((p) => !p.includes('missing.mbtiles'))).toEqual([])
+  })
+})

@@ -1,0 +1,300 @@
+// Key customers: the list (filters, sort, paging in SQL), search over the customer_search index
+// (migrations/0004: FTS5 trigram for 3+ characters, B-tree prefixes for shorter queries), the
+// customer page, duplicates, and the 80/20 value tiers.
+import { and, eq, isNull, sql, type SQL } from 'drizzle-orm'
+import type {
+  CustomerDetail,
+  CustomerList,
+  CustomerListQuery,
+  CustomerListRow,
+  CustomerSearchHit,
+  CustomerSortKey,
+  DuplicateCandidate,
+  TimelineEntry,
+} from '../../../../shared/api/customers'
+import type { Rival, ValueTier } from '../../../../shared/domain'
+import type { Db, Tx } from '../client'
+import { keyCustomers } from '../schema'
+
+type Handle = Db | Tx
+
+// ---- Search.
+
+/** Upper bound of a prefix range on a BINARY-collated column: any continuation sorts below it. */
+const prefixEnd = (prefix: string) => `${prefix}\u{10FFFF}`
+
+export interface SearchTerms {
+  /** As typed, trimmed, lower-cased for Latin letters. */
+  text: string
+  /** Latin letters only, spaces and apostrophes removed: a pinyin or initials key ("zhang san" → zhangsan). */
+  key: string | null
+  /** Digits only, for phone fragments ("138 1234" → 1381234). */
+  digits: string | null
+}
+
+export function searchTerms(raw: string): SearchTerms {
+  const text = raw.trim().toLowerCase()
+  const compact = text.replace(/[\s'’-]/g, '')
+  return {
+    text,
+    key: /^[a-zü]+$/.test(compact) ? compact.replace(/ü/g, 'v') : null,
+    digits: /^[\d\s-]+$/.test(text) ? text.replace(/\D/g, '') : null,
+  }
+}
+
+const quoteFts = (s: string) => `"${s.replace(/"/g, '""')}"`
+
+/**
+ * SQL selecting customer_search.rid of live customers matching a query. Substrings of 3+
+ * characters go to the trigram index; shorter ones match prefixes through the B-tree indexes
+ * (names start with the surname, pinyin and initials with its syllable, villages and
+ * organisations with their place name), plus Han characters anywhere in the name.
+ */
+export function searchRidsSql(raw: string, cap?: number): SQL {
+  const t = searchTerms(raw)
+  const probes = [t.text, t.key, t.digits].filter((p, i, all): p is string => !!p && all.indexOf(p) === i)
+  const parts: SQL[] = []
+  for (const probe of probes) {
+    if ([...probe].length >= 3) {
+      parts.push(sql`SELECT rowid AS rid FROM customer_search_fts WHERE customer_search_fts MATCH ${quoteFts(probe)}`)
+    } else {
+      const end = prefixEnd(probe)
+      for (const column of ['name', 'pinyin', 'initials', 'phone', 'organisation', 'village'])
+        parts.push(sql`SELECT rid FROM customer_search WHERE ${sql.raw(column)} >= ${probe} AND ${sql.raw(column)} < ${end}`)
+      // A given name without the surname (秀英 for 王秀英): Han characters anywhere in the name. The
+      // scan reads only the small name index (name, rid), a few ms at 20k customers.
+      if (/\p{Script=Han}/u.test(probe)) parts.push(sql`SELECT rid FROM customer_search INDEXED BY customer_search_name_idx WHERE instr(name, ${probe}) > 0`)
+    }
+  }
+  if (parts.length === 0) return sql`SELECT NULL AS rid WHERE 0`
+  // Search-as-you-type ranks a bounded set per probe: a one-letter query does not sort thousands.
+  const bounded = cap === undefined ? parts : parts.map((part) => sql`SELECT rid FROM (${part} LIMIT ${cap})`)
+  return sql.join(bounded, sql` UNION `)
+}
+
+const SEARCH_CAP = 400
+
+/** Best matches first: exact name/initials/pinyin/phone, then prefixes, then substrings. */
+export function searchCustomers(db: Handle, raw: string, limit: number): CustomerSearchHit[] {
+  const t = searchTerms(raw)
+  const key = t.key ?? ''
+  const digits = t.digits ?? ''
+  return db.all<CustomerSearchHit>(sql`
+    SELECT k.id, k.name, k.phone, k.organisation, s.village AS villageName,
+      coalesce(k.tier_override, k.value_tier) AS tier, k.funnel_stage AS funnelStage
+    FROM customer_search s JOIN key_customers k ON k.id = s.customer_id
+    WHERE s.rid IN (${searchRidsSql(raw, SEARCH_CAP)})
+    ORDER BY
+      CASE WHEN s.name = ${t.text} OR s.initials = ${key} OR s.pinyin = ${key} OR (${digits} <> '' AND s.phone = ${digits}) THEN 0
+        WHEN s.name >= ${t.text} AND s.name < ${prefixEnd(t.text)} THEN 1
+        WHEN ${key} <> '' AND ((s.initials >= ${key} AND s.initials < ${prefixEnd(key)}) OR (s.pinyin >= ${key} AND s.pinyin < ${prefixEnd(key)})) THEN 1
+        ELSE 2 END,
+      length(s.name), s.name, k.id
+    LIMIT ${limit}`)
+}
+
+// ---- List.
+
+const sortExpressions: Record<CustomerSortKey, string> = {
+  name: 'k.name',
+  tier: 'coalesce(k.tier_override, k.value_tier)',
+  influence: 'k.influence',
+  monthlyRevenue: 'k.monthly_revenue',
+  contractExpiry: 'k.contract_expiry',
+  funnelStage: "CASE k.funnel_stage WHEN 'potential' THEN 0 WHEN 'contacted' THEN 1 WHEN 'intent' THEN 2 WHEN 'won' THEN 3 ELSE 4 END",
+  nextFollowUp: 'k.next_follow_up',
+  villageName: 'v.name',
+  updatedAt: 'k.updated_at',
+}
+
+const listColumns = sql`k.id, k.name, k.category, k.role, k.organisation, k.village_id AS villageId, v.name AS villageName,
+  k.grid_id AS gridId, g.name AS gridName, k.phone, k.influence, coalesce(k.tier_override, k.value_tier) AS tier,
+  k.monthly_revenue AS monthlyRevenue, k.contract_expiry AS contractExpiry, k.rival_used AS rivalUsed,
+  k.funnel_stage AS funnelStage, k.next_follow_up AS nextFollowUp, k.tags,
+  (SELECT max(checked_in_at) FROM visits x WHERE x.customer_id = k.id AND x.deleted_at IS NULL AND x.status = 'done') AS lastVisitAt,
+  k.updated_at AS updatedAt`
+
+type RawRow = Omit<CustomerListRow, 'tags'> & { tags: string | null }
+const parseTags = (tags: string | null): string[] => {
+  if (!tags) return []
+  try {
+    const parsed = JSON.parse(tags) as unknown
+    return Array.isArray(parsed) ? parsed.filter((t): t is string => typeof t === 'string') : []
+  } catch {
+    return []
+  }
+}
+const toRow = <T extends RawRow>(r: T) => ({ ...r, tags: parseTags(r.tags) })
+
+/** Today as YYYY-MM-DD (UTC date; contract dates carry no time). */
+const today = (now: Date) => now.toISOString().slice(0, 10)
+const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
+
+export function customerListWhere(q: Omit<CustomerListQuery, 'sort' | 'order' | 'limit' | 'offset'>, now = new Date()): SQL {
+  const from = today(now)
+  const conditions: SQL[] = [sql`k.deleted_at IS NULL`]
+  if (q.search) conditions.push(sql`k.id IN (SELECT customer_id FROM customer_search WHERE rid IN (${searchRidsSql(q.search)}))`)
+  if (q.gridId) conditions.push(sql`k.grid_id = ${q.gridId}`)
+  if (q.villageId) conditions.push(sql`k.village_id = ${q.villageId}`)
+  if (q.category) conditions.push(sql`k.category = ${q.category}`)
+  if (q.tier) conditions.push(sql`coalesce(k.tier_override, k.value_tier) = ${q.tier}`)
+  if (q.stage) conditions.push(sql`k.funnel_stage = ${q.stage}`)
+  if (q.rival) conditions.push(sql`k.rival_used = ${q.rival}`)
+  if (q.expiringWithinDays !== undefined) conditions.push(sql`k.contract_expiry BETWEEN ${from} AND ${addDays(from, q.expiringWithinDays)}`)
+  // The instr() test is a cheap pre-filter (most rows have no such tag); json_each decides.
+  if (q.tag) conditions.push(sql`instr(k.tags, ${JSON.stringify(q.tag)}) > 0 AND EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(k.tags) THEN k.tags ELSE '[]' END) WHERE value = ${q.tag})`)
+  return sql.join(conditions, sql` AND `)
+}
+
+/** Sort keys whose column is NOT NULL: no "nulls last" term, so an index can give the order. */
+const notNullSorts = new Set<CustomerSortKey>(['name', 'funnelStage', 'updatedAt'])
+
+export function listCustomers(db: Handle, q: CustomerListQuery, now = new Date()): CustomerList {
+  const where = customerListWhere(q, now)
+  const total = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM key_customers k WHERE ${where}`)?.n ?? 0
+  const expr = sortExpressions[q.sort]
+  const dir = q.order === 'desc' ? 'DESC' : 'ASC'
+  // Nulls last whichever the direction, then the id so pages are stable.
+  const by = sql.raw(notNullSorts.has(q.sort) ? `${expr} ${dir}, k.id ${dir}` : `${expr} IS NULL, ${expr} ${dir}, k.id`)
+  const needsVillage = q.sort === 'villageName'
+  // Two steps: the page's ids are chosen on the narrow rows (sorted and cut), and only those
+  // rows are joined and get their last visit: per-row subqueries never run for the whole list.
+  const rows = db.all<RawRow>(sql`
+    SELECT ${listColumns}
+    FROM (
+      SELECT k.id, row_number() OVER () AS position FROM (
+        SELECT k.id FROM key_customers k ${needsVillage ? sql`LEFT JOIN villages v ON v.id = k.village_id` : sql``}
+        WHERE ${where}
+        ORDER BY ${by}
+        LIMIT ${q.limit} OFFSET ${q.offset}) k
+    ) page
+    JOIN key_customers k ON k.id = page.id
+    LEFT JOIN villages v ON v.id = k.village_id
+    LEFT JOIN org_units g ON g.id = k.grid_id
+    ORDER BY page.position`)
+  return { total, rows: rows.map(toRow) }
+}
+
+// ---- One customer.
+
+export function getCustomer(db: Handle, id: string): CustomerDetail | undefined {
+  const row = db.get<RawRow & { valueTier: ValueTier | null; tierOverride: ValueTier | null; ownerName: string | null; notes: string | null; lon: number | null; lat: number | null; createdAt: string }>(sql`
+    SELECT ${listColumns}, k.value_tier AS valueTier, k.tier_override AS tierOverride, u.name AS ownerName, k.notes, k.lon, k.lat,
+      k.created_at AS createdAt
+    FROM key_customers k
+    LEFT JOIN villages v ON v.id = k.village_id
+    LEFT JOIN org_units g ON g.id = k.grid_id
+    LEFT JOIN users u ON u.id = k.owner_user_id
+    WHERE k.id = ${id} AND k.deleted_at IS NULL`)
+  if (!row) return undefined
+  const products = db.all<CustomerDetail['products'][number]>(sql`
+    SELECT id, product_kind AS productKind, product_name AS productName, since, expiry FROM customer_products
+    WHERE customer_id = ${id} AND deleted_at IS NULL ORDER BY since DESC, id`)
+  const moves = db.all<CustomerDetail['moves'][number]>(sql`
+    SELECT id, from_stage AS fromStage, to_stage AS toStage, moved_at AS movedAt FROM funnel_moves
+    WHERE customer_id = ${id} AND deleted_at IS NULL ORDER BY moved_at DESC, id DESC`)
+  const visits = db.all<{ id: string; at: string; status: string; purpose: string | null; outcome: string | null; nextAction: string | null }>(sql`
+    SELECT id, coalesce(checked_in_at, planned_for, created_at) AS at, status, purpose, outcome, next_action AS nextAction FROM visits
+    WHERE customer_id = ${id} AND deleted_at IS NULL ORDER BY at DESC LIMIT 200`)
+  const intel = row.villageId
+    ? db.all<{ id: string; at: string; rival: Rival; intelKind: string; title: string; threatLevel: number | null }>(sql`
+        SELECT id, seen_at AS at, rival, kind AS intelKind, title, threat_level AS threatLevel FROM competitor_intel
+        WHERE village_id = ${row.villageId} AND deleted_at IS NULL ORDER BY seen_at DESC LIMIT 50`)
+    : []
+  const timeline: TimelineEntry[] = [
+    ...visits.map((v) => ({ kind: 'visit' as const, ...v })),
+    ...moves.map((m) => ({ kind: 'move' as const, id: m.id, at: m.movedAt, fromStage: m.fromStage, toStage: m.toStage })),
+    ...intel.map((i) => ({ kind: 'intel' as const, ...i })),
+  ].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+  return { ...toRow(row), products, moves, timeline }
+}
+
+export type KeyCustomerRow = typeof keyCustomers.$inferSelect
+
+/** The stored row of a live customer (property names as in schema.ts). */
+export function customerRow(db: Handle, id: string): KeyCustomerRow | undefined {
+  return db.select().from(keyCustomers).where(and(eq(keyCustomers.id, id), isNull(keyCustomers.deletedAt))).get()
+}
+
+/** Grid and default owner (the grid's manager) of a village. */
+export function villagePlacement(db: Handle, villageId: string): { gridId: string | null; ownerUserId: string | null; lon: number | null; lat: number | null } | undefined {
+  return db.get(sql`
+    SELECT v.grid_id AS gridId, g.manager_user_id AS ownerUserId, v.lon, v.lat
+    FROM villages v LEFT JOIN org_units g ON g.id = v.grid_id WHERE v.id = ${villageId} AND v.deleted_at IS NULL`)
+}
+
+/** Other live customers with the same phone, or the same name in the same village. */
+export function findDuplicates(db: Handle, c: { id?: string; name: string; phone: string | null; villageId: string | null }): DuplicateCandidate[] {
+  return db.all<DuplicateCandidate>(sql`
+    SELECT k.id, k.name, k.phone, k.organisation, v.name AS villageName, coalesce(k.tier_override, k.value_tier) AS tier,
+      k.funnel_stage AS funnelStage,
+      CASE WHEN ${c.phone} IS NOT NULL AND k.phone = ${c.phone} THEN 'phone' ELSE 'name_village' END AS reason
+    FROM key_customers k LEFT JOIN villages v ON v.id = k.village_id
+    WHERE k.deleted_at IS NULL AND k.id IS NOT ${c.id ?? null}
+      AND ((${c.phone} IS NOT NULL AND k.phone = ${c.phone})
+        OR (${c.villageId} IS NOT NULL AND k.village_id = ${c.villageId} AND k.name = ${c.name}))
+    ORDER BY reason, k.name LIMIT 50`)
+}
+
+/** Rows referring to a customer, by table, for a merge. */
+export function customerReferences(db: Handle, customerId: string): { table: 'customer_products' | 'visits' | 'funnel_moves' | 'work_orders'; id: string }[] {
+  return db.all(sql`
+    SELECT 'customer_products' AS "table", id FROM customer_products WHERE customer_id = ${customerId} AND deleted_at IS NULL
+    UNION ALL SELECT 'visits', id FROM visits WHERE customer_id = ${customerId} AND deleted_at IS NULL
+    UNION ALL SELECT 'funnel_moves', id FROM funnel_moves WHERE customer_id = ${customerId} AND deleted_at IS NULL
+    UNION ALL SELECT 'work_orders', id FROM work_orders WHERE customer_id = ${customerId} AND deleted_at IS NULL`)
+}
+
+export function attachmentsOf(db: Handle, ownerTable: string, ownerId: string): { id: string }[] {
+  return db.all(sql`SELECT id FROM attachments WHERE owner_table = ${ownerTable} AND owner_id = ${ownerId} AND deleted_at IS NULL`)
+}
+
+/**
+ * The 80/20 rule over live customers: top 20% by monthly revenue A, next 30% B, the rest C
+ * (no revenue counts as 0). Returns the customers whose computed tier differs from the stored one.
+ */
+export function tierChanges(db: Handle): { id: string; tier: ValueTier }[] {
+  return db.all(sql`
+    SELECT id, tier FROM (
+      SELECT id, value_tier AS stored,
+        CASE WHEN rank_share <= 0.2 THEN 'A' WHEN rank_share <= 0.5 THEN 'B' ELSE 'C' END AS tier
+      FROM (
+        SELECT id, value_tier,
+          (row_number() OVER (ORDER BY coalesce(monthly_revenue, 0) DESC, id)) * 1.0 / count(*) OVER () AS rank_share
+        FROM key_customers WHERE deleted_at IS NULL))
+    WHERE stored IS NOT tier`)
+}
+
+/** Distinct tags in use, for the tag filter. */
+export function customerTags(db: Handle): string[] {
+  return db
+    .all<{ tag: string }>(sql`
+      SELECT DISTINCT j.value AS tag FROM key_customers k, json_each(CASE WHEN json_valid(k.tags) THEN k.tags ELSE '[]' END) j
+      WHERE k.deleted_at IS NULL AND k.tags IS NOT NULL AND k.tags <> '[]' ORDER BY tag`)
+    .map((r) => r.tag)
+}
+
+/** Live customers by phone and by (village, name), for the import's duplicate rules. */
+export function customerIdentityIndex(db: Handle): { byPhone: Map<string, string>; byVillageName: Map<string, string> } {
+  const rows = db.all<{ id: string; phone: string | null; villageId: string | null; name: string }>(sql`
+    SELECT id, phone, village_id AS villageId, name FROM key_customers WHERE deleted_at IS NULL`)
+  const byPhone = new Map<string, string>()
+  const byVillageName = new Map<string, string>()
+  for (const r of rows) {
+    if (r.phone) byPhone.set(r.phone, r.id)
+    if (r.villageId) byVillageName.set(`${r.villageId}\u0000${r.name}`, r.id)
+  }
+  return { byPhone, byVillageName }
+}
+
+/** Live village ids by name (a name may belong to more than one village). */
+export function villagesByName(db: Handle): Map<string, string[]> {
+  const byName = new Map<string, string[]>()
+  for (const r of db.all<{ id: string; name: string }>(sql`SELECT id, name FROM villages WHERE deleted_at IS NULL`)) {
+    byName.set(r.name, [...(byName.get(r.name) ?? []), r.id])
+    // "龙帮村委会" is also typed "龙帮村".
+    const short = r.name.replace(/(村民委员会|村委会|社区居委会|居委会|社区居民委员会)$/, (m) => (m.startsWith('社区') ? '社区' : '村'))
+    if (short !== r.name) byName.set(short, [...(byName.get(short) ?? []), r.id])
+  }
+  return byName
+}

@@ -1,0 +1,165 @@
+// The map's own layers: indicator values per village and per grid (choropleth), key customers'
+// positions (clustered layer), and the geometry the grid layout check reads.
+import { sql } from 'drizzle-orm'
+import type { MapChoropleth, MapCustomer, MapMetric, MapUnit, MapUnitFacts } from '../../../../shared/api/map'
+import type { Db } from '../client'
+import { DAY_MS } from './grids'
+import { completenessSql } from './villages'
+
+const RIVALS = ['telecom', 'unicom', 'broadnet'] as const
+const rivalMetric = { telecom: 'shareVsTelecom', unicom: 'shareVsUnicom', broadnet: 'shareVsBroadnet' } as const
+
+/**
+ * Our share against one rival from villages.share_vs_rivals. The demo (and HQ's survey sheet)
+ * stores market shares { ours, telecom, ... }: then it is the head-to-head share
+ * ours / (ours + rival). Without `ours` the value is taken as already "ours against that rival".
+ */
+export function shareAgainst(json: string | null): Record<(typeof RIVALS)[number], number | null> {
+  const result = { telecom: null, unicom: null, broadnet: null } as Record<(typeof RIVALS)[number], number | null>
+  if (!json) return result
+  let parsed: Record<string, unknown>
+  try {
+    parsed = JSON.parse(json) as Record<string, unknown>
+  } catch {
+    return result
+  }
+  const ours = typeof parsed.ours === 'number' ? parsed.ours : null
+  for (const rival of RIVALS) {
+    const theirs = parsed[rival]
+    if (typeof theirs !== 'number' || !Number.isFinite(theirs)) continue
+    if (ours === null) result[rival] = theirs
+    else if (ours + theirs > 0) result[rival] = Math.round((ours / (ours + theirs)) * 1000) / 10
+  }
+  return result
+}
+
+const emptyFacts = (): MapUnitFacts => ({ keyCustomers: 0, aTierNotVisited30: 0, visitsLast30: 0, population: null, lastVisitAt: null })
+const round1 = (n: number) => Math.round(n * 10) / 10
+const daysSince = (iso: string | null, nowMillis: number) => (iso ? Math.max(0, Math.floor((nowMillis - Date.parse(iso)) / DAY_MS)) : null)
+
+export function mapChoropleth(db: Db, nowMillis: number): MapChoropleth {
+  const cutoff = new Date(nowMillis - 30 * DAY_MS).toISOString()
+  const villages = db.all<{
+    id: string; code: string; name: string; gridId: string | null; boundary: string | null
+    households: number | null; population: number | null; penetration: number | null; share: string | null; completeness: number
+  }>(sql`
+    SELECT v.id, v.division_code AS code, v.name, v.grid_id AS gridId, v.boundary, v.households, v.population,
+      v.penetration_pct AS penetration, v.share_vs_rivals AS share, ${completenessSql} AS completeness
+    FROM villages v WHERE v.deleted_at IS NULL ORDER BY v.division_code`)
+  const grids = db.all<{ id: string; code: string; name: string }>(sql`
+    SELECT id, code, name FROM org_units WHERE level = 'grid' AND deleted_at IS NULL ORDER BY code`)
+  // One pass over the visits: a visit to a key customer counts for the customer's village.
+  const visitsByVillage = db.all<{ villageId: string; lastAt: string; last30: number }>(sql`
+    SELECT coalesce(s.village_id, k.village_id) AS villageId, max(s.checked_in_at) AS lastAt,
+      sum(s.checked_in_at >= ${cutoff}) AS last30
+    FROM visits s LEFT JOIN key_customers k ON k.id = s.customer_id
+    WHERE s.status = 'done' AND s.deleted_at IS NULL AND s.checked_in_at IS NOT NULL
+    GROUP BY 1 HAVING villageId IS NOT NULL`)
+  const visitsByGrid = db.all<{ gridId: string; lastAt: string; last30: number }>(sql`
+    SELECT grid_id AS gridId, max(checked_in_at) AS lastAt, sum(checked_in_at >= ${cutoff}) AS last30
+    FROM visits WHERE status = 'done' AND deleted_at IS NULL AND checked_in_at IS NOT NULL AND grid_id IS NOT NULL
+    GROUP BY grid_id`)
+  const customers = db.all<{ villageId: string | null; gridId: string | null; n: number; aNotVisited: number }>(sql`
+    SELECT k.village_id AS villageId, k.grid_id AS gridId, count(*) AS n,
+      sum(coalesce(k.tier_override, k.value_tier) = 'A' AND NOT EXISTS (
+        SELECT 1 FROM visits s WHERE s.customer_id = k.id AND s.status = 'done' AND s.deleted_at IS NULL
+          AND s.checked_in_at >= ${cutoff})) AS aNotVisited
+    FROM key_customers k WHERE k.deleted_at IS NULL GROUP BY k.village_id, k.grid_id`)
+
+  const villageFacts = new Map<string, MapUnitFacts>()
+  const gridFacts = new Map<string, MapUnitFacts>(grids.map((g) => [g.id, emptyFacts()]))
+  const factsOf = (map: Map<string, MapUnitFacts>, id: string) => map.get(id) ?? map.set(id, emptyFacts()).get(id)!
+  for (const v of visitsByVillage) Object.assign(factsOf(villageFacts, v.villageId), { lastVisitAt: v.lastAt, visitsLast30: v.last30 })
+  for (const g of visitsByGrid) if (gridFacts.has(g.gridId)) Object.assign(gridFacts.get(g.gridId)!, { lastVisitAt: g.lastAt, visitsLast30: g.last30 })
+  for (const c of customers) {
+    if (c.villageId) {
+      const f = factsOf(villageFacts, c.villageId)
+      f.keyCustomers += c.n
+      f.aTierNotVisited30 += c.aNotVisited
+    }
+    const g = c.gridId ? gridFacts.get(c.gridId) : undefined
+    if (g) {
+      g.keyCustomers += c.n
+      g.aTierNotVisited30 += c.aNotVisited
+    }
+  }
+
+  // Grid values: sums, and population-weighted means of the village percentages.
+  const gridAgg = new Map<string, { households: number; population: number; completeness: number[]; weighted: Partial<Record<MapMetric, [number, number]>> }>()
+  const villageUnits: MapChoropleth['villages'] = villages.map((v) => {
+    const share = shareAgainst(v.share)
+    const facts = { ...(villageFacts.get(v.id) ?? emptyFacts()), population: v.population }
+    const metrics: Record<MapMetric, number | null> = {
+      penetration: v.penetration,
+      shareVsTelecom: share.telecom,
+      shareVsUnicom: share.unicom,
+      shareVsBroadnet: share.broadnet,
+      households: v.households,
+      daysSinceVisit: daysSince(facts.lastVisitAt, nowMillis),
+      completeness: Math.round(v.completeness * 1000) / 10,
+    }
+    if (v.gridId) {
+      const agg = gridAgg.get(v.gridId) ?? gridAgg.set(v.gridId, { households: 0, population: 0, completeness: [], weighted: {} }).get(v.gridId)!
+      agg.households += v.households ?? 0
+      agg.population += v.population ?? 0
+      agg.completeness.push(metrics.completeness!)
+      const weight = v.population ?? v.households ?? 1
+      for (const key of ['penetration', ...Object.values(rivalMetric)] as MapMetric[]) {
+        const value = metrics[key]
+        if (value === null) continue
+        const [sum, w] = agg.weighted[key] ?? [0, 0]
+        agg.weighted[key] = [sum + value * weight, w + weight]
+      }
+    }
+    let boundary: MapChoropleth['villages'][number]['boundary'] = null
+    try {
+      boundary = v.boundary ? JSON.parse(v.boundary) : null
+    } catch {
+      boundary = null
+    }
+    return { id: v.id, code: v.code, name: v.name, gridId: v.gridId, metrics, facts, boundary }
+  })
+  const gridUnits: MapUnit[] = grids.map((g) => {
+    const agg = gridAgg.get(g.id)
+    const facts = { ...gridFacts.get(g.id)!, population: agg ? agg.population : null }
+    const mean = (key: MapMetric) => {
+      const pair = agg?.weighted[key]
+      return pair && pair[1] > 0 ? round1(pair[0] / pair[1]) : null
+    }
+    return {
+      id: g.id,
+      code: g.code,
+      name: g.name,
+      gridId: null,
+      facts,
+      metrics: {
+        penetration: mean('penetration'),
+        shareVsTelecom: mean('shareVsTelecom'),
+        shareVsUnicom: mean('shareVsUnicom'),
+        shareVsBroadnet: mean('shareVsBroadnet'),
+        households: agg ? agg.households : null,
+        daysSinceVisit: daysSince(facts.lastVisitAt, nowMillis),
+        completeness: agg && agg.completeness.length > 0 ? round1(agg.completeness.reduce((a, b) => a + b, 0) / agg.completeness.length) : null,
+      },
+    }
+  })
+  return { villages: villageUnits, grids: gridUnits, asOf: new Date(nowMillis).toISOString() }
+}
+
+export function mapCustomers(db: Db): MapCustomer[] {
+  return db.all<MapCustomer>(sql`
+    SELECT id, name, coalesce(tier_override, value_tier) AS tier, lon, lat FROM key_customers
+    WHERE deleted_at IS NULL AND lon IS NOT NULL AND lat IS NOT NULL`)
+}
+
+/** What the grid layout check reads: grid boundaries, the county outline, village points. */
+export function gridLayout(db: Db) {
+  const grids = db.all<{ id: string; code: string; name: string; boundary: string }>(sql`
+    SELECT id, code, name, boundary FROM org_units WHERE level = 'grid' AND deleted_at IS NULL AND boundary IS NOT NULL ORDER BY code`)
+  const county = db.get<{ boundary: string | null }>(sql`
+    SELECT boundary FROM org_units WHERE level = 'county' AND deleted_at IS NULL ORDER BY code LIMIT 1`)
+  const villages = db.all<{ id: string; code: string; name: string; gridId: string | null; lon: number; lat: number }>(sql`
+    SELECT id, division_code AS code, name, grid_id AS gridId, lon, lat FROM villages
+    WHERE deleted_at IS NULL AND lon IS NOT NULL AND lat IS NOT NULL ORDER BY division_code`)
+  return { grids, countyBoundary: county?.boundary ?? null, villages }
+}

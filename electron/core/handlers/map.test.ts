@@ -1,0 +1,294 @@
+// The map's handlers against a real SQLite file: choropleth values and popup facts, key customers
+// for clustering, the grid layout check (demo county clean; crafted overlaps, gaps and stray
+// villages found), offline basemaps (MBTiles import, tiles over HTTP with the TMS y flip), and the
+// zipped Shapefile grid import.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { zip as zipShapefile } from '@mapbox/shp-write'
+import type { FeatureCollection } from 'geojson'
+import iconv from 'iconv-lite'
+import JSZip from 'jszip'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { ImportIssue } from '../../../shared/api/imports'
+import { startBrowserMode, type BrowserMode } from '../../devserver/server'
+import { basemapsDir } from '../basemaps/mbtiles'
+import { writeFixtureMbtiles } from '../basemaps/fixture'
+import { shareAgainst } from '../db/repos/mapLayers'
+import { openTestCore } from '../testing'
+
+type TestCore = ReturnType<typeof openTestCore>
+
+describe('map layers on the demo county', () => {
+  let core: TestCore
+  beforeAll(async () => {
+    core = openTestCore()
+    await core.call('demo.load', {})
+  })
+  afterAll(() => core.dispose())
+  const one = <T,>(sql: string, ...params: unknown[]) => core.ctx.db.$client.prepare(sql).get(...params) as T
+
+  it('gives every village and grid its indicator values and popup facts', async () => {
+    const data = await core.call('map.choropleth', {})
+    expect(data.villages).toHaveLength(173)
+    expect(data.grids).toHaveLength(12)
+    expect(data.villages.every((v) => v.boundary?.type === 'Polygon' || v.boundary?.type === 'MultiPolygon')).toBe(true)
+    const village = data.villages[0]!
+    const row = one<{ penetration_pct: number; households: number; share_vs_rivals: string }>('SELECT * FROM villages WHERE id = ?', village.id)
+    expect(village.metrics.penetration).toBe(row.penetration_pct)
+    expect(village.metrics.households).toBe(row.households)
+    const share = JSON.parse(row.share_vs_rivals) as { ours: number; telecom: number }
+    expect(village.metrics.shareVsTelecom).toBeCloseTo((share.ours / (share.ours + share.telecom)) * 100, 0)
+    expect(village.metrics.completeness).toBeGreaterThan(0)
+    // Grid households are the sum of its villages'; the A-tier facts add up to the county's.
+    const grid = data.grids[0]!
+    const sum = data.villages.filter((v) => v.gridId === grid.id).reduce((a, v) => a + (v.metrics.households ?? 0), 0)
+    expect(grid.metrics.households).toBe(sum)
+    const cutoff = new Date(Date.now() - 30 * 86_400_000).toISOString()
+    const aNotVisited = one<{ n: number }>(
+      `SELECT count(*) AS n FROM key_customers k WHERE deleted_at IS NULL AND coalesce(tier_override, value_tier) = 'A'
+       AND NOT EXISTS (SELECT 1 FROM visits s WHERE s.customer_id = k.id AND s.status = 'done' AND s.checked_in_at >= ?)`,
+      cutoff,
+    ).n
+    expect(aNotVisited).toBeGreaterThan(0)
+    expect(data.grids.reduce((a, g) => a + g.facts.aTierNotVisited30, 0)).toBe(aNotVisited)
+    expect(data.villages.reduce((a, v) => a + v.facts.aTierNotVisited30, 0)).toBe(aNotVisited)
+    // Days since the last visit: from the latest done visit to the village or its customers.
+    const visited = data.villages.find((v) => v.facts.lastVisitAt)!
+    expect(visited.metrics.daysSinceVisit).toBe(Math.floor((Date.now() - Date.parse(visited.facts.lastVisitAt!)) / 86_400_000))
+  })
+
+  it('reads share against a rival both as market shares and as head-to-head values', () => {
+    expect(shareAgainst(JSON.stringify({ ours: 60, telecom: 20, unicom: 0, broadnet: 0 }))).toEqual({ telecom: 75, unicom: 100, broadnet: 100 })
+    expect(shareAgainst(JSON.stringify({ telecom: 55 }))).toEqual({ telecom: 55, unicom: null, broadnet: null })
+    expect(shareAgainst('not json')).toEqual({ telecom: null, unicom: null, broadnet: null })
+    expect(shareAgainst(null)).toEqual({ telecom: null, unicom: null, broadnet: null })
+  })
+
+  it('lists key customers with tier and position for the clustered layer', async () => {
+    const customers = await core.call('map.customers', {})
+    expect(customers).toHaveLength(360)
+    expect(customers[0]).toEqual({ id: expect.any(String), name: expect.any(String), tier: expect.stringMatching(/^[ABC]$/), lon: expect.any(Number), lat: expect.any(Number) })
+  })
+
+  it('finds no overlaps, gaps or stray villages in the demo county (slivers under 1 ha are noise)', async () => {
+    const check = await core.call('grids.check', {})
+    expect(check).toMatchObject({ grids: 12, villages: 173 })
+    expect(check.issues).toEqual([])
+  })
+})
+
+describe('grid layout check on crafted grids', () => {
+  let core: TestCore
+  let dir: string
+  beforeEach(() => {
+    core = openTestCore()
+    dir = mkdtempSync(join(tmpdir(), 'griddesk-gridcheck-'))
+  })
+  afterEach(() => {
+    core.dispose()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  // A 3×3 block of 0.05° cells with the middle one missing (a gap enclosed by grids); G2 reaches
+  // 0.01° into G3 (an overlap).
+  const cell = (code: string, col: number, row: number, grow = 0) => {
+    const [w, s] = [107 + col * 0.05, 23.5 + row * 0.05]
+    return {
+      type: 'Feature' as const,
+      properties: { code, name: `网格${code}` },
+      geometry: { type: 'Polygon' as const, coordinates: [[[w, s], [w + 0.05 + grow, s], [w + 0.05 + grow, s + 0.05], [w, s + 0.05], [w, s]]] },
+    }
+  }
+  const layout: FeatureCollection = {
+    type: 'FeatureCollection',
+    features: [cell('G1', 0, 0), cell('G2', 1, 0, 0.01), cell('G3', 2, 0), cell('G4', 0, 1), cell('G6', 2, 1), cell('G7', 0, 2), cell('G8', 1, 2), cell('G9', 2, 2)],
+  }
+
+  it('reports the overlap, the enclosed gap, and villages in no grid, in two, or in another grid', async () => {
+    const grids = join(dir, 'grids.geojson')
+    writeFileSync(grids, JSON.stringify(layout))
+    await core.call('import.commit', { kind: 'grids', source: { path: grids } })
+    const villages = join(dir, 'villages.csv')
+    writeFileSync(
+      villages,
+      [
+        '区划代码,名称,网格编码,经度,纬度',
+        '451022100001,中间村,,107.075,23.575', // in the gap
+        '451022100002,重叠村,G2,107.105,23.52', // inside G2 and G3
+        '451022100003,错网格村,G1,107.125,23.575', // assigned to G1, lies in G6
+        '451022100004,正常村,G9,107.125,23.625', // in G9, where it belongs: no warning
+      ].join('\n'),
+    )
+    await core.call('import.commit', { kind: 'villages', source: { path: villages } })
+    const check = await core.call('grids.check', {})
+    const kinds = check.issues.map((i) => `${i.kind}:${i.grids.map((g) => g.code).join('+')}:${i.village?.name ?? ''}`).sort()
+    expect(kinds).toEqual([
+      'gap:G1+G2+G3+G4+G6+G7+G8+G9:',
+      'overlap:G2+G3:',
+      'village_multiple:G2+G3:重叠村',
+      'village_other_grid:G1+G6:错网格村',
+      'village_outside::中间村',
+    ])
+    const overlap = check.issues.find((i) => i.kind === 'overlap')!
+    // 0.01° × 0.05° at 23.5°N ≈ 1.02 km × 5.5 km ≈ 5.6 km²
+    expect(overlap.areaM2).toBeGreaterThan(5_000_000)
+    expect(overlap.areaM2).toBeLessThan(6_200_000)
+    expect(overlap.at[0]).toBeGreaterThan(107.1)
+    expect(overlap.at[0]).toBeLessThan(107.11)
+    // A threshold above the overlap's area hides it and the gap (2.5e7 m²) stays.
+    const coarse = await core.call('grids.check', { minAreaM2: 10_000_000 })
+    expect(coarse.issues.map((i) => i.kind)).not.toContain('overlap')
+    expect(coarse.issues.map((i) => i.kind)).toContain('gap')
+  })
+})
+
+describe('offline basemaps (MBTiles)', () => {
+  let core: TestCore
+  let dir: string
+  let server: BrowserMode
+  beforeAll(async () => {
+    core = openTestCore()
+    dir = mkdtempSync(join(tmpdir(), 'griddesk-basemap-'))
+    const rendererDir = join(dir, 'renderer')
+    mkdirSync(rendererDir)
+    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>')
+    server = await startBrowserMode({ core, rendererDir })
+  })
+  afterAll(async () => {
+    await server.close()
+    core.dispose()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const tile = (id: string, z: number, x: number, y: number) => fetch(new URL(`tiles/${id}/${z}/${x}/${y}`, server.url))
+
+  it('imports a raster MBTiles file and serves its tiles over HTTP, flipping y from XYZ to TMS', async () => {
+    const file = join(dir, 'tiandong.mbtiles')
+    const tiles = writeFixtureMbtiles(file, { bounds: [107.0, 23.4, 107.3, 23.8], minzoom: 1, maxzoom: 9, attribution: '© 测试底图' })
+    const basemap = await core.call('basemaps.add', { source: { path: file } })
+    expect(basemap).toMatchObject({ name: 'Test basemap', format: 'png', minzoom: 1, maxzoom: 9, attribution: '© 测试底图', crs: 'WGS-84', tiles: tiles.size })
+    expect(basemap.bounds).toEqual([107.0, 23.4, 107.3, 23.8])
+    expect(await core.call('basemaps.list', {})).toEqual([basemap])
+
+    // z=1: the county is in the northern hemisphere, so XYZ y=0 (TMS row 1), x=1 (east).
+    expect([...tiles.keys()]).toContain('1/1/0')
+    const north = await tile(basemap.id, 1, 1, 0)
+    expect(north.status).toBe(200)
+    expect(north.headers.get('content-type')).toBe('image/png')
+    expect(Buffer.from(await north.arrayBuffer()).equals(tiles.get('1/1/0')!)).toBe(true)
+    // Where XYZ y=1 would be if the flip were missing there is nothing.
+    expect((await tile(basemap.id, 1, 1, 1)).status).toBe(204)
+    // Every stored tile answers with its own bytes at a deeper zoom too.
+    const deep = [...tiles.keys()].find((k) => k.startsWith('9/'))!
+    const [z, x, y] = deep.split('/').map(Number) as [number, number, number]
+    expect(Buffer.from(await (await tile(basemap.id, z, x, y)).arrayBuffer()).equals(tiles.get(deep)!)).toBe(true)
+    // Outside the tile range, an unknown basemap, a malformed path: no tile, no error.
+    expect((await tile(basemap.id, 1, 5, 0)).status).toBe(204)
+    expect((await tile('00000000-0000-7000-8000-000000000000', 1, 1, 0)).status).toBe(204)
+    expect((await fetch(new URL('tiles/..%2F..%2Fgriddesk.sqlite/1/1/0', server.url))).status).toBe(204)
+  })
+
+  it('takes the CRS from the metadata or the declaration, manages several basemaps, removes one', async () => {
+    const gcj = join(dir, 'gcj.mbtiles')
+    writeFixtureMbtiles(gcj, { bounds: [107.0, 23.4, 107.3, 23.8], minzoom: 5, maxzoom: 6, crs: 'GCJ02', name: '高德风格底图' })
+    const uploaded = await core.call('basemaps.add', { source: { fileName: 'gcj.mbtiles', base64: (await import('node:fs')).readFileSync(gcj).toString('base64') } })
+    expect(uploaded).toMatchObject({ name: '高德风格底图', crs: 'GCJ-02' })
+    const declared = await core.call('basemaps.add', { source: { path: gcj }, name: '百度', crs: 'BD-09' })
+    expect(declared).toMatchObject({ name: '百度', crs: 'BD-09' })
+    const list = await core.call('basemaps.list', {})
+    expect(list.map((b) => b.name)).toEqual(['Test basemap', '高德风格底图', '百度'])
+
+    expect(await core.call('basemaps.remove', { id: uploaded.id })).toEqual({ removed: true })
+    expect((await core.call('basemaps.list', {})).map((b) => b.name)).toEqual(['Test basemap', '百度'])
+    expect((await tile(uploaded.id, 5, 25, 13)).status).toBe(204)
+    expect(await core.call('basemaps.remove', { id: uploaded.id })).toEqual({ removed: false })
+  })
+
+  it('refuses a file that is not a raster MBTiles, with a reason, and keeps nothing of it', async () => {
+    const before = readdirSync(basemapsDir(core.dataDir)).sort()
+    const text = join(dir, 'notes.mbtiles')
+    writeFileSync(text, 'this is not SQLite')
+    const bad = await core.dispatch('basemaps.add', { source: { path: text } })
+    expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { reason: 'basemapNotMbtiles' } } })
+    const vector = join(dir, 'vector.mbtiles')
+    writeFixtureMbtiles(vector, { bounds: [107.0, 23.4, 107.3, 23.8], minzoom: 5, maxzoom: 5 })
+    const Database = (await import('better-sqlite3')).default
+    const db = new Database(vector)
+    db.prepare("UPDATE metadata SET value = 'pbf' WHERE name = 'format'").run()
+    db.close()
+    expect(await core.dispatch('basemaps.add', { source: { path: vector } })).toMatchObject({ ok: false, error: { details: { reason: 'basemapVector' } } })
+    expect(await core.dispatch('basemaps.add', { source: { path: join(dir, 'missing.mbtiles') } })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
+    expect(readdirSync(basemapsDir(core.dataDir)).sort()).toEqual(before)
+    expect(existsSync(basemapsDir(core.dataDir))).toBe(true)
+  })
+})
+
+describe('zipped Shapefile grid import', () => {
+  let core: TestCore
+  let dir: string
+  beforeEach(() => {
+    core = openTestCore()
+    dir = mkdtempSync(join(tmpdir(), 'griddesk-shp-'))
+  })
+  afterEach(() => {
+    core.dispose()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const square = (w: number, s: number, d = 0.02): [number, number][][] => [[[w, s], [w + d, s], [w + d, s + d], [w, s + d], [w, s]]]
+  const collection: FeatureCollection = {
+    type: 'FeatureCollection',
+    features: [
+      { type: 'Feature', properties: { code: 'SHP-01', name: 'Pingma East' }, geometry: { type: 'Polygon', coordinates: square(107.1, 23.6) } },
+      { type: 'Feature', properties: { code: 'SHP-02', name: 'Pingma West' }, geometry: { type: 'Polygon', coordinates: square(107.05, 23.6) } },
+    ],
+  }
+
+  it('imports grids from a zipped Shapefile written by shp-write', async () => {
+    const path = join(dir, 'grids.zip')
+    writeFileSync(path, await zipShapefile(collection, { outputType: 'nodebuffer', compression: 'DEFLATE' }))
+    const preview = await core.call('import.preview', { kind: 'grids', source: { path } })
+    expect(preview.issues).toEqual([])
+    expect(preview.sample).toEqual([
+      { row: 1, code: 'SHP-01', name: 'Pingma East', kind: null, geometryType: 'Polygon' },
+      { row: 2, code: 'SHP-02', name: 'Pingma West', kind: null, geometryType: 'Polygon' },
+    ])
+    expect(await core.call('import.commit', { kind: 'grids', source: { path } })).toMatchObject({ inserted: 2 })
+    const overview = await core.call('map.overview', {})
+    expect(overview.grids.features.map((f) => f.properties.code)).toEqual(['SHP-01', 'SHP-02'])
+    const ring = (overview.grids.features[0]!.geometry.coordinates as number[][][])[0]!
+    ring.forEach(([lon, lat], i) => {
+      expect(lon).toBeCloseTo(square(107.1, 23.6)[0]![i]![0], 6)
+      expect(lat).toBeCloseTo(square(107.1, 23.6)[0]![i]![1], 6)
+    })
+  })
+
+  it('reads GBK attribute text without a .cpg, and refuses a zip with no .shp, changing nothing', async () => {
+    // Chinese GIS software writes the .dbf in GBK and often no .cpg: put GBK bytes in place of
+    // shp-write's ASCII name (same 11-byte field: 5 characters × 2 bytes and a space).
+    const zipped = await JSZip.loadAsync(await zipShapefile(collection, { outputType: 'nodebuffer' }))
+    const dbfName = Object.keys(zipped.files).find((n) => n.endsWith('.dbf'))!
+    const dbf = Buffer.from(await zipped.file(dbfName)!.async('uint8array'))
+    const east = Buffer.from('Pingma East', 'latin1')
+    const at = dbf.indexOf(east)
+    expect(at).toBeGreaterThan(0)
+    iconv.encode('平马东片网', 'gbk').copy(dbf, at) // 10 bytes, then a space of the 11
+    dbf[at + 10] = 0x20
+    zipped.file(dbfName, new Uint8Array(dbf))
+    const path = join(dir, 'gbk.zip')
+    writeFileSync(path, await zipped.generateAsync({ type: 'nodebuffer' }))
+    const preview = await core.call('import.preview', { kind: 'grids', source: { path } })
+    expect(preview.encoding).toBe('gb18030')
+    expect(preview.sample[0]).toMatchObject({ code: 'SHP-01', name: '平马东片网' })
+
+    const empty = new JSZip()
+    empty.file('readme.txt', 'no shapefile here')
+    const emptyPath = join(dir, 'empty.zip')
+    writeFileSync(emptyPath, await empty.generateAsync({ type: 'nodebuffer' }))
+    const before = (await core.call('map.overview', {})).grids.features.length
+    const failed = await core.dispatch('import.commit', { kind: 'grids', source: { path: emptyPath } })
+    expect(failed.ok).toBe(false)
+    const issues = (failed as unknown as { error: { details: { importIssues: ImportIssue[] } } }).error.details.importIssues
+    expect(issues).toEqual([{ file: 'empty.zip', row: null, field: null, code: 'unreadable', params: { reason: 'no .shp file in the zip' } }])
+    expect((await core.call('map.overview', {})).grids.features.length).toBe(before)
+  })
+})

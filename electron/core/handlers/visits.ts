@@ -1,0 +1,340 @@
+// Visits (拜访): plan a day's route, keep the form as a draft while it is typed, complete it in
+// one transaction (visit, co-visitors, products, objections, photos, rival news → intel, next
+// action → work order, funnel move), the objection library, who to see next, the funnel.
+import { v7 as uuidv7 } from 'uuid'
+import { funnel } from '../../../shared/analysis'
+import type { DayPlan, FunnelReport, FunnelStageFlow, NextUpReason, NextUpRow, VisitCompleteResult, VisitDetail, VisitDraft } from '../../../shared/api/visits'
+import { funnelStages, type FunnelStage } from '../../../shared/domain'
+import { AppError, type Issue } from '../../../shared/errors'
+import { haversineM, pathLengthM, planRoute } from '../../../shared/route'
+import type { HandlerContext } from '../context'
+import { insertSynced, updateSynced } from '../db/repos/changes'
+import {
+  freshIntel, funnelFacts, gridExists, listObjections, listVisits, objectionById, objectionCodes, objectionCodeTaken, overdueVisitWorkOrders,
+  lastVisits, rankingCustomers, targetFacts, visitDetail, visitStatus, visitTargets, type TargetFacts,
+} from '../db/repos/visits'
+import { unitManager } from '../db/repos/workOrders'
+import { localToday } from '../indicators/measures'
+import { blobExists, listDrafts, MAX_DRAFT_BYTES, mimeOf, removeDraft, storeBlob, writeDraft } from '../visits/files'
+import type { HandlerTable } from './table'
+import { endOfLocalDay } from './workOrders'
+
+const DAY_MS = 86_400_000
+const km = (m: number) => Math.round(m / 10) / 100
+
+/** Issue messages are codes the UI translates (`visits.err.<code>`); the English is in the error's message. */
+function invalid(issues: Issue[]): never {
+  throw new AppError('VALIDATION', issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), { issues })
+}
+
+function getVisit(ctx: HandlerContext, id: string): VisitDetail {
+  const v = visitDetail(ctx.db, id)
+  if (!v) throw new AppError('NOT_FOUND', `visit ${id} not found`, { details: { id } })
+  const { targetLon, targetLat, ...rest } = v
+  const distanceM =
+    v.checkInLon !== null && v.checkInLat !== null && targetLon !== null && targetLat !== null
+      ? Math.round(haversineM({ lon: v.checkInLon, lat: v.checkInLat }, { lon: targetLon, lat: targetLat }))
+      : null
+  return { ...rest, distanceM }
+}
+
+function plan(ctx: HandlerContext, input: Parameters<HandlerTable['visits.plan']>[1]): DayPlan {
+  const issues: Issue[] = []
+  const facts: TargetFacts[] = []
+  input.targets.forEach((t, i) => {
+    const f = targetFacts(ctx.db, t.kind, t.id)
+    if (!f) issues.push({ path: ['targets', i, 'id'], message: 'unknownTarget' })
+    else facts.push(f)
+  })
+  if (issues.length) invalid(issues)
+  const unique = [...new Map(facts.map((f) => [`${f.kind}:${f.id}`, f])).values()]
+  const placed = unique.filter((f) => f.lon !== null && f.lat !== null) as (TargetFacts & { lon: number; lat: number })[]
+  const unplaced = unique.filter((f) => f.lon === null || f.lat === null).map((f) => ({ kind: f.kind, id: f.id, name: f.name }))
+  const start = input.start ?? null
+  const order = planRoute(start, placed)
+  let cumulative = 0
+  let previous: { lon: number; lat: number } | null = start
+  const stops = order.map((i, seq) => {
+    const f = placed[i]!
+    const leg = previous ? haversineM(previous, f) : 0
+    cumulative += leg
+    previous = f
+    return { seq: seq + 1, kind: f.kind, id: f.id, name: f.name, lon: f.lon, lat: f.lat, legKm: km(leg), cumulativeKm: km(cumulative) }
+  })
+  const plannedVisitIds: string[] = []
+  if (input.save) {
+    ctx.db.transaction((tx) => {
+      for (const f of [...order.map((i) => placed[i]!), ...unique.filter((u) => u.lon === null || u.lat === null)]) {
+        plannedVisitIds.push(
+          insertSynced(tx, ctx.change, 'visits', {
+            status: 'planned', targetKind: f.kind === 'customer' ? (f.category === 'group' ? 'group' : 'customer') : 'village',
+            villageId: f.villageId, customerId: f.customerId, gridId: f.gridId, plannedFor: input.date,
+            byUserId: f.gridId ? unitManager(tx, f.gridId) : null,
+          }),
+        )
+      }
+    })
+  }
+  return {
+    date: input.date, start, stops, unplaced, totalKm: km(pathLengthM(start, placed, order)),
+    pickedOrderKm: km(pathLengthM(start, placed, placed.map((_, i) => i))), plannedVisitIds,
+  }
+}
+
+function complete(ctx: HandlerContext, input: Parameters<HandlerTable['visits.complete']>[1]): VisitCompleteResult {
+  const issues: Issue[] = []
+  const target = targetFacts(ctx.db, input.target.kind, input.target.id)
+  if (!target) issues.push({ path: ['target', 'id'], message: 'unknownTarget' })
+  const existing = input.id ? visitStatus(ctx.db, input.id) : undefined
+  if (existing && existing.status !== 'planned') issues.push({ path: ['id'], message: 'alreadyDone' })
+  const now = Date.parse(ctx.change.now())
+  const checkedInAt = new Date(input.checkIn.at).toISOString()
+  if (Date.parse(checkedInAt) > now + 10 * 60_000) issues.push({ path: ['checkIn', 'at'], message: 'inFuture' })
+  const codes = objectionCodes(ctx.db)
+  input.objections.forEach((o, i) => {
+    if (!codes.has(o.code)) issues.push({ path: ['objections', i, 'code'], message: 'unknownObjection' })
+  })
+  const seenCodes = new Set<string>()
+  input.objections.forEach((o, i) => {
+    if (seenCodes.has(o.code)) issues.push({ path: ['objections', i, 'code'], message: 'duplicateObjection' })
+    seenCodes.add(o.code)
+  })
+  const visitDay = localToday(new Date(checkedInAt))
+  if (input.nextAction && input.nextAction.due < visitDay) issues.push({ path: ['nextAction', 'due'], message: 'dueBeforeVisit' })
+  if (input.funnelTo && input.target.kind !== 'customer') issues.push({ path: ['funnelTo'], message: 'funnelNeedsCustomer' })
+  if (input.rivalNews?.validTo && input.rivalNews.validTo < visitDay) issues.push({ path: ['rivalNews', 'validTo'], message: 'validToBeforeVisit' })
+  input.photos.forEach((p, i) => {
+    if (!blobExists(ctx.dataDir, p.sha256)) issues.push({ path: ['photos', i], message: 'photoMissing' })
+  })
+  if (issues.length || !target) invalid(issues)
+
+  const point = input.checkIn.source === 'none' ? null : { lon: input.checkIn.lon!, lat: input.checkIn.lat! }
+  const distanceM = point && target.lon !== null && target.lat !== null ? haversineM(point, { lon: target.lon, lat: target.lat }) : null
+  const byUserId = target.gridId ? unitManager(ctx.db, target.gridId) : null
+  const id = input.id ?? uuidv7()
+  let intelId: string | null = null
+  let workOrderId: string | null = null
+
+  ctx.db.transaction((tx) => {
+    const visit = {
+      status: 'done' as const, targetKind: target.kind === 'customer' ? (target.category === 'group' ? 'group' : 'customer') : 'village',
+      villageId: target.villageId, customerId: target.customerId, gridId: target.gridId,
+      checkedInAt, checkInLon: point?.lon ?? null, checkInLat: point?.lat ?? null, checkInSource: input.checkIn.source,
+      purpose: input.purpose, outcome: input.outcome, nextAction: input.nextAction?.action ?? null, nextActionDue: input.nextAction?.due ?? null, byUserId,
+    }
+    if (existing) updateSynced(tx, ctx.change, 'visits', id, visit)
+    else insertSynced(tx, ctx.change, 'visits', { id, ...visit })
+    for (const p of input.participants) insertSynced(tx, ctx.change, 'visit_participants', { visitId: id, userId: null, name: p.name, role: p.role })
+    for (const p of input.products) insertSynced(tx, ctx.change, 'visit_products', { visitId: id, product: p.product, outcome: p.outcome, quantity: p.quantity })
+    for (const o of input.objections)
+      insertSynced(tx, ctx.change, 'visit_objections', { visitId: id, objectionCode: o.code, detail: o.detail ?? null, answer: o.answer ?? null, answerWorked: o.worked ?? null })
+    for (const p of input.photos)
+      insertSynced(tx, ctx.change, 'attachments', { ownerTable: 'visits', ownerId: id, fileName: p.fileName, sha256: p.sha256, mime: p.mime, bytes: p.bytes, thumbSha256: p.thumbSha256 ?? null })
+    if (input.rivalNews) {
+      const n = input.rivalNews
+      intelId = insertSynced(tx, ctx.change, 'competitor_intel', {
+        rival: n.rival, kind: n.kind, title: n.title, description: n.description ?? null, villageId: target.villageId, gridId: target.gridId,
+        lon: point?.lon ?? target.lon, lat: point?.lat ?? target.lat, seenAt: checkedInAt, validFrom: visitDay, validTo: n.validTo ?? null,
+        source: 'visit', reliability: 3, monthlyFee: n.monthlyFee ?? null, dataGb: n.dataGb ?? null, voiceMinutes: n.voiceMinutes ?? null,
+        broadbandMbps: n.broadbandMbps ?? null, contractMonths: n.contractMonths ?? null, deviceSubsidy: n.deviceSubsidy ?? null,
+        threatLevel: n.threatLevel ?? null, suggestedResponse: null, fromVisitId: id, createdBy: byUserId,
+      })
+    }
+    if (input.nextAction) {
+      // The same row workOrders.create makes from a visit: origin 'visit', due at the end of that day.
+      workOrderId = insertSynced(tx, ctx.change, 'work_orders', {
+        title: input.nextAction.action, description: [`拜访目的：${input.purpose}`, `拜访结果：${input.outcome}`, `对象：${target.name}`].join('\n'),
+        orgUnitId: target.gridId, customerId: target.customerId, visitId: id, origin: 'visit', assigneeUserId: byUserId,
+        dueAt: endOfLocalDay(input.nextAction.due), slaHours: null, status: 'open', closedAt: null,
+      })
+    }
+    if (target.customerId) {
+      const patch: Record<string, unknown> = { nextFollowUp: input.nextAction?.due ?? null }
+      if (input.funnelTo && input.funnelTo !== target.funnelStage) {
+        insertSynced(tx, ctx.change, 'funnel_moves', { customerId: target.customerId, fromStage: target.funnelStage, toStage: input.funnelTo, movedAt: checkedInAt, byUserId })
+        patch.funnelStage = input.funnelTo
+      }
+      updateSynced(tx, ctx.change, 'key_customers', target.customerId, patch)
+    }
+  })
+  // The draft has become the visit; a draft file left behind by a failed delete would only reappear as a draft.
+  removeDraft(ctx.dataDir, id)
+  return { visit: getVisit(ctx, id), farFromTarget: distanceM !== null && distanceM > input.radiusM, intelId, workOrderId }
+}
+
+// ---- Who to see next.
+
+const WEIGHTS = { a_tier_stale: 30, contract_expiring: 25, rival_intel_near: 15, follow_up_overdue: 20, work_order_overdue: 25 } as const
+
+export function rankNextUp(ctx: HandlerContext, gridId: string, asOf: string, limit: number): NextUpRow[] {
+  const asOfMs = Date.parse(`${asOf}T12:00:00`)
+  const staleBefore = new Date(asOfMs - 30 * DAY_MS).toISOString()
+  const expiryHorizon = localToday(new Date(asOfMs + 60 * DAY_MS))
+  const intel = freshIntel(ctx.db, new Date(asOfMs - 14 * DAY_MS).toISOString().slice(0, 10)).filter((i) => i.seenAt.slice(0, 10) <= asOf)
+  const intelByVillage = new Map<string, typeof intel>()
+  // Cells of 0.012° × 0.01° (over 1 km each way at these latitudes): a 1 km search looks at the 3 × 3 around a customer.
+  const cellOf = (lon: number, lat: number) => [Math.floor(lon / 0.012), Math.floor(lat / 0.01)] as const
+  const intelByCell = new Map<string, typeof intel>()
+  const push = <K>(map: Map<K, typeof intel>, key: K, i: (typeof intel)[number]) => {
+    const list = map.get(key)
+    if (list) list.push(i)
+    else map.set(key, [i])
+  }
+  for (const i of intel) {
+    if (i.villageId) push(intelByVillage, i.villageId, i)
+    if (i.lon !== null && i.lat !== null) push(intelByCell, cellOf(i.lon, i.lat).join(':'), i)
+  }
+  const overdue = new Map<string, { title: string; dueAt: string }[]>()
+  for (const w of overdueVisitWorkOrders(ctx.db, gridId, new Date(Math.min(asOfMs, Date.parse(ctx.change.now()))).toISOString()))
+    overdue.set(w.customerId, [...(overdue.get(w.customerId) ?? []), w])
+  const daysBetween = (a: string, b: string) => Math.round((Date.parse(b.slice(0, 10)) - Date.parse(a.slice(0, 10))) / DAY_MS)
+
+  const rows: NextUpRow[] = []
+  for (const c of rankingCustomers(ctx.db, gridId)) {
+    const reasons: NextUpRow['reasons'] = []
+    let score = 0
+    const add = (code: NextUpReason, points: number, params: Record<string, string | number | null>) => {
+      reasons.push({ code, params })
+      score += points
+    }
+    if (c.tier === 'A' && (!c.lastVisitAt || c.lastVisitAt < staleBefore)) {
+      const days = c.lastVisitAt ? daysBetween(c.lastVisitAt, asOf) : null
+      add('a_tier_stale', WEIGHTS.a_tier_stale + (days === null ? 30 : Math.min(30, (days - 30) / 2)), { days, lastVisitAt: c.lastVisitAt })
+    }
+    if (c.contractExpiry && c.contractExpiry >= asOf && c.contractExpiry <= expiryHorizon) {
+      const days = daysBetween(asOf, c.contractExpiry)
+      add('contract_expiring', WEIGHTS.contract_expiring + (60 - days) / 3, { date: c.contractExpiry, days })
+    }
+    // Fresh rival intel in the same village or within 1 km: the strongest one speaks for the rest.
+    let near: { rival: string; title: string; km: number; threat: number } | null = null
+    const consider = (i: (typeof intel)[number], metres: number) => {
+      const threat = i.threatLevel ?? 3
+      if (!near || threat > near.threat || (threat === near.threat && metres / 1000 < near.km)) near = { rival: i.rival, title: i.title, km: Math.round(metres / 100) / 10, threat }
+    }
+    if (c.villageId) for (const i of intelByVillage.get(c.villageId) ?? []) consider(i, c.lon !== null && c.lat !== null && i.lon !== null && i.lat !== null ? haversineM(c as { lon: number; lat: number }, i as { lon: number; lat: number }) : 0)
+    if (c.lon !== null && c.lat !== null) {
+      const [x, y] = cellOf(c.lon, c.lat)
+      for (let dx = -1; dx <= 1; dx++)
+        for (let dy = -1; dy <= 1; dy++)
+          for (const i of intelByCell.get(`${x + dx}:${y + dy}`) ?? []) {
+            if (i.villageId === c.villageId) continue
+            const metres = haversineM(c as { lon: number; lat: number }, i as { lon: number; lat: number })
+            if (metres <= 1000) consider(i, metres)
+          }
+    }
+    if (near) {
+      const n = near as { rival: string; title: string; km: number; threat: number }
+      add('rival_intel_near', WEIGHTS.rival_intel_near + n.threat * 3, { rival: n.rival, title: n.title, km: n.km })
+    }
+    if (c.nextFollowUp && c.nextFollowUp < asOf) {
+      const days = daysBetween(c.nextFollowUp, asOf)
+      add('follow_up_overdue', WEIGHTS.follow_up_overdue + Math.min(20, days), { date: c.nextFollowUp, days })
+    }
+    const late = overdue.get(c.id)
+    if (late) add('work_order_overdue', WEIGHTS.work_order_overdue + 5 * (late.length - 1), { title: late[0]!.title, due: late[0]!.dueAt.slice(0, 10), count: late.length })
+    if (reasons.length === 0) continue
+    // Influence (1–5) tips ties towards the people who sway a village.
+    score = Math.round((score + 2 * (c.influence ?? 1)) * 10) / 10
+    rows.push({
+      customerId: c.id, name: c.name, role: c.role, organisation: c.organisation, villageName: c.villageName, tier: c.tier, influence: c.influence,
+      funnelStage: c.funnelStage, lastVisitAt: c.lastVisitAt, score, reasons,
+    })
+  }
+  const top = rows.sort((a, b) => b.score - a.score || a.name.localeCompare(b.name)).slice(0, limit)
+  // Only A-tier rows came with their last visit (it is a reason for them); fetch it for the rest shown.
+  const missing = lastVisits(ctx.db, top.filter((r) => r.tier !== 'A').map((r) => r.customerId))
+  for (const r of top) if (missing.has(r.customerId)) r.lastVisitAt = missing.get(r.customerId) ?? null
+  return top
+}
+
+// ---- Funnel over a period.
+
+function funnelReport(ctx: HandlerContext, input: { gridId?: string; from: string; to: string }): FunnelReport {
+  const toExclusive = new Date(Date.parse(`${input.to}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10)
+  const facts = funnelFacts(ctx.db, { gridId: input.gridId, from: input.from, toExclusive })
+  const rank = (s: FunnelStage) => funnelStages.indexOf(s)
+  // The snapshot (analysis.funnel's logic): customers at each stage now.
+  const snapshot = funnel(funnelStages, facts.current.flatMap((r) => Array<FunnelStage>(r.n).fill(r.stage)))
+  const startOf = new Map(facts.atStart.map((r) => [r.customerId, r.stage]))
+  const pathOf = new Map<string, FunnelStage[]>()
+  for (const m of facts.moves) {
+    if (!pathOf.has(m.customerId)) pathOf.set(m.customerId, startOf.has(m.customerId) ? [startOf.get(m.customerId)!] : [])
+    pathOf.get(m.customerId)!.push(m.toStage)
+  }
+  const wasAt = new Map(funnelStages.map((s) => [s, new Set<string>()]))
+  const entered = new Map(funnelStages.map((s) => [s, new Set<string>()]))
+  const movedOn = new Map(funnelStages.map((s) => [s, new Set<string>()]))
+  for (const [customerId, stage] of startOf) wasAt.get(stage)!.add(customerId)
+  for (const [customerId, path] of pathOf) {
+    const firstMove = startOf.has(customerId) ? 1 : 0
+    path.forEach((stage, i) => {
+      wasAt.get(stage)!.add(customerId)
+      if (i >= firstMove) entered.get(stage)!.add(customerId)
+      if (i > 0 && rank(stage) > rank(path[i - 1]!)) movedOn.get(path[i - 1]!)!.add(customerId)
+    })
+  }
+  const atStartCount = (s: FunnelStage) => facts.atStart.filter((r) => r.stage === s).length
+  const stages: FunnelStageFlow[] = funnelStages.map((stage, i) => {
+    const was = wasAt.get(stage)!.size
+    const last = i === funnelStages.length - 1
+    return {
+      stage, current: snapshot[i]!.current, atStart: atStartCount(stage), entered: entered.get(stage)!.size,
+      movedOn: last ? 0 : movedOn.get(stage)!.size, conversion: last || was === 0 ? null : movedOn.get(stage)!.size / was,
+    }
+  })
+  const beforeWon = new Set(funnelStages.filter((s) => rank(s) < rank('won')).flatMap((s) => [...wasAt.get(s)!]))
+  const reachedWon = [...entered.get('won')!].filter((c) => beforeWon.has(c)).length
+  return { gridId: input.gridId ?? null, from: input.from, to: input.to, stages, moves: facts.moves.length, overall: beforeWon.size ? reachedWon / beforeWon.size : null }
+}
+
+export const visitHandlers = {
+  'visits.targets': (ctx, input) => {
+    if (!gridExists(ctx.db, input.gridId)) throw new AppError('NOT_FOUND', `grid ${input.gridId} not found`, { issues: [{ path: ['gridId'], message: 'unknownGrid' }] })
+    return visitTargets(ctx.db, input)
+  },
+  'visits.plan': (ctx, input) => plan(ctx, input),
+  'visits.saveDraft': (ctx, input) => {
+    const draft: VisitDraft = { id: input.id ?? uuidv7(), savedAt: ctx.change.now(), form: input.form, label: input.label ?? null }
+    if (Buffer.byteLength(JSON.stringify(draft)) > MAX_DRAFT_BYTES) invalid([{ path: ['form'], message: 'draftTooLarge' }])
+    if (input.id && visitStatus(ctx.db, input.id)?.status === 'done') invalid([{ path: ['id'], message: 'alreadyDone' }])
+    writeDraft(ctx.dataDir, draft)
+    return draft
+  },
+  'visits.drafts': (ctx) => listDrafts(ctx.dataDir),
+  'visits.discardDraft': (ctx, input) => ({ discarded: removeDraft(ctx.dataDir, input.id) }),
+  'visits.addPhoto': (ctx, input) => {
+    const mime = mimeOf(input.fileName)
+    if (!mime) invalid([{ path: ['fileName'], message: 'photoType' }])
+    const bytes = Buffer.from(input.base64, 'base64')
+    if (bytes.length === 0) invalid([{ path: ['base64'], message: 'photoEmpty' }])
+    if (bytes.length > 10 * 1024 * 1024) invalid([{ path: ['base64'], message: 'photoTooLarge' }])
+    const sha256 = storeBlob(ctx.dataDir, bytes)
+    // The thumbnail comes from the renderer (a canvas scales it; no native image library here).
+    const thumbSha256 = input.thumbBase64 ? storeBlob(ctx.dataDir, Buffer.from(input.thumbBase64, 'base64')) : undefined
+    return { sha256, fileName: input.fileName, mime: mime!, bytes: bytes.length, ...(thumbSha256 ? { thumbSha256 } : {}) }
+  },
+  'visits.get': (ctx, input) => getVisit(ctx, input.id),
+  'visits.complete': (ctx, input) => complete(ctx, input),
+  'visits.list': (ctx, input) => listVisits(ctx.db, input),
+  'visits.nextUp': (ctx, input) => {
+    if (!gridExists(ctx.db, input.gridId)) throw new AppError('NOT_FOUND', `grid ${input.gridId} not found`, { issues: [{ path: ['gridId'], message: 'unknownGrid' }] })
+    return rankNextUp(ctx, input.gridId, input.asOf ?? localToday(), input.limit)
+  },
+  'objections.list': (ctx) => listObjections(ctx.db),
+  'objections.create': (ctx, input) => {
+    if (objectionCodeTaken(ctx.db, input.code)) invalid([{ path: ['code'], message: 'codeTaken' }])
+    const id = ctx.db.transaction((tx) =>
+      insertSynced(tx, ctx.change, 'objections', { code: input.code, nameZh: input.nameZh, nameEn: input.nameEn, suggestedAnswer: input.suggestedAnswer ?? null }),
+    )
+    return objectionById(ctx.db, id)!
+  },
+  'objections.update': (ctx, input) => {
+    if (!objectionById(ctx.db, input.id)) throw new AppError('NOT_FOUND', `objection ${input.id} not found`, { details: { id: input.id } })
+    ctx.db.transaction((tx) => updateSynced(tx, ctx.change, 'objections', input.id, input.patch))
+    return objectionById(ctx.db, input.id)!
+  },
+  'funnel.get': (ctx, input) => {
+    if (input.gridId && !gridExists(ctx.db, input.gridId)) throw new AppError('NOT_FOUND', `grid ${input.gridId} not found`, { issues: [{ path: ['gridId'], message: 'unknownGrid' }] })
+    return funnelReport(ctx, input)
+  },
+} satisfies Partial<HandlerTable>

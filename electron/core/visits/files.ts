@@ -1,0 +1,82 @@
+// Files of the visit log in the data directory. Drafts: the visit form as typed, one JSON file
+// per draft under drafts/visits/, replaced atomically (write, fsync, rename) so a crash or a
+// closed window leaves the last saved draft whole. Drafts are device-local working state, like
+// report definitions: only a completed visit becomes synced rows. Photos: content-addressed by
+// sha256 under attachments/<aa>/<sha256>, so the same picture is stored once.
+import { createHash } from 'node:crypto'
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import type { VisitDraft } from '../../../shared/api/visits'
+
+const draftsDir = (dataDir: string) => join(dataDir, 'drafts', 'visits')
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+export const MAX_DRAFT_BYTES = 256 * 1024
+
+function writeDurably(path: string, data: Buffer | string): void {
+  const tmp = `${path}.${process.pid}.tmp`
+  const fd = openSync(tmp, 'w')
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(tmp, path)
+}
+
+export function writeDraft(dataDir: string, draft: VisitDraft): void {
+  if (!UUID.test(draft.id)) throw new Error(`bad draft id ${draft.id}`)
+  mkdirSync(draftsDir(dataDir), { recursive: true })
+  writeDurably(join(draftsDir(dataDir), `${draft.id}.json`), JSON.stringify(draft))
+}
+
+export function readDraft(dataDir: string, id: string): VisitDraft | undefined {
+  if (!UUID.test(id)) return undefined
+  const path = join(draftsDir(dataDir), `${id}.json`)
+  if (!existsSync(path)) return undefined
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as VisitDraft
+  } catch {
+    return undefined // a file that does not parse is not a draft (the rename makes this rare)
+  }
+}
+
+export function listDrafts(dataDir: string): VisitDraft[] {
+  const dir = draftsDir(dataDir)
+  if (!existsSync(dir)) return []
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((f) => readDraft(dataDir, f.slice(0, -5)) ?? [])
+    .sort((a, b) => b.savedAt.localeCompare(a.savedAt))
+}
+
+export function removeDraft(dataDir: string, id: string): boolean {
+  if (!UUID.test(id)) return false
+  const path = join(draftsDir(dataDir), `${id}.json`)
+  if (!existsSync(path)) return false
+  rmSync(path)
+  return true
+}
+
+const MIME: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', heic: 'image/heic', pdf: 'application/pdf' }
+
+export function mimeOf(fileName: string): string | undefined {
+  return MIME[fileName.toLowerCase().split('.').pop() ?? '']
+}
+
+export function attachmentPath(dataDir: string, sha256: string): string {
+  return join(dataDir, 'attachments', sha256.slice(0, 2), sha256)
+}
+
+/** Stores bytes under their sha256 (once) and returns the hash. */
+export function storeBlob(dataDir: string, bytes: Buffer): string {
+  const sha256 = createHash('sha256').update(bytes).digest('hex')
+  const path = attachmentPath(dataDir, sha256)
+  if (!existsSync(path)) {
+    mkdirSync(join(dataDir, 'attachments', sha256.slice(0, 2)), { recursive: true })
+    writeDurably(path, bytes)
+  }
+  return sha256
+}
+
+export const blobExists = (dataDir: string, sha256: string) => existsSync(attachmentPath(dataDir, sha256))

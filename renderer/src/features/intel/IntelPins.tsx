@@ -1,0 +1,33 @@
+// Competitor intel as pins inside a CountyMap (intel page, map page): one circle per record with a
+// location, coloured by rival and sized by threat; the tooltip says who, what and when.
+import { CircleMarker, Pane, Tooltip } from 'react-leaflet'
+import { useTranslation } from 'react-i18next'
+import type { IntelRow } from '../../../../shared/api/intel'
+import { useCall } from '../../api/useCall'
+
+export const rivalColour = { telecom: '#1565c0', unicom: '#c62828', broadnet: '#6a1b9a', other: '#546e7a' } as const
+
+export function IntelPins({ rows, selectedId, onSelect }: { rows?: IntelRow[]; selectedId?: string; onSelect?: (id: string) => void }) {
+  const { t } = useTranslation()
+  // Without rows given (the map page), the intel valid today.
+  const own = useCall('intel.list', rows ? null : { validOn: new Date().toISOString().slice(0, 10), limit: 2000 })
+  const pins = (rows ?? own.value?.rows ?? []).filter((r) => r.lon !== null && r.lat !== null)
+  return (
+    <Pane name="intel" style={{ zIndex: 460 }}>
+      {pins.map((r) => (
+        <CircleMarker
+          key={r.id}
+          center={[r.lat!, r.lon!]}
+          radius={4 + (r.threatLevel ?? 1) * 1.2}
+          className="intel-pin"
+          pathOptions={{ color: r.id === selectedId ? '#000' : '#fff', weight: r.id === selectedId ? 2.5 : 1, fillColor: rivalColour[r.rival], fillOpacity: 0.9 }}
+          eventHandlers={{ click: () => onSelect?.(r.id) }}
+        >
+          <Tooltip direction="top" offset={[0, -6]}>
+            {t(`customers.rival.${r.rival}`)} · {r.title} · {r.seenAt.slice(0, 10)}
+          </Tooltip>
+        </CircleMarker>
+      ))}
+    </Pane>
+  )
+}

@@ -1,0 +1,149 @@
+// Offline basemaps: the list (name, CRS, zooms, size, attribution), import of a raster MBTiles
+// file (picked, or by path for large files), removal. The choice of basemap is the map panel's.
+import { Alert, Button, FileButton, Group, Modal, Select, Stack, Table, Text, TextInput } from '@mantine/core'
+import { useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import type { Basemap, BasemapCrs } from '../../../../shared/api/map'
+import { basemapCrsList } from '../../../../shared/api/map'
+import { AppError } from '../../../../shared/errors'
+import { call } from '../../api/client'
+import { errorMessage } from '../../shell/errors'
+
+async function readAsBase64(file: File): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer())
+  let binary = ''
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(binary)
+}
+
+export function BasemapManager({ opened, onClose, basemaps, onChanged, onUse }: { opened: boolean; onClose: () => void; basemaps: Basemap[]; onChanged: () => void; onUse: (id: string | null) => void }) {
+  const { t } = useTranslation()
+  const [path, setPath] = useState('')
+  const [name, setName] = useState('')
+  const [crs, setCrs] = useState<string>('file')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string>()
+  const [added, setAdded] = useState<Basemap>()
+
+  const describe = (e: unknown) => {
+    const reason = e instanceof AppError ? e.details?.reason : undefined
+    return typeof reason === 'string' ? t(`mapView.basemapErrors.${reason}`, { defaultValue: errorMessage(t, e) }) : errorMessage(t, e)
+  }
+  const add = async (source: { path: string } | { fileName: string; base64: string }) => {
+    setBusy(true)
+    setError(undefined)
+    setAdded(undefined)
+    try {
+      const basemap = await call('basemaps.add', { source, ...(name.trim() ? { name: name.trim() } : {}), ...(crs !== 'file' ? { crs: crs as BasemapCrs } : {}) })
+      setAdded(basemap)
+      setPath('')
+      setName('')
+      onChanged()
+      onUse(basemap.id)
+    } catch (e) {
+      setError(describe(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+  const remove = async (id: string) => {
+    try {
+      await call('basemaps.remove', { id })
+      onChanged()
+    } catch (e) {
+      setError(describe(e))
+    }
+  }
+
+  return (
+    <Modal opened={opened} onClose={onClose} title={t('mapView.basemapsTitle')} size="xl" zIndex={1200}>
+      <Stack gap="sm">
+        {basemaps.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            {t('mapView.noBasemaps')}
+          </Text>
+        ) : (
+          <Table striped withTableBorder fz="xs" data-testid="basemap-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('mapView.col.name')}</Table.Th>
+                <Table.Th>{t('mapView.col.crs')}</Table.Th>
+                <Table.Th>{t('mapView.col.zoom')}</Table.Th>
+                <Table.Th>{t('mapView.col.tiles')}</Table.Th>
+                <Table.Th>{t('mapView.col.attribution')}</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {basemaps.map((b) => (
+                <Table.Tr key={b.id} data-basemap-id={b.id}>
+                  <Table.Td>{b.name}</Table.Td>
+                  <Table.Td>{b.crs}</Table.Td>
+                  <Table.Td>
+                    {b.minzoom}–{b.maxzoom}
+                  </Table.Td>
+                  <Table.Td>
+                    {b.tiles.toLocaleString('zh-CN')} · {(b.bytes / 1024 / 1024).toFixed(1)} MB
+                  </Table.Td>
+                  <Table.Td>{b.attribution ?? '—'}</Table.Td>
+                  <Table.Td>
+                    <Group gap={4} wrap="nowrap">
+                      <Button size="compact-xs" variant="light" onClick={() => onUse(b.id)}>
+                        {t('mapView.use')}
+                      </Button>
+                      <Button size="compact-xs" variant="subtle" color="red" onClick={() => void remove(b.id)}>
+                        {t('mapView.remove')}
+                      </Button>
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+        <Text size="sm" fw={600}>
+          {t('mapView.addBasemap')}
+        </Text>
+        <Text size="xs" c="dimmed">
+          {t('mapView.addHint')}
+        </Text>
+        <Group grow align="flex-end">
+          <TextInput size="xs" label={t('mapView.basemapName')} placeholder={t('mapView.basemapNameHint')} value={name} onChange={(e) => setName(e.currentTarget.value)} />
+          <Select
+            size="xs"
+            label={t('mapView.col.crs')}
+            allowDeselect={false}
+            value={crs}
+            onChange={(v) => setCrs(v ?? 'file')}
+            data={[{ value: 'file', label: t('mapView.crsFromFile') }, ...basemapCrsList.map((c) => ({ value: c, label: c }))]}
+            comboboxProps={{ zIndex: 1300 }}
+          />
+        </Group>
+        <Group align="flex-end" wrap="nowrap">
+          <TextInput size="xs" style={{ flex: 1 }} label={t('mapView.path')} placeholder="D:\\maps\\tiandong.mbtiles" value={path} onChange={(e) => setPath(e.currentTarget.value)} data-testid="basemap-path" />
+          <Button size="xs" disabled={!path.trim()} loading={busy} onClick={() => void add({ path: path.trim() })}>
+            {t('mapView.importPath')}
+          </Button>
+          <FileButton accept=".mbtiles" onChange={(file) => file && void readAsBase64(file).then((base64) => add({ fileName: file.name, base64 }))}>
+            {(props) => (
+              <Button size="xs" variant="default" loading={busy} {...props} data-testid="basemap-file">
+                {t('mapView.chooseFile')}
+              </Button>
+            )}
+          </FileButton>
+        </Group>
+        {error && (
+          <Alert color="red" variant="light" role="alert" data-testid="basemap-error">
+            {error}
+          </Alert>
+        )}
+        {added && (
+          <Alert color="green" variant="light" data-testid="basemap-added">
+            {t('mapView.added', { name: added.name, tiles: added.tiles, crs: added.crs })}
+            {added.crs !== 'WGS-84' && ` ${t('mapView.shifted', { crs: added.crs })}`}
+          </Alert>
+        )}
+      </Stack>
+    </Modal>
+  )
+}

@@ -1,0 +1,200 @@
+// The map page's controls over the map: layer and indicator of the choropleth with its legend,
+// search that flies to a village or grid, key customers on/off, the basemap, and the grid layout
+// warnings (grids.check) with a click to go and look.
+import { ActionIcon, Badge, Button, Group, Loader, Paper, ScrollArea, SegmentedControl, Select, Stack, Switch, Text, UnstyledButton } from '@mantine/core'
+import { useTranslation } from 'react-i18next'
+import type { Basemap, GridCheck, MapMetric } from '../../../../shared/api/map'
+import { mapMetrics } from '../../../../shared/api/map'
+import { ErrorAlert } from '../../shell/errors'
+import { NO_DATA_COLOUR, type Colouring, type MapSettings } from './mapLayers'
+
+const percentMetrics: readonly MapMetric[] = ['penetration', 'shareVsTelecom', 'shareVsUnicom', 'shareVsBroadnet', 'completeness']
+export const formatMetric = (metric: MapMetric, value: number | null | undefined) =>
+  value === null || value === undefined ? '—' : percentMetrics.includes(metric) ? value.toFixed(1) : Math.round(value).toLocaleString('zh-CN')
+
+export interface SearchOption {
+  value: string
+  label: string
+}
+
+export interface MapPanelProps {
+  settings: MapSettings
+  onChange: (patch: Partial<MapSettings>) => void
+  colouring: Colouring | null
+  searchOptions: SearchOption[]
+  onSearch: (value: string) => void
+  basemaps: Basemap[]
+  onManageBasemaps: () => void
+  warningsOpen: boolean
+  onToggleWarnings: () => void
+}
+
+export function MapPanel({ settings, onChange, colouring, searchOptions, onSearch, basemaps, onManageBasemaps, warningsOpen, onToggleWarnings }: MapPanelProps) {
+  const { t } = useTranslation()
+  return (
+    <Paper className="map-panel" data-testid="map-panel" pos="absolute" top={10} right={10} w={260} p="xs" shadow="sm" radius="sm" withBorder style={{ zIndex: 1000 }}>
+      <Stack gap={6}>
+        <Select
+          data-testid="map-search"
+          size="xs"
+          searchable
+          clearable
+          limit={30}
+          placeholder={t('mapView.searchPlaceholder')}
+          aria-label={t('mapView.search')}
+          data={searchOptions}
+          value={null}
+          onChange={(value) => value && onSearch(value)}
+          nothingFoundMessage={t('mapView.nothingFound')}
+          comboboxProps={{ zIndex: 1100 }}
+        />
+        <SegmentedControl
+          size="xs"
+          fullWidth
+          data-testid="map-layer"
+          value={settings.layer}
+          onChange={(layer) => onChange({ layer: layer as MapSettings['layer'] })}
+          data={[
+            { value: 'grids', label: t('mapView.layerGrids') },
+            { value: 'villages', label: t('mapView.layerVillages') },
+          ]}
+        />
+        <Select
+          size="xs"
+          data-testid="map-metric"
+          label={t('mapView.indicator')}
+          allowDeselect={false}
+          value={settings.metric}
+          onChange={(metric) => {
+            if (!metric) return
+            // bench/map.ts and the recolour measure start here.
+            performance.mark('griddesk:recolour-start')
+            onChange({ metric: metric as MapMetric })
+          }}
+          data={mapMetrics.map((m) => ({ value: m, label: t(`mapView.metric.${m}`) }))}
+          comboboxProps={{ zIndex: 1100 }}
+        />
+        <SegmentedControl
+          size="xs"
+          fullWidth
+          value={settings.method}
+          onChange={(method) => onChange({ method: method as MapSettings['method'] })}
+          data={[
+            { value: 'quantile', label: t('mapView.quantile') },
+            { value: 'natural', label: t('mapView.natural') },
+          ]}
+        />
+        {colouring && <Legend metric={settings.metric} colouring={colouring} />}
+        <Switch size="xs" data-testid="map-customers" label={t('mapView.customers')} checked={settings.customers} onChange={(e) => onChange({ customers: e.currentTarget.checked })} />
+        <Group gap={4} wrap="nowrap" align="flex-end">
+          <Select
+            size="xs"
+            style={{ flex: 1 }}
+            data-testid="map-basemap"
+            label={t('mapView.basemap')}
+            allowDeselect={false}
+            value={settings.basemapId ?? 'none'}
+            onChange={(id) => onChange({ basemapId: !id || id === 'none' ? null : id })}
+            data={[{ value: 'none', label: t('mapView.noBasemap') }, ...basemaps.map((b) => ({ value: b.id, label: b.crs === 'WGS-84' ? b.name : `${b.name}（${b.crs}）` }))]}
+            comboboxProps={{ zIndex: 1100 }}
+          />
+          <Button size="xs" variant="default" onClick={onManageBasemaps} data-testid="manage-basemaps">
+            {t('mapView.manage')}
+          </Button>
+        </Group>
+        <Button size="xs" variant={warningsOpen ? 'filled' : 'light'} color="orange" onClick={onToggleWarnings} data-testid="toggle-warnings">
+          {t('mapView.checkLayout')}
+        </Button>
+        <Text size="xs" c="dimmed">
+          {t('map.hint')}
+        </Text>
+      </Stack>
+    </Paper>
+  )
+}
+
+function Legend({ metric, colouring }: { metric: MapMetric; colouring: Colouring }) {
+  const { t } = useTranslation()
+  return (
+    <Stack gap={2} data-testid="map-legend" aria-label={t('mapView.legend')}>
+      <Text size="xs" fw={600}>
+        {t(`mapView.metric.${metric}`)}
+        {t(`mapView.unit.${metric}`) && <Text span size="xs" c="dimmed">{` (${t(`mapView.unit.${metric}`)})`}</Text>}
+      </Text>
+      {colouring.legend.map((row, i) => (
+        <Group key={i} gap={6} wrap="nowrap" data-legend-class={i}>
+          <span className="map-legend-swatch" style={{ background: row.colour }} />
+          <Text size="xs" style={{ flex: 1, fontVariantNumeric: 'tabular-nums' }}>
+            {row.from === row.to ? formatMetric(metric, row.from) : `${formatMetric(metric, row.from)} – ${formatMetric(metric, row.to)}`}
+          </Text>
+          <Text size="xs" c="dimmed">
+            {row.count}
+          </Text>
+        </Group>
+      ))}
+      {colouring.noData > 0 && (
+        <Group gap={6} wrap="nowrap" data-legend-class="none">
+          <span className="map-legend-swatch" style={{ background: NO_DATA_COLOUR }} />
+          <Text size="xs" style={{ flex: 1 }}>
+            {t('mapView.noData')}
+          </Text>
+          <Text size="xs" c="dimmed">
+            {colouring.noData}
+          </Text>
+        </Group>
+      )}
+    </Stack>
+  )
+}
+
+export function GridWarnings({ check, loading, error, onRetry, onLocate, onClose }: { check: GridCheck | undefined; loading: boolean; error: unknown; onRetry: () => void; onLocate: (at: [number, number]) => void; onClose: () => void }) {
+  const { t } = useTranslation()
+  return (
+    <Paper className="map-panel" data-testid="grid-warnings" pos="absolute" top={10} left={54} w={330} p="xs" shadow="sm" radius="sm" withBorder style={{ zIndex: 1000, maxHeight: 'calc(100% - 60px)', display: 'flex', flexDirection: 'column' }}>
+      <Group justify="space-between" mb={4} wrap="nowrap">
+        <Text size="sm" fw={600}>
+          {t('mapView.warningsTitle')}
+        </Text>
+        <ActionIcon size="sm" variant="subtle" color="gray" onClick={onClose} aria-label={t('shell.dismiss')}>
+          ×
+        </ActionIcon>
+      </Group>
+      {error !== undefined && <ErrorAlert error={error} onRetry={onRetry} />}
+      {loading && !check && (
+        <Group gap="xs">
+          <Loader size="xs" />
+          <Text size="xs">{t('mapView.checking')}</Text>
+        </Group>
+      )}
+      {check && (
+        <>
+          <Text size="xs" c="dimmed" mb={4} data-testid="warnings-summary">
+            {t('mapView.checked', { grids: check.grids, villages: check.villages, area: check.minAreaM2 / 10_000 })}
+          </Text>
+          {check.issues.length === 0 ? (
+            <Badge color="green" variant="light" data-testid="warnings-none">
+              {t('mapView.noWarnings')}
+            </Badge>
+          ) : (
+            <ScrollArea.Autosize mah={360}>
+              <Stack gap={2}>
+                {check.issues.map((issue, i) => (
+                  <UnstyledButton key={i} data-warning-kind={issue.kind} onClick={() => onLocate(issue.at)} style={{ padding: '4px 6px', borderRadius: 4, borderLeft: '3px solid var(--mantine-color-orange-5)' }}>
+                    <Text size="xs" fw={600}>
+                      {t(`mapView.warning.${issue.kind}`)}
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      {issue.village ? `${issue.village.name}（${issue.village.code}）` : ''}
+                      {issue.grids.length > 0 && `${issue.village ? ' · ' : ''}${issue.grids.map((g) => g.name).join('、')}`}
+                      {issue.areaM2 !== null && ` · ${t('mapView.area', { ha: (issue.areaM2 / 10_000).toFixed(1) })}`}
+                    </Text>
+                  </UnstyledButton>
+                ))}
+              </Stack>
+            </ScrollArea.Autosize>
+          )}
+        </>
+      )}
+    </Paper>
+  )
+}

@@ -1,0 +1,77 @@
+// The funnel of a grid (or all grids) over a period: customers per stage now and at the start,
+// who entered each stage, who moved on, and the conversion between stages.
+import { Box, Group, Paper, Progress, Select, Stack, Table, Text, TextInput } from '@mantine/core'
+import { useEffect, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { useCall } from '../../api/useCall'
+import { ErrorAlert } from '../../shell/errors'
+import { localDay } from './format'
+
+const ALL = '__all__'
+const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`)
+
+export function FunnelPanel({ gridId, refresh }: { gridId: string; refresh: number }) {
+  const { t } = useTranslation()
+  const [scope, setScope] = useState<string>('grid')
+  const [from, setFrom] = useState(() => localDay(new Date(Date.now() - 89 * 86_400_000)))
+  const [to, setTo] = useState(() => localDay(new Date()))
+  const report = useCall('funnel.get', { gridId: scope === ALL ? undefined : gridId, from, to })
+  const { reload } = report
+  useEffect(() => {
+    if (refresh) reload()
+  }, [refresh, reload])
+  const f = report.value
+  const max = Math.max(1, ...(f?.stages.map((s) => Math.max(s.current, s.atStart + s.entered)) ?? [1]))
+  return (
+    <Stack gap="sm" maw={980}>
+      <Group gap="sm" align="flex-end">
+        <Select size="xs" w={160} data={[{ value: 'grid', label: t('visits.grid') }, { value: ALL, label: t('visits.funnel.wholeCounty') }]} value={scope} onChange={(v) => v && setScope(v)} allowDeselect={false} />
+        <TextInput size="xs" type="date" label={t('visits.funnel.from')} value={from} onChange={(e) => setFrom(e.currentTarget.value)} w={150} data-testid="funnel-from" />
+        <TextInput size="xs" type="date" label={t('visits.funnel.to')} value={to} onChange={(e) => setTo(e.currentTarget.value)} w={150} data-testid="funnel-to" />
+      </Group>
+      {report.error !== undefined && <ErrorAlert error={report.error} />}
+      {f && (
+        <Paper withBorder p="sm" radius="md">
+          <Text fw={600} mb="xs" data-testid="funnel-overall">{t('visits.funnel.overall', { pct: pct(f.overall), moves: f.moves })}</Text>
+          <Table verticalSpacing={6} data-testid="funnel-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th w={80}>{t('visits.funnel.stage')}</Table.Th>
+                <Table.Th w={90}>{t('visits.funnel.current')}</Table.Th>
+                <Table.Th w={70}>{t('visits.funnel.atStart')}</Table.Th>
+                <Table.Th w={80}>{t('visits.funnel.entered')}</Table.Th>
+                <Table.Th w={80}>{t('visits.funnel.movedOn')}</Table.Th>
+                <Table.Th w={80}>{t('visits.funnel.conversion')}</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {f.stages.map((s) => (
+                <Table.Tr key={s.stage} data-stage={s.stage}>
+                  <Table.Td><Text size="sm" fw={500}>{t(`visits.stage.${s.stage}`)}</Text></Table.Td>
+                  <Table.Td data-col="current">{s.current}</Table.Td>
+                  <Table.Td>{s.atStart}</Table.Td>
+                  <Table.Td data-col="entered">{s.entered}</Table.Td>
+                  <Table.Td>{s.movedOn}</Table.Td>
+                  <Table.Td data-col="conversion">{pct(s.conversion)}</Table.Td>
+                  <Table.Td>
+                    <Box>
+                      <Progress.Root size={14}>
+                        <Progress.Section value={(s.current / max) * 100} color="blue" />
+                      </Progress.Root>
+                      {s.conversion !== null && (
+                        <Progress.Root size={6} mt={3}>
+                          <Progress.Section value={s.conversion * 100} color="teal" />
+                        </Progress.Root>
+                      )}
+                    </Box>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Paper>
+      )}
+    </Stack>
+  )
+}

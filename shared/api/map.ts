@@ -1,0 +1,116 @@
+// Contract of the map's own layers (issue 4): the choropleth of grids or villages by an indicator,
+// key customers for the clustered layer, the grid layout check, and offline basemaps (MBTiles).
+// map.overview stays in contract.ts.
+import { z } from 'zod'
+import { out } from './define'
+
+/** Numeric indicators a choropleth can colour by. shareVs*: our share against that rival, percent. */
+export const mapMetrics = ['penetration', 'shareVsTelecom', 'shareVsUnicom', 'shareVsBroadnet', 'households', 'daysSinceVisit', 'completeness'] as const
+export type MapMetric = (typeof mapMetrics)[number]
+/** Indicators where a higher value is worse (the legend uses the red ramp). */
+export const worseWhenHigher: readonly MapMetric[] = ['daysSinceVisit']
+
+export interface MapUnitFacts {
+  keyCustomers: number
+  /** A-tier key customers with no done visit in the last 30 days. */
+  aTierNotVisited30: number
+  visitsLast30: number
+  population: number | null
+  lastVisitAt: string | null
+}
+
+/** One village or grid of the choropleth: its indicator values and the facts its popup shows. */
+export interface MapUnit {
+  id: string
+  code: string
+  name: string
+  /** Villages: the grid they belong to; grids: null. */
+  gridId: string | null
+  metrics: Record<MapMetric, number | null>
+  facts: MapUnitFacts
+}
+
+export interface MapChoropleth {
+  /** Villages with their boundary (GeoJSON geometry, WGS-84); a village without one has none. */
+  villages: (MapUnit & { boundary: { type: string; coordinates: unknown } | null })[]
+  /** Grids: the geometry is in map.overview. */
+  grids: MapUnit[]
+  /** When "days since" and "last 30 days" were counted from. */
+  asOf: string
+}
+
+export interface MapCustomer {
+  id: string
+  name: string
+  tier: 'A' | 'B' | 'C' | null
+  lon: number
+  lat: number
+}
+
+export const gridCheckKinds = ['overlap', 'gap', 'village_outside', 'village_multiple', 'village_other_grid'] as const
+export type GridCheckKind = (typeof gridCheckKinds)[number]
+
+/** One warning about the grid layout; `at` ([lon, lat], WGS-84) is where to look. */
+export interface GridCheckIssue {
+  kind: GridCheckKind
+  grids: { id: string; code: string; name: string }[]
+  village: { id: string; code: string; name: string } | null
+  /** Overlaps and gaps: their area in square metres. */
+  areaM2: number | null
+  at: [number, number]
+}
+
+export interface GridCheck {
+  issues: GridCheckIssue[]
+  grids: number
+  villages: number
+  /** Overlaps and gaps smaller than this (default 1 ha) are digitising slivers, not a mistake. */
+  minAreaM2: number
+}
+
+export const basemapCrsList = ['WGS-84', 'GCJ-02', 'BD-09'] as const
+export type BasemapCrs = (typeof basemapCrsList)[number]
+
+export interface Basemap {
+  id: string
+  name: string
+  /** Tile image format from the metadata (png, jpg, webp). */
+  format: string
+  minzoom: number
+  maxzoom: number
+  /** [west, south, east, north] in the basemap's own CRS, when the file says. */
+  bounds: [number, number, number, number] | null
+  attribution: string | null
+  /** The CRS the tiles are drawn in; data layers are shifted into it when it is not WGS-84. */
+  crs: BasemapCrs
+  tiles: number
+  bytes: number
+  addedAt: string
+}
+
+const source = z.union([
+  z.object({ path: z.string().min(1).max(4096) }).strict(),
+  z.object({ fileName: z.string().min(1).max(255), base64: z.string().max(80 * 1024 * 1024) }).strict(),
+])
+
+export const mapApi = {
+  'map.choropleth': { input: z.object({}).strict(), output: out<MapChoropleth>() },
+  'map.customers': { input: z.object({}).strict(), output: out<MapCustomer[]>() },
+  'grids.check': {
+    input: z.object({ minAreaM2: z.number().min(0).max(1e9).default(10_000) }).strict(),
+    output: out<GridCheck>(),
+  },
+  'basemaps.list': { input: z.object({}).strict(), output: out<Basemap[]>() },
+  'basemaps.add': {
+    input: z
+      .object({
+        source,
+        name: z.string().trim().min(1).max(100).optional(),
+        /** Declared CRS of the tiles; by default the file's metadata `crs`, else WGS-84. */
+        crs: z.enum(basemapCrsList).optional(),
+      })
+      .strict(),
+    output: out<Basemap>(),
+  },
+  'basemaps.remove': { input: z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/) }).strict(), output: out<{ removed: boolean }>() },
+} as const
