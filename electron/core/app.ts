@@ -7,7 +7,7 @@ import type { HandlerName, Input, Output } from '../../shared/api/contract'
 import { unwrap, type Envelope } from '../../shared/errors'
 import type { Language } from '../../shared/i18n'
 import { closeAllBasemaps } from './basemaps/mbtiles'
-import type { HandlerContext } from './context'
+import { plainSecrets, type HandlerContext, type Secrets } from './context'
 import { openDatabase, schemaVersion } from './db/client'
 import { getState, setState } from './db/repos/syncState'
 import { dispatch } from './handlers'
@@ -18,6 +18,7 @@ export interface CoreOptions {
   resourcesDir: string
   version?: string
   nativeBinding?: string
+  secrets?: Secrets
 }
 
 export interface Core {
@@ -49,6 +50,7 @@ export function openCore(options: CoreOptions): Core {
     dataDir: options.dataDir,
     resourcesDir: options.resourcesDir,
     version: options.version ?? '0.0.0',
+    secrets: options.secrets ?? plainSecrets,
   }
   return {
     ctx,

@@ -3,9 +3,10 @@
 // main checks who sent each call and validates its input (the handler table's zod schemas).
 import { join, normalize, relative, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, safeStorage, session, shell } from 'electron'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import { openCore, type Core } from '../core/app'
+import { plainSecrets, type Secrets } from '../core/context'
 import { parseTilePath, readTile } from '../core/basemaps/mbtiles'
 import { dataDirFromArgs } from '../core/paths'
 
@@ -51,6 +52,15 @@ function registerTilesProtocol(): void {
     if (!tile) return new Response(null, { status: 204 })
     return new Response(new Uint8Array(tile.bytes), { headers: { 'Content-Type': tile.contentType, 'Cache-Control': 'private, max-age=86400' } })
   })
+}
+
+/** The HQ device token at rest, sealed with the OS keychain (DPAPI, Keychain, libsecret). */
+function keychainSecrets(): Secrets | undefined {
+  if (!safeStorage.isEncryptionAvailable()) return undefined
+  return {
+    seal: (text) => `safe:${safeStorage.encryptString(text).toString('base64')}`,
+    open: (sealed) => (sealed.startsWith('safe:') ? safeStorage.decryptString(Buffer.from(sealed.slice(5), 'base64')) : plainSecrets.open(sealed)),
+  }
 }
 
 function isTrustedSender(frameUrl: string | undefined): boolean {
@@ -137,6 +147,7 @@ if (!app.requestSingleInstanceLock()) {
       resourcesDir: resourcesDir(),
       version: app.getVersion(),
       nativeBinding: process.env.GRIDDESK_NATIVE_BINDING,
+      secrets: keychainSecrets(),
     })
     Menu.setApplicationMenu(null)
     hardenSessions()

@@ -78,7 +78,7 @@ export async function enrol(ctx: HandlerContext, server: string, code: string, d
   const response = await client.request<EnrolResponse>('POST', '/v1/enrol', { code, deviceName, deviceId: ctx.change.deviceId })
   ctx.db.transaction((tx) => {
     setState(tx, 'hq_url', server)
-    setState(tx, 'hq_token', response.token)
+    setState(tx, 'hq_token', ctx.secrets.seal(response.token))
     setState(tx, 'hq_user', JSON.stringify(response.user))
     setState(tx, 'hq_regions', JSON.stringify(response.regions))
   })
@@ -96,7 +96,8 @@ function learnOffset(ctx: HandlerContext, serverTime: string, sentAt: number, re
 export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): Promise<SyncReport> {
   const started = performance.now()
   const url = getState(ctx.db, 'hq_url')
-  const token = getState(ctx.db, 'hq_token')
+  const sealed = getState(ctx.db, 'hq_token')
+  const token = sealed === undefined ? undefined : ctx.secrets.open(sealed)
   if (!url || !token) throw new SyncHttpError(0, 'UNAUTHORIZED', 'this device is not enrolled with an HQ server yet')
   const client = new HqClient(url, token, options.fetch)
   const sqlite = ctx.db.$client
