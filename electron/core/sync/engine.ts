@@ -3,6 +3,7 @@
 // crash or a cut link at any point resumes without losing or repeating a change: a replayed push
 // is answered from the server's log; a pulled page and its cursor commit together.
 import { hostname } from 'node:os'
+import type { SyncRunResult } from '../../../shared/api/sync'
 import { crashPoint } from '../../../shared/sync/crashPoint'
 import { MAX_PUSH_CHANGES, PROTOCOL_VERSION, type EnrolResponse, type PullResponse, type PushResponse, type WireChange } from '../../../shared/sync/protocol'
 import type { HandlerContext } from '../context'
@@ -41,24 +42,8 @@ export interface ChangeOutcome {
   reason?: string
 }
 
-export interface SyncReport {
-  pushed: number
-  results: { applied: number; superseded: number; conflict: number; rejected: number }
-  changes: ChangeOutcome[]
-  pulledRows: number
-  pages: number
-  pullConflicts: number
-  refetched: boolean
-  regionRemoved: string[]
-  dropped: number
-  checkpoint: 'ok' | 'mismatch' | 'skipped'
-  bytesSent: number
-  bytesReceived: number
-  roundTrips: number
-  millis: number
-  clockSkewMs: number
-  warnings: string[]
-}
+/** What a run did: the same shape the sync.run handler answers with. */
+export type SyncReport = Omit<SyncRunResult, 'changes'> & { changes: ChangeOutcome[] }
 
 export interface SyncOptions {
   fetch?: FetchLike

@@ -2,6 +2,7 @@
 // rows to the domain tables (with their field versions), local conflicts, refetch sweeps and the
 // local checkpoint hash. Each exported write runs inside the caller's transaction.
 import { createHash } from 'node:crypto'
+import type { SyncConflict } from '../../../../shared/api/sync'
 import type BetterSqlite3 from 'better-sqlite3'
 import { getTableColumns } from 'drizzle-orm'
 import { v7 as uuidv7 } from 'uuid'
@@ -301,19 +302,7 @@ export function localCheckpoint(sqlite: Sqlite): { rows: number; hash: string } 
   return { rows, hash: BigInt.asIntN(64, hash).toString() }
 }
 
-export interface ConflictRow {
-  id: string
-  tableName: string
-  rowId: string
-  field: string
-  mine: unknown
-  theirs: unknown
-  mineHlc: string | null
-  theirsHlc: string | null
-  detectedAt: string
-  resolvedAt: string | null
-  resolution: 'mine' | 'theirs' | 'edited' | null
-}
+export type ConflictRow = Omit<SyncConflict, 'rowLabel' | 'fieldProp'>
 
 export function listConflicts(sqlite: Sqlite, openOnly: boolean): ConflictRow[] {
   const list = prepared(
