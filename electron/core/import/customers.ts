@@ -11,7 +11,7 @@ import { insertSynced, updateSynced } from '../db/repos/changes'
 import { customerIdentityIndex, customerRow, villagePlacement, villagesByName } from '../db/repos/customers'
 import { villageIdsByCode } from '../db/repos/villages'
 import { moveStage, recomputeTiers } from '../handlers/customers'
-import { readSource, readTable, type Table } from './read'
+import { checkColumns, mapColumns, readSource, readTable, type Table } from './read'
 
 type FieldKind = 'text' | 'enum' | 'phone' | 'date' | 'int' | 'money' | 'tags'
 interface FieldSpec {
@@ -49,19 +49,6 @@ export const customerImportFields: Record<string, FieldSpec> = {
 }
 const REQUIRED = ['name', 'category'] as const
 
-function mapColumns(headers: string[], override: Record<string, string>): Record<string, string> {
-  const mapping: Record<string, string> = {}
-  const lower = headers.map((h) => h.toLowerCase())
-  for (const [field, spec] of Object.entries(customerImportFields)) {
-    if (override[field] !== undefined) {
-      mapping[field] = override[field]
-      continue
-    }
-    const i = lower.findIndex((h, idx) => spec.aliases.some((a) => a.toLowerCase() === h) && !Object.values(mapping).includes(headers[idx]!))
-    if (i >= 0) mapping[field] = headers[i]!
-  }
-  return mapping
-}
 
 /** Dates as typed in Chinese spreadsheets: 2026-03-01, 2026/3/1, 2026年3月1日, 2026.3.1. */
 export function parseDay(raw: string): string | null {
@@ -82,16 +69,9 @@ export interface CustomerImportRow {
 export function validateCustomers(ctx: HandlerContext, file: string, table: Table, override: Record<string, string>) {
   const issues: ImportIssue[] = []
   const issue = (row: number | null, field: string | null, code: ImportIssue['code'], params: ImportIssue['params'] = {}) => issues.push({ file, row, field, code, params })
-  const mapping = mapColumns(table.headers, override)
-  if (table.headers.length === 0 || table.rows.length === 0) {
-    issue(null, null, 'empty_file')
-    return { mapping, rows: [] as CustomerImportRow[], issues }
-  }
-  for (const [field, column] of Object.entries(mapping)) if (!table.headers.includes(column)) issue(null, field, 'missing_column', { column })
-  for (const field of REQUIRED) if (!mapping[field]) issue(null, field, 'missing_column', { column: customerImportFields[field]!.aliases.slice(0, 3).join(' / ') })
-  if (issues.length > 0) return { mapping, rows: [] as CustomerImportRow[], issues }
-
-  const index = Object.fromEntries(Object.entries(mapping).map(([field, column]) => [field, table.headers.indexOf(column)]))
+  const mapping = mapColumns(table.headers, customerImportFields, override)
+  const index = checkColumns(table, mapping, customerImportFields, REQUIRED, issue)
+  if (!index) return { mapping, rows: [] as CustomerImportRow[], issues }
   const byCode = villageIdsByCode(ctx.db)
   const byName = villagesByName(ctx.db)
   const stored = customerIdentityIndex(ctx.db)

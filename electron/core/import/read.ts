@@ -72,3 +72,53 @@ function cellText(value: unknown): string {
   }
   return String(value).trim()
 }
+
+/**
+ * Maps target fields to columns: a hand-made mapping wins, else the first column whose header
+ * matches one of the field's aliases (case-insensitive) and is not taken by an earlier field.
+ */
+export function mapColumns(headers: string[], fields: Record<string, { aliases: string[] }>, override: Record<string, string>): Record<string, string> {
+  const mapping: Record<string, string> = {}
+  const lower = headers.map((h) => h.toLowerCase())
+  for (const [field, spec] of Object.entries(fields)) {
+    if (override[field] !== undefined) {
+      mapping[field] = override[field]
+      continue
+    }
+    const i = lower.findIndex((h, idx) => spec.aliases.some((a) => a.toLowerCase() === h) && !Object.values(mapping).includes(headers[idx]!))
+    if (i >= 0) mapping[field] = headers[i]!
+  }
+  return mapping
+}
+
+type FileIssue = (row: number | null, field: string | null, code: 'empty_file' | 'missing_column', params?: Record<string, string | number>) => void
+
+/**
+ * The whole-file checks every tabular import makes before reading rows: the file has data, each
+ * mapped column exists, each required field has a column. Returns the column index per field, or
+ * null when the rows cannot be read.
+ */
+export function checkColumns(
+  table: Table,
+  mapping: Record<string, string>,
+  fields: Record<string, { aliases: string[] }>,
+  required: readonly string[],
+  issue: FileIssue,
+): Record<string, number> | null {
+  if (table.headers.length === 0 || table.rows.length === 0) {
+    issue(null, null, 'empty_file')
+    return null
+  }
+  let ok = true
+  for (const [field, column] of Object.entries(mapping)) {
+    if (table.headers.includes(column)) continue
+    ok = false
+    issue(null, field, 'missing_column', { column })
+  }
+  for (const field of required) {
+    if (mapping[field]) continue
+    ok = false
+    issue(null, field, 'missing_column', { column: fields[field]!.aliases.slice(0, 3).join(' / ') })
+  }
+  return ok ? Object.fromEntries(Object.entries(mapping).map(([field, column]) => [field, table.headers.indexOf(column)])) : null
+}

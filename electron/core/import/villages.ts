@@ -6,7 +6,7 @@ import type { HandlerContext } from '../context'
 import { insertSyncedMany, updateSynced } from '../db/repos/changes'
 import { orgUnitIdsByCode } from '../db/repos/grids'
 import { knownDivisionCodes, villageIdsByCode } from '../db/repos/villages'
-import type { Table } from './read'
+import { checkColumns, mapColumns, type Table } from './read'
 
 type FieldKind = 'text' | 'count' | 'pct' | 'bool' | 'coord'
 interface FieldSpec {
@@ -38,19 +38,6 @@ export const villageFields: Record<string, FieldSpec> = {
 }
 const REQUIRED = ['divisionCode', 'name'] as const
 
-export function mapColumns(headers: string[], override: Record<string, string>): Record<string, string> {
-  const mapping: Record<string, string> = {}
-  const lower = headers.map((h) => h.toLowerCase())
-  for (const [field, spec] of Object.entries(villageFields)) {
-    if (override[field] !== undefined) {
-      mapping[field] = override[field]
-      continue
-    }
-    const i = lower.findIndex((h) => spec.aliases.some((a) => a.toLowerCase() === h))
-    if (i >= 0) mapping[field] = headers[i]!
-  }
-  return mapping
-}
 
 export interface VillageRow {
   row: number
@@ -72,17 +59,9 @@ export function validateVillages(
   const issues: ImportIssue[] = []
   const issue = (row: number | null, field: string | null, code: ImportIssue['code'], params: ImportIssue['params'] = {}) =>
     issues.push({ file, row, field, code, params })
-  const mapping = mapColumns(table.headers, input.mapping)
-  if (table.headers.length === 0 || table.rows.length === 0) {
-    issue(null, null, 'empty_file')
-    return { mapping, rows: [], issues }
-  }
-  for (const [field, column] of Object.entries(mapping))
-    if (!table.headers.includes(column)) issue(null, field, 'missing_column', { column })
-  for (const field of REQUIRED) if (!mapping[field]) issue(null, field, 'missing_column', { column: villageFields[field]!.aliases.slice(0, 3).join(' / ') })
-  if (issues.length > 0) return { mapping, rows: [], issues }
-
-  const index = Object.fromEntries(Object.entries(mapping).map(([field, column]) => [field, table.headers.indexOf(column)]))
+  const mapping = mapColumns(table.headers, villageFields, input.mapping)
+  const index = checkColumns(table, mapping, villageFields, REQUIRED, issue)
+  if (!index) return { mapping, rows: [], issues }
   const divisions = knownDivisionCodes(ctx.db)
   const grids = orgUnitIdsByCode(ctx.db, 'grid')
   const firstRowOfCode = new Map<string, number>()
