@@ -53,7 +53,19 @@ export const intelPatchSchema = intelFieldsSchema
   .refine((p) => Object.keys(p).length > 0, { error: 'empty patch' })
   .refine(validRange, { error: 'valid_range', path: ['validTo'] })
 
-export interface IntelRow {
+/** An offer's structured price fields and how threatening it is: one shape for intel and reports. */
+export interface IntelPriceFields {
+  monthlyFee: number | null
+  dataGb: number | null
+  voiceMinutes: number | null
+  broadbandMbps: number | null
+  contractMonths: number | null
+  deviceSubsidy: number | null
+  threatLevel: number | null
+  suggestedResponse: string | null
+}
+
+export interface IntelRow extends IntelPriceFields {
   id: string
   rival: Rival
   kind: IntelKind
@@ -70,14 +82,6 @@ export interface IntelRow {
   validTo: string | null
   source: string | null
   reliability: number | null
-  monthlyFee: number | null
-  dataGb: number | null
-  voiceMinutes: number | null
-  broadbandMbps: number | null
-  contractMonths: number | null
-  deviceSubsidy: number | null
-  threatLevel: number | null
-  suggestedResponse: string | null
   fromVisitId: string | null
   photoCount: number
   updatedAt: string

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { Light } from '../kpi'
 import type { FunnelStage, Rival } from '../domain'
 import { out } from './define'
+import type { IntelPriceFields } from './intel'
 
 export const reportFormats = ['xlsx', 'pdf', 'csv', 'geojson'] as const
 export type ReportFormat = (typeof reportFormats)[number]
@@ -77,7 +78,7 @@ export interface FunnelRow {
   movedIn: number
 }
 
-export interface IntelRow {
+export interface IntelRow extends IntelPriceFields {
   seenAt: string
   rival: Rival
   rivalName: string
@@ -85,14 +86,6 @@ export interface IntelRow {
   title: string
   villageName: string | null
   gridName: string | null
-  monthlyFee: number | null
-  dataGb: number | null
-  voiceMinutes: number | null
-  broadbandMbps: number | null
-  contractMonths: number | null
-  deviceSubsidy: number | null
-  threatLevel: number | null
-  suggestedResponse: string | null
 }
 export interface PriceComparisonRow {
   rival: Rival
