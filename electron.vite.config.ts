@@ -6,7 +6,9 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve('electron/main/index.ts') } },
+      // The import worker is its own entry (out/main/import-worker.js): import/jobs.ts starts it
+      // for large files so that reading and writing them never blocks the main process.
+      rollupOptions: { input: { index: resolve('electron/main/index.ts'), 'import-worker': resolve('electron/core/import/worker.ts') } },
       externalizeDeps: true,
     },
   },

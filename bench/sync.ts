@@ -9,21 +9,17 @@
 //
 // Output: a report, then one JSON line; the result goes to bench/results/sync.json. Exit 1 on a FAIL.
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { v7 as uuidv7 } from 'uuid'
 import { insertSynced } from '../electron/core/db/repos/changes'
 import { applyPulledRows, syncedColumns } from '../electron/core/db/repos/sync'
 import { enrol, runSync, type SyncReport } from '../electron/core/sync/engine'
+import { HqClient } from '../electron/core/sync/hqClient'
 import { openTestCore } from '../electron/core/testing'
-import type { PulledRow } from '../shared/sync/protocol'
-import { assignRegion, createUser, issueEnrolCode } from '../server/accounts'
-import { buildServer } from '../server/app'
-import { openStore } from '../server/db/client'
-import { importDemoCounty } from '../server/masterData'
-import { query } from '../server/sync'
-import { sql } from 'drizzle-orm'
+import { DEFAULT_PULL_LIMIT, fromWire, PROTOCOL_VERSION, type EnrolResponse, type PullResponse, type WireRow } from '../shared/sync/protocol'
 import { startThrottledLink } from './lib/throttle'
 
 const { values: args } = parseArgs({
@@ -51,24 +47,31 @@ const target = (name: string, value: string, goal: string, pass: boolean) => {
 }
 const brief = (r: SyncReport) => ({ seconds: r.millis / 1000, bytesSent: r.bytesSent, bytesReceived: r.bytesReceived, bytes: r.bytesSent + r.bytesReceived, roundTrips: r.roundTrips, pushed: r.pushed, pulledRows: r.pulledRows, pages: r.pages, checkpoint: r.checkpoint })
 
-// ---- HQ server with the county (PGlite in memory)
+// ---- HQ server with the county: its own process, PGlite in a data directory, as `npm run hq` runs it
 console.log(`county: ${customers} key customers, ${visits} visits`)
 let t = performance.now()
-const store = await openStore({})
-const counts = await importDemoCounty(store.db, { keyCustomers: customers, visits })
+const hqDir = mkdtempSync(join(tmpdir(), 'griddesk-bench-hq-'))
+const hq = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'hq-for-bench.ts'), '--data-dir', hqDir, '--customers', String(customers), '--visits', String(visits), '--codes', '2'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
+const hqInfo = await new Promise<{ url: string; codes: string[]; counts: Record<string, number>; importSeconds: number }>((done, fail) => {
+  let buffered = ''
+  hq.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString()
+    const line = buffered.split('\n').find((l) => l.startsWith('{'))
+    if (line) done(JSON.parse(line))
+  })
+  hq.on('exit', (code) => fail(new Error(`the HQ process exited with ${code}`)))
+})
+const { url, counts } = hqInfo
+const port = Number(new URL(url).port)
 const totalRows = Object.values(counts).reduce((a, b) => a + b, 0)
 console.log(`server import: ${totalRows} rows in ${s(performance.now() - t)} (setup, not a target)`)
 out.serverRows = counts
-const app = await buildServer({ db: store.db })
-await app.listen({ port: 0, host: '127.0.0.1' })
-const port = (app.server.address() as { port: number }).port
-const url = `http://127.0.0.1:${port}`
-await createUser(store.db, 'bench-county', 'county_manager')
-await assignRegion(store.db, 'bench-county', '451022')
 
 // ---- Initial county sync on loopback
 const device = openTestCore()
-await enrol(device.ctx, url, (await issueEnrolCode(store.db, 'bench-county')).code, 'bench')
+await enrol(device.ctx, url, hqInfo.codes[0]!, 'bench')
 const initial = await runSync(device.ctx)
 out.initial = brief(initial)
 console.log(`initial county sync (loopback): ${initial.pulledRows} rows in ${initial.pages} pages, ${s(initial.millis)}, ${kb(initial.bytesReceived)} down + ${kb(initial.bytesSent)} up, ${initial.roundTrips} round trips, checkpoint ${initial.checkpoint}`)
@@ -117,30 +120,39 @@ target("day's sync time, throttled link", s(daySlow.millis), '< 5 s', daySlow.mi
 await link.close()
 sqlite.prepare("UPDATE sync_state SET value = ? WHERE key = 'hq_url'").run(url)
 
-// ---- Applying 50k pulled changes into a fresh device (pages of 1,000, as the engine does)
+// ---- Applying 50k pulled changes into a fresh device (pages as the engine pulls them: packed, unpacked, applied)
 const applyN = Number(args['apply-rows'])
-const pulled = (
-  await query<{ table_name: string; row_id: string; fields: Record<string, unknown>; versions: Record<string, string>; deleted: boolean; server_seq: string }>(
-    store.db,
-    sql`SELECT table_name, row_id, fields, versions, deleted, server_seq::text FROM rows WHERE table_name IN ('visits', 'key_customers') ORDER BY server_seq LIMIT ${applyN}`,
-  )
-).map((r): PulledRow => ({ ...r, server_seq: Number(r.server_seq) }))
+// The first pages of the county as the server sends them to a device enrolled for the purpose.
+const fetcher = new HqClient(url)
+const { token } = await fetcher.request<EnrolResponse>('POST', '/v1/enrol', { code: hqInfo.codes[1]!, deviceName: 'bench apply' })
+const pager = new HqClient(url, token)
+const pages: WireRow[][] = []
+let fetched = 0
+for (let cursor = 0; fetched < applyN; ) {
+  const page = await pager.request<PullResponse>('GET', `/v1/pull?cursor=${cursor}&limit=${Math.min(DEFAULT_PULL_LIMIT, applyN - fetched)}&protocol_version=${PROTOCOL_VERSION}&schema_version=${device.ctx.change.schemaVersion}`)
+  if (page.must_refetch) throw new Error('unexpected refetch')
+  pages.push(page.rows)
+  fetched += page.rows.length
+  cursor = page.next_cursor
+  if (!page.has_more) break
+}
 const fresh = openTestCore()
 const fsql = fresh.ctx.db.$client
 t = performance.now()
 fsql.pragma('foreign_keys = OFF')
 fsql.pragma('synchronous = NORMAL') // as the engine applies a page
-for (let i = 0; i < pulled.length; i += 1000) fsql.transaction(() => applyPulledRows(fsql, pulled.slice(i, i + 1000), new Date().toISOString(), (h) => fresh.ctx.change.clock.receive(h)))()
+for (const page of pages) fsql.transaction(() => applyPulledRows(fsql, page.map(fromWire), new Date().toISOString(), (h) => fresh.ctx.change.clock.receive(h)))()
 fsql.pragma('foreign_keys = ON')
 fsql.pragma('synchronous = FULL')
 const applyMs = performance.now() - t
-out.apply = { rows: pulled.length, seconds: applyMs / 1000 }
-console.log(`apply ${pulled.length} pulled changes: ${s(applyMs)} (${Math.round(pulled.length / (applyMs / 1000))} rows/s)`)
-target(`apply ${pulled.length} pulled changes`, s(applyMs), '< 5 s', applyMs < 5000 && pulled.length >= Math.min(applyN, 50_000))
+out.apply = { rows: fetched, seconds: applyMs / 1000 }
+console.log(`apply ${fetched} pulled changes: ${s(applyMs)} (${Math.round(fetched / (applyMs / 1000))} rows/s)`)
+target(`apply ${fetched} pulled changes`, s(applyMs), '< 5 s', applyMs < 5000 && fetched >= Math.min(applyN, 50_000))
 fresh.dispose()
 device.dispose()
-await app.close()
-await store.close()
+hq.kill('SIGTERM')
+await new Promise((done) => hq.once('exit', done))
+rmSync(hqDir, { recursive: true, force: true })
 
 // ---- PouchDB reference peer, same county size (20k customers; visits as given)
 interface PouchPhase { seconds: { median: number }; bytes_up: { median: number }; bytes_down: { median: number }; http_requests: { median: number } }

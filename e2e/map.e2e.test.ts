@@ -1,7 +1,8 @@
 // The map end to end (issue 4): a choropleth by penetration with its legend that recolours when
 // the indicator changes, village areas with popups, search that flies to a village, the view and
-// layer choices remembered after a reload, the grid layout check, and an imported MBTiles
-// basemap whose tiles load from /tiles/.
+// layer choices remembered after a reload, the grid layout check, grids coloured by profile
+// completeness with the grid summary's figures, search that finds a key customer by pinyin initials
+// and flies there, a reload after a sync, and an imported MBTiles basemap whose tiles load from /tiles/.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,6 +13,7 @@ import { startHarness, type Harness } from './harness'
 let app: Harness
 let dir: string
 let mbtiles: string
+let customerVillage: { id: string; name: string; lon: number; lat: number }
 
 beforeAll(async () => {
   app = await startHarness()
@@ -19,6 +21,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'griddesk-map-e2e-'))
   mbtiles = join(dir, 'tiandong-test.mbtiles')
   writeFixtureMbtiles(mbtiles, { bounds: [106.75, 23.2, 107.65, 24.1], minzoom: 8, maxzoom: 12, name: '田东测试底图', attribution: '© 网格通测试瓦片' })
+  // A key customer placed at its village, and one with no place at all.
+  const village = (await app.core.call('map.overview', {})).villages.features[40]!
+  const [lon, lat] = village.geometry.coordinates as [number, number]
+  customerVillage = { id: village.properties.id, name: village.properties.name, lon, lat }
+  await app.core.call('customers.create', { name: '张三丰', category: 'commerce', villageId: village.properties.id, role: '店主', organisation: '武当农资店', phone: '13812345678' })
+  await app.core.call('customers.create', { name: '李无址', category: 'high_value' })
 })
 afterAll(async () => {
   await app?.close()
@@ -130,6 +138,109 @@ describe('map', () => {
     await page.getByTestId('warnings-summary').getByText('已检查 12 个网格、173 个村庄', { exact: false }).waitFor()
     await app.screenshot('52-map-layout-check')
     await page.getByTestId('toggle-warnings').click()
+  })
+
+  it('colours grids by profile completeness; the grid’s popup and summary give its mean and the villages below 60 %', async () => {
+    const { page, core } = app
+    await page.getByTestId('map-panel').getByText('按网格着色').click()
+    await pickOption('map-metric', '档案完整度')
+    const legend = page.getByTestId('map-legend')
+    await legend.getByText('档案完整度').waitFor()
+    // The demo county leaves some surveys unfinished: the grids differ.
+    await expect.poll(async () => new Set((await gridFills()).map((f) => f.split('=')[1])).size).toBeGreaterThan(1)
+    const data = await core.call('map.choropleth', {})
+    const grid = data.grids.filter((g) => (g.facts.incompleteVillages ?? 0) > 0).sort((a, b) => a.metrics.completeness! - b.metrics.completeness!)[0]!
+    const summary = await core.call('grids.summary', { id: grid.id })
+    expect(grid.metrics.completeness).toBe(Math.round(summary.profileCompleteness! * 1000) / 10)
+    expect(grid.facts.incompleteVillages).toBe(summary.incompleteVillages)
+
+    // Found by the search, which opens its summary and shows all of it; then a click on it, as a user would.
+    const search = page.getByTestId('map-search')
+    await search.click()
+    await search.fill(grid.code)
+    await page.getByRole('option', { name: `${grid.name} · ${grid.code}` }).click()
+    const panel = page.getByTestId('grid-summary')
+    await expect.poll(() => panel.getByTestId('grid-summary-name').textContent()).toBe(summary.name)
+    await page.waitForTimeout(900) // the flight
+    const spot = await page.evaluate((cls) => {
+      const path = document.querySelector(`path.${cls}`)!
+      const box = path.getBoundingClientRect()
+      for (let fy = 0.5; fy < 1; fy += 0.05)
+        for (const sy of [1, -1])
+          for (let fx = 0.1; fx < 1; fx += 0.05) {
+            const x = box.left + box.width * fx
+            const y = box.top + box.height * (0.5 + sy * (fy - 0.5))
+            if (document.elementFromPoint(x, y) === path) return { x, y }
+          }
+      return null
+    }, `grid-${grid.code}`)
+    expect(spot).not.toBeNull()
+    await page.mouse.click(spot!.x, spot!.y)
+    const figure = panel.getByTestId('grid-summary-completeness')
+    await expect.poll(() => figure.getAttribute('data-value')).toBe(String(Math.round(summary.profileCompleteness! * 100)))
+    await figure.getByText(`${summary.incompleteVillages} 个村低于 60%`).waitFor()
+    const popup = page.getByTestId('grid-popup')
+    await popup.getByText('档案完整度低于60%的村').waitFor()
+    await page.waitForTimeout(400) // the popup fades in
+    await app.screenshot('56-map-grid-completeness')
+    await panel.getByRole('button', { name: '关闭概况' }).click()
+    await page.keyboard.press('Escape')
+    await pickOption('map-metric', '渗透率')
+  })
+
+  it('finds a key customer by pinyin initials on the core, flies there and opens its popup', async () => {
+    const { page } = app
+    const searches: string[] = []
+    page.on('request', (r) => {
+      if (r.url().includes('/rpc/customers.search')) searches.push(r.postData() ?? '')
+    })
+    const search = page.getByTestId('map-search')
+    await search.click()
+    await search.fill('zsf')
+    const option = page.getByRole('option', { name: /^张三丰 · / })
+    await option.waitFor()
+    expect(await option.textContent()).toMatch(new RegExp(`^张三丰 · ${customerVillage.name}( · [ABC]类)?$`))
+    // Asked once the typing stopped, for a few hits only: the customers are never all in the list.
+    expect(searches.length).toBeGreaterThanOrEqual(1)
+    expect(searches.every((body) => JSON.parse(body).limit <= 8)).toBe(true)
+    expect(await page.getByRole('option').count()).toBeLessThanOrEqual(8)
+    await app.screenshot('57-map-search-zsf')
+    await option.click()
+    // Placed at its village: the map goes there.
+    await expect.poll(async () => {
+      const view = await savedView()
+      return view ? Math.abs(view.lat - customerVillage.lat) < 0.002 && Math.abs(view.lng - customerVillage.lon) < 0.002 && view.zoom >= 15 : false
+    }).toBe(true)
+    const popup = page.locator('.leaflet-popup .customer-popup')
+    await popup.getByText('张三丰', { exact: true }).waitFor()
+    await popup.getByText('店主 · 武当农资店').waitFor()
+    await popup.getByText(customerVillage.name).first().waitFor()
+    await page.waitForTimeout(400)
+    await app.screenshot('58-map-search-customer')
+
+    // One without a place: said plainly, the map stays.
+    const view = await savedView()
+    await search.click()
+    await search.fill('lwz')
+    await page.getByRole('option', { name: /^李无址/ }).click()
+    await page.getByTestId('map-search-notice').getByText('“李无址”没有位置，也没有所属村庄，无法在地图上定位。').waitFor()
+    expect(await savedView()).toEqual(view)
+    await page.keyboard.press('Escape')
+  })
+
+  it('reloads its layers when a sync has finished', async () => {
+    const { page } = app
+    const asked: string[] = []
+    const listener = (r: { url(): string }) => {
+      const name = /\/rpc\/(map\.[a-z]+)/i.exec(r.url())?.[1]
+      if (name) asked.push(name)
+    }
+    page.on('request', listener)
+    await page.evaluate(() => window.dispatchEvent(new Event('griddesk:synced')))
+    await expect.poll(() => [...new Set(asked)].sort()).toEqual(['map.choropleth', 'map.overview'])
+    page.off('request', listener)
+    // Zoom out to see the county for what follows.
+    for (let i = 0; i < 4; i++) await page.getByRole('button', { name: 'Zoom out' }).click()
   })
 
   it('imports an MBTiles basemap and draws its tiles from /tiles/ with its attribution', async () => {

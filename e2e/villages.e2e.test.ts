@@ -1,7 +1,8 @@
 // Villages end to end (issue 4): import a KML of grid boundaries and a GB18030 CSV of villages
 // through the dialog, see the new village on the map and in the list with its rare character
 // intact; a bad CSV shows its row-level problems and changes nothing; editing a profile changes
-// its completeness.
+// its completeness (also the age structure, rivals and key persons, with per-field errors); the
+// list reloads after a sync.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -161,6 +162,102 @@ describe('villages', () => {
     await app.screenshot('27-profile-saved')
     await panel.getByTestId('village-history').scrollIntoViewIfNeeded()
     await app.screenshot('28-profile-history')
+  })
+
+  it('edits the age structure, rivals and key persons: bad input is named per field and stores nothing, good input raises completeness', async () => {
+    const { page, core } = app
+    // A demo village whose survey is unfinished (no age structure, rivals' ports or key persons).
+    const { rows } = await core.call('villages.list', { sort: 'completeness', order: 'asc', limit: 20 })
+    const target = rows.find((r) => r.divisionCode !== NEW_CODE)!
+    const before = await core.call('villages.get', { id: target.id })
+    expect(before.keyPersons).toEqual([])
+    expect(before.ageUnder18Pct).toBeNull()
+    const pendingBefore = (await core.call('app.info', {})).pendingChanges
+    await page.getByTestId('village-search').fill(target.divisionCode)
+    await page.locator(`tr[data-village-code="${target.divisionCode}"]`).click()
+    const panel = page.getByTestId('village-profile')
+    await panel.getByTestId('village-profile-name').getByText(target.name, { exact: true }).waitFor()
+    await expect.poll(() => panel.getByTestId('village-completeness').getAttribute('data-value')).toBe(String(Math.round(before.completeness * 100)))
+    const missing = await panel.getByTestId('village-missing').textContent()
+    expect(missing).toContain('年龄结构')
+    expect(missing).toContain('关键人物')
+
+    const errorOf = (field: string) => panel.locator(`[data-field="${field}"]`).locator('xpath=ancestor::div[contains(@class,"mantine-InputWrapper-root")][1]').locator('.mantine-InputWrapper-error')
+    // Ages adding up to 150, a share of 120, a key person with a bad phone.
+    await panel.locator('input[data-field="ageUnder18Pct"]').fill('50')
+    await panel.locator('input[data-field="age18To60Pct"]').fill('50')
+    await panel.locator('input[data-field="ageOver60Pct"]').fill('50')
+    await panel.getByTestId('village-age-sum').getByText('合计 150%').waitFor()
+    await panel.locator('input[data-field="shareVsRivals.telecom"]').fill('120')
+    // A blank row (not sent), then a person with a bad phone: the message lands on the right row.
+    await panel.getByTestId('village-add-person').click()
+    await panel.getByTestId('village-add-person').click()
+    await panel.locator('input[data-field="keyPersons.1.name"]').fill('韦国强')
+    await panel.locator('input[data-field="keyPersons.1.phone"]').fill('12345')
+    await panel.getByTestId('village-save').click()
+    await panel.getByText('请改正标出的字段。').waitFor()
+    // The wrong sum is said once under the age row; each share is marked.
+    expect(await panel.getByTestId('village-age-error').textContent()).toBe('三个年龄段之和应约为 100%')
+    for (const field of ['ageUnder18Pct', 'age18To60Pct', 'ageOver60Pct']) expect(await panel.locator(`input[data-field="${field}"]`).getAttribute('aria-invalid')).toBe('true')
+    expect(await errorOf('shareVsRivals.telecom').textContent()).toBe('应在 0 到 100 之间')
+    expect(await errorOf('keyPersons.1.phone').textContent()).toContain('电话格式不正确')
+    expect(await errorOf('keyPersons.0.phone').count()).toBe(0)
+    expect(await core.call('villages.get', { id: target.id })).toEqual(before)
+    expect((await core.call('app.info', {})).pendingChanges).toBe(pendingBefore)
+    await panel.getByTestId('village-age').scrollIntoViewIfNeeded()
+    await app.screenshot('30-profile-age-errors')
+    await panel.locator('input[data-field="keyPersons.1.phone"]').scrollIntoViewIfNeeded()
+    await app.screenshot('31-profile-whole-errors')
+    await panel.locator('[data-key-person="0"]').getByTestId('village-remove-person').click()
+
+    // Now right: the age structure, a rival's ports and share, two key persons.
+    await panel.locator('input[data-field="ageUnder18Pct"]').fill('20')
+    await panel.locator('input[data-field="age18To60Pct"]').fill('58')
+    await panel.locator('input[data-field="ageOver60Pct"]').fill('22')
+    expect(await panel.getByTestId('village-age-error').count()).toBe(0)
+    expect(await panel.locator('input[data-field="ageUnder18Pct"]').getAttribute('aria-invalid')).not.toBe('true')
+    await panel.locator('input[data-field="rivalPorts.telecom"]').fill('300')
+    await panel.locator('input[data-field="shareVsRivals.telecom"]').fill('65')
+    await panel.locator('input[data-field="keyPersons.0.phone"]').fill('138 0776 1234')
+    await panel.locator('input[data-field="keyPersons.0.role"]').fill('村支')
+    await page.getByRole('option', { name: '村支书', exact: true }).click()
+    await panel.locator('input[data-field="keyPersons.0.notes"]').fill('支持宽带进村')
+    await panel.getByTestId('village-add-person').click()
+    await panel.locator('input[data-field="keyPersons.1.name"]').fill('黄小梅')
+    await panel.locator('input[data-field="keyPersons.1.role"]').fill('小卖部老板')
+    await panel.getByTestId('village-save').click()
+    await panel.getByTestId('village-saved').waitFor()
+    const after = await core.call('villages.get', { id: target.id })
+    expect(after).toMatchObject({
+      ageUnder18Pct: 20, age18To60Pct: 58, ageOver60Pct: 22,
+      rivalPorts: { telecom: 300, unicom: null, broadnet: null },
+      keyPersons: [{ name: '韦国强', role: '村支书', phone: '13807761234', notes: '支持宽带进村' }, { name: '黄小梅', role: '小卖部老板', phone: null, notes: null }],
+    })
+    expect(after.shareVsRivals.telecom).toBe(65)
+    // Age structure, rivals' ports and key persons: three more fields of 18.
+    expect(after.completeness).toBeCloseTo(before.completeness + 3 / 18, 10)
+    await expect.poll(() => panel.getByTestId('village-completeness').getAttribute('data-value')).toBe(String(Math.round(after.completeness * 100)))
+    await expect.poll(() => page.locator(`tr[data-village-code="${target.divisionCode}"] [data-completeness]`).getAttribute('data-completeness')).toBe(String(Math.round(after.completeness * 100)))
+    expect(await panel.getByTestId('village-missing').textContent()).not.toContain('关键人物')
+    await panel.getByTestId('village-history').getByText('关键人物：韦国强（村支书）、黄小梅（小卖部老板）', { exact: false }).waitFor()
+    await app.screenshot('32-profile-whole-saved')
+    await panel.getByTestId('village-history').scrollIntoViewIfNeeded()
+    await app.screenshot('33-profile-whole-history')
+  })
+
+  it('reloads the list when a sync has finished', async () => {
+    const { page, core } = app
+    const code = (await core.call('villages.list', { limit: 1 })).rows[0]!.divisionCode
+    await page.getByTestId('village-search').fill(code)
+    const row = page.locator(`tr[data-village-code="${code}"]`)
+    await row.waitFor()
+    // A change that arrives as a sync would bring it: written by the core, not through this page.
+    const { id } = (await core.call('villages.list', { search: code })).rows[0]!
+    await core.call('villages.update', { id, patch: { households: 4321 } })
+    await page.waitForTimeout(300)
+    expect(await row.textContent()).not.toContain('4,321')
+    await page.evaluate(() => window.dispatchEvent(new Event('griddesk:synced')))
+    await expect.poll(() => row.textContent()).toContain('4,321')
   })
 
   it('reads in English too', async () => {

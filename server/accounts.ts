@@ -1,10 +1,10 @@
 // Users, region assignments, one-time enrolment codes and device tokens. Tokens and codes are
 // stored only as sha256 hashes; a revoked or unknown token authenticates nobody.
 import { createHash, randomBytes } from 'node:crypto'
-import { and, eq, isNull, sql } from 'drizzle-orm'
+import { and, desc, eq, isNull, sql } from 'drizzle-orm'
 import { v7 as uuidv7 } from 'uuid'
 import type { HqDb } from './db/client'
-import { devices, deviceProgress, enrolCodes, userRegions, users } from './db/schema'
+import { conflicts, devices, deviceProgress, enrolCodes, rows, userRegions, users } from './db/schema'
 
 export type Role = (typeof users.$inferSelect)['role']
 export const roles: Role[] = ['grid_manager', 'county_manager', 'hq_analyst', 'admin']
@@ -122,4 +122,35 @@ export async function listDevices(db: HqDb) {
     .innerJoin(users, eq(users.id, devices.userId))
     .leftJoin(deviceProgress, eq(deviceProgress.deviceId, devices.id))
     .orderBy(users.name, devices.name)
+}
+
+/**
+ * Conflicts the server recorded, newest first, with who made the losing edit and the field's value
+ * now. `open`: the field still holds the value it had when the conflict arose (no device has
+ * resolved it since: a resolution is a new change of that field).
+ */
+export async function listConflicts(db: HqDb, options: { openOnly?: boolean; limit?: number } = {}) {
+  const list = await db
+    .select({
+      id: conflicts.id,
+      at: conflicts.createdAt,
+      table: conflicts.tableName,
+      rowId: conflicts.rowId,
+      field: conflicts.field,
+      serverValue: conflicts.serverValue,
+      serverHlc: conflicts.serverHlc,
+      deviceValue: conflicts.deviceValue,
+      device: devices.name,
+      user: users.name,
+      nowValue: sql<unknown>`${rows.fields} -> ${conflicts.field}`,
+      nowHlc: sql<string | null>`${rows.versions} ->> ${conflicts.field}`,
+    })
+    .from(conflicts)
+    .leftJoin(devices, eq(devices.id, conflicts.deviceId))
+    .leftJoin(users, eq(users.id, devices.userId))
+    .leftJoin(rows, and(eq(rows.tableName, conflicts.tableName), eq(rows.rowId, conflicts.rowId)))
+    .orderBy(desc(conflicts.createdAt))
+    .limit(options.limit ?? 1000)
+  const withState = list.map(({ nowHlc, ...c }) => ({ ...c, open: nowHlc === c.serverHlc }))
+  return options.openOnly ? withState.filter((c) => c.open) : withState
 }

@@ -1,6 +1,7 @@
 // The HQ sync server's HTTP surface: enrol, push, pull. Bodies may be gzip-compressed both ways;
 // every error is `{ error: { code, message, details } }` with a status a client can act on.
-import { createGunzip, gzipSync } from 'node:zlib'
+import { promisify } from 'node:util'
+import { brotliCompress, constants as zlibConstants, createGunzip, gzip } from 'node:zlib'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { crashPoint } from '../shared/sync/crashPoint'
@@ -67,9 +68,14 @@ const pullQuerySchema = z.object({
   regions: z.string().max(2000).optional(),
   /** '1': leave out rows this device wrote and already holds (incremental pulls, never a refetch). */
   skip_own: z.enum(['0', '1']).optional(),
+  /** '1': also say how many rows remain from the cursor (progress bars). */
+  count: z.enum(['0', '1']).optional(),
   protocol_version: z.coerce.number().int(),
   schema_version: z.coerce.number().int().min(0),
 })
+
+const brotliAsync = promisify(brotliCompress)
+const gzipAsync = promisify(gzip)
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { db } = options
@@ -85,12 +91,22 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return payload.pipe(createGunzip())
   })
 
-  // gzip responses when the client accepts it and the body is worth compressing (2G links).
+  // Compressed responses when the client accepts it and the body is worth compressing (2G links):
+  // brotli, else gzip, on the thread pool (the next query runs meanwhile). Measured on the demo
+  // county's pull pages: brotli is ~25% smaller than gzip; quality 7 is 3% smaller than 5 for 1.6×
+  // its time (~9 ms per 1,000 rows), 9 another 2% for twice that again.
   app.addHook('onSend', async (request, reply, payload) => {
-    if (typeof payload !== 'string' || payload.length < 1024 || !/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) return payload
+    if (typeof payload !== 'string' || payload.length < 1024) return payload
+    const accepted = String(request.headers['accept-encoding'] ?? '')
+    if (/\bbr\b/.test(accepted)) {
+      reply.header('content-encoding', 'br')
+      reply.removeHeader('content-length')
+      return brotliAsync(payload, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 7, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: Buffer.byteLength(payload) } })
+    }
+    if (!/\bgzip\b/.test(accepted)) return payload
     reply.header('content-encoding', 'gzip')
     reply.removeHeader('content-length')
-    return gzipSync(payload)
+    return gzipAsync(payload)
   })
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
@@ -146,17 +162,28 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }
   })
 
-  app.get('/v1/pull', { preHandler: requireDevice }, async (request) => {
+  app.get('/v1/pull', { preHandler: requireDevice }, async (request, reply) => {
     const query = parse(pullQuerySchema, request.query)
     checkVersions(query.protocol_version, query.schema_version, schemaVersion)
     try {
-      return await pull(db, request.principal!, {
+      const result = await pull(db, request.principal!, {
         cursor: query.cursor,
         limit: query.limit,
         scope: query.scope,
         regions: query.regions ? query.regions.split(',').filter(Boolean) : undefined,
         skipOwn: query.skip_own === '1',
+        count: query.count === '1',
+        protocol: query.protocol_version < 2 ? 1 : 2,
       })
+      if (result.must_refetch) return result
+      if (result.protocol === 1) {
+        const { protocol: _, ...v1 } = result
+        return v1
+      }
+      // Protocol 2: the rows are JSON text from the database, spliced in without parsing them.
+      const { protocol: _, wire, ...rest } = result
+      const head = JSON.stringify(rest)
+      return reply.type('application/json; charset=utf-8').send(`${head.slice(0, -1)},"rows":[${wire.join(',')}]}`)
     } catch (error) {
       if (error instanceof OutsideScopeError) throw new HttpError(403, 'FORBIDDEN', error.message)
       throw error

@@ -1,9 +1,9 @@
 // `npm run hq:admin -- <command>`: administration of the HQ server's store (PGlite --data-dir, or
 // DATABASE_URL). Prints JSON; exit code 1 on an error, 2 on a usage error.
 import { parseArgs } from 'node:util'
-import { AccountError, assignRegion, createUser, issueEnrolCode, listDevices, revokeDevice, roles, unassignRegion, type Role } from './accounts'
-import { openStore } from './db/client'
-import { importDemoCounty } from './masterData'
+import { AccountError, assignRegion, createUser, issueEnrolCode, listConflicts, listDevices, revokeDevice, roles, unassignRegion, type Role } from './accounts'
+import { openStore, type HqDb } from './db/client'
+import { importDemoCounty, importMasterFile } from './masterData'
 
 const USAGE = `GridDesk HQ administration
 
@@ -15,13 +15,19 @@ Usage: npm run hq:admin -- <command> [--data-dir DIR]
   enrol-code <user> [--hours N]      one-time code for the user's next device
   device revoke <device-id>
   devices                            every device with its sync state
+  conflicts [--open]                 field conflicts recorded at push, newest first: both values,
+                                     who made the edit, the value now; --open: not resolved yet
   import demo [--seed N] [--customers N] [--visits N]
                                      master data of the demo county (HQ stand-in)
+  import grids|villages|actuals FILE [--encoding auto|utf-8|gb18030] [--crs WGS-84|GCJ-02|BD-09] [--map field=column,...]
+                                     master data from a file, checked by the app's own importers
+                                     (row-level errors); all rows or none; devices get it at their next sync
 
 Store: PGlite in --data-dir (default ./hq-data), or PostgreSQL when DATABASE_URL is set.
 PGlite is single-process: stop \`npm run hq\` on that directory before running these commands.`
 
-export async function runAdmin(argv: string[]): Promise<{ code: number; out: string }> {
+/** `store`: an open store to use instead of opening one from --data-dir / DATABASE_URL (tests). */
+export async function runAdmin(argv: string[], given?: HqDb): Promise<{ code: number; out: string }> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -31,12 +37,16 @@ export async function runAdmin(argv: string[]): Promise<{ code: number; out: str
       seed: { type: 'string' },
       customers: { type: 'string' },
       visits: { type: 'string' },
+      open: { type: 'boolean', default: false },
+      encoding: { type: 'string' },
+      crs: { type: 'string' },
+      map: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
   const [a, b, c, d] = positionals
   if (values.help || !a) return { code: values.help ? 0 : 2, out: USAGE }
-  const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: values['data-dir'] })
+  const store = given ? { db: given, close: async () => undefined } : await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: values['data-dir'] })
   const db = store.db
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v))
   try {
@@ -49,7 +59,13 @@ export async function runAdmin(argv: string[]): Promise<{ code: number; out: str
     else if (a === 'enrol-code' && b) result = await issueEnrolCode(db, b, num(values.hours))
     else if (a === 'device' && b === 'revoke' && c) result = (await revokeDevice(db, c), { revoked: c })
     else if (a === 'devices') result = await listDevices(db)
-    else if (a === 'import' && b === 'demo') result = await importDemoCounty(db, { seed: num(values.seed), keyCustomers: num(values.customers), visits: num(values.visits) })
+    else if (a === 'conflicts' && !b) result = await listConflicts(db, { openOnly: values.open })
+    else if (a === 'import' && (b === 'grids' || b === 'villages' || b === 'actuals') && c && !d) {
+      const options = (['encoding', 'crs', 'map'] as const).flatMap((k) => (values[k] === undefined ? [] : [`--${k}`, values[k]!]))
+      const imported = await importMasterFile(db, b, c, options)
+      if (!imported.ok) return { code: 1, out: imported.report }
+      result = imported
+    } else if (a === 'import' && b === 'demo') result = await importDemoCounty(db, { seed: num(values.seed), keyCustomers: num(values.customers), visits: num(values.visits) })
     else return { code: 2, out: `unknown command: ${positionals.join(' ')}\n\n${USAGE}` }
     return { code: 0, out: JSON.stringify(result, null, 2) }
   } catch (error) {

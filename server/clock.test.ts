@@ -44,13 +44,13 @@ describe.each(backends)('devices with a wrong clock (%s)', (backend) => {
       const report = await runSync(d.ctx)
       expect(report.checkpoint).toBe('ok')
       expect(Math.abs(report.clockSkewMs + skew)).toBeLessThan(5_000)
-      expect(report.warnings.some((w) => /clock is off/.test(w))).toBe(true)
+      expect(report.warnings.some((w) => w.code === 'clock_skew' && /clock is off/.test(w.message))).toBe(true)
       const status = await d.call('sync.status', {})
       expect(Math.abs(status.clockOffsetMs + skew)).toBeLessThan(5_000)
       expect(Math.abs(status.clockOffsetMs)).toBeGreaterThan(SKEW_WARN_MS)
     }
     const report = await runSync(right.ctx)
-    expect(report.warnings.filter((w) => /clock/.test(w))).toEqual([])
+    expect(report.warnings.filter((w) => w.code === 'clock_skew')).toEqual([])
     village = (right.ctx.db.$client.prepare("SELECT id FROM villages ORDER BY id LIMIT 1").get() as { id: string }).id
   })
 

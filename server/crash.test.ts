@@ -41,7 +41,7 @@ function run(script: string, args: string[], env: Record<string, string> = {}): 
 }
 
 /** `sync --data-dir DIR` in a child process, optionally killed at a crash point. */
-const cliSync = (dataDir: string, crashAt?: string) => run(CLI, ['sync', '--data-dir', dataDir], crashAt ? { GRIDDESK_CRASH_AT: crashAt } : {}).done
+const cliSync = (dataDir: string, crashAt?: string) => run(CLI, ['sync', '--data-dir', dataDir, '--page-size', '1000'], crashAt ? { GRIDDESK_CRASH_AT: crashAt } : {}).done
 
 const rowsOf = async <T>(store: HqStore, statement: string) => ((await store.db.execute(statement)) as unknown as { rows: T[] }).rows
 
@@ -135,7 +135,7 @@ describe('kill -9 of the device at each step of pull and push', () => {
     return dir
   }
   beforeAll(async () => {
-    // Enough rows for three pull pages (the CLI pulls 1,000 rows a page).
+    // Enough rows for three pull pages of 1,000 rows (--page-size).
     hq = await startTestHq({ keyCustomers: 200, visits: 600 })
     await createUser(hq.store.db, 'crash-county', 'county_manager')
     await assignRegion(hq.store.db, 'crash-county', COUNTY)

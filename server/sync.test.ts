@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { enrol, runSync } from '../electron/core/sync/engine'
 import { openTestCore } from '../electron/core/testing'
+import { HqClient } from '../electron/core/sync/hqClient'
+import { fromWire, splitVersions, type EnrolResponse, type PulledRowV1, type PullResponse } from '../shared/sync/protocol'
+import { listConflicts } from './accounts'
 import { backends, startTestHq, type TestHq } from './testing'
 
 type Device = ReturnType<typeof openTestCore>
@@ -28,8 +31,12 @@ describe.each(backends)('sync between two devices through the HQ server (%s)', (
   })
 
   it('pulls only the regions assigned: a grid manager gets their grid, the county manager the county', async () => {
-    const ra = await runSync(a.ctx)
+    const totals: (number | null)[] = []
+    const ra = await runSync(a.ctx, { pullLimit: 5, onProgress: (p) => totals.push(p.pullTotal) })
     const rb = await runSync(b.ctx)
+    // The first page said how many rows were coming: the progress bar's 100% is what arrived.
+    expect(ra.pages).toBeGreaterThan(1)
+    expect(totals.at(-1)).toBe(ra.pulledRows)
     expect(ra.checkpoint).toBe('ok')
     expect(rb.checkpoint).toBe('ok')
     const gridsA = new Set(villagesOf(a).map((v) => v.grid_id))
@@ -89,6 +96,10 @@ describe.each(backends)('sync between two devices through the HQ server (%s)', (
     // Both devices hold the server's value until the conflict is resolved.
     expect((await b.call('villages.get', { id: villageId })).households).toBe(810)
     expect((await serverRow(hq, villageId)).fields.households).toBe(810)
+    // The admin's list: both values, who made the edit, still open.
+    expect(await listConflicts(hq.store.db, { openOnly: true })).toEqual([
+      expect.objectContaining({ table: 'villages', rowId: villageId, field: 'households', serverValue: 810, deviceValue: 820, nowValue: 810, user: 'wangwu', device: 'laptop B', open: true }),
+    ])
 
     // Resolving with "mine" is a new change that wins cleanly everywhere.
     await b.call('sync.resolve', { id: onB[0]!.id, choice: 'mine' })
@@ -96,6 +107,8 @@ describe.each(backends)('sync between two devices through the HQ server (%s)', (
     await runSync(a.ctx)
     expect((await a.call('villages.get', { id: villageId })).households).toBe(820)
     expect(await b.call('sync.conflicts', {})).toHaveLength(0)
+    expect(await listConflicts(hq.store.db, { openOnly: true })).toEqual([])
+    expect(await listConflicts(hq.store.db)).toEqual([expect.objectContaining({ nowValue: 820, open: false })])
     expect((await runSync(a.ctx)).checkpoint).toBe('ok')
     expect((await runSync(b.ctx)).checkpoint).toBe('ok')
   })
@@ -114,5 +127,38 @@ describe.each(backends)('sync between two devices through the HQ server (%s)', (
     expect(await serverRow(hq, villageId)).toEqual(before)
     const seqAfter = ((await hq.store.db.execute("SELECT max(server_seq)::int AS m FROM rows")) as unknown as { rows: { m: number }[] }).rows[0]!.m
     expect(seqAfter).toBe(seqBefore)
+  })
+
+  it('packs each row\'s versions in SQL exactly as splitVersions does, and still answers protocol 1 devices with a version per field', async () => {
+    // After the edits above, this village carries several versions.
+    const stored = await serverRow(hq, villageId)
+    expect(new Set(Object.values(stored.versions)).size).toBeGreaterThan(1)
+    const all = ((await hq.store.db.execute('SELECT versions, packed_versions FROM rows')) as unknown as { rows: { versions: Record<string, string>; packed_versions: [string | null, Record<string, string>] }[] }).rows
+    for (const r of all) {
+      const split = splitVersions(r.versions)
+      expect(r.packed_versions).toEqual([split.version || null, split.versions])
+    }
+    const token = await hq.userWithCode('v1user', 'county_manager', ['451022']).then((code) => new HqClient(hq.url).request<EnrolResponse>('POST', '/v1/enrol', { code, deviceName: 'old app' }))
+    const client = new HqClient(hq.url, token.token)
+    const v1 = await client.request<{ rows: PulledRowV1[]; has_more: boolean }>('GET', `/v1/pull?cursor=0&limit=10000&protocol_version=1&schema_version=${a.ctx.change.schemaVersion}`)
+    const v2 = await client.request<PullResponse & { must_refetch: false }>('GET', `/v1/pull?cursor=0&limit=10000&protocol_version=2&schema_version=${a.ctx.change.schemaVersion}`)
+    expect(v1.rows.map((r) => r.row_id)).toEqual(v2.rows.map(([, id]) => id))
+    const old = v1.rows.find((r) => r.row_id === villageId)!
+    const now = fromWire(v2.rows.find(([, id]) => id === villageId)!)
+    expect(old.versions).toEqual(stored.versions)
+    expect(now.fields).toEqual(old.fields)
+    // Every field's version is the row's, unless listed.
+    expect(Object.fromEntries(Object.keys(old.versions).map((f) => [f, now.versions[f] ?? now.version]))).toEqual(old.versions)
+  })
+
+  it('a grid manager cannot change the organisation (refused with the reason); a county manager can, and it reaches the others', async () => {
+    const grid = a.ctx.db.$client.prepare("SELECT id, name FROM org_units WHERE level = 'grid' LIMIT 1").get() as { id: string; name: string }
+    await a.call('org.update', { id: grid.id, patch: { name: `${grid.name}（网格经理改）` } })
+    const refused = await runSync(a.ctx)
+    expect(refused.changes).toEqual([expect.objectContaining({ table: 'org_units', status: 'rejected', reason: expect.stringMatching(/^read_only_table/) })])
+    await b.call('org.update', { id: grid.id, patch: { name: `${grid.name}（县经理改）` } })
+    expect((await runSync(b.ctx)).results).toEqual({ applied: 1, superseded: 0, conflict: 0, rejected: 0 })
+    const onServer = ((await hq.store.db.execute(`SELECT fields->>'name' AS name FROM rows WHERE table_name = 'org_units' AND row_id = '${grid.id}'`)) as unknown as { rows: { name: string }[] }).rows[0]!
+    expect(onServer.name).toBe(`${grid.name}（县经理改）`)
   })
 })

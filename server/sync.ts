@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto'
 import { and, eq, gt, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm'
 import { v7 as uuidv7 } from 'uuid'
 import { crashPoint } from '../shared/sync/crashPoint'
-import { regionRules, rowVersion, type ChangeResult, type PullResponse, type PulledRow, type PushRequest, type WireChange } from '../shared/sync/protocol'
+import { regionRules, rowVersion, type ChangeResult, type PullResponse, type PulledRowV1, type PushRequest, type WireChange } from '../shared/sync/protocol'
 import type { DevicePrincipal } from './accounts'
 import type { HqDb, HqTx } from './db/client'
 import { changesLog, conflicts, deviceProgress, regionChecksums, rows, serverMeta, userRegions } from './db/schema'
@@ -76,10 +76,18 @@ export async function regionOf(table: string, fields: Record<string, unknown>, l
   return (await lookup(target, ref))?.region ?? undefined
 }
 
-function validate(change: WireChange, exists: boolean): string | undefined {
+/**
+ * HQ master data a device may still write, by role: an admin anything (master-data imports run as
+ * one); a county manager the county's organisation and grid boundaries, from the field (within
+ * their regions, checked after merge).
+ */
+const hqWriters: Partial<Record<string, readonly DevicePrincipal['role'][]>> = { org_units: ['county_manager'] }
+const mayWriteHq = (table: string, role: DevicePrincipal['role']) => role === 'admin' || (hqWriters[table]?.includes(role) ?? false)
+
+function validate(change: WireChange, exists: boolean, role: DevicePrincipal['role']): string | undefined {
   const table = deviceTables.get(change.table_name)
   if (!table) return `unknown_table: ${change.table_name}`
-  if (table.syncClass === 'hq') return `read_only_table: ${change.table_name} is HQ master data`
+  if (table.syncClass === 'hq' && !mayWriteHq(change.table_name, role)) return `read_only_table: ${change.table_name} is HQ master data`
   for (const [field, value] of Object.entries(change.fields)) {
     const column = table.columns.get(field)
     if (!column) return `unknown_field: ${change.table_name}.${field}`
@@ -105,7 +113,21 @@ export class SeqGapError extends Error {
  * Applies a batch in one transaction. Changes at or below the device's last_device_seq are replays:
  * they get their recorded answer and change nothing.
  */
-export async function push(db: HqDb, principal: DevicePrincipal, request: PushRequest, pullCursor?: number): Promise<{ results: ChangeResult[]; lastDeviceSeq: number }> {
+/** A batch some of whose changes were rejected, pushed with `atomic`: nothing of it was written. */
+export class BatchRejectedError extends Error {
+  constructor(readonly results: ChangeResult[]) {
+    super(`${results.filter((r) => r.status === 'rejected').length} change(s) rejected; nothing was written`)
+  }
+}
+
+export async function push(
+  db: HqDb,
+  principal: DevicePrincipal,
+  request: Pick<PushRequest, 'changes'>,
+  pullCursor?: number,
+  /** All or nothing (an admin's master-data import): any rejected change rolls the batch back. */
+  options: { atomic?: boolean } = {},
+): Promise<{ results: ChangeResult[]; lastDeviceSeq: number }> {
   const changes = [...request.changes].sort((a, b) => a.device_seq - b.device_seq)
   return db.transaction(async (tx) => {
     await lockWrites(tx)
@@ -159,6 +181,7 @@ export async function push(db: HqDb, principal: DevicePrincipal, request: PushRe
       .insert(deviceProgress)
       .values({ deviceId: principal.deviceId, lastDeviceSeq: last, lastPushAt: sql`now()` })
       .onConflictDoUpdate({ target: deviceProgress.deviceId, set: { lastDeviceSeq: last, lastPushAt: sql`now()` } })
+    if (options.atomic && results.some((r) => r.status === 'rejected')) throw new BatchRejectedError(results)
     crashPoint('server.push-applied')
     return { results, lastDeviceSeq: last }
   })
@@ -204,7 +227,7 @@ async function applyOne(
   const head = { device_seq: change.device_seq, change_id: change.change_id }
   const reject = (reason: string): ChangeResult => ({ ...head, status: 'rejected', reason })
   const current = await load(change.table_name, change.row_id)
-  const problem = validate(change, current !== undefined)
+  const problem = validate(change, current !== undefined, principal.role)
   if (problem) return reject(problem)
   // Outside the device's regions: refused without saying anything about the row the server holds.
   if (current && !inScope(scope, current.region)) return reject('outside_region')
@@ -267,11 +290,23 @@ export interface PullQuery {
    * every row, or it would drop the ones not sent.
    */
   skipOwn?: boolean
+  /** The device's protocol: 1 gets rows with a version per field. */
+  protocol?: 1 | 2
+  /** Also count the rows still to pull from the cursor (the device's progress bar). */
+  count?: boolean
 }
 
 export class OutsideScopeError extends Error {}
 
-export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQuery): Promise<PullResponse> {
+/**
+ * A pull's answer before encoding. Protocol 2: each row as JSON text the database built (WireRow),
+ * which app.ts splices into the response without parsing; protocol 1: rows as objects.
+ */
+export type PullResult =
+  | Extract<PullResponse, { must_refetch: true }>
+  | (Omit<Extract<PullResponse, { must_refetch: false }>, 'rows'> & ({ protocol: 1; rows: PulledRowV1[] } | { protocol: 2; wire: string[] }))
+
+export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQuery): Promise<PullResult> {
   return db.transaction(
     async (tx) => {
       const serverTime = new Date().toISOString()
@@ -285,7 +320,7 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
       const progress = (await tx.select().from(deviceProgress).where(eq(deviceProgress.deviceId, principal.deviceId)))[0]
       const maxSeq = Number((await query<{ m: string }>(tx, sql`SELECT coalesce(max(server_seq), 0)::text AS m FROM rows`))[0]!.m)
       const purgedBelow = Number((await getMeta(tx, 'purged_below_seq')) ?? 0)
-      const refetch = (reason: 'scope_changed' | 'cursor_too_old' | 'cursor_ahead'): PullResponse => {
+      const refetch = (reason: 'scope_changed' | 'cursor_too_old' | 'cursor_ahead'): PullResult => {
         const before = progress?.pullScope ?? []
         const removed = scope === '*' ? [] : before.filter((r) => r !== '*' && !scope.includes(r))
         return { must_refetch: true, reason, region_removed: removed, scope: hash, server_time: serverTime }
@@ -296,26 +331,40 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
 
       const filter = scopeFilter(scope)
       const own = request.skipOwn && request.cursor > 0 ? sql`${rows.writerDevice} IS DISTINCT FROM ${principal.deviceId}` : undefined
-      const page = await tx
-        .select()
-        .from(rows)
-        .where(and(gt(rows.serverSeq, request.cursor), filter, own))
-        .orderBy(rows.serverSeq)
-        .limit(request.limit + 1)
+      const where = and(gt(rows.serverSeq, request.cursor), filter, own)
+      let page: { serverSeq: number }[]
+      let body: { protocol: 1; rows: PulledRowV1[] } | { protocol: 2; wire: string[] }
+      if (request.protocol === 1) {
+        const list = await tx.select().from(rows).where(where).orderBy(rows.serverSeq).limit(request.limit + 1)
+        page = list
+        body = { protocol: 1, rows: list.slice(0, request.limit).map((r) => ({ table_name: r.tableName, row_id: r.rowId, fields: r.fields, versions: r.versions, deleted: r.deleted, server_seq: r.serverSeq })) }
+      } else {
+        const list = await tx
+          .select({
+            serverSeq: rows.serverSeq,
+            wire: sql<string>`json_build_array(${rows.tableName}, ${rows.rowId}, ${rows.packedVersions}->0, ${rows.fields}, nullif(${rows.packedVersions}->1, '{}'::jsonb))::text`,
+          })
+          .from(rows)
+          .where(where)
+          .orderBy(rows.serverSeq)
+          .limit(request.limit + 1)
+        page = list
+        body = { protocol: 2, wire: list.slice(0, request.limit).map((r) => r.wire) }
+      }
       const hasMore = page.length > request.limit
-      const served = page.slice(0, request.limit)
+      const remaining = request.count ? Number((await tx.select({ n: sql<string>`count(*)::text` }).from(rows).where(where))[0]!.n) : undefined
       // Past the last row in scope, the cursor jumps to the newest seq: rows of other regions are never rescanned.
-      const nextCursor = hasMore ? served.at(-1)!.serverSeq : Math.max(request.cursor, maxSeq)
-      const out: PulledRow[] = served.map((r) => ({ table_name: r.tableName, row_id: r.rowId, fields: r.fields, versions: r.versions, deleted: r.deleted, server_seq: r.serverSeq }))
+      const nextCursor = hasMore ? page[request.limit - 1]!.serverSeq : Math.max(request.cursor, maxSeq)
       await tx
         .insert(deviceProgress)
         .values({ deviceId: principal.deviceId, lastPullCursor: request.cursor, pullScope: scope === '*' ? ['*'] : scope, lastPullAt: sql`now()` })
         .onConflictDoUpdate({ target: deviceProgress.deviceId, set: { lastPullCursor: request.cursor, pullScope: scope === '*' ? ['*'] : scope, lastPullAt: sql`now()` } })
-      const response: PullResponse = {
+      const response: PullResult = {
         must_refetch: false,
-        rows: out,
+        ...body,
         next_cursor: nextCursor,
         has_more: hasMore,
+        ...(remaining === undefined ? {} : { remaining }),
         scope: hash,
         regions: scope === '*' ? ['*'] : scope,
         server_time: serverTime,

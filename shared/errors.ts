@@ -9,6 +9,8 @@ export const errorCodes = [
   'UNKNOWN_HANDLER',
   'FORBIDDEN',
   'SYNC_FAILED',
+  /** The store is held by a long write (a large import); nothing was changed, try again after it. */
+  'BUSY',
   'INTERNAL',
 ] as const
 export type ErrorCode = (typeof errorCodes)[number]

@@ -1,6 +1,7 @@
 // `npm run cli -- <command> [--data-dir DIR]`: the handler table from the command line, for
 // admins, scripts and tests. Exit code 0 on success, 1 on a handler error (the error envelope is
 // printed as JSON on stdout), 2 on a usage error.
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { api, handlerNames } from '../../shared/api/contract'
@@ -22,7 +23,9 @@ Usage: npm run cli -- <command> [options]
 Commands:
   info                              what the data directory holds
   handlers                          list every handler with its input as JSON Schema
-  call <handler> ['<json input>']   call any handler, print its JSON result
+  call <handler> ['<json input>'|@FILE]
+                                    call any handler, print its JSON result (@FILE: input read
+                                    from a JSON file, e.g. a grid boundary for grids.setBoundary)
   import villages|grids FILE [--encoding auto|utf-8|gb18030] [--crs WGS-84|GCJ-02|BD-09] [--map field=column,...]
                                     import villages (CSV/XLSX) or grid boundaries (GeoJSON/KML);
                                     all rows or none; a bad file exits 1 listing every problem
@@ -33,8 +36,9 @@ Commands:
                                     时间进度 traffic lights per center and grid, as JSON
   sync enrol --server URL --code CODE [--name NAME]
                                     enrol this data directory with an HQ server (one-time code)
-  sync                              push pending changes and pull the regions' data, printing
-                                    progress and each change's result (applied/superseded/conflict/rejected)
+  sync [--page-size N]              push pending changes and pull the regions' data, printing
+                                    progress and each change's result (applied/superseded/conflict/rejected);
+                                    N rows per pulled page (default 10,000; fewer on a link that drops)
   sync status | sync conflicts      sync state; conflicts waiting for review
   demo load [--seed N] [--customers N] [--visits N]
                                     load the demo county 田东县 into an empty data directory
@@ -102,6 +106,7 @@ export async function runCli(argv: string[]): Promise<CliResult> {
         server: { type: 'string' },
         code: { type: 'string' },
         name: { type: 'string' },
+        'page-size': { type: 'string' },
         'as-of': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -147,7 +152,7 @@ async function dispatchCommand(
     let input: unknown = {}
     if (rest[1] !== undefined) {
       try {
-        input = JSON.parse(rest[1])
+        input = JSON.parse(rest[1].startsWith('@') ? readFileSync(rest[1].slice(1), 'utf8') : rest[1])
       } catch (error) {
         return { ok: false, error: { code: 'VALIDATION', message: `input is not valid JSON: ${(error as Error).message}`, issues: [{ path: [], message: 'not valid JSON' }] } }
       }

@@ -1,5 +1,6 @@
 // Test helper: a core over a fresh data directory in the OS temp folder, with the real
 // migrations and the real SQLite file.
+import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,4 +20,18 @@ export function openTestCore(): Core & { dataDir: string; dispose(): void } {
       rmSync(dataDir, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * Every row of the given tables, counted and hashed (SHA-256 of the rows in a fixed order): two
+ * equal digests mean the tables are byte for byte the same, as a failed import must leave them.
+ */
+export function storeDigest(core: Core, tables: string[]): Record<string, { rows: number; sha256: string }> {
+  return Object.fromEntries(
+    tables.map((table) => {
+      const { n } = core.ctx.db.$client.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }
+      const rows = (core.ctx.db.$client.prepare(`SELECT * FROM "${table}"`).raw().all() as unknown[][]).map((row) => JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).sort()
+      return [table, { rows: n, sha256: createHash('sha256').update(rows.join('\n')).digest('hex') }]
+    }),
+  )
 }

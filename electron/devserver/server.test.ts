@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
@@ -51,5 +51,19 @@ describe('browser mode server', () => {
       req.end('{}')
     })
     expect(status).toBe(421)
+  })
+
+  it('keeps an uploaded import file under the data directory and imports it by path', async () => {
+    const upload = (name: string, body: Uint8Array | string, headers: Record<string, string> = { 'content-type': 'application/octet-stream' }) =>
+      fetch(new URL(`upload?name=${encodeURIComponent(name)}`, server.url), { method: 'POST', headers, body })
+    const csv = Buffer.from('区划代码,名称\n451022100291,莫𡐓村委会\n', 'utf8')
+    const answer = (await (await upload('../../村庄.csv', csv)).json()) as { ok: boolean; value: { path: string; fileName: string; bytes: number } }
+    expect(answer).toMatchObject({ ok: true, value: { fileName: '村庄.csv', bytes: csv.length } })
+    expect(answer.value.path.startsWith(join(core.dataDir, 'uploads'))).toBe(true)
+    expect(readFileSync(answer.value.path)).toEqual(csv)
+    const preview = (await (await rpc('import.preview', { kind: 'villages', source: { path: answer.value.path } })).json()) as { ok: boolean; value: { sample: { name: string }[] } }
+    expect(preview.value.sample[0]!.name).toBe('莫𡐓村委会')
+    expect((await upload('a.csv', 'x', { 'content-type': 'text/plain' })).status).toBe(400)
+    expect((await upload('a.csv', csv, { 'content-type': 'application/octet-stream', origin: 'http://evil.example' })).status).toBe(403)
   })
 })

@@ -1,9 +1,13 @@
 // Browser mode: a local HTTP server on 127.0.0.1 that serves the built renderer and answers
 // POST /rpc/:name over the same handler table as Electron IPC. Used by e2e tests and by anyone
 // without the Electron runtime.
-import { existsSync } from 'node:fs'
+import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import { Transform, type Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import fastifyStatic from '@fastify/static'
 import Fastify from 'fastify'
+import { v7 as uuidv7 } from 'uuid'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import type { Core } from '../core/app'
 import { parseTilePath, readTile } from '../core/basemaps/mbtiles'
@@ -47,6 +51,35 @@ export async function startBrowserMode({ core, rendererDir, port = 0, host = '12
     reply.header('Cache-Control', 'no-store')
     return envelope
   })
+  // Import uploads: browser mode has no native file dialog, so the page sends the chosen file's
+  // raw bytes here (not base64 inside JSON: a 50 MB file would be 67 MB of JSON parsed on this
+  // thread) and import.start reads the kept copy by path, as Electron reads the chosen file.
+  app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload))
+  app.post<{ Querystring: { name?: string } }>('/upload', async (request, reply) => {
+    reply.header('Cache-Control', 'no-store')
+    const fileName = uploadName(request.query.name)
+    if (!fileName || request.headers['content-type'] !== 'application/octet-stream')
+      return reply.code(400).send({ ok: false, error: { code: 'VALIDATION', message: 'POST the file as application/octet-stream with ?name=<file name>' } })
+    const uploads = join(core.ctx.dataDir, 'uploads')
+    removeOldUploads(uploads)
+    const dir = join(uploads, uuidv7())
+    mkdirSync(dir, { recursive: true })
+    const path = join(dir, fileName)
+    let bytes = 0
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        bytes += chunk.length
+        callback(bytes > UPLOAD_LIMIT ? new Error('too large') : null, chunk)
+      },
+    })
+    try {
+      await pipeline(request.body as Readable, counted, createWriteStream(path))
+    } catch {
+      rmSync(dir, { recursive: true, force: true })
+      return reply.code(bytes > UPLOAD_LIMIT ? 413 : 400).send({ ok: false, error: { code: 'VALIDATION', message: `upload failed (at most ${UPLOAD_LIMIT / 1024 / 1024} MB)`, details: { bytes } } })
+    }
+    return { ok: true, value: { path, fileName, bytes } }
+  })
   // Offline basemap tiles (MBTiles under <dataDir>/basemaps/); Electron serves the same through
   // the griddesk-tiles: protocol.
   app.get<{ Params: { id: string; z: string; x: string; y: string } }>('/tiles/:id/:z/:x/:y', async (request, reply) => {
@@ -61,4 +94,27 @@ export async function startBrowserMode({ core, rendererDir, port = 0, host = '12
   const address = await app.listen({ port, host })
   origin = address.replace('[::1]', 'localhost')
   return { url: `${origin}/`, close: () => app.close() }
+}
+
+const UPLOAD_LIMIT = 200 * 1024 * 1024
+const UPLOAD_KEEP_MS = 24 * 3600_000
+
+/** The uploaded file's name as a plain file name (no folders, no characters Windows refuses). */
+function uploadName(name: string | undefined): string | null {
+  const plain = basename(String(name ?? '').replace(/\\/g, '/')).replace(/[\p{Cc}<>:"|?*]/gu, '_').slice(0, 200)
+  return plain && plain !== '.' && plain !== '..' ? plain : null
+}
+
+/** Uploads are kept a day: long enough to preview and commit, not to pile up. */
+function removeOldUploads(uploads: string): void {
+  if (!existsSync(uploads)) return
+  const now = Date.now()
+  for (const entry of readdirSync(uploads)) {
+    const dir = join(uploads, entry)
+    try {
+      if (now - statSync(dir).mtimeMs > UPLOAD_KEEP_MS) rmSync(dir, { recursive: true, force: true })
+    } catch {
+      // Another request removed it first.
+    }
+  }
 }

@@ -1,7 +1,8 @@
 // Electron main: the window, the app:// protocol that serves the renderer, and the one IPC
 // channel to the handler table. The renderer is sandboxed with context isolation and no Node;
 // main checks who sent each call and validates its input (the handler table's zod schemas).
-import { join, normalize, relative, sep } from 'node:path'
+import { statSync } from 'node:fs'
+import { basename, join, normalize, relative, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, safeStorage, session, shell } from 'electron'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
@@ -20,6 +21,12 @@ protocol.registerSchemesAsPrivileged([
 ])
 
 let core: Core | undefined
+/** Files the user chose in the native dialog: the only paths import calls from the window may read. */
+const chosenImportFiles = new Set<string>()
+const importFilters = {
+  villages: [{ name: 'CSV / Excel', extensions: ['csv', 'txt', 'xlsx'] }],
+  grids: [{ name: 'GeoJSON / KML / Shapefile (zip)', extensions: ['geojson', 'json', 'kml', 'zip'] }],
+} as const
 
 function resourcesDir(): string {
   // Packaged: migrations/ and data/ are extraResources; in development: the repository root.
@@ -78,6 +85,10 @@ function registerIpc(): void {
     }
     const { name, input, lang } = (message ?? {}) as { name?: unknown; input?: unknown; lang?: unknown }
     if (typeof name !== 'string') return { ok: false, error: { code: 'VALIDATION', message: 'handler name must be a string' } }
+    // An import by path reads a file the user chose in the dialog, never any path the page names.
+    const path = name.startsWith('import.') ? (input as { source?: { path?: unknown } } | undefined)?.source?.path : undefined
+    if (path !== undefined && !(typeof path === 'string' && chosenImportFiles.has(path)))
+      return { ok: false, error: { code: 'FORBIDDEN', message: 'import of a file that was not chosen in the file dialog' } }
     return core!.dispatch(name, input, lang === 'en' ? 'en' : 'zh-CN')
   })
   // The native folder chooser (saved reports' folder): main-only, so outside the handler table.
@@ -87,6 +98,19 @@ function registerIpc(): void {
     const options = { properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[] }
     const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
     return result.canceled ? null : (result.filePaths[0] ?? null)
+  })
+  // The native file chooser for imports: main reads the file by path (import.start), so a 50 MB
+  // file never crosses IPC as base64.
+  ipcMain.handle('griddesk:pickImportFile', async (event, kind: unknown) => {
+    if (!isTrustedSender(event.senderFrame?.url)) return null
+    if (kind !== 'villages' && kind !== 'grids') return null
+    const window = BrowserWindow.fromWebContents(event.sender)
+    const options = { properties: ['openFile'] as 'openFile'[], filters: [...importFilters[kind]].map((f) => ({ ...f, extensions: [...f.extensions] })) }
+    const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
+    const path = result.canceled ? undefined : result.filePaths[0]
+    if (!path) return null
+    chosenImportFiles.add(path)
+    return { path, fileName: basename(path), bytes: statSync(path).size }
   })
 }
 

@@ -5,4 +5,5 @@ import { contextBridge, ipcRenderer } from 'electron'
 contextBridge.exposeInMainWorld('griddesk', {
   call: (name: string, input: unknown, lang?: string) => ipcRenderer.invoke('griddesk:call', { name, input, lang }),
   pickFolder: () => ipcRenderer.invoke('griddesk:pickFolder'),
+  pickImportFile: (kind: string) => ipcRenderer.invoke('griddesk:pickImportFile', kind),
 })

@@ -60,6 +60,14 @@ export const rows = pgTable(
     versions: jsonb('versions').$type<Record<string, string>>().notNull(),
     /** Greatest field version: the row's version in checkpoint hashes. */
     version: text('version').notNull(),
+    /**
+     * `versions` as protocol 2 sends it: [the version most fields carry, {field: version} of the
+     * others]. Computed by PostgreSQL on every write (pack_versions, migration 0002), so a pull
+     * page is built by the database as JSON text.
+     */
+    packedVersions: jsonb('packed_versions')
+      .$type<[string | null, Record<string, string>]>()
+      .generatedAlwaysAs(sql`pack_versions(versions)`),
     /** Org-unit code whose devices receive this row; null: global HQ data. */
     region: text('region'),
     deleted: boolean('deleted').notNull().default(false),

@@ -9,12 +9,14 @@ import { syncApi } from './sync'
 import { reportsApi } from './reports'
 import { importsApi } from './imports'
 import { indicatorsApi } from './indicators'
-import { villagesApi } from './villages'
+import { checkAgeShares, keyPersonsSchema, profileCount, profilePct, rivalPortsSchema, shareVsRivalsSchema, villagesApi } from './villages'
+import type { KeyPerson, RivalFigures } from '../profile'
 import { customersApi } from './customers'
 import { intelApi } from './intel'
 import { mapApi } from './map'
 import { visitsApi } from './visits'
 import { orgApi } from './org'
+import { gridsApi } from './grids'
 
 const id = z.uuid()
 const search = z.string().trim().max(50).optional()
@@ -68,6 +70,10 @@ export interface GridSummary {
   visitsLast30Days: number
   intelLast30Days: number
   topVillages: { id: string; name: string; households: number }[]
+  /** Mean profile completeness of its villages, 0–1 (shared/profile.ts); null without villages. */
+  profileCompleteness: number | null
+  /** Its villages below INCOMPLETE_BELOW (shared/profile.ts). */
+  incompleteVillages: number
 }
 
 /** GeoJSON, typed loosely enough for both Leaflet and Node. */
@@ -110,6 +116,9 @@ export interface VillageProfile {
   geometrySource: string | null
   population: number | null
   households: number | null
+  ageUnder18Pct: number | null
+  age18To60Pct: number | null
+  ageOver60Pct: number | null
   migrantAwayPct: number | null
   mainEconomy: string | null
   marketDays: string | null
@@ -117,25 +126,33 @@ export interface VillageProfile {
   educationLevel: string | null
   fibreCovered: boolean | null
   ourPorts: number | null
+  /** Rivals' ports; null when none is known. */
+  rivalPorts: RivalFigures | null
   signal4g: (typeof signalQualities)[number] | null
   signal5g: (typeof signalQualities)[number] | null
   ourMobileSubs: number | null
   ourBroadbandSubs: number | null
   penetrationPct: number | null
+  /** Our share against each rival, percent (shared/profile.ts shareAgainst). */
+  shareVsRivals: RivalFigures
+  keyPersons: KeyPerson[]
   notes: string | null
   updatedAt: string
   /** Share of profile fields filled, 0–1 (shared/profile.ts). */
   completeness: number
 }
 
-const count = z.number().int().min(0).max(10_000_000)
-const pct = z.number().min(0).max(100)
+const count = profileCount
+const pct = profilePct
 
-/** Editable profile fields; each is optional, null clears it. */
+/** Editable profile fields; each is optional, null clears it. Rivals' figures and key persons replace the stored ones whole. */
 export const villagePatchSchema = z
   .object({
     population: count.nullable(),
     households: count.nullable(),
+    ageUnder18Pct: pct.nullable(),
+    age18To60Pct: pct.nullable(),
+    ageOver60Pct: pct.nullable(),
     migrantAwayPct: pct.nullable(),
     mainEconomy: z.string().trim().max(200).nullable(),
     marketDays: z.string().trim().max(100).nullable(),
@@ -143,16 +160,20 @@ export const villagePatchSchema = z
     educationLevel: z.string().trim().max(100).nullable(),
     fibreCovered: z.boolean().nullable(),
     ourPorts: count.nullable(),
+    rivalPorts: rivalPortsSchema.nullable(),
     signal4g: z.enum(signalQualities).nullable(),
     signal5g: z.enum(signalQualities).nullable(),
     ourMobileSubs: count.nullable(),
     ourBroadbandSubs: count.nullable(),
     penetrationPct: pct.nullable(),
+    shareVsRivals: shareVsRivalsSchema.nullable(),
+    keyPersons: keyPersonsSchema.nullable(),
     notes: z.string().max(5000).nullable(),
   })
   .partial()
   .strict()
   .refine((p) => Object.keys(p).length > 0)
+  .superRefine(checkAgeShares)
 export type VillagePatch = z.infer<typeof villagePatchSchema>
 
 export const api = {
@@ -188,6 +209,7 @@ export const api = {
   ...mapApi,
   ...visitsApi,
   ...orgApi,
+  ...gridsApi,
   ...syncApi,
 } as const
 

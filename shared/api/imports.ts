@@ -32,6 +32,7 @@ export const importIssueCodes = [
   'unknown_value',
   'unknown_village',
   'duplicate_customer',
+  'no_matching_sheet',
 ] as const
 export type ImportIssueCode = (typeof importIssueCodes)[number]
 
@@ -57,6 +58,18 @@ export interface ImportPreview {
   issues: ImportIssue[]
   /** Issues beyond the first 1000 are counted, not listed. */
   moreIssues: number
+  /** Boundaries repaired because it was safe (grids): twisted slivers cut off, repeated points dropped. */
+  repairs?: BoundaryRepair[]
+  /** XLSX: the sheet read (the first whose headers have the required columns). */
+  sheet?: string | null
+}
+
+export interface BoundaryRepair {
+  /** Feature number, as ImportIssue.row. */
+  row: number
+  code: string | null
+  droppedM2: number
+  duplicatePoints: number
 }
 
 export interface ImportResult {
@@ -84,7 +97,42 @@ export const importInputSchema = z
   .strict()
 export type ImportInput = z.output<typeof importInputSchema>
 
+/**
+ * Import jobs (large files): import.start checks the file (mode 'preview') or checks and writes it
+ * (mode 'commit') in the background; import.progress reports the phase and counts until the job is
+ * done, with the preview or the result, or failed, with the error (a failed check carries the
+ * row-level report as import.commit's VALIDATION error does).
+ */
+export const importPhases = ['queued', 'reading', 'parsing', 'validating', 'writing', 'done', 'failed', 'cancelled'] as const
+export type ImportPhase = (typeof importPhases)[number]
+
+export interface ImportJobStarted {
+  jobId: string
+}
+
+export interface ImportJobProgress {
+  jobId: string
+  mode: 'preview' | 'commit'
+  file: string
+  phase: ImportPhase
+  /** Progress of the phase: bytes while reading and parsing, rows/features while validating and writing. */
+  done: number
+  total: number
+  unit: 'bytes' | 'rows'
+  /** Whether the file is read and checked off the main thread (large files). */
+  background: boolean
+  preview?: ImportPreview
+  result?: ImportResult
+  /** The error envelope's body when failed (code, message, details.importIssues...). */
+  error?: { code: string; message: string; details?: Record<string, unknown> }
+}
+
+const jobId = z.string().min(1).max(64)
+
 export const importsApi = {
   'import.preview': { input: importInputSchema, output: out<ImportPreview>() },
   'import.commit': { input: importInputSchema, output: out<ImportResult>() },
+  'import.start': { input: importInputSchema.extend({ mode: z.enum(['preview', 'commit']).default('commit') }).strict(), output: out<ImportJobStarted>() },
+  'import.progress': { input: z.object({ jobId }).strict(), output: out<ImportJobProgress>() },
+  'import.cancel': { input: z.object({ jobId }).strict(), output: out<ImportJobProgress>() },
 } as const

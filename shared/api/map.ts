@@ -17,6 +17,8 @@ export interface MapUnitFacts {
   visitsLast30: number
   population: number | null
   lastVisitAt: string | null
+  /** Grids: villages whose profile completeness is below INCOMPLETE_BELOW (shared/profile.ts); villages: null. */
+  incompleteVillages: number | null
 }
 
 /** One village or grid of the choropleth: its indicator values and the facts its popup shows. */

@@ -31,6 +31,8 @@ export interface SyncRunning {
   pending: number
   pendingAtStart: number
   pulled: number
+  /** Rows the pull will bring, once the server said (null before). */
+  pullTotal: number | null
   bytesSent: number
   bytesReceived: number
   startedAt: string
@@ -79,8 +81,16 @@ export interface SyncRunResult {
   roundTrips: number
   millis: number
   clockSkewMs: number
-  warnings: string[]
+  warnings: SyncWarning[]
 }
+
+/** Something a sync met and handled, worth telling the user: translated by code, `message` in English for logs. */
+export type SyncWarning =
+  | { code: 'changes_resent'; params: { from: number; count: number }; message: string }
+  | { code: 'checkpoint_refetch'; params: { local: number; server: number }; message: string }
+  | { code: 'checkpoint_mismatch'; params: { local: number; server: number }; message: string }
+  | { code: 'clock_skew'; params: { minutes: number }; message: string }
+  | { code: 'checksum_rebuilt'; params: Record<string, never>; message: string }
 
 /** The last finished sync as kept on the device (per-change list capped; counts exact). */
 export interface SyncLastRun extends SyncRunResult {

@@ -1,7 +1,49 @@
-// Contract of the village list and the profile edit history (issue 4). villages.get/update stay
-// in contract.ts.
+// Contract of the village list and the profile edit history (issue 4), and the parts of the profile
+// patch that are more than one number (age structure, rivals, key persons). villages.get/update
+// stay in contract.ts.
 import { z } from 'zod'
+import { ageFields, ageSharesAddUp, profileRivals } from '../profile'
+import { normalisePhone, PHONE_RE } from './customers'
 import { out } from './define'
+
+/** Codes the profile form translates (i18n `villages.fieldError.<code>`) instead of zod's generic text. */
+export const villageFieldErrors = ['pct_range', 'age_sum', 'phone_format', 'required', 'too_long', 'too_many'] as const
+
+export const profileCount = z.number().int().min(0).max(10_000_000)
+/** A percentage, 0–100. */
+export const profilePct = z.number().min(0, { error: 'pct_range' }).max(100, { error: 'pct_range' })
+
+const rivalFigures = (figure: z.ZodNumber) => z.object(Object.fromEntries(profileRivals.map((r) => [r, figure.nullable()])) as Record<(typeof profileRivals)[number], z.ZodNullable<z.ZodNumber>>).partial().strict()
+/** Rivals' ports by rival; an absent rival is unknown. */
+export const rivalPortsSchema = rivalFigures(profileCount)
+/** Our share against each rival (ours / (ours + theirs)), percent. */
+export const shareVsRivalsSchema = rivalFigures(profilePct)
+
+const optionalText = (max: number) =>
+  z.string().trim().max(max, { error: 'too_long' }).nullable().optional().transform((v) => (v ? v : null))
+
+export const keyPersonSchema = z
+  .object({
+    name: z.string().trim().min(1, { error: 'required' }).max(30, { error: 'too_long' }),
+    role: optionalText(30),
+    phone: z
+      .string()
+      .transform(normalisePhone)
+      .refine((p) => p === '' || PHONE_RE.test(p), { error: 'phone_format' })
+      .nullable()
+      .optional()
+      .transform((v) => (v ? v : null)),
+    notes: optionalText(200),
+  })
+  .strict()
+export const keyPersonsSchema = z.array(keyPersonSchema).max(50, { error: 'too_many' })
+
+/** Age shares given together must add up to about 100; the issue is reported on each of them. */
+export function checkAgeShares(patch: Partial<Record<(typeof ageFields)[number], number | null>>, ctx: z.RefinementCtx): void {
+  if (!ageFields.every((f) => typeof patch[f] === 'number')) return
+  if (ageSharesAddUp(ageFields.map((f) => patch[f]))) return
+  for (const f of ageFields) ctx.addIssue({ code: 'custom', message: 'age_sum', path: [f] })
+}
 
 export const villageSortKeys = [
   'divisionCode', 'name', 'townshipName', 'gridName', 'households', 'population', 'penetrationPct', 'fibreCovered', 'completeness', 'updatedAt',

@@ -67,3 +67,46 @@ describe('upgrading a store made by the previous release', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 })
+
+describe('0005 sparse field versions', () => {
+  it('keeps every field version of a store that recorded one per field, and drops the redundant ones', async () => {
+    const { cpSync, mkdtempSync, rmSync, writeFileSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const dir = mkdtempSync(join(tmpdir(), 'griddesk-sparse-'))
+    const before = join(dir, 'migrations-0004')
+    cpSync(join(REPO_ROOT, 'migrations'), before, { recursive: true })
+    const upTo = journal.entries.findIndex((e) => e.tag.startsWith('0005_'))
+    writeFileSync(join(before, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, upTo) }))
+    const { generateDemoCounty } = await import('../demo/generate')
+    const { readDemoDivisions } = await import('../demo/load')
+    const { insertDemoCounty } = await import('./repos/demo')
+    const file = join(dir, 'griddesk.sqlite')
+    const old = openDatabase(file, { migrationsDir: before })
+    old.transaction(() => insertDemoCounty(old, generateDemoCounty(readDemoDivisions(REPO_ROOT), { seed: 3, keyCustomers: 30, visits: 60, now: new Date('2026-11-01T00:00:00Z') })))
+    // As the previous release kept them: a version per field, the row's hlc at its last edit.
+    const village = old.$client.prepare('SELECT id FROM villages ORDER BY id LIMIT 1').get() as { id: string }
+    const h1 = '2026-11-02T00:00:00.000Z-0000-dev'
+    const h2 = '2026-11-03T00:00:00.000Z-0000-dev'
+    const h3 = '2026-11-04T00:00:00.000Z-0000-hq'
+    const put = old.$client.prepare("INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES ('villages', ?, ?, ?)")
+    put.run(village.id, 'name', h1)
+    put.run(village.id, 'households', h1)
+    put.run(village.id, 'notes', h3) // a field adopted from the server, newer than the row's hlc
+    put.run(village.id, 'population', h2)
+    old.$client.prepare('UPDATE villages SET hlc = ? WHERE id = ?').run(h2, village.id)
+    old.$client.prepare("INSERT INTO sync_state (key, value) VALUES ('checksum', '1:42')").run()
+    old.$client.close()
+
+    const migrated = openDatabase(file, { migrationsDir: join(REPO_ROOT, 'migrations') })
+    const sqlite = migrated.$client
+    const hlc = (sqlite.prepare('SELECT hlc FROM villages WHERE id = ?').get(village.id) as { hlc: string }).hlc
+    const listed = Object.fromEntries((sqlite.prepare("SELECT field, hlc FROM field_versions WHERE table_name = 'villages' AND row_id = ?").all(village.id) as { field: string; hlc: string }[]).map((v) => [v.field, v.hlc]))
+    const versionOf = (field: string) => listed[field] ?? hlc
+    expect([versionOf('name'), versionOf('households'), versionOf('population'), versionOf('notes')]).toEqual([h1, h1, h2, h3])
+    expect(hlc).toBe(h3) // the row's version: the greatest of its fields'
+    expect(Object.keys(listed).sort()).toEqual(['households', 'name', 'population'])
+    expect(sqlite.prepare("SELECT value FROM sync_state WHERE key = 'checksum'").get()).toBeUndefined()
+    sqlite.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+})

@@ -274,6 +274,18 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
       notes: null, ...stamp(),
     }
   })
+  // Surveys are never finished: some profiles lack the slower facts (age structure, rivals' ports,
+  // key persons ...), so completeness varies. Picked by index, not by `rnd`, so every other
+  // generated value stays as it was.
+  const surveyGaps: readonly (readonly string[])[] = [
+    ['keyPersons', 'festivals'],
+    ['ageUnder18Pct', 'age18To60Pct', 'ageOver60Pct', 'rivalPorts', 'educationLevel', 'keyPersons'],
+    ['ageUnder18Pct', 'age18To60Pct', 'ageOver60Pct', 'rivalPorts', 'migrantAwayPct', 'marketDays', 'festivals', 'educationLevel', 'keyPersons', 'mainEconomy'],
+  ]
+  villages.forEach((village, i) => {
+    const gaps = surveyGaps[(i * 7) % 11]
+    if (gaps) for (const field of gaps) village[field] = null
+  })
   const villageWeights = villages.map((v, i) => [i, v.population as number] as const)
 
   // --- Key customers with an 80/20 value tier (top 20% by revenue A, next 30% B, the rest C).

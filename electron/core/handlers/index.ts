@@ -62,6 +62,9 @@ function toErrorBody(error: unknown): ErrorBody {
   const sqliteCode = (error as { code?: unknown })?.code
   if (typeof sqliteCode === 'string' && sqliteCode.startsWith('SQLITE_CONSTRAINT'))
     return { code: 'CONFLICT', message: 'the change conflicts with data already stored', details: { sqlite: sqliteCode } }
+  // A large import holds the write lock (import/jobs.ts): this write was rolled back, not queued.
+  if (typeof sqliteCode === 'string' && sqliteCode.startsWith('SQLITE_BUSY'))
+    return { code: 'BUSY', message: 'a large import is being written; nothing was changed, try again when it has finished', details: { sqlite: sqliteCode } }
   // Unexpected: log the stack for developers, never send it to the user.
   console.error(error)
   return { code: 'INTERNAL', message: 'an unexpected error occurred; see the log' }

@@ -14,7 +14,7 @@ import type { ImportIssue } from '../../../shared/api/imports'
 import { startBrowserMode, type BrowserMode } from '../../devserver/server'
 import { basemapsDir } from '../basemaps/mbtiles'
 import { writeFixtureMbtiles } from '../basemaps/fixture'
-import { shareAgainst } from '../db/repos/mapLayers'
+import { shareAgainst } from '../../../shared/profile'
 import { openTestCore } from '../testing'
 
 type TestCore = ReturnType<typeof openTestCore>

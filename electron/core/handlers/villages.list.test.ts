@@ -60,7 +60,8 @@ describe('villages.list', () => {
         .prepare(`SELECT population, households, migrant_away_pct AS migrantAwayPct, main_economy AS mainEconomy, market_days AS marketDays,
           festivals, education_level AS educationLevel, fibre_covered AS fibreCovered, our_ports AS ourPorts, signal_4g AS signal4g,
           signal_5g AS signal5g, our_mobile_subs AS ourMobileSubs, our_broadband_subs AS ourBroadbandSubs, penetration_pct AS penetrationPct,
-          key_persons AS keyPersons FROM villages WHERE id = ?`)
+          key_persons AS keyPersons, age_under_18_pct AS ageUnder18Pct, age_18_to_60_pct AS age18To60Pct, age_over_60_pct AS ageOver60Pct,
+          rival_ports AS rivalPorts, share_vs_rivals AS shareVsRivals FROM villages WHERE id = ?`)
         .get(row.id) as Record<string, unknown>
       expect(row.completeness).toBeCloseTo(profileCompleteness(stored), 10)
       expect((await core.call('villages.get', { id: row.id })).completeness).toBeCloseTo(row.completeness, 10)

@@ -40,8 +40,10 @@ describe('villages.update', () => {
     const fields = JSON.parse(entry!.fields)
     expect(Object.keys(fields).sort()).toEqual(['fibre_covered', 'households', 'market_days'].filter((f) => f !== 'market_days' || before.marketDays !== '农历逢二、五、八').sort())
     expect(fields.households).toBe((before.households ?? 0) + 10)
-    // The demo county is master data: no field has a local version yet.
-    expect(JSON.parse(entry!.base)).toEqual(Object.fromEntries(Object.keys(fields).map((f) => [f, null])))
+    // Each field's base is the version the row had: its hlc, as the demo load stamped it.
+    const rowHlc = (core.ctx.db.$client.prepare('SELECT hlc FROM villages WHERE id = ?').get(villageId) as { hlc: string }).hlc
+    expect(rowHlc).toMatch(/-demo$/)
+    expect(JSON.parse(entry!.base)).toEqual(Object.fromEntries(Object.keys(fields).map((f) => [f, rowHlc])))
     expect((await core.call('app.info', {})).pendingChanges).toBe(1)
   })
 

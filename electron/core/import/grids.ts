@@ -1,6 +1,7 @@
 // Grid boundaries from GeoJSON, KML or a zipped Shapefile: one feature per grid (code, name, optional center code),
-// Polygon or MultiPolygon. Rings left open are closed (safe repair); self-intersections, other
-// geometry types, and coordinates outside China or with lon/lat swapped are rejected.
+// Polygon or MultiPolygon. Safe repairs are made (rings left open are closed; on import, repeated
+// points dropped and twisted slivers cut off, as for a drawn boundary); other self-intersections,
+// other geometry types, and coordinates outside China or with lon/lat swapped are rejected.
 import { extname } from 'node:path'
 import { kml } from '@tmcw/togeojson'
 import * as turf from '@turf/turf'
@@ -9,11 +10,12 @@ import gcoord from 'gcoord'
 import JSZip from 'jszip'
 import shp from 'shpjs'
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon, Position } from 'geojson'
-import type { ImportInput, ImportIssue } from '../../../shared/api/imports'
-import type { HandlerContext } from '../context'
-import { insertSynced, updateSynced } from '../db/repos/changes'
+import type { BoundaryRepair, ImportInput, ImportIssue } from '../../../shared/api/imports'
+import type { Db } from '../db/client'
+import { insertSynced, updateSynced, type ChangeContext } from '../db/repos/changes'
 import { orgUnitIdsByCode } from '../db/repos/grids'
-import { decodeText, type SourceFile } from './read'
+import { repairKinks } from '../geo/boundary'
+import { decodeText, type OnProgress, type SourceFile } from './read'
 
 const CODE_KEYS = ['code', 'grid_code', '网格编码', '网格代码', '编码']
 const NAME_KEYS = ['name', 'grid_name', '网格名称', '名称']
@@ -92,19 +94,28 @@ const isUtf8 = (bytes: Uint8Array) => {
 const CHINA = { west: 73.4, east: 135.1, south: 18.1, north: 53.6 }
 const inChina = ([lon, lat]: Position) => lon! >= CHINA.west && lon! <= CHINA.east && lat! >= CHINA.south && lat! <= CHINA.north
 
+export interface ValidateGridsOptions {
+  /** Repair self-intersections where safe (repairKinks: slivers cut off, repeated points dropped). */
+  repair?: boolean
+  onProgress?: OnProgress
+}
+
 export function validateGrids(
   file: string,
   features: Feature[],
   crs: ImportInput['crs'],
-): { grids: GridFeature[]; issues: ImportIssue[] } {
+  options: ValidateGridsOptions = {},
+): { grids: GridFeature[]; issues: ImportIssue[]; repairs: BoundaryRepair[] } {
   const issues: ImportIssue[] = []
+  const repairs: BoundaryRepair[] = []
   const issue = (row: number | null, field: string | null, code: ImportIssue['code'], params: ImportIssue['params'] = {}) =>
     issues.push({ file, row, field, code, params })
-  if (features.length === 0) return { grids: [], issues: [{ file, row: null, field: null, code: 'empty_file', params: {} }] }
+  if (features.length === 0) return { grids: [], issues: [{ file, row: null, field: null, code: 'empty_file', params: {} }], repairs }
   const firstRow = new Map<string, number>()
   const grids: GridFeature[] = []
   features.forEach((feature, i) => {
     const row = i + 1
+    if (options.onProgress && row % 100 === 0) options.onProgress(row, features.length)
     const props = (feature.properties ?? {}) as Record<string, unknown>
     const code = pick(props, CODE_KEYS)
     const name = pick(props, NAME_KEYS)
@@ -127,12 +138,20 @@ export function validateGrids(
       issue(row, 'geometry', swapped ? 'swapped_lonlat' : 'outside_china', { lon: positions[0]![0]!, lat: positions[0]![1]! })
       return
     }
-    const wgs = crs === 'WGS-84' ? repaired : (gcoord.transform(repaired as never, crs === 'GCJ-02' ? gcoord.GCJ02 : gcoord.BD09, gcoord.WGS84) as Polygon | MultiPolygon)
-    if (turf.kinks(turf.feature(wgs) as Feature<Polygon | MultiPolygon>).features.length > 0) return void issue(row, 'geometry', 'self_intersection')
+    let wgs = crs === 'WGS-84' ? repaired : (gcoord.transform(repaired as never, crs === 'GCJ-02' ? gcoord.GCJ02 : gcoord.BD09, gcoord.WGS84) as Polygon | MultiPolygon)
+    if (kinked(wgs)) {
+      const fixed = options.repair ? repairKinks(wgs) : null
+      if (!fixed || kinked(fixed.geometry)) return void issue(row, 'geometry', 'self_intersection')
+      wgs = fixed.geometry
+      repairs.push({ row, code: code ?? null, ...fixed.repair })
+    }
     if (code && name) grids.push({ row, code, name, centerCode: pick(props, CENTER_KEYS), kind, geometry: turf.truncate(turf.feature(wgs), { precision: 6 }).geometry as Polygon | MultiPolygon })
   })
-  return { grids, issues }
+  options.onProgress?.(features.length, features.length)
+  return { grids, issues, repairs }
 }
+
+const kinked = (geometry: Polygon | MultiPolygon) => turf.kinks(turf.feature(geometry) as Feature<Polygon | MultiPolygon>).features.length > 0
 
 /** Closes open rings; null when a ring has fewer than 3 distinct positions or bad numbers. */
 function closeRings(geometry: Polygon | MultiPolygon): Polygon | MultiPolygon | null {
@@ -159,14 +178,14 @@ function allPositions(geometry: Polygon | MultiPolygon): Position[] {
   return geometry.type === 'Polygon' ? geometry.coordinates.flat() : geometry.coordinates.flat(2)
 }
 
-export function commitGrids(ctx: HandlerContext, file: string, grids: GridFeature[], crs: string) {
+export function commitGrids(db: Db, cx: ChangeContext, file: string, grids: GridFeature[], crs: string, onProgress?: OnProgress) {
   let inserted = 0
   let updated = 0
   let unchanged = 0
-  ctx.db.transaction((tx) => {
-    const existing = orgUnitIdsByCode(ctx.db, 'grid')
-    const centers = orgUnitIdsByCode(ctx.db, 'center')
-    const [countyId] = orgUnitIdsByCode(ctx.db, 'county').values()
+  db.transaction((tx) => {
+    const existing = orgUnitIdsByCode(db, 'grid')
+    const centers = orgUnitIdsByCode(db, 'center')
+    const [countyId] = orgUnitIdsByCode(db, 'county').values()
     for (const grid of grids) {
       const fields: Record<string, unknown> = {
         name: grid.name,
@@ -178,12 +197,13 @@ export function commitGrids(ctx: HandlerContext, file: string, grids: GridFeatur
       if (grid.centerCode && centers.has(grid.centerCode)) fields.parentId = centers.get(grid.centerCode)
       const id = existing.get(grid.code)
       if (id) {
-        if (updateSynced(tx, ctx.change, 'org_units', id, fields).length > 0) updated++
+        if (updateSynced(tx, cx, 'org_units', id, fields).length > 0) updated++
         else unchanged++
       } else {
-        insertSynced(tx, ctx.change, 'org_units', { parentId: countyId ?? null, gridKind: 'area', ...fields, code: grid.code, level: 'grid' })
+        insertSynced(tx, cx, 'org_units', { parentId: countyId ?? null, gridKind: 'area', ...fields, code: grid.code, level: 'grid' })
         inserted++
       }
+      onProgress?.(inserted + updated + unchanged, grids.length)
     }
   })
   return { inserted, updated, unchanged }

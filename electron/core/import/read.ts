@@ -1,7 +1,7 @@
 // Reading import files: bytes from a path or an upload, text encoding (UTF-8 with or without BOM,
 // else GB18030, a superset of GBK that keeps characters outside the BMP such as 𡐓), and tables
-// from CSV or XLSX.
-import { readFileSync } from 'node:fs'
+// from CSV or XLSX. Long steps report progress (import jobs show it).
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { basename, extname } from 'node:path'
 import ExcelJS from 'exceljs'
 import Papa from 'papaparse'
@@ -12,9 +12,30 @@ export interface SourceFile {
   bytes: Uint8Array
 }
 
-export function readSource(source: ImportInput['source']): SourceFile {
-  if ('path' in source) return { name: basename(source.path), bytes: readFileSync(source.path) }
-  return { name: source.fileName, bytes: Buffer.from(source.base64, 'base64') }
+/** Progress of a long step: done out of total (bytes, or rows). */
+export type OnProgress = (done: number, total: number) => void
+
+const READ_CHUNK = 4 * 1024 * 1024
+
+export function readSource(source: ImportInput['source'], onProgress?: OnProgress): SourceFile {
+  if ('base64' in source) return { name: source.fileName, bytes: Buffer.from(source.base64, 'base64') }
+  if (!onProgress) return { name: basename(source.path), bytes: readFileSync(source.path) }
+  const fd = openSync(source.path, 'r')
+  try {
+    const size = fstatSync(fd).size
+    const bytes = Buffer.allocUnsafe(size)
+    let read = 0
+    onProgress(0, size)
+    while (read < size) {
+      const n = readSync(fd, bytes, read, Math.min(READ_CHUNK, size - read), read)
+      if (n === 0) break
+      read += n
+      onProgress(read, size)
+    }
+    return { name: basename(source.path), bytes: bytes.subarray(0, read) }
+  } finally {
+    closeSync(fd)
+  }
 }
 
 export function decodeText(bytes: Uint8Array, encoding: ImportInput['encoding']): { text: string; encoding: string } {
@@ -34,31 +55,122 @@ export interface Table {
   /** Data rows (without the header), cells as trimmed strings. */
   rows: string[][]
   encoding: string | null
+  /** XLSX: the sheet read, and every sheet's name. */
+  sheet?: string
+  sheets?: string[]
 }
 
-export async function readTable(file: SourceFile, encoding: ImportInput['encoding']): Promise<Table> {
-  const ext = extname(file.name).toLowerCase()
-  if (ext === '.xlsx') return readXlsx(file.bytes)
+export interface ReadTableOptions {
+  /** XLSX: the sheet to read is the first whose header row this accepts (else the first sheet). */
+  acceptHeaders?: (headers: string[]) => boolean
+}
+
+/**
+ * A table read row by row, as often as needed: a 50 MB file is checked in one pass and written in
+ * a second one without ever holding all its rows (as arrays of cells, or as typed values) at once.
+ */
+export interface TableSource {
+  headers: string[]
+  encoding: string | null
+  /** XLSX: the sheet read, and every sheet's name. */
+  sheet?: string
+  sheets?: string[]
+  /** Size of what eachRows walks through (characters of CSV text, or rows of a sheet), for progress. */
+  size: number
+  /**
+   * Calls onRows with the data rows (trimmed cells; the header excluded), in batches and in order,
+   * synchronously; `first` is the 1-based number of the batch's first row. onProgress gets how
+   * far it has got, out of `size`.
+   */
+  eachRows(onRows: (rows: string[][], first: number) => void, onProgress?: OnProgress): void
+}
+
+const PARSE_CHUNK = 1024 * 1024
+
+export async function openTable(file: SourceFile, encoding: ImportInput['encoding'], options: ReadTableOptions = {}): Promise<TableSource> {
+  if (extname(file.name).toLowerCase() === '.xlsx') return openXlsx(file.bytes, options.acceptHeaders)
   const { text, encoding: used } = decodeText(file.bytes, encoding)
-  const parsed = Papa.parse<string[]>(text, { skipEmptyLines: 'greedy' })
-  const [headers = [], ...rows] = parsed.data
-  return { headers: headers.map((h) => h.trim()), rows: rows.map((r) => r.map((c) => (c ?? '').trim())), encoding: used }
+  const eachRecord = (onRecords: (records: string[][]) => void, onProgress?: OnProgress) => {
+    // In chunks (synchronously, for a string) so that a 50 MB file reports its progress.
+    onProgress?.(0, text.length)
+    Papa.parse<string[]>(text, {
+      skipEmptyLines: 'greedy',
+      chunkSize: PARSE_CHUNK,
+      chunk: (results: Papa.ParseResult<string[]>) => {
+        onRecords(results.data.map((row) => row.map((c) => (c ?? '').trim())))
+        onProgress?.(results.meta.cursor, text.length)
+      },
+      complete: () => {},
+    })
+  }
+  const [headers = []] = Papa.parse<string[]>(text, { skipEmptyLines: 'greedy', preview: 1 }).data.map((row) => row.map((c) => (c ?? '').trim()))
+  return {
+    headers,
+    encoding: used,
+    size: text.length,
+    eachRows: (onRows, onProgress) => {
+      let headerSeen = false
+      let next = 1
+      eachRecord((records) => {
+        const rows = headerSeen ? records : records.slice(1)
+        headerSeen ||= records.length > 0
+        if (rows.length === 0) return
+        onRows(rows, next)
+        next += rows.length
+      }, onProgress)
+    },
+  }
 }
 
-async function readXlsx(bytes: Uint8Array): Promise<Table> {
+/** The whole table at once (small imports: customers, actuals). */
+export async function readTable(file: SourceFile, encoding: ImportInput['encoding'], options: ReadTableOptions = {}): Promise<Table> {
+  const source = await openTable(file, encoding, options)
+  const rows: string[][] = []
+  source.eachRows((batch) => {
+    for (const row of batch) rows.push(row)
+  })
+  return { headers: source.headers, rows, encoding: source.encoding, ...(source.sheets ? { sheet: source.sheet, sheets: source.sheets } : {}) }
+}
+
+async function openXlsx(bytes: Uint8Array, acceptHeaders?: (headers: string[]) => boolean): Promise<TableSource> {
   const workbook = new ExcelJS.Workbook()
   await workbook.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer)
-  const sheet = workbook.worksheets[0]
-  if (!sheet) return { headers: [], rows: [], encoding: null }
-  const all: string[][] = []
-  sheet.eachRow({ includeEmpty: false }, (row) => {
-    const values = row.values as unknown[]
-    // ExcelJS rows are 1-based: values[0] is empty.
-    all.push(values.slice(1).map(cellText))
-  })
-  const [headers = [], ...rows] = all
+  const sheets = workbook.worksheets
+  // The header is a sheet's first row with anything in it; cells come 1-based (values[0] is empty).
+  const cellsOf = (row: ExcelJS.Row) => (row.values as unknown[]).slice(1).map(cellText)
+  const headersOf = (sheet: ExcelJS.Worksheet) => {
+    let headers: string[] | undefined
+    sheet.eachRow({ includeEmpty: false }, (row) => void (headers ??= cellsOf(row)))
+    return headers ?? []
+  }
+  const sheet = (acceptHeaders && sheets.find((s) => acceptHeaders(headersOf(s)))) || sheets[0]
+  if (!sheet) return { headers: [], encoding: null, sheets: [], size: 0, eachRows: () => {} }
+  const headers = headersOf(sheet)
   const width = headers.length
-  return { headers, rows: rows.map((r) => Array.from({ length: width }, (_, i) => r[i] ?? '')), encoding: null }
+  return {
+    headers,
+    encoding: null,
+    sheet: sheet.name,
+    sheets: sheets.map((s) => s.name),
+    size: sheet.actualRowCount,
+    eachRows: (onRows, onProgress) => {
+      let batch: string[][] = []
+      let seen = 0
+      let first = 1
+      sheet.eachRow({ includeEmpty: false }, (row) => {
+        if (seen++ === 0) return
+        const cells = cellsOf(row)
+        batch.push(Array.from({ length: width }, (_, i) => cells[i] ?? ''))
+        if (batch.length < 1000) return
+        onRows(batch, first)
+        first += batch.length
+        batch = []
+        onProgress?.(seen, sheet.actualRowCount)
+      })
+      if (batch.length > 0) onRows(batch, first)
+      onProgress?.(sheet.actualRowCount, sheet.actualRowCount)
+    },
+  }
 }
 
 function cellText(value: unknown): string {
@@ -71,6 +183,15 @@ function cellText(value: unknown): string {
     if (v.result !== undefined) return String(v.result).trim()
   }
   return String(value).trim()
+}
+
+/** A field's column as people know it: its English and its Chinese header. */
+const columnNames = (aliases: string[]) => [aliases[0], aliases.find((a) => /[^\p{ASCII}]/u.test(a))].filter(Boolean).join('/')
+
+/** Whether a header row has a column for every required field (which sheet of a workbook to read). */
+export function hasRequiredColumns(headers: string[], fields: Record<string, { aliases: string[] }>, override: Record<string, string>, required: readonly string[]): boolean {
+  const mapping = mapColumns(headers, fields, override)
+  return required.every((field) => mapping[field] !== undefined && headers.includes(mapping[field]))
 }
 
 /**
@@ -91,7 +212,7 @@ export function mapColumns(headers: string[], fields: Record<string, { aliases: 
   return mapping
 }
 
-type FileIssue = (row: number | null, field: string | null, code: 'empty_file' | 'missing_column', params?: Record<string, string | number>) => void
+type FileIssue = (row: number | null, field: string | null, code: 'empty_file' | 'missing_column' | 'no_matching_sheet', params?: Record<string, string | number>) => void
 
 /**
  * The whole-file checks every tabular import makes before reading rows: the file has data, each
@@ -105,7 +226,28 @@ export function checkColumns(
   required: readonly string[],
   issue: FileIssue,
 ): Record<string, number> | null {
-  if (table.headers.length === 0 || table.rows.length === 0) {
+  if (table.headers.length > 0 && table.rows.length === 0 && !(table.sheets && table.sheets.length > 1)) {
+    issue(null, null, 'empty_file')
+    return null
+  }
+  return checkHeaders(table, mapping, fields, required, issue)
+}
+
+/** checkColumns on the header row alone (a table read row by row finds out later whether it has rows). */
+export function checkHeaders(
+  table: Pick<Table, 'headers' | 'sheets'>,
+  mapping: Record<string, string>,
+  fields: Record<string, { aliases: string[] }>,
+  required: readonly string[],
+  issue: FileIssue,
+): Record<string, number> | null {
+  const unmapped = required.filter((field) => !mapping[field] || !table.headers.includes(mapping[field]))
+  if (table.sheets && table.sheets.length > 1 && unmapped.length > 0) {
+    // A workbook whose data sheet is missing (a notes sheet first, a summary...): name the sheets looked at.
+    issue(null, null, 'no_matching_sheet', { sheets: table.sheets.join('、'), columns: unmapped.map((f) => columnNames(fields[f]!.aliases)).join(', ') })
+    return null
+  }
+  if (table.headers.length === 0) {
     issue(null, null, 'empty_file')
     return null
   }

@@ -2,11 +2,11 @@
 // write all rows or none in one transaction (each write with its outbox entry).
 import gcoord from 'gcoord'
 import type { ImportInput, ImportIssue } from '../../../shared/api/imports'
-import type { HandlerContext } from '../context'
-import { insertSyncedMany, updateSynced } from '../db/repos/changes'
+import type { Db, Tx } from '../db/client'
+import { insertSyncedMany, updateSynced, type ChangeContext } from '../db/repos/changes'
 import { orgUnitIdsByCode } from '../db/repos/grids'
 import { knownDivisionCodes, villageIdsByCode } from '../db/repos/villages'
-import { checkColumns, mapColumns, type Table } from './read'
+import { checkHeaders, hasRequiredColumns, mapColumns, type TableSource } from './read'
 
 type FieldKind = 'text' | 'count' | 'pct' | 'bool' | 'coord'
 interface FieldSpec {
@@ -38,6 +38,16 @@ export const villageFields: Record<string, FieldSpec> = {
 }
 const REQUIRED = ['divisionCode', 'name'] as const
 
+/** Which sheet of a workbook holds villages: the first with a code and a name column. */
+export const villageSheet = (override: Record<string, string>) => (headers: string[]) => hasRequiredColumns(headers, villageFields, override, REQUIRED)
+
+/** What rows are checked against: the reference division codes and the grids' codes. */
+export interface VillageLookups {
+  divisions: Set<string>
+  grids: Set<string>
+}
+
+export const villageLookups = (db: Db): VillageLookups => ({ divisions: knownDivisionCodes(db), grids: new Set(orgUnitIdsByCode(db, 'grid').keys()) })
 
 export interface VillageRow {
   row: number
@@ -49,31 +59,30 @@ const inChina = (lon: number, lat: number) => lon >= CHINA.west && lon <= CHINA.
 const TRUE = new Set(['是', '有', 'y', 'yes', 'true', '1', '已覆盖'])
 const FALSE = new Set(['否', '无', 'n', 'no', 'false', '0', '未覆盖'])
 
-/** Validates every row; returns the typed rows and every issue found. */
-export function validateVillages(
-  ctx: HandlerContext,
+/**
+ * Checks rows one at a time, in file order (duplicates are found against the rows before), and
+ * types their values. Problems go into `issues`. `readable` is false when the columns do not allow
+ * reading rows at all (the issues say why).
+ */
+export function villageChecker(
+  lookups: VillageLookups,
   file: string,
-  table: Table,
+  table: Pick<TableSource, 'headers' | 'sheets'>,
   input: Pick<ImportInput, 'mapping' | 'crs'>,
-): { mapping: Record<string, string>; rows: VillageRow[]; issues: ImportIssue[] } {
-  const issues: ImportIssue[] = []
+  issues: ImportIssue[],
+): { mapping: Record<string, string>; readable: boolean; check(cells: string[], row: number): VillageRow } {
   const issue = (row: number | null, field: string | null, code: ImportIssue['code'], params: ImportIssue['params'] = {}) =>
     issues.push({ file, row, field, code, params })
   const mapping = mapColumns(table.headers, villageFields, input.mapping)
-  const index = checkColumns(table, mapping, villageFields, REQUIRED, issue)
-  if (!index) return { mapping, rows: [], issues }
-  const divisions = knownDivisionCodes(ctx.db)
-  const grids = orgUnitIdsByCode(ctx.db, 'grid')
+  const index = checkHeaders(table, mapping, villageFields, REQUIRED, issue)
+  const { divisions, grids } = lookups
   const firstRowOfCode = new Map<string, number>()
-  const rows: VillageRow[] = []
+  const fields = index ? Object.entries(villageFields).filter(([field]) => index[field] !== undefined) : []
 
-  table.rows.forEach((cells, i) => {
-    const row = i + 1
+  const check = (cells: string[], row: number): VillageRow => {
     const values: Record<string, unknown> = {}
-    for (const [field, spec] of Object.entries(villageFields)) {
-      const col = index[field]
-      if (col === undefined) continue
-      const raw = cells[col] ?? ''
+    for (const [field, spec] of fields) {
+      const raw = cells[index![field]!] ?? ''
       if (raw === '') {
         if ((REQUIRED as readonly string[]).includes(field)) issue(row, field, 'required')
         continue
@@ -117,43 +126,50 @@ export function validateVillages(
         values.lat = Math.round(y * 1e6) / 1e6
       }
     }
-    rows.push({ row, values })
-  })
-  return { mapping, rows, issues }
+    return { row, values }
+  }
+  return { mapping, readable: index !== null, check }
 }
 
-/** Writes validated rows: updates villages that exist (changed fields only), inserts the rest. */
-export function commitVillages(ctx: HandlerContext, file: string, rows: VillageRow[], crs: string) {
-  let inserted = 0
-  let updated = 0
-  let unchanged = 0
-  ctx.db.transaction((tx) => {
-    const existing = villageIdsByCode(tx)
-    const grids = orgUnitIdsByCode(ctx.db, 'grid')
-    const fresh: Record<string, unknown>[] = []
-    for (const { values } of rows) {
+/** Rows per insertSyncedMany call: batches are faster than one call (less garbage at once) and report progress. */
+const WRITE_BATCH = 1000
+
+/**
+ * Writes checked rows inside the caller's transaction, in file order: updates villages that exist
+ * (changed fields only), inserts the rest in batches. Each write records its outbox entry.
+ */
+export function villageWriter(db: Db, tx: Tx, cx: ChangeContext, file: string, crs: string) {
+  const counts = { inserted: 0, updated: 0, unchanged: 0 }
+  const existing = villageIdsByCode(tx)
+  const grids = orgUnitIdsByCode(db, 'grid')
+  let fresh: Record<string, unknown>[] = []
+  const flush = () => {
+    // Changes reach the outbox in file order: the inserts before an update go first.
+    if (fresh.length === 0) return
+    insertSyncedMany(tx, cx, 'villages', fresh)
+    fresh = []
+  }
+  return {
+    counts,
+    add(values: Record<string, unknown>): void {
       const { divisionCode, gridCode, ...fields } = values as { divisionCode: string; gridCode?: string } & Record<string, unknown>
       if (gridCode !== undefined) fields.gridId = grids.get(gridCode)
       if (fields.lon !== undefined) Object.assign(fields, { geometrySource: `import:${file}`, sourceCrs: crs })
       const id = existing.get(divisionCode)
       if (id) {
-        // Changes reach the outbox in file order: the inserts before this update go first.
-        insertSyncedMany(tx, ctx.change, 'villages', fresh.splice(0))
-        if (updateSynced(tx, ctx.change, 'villages', id, fields).length > 0) updated++
-        else unchanged++
-      } else {
-        const name = fields.name as string
-        fresh.push({
-          ...fields,
-          divisionCode,
-          townshipCode: divisionCode.slice(0, 9),
-          kind: /社区|居委会/.test(name) ? 'community' : 'village',
-        })
-        inserted++
+        flush()
+        if (updateSynced(tx, cx, 'villages', id, fields).length > 0) counts.updated++
+        else counts.unchanged++
+        return
       }
-    }
-    // New villages in batches (statements prepared once per batch): 50k rows in seconds.
-    insertSyncedMany(tx, ctx.change, 'villages', fresh)
-  })
-  return { inserted, updated, unchanged }
+      const name = fields.name as string
+      fresh.push({ ...fields, divisionCode, townshipCode: divisionCode.slice(0, 9), kind: /社区|居委会/.test(name) ? 'community' : 'village' })
+      counts.inserted++
+      if (fresh.length >= WRITE_BATCH) flush()
+    },
+    finish(): { inserted: number; updated: number; unchanged: number } {
+      flush()
+      return counts
+    },
+  }
 }

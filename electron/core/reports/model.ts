@@ -1,7 +1,7 @@
 // Builds the regional report model (issue 8) from local data: one region (grid, center or county),
 // one period (month, quarter, year). Every writer and the preview render this one model.
 import type { ReportModel, KpiRow, ProfileRow } from '../../../shared/api/reports'
-import { isProfileFieldFilled, profileFields, type ProfileField } from '../../../shared/profile'
+import { isProfileFieldFilled, profileFields, profileFieldValue, type ProfileField } from '../../../shared/profile'
 import { AppError } from '../../../shared/errors'
 import { funnelStages } from '../../../shared/domain'
 import { resources, type Language } from '../../../shared/i18n'
@@ -144,7 +144,7 @@ export function buildReport(db: Db, regionCode: string, period: string, options:
 
   // --- Village profile completeness.
   const villageRows = repo.villageProfiles(db, gridIds)
-  const isFilled = (v: repo.VillageProfileRow, f: ProfileField) => isProfileFieldFilled(f, v[f])
+  const isFilled = (v: repo.VillageProfileRow, f: ProfileField) => isProfileFieldFilled(f, profileFieldValue(v, f))
   const profileRows: ProfileRow[] = villageRows.map((v) => {
     const missing = PROFILE_FIELDS.filter((f) => !isFilled(v, f))
     return {

@@ -1,5 +1,6 @@
 // The `sync` commands of the device CLI: enrol with an HQ server, run a sync printing progress
 // (stderr) and the per-change results (stdout), show status and conflicts.
+import { MAX_PULL_LIMIT } from '../../../shared/sync/protocol'
 import type { Core } from '../app'
 import type { SyncProgress } from './engine'
 import { SyncHttpError } from './hqClient'
@@ -13,7 +14,7 @@ export interface SyncCliResult {
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`
 
-export async function runSyncCommand(core: Core, rest: string[], values: { server?: string; code?: string; name?: string }, progressOut: (line: string) => void): Promise<SyncCliResult | undefined> {
+export async function runSyncCommand(core: Core, rest: string[], values: { server?: string; code?: string; name?: string; 'page-size'?: string }, progressOut: (line: string) => void): Promise<SyncCliResult | undefined> {
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`
   const fail = (error: unknown): SyncCliResult => {
     const message = error instanceof Error ? error.message : String(error)
@@ -29,14 +30,18 @@ export async function runSyncCommand(core: Core, rest: string[], values: { serve
   if (sub === 'status' && rest.length === 1) return { code: 0, stdout: json(await core.call('sync.status', {})), stderr: '' }
   if (sub === 'conflicts' && rest.length === 1) return { code: 0, stdout: json(await core.call('sync.conflicts', {})), stderr: '' }
   if (sub === undefined) {
+    const pageSize = values['page-size'] === undefined ? undefined : Number(values['page-size'])
+    if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= MAX_PULL_LIMIT))
+      return { code: 2, stdout: '', stderr: `--page-size must be a whole number from 1 to ${MAX_PULL_LIMIT}\n` }
     try {
       const report = await runSyncExclusive(core.ctx, {
+        ...(pageSize ? { pullLimit: pageSize } : {}),
         onProgress: (p: SyncProgress) =>
           progressOut(`${p.phase}: pushed ${p.pushed}, pending ${p.pending}, pulled ${p.pulled} rows, sent ${kb(p.bytesSent)}, received ${kb(p.bytesReceived)}`),
       })
       const lines = report.changes.map((c) => `#${c.deviceSeq} ${c.table} ${c.rowId}: ${c.status}${c.reason ? ` (${c.reason})` : ''}`)
       const summary = `pushed ${report.pushed} (applied ${report.results.applied}, superseded ${report.results.superseded}, conflict ${report.results.conflict}, rejected ${report.results.rejected}); pulled ${report.pulledRows} rows in ${report.pages} pages; checkpoint ${report.checkpoint}; ${kb(report.bytesSent)} sent, ${kb(report.bytesReceived)} received in ${report.roundTrips} round trips, ${report.millis} ms`
-      return { code: 0, stdout: json(report), stderr: [...lines, summary, ...report.warnings.map((w) => `warning: ${w}`)].join('\n') + '\n' }
+      return { code: 0, stdout: json(report), stderr: [...lines, summary, ...report.warnings.map((w) => `warning: ${w.message}`)].join('\n') + '\n' }
     } catch (error) {
       return fail(error)
     }

@@ -3,9 +3,9 @@
 // crash or a cut link at any point resumes without losing or repeating a change: a replayed push
 // is answered from the server's log; a pulled page and its cursor commit together.
 import { hostname } from 'node:os'
-import type { SyncRunResult } from '../../../shared/api/sync'
+import type { SyncRunResult, SyncWarning } from '../../../shared/api/sync'
 import { crashPoint } from '../../../shared/sync/crashPoint'
-import { MAX_PUSH_CHANGES, PROTOCOL_VERSION, type EnrolResponse, type PullResponse, type PushResponse, type WireChange } from '../../../shared/sync/protocol'
+import { DEFAULT_PULL_LIMIT, MAX_PUSH_CHANGES, PROTOCOL_VERSION, fromWire, type EnrolResponse, type PullResponse, type PushResponse, type WireChange } from '../../../shared/sync/protocol'
 import type { HandlerContext } from '../context'
 import { getState, setState } from '../db/repos/syncState'
 import {
@@ -30,6 +30,8 @@ export interface SyncProgress {
   pushed: number
   pending: number
   pulled: number
+  /** Rows this run's pull will bring, when the server said (null until then). */
+  pullTotal: number | null
   bytesSent: number
   bytesReceived: number
 }
@@ -106,8 +108,9 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
     warnings: [],
   }
   const progress = (phase: SyncProgress['phase']) =>
-    options.onProgress?.({ phase, pushed: report.pushed, pending: pendingCount(sqlite), pulled: report.pulledRows, bytesSent: client.traffic.bytesSent, bytesReceived: client.traffic.bytesReceived })
+    options.onProgress?.({ phase, pushed: report.pushed, pending: pendingCount(sqlite), pulled: report.pulledRows, pullTotal, bytesSent: client.traffic.bytesSent, bytesReceived: client.traffic.bytesReceived })
   const persistClock = () => setState(ctx.db, 'hlc', ctx.change.clock.current)
+  let pullTotal: number | null = null
 
   try {
     // ---- Push: oldest first, one batch per request; results and "pushed" commit together.
@@ -135,7 +138,7 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
         if (error instanceof SyncHttpError && error.code === 'SEQ_GAP' && typeof error.details?.expected === 'number') {
           // The server forgot changes it had acknowledged: send them again from where it stands.
           const resent = sqlite.transaction(() => unmarkPushedFrom(sqlite, error.details!.expected as number))()
-          report.warnings.push(`the server asked for changes from #${error.details.expected} again (${resent} re-sent)`)
+          report.warnings.push({ code: 'changes_resent', params: { from: error.details.expected as number, count: resent }, message: `the server asked for changes from #${error.details.expected} again (${resent} re-sent)` })
           if (resent === 0) throw error
           continue
         }
@@ -161,19 +164,41 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
     let refetchedOnce = false
     initChecksumIfEmpty(sqlite)
     if (getState(ctx.db, 'refetch') === '1') beginRefetch(ctx)
+    // The next page is asked for before the current one is applied (its cursor is known): the
+    // server reads and compresses it while this device writes. A prefetch whose request no longer
+    // matches the device's state (a refetch began, a page failed) is dropped unused.
+    let prefetched: { key: string; response: Promise<{ page: PullResponse; sentAt: number; receivedAt: number }> } | undefined
+    const requestPage = (params: URLSearchParams) => {
+      const sentAt = ctx.change.clock.wallTime()
+      const response = client.request<PullResponse>('GET', `/v1/pull?${params}`).then((page) => ({ page, sentAt, receivedAt: ctx.change.clock.wallTime() }))
+      response.catch(() => undefined) // a dropped prefetch's failure is nobody's error
+      return response
+    }
+    const pageParams = (cursor: number, scope: string | undefined, refetching: boolean, count = false) => {
+      const params = new URLSearchParams({ cursor: String(cursor), limit: String(options.pullLimit ?? DEFAULT_PULL_LIMIT), protocol_version: String(PROTOCOL_VERSION), schema_version: String(ctx.change.schemaVersion) })
+      if (scope && cursor > 0) params.set('scope', scope)
+      // Rows this device wrote and already holds are not sent back; a refetch needs every row.
+      if (!refetching) params.set('skip_own', '1')
+      if (count) params.set('count', '1')
+      return params
+    }
+    // The first page of a pull (or of a refetch) also says how many rows are coming.
+    let counted: 'pull' | 'refetch' | undefined
     for (let guard = 0; guard < 1_000_000; guard++) {
       const refetching = getState(ctx.db, 'refetch') === '1'
       if (refetching) report.refetched = true
       const cursor = Number(getState(ctx.db, 'pull_cursor') ?? 0)
-      const scope = getState(ctx.db, 'pull_scope')
-      const params = new URLSearchParams({ cursor: String(cursor), limit: String(options.pullLimit ?? 1000), protocol_version: String(PROTOCOL_VERSION), schema_version: String(ctx.change.schemaVersion) })
-      if (scope && cursor > 0) params.set('scope', scope)
-      // Rows this device wrote and already holds are not sent back; a refetch needs every row.
-      if (!refetching) params.set('skip_own', '1')
-      progress(refetching ? 'refetch' : 'pull')
-      const sentAt = ctx.change.clock.wallTime()
-      const page = await client.request<PullResponse>('GET', `/v1/pull?${params}`)
-      report.clockSkewMs = learnOffset(ctx, page.server_time, sentAt, ctx.change.clock.wallTime())
+      const phase = refetching ? 'refetch' : 'pull'
+      const params = pageParams(cursor, getState(ctx.db, 'pull_scope'), refetching, counted !== phase)
+      progress(phase)
+      const pending = prefetched?.key === params.toString() ? prefetched.response : requestPage(params)
+      prefetched = undefined
+      const { page, sentAt, receivedAt } = await pending
+      report.clockSkewMs = learnOffset(ctx, page.server_time, sentAt, receivedAt)
+      if (!page.must_refetch && page.remaining !== undefined) {
+        counted = phase
+        pullTotal = report.pulledRows + page.remaining
+      }
       if (page.must_refetch) {
         // The outbox is never touched: pending changes were pushed above or stay pending.
         if (refetching && cursor === 0) throw new SyncHttpError(0, 'INTERNAL', 'the server asked for a refetch while refetching')
@@ -181,11 +206,17 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
         beginRefetch(ctx)
         continue
       }
+      if (page.has_more) {
+        const next = pageParams(page.next_cursor, page.scope, refetching)
+        prefetched = { key: next.toString(), response: requestPage(next) }
+        // Let the request leave before this thread is busy applying the page.
+        await new Promise((resolve) => setImmediate(resolve))
+      }
       report.pages++
       crashPoint('pull.page-received')
       withForeignKeysOff(sqlite, () =>
         sqlite.transaction(() => {
-          const stats = applyPulledRows(sqlite, page.rows, now(), receive, refetching)
+          const stats = applyPulledRows(sqlite, page.rows.map(fromWire), now(), receive, refetching)
           report.pulledRows += stats.rows
           report.pullConflicts += stats.conflicts
           crashPoint('pull.page-applied')
@@ -208,19 +239,22 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
         if (local.hash === page.checkpoint.hash && local.rows === page.checkpoint.rows) report.checkpoint = 'ok'
         else if (!refetchedOnce && !refetching) {
           // One refetch repairs a divergence; never loop on it (ElectricSQL's 409 lesson).
-          report.warnings.push(`checkpoint differs (local ${local.rows} rows, server ${page.checkpoint.rows}): refetching`)
+          report.warnings.push({ code: 'checkpoint_refetch', params: { local: local.rows, server: page.checkpoint.rows }, message: `checkpoint differs (local ${local.rows} rows, server ${page.checkpoint.rows}): refetching` })
           refetchedOnce = true
           beginRefetch(ctx)
           continue
         } else {
           report.checkpoint = 'mismatch'
-          report.warnings.push(`checkpoint still differs after a refetch (local ${local.rows} rows, server ${page.checkpoint.rows})`)
+          report.warnings.push({ code: 'checkpoint_mismatch', params: { local: local.rows, server: page.checkpoint.rows }, message: `checkpoint still differs after a refetch (local ${local.rows} rows, server ${page.checkpoint.rows})` })
         }
       }
       break
     }
     if (Math.abs(report.clockSkewMs) > SKEW_WARN_MS)
-      report.warnings.push(`this computer's clock is off by ${Math.round(report.clockSkewMs / 60_000)} minutes; sync corrected it, but please set the clock`)
+    {
+      const minutes = Math.round(report.clockSkewMs / 60_000)
+      report.warnings.push({ code: 'clock_skew', params: { minutes }, message: `this computer's clock is off by ${minutes} minutes; sync corrected it, but please set the clock` })
+    }
     setState(ctx.db, 'last_sync_at', now())
     setState(ctx.db, 'last_sync_error', '')
     progress('done')
@@ -241,11 +275,11 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
  * when it is unknown, or when it differs from the server's — so a running sum gone wrong (a write
  * path that missed it) costs one full scan and is repaired, never a refetch.
  */
-function verifiedChecksum(sqlite: HandlerContext['db']['$client'], server: { rows: number; hash: string }, warnings: string[]): { rows: number; hash: string } {
+function verifiedChecksum(sqlite: HandlerContext['db']['$client'], server: { rows: number; hash: string }, warnings: SyncWarning[]): { rows: number; hash: string } {
   const running = storedChecksum(sqlite)
   if (running && running.rows === server.rows && running.hash === server.hash) return running
   const full = localCheckpoint(sqlite)
-  if (running && (running.rows !== full.rows || running.hash !== full.hash)) warnings.push('the local checksum was out of date and has been rebuilt')
+  if (running && (running.rows !== full.rows || running.hash !== full.hash)) warnings.push({ code: 'checksum_rebuilt', params: {}, message: 'the local checksum was out of date and has been rebuilt' })
   storeChecksum(sqlite, full)
   return full
 }

@@ -34,7 +34,7 @@ export class HqClient {
   ) {}
 
   async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'gzip' }
+    const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'br, gzip' }
     if (this.token) headers.authorization = `Bearer ${this.token}`
     let payload: Uint8Array | undefined
     if (body !== undefined) {
@@ -50,7 +50,7 @@ export class HqClient {
       throw new SyncHttpError(0, 'NETWORK', `cannot reach the HQ server: ${(error as Error).message}`)
     }
     this.traffic.roundTrips++
-    // fetch inflates gzip itself; count the bytes on the wire from content-length when given.
+    // fetch inflates br and gzip itself; count the bytes on the wire from content-length when given.
     const raw = Buffer.from(await response.arrayBuffer())
     const wire = Number(response.headers.get('content-length') ?? raw.byteLength)
     this.traffic.bytesReceived += Number.isFinite(wire) ? wire : raw.byteLength

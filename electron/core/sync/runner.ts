@@ -55,7 +55,10 @@ export function lastProbe(ctx: HandlerContext): ProbeResult | null {
 
 export function lastRun(ctx: HandlerContext): StoredRun | null {
   const stored = getState(ctx.db, 'last_run')
-  return stored ? (JSON.parse(stored) as StoredRun) : null
+  if (!stored) return null
+  const run = JSON.parse(stored) as StoredRun
+  // Kept by an earlier version: warnings were English sentences, with no code to translate.
+  return { ...run, warnings: run.warnings.filter((w) => typeof w === 'object' && w !== null && 'code' in w) }
 }
 
 const markReachable = (ctx: HandlerContext, reachable: boolean, reason: string | null, latencyMs: number | null = null) => {
@@ -79,7 +82,7 @@ export function runSyncExclusive(ctx: HandlerContext, options: SyncOptions = {})
   const device = of(ctx)
   if (device.current) return device.current.promise
   const pending = pendingCount(ctx.db.$client)
-  const state: RunningSync = { phase: 'push', pushed: 0, pending, pulled: 0, bytesSent: 0, bytesReceived: 0, startedAt: new Date().toISOString(), pendingAtStart: pending }
+  const state: RunningSync = { phase: 'push', pushed: 0, pending, pulled: 0, pullTotal: null, bytesSent: 0, bytesReceived: 0, startedAt: new Date().toISOString(), pendingAtStart: pending }
   const promise = (async () => {
     try {
       const report = await runSync(ctx, {

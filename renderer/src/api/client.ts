@@ -7,6 +7,15 @@ export interface Bridge {
   call(name: string, input: unknown, lang?: string): Promise<Envelope<unknown>>
   /** Electron only: the native folder chooser; null when cancelled. */
   pickFolder?(): Promise<string | null>
+  /** Electron only: the native file chooser for an import; main then reads the file by path. */
+  pickImportFile?(kind: 'villages' | 'grids'): Promise<ChosenFile | null>
+}
+
+/** A file ready for import.start by path: chosen in Electron's dialog, or uploaded in browser mode. */
+export interface ChosenFile {
+  path: string
+  fileName: string
+  bytes: number
 }
 
 declare global {
@@ -45,3 +54,29 @@ export const isElectron = () => window.griddesk !== undefined
 /** The native folder chooser where there is one (Electron); browser mode types a path instead. */
 export const pickFolder: (() => Promise<string | null>) | undefined =
   typeof window !== 'undefined' && window.griddesk?.pickFolder ? () => window.griddesk!.pickFolder!() : undefined
+
+/** Electron's native file chooser for imports, where there is one. */
+export const pickImportFile: ((kind: 'villages' | 'grids') => Promise<ChosenFile | null>) | undefined =
+  typeof window !== 'undefined' && window.griddesk?.pickImportFile ? (kind) => window.griddesk!.pickImportFile!(kind) : undefined
+
+/**
+ * Browser mode: sends a chosen file's bytes to the local server (POST /upload, raw, not base64
+ * in JSON), which keeps it for the import; onProgress gets the bytes sent so far.
+ */
+export function uploadFile(file: File, onProgress?: (sent: number, total: number) => void): Promise<ChosenFile> {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest()
+    request.open('POST', `/upload?name=${encodeURIComponent(file.name)}`)
+    request.setRequestHeader('Content-Type', 'application/octet-stream')
+    request.upload.onprogress = (event) => onProgress?.(event.loaded, event.lengthComputable ? event.total : file.size)
+    request.onload = () => {
+      try {
+        resolve(unwrap(JSON.parse(request.responseText) as Envelope<ChosenFile>))
+      } catch (error) {
+        reject(error instanceof AppError ? error : new AppError('INTERNAL', 'network', { details: { network: true } }))
+      }
+    }
+    request.onerror = () => reject(new AppError('INTERNAL', 'network', { details: { network: true } }))
+    request.send(file)
+  })
+}

@@ -90,7 +90,8 @@ export function CountyMap({ overview, selectedGridId, onSelectGrid, onReady, fil
             <Tooltip permanent direction="center" position={grid.label} className="grid-label" interactive={false}>
               {grid.name}
             </Tooltip>
-            {gridPopup && <Popup maxWidth={280}>{gridPopup(grid.id)}</Popup>}
+            {/* Kept clear of the map page's control panel (260 px on the right). */}
+            {gridPopup && <Popup maxWidth={280} autoPanPaddingBottomRight={[290, 10]}>{gridPopup(grid.id)}</Popup>}
           </Polygon>
         )
       })}

@@ -45,7 +45,8 @@ export function VillageAreas({ areas, fills, fallback, popup }: VillageAreasProp
       const { id, code } = (layer as Layer & { feature?: Feature }).feature?.properties as { id: string; code: string }
       const path = layer as Path
       byId.set(id, path)
-      path.bindPopup(() => popupRef.current(id), { maxWidth: 280 })
+      // Kept clear of the map page's control panel (260 px on the right).
+      path.bindPopup(() => popupRef.current(id), { maxWidth: 280, autoPanPaddingBottomRight: [290, 10] })
       path.on('add', () => {
         const element = path.getElement()
         element?.setAttribute('data-village-id', id)

@@ -1,6 +1,10 @@
 // Writes of synced data. Each write changes the row, appends its outbox entry (gapless
 // device_seq, HLC, changed fields and their base versions) and bumps the per-field clock, all
 // inside the caller's transaction: a change is never stored without its sync record.
+//
+// Field versions are sparse: a synced row's `hlc` column is the version of each of its fields
+// except those listed in field_versions (the fields edited since, or pulled with another
+// version). A new row writes no field_versions at all; an edit writes one per changed field.
 import { and, eq, getTableColumns, getTableName, sql } from 'drizzle-orm'
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { v7 as uuidv7 } from 'uuid'
@@ -50,6 +54,10 @@ function commitChecksum(tx: Tx, delta: ChecksumDelta): void {
   if (next !== undefined && next !== stored) tx.update(syncState).set({ value: next }).where(eq(syncState.key, CHECKSUM_KEY)).run()
 }
 
+/**
+ * Records a change: its outbox entry, the changed fields' versions and the checksum delta.
+ * `rowVersion` is the row's `hlc` column before the change (undefined for a new row).
+ */
 function appendChange(
   tx: Tx,
   cx: ChangeContext,
@@ -58,30 +66,32 @@ function appendChange(
   op: 'insert' | 'update' | 'delete',
   changed: Row,
   hlc: string,
+  rowVersion: string | undefined,
 ): void {
   const columns = columnsOf(tableName)
   const fields: Row = {}
   const base: Record<string, string | null> = {}
-  const versions = tx
-    .select({ field: fieldVersions.field, hlc: fieldVersions.hlc })
-    .from(fieldVersions)
-    .where(and(eq(fieldVersions.tableName, tableName), eq(fieldVersions.rowId, rowId)))
-    .all()
-  const versionOf = new Map(versions.map((v) => [v.field, v.hlc]))
-  const before = maxVersion(versionOf.values())
+  const versionOf = new Map<string, string>()
+  if (rowVersion !== undefined)
+    for (const v of tx
+      .select({ field: fieldVersions.field, hlc: fieldVersions.hlc })
+      .from(fieldVersions)
+      .where(and(eq(fieldVersions.tableName, tableName), eq(fieldVersions.rowId, rowId)))
+      .all())
+      versionOf.set(v.field, v.hlc)
+  const before = rowVersion === undefined ? null : maxVersion([rowVersion, ...versionOf.values()])
   for (const [prop, value] of Object.entries(changed)) {
     const column = columns[prop]!.name
     fields[column] = value
-    base[column] = versionOf.get(column) ?? null
-    tx.insert(fieldVersions)
-      .values({ tableName, rowId, field: column, hlc })
-      .onConflictDoUpdate({ target: [fieldVersions.tableName, fieldVersions.rowId, fieldVersions.field], set: { hlc } })
-      .run()
+    base[column] = rowVersion === undefined ? null : (versionOf.get(column) ?? rowVersion)
+    if (rowVersion !== undefined)
+      tx.insert(fieldVersions)
+        .values({ tableName, rowId, field: column, hlc })
+        .onConflictDoUpdate({ target: [fieldVersions.tableName, fieldVersions.rowId, fieldVersions.field], set: { hlc } })
+        .run()
   }
-  const after = new Map(versionOf)
-  for (const column of Object.keys(fields)) after.set(column, hlc)
   const delta = new ChecksumDelta()
-  delta.change(tableName, rowId, before, maxVersion(after.values()))
+  delta.change(tableName, rowId, before, maxVersion([hlc, ...(before === null ? [] : [before])]))
   commitChecksum(tx, delta)
   tx.insert(outbox)
     .values({
@@ -109,7 +119,7 @@ export function insertSynced(tx: Tx, cx: ChangeContext, tableName: SyncedTableNa
   const row = { ...values, id, createdAt: now, updatedAt: now, hlc }
   tx.insert(syncedTables[tableName].table).values(row as never).run()
   const recorded = Object.fromEntries(Object.entries(row).filter(([k, v]) => !bookkeeping.has(k) && v !== undefined))
-  appendChange(tx, cx, tableName, id, 'insert', recorded, hlc)
+  appendChange(tx, cx, tableName, id, 'insert', recorded, hlc, undefined)
   return id
 }
 
@@ -133,11 +143,12 @@ export function updateSynced(tx: Tx, cx: ChangeContext, tableName: SyncedTableNa
   }
   if (Object.keys(changed).length === 0) return []
   const hlc = cx.clock.now()
+  // The row's hlc stays: it is the version of the fields this edit leaves alone.
   tx.update(table)
-    .set({ ...changed, updatedAt: cx.now(), hlc } as never)
+    .set({ ...changed, updatedAt: cx.now() } as never)
     .where(eq(columns.id!, id))
     .run()
-  appendChange(tx, cx, tableName, id, changed.deletedAt ? 'delete' : 'update', changed, hlc)
+  appendChange(tx, cx, tableName, id, changed.deletedAt ? 'delete' : 'update', changed, hlc, current.hlc as string)
   return Object.keys(changed)
 }
 
@@ -164,8 +175,7 @@ export function pendingChangeCount(tx: Pick<Tx, 'select'>): number {
 }
 
 /**
- * insertSynced for many rows of one table (imports): the same row, outbox entry and field
- * versions per row, but with statements prepared once instead of built by drizzle per row —
+ * insertSynced for many rows of one table (imports): the same row and outbox entry per row, but with statements prepared once instead of built by drizzle per row —
  * building and preparing was 75% of a 50k-row village import. Returns the ids, in order.
  */
 export function insertSyncedMany(tx: Tx, cx: ChangeContext, tableName: SyncedTableName, rows: Row[]): string[] {
@@ -174,7 +184,6 @@ export function insertSyncedMany(tx: Tx, cx: ChangeContext, tableName: SyncedTab
   const columns = columnsOf(tableName)
   const table = getTableConfigName(tableName)
   const inserts = new Map<string, import('better-sqlite3').Statement>()
-  const versionStmt = client.prepare('INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (table_name, row_id, field) DO UPDATE SET hlc = excluded.hlc')
   const outboxStmt = client.prepare(
     'INSERT INTO outbox (device_seq, change_id, device_id, hlc, table_name, row_id, op, fields, base, schema_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   )
@@ -202,10 +211,9 @@ export function insertSyncedMany(tx: Tx, cx: ChangeContext, tableName: SyncedTab
       const column = columns[prop]!.name
       fields[column] = row[prop]
       base[column] = null
-      versionStmt.run(tableName, id, column, hlc)
     }
-    // A new row: no versions before, this change's HLC after (when it has any field).
-    if (Object.keys(fields).length > 0) delta.change(tableName, id, null, hlc)
+    // A new row: no version before, this change's HLC after.
+    delta.change(tableName, id, null, hlc)
     outboxStmt.run(++seq, uuidv7(), cx.deviceId, hlc, tableName, id, 'insert', JSON.stringify(fields), JSON.stringify(base), cx.schemaVersion, now)
     ids.push(id)
   }

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm'
 import type { FeatureCollection, GridListRow, GridSummary, MapOverview, OrgUnitRow } from '../../../../shared/api/contract'
 import type { GridKind } from '../../../../shared/domain'
 import { allCached, getCached, type Db } from '../client'
+import { gridCompleteness } from './villages'
 
 export const DAY_MS = 86_400_000
 
@@ -22,7 +23,7 @@ export function listGrids(db: Db, search: string | undefined, limit: number): Gr
 }
 
 export function gridSummary(db: Db, id: string, nowMillis: number): GridSummary | undefined {
-  const grid = getCached<Omit<GridSummary, 'keyCustomersByTier' | 'topVillages'> & { kind: GridKind | null }>(db, sql`
+  const grid = getCached<Omit<GridSummary, 'keyCustomersByTier' | 'topVillages' | 'profileCompleteness' | 'incompleteVillages'> & { kind: GridKind | null }>(db, sql`
     SELECT g.id, g.code, g.name, g.grid_kind AS kind, c.name AS centerName, u.name AS managerName,
       g.geometry_source AS geometrySource,
       (SELECT count(*) FROM villages v WHERE v.grid_id = g.id AND v.deleted_at IS NULL) AS villages,
@@ -46,7 +47,8 @@ export function gridSummary(db: Db, id: string, nowMillis: number): GridSummary 
   const topVillages = allCached<{ id: string; name: string; households: number }>(db, sql`
     SELECT id, name, coalesce(households, 0) AS households FROM villages
     WHERE grid_id = ${id} AND deleted_at IS NULL ORDER BY households DESC, name LIMIT 8`)
-  return { ...grid, keyCustomersByTier, topVillages }
+  const completeness = gridCompleteness(db, id)[0]
+  return { ...grid, keyCustomersByTier, topVillages, profileCompleteness: completeness?.mean ?? null, incompleteVillages: completeness?.incomplete ?? 0 }
 }
 
 export function mapOverview(db: Db): MapOverview {

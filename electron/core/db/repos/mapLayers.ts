@@ -2,38 +2,14 @@
 // positions (clustered layer), and the geometry the grid layout check reads.
 import { sql } from 'drizzle-orm'
 import type { MapChoropleth, MapCustomer, MapMetric, MapUnit, MapUnitFacts } from '../../../../shared/api/map'
+import { shareAgainst } from '../../../../shared/profile'
 import type { Db } from '../client'
 import { DAY_MS } from './grids'
-import { completenessSql } from './villages'
+import { completenessSql, gridCompleteness } from './villages'
 
-const RIVALS = ['telecom', 'unicom', 'broadnet'] as const
 const rivalMetric = { telecom: 'shareVsTelecom', unicom: 'shareVsUnicom', broadnet: 'shareVsBroadnet' } as const
 
-/**
- * Our share against one rival from villages.share_vs_rivals. The demo (and HQ's survey sheet)
- * stores market shares { ours, telecom, ... }: then it is the head-to-head share
- * ours / (ours + rival). Without `ours` the value is taken as already "ours against that rival".
- */
-export function shareAgainst(json: string | null): Record<(typeof RIVALS)[number], number | null> {
-  const result = { telecom: null, unicom: null, broadnet: null } as Record<(typeof RIVALS)[number], number | null>
-  if (!json) return result
-  let parsed: Record<string, unknown>
-  try {
-    parsed = JSON.parse(json) as Record<string, unknown>
-  } catch {
-    return result
-  }
-  const ours = typeof parsed.ours === 'number' ? parsed.ours : null
-  for (const rival of RIVALS) {
-    const theirs = parsed[rival]
-    if (typeof theirs !== 'number' || !Number.isFinite(theirs)) continue
-    if (ours === null) result[rival] = theirs
-    else if (ours + theirs > 0) result[rival] = Math.round((ours / (ours + theirs)) * 1000) / 10
-  }
-  return result
-}
-
-const emptyFacts = (): MapUnitFacts => ({ keyCustomers: 0, aTierNotVisited30: 0, visitsLast30: 0, population: null, lastVisitAt: null })
+const emptyFacts = (): MapUnitFacts => ({ keyCustomers: 0, aTierNotVisited30: 0, visitsLast30: 0, population: null, lastVisitAt: null, incompleteVillages: null })
 const round1 = (n: number) => Math.round(n * 10) / 10
 const daysSince = (iso: string | null, nowMillis: number) => (iso ? Math.max(0, Math.floor((nowMillis - Date.parse(iso)) / DAY_MS)) : null)
 
@@ -85,7 +61,8 @@ export function mapChoropleth(db: Db, nowMillis: number): MapChoropleth {
   }
 
   // Grid values: sums, and population-weighted means of the village percentages.
-  const gridAgg = new Map<string, { households: number; population: number; completeness: number[]; weighted: Partial<Record<MapMetric, [number, number]>> }>()
+  const gridAgg = new Map<string, { households: number; population: number; weighted: Partial<Record<MapMetric, [number, number]>> }>()
+  const completenessOf = new Map(gridCompleteness(db).map((g) => [g.gridId, g]))
   const villageUnits: MapChoropleth['villages'] = villages.map((v) => {
     const share = shareAgainst(v.share)
     const facts = { ...(villageFacts.get(v.id) ?? emptyFacts()), population: v.population }
@@ -99,10 +76,9 @@ export function mapChoropleth(db: Db, nowMillis: number): MapChoropleth {
       completeness: Math.round(v.completeness * 1000) / 10,
     }
     if (v.gridId) {
-      const agg = gridAgg.get(v.gridId) ?? gridAgg.set(v.gridId, { households: 0, population: 0, completeness: [], weighted: {} }).get(v.gridId)!
+      const agg = gridAgg.get(v.gridId) ?? gridAgg.set(v.gridId, { households: 0, population: 0, weighted: {} }).get(v.gridId)!
       agg.households += v.households ?? 0
       agg.population += v.population ?? 0
-      agg.completeness.push(metrics.completeness!)
       const weight = v.population ?? v.households ?? 1
       for (const key of ['penetration', ...Object.values(rivalMetric)] as MapMetric[]) {
         const value = metrics[key]
@@ -121,7 +97,8 @@ export function mapChoropleth(db: Db, nowMillis: number): MapChoropleth {
   })
   const gridUnits: MapUnit[] = grids.map((g) => {
     const agg = gridAgg.get(g.id)
-    const facts = { ...gridFacts.get(g.id)!, population: agg ? agg.population : null }
+    const completeness = completenessOf.get(g.id)
+    const facts = { ...gridFacts.get(g.id)!, population: agg ? agg.population : null, incompleteVillages: completeness ? completeness.incomplete : null }
     const mean = (key: MapMetric) => {
       const pair = agg?.weighted[key]
       return pair && pair[1] > 0 ? round1(pair[0] / pair[1]) : null
@@ -139,7 +116,8 @@ export function mapChoropleth(db: Db, nowMillis: number): MapChoropleth {
         shareVsBroadnet: mean('shareVsBroadnet'),
         households: agg ? agg.households : null,
         daysSinceVisit: daysSince(facts.lastVisitAt, nowMillis),
-        completeness: agg && agg.completeness.length > 0 ? round1(agg.completeness.reduce((a, b) => a + b, 0) / agg.completeness.length) : null,
+        // The same mean as the grid summary's (villages.ts gridCompleteness), as a percentage.
+        completeness: completeness ? round1(completeness.mean * 100) : null,
       },
     }
   })

@@ -180,6 +180,11 @@ export interface VillageProfileRow {
   ourBroadbandSubs: number | null
   penetrationPct: number | null
   keyPersons: string | null
+  ageUnder18Pct: number | null
+  age18To60Pct: number | null
+  ageOver60Pct: number | null
+  rivalPorts: string | null
+  shareVsRivals: string | null
 }
 
 export function villageProfiles(db: Db, gridIds: string[]): VillageProfileRow[] {
@@ -188,7 +193,9 @@ export function villageProfiles(db: Db, gridIds: string[]): VillageProfileRow[] 
       v.population, v.households, v.migrant_away_pct AS migrantAwayPct, v.main_economy AS mainEconomy,
       v.market_days AS marketDays, v.festivals, v.education_level AS educationLevel, v.fibre_covered AS fibreCovered,
       v.our_ports AS ourPorts, v.signal_4g AS signal4g, v.signal_5g AS signal5g, v.our_mobile_subs AS ourMobileSubs,
-      v.our_broadband_subs AS ourBroadbandSubs, v.penetration_pct AS penetrationPct, v.key_persons AS keyPersons
+      v.our_broadband_subs AS ourBroadbandSubs, v.penetration_pct AS penetrationPct, v.key_persons AS keyPersons,
+      v.age_under_18_pct AS ageUnder18Pct, v.age_18_to_60_pct AS age18To60Pct, v.age_over_60_pct AS ageOver60Pct,
+      v.rival_ports AS rivalPorts, v.share_vs_rivals AS shareVsRivals
     FROM villages v LEFT JOIN org_units g ON g.id = v.grid_id
     WHERE v.deleted_at IS NULL AND v.grid_id IN ${ids(gridIds)}
     ORDER BY v.division_code`)

@@ -1,7 +1,8 @@
 // SQL of the sync engine on the device: the pending outbox, applying push results and pulled
 // rows to the domain tables (with their field versions), local conflicts, refetch sweeps and the
 // local checkpoint hash. Each exported write runs inside the caller's transaction.
-import { createHash } from 'node:crypto'
+// Field versions are sparse (changes.ts): a row's `hlc` column is the version of every field
+// not listed in field_versions.
 import type { SyncConflict } from '../../../../shared/api/sync'
 import type BetterSqlite3 from 'better-sqlite3'
 import { getTableColumns } from 'drizzle-orm'
@@ -9,7 +10,7 @@ import { v7 as uuidv7 } from 'uuid'
 import { sameValue, type ChangeResult, type PulledRow, type WireChange } from '../../../../shared/sync/protocol'
 import type { Db } from '../client'
 import { syncedTables, type SyncedTableName } from '../schema'
-import { CHECKSUM_KEY, ChecksumDelta, formatChecksum, parseChecksum, type Checksum } from './checksum'
+import { CHECKSUM_KEY, ChecksumDelta, formatChecksum, parseChecksum, rowChecksum, type Checksum } from './checksum'
 
 type Sqlite = Db['$client']
 
@@ -88,15 +89,6 @@ function setVersion(sqlite: Sqlite, table: string, rowId: string, field: string,
     .run(table, rowId, field, version)
 }
 
-function setVersions(sqlite: Sqlite, table: string, rowId: string, versions: [string, string][]): void {
-  if (versions.length === 0) return
-  prepared(
-    sqlite,
-    `INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES ${Array(versions.length).fill('(?, ?, ?, ?)').join(', ')}
-     ON CONFLICT (table_name, row_id, field) DO UPDATE SET hlc = excluded.hlc`,
-  ).run(...versions.flatMap(([field, hlc]) => [table, rowId, field, hlc]))
-}
-
 /** Records a conflict for review; one open conflict per field, refreshed when seen again. */
 function recordConflict(sqlite: Sqlite, c: { table: string; rowId: string; field: string; mine: unknown; theirs: unknown; mineHlc: string | null; theirsHlc: string | null; now: string }): void {
   const open = prepared(sqlite, 'SELECT id FROM sync_conflicts WHERE table_name = ? AND row_id = ? AND field = ? AND resolved_at IS NULL').get(c.table, c.rowId, c.field) as { id: string } | undefined
@@ -164,9 +156,14 @@ export function applyPushResults(sqlite: Sqlite, sent: WireChange[], results: Ch
   commitChecksumDelta(sqlite, delta)
 }
 
-/** A row's version (greatest field version) on the device, or null when it has none. */
+/** A row's version (the greatest of its fields' versions) on the device, or null when the row is absent. */
 function versionOfRow(sqlite: Sqlite, table: string, rowId: string): string | null {
-  return (prepared(sqlite, 'SELECT max(hlc) AS v FROM field_versions WHERE table_name = ? AND row_id = ?').get(table, rowId) as { v: string | null }).v
+  return (
+    prepared(sqlite, `SELECT max(t.hlc, coalesce((SELECT max(f.hlc) FROM field_versions f WHERE f.table_name = ? AND f.row_id = t.id), '')) AS v FROM "${table}" t WHERE t.id = ?`).get(
+      table,
+      rowId,
+    ) as { v: string } | undefined
+  )?.v ?? null
 }
 
 /** Adds a transaction's row-version changes to the stored running checksum (see checksum.ts). */
@@ -184,8 +181,14 @@ export function storedChecksum(sqlite: Sqlite): Checksum | undefined {
 
 /** A device with no synced rows yet knows its checksum: nothing (so its first sync never scans). */
 export function initChecksumIfEmpty(sqlite: Sqlite): void {
-  if (storedChecksum(sqlite) || prepared(sqlite, 'SELECT 1 FROM field_versions LIMIT 1').get()) return
+  if (storedChecksum(sqlite)) return
+  for (const table of Object.keys(syncedTables)) if (prepared(sqlite, `SELECT 1 FROM "${table}" LIMIT 1`).get()) return
   storeChecksum(sqlite, { rows: 0, hash: '0' })
+}
+
+/** Forgets the running checksum (a bulk write that bypassed it): the next verification recomputes it. */
+export function forgetChecksum(sqlite: Sqlite): void {
+  prepared(sqlite, 'DELETE FROM sync_state WHERE key = ?').run(CHECKSUM_KEY)
 }
 
 export function storeChecksum(sqlite: Sqlite, checksum: Checksum): void {
@@ -205,58 +208,78 @@ export interface PullApplyStats {
  * Writes pulled rows into the domain tables with their field versions. A field with a pending
  * local change keeps the local value; when the server's value differs and was not the base of the
  * local change, a conflict row is recorded instead of overwriting.
+ * A row new to the device is one INSERT (its version in the hlc column, field_versions only for
+ * fields pulled with another version): the initial sync of a county is ~500k of those.
  */
-export function applyPulledRows(sqlite: Sqlite, pulled: PulledRow[], now: string, receive: (hlc: string) => void, seen?: boolean): PullApplyStats {
+export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now: string, receive: (hlc: string) => void, seen?: boolean): PullApplyStats {
   let conflicts = 0
   let applied = 0
   const markSeen = seen ? prepared(sqlite, 'INSERT OR IGNORE INTO temp.sync_refetch_seen (table_name, row_id) VALUES (?, ?)') : undefined
+  const addVersion = prepared(sqlite, 'INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (table_name, row_id, field) DO UPDATE SET hlc = excluded.hlc')
   const delta = new ChecksumDelta()
   for (const row of pulled) {
     markSeen?.run(row.table_name, row.row_id)
     if (!isSynced(row.table_name)) continue
     const columns = syncedColumns(row.table_name)
-    const local = prepared(sqlite, `SELECT * FROM "${row.table_name}" WHERE id = ?`).get(row.row_id) as Record<string, unknown> | undefined
-    const pending = local ? pendingFields(sqlite, row.table_name, row.row_id) : new Map()
-    const write: Record<string, unknown> = {}
-    const versions: [string, string][] = []
-    let rowVersion = ''
-    for (const [field, value] of Object.entries(row.fields)) {
-      if (!columns.has(field)) continue
-      const version = row.versions[field] ?? null
-      if (version && version > rowVersion) rowVersion = version
+    const names = Object.keys(row.fields).filter((f) => columns.has(f) && !bookkeeping.has(f))
+    let newest = row.version
+    for (const v of Object.values(row.versions)) if (v > newest) newest = v
+    // The clock passes the newest version once (HLCs sort causally).
+    if (newest) receive(newest)
+    const version = row.version || now
+    const inserted = prepared(
+      sqlite,
+      `INSERT INTO "${row.table_name}" (id, created_at, updated_at, hlc${names.map((n) => `, "${n}"`).join('')}) VALUES (?, ?, ?, ?${', ?'.repeat(names.length)}) ON CONFLICT (id) DO NOTHING`,
+    ).run(row.row_id, now, now, version, ...names.map((n) => toSqlite(row.fields[n])))
+    if (inserted.changes === 1) {
+      for (const [field, v] of Object.entries(row.versions)) if (columns.has(field) && v !== version) addVersion.run(row.table_name, row.row_id, field, v)
+      delta.change(row.table_name, row.row_id, null, newest || version)
+      applied++
+      continue
+    }
+    // A row the device holds: merge field by field, keeping fields with pending local changes.
+    const local = prepared(sqlite, `SELECT * FROM "${row.table_name}" WHERE id = ?`).get(row.row_id) as Record<string, unknown>
+    const pending = pendingFields(sqlite, row.table_name, row.row_id)
+    const before = versionOfRow(sqlite, row.table_name, row.row_id)
+    const held = new Map(
+      (prepared(sqlite, 'SELECT field, hlc FROM field_versions WHERE table_name = ? AND row_id = ?').all(row.table_name, row.row_id) as { field: string; hlc: string }[]).map((v) => [v.field, v.hlc]),
+    )
+    const localVersion = local.hlc as string
+    const versions = new Map<string, string>()
+    const write: string[] = []
+    for (const field of names) {
+      const theirs = row.versions[field] ?? version
       const mine = pending.get(field)
       if (mine) {
-        const localValue = fromSqlite(columns.get(field), local![field])
-        if (!sameValue(localValue, value) && version !== mine.base) {
-          recordConflict(sqlite, { table: row.table_name, rowId: row.row_id, field, mine: localValue, theirs: value, mineHlc: null, theirsHlc: version, now })
+        const localValue = fromSqlite(columns.get(field), local[field])
+        if (!sameValue(localValue, row.fields[field]) && theirs !== mine.base) {
+          recordConflict(sqlite, { table: row.table_name, rowId: row.row_id, field, mine: localValue, theirs: row.fields[field], mineHlc: null, theirsHlc: theirs, now })
           conflicts++
         }
         continue
       }
-      write[field] = value
-      if (version) versions.push([field, version])
+      write.push(field)
+      versions.set(field, theirs)
     }
-    // The clock passes the newest version once (HLCs sort causally); versions go in one statement.
-    if (rowVersion) receive(rowVersion)
-    if (versions.length > 0) {
-      const before = versionOfRow(sqlite, row.table_name, row.row_id)
-      setVersions(sqlite, row.table_name, row.row_id, versions)
-      delta.change(row.table_name, row.row_id, before, versionOfRow(sqlite, row.table_name, row.row_id))
-    }
-    const hlc = rowVersion || now
-    if (local) {
-      const names = Object.keys(write)
-      if (names.length > 0)
-        prepared(sqlite, `UPDATE "${row.table_name}" SET ${names.map((n) => `"${n}" = ?`).join(', ')}, updated_at = ?, hlc = max(hlc, ?) WHERE id = ?`).run(...names.map((n) => toSqlite(write[n])), now, hlc, row.row_id)
-    } else {
-      const names = Object.keys(write)
-      prepared(sqlite, `INSERT INTO "${row.table_name}" (id, created_at, updated_at, hlc${names.map((n) => `, "${n}"`).join('')}) VALUES (?, ?, ?, ?${', ?'.repeat(names.length)})`).run(row.row_id, now, now, hlc, ...names.map((n) => toSqlite(write[n])))
-    }
+    // Fields not taken from this row (pending, or not sent) keep the version they had, which
+    // the row's new hlc would otherwise change.
+    for (const field of new Set([...held.keys(), ...pending.keys()])) if (!versions.has(field)) versions.set(field, held.get(field) ?? localVersion)
+    prepared(sqlite, 'DELETE FROM field_versions WHERE table_name = ? AND row_id = ?').run(row.table_name, row.row_id)
+    for (const [field, v] of versions) if (v !== version) addVersion.run(row.table_name, row.row_id, field, v)
+    prepared(sqlite, `UPDATE "${row.table_name}" SET ${write.map((n) => `"${n}" = ?, `).join('')}updated_at = ?, hlc = ? WHERE id = ?`).run(
+      ...write.map((n) => toSqlite(row.fields[n])),
+      now,
+      version,
+      row.row_id,
+    )
+    delta.change(row.table_name, row.row_id, before, versionOfRow(sqlite, row.table_name, row.row_id))
     applied++
   }
   commitChecksumDelta(sqlite, delta)
   return { rows: applied, conflicts }
 }
+
+const bookkeeping = new Set(['id', 'created_at', 'updated_at', 'hlc'])
 
 export function beginRefetchSweep(sqlite: Sqlite): void {
   sqlite.exec('CREATE TEMP TABLE IF NOT EXISTS sync_refetch_seen (table_name TEXT NOT NULL, row_id TEXT NOT NULL, PRIMARY KEY (table_name, row_id))')
@@ -275,8 +298,8 @@ export function sweepUnseen(sqlite: Sqlite): number {
       )
       .all(table, table) as { id: string }[]
     for (const { id } of gone) {
-      prepared(sqlite, `DELETE FROM "${table}" WHERE id = ?`).run(id)
       delta.change(table, id, versionOfRow(sqlite, table, id), null)
+      prepared(sqlite, `DELETE FROM "${table}" WHERE id = ?`).run(id)
       prepared(sqlite, 'DELETE FROM field_versions WHERE table_name = ? AND row_id = ?').run(table, id)
       dropped++
     }
@@ -293,11 +316,15 @@ export function sweepUnseen(sqlite: Sqlite): number {
 export function localCheckpoint(sqlite: Sqlite): { rows: number; hash: string } {
   let hash = 0n
   let rows = 0
-  const iter = prepared(sqlite, 'SELECT table_name, row_id, max(hlc) AS version FROM field_versions GROUP BY table_name, row_id').iterate() as Iterable<{ table_name: string; row_id: string; version: string }>
-  for (const r of iter) {
-    const digest = createHash('md5').update(`${r.table_name}:${r.row_id}:${r.version}`).digest()
-    hash ^= digest.readBigInt64BE(0)
-    rows++
+  for (const table of Object.keys(syncedTables)) {
+    const iter = prepared(
+      sqlite,
+      `SELECT t.id AS row_id, max(t.hlc, coalesce((SELECT max(f.hlc) FROM field_versions f WHERE f.table_name = ? AND f.row_id = t.id), '')) AS version FROM "${table}" t`,
+    ).iterate(table) as Iterable<{ row_id: string; version: string }>
+    for (const r of iter) {
+      hash ^= rowChecksum(table, r.row_id, r.version)
+      rows++
+    }
   }
   return { rows, hash: BigInt.asIntN(64, hash).toString() }
 }

@@ -2,26 +2,48 @@
 import { getTableColumns, sql } from 'drizzle-orm'
 import type { VillageProfile } from '../../../../shared/api/contract'
 import type { VillageHistoryEntry, VillageList, VillageListRow, VillageSortKey } from '../../../../shared/api/villages'
-import { profileFields, type ProfileField } from '../../../../shared/profile'
-import type { Db, Tx } from '../client'
+import { INCOMPLETE_BELOW, jsonProfileFields, parseKeyPersons, parseRivalPorts, profileFields, shareAgainst, type ProfileField } from '../../../../shared/profile'
+import { allCached, type Db, type Tx } from '../client'
 import { villages } from '../schema'
 
+type StoredProfile = Omit<VillageProfile, 'fibreCovered' | 'rivalPorts' | 'shareVsRivals' | 'keyPersons'> & {
+  fibreCovered: number | null
+  rivalPorts: string | null
+  shareVsRivals: string | null
+  keyPersons: string | null
+}
+
 export function getVillage(db: Db | Tx, id: string): VillageProfile | undefined {
-  const row = db.get<Omit<VillageProfile, 'fibreCovered'> & { fibreCovered: number | null }>(sql`
+  const row = db.get<StoredProfile>(sql`
     SELECT v.id, v.division_code AS divisionCode, v.name, v.kind, t.name AS townshipName,
       v.grid_id AS gridId, g.name AS gridName, v.lon, v.lat, v.geometry_source AS geometrySource,
-      v.population, v.households, v.migrant_away_pct AS migrantAwayPct, v.main_economy AS mainEconomy,
+      v.population, v.households, v.age_under_18_pct AS ageUnder18Pct, v.age_18_to_60_pct AS age18To60Pct,
+      v.age_over_60_pct AS ageOver60Pct, v.migrant_away_pct AS migrantAwayPct, v.main_economy AS mainEconomy,
       v.market_days AS marketDays, v.festivals, v.education_level AS educationLevel,
-      v.fibre_covered AS fibreCovered, v.our_ports AS ourPorts, v.signal_4g AS signal4g,
+      v.fibre_covered AS fibreCovered, v.our_ports AS ourPorts, v.rival_ports AS rivalPorts, v.signal_4g AS signal4g,
       v.signal_5g AS signal5g, v.our_mobile_subs AS ourMobileSubs,
-      v.our_broadband_subs AS ourBroadbandSubs, v.penetration_pct AS penetrationPct, v.notes,
+      v.our_broadband_subs AS ourBroadbandSubs, v.penetration_pct AS penetrationPct,
+      v.share_vs_rivals AS shareVsRivals, v.key_persons AS keyPersons, v.notes,
       v.updated_at AS updatedAt, ${completenessSql} AS completeness
     FROM villages v
     LEFT JOIN divisions t ON t.code = v.township_code
     LEFT JOIN org_units g ON g.id = v.grid_id
     WHERE v.id = ${id} AND v.deleted_at IS NULL`)
   if (!row) return undefined
-  return { ...row, fibreCovered: row.fibreCovered == null ? null : row.fibreCovered === 1 }
+  return {
+    ...row,
+    fibreCovered: row.fibreCovered == null ? null : row.fibreCovered === 1,
+    rivalPorts: parseRivalPorts(row.rivalPorts),
+    shareVsRivals: shareAgainst(row.shareVsRivals),
+    keyPersons: parseKeyPersons(row.keyPersons),
+  }
+}
+
+/** The stored values of the three age shares (the update handler checks them with the patch). */
+export function villageAgeShares(db: Db | Tx, id: string): { ageUnder18Pct: number | null; age18To60Pct: number | null; ageOver60Pct: number | null } | undefined {
+  return db.get(sql`
+    SELECT age_under_18_pct AS ageUnder18Pct, age_18_to_60_pct AS age18To60Pct, age_over_60_pct AS ageOver60Pct
+    FROM villages WHERE id = ${id} AND deleted_at IS NULL`)
 }
 
 /** Village ids by 12-digit division code (live rows). */
@@ -37,25 +59,49 @@ export function knownDivisionCodes(db: Db | Tx): Set<string> {
 
 // --- The village list and the edit history (issue 4).
 
-/** Column of each counted profile field (shared/profile.ts), for completeness in SQL. */
-const profileColumns: Record<ProfileField, string> = {
-  population: 'population', households: 'households', migrantAwayPct: 'migrant_away_pct', mainEconomy: 'main_economy',
-  marketDays: 'market_days', festivals: 'festivals', educationLevel: 'education_level', fibreCovered: 'fibre_covered',
-  ourPorts: 'our_ports', signal4g: 'signal_4g', signal5g: 'signal_5g', ourMobileSubs: 'our_mobile_subs',
-  ourBroadbandSubs: 'our_broadband_subs', penetrationPct: 'penetration_pct', keyPersons: 'key_persons',
+/** Column(s) of each counted profile field (shared/profile.ts), for completeness in SQL. */
+const profileColumns: Record<ProfileField, string | string[]> = {
+  population: 'population', households: 'households', ageStructure: ['age_under_18_pct', 'age_18_to_60_pct', 'age_over_60_pct'],
+  migrantAwayPct: 'migrant_away_pct', mainEconomy: 'main_economy', marketDays: 'market_days', festivals: 'festivals',
+  educationLevel: 'education_level', fibreCovered: 'fibre_covered', ourPorts: 'our_ports', rivalPorts: 'rival_ports',
+  signal4g: 'signal_4g', signal5g: 'signal_5g', ourMobileSubs: 'our_mobile_subs', ourBroadbandSubs: 'our_broadband_subs',
+  penetrationPct: 'penetration_pct', shareVsRivals: 'share_vs_rivals', keyPersons: 'key_persons',
 }
 
-// Same rule as isProfileFieldFilled: not null, not blank text, not an empty JSON list. Computed in
-// SQL so the list can sort and page by it.
+// Same rule as isProfileFieldFilled: not null, not blank text, not an empty JSON list or object; a
+// field of several columns (the age structure) only when all hold a value. Computed in SQL so the
+// list can sort and page by it.
+const emptyWhen = (f: ProfileField, column: string) => {
+  const c = `v.${column}`
+  const emptyText = (jsonProfileFields as readonly string[]).includes(f) ? `trim(${c}) IN ('', '[]', '{}', 'null')` : `trim(${c}) = ''`
+  return `${c} IS NULL OR (typeof(${c}) = 'text' AND ${emptyText})`
+}
 export const completenessSql = sql.raw(
   `(${profileFields
     .map((f) => {
-      const c = `v.${profileColumns[f]}`
-      const emptyText = f === 'keyPersons' ? `trim(${c}) IN ('', '[]')` : `trim(${c}) = ''`
-      return `(CASE WHEN ${c} IS NULL OR (typeof(${c}) = 'text' AND ${emptyText}) THEN 0 ELSE 1 END)`
+      const columns = [profileColumns[f]].flat()
+      return `(CASE WHEN ${columns.map((c) => emptyWhen(f, c)).join(' OR ')} THEN 0 ELSE 1 END)`
     })
     .join(' + ')}) * 1.0 / ${profileFields.length}`,
 )
+
+export interface GridCompleteness {
+  gridId: string
+  villages: number
+  /** Mean completeness of its villages, 0–1. */
+  mean: number
+  /** Villages below INCOMPLETE_BELOW. */
+  incomplete: number
+}
+
+/** Profile completeness per grid (of the grids with live villages), or of one grid. */
+export function gridCompleteness(db: Db, gridId?: string): GridCompleteness[] {
+  return allCached<GridCompleteness>(db, sql`
+    SELECT gridId, count(*) AS villages, avg(c) AS mean, sum(c < ${INCOMPLETE_BELOW}) AS incomplete
+    FROM (SELECT v.grid_id AS gridId, ${completenessSql} AS c FROM villages v
+          WHERE v.deleted_at IS NULL AND v.grid_id IS NOT NULL ${gridId ? sql`AND v.grid_id = ${gridId}` : sql``})
+    GROUP BY gridId`)
+}
 
 const sortExpressions: Record<VillageSortKey, string> = {
   divisionCode: 'v.division_code', name: 'v.name', townshipName: 't.name', gridName: 'g.name', households: 'v.households',

@@ -1,23 +1,29 @@
 // One grid at a glance (grids.summary): shown beside the map and beside the grid list.
-import { ActionIcon, Badge, Button, Divider, Group, Loader, Paper, ScrollArea, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core'
+import { ActionIcon, Badge, Button, Divider, Group, Loader, Paper, Progress, ScrollArea, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core'
 import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { valueTiers } from '../../../../shared/domain'
+import { INCOMPLETE_BELOW } from '../../../../shared/profile'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
 import { useNumberFormat } from '../../shell/format'
+import { useOnSynced } from '../sync/useOnSynced'
+import { completenessColor } from '../villages/VillagesPage'
 
 export interface GridSummaryPanelProps {
   gridId: string
   onClose: () => void
   /** When given, a button takes the user to the map with this grid selected. */
   onViewOnMap?: (gridId: string) => void
+  /** When given, a button opens the boundary editor (draw or edit the grid's boundary). */
+  onEditBoundary?: (gridId: string) => void
 }
 
-export function GridSummaryPanel({ gridId, onClose, onViewOnMap }: GridSummaryPanelProps) {
+export function GridSummaryPanel({ gridId, onClose, onViewOnMap, onEditBoundary }: GridSummaryPanelProps) {
   const { t } = useTranslation()
   const formatNumber = useNumberFormat()
   const { value, error, loading, reload } = useCall('grids.summary', { id: gridId })
+  useOnSynced(reload)
   const summary = value?.id === gridId ? value : undefined
   const none = t('grid.none')
 
@@ -71,6 +77,7 @@ export function GridSummaryPanel({ gridId, onClose, onViewOnMap }: GridSummaryPa
                 </Badge>
               ))}
             </Group>
+            <ProfileCompleteness mean={summary.profileCompleteness} incomplete={summary.incompleteVillages} />
             <Divider />
             <Text size="sm" fw={600}>
               {t('grid.topVillages')}
@@ -90,12 +97,45 @@ export function GridSummaryPanel({ gridId, onClose, onViewOnMap }: GridSummaryPa
           </Stack>
         </ScrollArea>
       )}
-      {onViewOnMap && summary && (
-        <Button mt="sm" variant="light" onClick={() => onViewOnMap(summary.id)} fullWidth>
-          {t('grid.viewOnMap')}
-        </Button>
+      {summary && (onViewOnMap || onEditBoundary) && (
+        <Group mt="sm" gap="xs" grow>
+          {onViewOnMap && (
+            <Button variant="light" onClick={() => onViewOnMap(summary.id)}>
+              {t('grid.viewOnMap')}
+            </Button>
+          )}
+          {onEditBoundary && (
+            <Button variant="light" onClick={() => onEditBoundary(summary.id)} data-testid="grid-edit-boundary">
+              {t('boundary.edit')}
+            </Button>
+          )}
+        </Group>
       )}
     </Paper>
+  )
+}
+
+/** The mean completeness of the grid's village profiles, and how many are below the threshold. */
+function ProfileCompleteness({ mean, incomplete }: { mean: number | null; incomplete: number }) {
+  const { t } = useTranslation()
+  if (mean === null) return null
+  const pct = Math.round(mean * 100)
+  const threshold = Math.round(INCOMPLETE_BELOW * 100)
+  return (
+    <Stack gap={4} data-testid="grid-summary-completeness" data-value={pct} data-incomplete={incomplete}>
+      <Group justify="space-between" wrap="nowrap" gap="xs">
+        <Text size="sm" c="dimmed">
+          {t('grid.completeness')}
+        </Text>
+        <Text size="sm" fw={600}>
+          {pct}%
+        </Text>
+      </Group>
+      <Progress value={pct} color={completenessColor(pct)} size="sm" aria-hidden />
+      <Text size="xs" c={incomplete > 0 ? 'red.7' : 'dimmed'}>
+        {incomplete > 0 ? t('grid.incompleteVillages', { count: incomplete, pct: threshold }) : t('grid.allComplete', { pct: threshold })}
+      </Text>
+    </Stack>
   )
 }
 

@@ -1,13 +1,16 @@
 // The grid list: search (debounced) over name, code and center; a row opens the grid's summary.
-import { Box, Group, Loader, ScrollArea, SegmentedControl, Stack, Table, Text, TextInput, Title } from '@mantine/core'
+import { Box, Center, Group, Loader, ScrollArea, SegmentedControl, Stack, Table, Text, TextInput, Title } from '@mantine/core'
 import { useDebouncedValue } from '@mantine/hooks'
-import { useState } from 'react'
+import { lazy, Suspense, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
 import { useNumberFormat } from '../../shell/format'
 import { GridSummaryPanel } from './GridSummaryPanel'
 import { OrgPanel } from './OrgPanel'
+
+// The boundary editor (and the drawing library it loads) only when a boundary is edited.
+const BoundaryEditor = lazy(() => import('./BoundaryEditor').then((m) => ({ default: m.BoundaryEditor })))
 
 export interface GridsPageProps {
   selectedGridId?: string
@@ -20,9 +23,19 @@ export function GridsPage({ selectedGridId, onSelectGrid, onViewOnMap }: GridsPa
   const formatNumber = useNumberFormat()
   const [search, setSearch] = useState('')
   const [debouncedSearch] = useDebouncedValue(search.trim(), 250)
-  const list = useCall('grids.list', debouncedSearch ? { search: debouncedSearch } : {})
-  const rows = list.value ?? []
   const [view, setView] = useState<'list' | 'org'>('list')
+  const [editingGridId, setEditingGridId] = useState<string | undefined>()
+  const list = useCall('grids.list', editingGridId ? null : debouncedSearch ? { search: debouncedSearch } : {})
+  const rows = list.value ?? []
+
+  if (editingGridId)
+    return (
+      <Box data-page="grids" h="100%" style={{ minHeight: 0 }}>
+        <Suspense fallback={<Center h="100%"><Loader /></Center>}>
+          <BoundaryEditor gridId={editingGridId} onClose={() => setEditingGridId(undefined)} />
+        </Suspense>
+      </Box>
+    )
 
   return (
     <Stack data-page="grids" h="100%" gap="sm" style={{ minHeight: 0 }}>
@@ -112,7 +125,7 @@ export function GridsPage({ selectedGridId, onSelectGrid, onViewOnMap }: GridsPa
           </Stack>
           {selectedGridId && (
             <Box w={340} style={{ flexShrink: 0, minHeight: 0 }}>
-              <GridSummaryPanel gridId={selectedGridId} onClose={() => onSelectGrid(undefined)} onViewOnMap={onViewOnMap} />
+              <GridSummaryPanel gridId={selectedGridId} onClose={() => onSelectGrid(undefined)} onViewOnMap={onViewOnMap} onEditBoundary={setEditingGridId} />
             </Box>
           )}
         </Box>

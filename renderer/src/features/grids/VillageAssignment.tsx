@@ -143,7 +143,7 @@ export function VillageAssignment({ grid, onApplied }: { grid: OrgTreeNode; onAp
 }
 
 /** Zooms the preview to the grid and its surroundings (once per grid, not on every redraw). */
-function FitGrid({ overview, gridId }: { overview: MapOverview; gridId: string }) {
+export function FitGrid({ overview, gridId }: { overview: MapOverview; gridId: string }) {
   const map = useMap()
   const [fitted, setFitted] = useState<string>()
   useEffect(() => {

@@ -7,6 +7,7 @@ import { useCall } from '../../api/useCall'
 import { CountyMap } from '../../map/CountyMap'
 import { ErrorAlert } from '../../shell/errors'
 import { GridSummaryPanel } from '../grids/GridSummaryPanel'
+import { useOnSynced } from '../sync/useOnSynced'
 import { useMapLayers } from './useMapLayers'
 
 export interface MapPageProps {
@@ -19,6 +20,7 @@ export interface MapPageProps {
 export function MapPage({ selectedGridId, onSelectGrid, extraLayers }: MapPageProps) {
   const { t } = useTranslation()
   const overview = useCall('map.overview', {})
+  useOnSynced(overview.reload)
   const [ready, setReady] = useState(false)
   const markReady = useCallback(() => setReady(true), [])
   const extra = useMapLayers(overview.value, onSelectGrid)

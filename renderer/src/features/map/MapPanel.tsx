@@ -1,5 +1,5 @@
 // The map page's controls over the map: layer and indicator of the choropleth with its legend,
-// search that flies to a village or grid, key customers on/off, the basemap, and the grid layout
+// search that flies to a village, grid or key customer (MapSearch), key customers on/off, the basemap, and the grid layout
 // warnings (grids.check) with a click to go and look.
 import { ActionIcon, Badge, Button, Group, Loader, Paper, ScrollArea, SegmentedControl, Select, Stack, Switch, Text, UnstyledButton } from '@mantine/core'
 import { useTranslation } from 'react-i18next'
@@ -7,47 +7,34 @@ import type { Basemap, GridCheck, MapMetric } from '../../../../shared/api/map'
 import { mapMetrics } from '../../../../shared/api/map'
 import { ErrorAlert } from '../../shell/errors'
 import { NO_DATA_COLOUR, type Colouring, type MapSettings } from './mapLayers'
+import { MapSearch, type SearchOption } from './MapSearch'
 
 const percentMetrics: readonly MapMetric[] = ['penetration', 'shareVsTelecom', 'shareVsUnicom', 'shareVsBroadnet', 'completeness']
 export const formatMetric = (metric: MapMetric, value: number | null | undefined) =>
   value === null || value === undefined ? '—' : percentMetrics.includes(metric) ? value.toFixed(1) : Math.round(value).toLocaleString('zh-CN')
 
-export interface SearchOption {
-  value: string
-  label: string
-}
+export type { SearchOption }
 
 export interface MapPanelProps {
   settings: MapSettings
   onChange: (patch: Partial<MapSettings>) => void
   colouring: Colouring | null
-  searchOptions: SearchOption[]
+  searchOptions: { grids: SearchOption[]; villages: SearchOption[] }
   onSearch: (value: string) => void
+  /** Why the last pick could not be shown (a customer without a place). */
+  searchNotice?: string | null
   basemaps: Basemap[]
   onManageBasemaps: () => void
   warningsOpen: boolean
   onToggleWarnings: () => void
 }
 
-export function MapPanel({ settings, onChange, colouring, searchOptions, onSearch, basemaps, onManageBasemaps, warningsOpen, onToggleWarnings }: MapPanelProps) {
+export function MapPanel({ settings, onChange, colouring, searchOptions, onSearch, searchNotice, basemaps, onManageBasemaps, warningsOpen, onToggleWarnings }: MapPanelProps) {
   const { t } = useTranslation()
   return (
     <Paper className="map-panel" data-testid="map-panel" pos="absolute" top={10} right={10} w={260} p="xs" shadow="sm" radius="sm" withBorder style={{ zIndex: 1000 }}>
       <Stack gap={6}>
-        <Select
-          data-testid="map-search"
-          size="xs"
-          searchable
-          clearable
-          limit={30}
-          placeholder={t('mapView.searchPlaceholder')}
-          aria-label={t('mapView.search')}
-          data={searchOptions}
-          value={null}
-          onChange={(value) => value && onSearch(value)}
-          nothingFoundMessage={t('mapView.nothingFound')}
-          comboboxProps={{ zIndex: 1100 }}
-        />
+        <MapSearch grids={searchOptions.grids} villages={searchOptions.villages} onPick={onSearch} notice={searchNotice} />
         <SegmentedControl
           size="xs"
           fullWidth

@@ -3,20 +3,24 @@
 // offline basemap (and the shift of data into its CRS), search, the remembered view, the grid
 // layout warnings. MapPage renders `layers` inside CountyMap and `overlays` beside it.
 import type { Map as LeafletMap } from 'leaflet'
-import { GeoJSON as LeafletGeoJSON } from 'leaflet'
+import { GeoJSON as LeafletGeoJSON, popup as leafletPopup } from 'leaflet'
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { GeoJSON, Pane, TileLayer } from 'react-leaflet'
 import { useTranslation } from 'react-i18next'
 import type { TFunction } from 'i18next'
 import type { MapOverview } from '../../../../shared/api/contract'
+import type { CustomerDetail } from '../../../../shared/api/customers'
 import type { MapMetric, MapUnit } from '../../../../shared/api/map'
-import { isElectron } from '../../api/client'
+import { AppError } from '../../../../shared/errors'
+import { INCOMPLETE_BELOW } from '../../../../shared/profile'
+import { call, isElectron } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { CustomerClusters, type ClusterPoint } from '../../map/CustomerClusters'
 import { geoJsonToDisplay, pointToDisplay } from '../../map/displayCrs'
 import { MapHandle, ViewMemory } from '../../map/MapView'
 import { useRecolourMeasure, VillageAreas } from '../../map/VillageAreas'
 import '../../map/map.css'
+import { useOnSynced } from '../sync/useOnSynced'
 import { BasemapManager } from './BasemapManager'
 import { colourUnits, NO_DATA_COLOUR, useMapSettings, VIEW_KEY } from './mapLayers'
 import { formatMetric, GridWarnings, MapPanel } from './MapPanel'
@@ -40,7 +44,22 @@ function unitFacts(t: TFunction, unit: MapUnit, metric: MapMetric): Fact[] {
     { label: t('mapView.fact.aTierNotVisited30'), value: String(f.aTierNotVisited30), warn: f.aTierNotVisited30 > 0 },
     { label: t('mapView.fact.visitsLast30'), value: String(f.visitsLast30) },
     { label: t('mapView.fact.lastVisit'), value: days === null ? t('mapView.fact.never') : t('mapView.fact.daysAgo', { count: days }), warn: days === null || days > 30 },
+    // Grids coloured by completeness: how many of their villages lag behind.
+    ...(metric === 'completeness' && f.incompleteVillages !== null
+      ? [{ label: t('mapView.fact.incompleteVillages', { pct: Math.round(INCOMPLETE_BELOW * 100) }), value: String(f.incompleteVillages), warn: f.incompleteVillages > 0 }]
+      : []),
   ].filter((fact, i) => i === 0 || fact.label !== t(`mapView.metric.${metric}`))
+}
+
+function customerFacts(t: TFunction, customer: CustomerDetail): Fact[] {
+  const days = customer.lastVisitAt ? Math.max(0, Math.floor((Date.now() - Date.parse(customer.lastVisitAt)) / 86_400_000)) : null
+  return [
+    { label: t('mapView.customerPopup.tier'), value: customer.tier ? t('mapView.tier', { tier: customer.tier }) : '—' },
+    { label: t('mapView.customerPopup.role'), value: [customer.role, customer.organisation].filter(Boolean).join(' · ') || '—' },
+    { label: t('mapView.customerPopup.village'), value: customer.villageName ?? '—' },
+    { label: t('mapView.customerPopup.stage'), value: t(`customers.stage.${customer.funnelStage}`) },
+    { label: t('mapView.fact.lastVisit'), value: days === null ? t('mapView.fact.never') : t('mapView.fact.daysAgo', { count: days }), warn: days === null || (customer.tier === 'A' && days > 30) },
+  ]
 }
 
 /** Popup body as DOM (Leaflet popups of the village layer are built outside React). */
@@ -75,6 +94,12 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
   const check = useCall('grids.check', warningsOpen ? {} : null)
   const [managerOpen, setManagerOpen] = useState(false)
   const [map, setMap] = useState<LeafletMap | null>(null)
+  const [searchNotice, setSearchNotice] = useState<string | null>(null)
+  // After a sync the indicators and the customers may have changed.
+  useOnSynced(() => {
+    choropleth.reload()
+    customers.reload()
+  })
 
   const basemap = basemaps.value?.find((b) => b.id === settings.basemapId) ?? null
   const crs = basemap?.crs ?? 'WGS-84'
@@ -127,18 +152,45 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
     [units, t, settings.metric],
   )
 
-  // Search: villages and grids by name or code; flying uses display coordinates.
+  // Search: villages and grids by name or code, key customers through the core; flying uses display coordinates.
   const searchOptions = useMemo(
-    () => [
-      ...(choropleth.value?.grids ?? []).map((g) => ({ value: `grid:${g.id}`, label: `${g.name} · ${g.code}` })),
-      ...(choropleth.value?.villages ?? []).map((v) => ({ value: `village:${v.id}`, label: `${v.name} · ${v.code}` })),
-    ],
+    () => ({
+      grids: (choropleth.value?.grids ?? []).map((g) => ({ value: `grid:${g.id}`, label: `${g.name} · ${g.code}` })),
+      villages: (choropleth.value?.villages ?? []).map((v) => ({ value: `village:${v.id}`, label: `${v.name} · ${v.code}` })),
+    }),
     [choropleth.value],
+  )
+  const flyToCustomer = useCallback(
+    async (id: string) => {
+      if (!map || !displayOverview) return
+      const customer = await call('customers.get', { id })
+      // Its own point, else its village's.
+      const village = customer.villageId ? displayOverview.villages.features.find((f) => f.properties.id === customer.villageId) : undefined
+      const at: [number, number] | null =
+        customer.lon !== null && customer.lat !== null
+          ? pointToDisplay(customer.lon, customer.lat, crs)
+          : village
+            ? [(village.geometry.coordinates as [number, number])[1], (village.geometry.coordinates as [number, number])[0]]
+            : null
+      if (!at) return setSearchNotice(t('mapView.customerNoPlace', { name: customer.name }))
+      map.flyTo(at, Math.max(map.getZoom(), 15), { duration: 0.6 })
+      const body = popupElement(customer.name, [t(`customers.category.${customer.category}`), customer.gridName].filter(Boolean).join(' · '), customerFacts(t, customer))
+      body.classList.add('customer-popup')
+      body.dataset.customerId = customer.id
+      // Opened at once, without panning: the popup rides along with the flight.
+      leafletPopup({ autoPan: false, offset: [0, -4] }).setLatLng(at).setContent(body).openOn(map)
+    },
+    [map, displayOverview, crs, t],
   )
   const onSearch = useCallback(
     (value: string) => {
       if (!map || !displayOverview) return
-      const [kind, id] = value.split(':') as ['grid' | 'village', string]
+      setSearchNotice(null)
+      const [kind, id] = value.split(':') as ['grid' | 'village' | 'customer', string]
+      if (kind === 'customer') {
+        flyToCustomer(id).catch((error: unknown) => setSearchNotice(t(`errors.${error instanceof AppError ? error.code : 'INTERNAL'}`)))
+        return
+      }
       if (kind === 'grid') {
         const feature = displayOverview.grids.features.find((f) => f.properties.id === id)
         if (feature) map.flyToBounds(new LeafletGeoJSON(feature as never).getBounds(), { padding: [24, 24], duration: 0.6 })
@@ -150,7 +202,7 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
       const [lon, lat] = point.geometry.coordinates as [number, number]
       map.flyTo([lat, lon], Math.max(map.getZoom(), 13), { duration: 0.6 })
     },
-    [map, displayOverview, onSelectGrid],
+    [map, displayOverview, onSelectGrid, flyToCustomer, t],
   )
   const locate = useCallback(
     (at: [number, number]) => {
@@ -214,6 +266,7 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
         colouring={colouring}
         searchOptions={searchOptions}
         onSearch={onSearch}
+        searchNotice={searchNotice}
         basemaps={basemaps.value ?? []}
         onManageBasemaps={() => setManagerOpen(true)}
         warningsOpen={warningsOpen}

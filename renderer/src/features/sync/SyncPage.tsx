@@ -156,6 +156,8 @@ function RunCard({ status, onSynced }: { status: SyncStatus; onSynced?: () => vo
   const busy = running || live !== null
   const bytes = (n: number) => formatBytes(n, language)
   const pushFraction = live && live.pendingAtStart > 0 && live.phase === 'push' ? Math.min(1, live.pushed / live.pendingAtStart) : null
+  const pullFraction = live && (live.phase === 'pull' || live.phase === 'refetch') && live.pullTotal ? Math.min(1, live.pulled / live.pullTotal) : null
+  const fraction = pushFraction ?? pullFraction
 
   return (
     <Card title={t('sync.run.title')} testId="sync-run">
@@ -166,13 +168,13 @@ function RunCard({ status, onSynced }: { status: SyncStatus; onSynced?: () => vo
         {live && (
           <Stack gap={4} data-testid="sync-progress" data-phase={live.phase} aria-live="polite">
             <Text size="sm">{t(`sync.run.phase.${live.phase}`)}</Text>
-            {pushFraction !== null ? (
-              <Progress value={pushFraction * 100} size="lg" aria-label={t('sync.run.running')} />
+            {fraction !== null ? (
+              <Progress value={fraction * 100} size="lg" aria-label={t('sync.run.running')} data-testid="sync-progress-bar" />
             ) : (
               <Progress value={100} size="lg" striped animated aria-label={t('sync.run.running')} />
             )}
             <Text size="xs" c="dimmed">
-              {t('sync.run.pushed', { pushed: live.pushed, total: live.pendingAtStart })} · {t('sync.run.pulled', { count: live.pulled })} ·{' '}
+              {t('sync.run.pushed', { pushed: live.pushed, total: live.pendingAtStart })} · {live.pullTotal ? t('sync.run.pulledOf', { count: live.pulled, total: live.pullTotal, percent: Math.floor((pullFraction ?? 0) * 100) }) : t('sync.run.pulled', { count: live.pulled })} ·{' '}
               {t('sync.run.bytes', { sent: bytes(live.bytesSent), received: bytes(live.bytesReceived) })}
             </Text>
           </Stack>
@@ -519,8 +521,8 @@ function ResultsCard({ run }: { run: SyncLastRun }) {
         {run.warnings.length > 0 && (
           <Alert color="yellow" variant="light" p="xs" title={t('sync.results.warnings')}>
             {run.warnings.map((w) => (
-              <Text key={w} size="xs">
-                {w}
+              <Text key={w.message} size="xs">
+                {t(`sync.warnings.${w.code}`, w.params)}
               </Text>
             ))}
           </Alert>

@@ -74,7 +74,7 @@ describe('AutoSync', () => {
   })
 
   it('skips a tick while a sync is running (the core joins or runs one at a time)', async () => {
-    const { world, scheduler } = harness({ reachable: false, pendingChanges: 2, running: { phase: 'push', pushed: 0, pending: 2, pendingAtStart: 2, pulled: 0, bytesSent: 0, bytesReceived: 0, startedAt: '' } })
+    const { world, scheduler } = harness({ reachable: false, pendingChanges: 2, running: { phase: 'push', pushed: 0, pending: 2, pendingAtStart: 2, pulled: 0, pullTotal: null, bytesSent: 0, bytesReceived: 0, startedAt: '' } })
     scheduler.start()
     expect(await scheduler.tick()).toBe('busy')
     expect(world.probes).toBe(0)

@@ -1,30 +1,27 @@
-// The import dialog: villages (CSV/XLSX) or grid boundaries (GeoJSON/KML). Choosing a file or an
-// option runs import.preview; the problems are listed row by row and can be saved as CSV; Import
-// (import.commit, all or nothing) is possible only when the preview found no problem.
-import { Alert, Badge, Button, Group, Loader, Modal, ScrollArea, SegmentedControl, Select, Stack, Table, Text } from '@mantine/core'
+// The import dialog: villages (CSV/XLSX) or grid boundaries (GeoJSON/KML/zipped Shapefile).
+// Choosing a file or an option checks it (an import job in preview mode); the problems are listed
+// row by row and can be saved as CSV; Import (a commit job, all or nothing) is possible only when
+// the check found no problem. Jobs report their progress, shown as a bar: a large file is read,
+// checked and written in the background and the window stays usable. The file goes by path:
+// Electron's native dialog gives one; browser mode uploads the file first (POST /upload).
+import { Alert, Badge, Button, Group, Modal, Progress, ScrollArea, SegmentedControl, Select, Stack, Table, Text } from '@mantine/core'
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { crsList, type ImportInput, type ImportIssue, type ImportPreview, type ImportResult } from '../../../../shared/api/imports'
+import { crsList, type ImportInput, type ImportIssue, type ImportJobProgress, type ImportPreview, type ImportResult } from '../../../../shared/api/imports'
 import { AppError } from '../../../../shared/errors'
 import type { Language } from '../../../../shared/i18n'
 import { formatImportIssue } from '../../../../shared/i18n/importIssues'
-import { call } from '../../api/client'
+import { pickImportFile, uploadFile, type ChosenFile } from '../../api/client'
 import { ErrorAlert } from '../../shell/errors'
 import { currentLanguage } from '../../shell/i18n'
+import { runImportJob } from './importJob'
 
 type Kind = ImportInput['kind']
 type Encoding = ImportInput['encoding']
+/** What the bar shows: an upload (browser mode) or a job's phase. */
+type Step = { phase: 'uploading'; done: number; total: number; unit: 'bytes'; background: false } | Pick<ImportJobProgress, 'phase' | 'done' | 'total' | 'unit' | 'background'>
 
 const accept: Record<Kind, string> = { villages: '.csv,.txt,.xlsx', grids: '.geojson,.json,.kml,.zip' }
-
-function readAsBase64(file: File): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader()
-    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''))
-    reader.onerror = () => reject(reader.error ?? new Error('read failed'))
-    reader.readAsDataURL(file)
-  })
-}
 
 const csvCell = (value: string | number | null) => {
   const text = value === null ? '' : String(value)
@@ -50,86 +47,139 @@ export function ImportDialog({ opened, onClose, onImported }: ImportDialogProps)
   const [kind, setKind] = useState<Kind>('villages')
   const [encoding, setEncoding] = useState<Encoding>('auto')
   const [crs, setCrs] = useState<ImportInput['crs']>('WGS-84')
-  const [source, setSource] = useState<{ fileName: string; base64: string }>()
+  const [chosen, setChosen] = useState<ChosenFile>()
   const [preview, setPreview] = useState<ImportPreview>()
   const [issues, setIssues] = useState<{ list: ImportIssue[]; more: number }>({ list: [], more: 0 })
-  const [busy, setBusy] = useState<'reading' | 'committing' | null>(null)
+  const [busy, setBusy] = useState<'uploading' | 'reading' | 'committing' | null>(null)
+  const [step, setStep] = useState<Step>()
   const [result, setResult] = useState<ImportResult>()
+  const [cancelled, setCancelled] = useState(false)
   const [error, setError] = useState<unknown>()
+  /** Stops the running upload's follow-up or job (closing the dialog, choosing another file, Cancel). */
+  const running = useRef<AbortController | null>(null)
+  const stop = () => {
+    running.current?.abort()
+    running.current = null
+  }
+  useEffect(() => stop, [])
 
   // Any change of file or option checks the file again.
   useEffect(() => {
-    if (!source) return
-    let current = true
+    if (!chosen) return
+    const controller = new AbortController()
+    running.current = controller
     setBusy('reading')
     setError(undefined)
     setResult(undefined)
-    call('import.preview', { kind, source, encoding, crs }).then(
-      (value) => {
-        if (!current) return
-        setPreview(value)
-        setIssues({ list: value.issues, more: value.moreIssues })
+    setCancelled(false)
+    setStep(undefined)
+    runImportJob({ kind, source: { path: chosen.path }, encoding, crs, mode: 'preview' }, setStep, controller.signal).then(
+      (job) => {
+        if (controller.signal.aborted || !job) return
+        if (job.phase === 'cancelled') setCancelled(true)
+        if (job.preview) {
+          setPreview(job.preview)
+          setIssues({ list: job.preview.issues, more: job.preview.moreIssues })
+        }
         setBusy(null)
       },
       (e: unknown) => {
-        if (!current) return
+        if (controller.signal.aborted) return
         setPreview(undefined)
         setError(e)
         setBusy(null)
       },
     )
-    return () => {
-      current = false
-    }
-  }, [kind, source, encoding, crs])
+    return () => controller.abort()
+  }, [kind, chosen, encoding, crs])
 
   const reset = () => {
-    setSource(undefined)
+    stop()
+    setChosen(undefined)
     setPreview(undefined)
     setIssues({ list: [], more: 0 })
     setResult(undefined)
     setError(undefined)
+    setCancelled(false)
+    setStep(undefined)
+    setBusy(null)
     if (fileInput.current) fileInput.current.value = ''
   }
 
-  const pickFile = async (file: File | undefined) => {
-    if (!file) return
-    reset()
+  const choose = async () => {
+    if (!pickImportFile) return fileInput.current?.click()
     try {
-      setSource({ fileName: file.name, base64: await readAsBase64(file) })
+      const file = await pickImportFile(kind)
+      if (file) {
+        reset()
+        setChosen(file)
+      }
     } catch (e) {
       setError(e)
+    }
+  }
+
+  const upload = async (file: File | undefined) => {
+    if (!file) return
+    reset()
+    const controller = new AbortController()
+    running.current = controller
+    setBusy('uploading')
+    setStep({ phase: 'uploading', done: 0, total: file.size, unit: 'bytes', background: false })
+    try {
+      const uploaded = await uploadFile(file, (done, total) => setStep({ phase: 'uploading', done, total, unit: 'bytes', background: false }))
+      if (!controller.signal.aborted) setChosen(uploaded)
+    } catch (e) {
+      if (!controller.signal.aborted) {
+        setError(e)
+        setBusy(null)
+      }
     }
   }
 
   const commit = async () => {
-    if (!source) return
+    if (!chosen) return
+    const controller = new AbortController()
+    running.current = controller
     setBusy('committing')
     setError(undefined)
+    setStep(undefined)
     try {
-      const value = await call('import.commit', { kind, source, encoding, crs })
-      setResult(value)
-      onImported(value)
+      const job = await runImportJob({ kind, source: { path: chosen.path }, encoding, crs, mode: 'commit' }, setStep, controller.signal)
+      if (job?.phase === 'cancelled') setCancelled(true)
+      if (job?.result) {
+        setResult(job.result)
+        onImported(job.result)
+      }
     } catch (e) {
+      if (controller.signal.aborted) return
       const reported = e instanceof AppError ? (e.details?.importIssues as ImportIssue[] | undefined) : undefined
       if (reported?.length) setIssues({ list: reported, more: Number(e instanceof AppError ? (e.details?.moreIssues ?? 0) : 0) })
       setError(e)
     } finally {
-      setBusy(null)
+      if (!controller.signal.aborted) setBusy(null)
     }
+  }
+
+  const cancel = () => {
+    stop()
+    setBusy(null)
+    setStep(undefined)
+    if (busy === 'uploading') setChosen(undefined)
+    setCancelled(true)
   }
 
   const fieldLabel = (field: string) => t([`fields.${field}`, `villages.field.${field}`, field])
   const problem = (issue: ImportIssue) => t(`importIssues.${issue.code}`, { ...issue.params, defaultValue: issue.code })
 
   const saveReport = () => {
-    if (!preview && !source) return
+    if (!preview && !chosen) return
     const header = ['file', 'row', 'field', 'problem', 'message'].map((c) => (c === 'message' ? 'message' : t(`villageImport.col.${c}`)))
     const csv = issuesCsv(issues.list, lang, header, fieldLabel, problem)
     const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }))
     const link = document.createElement('a')
     link.href = url
-    link.download = `${(source?.fileName ?? 'import').replace(/\.[^.]+$/, '')}-${t('villageImport.reportSuffix')}.csv`
+    link.download = `${(chosen?.fileName ?? 'import').replace(/\.[^.]+$/, '')}-${t('villageImport.reportSuffix')}.csv`
     link.click()
     setTimeout(() => URL.revokeObjectURL(url), 1000)
   }
@@ -162,16 +212,18 @@ export function ImportDialog({ opened, onClose, onImported }: ImportDialogProps)
             data={crsList.map((c) => ({ value: c, label: c }))} />
         </Group>
         <Group gap="sm">
-          <input ref={fileInput} type="file" accept={accept[kind]} hidden onChange={(e) => void pickFile(e.currentTarget.files?.[0])} data-testid="import-file" />
-          <Button variant="default" onClick={() => fileInput.current?.click()}>{t('villageImport.pickFile')}</Button>
-          <Text size="sm" c={source ? undefined : 'dimmed'} data-testid="import-file-name">{source?.fileName ?? t('villageImport.noFile')}</Text>
-          {busy === 'reading' && <Group gap={6}><Loader size="xs" /><Text size="sm" c="dimmed">{t('villageImport.reading')}</Text></Group>}
+          <input ref={fileInput} type="file" accept={accept[kind]} hidden onChange={(e) => void upload(e.currentTarget.files?.[0])} data-testid="import-file" />
+          <Button variant="default" onClick={() => void choose()} disabled={busy === 'committing'}>{t('villageImport.pickFile')}</Button>
+          <Text size="sm" c={chosen ? undefined : 'dimmed'} data-testid="import-file-name">{chosen?.fileName ?? t('villageImport.noFile')}</Text>
         </Group>
+        {busy !== null && <ImportProgress step={step} onCancel={cancel} />}
+        {cancelled && busy === null && !result && <Alert color="gray" variant="light" p="xs" data-testid="import-cancelled">{t('villageImport.cancelled')}</Alert>}
 
         {preview && (
           <Stack gap={6} data-testid="import-preview">
             <Group gap="xs">
               {preview.encoding && <Badge variant="light" tt="none">{t('villageImport.detected', { encoding: preview.encoding })}</Badge>}
+              {preview.sheet && <Badge variant="light" color="gray" tt="none" data-testid="import-sheet">{t('villageImport.sheet', { sheet: preview.sheet })}</Badge>}
               <Badge variant="light" color="gray" tt="none" data-testid="import-rows">{t('villageImport.rows', { count: preview.totalRows })}</Badge>
             </Group>
             {kind === 'villages' && Object.keys(preview.mapping).length > 0 && (
@@ -206,6 +258,14 @@ export function ImportDialog({ opened, onClose, onImported }: ImportDialogProps)
           </Stack>
         )}
 
+        {preview?.repairs && preview.repairs.length > 0 && (
+          <Alert color="yellow" variant="light" p="xs" data-testid="import-repairs">
+            <Text size="sm">{t('villageImport.repairsTitle', { count: preview.repairs.length })}</Text>
+            {preview.repairs.slice(0, 5).map((r) => (
+              <Text size="xs" key={r.row}>{t('villageImport.repair', { row: r.row, code: r.code ?? '', droppedM2: r.droppedM2.toLocaleString(lang), duplicatePoints: r.duplicatePoints })}</Text>
+            ))}
+          </Alert>
+        )}
         {issues.list.length > 0 && (
           <Stack gap={6} data-testid="import-issues">
             <Alert color="red" variant="light" p="xs" role="alert">
@@ -216,9 +276,9 @@ export function ImportDialog({ opened, onClose, onImported }: ImportDialogProps)
               <Table fz="xs" verticalSpacing={2} withTableBorder>
                 <Table.Thead>
                   <Table.Tr>
-                    <Table.Th>{t('villageImport.col.file')}</Table.Th>
-                    <Table.Th>{t('villageImport.col.row')}</Table.Th>
-                    <Table.Th>{t('villageImport.col.field')}</Table.Th>
+                    <Table.Th style={{ whiteSpace: 'nowrap' }}>{t('villageImport.col.file')}</Table.Th>
+                    <Table.Th style={{ whiteSpace: 'nowrap' }}>{t('villageImport.col.row')}</Table.Th>
+                    <Table.Th style={{ whiteSpace: 'nowrap' }}>{t('villageImport.col.field')}</Table.Th>
                     <Table.Th>{t('villageImport.col.problem')}</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
@@ -258,6 +318,32 @@ export function ImportDialog({ opened, onClose, onImported }: ImportDialogProps)
         </Group>
       </Stack>
     </Modal>
+  )
+}
+
+/** The bar under the file: the phase, its counts (MB or rows), and Cancel. */
+function ImportProgress({ step, onCancel }: { step: Step | undefined; onCancel: () => void }) {
+  const { t, i18n } = useTranslation()
+  const lang = currentLanguage(i18n)
+  const phase = step?.phase ?? 'queued'
+  const known = !!step && step.total > 0 && phase !== 'queued'
+  const pct = known ? Math.min(100, (step.done / step.total) * 100) : 100
+  const mb = (n: number) => (n / 1024 / 1024).toLocaleString(lang, { maximumFractionDigits: 1, minimumFractionDigits: 1 })
+  const label = !known
+    ? t(`villageImport.phase.${phase}`)
+    : step.unit === 'bytes'
+      ? t('villageImport.progressBytes', { phase: t(`villageImport.phase.${phase}`), done: mb(step.done), total: mb(step.total) })
+      : t('villageImport.progressRows', { phase: t(`villageImport.phase.${phase}`), done: step.done.toLocaleString(lang), total: step.total.toLocaleString(lang) })
+  return (
+    <Stack gap={4} data-testid="import-progress" data-phase={phase}>
+      <Group justify="space-between" gap="xs" wrap="nowrap">
+        <Text size="sm" data-testid="import-progress-label">{label}</Text>
+        <Button size="compact-xs" variant="subtle" color="gray" onClick={onCancel} data-testid="import-cancel">{t('villageImport.cancel')}</Button>
+      </Group>
+      {/* One bar per phase: a new phase starts from its own 0, not by sliding back from the last one's 100%. */}
+      <Progress key={phase} value={pct} striped animated={!known || phase === 'writing'} size="lg" transitionDuration={200} aria-label={label} />
+      {step?.background && <Text size="xs" c="dimmed">{t('villageImport.background')}</Text>}
+    </Stack>
   )
 }
 

@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next'
 import type { VillageListRow, VillageSortKey } from '../../../../shared/api/villages'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
+import { useOnSynced } from '../sync/useOnSynced'
 import { useNumberFormat } from '../../shell/format'
 import { ImportDialog } from './ImportDialog'
 import { VillageProfilePanel } from './VillageProfilePanel'
@@ -43,6 +44,11 @@ export function VillagesPage() {
     order: sort.order,
     limit: PAGE_SIZE,
     offset: (page - 1) * PAGE_SIZE,
+  })
+  // A sync may bring other devices' and HQ's edits.
+  useOnSynced(() => {
+    list.reload()
+    grids.reload()
   })
   const rows = list.value?.rows ?? []
   const total = list.value?.total ?? 0

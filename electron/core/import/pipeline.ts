@@ -1,0 +1,156 @@
+// One import, wherever it runs (the caller's thread for a small file, a worker thread for a large
+// one): read the file, parse and validate every row against the store, and on commit read the
+// rows again and write all of them or none in one transaction. Each step reports its progress.
+import type { ImportInput, ImportIssue, ImportPhase, ImportPreview, ImportResult, BoundaryRepair } from '../../../shared/api/imports'
+import { AppError, type ErrorBody } from '../../../shared/errors'
+import type { Db } from '../db/client'
+import type { ChangeContext } from '../db/repos/changes'
+import { commitGrids, parseBoundaryFile, validateGrids, type GridFeature } from './grids'
+import { openTable, readSource, type SourceFile, type TableSource } from './read'
+import { villageChecker, villageLookups, villageSheet, villageWriter, type VillageLookups } from './villages'
+
+export type WorkPhase = Extract<ImportPhase, 'reading' | 'parsing' | 'validating' | 'writing'>
+/** Progress of a phase: done out of total, in bytes of the file or in rows (0 of 0: not known yet). */
+export type Report = (phase: WorkPhase, done: number, total: number, unit: 'bytes' | 'rows') => void
+
+/**
+ * A checked file. Villages keep their table, not their rows: a commit reads the rows a second time
+ * as it writes them, so a 50 MB file is never held as typed rows all at once.
+ */
+export type Checked =
+  | {
+      kind: 'villages'
+      file: string
+      encoding: string | null
+      headers: string[]
+      sheet: string | null
+      mapping: Record<string, string>
+      totalRows: number
+      sample: Record<string, unknown>[]
+      issues: ImportIssue[]
+      table: TableSource | null
+      lookups: VillageLookups
+      input: ImportInput
+    }
+  | { kind: 'grids'; file: string; encoding: string | null; grids: GridFeature[]; repairs: BoundaryRepair[]; issues: ImportIssue[] }
+
+const MAX_LISTED = 1000
+
+/** The file's bytes, or NOT_FOUND when it cannot be read. */
+export function readImportFile(input: Pick<ImportInput, 'source'>, report?: Report): SourceFile {
+  try {
+    return readSource(input.source, report && ((done, total) => report('reading', done, total, 'bytes')))
+  } catch (error) {
+    throw new AppError('NOT_FOUND', `cannot read the file: ${(error as Error).message}`, { details: { source: 'path' in input.source ? input.source.path : input.source.fileName } })
+  }
+}
+
+/** Parses and validates a file; every problem is in `issues` (an unreadable file is one issue). */
+export async function checkImport(db: Db, input: ImportInput, report?: Report): Promise<Checked> {
+  const file = readImportFile(input, report)
+  const bytes = file.bytes.length
+  const unreadable = (error: unknown): ImportIssue => ({ file: file.name, row: null, field: null, code: 'unreadable', params: { reason: (error as Error).message.slice(0, 200) } })
+  report?.('parsing', 0, 0, 'bytes')
+  if (input.kind === 'villages') {
+    const lookups = villageLookups(db)
+    const nothing = { kind: 'villages' as const, file: file.name, encoding: null, headers: [], sheet: null, mapping: {}, totalRows: 0, sample: [], table: null, lookups, input }
+    let table
+    try {
+      table = await openTable(file, input.encoding, { acceptHeaders: villageSheet(input.mapping) })
+    } catch (error) {
+      return { ...nothing, issues: [unreadable(error)] }
+    }
+    const issues: ImportIssue[] = []
+    const checker = villageChecker(lookups, file.name, table, input, issues)
+    const sample: Record<string, unknown>[] = []
+    let totalRows = 0
+    if (checker.readable) {
+      // One pass: rows are parsed and checked as they come, and only the first few are kept.
+      const sheetRows = table.sheets !== undefined
+      table.eachRows(
+        (rows, first) => {
+          rows.forEach((cells, k) => {
+            const { row, values } = checker.check(cells, first + k)
+            if (sample.length < 20) sample.push({ row, ...values })
+          })
+          totalRows += rows.length
+        },
+        report && ((done, total) => (sheetRows ? report('validating', done, total, 'rows') : report('validating', Math.round((done / Math.max(total, 1)) * bytes), bytes, 'bytes'))),
+      )
+      if (totalRows === 0 && issues.length === 0) issues.push({ file: file.name, row: null, field: null, code: 'empty_file', params: {} })
+    }
+    // The sheet read, unless none had the columns (then the report says which sheets were looked at).
+    const sheet = issues.some((i) => i.code === 'no_matching_sheet') ? null : (table.sheet ?? null)
+    return { ...nothing, encoding: table.encoding, headers: table.headers, sheet, mapping: checker.mapping, totalRows, sample, issues, table: checker.readable ? table : null }
+  }
+  let parsed
+  try {
+    parsed = await parseBoundaryFile(file, input.encoding)
+  } catch (error) {
+    return { kind: 'grids', file: file.name, encoding: null, grids: [], repairs: [], issues: [unreadable(error)] }
+  }
+  report?.('validating', 0, parsed.features.length, 'rows')
+  const checked = validateGrids(file.name, parsed.features, input.crs, { repair: true, onProgress: report && ((done, total) => report('validating', done, total, 'rows')) })
+  return { kind: 'grids', file: file.name, encoding: parsed.encoding, ...checked }
+}
+
+export function previewOf(checked: Checked): ImportPreview {
+  const base = { file: checked.file, encoding: checked.encoding, issues: checked.issues.slice(0, MAX_LISTED), moreIssues: Math.max(0, checked.issues.length - MAX_LISTED) }
+  if (checked.kind === 'villages')
+    return { ...base, headers: checked.headers, mapping: checked.mapping, sheet: checked.sheet, totalRows: checked.totalRows, sample: checked.sample }
+  return {
+    ...base,
+    headers: [],
+    mapping: {},
+    repairs: checked.repairs,
+    totalRows: checked.grids.length,
+    sample: checked.grids.slice(0, 20).map((g) => ({ row: g.row, code: g.code, name: g.name, kind: g.kind ?? null, geometryType: g.geometry.type })),
+  }
+}
+
+/** The VALIDATION error a file with problems fails with: the row-level report in details. */
+export function validationError(checked: Checked): AppError | null {
+  if (checked.issues.length === 0) return null
+  return new AppError('VALIDATION', `${checked.file}: ${checked.issues.length} problem(s); nothing was imported`, {
+    issues: checked.issues.slice(0, MAX_LISTED).map((i) => ({ path: [checked.file, i.row ?? '-', i.field ?? '-'], message: i.code })),
+    details: { importIssues: checked.issues.slice(0, MAX_LISTED), moreIssues: Math.max(0, checked.issues.length - MAX_LISTED) },
+  })
+}
+
+/**
+ * Writes a checked file in one transaction (nested in the caller's, if one is open). Villages are
+ * read and checked again row by row (the same checks, so the same result) and written in batches.
+ */
+export function writeImport(db: Db, cx: ChangeContext, checked: Checked, crs: string, report?: Report): Omit<ImportResult, 'millis'> {
+  if (checked.kind === 'grids') {
+    report?.('writing', 0, checked.grids.length, 'rows')
+    return { file: checked.file, ...commitGrids(db, cx, checked.file, checked.grids, crs, report && ((done, total) => report('writing', done, total, 'rows'))) }
+  }
+  const { table, totalRows } = checked
+  if (!table) throw new Error('a village file with problems cannot be written')
+  report?.('writing', 0, totalRows, 'rows')
+  const counts = db.transaction((tx) => {
+    const issues: ImportIssue[] = []
+    const checker = villageChecker(checked.lookups, checked.file, table, checked.input, issues)
+    const writer = villageWriter(db, tx, cx, checked.file, crs)
+    let written = 0
+    table.eachRows((rows, first) => {
+      rows.forEach((cells, k) => writer.add(checker.check(cells, first + k).values))
+      if (issues.length > 0) throw new Error('the second reading found problems the first did not')
+      written += rows.length
+      report?.('writing', written, totalRows, 'rows')
+    })
+    return writer.finish()
+  })
+  return { file: checked.file, ...counts }
+}
+
+/** An error as the envelope's body, as the dispatcher words it (stacks go to the log only). */
+export function errorBodyOf(error: unknown): ErrorBody {
+  if (error instanceof AppError) return error.toBody()
+  const sqlite = (error as { code?: unknown })?.code
+  if (typeof sqlite === 'string' && sqlite.startsWith('SQLITE_CONSTRAINT')) return { code: 'CONFLICT', message: 'the change conflicts with data already stored', details: { sqlite } }
+  if (typeof sqlite === 'string' && sqlite.startsWith('SQLITE_BUSY')) return { code: 'BUSY', message: 'the store is held by another write; nothing was imported, try again when it has finished', details: { sqlite } }
+  console.error(error)
+  return { code: 'INTERNAL', message: 'an unexpected error occurred; see the log' }
+}
