@@ -38,7 +38,7 @@ Commands:
                                     enrol this data directory with an HQ server (one-time code)
   sync [--page-size N]              push pending changes and pull the regions' data, printing
                                     progress and each change's result (applied/superseded/conflict/rejected);
-                                    N rows per pulled page (default 10,000; fewer on a link that drops)
+                                    N rows per pulled page (default: 20,000 first, then what the link carries in ~15 s)
   sync status | sync conflicts      sync state; conflicts waiting for review
   demo load [--seed N] [--customers N] [--visits N]
                                     load the demo county 田东县 into an empty data directory

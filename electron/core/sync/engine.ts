@@ -5,7 +5,7 @@
 import { hostname } from 'node:os'
 import type { SyncRunResult, SyncWarning } from '../../../shared/api/sync'
 import { crashPoint } from '../../../shared/sync/crashPoint'
-import { DEFAULT_PULL_LIMIT, MAX_PUSH_CHANGES, PROTOCOL_VERSION, fromWire, type EnrolResponse, type PullResponse, type PushResponse, type WireChange } from '../../../shared/sync/protocol'
+import { DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_CHANGES, PROTOCOL_VERSION, fromWire, type EnrolResponse, type PullResponse, type PushResponse, type WireChange } from '../../../shared/sync/protocol'
 import type { HandlerContext } from '../context'
 import { getState, setState } from '../db/repos/syncState'
 import {
@@ -24,6 +24,20 @@ import {
 import { HqClient, SyncHttpError, type FetchLike } from './hqClient'
 
 export const SKEW_WARN_MS = 5 * 60_000
+/** A pulled page should take about this long on the device's link. */
+const PAGE_SECONDS = 15
+const MIN_ADAPTIVE_PAGE = 500
+
+/**
+ * The next pull page's size after a page of `rows` (asked: `current`) took `millis` to arrive:
+ * what the link carries in PAGE_SECONDS, at most halving or doubling, within 500…MAX_PULL_LIMIT.
+ * A short last page says nothing about the link.
+ */
+export function nextPageRows(current: number, rows: number, millis: number): number {
+  if (rows < current) return current
+  const fits = (rows / Math.max(1, millis)) * PAGE_SECONDS * 1000
+  return Math.round(Math.min(MAX_PULL_LIMIT, Math.max(MIN_ADAPTIVE_PAGE, current / 2, Math.min(current * 2, fits))))
+}
 
 export interface SyncProgress {
   phase: 'push' | 'pull' | 'refetch' | 'verify' | 'done'
@@ -167,6 +181,12 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
     // The next page is asked for before the current one is applied (its cursor is known): the
     // server reads and compresses it while this device writes. A prefetch whose request no longer
     // matches the device's state (a refetch began, a page failed) is dropped unused.
+    // Pages as big as the link carries in about PAGE_SECONDS (a cut loses at most one page), unless
+    // the caller fixed the size: halved or doubled by how long the last page took.
+    let pageRows = options.pullLimit ?? DEFAULT_PULL_LIMIT
+    const fitPage = (rows: number, millis: number) => {
+      if (!options.pullLimit) pageRows = nextPageRows(pageRows, rows, millis)
+    }
     let prefetched: { key: string; response: Promise<{ page: PullResponse; sentAt: number; receivedAt: number }> } | undefined
     const requestPage = (params: URLSearchParams) => {
       const sentAt = ctx.change.clock.wallTime()
@@ -175,7 +195,7 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
       return response
     }
     const pageParams = (cursor: number, scope: string | undefined, refetching: boolean, count = false) => {
-      const params = new URLSearchParams({ cursor: String(cursor), limit: String(options.pullLimit ?? DEFAULT_PULL_LIMIT), protocol_version: String(PROTOCOL_VERSION), schema_version: String(ctx.change.schemaVersion) })
+      const params = new URLSearchParams({ cursor: String(cursor), limit: String(pageRows), protocol_version: String(PROTOCOL_VERSION), schema_version: String(ctx.change.schemaVersion) })
       if (scope && cursor > 0) params.set('scope', scope)
       // Rows this device wrote and already holds are not sent back; a refetch needs every row.
       if (!refetching) params.set('skip_own', '1')
@@ -195,6 +215,7 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
       prefetched = undefined
       const { page, sentAt, receivedAt } = await pending
       report.clockSkewMs = learnOffset(ctx, page.server_time, sentAt, receivedAt)
+      if (!page.must_refetch) fitPage(page.rows.length, receivedAt - sentAt)
       if (!page.must_refetch && page.remaining !== undefined) {
         counted = phase
         pullTotal = report.pulledRows + page.remaining

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest'
+import { MAX_PULL_LIMIT } from '../../../shared/sync/protocol'
+import { nextPageRows } from './engine'
+
+describe('pull page size follows the link', () => {
+  it('keeps pages near 15 s: a 2G link shrinks them by halves, a fast one grows them back by doubling', () => {
+    // 20,000 rows in 120 s (128 kbps): 10,000 next, then 5,000 … down to what fits in 15 s.
+    let size = 20_000
+    const rowsPerSecond = 20_000 / 120
+    const sizes = []
+    for (let i = 0; i < 5; i++) {
+      size = nextPageRows(size, size, (size / rowsPerSecond) * 1000)
+      sizes.push(size)
+    }
+    expect(sizes).toEqual([10_000, 5_000, 2_500, 2_500, 2_500])
+    // Then the link gets fast: doubling up to the maximum.
+    size = nextPageRows(size, size, 200)
+    expect(size).toBe(5_000)
+    for (let i = 0; i < 5; i++) size = nextPageRows(size, size, 200)
+    expect(size).toBe(MAX_PULL_LIMIT)
+  })
+
+  it('never goes below 500 rows, and a short last page changes nothing', () => {
+    expect(nextPageRows(600, 600, 600_000)).toBe(500)
+    expect(nextPageRows(20_000, 37, 90_000)).toBe(20_000)
+  })
+})
