@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util'
 import { AccountError, assignRegion, createUser, issueEnrolCode, listConflicts, listDevices, revokeDevice, roles, unassignRegion, type Role } from './accounts'
 import { openStore, type HqDb } from './db/client'
 import { importDemoCounty, importMasterFile } from './masterData'
+import { purgeTombstones, TOMBSTONE_RETENTION_DAYS } from './sync'
 
 const USAGE = `GridDesk HQ administration
 
@@ -15,6 +16,8 @@ Usage: npm run hq:admin -- <command> [--data-dir DIR]
   enrol-code <user> [--hours N]      one-time code for the user's next device
   device revoke <device-id>
   devices                            every device with its sync state
+  purge-tombstones [--days N]        drop deletes older than N days (at least and default 180);
+                                     devices that have not synced since then refetch their regions
   conflicts [--open]                 field conflicts recorded at push, newest first: both values,
                                      who made the edit, the value now; --open: not resolved yet
   import demo [--seed N] [--customers N] [--visits N]
@@ -38,6 +41,7 @@ export async function runAdmin(argv: string[], given?: HqDb): Promise<{ code: nu
       customers: { type: 'string' },
       visits: { type: 'string' },
       open: { type: 'boolean', default: false },
+      days: { type: 'string' },
       encoding: { type: 'string' },
       crs: { type: 'string' },
       map: { type: 'string' },
@@ -59,7 +63,11 @@ export async function runAdmin(argv: string[], given?: HqDb): Promise<{ code: nu
     else if (a === 'enrol-code' && b) result = await issueEnrolCode(db, b, num(values.hours))
     else if (a === 'device' && b === 'revoke' && c) result = (await revokeDevice(db, c), { revoked: c })
     else if (a === 'devices') result = await listDevices(db)
-    else if (a === 'conflicts' && !b) result = await listConflicts(db, { openOnly: values.open })
+    else if (a === 'purge-tombstones' && !b) {
+      const days = num(values.days) ?? TOMBSTONE_RETENTION_DAYS
+      if (!(days >= TOMBSTONE_RETENTION_DAYS)) return { code: 2, out: `--days must be at least ${TOMBSTONE_RETENTION_DAYS}` }
+      result = await purgeTombstones(db, days)
+    } else if (a === 'conflicts' && !b) result = await listConflicts(db, { openOnly: values.open })
     else if (a === 'import' && (b === 'grids' || b === 'villages' || b === 'actuals') && c && !d) {
       const options = (['encoding', 'crs', 'map'] as const).flatMap((k) => (values[k] === undefined ? [] : [`--${k}`, values[k]!]))
       const imported = await importMasterFile(db, b, c, options)

@@ -388,12 +388,12 @@ export async function scopeChecksum(tx: HqDb | HqTx, scope: Scope): Promise<{ ro
 }
 
 /**
- * Count and XOR-of-md5 hash of (table:row:version) over the rows in scope up to a cursor, by
- * scanning them: the reference scopeChecksum is tested against.
+ * Count and XOR-of-md5 hash of (table:row:version) over the live rows in scope up to a cursor
+ * (tombstones are not counted), by scanning them: the reference scopeChecksum is tested against.
  */
 export async function checkpoint(tx: HqDb | HqTx, scope: Scope, cursor: number): Promise<{ rows: number; hash: string }> {
   const filter = scopeFilter(scope)
-  const where = filter ? sql`server_seq <= ${cursor} AND ${filter}` : sql`server_seq <= ${cursor}`
+  const where = filter ? sql`server_seq <= ${cursor} AND NOT deleted AND ${filter}` : sql`server_seq <= ${cursor} AND NOT deleted`
   const result = await query<{ n: string; h: string }>(tx, sql`
     SELECT count(*)::text AS n,
       coalesce(bit_xor(('x' || substr(md5(table_name || ':' || row_id || ':' || version), 1, 16))::bit(64)::bigint), 0)::text AS h
@@ -448,5 +448,27 @@ export async function upsertMasterRows(db: HqDb, table: string, list: { id: stri
         })
     }
     return list.length
+  })
+}
+
+/** Days a tombstone is kept before purgeTombstones may drop it (SYNC.md: at least 180). */
+export const TOMBSTONE_RETENTION_DAYS = 180
+
+/**
+ * Drops tombstones older than `days` (by their last write). A device whose cursor is below the
+ * newest purged row may have missed a delete, so its next pull is told to refetch
+ * (purged_below_seq, cursor_too_old); devices that saw the tombstones are not affected, since
+ * checkpoints count live rows only.
+ */
+export async function purgeTombstones(db: HqDb, days = TOMBSTONE_RETENTION_DAYS): Promise<{ purged: number; purgedBelowSeq: number }> {
+  if (!(Number.isFinite(days) && days >= TOMBSTONE_RETENTION_DAYS)) throw new RangeError(`tombstones are kept at least ${TOMBSTONE_RETENTION_DAYS} days`)
+  return db.transaction(async (tx) => {
+    await lockWrites(tx)
+    const gone = await query<{ seq: string }>(tx, sql`DELETE FROM rows WHERE deleted AND updated_at < now() - make_interval(days => ${Math.floor(days)}) RETURNING server_seq::text AS seq`)
+    const before = Number((await getMeta(tx, 'purged_below_seq')) ?? 0)
+    const below = gone.reduce((m, r) => Math.max(m, Number(r.seq)), before)
+    if (below !== before)
+      await tx.insert(serverMeta).values({ key: 'purged_below_seq', value: String(below) }).onConflictDoUpdate({ target: serverMeta.key, set: { value: String(below) } })
+    return { purged: gone.length, purgedBelowSeq: below }
   })
 }

@@ -79,6 +79,8 @@ function appendChange(
       .where(and(eq(fieldVersions.tableName, tableName), eq(fieldVersions.rowId, rowId)))
       .all())
       versionOf.set(v.field, v.hlc)
+  // Checkpoints count live rows only: a tombstone has no version in them (an update never starts
+  // from one: updateSynced refuses deleted rows).
   const before = rowVersion === undefined ? null : maxVersion([rowVersion, ...versionOf.values()])
   for (const [prop, value] of Object.entries(changed)) {
     const column = columns[prop]!.name
@@ -91,7 +93,7 @@ function appendChange(
         .run()
   }
   const delta = new ChecksumDelta()
-  delta.change(tableName, rowId, before, maxVersion([hlc, ...(before === null ? [] : [before])]))
+  delta.change(tableName, rowId, before, changed.deletedAt ? null : maxVersion([hlc, ...(before === null ? [] : [before])]))
   commitChecksum(tx, delta)
   tx.insert(outbox)
     .values({
@@ -212,8 +214,8 @@ export function insertSyncedMany(tx: Tx, cx: ChangeContext, tableName: SyncedTab
       fields[column] = row[prop]
       base[column] = null
     }
-    // A new row: no version before, this change's HLC after.
-    delta.change(tableName, id, null, hlc)
+    // A new row: no version before, this change's HLC after (none for a row born deleted).
+    if (!row.deletedAt) delta.change(tableName, id, null, hlc)
     outboxStmt.run(++seq, uuidv7(), cx.deviceId, hlc, tableName, id, 'insert', JSON.stringify(fields), JSON.stringify(base), cx.schemaVersion, now)
     ids.push(id)
   }

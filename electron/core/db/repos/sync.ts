@@ -156,10 +156,14 @@ export function applyPushResults(sqlite: Sqlite, sent: WireChange[], results: Ch
   commitChecksumDelta(sqlite, delta)
 }
 
-/** A row's version (the greatest of its fields' versions) on the device, or null when the row is absent. */
+/**
+ * A row's version in the checkpoint (the greatest of its fields' versions), or null when the row
+ * is absent or a tombstone: checkpoints count live rows only, so purging old tombstones on the
+ * server changes no device's checksum.
+ */
 function versionOfRow(sqlite: Sqlite, table: string, rowId: string): string | null {
   return (
-    prepared(sqlite, `SELECT max(t.hlc, coalesce((SELECT max(f.hlc) FROM field_versions f WHERE f.table_name = ? AND f.row_id = t.id), '')) AS v FROM "${table}" t WHERE t.id = ?`).get(
+    prepared(sqlite, `SELECT max(t.hlc, coalesce((SELECT max(f.hlc) FROM field_versions f WHERE f.table_name = ? AND f.row_id = t.id), '')) AS v FROM "${table}" t WHERE t.id = ? AND t.deleted_at IS NULL`).get(
       table,
       rowId,
     ) as { v: string } | undefined
@@ -233,7 +237,7 @@ export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now
     ).run(row.row_id, now, now, version, ...names.map((n) => toSqlite(row.fields[n])))
     if (inserted.changes === 1) {
       for (const [field, v] of Object.entries(row.versions)) if (columns.has(field) && v !== version) addVersion.run(row.table_name, row.row_id, field, v)
-      delta.change(row.table_name, row.row_id, null, newest || version)
+      if (row.fields.deleted_at == null) delta.change(row.table_name, row.row_id, null, newest || version)
       applied++
       continue
     }
@@ -311,7 +315,7 @@ export function sweepUnseen(sqlite: Sqlite): number {
 
 /**
  * The same count and hash the server computes (XOR of md5(table:row:version) prefixes), by
- * scanning every row: the reference for the running checksum, and its repair.
+ * scanning every live row (tombstones are not counted): the reference for the running checksum, and its repair.
  */
 export function localCheckpoint(sqlite: Sqlite): { rows: number; hash: string } {
   let hash = 0n
@@ -319,7 +323,7 @@ export function localCheckpoint(sqlite: Sqlite): { rows: number; hash: string } 
   for (const table of Object.keys(syncedTables)) {
     const iter = prepared(
       sqlite,
-      `SELECT t.id AS row_id, max(t.hlc, coalesce((SELECT max(f.hlc) FROM field_versions f WHERE f.table_name = ? AND f.row_id = t.id), '')) AS version FROM "${table}" t`,
+      `SELECT t.id AS row_id, max(t.hlc, coalesce((SELECT max(f.hlc) FROM field_versions f WHERE f.table_name = ? AND f.row_id = t.id), '')) AS version FROM "${table}" t WHERE t.deleted_at IS NULL`,
     ).iterate(table) as Iterable<{ row_id: string; version: string }>
     for (const r of iter) {
       hash ^= rowChecksum(table, r.row_id, r.version)
