@@ -10,6 +10,24 @@ import { startBrowserMode, type BrowserMode } from '../electron/devserver/server
 
 export const ARTIFACTS_DIR = resolve(import.meta.dirname, 'artifacts')
 
+/** Clicks a grid's polygon on the map at a point where it is on top (not under a label or another layer). */
+export async function clickGrid(page: Page, code: string): Promise<void> {
+  const spot = await page.evaluate((cls) => {
+    const path = document.querySelector(`path.${cls}`)!
+    const box = path.getBoundingClientRect()
+    for (let fy = 0.5; fy < 1; fy += 0.05)
+      for (const sy of [1, -1])
+        for (let fx = 0.1; fx < 1; fx += 0.05) {
+          const x = box.left + box.width * fx
+          const y = box.top + box.height * (0.5 + sy * (fy - 0.5))
+          if (document.elementFromPoint(x, y) === path) return { x, y }
+        }
+    return null
+  }, `grid-${code}`)
+  if (!spot) throw new Error(`grid ${code} is not visible on the map`)
+  await page.mouse.click(spot.x, spot.y)
+}
+
 export interface Harness {
   core: Core
   url: string

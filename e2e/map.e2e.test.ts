@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeFixtureMbtiles } from '../electron/core/basemaps/fixture'
-import { startHarness, type Harness } from './harness'
+import { clickGrid, startHarness, type Harness } from './harness'
 
 let app: Harness
 let dir: string
@@ -162,20 +162,7 @@ describe('map', () => {
     const panel = page.getByTestId('grid-summary')
     await expect.poll(() => panel.getByTestId('grid-summary-name').textContent()).toBe(summary.name)
     await page.waitForTimeout(900) // the flight
-    const spot = await page.evaluate((cls) => {
-      const path = document.querySelector(`path.${cls}`)!
-      const box = path.getBoundingClientRect()
-      for (let fy = 0.5; fy < 1; fy += 0.05)
-        for (const sy of [1, -1])
-          for (let fx = 0.1; fx < 1; fx += 0.05) {
-            const x = box.left + box.width * fx
-            const y = box.top + box.height * (0.5 + sy * (fy - 0.5))
-            if (document.elementFromPoint(x, y) === path) return { x, y }
-          }
-      return null
-    }, `grid-${grid.code}`)
-    expect(spot).not.toBeNull()
-    await page.mouse.click(spot!.x, spot!.y)
+    await clickGrid(page, grid.code)
     const figure = panel.getByTestId('grid-summary-completeness')
     await expect.poll(() => figure.getAttribute('data-value')).toBe(String(Math.round(summary.profileCompleteness! * 100)))
     await figure.getByText(`${summary.incompleteVillages} 个村低于 60%`).waitFor()

@@ -2,7 +2,7 @@
 // search → language switch that survives a reload; plus an unbuilt page that says so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pages } from '../shared/domain'
-import { startHarness, type Harness } from './harness'
+import { clickGrid, startHarness, type Harness } from './harness'
 
 let app: Harness
 
@@ -53,20 +53,7 @@ describe('walking skeleton', () => {
     const summary = await core.call('grids.summary', { id: grid.id })
 
     // Click a spot where the grid itself is on top (not a village dot or an intel pin), as a user would.
-    const spot = await page.evaluate((cls) => {
-      const path = document.querySelector(`path.${cls}`)!
-      const box = path.getBoundingClientRect()
-      for (let fy = 0.5; fy < 1; fy += 0.05)
-        for (const sy of [1, -1])
-          for (let fx = 0.1; fx < 1; fx += 0.05) {
-            const x = box.left + box.width * fx
-            const y = box.top + box.height * (0.5 + sy * (fy - 0.5))
-            if (document.elementFromPoint(x, y) === path) return { x, y }
-          }
-      return null
-    }, `grid-${grid.code}`)
-    expect(spot).not.toBeNull()
-    await page.mouse.click(spot!.x, spot!.y)
+    await clickGrid(page, grid.code)
     const panel = page.getByTestId('grid-summary')
     await expect.poll(() => panel.getByTestId('grid-summary-name').textContent()).toBe(summary.name)
     expect(await panel.getByTestId('grid-summary-villages').textContent()).toBe(new Intl.NumberFormat('zh-CN').format(summary.villages))

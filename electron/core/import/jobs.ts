@@ -21,19 +21,12 @@ export type ImportMode = 'preview' | 'commit'
 /** Where the work runs: 'auto' picks a worker for files above a few hundred kB. */
 export type RunIn = 'auto' | 'worker' | 'inline'
 
-interface Job {
+/** What import.progress answers (less the id), plus the job's own bookkeeping. */
+interface Job extends Pick<ImportJobProgress, 'file' | 'phase' | 'done' | 'total' | 'unit' | 'background' | 'preview' | 'result'> {
   id: string
   mode: ImportMode
-  file: string
-  phase: ImportPhase
-  done: number
-  total: number
-  unit: 'bytes' | 'rows'
-  background: boolean
   startedAt: number
   finishedAt?: number
-  preview?: ImportPreview
-  result?: ImportResult
   error?: ErrorBody
   finished: Promise<void>
   /** Resolves once the work has stopped (a worker's connection closed, its lock released). */
