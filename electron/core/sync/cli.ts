@@ -37,7 +37,7 @@ export async function runSyncCommand(core: Core, rest: string[], values: { serve
       const report = await runSyncExclusive(core.ctx, {
         ...(pageSize ? { pullLimit: pageSize } : {}),
         onProgress: (p: SyncProgress) =>
-          progressOut(`${p.phase}: pushed ${p.pushed}, pending ${p.pending}, pulled ${p.pulled} rows, sent ${kb(p.bytesSent)}, received ${kb(p.bytesReceived)}`),
+          progressOut(`${p.phase}: pushed ${p.pushed}, pending ${p.pending}, pulled ${p.pulled}${p.pullTotal ? ` of ${p.pullTotal}` : ''} rows, sent ${kb(p.bytesSent)}, received ${kb(p.bytesReceived)}`),
       })
       const lines = report.changes.map((c) => `#${c.deviceSeq} ${c.table} ${c.rowId}: ${c.status}${c.reason ? ` (${c.reason})` : ''}`)
       const summary = `pushed ${report.pushed} (applied ${report.results.applied}, superseded ${report.results.superseded}, conflict ${report.results.conflict}, rejected ${report.results.rejected}); pulled ${report.pulledRows} rows in ${report.pages} pages; checkpoint ${report.checkpoint}; ${kb(report.bytesSent)} sent, ${kb(report.bytesReceived)} received in ${report.roundTrips} round trips, ${report.millis} ms`
