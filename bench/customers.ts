@@ -58,13 +58,18 @@ try {
   const in60 = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10)
   const lastVisit = `(SELECT max(checked_in_at) FROM visits x WHERE x.customer_id = k.id AND x.deleted_at IS NULL AND x.status = 'done')`
   const cols = `k.id, k.name, k.category, k.role, k.organisation, k.village_id, v.name, k.grid_id, g.name, k.phone, k.influence, coalesce(k.tier_override, k.value_tier), k.monthly_revenue, k.contract_expiry, k.rival_used, k.funnel_stage, k.next_follow_up, k.tags, ${lastVisit}, k.updated_at`
-    const cases: { label: string; input: Input<'customers.list'>; where: string; params: unknown[]; order: string }[] = [
+  const villageWalk = 'villages v INDEXED BY villages_name_uq CROSS JOIN key_customers k INDEXED BY key_customers_village_live_idx ON k.village_id = v.id'
+  const cases: { label: string; input: Input<'customers.list'>; where: string; params: unknown[]; order: string; from?: string }[] = [
     { label: 'all, by name', input: { limit: 100 }, where: 'k.deleted_at IS NULL', params: [], order: 'k.name ASC, k.id ASC' },
     { label: 'grid, by revenue', input: { gridId: grid, sort: 'monthlyRevenue', order: 'desc', limit: 100 }, where: 'k.deleted_at IS NULL AND k.grid_id = ?', params: [grid], order: 'k.monthly_revenue IS NULL, k.monthly_revenue DESC, k.id' },
     { label: 'tier A + stage', input: { tier: 'A', stage: 'intent', limit: 100 }, where: "k.deleted_at IS NULL AND coalesce(k.tier_override, k.value_tier) = 'A' AND k.funnel_stage = 'intent'", params: [], order: 'k.name ASC, k.id ASC' },
     { label: 'expiring 60d', input: { expiringWithinDays: 60, sort: 'contractExpiry', limit: 100 }, where: 'k.deleted_at IS NULL AND k.contract_expiry BETWEEN ? AND ?', params: [today, in60], order: 'k.contract_expiry IS NULL, k.contract_expiry ASC, k.id' },
     { label: 'rival + tag', input: { rival: 'telecom', tag: '意见领袖', limit: 100 }, where: "k.deleted_at IS NULL AND k.rival_used = 'telecom' AND EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(k.tags) THEN k.tags ELSE '[]' END) WHERE value = '意见领袖')", params: [], order: 'k.name ASC, k.id ASC' },
-    { label: 'page 50, by village', input: { sort: 'villageName', offset: 5000, limit: 100 }, where: 'k.deleted_at IS NULL', params: [], order: 'v.name IS NULL, v.name ASC, k.id' },
+    // By village, all customers or the first pages of a broad filter: villages walked in name order, each one's
+    // customers by id (no sort); deep into a filter's matches: the matches sorted (repos/customers.ts walksVillages).
+    { label: 'page 50, by village', input: { sort: 'villageName', offset: 5000, limit: 100 }, where: 'k.deleted_at IS NULL', params: [], order: 'v.name ASC, v.id ASC, k.id ASC', from: villageWalk },
+    { label: 'grid, by village', input: { gridId: grid, sort: 'villageName', limit: 100 }, where: 'k.deleted_at IS NULL AND k.grid_id = ?', params: [grid], order: 'v.name ASC, v.id ASC, k.id ASC', from: villageWalk },
+    { label: 'grid p21, by village', input: { gridId: grid, sort: 'villageName', offset: 2000, limit: 100 }, where: 'k.deleted_at IS NULL AND k.grid_id = ?', params: [grid], order: 'v.name IS NULL, v.name ASC, v.id ASC, k.id ASC', from: 'key_customers k LEFT JOIN villages v ON v.id = k.village_id' },
     { label: 'search zs in grid', input: { search: 'zs', gridId: grid, limit: 100 }, where: `k.deleted_at IS NULL AND k.id IN (SELECT customer_id FROM customer_search WHERE initials >= 'zs' AND initials < 'zs' || char(1114111) OR name >= 'zs' AND name < 'zs' || char(1114111)) AND k.grid_id = ?`, params: [grid], order: 'k.name ASC, k.id ASC' },
   ]
   log()
@@ -73,10 +78,11 @@ try {
   let worstRatio = 0
   const allList: number[] = []
   for (const c of cases) {
-    const count = db.prepare(`SELECT count(*) AS n FROM key_customers k WHERE ${c.where}`)
+    // All live customers are counted on the narrowest index holding them, as the repo does.
+    const count = db.prepare(c.where === 'k.deleted_at IS NULL' ? 'SELECT count(*) AS n FROM key_customers k INDEXED BY key_customers_village_live_idx WHERE k.deleted_at IS NULL' : `SELECT count(*) AS n FROM key_customers k WHERE ${c.where}`)
     // The same two-step plan the repo uses (ids of the page first, then their columns), hand-written.
-    const join = c.order.startsWith('v.') ? 'LEFT JOIN villages v ON v.id = k.village_id' : ''
-    const page = db.prepare(`SELECT ${cols} FROM (SELECT k.id, row_number() OVER () AS position FROM (SELECT k.id FROM key_customers k ${join} WHERE ${c.where} ORDER BY ${c.order} LIMIT ${c.input.limit ?? 100} OFFSET ${c.input.offset ?? 0}) k) page JOIN key_customers k ON k.id = page.id LEFT JOIN villages v ON v.id = k.village_id LEFT JOIN org_units g ON g.id = k.grid_id ORDER BY page.position`)
+    const from = c.from ?? 'key_customers k'
+    const page = db.prepare(`SELECT ${cols} FROM (SELECT k.id, row_number() OVER () AS position FROM (SELECT k.id FROM ${from} WHERE ${c.where} ORDER BY ${c.order} LIMIT ${c.input.limit ?? 100} OFFSET ${c.input.offset ?? 0}) k) page JOIN key_customers k ON k.id = page.id LEFT JOIN villages v ON v.id = k.village_id LEFT JOIN org_units g ON g.id = k.grid_id ORDER BY page.position`)
     const total = (await core.call('customers.list', c.input)).total
     const handler = percentiles(await sampleAsync(ITER, 3, () => core.call('customers.list', c.input)))
     const raw = percentiles(sampleSync(ITER, 3, () => [count.get(...c.params), page.all(...c.params)]))

@@ -61,6 +61,33 @@ describe('villages', () => {
     await app.screenshot('20-villages-list')
   })
 
+  it('shows only the villages whose profile is under 60% when asked, as the grid summary counts them', async () => {
+    const { page, core } = app
+    const all = await core.call('villages.list', { limit: 1 })
+    const incomplete = await core.call('villages.list', { incompleteOnly: true, limit: 5000 })
+    expect(incomplete.total).toBeGreaterThan(0)
+    expect(incomplete.total).toBeLessThan(all.total)
+    const filter = page.getByLabel('只看档案完整度低于60%的村')
+    await filter.check()
+    await page.getByTestId('village-count').getByText(`共 ${incomplete.total} 个村/社区`, { exact: false }).waitFor()
+    await expect.poll(() => page.locator('tr[data-village-code]').count()).toBe(Math.min(100, incomplete.total))
+    const shown = await page.locator('tr[data-village-code] [data-completeness]').evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-completeness'))))
+    expect(shown.every((pct) => pct < 60)).toBe(true)
+    await app.screenshot('20a-villages-incomplete')
+    // With a grid as well: the grid summary's count of incomplete villages.
+    const grid = (await core.call('grids.list', {})).find((g) => g.villages > 0)!
+    const summary = await core.call('grids.summary', { id: grid.id })
+    await page.getByTestId('village-grid-filter').click()
+    await page.getByRole('option', { name: grid.name, exact: true }).click()
+    await page.getByTestId('village-count').getByText(`共 ${summary.incompleteVillages} 个村/社区`, { exact: false }).waitFor()
+    await app.screenshot('20b-villages-incomplete')
+    await filter.uncheck()
+    await page.getByTestId('village-count').getByText(`共 ${grid.villages} 个村/社区`, { exact: false }).waitFor()
+    // Filters are the page's state: a reload starts from all villages again.
+    await page.reload()
+    await page.getByTestId('village-count').getByText(`共 ${all.total} 个村/社区`, { exact: false }).waitFor()
+  })
+
   it('imports a KML of grid boundaries, then a GB18030 CSV of villages, through the dialog', async () => {
     const { page, core } = app
     const mapBefore = await core.call('map.overview', {})
@@ -264,6 +291,9 @@ describe('villages', () => {
     const { page } = app
     await page.getByTestId('language-switch').getByText('English').click()
     await page.getByText('Village profiles', { exact: true }).waitFor()
+    // One village found (the search of the test before): the singular.
+    await page.getByTestId('village-count').getByText('1 village/community · ', { exact: false }).waitFor()
+    await page.getByLabel('Only profiles under 60% complete').waitFor()
     await page.getByTestId('village-profile').getByText('Profile completeness').waitFor()
     await app.screenshot('29-villages-english')
     await page.getByTestId('language-switch').getByText('中文').click()

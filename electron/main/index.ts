@@ -26,7 +26,10 @@ const chosenImportFiles = new Set<string>()
 const importFilters = {
   villages: [{ name: 'CSV / Excel', extensions: ['csv', 'txt', 'xlsx'] }],
   grids: [{ name: 'GeoJSON / KML / Shapefile (zip)', extensions: ['geojson', 'json', 'kml', 'zip'] }],
+  customers: [{ name: 'CSV / Excel', extensions: ['csv', 'txt', 'xlsx'] }],
 } as const
+/** Calls that read an import file by path (besides import.*). */
+const customerImportCalls = new Set(['customers.importPreview', 'customers.import'])
 
 function resourcesDir(): string {
   // Packaged: migrations/ and data/ are extraResources; in development: the repository root.
@@ -86,7 +89,7 @@ function registerIpc(): void {
     const { name, input, lang } = (message ?? {}) as { name?: unknown; input?: unknown; lang?: unknown }
     if (typeof name !== 'string') return { ok: false, error: { code: 'VALIDATION', message: 'handler name must be a string' } }
     // An import by path reads a file the user chose in the dialog, never any path the page names.
-    const path = name.startsWith('import.') ? (input as { source?: { path?: unknown } } | undefined)?.source?.path : undefined
+    const path = name.startsWith('import.') || customerImportCalls.has(name) ? (input as { source?: { path?: unknown } } | undefined)?.source?.path : undefined
     if (path !== undefined && !(typeof path === 'string' && chosenImportFiles.has(path)))
       return { ok: false, error: { code: 'FORBIDDEN', message: 'import of a file that was not chosen in the file dialog' } }
     return core!.dispatch(name, input, lang === 'en' ? 'en' : 'zh-CN')
@@ -103,7 +106,7 @@ function registerIpc(): void {
   // file never crosses IPC as base64.
   ipcMain.handle('griddesk:pickImportFile', async (event, kind: unknown) => {
     if (!isTrustedSender(event.senderFrame?.url)) return null
-    if (kind !== 'villages' && kind !== 'grids') return null
+    if (kind !== 'villages' && kind !== 'grids' && kind !== 'customers') return null
     const window = BrowserWindow.fromWebContents(event.sender)
     const options = { properties: ['openFile'] as 'openFile'[], filters: [...importFilters[kind]].map((f) => ({ ...f, extensions: [...f.extensions] })) }
     const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)

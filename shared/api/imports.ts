@@ -53,6 +53,8 @@ export interface ImportPreview {
   headers: string[]
   /** Target field → column used. */
   mapping: Record<string, string>
+  /** Tabular imports: every target field a column can be mapped to (in order), for a hand-made mapping. */
+  fields?: ImportTargetField[]
   totalRows: number
   sample: Record<string, unknown>[]
   issues: ImportIssue[]
@@ -62,6 +64,11 @@ export interface ImportPreview {
   repairs?: BoundaryRepair[]
   /** XLSX: the sheet read (the first whose headers have the required columns). */
   sheet?: string | null
+}
+
+export interface ImportTargetField {
+  name: string
+  required: boolean
 }
 
 export interface BoundaryRepair {

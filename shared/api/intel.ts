@@ -9,6 +9,8 @@ import { out } from './define'
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/
 const isoDay = z.string().trim().refine((s) => DATE_RE.test(s) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s, { error: 'date_format' })
 const money = z.number().min(0).max(100_000)
+/** Reliability and threat: a whole number 1–5, with our own message (zod's names the type). */
+const level = z.number().int({ error: 'level_range' }).min(1, { error: 'level_range' }).max(5, { error: 'level_range' })
 
 export const intelFieldsSchema = z.object({
   rival: z.enum(rivals),
@@ -23,14 +25,14 @@ export const intelFieldsSchema = z.object({
   validFrom: isoDay.nullable(),
   validTo: isoDay.nullable(),
   source: z.string().trim().max(100).nullable(),
-  reliability: z.number().int().min(1).max(5).nullable(),
+  reliability: level.nullable(),
   monthlyFee: money.nullable(),
   dataGb: z.number().min(0).max(10_000).nullable(),
   voiceMinutes: z.number().int().min(0).max(100_000).nullable(),
   broadbandMbps: z.number().int().min(0).max(100_000).nullable(),
   contractMonths: z.number().int().min(0).max(120).nullable(),
   deviceSubsidy: money.nullable(),
-  threatLevel: z.number().int().min(1).max(5).nullable(),
+  threatLevel: level.nullable(),
   suggestedResponse: z.string().trim().max(1000).nullable(),
   fromVisitId: z.uuid().nullable(),
 })

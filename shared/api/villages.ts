@@ -87,6 +87,8 @@ export const villageListInputSchema = z
     /** Matches the name (anywhere) or the division code (prefix). */
     search: z.string().trim().max(50).optional(),
     gridId: z.uuid().optional(),
+    /** Only villages whose profile completeness is below INCOMPLETE_BELOW (shared/profile.ts). */
+    incompleteOnly: z.boolean().optional(),
     sort: z.enum(villageSortKeys).default('divisionCode'),
     order: z.enum(['asc', 'desc']).default('asc'),
     limit: z.number().int().min(1).max(5000).default(200),

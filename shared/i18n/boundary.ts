@@ -1,5 +1,7 @@
 // UI strings of the grid boundary editor (draw or edit a grid's boundary on the map, issue 4),
 // spread into zh-CN.ts and en.ts; kept in their own file so parallel work does not collide.
+import type { Translation } from './zh-CN'
+
 const zh = {
   boundary: {
     edit: '编辑边界',
@@ -54,7 +56,7 @@ const zh = {
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> }
 export type BoundaryMessages = Widen<typeof zh>
 
-const en: BoundaryMessages = {
+const en: Translation<typeof zh> = {
   boundary: {
     edit: 'Edit boundary',
     title: 'Edit boundary: {{name}}',
@@ -91,6 +93,7 @@ const en: BoundaryMessages = {
     repaired: 'The boundary crossed itself and was repaired: ',
     repairDropped: 'a twist of {{m2}} m² cut off',
     repairDuplicates: '{{count}} repeated vertices removed',
+    repairDuplicates_one: '{{count}} repeated vertex removed',
     error: {
       ring_too_short: 'A boundary needs at least 3 different vertices',
       ring_open: 'The boundary is not closed (first and last vertex differ)',

@@ -1,5 +1,7 @@
 // UI strings of the key customer and competitor intel pages (issue 5), spread into zh-CN.ts and
 // en.ts; kept in their own file so parallel work on the other pages does not collide.
+import type { Translation } from './zh-CN'
+
 const zh = {
   customers: {
     title: '关键客户',
@@ -68,6 +70,7 @@ const zh = {
       valid_range: '截止日期不能早于开始日期',
       lonlat_pair: '经度和纬度须同时填写',
       where_required: '请选择村/社区或在地图上点选位置',
+      level_range: '应为 1 到 5 的整数',
       not_an_image: '不是有效的图片文件',
     },
     importDialog: {
@@ -82,15 +85,18 @@ const zh = {
     new: '登记情报',
     filters: { rival: '对手', kind: '类型', grid: '网格', validOn: '有效日期', threat: '威胁≥', all: '全部' },
     kind: { bundle: '产品组合', price: '资费', campaign: '关键时机营销', retention: '保有/挽留', outlet: '新网点/渠道', network: '网络建设' },
-    col: { seenAt: '发现日期', rival: '对手', kind: '类型', title: '标题', where: '地点', validity: '有效期', fee: '月费', threat: '威胁', photos: '照片' },
+    col: { seenAt: '发现日期', rival: '对手', kind: '类型', title: '标题', where: '地点', validity: '有效期', fee: '月费', threat: '威胁', photos: '照片', actions: '操作' },
     threat: '威胁 {{level}}',
+    edit: '编辑',
+    editRecord: '编辑“{{title}}”',
     mapPoint: '地图点 ({{lon}}, {{lat}})',
     showOnMap: '在地图上显示竞争情报',
     form: {
       createTitle: '登记竞争情报',
       editTitle: '编辑情报',
       rival: '对手', kind: '类型', title: '标题', description: '描述', where: '地点', whereVillage: '村/社区', wherePoint: '地图点选',
-      village: '村/社区', lon: '经度', lat: '纬度', pickHint: '在下方地图上点击选择位置', seenAt: '发现日期', validFrom: '有效期自', validTo: '有效期至',
+      village: '村/社区', lon: '经度', lat: '纬度', pickHint: '在下方地图上点击选择位置', pickDone: '收起地图',
+      whereHint: '村/社区与地图点至少填一项，也可都填（地图点是看到的位置）。', seenAt: '发现日期', validFrom: '有效期自', validTo: '有效期至',
       source: '来源', reliability: '可靠性（1–5）', prices: '资费结构', monthlyFee: '月费（元）', dataGb: '流量（GB）', voiceMinutes: '语音（分钟）',
       broadbandMbps: '宽带（Mbps）', contractMonths: '合约期（月）', deviceSubsidy: '终端补贴（元）', threatLevel: '威胁等级（1–5）', suggestedResponse: '建议应对',
       save: '保存', cancel: '取消', saved: '已保存',
@@ -120,18 +126,19 @@ const zh = {
       response: '建议应对',
     },
   },
-}
+} as const
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> }
 export type CustomerMessages = Widen<typeof zh>
 export const customersZh: CustomerMessages = zh
 
-export const customersEn: CustomerMessages = {
+export const customersEn: Translation<typeof zh> = {
   customers: {
     title: 'Key customers',
     search: 'Search customers',
     searchPlaceholder: 'Name / pinyin / initials / phone / village / org.',
     count: '{{count}} customers',
+    count_one: '{{count}} customer',
     empty: 'No customer matches',
     page: 'Page {{page}} of {{pages}}',
     sortBy: 'Sort by {{column}}',
@@ -194,6 +201,7 @@ export const customersEn: CustomerMessages = {
       valid_range: 'The end date cannot be before the start date',
       lonlat_pair: 'Give both longitude and latitude',
       where_required: 'Choose a village or pick a point on the map',
+      level_range: 'A whole number from 1 to 5',
       not_an_image: 'Not a valid image file',
     },
     importDialog: {
@@ -204,19 +212,23 @@ export const customersEn: CustomerMessages = {
   intel: {
     title: 'Competitor intel',
     count: '{{count}} records',
+    count_one: '{{count}} record',
     empty: 'No intel matches',
     new: 'Record intel',
     filters: { rival: 'Rival', kind: 'Kind', grid: 'Grid', validOn: 'Valid on', threat: 'Threat ≥', all: 'All' },
     kind: { bundle: 'Bundle', price: 'Price', campaign: 'Key-moment campaign', retention: 'Retention tactic', outlet: 'Outlet/channel', network: 'Network build' },
-    col: { seenAt: 'Seen', rival: 'Rival', kind: 'Kind', title: 'Title', where: 'Where', validity: 'Valid', fee: 'Fee/mo', threat: 'Threat', photos: 'Photos' },
+    col: { seenAt: 'Seen', rival: 'Rival', kind: 'Kind', title: 'Title', where: 'Where', validity: 'Valid', fee: 'Fee/mo', threat: 'Threat', photos: 'Photos', actions: 'Actions' },
     threat: 'Threat {{level}}',
+    edit: 'Edit',
+    editRecord: 'Edit "{{title}}"',
     mapPoint: 'Map point ({{lon}}, {{lat}})',
     showOnMap: 'Show competitor intel on the map',
     form: {
       createTitle: 'Record competitor intel',
       editTitle: 'Edit intel',
       rival: 'Rival', kind: 'Kind', title: 'Title', description: 'Description', where: 'Where', whereVillage: 'Village', wherePoint: 'Point on map',
-      village: 'Village', lon: 'Longitude', lat: 'Latitude', pickHint: 'Click the map below to pick the place', seenAt: 'Seen on', validFrom: 'Valid from', validTo: 'Valid to',
+      village: 'Village', lon: 'Longitude', lat: 'Latitude', pickHint: 'Click the map below to pick the place', pickDone: 'Hide map',
+      whereHint: 'Give a village, a point on the map, or both (the point is where it was seen).', seenAt: 'Seen on', validFrom: 'Valid from', validTo: 'Valid to',
       source: 'Source', reliability: 'Reliability (1–5)', prices: 'Price structure', monthlyFee: 'Monthly fee (yuan)', dataGb: 'Data (GB)', voiceMinutes: 'Voice (min)',
       broadbandMbps: 'Broadband (Mbps)', contractMonths: 'Contract (months)', deviceSubsidy: 'Device subsidy (yuan)', threatLevel: 'Threat level (1–5)', suggestedResponse: 'Suggested response',
       save: 'Save', cancel: 'Cancel', saved: 'Saved',

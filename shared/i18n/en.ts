@@ -2,9 +2,9 @@
 import { visitsEn } from './visits'
 import { customersEn } from './customers'
 import { boundaryEn } from './boundary'
-import type { Messages } from './zh-CN'
+import type { Translation, zhCN } from './zh-CN'
 
-export const en: Messages = {
+export const en: Translation<typeof zhCN> = {
   ...customersEn,
   ...boundaryEn,
   app: { name: 'GridDesk', tagline: "The grid manager's offline workbench" },
@@ -78,6 +78,7 @@ export const en: Messages = {
       lastVisit: 'Last visit',
       never: 'none recorded',
       daysAgo: '{{count}} days ago',
+      daysAgo_one: '{{count}} day ago',
       incompleteVillages: 'Villages with profiles under {{pct}}% complete',
     },
     warningsTitle: 'Grid layout warnings',
@@ -130,6 +131,7 @@ export const en: Messages = {
     topVillages: 'Largest villages by households',
     completeness: 'Profile completeness (mean of villages)',
     incompleteVillages: '{{count}} villages under {{pct}}%',
+    incompleteVillages_one: '{{count}} village under {{pct}}%',
     allComplete: 'No village under {{pct}}%',
     householdsUnit: '{{value}} households',
     none: '—',
@@ -141,6 +143,7 @@ export const en: Messages = {
     search: 'Search grids',
     searchPlaceholder: 'Grid name, code or marketing center',
     count: '{{count}} grids',
+    count_one: '{{count}} grid',
     empty: 'No grids match.',
     hint: 'Click a row to see the grid summary',
     col: {
@@ -160,6 +163,7 @@ export const en: Messages = {
     hqNote: 'The organisation and grid boundaries are maintained by county managers and administrators: their edits sync to HQ; edits made on a grid manager\'s device are refused when it syncs.',
     level: { county: 'County', center: 'Marketing center', grid: 'Grid', microgrid: 'Micro-grid' },
     villages: '{{count}} villages',
+    villages_one: '{{count}} village',
     noManager: 'No manager',
     select: 'Select a unit on the left',
     code: 'Code',
@@ -188,6 +192,7 @@ export const en: Messages = {
     unassigned: 'in no grid',
     apply: 'Apply (+{{add}} / −{{remove}})',
     applied: '{{count}} villages moved; outlines updated',
+    applied_one: '{{count}} village moved; outlines updated',
     derived: 'Outline derived from its villages',
     preview: 'Outline preview',
     fieldError: {
@@ -235,6 +240,7 @@ export const en: Messages = {
       title: 'Import actuals (billing export)', hint: 'CSV or XLSX. Columns: org unit code, indicator code, period, value, optional as_of. One bad row and nothing is imported.',
       file: 'Choose a file', submit: 'Import', check: 'Check only', done: 'Imported {{stored}} rows ({{orgUnits}} units, periods {{periods}})', checked: 'Valid: {{rows}} rows, nothing stored',
       failed: '{{file}}: {{count}} rows with problems; nothing was imported.', row: 'Row', field: 'Column', problem: 'Problem', value: 'Value', more: '{{count}} more problems not listed',
+      failed_one: '{{file}}: {{count}} row with a problem; nothing was imported.', more_one: '{{count}} more problem not listed',
     },
     importCode: {
       missing_column: 'Column missing', required: 'Required value is empty', unknown_org_unit: 'Unknown org unit code', unknown_indicator: 'Unknown indicator code', bad_period: 'Bad period (use 2026-10, 202610, 2026-Q3 or 2026)',
@@ -245,7 +251,7 @@ export const en: Messages = {
       title: 'Target decomposition', indicator: 'Indicator', parent: 'Parent unit', parentValue: 'Parent target (empty: the stored one)', method: 'Split by',
       methods: { households: 'Households', last_year_share: "Last year's share", equal: 'Equal' }, preview: 'Preview', save: 'Save split',
       child: 'Child unit', weight: 'Weight', proposed: 'Proposed', value: 'Value (adjust by hand)', sum: 'Children add up to {{sum}}, parent target {{target}}', diff: 'Off by {{diff}}: adjust before saving',
-      ok: "The children add up to the parent's target", saved: 'Saved {{count}} child targets', reset: 'Back to proposed', hint: 'Preview first; after adjusting values, preview again to check the sum, then save.',
+      ok: "The children add up to the parent's target", saved: 'Saved {{count}} child targets', saved_one: 'Saved {{count}} child target', reset: 'Back to proposed', hint: 'Preview first; after adjusting values, preview again to check the sum, then save.',
     },
     wo: {
       new: 'New work order', edit: 'Edit work order', title: 'Title', description: 'Description', unit: 'Grid', assignee: 'Assignee', due: 'Due', sla: 'SLA (hours)', status: 'Status',
@@ -350,7 +356,9 @@ export const en: Messages = {
     searchPlaceholder: 'Village name or division code',
     gridFilter: 'Filter by grid',
     allGrids: 'All grids',
+    incompleteOnly: 'Only profiles under {{pct}}% complete',
     count: '{{count}} villages/communities',
+    count_one: '{{count}} village/community',
     hint: 'click a row to view and edit the profile',
     empty: 'No village matches.',
     page: 'Page {{page}} of {{pages}}',
@@ -432,15 +440,25 @@ export const en: Messages = {
     reading: 'Reading and checking…',
     detected: 'Detected encoding: {{encoding}}',
     rows: '{{count}} rows/features',
+    rows_one: '{{count}} row/feature',
     mapping: 'Column mapping',
+    mappingEdit: 'Change mapping',
+    mappingHide: 'Hide',
+    mappingHint: 'Choose the file\'s column for each field (those marked * are required); the file is checked again after each change.',
+    mappingNone: '(not imported)',
+    mappingReset: 'Back to automatic',
+    unusedColumns: 'Columns not imported: {{columns}}',
     sample: 'First rows',
     issuesTitle: '{{count}} problems found; fix the file and choose it again. Nothing can be imported while there are problems.',
+    issuesTitle_one: '{{count}} problem found; fix the file and choose it again. Nothing can be imported while there are problems.',
     moreIssues: '{{count}} more problems not listed.',
+    moreIssues_one: '{{count}} more problem not listed.',
     noIssues: 'Checked: no problems found.',
     col: { file: 'File', row: 'Row', field: 'Field', problem: 'Problem' },
     saveReport: 'Save problem report (CSV)',
     reportSuffix: 'problems',
     commit: 'Import {{count}} rows',
+    commit_one: 'Import {{count}} row',
     committing: 'Importing…',
     done: 'Imported: {{inserted}} new, {{updated}} updated, {{unchanged}} unchanged ({{millis}} ms).',
     failed: 'The import did not complete; no data was changed.',
@@ -453,6 +471,7 @@ export const en: Messages = {
     cancelled: 'The import was cancelled; no data was changed.',
     sheet: 'Sheet: {{sheet}}',
     repairsTitle: '{{count}} boundaries repaired automatically (only repeated points and tiny self-intersecting slivers removed):',
+    repairsTitle_one: '{{count}} boundary repaired automatically (only repeated points and tiny self-intersecting slivers removed):',
     repair: 'Feature {{row}} {{code}}: {{droppedM2}} m² sliver and {{duplicatePoints}} repeated points removed',
   },
   sync: {
@@ -466,6 +485,7 @@ export const en: Messages = {
       syncedAt: 'Synced {{time}}',
       pending: '{{count}} to send',
       conflicts: '{{count}} conflicts',
+      conflicts_one: '{{count}} conflict',
       open: 'Sync status: {{state}}. Click to open the sync page',
     },
     enrol: {
@@ -511,6 +531,7 @@ export const en: Messages = {
       phase: { push: "Sending this computer's changes", pull: 'Receiving data from HQ', refetch: "Downloading the region's data again", verify: 'Checking the data', done: 'Finishing' },
       pushed: 'Sent {{pushed}} / {{total}} changes',
       pulled: 'Received {{count}} records',
+      pulled_one: 'Received {{count}} record',
       pulledOf: 'Received {{count}} of {{total}} records ({{percent}}%)',
       bytes: '{{sent}} up, {{received}} down',
       done: 'Sync finished: sent {{pushed}} changes, received {{pulled}} records, {{sent}} up, {{received}} down, in {{seconds}} s.',
@@ -518,6 +539,7 @@ export const en: Messages = {
     },
     warnings: {
       changes_resent: 'HQ asked for the changes from #{{from}} again (it may have been restored from a backup); {{count}} were sent again.',
+      changes_resent_one: 'HQ asked for the changes from #{{from}} again (it may have been restored from a backup); {{count}} was sent again.',
       checkpoint_refetch: 'This computer\'s data did not match HQ\'s ({{local}} records here, {{server}} at HQ), so everything was downloaded again; changes waiting to be sent are kept.',
       checkpoint_mismatch: 'After downloading again the data still does not match HQ ({{local}} records here, {{server}} at HQ). Please contact your administrator.',
       clock_skew: 'This computer\'s clock is about {{minutes}} minutes off HQ\'s. Sync corrected for it and nothing is lost, but please set the clock.',

@@ -1,5 +1,6 @@
 // UI strings of the visits page (day plan, visit log, next up, funnel), both languages in step;
 // zh-CN.ts and en.ts mount them under `visits`.
+import type { Translation } from './zh-CN'
 
 export const visitsZh = {
   title: '拜访',
@@ -146,9 +147,7 @@ export const visitsZh = {
   },
 } as const
 
-type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> }
-
-export const visitsEn: Widen<typeof visitsZh> = {
+export const visitsEn: Translation<typeof visitsZh> = {
   title: 'Visits',
   grid: 'Grid',
   tabs: { plan: 'Day plan', log: 'Log a visit', nextUp: 'Who to see next', funnel: 'Funnel' },
@@ -168,12 +167,15 @@ export const visitsEn: Widen<typeof visitsZh> = {
     startPick: 'Pick on map',
     startPicking: 'Click the start point on the map…',
     picked: '{{count}} targets picked',
+    picked_one: '{{count}} target picked',
     clear: 'Clear',
     route: 'Plan route',
     save: 'Save as planned visits',
     saved: '{{count}} planned visits saved',
+    saved_one: '{{count}} planned visit saved',
     total: 'About {{km}} km in all ({{picked}} km in the order picked)',
     stops: 'Route ({{count}} stops)',
+    stops_one: 'Route ({{count}} stop)',
     leg: '+{{km}} km',
     unplaced: 'No location, not on the route: {{names}}',
     logVisit: 'Log visit',
@@ -231,6 +233,7 @@ export const visitsEn: Widen<typeof visitsZh> = {
     draftSaving: 'Saving draft…',
     restored: 'Restored the draft saved {{time}}.',
     fixErrors: '{{count}} fields need fixing (marked in red).',
+    fixErrors_one: '{{count}} field needs fixing (marked in red).',
     done: 'Visit saved.',
     doneIntel: 'Competitor intel created: {{title}}',
     doneWo: 'Follow-up work order created: {{title}} (due {{due}})',

@@ -350,6 +350,7 @@ export const zhCN = {
     searchPlaceholder: '输入村名或区划代码',
     gridFilter: '按网格筛选',
     allGrids: '全部网格',
+    incompleteOnly: '只看档案完整度低于{{pct}}%的村',
     count: '共 {{count}} 个村/社区',
     hint: '点击一行查看和编辑档案',
     empty: '没有符合条件的村/社区。',
@@ -433,6 +434,12 @@ export const zhCN = {
     detected: '识别的编码：{{encoding}}',
     rows: '共 {{count}} 行/要素',
     mapping: '列对应',
+    mappingEdit: '调整列对应',
+    mappingHide: '收起',
+    mappingHint: '为每个字段选择文件里的列（带 * 的必须有）；改动后会重新检查文件。',
+    mappingNone: '（不导入）',
+    mappingReset: '恢复自动对应',
+    unusedColumns: '未导入的列：{{columns}}',
     sample: '前几行预览',
     issuesTitle: '发现 {{count}} 个问题，修正文件后重新选择；有问题时不能导入。',
     moreIssues: '另有 {{count}} 个问题未列出。',
@@ -628,3 +635,12 @@ export const zhCN = {
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> }
 export type Messages = Widen<typeof zhCN>
+
+/**
+ * Another language's messages for zh-CN's (literal-typed) ones: the same keys, and beside any
+ * message that takes {{count}} an optional `<key>_one`, the singular for a language that has one
+ * (i18next picks it when count is 1, the plain key otherwise). Chinese has one form.
+ */
+export type Translation<T> = { [K in keyof T]: T[K] extends string ? string : Translation<T[K]> } & {
+  [K in keyof T as T[K] extends `${string}{{count}}${string}` ? `${K & string}_one` : never]?: string
+}

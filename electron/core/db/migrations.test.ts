@@ -62,6 +62,7 @@ describe('upgrading a store made by the previous release', () => {
     expect(core.ctx.change.schemaVersion).toBe(journal.entries.length)
     const indexes = (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as { name: string }[]).map((i) => i.name)
     expect(indexes).toContain('visits_grid_live_idx')
+    expect(indexes).toEqual(expect.arrayContaining(['villages_name_uq', 'key_customers_village_live_idx']))
     expect(await core.call('grids.list', {})).toHaveLength(12)
     core.close()
     rmSync(dir, { recursive: true, force: true })

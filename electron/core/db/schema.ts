@@ -132,6 +132,10 @@ export const villages = sqliteTable(
   (t) => [
     uniqueIndex('villages_division_code_uq').on(t.divisionCode),
     index('villages_grid_idx').on(t.gridId),
+    // Villages in name order for the customer list sorted by village (repos/customers.ts). UNIQUE
+    // (trivially: id is) tells the planner each entry is one village, so each village's customers
+    // in id order finish the ORDER BY without a sort.
+    uniqueIndex('villages_name_uq').on(t.name, t.id),
   ],
 )
 
@@ -172,6 +176,9 @@ export const keyCustomers = sqliteTable(
     // Covers the per-grid counts by tier (grid list, grid summary) without touching rows.
     index('key_customers_grid_tier_idx').on(t.gridId, t.deletedAt, t.valueTier, t.tierOverride),
     index('key_customers_village_idx').on(t.villageId),
+    // A village's live customers in id order, covering (deleted_at is listed so the planner needs
+    // no row to check it): the inner loop of the list sorted by village.
+    index('key_customers_village_live_idx').on(t.villageId, t.id, t.deletedAt).where(sql`deleted_at IS NULL`),
   ],
 )
 

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Input } from '../../../shared/api/contract'
+import type { CustomerCategory } from '../../../shared/domain'
 import { AppError } from '../../../shared/errors'
 import { openTestCore } from '../testing'
 import { pinyinKey } from '../db/pinyin'
@@ -108,6 +110,51 @@ describe('customers list', () => {
     expect([...revenues].sort((x, y) => y - x)).toEqual(revenues)
     const page2 = await core.call('customers.list', { limit: 100, offset: 100 })
     expect(page2.rows[0]!.id).toBe(all.rows[100]!.id)
+  })
+})
+
+describe('customers list sorted by village', () => {
+  // Pages of all customers or a broad filter walk the indexes; narrow filters sort the matches.
+  it('orders by village name, village, then id, customers without a village last, on both plans', async () => {
+    const sqlite = core.ctx.db.$client
+    // Two villages of one name, a customer with no village and one whose village this device lost.
+    const [first, second] = sqlite.prepare('SELECT id, name FROM villages ORDER BY division_code LIMIT 2').all() as { id: string; name: string }[]
+    sqlite.prepare('UPDATE villages SET name = ? WHERE id = ?').run(first!.name, second!.id)
+    await core.call('customers.create', { name: '无村客户', category: 'high_value' })
+    const lost = await core.call('customers.create', { name: '失村客户', category: 'high_value', villageId: second!.id })
+    sqlite.pragma('foreign_keys = OFF')
+    sqlite.prepare("UPDATE key_customers SET village_id = '0190ffff-0000-7000-8000-000000000000' WHERE id = ?").run(lost.id)
+    sqlite.pragma('foreign_keys = ON')
+    type Ref = { id: string; villageName: string | null; villageId: string | null; tier: string; category: string }
+    const all = sqlite
+      .prepare('SELECT k.id, v.name AS villageName, v.id AS villageId, coalesce(k.tier_override, k.value_tier) AS tier, k.category FROM key_customers k LEFT JOIN villages v ON v.id = k.village_id WHERE k.deleted_at IS NULL')
+      .all() as Ref[]
+    // SQLite compares text as UTF-8 bytes.
+    const bytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
+    const expected = (rows: Ref[], desc: boolean) =>
+      [...rows]
+        .sort((a, b) => {
+          if ((a.villageName === null) !== (b.villageName === null)) return a.villageName === null ? 1 : -1
+          const by = bytes(a.villageName ?? '', b.villageName ?? '') || bytes(a.villageId ?? '', b.villageId ?? '') || bytes(a.id, b.id)
+          return desc ? -by : by
+        })
+        .map((r) => r.id)
+    const ids = async (input: Input<'customers.list'>) => (await core.call('customers.list', { sort: 'villageName', ...input })).rows.map((r) => r.id)
+    const broad = (sqlite.prepare('SELECT category FROM key_customers WHERE deleted_at IS NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1').get() as { category: CustomerCategory }).category
+    for (const order of ['asc', 'desc'] as const) {
+      const everyone = expected(all, order === 'desc')
+      const villaged = all.filter((r) => r.villageName !== null).length
+      for (const offset of [0, 100, everyone.length - 60, everyone.length - 1, villaged, everyone.length]) {
+        const page = await core.call('customers.list', { sort: 'villageName', order, offset, limit: 100 })
+        expect(page.total).toBe(everyone.length)
+        expect(page.rows.map((r) => r.id)).toEqual(everyone.slice(offset, offset + 100))
+      }
+      const inCategory = expected(all.filter((r) => r.category === broad), order === 'desc')
+      expect(await ids({ order, category: broad, limit: 40 })).toEqual(inCategory.slice(0, 40))
+      expect(await ids({ order, category: broad, offset: 40, limit: 1000 })).toEqual(inCategory.slice(40))
+      const tierA = expected(all.filter((r) => r.tier === 'A'), order === 'desc')
+      expect(await ids({ order, tier: 'A', offset: 10, limit: 1000 })).toEqual(tierA.slice(10))
+    }
   })
 })
 

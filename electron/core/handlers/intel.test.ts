@@ -55,6 +55,35 @@ describe('competitor intel', () => {
     expect((mid as { i: number }).i).toBe((before as { i: number }).i + 1)
   })
 
+  it('edits only the fields sent, through the outbox, and moves the grid with the place', async () => {
+    const created = await core.call('intel.create', { ...offer, villageId: village.id })
+    const other = core.ctx.db.$client.prepare('SELECT id, grid_id AS gridId, lon, lat FROM villages WHERE grid_id <> ? ORDER BY division_code LIMIT 1').get(village.gridId) as typeof village
+    const edited = await core.call('intel.update', { id: created.id, patch: { monthlyFee: 79, validTo: '2027-01-31' } })
+    expect(edited).toMatchObject({ monthlyFee: 79, validTo: '2027-01-31', dataGb: 40, title: offer.title, villageId: village.id })
+    const change = core.ctx.db.$client.prepare("SELECT op, fields FROM outbox WHERE table_name = 'competitor_intel' AND row_id = ? ORDER BY device_seq DESC LIMIT 1").get(created.id) as { op: string; fields: string }
+    expect(change.op).toBe('update')
+    expect(Object.keys(JSON.parse(change.fields) as object).sort()).toEqual(['monthly_fee', 'valid_to'])
+    // Moved to a village of another grid: the grid follows; then to a map point only.
+    expect((await core.call('intel.update', { id: created.id, patch: { villageId: other.id } })).gridId).toBe(other.gridId)
+    const atPoint = await core.call('intel.update', { id: created.id, patch: { villageId: null, lon: village.lon, lat: village.lat } })
+    expect(atPoint).toMatchObject({ villageId: null, lon: village.lon, lat: village.lat, gridId: village.gridId })
+  })
+
+  it('rejects an edit that leaves half a point or no place, naming the field, and stores nothing', async () => {
+    const created = await core.call('intel.create', { ...offer, lon: village.lon, lat: village.lat })
+    const before = intelCount()
+    const half = (await core.call('intel.update', { id: created.id, patch: { lat: null } }).catch((e: unknown) => e)) as AppError
+    expect(half.code).toBe('VALIDATION')
+    expect(half.issues!.map((i) => `${i.path.join('.')}:${i.message}`)).toEqual(['patch.lat:lonlat_pair'])
+    const nowhere = (await core.call('intel.update', { id: created.id, patch: { lon: null, lat: null } }).catch((e: unknown) => e)) as AppError
+    expect(nowhere.issues!.map((i) => `${i.path.join('.')}:${i.message}`)).toEqual(['patch.villageId:where_required'])
+    const bad = (await core.call('intel.update', { id: created.id, patch: { title: ' ', reliability: 9, monthlyFee: -1 } }).catch((e: unknown) => e)) as AppError
+    expect(bad.issues!.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['patch.title', 'patch.reliability', 'patch.monthlyFee']))
+    expect(bad.issues!.find((i) => i.path[1] === 'reliability')!.message).toBe('level_range')
+    expect(intelCount()).toEqual(before)
+    expect(await core.call('intel.get', { id: created.id })).toMatchObject({ lon: village.lon, lat: village.lat, title: offer.title, reliability: 4, monthlyFee: 99 })
+  })
+
   it("compares a rival's offer with ours", async () => {
     const intel = await core.call('intel.create', { ...offer, villageId: village.id })
     const closest = await core.call('intel.compare', { id: intel.id })

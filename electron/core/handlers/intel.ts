@@ -79,6 +79,9 @@ export const intelHandlers = {
       const merged = { ...current, ...input.patch }
       if (merged.validFrom && merged.validTo && merged.validFrom > merged.validTo)
         throw new AppError('VALIDATION', 'valid to is before valid from', { issues: [{ path: ['patch', 'validTo'], message: 'valid_range' }] })
+      // The patch schema sees the patch alone; the pair and the place are checked on the result.
+      if ((merged.lon == null) !== (merged.lat == null))
+        throw new AppError('VALIDATION', 'give both longitude and latitude, or neither', { issues: [{ path: ['patch', merged.lon == null ? 'lon' : 'lat'], message: 'lonlat_pair' }] })
       if (merged.villageId == null && merged.lon == null)
         throw new AppError('VALIDATION', 'intel needs a village or a map point', { issues: [{ path: ['patch', 'villageId'], message: 'where_required' }] })
       const where = 'villageId' in input.patch || 'lon' in input.patch ? placement(tx, merged) : {}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { profileCompleteness } from '../../../shared/profile'
+import { INCOMPLETE_BELOW, profileCompleteness } from '../../../shared/profile'
 import { openTestCore } from '../testing'
 
 type TestCore = ReturnType<typeof openTestCore>
@@ -41,6 +41,29 @@ describe('villages.list', () => {
     const { rows, total } = await core.call('villages.list', { gridId: grid!.id, limit: 5000 })
     expect(total).toBe(grid!.villages)
     expect(rows.every((r) => r.gridId === grid!.id && r.gridName === grid!.name)).toBe(true)
+  })
+
+  it('shows only villages whose profile is under the grid summary’s threshold, with the other filters', async () => {
+    const all = (await core.call('villages.list', { limit: 5000 })).rows
+    const incomplete = await core.call('villages.list', { incompleteOnly: true, limit: 5000 })
+    expect(incomplete.rows.map((r) => r.id)).toEqual(all.filter((r) => r.completeness < INCOMPLETE_BELOW).map((r) => r.id))
+    expect(incomplete.total).toBe(incomplete.rows.length)
+    // Some of each, or the test proves nothing.
+    expect(incomplete.total).toBeGreaterThan(0)
+    expect(incomplete.total).toBeLessThan(all.length)
+    // The same villages the grid summaries count as incomplete.
+    const grids = await core.call('grids.list', {})
+    for (const grid of grids.slice(0, 4)) {
+      const inGrid = await core.call('villages.list', { gridId: grid.id, incompleteOnly: true, limit: 5000 })
+      expect(inGrid.total).toBe((await core.call('grids.summary', { id: grid.id })).incompleteVillages)
+      expect(inGrid.rows.every((r) => r.gridId === grid.id && r.completeness < INCOMPLETE_BELOW)).toBe(true)
+    }
+    // A village filled in leaves the list; `false` filters nothing.
+    const village = incomplete.rows[0]!
+    await core.call('villages.update', { id: village.id, patch: { population: 1000, households: 300, migrantAwayPct: 20, mainEconomy: '甘蔗', marketDays: '逢三', festivals: '三月三', educationLevel: '初中', fibreCovered: true, ourPorts: 100, signal4g: 'good', signal5g: 'fair', ourMobileSubs: 500, ourBroadbandSubs: 120, penetrationPct: 40 } })
+    expect((await core.call('villages.get', { id: village.id })).completeness).toBeGreaterThanOrEqual(INCOMPLETE_BELOW)
+    expect((await core.call('villages.list', { incompleteOnly: true, limit: 5000 })).rows.map((r) => r.id)).not.toContain(village.id)
+    expect((await core.call('villages.list', { incompleteOnly: false, limit: 1 })).total).toBe(all.length)
   })
 
   it.each(['households', 'population', 'penetrationPct', 'completeness', 'name', 'gridName'] as const)('sorts by %s both ways, empty values last', async (sort) => {

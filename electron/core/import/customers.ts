@@ -11,7 +11,7 @@ import { insertSynced, updateSynced } from '../db/repos/changes'
 import { customerIdentityIndex, customerRow, villagePlacement, villagesByName } from '../db/repos/customers'
 import { villageIdsByCode } from '../db/repos/villages'
 import { moveStage, recomputeTiers } from '../handlers/customers'
-import { checkColumns, mapColumns, readSource, readTable, type Table } from './read'
+import { checkColumns, mapColumns, readSource, readTable, targetFields, type Table } from './read'
 
 type FieldKind = 'text' | 'enum' | 'phone' | 'date' | 'int' | 'money' | 'tags'
 interface FieldSpec {
@@ -179,7 +179,7 @@ const MAX_LISTED = 1000
 export async function previewCustomers(ctx: HandlerContext, input: CustomerImportInput): Promise<ImportPreview> {
   const c = await check(ctx, input)
   return {
-    file: c.file, encoding: c.encoding, headers: c.headers, mapping: c.mapping, totalRows: c.rows.length,
+    file: c.file, encoding: c.encoding, headers: c.headers, mapping: c.mapping, fields: targetFields(customerImportFields, REQUIRED), totalRows: c.rows.length,
     sample: c.rows.slice(0, 20).map((r) => ({ row: r.row, ...r.values, tags: Array.isArray(r.values.tags) ? (r.values.tags as string[]).join('、') : undefined })),
     issues: c.issues.slice(0, MAX_LISTED), moreIssues: Math.max(0, c.issues.length - MAX_LISTED),
   }

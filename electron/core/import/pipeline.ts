@@ -7,7 +7,7 @@ import type { Db } from '../db/client'
 import type { ChangeContext } from '../db/repos/changes'
 import { commitGrids, parseBoundaryFile, validateGrids, type GridFeature } from './grids'
 import { openTable, readSource, type SourceFile, type TableSource } from './read'
-import { villageChecker, villageLookups, villageSheet, villageWriter, type VillageLookups } from './villages'
+import { villageChecker, villageLookups, villageSheet, villageTargets, villageWriter, type VillageLookups } from './villages'
 
 export type WorkPhase = Extract<ImportPhase, 'reading' | 'parsing' | 'validating' | 'writing'>
 /** Progress of a phase: done out of total, in bytes of the file or in rows (0 of 0: not known yet). */
@@ -97,7 +97,7 @@ export async function checkImport(db: Db, input: ImportInput, report?: Report): 
 export function previewOf(checked: Checked): ImportPreview {
   const base = { file: checked.file, encoding: checked.encoding, issues: checked.issues.slice(0, MAX_LISTED), moreIssues: Math.max(0, checked.issues.length - MAX_LISTED) }
   if (checked.kind === 'villages')
-    return { ...base, headers: checked.headers, mapping: checked.mapping, sheet: checked.sheet, totalRows: checked.totalRows, sample: checked.sample }
+    return { ...base, headers: checked.headers, mapping: checked.mapping, fields: villageTargets, sheet: checked.sheet, totalRows: checked.totalRows, sample: checked.sample }
   return {
     ...base,
     headers: [],

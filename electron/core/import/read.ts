@@ -5,7 +5,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { basename, extname } from 'node:path'
 import ExcelJS from 'exceljs'
 import Papa from 'papaparse'
-import type { ImportInput } from '../../../shared/api/imports'
+import type { ImportInput, ImportTargetField } from '../../../shared/api/imports'
 
 export interface SourceFile {
   name: string
@@ -188,6 +188,10 @@ function cellText(value: unknown): string {
 /** A field's column as people know it: its English and its Chinese header. */
 const columnNames = (aliases: string[]) => [aliases[0], aliases.find((a) => /[^\p{ASCII}]/u.test(a))].filter(Boolean).join('/')
 
+/** The fields a column can be mapped to, as a preview lists them for a hand-made mapping. */
+export const targetFields = (fields: Record<string, unknown>, required: readonly string[]): ImportTargetField[] =>
+  Object.keys(fields).map((name) => ({ name, required: required.includes(name) }))
+
 /** Whether a header row has a column for every required field (which sheet of a workbook to read). */
 export function hasRequiredColumns(headers: string[], fields: Record<string, { aliases: string[] }>, override: Record<string, string>, required: readonly string[]): boolean {
   const mapping = mapColumns(headers, fields, override)
@@ -195,19 +199,24 @@ export function hasRequiredColumns(headers: string[], fields: Record<string, { a
 }
 
 /**
- * Maps target fields to columns: a hand-made mapping wins, else the first column whose header
- * matches one of the field's aliases (case-insensitive) and is not taken by an earlier field.
+ * Maps target fields to columns: a hand-made mapping wins ('' = leave the field out), else the
+ * first column whose header matches one of the field's aliases (case-insensitive) and is taken
+ * neither by the hand-made mapping nor by an earlier field.
  */
 export function mapColumns(headers: string[], fields: Record<string, { aliases: string[] }>, override: Record<string, string>): Record<string, string> {
   const mapping: Record<string, string> = {}
+  const taken = new Set(Object.entries(override).filter(([field, column]) => column !== '' && field in fields).map(([, column]) => column))
   const lower = headers.map((h) => h.toLowerCase())
   for (const [field, spec] of Object.entries(fields)) {
     if (override[field] !== undefined) {
-      mapping[field] = override[field]
+      if (override[field] !== '') mapping[field] = override[field]
       continue
     }
-    const i = lower.findIndex((h, idx) => spec.aliases.some((a) => a.toLowerCase() === h) && !Object.values(mapping).includes(headers[idx]!))
-    if (i >= 0) mapping[field] = headers[i]!
+    const i = lower.findIndex((h, idx) => spec.aliases.some((a) => a.toLowerCase() === h) && !taken.has(headers[idx]!))
+    if (i >= 0) {
+      mapping[field] = headers[i]!
+      taken.add(headers[i]!)
+    }
   }
   return mapping
 }

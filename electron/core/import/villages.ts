@@ -6,7 +6,7 @@ import type { Db, Tx } from '../db/client'
 import { insertSyncedMany, updateSynced, type ChangeContext } from '../db/repos/changes'
 import { orgUnitIdsByCode } from '../db/repos/grids'
 import { knownDivisionCodes, villageIdsByCode } from '../db/repos/villages'
-import { checkHeaders, hasRequiredColumns, mapColumns, type TableSource } from './read'
+import { checkHeaders, hasRequiredColumns, mapColumns, targetFields, type TableSource } from './read'
 
 type FieldKind = 'text' | 'count' | 'pct' | 'bool' | 'coord'
 interface FieldSpec {
@@ -37,6 +37,7 @@ export const villageFields: Record<string, FieldSpec> = {
   notes: { kind: 'text', aliases: ['notes', '备注'], max: 5000 },
 }
 const REQUIRED = ['divisionCode', 'name'] as const
+export const villageTargets = targetFields(villageFields, REQUIRED)
 
 /** Which sheet of a workbook holds villages: the first with a code and a name column. */
 export const villageSheet = (override: Record<string, string>) => (headers: string[]) => hasRequiredColumns(headers, villageFields, override, REQUIRED)

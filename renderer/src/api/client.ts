@@ -8,8 +8,11 @@ export interface Bridge {
   /** Electron only: the native folder chooser; null when cancelled. */
   pickFolder?(): Promise<string | null>
   /** Electron only: the native file chooser for an import; main then reads the file by path. */
-  pickImportFile?(kind: 'villages' | 'grids'): Promise<ChosenFile | null>
+  pickImportFile?(kind: ImportFileKind): Promise<ChosenFile | null>
 }
+
+/** What the native file chooser filters for: tables (villages, customers) or boundary files. */
+export type ImportFileKind = 'villages' | 'grids' | 'customers'
 
 /** A file ready for import.start by path: chosen in Electron's dialog, or uploaded in browser mode. */
 export interface ChosenFile {
@@ -56,7 +59,7 @@ export const pickFolder: (() => Promise<string | null>) | undefined =
   typeof window !== 'undefined' && window.griddesk?.pickFolder ? () => window.griddesk!.pickFolder!() : undefined
 
 /** Electron's native file chooser for imports, where there is one. */
-export const pickImportFile: ((kind: 'villages' | 'grids') => Promise<ChosenFile | null>) | undefined =
+export const pickImportFile: ((kind: ImportFileKind) => Promise<ChosenFile | null>) | undefined =
   typeof window !== 'undefined' && window.griddesk?.pickImportFile ? (kind) => window.griddesk!.pickImportFile!(kind) : undefined
 
 /**

@@ -112,19 +112,24 @@ const sortExpressions: Record<VillageSortKey, string> = {
 export interface VillageListQuery {
   search?: string
   gridId?: string
+  incompleteOnly?: boolean
   sort: VillageSortKey
   order: 'asc' | 'desc'
   limit: number
   offset: number
 }
 
-/** Live villages matching the search (name anywhere, division code prefix) and grid, sorted, one page. */
+/**
+ * Live villages matching the search (name anywhere, division code prefix), grid and, when asked,
+ * completeness below INCOMPLETE_BELOW (as the grid summary counts them), sorted, one page.
+ */
 export function listVillages(db: Db | Tx, q: VillageListQuery): VillageList {
   const like = q.search ? `%${q.search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%` : null
   const codePrefix = q.search ? `${q.search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%` : null
   const where = sql`v.deleted_at IS NULL
     ${like ? sql`AND (v.name LIKE ${like} ESCAPE '\\' OR v.division_code LIKE ${codePrefix} ESCAPE '\\')` : sql``}
-    ${q.gridId ? sql`AND v.grid_id = ${q.gridId}` : sql``}`
+    ${q.gridId ? sql`AND v.grid_id = ${q.gridId}` : sql``}
+    ${q.incompleteOnly ? sql`AND ${completenessSql} < ${INCOMPLETE_BELOW}` : sql``}`
   const total = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM villages v WHERE ${where}`)?.n ?? 0
   // Nulls last whichever the direction, then the code so pages are stable.
   const by = sql.raw(`${sortExpressions[q.sort]} IS NULL, ${sortExpressions[q.sort]} ${q.order === 'desc' ? 'DESC' : 'ASC'}, v.division_code`)

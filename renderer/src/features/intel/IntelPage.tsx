@@ -1,10 +1,11 @@
 // Competitor intel: the list with filters (rival, kind, grid, valid on a date, threat), the pins
 // on the county map beside it, and the selected record with its comparison against our offers
-// and the flyer photos (thumbnails drawn here on a canvas; the core only stores files).
-import { Badge, Box, Button, Group, Image, Loader, NumberInput, Paper, ScrollArea, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core'
+// and the flyer photos (thumbnails drawn here on a canvas; the core only stores files). A record
+// opens for editing from its row, from the detail panel (also reached from its map pin).
+import { ActionIcon, Badge, Box, Button, Group, Image, Loader, NumberInput, Paper, ScrollArea, Select, SimpleGrid, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core'
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { IntelRow } from '../../../../shared/api/intel'
+import type { IntelDetail, IntelRow } from '../../../../shared/api/intel'
 import { intelKinds, rivals, type IntelKind, type Rival } from '../../../../shared/domain'
 import type { OfferMetrics } from '../../../../shared/offers'
 import { call } from '../../api/client'
@@ -19,7 +20,20 @@ export function IntelPage() {
   const { t } = useTranslation()
   const [filters, setFilters] = useState<{ rival?: Rival; kind?: IntelKind; gridId?: string; validOn?: string; minThreat?: number }>({})
   const [selectedId, setSelectedId] = useState<string>()
-  const [creating, setCreating] = useState(false)
+  // One form for both: opened with no record to create, with a record to edit (kept while it closes).
+  const [formOpen, setFormOpen] = useState(false)
+  const [editing, setEditing] = useState<IntelDetail>()
+  const openForm = (intel?: IntelDetail) => {
+    setEditing(intel)
+    setFormOpen(true)
+  }
+  /** Bumped after an edit so the detail panel and its comparison are read again. */
+  const [version, setVersion] = useState(0)
+  const [openError, setOpenError] = useState<unknown>()
+  const edit = (id: string) => {
+    setOpenError(undefined)
+    call('intel.get', { id }).then(openForm, setOpenError)
+  }
   const grids = useCall('grids.list', { limit: 1000 })
   const list = useCall('intel.list', { ...filters, limit: 500 })
   const overview = useCall('map.overview', {})
@@ -37,7 +51,7 @@ export function IntelPage() {
       <Stack gap="xs" style={{ flex: 1, minWidth: 0, minHeight: 0 }}>
         <Group justify="space-between" wrap="nowrap">
           <Title order={2} size="h3">{t('intel.title')}</Title>
-          <Button onClick={() => setCreating(true)} data-testid="new-intel">{t('intel.new')}</Button>
+          <Button onClick={() => openForm()} data-testid="new-intel">{t('intel.new')}</Button>
         </Group>
         <Group gap={6} wrap="wrap">
           <Select size="xs" w={110} clearable placeholder={t('intel.filters.rival')} aria-label={t('intel.filters.rival')} value={filters.rival ?? null} onChange={(v) => set('rival', (v ?? undefined) as Rival)} data={rivals.map((r) => ({ value: r, label: t(`customers.rival.${r}`) }))} data-testid="intel-filter-rival" />
@@ -47,17 +61,19 @@ export function IntelPage() {
           <NumberInput size="xs" w={90} min={1} max={5} placeholder={t('intel.filters.threat')} aria-label={t('intel.filters.threat')} value={filters.minThreat ?? ''} onChange={(v) => set('minThreat', v === '' ? undefined : Number(v))} />
         </Group>
         {list.error !== undefined && <ErrorAlert error={list.error} onRetry={list.reload} />}
+        {openError !== undefined && <ErrorAlert error={openError} onClose={() => setOpenError(undefined)} />}
         <Text size="sm" c="dimmed" data-testid="intel-count">{list.value ? t('intel.count', { count: list.value.total }) : t('shell.loading')}</Text>
         <ScrollArea type="auto" style={{ flex: 1, minHeight: 0 }}>
           <Table highlightOnHover stickyHeader verticalSpacing={5} fz="sm" data-testid="intel-table">
             <Table.Thead>
               <Table.Tr>
                 {(['seenAt', 'rival', 'kind', 'title', 'where', 'fee', 'threat'] as const).map((c) => <Table.Th key={c} style={{ whiteSpace: 'nowrap' }}>{t(`intel.col.${c}`)}</Table.Th>)}
+                <Table.Th w={36}><VisuallyHidden>{t('intel.col.actions')}</VisuallyHidden></Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {rows.map((r) => (
-                <Table.Tr key={r.id} data-intel-id={r.id} onClick={() => setSelectedId(r.id)} style={{ cursor: 'pointer' }} bg={r.id === selectedId ? 'var(--mantine-primary-color-light)' : undefined} aria-selected={r.id === selectedId}>
+                <Table.Tr key={r.id} data-intel-id={r.id} onClick={() => setSelectedId(r.id)} onDoubleClick={() => edit(r.id)} style={{ cursor: 'pointer' }} bg={r.id === selectedId ? 'var(--mantine-primary-color-light)' : undefined} aria-selected={r.id === selectedId}>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{r.seenAt.slice(0, 10)}</Table.Td>
                   <Table.Td><Badge size="sm" radius="sm" color={rivalColour[r.rival]} variant="light">{t(`customers.rival.${r.rival}`)}</Badge></Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{t(`intel.kind.${r.kind}`)}</Table.Td>
@@ -65,6 +81,9 @@ export function IntelPage() {
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{where(t, r)}</Table.Td>
                   <Table.Td ta="right">{r.monthlyFee ?? '—'}</Table.Td>
                   <Table.Td><Threat level={r.threatLevel} /></Table.Td>
+                  <Table.Td p={0}>
+                    <ActionIcon size="sm" variant="subtle" color="gray" aria-label={t('intel.editRecord', { title: r.title })} title={t('intel.edit')} onClick={(e) => { e.stopPropagation(); setSelectedId(r.id); edit(r.id) }} data-testid="intel-row-edit">✎</ActionIcon>
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -80,9 +99,9 @@ export function IntelPage() {
             </CountyMap>
           )}
         </Box>
-        {selectedId && <IntelDetailPanel id={selectedId} onClose={() => setSelectedId(undefined)} onChanged={list.reload} />}
+        {selectedId && <IntelDetailPanel key={`${selectedId}:${version}`} id={selectedId} onClose={() => setSelectedId(undefined)} onChanged={list.reload} onEdit={openForm} />}
       </Stack>
-      <IntelForm opened={creating} onClose={() => setCreating(false)} onSaved={(i) => { setCreating(false); list.reload(); setSelectedId(i.id) }} />
+      <IntelForm opened={formOpen} intel={editing} onClose={() => setFormOpen(false)} onSaved={(i) => { setFormOpen(false); list.reload(); setSelectedId(i.id); setVersion((v) => v + 1) }} />
     </Box>
   )
 }
@@ -112,7 +131,7 @@ async function thumbnail(file: File): Promise<string | undefined> {
   }
 }
 
-function IntelDetailPanel({ id, onClose, onChanged }: { id: string; onClose: () => void; onChanged: () => void }) {
+function IntelDetailPanel({ id, onClose, onChanged, onEdit }: { id: string; onClose: () => void; onChanged: () => void; onEdit: (intel: IntelDetail) => void }) {
   const { t, i18n } = useTranslation()
   const en = currentLanguage(i18n) === 'en'
   const detail = useCall('intel.get', { id })
@@ -158,7 +177,10 @@ function IntelDetailPanel({ id, onClose, onChanged }: { id: string; onClose: () 
           <Text fw={700} truncate>{d.title}</Text>
           <Text size="xs" c="dimmed">{t(`customers.rival.${d.rival}`)} · {t(`intel.kind.${d.kind}`)} · {where(t, d)} · {d.validFrom ?? '…'} – {d.validTo ?? '…'}</Text>
         </Stack>
-        <Button size="compact-xs" variant="subtle" color="gray" onClick={onClose} aria-label={t('customers.close')}>✕</Button>
+        <Group gap={4} wrap="nowrap">
+          <Button size="compact-xs" variant="light" onClick={() => onEdit(d)} data-testid="intel-edit">{t('intel.edit')}</Button>
+          <Button size="compact-xs" variant="subtle" color="gray" onClick={onClose} aria-label={t('customers.close')}>✕</Button>
+        </Group>
       </Group>
       <ScrollArea style={{ flex: 1, minHeight: 0 }} p="sm">
         <Stack gap="xs">

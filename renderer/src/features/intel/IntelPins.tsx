@@ -19,7 +19,7 @@ export function IntelPins({ rows, selectedId, onSelect }: { rows?: IntelRow[]; s
           key={r.id}
           center={[r.lat!, r.lon!]}
           radius={4 + (r.threatLevel ?? 1) * 1.2}
-          className="intel-pin"
+          className={`intel-pin intel-${r.id}`}
           pathOptions={{ color: r.id === selectedId ? '#000' : '#fff', weight: r.id === selectedId ? 2.5 : 1, fillColor: rivalColour[r.rival], fillOpacity: 0.9 }}
           eventHandlers={{ click: () => onSelect?.(r.id) }}
         >

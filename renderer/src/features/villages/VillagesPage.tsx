@@ -1,10 +1,12 @@
-// The village list (villages.list): search, grid filter, sortable columns, pages of 100 rows
-// sorted and cut in SQL so thousands of villages stay quick; a row opens the profile beside it.
-import { Box, Button, Group, Loader, Pagination, Progress, ScrollArea, Select, Stack, Table, Text, TextInput, Title, UnstyledButton } from '@mantine/core'
+// The village list (villages.list): search, grid filter, "incomplete profiles only", sortable
+// columns, pages of 100 rows filtered, sorted and cut in SQL so thousands of villages stay quick;
+// a row opens the profile beside it.
+import { Box, Button, Checkbox, Group, Loader, Pagination, Progress, ScrollArea, Select, Stack, Table, Text, TextInput, Title, UnstyledButton } from '@mantine/core'
 import { useDebouncedValue } from '@mantine/hooks'
 import { Fragment, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { VillageListRow, VillageSortKey } from '../../../../shared/api/villages'
+import { INCOMPLETE_BELOW } from '../../../../shared/profile'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
 import { useOnSynced } from '../sync/useOnSynced'
@@ -32,6 +34,7 @@ export function VillagesPage() {
   const [search, setSearch] = useState('')
   const [debouncedSearch] = useDebouncedValue(search.trim(), 250)
   const [gridId, setGridId] = useState<string | null>(null)
+  const [incompleteOnly, setIncompleteOnly] = useState(false)
   const [sort, setSort] = useState<{ key: VillageSortKey; order: 'asc' | 'desc' }>({ key: 'divisionCode', order: 'asc' })
   const [page, setPage] = useState(1)
   const [selectedId, setSelectedId] = useState<string>()
@@ -40,6 +43,7 @@ export function VillagesPage() {
   const list = useCall('villages.list', {
     ...(debouncedSearch ? { search: debouncedSearch } : {}),
     ...(gridId ? { gridId } : {}),
+    ...(incompleteOnly ? { incompleteOnly } : {}),
     sort: sort.key,
     order: sort.order,
     limit: PAGE_SIZE,
@@ -100,9 +104,22 @@ export function VillagesPage() {
           </Group>
         </Group>
         {list.error !== undefined && <ErrorAlert error={list.error} onRetry={list.reload} />}
-        <Text size="sm" c="dimmed" aria-live="polite" data-testid="village-count">
-          {list.value ? `${t('villages.count', { count: total })} · ${t('villages.hint')}` : t('shell.loading')}
-        </Text>
+        <Group justify="space-between" wrap="nowrap" gap="sm">
+          <Text size="sm" c="dimmed" aria-live="polite" data-testid="village-count">
+            {list.value ? `${t('villages.count', { count: total })} · ${t('villages.hint')}` : t('shell.loading')}
+          </Text>
+          <Checkbox
+            size="sm"
+            label={t('villages.incompleteOnly', { pct: Math.round(INCOMPLETE_BELOW * 100) })}
+            checked={incompleteOnly}
+            onChange={(event) => {
+              setIncompleteOnly(event.currentTarget.checked)
+              setPage(1)
+            }}
+            styles={{ label: { whiteSpace: 'nowrap' } }}
+            data-testid="village-incomplete-filter"
+          />
+        </Group>
         <ScrollArea type="auto" style={{ flex: 1, minHeight: 0 }}>
           <Table highlightOnHover stickyHeader verticalSpacing={6} fz="sm" data-testid="village-table">
             <Table.Thead>

@@ -1,0 +1,2 @@
+CREATE INDEX `key_customers_village_live_idx` ON `key_customers` (`village_id`,`id`,`deleted_at`) WHERE deleted_at IS NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX `villages_name_uq` ON `villages` (`name`,`id`);
