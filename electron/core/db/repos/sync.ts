@@ -221,6 +221,7 @@ export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now
   const markSeen = seen ? prepared(sqlite, 'INSERT OR IGNORE INTO temp.sync_refetch_seen (table_name, row_id) VALUES (?, ?)') : undefined
   const addVersion = prepared(sqlite, 'INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (table_name, row_id, field) DO UPDATE SET hlc = excluded.hlc')
   const delta = new ChecksumDelta()
+  let pageNewest = ''
   for (const row of pulled) {
     markSeen?.run(row.table_name, row.row_id)
     if (!isSynced(row.table_name)) continue
@@ -228,8 +229,8 @@ export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now
     const names = Object.keys(row.fields).filter((f) => columns.has(f) && !bookkeeping.has(f))
     let newest = row.version
     for (const v of Object.values(row.versions)) if (v > newest) newest = v
-    // The clock passes the newest version once (HLCs sort causally).
-    if (newest) receive(newest)
+    // The clock passes the page's newest version once, at the end (HLCs sort as strings, causally).
+    if (newest > pageNewest) pageNewest = newest
     const version = row.version || now
     const inserted = prepared(
       sqlite,
@@ -279,6 +280,7 @@ export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now
     delta.change(row.table_name, row.row_id, before, versionOfRow(sqlite, row.table_name, row.row_id))
     applied++
   }
+  if (pageNewest) receive(pageNewest)
   commitChecksumDelta(sqlite, delta)
   return { rows: applied, conflicts }
 }
