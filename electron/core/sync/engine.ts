@@ -21,7 +21,7 @@ import {
   sweepUnseen,
   unmarkPushedFrom,
 } from '../db/repos/sync'
-import { HqClient, SyncHttpError, type FetchLike } from './hqClient'
+import { HqClient, SyncHttpError, type FetchLike, type Timeouts } from './hqClient'
 
 export const SKEW_WARN_MS = 5 * 60_000
 /** A pulled page should take about this long on the device's link. */
@@ -66,6 +66,8 @@ export interface SyncOptions {
   onProgress?: (progress: SyncProgress) => void
   pushBatch?: number
   pullLimit?: number
+  /** Deadlines of each request (tests shorten them). */
+  timeouts?: Partial<Timeouts>
 }
 
 const now = () => new Date().toISOString()
@@ -100,7 +102,7 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
   const sealed = getState(ctx.db, 'hq_token')
   const token = sealed === undefined ? undefined : ctx.secrets.open(sealed)
   if (!url || !token) throw new SyncHttpError(0, 'UNAUTHORIZED', 'this device is not enrolled with an HQ server yet')
-  const client = new HqClient(url, token, options.fetch)
+  const client = new HqClient(url, token, options.fetch, options.timeouts)
   const sqlite = ctx.db.$client
   const receive = (hlc: string) => ctx.change.clock.receive(hlc)
   const report: SyncReport = {

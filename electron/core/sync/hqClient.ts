@@ -1,5 +1,10 @@
 // HTTP client of the HQ sync server: gzip request bodies, bearer token, byte and round-trip
 // counts (the 2G budget), and server errors as SyncHttpError with the server's code.
+// Every request has deadlines sized to the link: the answer must start within `firstByteMs`,
+// no more than `idleMs` may pass without a byte of the body, and the whole request may take at
+// most `requestMs` plus the time its bytes need at the slowest rate the link has shown. A
+// silent link therefore fails in about a minute, never hangs; a cut or reset body is a network
+// error like any other (never an "unexpected error").
 import { gunzipSync, gzipSync } from 'node:zlib'
 import type { SyncErrorBody, SyncErrorCode } from '../../../shared/sync/protocol'
 
@@ -15,7 +20,7 @@ export class SyncHttpError extends Error {
   }
 }
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array }) => Promise<Response>
+export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: Uint8Array; signal?: AbortSignal }) => Promise<Response>
 
 export interface Traffic {
   bytesSent: number
@@ -23,15 +28,48 @@ export interface Traffic {
   roundTrips: number
 }
 
+export interface Timeouts {
+  /** From sending the request to the response's headers (the server builds a page meanwhile). */
+  firstByteMs: number
+  /** Between two chunks of the response body. */
+  idleMs: number
+  /** The whole request, before the allowance for its size. */
+  requestMs: number
+  /** Bytes per second below which a request is given up (the allowance for big bodies). */
+  minBytesPerSecond: number
+}
+
+/** 2G carries ~10 KB/s; a 20,000-row page is ~850 KB compressed (85 s), built in a few seconds. */
+export const DEFAULT_TIMEOUTS: Timeouts = { firstByteMs: 60_000, idleMs: 30_000, requestMs: 120_000, minBytesPerSecond: 2_000 }
+
+/** Why a request failed on the way (not an answer of the server). */
+export type NetworkFailure = 'unreachable' | 'timeout_first_byte' | 'timeout_idle' | 'timeout_request' | 'cut'
+
+class Deadline extends Error {
+  constructor(readonly kind: NetworkFailure) {
+    super(kind)
+  }
+}
+
+const causeOf = (error: unknown): string => {
+  const e = error as { message?: string; cause?: { code?: string; message?: string } }
+  const cause = e?.cause?.code ?? e?.cause?.message
+  return cause ? `${e?.message ?? String(error)} (${cause})` : (e?.message ?? String(error))
+}
+
 export class HqClient {
   readonly traffic: Traffic = { bytesSent: 0, bytesReceived: 0, roundTrips: 0 }
+  readonly timeouts: Timeouts
 
   constructor(
     readonly baseUrl: string,
     private readonly token?: string,
     // Node's fetch takes a Uint8Array body; the DOM typings (e2e, bench) do not say so.
     private readonly fetchImpl: FetchLike = (url, init) => fetch(url, init as RequestInit),
-  ) {}
+    timeouts: Partial<Timeouts> = {},
+  ) {
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...timeouts }
+  }
 
   async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'br, gzip' }
@@ -43,22 +81,83 @@ export class HqClient {
       headers['content-encoding'] = 'gzip'
       this.traffic.bytesSent += payload.byteLength
     }
-    let response: Response
-    try {
-      response = await this.fetchImpl(new URL(path, this.baseUrl).toString(), { method, headers, body: payload })
-    } catch (error) {
-      throw new SyncHttpError(0, 'NETWORK', `cannot reach the HQ server: ${(error as Error).message}`)
+    const { firstByteMs, idleMs, requestMs, minBytesPerSecond } = this.timeouts
+    const controller = new AbortController()
+    let timer: NodeJS.Timeout | undefined
+    let overall: NodeJS.Timeout | undefined
+    let fail: (error: Deadline) => void = () => undefined
+    const deadline = new Promise<never>((_, reject) => (fail = reject))
+    deadline.catch(() => undefined)
+    let expired: NetworkFailure | undefined
+    const expire = (kind: NetworkFailure) => {
+      expired ??= kind
+      controller.abort()
+      fail(new Deadline(kind))
     }
-    this.traffic.roundTrips++
-    // fetch inflates br and gzip itself; count the bytes on the wire from content-length when given.
-    const raw = Buffer.from(await response.arrayBuffer())
-    const wire = Number(response.headers.get('content-length') ?? raw.byteLength)
-    this.traffic.bytesReceived += Number.isFinite(wire) ? wire : raw.byteLength
-    const text = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw).toString('utf8') : raw.toString('utf8')
+    const arm = (ms: number, kind: NetworkFailure) => {
+      clearTimeout(timer)
+      timer = setTimeout(() => expire(kind), ms)
+    }
+    // Sending the body counts against the whole-request deadline (a big push on a slow link).
+    const allowance = ((payload?.byteLength ?? 0) / minBytesPerSecond) * 1000
+    overall = setTimeout(() => expire('timeout_request'), requestMs + allowance)
+    arm(firstByteMs + allowance, 'timeout_first_byte')
+    let response: Response
+    let raw: Buffer
+    try {
+      try {
+        response = await Promise.race([this.fetchImpl(new URL(path, this.baseUrl).toString(), { method, headers, body: payload, signal: controller.signal }), deadline])
+      } catch (error) {
+        if (error instanceof Deadline) throw error
+        if (expired) throw new Deadline(expired)
+        throw Object.assign(new Deadline('unreachable'), { detail: causeOf(error) })
+      }
+      this.traffic.roundTrips++
+      // The body may be big (a pull page): every chunk pushes the deadlines on.
+      const expected = Number(response.headers.get('content-length') ?? 0)
+      if (Number.isFinite(expected) && expected > 0) {
+        clearTimeout(overall)
+        overall = setTimeout(() => expire('timeout_request'), requestMs + (expected / minBytesPerSecond) * 1000)
+      }
+      arm(idleMs, 'timeout_idle')
+      const chunks: Uint8Array[] = []
+      try {
+        if (response.body) {
+          const reader = response.body.getReader()
+          for (;;) {
+            const { done, value } = await Promise.race([reader.read(), deadline])
+            if (done) break
+            chunks.push(value)
+            arm(idleMs, 'timeout_idle')
+          }
+        }
+      } catch (error) {
+        if (error instanceof Deadline) throw error
+        if (expired) throw new Deadline(expired)
+        throw Object.assign(new Deadline('cut'), { detail: causeOf(error) })
+      }
+      raw = Buffer.concat(chunks)
+      // fetch inflates br and gzip itself; count the bytes on the wire from content-length when given.
+      this.traffic.bytesReceived += Number.isFinite(expected) && expected > 0 ? expected : raw.byteLength
+    } catch (error) {
+      if (error instanceof Deadline) throw networkError(error.kind, (error as Deadline & { detail?: string }).detail)
+      throw error
+    } finally {
+      clearTimeout(timer)
+      clearTimeout(overall)
+    }
+    let text: string
+    try {
+      text = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw).toString('utf8') : raw.toString('utf8')
+    } catch (error) {
+      throw networkError('cut', causeOf(error))
+    }
     let json: unknown
     try {
       json = text ? JSON.parse(text) : undefined
     } catch {
+      // A body cut short in a way the transport did not notice: the link's fault when it was a success.
+      if (response.ok && text.length > 0) throw networkError('cut', 'the answer ended early')
       throw new SyncHttpError(response.status, 'INTERNAL', `the server answered something that is not JSON (HTTP ${response.status})`, { notJson: true })
     }
     if (!response.ok) {
@@ -67,4 +166,16 @@ export class HqClient {
     }
     return json as T
   }
+}
+
+const phrases: Record<NetworkFailure, string> = {
+  unreachable: 'cannot reach the HQ server',
+  timeout_first_byte: 'the HQ server did not answer in time',
+  timeout_idle: 'the link went silent while receiving from the HQ server',
+  timeout_request: 'the exchange with the HQ server took too long for this link',
+  cut: 'the connection to the HQ server was cut before the answer was complete',
+}
+
+function networkError(kind: NetworkFailure, detail?: string): SyncHttpError {
+  return new SyncHttpError(0, 'NETWORK', detail ? `${phrases[kind]}: ${detail}` : phrases[kind], { network: kind })
 }

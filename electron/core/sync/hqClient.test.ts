@@ -1,0 +1,68 @@
+// The client's deadlines and cut bodies against a real HTTP server on loopback that misbehaves:
+// a silent server, a body that stalls half way, a body cut short, a reset connection.
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { HqClient } from './hqClient'
+
+let server: Server
+let base: string
+const big = JSON.stringify({ rows: Array.from({ length: 2000 }, (_, i) => ({ id: i, name: `row ${i}` })) })
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    if (req.url === '/silent') return // never answers
+    if (req.url === '/ok') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
+    if (req.url === '/stall') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(big.length) })
+      res.write(big.slice(0, 1000)) // then silence, the socket left open
+      return
+    }
+    if (req.url === '/cut') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(big.length) })
+      res.write(big.slice(0, 1000), () => res.socket?.destroy())
+      return
+    }
+    if (req.url === '/reset') return req.socket.resetAndDestroy()
+    res.writeHead(404).end()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+afterAll(async () => {
+  server.closeAllConnections()
+  await new Promise((resolve) => server.close(resolve))
+})
+
+const client = () => new HqClient(base, undefined, undefined, { firstByteMs: 800, idleMs: 300, requestMs: 5_000 })
+
+describe('HQ client deadlines and broken links', () => {
+  it('answers normally', async () => {
+    expect(await client().request('GET', '/ok')).toEqual({ ok: true })
+  })
+
+  it('a server that never answers is a network error after the first-byte deadline, not a 300 s hang', async () => {
+    const started = Date.now()
+    await expect(client().request('GET', '/silent')).rejects.toMatchObject({ code: 'NETWORK', details: { network: 'timeout_first_byte' } })
+    expect(Date.now() - started).toBeLessThan(2_000)
+  })
+
+  it('a body that stalls half way is a network error after the idle deadline', async () => {
+    await expect(client().request('GET', '/stall')).rejects.toMatchObject({ code: 'NETWORK', details: { network: 'timeout_idle' } })
+  })
+
+  it('a body cut short (TypeError: terminated) is a network error in words', async () => {
+    const error = await client().request('GET', '/cut').catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'NETWORK', details: { network: 'cut' } })
+    expect((error as Error).message).toMatch(/cut before the answer was complete/)
+  })
+
+  it('a reset connection is a network error', async () => {
+    await expect(client().request('GET', '/reset')).rejects.toMatchObject({ code: 'NETWORK' })
+  })
+
+  it('a whole-request deadline bounds a slow trickle', async () => {
+    const slow = new HqClient(base, undefined, undefined, { firstByteMs: 300, idleMs: 10_000, requestMs: 400, minBytesPerSecond: 1e12 })
+    await expect(slow.request('GET', '/stall')).rejects.toMatchObject({ code: 'NETWORK', details: { network: 'timeout_request' } })
+  })
+})
