@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { writeFixtureMbtiles } from '../electron/core/basemaps/fixture'
+import { writeFixtureMbtiles } from '../electron/core/db/mbtilesFixture'
 import { clickGrid, startHarness, type Harness } from './harness'
 
 let app: Harness

@@ -15,7 +15,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { openCore } from '../electron/core/app'
-import { runCli } from '../electron/cli/main'
+import { parseArgs } from 'node:util'
+import { errorText } from '../shared/i18n/errorText'
+import { parseColumnMapping } from '../shared/api/imports'
 import { applyPulledRows, pendingChanges } from '../electron/core/db/repos/sync'
 import { splitVersions, type ChangeResult } from '../shared/sync/protocol'
 
@@ -96,7 +98,7 @@ export interface MasterFileResult {
 
 /**
  * Imports a master-data file. A scratch device store gets the server's organisation, villages and
- * indicators (what the importers check codes against), runs the device CLI's import (validation,
+ * indicators (what the importers check codes against), runs the device's import handler (validation,
  * all or nothing), and its outbox is pushed in one transaction as the admin; a rejected change
  * rolls everything back. `args`: the device CLI's options (--encoding, --crs, --map).
  */
@@ -115,19 +117,25 @@ export async function importMasterFile(db: HqDb, kind: MasterFileKind, file: str
     )()
     sqlite.pragma('foreign_keys = ON')
     const deviceId = replica.ctx.change.deviceId
+    // The device's own import handler (validation, all or nothing) on the replica: the same path as
+    // `npm run cli -- import`, without going through the CLI.
+    const { values } = parseArgs({ args, options: { encoding: { type: 'string' }, crs: { type: 'string' }, map: { type: 'string' } } })
+    const source = { path: resolve(file) }
+    const envelope =
+      kind === 'actuals'
+        ? await replica.dispatch('actuals.import', { source }, 'en')
+        : await replica.dispatch('import.commit', { kind, source, encoding: values.encoding, crs: values.crs, mapping: parseColumnMapping(values.map) }, 'en')
+    const changes = envelope.ok ? pendingChanges(replica.ctx.db.$client, Number.MAX_SAFE_INTEGER) : []
     replica.close()
-    const cli = await runCli(['import', kind, resolve(file), '--data-dir', dir, '--lang', 'en', ...args])
-    if (cli.code !== 0) return { ok: false, report: (cli.stderr || cli.stdout).trim(), changes: 0 }
-    const again = openCore({ dataDir: dir, resourcesDir: REPO_ROOT, version: 'hq-import' })
-    const changes = pendingChanges(again.ctx.db.$client, Number.MAX_SAFE_INTEGER)
-    again.close()
+    if (!envelope.ok) return { ok: false, report: errorText('en', envelope), changes: 0 }
+    const report = JSON.stringify(envelope.value, null, 2)
     const principal = { deviceId, userId: adminUserId, role: 'admin' as const }
     try {
       const { results } = await push(db, principal, { changes }, undefined, { atomic: true })
       await settleAfterBulkWrite(db)
       const counts = { applied: 0, superseded: 0, conflict: 0, rejected: 0 }
       for (const r of results) counts[r.status]++
-      return { ok: true, report: cli.stdout.trim(), changes: changes.length, results: counts }
+      return { ok: true, report, changes: changes.length, results: counts }
     } catch (error) {
       if (!(error instanceof BatchRejectedError)) throw error
       const rejected = error.results.filter((r) => r.status === 'rejected')
@@ -139,3 +147,4 @@ export async function importMasterFile(db: HqDb, kind: MasterFileKind, file: str
     rmSync(dir, { recursive: true, force: true })
   }
 }
+

@@ -7,11 +7,11 @@ import { z } from 'zod'
 import { api, handlerNames } from '../../shared/api/contract'
 import { reportFormats, reportPeriodSchema } from '../../shared/api/reports'
 import type { Envelope } from '../../shared/errors'
-import { resources, type Language } from '../../shared/i18n'
+import type { Language } from '../../shared/i18n'
 import { openCore } from '../core/app'
 import { resolveDataDir } from '../core/paths'
-import type { ImportIssue } from '../../shared/api/imports'
-import { formatImportIssue } from '../../shared/i18n/importIssues'
+import { errorText } from '../../shared/i18n/errorText'
+import { parseColumnMapping } from '../../shared/api/imports'
 import { resolve } from 'node:path'
 import { appVersion, REPO_ROOT } from '../core/resources'
 import { runSyncCommand } from '../core/sync/cli'
@@ -60,28 +60,6 @@ export interface CliResult {
   stderr: string
 }
 
-function message(lang: Language, envelope: Extract<Envelope<unknown>, { ok: false }>): string {
-  // Report errors name what was wrong (region, period, file) in the user's words.
-  const reason = envelope.error.details?.reason
-  const reportErrors = resources[lang].translation.reports.errors as Record<string, string>
-  if (typeof reason === 'string' && reason in reportErrors)
-    return reportErrors[reason]!.replace(/\{\{(\w+)\}\}/g, (_, key: string) => String(envelope.error.details?.[key] ?? ''))
-  // Actuals import errors: one line per row and column.
-  const rowErrors = envelope.error.details?.rowErrors as { row: number; field: string; problem: string }[] | undefined
-  if (rowErrors) {
-    const more = Number(envelope.error.details?.totalErrors ?? rowErrors.length) - rowErrors.length
-    return [envelope.error.message, ...rowErrors.map((e) => `  row ${e.row}, ${e.field}: ${e.problem}`), ...(more > 0 ? [`  … +${more}`] : [])].join('\n')
-  }
-  // Import errors list every problem: file, row, field and what is wrong.
-  const importIssues = envelope.error.details?.importIssues as ImportIssue[] | undefined
-  if (importIssues) {
-    const more = Number(envelope.error.details?.moreIssues ?? 0)
-    return [...importIssues.map((i) => formatImportIssue(i, lang)), ...(more > 0 ? [`… +${more}`] : [])].join('\n')
-  }
-  const template = resources[lang].translation.errors[envelope.error.code] ?? envelope.error.message
-  const detail = (envelope.error.issues ?? []).map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')
-  return template.replace('{{detail}}', detail || envelope.error.message)
-}
 
 export async function runCli(argv: string[]): Promise<CliResult> {
   let parsed
@@ -135,7 +113,7 @@ export async function runCli(argv: string[]): Promise<CliResult> {
     const envelope = await dispatchCommand((name, input) => core.dispatch(name, input, lang), command, rest, values)
     if (!envelope) return { code: 2, stdout: '', stderr: `unknown command: ${[command, ...rest].join(' ')}\n\n${USAGE}\n` }
     if (envelope.ok) return { code: 0, stdout: `${JSON.stringify(envelope.value, null, 2)}\n`, stderr: '' }
-    return { code: 1, stdout: `${JSON.stringify(envelope, null, 2)}\n`, stderr: `${message(lang, envelope)}\n` }
+    return { code: 1, stdout: `${JSON.stringify(envelope, null, 2)}\n`, stderr: `${errorText(lang, envelope)}\n` }
   } finally {
     core.close()
   }
@@ -174,8 +152,7 @@ async function dispatchCommand(
   if (command === 'dashboard' && rest.length === 0)
     return dispatch('dashboard.get', { region: values.region, period: values.period, asOf: values['as-of'] })
   if (command === 'import' && rest.length === 2) {
-    // --map field=column,field=column overrides the automatic column mapping.
-    const mapping = Object.fromEntries((values.map ?? '').split(',').filter(Boolean).map((pair) => pair.split('=', 2).map((s) => s.trim())))
+    const mapping = parseColumnMapping(values.map)
     return dispatch('import.commit', { kind: rest[0], source: { path: resolve(rest[1]!) }, encoding: values.encoding, crs: values.crs, mapping })
   }
   if (command === 'demo' && rest[0] === 'load' && rest.length === 1) {

@@ -10,7 +10,7 @@ import Fastify from 'fastify'
 import { v7 as uuidv7 } from 'uuid'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import type { Core } from '../core/app'
-import { parseTilePath, readTile } from '../core/basemaps/mbtiles'
+import { parseTilePath, readTile } from '../core/db/mbtiles'
 
 export interface BrowserModeOptions {
   core: Core

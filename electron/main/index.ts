@@ -8,7 +8,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, safeStorage, 
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import { openCore, type Core } from '../core/app'
 import { plainSecrets, type Secrets } from '../core/context'
-import { parseTilePath, readTile } from '../core/basemaps/mbtiles'
+import { parseTilePath, readTile } from '../core/db/mbtiles'
 import { dataDirFromArgs } from '../core/paths'
 
 const APP_ORIGIN = 'app://griddesk'

@@ -143,3 +143,8 @@ export const importsApi = {
   'import.progress': { input: z.object({ jobId }).strict(), output: out<ImportJobProgress>() },
   'import.cancel': { input: z.object({ jobId }).strict(), output: out<ImportJobProgress>() },
 } as const
+
+/** `field=column,field=column` (the CLI's and hq:admin's `--map`): overrides of the automatic column mapping. */
+export function parseColumnMapping(map: string | undefined): Record<string, string> {
+  return Object.fromEntries((map ?? '').split(',').filter(Boolean).map((pair) => pair.split('=', 2).map((part) => part.trim())))
+}

@@ -1,7 +1,7 @@
 // The map's layers: choropleth values, key customers for clustering, the grid layout check, and
 // offline basemaps (MBTiles files under <dataDir>/basemaps/).
 import { Buffer } from 'node:buffer'
-import { addBasemap, listBasemaps, removeBasemap } from '../basemaps/mbtiles'
+import { addBasemap, listBasemaps, removeBasemap } from '../db/mbtiles'
 import { gridLayout, mapChoropleth, mapCustomers } from '../db/repos/mapLayers'
 import type { HandlerTable } from './table'
 

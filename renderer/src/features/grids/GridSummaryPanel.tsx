@@ -8,7 +8,7 @@ import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
 import { useNumberFormat } from '../../shell/format'
 import { useOnSynced } from '../sync/useOnSynced'
-import { completenessColor } from '../villages/VillagesPage'
+import { completenessColor } from '../villages/completeness'
 
 export interface GridSummaryPanelProps {
   gridId: string

@@ -13,7 +13,7 @@ import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
 import { fieldErrors as issuesByField } from '../customers/fieldErrors'
 import { useOnSynced } from '../sync/useOnSynced'
-import { completenessColor } from './VillagesPage'
+import { completenessColor } from './completeness'
 
 type ScalarField = Exclude<keyof VillagePatch, 'rivalPorts' | 'shareVsRivals' | 'keyPersons'>
 type FieldKind = 'number' | 'text' | 'longText' | 'bool' | 'signal'

@@ -12,6 +12,7 @@ import { ErrorAlert } from '../../shell/errors'
 import { useOnSynced } from '../sync/useOnSynced'
 import { useNumberFormat } from '../../shell/format'
 import { ImportDialog } from './ImportDialog'
+import { completenessColor } from './completeness'
 import { VillageProfilePanel } from './VillageProfilePanel'
 
 const PAGE_SIZE = 100
@@ -221,4 +222,3 @@ function VillageRow({ village, shown, selected, onSelect }: { village: VillageLi
   )
 }
 
-export const completenessColor = (pct: number) => (pct >= 80 ? 'teal' : pct >= 50 ? 'yellow' : 'red')

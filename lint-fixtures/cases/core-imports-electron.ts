@@ -1,0 +1,3 @@
+// as: electron/core/fixture.ts
+import { app } from 'electron'
+export const x = app

@@ -1,0 +1,3 @@
+// as: server/fixture.ts
+import { runCli } from '../electron/cli/main'
+export const x = runCli

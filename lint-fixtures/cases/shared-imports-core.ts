@@ -1,0 +1,3 @@
+// as: shared/fixture.ts
+import { openCore } from '../electron/core/app'
+export const x = openCore
