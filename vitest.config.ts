@@ -10,6 +10,9 @@ export default defineConfig({
           environment: 'node',
           include: ['electron/**/*.test.ts', 'shared/**/*.test.ts', 'server/**/*.test.ts', 'bench/**/*.test.ts', 'lint-fixtures/*.test.ts'],
           testTimeout: 60_000,
+          // Set-up starts real HQ servers and loads demo counties; on a loaded 2-core machine that
+          // can take longer than vitest's 10 s default.
+          hookTimeout: 120_000,
         },
       },
       {

@@ -19,7 +19,7 @@ describe('walking skeleton', () => {
     await page.goto(app.url)
     const load = page.getByRole('button', { name: '载入演示县（田东县）' })
     await load.waitFor()
-    await expect(page.getByText('网格通', { exact: true })).toBeTruthy()
+    expect(await page.getByText('网格通', { exact: true }).count()).toBeGreaterThan(0)
     await app.screenshot('01-welcome')
 
     // Hold the answer back a moment so the loading state can be seen and checked.
