@@ -31,6 +31,10 @@ export const divisions = sqliteTable(
     level: text('level', { enum: ['province', 'city', 'county', 'township', 'village'] }).notNull(),
     parentCode: text('parent_code'),
     source: text('source').notNull(),
+    /** Township and county outlines imported from a boundary file: GeoJSON Polygon/MultiPolygon, WGS-84. */
+    boundary: text('boundary'),
+    /** Where the boundary came from: 'import:<file>'. */
+    geometrySource: text('geometry_source'),
   },
   (t) => [index('divisions_parent_idx').on(t.parentCode)],
 )

@@ -40,7 +40,8 @@ export function insertDemoCounty(db: Db, county: DemoCounty): void {
   for (const [key, table] of order) {
     const rows = county[key] as Record<string, unknown>[]
     if (rows.length === 0) continue
-    const columns = Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>)
+    // Only the columns the generator fills (a store made by an earlier release may lack later ones).
+    const columns = Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>).filter(([prop]) => rows.some((row) => row[prop] !== undefined))
     const names = columns.map(([, c]) => `"${c.name}"`).join(', ')
     const conflict = key === 'divisions' ? ' ON CONFLICT DO NOTHING' : ''
     const insert = sqlite.prepare(`INSERT INTO "${getTableName(table)}" (${names}) VALUES (${columns.map(() => '?').join(', ')})${conflict}`)
