@@ -4,13 +4,14 @@
 import { z } from 'zod'
 import { customerCategories, funnelStages, rivals, valueTiers, type CustomerCategory, type FunnelStage, type Rival, type ValueTier } from '../domain'
 import { out } from './define'
+import { isDay } from '../rules'
 import { encodings, type ImportPreview, type ImportResult } from './imports'
 
 /** Mobile (11 digits, 1[3-9]…) or landline with area code (0776-1234567). Spaces and dashes are dropped first. */
 export const PHONE_RE = /^(?:1[3-9]\d{9}|0\d{2,3}\d{7,8})$/
 export const normalisePhone = (raw: string) => raw.replace(/[\s-]/g, '')
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/
-const validDate = (s: string) => DATE_RE.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s
+const validDate = (s: string) => DATE_RE.test(s) && isDay(s)
 
 /** Codes the UI translates (i18n `customers.fieldError.<code>`) instead of zod's generic text. */
 export const customerFieldErrors = ['phone_format', 'date_format', 'required', 'influence_range'] as const

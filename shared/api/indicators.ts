@@ -5,11 +5,12 @@ import type { BostonQuadrant, Correlation, FunnelStep } from '../analysis'
 import type { FunnelStage, GridKind, OrgLevel, ValueTier } from '../domain'
 import type { Direction, Light } from '../kpi'
 import { out } from './define'
+import { isDay } from '../rules'
 
 /** '2026-10' (month), '2026-Q3' (quarter) or '2026' (year). */
 export const periodSchema = z.string().trim().regex(/^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/, { message: 'period must be 2026-10, 2026-Q3 or 2026' })
 export const monthSchema = z.string().trim().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'month must look like 2026-10' })
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must look like 2026-10-15' })
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must look like 2026-10-15' }).refine(isDay, { message: 'date must exist, like 2026-10-15' })
 const code = z.string().trim().min(1).max(64)
 const id = z.uuid({ message: 'must be a UUID' })
 const amount = z.number().finite().min(-1e12).max(1e12)

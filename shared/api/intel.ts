@@ -5,9 +5,10 @@ import { z } from 'zod'
 import { intelKinds, rivals, type IntelKind, type Rival } from '../domain'
 import type { OfferMetrics, OurOffer } from '../offers'
 import { out } from './define'
+import { isDay, isMoment } from '../rules'
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/
-const isoDay = z.string().trim().refine((s) => DATE_RE.test(s) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s, { error: 'date_format' })
+const isoDay = z.string().trim().refine((s) => DATE_RE.test(s) && isDay(s), { error: 'date_format' })
 const money = z.number().min(0).max(100_000)
 /** Reliability and threat: a whole number 1–5, with our own message (zod's names the type). */
 const level = z.number().int({ error: 'level_range' }).min(1, { error: 'level_range' }).max(5, { error: 'level_range' })
@@ -21,7 +22,7 @@ export const intelFieldsSchema = z.object({
   lon: z.number().min(73.4).max(135.1).nullable(),
   lat: z.number().min(18.1).max(53.6).nullable(),
   /** When it was seen: an ISO date or date-time. */
-  seenAt: z.string().trim().refine((s) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d{2}-\d{2}/.test(s), { error: 'date_format' }),
+  seenAt: z.string().trim().refine((s) => isMoment(s) && !Number.isNaN(Date.parse(s)), { error: 'date_format' }),
   validFrom: isoDay.nullable(),
   validTo: isoDay.nullable(),
   source: z.string().trim().max(100).nullable(),

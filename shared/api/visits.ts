@@ -3,9 +3,10 @@
 import { z } from 'zod'
 import { funnelStages, intelKinds, rivals, type FunnelStage, type IntelKind, type Rival, type ValueTier } from '../domain'
 import { out } from './define'
+import { isDay } from '../rules'
 
 const id = z.uuid()
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must look like 2026-10-15' })
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must look like 2026-10-15' }).refine(isDay, { message: 'date must exist, like 2026-10-15' })
 const isoTime = z.iso.datetime({ offset: true })
 const lon = z.number().min(-180).max(180)
 const lat = z.number().min(-90).max(90)

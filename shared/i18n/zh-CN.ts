@@ -3,10 +3,12 @@
 import { visitsZh } from './visits'
 import { customersZh } from './customers'
 import { boundaryZh } from './boundary'
+import { healthZh } from './health'
 
 export const zhCN = {
   ...customersZh,
   ...boundaryZh,
+  ...healthZh,
   app: { name: '网格通', tagline: '农村网格经理的离线工作台' },
   nav: {
     map: '地图',

@@ -3,6 +3,8 @@
 import { z } from 'zod'
 import { api, isHandlerName } from '../../../shared/api/contract'
 import type { Language } from '../../../shared/i18n'
+import { ruleMessage } from '../../../shared/i18n/ruleIssues'
+import { inputProblems } from '../../../shared/rules'
 import { AppError, type Envelope, type ErrorBody } from '../../../shared/errors'
 import type { HandlerContext } from '../context'
 import { analysisHandlers } from './analysis'
@@ -44,11 +46,23 @@ const zodLocales = { 'zh-CN': z.locales.zhCN().localeError, en: z.locales.en().l
 export async function dispatch(ctx: HandlerContext, name: string, rawInput: unknown, lang: Language = 'zh-CN'): Promise<Envelope<unknown>> {
   try {
     if (!isHandlerName(name)) throw new AppError('UNKNOWN_HANDLER', `no handler named ${name}`, { details: { name } })
+    // The value rules every input obeys, whatever its schema (shared/rules.ts): clean text, sane
+    // nesting, dates that exist. Checked before zod so no handler ever sees such a value.
+    const broken = inputProblems(rawInput)
+    const ruleIssues = broken.map((i) => ({ path: i.path, message: ruleMessage(i, lang) }))
+    const refuse = (issues: { path: (string | number)[]; message: string }[]): never => {
+      throw new AppError('VALIDATION', `invalid input for ${name}: ${issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`, { issues })
+    }
+    // Broken text or nesting: refused before any schema sees it. Impossible dates: reported with
+    // the schema's own issues (a form shows every bad field at once).
+    if (broken.some((i) => i.code !== 'bad_date' && i.code !== 'bad_time')) refuse(ruleIssues)
     const parsed = api[name].input.safeParse(rawInput ?? {}, { error: zodLocales[lang] ?? zodLocales['zh-CN'] })
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }))
-      throw new AppError('VALIDATION', `invalid input for ${name}: ${issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`, { issues })
+      const seen = new Set(issues.map((i) => i.path.join('.')))
+      return refuse([...issues, ...ruleIssues.filter((i) => !seen.has(i.path.join('.')))])
     }
+    if (ruleIssues.length) refuse(ruleIssues)
     const handler = handlers[name] as Handler<typeof name>
     const value = await handler(ctx, parsed.data as never)
     return { ok: true, value }
