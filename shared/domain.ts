@@ -31,16 +31,16 @@ export const chinaBounds = { west: 73.4, east: 135.1, south: 18.1, north: 53.6 }
 export const inChina = (lon: number, lat: number) =>
   lon >= chinaBounds.west && lon <= chinaBounds.east && lat >= chinaBounds.south && lat <= chinaBounds.north
 
-/** The app's pages, in navigation order; `built` pages are implemented. */
+/** The app's pages, in navigation order. */
 export const pages = [
-  { key: 'map', built: true },
-  { key: 'grids', built: true },
-  { key: 'villages', built: true },
-  { key: 'customers', built: true },
-  { key: 'intel', built: true },
-  { key: 'visits', built: true },
-  { key: 'indicators', built: true },
-  { key: 'sync', built: true },
-  { key: 'reports', built: true },
+  { key: 'map' },
+  { key: 'grids' },
+  { key: 'villages' },
+  { key: 'customers' },
+  { key: 'intel' },
+  { key: 'visits' },
+  { key: 'indicators' },
+  { key: 'sync' },
+  { key: 'reports' },
 ] as const
 export type PageKey = (typeof pages)[number]['key']

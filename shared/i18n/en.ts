@@ -24,9 +24,6 @@ export const en: Translation<typeof zhCN> = {
   lang: { label: 'Interface language', zh: '中文', en: 'English' },
   shell: {
     navLabel: 'Navigation',
-    notBuiltBadge: 'Not available yet',
-    notBuilt: '“{{page}}” is not available yet; it will come in a later version.',
-    notBuiltHint: 'In this version you can use the Map and Grids pages.',
     dismiss: 'Dismiss',
     retry: 'Retry',
     loading: 'Loading…',

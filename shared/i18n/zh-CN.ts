@@ -24,9 +24,6 @@ export const zhCN = {
   lang: { label: '界面语言', zh: '中文', en: 'English' },
   shell: {
     navLabel: '功能导航',
-    notBuiltBadge: '尚未开放',
-    notBuilt: '“{{page}}”功能尚未开放，将在后续版本提供。',
-    notBuiltHint: '当前版本可使用“地图”和“网格”两个页面。',
     dismiss: '关闭提示',
     retry: '重试',
     loading: '正在加载…',

@@ -5,7 +5,6 @@ import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
 import { I18nextProvider } from 'react-i18next'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { AppInfo } from '../../../shared/api/contract'
-import { pages } from '../../../shared/domain'
 import type { Envelope } from '../../../shared/errors'
 import { App } from './App'
 import { createI18n, LANGUAGE_STORAGE_KEY, storedLanguage } from './i18n'
@@ -66,15 +65,6 @@ describe('App shell', () => {
     expect(alert.textContent).toContain('输入有误：seed: 数值过大')
     expect(alert.textContent).not.toContain('invalid')
     expect(window.griddesk!.call).toHaveBeenCalledWith('demo.load', {}, 'zh-CN')
-  })
-
-  const unbuilt = pages.find((p) => !p.built)
-  it.skipIf(!unbuilt)('marks unbuilt pages and says so when one is opened', async () => {
-    const i18n = await renderApp()
-    const name = i18n.t(`nav.${unbuilt!.key}`)
-    fireEvent.click(await screen.findByText(name))
-    expect((await screen.findByTestId('not-built')).textContent).toBe(`“${name}”功能尚未开放，将在后续版本提供。`)
-    expect(window.location.hash).toBe(`#/${unbuilt!.key}`)
   })
 
   it('switches to English, and the next start reads the choice back', async () => {

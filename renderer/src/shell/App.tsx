@@ -1,9 +1,9 @@
 // The application shell: header (name, language switch), navigation over the pages of
 // shared/domain, first-run welcome, and the page for the current route.
-import { AppShell, Badge, Box, Center, Group, Loader, NavLink, Paper, SegmentedControl, Stack, Text, Title } from '@mantine/core'
+import { AppShell, Box, Center, Group, Loader, NavLink, SegmentedControl, Stack, Text, Title } from '@mantine/core'
 import { lazy, Suspense, useEffect } from 'react'
 import { useTranslation } from 'react-i18next'
-import { pages, type PageKey } from '../../../shared/domain'
+import { pages } from '../../../shared/domain'
 import { languages, type Language } from '../../../shared/i18n'
 import { useCall } from '../api/useCall'
 import { GridsPage } from '../features/grids/GridsPage'
@@ -68,14 +68,12 @@ export function App() {
               href={`#/${page.key}`}
               active={route.page === page.key}
               label={t(`nav.${page.key}`)}
-              description={page.built ? undefined : t('shell.notBuiltBadge')}
               onClick={(event) => {
                 event.preventDefault()
                 navigate({ page: page.key })
               }}
               data-nav={page.key}
-              c={page.built ? undefined : 'dimmed'}
-              styles={{ label: { fontSize: 'var(--mantine-font-size-md)' }, description: { fontSize: 'var(--mantine-font-size-xs)' } }}
+              styles={{ label: { fontSize: 'var(--mantine-font-size-md)' } }}
             />
           ))}
         </Stack>
@@ -92,8 +90,6 @@ export function App() {
 }
 
 function Content({ route, navigate, info }: { route: Route; navigate: (route: Route) => void; info: ReturnType<typeof useCall<'app.info'>> }) {
-  const page = pages.find((p) => p.key === route.page)
-  if (page && !page.built) return <NotBuiltPage page={page.key} />
   // Reachable before any data: a new device enrols and pulls its regions from here.
   if (route.page === 'sync') return <SyncPage onSynced={info.reload} />
   if (info.error !== undefined) return <ErrorAlert error={info.error} onRetry={info.reload} />
@@ -127,27 +123,4 @@ function Content({ route, navigate, info }: { route: Route; navigate: (route: Ro
       />
     )
   return <MapPage selectedGridId={route.gridId} onSelectGrid={(gridId) => navigate({ page: 'map', gridId })} extraLayers={<IntelPins />} />
-}
-
-function NotBuiltPage({ page }: { page: PageKey }) {
-  const { t } = useTranslation()
-  const name = t(`nav.${page}`)
-  return (
-    <Box data-page={page} data-built="false">
-      <Title order={2} size="h3" mb="md">
-        {name}
-      </Title>
-      <Paper withBorder radius="md" p="lg" maw={620}>
-        <Stack gap="xs">
-          <Badge variant="light" color="gray" radius="sm">
-            {t('shell.notBuiltBadge')}
-          </Badge>
-          <Text data-testid="not-built">{t('shell.notBuilt', { page: name })}</Text>
-          <Text size="sm" c="dimmed">
-            {t('shell.notBuiltHint')}
-          </Text>
-        </Stack>
-      </Paper>
-    </Box>
-  )
 }
