@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { getTableColumns } from 'drizzle-orm'
 import { syncedTables } from '../electron/core/db/schema'
+import { BOOKKEEPING_COLUMNS } from '../shared/sync/kernel'
 
 export interface ColumnInfo {
   name: string
@@ -19,8 +20,6 @@ export interface TableInfo {
   columns: Map<string, ColumnInfo>
 }
 
-/** Columns the sync protocol never carries: the row id and the device's own bookkeeping. */
-export const BOOKKEEPING_COLUMNS = new Set(['id', 'created_at', 'updated_at', 'hlc'])
 
 export const deviceTables: Map<string, TableInfo> = new Map(
   Object.entries(syncedTables).map(([name, { table, syncClass }]) => {

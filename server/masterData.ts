@@ -9,7 +9,7 @@ import { REPO_ROOT } from '../electron/core/resources'
 import { formatHlc } from '../electron/core/sync/hlc'
 import { syncedTables } from '../electron/core/db/schema'
 import type { HqDb } from './db/client'
-import { BOOKKEEPING_COLUMNS } from './deviceSchema'
+import { BOOKKEEPING_COLUMNS, splitVersions } from '../shared/sync/kernel'
 import { BatchRejectedError, push, query, upsertMasterRows } from './sync'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util'
 import { errorText } from '../shared/i18n/errorText'
 import { parseColumnMapping } from '../shared/api/imports'
 import { applyPulledRows, pendingChanges } from '../electron/core/db/repos/sync'
-import { splitVersions, type ChangeResult } from '../shared/sync/protocol'
+import type { ChangeResult } from '../shared/sync/protocol'
 
 const order: [keyof DemoCounty, keyof typeof syncedTables][] = [
   ['orgUnits', 'org_units'],

@@ -1,6 +1,7 @@
 // The device ↔ HQ sync protocol (SYNC.md): request and response shapes, versions, limits and the
 // rule that gives each synced row its region. Imported by the HQ server and the device engine.
 import { z } from 'zod'
+import type { ServerFieldOutcome } from './kernel'
 
 /**
  * Bumped when a request or response shape changes incompatibly.
@@ -53,12 +54,7 @@ export type PushRequest = z.infer<typeof pushRequestSchema>
 export type ChangeStatus = 'applied' | 'superseded' | 'conflict' | 'rejected'
 
 /** What the server holds for a field the device should adopt (it did not take the device's value). */
-export interface ServerField {
-  value: unknown
-  version: string | null
-  /** conflict: kept for review; superseded: a newer write won; same: equal values, server's version kept. */
-  outcome: 'conflict' | 'superseded' | 'same'
-}
+export type ServerField = ServerFieldOutcome
 
 export interface ChangeResult {
   device_seq: number
@@ -105,21 +101,6 @@ export type WireRow = [string, string, string | null, Record<string, unknown>, R
 
 export function fromWire([table, rowId, version, fields, versions]: WireRow): PulledRow {
   return { table_name: table, row_id: rowId, fields, version: version ?? '', versions: versions ?? {} }
-}
-
-/**
- * Splits a row's per-field versions into the most common one (ties: the greatest) and the fields
- * that differ from it. The server computes the same in SQL (pack_versions, server migration 0002).
- */
-export function splitVersions(versions: Record<string, string>): { version: string; versions: Record<string, string> } {
-  const counts = new Map<string, number>()
-  for (const v of Object.values(versions)) counts.set(v, (counts.get(v) ?? 0) + 1)
-  let version = ''
-  let best = 0
-  for (const [v, n] of counts) if (n > best || (n === best && v > version)) [version, best] = [v, n]
-  const rest: Record<string, string> = {}
-  for (const [field, v] of Object.entries(versions)) if (v !== version) rest[field] = v
-  return { version, versions: rest }
 }
 
 export interface Checkpoint {
@@ -208,19 +189,4 @@ export const regionRules: Record<string, RegionRule> = {
   visit_products: { kind: 'via', field: 'visit_id', table: 'visits' },
   funnel_moves: { kind: 'via', field: 'customer_id', table: 'key_customers' },
   attachments: { kind: 'via_table_field', field: 'owner_id', tableField: 'owner_table' },
-}
-
-/** Equality of field values as JSON (an edit to the same value is never a conflict). */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true
-  if (a == null || b == null) return a == null && b == null
-  if (typeof a === 'object' || typeof b === 'object') return JSON.stringify(a) === JSON.stringify(b)
-  return false
-}
-
-/** The version of a row: the greatest of its field versions (HLC strings sort causally). */
-export function rowVersion(versions: Record<string, string>): string {
-  let max = ''
-  for (const v of Object.values(versions)) if (v > max) max = v
-  return max
 }

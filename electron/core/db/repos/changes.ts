@@ -12,7 +12,8 @@ import { AppError } from '../../../../shared/errors'
 import type { HybridClock } from '../../sync/hlc'
 import type { Tx } from '../client'
 import { fieldVersions, outbox, syncedTables, syncState, type SyncedTableName } from '../schema'
-import { CHECKSUM_KEY, ChecksumDelta, maxVersion } from './checksum'
+import { BOOKKEEPING_COLUMNS, fieldVersion, maxVersion, sameValue } from '../../../../shared/sync/kernel'
+import { CHECKSUM_KEY, ChecksumDelta } from './checksum'
 
 export interface ChangeContext {
   deviceId: string
@@ -23,10 +24,20 @@ export interface ChangeContext {
 }
 
 type Row = Record<string, unknown>
-const bookkeeping = new Set(['id', 'createdAt', 'updatedAt', 'hlc'])
 
 function columnsOf(tableName: SyncedTableName): Record<string, SQLiteColumn> {
   return getTableColumns(syncedTables[tableName].table) as Record<string, SQLiteColumn>
+}
+
+/** Drizzle properties of the bookkeeping columns (the kernel names the columns). */
+const bookkeepingProps = new Map<SyncedTableName, Set<string>>()
+function bookkeepingOf(tableName: SyncedTableName): Set<string> {
+  let props = bookkeepingProps.get(tableName)
+  if (!props) {
+    props = new Set(Object.entries(columnsOf(tableName)).filter(([, c]) => BOOKKEEPING_COLUMNS.has(c.name)).map(([prop]) => prop))
+    bookkeepingProps.set(tableName, props)
+  }
+  return props
 }
 
 function nextDeviceSeq(tx: Tx): number {
@@ -71,21 +82,22 @@ function appendChange(
   const columns = columnsOf(tableName)
   const fields: Row = {}
   const base: Record<string, string | null> = {}
-  const versionOf = new Map<string, string>()
+  const held: Record<string, string> = {}
   if (rowVersion !== undefined)
     for (const v of tx
       .select({ field: fieldVersions.field, hlc: fieldVersions.hlc })
       .from(fieldVersions)
       .where(and(eq(fieldVersions.tableName, tableName), eq(fieldVersions.rowId, rowId)))
       .all())
-      versionOf.set(v.field, v.hlc)
+      held[v.field] = v.hlc
+  const sparse = rowVersion === undefined ? undefined : { version: rowVersion, versions: held }
   // Checkpoints count live rows only: a tombstone has no version in them (an update never starts
   // from one: updateSynced refuses deleted rows).
-  const before = rowVersion === undefined ? null : maxVersion([rowVersion, ...versionOf.values()])
+  const before = sparse === undefined ? null : maxVersion([sparse.version, ...Object.values(held)])
   for (const [prop, value] of Object.entries(changed)) {
     const column = columns[prop]!.name
     fields[column] = value
-    base[column] = rowVersion === undefined ? null : (versionOf.get(column) ?? rowVersion)
+    base[column] = sparse === undefined ? null : fieldVersion(sparse, column)
     if (rowVersion !== undefined)
       tx.insert(fieldVersions)
         .values({ tableName, rowId, field: column, hlc })
@@ -120,6 +132,7 @@ export function insertSynced(tx: Tx, cx: ChangeContext, tableName: SyncedTableNa
   const now = cx.now()
   const row = { ...values, id, createdAt: now, updatedAt: now, hlc }
   tx.insert(syncedTables[tableName].table).values(row as never).run()
+  const bookkeeping = bookkeepingOf(tableName)
   const recorded = Object.fromEntries(Object.entries(row).filter(([k, v]) => !bookkeeping.has(k) && v !== undefined))
   appendChange(tx, cx, tableName, id, 'insert', recorded, hlc, undefined)
   return id
@@ -139,6 +152,7 @@ export function updateSynced(tx: Tx, cx: ChangeContext, tableName: SyncedTableNa
     .get() as Row | undefined
   if (!current || current.deletedAt) throw new AppError('NOT_FOUND', `${tableName} ${id} not found`, { details: { table: tableName, id } })
   const changed: Row = {}
+  const bookkeeping = bookkeepingOf(tableName)
   for (const [prop, value] of Object.entries(patch)) {
     if (!(prop in columns) || bookkeeping.has(prop)) throw new Error(`${tableName}.${prop} is not a writable field`)
     if (value !== undefined && !sameValue(current[prop], value)) changed[prop] = value
@@ -157,13 +171,6 @@ export function updateSynced(tx: Tx, cx: ChangeContext, tableName: SyncedTableNa
 /** Soft-deletes (tombstones) a synced row. */
 export function deleteSynced(tx: Tx, cx: ChangeContext, tableName: SyncedTableName, id: string): void {
   updateSynced(tx, cx, tableName, id, { deletedAt: cx.now() })
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true
-  if (a == null || b == null) return a == null && b == null
-  if (typeof a === 'object' || typeof b === 'object') return JSON.stringify(a) === JSON.stringify(b)
-  return false
 }
 
 /** Outbox entries not yet acknowledged by the server. */
@@ -192,6 +199,7 @@ export function insertSyncedMany(tx: Tx, cx: ChangeContext, tableName: SyncedTab
   const seqRow = client.prepare("SELECT value FROM sync_state WHERE key = 'device_seq'").get() as { value: string } | undefined
   let seq = Number(seqRow?.value ?? 0)
   const ids: string[] = []
+  const bookkeeping = bookkeepingOf(tableName)
   const delta = new ChecksumDelta()
   for (const values of rows) {
     const id = typeof values.id === 'string' ? values.id : uuidv7()

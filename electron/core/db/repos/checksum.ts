@@ -56,9 +56,3 @@ export function parseChecksum(stored: string | undefined): Checksum | undefined 
 
 export const formatChecksum = (c: Checksum) => `${c.rows}:${c.hash}`
 
-/** The greatest of field versions, or null when there are none. */
-export function maxVersion(versions: Iterable<string>): string | null {
-  let max: string | null = null
-  for (const v of versions) if (max === null || v > max) max = v
-  return max
-}

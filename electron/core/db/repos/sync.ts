@@ -7,7 +7,8 @@ import type { SyncConflict } from '../../../../shared/api/sync'
 import type BetterSqlite3 from 'better-sqlite3'
 import { getTableColumns } from 'drizzle-orm'
 import { v7 as uuidv7 } from 'uuid'
-import { sameValue, type ChangeResult, type PulledRow, type WireChange } from '../../../../shared/sync/protocol'
+import { adoptServerField, BOOKKEEPING_COLUMNS, foldPending, mergePulledRow, sparseRowVersion, type PendingField } from '../../../../shared/sync/kernel'
+import type { ChangeResult, PulledRow, WireChange } from '../../../../shared/sync/protocol'
 import type { Db } from '../client'
 import { syncedTables, type SyncedTableName } from '../schema'
 import { CHECKSUM_KEY, ChecksumDelta, formatChecksum, parseChecksum, rowChecksum, type Checksum } from './checksum'
@@ -102,24 +103,12 @@ function recordConflict(sqlite: Sqlite, c: { table: string; rowId: string; field
 }
 
 /** Pending (unpushed) outbox entries of a row: per field, the oldest base and newest value. */
-function pendingFields(sqlite: Sqlite, table: string, rowId: string, afterSeq = 0): Map<string, { base: string | null; value: unknown; seqs: number[] }> {
+function pendingFields(sqlite: Sqlite, table: string, rowId: string, afterSeq = 0): Map<string, PendingField> {
   const list = prepared(
       sqlite,
       'SELECT device_seq, fields, base FROM outbox WHERE pushed_at IS NULL AND table_name = ? AND row_id = ? AND device_seq > ? ORDER BY device_seq')
     .all(table, rowId, afterSeq) as { device_seq: number; fields: string; base: string }[]
-  const map = new Map<string, { base: string | null; value: unknown; seqs: number[] }>()
-  for (const entry of list) {
-    const fields = JSON.parse(entry.fields) as Record<string, unknown>
-    const base = JSON.parse(entry.base) as Record<string, string | null>
-    for (const [f, v] of Object.entries(fields)) {
-      const seen = map.get(f)
-      if (seen) {
-        seen.value = v
-        seen.seqs.push(entry.device_seq)
-      } else map.set(f, { base: base[f] ?? null, value: v, seqs: [entry.device_seq] })
-    }
-  }
-  return map
+  return foldPending(list.map((e) => ({ seq: e.device_seq, fields: JSON.parse(e.fields) as Record<string, unknown>, base: JSON.parse(e.base) as Record<string, string | null> })))
 }
 
 /**
@@ -140,16 +129,11 @@ export function applyPushResults(sqlite: Sqlite, sent: WireChange[], results: Ch
     const later = pendingFields(sqlite, change.table_name, change.row_id, change.device_seq)
     for (const [field, server] of Object.entries(result.server)) {
       if (server.version) receive(server.version)
-      if (server.outcome === 'conflict')
+      const adoption = adoptServerField(server, change.hlc, later.get(field))
+      if (adoption.conflict)
         recordConflict(sqlite, { table: change.table_name, rowId: change.row_id, field, mine: change.fields[field], theirs: server.value, mineHlc: change.hlc, theirsHlc: server.version, now })
-      const pending = later.get(field)
-      if (pending) {
-        // A later edit built on this value: when the server only kept its own version of an equal
-        // value, that edit is based on the server's version too.
-        if (server.outcome === 'same' && server.version && pending.base === change.hlc) rebasePending(sqlite, pending.seqs[0]!, field, server.version)
-        continue
-      }
-      setField(sqlite, change.table_name, change.row_id, field, server.value, server.version, now)
+      if (adoption.rebase) rebasePending(sqlite, adoption.rebase.seq, field, adoption.rebase.version)
+      if (adoption.adopt) setField(sqlite, change.table_name, change.row_id, field, server.value, server.version, now)
     }
     delta.change(change.table_name, change.row_id, before, versionOfRow(sqlite, change.table_name, change.row_id))
   }
@@ -226,9 +210,8 @@ export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now
     markSeen?.run(row.table_name, row.row_id)
     if (!isSynced(row.table_name)) continue
     const columns = syncedColumns(row.table_name)
-    const names = Object.keys(row.fields).filter((f) => columns.has(f) && !bookkeeping.has(f))
-    let newest = row.version
-    for (const v of Object.values(row.versions)) if (v > newest) newest = v
+    const names = Object.keys(row.fields).filter((f) => columns.has(f) && !BOOKKEEPING_COLUMNS.has(f))
+    const newest = sparseRowVersion(row)
     // The clock passes the page's newest version once, at the end (HLCs sort as strings, causally).
     if (newest > pageNewest) pageNewest = newest
     const version = row.version || now
@@ -249,28 +232,18 @@ export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now
     const held = new Map(
       (prepared(sqlite, 'SELECT field, hlc FROM field_versions WHERE table_name = ? AND row_id = ?').all(row.table_name, row.row_id) as { field: string; hlc: string }[]).map((v) => [v.field, v.hlc]),
     )
-    const localVersion = local.hlc as string
-    const versions = new Map<string, string>()
-    const write: string[] = []
-    for (const field of names) {
-      const theirs = row.versions[field] ?? version
-      const mine = pending.get(field)
-      if (mine) {
-        const localValue = fromSqlite(columns.get(field), local[field])
-        if (!sameValue(localValue, row.fields[field]) && theirs !== mine.base) {
-          recordConflict(sqlite, { table: row.table_name, rowId: row.row_id, field, mine: localValue, theirs: row.fields[field], mineHlc: null, theirsHlc: theirs, now })
-          conflicts++
-        }
-        continue
-      }
-      write.push(field)
-      versions.set(field, theirs)
+    const values: Record<string, unknown> = {}
+    for (const field of pending.keys()) values[field] = fromSqlite(columns.get(field), local[field])
+    const merged = mergePulledRow({ values, version: local.hlc as string, versions: Object.fromEntries(held) }, pending, { ...row, version }, names)
+    for (const c of merged.conflicts) {
+      recordConflict(sqlite, { table: row.table_name, rowId: row.row_id, field: c.field, mine: c.mine, theirs: c.theirs, mineHlc: null, theirsHlc: c.theirsHlc, now })
+      conflicts++
     }
+    const write = merged.write
     // Fields not taken from this row (pending, or not sent) keep the version they had, which
     // the row's new hlc would otherwise change.
-    for (const field of new Set([...held.keys(), ...pending.keys()])) if (!versions.has(field)) versions.set(field, held.get(field) ?? localVersion)
     prepared(sqlite, 'DELETE FROM field_versions WHERE table_name = ? AND row_id = ?').run(row.table_name, row.row_id)
-    for (const [field, v] of versions) if (v !== version) addVersion.run(row.table_name, row.row_id, field, v)
+    for (const [field, v] of Object.entries(merged.versions.versions)) addVersion.run(row.table_name, row.row_id, field, v)
     prepared(sqlite, `UPDATE "${row.table_name}" SET ${write.map((n) => `"${n}" = ?, `).join('')}updated_at = ?, hlc = ? WHERE id = ?`).run(
       ...write.map((n) => toSqlite(row.fields[n])),
       now,
@@ -284,8 +257,6 @@ export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now
   commitChecksumDelta(sqlite, delta)
   return { rows: applied, conflicts }
 }
-
-const bookkeeping = new Set(['id', 'created_at', 'updated_at', 'hlc'])
 
 export function beginRefetchSweep(sqlite: Sqlite): void {
   sqlite.exec('CREATE TEMP TABLE IF NOT EXISTS sync_refetch_seen (table_name TEXT NOT NULL, row_id TEXT NOT NULL, PRIMARY KEY (table_name, row_id))')
