@@ -1,5 +1,6 @@
-// The bridge (STYLE.md rule 6): exposes window.griddesk.call(name, input) and nothing else.
-// Main validates the sender and the input of every call.
+// The bridge: window.griddesk exposes call(name, input, lang) — the handler table — and the two
+// native choosers (a folder for saved reports, a file for imports). Nothing else reaches the page;
+// main validates the sender and the input of every call.
 import { contextBridge, ipcRenderer } from 'electron'
 
 contextBridge.exposeInMainWorld('griddesk', {
