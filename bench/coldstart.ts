@@ -1,13 +1,11 @@
 // Cold start only, on an existing (demo-loaded) data dir — e.g. one kept by `npm run bench -- --keep`.
 //   npx tsx bench/coldstart.ts --data-dir DIR [--runs 3] [--runner bundle|prebuilt|tsx]
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { RENDERER_DIR, REPO_ROOT } from '../electron/core/resources'
 import { measureColdStart } from './lib/coldstart'
+import { benchArgs } from './lib/args'
 
-const { values } = parseArgs({
-  options: { 'data-dir': { type: 'string' }, runs: { type: 'string', default: '3' }, runner: { type: 'string', default: 'bundle' } },
-})
+const values = benchArgs(import.meta.filename, { 'data-dir': { type: 'string' }, runs: { type: 'string', default: '3' }, runner: { type: 'string', default: 'bundle' } })
 if (!values['data-dir']) throw new Error('--data-dir is required')
 const result = await measureColdStart({
   repoRoot: REPO_ROOT,

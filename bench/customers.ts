@@ -5,19 +5,17 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import type { Input } from '../shared/api/contract'
 import { openCore } from '../electron/core/app'
 import { REPO_ROOT } from '../electron/core/resources'
 import { percentiles, sampleAsync, sampleSync } from './lib/stats'
+import { benchArgs } from './lib/args'
 
-const { values: flags } = parseArgs({
-  options: {
+const flags = benchArgs(import.meta.filename, {
     customers: { type: 'string', default: '20000' },
     visits: { type: 'string', default: '200000' },
     iterations: { type: 'string', default: '20' },
-  },
-})
+  })
 const ITER = Number(flags.iterations)
 const TARGETS = { searchP95Ms: 10, listP95Ms: 15, listRatio: 1.5 }
 const log = (line = '') => process.stdout.write(line + '\n')

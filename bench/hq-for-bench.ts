@@ -2,13 +2,13 @@
 // data directory, the demo county imported, a county manager with enrolment codes.
 //   node --import tsx bench/hq-for-bench.ts --data-dir DIR --customers N --visits N --codes N
 // Prints one JSON line {url, codes, counts, importSeconds} when listening; stops on SIGTERM.
-import { parseArgs } from 'node:util'
 import { assignRegion, createUser, issueEnrolCode } from '../server/accounts'
 import { buildServer } from '../server/app'
 import { openStore } from '../server/db/client'
 import { importDemoCounty } from '../server/masterData'
+import { benchArgs } from './lib/args'
 
-const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, customers: { type: 'string' }, visits: { type: 'string' }, codes: { type: 'string', default: '2' } } })
+const values = benchArgs(import.meta.filename, { 'data-dir': { type: 'string' }, customers: { type: 'string' }, visits: { type: 'string' }, codes: { type: 'string', default: '2' } })
 const store = await openStore({ dataDir: values['data-dir'] })
 const started = performance.now()
 const counts = await importDemoCounty(store.db, { keyCustomers: Number(values.customers), visits: Number(values.visits) })

@@ -5,23 +5,21 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { v7 as uuidv7 } from 'uuid'
 import { shiftPeriod } from '../shared/analysis'
 import type { HandlerName, Input } from '../shared/api/contract'
 import { openCore } from '../electron/core/app'
 import { REPO_ROOT } from '../electron/core/resources'
 import { percentiles, sampleAsync } from './lib/stats'
+import { benchArgs } from './lib/args'
 
-const { values: flags } = parseArgs({
-  options: {
+const flags = benchArgs(import.meta.filename, {
     customers: { type: 'string', default: '2000' },
     visits: { type: 'string', default: '20000' },
     iterations: { type: 'string', default: '30' },
     warmup: { type: 'string', default: '3' },
     keep: { type: 'boolean', default: false },
-  },
-})
+  })
 const ITER = Number(flags.iterations)
 const WARMUP = Number(flags.warmup)
 const TARGETS = { dashboardP95Ms: 200, analysisP95Ms: 500 }

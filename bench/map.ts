@@ -19,7 +19,6 @@ import os from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
-import { parseArgs } from 'node:util'
 import { chromium } from 'playwright-core'
 import { v7 as uuidv7 } from 'uuid'
 import { openCore } from '../electron/core/app'
@@ -27,9 +26,9 @@ import { RENDERER_DIR, REPO_ROOT } from '../electron/core/resources'
 import { startBrowserMode } from '../electron/devserver/server'
 import { CHROMIUM, CHROMIUM_ARGS } from './lib/coldstart'
 import { median } from './lib/stats'
+import { benchArgs } from './lib/args'
 
-const { values: flags } = parseArgs({
-  options: {
+const flags = benchArgs(import.meta.filename, {
     rows: { type: 'string', default: '50000' },
     villages: { type: 'string', default: '400' },
     customers: { type: 'string', default: '20000' },
@@ -38,8 +37,7 @@ const { values: flags } = parseArgs({
     'skip-map': { type: 'boolean', default: false },
     'skip-import-job': { type: 'boolean', default: false },
     'job-mb': { type: 'string', default: '50' },
-  },
-})
+  })
 const ROWS = Number(flags.rows)
 const VILLAGES = Number(flags.villages)
 const CUSTOMERS = Number(flags.customers)

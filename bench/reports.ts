@@ -6,16 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { openCore } from '../electron/core/app'
 import { loadDemoCounty } from '../electron/core/demo/load'
 import { exportReport } from '../electron/core/reports/export'
 import { buildReport } from '../electron/core/reports/model'
 import { REPO_ROOT } from '../electron/core/resources'
+import { benchArgs } from './lib/args'
 
-const { values: flags } = parseArgs({
-  options: { customers: { type: 'string', default: '20000' }, visits: { type: 'string', default: '200000' }, period: { type: 'string' }, 'generate-into': { type: 'string' } },
-})
+const flags = benchArgs(import.meta.filename, { customers: { type: 'string', default: '20000' }, visits: { type: 'string', default: '200000' }, period: { type: 'string' }, 'generate-into': { type: 'string' } })
 if (flags['generate-into']) {
   // Child step: generating 200k visits takes far more memory than reporting on them, so it runs
   // in its own process and the measured process only opens the finished store.

@@ -5,17 +5,15 @@
 //   CORE <ms>           openCore done (SQLite open + migrations check)
 //   READY <url> <ms>    HTTP server listening
 //   RPC <name> <ms-at-end> <duration-ms> <bytes>   each /rpc call, answered
-import { parseArgs } from 'node:util'
 import { openCore, type Core } from '../electron/core/app'
 import { startBrowserMode } from '../electron/devserver/server'
+import { benchArgs } from './lib/args'
 
-const { values } = parseArgs({
-  options: {
+const values = benchArgs(import.meta.filename, {
     'data-dir': { type: 'string' },
     'resources-dir': { type: 'string' },
     'renderer-dir': { type: 'string' },
-  },
-})
+  })
 const need = (k: 'data-dir' | 'resources-dir' | 'renderer-dir') => {
   const v = values[k]
   if (!v) throw new Error(`--${k} is required`)

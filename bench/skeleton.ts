@@ -4,7 +4,6 @@
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import type Database from 'better-sqlite3'
@@ -17,9 +16,9 @@ import { RENDERER_DIR, REPO_ROOT } from '../electron/core/resources'
 import { captureQueries, type CapturedQuery } from './lib/capture-sql'
 import { measureColdStart, type ColdStartResult } from './lib/coldstart'
 import { percentiles, samplePair, type Percentiles } from './lib/stats'
+import { benchArgs } from './lib/args'
 
-const { values: flags } = parseArgs({
-  options: {
+const flags = benchArgs(import.meta.filename, {
     quick: { type: 'boolean', default: false },
     customers: { type: 'string' },
     visits: { type: 'string' },
@@ -30,8 +29,7 @@ const { values: flags } = parseArgs({
     'no-coldstart': { type: 'boolean', default: false },
     runner: { type: 'string', default: 'bundle' },
     keep: { type: 'boolean', default: false },
-  },
-})
+  })
 const CUSTOMERS = Number(flags.customers ?? (flags.quick ? 2_000 : 20_000))
 const VISITS = Number(flags.visits ?? (flags.quick ? 20_000 : 200_000))
 const SEED = Number(flags.seed)

@@ -12,7 +12,6 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { v7 as uuidv7 } from 'uuid'
 import { insertSynced } from '../electron/core/db/repos/changes'
 import { applyPulledRows, syncedColumns } from '../electron/core/db/repos/sync'
@@ -21,9 +20,9 @@ import { HqClient } from '../electron/core/sync/hqClient'
 import { openTestCore } from '../electron/core/testing'
 import { DEFAULT_PULL_LIMIT, fromWire, PROTOCOL_VERSION, type EnrolResponse, type PullResponse, type WireRow } from '../shared/sync/protocol'
 import { startThrottledLink } from './lib/throttle'
+import { benchArgs } from './lib/args'
 
-const { values: args } = parseArgs({
-  options: {
+const args = benchArgs(import.meta.filename, {
     quick: { type: 'boolean', default: false },
     customers: { type: 'string' },
     visits: { type: 'string' },
@@ -31,8 +30,7 @@ const { values: args } = parseArgs({
     'pouch-summary': { type: 'string' },
     'pouch-dir': { type: 'string', default: '/work/shared/peers/pouchdb' },
     'apply-rows': { type: 'string', default: '50000' },
-  },
-})
+  })
 const customers = Number(args.customers ?? (args.quick ? 2000 : 20000))
 const visits = Number(args.visits ?? (args.quick ? 20000 : 200000))
 const RESULTS = resolve(import.meta.dirname, 'results')

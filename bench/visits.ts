@@ -5,21 +5,19 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { openCore } from '../electron/core/app'
 import { REPO_ROOT } from '../electron/core/resources'
 import { planRoute } from '../shared/route'
 import { percentiles, sampleAsync, sampleSync } from './lib/stats'
+import { benchArgs } from './lib/args'
 
-const { values: flags } = parseArgs({
-  options: {
+const flags = benchArgs(import.meta.filename, {
     customers: { type: 'string', default: '20000' },
     visits: { type: 'string', default: '200000' },
     iterations: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '3' },
     keep: { type: 'boolean', default: false },
-  },
-})
+  })
 const ITER = Number(flags.iterations)
 const WARMUP = Number(flags.warmup)
 const TARGET_RANKING_P95_MS = 100
