@@ -3,12 +3,14 @@ import { visitsEn } from './visits'
 import { customersEn } from './customers'
 import { boundaryEn } from './boundary'
 import { healthEn } from './health'
+import { fieldEn } from './fieldday'
 import type { Translation, zhCN } from './zh-CN'
 
 export const en: Translation<typeof zhCN> = {
   ...customersEn,
   ...boundaryEn,
   ...healthEn,
+  ...fieldEn,
   app: { name: 'GridDesk', tagline: "The grid manager's offline workbench" },
   nav: {
     map: 'Map',

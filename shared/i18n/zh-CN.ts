@@ -4,11 +4,13 @@ import { visitsZh } from './visits'
 import { customersZh } from './customers'
 import { boundaryZh } from './boundary'
 import { healthZh } from './health'
+import { fieldZh } from './fieldday'
 
 export const zhCN = {
   ...customersZh,
   ...boundaryZh,
   ...healthZh,
+  ...fieldZh,
   app: { name: '网格通', tagline: '农村网格经理的离线工作台' },
   nav: {
     map: '地图',

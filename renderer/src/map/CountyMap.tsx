@@ -4,6 +4,8 @@ import type { Polygon as LeafletPolygon } from 'leaflet'
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { CircleMarker, MapContainer, Pane, Polygon, Popup, Tooltip, useMap } from 'react-leaflet'
 import type { MapOverview } from '../../../shared/api/contract'
+import { ErrorBoundary } from '../shell/ErrorBoundary'
+import { useShownOnce } from './useShownOnce'
 import { featuresBounds, gridColour, labelPosition, pointPosition, polygonPositions } from './geometry'
 
 export interface CountyMapProps {
@@ -20,7 +22,19 @@ export interface CountyMapProps {
   children?: ReactNode
 }
 
-export function CountyMap({ overview, selectedGridId, onSelectGrid, onReady, fillByGridCode, gridPopup, children }: CountyMapProps) {
+export function CountyMap(props: CountyMapProps) {
+  const box = useRef<HTMLDivElement>(null)
+  const shown = useShownOnce(box)
+  return (
+    <div ref={box} style={{ height: '100%', width: '100%' }}>
+      <ErrorBoundary scope="map" name="county">
+        {shown && <CountyMapView {...props} />}
+      </ErrorBoundary>
+    </div>
+  )
+}
+
+function CountyMapView({ overview, selectedGridId, onSelectGrid, onReady, fillByGridCode, gridPopup, children }: CountyMapProps) {
   const bounds = useMemo(() => featuresBounds(overview.county ? [overview.county] : overview.grids.features), [overview])
   const countyRings = useMemo(() => (overview.county ? polygonPositions(overview.county) : null), [overview])
   const grids = useMemo(

@@ -11,6 +11,7 @@ import { IntelPins } from '../features/intel/IntelPins'
 import { MapPage } from '../features/map/MapPage'
 import { SyncIndicator } from '../features/sync/SyncIndicator'
 import { WelcomePanel } from '../features/welcome/WelcomePanel'
+import { ErrorBoundary } from './ErrorBoundary'
 import { ErrorAlert } from './errors'
 import { currentLanguage, switchLanguage } from './i18n'
 import { useHashRoute, type Route } from './route'
@@ -81,7 +82,10 @@ export function App() {
       <AppShell.Main h="100dvh" style={{ display: 'flex', flexDirection: 'column' }}>
         <Box style={{ flex: 1, minHeight: 0 }}>
           <Suspense fallback={<Center h="100%"><Loader /></Center>}>
-            <Content route={route} navigate={navigate} info={info} />
+            {/* One boundary per page: a page that throws shows a message, the rest of the app keeps working. */}
+            <ErrorBoundary key={route.page} scope="page" name={route.page}>
+              <Content route={route} navigate={navigate} info={info} />
+            </ErrorBoundary>
           </Suspense>
         </Box>
       </AppShell.Main>

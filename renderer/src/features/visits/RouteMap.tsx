@@ -2,10 +2,12 @@
 // stops, the start, a check-in point), the route line; a click reports where (to pick a start or
 // a check-in point). No basemap tiles: the app is offline.
 import { divIcon, latLngBounds, type LeafletMouseEvent } from 'leaflet'
-import { useEffect, useMemo } from 'react'
+import { useEffect, useMemo, useRef } from 'react'
 import { CircleMarker, MapContainer, Marker, Polygon, Polyline, Tooltip, useMap, useMapEvents } from 'react-leaflet'
 import type { Feature } from '../../../../shared/api/contract'
 import { featuresBounds, polygonPositions } from '../../map/geometry'
+import { useShownOnce } from '../../map/useShownOnce'
+import { ErrorBoundary } from '../../shell/ErrorBoundary'
 
 export interface MapPoint {
   key: string
@@ -26,18 +28,47 @@ const numberIcon = (n: number) =>
     iconAnchor: [12, 12],
   })
 
-export function RouteMap({ grid, points, route, onPick, picking }: { grid: Feature | null; points: MapPoint[]; route?: [number, number][]; onPick?: (p: { lon: number; lat: number }) => void; picking?: boolean }) {
+export interface RouteMapProps {
+  grid: Feature | null
+  points: MapPoint[]
+  route?: [number, number][]
+  onPick?: (p: { lon: number; lat: number }) => void
+  picking?: boolean
+  /** Points to zoom to (e.g. the visit's target) instead of the whole grid. */
+  focus?: { lon: number; lat: number }[]
+}
+
+export function RouteMap(props: RouteMapProps) {
+  const box = useRef<HTMLDivElement>(null)
+  const shown = useShownOnce(box)
+  return (
+    <div ref={box} style={{ height: '100%', width: '100%' }}>
+      <ErrorBoundary scope="map" name="route">
+        {shown && <RouteMapView {...props} />}
+      </ErrorBoundary>
+    </div>
+  )
+}
+
+
+function RouteMapView({ grid, points, route, onPick, picking, focus }: RouteMapProps) {
   const bounds = useMemo(() => {
     const b = grid ? featuresBounds([grid]) : null
     const all = b ?? latLngBounds([])
     for (const p of points) all.extend([p.lat, p.lon])
     return all.isValid() ? all : null
   }, [grid, points])
+  const focusBounds = useMemo(() => {
+    if (!focus?.length) return null
+    const b = latLngBounds(focus.map((p) => [p.lat, p.lon] as [number, number]))
+    // A single point: about 600 m around it, close enough to pick a check-in point.
+    return b.isValid() ? b.pad(0).extend([b.getSouth() - 0.003, b.getWest() - 0.003]).extend([b.getNorth() + 0.003, b.getEast() + 0.003]) : null
+  }, [focus])
   const rings = useMemo(() => (grid ? polygonPositions(grid) : null), [grid])
   if (!bounds) return null
   return (
     <MapContainer bounds={bounds} boundsOptions={{ padding: [20, 20] }} zoomSnap={0.25} attributionControl={false} style={{ height: '100%', width: '100%', background: '#eef2f5', cursor: picking ? 'crosshair' : undefined }}>
-      <FitTo bounds={bounds} />
+      <FitTo bounds={focusBounds ?? bounds} />
       {rings && <Polygon positions={rings} interactive={false} pathOptions={{ color: '#4e79a7', weight: 2, fillOpacity: 0.08 }} />}
       {route && route.length > 1 && <Polyline positions={route} pathOptions={{ color: '#e8590c', weight: 3, dashArray: '6 5' }} />}
       {points.map((p) =>
@@ -71,16 +102,29 @@ function ClickToPick({ onPick }: { onPick: (p: { lon: number; lat: number }) => 
   return null
 }
 
-/** Follows the grid (and the container's size) when they change after the map was made. */
+/** Follows the grid (and the container's size) when they change after the map was made. A map
+ * in a hidden tab has no size: the fit waits until it is shown (a fit at size 0 gives NaN). */
 function FitTo({ bounds }: { bounds: ReturnType<typeof latLngBounds> }) {
   const map = useMap()
   const key = bounds.toBBoxString()
+  const pending = useRef<ReturnType<typeof latLngBounds> | null>(null)
   useEffect(() => {
-    map.fitBounds(bounds, { padding: [20, 20], animate: false })
+    const size = map.getSize()
+    if (size.x > 0 && size.y > 0) {
+      map.fitBounds(bounds, { padding: [20, 20], animate: false })
+      pending.current = null
+    } else pending.current = bounds
     // Refit when the box changes, not on every new bounds object.
   }, [map, key])
   useEffect(() => {
-    const observer = new ResizeObserver(() => map.invalidateSize({ animate: false }))
+    const observer = new ResizeObserver(() => {
+      map.invalidateSize({ animate: false })
+      const size = map.getSize()
+      if (pending.current && size.x > 0 && size.y > 0) {
+        map.fitBounds(pending.current, { padding: [20, 20], animate: false })
+        pending.current = null
+      }
+    })
     observer.observe(map.getContainer())
     return () => observer.disconnect()
   }, [map])

@@ -64,7 +64,7 @@ export function VisitsPage({ initialGridId }: { initialGridId?: string }) {
         </Group>
       </Group>
       {(grids.error ?? overview.error) !== undefined && <ErrorAlert error={grids.error ?? overview.error} onRetry={() => { grids.reload(); overview.reload() }} />}
-      <Tabs value={tab} onChange={(v) => v && setTab(v as VisitsTab)} keepMounted style={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' }}>
+      <Tabs value={tab} onChange={(v) => v && setTab(v as VisitsTab)} keepMounted keepMountedMode="display-none" style={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' }}>
         <Tabs.List>
           {(['plan', 'log', 'nextUp', 'funnel'] as const).map((key) => (
             <Tabs.Tab key={key} value={key} data-tab={key}>
