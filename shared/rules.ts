@@ -238,6 +238,7 @@ export const tableRules: Record<string, Record<string, FieldRule>> = {
     next_action_due: moment,
     by_user_id: uuid,
   },
+  day_plans: { ...common, grid_id: uuid, plan_date: day, targets: json(20_000), start_name: text(TEXT.short), by_user_id: uuid },
   visit_participants: { ...common, visit_id: uuid, user_id: uuid, name: text(TEXT.name) },
   visit_objections: { ...common, visit_id: uuid, objection_code: text(TEXT.code), detail: text(TEXT.text), answer: text(TEXT.text) },
   visit_products: { ...common, visit_id: uuid, product: text(TEXT.name) },

@@ -184,6 +184,7 @@ export const regionRules: Record<string, RegionRule> = {
   customer_products: { kind: 'via', field: 'customer_id', table: 'key_customers' },
   competitor_intel: { kind: 'via', field: 'grid_id', table: 'org_units' },
   visits: { kind: 'via', field: 'grid_id', table: 'org_units' },
+  day_plans: { kind: 'via', field: 'grid_id', table: 'org_units' },
   visit_participants: { kind: 'via', field: 'visit_id', table: 'visits' },
   visit_objections: { kind: 'via', field: 'visit_id', table: 'visits' },
   visit_products: { kind: 'via', field: 'visit_id', table: 'visits' },

@@ -283,6 +283,30 @@ export const visits = sqliteTable(
   ],
 )
 
+/**
+ * A day's visit plan (今日计划) of a grid: the targets in route order and where the day starts.
+ * One live plan per grid and day; saving again replaces it. Its planned visits are the visits
+ * rows with status 'planned' and planned_for = plan_date. Field-owned.
+ */
+export const dayPlans = sqliteTable(
+  'day_plans',
+  {
+    ...syncedColumns(),
+    gridId: text('grid_id')
+      .notNull()
+      .references(() => orgUnits.id),
+    planDate: text('plan_date').notNull(),
+    /** JSON array of { kind: 'customer' | 'village', id } in route order. */
+    targets: text('targets').notNull(),
+    startLon: real('start_lon'),
+    startLat: real('start_lat'),
+    /** What the start is called (a village's name, "当前位置"), shown instead of coordinates. */
+    startName: text('start_name'),
+    byUserId: text('by_user_id'),
+  },
+  (t) => [index('day_plans_grid_date_idx').on(t.gridId, t.planDate).where(sql`deleted_at IS NULL`)],
+)
+
 /** Co-visitors of a visit (grid / customer / community manager). */
 export const visitParticipants = sqliteTable(
   'visit_participants',
@@ -519,6 +543,7 @@ export const syncedTables = {
   customer_products: { table: customerProducts, syncClass: 'shared' },
   competitor_intel: { table: competitorIntel, syncClass: 'field' },
   visits: { table: visits, syncClass: 'field' },
+  day_plans: { table: dayPlans, syncClass: 'field' },
   visit_participants: { table: visitParticipants, syncClass: 'field' },
   visit_objections: { table: visitObjections, syncClass: 'field' },
   visit_products: { table: visitProducts, syncClass: 'field' },
