@@ -28,9 +28,12 @@ try {
   const loaded = await core.call('demo.load', { keyCustomers: Number(flags.customers), visits: Number(flags.visits) })
   log(`demo county: ${loaded.keyCustomers} key customers, ${loaded.visits} visits, loaded in ${((performance.now() - started) / 1000).toFixed(1)} s (search index filled by triggers)`)
   const db = core.ctx.db.$client
-  const sample = db.prepare(`SELECT k.name, k.phone, k.organisation, v.name AS village FROM key_customers k JOIN villages v ON v.id = k.village_id WHERE k.organisation IS NOT NULL LIMIT 1 OFFSET 777`).get() as { name: string; phone: string; organisation: string; village: string }
-  const someone = db.prepare(`SELECT name FROM key_customers LIMIT 1 OFFSET 4242`).get() as { name: string }
-  const grid = (db.prepare(`SELECT grid_id AS g FROM key_customers GROUP BY grid_id ORDER BY count(*) DESC LIMIT 1`).get() as { g: string }).g
+  const sample = db.prepare(`SELECT k.name, k.phone, k.organisation, v.name AS village FROM key_customers k JOIN villages v ON v.id = k.village_id WHERE k.organisation IS NOT NULL LIMIT 1 OFFSET ?`).get(Math.floor(loaded.keyCustomers * 0.03)) as { name: string; phone: string; organisation: string; village: string }
+  const someone = db.prepare(`SELECT name FROM key_customers LIMIT 1 OFFSET ?`).get(Math.floor(loaded.keyCustomers * 0.2)) as { name: string }
+  const { g: grid, n: gridCustomers } = db.prepare(`SELECT grid_id AS g, count(*) AS n FROM key_customers GROUP BY grid_id ORDER BY count(*) DESC LIMIT 1`).get() as { g: string; n: number }
+  // Deep pages at the same relative depth whatever the county's size (page 50 of 200 at 20k).
+  const deepPage = Math.floor(loaded.keyCustomers / 400)
+  const gridPage = Math.floor(gridCustomers / 200)
 
   // ---- Search: through the handler table (validation, dispatch, JSON-ready rows) vs raw SQL.
   const queries = ['zs', 'wxy', 'zhang', 'zhangwei', '张', someone.name, someone.name.slice(1), sample.phone.slice(-4), sample.phone.slice(0, 7), '138', sample.village.slice(0, 2), sample.village, sample.organisation.slice(0, 3), 'l', 'huang']
@@ -65,9 +68,9 @@ try {
     { label: 'rival + tag', input: { rival: 'telecom', tag: '意见领袖', limit: 100 }, where: "k.deleted_at IS NULL AND k.rival_used = 'telecom' AND EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(k.tags) THEN k.tags ELSE '[]' END) WHERE value = '意见领袖')", params: [], order: 'k.name ASC, k.id ASC' },
     // By village, all customers or the first pages of a broad filter: villages walked in name order, each one's
     // customers by id (no sort); deep into a filter's matches: the matches sorted (repos/customers.ts walksVillages).
-    { label: 'page 50, by village', input: { sort: 'villageName', offset: 5000, limit: 100 }, where: 'k.deleted_at IS NULL', params: [], order: 'v.name ASC, v.id ASC, k.id ASC', from: villageWalk },
+    { label: `page ${deepPage + 1}, by village`, input: { sort: 'villageName', offset: deepPage * 100, limit: 100 }, where: 'k.deleted_at IS NULL', params: [], order: 'v.name ASC, v.id ASC, k.id ASC', from: villageWalk },
     { label: 'grid, by village', input: { gridId: grid, sort: 'villageName', limit: 100 }, where: 'k.deleted_at IS NULL AND k.grid_id = ?', params: [grid], order: 'v.name ASC, v.id ASC, k.id ASC', from: villageWalk },
-    { label: 'grid p21, by village', input: { gridId: grid, sort: 'villageName', offset: 2000, limit: 100 }, where: 'k.deleted_at IS NULL AND k.grid_id = ?', params: [grid], order: 'v.name IS NULL, v.name ASC, v.id ASC, k.id ASC', from: 'key_customers k LEFT JOIN villages v ON v.id = k.village_id' },
+    { label: `grid p${gridPage + 1}, by village`, input: { gridId: grid, sort: 'villageName', offset: gridPage * 100, limit: 100 }, where: 'k.deleted_at IS NULL AND k.grid_id = ?', params: [grid], order: 'v.name IS NULL, v.name ASC, v.id ASC, k.id ASC', from: 'key_customers k LEFT JOIN villages v ON v.id = k.village_id' },
     { label: 'search zs in grid', input: { search: 'zs', gridId: grid, limit: 100 }, where: `k.deleted_at IS NULL AND k.id IN (SELECT customer_id FROM customer_search WHERE initials >= 'zs' AND initials < 'zs' || char(1114111) OR name >= 'zs' AND name < 'zs' || char(1114111)) AND k.grid_id = ?`, params: [grid], order: 'k.name ASC, k.id ASC' },
   ]
   log()
