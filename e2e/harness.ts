@@ -61,6 +61,10 @@ export async function startHarness(options: { viewport?: { width: number; height
     })
     const context = await browser.newContext({ viewport: options.viewport ?? { width: 1366, height: 768 }, locale: 'zh-CN' })
     const page = await context.newPage()
+    // Browser mode lets in only who opened the printed address: swap its secret for the session
+    // cookie (the context's request API shares the pages' cookie jar; no page load needed).
+    const signIn = await context.request.get(server.launchUrl, { maxRedirects: 0 })
+    if (signIn.status() !== 303) throw new Error(`browser mode refused its launch secret (HTTP ${signIn.status()})`)
     // Fail loudly on what a user would never see but a broken page would cause.
     const problems: string[] = []
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))

@@ -13,7 +13,8 @@ const { values } = parseArgs({
 const dataDir = values['data-dir'] ?? resolveDataDir([])
 const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: appVersion() })
 const server = await startBrowserMode({ core, rendererDir: RENDERER_DIR, port: Number(values.port) })
-console.log(`GridDesk browser mode: ${server.url}  (data: ${dataDir})`)
+// The printed address carries this launch's secret: only who can read this terminal gets in.
+console.log(`GridDesk browser mode: ${server.launchUrl}  (data: ${dataDir})`)
 
 const stop = async () => {
   await server.close()

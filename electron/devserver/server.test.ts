@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
@@ -8,12 +8,15 @@ import { startBrowserMode, type BrowserMode } from './server'
 describe('browser mode server', () => {
   let core: ReturnType<typeof openTestCore>
   let server: BrowserMode
+  let cookie = ''
   beforeAll(async () => {
     core = openTestCore()
     const rendererDir = join(core.dataDir, 'renderer')
     mkdirSync(rendererDir)
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>')
     server = await startBrowserMode({ core, rendererDir })
+    const signIn = await fetch(server.launchUrl, { redirect: 'manual' })
+    cookie = signIn.headers.get('set-cookie')!.split(';')[0]!
   })
   afterAll(async () => {
     await server.close()
@@ -21,11 +24,37 @@ describe('browser mode server', () => {
   })
 
   const rpc = (name: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(new URL(`rpc/${name}`, server.url), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+    fetch(new URL(`rpc/${name}`, server.url), { method: 'POST', headers: { 'content-type': 'application/json', cookie, ...headers }, body: JSON.stringify(body) })
+
+  it('refuses every request without the launch secret and swaps the secret for a strict session cookie', async () => {
+    // As another local user would: no cookie, or a guessed one, or a wrong secret.
+    const anonymous = await fetch(new URL('rpc/app.info', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    expect(anonymous.status).toBe(401)
+    expect(await anonymous.json()).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', details: { reason: 'browserSession' } } })
+    const guessed = await fetch(new URL('rpc/app.info', server.url), { method: 'POST', headers: { 'content-type': 'application/json', cookie: `${cookie.split('=')[0]}=x` }, body: '{}' })
+    expect(guessed.status).toBe(401)
+    const upload = await fetch(new URL('upload?name=a.csv', server.url), { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: 'a,b\n' })
+    expect(upload.status).toBe(401)
+    expect(existsSync(join(core.dataDir, 'uploads'))).toBe(false)
+    expect((await fetch(new URL('tiles/x/1/1/1', server.url))).status).toBe(401)
+    const page = await fetch(server.url)
+    expect(page.status).toBe(401)
+    expect(await page.text()).toContain('?k=')
+    const wrong = await fetch(`${server.url}?k=${'A'.repeat(43)}`, { redirect: 'manual' })
+    expect(wrong.status).toBe(401)
+    expect(wrong.headers.get('set-cookie')).toBeNull()
+
+    const signIn = await fetch(server.launchUrl, { redirect: 'manual' })
+    expect(signIn.status).toBe(303)
+    expect(signIn.headers.get('location')).toBe('/') // the secret leaves the address bar
+    expect(signIn.headers.get('set-cookie')).toMatch(/^griddesk_session_\d+=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict$/)
+    expect(signIn.headers.get('set-cookie')).not.toContain(new URL(server.launchUrl).searchParams.get('k')!)
+    expect((await rpc('app.info', {})).status).toBe(200)
+  })
 
   it('listens on loopback only and serves the renderer with a strict CSP', async () => {
     expect(new URL(server.url).hostname).toBe('127.0.0.1')
-    const page = await fetch(server.url)
+    const page = await fetch(server.url, { headers: { cookie } })
     expect(page.status).toBe(200)
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'")
   })
@@ -55,7 +84,7 @@ describe('browser mode server', () => {
 
   it('keeps an uploaded import file under the data directory and imports it by path', async () => {
     const upload = (name: string, body: Uint8Array | string, headers: Record<string, string> = { 'content-type': 'application/octet-stream' }) =>
-      fetch(new URL(`upload?name=${encodeURIComponent(name)}`, server.url), { method: 'POST', headers, body })
+      fetch(new URL(`upload?name=${encodeURIComponent(name)}`, server.url), { method: 'POST', headers: { cookie, ...headers }, body })
     const csv = Buffer.from('区划代码,名称\n451022100291,莫𡐓村委会\n', 'utf8')
     const answer = (await (await upload('../../村庄.csv', csv)).json()) as { ok: boolean; value: { path: string; fileName: string; bytes: number } }
     expect(answer).toMatchObject({ ok: true, value: { fileName: '村庄.csv', bytes: csv.length } })

@@ -1,6 +1,11 @@
 // Browser mode: a local HTTP server on 127.0.0.1 that serves the built renderer and answers
 // POST /rpc/:name over the same handler table as Electron IPC. Used by e2e tests and by anyone
 // without the Electron runtime.
+//
+// Any local process or other OS user can reach 127.0.0.1, so every request needs this launch's
+// secret: the printed URL carries it once (?k=…), the server swaps it for an HttpOnly
+// SameSite=Strict cookie and redirects to the same page without it.
+import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { Transform, type Readable } from 'node:stream'
@@ -9,6 +14,7 @@ import fastifyStatic from '@fastify/static'
 import Fastify from 'fastify'
 import { v7 as uuidv7 } from 'uuid'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
+import { BROWSER_SESSION_MESSAGE } from '../../shared/i18n/security'
 import type { Core } from '../core/app'
 import { parseTilePath, readTile } from '../core/db/mbtiles'
 
@@ -20,14 +26,25 @@ export interface BrowserModeOptions {
 }
 
 export interface BrowserMode {
+  /** The server's base URL (no secret): pages and calls there need the session cookie. */
   url: string
+  /** The URL to open once: it carries this launch's secret, swapped for the session cookie. */
+  launchUrl: string
   close(): Promise<void>
 }
+
+/** The query parameter that carries the launch secret. */
+export const LAUNCH_SECRET_PARAM = 'k'
 
 export async function startBrowserMode({ core, rendererDir, port = 0, host = '127.0.0.1' }: BrowserModeOptions): Promise<BrowserMode> {
   if (!existsSync(rendererDir)) throw new Error(`renderer not built: ${rendererDir} is missing (run npm run build)`)
   const app = Fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 })
   let origin = ''
+  // One secret per launch; the cookie holds a second random value so the secret in the printed
+  // URL (terminal scroll-back, shell history) is not what every request carries.
+  const launchSecret = randomBytes(32).toString('base64url')
+  const sessionValue = randomBytes(32).toString('base64url')
+  let cookieName = ''
 
   app.addHook('onRequest', async (request, reply) => {
     // Only pages served by this server may call it: a Host check stops DNS rebinding, an Origin
@@ -38,6 +55,19 @@ export async function startBrowserMode({ core, rendererDir, port = 0, host = '12
     const requestOrigin = request.headers.origin
     if (request.method !== 'GET' && requestOrigin && !allowedHosts.some((h) => requestOrigin === `http://${h}`))
       return reply.code(403).send({ ok: false, error: { code: 'FORBIDDEN', message: 'cross-origin call refused' } })
+    if (sameSecret(readCookie(request.headers.cookie, cookieName), sessionValue)) return
+    const url = new URL(request.url, origin)
+    const offered = url.searchParams.get(LAUNCH_SECRET_PARAM)
+    if (request.method === 'GET' && offered !== null && sameSecret(offered, launchSecret)) {
+      url.searchParams.delete(LAUNCH_SECRET_PARAM)
+      // Cookies are per host, not per port: the port in the name keeps two launches apart.
+      reply.header('Set-Cookie', `${cookieName}=${sessionValue}; Path=/; HttpOnly; SameSite=Strict`)
+      return reply.code(303).header('Location', `${url.pathname}${url.search}`).header('Cache-Control', 'no-store').send()
+    }
+    reply.header('Cache-Control', 'no-store')
+    if (request.method === 'GET' && !request.url.startsWith('/rpc/') && !request.url.startsWith('/tiles/'))
+      return reply.code(401).type('text/html; charset=utf-8').send(SIGN_IN_PAGE)
+    return reply.code(401).send({ ok: false, error: { code: 'FORBIDDEN', message: 'open the address printed when browser mode started', details: { reason: 'browserSession' } } })
   })
   app.addHook('onSend', async (_request, reply) => {
     reply.header('Content-Security-Policy', CONTENT_SECURITY_POLICY)
@@ -93,8 +123,28 @@ export async function startBrowserMode({ core, rendererDir, port = 0, host = '12
 
   const address = await app.listen({ port, host })
   origin = address.replace('[::1]', 'localhost')
-  return { url: `${origin}/`, close: () => app.close() }
+  cookieName = `griddesk_session_${new URL(origin).port}`
+  return { url: `${origin}/`, launchUrl: `${origin}/?${LAUNCH_SECRET_PARAM}=${launchSecret}`, close: () => app.close() }
 }
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const at = part.indexOf('=')
+    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim()
+  }
+  return undefined
+}
+
+function sameSecret(offered: string | undefined, expected: string): boolean {
+  if (offered === undefined) return false
+  const a = Buffer.from(offered)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+/** What a browser without the session sees (it cannot load the app's translations yet): both languages. */
+const SIGN_IN_PAGE = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>GridDesk</title>
+<p>${BROWSER_SESSION_MESSAGE['zh-CN']}</p><p lang="en">${BROWSER_SESSION_MESSAGE.en}</p></html>`
 
 const UPLOAD_LIMIT = 200 * 1024 * 1024
 const UPLOAD_KEEP_MS = 24 * 3600_000

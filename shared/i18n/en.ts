@@ -1,6 +1,7 @@
 // English, the second UI language.
 import { visitsEn } from './visits'
 import { customersEn } from './customers'
+import { securityEn } from './security'
 import { boundaryEn } from './boundary'
 import { healthEn } from './health'
 import { fieldEn } from './fieldday'
@@ -8,6 +9,7 @@ import type { Translation, zhCN } from './zh-CN'
 
 export const en: Translation<typeof zhCN> = {
   ...customersEn,
+  ...securityEn,
   ...boundaryEn,
   ...healthEn,
   ...fieldEn,

@@ -2,12 +2,14 @@
 // shape every other language must have.
 import { visitsZh } from './visits'
 import { customersZh } from './customers'
+import { securityZh } from './security'
 import { boundaryZh } from './boundary'
 import { healthZh } from './health'
 import { fieldZh } from './fieldday'
 
 export const zhCN = {
   ...customersZh,
+  ...securityZh,
   ...boundaryZh,
   ...healthZh,
   ...fieldZh,

@@ -16,7 +16,7 @@ export function errorMessage(t: TFunction, error: unknown): string {
   const code: ErrorCode = errorCodes.includes(error.code) ? error.code : 'INTERNAL'
   // A handler may name the precise reason (e.g. reports' fileExists) with its parameters.
   const reason = error.details?.reason
-  if (typeof reason === 'string') return t([`reports.errors.${reason}`, `errors.${code}`], error.details as Record<string, string>)
+  if (typeof reason === 'string') return t([`reports.errors.${reason}`, `security.errors.${reason}`, `errors.${code}`], error.details as Record<string, string>)
   if (code === 'VALIDATION') return t('errors.VALIDATION', { detail: formatIssues(error.issues) || error.message })
   return t(`errors.${code}`)
 }
