@@ -169,6 +169,7 @@ if (!flags['skip-map']) {
       const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' })
       await context.addInitScript(() => localStorage.setItem('griddesk.map.settings', JSON.stringify({ layer: 'villages', metric: 'penetration', method: 'quantile', customers: true, basemapId: null })))
       const page = await context.newPage()
+      await context.request.get(server.launchUrl, { maxRedirects: 0 }) // the session cookie
       const t = performance.now()
       await page.goto(`${server.url}#/map`)
       await page.waitForFunction((n) => document.querySelectorAll('path[data-village-id]').length === n && document.querySelector('.customer-cluster') !== null, villageCount, { timeout: 60_000 })

@@ -147,6 +147,7 @@ describe('offline basemaps (MBTiles)', () => {
   let core: TestCore
   let dir: string
   let server: BrowserMode
+  let cookie = ''
   beforeAll(async () => {
     core = openTestCore()
     dir = mkdtempSync(join(tmpdir(), 'griddesk-basemap-'))
@@ -154,13 +155,14 @@ describe('offline basemaps (MBTiles)', () => {
     mkdirSync(rendererDir)
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>t</title>')
     server = await startBrowserMode({ core, rendererDir })
+    cookie = (await fetch(server.launchUrl, { redirect: 'manual' })).headers.get('set-cookie')!.split(';')[0]!
   })
   afterAll(async () => {
     await server.close()
     core.dispose()
     rmSync(dir, { recursive: true, force: true })
   })
-  const tile = (id: string, z: number, x: number, y: number) => fetch(new URL(`tiles/${id}/${z}/${x}/${y}`, server.url))
+  const tile = (id: string, z: number, x: number, y: number) => fetch(new URL(`tiles/${id}/${z}/${x}/${y}`, server.url), { headers: { cookie } })
 
   it('imports a raster MBTiles file and serves its tiles over HTTP, flipping y from XYZ to TMS', async () => {
     const file = join(dir, 'tiandong.mbtiles')
@@ -185,7 +187,7 @@ describe('offline basemaps (MBTiles)', () => {
     // Outside the tile range, an unknown basemap, a malformed path: no tile, no error.
     expect((await tile(basemap.id, 1, 5, 0)).status).toBe(204)
     expect((await tile('00000000-0000-7000-8000-000000000000', 1, 1, 0)).status).toBe(204)
-    expect((await fetch(new URL('tiles/..%2F..%2Fgriddesk.sqlite/1/1/0', server.url))).status).toBe(204)
+    expect((await fetch(new URL('tiles/..%2F..%2Fgriddesk.sqlite/1/1/0', server.url), { headers: { cookie } })).status).toBe(204)
   })
 
   it('takes the CRS from the metadata or the declaration, manages several basemaps, removes one', async () => {
