@@ -1,6 +1,5 @@
 // Opens a data directory: the SQLite store, the device identity and clock. Both shells and the
 // CLI start here.
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { v7 as uuidv7 } from 'uuid'
 import type { HandlerName, Input, Output } from '../../shared/api/contract'
@@ -12,6 +11,7 @@ import { openDatabase, schemaVersion } from './db/client'
 import { getState, setState } from './db/repos/syncState'
 import { dispatch } from './handlers'
 import { HybridClock } from './sync/hlc'
+import { makeDataDirPrivate, restrictUmask } from './privateFiles'
 
 export interface CoreOptions {
   dataDir: string
@@ -33,7 +33,8 @@ export interface Core {
 export const DB_FILE = 'griddesk.sqlite'
 
 export function openCore(options: CoreOptions): Core {
-  mkdirSync(options.dataDir, { recursive: true })
+  restrictUmask()
+  makeDataDirPrivate(options.dataDir)
   const db = openDatabase(join(options.dataDir, DB_FILE), {
     migrationsDir: join(options.resourcesDir, 'migrations'),
     nativeBinding: options.nativeBinding,

@@ -17,6 +17,7 @@ import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import { BROWSER_SESSION_MESSAGE } from '../../shared/i18n/security'
 import type { Core } from '../core/app'
 import { parseTilePath, readTile } from '../core/db/mbtiles'
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../core/privateFiles'
 
 export interface BrowserModeOptions {
   core: Core
@@ -93,7 +94,7 @@ export async function startBrowserMode({ core, rendererDir, port = 0, host = '12
     const uploads = join(core.ctx.dataDir, 'uploads')
     removeOldUploads(uploads)
     const dir = join(uploads, uuidv7())
-    mkdirSync(dir, { recursive: true })
+    mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE })
     const path = join(dir, fileName)
     let bytes = 0
     const counted = new Transform({
@@ -103,7 +104,7 @@ export async function startBrowserMode({ core, rendererDir, port = 0, host = '12
       },
     })
     try {
-      await pipeline(request.body as Readable, counted, createWriteStream(path))
+      await pipeline(request.body as Readable, counted, createWriteStream(path, { mode: PRIVATE_FILE_MODE }))
     } catch {
       rmSync(dir, { recursive: true, force: true })
       return reply.code(bytes > UPLOAD_LIMIT ? 413 : 400).send({ ok: false, error: { code: 'VALIDATION', message: `upload failed (at most ${UPLOAD_LIMIT / 1024 / 1024} MB)`, details: { bytes } } })

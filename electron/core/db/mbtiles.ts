@@ -3,13 +3,14 @@
 // for the two servers (the griddesk-tiles: protocol in Electron, GET /tiles/... in browser mode).
 // An MBTiles file is SQLite of its own, opened read-only: not the app database, so its SQL lives
 // here rather than in db/repos.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { v7 as uuidv7 } from 'uuid'
 import type { Basemap, BasemapCrs } from '../../../shared/api/map'
 import { basemapCrsList } from '../../../shared/api/map'
 import { AppError } from '../../../shared/errors'
+import { PRIVATE_FILE_MODE } from '../privateFiles'
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const FORMATS: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp' }
@@ -89,12 +90,13 @@ export function addBasemap(dataDir: string, source: BasemapSource, options: { na
     if (source.path) {
       if (!existsSync(source.path)) throw new AppError('NOT_FOUND', `no file at ${source.path}`, { details: { path: source.path } })
       copyFileSync(source.path, part)
-    } else writeFileSync(part, source.bytes ?? new Uint8Array())
+      chmodSync(part, PRIVATE_FILE_MODE) // a copy keeps the source's mode, whatever the umask
+    } else writeFileSync(part, source.bytes ?? new Uint8Array(), { mode: PRIVATE_FILE_MODE })
     const info = inspect(part, fileName.replace(/\.mbtiles$/i, ''))
     const { metadataCrs, ...rest } = info
     const sidecar: Sidecar = { id, ...rest, name: options.name ?? rest.name, crs: options.crs ?? metadataCrs ?? 'WGS-84', addedAt: now.toISOString(), fileName }
     renameSync(part, join(dir, `${id}.mbtiles`))
-    writeFileSync(join(dir, `${id}.json`), JSON.stringify(sidecar, null, 2))
+    writeFileSync(join(dir, `${id}.json`), JSON.stringify(sidecar, null, 2), { mode: PRIVATE_FILE_MODE })
     return toBasemap(dir, sidecar)
   } finally {
     rmSync(part, { force: true })

@@ -4,6 +4,7 @@
 // (drawn on a canvas), since the core has no native image library.
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { PRIVATE_FILE_MODE } from '../privateFiles'
 import { join } from 'node:path'
 import type { IntelDetail, IntelFields } from '../../../shared/api/intel'
 import { AppError } from '../../../shared/errors'
@@ -42,7 +43,7 @@ export function storeFile(dataDir: string, bytes: Buffer): string {
   if (!existsSync(path)) {
     mkdirSync(join(dataDir, 'attachments', sha256.slice(0, 2)), { recursive: true })
     const temp = `${path}.${process.pid}.tmp`
-    writeFileSync(temp, bytes)
+    writeFileSync(temp, bytes, { mode: PRIVATE_FILE_MODE })
     renameSync(temp, path)
   }
   return sha256

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { VisitDraft } from '../../../shared/api/visits'
+import { PRIVATE_FILE_MODE } from '../privateFiles'
 
 const draftsDir = (dataDir: string) => join(dataDir, 'drafts', 'visits')
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -14,7 +15,7 @@ export const MAX_DRAFT_BYTES = 256 * 1024
 
 function writeDurably(path: string, data: Buffer | string): void {
   const tmp = `${path}.${process.pid}.tmp`
-  const fd = openSync(tmp, 'w')
+  const fd = openSync(tmp, 'w', PRIVATE_FILE_MODE)
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data)
     fsyncSync(fd)
