@@ -22,7 +22,7 @@ Usage: npm run hq:admin -- <command> [--data-dir DIR]
                                      who made the edit, the value now; --open: not resolved yet
   import demo [--seed N] [--customers N] [--visits N]
                                      master data of the demo county (HQ stand-in)
-  import grids|villages|actuals FILE [--encoding auto|utf-8|gb18030] [--crs WGS-84|GCJ-02|BD-09] [--map field=column,...]
+  import grids|county|villages|actuals FILE [--encoding auto|utf-8|gb18030] [--crs WGS-84|GCJ-02|BD-09] [--map field=column,...] [--skip-invalid]
                                      master data from a file, checked by the app's own importers
                                      (row-level errors); all rows or none; devices get it at their next sync
 
@@ -45,6 +45,7 @@ export async function runAdmin(argv: string[], given?: HqDb): Promise<{ code: nu
       encoding: { type: 'string' },
       crs: { type: 'string' },
       map: { type: 'string' },
+      'skip-invalid': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   })
@@ -68,8 +69,8 @@ export async function runAdmin(argv: string[], given?: HqDb): Promise<{ code: nu
       if (!(days >= TOMBSTONE_RETENTION_DAYS)) return { code: 2, out: `--days must be at least ${TOMBSTONE_RETENTION_DAYS}` }
       result = await purgeTombstones(db, days)
     } else if (a === 'conflicts' && !b) result = await listConflicts(db, { openOnly: values.open })
-    else if (a === 'import' && (b === 'grids' || b === 'villages' || b === 'actuals') && c && !d) {
-      const options = (['encoding', 'crs', 'map'] as const).flatMap((k) => (values[k] === undefined ? [] : [`--${k}`, values[k]!]))
+    else if (a === 'import' && (b === 'grids' || b === 'county' || b === 'villages' || b === 'actuals') && c && !d) {
+      const options = [...(['encoding', 'crs', 'map'] as const).flatMap((k) => (values[k] === undefined ? [] : [`--${k}`, values[k]!])), ...(values['skip-invalid'] ? ['--skip-invalid'] : [])]
       const imported = await importMasterFile(db, b, c, options)
       if (!imported.ok) return { code: 1, out: imported.report }
       result = imported

@@ -86,7 +86,7 @@ export async function settleAfterBulkWrite(db: HqDb): Promise<void> {
   await db.execute(sql`VACUUM (ANALYZE) rows`)
 }
 
-export type MasterFileKind = 'grids' | 'villages' | 'actuals'
+export type MasterFileKind = 'grids' | 'county' | 'villages' | 'actuals'
 
 export interface MasterFileResult {
   ok: boolean
@@ -100,7 +100,7 @@ export interface MasterFileResult {
  * Imports a master-data file. A scratch device store gets the server's organisation, villages and
  * indicators (what the importers check codes against), runs the device's import handler (validation,
  * all or nothing), and its outbox is pushed in one transaction as the admin; a rejected change
- * rolls everything back. `args`: the device CLI's options (--encoding, --crs, --map).
+ * rolls everything back. `args`: the device CLI's options (--encoding, --crs, --map, --skip-invalid).
  */
 export async function importMasterFile(db: HqDb, kind: MasterFileKind, file: string, args: string[] = [], adminUserId = 'hq-admin'): Promise<MasterFileResult> {
   const dir = mkdtempSync(join(tmpdir(), 'griddesk-hq-import-'))
@@ -119,12 +119,12 @@ export async function importMasterFile(db: HqDb, kind: MasterFileKind, file: str
     const deviceId = replica.ctx.change.deviceId
     // The device's own import handler (validation, all or nothing) on the replica: the same path as
     // `npm run cli -- import`, without going through the CLI.
-    const { values } = parseArgs({ args, options: { encoding: { type: 'string' }, crs: { type: 'string' }, map: { type: 'string' } } })
+    const { values } = parseArgs({ args, options: { encoding: { type: 'string' }, crs: { type: 'string' }, map: { type: 'string' }, 'skip-invalid': { type: 'boolean' } } })
     const source = { path: resolve(file) }
     const envelope =
       kind === 'actuals'
         ? await replica.dispatch('actuals.import', { source }, 'en')
-        : await replica.dispatch('import.commit', { kind, source, encoding: values.encoding, crs: values.crs, mapping: parseColumnMapping(values.map) }, 'en')
+        : await replica.dispatch('import.commit', { kind, source, encoding: values.encoding, crs: values.crs, mapping: parseColumnMapping(values.map), ...(values['skip-invalid'] ? { onInvalid: 'skip' as const } : {}) }, 'en')
     const changes = envelope.ok ? pendingChanges(replica.ctx.db.$client, Number.MAX_SAFE_INTEGER) : []
     replica.close()
     if (!envelope.ok) return { ok: false, report: errorText('en', envelope), changes: 0 }

@@ -11,7 +11,8 @@ import type { Language } from '../../shared/i18n'
 import { openCore } from '../core/app'
 import { resolveDataDir } from '../core/paths'
 import { errorText } from '../../shared/i18n/errorText'
-import { parseColumnMapping } from '../../shared/api/imports'
+import { formatImportIssue } from '../../shared/i18n/importIssues'
+import { parseColumnMapping, type ImportIssue } from '../../shared/api/imports'
 import { resolve } from 'node:path'
 import { appVersion, REPO_ROOT } from '../core/resources'
 import { runSyncCommand } from '../core/sync/cli'
@@ -26,9 +27,17 @@ Commands:
   call <handler> ['<json input>'|@FILE]
                                     call any handler, print its JSON result (@FILE: input read
                                     from a JSON file, e.g. a grid boundary for grids.setBoundary)
-  import villages|grids FILE [--encoding auto|utf-8|gb18030] [--crs WGS-84|GCJ-02|BD-09] [--map field=column,...]
-                                    import villages (CSV/XLSX) or grid boundaries (GeoJSON/KML);
-                                    all rows or none; a bad file exits 1 listing every problem
+  import villages|grids|county|townships FILE [--encoding auto|utf-8|gb18030] [--crs WGS-84|GCJ-02|BD-09]
+         [--map field=column,...] [--skip-invalid]
+                                    import villages (CSV/XLSX), or grid, county-outline or township
+                                    boundaries (GeoJSON/KML/zipped Shapefile); all rows or none (a bad
+                                    file exits 1 listing every problem), or with --skip-invalid the
+                                    valid rows, listing the rest. Boundaries find their code and name
+                                    by themselves (code, adcode, id, the feature's id, gb, 编码; name,
+                                    NAME, 名称) or from --map code=id,name=name; invalid geometry is
+                                    repaired when the area stays within 1%
+  import template villages --format csv|xlsx --out FILE
+                                    an empty village file with every column the importer knows
   import actuals FILE [--dry-run]   import actuals from the billing export (CSV/XLSX: org unit code,
                                     indicator code, period, value); all rows or none; a bad file
                                     exits 1 listing every row error
@@ -87,6 +96,7 @@ export async function runCli(argv: string[]): Promise<CliResult> {
         'page-size': { type: 'string' },
         'as-of': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        'skip-invalid': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     })
@@ -112,7 +122,12 @@ export async function runCli(argv: string[]): Promise<CliResult> {
     }
     const envelope = await dispatchCommand((name, input) => core.dispatch(name, input, lang), command, rest, values)
     if (!envelope) return { code: 2, stdout: '', stderr: `unknown command: ${[command, ...rest].join(' ')}\n\n${USAGE}\n` }
-    if (envelope.ok) return { code: 0, stdout: `${JSON.stringify(envelope.value, null, 2)}\n`, stderr: '' }
+    if (envelope.ok) {
+      // An import that wrote its valid rows lists the rows it left out, as a failed one would.
+      const skipped = (envelope.value as { skippedIssues?: ImportIssue[] } | null)?.skippedIssues
+      const stderr = skipped?.length ? `${skipped.map((i) => formatImportIssue(i, lang)).join('\n')}\n` : ''
+      return { code: 0, stdout: `${JSON.stringify(envelope.value, null, 2)}\n`, stderr }
+    }
     return { code: 1, stdout: `${JSON.stringify(envelope, null, 2)}\n`, stderr: `${errorText(lang, envelope)}\n` }
   } finally {
     core.close()
@@ -123,7 +138,7 @@ async function dispatchCommand(
   dispatch: (name: string, input: unknown) => Promise<Envelope<unknown>>,
   command: string,
   rest: string[],
-  values: { seed?: string; customers?: string; visits?: string; region?: string; period?: string; format?: string; out?: string; force?: boolean; encoding?: string; lang?: string; crs?: string; map?: string; 'as-of'?: string; 'dry-run'?: boolean },
+  values: { seed?: string; customers?: string; visits?: string; region?: string; period?: string; format?: string; out?: string; force?: boolean; encoding?: string; lang?: string; crs?: string; map?: string; 'as-of'?: string; 'dry-run'?: boolean; 'skip-invalid'?: boolean },
 ): Promise<Envelope<unknown> | undefined> {
   if (command === 'info' && rest.length === 0) return dispatch('app.info', {})
   if (command === 'call' && rest.length >= 1 && rest.length <= 2) {
@@ -153,7 +168,7 @@ async function dispatchCommand(
     return dispatch('dashboard.get', { region: values.region, period: values.period, asOf: values['as-of'] })
   if (command === 'import' && rest.length === 2) {
     const mapping = parseColumnMapping(values.map)
-    return dispatch('import.commit', { kind: rest[0], source: { path: resolve(rest[1]!) }, encoding: values.encoding, crs: values.crs, mapping })
+    return dispatch('import.commit', { kind: rest[0], source: { path: resolve(rest[1]!) }, encoding: values.encoding, crs: values.crs, mapping, ...(values['skip-invalid'] ? { onInvalid: 'skip' } : {}) })
   }
   if (command === 'demo' && rest[0] === 'load' && rest.length === 1) {
     // Numbers from flags go through the handler's schema like any other input.

@@ -1,10 +1,16 @@
-// Imports of villages (CSV/XLSX) and grid boundaries (GeoJSON/KML): preview, then commit all or
-// nothing. Problems are reported per row and field with a code the UI and CLI translate
+// Imports of villages (CSV/XLSX) and boundaries (GeoJSON/KML/zipped Shapefile: grids, the county
+// outline, township outlines): preview, then commit all or nothing (or, when asked, the valid rows
+// with the rest reported). Problems are reported per row and field with a code the UI and CLI translate
 // (i18n `importIssues.<code>`), so the same report reads in Chinese or English.
 import { z } from 'zod'
 import { out } from './define'
 
-export const importKinds = ['villages', 'grids'] as const
+export const importKinds = ['villages', 'grids', 'county', 'townships'] as const
+/** The kinds read from boundary files. */
+export const boundaryKinds = ['grids', 'county', 'townships'] as const
+export const isBoundaryKind = (kind: string): kind is (typeof boundaryKinds)[number] => (boundaryKinds as readonly string[]).includes(kind)
+/** What a file with some bad rows does: 'refuse' writes nothing (the default); 'skip' writes the valid rows and reports the rest. */
+export const invalidRowModes = ['refuse', 'skip'] as const
 export const encodings = ['auto', 'utf-8', 'gb18030'] as const
 export const crsList = ['WGS-84', 'GCJ-02', 'BD-09'] as const
 
@@ -33,6 +39,8 @@ export const importIssueCodes = [
   'unknown_village',
   'duplicate_customer',
   'no_matching_sheet',
+  'township_mismatch',
+  'invalid_topology',
 ] as const
 export type ImportIssueCode = (typeof importIssueCodes)[number]
 
@@ -60,8 +68,12 @@ export interface ImportPreview {
   issues: ImportIssue[]
   /** Issues beyond the first 1000 are counted, not listed. */
   moreIssues: number
-  /** Boundaries repaired because it was safe (grids): twisted slivers cut off, repeated points dropped. */
+  /** Boundaries repaired because it was safe: area before and after, what was wrong, where. */
   repairs?: BoundaryRepair[]
+  /** Boundary files: the first features' properties (what a mapping can name; "id" is the feature's own id when it has no such property). */
+  properties?: Record<string, unknown>[]
+  /** Rows without problems (what 'skip' would write). */
+  validRows?: number
   /** XLSX: the sheet read (the first whose headers have the required columns). */
   sheet?: string | null
 }
@@ -77,6 +89,13 @@ export interface BoundaryRepair {
   code: string | null
   droppedM2: number
   duplicatePoints: number
+  /** What was wrong: duplicate_points, orientation, self_touch, self_intersection, sliver, other. */
+  kinds?: string[]
+  /** Area as the file draws it and after the repair (m²); a repair may change it by 1% at most. */
+  areaBeforeM2?: number
+  areaAfterM2?: number
+  /** Where the first defect was (lon, lat). */
+  at?: [number, number] | null
 }
 
 export interface ImportResult {
@@ -85,6 +104,9 @@ export interface ImportResult {
   updated: number
   unchanged: number
   millis: number
+  /** onInvalid 'skip': rows left out, and their problems (the first 1000). */
+  skipped?: number
+  skippedIssues?: ImportIssue[]
 }
 
 const source = z.union([
@@ -100,6 +122,8 @@ export const importInputSchema = z
     crs: z.enum(crsList).default('WGS-84'),
     /** Target field → column header, overriding the automatic mapping. */
     mapping: z.record(z.string().max(50), z.string().max(100)).default({}),
+    /** 'refuse' (default): a file with a bad row writes nothing; 'skip': the valid rows are written and the rest reported. */
+    onInvalid: z.enum(invalidRowModes).optional(),
   })
   .strict()
 export type ImportInput = z.output<typeof importInputSchema>

@@ -1,7 +1,11 @@
-// Grid boundaries from GeoJSON, KML or a zipped Shapefile: one feature per grid (code, name, optional center code),
-// Polygon or MultiPolygon. Safe repairs are made (rings left open are closed; on import, repeated
-// points dropped and twisted slivers cut off, as for a drawn boundary); other self-intersections,
-// other geometry types, and coordinates outside China or with lon/lat swapped are rejected.
+// Boundaries from GeoJSON, KML or a zipped Shapefile: grids (one feature per grid: code, name,
+// optional center code), the county outline, or township outlines; Polygon or MultiPolygon. Which
+// property holds the code and the name is found by itself (code, adcode, id, the feature's own id,
+// gb, 编码, name, NAME, 名称...) or given as a mapping. Rings left open are closed; invalid
+// geometry of the everyday kinds (self-touching rings, bow-ties, repeated points, wrong ring
+// orientation, slivers) is repaired with JSTS and polyclip-ts when the area stays within 1%
+// (geo/repair.ts); other geometry types, and coordinates outside China or with lon/lat swapped
+// are rejected.
 import { extname } from 'node:path'
 import { kml } from '@tmcw/togeojson'
 import * as turf from '@turf/turf'
@@ -10,18 +14,33 @@ import gcoord from 'gcoord'
 import JSZip from 'jszip'
 import shp from 'shpjs'
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon, Position } from 'geojson'
-import type { BoundaryRepair, ImportInput, ImportIssue } from '../../../shared/api/imports'
+import type { BoundaryRepair, ImportInput, ImportIssue, ImportTargetField } from '../../../shared/api/imports'
 import type { Db } from '../db/client'
 import { insertSynced, updateSynced, type ChangeContext } from '../db/repos/changes'
 import { orgUnitIdsByCode } from '../db/repos/grids'
-import { repairKinks } from '../geo/boundary'
+import { upsertDivision } from '../db/repos/villages'
+import { areaChangePct, repairGeometry } from '../geo/repair'
 import { decodeText, type OnProgress, type SourceFile } from './read'
 
-const CODE_KEYS = ['code', 'grid_code', '网格编码', '网格代码', '编码']
-const NAME_KEYS = ['name', 'grid_name', '网格名称', '名称']
-const CENTER_KEYS = ['center_code', 'parent_code', '中心编码', '所属中心']
-const KIND_KEYS = ['kind', 'grid_kind', '网格类型', '类型']
+/** Boundary files: grids (org units of level grid), the county outline, or township outlines. */
+export type BoundaryLevel = 'grid' | 'county' | 'township'
+
+/**
+ * Target fields and the properties that map to them automatically, best first (matched without
+ * regard to case). `id` is the property, or else the feature's own id (the DataV/ECharts shape
+ * `{"id":"341523","properties":{"name":…}}`); `gb` is Tianditu's 156 + code.
+ */
+export const boundaryFields: Record<'code' | 'name' | 'centerCode' | 'kind', { aliases: string[] }> = {
+  code: { aliases: ['code', 'grid_code', '网格编码', '网格代码', '编码', '区划代码', '行政区划代码', 'adcode', 'id', 'gb'] },
+  name: { aliases: ['name', 'grid_name', '网格名称', '名称', '地名', '乡镇', '乡镇名称'] },
+  centerCode: { aliases: ['center_code', 'parent_code', '中心编码', '所属中心'] },
+  kind: { aliases: ['kind', 'grid_kind', '网格类型', '类型'] },
+}
+const fieldsOf = (level: BoundaryLevel) => (level === 'grid' ? (['code', 'name', 'centerCode', 'kind'] as const) : (['code', 'name'] as const))
+export const boundaryTargets = (level: BoundaryLevel): ImportTargetField[] => fieldsOf(level).map((name) => ({ name, required: name === 'code' || name === 'name' }))
 const KINDS: Record<string, 'area' | 'group' | 'channel'> = { area: 'area', group: 'group', channel: 'channel', 片区: 'area', 集团: 'group', 社会渠道: 'channel' }
+/** The feature's own id, as a column ("id" unless the properties have an id of their own). */
+export const FEATURE_ID = 'id'
 
 export interface GridFeature {
   row: number
@@ -32,12 +51,53 @@ export interface GridFeature {
   geometry: Polygon | MultiPolygon
 }
 
-const pick = (props: Record<string, unknown>, keys: string[]) => {
-  for (const key of keys) {
-    const v = props[key]
-    if (v !== undefined && v !== null && String(v).trim() !== '') return String(v).trim()
+/** The properties of the first features, in the order they appear: the columns a mapping can name. */
+export function boundaryHeaders(features: Feature[]): string[] {
+  const headers: string[] = []
+  for (const feature of features.slice(0, 50)) {
+    for (const key of Object.keys(feature.properties ?? {})) if (!headers.includes(key)) headers.push(key)
+    if (feature.id !== undefined && feature.id !== null && !headers.includes(FEATURE_ID)) headers.push(FEATURE_ID)
   }
-  return undefined
+  return headers
+}
+
+/** Field → column: the hand-made mapping ('' leaves a field out), else the first alias found among the columns. */
+export function mapBoundaryColumns(headers: string[], level: BoundaryLevel, override: Record<string, string>): Record<string, string> {
+  const mapping: Record<string, string> = {}
+  const taken = new Set(Object.values(override).filter(Boolean))
+  for (const field of fieldsOf(level)) {
+    if (override[field] !== undefined) {
+      if (override[field] !== '') mapping[field] = override[field]
+      continue
+    }
+    for (const alias of boundaryFields[field].aliases) {
+      const column = headers.find((h) => h.toLowerCase() === alias.toLowerCase() && !taken.has(h))
+      if (column) {
+        mapping[field] = column
+        taken.add(column)
+        break
+      }
+    }
+  }
+  return mapping
+}
+
+/** A feature's value for a column: a property, or the feature's own id for "id". */
+function valueOf(feature: Feature, column: string | undefined): string | undefined {
+  if (!column) return undefined
+  const props = (feature.properties ?? {}) as Record<string, unknown>
+  const v = props[column] ?? (column === FEATURE_ID ? feature.id : undefined)
+  return v !== undefined && v !== null && String(v).trim() !== '' ? String(v).trim() : undefined
+}
+
+/** The code as the level keeps it: a county's 6 digits, a township's 9 (12-digit NBS codes and Tianditu's 156 prefix accepted). */
+function normaliseCode(level: BoundaryLevel, code: string): string | null {
+  if (level === 'grid') return code
+  const digits = /^156\d{6}(\d{3})?$/.test(code) ? code.slice(3) : code
+  const length = level === 'county' ? 6 : 9
+  if (digits.length === length && /^\d+$/.test(digits)) return digits
+  if (/^\d{12}$/.test(digits) && /^0+$/.test(digits.slice(length))) return digits.slice(0, length)
+  return null
 }
 
 export async function parseBoundaryFile(file: SourceFile, encoding: ImportInput['encoding']): Promise<{ features: Feature[]; encoding: string }> {
@@ -95,9 +155,12 @@ const CHINA = { west: 73.4, east: 135.1, south: 18.1, north: 53.6 }
 const inChina = ([lon, lat]: Position) => lon! >= CHINA.west && lon! <= CHINA.east && lat! >= CHINA.south && lat! <= CHINA.north
 
 export interface ValidateGridsOptions {
-  /** Repair self-intersections where safe (repairKinks: slivers cut off, repeated points dropped). */
+  /** Repair invalid geometry where the area stays within 1% (repairGeometry); otherwise refuse it. */
   repair?: boolean
   onProgress?: OnProgress
+  level?: BoundaryLevel
+  /** Target field → property, overriding the automatic mapping. */
+  mapping?: Record<string, string>
 }
 
 export function validateGrids(
@@ -105,50 +168,68 @@ export function validateGrids(
   features: Feature[],
   crs: ImportInput['crs'],
   options: ValidateGridsOptions = {},
-): { grids: GridFeature[]; issues: ImportIssue[]; repairs: BoundaryRepair[] } {
+): { grids: GridFeature[]; issues: ImportIssue[]; repairs: BoundaryRepair[]; headers: string[]; mapping: Record<string, string> } {
+  const level = options.level ?? 'grid'
   const issues: ImportIssue[] = []
   const repairs: BoundaryRepair[] = []
   const issue = (row: number | null, field: string | null, code: ImportIssue['code'], params: ImportIssue['params'] = {}) =>
     issues.push({ file, row, field, code, params })
-  if (features.length === 0) return { grids: [], issues: [{ file, row: null, field: null, code: 'empty_file', params: {} }], repairs }
+  const headers = boundaryHeaders(features)
+  const mapping = mapBoundaryColumns(headers, level, options.mapping ?? {})
+  if (features.length === 0) return { grids: [], issues: [{ file, row: null, field: null, code: 'empty_file', params: {} }], repairs, headers, mapping }
+  for (const [field, column] of Object.entries(mapping)) if (!headers.includes(column)) issue(null, field, 'missing_column', { column })
+  if (issues.length > 0) return { grids: [], issues, repairs, headers, mapping }
   const firstRow = new Map<string, number>()
   const grids: GridFeature[] = []
   features.forEach((feature, i) => {
     const row = i + 1
     if (options.onProgress && row % 100 === 0) options.onProgress(row, features.length)
-    const props = (feature.properties ?? {}) as Record<string, unknown>
-    const code = pick(props, CODE_KEYS)
-    const name = pick(props, NAME_KEYS)
-    if (!code) issue(row, 'code', 'required')
+    const raw = valueOf(feature, mapping.code)
+    const code = raw === undefined ? undefined : (normaliseCode(level, raw) ?? undefined)
+    const name = valueOf(feature, mapping.name)
+    if (!raw) issue(row, 'code', 'required', mapping.code ? {} : { column: boundaryFields.code.aliases.join(' / ') })
+    else if (!code) issue(row, 'code', 'code_format', { value: raw, digits: level === 'county' ? 6 : 9 })
     else if (firstRow.has(code)) issue(row, 'code', 'duplicate_code', { value: code, other: firstRow.get(code)! })
     else firstRow.set(code, row)
     if (!name) issue(row, 'name', 'required')
-    const kindText = pick(props, KIND_KEYS)
+    const kindText = valueOf(feature, mapping.kind)
     const kind = kindText ? KINDS[kindText] : undefined
     const geometry = feature.geometry as Geometry | null
     if (!geometry || (geometry.type !== 'Polygon' && geometry.type !== 'MultiPolygon')) {
       issue(row, 'geometry', 'geometry_type', { value: geometry?.type ?? 'null' })
       return
     }
-    const repaired = closeRings(geometry)
-    if (!repaired) return void issue(row, 'geometry', 'invalid_geometry')
-    const positions = allPositions(repaired)
+    const closed = closeRings(geometry)
+    if (!closed) return void issue(row, 'geometry', 'invalid_geometry')
+    const positions = allPositions(closed)
     if (positions.some((p) => !inChina(p))) {
       const swapped = positions.every((p) => inChina([p[1]!, p[0]!]))
       issue(row, 'geometry', swapped ? 'swapped_lonlat' : 'outside_china', { lon: positions[0]![0]!, lat: positions[0]![1]! })
       return
     }
-    let wgs = crs === 'WGS-84' ? repaired : (gcoord.transform(repaired as never, crs === 'GCJ-02' ? gcoord.GCJ02 : gcoord.BD09, gcoord.WGS84) as Polygon | MultiPolygon)
-    if (kinked(wgs)) {
-      const fixed = options.repair ? repairKinks(wgs) : null
-      if (!fixed || kinked(fixed.geometry)) return void issue(row, 'geometry', 'self_intersection')
-      wgs = fixed.geometry
-      repairs.push({ row, code: code ?? null, ...fixed.repair })
+    let wgs = crs === 'WGS-84' ? closed : (gcoord.transform(closed as never, crs === 'GCJ-02' ? gcoord.GCJ02 : gcoord.BD09, gcoord.WGS84) as Polygon | MultiPolygon)
+    const outcome = repairGeometry(wgs)
+    if (!outcome.ok) {
+      const r = outcome.repair
+      const where: Record<string, number> = r.at ? { lon: r.at[0], lat: r.at[1] } : {}
+      if (outcome.reason === 'too_few_points') return void issue(row, 'geometry', 'invalid_geometry')
+      return void issue(row, 'geometry', kinked(wgs) || r.kinds.some((k) => k === 'self_intersection' || k === 'self_touch') ? 'self_intersection' : 'invalid_topology', {
+        ...where, areaBeforeM2: r.areaBeforeM2, areaAfterM2: r.areaAfterM2, changePct: areaChangePct(r),
+      })
     }
-    if (code && name) grids.push({ row, code, name, centerCode: pick(props, CENTER_KEYS), kind, geometry: turf.truncate(turf.feature(wgs), { precision: 6 }).geometry as Polygon | MultiPolygon })
+    if (outcome.repair && !options.repair && outcome.repair.kinds.some((k) => k !== 'duplicate_points' && k !== 'orientation')) {
+      const at = outcome.repair.at
+      return void issue(row, 'geometry', 'self_intersection', at ? { lon: at[0], lat: at[1] } : {})
+    }
+    if (outcome.repair) {
+      wgs = outcome.geometry
+      const { kinds, areaBeforeM2, areaAfterM2, droppedM2, duplicatePoints, at } = outcome.repair
+      repairs.push({ row, code: code ?? null, droppedM2, duplicatePoints, kinds, areaBeforeM2, areaAfterM2, at })
+    }
+    if (code && name) grids.push({ row, code, name, centerCode: valueOf(feature, mapping.centerCode), kind, geometry: turf.truncate(turf.feature(wgs), { precision: 6 }).geometry as Polygon | MultiPolygon })
   })
   options.onProgress?.(features.length, features.length)
-  return { grids, issues, repairs }
+  return { grids, issues, repairs, headers, mapping }
 }
 
 const kinked = (geometry: Polygon | MultiPolygon) => turf.kinks(turf.feature(geometry) as Feature<Polygon | MultiPolygon>).features.length > 0
@@ -178,14 +259,16 @@ function allPositions(geometry: Polygon | MultiPolygon): Position[] {
   return geometry.type === 'Polygon' ? geometry.coordinates.flat() : geometry.coordinates.flat(2)
 }
 
-export function commitGrids(db: Db, cx: ChangeContext, file: string, grids: GridFeature[], crs: string, onProgress?: OnProgress) {
+export function commitGrids(db: Db, cx: ChangeContext, file: string, grids: GridFeature[], crs: string, onProgress?: OnProgress, level: BoundaryLevel = 'grid') {
+  if (level === 'township') return commitTownships(db, file, grids, onProgress)
   let inserted = 0
   let updated = 0
   let unchanged = 0
   db.transaction((tx) => {
-    const existing = orgUnitIdsByCode(db, 'grid')
+    const existing = orgUnitIdsByCode(db, level)
     const centers = orgUnitIdsByCode(db, 'center')
-    const [countyId] = orgUnitIdsByCode(db, 'county').values()
+    const counties = orgUnitIdsByCode(db, 'county')
+    const [countyId] = counties.values()
     for (const grid of grids) {
       const fields: Record<string, unknown> = {
         name: grid.name,
@@ -195,10 +278,15 @@ export function commitGrids(db: Db, cx: ChangeContext, file: string, grids: Grid
       }
       if (grid.kind) fields.gridKind = grid.kind
       if (grid.centerCode && centers.has(grid.centerCode)) fields.parentId = centers.get(grid.centerCode)
-      const id = existing.get(grid.code)
+      // The county's outline goes to the county of that code, or to the only county there is.
+      const id = existing.get(grid.code) ?? (level === 'county' && grids.length === 1 && counties.size === 1 ? countyId : undefined)
       if (id) {
         if (updateSynced(tx, cx, 'org_units', id, fields).length > 0) updated++
         else unchanged++
+      } else if (level === 'county') {
+        if (/^\d{6}$/.test(grid.code)) upsertDivision(db, { code: grid.code, name: grid.name, level: 'county', parentCode: `${grid.code.slice(0, 4)}00`, source: `import:${file}` })
+        insertSynced(tx, cx, 'org_units', { parentId: null, ...fields, code: grid.code, level: 'county', divisionCode: /^\d{6}$/.test(grid.code) ? grid.code : null })
+        inserted++
       } else {
         insertSynced(tx, cx, 'org_units', { parentId: countyId ?? null, gridKind: 'area', ...fields, code: grid.code, level: 'grid' })
         inserted++
@@ -207,4 +295,20 @@ export function commitGrids(db: Db, cx: ChangeContext, file: string, grids: Grid
     }
   })
   return { inserted, updated, unchanged }
+}
+
+/** Township outlines are reference divisions (not synced): the township of each code, made if new. */
+function commitTownships(db: Db, file: string, townships: GridFeature[], onProgress?: OnProgress) {
+  const counts = { inserted: 0, updated: 0, unchanged: 0 }
+  db.transaction(() => {
+    for (const [n, township] of townships.entries()) {
+      const outcome = upsertDivision(db, {
+        code: township.code, name: township.name, level: 'township', parentCode: township.code.slice(0, 6), source: `import:${file}`,
+        boundary: JSON.stringify(township.geometry), geometrySource: `import:${file}`,
+      })
+      counts[outcome]++
+      onProgress?.(n + 1, townships.length)
+    }
+  })
+  return counts
 }

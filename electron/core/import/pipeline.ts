@@ -5,7 +5,7 @@ import type { ImportInput, ImportIssue, ImportPhase, ImportPreview, ImportResult
 import { AppError, type ErrorBody } from '../../../shared/errors'
 import type { Db } from '../db/client'
 import type { ChangeContext } from '../db/repos/changes'
-import { commitGrids, parseBoundaryFile, validateGrids, type GridFeature } from './grids'
+import { boundaryTargets, commitGrids, FEATURE_ID, parseBoundaryFile, validateGrids, type BoundaryLevel, type GridFeature } from './grids'
 import { openTable, readSource, type SourceFile, type TableSource } from './read'
 import { villageChecker, villageLookups, villageSheet, villageTargets, villageWriter, type VillageLookups } from './villages'
 
@@ -26,13 +26,27 @@ export type Checked =
       sheet: string | null
       mapping: Record<string, string>
       totalRows: number
+      /** Rows without a problem of their own. */
+      validRows: number
       sample: Record<string, unknown>[]
       issues: ImportIssue[]
       table: TableSource | null
       lookups: VillageLookups
       input: ImportInput
     }
-  | { kind: 'grids'; file: string; encoding: string | null; grids: GridFeature[]; repairs: BoundaryRepair[]; issues: ImportIssue[] }
+  | {
+      kind: 'grids'
+      level: BoundaryLevel
+      file: string
+      encoding: string | null
+      grids: GridFeature[]
+      repairs: BoundaryRepair[]
+      issues: ImportIssue[]
+      headers: string[]
+      mapping: Record<string, string>
+      properties: Record<string, unknown>[]
+      onInvalid: ImportInput['onInvalid']
+    }
 
 const MAX_LISTED = 1000
 
@@ -53,7 +67,7 @@ export async function checkImport(db: Db, input: ImportInput, report?: Report): 
   report?.('parsing', 0, 0, 'bytes')
   if (input.kind === 'villages') {
     const lookups = villageLookups(db)
-    const nothing = { kind: 'villages' as const, file: file.name, encoding: null, headers: [], sheet: null, mapping: {}, totalRows: 0, sample: [], table: null, lookups, input }
+    const nothing = { kind: 'villages' as const, file: file.name, encoding: null, headers: [], sheet: null, mapping: {}, totalRows: 0, validRows: 0, sample: [], table: null, lookups, input }
     let table
     try {
       table = await openTable(file, input.encoding, { acceptHeaders: villageSheet(input.mapping) })
@@ -64,13 +78,16 @@ export async function checkImport(db: Db, input: ImportInput, report?: Report): 
     const checker = villageChecker(lookups, file.name, table, input, issues)
     const sample: Record<string, unknown>[] = []
     let totalRows = 0
+    let validRows = 0
     if (checker.readable) {
       // One pass: rows are parsed and checked as they come, and only the first few are kept.
       const sheetRows = table.sheets !== undefined
       table.eachRows(
         (rows, first) => {
           rows.forEach((cells, k) => {
+            const before = issues.length
             const { row, values } = checker.check(cells, first + k)
+            if (issues.length === before) validRows++
             if (sample.length < 20) sample.push({ row, ...values })
           })
           totalRows += rows.length
@@ -81,36 +98,54 @@ export async function checkImport(db: Db, input: ImportInput, report?: Report): 
     }
     // The sheet read, unless none had the columns (then the report says which sheets were looked at).
     const sheet = issues.some((i) => i.code === 'no_matching_sheet') ? null : (table.sheet ?? null)
-    return { ...nothing, encoding: table.encoding, headers: table.headers, sheet, mapping: checker.mapping, totalRows, sample, issues, table: checker.readable ? table : null }
+    return { ...nothing, encoding: table.encoding, headers: table.headers, sheet, mapping: checker.mapping, totalRows, validRows, sample, issues, table: checker.readable ? table : null }
   }
+  const level: BoundaryLevel = input.kind === 'county' ? 'county' : input.kind === 'townships' ? 'township' : 'grid'
+  const none = { kind: 'grids' as const, level, file: file.name, headers: [], mapping: {}, properties: [], onInvalid: input.onInvalid }
   let parsed
   try {
     parsed = await parseBoundaryFile(file, input.encoding)
   } catch (error) {
-    return { kind: 'grids', file: file.name, encoding: null, grids: [], repairs: [], issues: [unreadable(error)] }
+    return { ...none, encoding: null, grids: [], repairs: [], issues: [unreadable(error)] }
   }
   report?.('validating', 0, parsed.features.length, 'rows')
-  const checked = validateGrids(file.name, parsed.features, input.crs, { repair: true, onProgress: report && ((done, total) => report('validating', done, total, 'rows')) })
-  return { kind: 'grids', file: file.name, encoding: parsed.encoding, ...checked }
+  const checked = validateGrids(file.name, parsed.features, input.crs, { repair: true, level, mapping: input.mapping, onProgress: report && ((done, total) => report('validating', done, total, 'rows')) })
+  // The first features' properties, as the mapping picker shows them ("id": the feature's own, when it has no such property).
+  const properties = parsed.features.slice(0, 5).map((f) => ({ ...(f.id !== undefined && f.id !== null ? { [FEATURE_ID]: f.id } : {}), ...(f.properties ?? {}) }))
+  return { ...none, encoding: parsed.encoding, ...checked, properties }
 }
 
 export function previewOf(checked: Checked): ImportPreview {
   const base = { file: checked.file, encoding: checked.encoding, issues: checked.issues.slice(0, MAX_LISTED), moreIssues: Math.max(0, checked.issues.length - MAX_LISTED) }
   if (checked.kind === 'villages')
-    return { ...base, headers: checked.headers, mapping: checked.mapping, fields: villageTargets, sheet: checked.sheet, totalRows: checked.totalRows, sample: checked.sample }
+    return { ...base, headers: checked.headers, mapping: checked.mapping, fields: villageTargets, sheet: checked.sheet, totalRows: checked.totalRows, validRows: checked.validRows, sample: checked.sample }
+  const bad = rowsWithIssues(checked.issues)
   return {
     ...base,
-    headers: [],
-    mapping: {},
+    headers: checked.headers,
+    mapping: checked.mapping,
+    fields: boundaryTargets(checked.level),
+    properties: checked.properties,
     repairs: checked.repairs,
     totalRows: checked.grids.length,
+    validRows: checked.grids.filter((g) => !bad.has(g.row)).length,
     sample: checked.grids.slice(0, 20).map((g) => ({ row: g.row, code: g.code, name: g.name, kind: g.kind ?? null, geometryType: g.geometry.type })),
   }
+}
+
+const rowsWithIssues = (issues: ImportIssue[]) => new Set(issues.map((i) => i.row).filter((r): r is number => r !== null))
+/** Whether a file's problems still let 'skip' write its valid rows: none is about the whole file. */
+const skippable = (checked: Checked) => (checked.kind === 'villages' ? checked.input.onInvalid : checked.onInvalid) === 'skip' && checked.issues.every((i) => i.row !== null)
+const validRowCount = (checked: Checked) => {
+  if (checked.kind === 'villages') return checked.validRows
+  const bad = rowsWithIssues(checked.issues)
+  return checked.grids.filter((g) => !bad.has(g.row)).length
 }
 
 /** The VALIDATION error a file with problems fails with: the row-level report in details. */
 export function validationError(checked: Checked): AppError | null {
   if (checked.issues.length === 0) return null
+  if (skippable(checked) && validRowCount(checked) > 0) return null
   return new AppError('VALIDATION', `${checked.file}: ${checked.issues.length} problem(s); nothing was imported`, {
     issues: checked.issues.slice(0, MAX_LISTED).map((i) => ({ path: [checked.file, i.row ?? '-', i.field ?? '-'], message: i.code })),
     details: { importIssues: checked.issues.slice(0, MAX_LISTED), moreIssues: Math.max(0, checked.issues.length - MAX_LISTED) },
@@ -122,27 +157,38 @@ export function validationError(checked: Checked): AppError | null {
  * read and checked again row by row (the same checks, so the same result) and written in batches.
  */
 export function writeImport(db: Db, cx: ChangeContext, checked: Checked, crs: string, report?: Report): Omit<ImportResult, 'millis'> {
+  const skip = skippable(checked)
+  const skippedIssues = skip ? { skippedIssues: checked.issues.slice(0, MAX_LISTED) } : {}
   if (checked.kind === 'grids') {
-    report?.('writing', 0, checked.grids.length, 'rows')
-    return { file: checked.file, ...commitGrids(db, cx, checked.file, checked.grids, crs, report && ((done, total) => report('writing', done, total, 'rows'))) }
+    const bad = rowsWithIssues(checked.issues)
+    const grids = skip ? checked.grids.filter((g) => !bad.has(g.row)) : checked.grids
+    report?.('writing', 0, grids.length, 'rows')
+    const counts = commitGrids(db, cx, checked.file, grids, crs, report && ((done, total) => report('writing', done, total, 'rows')), checked.level)
+    return { file: checked.file, ...counts, ...(skip ? { skipped: bad.size, ...skippedIssues } : {}) }
   }
   const { table, totalRows } = checked
   if (!table) throw new Error('a village file with problems cannot be written')
   report?.('writing', 0, totalRows, 'rows')
+  let skipped = 0
   const counts = db.transaction((tx) => {
     const issues: ImportIssue[] = []
     const checker = villageChecker(checked.lookups, checked.file, table, checked.input, issues)
     const writer = villageWriter(db, tx, cx, checked.file, crs)
     let written = 0
     table.eachRows((rows, first) => {
-      rows.forEach((cells, k) => writer.add(checker.check(cells, first + k).values))
-      if (issues.length > 0) throw new Error('the second reading found problems the first did not')
+      rows.forEach((cells, k) => {
+        const before = issues.length
+        const { values } = checker.check(cells, first + k)
+        if (issues.length === before) return writer.add(values)
+        if (!skip) throw new Error('the second reading found problems the first did not')
+        skipped++
+      })
       written += rows.length
       report?.('writing', written, totalRows, 'rows')
     })
     return writer.finish()
   })
-  return { file: checked.file, ...counts }
+  return { file: checked.file, ...counts, ...(skip ? { skipped, ...skippedIssues } : {}) }
 }
 
 /** An error as the envelope's body, as the dispatcher words it (stacks go to the log only). */

@@ -1,14 +1,18 @@
 // Village / community profiles from CSV or XLSX: map columns to fields, validate every row, then
-// write all rows or none in one transaction (each write with its outbox entry).
+// write all rows or none in one transaction (each write with its outbox entry), or, when asked,
+// the valid rows with the rest reported. Every profile field's own label in the app (zh-CN and
+// en) is a header too. A village of a township the reference divisions do not list is accepted
+// when the file names its township (乡镇代码 / 乡镇 columns): the township is made.
 import gcoord from 'gcoord'
 import type { ImportInput, ImportIssue } from '../../../shared/api/imports'
 import type { Db, Tx } from '../db/client'
 import { insertSyncedMany, updateSynced, type ChangeContext } from '../db/repos/changes'
 import { orgUnitIdsByCode } from '../db/repos/grids'
-import { knownDivisionCodes, villageIdsByCode } from '../db/repos/villages'
+import { knownDivisionCodes, upsertDivision, villageIdsByCode } from '../db/repos/villages'
+import { resources } from '../../../shared/i18n'
 import { checkHeaders, hasRequiredColumns, mapColumns, targetFields, type TableSource } from './read'
 
-type FieldKind = 'text' | 'count' | 'pct' | 'bool' | 'coord'
+type FieldKind = 'text' | 'count' | 'pct' | 'bool' | 'coord' | 'signal'
 interface FieldSpec {
   kind: FieldKind
   aliases: string[]
@@ -16,7 +20,7 @@ interface FieldSpec {
 }
 
 /** Target fields and the column headers that map to them automatically (case-insensitive). */
-export const villageFields: Record<string, FieldSpec> = {
+const baseVillageFields: Record<string, FieldSpec> = {
   divisionCode: { kind: 'text', aliases: ['division_code', 'code', '区划代码', '统计用区划代码', '行政区划代码', '村代码'] },
   name: { kind: 'text', aliases: ['name', '名称', '村名', '村庄名称', '村/社区', '行政村'], max: 50 },
   gridCode: { kind: 'text', aliases: ['grid_code', '网格编码', '网格代码', '所属网格'] },
@@ -35,7 +39,29 @@ export const villageFields: Record<string, FieldSpec> = {
   ourBroadbandSubs: { kind: 'count', aliases: ['our_broadband_subs', '宽带用户数', '我方宽带用户'] },
   penetrationPct: { kind: 'pct', aliases: ['penetration_pct', '渗透率', '渗透率(%)'] },
   notes: { kind: 'text', aliases: ['notes', '备注'], max: 5000 },
+  ageUnder18Pct: { kind: 'pct', aliases: ['age_under_18_pct', '18岁以下占比'] },
+  age18To60Pct: { kind: 'pct', aliases: ['age_18_to_60_pct', '18-60岁占比'] },
+  ageOver60Pct: { kind: 'pct', aliases: ['age_over_60_pct', '60岁以上占比'] },
+  signal4g: { kind: 'signal', aliases: ['signal_4g', '4G信号'] },
+  signal5g: { kind: 'signal', aliases: ['signal_5g', '5G信号'] },
+  townshipCode: { kind: 'text', aliases: ['township_code', '乡镇代码', '乡镇区划代码', '乡镇（街道）代码'] },
+  townshipName: { kind: 'text', aliases: ['township', 'township_name', '乡镇', '乡镇名称', '乡镇（街道）', '所属乡镇'], max: 50 },
 }
+
+/** The labels the app shows for a field (the village profile and the import report, in both languages), with and without a "(%)" suffix. */
+function appLabels(field: string): string[] {
+  const labels: string[] = []
+  for (const lang of ['zh-CN', 'en'] as const) {
+    const t = resources[lang].translation as unknown as { villages: { field: Record<string, string> }; fields: Record<string, string> }
+    for (const label of [t.villages.field[field], t.fields[field]]) if (label) labels.push(label, label.replace(/\s*[(（]%[)）]$/, ''))
+  }
+  return labels
+}
+
+export const villageFields: Record<string, FieldSpec> = Object.fromEntries(
+  Object.entries(baseVillageFields).map(([field, spec]) => [field, { ...spec, aliases: [...new Set([...spec.aliases, ...appLabels(field)])] }]),
+)
+const SIGNALS: Record<string, 'good' | 'fair' | 'poor' | 'none'> = { good: 'good', fair: 'fair', poor: 'poor', none: 'none', 好: 'good', 一般: 'fair', 差: 'poor', 无: 'none', 无信号: 'none' }
 const REQUIRED = ['divisionCode', 'name'] as const
 export const villageTargets = targetFields(villageFields, REQUIRED)
 
@@ -91,6 +117,10 @@ export function villageChecker(
       if (spec.kind === 'text') {
         if (spec.max && [...raw].length > spec.max) issue(row, field, 'too_long', { max: spec.max })
         else values[field] = raw
+      } else if (spec.kind === 'signal') {
+        const v = SIGNALS[raw.toLowerCase()]
+        if (v) values[field] = v
+        else issue(row, field, 'unknown_value', { value: raw, allowed: '好/一般/差/无信号' })
       } else if (spec.kind === 'bool') {
         const v = raw.toLowerCase()
         if (TRUE.has(v)) values[field] = true
@@ -106,12 +136,16 @@ export function villageChecker(
     }
     const code = values.divisionCode as string | undefined
     if (code !== undefined) {
-      if (!/^\d{12}$/.test(code)) issue(row, 'divisionCode', 'code_format', { value: code })
+      if (!/^\d{12}$/.test(code)) issue(row, 'divisionCode', 'code_format', { value: code, digits: 12 })
       else if (firstRowOfCode.has(code)) issue(row, 'divisionCode', 'duplicate_code', { value: code, other: firstRowOfCode.get(code)! })
       else {
         firstRowOfCode.set(code, row)
-        // With reference divisions loaded, a code must be known or belong to a known township.
-        if (divisions.size > 0 && !divisions.has(code) && !divisions.has(code.slice(0, 9))) issue(row, 'divisionCode', 'unknown_code', { value: code })
+        // With reference divisions loaded, a code must be known or belong to a known township, or
+        // the row names its township (which the import then makes).
+        const township = values.townshipCode as string | undefined
+        if (township !== undefined && township !== code.slice(0, 9)) issue(row, 'townshipCode', 'township_mismatch', { value: township, code })
+        else if (divisions.size > 0 && !divisions.has(code) && !divisions.has(code.slice(0, 9)) && township === undefined && values.townshipName === undefined)
+          issue(row, 'divisionCode', 'unknown_code', { value: code })
       }
     }
     const gridCode = values.gridCode as string | undefined
@@ -143,6 +177,7 @@ export function villageWriter(db: Db, tx: Tx, cx: ChangeContext, file: string, c
   const counts = { inserted: 0, updated: 0, unchanged: 0 }
   const existing = villageIdsByCode(tx)
   const grids = orgUnitIdsByCode(db, 'grid')
+  const townships = knownDivisionCodes(tx)
   let fresh: Record<string, unknown>[] = []
   const flush = () => {
     // Changes reach the outbox in file order: the inserts before an update go first.
@@ -153,7 +188,13 @@ export function villageWriter(db: Db, tx: Tx, cx: ChangeContext, file: string, c
   return {
     counts,
     add(values: Record<string, unknown>): void {
-      const { divisionCode, gridCode, ...fields } = values as { divisionCode: string; gridCode?: string } & Record<string, unknown>
+      const { divisionCode, gridCode, townshipCode, townshipName, ...fields } = values as { divisionCode: string; gridCode?: string; townshipCode?: string; townshipName?: string } & Record<string, unknown>
+      const township = divisionCode.slice(0, 9)
+      if ((townshipCode !== undefined || townshipName !== undefined) && !townships.has(township)) {
+        // A township the file names and the store does not know yet: made with the file's code and name.
+        upsertDivision(tx, { code: township, name: townshipName ?? township, level: 'township', parentCode: township.slice(0, 6), source: `import:${file}` })
+        townships.add(township)
+      }
       if (gridCode !== undefined) fields.gridId = grids.get(gridCode)
       if (fields.lon !== undefined) Object.assign(fields, { geometrySource: `import:${file}`, sourceCrs: crs })
       const id = existing.get(divisionCode)

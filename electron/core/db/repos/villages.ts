@@ -57,6 +57,33 @@ export function knownDivisionCodes(db: Db | Tx): Set<string> {
   return new Set(db.all<{ code: string }>(sql`SELECT code FROM divisions`).map((r) => r.code))
 }
 
+export interface DivisionWrite {
+  code: string
+  name: string
+  level: 'county' | 'township' | 'village'
+  parentCode: string | null
+  source: string
+  boundary?: string
+  geometrySource?: string
+}
+
+/**
+ * A reference division named by an import (a township a village file names, a township or county
+ * outline): inserted when new; an existing one gets the outline, and its name only when it had
+ * none of its own source (NBS names stay). Says what it did.
+ */
+export function upsertDivision(db: Db | Tx, d: DivisionWrite): 'inserted' | 'updated' | 'unchanged' {
+  const existing = db.get<{ name: string; boundary: string | null }>(sql`SELECT name, boundary FROM divisions WHERE code = ${d.code}`)
+  if (!existing) {
+    db.run(sql`INSERT INTO divisions (code, name, level, parent_code, source, boundary, geometry_source)
+      VALUES (${d.code}, ${d.name}, ${d.level}, ${d.parentCode}, ${d.source}, ${d.boundary ?? null}, ${d.geometrySource ?? null})`)
+    return 'inserted'
+  }
+  if (d.boundary === undefined || existing.boundary === d.boundary) return 'unchanged'
+  db.run(sql`UPDATE divisions SET boundary = ${d.boundary}, geometry_source = ${d.geometrySource ?? null} WHERE code = ${d.code}`)
+  return 'updated'
+}
+
 // --- The village list and the edit history (issue 4).
 
 /** Column(s) of each counted profile field (shared/profile.ts), for completeness in SQL. */

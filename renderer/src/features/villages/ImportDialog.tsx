@@ -16,7 +16,8 @@ import { runImportJob } from './importJob'
 type Kind = ImportInput['kind']
 type Encoding = ImportInput['encoding']
 
-const accept: Record<Kind, string> = { villages: '.csv,.txt,.xlsx', grids: '.geojson,.json,.kml,.zip' }
+const BOUNDARY_FILES = '.geojson,.json,.kml,.zip'
+const accept: Record<Kind, string> = { villages: '.csv,.txt,.xlsx', grids: BOUNDARY_FILES, county: BOUNDARY_FILES, townships: BOUNDARY_FILES }
 
 export interface ImportDialogProps {
   opened: boolean
@@ -57,7 +58,8 @@ export function ImportDialog({ opened, onClose, onImported }: ImportDialogProps)
     setJobStep(undefined)
     setBusy(null)
   }
-  const file = useImportFile(kind, accept[kind], 'import-file', clearResults)
+  // Every boundary kind is a boundary file to the native file chooser.
+  const file = useImportFile(kind === 'villages' ? 'villages' : 'grids', accept[kind], 'import-file', clearResults)
   const chosen = file.chosen
   const step: Step | undefined = file.upload ? { phase: 'uploading', ...file.upload, unit: 'bytes', background: false } : jobStep
 
