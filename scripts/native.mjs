@@ -1,4 +1,6 @@
-// better-sqlite3 is a native module: Node (tests, CLI, browser mode) and Electron need builds for
+// The SQLite driver is installed as `better-sqlite3` but is better-sqlite3-multiple-ciphers (an npm
+// alias in package.json: SQLCipher-compatible encryption, same API, and drizzle's better-sqlite3 driver
+// finds it by that name). It is a native module: Node (tests, CLI, browser mode) and Electron need builds for
 // different ABIs. node_modules keeps the Node build; the Electron build lives beside it in
 // .native/electron-<version>/ and main loads it through better-sqlite3's `nativeBinding` option
 // (GRIDDESK_NATIVE_BINDING). So switching shells never rebuilds anything in place.
@@ -15,7 +17,7 @@ export function electronVersion() {
 }
 
 export function electronBindingPath(version = electronVersion()) {
-  return join(root, '.native', `electron-${version}`, 'better_sqlite3.node')
+  return join(root, '.native', `electron-${version}`, 'better_sqlite3_multiple_ciphers.node')
 }
 
 /** Builds better-sqlite3 for Electron's ABI into .native/ (once per Electron version). */
@@ -30,7 +32,7 @@ export async function ensureElectronBinding({ force = false } = {}) {
   cpSync(join(root, 'package.json'), join(work, 'package.json'))
   console.log(`Building better-sqlite3 for Electron ${version} (one time)…`)
   const { rebuild } = require('@electron/rebuild')
-  await rebuild({ buildPath: work, electronVersion: version, onlyModules: ['better-sqlite3'], force: true })
+  await rebuild({ buildPath: work, electronVersion: version, onlyModules: ['better-sqlite3', 'better-sqlite3-multiple-ciphers'], force: true })
   mkdirSync(dirname(target), { recursive: true })
   cpSync(join(work, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'), target)
   rmSync(work, { recursive: true, force: true })
