@@ -1,5 +1,10 @@
+import { resolve } from 'node:path'
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vitest/config'
+
+// Every device store is encrypted: tests (and the processes they start) open theirs with this
+// test-only key file unless a test passes its own key.
+const env = { GRIDDESK_KEY_FILE: resolve(import.meta.dirname, 'electron/core/crypto/test-store.key') }
 
 export default defineConfig({
   test: {
@@ -8,6 +13,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
+          env,
           include: ['electron/**/*.test.ts', 'shared/**/*.test.ts', 'server/**/*.test.ts', 'bench/**/*.test.ts', 'lint-fixtures/*.test.ts'],
           testTimeout: 60_000,
           // Set-up starts real HQ servers and loads demo counties; on a loaded 2-core machine that
@@ -28,6 +34,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           environment: 'node',
+          env,
           include: ['e2e/**/*.e2e.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,

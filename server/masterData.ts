@@ -105,7 +105,8 @@ export interface MasterFileResult {
 export async function importMasterFile(db: HqDb, kind: MasterFileKind, file: string, args: string[] = [], adminUserId = 'hq-admin'): Promise<MasterFileResult> {
   const dir = mkdtempSync(join(tmpdir(), 'griddesk-hq-import-'))
   try {
-    const replica = openCore({ dataDir: dir, resourcesDir: REPO_ROOT, version: 'hq-import' })
+    // A scratch replica that never outlives the import: its key is random and never stored.
+    const replica = openCore({ dataDir: dir, resourcesDir: REPO_ROOT, version: 'hq-import', key: { kind: 'ephemeral' } })
     const held = await query<{ table_name: string; row_id: string; fields: Record<string, unknown>; versions: Record<string, string> }>(
       db,
       sql`SELECT table_name, row_id, fields, versions FROM rows WHERE table_name IN ('org_units', 'villages', 'indicators') AND NOT deleted`,

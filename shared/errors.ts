@@ -11,6 +11,12 @@ export const errorCodes = [
   'SYNC_FAILED',
   /** The store is held by a long write (a large import); nothing was changed, try again after it. */
   'BUSY',
+  /** The store is encrypted and no key was given, or its key information is missing. */
+  'STORE_KEY_MISSING',
+  /** The passphrase, key file or keychain key does not open this store. */
+  'STORE_KEY_WRONG',
+  /** HQ revoked this device and its store key was wiped: the store stays locked. */
+  'STORE_REVOKED',
   'INTERNAL',
 ] as const
 export type ErrorCode = (typeof errorCodes)[number]

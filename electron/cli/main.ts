@@ -6,9 +6,10 @@ import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { api, handlerNames } from '../../shared/api/contract'
 import { reportFormats, reportPeriodSchema } from '../../shared/api/reports'
-import type { Envelope } from '../../shared/errors'
+import { AppError, type Envelope } from '../../shared/errors'
 import type { Language } from '../../shared/i18n'
-import { openCore } from '../core/app'
+import { openCore, type Core } from '../core/app'
+import { keySourceFromArgs } from '../core/crypto/source'
 import { resolveDataDir } from '../core/paths'
 import { errorText } from '../../shared/i18n/errorText'
 import { formatImportIssue } from '../../shared/i18n/importIssues'
@@ -60,6 +61,9 @@ Commands:
 
 Options:
   --data-dir DIR    data directory (default: $GRIDDESK_DATA_DIR, else the platform's app-data folder)
+  --passphrase-file FILE | --key-file FILE
+                    the store's key (also $GRIDDESK_PASSPHRASE, $GRIDDESK_PASSPHRASE_FILE,
+                    $GRIDDESK_KEY_FILE); asked for in a terminal. The store is always encrypted.
   --lang zh-CN|en   language of messages (default zh-CN)
   --help            this text`
 
@@ -78,6 +82,9 @@ export async function runCli(argv: string[]): Promise<CliResult> {
       allowPositionals: true,
       options: {
         'data-dir': { type: 'string' },
+        'key-file': { type: 'string' },
+        'passphrase-file': { type: 'string' },
+        'allow-insecure-http': { type: 'boolean', default: false },
         lang: { type: 'string', default: 'zh-CN' },
         seed: { type: 'string' },
         customers: { type: 'string' },
@@ -114,7 +121,15 @@ export async function runCli(argv: string[]): Promise<CliResult> {
   }
 
   const dataDir = values['data-dir'] ?? resolveDataDir([])
-  const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: appVersion() })
+  let core: Core
+  try {
+    core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: appVersion(), key: await keySourceFromArgs(dataDir, values, lang) })
+  } catch (error) {
+    // No key, a wrong key, a revoked device: one translated line, not a stack.
+    if (!(error instanceof AppError)) throw error
+    const envelope = { ok: false as const, error: error.toBody() }
+    return { code: 1, stdout: `${JSON.stringify(envelope, null, 2)}\n`, stderr: `${errorText(lang, envelope)}\n` }
+  }
   try {
     if (command === 'sync') {
       const result = await runSyncCommand(core, rest, values, (line) => process.stderr.write(`${line}\n`))

@@ -3,11 +3,13 @@
 import { join } from 'node:path'
 import { v7 as uuidv7 } from 'uuid'
 import type { HandlerName, Input, Output } from '../../shared/api/contract'
-import { unwrap, type Envelope } from '../../shared/errors'
+import { AppError, unwrap, type Envelope } from '../../shared/errors'
 import type { Language } from '../../shared/i18n'
 import { closeAllBasemaps } from './db/mbtiles'
-import { plainSecrets, type HandlerContext, type Secrets } from './context'
-import { openDatabase, schemaVersion } from './db/client'
+import { legacyPlain, storeSecrets, type HandlerContext, type Secrets } from './context'
+import { encryptClearFiles, registerFileKey } from './crypto/files'
+import { keySourceFromEnv, keysFrom, unlock, type KeySource, type StoreKeys } from './crypto/keys'
+import { encryptClearStore, openDatabase, schemaVersion, storeFileState, type Db } from './db/client'
 import { getState, setState } from './db/repos/syncState'
 import { dispatch } from './handlers'
 import { HybridClock } from './sync/hlc'
@@ -19,6 +21,8 @@ export interface CoreOptions {
   version?: string
   nativeBinding?: string
   secrets?: Secrets
+  /** How the store's key is obtained; by default from the environment (GRIDDESK_KEY_FILE, GRIDDESK_PASSPHRASE[_FILE]). */
+  key?: KeySource
 }
 
 export interface Core {
@@ -35,10 +39,14 @@ export const DB_FILE = 'griddesk.sqlite'
 export function openCore(options: CoreOptions): Core {
   restrictUmask()
   makeDataDirPrivate(options.dataDir)
-  const db = openDatabase(join(options.dataDir, DB_FILE), {
+  const file = join(options.dataDir, DB_FILE)
+  const keys = unlockStore(options.dataDir, file, options.key, options.nativeBinding)
+  const db = openDatabase(file, {
     migrationsDir: join(options.resourcesDir, 'migrations'),
     nativeBinding: options.nativeBinding,
+    key: keys.db,
   })
+  sealFilesOnce(db, options.dataDir)
   let deviceId = getState(db, 'device_id')
   if (!deviceId) {
     deviceId = uuidv7()
@@ -51,8 +59,10 @@ export function openCore(options: CoreOptions): Core {
     dataDir: options.dataDir,
     resourcesDir: options.resourcesDir,
     version: options.version ?? '0.0.0',
-    secrets: options.secrets ?? plainSecrets,
+    secrets: options.secrets ?? storeSecrets(keys.secrets),
+    dbKey: keys.db,
   }
+  resealToken(ctx)
   return {
     ctx,
     dispatch: (name, input, lang) => dispatch(ctx, name, input, lang),
@@ -62,4 +72,32 @@ export function openCore(options: CoreOptions): Core {
       db.$client.close()
     },
   }
+}
+
+/**
+ * The store's keys: from the given source or the environment; a clear store (from before
+ * encryption) is encrypted in place first. Without a key an encrypted store does not open.
+ */
+function unlockStore(dataDir: string, file: string, source: KeySource | undefined, nativeBinding?: string): StoreKeys {
+  const chosen = source ?? keySourceFromEnv()
+  if (!chosen) throw new AppError('STORE_KEY_MISSING', 'no key for the store: set GRIDDESK_PASSPHRASE or give --passphrase-file / --key-file', { details: { reason: 'no_key' } })
+  const state = storeFileState(file)
+  const keys = keysFrom(unlock(dataDir, chosen, state === 'encrypted'))
+  if (state === 'clear') encryptClearStore(file, keys.db, nativeBinding)
+  registerFileKey(dataDir, keys.files)
+  return keys
+}
+
+/** Attachments and drafts written before encryption are encrypted once, at the first keyed open. */
+function sealFilesOnce(db: Db, dataDir: string): void {
+  if (getState(db, 'files_sealed') === '1') return
+  encryptClearFiles(dataDir)
+  setState(db, 'files_sealed', '1')
+}
+
+/** A device token kept as `plain:` (or bare) before encryption is sealed again. */
+function resealToken(ctx: HandlerContext): void {
+  const stored = getState(ctx.db, 'hq_token')
+  if (stored === undefined || !(stored.startsWith('plain:') || !/^[a-z]+:/.test(stored))) return
+  setState(ctx.db, 'hq_token', ctx.secrets.seal(legacyPlain(stored)))
 }

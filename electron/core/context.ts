@@ -1,21 +1,30 @@
 // What every handler receives: the database and the device's change context.
+import { openWith, sealWith } from './crypto/files'
 import type { Db } from './db/client'
 import type { ChangeContext } from './db/repos/changes'
 
 /**
  * Seals secrets at rest (the HQ device token). Electron main passes one backed by the OS keychain
- * (safeStorage); browser mode and the CLI keep them as they are, marked 'plain:'.
+ * (safeStorage); otherwise they are encrypted with a key derived from the store key (`enc:`), on
+ * top of the store's own encryption. `plain:` values from before are read once and sealed again.
  */
 export interface Secrets {
   seal(text: string): string
   open(sealed: string): string
 }
 
-export const plainSecrets: Secrets = {
-  seal: (text) => `plain:${text}`,
-  // Values written before sealing existed carry no prefix.
-  open: (sealed) => (sealed.startsWith('plain:') ? sealed.slice('plain:'.length) : sealed),
+export function storeSecrets(key: Buffer): Secrets {
+  return {
+    seal: (text) => `enc:${sealWith(key, Buffer.from(text, 'utf8'), 'secret').toString('base64')}`,
+    open: (sealed) => {
+      if (sealed.startsWith('enc:')) return openWith(key, Buffer.from(sealed.slice(4), 'base64'), 'secret').toString('utf8')
+      return legacyPlain(sealed)
+    },
+  }
 }
+
+/** Values written before sealing existed carry `plain:` or no prefix. */
+export const legacyPlain = (sealed: string) => (sealed.startsWith('plain:') ? sealed.slice('plain:'.length) : sealed)
 
 export interface HandlerContext {
   db: Db
@@ -25,4 +34,6 @@ export interface HandlerContext {
   resourcesDir: string
   version: string
   secrets: Secrets
+  /** The store's SQLCipher key, for other connections to the same file (the import worker). */
+  dbKey?: Buffer
 }

@@ -1,17 +1,35 @@
 // `npm run serve`: browser mode from the command line.
-//   npm run serve -- [--data-dir DIR] [--port N]
+//   npm run serve -- [--data-dir DIR] [--port N] [--passphrase-file FILE | --key-file FILE]
 import { parseArgs } from 'node:util'
-import { openCore } from '../core/app'
+import { AppError } from '../../shared/errors'
+import { errorText } from '../../shared/i18n/errorText'
+import { openCore, type Core } from '../core/app'
+import { keySourceFromArgs } from '../core/crypto/source'
 import { resolveDataDir } from '../core/paths'
 import { appVersion, RENDERER_DIR, REPO_ROOT } from '../core/resources'
 import { startBrowserMode } from './server'
 
 const { values } = parseArgs({
-  options: { 'data-dir': { type: 'string' }, port: { type: 'string', default: process.env.GRIDDESK_PORT ?? '5174' } },
+  options: {
+    'data-dir': { type: 'string' },
+    port: { type: 'string', default: process.env.GRIDDESK_PORT ?? '5174' },
+    'key-file': { type: 'string' },
+    'passphrase-file': { type: 'string' },
+    lang: { type: 'string', default: 'zh-CN' },
+  },
   allowPositionals: false,
 })
 const dataDir = values['data-dir'] ?? resolveDataDir([])
-const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: appVersion() })
+const lang = values.lang === 'en' ? 'en' : 'zh-CN'
+let core: Core
+try {
+  core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: appVersion(), key: await keySourceFromArgs(dataDir, values, lang) })
+} catch (error) {
+  // No key, a wrong key, a revoked device: said in words, not a stack.
+  if (!(error instanceof AppError)) throw error
+  console.error(errorText(lang, { ok: false, error: error.toBody() }))
+  process.exit(1)
+}
 const server = await startBrowserMode({ core, rendererDir: RENDERER_DIR, port: Number(values.port) })
 // The printed address carries this launch's secret: only who can read this terminal gets in.
 console.log(`GridDesk browser mode: ${server.launchUrl}  (data: ${dataDir})`)

@@ -7,7 +7,11 @@ import { pathToFileURL } from 'node:url'
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, safeStorage, session, shell } from 'electron'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import { openCore, type Core } from '../core/app'
-import { plainSecrets, type Secrets } from '../core/context'
+import { legacyPlain, type Secrets } from '../core/context'
+import type { KeySource } from '../core/crypto/keys'
+import { AppError } from '../../shared/errors'
+import { resources } from '../../shared/i18n'
+import { errorText } from '../../shared/i18n/errorText'
 import { parseTilePath, readTile } from '../core/db/mbtiles'
 import { dataDirFromArgs } from '../core/paths'
 
@@ -69,7 +73,28 @@ function keychainSecrets(): Secrets | undefined {
   if (!safeStorage.isEncryptionAvailable()) return undefined
   return {
     seal: (text) => `safe:${safeStorage.encryptString(text).toString('base64')}`,
-    open: (sealed) => (sealed.startsWith('safe:') ? safeStorage.decryptString(Buffer.from(sealed.slice(5), 'base64')) : plainSecrets.open(sealed)),
+    open: (sealed) => (sealed.startsWith('safe:') ? safeStorage.decryptString(Buffer.from(sealed.slice(5), 'base64')) : legacyPlain(sealed)),
+  }
+}
+
+const uiLanguage = () => (app.getLocale().toLowerCase().startsWith('zh') ? 'zh-CN' : 'en')
+
+/**
+ * The store key: random, made on first start and sealed by the OS keychain. Where Linux has no
+ * keyring, safeStorage falls back to basic_text (a fixed obfuscation key): that is said clearly at
+ * every start. Without safeStorage at all, GRIDDESK_PASSPHRASE is the only way in.
+ */
+function storeKeySource(): KeySource | undefined {
+  if (!safeStorage.isEncryptionAvailable()) return undefined
+  if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') {
+    const warning = resources[uiLanguage()].translation.crypt.basicTextWarning
+    console.warn(warning)
+    dialog.showMessageBoxSync({ type: 'warning', title: 'GridDesk', message: warning })
+  }
+  return {
+    kind: 'sealed',
+    seal: (key) => safeStorage.encryptString(key.toString('base64')).toString('base64'),
+    open: (sealed) => Buffer.from(safeStorage.decryptString(Buffer.from(sealed, 'base64')), 'base64'),
   }
 }
 
@@ -169,13 +194,24 @@ if (!app.requestSingleInstanceLock()) {
   })
   void app.whenReady().then(() => {
     const dataDir = dataDirFromArgs(process.argv) ?? process.env.GRIDDESK_DATA_DIR ?? app.getPath('userData')
-    core = openCore({
-      dataDir,
-      resourcesDir: resourcesDir(),
-      version: app.getVersion(),
-      nativeBinding: process.env.GRIDDESK_NATIVE_BINDING,
-      secrets: keychainSecrets(),
-    })
+    try {
+      core = openCore({
+        dataDir,
+        resourcesDir: resourcesDir(),
+        version: app.getVersion(),
+        nativeBinding: process.env.GRIDDESK_NATIVE_BINDING,
+        secrets: keychainSecrets(),
+        key: storeKeySource(),
+      })
+    } catch (error) {
+      // A store that does not open (no key, wrong key, revoked) is said in words, not a stack.
+      if (!(error instanceof AppError)) throw error
+      const lang = uiLanguage()
+      const text = error.details?.reason === 'no_key' ? resources[lang].translation.crypt.noKeychain : errorText(lang, { ok: false, error: error.toBody() })
+      dialog.showErrorBox('GridDesk', text)
+      app.quit()
+      return
+    }
     Menu.setApplicationMenu(null)
     hardenSessions()
     registerAppProtocol()

@@ -5,6 +5,7 @@ import { securityEn } from './security'
 import { boundaryEn } from './boundary'
 import { healthEn } from './health'
 import { fieldEn } from './fieldday'
+import { cryptEn } from './crypt'
 import type { Translation, zhCN } from './zh-CN'
 
 export const en: Translation<typeof zhCN> = {
@@ -13,6 +14,7 @@ export const en: Translation<typeof zhCN> = {
   ...boundaryEn,
   ...healthEn,
   ...fieldEn,
+  ...cryptEn,
   app: { name: 'GridDesk', tagline: "The grid manager's offline workbench" },
   nav: {
     map: 'Map',
@@ -525,7 +527,7 @@ export const en: Translation<typeof zhCN> = {
       checkedAt: '(checked {{time}})',
       lastError: 'Problem at the last sync',
       rejected: 'Changes refused by HQ',
-      technical: 'Technical details: {{detail}}',
+      technical: 'Technical details:',
     },
     run: {
       title: 'Send and receive',
@@ -575,7 +577,7 @@ export const en: Translation<typeof zhCN> = {
       yes: 'Yes',
       no: 'No',
       notNumber: 'Enter a number',
-      badValue: 'The value for “{{field}}” is not valid: {{detail}}',
+      badValue: 'The value for “{{field}}” is not valid:',
     },
     tables: {
       villages: 'Village profile', key_customers: 'Key customer', work_orders: 'Work order', visits: 'Visit', competitor_intel: 'Competitor intel',
@@ -594,14 +596,14 @@ export const en: Translation<typeof zhCN> = {
       SCHEMA_TOO_NEW: 'The HQ server is older than this app; an administrator must upgrade it first. Your changes are kept.',
       BODY_TOO_LARGE: 'Too much data in one request; please sync again.',
       SEQ_GAP: 'HQ was restored from a backup; this computer resends its changes: please sync again.',
-      VALIDATION: 'HQ says the data sent is wrong: {{detail}}',
+      VALIDATION: 'HQ says the data sent is wrong:',
       INTERNAL: 'The HQ server failed; try again later. Your changes are kept on this computer.',
       BUSY: 'A sync is running; wait until it has finished.',
       ERROR: 'The sync did not finish; try again later. Your changes are kept on this computer.',
     },
   },
   errors: {
-    VALIDATION: 'Invalid input: {{detail}}',
+    VALIDATION: 'Invalid input:',
     NOT_FOUND: 'Record not found; it may have been deleted.',
     CONFLICT: 'This conflicts with stored data; nothing was changed.',
     DEMO_ALREADY_LOADED: 'This data directory already holds grids; the demo county loads only into an empty one.',
@@ -609,6 +611,9 @@ export const en: Translation<typeof zhCN> = {
     FORBIDDEN: 'You are not allowed to do this.',
     SYNC_FAILED: 'Sync with HQ did not finish: {{detail}}. Your changes are kept and will be sent next time.',
     BUSY: 'The data is held by another write (such as a large import); this change was not saved. Try again when it has finished.',
+    STORE_KEY_MISSING: 'The data is encrypted and its key is missing.',
+    STORE_KEY_WRONG: 'Wrong key; the data was not opened.',
+    STORE_REVOKED: 'HQ revoked this computer; its data is locked.',
     INTERNAL: 'An unexpected error occurred; see the log. No data was changed.',
     NETWORK: 'Cannot reach the local service.',
   },

@@ -23,6 +23,10 @@ export function errorText(lang: Language, envelope: Extract<Envelope<unknown>, {
     const more = Number(envelope.error.details?.moreIssues ?? 0)
     return [...importIssues.map((i) => formatImportIssue(i, lang)), ...(more > 0 ? [`… +${more}`] : [])].join('\n')
   }
+  // A store that does not open names why, in words (no key, wrong key, revoked device…).
+  const keyReasons = resources[lang].translation.crypt.reasons as Record<string, string>
+  if (envelope.error.code.startsWith('STORE_') && typeof reason === 'string' && reason in keyReasons)
+    return keyReasons[reason]!.replace(/\{\{(\w+)\}\}/g, (_, key: string) => String(envelope.error.details?.[key] ?? ''))
   const template = resources[lang].translation.errors[envelope.error.code] ?? envelope.error.message
   const detail = (envelope.error.issues ?? []).map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')
   return template.replace('{{detail}}', detail || envelope.error.message)

@@ -6,6 +6,7 @@ import { securityZh } from './security'
 import { boundaryZh } from './boundary'
 import { healthZh } from './health'
 import { fieldZh } from './fieldday'
+import { cryptZh } from './crypt'
 
 export const zhCN = {
   ...customersZh,
@@ -13,6 +14,7 @@ export const zhCN = {
   ...boundaryZh,
   ...healthZh,
   ...fieldZh,
+  ...cryptZh,
   app: { name: '网格通', tagline: '农村网格经理的离线工作台' },
   nav: {
     map: '地图',
@@ -594,6 +596,9 @@ export const zhCN = {
     FORBIDDEN: '没有权限执行该操作。',
     SYNC_FAILED: '与总部同步未完成：{{detail}}。您的修改已保存，下次同步时会发送。',
     BUSY: '数据正被另一项写入占用（例如正在导入大文件），这次修改没有保存。请等它完成后再试。',
+    STORE_KEY_MISSING: '数据已加密，缺少打开它的密钥。',
+    STORE_KEY_WRONG: '密钥不正确，数据没有打开。',
+    STORE_REVOKED: '总部已注销本机，本机数据已锁定。',
     INTERNAL: '发生意外错误，详情见日志。数据未被修改。',
     NETWORK: '无法连接本地服务。',
   },

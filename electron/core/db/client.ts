@@ -1,9 +1,12 @@
 // Opens the device's SQLite file through drizzle, applies migrations, sets the pragmas.
+import { closeSync, existsSync, fsyncSync, openSync, readSync, renameSync, rmSync } from 'node:fs'
+import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { SQL } from 'drizzle-orm'
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
+import { AppError } from '../../../shared/errors'
 import { registerPinyinFunction } from './pinyin'
 import * as schema from './schema'
 
@@ -16,6 +19,87 @@ export interface OpenOptions {
   /** Path of a better_sqlite3.node built for this runtime's ABI (Electron dev runs). */
   nativeBinding?: string
   readonly?: boolean
+  /** SQLCipher raw key (32 bytes). Every device store has one; only the bench's baseline opens in clear. */
+  key?: Buffer
+}
+
+/** SQLCipher 4 page format (AES-256-CBC + HMAC-SHA512 per page), raw key: no KDF at open. */
+function applyKey(sqlite: Database.Database, key: Buffer, pragma: 'key' | 'rekey'): void {
+  if (key.length !== 32) throw new Error('a store key is 32 bytes')
+  sqlite.pragma("cipher = 'sqlcipher'")
+  sqlite.pragma('legacy = 4')
+  sqlite.pragma(`${pragma} = "x'${key.toString('hex')}'"`)
+}
+
+/** What the file at `file` is: absent, 0 bytes, a clear SQLite file, or (anything else) encrypted. */
+export function storeFileState(file: string): 'none' | 'empty' | 'clear' | 'encrypted' {
+  if (!existsSync(file)) return 'none'
+  const fd = openSync(file, 'r')
+  try {
+    const header = Buffer.alloc(16)
+    const read = readSync(fd, header, 0, 16, 0)
+    if (read === 0) return 'empty'
+    return read === 16 && header.toString('latin1') === 'SQLite format 3\0' ? 'clear' : 'encrypted'
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * Encrypts a clear store in place without loss: a consistent copy (VACUUM INTO, WAL included) is
+ * encrypted, checked table by table against the original, flushed, and renamed over it; the
+ * directory is flushed last. Until the rename the clear file is untouched, so a crash at any point
+ * leaves either the clear store (done again at next open) or the encrypted one.
+ */
+export function encryptClearStore(file: string, key: Buffer, nativeBinding?: string): void {
+  const binding = nativeBinding ? { nativeBinding } : {}
+  const temp = `${file}.encrypting`
+  rmSync(temp, { force: true })
+  const clear = new Database(file, { fileMustExist: true, ...binding })
+  const counts = (db: Database.Database) =>
+    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map(
+      ({ name }) => `${name}:${(db.prepare(`SELECT count(*) AS n FROM "${name.replaceAll('"', '""')}"`).get() as { n: number }).n}`,
+    )
+  let before: string[]
+  try {
+    clear.pragma('wal_checkpoint(TRUNCATE)')
+    before = counts(clear)
+    clear.prepare('VACUUM INTO ?').run(temp)
+    // Leave no -wal/-shm of the clear file behind to be mistaken for the encrypted file's.
+    clear.pragma('journal_mode = DELETE')
+  } finally {
+    clear.close()
+  }
+  const encrypted = new Database(temp, { fileMustExist: true, ...binding })
+  try {
+    applyKey(encrypted, key, 'rekey')
+  } finally {
+    encrypted.close()
+  }
+  const check = new Database(temp, { fileMustExist: true, ...binding })
+  try {
+    applyKey(check, key, 'key')
+    const after = counts(check)
+    if (after.join() !== before.join() || check.pragma('quick_check', { simple: true }) !== 'ok') throw new Error('the encrypted copy of the store differs from the original; the clear store was kept')
+  } finally {
+    check.close()
+  }
+  const fd = openSync(temp, 'r+')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(temp, file)
+  for (const side of ['-wal', '-shm', '-journal']) rmSync(`${file}${side}`, { force: true })
+  if (process.platform !== 'win32') {
+    const dir = openSync(dirname(file), 'r')
+    try {
+      fsyncSync(dir)
+    } finally {
+      closeSync(dir)
+    }
+  }
 }
 
 export function openDatabase(file: string, options: OpenOptions): Db {
@@ -23,6 +107,17 @@ export function openDatabase(file: string, options: OpenOptions): Db {
     readonly: options.readonly ?? false,
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   })
+  if (options.key) {
+    applyKey(sqlite, options.key, 'key')
+    try {
+      sqlite.prepare('SELECT count(*) FROM sqlite_master').get()
+    } catch (error) {
+      sqlite.close()
+      if ((error as { code?: string }).code === 'SQLITE_NOTADB')
+        throw new AppError('STORE_KEY_WRONG', 'the store does not open with this key', { details: { reason: 'wrong_key' } })
+      throw error
+    }
+  }
   sqlite.pragma('journal_mode = WAL')
   // NORMAL is durable in WAL mode against application crashes; FULL also survives power loss,
   // which a laptop in the field does lose. The cost is one fsync per transaction.

@@ -26,7 +26,7 @@ describe('migrations', () => {
     const { deviceId } = await core.call('app.info', {})
     const file = join(core.dataDir, 'griddesk.sqlite')
     core.close()
-    const db = openDatabase(file, { migrationsDir: join(REPO_ROOT, 'migrations') })
+    const db = openDatabase(file, { migrationsDir: join(REPO_ROOT, 'migrations'), key: core.ctx.dbKey })
     const applied = db.$client.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }
     expect(applied.n).toBe(journal.entries.length)
     const stored = db.$client.prepare("SELECT value FROM sync_state WHERE key = 'device_id'").get() as { value: string }

@@ -3,13 +3,14 @@
 // attachments row (synced) records name, type, size and hash. Thumbnails come from the renderer
 // (drawn on a canvas), since the core has no native image library.
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { PRIVATE_FILE_MODE } from '../privateFiles'
 import { join } from 'node:path'
 import type { IntelDetail, IntelFields } from '../../../shared/api/intel'
 import { AppError } from '../../../shared/errors'
 import { betterSide, closestOffer, offerMetrics, ourOffers, type OfferMetrics } from '../../../shared/offers'
 import type { HandlerContext } from '../context'
+import { readSealedFile, sealFile } from '../crypto/files'
 import type { Tx } from '../db/client'
 import { insertSynced, updateSynced } from '../db/repos/changes'
 import { getAttachment, getIntel, listIntel, nearestVillage, photosOf, villageGrid } from '../db/repos/intel'
@@ -36,14 +37,14 @@ export function attachmentPath(dataDir: string, sha256: string): string {
   return join(dataDir, 'attachments', sha256.slice(0, 2), sha256)
 }
 
-/** Stores bytes under their hash (written once; a second copy of the same photo is free). */
+/** Stores bytes under their hash, encrypted with the store's file key (written once; a second copy of the same photo is free). */
 export function storeFile(dataDir: string, bytes: Buffer): string {
   const sha256 = createHash('sha256').update(bytes).digest('hex')
   const path = attachmentPath(dataDir, sha256)
   if (!existsSync(path)) {
     mkdirSync(join(dataDir, 'attachments', sha256.slice(0, 2)), { recursive: true })
     const temp = `${path}.${process.pid}.tmp`
-    writeFileSync(temp, bytes, { mode: PRIVATE_FILE_MODE })
+    writeFileSync(temp, sealFile(dataDir, bytes), { mode: PRIVATE_FILE_MODE })
     renameSync(temp, path)
   }
   return sha256
@@ -122,6 +123,6 @@ export const intelHandlers = {
     const useThumb = input.thumb && attachment.thumbSha256
     const path = attachmentPath(ctx.dataDir, useThumb ? attachment.thumbSha256! : attachment.sha256)
     if (!existsSync(path)) throw new AppError('NOT_FOUND', 'the photo file is not on this computer (not yet synced)', { details: { id: input.id, missingFile: true } })
-    return { mime: useThumb ? 'image/jpeg' : attachment.mime, base64: readFileSync(path).toString('base64') }
+    return { mime: useThumb ? 'image/jpeg' : attachment.mime, base64: readSealedFile(ctx.dataDir, path).toString('base64') }
   },
 } satisfies Partial<HandlerTable>

@@ -227,6 +227,7 @@ function runInWorker(ctx: HandlerContext, job: Job, input: ImportInput, entry: N
     input,
     mode: job.mode,
     dbFile: ctx.db.$client.name,
+    dbKey: ctx.dbKey,
     migrationsDir: join(ctx.resourcesDir, 'migrations'),
     deviceId: ctx.change.deviceId,
     schemaVersion: ctx.change.schemaVersion,

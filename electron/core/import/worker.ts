@@ -20,6 +20,8 @@ export interface ImportJobData {
   input: ImportInput
   mode: 'preview' | 'commit'
   dbFile: string
+  /** The store's SQLCipher key (the worker is a thread of the same process). */
+  dbKey?: Uint8Array
   migrationsDir: string
   deviceId: string
   schemaVersion: number
@@ -62,7 +64,7 @@ async function run(job: ImportJobData): Promise<void> {
   last = { phase: '', at: 0 }
   let db: Db | undefined
   try {
-    db = openDatabase(job.dbFile, { migrationsDir: job.migrationsDir, nativeBinding: process.env.GRIDDESK_NATIVE_BINDING })
+    db = openDatabase(job.dbFile, { migrationsDir: job.migrationsDir, nativeBinding: process.env.GRIDDESK_NATIVE_BINDING, ...(job.dbKey ? { key: Buffer.from(job.dbKey) } : {}) })
     const checked = await checkImport(db, job.input, report)
     const invalid = validationError(checked)
     if (job.mode === 'preview') return post({ type: 'preview', preview: previewOf(checked) })

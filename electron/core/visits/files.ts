@@ -2,12 +2,14 @@
 // per draft under drafts/visits/, replaced atomically (write, fsync, rename) so a crash or a
 // closed window leaves the last saved draft whole. Drafts are device-local working state, like
 // report definitions: only a completed visit becomes synced rows. Photos: content-addressed by
-// sha256 under attachments/<aa>/<sha256>, so the same picture is stored once.
+// sha256 under attachments/<aa>/<sha256>, so the same picture is stored once. Both are encrypted
+// with the store's file key (crypto/files.ts).
 import { createHash } from 'node:crypto'
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import type { VisitDraft } from '../../../shared/api/visits'
 import { PRIVATE_FILE_MODE } from '../privateFiles'
+import { readSealedFile, sealFile } from '../crypto/files'
 
 const draftsDir = (dataDir: string) => join(dataDir, 'drafts', 'visits')
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -28,7 +30,7 @@ function writeDurably(path: string, data: Buffer | string): void {
 export function writeDraft(dataDir: string, draft: VisitDraft): void {
   if (!UUID.test(draft.id)) throw new Error(`bad draft id ${draft.id}`)
   mkdirSync(draftsDir(dataDir), { recursive: true })
-  writeDurably(join(draftsDir(dataDir), `${draft.id}.json`), JSON.stringify(draft))
+  writeDurably(join(draftsDir(dataDir), `${draft.id}.json`), sealFile(dataDir, Buffer.from(JSON.stringify(draft), 'utf8')))
 }
 
 export function readDraft(dataDir: string, id: string): VisitDraft | undefined {
@@ -36,7 +38,7 @@ export function readDraft(dataDir: string, id: string): VisitDraft | undefined {
   const path = join(draftsDir(dataDir), `${id}.json`)
   if (!existsSync(path)) return undefined
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as VisitDraft
+    return JSON.parse(readSealedFile(dataDir, path).toString('utf8')) as VisitDraft
   } catch {
     return undefined // a file that does not parse is not a draft (the rename makes this rare)
   }
@@ -75,7 +77,7 @@ export function storeBlob(dataDir: string, bytes: Buffer): string {
   const path = attachmentPath(dataDir, sha256)
   if (!existsSync(path)) {
     mkdirSync(join(dataDir, 'attachments', sha256.slice(0, 2)), { recursive: true })
-    writeDurably(path, bytes)
+    writeDurably(path, sealFile(dataDir, bytes))
   }
   return sha256
 }
