@@ -4,7 +4,9 @@ import { defineConfig } from 'vitest/config'
 
 // Every device store is encrypted: tests (and the processes they start) open theirs with this
 // test-only key file unless a test passes its own key.
-const env = { GRIDDESK_KEY_FILE: resolve(import.meta.dirname, 'electron/core/crypto/test-store.key') }
+// Test HQ servers listen on plain http://127.0.0.1: the development flag allows exactly that
+// (the TLS tests serve HTTPS and do not need it).
+const env = { GRIDDESK_KEY_FILE: resolve(import.meta.dirname, 'electron/core/crypto/test-store.key'), GRIDDESK_ALLOW_INSECURE_HTTP: '1' }
 
 export default defineConfig({
   test: {

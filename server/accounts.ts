@@ -59,7 +59,7 @@ export async function issueEnrolCode(db: HqDb, userName: string, hours = 72): Pr
 }
 
 export async function enrolDevice(db: HqDb, input: { code: string; deviceName: string; deviceId?: string }) {
-  return db.transaction(async (tx) => {
+  const enrolled = await db.transaction(async (tx) => {
     const code = input.code.trim().toUpperCase()
     const row = await tx
       .select()
@@ -70,7 +70,12 @@ export async function enrolDevice(db: HqDb, input: { code: string; deviceName: s
     if (!row) throw new AccountError('ENROL_CODE_INVALID', 'the enrolment code is unknown, used or expired')
     const deviceId = input.deviceId ?? uuidv7()
     const existing = await tx.select().from(devices).where(eq(devices.id, deviceId)).then((r) => r[0])
-    if (existing && existing.userId !== row.userId) throw new AccountError('VALIDATION', 'this device is enrolled for another user')
+    if (existing && existing.userId !== row.userId) {
+      // The code is used up and the answer is the one an unknown code gets: probing device ids
+      // costs a code each and tells nothing.
+      await tx.update(enrolCodes).set({ usedAt: sql`now()` }).where(eq(enrolCodes.codeHash, row.codeHash))
+      return { refused: true as const }
+    }
     const token = randomBytes(32).toString('base64url')
     if (existing) await tx.update(devices).set({ tokenHash: sha256(token), name: input.deviceName, revokedAt: null }).where(eq(devices.id, deviceId))
     else await tx.insert(devices).values({ id: deviceId, userId: row.userId, name: input.deviceName, tokenHash: sha256(token) })
@@ -78,6 +83,8 @@ export async function enrolDevice(db: HqDb, input: { code: string; deviceName: s
     const user = (await tx.select().from(users).where(eq(users.id, row.userId)))[0]!
     return { deviceId, token, user: { id: user.id, name: user.name, role: user.role } }
   })
+  if ('refused' in enrolled) throw new AccountError('ENROL_CODE_INVALID', 'the enrolment code is unknown, used or expired')
+  return enrolled
 }
 
 export interface DevicePrincipal {
@@ -86,15 +93,16 @@ export interface DevicePrincipal {
   role: Role
 }
 
-/** The device a bearer token belongs to, or undefined (unknown or revoked). */
-export async function authenticate(db: HqDb, token: string): Promise<DevicePrincipal | undefined> {
+/** The device a bearer token belongs to, 'revoked' for a revoked device's token, or undefined (unknown). */
+export async function authenticate(db: HqDb, token: string): Promise<DevicePrincipal | 'revoked' | undefined> {
   const row = await db
     .select({ deviceId: devices.id, userId: devices.userId, role: users.role, revokedAt: devices.revokedAt })
     .from(devices)
     .innerJoin(users, eq(users.id, devices.userId))
     .where(eq(devices.tokenHash, sha256(token)))
     .then((r) => r[0])
-  if (!row || row.revokedAt) return undefined
+  if (!row) return undefined
+  if (row.revokedAt) return 'revoked'
   await db.update(devices).set({ lastSeenAt: sql`now()` }).where(eq(devices.id, row.deviceId))
   return { deviceId: row.deviceId, userId: row.userId, role: row.role }
 }

@@ -2,7 +2,8 @@
 // every error is `{ error: { code, message, details } }` with a status a client can act on.
 import { promisify } from 'node:util'
 import { brotliCompress, constants as zlibConstants, createGunzip, gzip } from 'node:zlib'
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import rateLimit from '@fastify/rate-limit'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import { z } from 'zod'
 import { crashPoint } from '../shared/sync/crashPoint'
 import {
@@ -40,7 +41,14 @@ declare module 'fastify' {
 
 export interface ServerOptions {
   db: HqDb
-  logger?: boolean
+  /** true, or pino options (tests pass a stream). Requests are logged without bodies; errors without values. */
+  logger?: boolean | Record<string, unknown>
+  /** Serve HTTPS with this certificate (PEM) and key. */
+  https?: { cert: string | Buffer; key: string | Buffer }
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (rate limits per client). */
+  trustProxy?: boolean
+  /** Enrolment attempts per client address and window (default 10 per 15 minutes). */
+  enrolRateLimit?: { max: number; timeWindow: number }
   /** Device schema version of this build (default: the repository's device migrations). */
   deviceSchemaVersion?: number
 }
@@ -80,7 +88,17 @@ const gzipAsync = promisify(gzip)
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { db } = options
   const schemaVersion = options.deviceSchemaVersion ?? currentDeviceSchemaVersion()
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: MAX_BODY_BYTES })
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: MAX_BODY_BYTES,
+    trustProxy: options.trustProxy ?? false,
+    ...(options.https ? { https: options.https } : {}),
+  } as FastifyServerOptions) as unknown as FastifyInstance
+  // Per-route limits only (enrolment); answered in the protocol's error shape.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => new HttpError(429, 'RATE_LIMITED', `too many enrolment attempts; try again in ${Math.ceil(context.ttl / 1000)} s`),
+  })
 
   // gzip request bodies: decompressed before parsing; the body limit applies to the inflated bytes.
   app.addHook('preParsing', async (request, _reply, payload) => {
@@ -110,11 +128,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return gzipAsync(payload)
   })
 
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (error instanceof HttpError) return reply.status(error.status).send({ error: { code: error.code, message: error.message, details: error.details } })
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send({ error: { code: 'BODY_TOO_LARGE', message: `the request body exceeds ${MAX_BODY_BYTES} bytes; send fewer changes per batch` } })
     if (error.statusCode && error.statusCode < 500) return reply.status(error.statusCode).send({ error: { code: 'VALIDATION', message: error.message } })
-    app.log.error(error)
+    // Never the error itself: a failed query's message carries the row's values (names, phones).
+    app.log.error({ route: request.routeOptions.url, method: request.method, error: error.name, code: error.code ?? (error.cause as { code?: string } | undefined)?.code }, 'request failed')
     return reply.status(500).send({ error: { code: 'INTERNAL', message: 'the server failed; try again later' } })
   })
   app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` } }))
@@ -124,13 +143,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const token = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header)?.[1]
     if (!token) throw new HttpError(401, 'UNAUTHORIZED', 'a device token is required (Authorization: Bearer …); enrol the device first')
     const principal = await authenticate(db, token)
-    if (!principal) throw new HttpError(401, 'UNAUTHORIZED', 'the device token is unknown or revoked; enrol the device again')
+    // Only the holder of a revoked device's own token learns it was revoked: it locks its store.
+    if (principal === 'revoked') throw new HttpError(401, 'DEVICE_REVOKED', 'this device was revoked by an administrator; it locks its store')
+    if (!principal) throw new HttpError(401, 'UNAUTHORIZED', 'the device token is unknown; enrol the device again')
     request.principal = principal
   }
 
   app.get('/v1/health', async () => ({ ok: true, protocol_version: PROTOCOL_VERSION, schema_version: schemaVersion, server_time: new Date().toISOString() }))
 
-  app.post('/v1/enrol', async (request, reply: FastifyReply) => {
+  const enrolLimit = options.enrolRateLimit ?? { max: 10, timeWindow: 15 * 60_000 }
+  app.post('/v1/enrol', { config: { rateLimit: enrolLimit } }, async (request, reply: FastifyReply) => {
     const input = parse(enrolRequestSchema, request.body)
     try {
       const enrolled = await enrolDevice(db, input)

@@ -44,7 +44,7 @@ Commands:
                                     exits 1 listing every row error
   dashboard --region CODE --period P [--as-of YYYY-MM-DD]
                                     时间进度 traffic lights per center and grid, as JSON
-  sync enrol --server URL --code CODE [--name NAME]
+  sync enrol --server URL --code CODE [--name NAME] [--allow-insecure-http]
                                     enrol this data directory with an HQ server (one-time code)
   sync [--page-size N]              push pending changes and pull the regions' data, printing
                                     progress and each change's result (applied/superseded/conflict/rejected);

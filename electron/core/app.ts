@@ -65,11 +65,11 @@ export function openCore(options: CoreOptions): Core {
   resealToken(ctx)
   return {
     ctx,
-    dispatch: (name, input, lang) => dispatch(ctx, name, input, lang),
-    call: async (name, input) => unwrap(await dispatch(ctx, name, input)) as never,
+    dispatch: (name, input, lang) => (ctx.revokedAt ? revokedEnvelope(ctx) : dispatch(ctx, name, input, lang)),
+    call: async (name, input) => unwrap(ctx.revokedAt ? revokedEnvelope(ctx) : await dispatch(ctx, name, input)) as never,
     close: () => {
       closeAllBasemaps()
-      db.$client.close()
+      if (db.$client.open) db.$client.close()
     },
   }
 }
@@ -100,4 +100,10 @@ function resealToken(ctx: HandlerContext): void {
   const stored = getState(ctx.db, 'hq_token')
   if (stored === undefined || !(stored.startsWith('plain:') || !/^[a-z]+:/.test(stored))) return
   setState(ctx.db, 'hq_token', ctx.secrets.seal(legacyPlain(stored)))
+}
+
+/** After HQ revoked the device: the connection (and the key in it) goes, every call gets this. */
+function revokedEnvelope(ctx: HandlerContext): Envelope<never> {
+  if (ctx.db.$client.open) ctx.db.$client.close()
+  return { ok: false, error: { code: 'STORE_REVOKED', message: `HQ revoked this device on ${ctx.revokedAt}; its store is locked`, details: { reason: 'revoked', at: ctx.revokedAt } } }
 }

@@ -36,4 +36,6 @@ export interface HandlerContext {
   secrets: Secrets
   /** The store's SQLCipher key, for other connections to the same file (the import worker). */
   dbKey?: Buffer
+  /** Set when HQ revoked this device during this session: the key is gone, every call is refused. */
+  revokedAt?: string
 }

@@ -108,6 +108,8 @@ export const syncApi = {
         server: z.url({ protocol: /^https?$/ }),
         code: z.string().trim().min(4).max(64),
         deviceName: z.string().trim().min(1).max(100).optional(),
+        /** Development only: allow http:// to a server on this computer (127.0.0.1 / localhost). */
+        allowInsecureHttp: z.boolean().optional(),
       })
       .strict(),
     output: out<SyncStatus>(),

@@ -30,11 +30,7 @@ const zh = {
     promptRepeat: '再输入一次：',
     basicTextWarning: '警告：本机没有可用的系统钥匙串（Linux 上 safeStorage 使用的是 basic_text 后备方案），数据密钥只做了简单混淆，能读取本机用户文件的人即可解开。请安装并启用 GNOME Keyring 或 KWallet 后重新启动网格通。',
     noKeychain: '本机没有可用的系统钥匙串，无法保管数据密钥。请安装并启用 GNOME Keyring 或 KWallet，或设置环境变量 GRIDDESK_PASSPHRASE 后重新启动。',
-    insecureHq: '总部地址 {{url}} 没有加密（http://）。为保护数据，只允许 https:// 地址；仅在开发测试时可用 --allow-insecure-http 连接本机（127.0.0.1 / localhost）上的服务器。',
-    insecureHqRemote: '总部地址 {{url}} 没有加密，且不是本机地址：即使开启了开发选项，也只能用 http:// 连接 127.0.0.1 / localhost。请使用 https:// 地址。',
     insecureWarning: '警告：正在用未加密的 http:// 连接总部（开发选项 --allow-insecure-http）。不要在正式环境中使用。',
-    revokedLocked: '总部已注销本机：本机数据的密钥已销毁，数据已锁定。请向管理员索取新的注册码，在新的数据目录中重新注册。',
-    enrolRateLimited: '注册尝试过于频繁，请稍后再试。',
   },
 } as const
 
@@ -65,11 +61,7 @@ const en: Translation<typeof zh> = {
     promptRepeat: 'Once more: ',
     basicTextWarning: 'Warning: no OS keychain is available (on Linux safeStorage fell back to basic_text), so the data key is only obfuscated and anyone who can read this user\'s files can unseal it. Install and unlock GNOME Keyring or KWallet, then restart GridDesk.',
     noKeychain: 'No OS keychain is available to keep the data key. Install and unlock GNOME Keyring or KWallet, or set GRIDDESK_PASSPHRASE, then restart.',
-    insecureHq: 'The HQ address {{url}} is not encrypted (http://). To protect the data only https:// addresses are accepted; for development only, --allow-insecure-http allows a server on this computer (127.0.0.1 / localhost).',
-    insecureHqRemote: 'The HQ address {{url}} is not encrypted and not on this computer: even with the development option, http:// is allowed only to 127.0.0.1 / localhost. Use an https:// address.',
     insecureWarning: 'Warning: talking to HQ over unencrypted http:// (development option --allow-insecure-http). Never use it in production.',
-    revokedLocked: "HQ revoked this computer: its data key was destroyed and the data is locked. Ask your administrator for a new enrolment code and enrol in a new data directory.",
-    enrolRateLimited: 'Too many enrolment attempts; try again later.',
   },
 }
 

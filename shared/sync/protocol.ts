@@ -159,6 +159,10 @@ export type SyncErrorCode =
   | 'SEQ_GAP'
   | 'ENROL_CODE_INVALID'
   | 'NOT_FOUND'
+  /** The token belongs to a device an administrator revoked: the device locks its store. */
+  | 'DEVICE_REVOKED'
+  /** Too many enrolment attempts from one address. */
+  | 'RATE_LIMITED'
   | 'INTERNAL'
 
 export interface SyncErrorBody {

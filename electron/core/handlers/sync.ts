@@ -55,6 +55,7 @@ const issueLocales = { 'zh-CN': z.locales.zhCN().localeError, en: z.locales.en()
 // Server refusals become the app's error codes; the message keeps the server's words.
 function asAppError(error: unknown): never {
   if (error instanceof SyncHttpError) {
+    if (error.code === 'DEVICE_REVOKED') throw new AppError('STORE_REVOKED', error.message, { details: { reason: 'revoked', at: new Date().toISOString(), server: 'DEVICE_REVOKED' } })
     const code = error.status === 401 || error.status === 403 ? 'FORBIDDEN' : error.code === 'VALIDATION' ? 'VALIDATION' : 'SYNC_FAILED'
     // `server` names the precise reason for the UI: NETWORK, ENROL_CODE_INVALID, UNAUTHORIZED, NOT_HQ, …
     const server = error.status === 404 || error.details?.notJson ? 'NOT_HQ' : error.code
@@ -67,7 +68,7 @@ export const syncHandlers = {
   'sync.status': (ctx) => status(ctx),
   'sync.enrol': async (ctx, input) => {
     if (currentRun(ctx)) throw new AppError('CONFLICT', 'a sync is running; enrol again when it has finished', { details: { server: 'BUSY' } })
-    await enrol(ctx, input.server, input.code, input.deviceName).catch(asAppError)
+    await enrol(ctx, input.server, input.code, input.deviceName, undefined, input.allowInsecureHttp ?? false).catch(asAppError)
     noteEnrolled(ctx)
     return status(ctx)
   },

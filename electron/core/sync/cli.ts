@@ -14,7 +14,7 @@ export interface SyncCliResult {
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`
 
-export async function runSyncCommand(core: Core, rest: string[], values: { server?: string; code?: string; name?: string; 'page-size'?: string }, progressOut: (line: string) => void): Promise<SyncCliResult | undefined> {
+export async function runSyncCommand(core: Core, rest: string[], values: { server?: string; code?: string; name?: string; 'page-size'?: string; 'allow-insecure-http'?: boolean }, progressOut: (line: string) => void): Promise<SyncCliResult | undefined> {
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`
   const fail = (error: unknown): SyncCliResult => {
     const message = error instanceof Error ? error.message : String(error)
@@ -24,7 +24,8 @@ export async function runSyncCommand(core: Core, rest: string[], values: { serve
   const [sub] = rest
   if (sub === 'enrol' && rest.length === 1) {
     if (!values.server || !values.code) return { code: 2, stdout: '', stderr: 'sync enrol needs --server URL and --code CODE\n' }
-    const envelope = await core.dispatch('sync.enrol', { server: values.server, code: values.code, ...(values.name ? { deviceName: values.name } : {}) }, 'en')
+    if (values['allow-insecure-http']) progressOut('warning: talking to HQ over unencrypted http:// (--allow-insecure-http); development only')
+    const envelope = await core.dispatch('sync.enrol', { server: values.server, code: values.code, ...(values.name ? { deviceName: values.name } : {}), ...(values['allow-insecure-http'] ? { allowInsecureHttp: true } : {}) }, 'en')
     return envelope.ok ? { code: 0, stdout: json(envelope.value), stderr: '' } : { code: 1, stdout: json(envelope), stderr: `enrolment failed: ${envelope.error.message}\n` }
   }
   if (sub === 'status' && rest.length === 1) return { code: 0, stdout: json(await core.call('sync.status', {})), stderr: '' }

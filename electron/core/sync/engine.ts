@@ -7,6 +7,8 @@ import type { SyncRunResult, SyncWarning } from '../../../shared/api/sync'
 import { crashPoint } from '../../../shared/sync/crashPoint'
 import { DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_CHANGES, PROTOCOL_VERSION, fromWire, type EnrolResponse, type PullResponse, type PushResponse, type WireChange } from '../../../shared/sync/protocol'
 import type { HandlerContext } from '../context'
+import { forgetFileKey } from '../crypto/files'
+import { shredKey } from '../crypto/keys'
 import { getState, setState } from '../db/repos/syncState'
 import {
   applyPulledRows,
@@ -76,10 +78,37 @@ export function isEnrolled(ctx: HandlerContext): boolean {
   return getState(ctx.db, 'hq_token') !== undefined && getState(ctx.db, 'hq_url') !== undefined
 }
 
-export async function enrol(ctx: HandlerContext, server: string, code: string, deviceName = hostname(), fetchImpl?: FetchLike): Promise<EnrolResponse> {
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/**
+ * Devices talk to HQ over https:// only. http:// needs the development flag (--allow-insecure-http,
+ * kept with the enrolment, or GRIDDESK_ALLOW_INSECURE_HTTP=1) and a server on this computer.
+ */
+export function assertSecureUrl(server: string, allowInsecureHttp: boolean): void {
+  const url = new URL(server)
+  if (url.protocol === 'https:') return
+  if (url.protocol !== 'http:') throw new SyncHttpError(0, 'INSECURE_URL', `${server} is not an https:// address`, { url: server, reason: 'insecureHq' })
+  if (!allowInsecureHttp) throw new SyncHttpError(0, 'INSECURE_URL', `${server} is plain http://; use https:// (development: --allow-insecure-http, loopback only)`, { url: server, reason: 'insecureHq' })
+  if (!LOOPBACK.has(url.hostname)) throw new SyncHttpError(0, 'INSECURE_URL', `${server} is plain http:// and not on this computer; use https://`, { url: server, reason: 'insecureHqRemote' })
+}
+
+export const insecureHttpAllowed = (ctx: HandlerContext) => process.env.GRIDDESK_ALLOW_INSECURE_HTTP === '1' || getState(ctx.db, 'hq_allow_insecure_http') === '1'
+
+/** HQ revoked this device: its key is shredded and the open store refuses every further call. */
+function lockRevoked(ctx: HandlerContext): void {
+  const at = new Date().toISOString()
+  shredKey(ctx.dataDir, at)
+  forgetFileKey(ctx.dataDir)
+  ctx.revokedAt = at
+}
+
+export async function enrol(ctx: HandlerContext, server: string, code: string, deviceName = hostname(), fetchImpl?: FetchLike, allowInsecureHttp = false): Promise<EnrolResponse> {
+  const insecure = allowInsecureHttp || insecureHttpAllowed(ctx)
+  assertSecureUrl(server, insecure)
   const client = new HqClient(server, undefined, fetchImpl)
   const response = await client.request<EnrolResponse>('POST', '/v1/enrol', { code, deviceName, deviceId: ctx.change.deviceId })
   ctx.db.transaction((tx) => {
+    if (allowInsecureHttp) setState(tx, 'hq_allow_insecure_http', '1')
     setState(tx, 'hq_url', server)
     setState(tx, 'hq_token', ctx.secrets.seal(response.token))
     setState(tx, 'hq_user', JSON.stringify(response.user))
@@ -102,6 +131,7 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
   const sealed = getState(ctx.db, 'hq_token')
   const token = sealed === undefined ? undefined : ctx.secrets.open(sealed)
   if (!url || !token) throw new SyncHttpError(0, 'UNAUTHORIZED', 'this device is not enrolled with an HQ server yet')
+  assertSecureUrl(url, insecureHttpAllowed(ctx))
   const client = new HqClient(url, token, options.fetch, options.timeouts)
   const sqlite = ctx.db.$client
   const receive = (hlc: string) => ctx.change.clock.receive(hlc)
@@ -282,6 +312,10 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
     setState(ctx.db, 'last_sync_error', '')
     progress('done')
   } catch (error) {
+    if (error instanceof SyncHttpError && error.code === 'DEVICE_REVOKED') {
+      lockRevoked(ctx)
+      throw error
+    }
     setState(ctx.db, 'last_sync_error', error instanceof Error ? `${(error as SyncHttpError).code ?? 'ERROR'}: ${error.message}` : String(error))
     throw error
   } finally {

@@ -11,7 +11,7 @@ import type { SyncErrorBody, SyncErrorCode } from '../../../shared/sync/protocol
 export class SyncHttpError extends Error {
   constructor(
     readonly status: number,
-    readonly code: SyncErrorCode | 'NETWORK',
+    readonly code: SyncErrorCode | 'NETWORK' | 'INSECURE_URL',
     message: string,
     readonly details?: Record<string, unknown>,
   ) {
