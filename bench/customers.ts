@@ -7,6 +7,7 @@ import os from 'node:os'
 import { join } from 'node:path'
 import type { Input } from '../shared/api/contract'
 import { openCore } from '../electron/core/app'
+import { benchKey, benchStoreMode } from './lib/store'
 import { REPO_ROOT } from '../electron/core/resources'
 import { percentiles, sampleAsync, sampleSync } from './lib/stats'
 import { benchArgs } from './lib/args'
@@ -22,7 +23,7 @@ const log = (line = '') => process.stdout.write(line + '\n')
 const fmt = (x: number) => x.toFixed(2).padStart(7)
 
 const dataDir = mkdtempSync(join(os.tmpdir(), 'griddesk-bench-customers-'))
-const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench' })
+const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench', key: benchKey() })
 try {
   const started = performance.now()
   const loaded = await core.call('demo.load', { keyCustomers: Number(flags.customers), visits: Number(flags.visits) })
@@ -78,6 +79,7 @@ try {
   log(`${'case'.padEnd(22)} ${'total'.padStart(6)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'raw p95'.padStart(8)}  ratio`)
   let worstRatio = 0
   const allList: number[] = []
+  const listP95: Record<string, number> = {}
   for (const c of cases) {
     // All live customers are counted on the narrowest index holding them, as the repo does.
     const count = db.prepare(c.where === 'k.deleted_at IS NULL' ? 'SELECT count(*) AS n FROM key_customers k INDEXED BY key_customers_village_live_idx WHERE k.deleted_at IS NULL' : `SELECT count(*) AS n FROM key_customers k WHERE ${c.where}`)
@@ -90,6 +92,7 @@ try {
     const ratio = handler.p95 / raw.p95
     worstRatio = Math.max(worstRatio, ratio)
     allList.push(handler.p95)
+    listP95[c.label] = handler.p95
     log(`${c.label.padEnd(22)} ${String(total).padStart(6)} ${fmt(handler.p50)} ${fmt(handler.p95)} ${fmt(raw.p95).padStart(8)}  ${ratio.toFixed(2)}×`)
   }
   const worstList = Math.max(...allList)
@@ -101,6 +104,8 @@ try {
   const edits = percentiles(await sampleAsync(ITER, 2, () => core.call('customers.update', { id, patch: { name: n++ % 2 ? '韦秀英' : '韦秀兰' } })))
   log()
   log(`customers.update (rename, search index kept by triggers): p50 ${fmt(edits.p50)} p95 ${fmt(edits.p95)} ms`)
+  // Machine-readable summary (bench/encryption.ts compares a clear and an encrypted run).
+  log(JSON.stringify({ store: benchStoreMode(), handlerP95: { 'customers.search (all queries)': searchAll.p95, ...Object.fromEntries(Object.entries(listP95).map(([k, v]) => [`customers.list ${k}`, v])), 'customers.update': edits.p95 } }))
 } finally {
   core.close()
   rmSync(dataDir, { recursive: true, force: true })

@@ -9,6 +9,7 @@ import { v7 as uuidv7 } from 'uuid'
 import { shiftPeriod } from '../shared/analysis'
 import type { HandlerName, Input } from '../shared/api/contract'
 import { openCore } from '../electron/core/app'
+import { benchKey } from './lib/store'
 import { REPO_ROOT } from '../electron/core/resources'
 import { percentiles, sampleAsync } from './lib/stats'
 import { benchArgs } from './lib/args'
@@ -26,7 +27,7 @@ const TARGETS = { dashboardP95Ms: 200, analysisP95Ms: 500 }
 const log = (line = '') => process.stdout.write(line + '\n')
 
 const dataDir = mkdtempSync(join(os.tmpdir(), 'griddesk-bench-kpi-'))
-const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench' })
+const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench', key: benchKey() })
 try {
   const loaded = await core.call('demo.load', { keyCustomers: Number(flags.customers), visits: Number(flags.visits) })
   const db = core.ctx.db.$client

@@ -22,6 +22,7 @@ import { createInterface } from 'node:readline'
 import { chromium } from 'playwright-core'
 import { v7 as uuidv7 } from 'uuid'
 import { openCore } from '../electron/core/app'
+import { benchKey } from './lib/store'
 import { RENDERER_DIR, REPO_ROOT } from '../electron/core/resources'
 import { startBrowserMode } from '../electron/devserver/server'
 import { CHROMIUM, CHROMIUM_ARGS } from './lib/coldstart'
@@ -62,7 +63,7 @@ if (!flags['skip-import']) {
   }
   source.close()
   writeFileSync(csv, lines.join('\r\n'))
-  const core = openCore({ dataDir: join(dir, 'data'), resourcesDir: REPO_ROOT, version: 'bench' })
+  const core = openCore({ dataDir: join(dir, 'data'), resourcesDir: REPO_ROOT, version: 'bench', key: benchKey() })
   const rssBefore = maxRssMb()
   const t = performance.now()
   const imported = await core.call('import.commit', { kind: 'villages', source: { path: csv } })
@@ -96,7 +97,7 @@ if (!flags['skip-import-job']) {
   }
   source.close()
   await new Promise((resolve) => out.end(resolve))
-  const core = openCore({ dataDir: join(dir, 'data'), resourcesDir: REPO_ROOT, version: 'bench' })
+  const core = openCore({ dataDir: join(dir, 'data'), resourcesDir: REPO_ROOT, version: 'bench', key: benchKey() })
   const delay = monitorEventLoopDelay({ resolution: 10 })
   const firstSeen: Record<string, number> = {}
   const rssByPhase: Record<string, number> = {}
@@ -140,7 +141,7 @@ if (!flags['skip-import-job']) {
 // ── 2. map in Chromium ─────────────────────────────────────────────────────────────────────────
 if (!flags['skip-map']) {
   const dataDir = mkdtempSync(join(os.tmpdir(), 'griddesk-bench-map-'))
-  const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench' })
+  const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench', key: benchKey() })
   await core.call('demo.load', { keyCustomers: CUSTOMERS, visits: 20_000 })
   // A denser county: copies of the villages side by side (shifted east, then west), new codes.
   const raw = core.ctx.db.$client

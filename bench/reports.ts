@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { openCore } from '../electron/core/app'
+import { benchKey } from './lib/store'
 import { loadDemoCounty } from '../electron/core/demo/load'
 import { exportReport } from '../electron/core/reports/export'
 import { buildReport } from '../electron/core/reports/model'
@@ -17,7 +18,7 @@ const flags = benchArgs(import.meta.filename, { customers: { type: 'string', def
 if (flags['generate-into']) {
   // Child step: generating 200k visits takes far more memory than reporting on them, so it runs
   // in its own process and the measured process only opens the finished store.
-  const core = openCore({ dataDir: flags['generate-into'], resourcesDir: REPO_ROOT, version: 'bench' })
+  const core = openCore({ dataDir: flags['generate-into'], resourcesDir: REPO_ROOT, version: 'bench', key: benchKey() })
   const loaded = loadDemoCounty(core.ctx, { seed: 451022, keyCustomers: Number(flags.customers), visits: Number(flags.visits) })
   core.close()
   console.log(`county: ${loaded.keyCustomers} key customers, ${loaded.visits} visits, loaded in ${loaded.millis} ms`)
@@ -25,7 +26,7 @@ if (flags['generate-into']) {
 }
 const dataDir = mkdtempSync(join(tmpdir(), 'griddesk-bench-reports-'))
 process.stdout.write(execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--generate-into', dataDir, '--customers', flags.customers!, '--visits', flags.visits!], { encoding: 'utf8' }))
-const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench' })
+const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench', key: benchKey() })
 try {
   const last = new Date()
   last.setUTCDate(1)

@@ -6,6 +6,7 @@
 //   READY <url> <ms>    HTTP server listening
 //   RPC <name> <ms-at-end> <duration-ms> <bytes>   each /rpc call, answered
 import { openCore, type Core } from '../electron/core/app'
+import { benchKey } from './lib/store'
 import { startBrowserMode } from '../electron/devserver/server'
 import { benchArgs } from './lib/args'
 
@@ -20,7 +21,7 @@ const need = (k: 'data-dir' | 'resources-dir' | 'renderer-dir') => {
   return v
 }
 
-const core: Core = openCore({ dataDir: need('data-dir'), resourcesDir: need('resources-dir'), version: 'bench' })
+const core: Core = openCore({ dataDir: need('data-dir'), resourcesDir: need('resources-dir'), version: 'bench', key: benchKey() })
 console.log(`CORE ${performance.now().toFixed(1)}`)
 
 const dispatch = core.dispatch

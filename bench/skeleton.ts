@@ -8,6 +8,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import type Database from 'better-sqlite3'
 import { DB_FILE, openCore, type Core } from '../electron/core/app'
+import { benchKey } from './lib/store'
 import { countAll } from '../electron/core/db/repos/app'
 import { gridSummary, listGrids, mapOverview } from '../electron/core/db/repos/grids'
 import { generateDemoCounty } from '../electron/core/demo/generate'
@@ -73,7 +74,7 @@ const rows = Object.fromEntries(Object.entries(county).map(([k, v]) => [k, (v as
 county = undefined
 gc()
 
-const core: Core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench' })
+const core: Core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench', key: benchKey() })
 const raw: Database.Database = core.ctx.db.$client
 machine.sqlite = (raw.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v
 t = performance.now()

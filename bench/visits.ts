@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { openCore } from '../electron/core/app'
+import { benchKey } from './lib/store'
 import { REPO_ROOT } from '../electron/core/resources'
 import { planRoute } from '../shared/route'
 import { percentiles, sampleAsync, sampleSync } from './lib/stats'
@@ -25,7 +26,7 @@ const log = (line = '') => process.stdout.write(line + '\n')
 const ms = (x: number) => `${x.toFixed(1)} ms`
 
 const dataDir = mkdtempSync(join(os.tmpdir(), 'griddesk-bench-visits-'))
-const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench' })
+const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench', key: benchKey() })
 let failed = false
 try {
   const started = performance.now()

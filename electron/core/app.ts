@@ -65,7 +65,7 @@ export function openCore(options: CoreOptions): Core {
   resealToken(ctx)
   return {
     ctx,
-    dispatch: (name, input, lang) => (ctx.revokedAt ? revokedEnvelope(ctx) : dispatch(ctx, name, input, lang)),
+    dispatch: async (name, input, lang) => (ctx.revokedAt ? revokedEnvelope(ctx) : dispatch(ctx, name, input, lang)),
     call: async (name, input) => unwrap(ctx.revokedAt ? revokedEnvelope(ctx) : await dispatch(ctx, name, input)) as never,
     close: () => {
       closeAllBasemaps()
@@ -78,11 +78,16 @@ export function openCore(options: CoreOptions): Core {
  * The store's keys: from the given source or the environment; a clear store (from before
  * encryption) is encrypted in place first. Without a key an encrypted store does not open.
  */
-function unlockStore(dataDir: string, file: string, source: KeySource | undefined, nativeBinding?: string): StoreKeys {
+function unlockStore(dataDir: string, file: string, source: KeySource | undefined, nativeBinding?: string): Omit<StoreKeys, 'db'> & { db: Buffer | undefined } {
   const chosen = source ?? keySourceFromEnv()
   if (!chosen) throw new AppError('STORE_KEY_MISSING', 'no key for the store: set GRIDDESK_PASSPHRASE or give --passphrase-file / --key-file', { details: { reason: 'no_key' } })
   const state = storeFileState(file)
   const keys = keysFrom(unlock(dataDir, chosen, state === 'encrypted'))
+  if (chosen.kind === 'none') {
+    if (process.env.GRIDDESK_BENCH_CLEAR !== '1') throw new AppError('STORE_KEY_MISSING', 'a clear store is only for the encryption bench', { details: { reason: 'no_key' } })
+    registerFileKey(dataDir, keys.files)
+    return { ...keys, db: undefined }
+  }
   if (state === 'clear') encryptClearStore(file, keys.db, nativeBinding)
   registerFileKey(dataDir, keys.files)
   return keys

@@ -25,6 +25,8 @@ export type KeySource =
   | { kind: 'sealed'; seal(bytes: Buffer): string; open(sealed: string): Buffer }
   /** A scratch store that never outlives the process (HQ's import replica). */
   | { kind: 'ephemeral' }
+  /** No encryption: only the bench's baseline for the cost of encryption (GRIDDESK_BENCH_CLEAR=1). */
+  | { kind: 'none' }
 
 interface KeyInfo {
   v: 1
@@ -112,7 +114,7 @@ function secretOf(source: Extract<KeySource, { kind: 'passphrase' | 'keyfile' }>
  * or encrypted) is already there — an encrypted one without its key info cannot be opened.
  */
 export function unlock(dataDir: string, source: KeySource, storeEncrypted: boolean): Buffer {
-  if (source.kind === 'ephemeral') return randomBytes(32)
+  if (source.kind === 'ephemeral' || source.kind === 'none') return randomBytes(32)
   const info = readInfo(dataDir)
   if (info?.revokedAt)
     throw new AppError('STORE_REVOKED', `HQ revoked this device on ${info.revokedAt}; its store is locked for good`, { details: { reason: 'revoked', at: info.revokedAt } })
