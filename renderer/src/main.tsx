@@ -1,5 +1,6 @@
 // Renderer entry: language first (so the first paint is in the user's language), then the shell.
 import '@mantine/core/styles.css'
+import '@mantine/dates/styles.css'
 import 'leaflet/dist/leaflet.css'
 import './shell/app.css'
 import { MantineProvider } from '@mantine/core'
@@ -7,6 +8,7 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { I18nextProvider } from 'react-i18next'
 import { App } from './shell/App'
+import { LocalisedDates } from './shell/DateField'
 import { createI18n } from './shell/i18n'
 import { theme } from './shell/theme'
 
@@ -16,7 +18,9 @@ createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <I18nextProvider i18n={i18n}>
       <MantineProvider theme={theme} defaultColorScheme="light">
-        <App />
+        <LocalisedDates>
+          <App />
+        </LocalisedDates>
       </MantineProvider>
     </I18nextProvider>
   </StrictMode>,

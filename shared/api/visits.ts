@@ -2,6 +2,7 @@
 // the objection library, who to see next, and the funnel over a period.
 import { z } from 'zod'
 import { funnelStages, intelKinds, rivals, type FunnelStage, type IntelKind, type Rival, type ValueTier } from '../domain'
+import { isTimeZone } from '../dates'
 import { out } from './define'
 import { isDay } from '../rules'
 
@@ -11,6 +12,7 @@ const isoTime = z.iso.datetime({ offset: true })
 const lon = z.number().min(-180).max(180)
 const lat = z.number().min(-90).max(90)
 const text = (max: number) => z.string().trim().max(max)
+const timeZone = z.string().max(64).refine(isTimeZone, { message: 'unknownTimeZone' })
 
 export const visitTargetKinds = ['customer', 'village'] as const
 export type VisitTargetKind = (typeof visitTargetKinds)[number]
@@ -52,16 +54,47 @@ export interface RouteStop {
 
 export interface DayPlan {
   date: string
+  /** The saved plan (null for a route only computed, not saved). */
+  planId: string | null
+  gridId: string | null
   start: { lon: number; lat: number } | null
-  stops: RouteStop[]
+  /** What the start is called (a village, "current location"): shown instead of coordinates. */
+  startName: string | null
+  stops: (RouteStop & PlannedStatus)[]
   /** Targets with no known location: not on the route, listed to visit anyway. */
-  unplaced: { kind: VisitTargetKind; id: string; name: string }[]
+  unplaced: ({ kind: VisitTargetKind; id: string; name: string } & PlannedStatus)[]
   totalKm: number
   /** The same targets in the order picked: what the suggested order saves. */
   pickedOrderKm: number
   /** Ids of the planned visits stored (save: true), in route order. */
   plannedVisitIds: string[]
 }
+
+/** A saved plan's stop: its planned visit and whether it was done. */
+export interface PlannedStatus {
+  visitId?: string | null
+  visitStatus?: 'planned' | 'done' | null
+}
+
+/** A day with a saved plan in a grid. */
+export interface PlanDateRow {
+  date: string
+  planned: number
+  done: number
+}
+
+/** One change of a visit as this device recorded it (its outbox entries), newest first. */
+export interface VisitHistoryEntry {
+  at: string
+  op: 'insert' | 'update' | 'delete'
+  /** The record changed: the visit itself or one of its lists. */
+  table: string
+  changes: { field: string; value: unknown }[]
+  synced: boolean
+}
+
+/** How many days after its check-in a visit can still be corrected. */
+export const VISIT_CORRECTION_DAYS = 7
 
 export interface ObjectionRow {
   id: string
@@ -127,9 +160,25 @@ export const visitCompleteSchema = z
     /** Next action: stored on the visit and as a work order (origin 'visit'). */
     nextAction: z.object({ action: text(200).min(1), due: day }).strict().optional(),
     photos: z.array(photo).max(20).default([]),
+    /** The user's time zone (IANA): a due day ends at midnight there, wherever the core runs. */
+    timeZone: timeZone.optional(),
   })
   .strict()
 export type VisitCompleteInput = z.input<typeof visitCompleteSchema>
+
+/** What a correction may change; lists given replace the stored list. */
+export const visitCorrectionSchema = z
+  .object({
+    purpose: text(500).min(1),
+    outcome: text(2000).min(1),
+    participants: z.array(participant).max(10),
+    products: z.array(product).max(50),
+    objections: z.array(objection).max(20),
+    nextAction: z.object({ action: text(200).min(1), due: day }).strict().nullable(),
+  })
+  .partial()
+  .strict()
+export type VisitCorrection = z.input<typeof visitCorrectionSchema>
 
 /** A draft is the form as typed, kept on the device until completed or discarded. */
 export interface VisitDraft {
@@ -239,13 +288,27 @@ export const visitsApi = {
       .object({
         date: day,
         start: z.object({ lon, lat }).strict().optional(),
+        startName: text(100).optional(),
         targets: z.array(z.object({ kind: z.enum(visitTargetKinds), id }).strict()).min(1).max(60),
-        /** Store a planned visit per target (status 'planned', planned_for = date). */
+        /**
+         * Save as the grid's plan for the date, replacing the one saved before: a planned visit per
+         * target (status 'planned', planned_for = date), targets left out are cancelled, none doubled.
+         */
         save: z.boolean().default(false),
+        /** The grid the plan belongs to (needed to save). */
+        gridId: id.optional(),
       })
-      .strict(),
+      .strict()
+      .refine((i) => !i.save || i.gridId !== undefined, { message: 'required', path: ['gridId'] }),
     output: out<DayPlan>(),
   },
+  'dayPlans.get': { input: z.object({ gridId: id, date: day }).strict(), output: out<DayPlan | null>() },
+  'dayPlans.dates': { input: z.object({ gridId: id, from: day, limit: z.number().int().min(1).max(366).default(30) }).strict(), output: out<PlanDateRow[]>() },
+  /** Moves a plan's targets not visited yet to another day's plan (added after its own). */
+  'dayPlans.carry': { input: z.object({ gridId: id, from: day, to: day }).strict().refine((i) => i.from !== i.to, { message: 'sameDay', path: ['to'] }), output: out<DayPlan>() },
+  /** Correct a recent done visit: the fields given replace the stored ones, through the outbox. */
+  'visits.correct': { input: z.object({ id, patch: visitCorrectionSchema, timeZone: timeZone.optional() }).strict(), output: out<VisitDetail>() },
+  'visits.history': { input: z.object({ id, limit: z.number().int().min(1).max(500).default(100) }).strict(), output: out<VisitHistoryEntry[]>() },
   'visits.saveDraft': {
     input: z.object({ id: id.optional(), form: z.record(z.string(), z.unknown()), label: text(200).nullable().optional() }).strict(),
     output: out<VisitDraft>(),

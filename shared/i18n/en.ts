@@ -580,7 +580,7 @@ export const en: Translation<typeof zhCN> = {
       badValue: 'The value for “{{field}}” is not valid:',
     },
     tables: {
-      villages: 'Village profile', key_customers: 'Key customer', work_orders: 'Work order', visits: 'Visit', competitor_intel: 'Competitor intel',
+      villages: 'Village profile', key_customers: 'Key customer', work_orders: 'Work order', visits: 'Visit', day_plans: 'Day plan', competitor_intel: 'Competitor intel',
       org_units: 'Organisation / grid', targets: 'Target', actuals: 'Actual', customer_products: 'Customer product', funnel_moves: 'Opportunity step',
     },
     errors: {

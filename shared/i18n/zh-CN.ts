@@ -565,7 +565,7 @@ export const zhCN = {
       badValue: '“{{field}}”的值不符合要求：{{detail}}',
     },
     tables: {
-      villages: '村庄档案', key_customers: '关键客户', work_orders: '工单', visits: '拜访', competitor_intel: '竞争情报',
+      villages: '村庄档案', key_customers: '关键客户', work_orders: '工单', visits: '拜访', day_plans: '拜访计划', competitor_intel: '竞争情报',
       org_units: '组织/网格', targets: '目标', actuals: '完成值', customer_products: '客户产品', funnel_moves: '商机进展',
     },
     errors: {

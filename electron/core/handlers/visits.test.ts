@@ -65,7 +65,7 @@ describe('visits.plan', () => {
     expect(plan.totalKm).toBeLessThanOrEqual(plan.pickedOrderKm)
     expect(plan.stops.at(-1)!.cumulativeKm).toBeCloseTo(plan.totalKm, 1)
     expect(plan.plannedVisitIds).toEqual([])
-    const saved = await core.call('visits.plan', { date: dayOffset(1), start, targets: [{ kind: 'village', id: villages[1]!.id }], save: true })
+    const saved = await core.call('visits.plan', { date: dayOffset(1), start, targets: [{ kind: 'village', id: villages[1]!.id }], save: true, gridId })
     expect(saved.plannedVisitIds).toHaveLength(1)
     const list = await core.call('visits.list', { gridId, status: 'planned', from: dayOffset(1), to: dayOffset(1) })
     expect(list.map((v) => v.id)).toContain(saved.plannedVisitIds[0])

@@ -3,17 +3,19 @@
 // action → work order, funnel move), the objection library, who to see next, the funnel.
 import { v7 as uuidv7 } from 'uuid'
 import { funnel } from '../../../shared/analysis'
-import type { DayPlan, FunnelReport, FunnelStageFlow, NextUpReason, NextUpRow, VisitCompleteResult, VisitDetail, VisitDraft } from '../../../shared/api/visits'
+import { VISIT_CORRECTION_DAYS, type DayPlan, type FunnelReport, type FunnelStageFlow, type NextUpReason, type NextUpRow, type VisitCompleteResult, type VisitDetail, type VisitDraft } from '../../../shared/api/visits'
 import { funnelStages, type FunnelStage } from '../../../shared/domain'
 import { AppError, type Issue } from '../../../shared/errors'
 import { haversineM, pathLengthM, planRoute } from '../../../shared/route'
 import type { HandlerContext } from '../context'
-import { insertSynced, updateSynced } from '../db/repos/changes'
+import { deleteSynced, insertSynced, updateSynced } from '../db/repos/changes'
 import {
   freshIntel, funnelFacts, gridExists, listObjections, listVisits, objectionById, objectionCodes, objectionCodeTaken, overdueVisitWorkOrders,
-  lastVisits, rankingCustomers, targetFacts, visitDetail, visitStatus, visitTargets, type TargetFacts,
+  lastVisits, rankingCustomers, targetFacts, visitChildIds, visitDetail, visitHistory, visitStatus, visitTargets, type TargetFacts, type VisitChildTable,
 } from '../db/repos/visits'
 import { unitManager } from '../db/repos/workOrders'
+import { openPlannedVisitsOf } from '../db/repos/dayPlans'
+import { dayPlanHandlers, loadDayPlan, saveDayPlan } from './dayPlans'
 import { localToday } from '../indicators/measures'
 import { blobExists, listDrafts, MAX_DRAFT_BYTES, mimeOf, removeDraft, storeBlob, writeDraft } from '../visits/files'
 import type { HandlerTable } from './table'
@@ -61,23 +63,18 @@ function plan(ctx: HandlerContext, input: Parameters<HandlerTable['visits.plan']
     previous = f
     return { seq: seq + 1, kind: f.kind, id: f.id, name: f.name, lon: f.lon, lat: f.lat, legKm: km(leg), cumulativeKm: km(cumulative) }
   })
-  const plannedVisitIds: string[] = []
-  if (input.save) {
-    ctx.db.transaction((tx) => {
-      for (const f of [...order.map((i) => placed[i]!), ...unique.filter((u) => u.lon === null || u.lat === null)]) {
-        plannedVisitIds.push(
-          insertSynced(tx, ctx.change, 'visits', {
-            status: 'planned', targetKind: f.kind === 'customer' ? (f.category === 'group' ? 'group' : 'customer') : 'village',
-            villageId: f.villageId, customerId: f.customerId, gridId: f.gridId, plannedFor: input.date,
-            byUserId: f.gridId ? unitManager(tx, f.gridId) : null,
-          }),
-        )
-      }
-    })
+  const base = { date: input.date, gridId: input.gridId ?? null, start, startName: start ? (input.startName ?? null) : null }
+  if (input.save && input.gridId) {
+    const gridId = input.gridId
+    // Saved in the suggested order; the plan keeps that order when it is opened again.
+    const ordered = [...order.map((i) => placed[i]!), ...unique.filter((u) => u.lon === null || u.lat === null)]
+    ctx.db.transaction((tx) => saveDayPlan(tx, ctx, { gridId, date: input.date, start, startName: input.startName ?? null, targets: ordered }))
+    const saved = loadDayPlan(ctx, gridId, input.date)!
+    return { ...saved, pickedOrderKm: km(pathLengthM(start, placed, placed.map((_, i) => i))) }
   }
   return {
-    date: input.date, start, stops, unplaced, totalKm: km(pathLengthM(start, placed, order)),
-    pickedOrderKm: km(pathLengthM(start, placed, placed.map((_, i) => i))), plannedVisitIds,
+    ...base, planId: null, stops, unplaced, totalKm: km(pathLengthM(start, placed, order)),
+    pickedOrderKm: km(pathLengthM(start, placed, placed.map((_, i) => i))), plannedVisitIds: [],
   }
 }
 
@@ -85,7 +82,7 @@ function complete(ctx: HandlerContext, input: Parameters<HandlerTable['visits.co
   const issues: Issue[] = []
   const target = targetFacts(ctx.db, input.target.kind, input.target.id)
   if (!target) issues.push({ path: ['target', 'id'], message: 'unknownTarget' })
-  const existing = input.id ? visitStatus(ctx.db, input.id) : undefined
+  let existing = input.id ? visitStatus(ctx.db, input.id) : undefined
   if (existing && existing.status !== 'planned') issues.push({ path: ['id'], message: 'alreadyDone' })
   const now = Date.parse(ctx.change.now())
   const checkedInAt = new Date(input.checkIn.at).toISOString()
@@ -111,7 +108,15 @@ function complete(ctx: HandlerContext, input: Parameters<HandlerTable['visits.co
   const point = input.checkIn.source === 'none' ? null : { lon: input.checkIn.lon!, lat: input.checkIn.lat! }
   const distanceM = point && target.lon !== null && target.lat !== null ? haversineM(point, { lon: target.lon, lat: target.lat }) : null
   const byUserId = target.gridId ? unitManager(ctx.db, target.gridId) : null
-  const id = input.id ?? uuidv7()
+  // A visit to a planned target completes its planned visit (the one planned for the visit's day
+  // or the latest before it); older open ones for the same target are closed as cancelled.
+  let id = input.id ?? uuidv7()
+  const open = existing ? [] : openPlannedVisitsOf(ctx.db, input.target.kind, input.target.id, visitDay)
+  const draftId = input.id
+  if (open[0]) {
+    id = open[0].id
+    existing = { status: 'planned' }
+  }
   let intelId: string | null = null
   let workOrderId: string | null = null
 
@@ -124,6 +129,7 @@ function complete(ctx: HandlerContext, input: Parameters<HandlerTable['visits.co
     }
     if (existing) updateSynced(tx, ctx.change, 'visits', id, visit)
     else insertSynced(tx, ctx.change, 'visits', { id, ...visit })
+    for (const stale of open.slice(1)) updateSynced(tx, ctx.change, 'visits', stale.id, { status: 'cancelled' })
     for (const p of input.participants) insertSynced(tx, ctx.change, 'visit_participants', { visitId: id, userId: null, name: p.name, role: p.role })
     for (const p of input.products) insertSynced(tx, ctx.change, 'visit_products', { visitId: id, product: p.product, outcome: p.outcome, quantity: p.quantity })
     for (const o of input.objections)
@@ -145,7 +151,7 @@ function complete(ctx: HandlerContext, input: Parameters<HandlerTable['visits.co
       workOrderId = insertSynced(tx, ctx.change, 'work_orders', {
         title: input.nextAction.action, description: [`拜访目的：${input.purpose}`, `拜访结果：${input.outcome}`, `对象：${target.name}`].join('\n'),
         orgUnitId: target.gridId, customerId: target.customerId, visitId: id, origin: 'visit', assigneeUserId: byUserId,
-        dueAt: endOfLocalDay(input.nextAction.due), slaHours: null, status: 'open', closedAt: null,
+        dueAt: endOfLocalDay(input.nextAction.due, input.timeZone), slaHours: null, status: 'open', closedAt: null,
       })
     }
     if (target.customerId) {
@@ -159,7 +165,69 @@ function complete(ctx: HandlerContext, input: Parameters<HandlerTable['visits.co
   })
   // The draft has become the visit; a draft file left behind by a failed delete would only reappear as a draft.
   removeDraft(ctx.dataDir, id)
+  if (draftId && draftId !== id) removeDraft(ctx.dataDir, draftId)
   return { visit: getVisit(ctx, id), farFromTarget: distanceM !== null && distanceM > input.radiusM, intelId, workOrderId }
+}
+
+// ---- Correction of a recent visit, and its history.
+
+function correct(ctx: HandlerContext, input: Parameters<HandlerTable['visits.correct']>[1]): VisitDetail {
+  const visit = getVisit(ctx, input.id)
+  const issues: Issue[] = []
+  const p = input.patch
+  if (visit.status !== 'done' || !visit.checkedInAt) issues.push({ path: ['id'], message: 'notDone' })
+  else if (Date.parse(ctx.change.now()) - Date.parse(visit.checkedInAt) > VISIT_CORRECTION_DAYS * DAY_MS) issues.push({ path: ['id'], message: 'tooOldToCorrect' })
+  const visitDay = visit.checkedInAt ? localToday(new Date(visit.checkedInAt)) : localToday()
+  if (p.nextAction && p.nextAction.due < visitDay) issues.push({ path: ['patch', 'nextAction', 'due'], message: 'dueBeforeVisit' })
+  if (p.objections) {
+    const codes = objectionCodes(ctx.db)
+    const seen = new Set<string>()
+    p.objections.forEach((o, i) => {
+      if (!codes.has(o.code)) issues.push({ path: ['patch', 'objections', i, 'code'], message: 'unknownObjection' })
+      if (seen.has(o.code)) issues.push({ path: ['patch', 'objections', i, 'code'], message: 'duplicateObjection' })
+      seen.add(o.code)
+    })
+  }
+  if (issues.length) invalid(issues)
+  const id = input.id
+  const childIds = (table: VisitChildTable) => visitChildIds(ctx.db, table, id)
+  ctx.db.transaction((tx) => {
+    const fields: Record<string, unknown> = {}
+    if (p.purpose !== undefined) fields.purpose = p.purpose
+    if (p.outcome !== undefined) fields.outcome = p.outcome
+    if (p.nextAction !== undefined) {
+      fields.nextAction = p.nextAction?.action ?? null
+      fields.nextActionDue = p.nextAction?.due ?? null
+    }
+    if (Object.keys(fields).length) updateSynced(tx, ctx.change, 'visits', id, fields)
+    if (p.participants) {
+      for (const c of childIds('visit_participants')) deleteSynced(tx, ctx.change, 'visit_participants', c)
+      for (const x of p.participants) insertSynced(tx, ctx.change, 'visit_participants', { visitId: id, userId: null, name: x.name, role: x.role })
+    }
+    if (p.products) {
+      for (const c of childIds('visit_products')) deleteSynced(tx, ctx.change, 'visit_products', c)
+      for (const x of p.products) insertSynced(tx, ctx.change, 'visit_products', { visitId: id, product: x.product, outcome: x.outcome, quantity: x.quantity ?? 1 })
+    }
+    if (p.objections) {
+      for (const c of childIds('visit_objections')) deleteSynced(tx, ctx.change, 'visit_objections', c)
+      for (const o of p.objections)
+        insertSynced(tx, ctx.change, 'visit_objections', { visitId: id, objectionCode: o.code, detail: o.detail ?? null, answer: o.answer ?? null, answerWorked: o.worked ?? null })
+    }
+    if (p.nextAction !== undefined) {
+      // The follow-up work order follows the next action: retitled and re-dated, cancelled when it is cleared.
+      const order = visit.workOrders.find((w) => w.status === 'open' || w.status === 'in_progress')
+      if (order && p.nextAction) updateSynced(tx, ctx.change, 'work_orders', order.id, { title: p.nextAction.action, dueAt: endOfLocalDay(p.nextAction.due, input.timeZone) })
+      else if (order) updateSynced(tx, ctx.change, 'work_orders', order.id, { status: 'cancelled', closedAt: ctx.change.now() })
+      else if (p.nextAction)
+        insertSynced(tx, ctx.change, 'work_orders', {
+          title: p.nextAction.action, description: [`拜访目的：${p.purpose ?? visit.purpose ?? ''}`, `拜访结果：${p.outcome ?? visit.outcome ?? ''}`, `对象：${visit.customerName ?? visit.villageName ?? ''}`].join('\n'),
+          orgUnitId: visit.gridId, customerId: visit.customerId, visitId: id, origin: 'visit', assigneeUserId: visit.gridId ? unitManager(tx, visit.gridId) : null,
+          dueAt: endOfLocalDay(p.nextAction.due, input.timeZone), slaHours: null, status: 'open', closedAt: null,
+        })
+      if (visit.customerId) updateSynced(tx, ctx.change, 'key_customers', visit.customerId, { nextFollowUp: p.nextAction?.due ?? null })
+    }
+  })
+  return getVisit(ctx, id)
 }
 
 // ---- Who to see next.
@@ -315,6 +383,12 @@ export const visitHandlers = {
   },
   'visits.get': (ctx, input) => getVisit(ctx, input.id),
   'visits.complete': (ctx, input) => complete(ctx, input),
+  'visits.correct': (ctx, input) => correct(ctx, input),
+  'visits.history': (ctx, input) => {
+    getVisit(ctx, input.id)
+    return visitHistory(ctx.db, input.id, input.limit)
+  },
+  ...dayPlanHandlers,
   'visits.list': (ctx, input) => listVisits(ctx.db, input),
   'visits.nextUp': (ctx, input) => {
     if (!gridExists(ctx.db, input.gridId)) throw new AppError('NOT_FOUND', `grid ${input.gridId} not found`, { issues: [{ path: ['gridId'], message: 'unknownGrid' }] })

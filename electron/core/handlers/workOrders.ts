@@ -3,6 +3,7 @@
 import type { WorkOrderRow } from '../../../shared/api/indicators'
 import { AppError } from '../../../shared/errors'
 import { dueStatus } from '../../../shared/kpi'
+import { endOfDay } from '../../../shared/dates'
 import type { HandlerContext } from '../context'
 import { insertSynced, updateSynced } from '../db/repos/changes'
 import { orgSubtree } from '../db/repos/indicators'
@@ -18,11 +19,9 @@ function withLight(w: StoredWorkOrder, nowMs: number): WorkOrderRow {
   return { ...w, ...dueStatus(nowMs, w.dueAt, w.slaHours, closed) }
 }
 
-/** A visit's next-action due date (YYYY-MM-DD) means the end of that day on this machine. */
-export function endOfLocalDay(dueDate: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(dueDate)) return new Date(dueDate).toISOString()
-  const [y, m, d] = dueDate.split('-').map(Number)
-  return new Date(y!, m! - 1, d!, 23, 59, 59).toISOString()
+/** A visit's next-action due date (YYYY-MM-DD) means the end of that day in the user's zone (this machine's when not given). */
+export function endOfLocalDay(dueDate: string, timeZone?: string): string {
+  return endOfDay(dueDate, timeZone)
 }
 
 const fmt = (x: number | null, digits = 0) => (x === null ? '—' : x.toFixed(digits))

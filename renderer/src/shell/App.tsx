@@ -1,7 +1,7 @@
 // The application shell: header (name, language switch), navigation over the pages of
 // shared/domain, first-run welcome, and the page for the current route.
 import { AppShell, Box, Center, Group, Loader, NavLink, SegmentedControl, Stack, Text, Title } from '@mantine/core'
-import { lazy, Suspense, useEffect } from 'react'
+import { lazy, Suspense, useCallback, useEffect } from 'react'
 import { useTranslation } from 'react-i18next'
 import { pages } from '../../../shared/domain'
 import { languages, type Language } from '../../../shared/i18n'
@@ -15,6 +15,7 @@ import { ErrorBoundary } from './ErrorBoundary'
 import { ErrorAlert } from './errors'
 import { currentLanguage, switchLanguage } from './i18n'
 import { useHashRoute, type Route } from './route'
+import { forgetUnsavedChanges, hasUnsavedChanges, useBeforeUnloadGuard, useConfirmLeave } from './unsaved'
 
 // Pages beyond the map load on first visit: the map draws without their code (charts, forms).
 const IndicatorsPage = lazy(() => import('../features/indicators/IndicatorsPage').then((m) => ({ default: m.IndicatorsPage })))
@@ -27,7 +28,18 @@ const VisitsPage = lazy(() => import('../features/visits/VisitsPage').then((m) =
 
 export function App() {
   const { t, i18n } = useTranslation()
-  const [route, navigate] = useHashRoute()
+  const [route, go] = useHashRoute()
+  const leave = useConfirmLeave()
+  useBeforeUnloadGuard()
+  // Another page closes the forms of this one: a dirty form asks first.
+  const navigate = useCallback(
+    (next: Route) =>
+      leave.ask(hasUnsavedChanges(), () => {
+        forgetUnsavedChanges()
+        go(next)
+      }),
+    [go, leave.ask],
+  )
   const info = useCall('app.info', {})
   const language = currentLanguage(i18n)
 
@@ -36,6 +48,8 @@ export function App() {
   }, [t, route.page])
 
   return (
+    <>
+    {leave.dialog}
     <AppShell header={{ height: 52 }} navbar={{ width: 184, breakpoint: 0 }} padding="md">
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
@@ -90,6 +104,7 @@ export function App() {
         </Box>
       </AppShell.Main>
     </AppShell>
+    </>
   )
 }
 
@@ -117,7 +132,7 @@ function Content({ route, navigate, info }: { route: Route; navigate: (route: Ro
   if (route.page === 'villages') return <VillagesPage />
   if (route.page === 'customers') return <CustomersPage gridId={route.gridId} />
   if (route.page === 'intel') return <IntelPage />
-  if (route.page === 'visits') return <VisitsPage initialGridId={route.gridId} />
+  if (route.page === 'visits') return <VisitsPage initialGridId={route.gridId} target={route.target} onNavigate={navigate} />
   if (route.page === 'grids')
     return (
       <GridsPage

@@ -6,6 +6,10 @@ import { pages, type PageKey } from '../../../shared/domain'
 export interface Route {
   page: PageKey
   gridId?: string
+  /** Visits: log a visit to this target (`customer:<id>` or `village:<id>`). */
+  target?: string
+  /** The record to open or show on the page (a customer, a village: `customer:<id>`, `village:<id>`). */
+  select?: string
 }
 
 const pageKeys = pages.map((p) => p.key) as readonly string[]
@@ -14,12 +18,23 @@ const isPageKey = (value: string): value is PageKey => pageKeys.includes(value)
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?', 2)
   const page = isPageKey(path) ? path : 'map'
-  const gridId = new URLSearchParams(query).get('grid') ?? undefined
-  return gridId ? { page, gridId } : { page }
+  const params = new URLSearchParams(query)
+  const route: Route = { page }
+  const gridId = params.get('grid')
+  if (gridId) route.gridId = gridId
+  const target = params.get('target')
+  if (target) route.target = target
+  const select = params.get('select')
+  if (select) route.select = select
+  return route
 }
 
 export function formatRoute(route: Route): string {
-  const query = route.gridId ? `?${new URLSearchParams({ grid: route.gridId })}` : ''
+  const params = new URLSearchParams()
+  if (route.gridId) params.set('grid', route.gridId)
+  if (route.target) params.set('target', route.target)
+  if (route.select) params.set('select', route.select)
+  const query = params.size > 0 ? `?${params}` : ''
   return `#/${route.page}${query}`
 }
 

@@ -263,7 +263,7 @@ export function getCustomer(db: Handle, id: string): CustomerDetail | undefined 
     WHERE customer_id = ${id} AND deleted_at IS NULL ORDER BY moved_at DESC, id DESC`)
   const visits = db.all<{ id: string; at: string; status: string; purpose: string | null; outcome: string | null; nextAction: string | null }>(sql`
     SELECT id, coalesce(checked_in_at, planned_for, created_at) AS at, status, purpose, outcome, next_action AS nextAction FROM visits
-    WHERE customer_id = ${id} AND deleted_at IS NULL ORDER BY at DESC LIMIT 200`)
+    WHERE customer_id = ${id} AND deleted_at IS NULL AND status IN ('planned', 'done') ORDER BY at DESC LIMIT 200`)
   const intel = row.villageId
     ? db.all<{ id: string; at: string; rival: Rival; intelKind: string; title: string; threatLevel: number | null }>(sql`
         SELECT id, seen_at AS at, rival, kind AS intelKind, title, threat_level AS threatLevel FROM competitor_intel

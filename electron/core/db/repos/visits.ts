@@ -2,7 +2,7 @@
 // objection library with how often each answer worked, the facts the next-up ranking weighs, and
 // funnel moves over a period.
 import { sql } from 'drizzle-orm'
-import type { ObjectionRow, VisitDetail, VisitListRow, VisitTargetKind, VisitTargetRow } from '../../../../shared/api/visits'
+import type { ObjectionRow, VisitDetail, VisitHistoryEntry, VisitListRow, VisitTargetKind, VisitTargetRow } from '../../../../shared/api/visits'
 import type { FunnelStage, ValueTier } from '../../../../shared/domain'
 import type { Db } from '../client'
 
@@ -106,6 +106,30 @@ export function listVisits(db: Reader, q: { gridId?: string; customerId?: string
       ${q.from ? sql`AND ${at} >= ${q.from}` : sql``}
       ${q.to ? sql`AND ${at} < ${q.to + 'T99'}` : sql``}
     ORDER BY ${at} DESC LIMIT ${q.limit}`)
+}
+
+export type VisitChildTable = 'visit_participants' | 'visit_products' | 'visit_objections'
+
+export function visitChildIds(db: Reader, table: VisitChildTable, visitId: string): string[] {
+  return db.all<{ id: string }>(sql`SELECT id FROM ${sql.identifier(table)} WHERE visit_id = ${visitId} AND deleted_at IS NULL ORDER BY created_at, id`).map((r) => r.id)
+}
+
+/** This device's outbox entries for a visit and its lists, newest first: its history. */
+export function visitHistory(db: Reader, visitId: string, limit: number): VisitHistoryEntry[] {
+  const rows = db.all<{ at: string; op: VisitHistoryEntry['op']; tableName: string; fields: string; pushedAt: string | null }>(sql`
+    SELECT o.created_at AS at, o.op, o.table_name AS tableName, o.fields, o.pushed_at AS pushedAt FROM outbox o
+    WHERE (o.table_name = 'visits' AND o.row_id = ${visitId})
+      OR (o.table_name IN ('visit_participants', 'visit_products', 'visit_objections') AND o.row_id IN (
+        SELECT id FROM visit_participants WHERE visit_id = ${visitId} UNION ALL SELECT id FROM visit_products WHERE visit_id = ${visitId}
+        UNION ALL SELECT id FROM visit_objections WHERE visit_id = ${visitId}))
+    ORDER BY o.device_seq DESC LIMIT ${limit}`)
+  return rows.map((r) => ({
+    at: r.at,
+    op: r.op,
+    table: r.tableName,
+    synced: r.pushedAt !== null,
+    changes: Object.entries(JSON.parse(r.fields) as Record<string, unknown>).map(([field, value]) => ({ field, value })),
+  }))
 }
 
 // ---- The objection library.

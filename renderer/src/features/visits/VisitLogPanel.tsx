@@ -7,7 +7,7 @@ import { ActionIcon, Alert, Badge, Box, Button, Checkbox, CloseButton, Divider, 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Feature } from '../../../../shared/api/contract'
-import { DEFAULT_CHECK_IN_RADIUS_M, participantRoles, type CheckInSource, type ParticipantRole, type VisitCompleteInput, type VisitCompleteResult, type VisitTargetKind } from '../../../../shared/api/visits'
+import { DEFAULT_CHECK_IN_RADIUS_M, participantRoles, type ParticipantRole, type VisitCompleteResult } from '../../../../shared/api/visits'
 import { funnelStages, intelKinds, rivals, type FunnelStage, type IntelKind, type Rival } from '../../../../shared/domain'
 import { AppError } from '../../../../shared/errors'
 import { haversineM } from '../../../../shared/route'
@@ -16,53 +16,11 @@ import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
 import { localDay, localTime } from './format'
 import { RouteMap, type MapPoint } from './RouteMap'
+import { useVisitDraft } from './useVisitDraft'
+import { emptyForm, OUTCOMES, PRODUCTS, PURPOSES, toVisitInput, type VisitForm } from './visitForm'
 import type { TargetRef } from './VisitsPage'
 
-interface PhotoRef {
-  sha256: string
-  fileName: string
-  mime: string
-  bytes: number
-  thumbSha256?: string
-  /** Small data URL for the form (kept in the draft). */
-  preview?: string
-}
-
-export interface VisitForm {
-  target: string | null
-  checkIn: { at: string; lon?: number; lat?: number; source: CheckInSource } | null
-  participants: { name: string; role: ParticipantRole }[]
-  purpose: string
-  outcome: string
-  funnelTo: FunnelStage | ''
-  products: { product: string; outcome: 'pitched' | 'sold'; quantity: string }[]
-  objections: { code: string; detail: string; answer: string; worked: boolean }[]
-  rival: { on: boolean; rival: Rival; kind: IntelKind; title: string; monthlyFee: string; threat: string }
-  next: { action: string; due: string }
-  photos: PhotoRef[]
-}
-
-const emptyForm = (): VisitForm => ({
-  target: null, checkIn: null, participants: [], purpose: '', outcome: '', funnelTo: '', products: [], objections: [],
-  rival: { on: false, rival: 'telecom', kind: 'price', title: '', monthlyFee: '', threat: '3' }, next: { action: '', due: '' }, photos: [],
-})
-
-const PURPOSES = ['关系维系', '产品推介', '合约续签', '宽带装机回访', '投诉处理', '竞争应对', '信息收集', '集团业务洽谈']
-const PRODUCTS = ['5G畅享套餐', '千兆宽带', '家庭融合套餐', '魔百和电视', '5G手机换机', '集团V网', '云视讯', '和家亲安防']
-/** Outcome presets and the funnel stage each suggests. */
-const OUTCOMES: { text: string; stage?: FunnelStage }[] = [
-  { text: '客户认可，约定下次详谈', stage: 'intent' }, { text: '已成交', stage: 'won' }, { text: '客户犹豫，需再跟进', stage: 'contacted' },
-  { text: '客户明确拒绝' }, { text: '收集到竞争信息' }, { text: '问题已解决', stage: 'retained' },
-]
 const RADIUS_KEY = 'griddesk.visits.radiusM'
-const AUTOSAVE_MS = 600
-
-const toTargetRef = (value: string | null): TargetRef | null => {
-  if (!value) return null
-  const [kind, id] = value.split(':') as [VisitTargetKind, string]
-  return { kind, id }
-}
-const numberOrText = (s: string) => (s.trim() === '' ? undefined : Number.isFinite(Number(s)) ? Number(s) : s)
 
 async function fileToBase64(file: Blob): Promise<string> {
   const buffer = new Uint8Array(await file.arrayBuffer())
@@ -87,15 +45,13 @@ async function thumbnailOf(file: File): Promise<string | null> {
   }
 }
 
-export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted }: { gridId: string; grid: Feature | null; target: TargetRef | null; onTargetUsed: () => void; onCompleted: () => void }) {
+export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted, onOpenVisit, refresh }: { gridId: string; grid: Feature | null; target: TargetRef | null; onTargetUsed: () => void; onCompleted: () => void; onOpenVisit: (visitId: string) => void; refresh: number }) {
   const { t, i18n } = useTranslation()
   const en = i18n.resolvedLanguage === 'en'
   const targets = useCall('visits.targets', { gridId, limit: 2000 })
   const library = useCall('objections.list', {})
   const recent = useCall('visits.list', { gridId, status: 'done', limit: 8 })
   const [form, setForm] = useState<VisitForm>(emptyForm)
-  const [draftId, setDraftId] = useState<string | null>(null)
-  const [draftState, setDraftState] = useState<{ kind: 'saving' } | { kind: 'saved'; at: string } | { kind: 'restored'; at: string } | null>(null)
   const [errors, setErrors] = useState<Record<string, string>>({})
   const [failure, setFailure] = useState<unknown>()
   const [result, setResult] = useState<VisitCompleteResult | null>(null)
@@ -103,34 +59,15 @@ export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted 
   const [note, setNote] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   const [radius, setRadius] = useState<number>(() => Number(localStorage.getItem(RADIUS_KEY)) || DEFAULT_CHECK_IN_RADIUS_M)
-  const dirty = useRef(false)
-  const loaded = useRef(false)
   const formViewport = useRef<HTMLDivElement>(null)
   // The outcome of a completion (or what to fix) is shown at the top of the form.
   useEffect(() => {
     if (result) formViewport.current?.scrollTo({ top: 0 })
   }, [result])
 
-  // Restore the newest draft once, when the page opens.
-  useEffect(() => {
-    let live = true
-    call('visits.drafts', {}).then(
-      (drafts) => {
-        if (!live) return
-        const newest = drafts[0]
-        if (newest) {
-          setForm({ ...emptyForm(), ...(newest.form as Partial<VisitForm>) })
-          setDraftId(newest.id)
-          setDraftState({ kind: 'restored', at: newest.savedAt })
-        }
-        loaded.current = true
-      },
-      () => (loaded.current = true),
-    )
-    return () => {
-      live = false
-    }
-  }, [])
+  const rows = targets.value ?? []
+  const targetRow = useMemo(() => rows.find((r) => `${r.kind}:${r.id}` === form.target), [rows, form.target])
+  const { draftId, setDraftId, draftState, setDraftState, dirty } = useVisitDraft(form, setForm, targetRow?.name ?? null, setFailure)
 
   // A target handed over from the plan or the next-up list starts a fresh form.
   useEffect(() => {
@@ -142,26 +79,6 @@ export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted 
     onTargetUsed()
   }, [target, onTargetUsed])
 
-  const rows = targets.value ?? []
-  const targetRow = useMemo(() => rows.find((r) => `${r.kind}:${r.id}` === form.target), [rows, form.target])
-
-  // Autosave: every change, debounced; the id the core gives the first save is kept.
-  const draftIdRef = useRef(draftId)
-  draftIdRef.current = draftId
-  useEffect(() => {
-    if (!dirty.current || !loaded.current) return
-    const timer = setTimeout(() => {
-      setDraftState({ kind: 'saving' })
-      call('visits.saveDraft', { id: draftIdRef.current ?? undefined, form: form as unknown as Record<string, unknown>, label: targetRow?.name ?? null }).then(
-        (d) => {
-          setDraftId(d.id)
-          setDraftState({ kind: 'saved', at: d.savedAt })
-        },
-        (e: unknown) => setFailure(e),
-      )
-    }, AUTOSAVE_MS)
-    return () => clearTimeout(timer)
-  }, [form, targetRow?.name])
 
   const update = useCallback((patch: Partial<VisitForm> | ((f: VisitForm) => Partial<VisitForm>)) => {
     dirty.current = true
@@ -182,6 +99,8 @@ export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted 
       (p) => {
         update({ checkIn: { at: new Date().toISOString(), lon: Math.round(p.coords.longitude * 1e6) / 1e6, lat: Math.round(p.coords.latitude * 1e6) / 1e6, source: 'device' } })
         clearError('checkIn')
+        setNote(null)
+        setPicking(false)
       },
       () => {
         setNote(t('visits.log.noDeviceLocation'))
@@ -208,43 +127,7 @@ export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted 
     return issue ? t(`visits.err.${issue.message}`, { defaultValue: issue.message }) : t('errors.INTERNAL')
   }
 
-  /** The form as the core's input; what does not parse is sent as typed so the core names it. */
-  const toInput = (): { input?: VisitCompleteInput; local: Record<string, string> } => {
-    const local: Record<string, string> = {}
-    const ref = toTargetRef(form.target)
-    if (!ref) local.target = 'required'
-    if (!form.checkIn || form.checkIn.source === 'none') local.checkIn = 'needLocation'
-    if (!form.purpose.trim()) local.purpose = 'required'
-    if (!form.outcome.trim()) local.outcome = 'required'
-    if (form.rival.on && !form.rival.title.trim()) local['rivalNews.title'] = 'required'
-    if (form.next.action.trim() && !form.next.due) local['nextAction.due'] = 'required'
-    if (!form.next.action.trim() && form.next.due) local['nextAction.action'] = 'required'
-    form.products.forEach((p, i) => {
-      if (!p.product.trim()) local[`products.${i}.product`] = 'required'
-      if (p.quantity.trim() && !Number.isInteger(Number(p.quantity))) local[`products.${i}.quantity`] = 'notANumber'
-    })
-    if (form.rival.on && typeof numberOrText(form.rival.monthlyFee) === 'string') local['rivalNews.monthlyFee'] = 'notANumber'
-    if (form.rival.on && typeof numberOrText(form.rival.threat) === 'string') local['rivalNews.threatLevel'] = 'notANumber'
-    if (!ref || !form.checkIn) return { local }
-    const input: VisitCompleteInput = {
-      id: draftId ?? undefined,
-      target: ref,
-      checkIn: form.checkIn,
-      radiusM: radius,
-      participants: form.participants.filter((p) => p.name.trim()).map((p) => ({ name: p.name.trim(), role: p.role })),
-      purpose: form.purpose,
-      outcome: form.outcome,
-      funnelTo: form.funnelTo || undefined,
-      products: form.products.map((p) => ({ product: p.product, outcome: p.outcome, quantity: (numberOrText(p.quantity) ?? 1) as number })),
-      objections: form.objections.map((o) => ({ code: o.code, detail: o.detail || undefined, answer: o.answer || undefined, worked: o.worked })),
-      rivalNews: form.rival.on
-        ? { rival: form.rival.rival, kind: form.rival.kind, title: form.rival.title, monthlyFee: numberOrText(form.rival.monthlyFee) as number | undefined, threatLevel: numberOrText(form.rival.threat) as number | undefined }
-        : undefined,
-      nextAction: form.next.action.trim() || form.next.due ? { action: form.next.action, due: form.next.due } : undefined,
-      photos: form.photos.map(({ preview: _preview, ...p }) => p),
-    }
-    return { input, local }
-  }
+  const toInput = () => toVisitInput(form, { draftId, radiusM: radius, timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone })
 
   const complete = async () => {
     setFailure(undefined)
@@ -298,6 +181,11 @@ export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted 
     return list
   }, [targetRow, form.checkIn, t])
 
+  // The map zooms to the target (and the check-in point): the grid is too wide to pick a point in.
+  const focus = useMemo(() => points.map((p) => ({ lon: p.lon, lat: p.lat })), [points])
+  useEffect(() => {
+    if (refresh > 0) recent.reload()
+  }, [refresh])
   const err = (key: string) => errors[key]
   const errorCount = Object.keys(errors).length
   const libraryByCode = new Map((library.value ?? []).map((o) => [o.code, o]))
@@ -517,7 +405,8 @@ export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted 
             grid={grid}
             points={points}
             picking={picking}
-            onPick={picking ? (p) => { update({ checkIn: { at: new Date().toISOString(), lon: p.lon, lat: p.lat, source: 'map' } }); setPicking(false); clearError('checkIn') } : undefined}
+            onPick={picking ? (p) => { update({ checkIn: { at: new Date().toISOString(), lon: p.lon, lat: p.lat, source: 'map' } }); setPicking(false); clearError('checkIn'); setNote(null) } : undefined}
+            focus={focus}
           />
         </Box>
         <NumberInput size="xs" label={t('visits.log.radius')} value={radius} min={10} max={100000} step={50} w={160} onChange={(v) => { const n = Number(v) || DEFAULT_CHECK_IN_RADIUS_M; setRadius(n); localStorage.setItem(RADIUS_KEY, String(n)) }} />
@@ -526,7 +415,7 @@ export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted 
           <Stack gap={4} data-testid="recent-visits">
             {(recent.value ?? []).length === 0 && <Text size="xs" c="dimmed">{t('visits.log.noRecent')}</Text>}
             {(recent.value ?? []).map((v) => (
-              <Paper key={v.id} withBorder p={6} radius="sm">
+              <Paper key={v.id} withBorder p={6} radius="sm" component="button" type="button" onClick={() => onOpenVisit(v.id)} data-recent={v.id} style={{ cursor: 'pointer', textAlign: 'left', width: '100%', background: 'var(--mantine-color-body)' }}>
                 <Group justify="space-between" wrap="nowrap">
                   <Text size="sm" fw={500} truncate>{v.targetName}</Text>
                   <Text size="xs" c="dimmed">{v.at ? localTime(v.at) : ''}</Text>

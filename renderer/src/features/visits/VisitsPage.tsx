@@ -10,7 +10,9 @@ import { ErrorAlert } from '../../shell/errors'
 import { DayPlanPanel } from './DayPlanPanel'
 import { FunnelPanel } from './FunnelPanel'
 import { NextUpPanel } from './NextUpPanel'
+import { VisitDetailDrawer } from './VisitDetailDrawer'
 import { VisitLogPanel } from './VisitLogPanel'
+import type { Route } from '../../shell/route'
 
 export type VisitsTab = 'plan' | 'log' | 'nextUp' | 'funnel'
 export interface TargetRef {
@@ -20,7 +22,13 @@ export interface TargetRef {
 
 const GRID_KEY = 'griddesk.visits.grid'
 
-export function VisitsPage({ initialGridId }: { initialGridId?: string }) {
+/** `customer:<id>` / `village:<id>` as a target. */
+export const parseTarget = (value: string | undefined): TargetRef | null => {
+  const m = value ? /^(customer|village):([0-9a-f-]{36})$/i.exec(value) : null
+  return m ? { kind: m[1] as VisitTargetKind, id: m[2]! } : null
+}
+
+export function VisitsPage({ initialGridId, target, onNavigate }: { initialGridId?: string; target?: string; onNavigate?: (route: Route) => void }) {
   const { t } = useTranslation()
   const grids = useCall('grids.list', { limit: 1000 })
   const overview = useCall('map.overview', {})
@@ -28,6 +36,18 @@ export function VisitsPage({ initialGridId }: { initialGridId?: string }) {
   const [tab, setTab] = useState<VisitsTab>('plan')
   const [logTarget, setLogTarget] = useState<TargetRef | null>(null)
   const [changes, setChanges] = useState(0)
+  const [openVisitId, setOpenVisitId] = useState<string | null>(null)
+  // Arriving with a target (a map popup's or a customer page's 记录拜访): straight to the log.
+  useEffect(() => {
+    const ref = parseTarget(target)
+    if (ref) {
+      setLogTarget(ref)
+      setTab('log')
+    }
+  }, [target])
+  useEffect(() => {
+    if (initialGridId) setGridId(initialGridId)
+  }, [initialGridId])
 
   useEffect(() => {
     const first = grids.value?.[0]
@@ -75,10 +95,10 @@ export function VisitsPage({ initialGridId }: { initialGridId?: string }) {
         {gridId && (
           <>
             <Tabs.Panel value="plan" pt="xs" style={{ flex: 1, minHeight: 0 }}>
-              <DayPlanPanel gridId={gridId} grid={gridFeature} onLogVisit={logVisit} />
+              <DayPlanPanel gridId={gridId} grid={gridFeature} onLogVisit={logVisit} onOpenVisit={setOpenVisitId} refresh={changes} />
             </Tabs.Panel>
             <Tabs.Panel value="log" pt="xs" style={{ flex: 1, minHeight: 0 }}>
-              <VisitLogPanel gridId={gridId} grid={gridFeature} target={logTarget} onTargetUsed={() => setLogTarget(null)} onCompleted={() => setChanges((n) => n + 1)} />
+              <VisitLogPanel gridId={gridId} grid={gridFeature} target={logTarget} onTargetUsed={() => setLogTarget(null)} onCompleted={() => setChanges((n) => n + 1)} onOpenVisit={setOpenVisitId} refresh={changes} />
             </Tabs.Panel>
             <Tabs.Panel value="nextUp" pt="xs" style={{ flex: 1, minHeight: 0 }}>
               {tab === 'nextUp' && <NextUpPanel gridId={gridId} refresh={changes} onLogVisit={logVisit} />}
@@ -89,6 +109,12 @@ export function VisitsPage({ initialGridId }: { initialGridId?: string }) {
           </>
         )}
       </Tabs>
+      <VisitDetailDrawer
+        visitId={openVisitId}
+        onClose={() => setOpenVisitId(null)}
+        onChanged={() => setChanges((n) => n + 1)}
+        onNavigate={onNavigate}
+      />
     </Box>
   )
 }
