@@ -40,8 +40,9 @@ export function useVisitDraft(form: VisitForm, setForm: Dispatch<SetStateAction<
   draftIdRef.current = draftId
   useEffect(() => {
     if (!dirty.current || !loaded.current) return
+    // "Saving" from the first keystroke: the page never says "saved" while a change is pending.
+    setDraftState({ kind: 'saving' })
     const timer = setTimeout(() => {
-      setDraftState({ kind: 'saving' })
       call('visits.saveDraft', { id: draftIdRef.current ?? undefined, form: form as unknown as Record<string, unknown>, label }).then(
         (d) => {
           setDraftId(d.id)
