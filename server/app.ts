@@ -20,7 +20,7 @@ import {
 import { AccountError, authenticate, enrolDevice, regionsOf, type DevicePrincipal } from './accounts'
 import type { HqDb } from './db/client'
 import { currentDeviceSchemaVersion } from './deviceSchema'
-import { OutsideScopeError, pull, push, SeqGapError } from './sync'
+import { OutsideScopeError, pull, push, SeqGapError, startEpoch } from './sync'
 
 export class HttpError extends Error {
   constructor(
@@ -78,6 +78,8 @@ const pullQuerySchema = z.object({
   skip_own: z.enum(['0', '1']).optional(),
   /** '1': also say how many rows remain from the cursor (progress bars). */
   count: z.enum(['0', '1']).optional(),
+  /** The store epoch the cursor belongs to (tells a restored store). */
+  epoch: z.string().max(64).optional(),
   protocol_version: z.coerce.number().int(),
   schema_version: z.coerce.number().int().min(0),
 })
@@ -99,6 +101,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     global: false,
     errorResponseBuilder: (_request, context) => new HttpError(429, 'RATE_LIMITED', `too many enrolment attempts; try again in ${Math.ceil(context.ttl / 1000)} s`),
   })
+  const epoch = await startEpoch(db)
+  app.log.info({ epoch }, 'store epoch started')
 
   // gzip request bodies: decompressed before parsing; the body limit applies to the inflated bytes.
   app.addHook('preParsing', async (request, _reply, payload) => {
@@ -197,8 +201,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         skipOwn: query.skip_own === '1',
         count: query.count === '1',
         protocol: query.protocol_version < 2 ? 1 : 2,
+        ...(query.epoch ? { epoch: query.epoch } : {}),
       })
-      if (result.must_refetch) return result
+      if (result.must_refetch) {
+        if (result.reason === 'hq_restored' || result.reason === 'cursor_ahead')
+          request.log.warn(
+            { device: request.principal!.deviceId, cursor: query.cursor, deviceEpoch: query.epoch, lastDeviceSeq: result.last_device_seq },
+            `device ${request.principal!.deviceId} has seen changes this store does not hold (restored from a backup?): it refetches and re-sends its changes after #${result.last_device_seq}`,
+          )
+        return result
+      }
       if (result.protocol === 1) {
         const { protocol: _, ...v1 } = result
         return v1

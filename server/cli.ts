@@ -2,7 +2,7 @@
 // DATABASE_URL). Prints JSON; exit code 1 on an error, 2 on a usage error.
 import { parseArgs } from 'node:util'
 import { AccountError, assignRegion, createUser, issueEnrolCode, listConflicts, listDevices, revokeDevice, roles, unassignRegion, type Role } from './accounts'
-import { openStore, type HqDb } from './db/client'
+import { openStore, StoreLockedError, type HqDb } from './db/client'
 import { importDemoCounty, importMasterFile } from './masterData'
 import { purgeTombstones, TOMBSTONE_RETENTION_DAYS } from './sync'
 
@@ -27,7 +27,8 @@ Usage: npm run hq:admin -- <command> [--data-dir DIR]
                                      (row-level errors); all rows or none; devices get it at their next sync
 
 Store: PGlite in --data-dir (default ./hq-data), or PostgreSQL when DATABASE_URL is set.
-PGlite is single-process: stop \`npm run hq\` on that directory before running these commands.`
+PGlite is single-process: while \`npm run hq\` has that directory open these commands refuse to run
+(a lock file in the directory says who holds it).`
 
 /** `store`: an open store to use instead of opening one from --data-dir / DATABASE_URL (tests). */
 export async function runAdmin(argv: string[], given?: HqDb): Promise<{ code: number; out: string }> {
@@ -51,7 +52,16 @@ export async function runAdmin(argv: string[], given?: HqDb): Promise<{ code: nu
   })
   const [a, b, c, d] = positionals
   if (values.help || !a) return { code: values.help ? 0 : 2, out: USAGE }
-  const store = given ? { db: given, close: async () => undefined } : await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: values['data-dir'] })
+  let store: { db: HqDb; close(): Promise<void> }
+  try {
+    store = given ? { db: given, close: async () => undefined } : await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: values['data-dir'], holder: 'an hq:admin command' })
+  } catch (error) {
+    if (!(error instanceof StoreLockedError)) throw error
+    return {
+      code: 1,
+      out: `The HQ store in ${error.dataDir} is open in ${error.holder} (process ${error.pid}). PGlite lets one process use it at a time, so nothing was changed. Stop that process (Ctrl+C in its window), run this command, then start the HQ server again.`,
+    }
+  }
   const db = store.db
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v))
   try {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { buildServer } from './app'
-import { openStore } from './db/client'
+import { openStore, StoreLockedError } from './db/client'
 
 const { values } = parseArgs({
   options: {
@@ -29,7 +29,11 @@ if (!https && !loopback && !values['allow-insecure-http']) {
   console.error(`Refusing to serve plain HTTP on ${values.host}: give --tls-cert and --tls-key, or listen on 127.0.0.1 behind a TLS reverse proxy (--trust-proxy). --allow-insecure-http overrides this for development only.`)
   process.exit(2)
 }
-const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: values['data-dir'] })
+const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: values['data-dir'], holder: 'the HQ server (npm run hq)' }).catch((error: unknown) => {
+  if (!(error instanceof StoreLockedError)) throw error
+  console.error(error.message)
+  process.exit(1)
+})
 const app = await buildServer({ db: store.db, logger: true, https, trustProxy: values['trust-proxy'] })
 const shutdown = async () => {
   await app.close()

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto'
 import { and, eq, gt, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm'
 import { v7 as uuidv7 } from 'uuid'
 import { crashPoint } from '../shared/sync/crashPoint'
-import { regionRules, type ChangeResult, type PullResponse, type PulledRowV1, type PushRequest, type WireChange } from '../shared/sync/protocol'
+import { isDerived, isPlaceholder, regionRules, type ChangeResult, type PullResponse, type PulledRowV1, type PushRequest, type ServerField, type WireChange } from '../shared/sync/protocol'
 import type { DevicePrincipal } from './accounts'
 import type { HqDb, HqTx } from './db/client'
 import { changesLog, conflicts, deviceProgress, regionChecksums, rows, serverMeta, userRegions } from './db/schema'
@@ -85,6 +85,7 @@ const hqWriters: Partial<Record<string, readonly DevicePrincipal['role'][]>> = {
 const mayWriteHq = (table: string, role: DevicePrincipal['role']) => role === 'admin' || (hqWriters[table]?.includes(role) ?? false)
 
 function validate(change: WireChange, exists: boolean, role: DevicePrincipal['role']): string | undefined {
+  if (isPlaceholder(change)) return 'set_aside_on_device: the device kept this change aside and sent no fields'
   const table = deviceTables.get(change.table_name)
   if (!table) return `unknown_table: ${change.table_name}`
   if (table.syncClass === 'hq' && !mayWriteHq(change.table_name, role)) return `read_only_table: ${change.table_name} is HQ master data`
@@ -225,13 +226,27 @@ async function applyOne(
   pullCursor: number | undefined,
 ): Promise<ChangeResult> {
   const head = { device_seq: change.device_seq, change_id: change.change_id }
-  const reject = (reason: string): ChangeResult => ({ ...head, status: 'rejected', reason })
   const current = await load(change.table_name, change.row_id)
+  // A refused change tells the device what the server holds of its fields (within the device's
+  // regions only), so the device shows that instead of its refused value; or that there is no such row.
+  const reject = (reason: string): ChangeResult => {
+    const result: ChangeResult = { ...head, status: 'rejected', reason }
+    if (reason === 'outside_region' || isPlaceholder(change)) return result
+    if (!current || !inScope(scope, current.region)) return { ...result, absent: true }
+    const server: Record<string, ServerField> = {}
+    for (const field of Object.keys(change.fields))
+      if (deviceTables.get(change.table_name)?.columns.has(field)) server[field] = { value: current.stored.fields[field] ?? null, version: current.stored.versions[field] ?? null, outcome: 'rejected' }
+    return Object.keys(server).length > 0 ? { ...result, server } : result
+  }
   const problem = validate(change, current !== undefined, principal.role)
   if (problem) return reject(problem)
   // Outside the device's regions: refused without saying anything about the row the server holds.
   if (current && !inScope(scope, current.region)) return reject('outside_region')
-  const outcome = mergeChange(current?.stored, change, aliases)
+  // Derived values (value_tier) sent by an older app are not data: never stored, never a conflict.
+  const merged = Object.keys(change.fields).some((f) => isDerived(change.table_name, f))
+    ? { ...change, fields: Object.fromEntries(Object.entries(change.fields).filter(([f]) => !isDerived(change.table_name, f))) }
+    : change
+  const outcome = mergeChange(current?.stored, merged, aliases)
   const region = await regionOf(change.table_name, outcome.next.fields, load)
   if (region === undefined) return reject('unknown_region: the row refers to a grid or record the server does not hold')
   if (!inScope(scope, region)) return reject('outside_region')
@@ -255,6 +270,19 @@ async function applyOne(
     remember(change.table_name, change.row_id, { stored: outcome.next, region, seq: values.serverSeq, writer: values.writerDevice })
   }
   for (const c of outcome.conflicts) {
+    // One open conflict per field: a later conflicting change refreshes it with the latest values.
+    const open = await tx
+      .select({ id: conflicts.id })
+      .from(conflicts)
+      .where(and(eq(conflicts.tableName, change.table_name), eq(conflicts.rowId, change.row_id), eq(conflicts.field, c.field), isNull(conflicts.resolvedAt)))
+      .limit(1)
+    if (open[0]) {
+      await tx
+        .update(conflicts)
+        .set({ serverValue: c.serverValue ?? null, serverHlc: c.serverHlc, deviceValue: c.deviceValue ?? null, deviceHlc: change.hlc, deviceId: principal.deviceId, changeId: change.change_id })
+        .where(eq(conflicts.id, open[0].id))
+      continue
+    }
     await tx.insert(conflicts).values({
       id: uuidv7(),
       tableName: change.table_name,
@@ -271,6 +299,41 @@ async function applyOne(
   const result: ChangeResult = { ...head, status: outcome.status }
   if (Object.keys(outcome.server).length > 0) result.server = outcome.server
   return result
+}
+
+/** The store's epochs, oldest first: [id, first server_seq of the epoch]. */
+type Epochs = [string, number][]
+const MAX_EPOCHS = 1000
+
+async function epochsOf(db: HqDb | HqTx): Promise<Epochs> {
+  const stored = await getMeta(db, 'epochs')
+  return stored ? (JSON.parse(stored) as Epochs) : []
+}
+
+/**
+ * Starts a new epoch of the store: every server start does. A device remembers the epoch and the
+ * cursor it pulled to; a cursor past the end of its epoch (or an epoch the store never had) means
+ * the store was restored from a backup older than what the device saw.
+ */
+export async function startEpoch(db: HqDb): Promise<string> {
+  return db.transaction(async (tx) => {
+    await lockWrites(tx)
+    const seq = (await query<{ last: string; called: boolean }>(tx, sql`SELECT last_value::text AS last, is_called AS called FROM server_seq`))[0]!
+    const first = Number(seq.last) + (seq.called ? 1 : 0)
+    const id = uuidv7()
+    const epochs = [...(await epochsOf(tx)), [id, first] as [string, number]].slice(-MAX_EPOCHS)
+    await tx.insert(serverMeta).values({ key: 'epochs', value: JSON.stringify(epochs) }).onConflictDoUpdate({ target: serverMeta.key, set: { value: JSON.stringify(epochs), updatedAt: sql`now()` } })
+    return id
+  })
+}
+
+/** Whether a device that pulled to `cursor` in `epoch` saw rows this store does not hold. */
+function restoredSince(epochs: Epochs, epoch: string, cursor: number): boolean {
+  if (cursor === 0 || epochs.at(-1)?.[0] === epoch) return false
+  const i = epochs.findIndex(([id]) => id === epoch)
+  if (i < 0) return true
+  const next = epochs[i + 1]
+  return next !== undefined && cursor > next[1] - 1
 }
 
 export async function getMeta(db: HqDb | HqTx, key: string): Promise<string | undefined> {
@@ -294,6 +357,8 @@ export interface PullQuery {
   protocol?: 1 | 2
   /** Also count the rows still to pull from the cursor (the device's progress bar). */
   count?: boolean
+  /** The store epoch the device's cursor belongs to. */
+  epoch?: string
 }
 
 export class OutsideScopeError extends Error {}
@@ -320,11 +385,15 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
       const progress = (await tx.select().from(deviceProgress).where(eq(deviceProgress.deviceId, principal.deviceId)))[0]
       const maxSeq = Number((await query<{ m: string }>(tx, sql`SELECT coalesce(max(server_seq), 0)::text AS m FROM rows`))[0]!.m)
       const purgedBelow = Number((await getMeta(tx, 'purged_below_seq')) ?? 0)
-      const refetch = (reason: 'scope_changed' | 'cursor_too_old' | 'cursor_ahead'): PullResult => {
+      const epochs = await epochsOf(tx)
+      const epoch = epochs.at(-1)?.[0]
+      const lastDeviceSeq = progress?.lastDeviceSeq ?? 0
+      const refetch = (reason: 'scope_changed' | 'cursor_too_old' | 'cursor_ahead' | 'hq_restored'): PullResult => {
         const before = progress?.pullScope ?? []
         const removed = scope === '*' ? [] : before.filter((r) => r !== '*' && !scope.includes(r))
-        return { must_refetch: true, reason, region_removed: removed, scope: hash, server_time: serverTime }
+        return { must_refetch: true, reason, region_removed: removed, scope: hash, server_time: serverTime, last_device_seq: lastDeviceSeq, ...(epoch ? { epoch } : {}) }
       }
+      if (request.epoch && restoredSince(epochs, request.epoch, request.cursor)) return refetch('hq_restored')
       if (request.cursor > 0 && request.scope !== undefined && request.scope !== hash) return refetch('scope_changed')
       if (request.cursor > maxSeq) return refetch('cursor_ahead')
       if (request.cursor > 0 && request.cursor < purgedBelow) return refetch('cursor_too_old')
@@ -368,6 +437,8 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
         scope: hash,
         regions: scope === '*' ? ['*'] : scope,
         server_time: serverTime,
+        last_device_seq: lastDeviceSeq,
+        ...(epoch ? { epoch } : {}),
       }
       // Past the last page the cursor is at or past every row in this snapshot: the checkpoint is
       // the whole scope, read from the per-region aggregates the triggers keep.

@@ -11,7 +11,9 @@ export interface SyncStatus {
   regions: string[]
   pendingChanges: number
   openConflicts: number
+  /** The newest changes refused by HQ or set aside on this device (kept until discarded). */
   rejectedChanges: { deviceSeq: number; table: string; rowId: string; reason: string | null }[]
+  rejectedCount: number
   lastSyncAt: string | null
   lastError: string | null
   /** The error's code (NETWORK, UNAUTHORIZED, ENROL_CODE_INVALID, UPGRADE_REQUIRED, …) for a translated message. */
@@ -91,6 +93,28 @@ export type SyncWarning =
   | { code: 'checkpoint_mismatch'; params: { local: number; server: number }; message: string }
   | { code: 'clock_skew'; params: { minutes: number }; message: string }
   | { code: 'checksum_rebuilt'; params: Record<string, never>; message: string }
+  | { code: 'changes_set_aside'; params: { count: number }; message: string }
+  | { code: 'hq_restored'; params: { count: number }; message: string }
+  | { code: 'unconfirmed_kept'; params: { count: number }; message: string }
+
+/** A change HQ refused or the device set aside, kept until the user discards it. */
+export interface SyncRejectedChange {
+  deviceSeq: number
+  table: string
+  rowId: string
+  op: 'insert' | 'update' | 'delete'
+  /** The refusal's code (read_only_table, invalid_value, too_large, outside_region, …) for a translated reason. */
+  reasonCode: string
+  /** The reason as HQ or the device wrote it (English, for the technical details). */
+  reason: string | null
+  /** The refused values by field (column name), with the app's property name for their labels. */
+  fields: { field: string; prop: string | null; value: unknown }[]
+  createdAt: string
+  /** The record's name or title: from the refused values, or as this device holds it. */
+  rowLabel: string | null
+  /** Whether "copy into a new record" makes sense (a field or shared record, not HQ master data). */
+  copyable: boolean
+}
 
 /** The last finished sync as kept on the device (per-change list capped; counts exact). */
 export interface SyncLastRun extends SyncRunResult {
@@ -117,6 +141,12 @@ export const syncApi = {
   'sync.run': { input: z.object({}).strict(), output: out<SyncRunResult>() },
   'sync.probe': { input: z.object({}).strict(), output: out<SyncProbe>() },
   'sync.lastRun': { input: z.object({}).strict(), output: out<SyncLastRun | null>() },
+  'sync.rejected': { input: z.object({}).strict(), output: out<SyncRejectedChange[]>() },
+  'sync.rejectedDiscard': { input: z.object({ deviceSeq: z.number().int().positive() }).strict(), output: out<{ discarded: boolean }>() },
+  /** A new record with the refused values (a new id), sent at the next sync like any edit. */
+  'sync.rejectedCopy': { input: z.object({ deviceSeq: z.number().int().positive() }).strict(), output: out<{ table: string; id: string }>() },
+  /** The set-aside changes as a file's text (JSON, or CSV with one line per field). */
+  'sync.rejectedExport': { input: z.object({ format: z.enum(['json', 'csv']) }).strict(), output: out<{ fileName: string; mime: string; content: string }>() },
   'sync.conflicts': { input: z.object({ all: z.boolean().default(false) }).strict(), output: out<SyncConflict[]>() },
   'sync.resolve': {
     input: z

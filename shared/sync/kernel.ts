@@ -162,8 +162,11 @@ export interface FieldConflict {
 export interface ServerFieldOutcome {
   value: unknown
   version: Version | null
-  /** conflict: kept for review; superseded: a newer write won; same: equal values, server's version kept. */
-  outcome: 'conflict' | 'superseded' | 'same'
+  /**
+   * conflict: kept for review; superseded: a newer write won; same: equal values, server's version
+   * kept; rejected: the change was refused, this is what the server holds (the device shows it).
+   */
+  outcome: 'conflict' | 'superseded' | 'same' | 'rejected'
 }
 
 export type MergeStatus = 'applied' | 'superseded' | 'conflict'

@@ -63,7 +63,16 @@ export interface ChangeResult {
   reason?: string
   /** Fields not applied as sent, with the server's value and version. */
   server?: Record<string, ServerField>
+  /** Rejected, and the server holds no such row (the device removes its copy; the change is kept aside). */
+  absent?: boolean
 }
+
+/**
+ * A change the device set aside before sending it (too large for any request, or refused as a
+ * whole request): sent with no fields so the server's device_seq sequence stays unbroken; the
+ * server records it as rejected and writes nothing.
+ */
+export const isPlaceholder = (change: Pick<WireChange, 'fields' | 'base'>) => Object.keys(change.fields).length === 0 && Object.keys(change.base).length === 0
 
 export interface PushResponse {
   results: ChangeResult[]
@@ -123,14 +132,22 @@ export type PullResponse =
       regions: string[]
       checkpoint?: Checkpoint
       server_time: string
+      /** The server's store epoch (changes at every start; tells a restored store from a live one). */
+      epoch?: string
+      /** The last change of this device the server holds: fewer than it acknowledged means it lost some. */
+      last_device_seq?: number
     }
   | {
       must_refetch: true
-      reason: 'scope_changed' | 'cursor_too_old' | 'cursor_ahead'
+      /** hq_restored: the store is older than what this device saw (restored from a backup). */
+      reason: 'scope_changed' | 'cursor_too_old' | 'cursor_ahead' | 'hq_restored'
       /** Region codes the device no longer holds (it drops their rows when refetching). */
       region_removed: string[]
       scope: string
       server_time: string
+      epoch?: string
+      /** The last change of this device the server holds: the device re-sends what came after. */
+      last_device_seq?: number
     }
 
 export const enrolRequestSchema = z
@@ -195,3 +212,12 @@ export const regionRules: Record<string, RegionRule> = {
   funnel_moves: { kind: 'via', field: 'customer_id', table: 'key_customers' },
   attachments: { kind: 'via_table_field', field: 'owner_id', tableField: 'owner_table' },
 }
+
+/**
+ * Values derived from other rows (the 80/20 value tier ranks a customer among all customers the
+ * device holds): computed where they are shown, never synced as data. A device never sends them;
+ * HQ ignores them when an older app does; a pulled value is not written over the local one.
+ * Their versions still count in checkpoints (rows written by older apps carry one).
+ */
+export const derivedFields: Readonly<Record<string, readonly string[]>> = { key_customers: ['value_tier'] }
+export const isDerived = (table: string, field: string) => derivedFields[table]?.includes(field) ?? false

@@ -16,7 +16,7 @@ import {
   getCustomer,
   listCustomers,
   searchCustomers,
-  tierChanges,
+  storeTiers,
   villagePlacement,
 } from '../db/repos/customers'
 import type { HandlerTable } from './table'
@@ -34,11 +34,13 @@ function unknownVillage(villageId: string): never {
   })
 }
 
-/** Re-ranks every live customer by revenue and stores the tiers that changed (through the outbox). */
-export function recomputeTiers(tx: Tx, ctx: HandlerContext): number {
-  const changes = tierChanges(tx)
-  for (const { id, tier } of changes) updateSynced(tx, ctx.change, 'key_customers', id, { valueTier: tier })
-  return changes.length
+/**
+ * Re-ranks every live customer by revenue and stores the tiers that changed. The tier is derived
+ * from the customers this device holds, so it is written here only, never through the outbox:
+ * two devices holding different customers would otherwise flip each other's tiers at every sync.
+ */
+export function recomputeTiers(tx: Tx, _ctx?: HandlerContext): number {
+  return storeTiers(tx)
 }
 
 const encodeTags = (tags: string[] | undefined) => (tags === undefined ? undefined : JSON.stringify([...new Set(tags)]))
@@ -73,7 +75,7 @@ export const customerHandlers = {
       const { funnelStage, ...fields } = input
       const values = toStored(tx, fields)
       const ownerUserId = input.villageId ? (villagePlacement(tx, input.villageId)?.ownerUserId ?? null) : null
-      const id = insertSynced(tx, ctx.change, 'key_customers', { ...values, tags: values.tags ?? '[]', funnelStage, ownerUserId, valueTier: null })
+      const id = insertSynced(tx, ctx.change, 'key_customers', { ...values, tags: values.tags ?? '[]', funnelStage, ownerUserId })
       insertSynced(tx, ctx.change, 'funnel_moves', { customerId: id, fromStage: null, toStage: funnelStage, movedAt: ctx.change.now(), byUserId: null })
       recomputeTiers(tx, ctx)
       return id

@@ -3,10 +3,10 @@
 import { z } from 'zod'
 import { villagePatchSchema } from '../../../shared/api/contract'
 import { AppError } from '../../../shared/errors'
-import type { SyncConflict, SyncStatus } from '../../../shared/api/sync'
+import type { SyncConflict, SyncRejectedChange, SyncStatus } from '../../../shared/api/sync'
 import type { HandlerContext } from '../context'
-import { updateSynced } from '../db/repos/changes'
-import { countOpenConflicts, listConflicts, markConflictResolved, pendingCount, readField, rejectedChanges, syncedColumns } from '../db/repos/sync'
+import { insertSynced, updateSynced } from '../db/repos/changes'
+import { countOpenConflicts, listConflicts, markConflictResolved, discardRejected, pendingCount, readField, rejectedChanges, rejectedCount, syncedColumns, type RejectedChange } from '../db/repos/sync'
 import { getState } from '../db/repos/syncState'
 import type { SyncedTableName } from '../db/schema'
 import { enrol, isEnrolled } from '../sync/engine'
@@ -27,7 +27,8 @@ function status(ctx: HandlerContext): SyncStatus {
     regions: JSON.parse(getState(ctx.db, 'hq_regions') ?? '[]'),
     pendingChanges: pendingCount(sqlite),
     openConflicts: countOpenConflicts(sqlite),
-    rejectedChanges: rejectedChanges(sqlite, 20),
+    rejectedChanges: rejectedChanges(sqlite, 20).map((c) => ({ deviceSeq: c.deviceSeq, table: c.table, rowId: c.rowId, reason: c.reason })),
+    rejectedCount: rejectedCount(sqlite),
     lastSyncAt: getState(ctx.db, 'last_sync_at') ?? null,
     lastError,
     lastErrorCode: lastError ? (/^([A-Z_]+):/.exec(lastError)?.[1] ?? 'ERROR') : null,
@@ -45,6 +46,44 @@ function describe(sqlite: HandlerContext['db']['$client'], conflict: Omit<SyncCo
   const labelColumn = ['name', 'title'].find((c) => columns.has(c))
   const label = labelColumn ? readField(sqlite, conflict.tableName, conflict.rowId, labelColumn) : null
   return { ...conflict, rowLabel: typeof label === 'string' ? label : null, fieldProp: columns.get(conflict.field)?.prop ?? null }
+}
+
+const MAX_LISTED_REJECTED = 500
+// Records a person types, which a copy with a new id can stand in for (not master data, nor
+// villages and grids, whose code is their identity).
+const copyableTables = new Set(['key_customers', 'work_orders', 'competitor_intel', 'visits'])
+
+// A refused change for the sync page: its fields with their labels' keys, the record's name.
+function describeRejected(sqlite: HandlerContext['db']['$client'], change: RejectedChange): SyncRejectedChange {
+  let columns: ReturnType<typeof syncedColumns> | undefined
+  try {
+    columns = syncedColumns(change.table)
+  } catch {
+    columns = undefined // a table this app no longer syncs
+  }
+  const labelColumn = columns ? ['name', 'title'].find((c) => columns.has(c)) : undefined
+  const own = labelColumn ? change.fields[labelColumn] : undefined
+  const held = labelColumn && own === undefined ? readField(sqlite, change.table, change.rowId, labelColumn) : undefined
+  const label = typeof own === 'string' ? own : typeof held === 'string' ? held : null
+  return {
+    deviceSeq: change.deviceSeq,
+    table: change.table,
+    rowId: change.rowId,
+    op: change.op,
+    reasonCode: /^([a-z_]+)/.exec(change.reason ?? '')?.[1] ?? 'unknown',
+    reason: change.reason,
+    fields: Object.entries(change.fields).map(([field, value]) => ({ field, prop: columns?.get(field)?.prop ?? null, value })),
+    createdAt: change.createdAt,
+    rowLabel: label,
+    copyable: change.op !== 'delete' && copyableTables.has(change.table),
+  }
+}
+
+// One CSV cell; a cell a spreadsheet would run as a formula is written as text.
+const csvCell = (value: unknown) => {
+  let text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value)
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 
 // An edited value must pass the same rules as the record's own edit form. Handlers do not know the
@@ -78,6 +117,40 @@ export const syncHandlers = {
   },
   'sync.probe': (ctx) => probe(ctx),
   'sync.lastRun': (ctx) => lastRun(ctx),
+  'sync.rejected': (ctx) => rejectedChanges(ctx.db.$client, MAX_LISTED_REJECTED).map((c) => describeRejected(ctx.db.$client, c)),
+  'sync.rejectedDiscard': (ctx, input) => ({ discarded: discardRejected(ctx.db.$client, input.deviceSeq) }),
+  'sync.rejectedCopy': (ctx, input) => {
+    const sqlite = ctx.db.$client
+    const change = rejectedChanges(sqlite, Number.MAX_SAFE_INTEGER).find((c) => c.deviceSeq === input.deviceSeq)
+    if (!change) throw new AppError('NOT_FOUND', `set-aside change #${input.deviceSeq} not found`, { details: { deviceSeq: input.deviceSeq } })
+    const described = describeRejected(sqlite, change)
+    if (!described.copyable) throw new AppError('VALIDATION', `a change of ${change.table} cannot be copied into a new record`, { details: { reason: 'not_copyable' } })
+    const columns = syncedColumns(change.table)
+    // An edit is copied onto the record as this device holds it; a new record as it was typed.
+    const current = change.op === 'update' ? (sqlite.prepare(`SELECT * FROM "${change.table}" WHERE id = ?`).get(change.rowId) as Record<string, unknown> | undefined) : undefined
+    const values: Record<string, unknown> = {}
+    for (const [column, meta] of columns) {
+      if (['id', 'created_at', 'updated_at', 'hlc', 'deleted_at'].includes(column)) continue
+      const value = column in change.fields ? change.fields[column] : current?.[column]
+      if (value === undefined) continue
+      values[meta.prop] = meta.boolean && typeof value === 'number' ? value === 1 : value
+    }
+    try {
+      const id = ctx.db.transaction((tx) => insertSynced(tx, ctx.change, change.table as SyncedTableName, values))
+      return { table: change.table, id }
+    } catch (error) {
+      throw new AppError('VALIDATION', `the refused values do not make a valid new record: ${(error as Error).message}`, { details: { reason: 'copy_invalid' } })
+    }
+  },
+  'sync.rejectedExport': (ctx, input) => {
+    const list = rejectedChanges(ctx.db.$client, Number.MAX_SAFE_INTEGER).map((c) => describeRejected(ctx.db.$client, c))
+    const stamp = new Date().toISOString().slice(0, 10)
+    if (input.format === 'json')
+      return { fileName: `griddesk-set-aside-${stamp}.json`, mime: 'application/json', content: `${JSON.stringify(list.map(({ fields, ...c }) => ({ ...c, fields: Object.fromEntries(fields.map((f) => [f.field, f.value])) })), null, 2)}\n` }
+    const lines = [['device_seq', 'table', 'row_id', 'op', 'record', 'reason', 'created_at', 'field', 'value']]
+    for (const c of list) for (const f of c.fields) lines.push([String(c.deviceSeq), c.table, c.rowId, c.op, c.rowLabel ?? '', c.reason ?? '', c.createdAt, f.field, f.value as string])
+    return { fileName: `griddesk-set-aside-${stamp}.csv`, mime: 'text/csv;charset=utf-8', content: `\uFEFF${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n` }
+  },
   'sync.conflicts': (ctx, input) => listConflicts(ctx.db.$client, !input.all).map((c) => describe(ctx.db.$client, c)),
   'sync.resolve': (ctx, input) => {
     const sqlite = ctx.db.$client

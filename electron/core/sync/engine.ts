@@ -5,15 +5,20 @@
 import { hostname } from 'node:os'
 import type { SyncRunResult, SyncWarning } from '../../../shared/api/sync'
 import { crashPoint } from '../../../shared/sync/crashPoint'
-import { DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_CHANGES, PROTOCOL_VERSION, fromWire, type EnrolResponse, type PullResponse, type PushResponse, type WireChange } from '../../../shared/sync/protocol'
+import { DEFAULT_PULL_LIMIT, MAX_BODY_BYTES, MAX_PULL_LIMIT, MAX_PUSH_CHANGES, PROTOCOL_VERSION, fromWire, isPlaceholder, type Checkpoint, type EnrolResponse, type PullResponse, type PushResponse, type WireChange } from '../../../shared/sync/protocol'
 import type { HandlerContext } from '../context'
 import { forgetFileKey } from '../crypto/files'
 import { shredKey } from '../crypto/keys'
+import { storeTiers } from '../db/repos/customers'
 import { getState, setState } from '../db/repos/syncState'
 import {
+  acknowledgedSeq,
   applyPulledRows,
   applyPushResults,
   beginRefetchSweep,
+  outboxResult,
+  resumeRefetchSweep,
+  setAside,
   localCheckpoint,
   pendingChanges,
   initChecksumIfEmpty,
@@ -125,6 +130,43 @@ function learnOffset(ctx: HandlerContext, serverTime: string, sentAt: number, re
   return offset
 }
 
+/** Keys of the device's sync state this engine reads and writes (sync_state). */
+export const SYNC_KEYS = {
+  pullCursor: 'pull_cursor',
+  pullScope: 'pull_scope',
+  refetch: 'refetch',
+  /** Why the refetch in progress began (scope_changed keeps no unconfirmed rows). */
+  refetchReason: 'refetch_reason',
+  /** The HQ store epoch the pull cursor belongs to. */
+  epoch: 'hq_epoch',
+  /** Outbox entries up to this device_seq were seen in a matching checkpoint: HQ holds them. */
+  confirmedSeq: 'confirmed_seq',
+  barrier: 'sync_barrier',
+} as const
+
+type Sqlite = HandlerContext['db']['$client']
+
+/** The typed state of one run, shared by its phases. */
+interface RunState {
+  readonly ctx: HandlerContext
+  readonly sqlite: Sqlite
+  readonly client: HqClient
+  readonly options: SyncOptions
+  readonly report: SyncReport
+  pullTotal: number | null
+  /** Changes per push request: halved when the server says a body is too large. */
+  batch: number
+  /** A checkpoint mismatch is repaired by one refetch per run at most. */
+  refetchedOnce: boolean
+  /** The checkpoint of the pull's last page, for verify. */
+  lastCheckpoint?: Checkpoint
+  /** Set when a pull learned that HQ lost acknowledged changes: push again before pulling on. */
+  resend: boolean
+}
+
+/** What a phase says comes next. */
+type Next = 'push' | 'pull' | 'verify' | 'done'
+
 export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): Promise<SyncReport> {
   const started = performance.now()
   const url = getState(ctx.db, 'hq_url')
@@ -133,184 +175,54 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
   if (!url || !token) throw new SyncHttpError(0, 'UNAUTHORIZED', 'this device is not enrolled with an HQ server yet')
   assertSecureUrl(url, insecureHttpAllowed(ctx))
   const client = new HqClient(url, token, options.fetch, options.timeouts)
-  const sqlite = ctx.db.$client
-  const receive = (hlc: string) => ctx.change.clock.receive(hlc)
-  const report: SyncReport = {
-    pushed: 0,
-    results: { applied: 0, superseded: 0, conflict: 0, rejected: 0 },
-    changes: [],
-    pulledRows: 0,
-    pages: 0,
-    pullConflicts: 0,
-    refetched: false,
-    regionRemoved: [],
-    dropped: 0,
-    checkpoint: 'skipped',
-    bytesSent: 0,
-    bytesReceived: 0,
-    roundTrips: 0,
-    millis: 0,
-    clockSkewMs: 0,
-    warnings: [],
+  const run: RunState = {
+    ctx,
+    sqlite: ctx.db.$client,
+    client,
+    options,
+    pullTotal: null,
+    batch: Math.min(options.pushBatch ?? MAX_PUSH_CHANGES, MAX_PUSH_CHANGES),
+    refetchedOnce: false,
+    resend: false,
+    report: {
+      pushed: 0,
+      results: { applied: 0, superseded: 0, conflict: 0, rejected: 0 },
+      changes: [],
+      pulledRows: 0,
+      pages: 0,
+      pullConflicts: 0,
+      refetched: false,
+      regionRemoved: [],
+      dropped: 0,
+      checkpoint: 'skipped',
+      bytesSent: 0,
+      bytesReceived: 0,
+      roundTrips: 0,
+      millis: 0,
+      clockSkewMs: 0,
+      warnings: [],
+    },
   }
-  const progress = (phase: SyncProgress['phase']) =>
-    options.onProgress?.({ phase, pushed: report.pushed, pending: pendingCount(sqlite), pulled: report.pulledRows, pullTotal, bytesSent: client.traffic.bytesSent, bytesReceived: client.traffic.bytesReceived })
-  const persistClock = () => setState(ctx.db, 'hlc', ctx.change.clock.current)
-  let pullTotal: number | null = null
-
+  const { report } = run
   try {
-    // ---- Push: oldest first, one batch per request; results and "pushed" commit together.
-    const batch = Math.min(options.pushBatch ?? MAX_PUSH_CHANGES, MAX_PUSH_CHANGES)
-    // The server marks rows this push leaves exactly as this device holds them, judged by the
-    // pull cursor sent along. That cursor must be durable: pages commit with synchronous = NORMAL,
-    // so this write (synchronous = FULL) flushes them before the cursor is sent.
-    const pushCursor = getState(ctx.db, 'pull_cursor') ?? '0'
-    setState(ctx.db, 'push_cursor', pushCursor)
-    for (let guard = 0; guard < 100_000; guard++) {
-      const changes: WireChange[] = pendingChanges(sqlite, batch)
-      if (changes.length === 0) break
-      crashPoint('push.batch-built')
-      progress('push')
-      const sentAt = ctx.change.clock.wallTime()
-      let response: PushResponse
-      try {
-        response = await client.request<PushResponse>('POST', `/v1/push?pull_cursor=${pushCursor}`, {
-          protocol_version: PROTOCOL_VERSION,
-          schema_version: ctx.change.schemaVersion,
-          device_id: ctx.change.deviceId,
-          changes,
-        })
-      } catch (error) {
-        if (error instanceof SyncHttpError && error.code === 'SEQ_GAP' && typeof error.details?.expected === 'number') {
-          // The server forgot changes it had acknowledged: send them again from where it stands.
-          const resent = sqlite.transaction(() => unmarkPushedFrom(sqlite, error.details!.expected as number))()
-          report.warnings.push({ code: 'changes_resent', params: { from: error.details.expected as number, count: resent }, message: `the server asked for changes from #${error.details.expected} again (${resent} re-sent)` })
-          if (resent === 0) throw error
-          continue
-        }
-        throw error
-      }
-      crashPoint('push.response-received')
-      report.clockSkewMs = learnOffset(ctx, response.server_time, sentAt, ctx.change.clock.wallTime())
-      sqlite.transaction(() => {
-        applyPushResults(sqlite, changes, response.results, now(), receive)
-        persistClock()
-      })()
-      crashPoint('push.results-committed')
-      const bySeq = new Map(changes.map((c) => [c.device_seq, c]))
-      for (const r of response.results) {
-        const change = bySeq.get(r.device_seq)
-        report.results[r.status]++
-        report.changes.push({ deviceSeq: r.device_seq, table: change?.table_name ?? '?', rowId: change?.row_id ?? '?', status: r.status, ...(r.reason ? { reason: r.reason } : {}) })
-      }
-      report.pushed += response.results.length
+    // push → pull → verify; a pull that finds HQ lost acknowledged changes goes back to push, a
+    // verify that finds a divergence goes back to pull (a refetch). Bounded: each loop-back is once.
+    let next: Next = 'push'
+    for (let guard = 0; next !== 'done'; guard++) {
+      if (guard > 20) throw new SyncHttpError(0, 'INTERNAL', 'sync did not settle (the server keeps asking for the same thing)')
+      if (next === 'push') next = await pushPhase(run)
+      else if (next === 'pull') next = await pullPhase(run)
+      else next = verifyPhase(run)
     }
-
-    // ---- Pull: pages in server_seq order, each applied with its cursor in one transaction.
-    let refetchedOnce = false
-    initChecksumIfEmpty(sqlite)
-    if (getState(ctx.db, 'refetch') === '1') beginRefetch(ctx)
-    // The next page is asked for before the current one is applied (its cursor is known): the
-    // server reads and compresses it while this device writes. A prefetch whose request no longer
-    // matches the device's state (a refetch began, a page failed) is dropped unused.
-    // Pages as big as the link carries in about PAGE_SECONDS (a cut loses at most one page), unless
-    // the caller fixed the size: halved or doubled by how long the last page took.
-    let pageRows = options.pullLimit ?? DEFAULT_PULL_LIMIT
-    const fitPage = (rows: number, millis: number) => {
-      if (!options.pullLimit) pageRows = nextPageRows(pageRows, rows, millis)
-    }
-    let prefetched: { key: string; response: Promise<{ page: PullResponse; sentAt: number; receivedAt: number }> } | undefined
-    const requestPage = (params: URLSearchParams) => {
-      const sentAt = ctx.change.clock.wallTime()
-      const response = client.request<PullResponse>('GET', `/v1/pull?${params}`).then((page) => ({ page, sentAt, receivedAt: ctx.change.clock.wallTime() }))
-      response.catch(() => undefined) // a dropped prefetch's failure is nobody's error
-      return response
-    }
-    const pageParams = (cursor: number, scope: string | undefined, refetching: boolean, count = false) => {
-      const params = new URLSearchParams({ cursor: String(cursor), limit: String(pageRows), protocol_version: String(PROTOCOL_VERSION), schema_version: String(ctx.change.schemaVersion) })
-      if (scope && cursor > 0) params.set('scope', scope)
-      // Rows this device wrote and already holds are not sent back; a refetch needs every row.
-      if (!refetching) params.set('skip_own', '1')
-      if (count) params.set('count', '1')
-      return params
-    }
-    // The first page of a pull (or of a refetch) also says how many rows are coming.
-    let counted: 'pull' | 'refetch' | undefined
-    for (let guard = 0; guard < 1_000_000; guard++) {
-      const refetching = getState(ctx.db, 'refetch') === '1'
-      if (refetching) report.refetched = true
-      const cursor = Number(getState(ctx.db, 'pull_cursor') ?? 0)
-      const phase = refetching ? 'refetch' : 'pull'
-      const params = pageParams(cursor, getState(ctx.db, 'pull_scope'), refetching, counted !== phase)
-      progress(phase)
-      const pending = prefetched?.key === params.toString() ? prefetched.response : requestPage(params)
-      prefetched = undefined
-      const { page, sentAt, receivedAt } = await pending
-      report.clockSkewMs = learnOffset(ctx, page.server_time, sentAt, receivedAt)
-      if (!page.must_refetch) fitPage(page.rows.length, receivedAt - sentAt)
-      if (!page.must_refetch && page.remaining !== undefined) {
-        counted = phase
-        pullTotal = report.pulledRows + page.remaining
-      }
-      if (page.must_refetch) {
-        // The outbox is never touched: pending changes were pushed above or stay pending.
-        if (refetching && cursor === 0) throw new SyncHttpError(0, 'INTERNAL', 'the server asked for a refetch while refetching')
-        report.regionRemoved.push(...page.region_removed)
-        beginRefetch(ctx)
-        continue
-      }
-      if (page.has_more) {
-        const next = pageParams(page.next_cursor, page.scope, refetching)
-        prefetched = { key: next.toString(), response: requestPage(next) }
-        // Let the request leave before this thread is busy applying the page.
-        await new Promise((resolve) => setImmediate(resolve))
-      }
-      report.pages++
-      crashPoint('pull.page-received')
-      withForeignKeysOff(sqlite, () =>
-        sqlite.transaction(() => {
-          const stats = applyPulledRows(sqlite, page.rows.map(fromWire), now(), receive, refetching)
-          report.pulledRows += stats.rows
-          report.pullConflicts += stats.conflicts
-          crashPoint('pull.page-applied')
-          setState(ctx.db, 'pull_cursor', String(page.next_cursor))
-          setState(ctx.db, 'pull_scope', page.scope)
-          setState(ctx.db, 'hq_regions', JSON.stringify(page.regions))
-          if (!page.has_more && refetching) {
-            report.dropped += sweepUnseen(sqlite)
-            setState(ctx.db, 'refetch', '0')
-          }
-          persistClock()
-        })(),
-      )
-      crashPoint('pull.page-committed')
-      if (page.has_more) continue
-      // ---- Verify: only meaningful when nothing local is pending.
-      if (page.checkpoint && pendingCount(sqlite) === 0) {
-        progress('verify')
-        const local = verifiedChecksum(sqlite, page.checkpoint, report.warnings)
-        if (local.hash === page.checkpoint.hash && local.rows === page.checkpoint.rows) report.checkpoint = 'ok'
-        else if (!refetchedOnce && !refetching) {
-          // One refetch repairs a divergence; never loop on it (ElectricSQL's 409 lesson).
-          report.warnings.push({ code: 'checkpoint_refetch', params: { local: local.rows, server: page.checkpoint.rows }, message: `checkpoint differs (local ${local.rows} rows, server ${page.checkpoint.rows}): refetching` })
-          refetchedOnce = true
-          beginRefetch(ctx)
-          continue
-        } else {
-          report.checkpoint = 'mismatch'
-          report.warnings.push({ code: 'checkpoint_mismatch', params: { local: local.rows, server: page.checkpoint.rows }, message: `checkpoint still differs after a refetch (local ${local.rows} rows, server ${page.checkpoint.rows})` })
-        }
-      }
-      break
-    }
-    if (Math.abs(report.clockSkewMs) > SKEW_WARN_MS)
-    {
+    if (Math.abs(report.clockSkewMs) > SKEW_WARN_MS) {
       const minutes = Math.round(report.clockSkewMs / 60_000)
       report.warnings.push({ code: 'clock_skew', params: { minutes }, message: `this computer's clock is off by ${minutes} minutes; sync corrected it, but please set the clock` })
     }
+    const aside = report.changes.filter((c) => c.status === 'rejected').length
+    if (aside > 0) report.warnings.push({ code: 'changes_set_aside', params: { count: aside }, message: `${aside} change(s) were refused and set aside: see the sync page` })
     setState(ctx.db, 'last_sync_at', now())
     setState(ctx.db, 'last_sync_error', '')
-    progress('done')
+    progress(run, 'done')
   } catch (error) {
     if (error instanceof SyncHttpError && error.code === 'DEVICE_REVOKED') {
       lockRevoked(ctx)
@@ -327,12 +239,260 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
   return report
 }
 
+const progress = (run: RunState, phase: SyncProgress['phase']) =>
+  run.options.onProgress?.({
+    phase,
+    pushed: run.report.pushed,
+    pending: pendingCount(run.sqlite),
+    pulled: run.report.pulledRows,
+    pullTotal: run.pullTotal,
+    bytesSent: run.client.traffic.bytesSent,
+    bytesReceived: run.client.traffic.bytesReceived,
+  })
+
+const persistClock = (ctx: HandlerContext) => setState(ctx.db, 'hlc', ctx.change.clock.current)
+const receiver = (ctx: HandlerContext) => (hlc: string) => ctx.change.clock.receive(hlc)
+
+/**
+ * Barrier: everything committed before it is on disk when it returns. Pulled pages commit with
+ * synchronous = NORMAL; this write commits with the connection's FULL, which syncs the WAL and
+ * every page before it. Used before telling the server a cursor (push) it will rely on.
+ */
+function durable(ctx: HandlerContext, name: 'pull-cursor-before-push'): void {
+  setState(ctx.db, SYNC_KEYS.barrier, name)
+}
+
+/** Bytes a batch will take in the request body (before gzip): the server's limit is on these. */
+const bodyBytes = (changes: WireChange[]) => Buffer.byteLength(JSON.stringify(changes)) + 200
+/** Room kept under the server's body limit for the request's envelope and JSON escapes. */
+const BODY_BUDGET = Math.floor(MAX_BODY_BYTES * 0.9)
+
+/**
+ * Push: the outbox oldest first, one batch per request; results and "pushed" commit together.
+ * A batch too large for the server's body limit is halved (before sending when its size says so,
+ * or on 413); a single change too large, or refused as a request by the server's checks, is set
+ * aside with its reason and sent as a placeholder so the rest goes on.
+ */
+async function pushPhase(run: RunState): Promise<Next> {
+  const { ctx, sqlite, client, report } = run
+  // The server marks rows this push leaves exactly as this device holds them, judged by the pull
+  // cursor sent along: it must be on disk first. While refetching the device holds nothing for sure.
+  const pushCursor = getState(ctx.db, SYNC_KEYS.refetch) === '1' ? '0' : (getState(ctx.db, SYNC_KEYS.pullCursor) ?? '0')
+  durable(ctx, 'pull-cursor-before-push')
+  run.resend = false
+  for (let guard = 0; guard < 1_000_000; guard++) {
+    let changes: WireChange[] = pendingChanges(sqlite, run.batch)
+    if (changes.length === 0) break
+    while (changes.length > 1 && bodyBytes(changes) > BODY_BUDGET) changes = changes.slice(0, Math.ceil(changes.length / 2))
+    if (changes.length === 1 && !isPlaceholder(changes[0]!) && bodyBytes(changes) > BODY_BUDGET) {
+      setAside(sqlite, changes[0]!.device_seq, `too_large: ${bodyBytes(changes)} bytes; the server takes at most ${MAX_BODY_BYTES}`)
+      continue
+    }
+    crashPoint('push.batch-built')
+    progress(run, 'push')
+    const sentAt = ctx.change.clock.wallTime()
+    let response: PushResponse
+    try {
+      response = await client.request<PushResponse>('POST', `/v1/push?pull_cursor=${pushCursor}`, {
+        protocol_version: PROTOCOL_VERSION,
+        schema_version: ctx.change.schemaVersion,
+        device_id: ctx.change.deviceId,
+        changes,
+      })
+    } catch (error) {
+      if (!(error instanceof SyncHttpError)) throw error
+      if (error.code === 'SEQ_GAP' && typeof error.details?.expected === 'number') {
+        // The server forgot changes it had acknowledged: send them again from where it stands.
+        const resent = sqlite.transaction(() => unmarkPushedFrom(sqlite, error.details!.expected as number))()
+        report.warnings.push({ code: 'changes_resent', params: { from: error.details.expected as number, count: resent }, message: `the server asked for changes from #${error.details.expected} again (${resent} re-sent)` })
+        if (resent === 0) throw error
+        continue
+      }
+      // A request the server refuses as a whole because of its body: smaller, down to one change.
+      const bodyRefused = error.code === 'BODY_TOO_LARGE' || error.status === 413 || (error.code === 'VALIDATION' && error.status === 400 && refersToChanges(error))
+      if (!bodyRefused) throw error
+      if (changes.length > 1) {
+        run.batch = Math.max(1, Math.floor(changes.length / 2))
+        continue
+      }
+      if (isPlaceholder(changes[0]!)) throw error
+      setAside(sqlite, changes[0]!.device_seq, error.code === 'VALIDATION' ? `invalid_value: ${error.message}` : `too_large: ${error.message}`)
+      continue
+    }
+    crashPoint('push.response-received')
+    report.clockSkewMs = learnOffset(ctx, response.server_time, sentAt, ctx.change.clock.wallTime())
+    withForeignKeysOff(sqlite, () =>
+      sqlite.transaction(() => {
+        applyPushResults(sqlite, changes, response.results, now(), receiver(ctx))
+        persistClock(ctx)
+      })(),
+    )
+    crashPoint('push.results-committed')
+    const bySeq = new Map(changes.map((c) => [c.device_seq, c]))
+    for (const r of response.results) {
+      const change = bySeq.get(r.device_seq)
+      if (change && isPlaceholder(change)) {
+        // Set aside on this device: its own reason stands.
+        const own = outboxResult(sqlite, r.device_seq)
+        report.results.rejected++
+        report.changes.push({ deviceSeq: r.device_seq, table: change.table_name, rowId: change.row_id, status: 'rejected', ...(own?.reason ? { reason: own.reason } : {}) })
+        continue
+      }
+      report.results[r.status]++
+      report.changes.push({ deviceSeq: r.device_seq, table: change?.table_name ?? '?', rowId: change?.row_id ?? '?', status: r.status, ...(r.reason ? { reason: r.reason } : {}) })
+    }
+    report.pushed += response.results.length
+  }
+  return 'pull'
+}
+
+const refersToChanges = (error: SyncHttpError) => {
+  const issues = error.details?.issues
+  return Array.isArray(issues) && issues.some((i: { path?: unknown }) => typeof i.path === 'string' && i.path.startsWith('changes'))
+}
+
+/**
+ * Pull: pages in server_seq order, each applied with its cursor in one transaction. A refetch
+ * resumes from its last applied page after an interruption or a restart.
+ */
+async function pullPhase(run: RunState): Promise<Next> {
+  const { ctx, sqlite, client, report, options } = run
+  initChecksumIfEmpty(sqlite)
+  if (getState(ctx.db, SYNC_KEYS.refetch) === '1' && !resumeRefetchSweep(sqlite)) beginRefetch(ctx, getState(ctx.db, SYNC_KEYS.refetchReason) ?? 'restart')
+  // The next page is asked for before the current one is applied (its cursor is known): the
+  // server reads and compresses it while this device writes. A prefetch whose request no longer
+  // matches the device's state (a refetch began, a page failed) is dropped unused.
+  // Pages as big as the link carries in about PAGE_SECONDS (a cut loses at most one page), unless
+  // the caller fixed the size: halved or doubled by how long the last page took.
+  let pageRows = options.pullLimit ?? DEFAULT_PULL_LIMIT
+  const fitPage = (rows: number, millis: number) => {
+    if (!options.pullLimit) pageRows = nextPageRows(pageRows, rows, millis)
+  }
+  let prefetched: { key: string; response: Promise<{ page: PullResponse; sentAt: number; receivedAt: number }> } | undefined
+  const requestPage = (params: URLSearchParams) => {
+    const sentAt = ctx.change.clock.wallTime()
+    const response = client.request<PullResponse>('GET', `/v1/pull?${params}`).then((page) => ({ page, sentAt, receivedAt: ctx.change.clock.wallTime() }))
+    response.catch(() => undefined) // a dropped prefetch's failure is nobody's error
+    return response
+  }
+  const pageParams = (cursor: number, scope: string | undefined, refetching: boolean, count = false) => {
+    const params = new URLSearchParams({ cursor: String(cursor), limit: String(pageRows), protocol_version: String(PROTOCOL_VERSION), schema_version: String(ctx.change.schemaVersion) })
+    if (scope && cursor > 0) params.set('scope', scope)
+    const epoch = getState(ctx.db, SYNC_KEYS.epoch)
+    if (epoch && cursor > 0) params.set('epoch', epoch)
+    // Rows this device wrote and already holds are not sent back; a refetch needs every row.
+    if (!refetching) params.set('skip_own', '1')
+    if (count) params.set('count', '1')
+    return params
+  }
+  // The first page of a pull (or of a refetch) also says how many rows are coming.
+  let counted: 'pull' | 'refetch' | undefined
+  for (let guard = 0; guard < 1_000_000; guard++) {
+    const refetching = getState(ctx.db, SYNC_KEYS.refetch) === '1'
+    if (refetching) report.refetched = true
+    const cursor = Number(getState(ctx.db, SYNC_KEYS.pullCursor) ?? 0)
+    const phase = refetching ? 'refetch' : 'pull'
+    const params = pageParams(cursor, getState(ctx.db, SYNC_KEYS.pullScope), refetching, counted !== phase)
+    progress(run, phase)
+    const pending = prefetched?.key === params.toString() ? prefetched.response : requestPage(params)
+    prefetched = undefined
+    const { page, sentAt, receivedAt } = await pending
+    report.clockSkewMs = learnOffset(ctx, page.server_time, sentAt, receivedAt)
+    // HQ holds fewer of this device's changes than it acknowledged: it was restored from a backup.
+    if (page.last_device_seq !== undefined && page.last_device_seq < acknowledgedSeq(sqlite)) {
+      const resent = sqlite.transaction(() => unmarkPushedFrom(sqlite, page.last_device_seq! + 1))()
+      report.warnings.push({ code: 'hq_restored', params: { count: resent }, message: `HQ no longer holds ${resent} change(s) it had acknowledged (restored from a backup?): they are sent again` })
+      if (page.must_refetch || !refetching) beginRefetch(ctx, 'hq_restored')
+      return 'push'
+    }
+    if (page.must_refetch) {
+      // The outbox is never touched: pending changes were pushed above or stay pending.
+      if (refetching && cursor === 0) throw new SyncHttpError(0, 'INTERNAL', 'the server asked for a refetch while refetching')
+      if (page.reason === 'hq_restored' || page.reason === 'cursor_ahead')
+        report.warnings.push({ code: 'hq_restored', params: { count: 0 }, message: 'HQ was restored from a backup: this device fetches its regions again and keeps its own work' })
+      report.regionRemoved.push(...page.region_removed)
+      beginRefetch(ctx, page.reason)
+      continue
+    }
+    fitPage(page.rows.length, receivedAt - sentAt)
+    if (page.remaining !== undefined) {
+      counted = phase
+      run.pullTotal = report.pulledRows + page.remaining
+    }
+    if (page.has_more) {
+      const next = pageParams(page.next_cursor, page.scope, refetching)
+      prefetched = { key: next.toString(), response: requestPage(next) }
+      // Let the request leave before this thread is busy applying the page.
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    report.pages++
+    crashPoint('pull.page-received')
+    withForeignKeysOff(sqlite, () =>
+      sqlite.transaction(() => {
+        const stats = applyPulledRows(sqlite, page.rows.map(fromWire), now(), receiver(ctx), refetching)
+        report.pulledRows += stats.rows
+        report.pullConflicts += stats.conflicts
+        crashPoint('pull.page-applied')
+        setState(ctx.db, SYNC_KEYS.pullCursor, String(page.next_cursor))
+        setState(ctx.db, SYNC_KEYS.pullScope, page.scope)
+        if (page.epoch) setState(ctx.db, SYNC_KEYS.epoch, page.epoch)
+        setState(ctx.db, 'hq_regions', JSON.stringify(page.regions))
+        if (!page.has_more && refetching) {
+          // Rows HQ acknowledged but this device has not seen confirmed are kept (HQ may have lost
+          // them: they are sent again), unless the device's regions changed.
+          const keepAfter = getState(ctx.db, SYNC_KEYS.refetchReason) === 'scope_changed' ? Number.MAX_SAFE_INTEGER : Number(getState(ctx.db, SYNC_KEYS.confirmedSeq) ?? 0)
+          const swept = sweepUnseen(sqlite, keepAfter)
+          report.dropped += swept.dropped
+          if (swept.kept > 0) report.warnings.push({ code: 'unconfirmed_kept', params: { count: swept.kept }, message: `${swept.kept} record(s) HQ acknowledged but did not send back are kept on this device` })
+          setState(ctx.db, SYNC_KEYS.refetch, '0')
+        }
+        persistClock(ctx)
+      })(),
+    )
+    crashPoint('pull.page-committed')
+    if (page.has_more) continue
+    // Derived values follow the rows they derive from (computed here, never pulled as data).
+    if (report.pulledRows > 0) ctx.db.transaction((tx) => storeTiers(tx))
+    run.lastCheckpoint = page.checkpoint
+    return 'verify'
+  }
+  return 'verify'
+}
+
+/**
+ * Verify: the device's checkpoint against the server's, only meaningful when nothing local is
+ * pending. A match confirms every acknowledged change; a mismatch is repaired by one refetch.
+ */
+function verifyPhase(run: RunState): Next {
+  const { ctx, sqlite, report } = run
+  const checkpoint = run.lastCheckpoint
+  run.lastCheckpoint = undefined
+  if (!checkpoint || pendingCount(sqlite) > 0) return 'done'
+  progress(run, 'verify')
+  const local = verifiedChecksum(sqlite, checkpoint, report.warnings)
+  if (local.hash === checkpoint.hash && local.rows === checkpoint.rows) {
+    report.checkpoint = 'ok'
+    setState(ctx.db, SYNC_KEYS.confirmedSeq, String(acknowledgedSeq(sqlite)))
+    return 'done'
+  }
+  if (!run.refetchedOnce && !report.refetched) {
+    // One refetch repairs a divergence; never loop on it (ElectricSQL's 409 lesson).
+    report.warnings.push({ code: 'checkpoint_refetch', params: { local: local.rows, server: checkpoint.rows }, message: `checkpoint differs (local ${local.rows} rows, server ${checkpoint.rows}): refetching` })
+    run.refetchedOnce = true
+    beginRefetch(ctx, 'checkpoint')
+    return 'pull'
+  }
+  report.checkpoint = 'mismatch'
+  report.warnings.push({ code: 'checkpoint_mismatch', params: { local: local.rows, server: checkpoint.rows }, message: `checkpoint still differs after a refetch (local ${local.rows} rows, server ${checkpoint.rows})` })
+  return 'done'
+}
+
 /**
  * The device's checkpoint: the running checksum kept with every write (O(1)); computed in full
  * when it is unknown, or when it differs from the server's — so a running sum gone wrong (a write
  * path that missed it) costs one full scan and is repaired, never a refetch.
  */
-function verifiedChecksum(sqlite: HandlerContext['db']['$client'], server: { rows: number; hash: string }, warnings: SyncWarning[]): { rows: number; hash: string } {
+function verifiedChecksum(sqlite: Sqlite, server: { rows: number; hash: string }, warnings: SyncWarning[]): { rows: number; hash: string } {
   const running = storedChecksum(sqlite)
   if (running && running.rows === server.rows && running.hash === server.hash) return running
   const full = localCheckpoint(sqlite)
@@ -341,13 +501,14 @@ function verifiedChecksum(sqlite: HandlerContext['db']['$client'], server: { row
   return full
 }
 
-/** Starts (or restarts after a crash) a full refetch from cursor 0; the outbox is left alone. */
-function beginRefetch(ctx: HandlerContext): void {
+/** Starts a full refetch from cursor 0 (an interrupted one resumes, see pullPhase); the outbox is left alone. */
+function beginRefetch(ctx: HandlerContext, reason: string): void {
   const sqlite = ctx.db.$client
-  beginRefetchSweep(sqlite)
   sqlite.transaction(() => {
-    setState(ctx.db, 'refetch', '1')
-    setState(ctx.db, 'pull_cursor', '0')
+    beginRefetchSweep(sqlite)
+    setState(ctx.db, SYNC_KEYS.refetch, '1')
+    setState(ctx.db, SYNC_KEYS.refetchReason, reason)
+    setState(ctx.db, SYNC_KEYS.pullCursor, '0')
   })()
 }
 

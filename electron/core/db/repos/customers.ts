@@ -333,6 +333,13 @@ export function tierChanges(db: Handle): { id: string; tier: ValueTier }[] {
     WHERE stored IS NOT tier`)
 }
 
+/** Writes the computed tiers that changed, outside the outbox (derived, never synced as data). */
+export function storeTiers(db: Handle): number {
+  const changes = tierChanges(db)
+  for (const { id, tier } of changes) db.run(sql`UPDATE key_customers SET value_tier = ${tier} WHERE id = ${id}`)
+  return changes.length
+}
+
 /** Distinct tags in use, for the tag filter. */
 export function customerTags(db: Handle): string[] {
   return db

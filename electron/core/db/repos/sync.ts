@@ -8,7 +8,7 @@ import type BetterSqlite3 from 'better-sqlite3'
 import { getTableColumns } from 'drizzle-orm'
 import { v7 as uuidv7 } from 'uuid'
 import { adoptServerField, BOOKKEEPING_COLUMNS, foldPending, mergePulledRow, sparseRowVersion, type PendingField } from '../../../../shared/sync/kernel'
-import type { ChangeResult, PulledRow, WireChange } from '../../../../shared/sync/protocol'
+import { isDerived, isPlaceholder, type ChangeResult, type PulledRow, type WireChange } from '../../../../shared/sync/protocol'
 import type { Db } from '../client'
 import { syncedTables, type SyncedTableName } from '../schema'
 import { CHECKSUM_KEY, ChecksumDelta, formatChecksum, parseChecksum, rowChecksum, type Checksum } from './checksum'
@@ -60,21 +60,53 @@ interface OutboxRow {
   schema_version: number
 }
 
+/**
+ * States of an outbox entry:
+ * - pending: pushed_at NULL, result NULL (待发送);
+ * - set aside on the device, not yet told to HQ: pushed_at NULL, result 'rejected' or 'discarded'
+ *   (sent as a placeholder with no fields, so HQ's device_seq sequence stays unbroken);
+ * - acknowledged: pushed_at set, result as HQ answered (applied / superseded / conflict), or
+ *   'rejected' (refused by HQ or set aside here: kept with its values and reason until the user
+ *   discards it), or 'discarded' (the user let it go).
+ */
+const SET_ASIDE = "result IN ('rejected', 'discarded')"
+
 export function pendingChanges(sqlite: Sqlite, limit: number): WireChange[] {
   const list = prepared(
       sqlite,
-      'SELECT device_seq, change_id, hlc, table_name, row_id, op, fields, base, schema_version FROM outbox WHERE pushed_at IS NULL ORDER BY device_seq LIMIT ?')
-    .all(limit) as OutboxRow[]
-  return list.map((r) => ({ ...r, fields: JSON.parse(r.fields), base: JSON.parse(r.base) }))
+      `SELECT device_seq, change_id, hlc, table_name, row_id, op, fields, base, schema_version, ${SET_ASIDE} AS aside FROM outbox WHERE pushed_at IS NULL ORDER BY device_seq LIMIT ?`)
+    .all(limit) as (OutboxRow & { aside: number })[]
+  return list.map(({ aside, ...r }) => ({ ...r, fields: aside ? {} : JSON.parse(r.fields), base: aside ? {} : JSON.parse(r.base) }))
 }
 
+/** Changes waiting to be sent (待发送): set-aside ones are not counted. */
 export function pendingCount(sqlite: Sqlite): number {
-  return (prepared(sqlite, 'SELECT count(*) AS n FROM outbox WHERE pushed_at IS NULL').get() as { n: number }).n
+  return (prepared(sqlite, 'SELECT count(*) AS n FROM outbox WHERE pushed_at IS NULL AND result IS NULL').get() as { n: number }).n
 }
 
-/** The server lost changes it had acknowledged (restored from backup): send them again. */
+/** The newest change HQ acknowledged. */
+export function acknowledgedSeq(sqlite: Sqlite): number {
+  return (prepared(sqlite, 'SELECT coalesce(max(device_seq), 0) AS n FROM outbox WHERE pushed_at IS NOT NULL').get() as { n: number }).n
+}
+
+export function outboxResult(sqlite: Sqlite, deviceSeq: number): { result: string | null; reason: string | null } | undefined {
+  return prepared(sqlite, 'SELECT result, result_reason AS reason FROM outbox WHERE device_seq = ?').get(deviceSeq) as never
+}
+
+/** Sets a change aside on the device with its reason: it is kept, listed, and no longer sent. */
+export function setAside(sqlite: Sqlite, deviceSeq: number, reason: string): void {
+  prepared(sqlite, "UPDATE outbox SET result = 'rejected', result_reason = ? WHERE device_seq = ? AND pushed_at IS NULL").run(reason, deviceSeq)
+}
+
+/**
+ * The server lost changes it had acknowledged (restored from backup): send them again. Changes
+ * set aside stay set aside (sent again as placeholders).
+ */
 export function unmarkPushedFrom(sqlite: Sqlite, deviceSeq: number): number {
-  return prepared(sqlite, 'UPDATE outbox SET pushed_at = NULL, result = NULL, result_reason = NULL WHERE device_seq >= ?').run(deviceSeq).changes
+  return prepared(
+    sqlite,
+    `UPDATE outbox SET pushed_at = NULL, result = CASE WHEN ${SET_ASIDE} THEN result END, result_reason = CASE WHEN ${SET_ASIDE} THEN result_reason END WHERE device_seq >= ? AND pushed_at IS NOT NULL`,
+  ).run(deviceSeq).changes
 }
 
 function setField(sqlite: Sqlite, table: string, rowId: string, field: string, value: unknown, version: string | null, now: string): void {
@@ -118,12 +150,19 @@ function pendingFields(sqlite: Sqlite, table: string, rowId: string, afterSeq = 
  */
 export function applyPushResults(sqlite: Sqlite, sent: WireChange[], results: ChangeResult[], now: string, receive: (hlc: string) => void): void {
   const bySeq = new Map(sent.map((c) => [c.device_seq, c]))
-  const mark = prepared(sqlite, 'UPDATE outbox SET pushed_at = ?, result = ?, result_reason = ? WHERE device_seq = ? AND pushed_at IS NULL')
+  // A placeholder's entry keeps the reason it was set aside for.
+  const mark = prepared(
+    sqlite,
+    `UPDATE outbox SET pushed_at = ?, result = CASE WHEN ${SET_ASIDE} THEN result ELSE ? END, result_reason = CASE WHEN ${SET_ASIDE} THEN result_reason ELSE ? END WHERE device_seq = ? AND pushed_at IS NULL`,
+  )
   const delta = new ChecksumDelta()
+  const absent: WireChange[] = []
   for (const result of results) {
     const change = bySeq.get(result.device_seq)
     if (!change) continue
     mark.run(now, result.status, result.reason ?? null, result.device_seq)
+    if (isPlaceholder(change)) continue
+    if (result.status === 'rejected' && result.absent) absent.push(change)
     if (!result.server) continue
     const before = versionOfRow(sqlite, change.table_name, change.row_id)
     const later = pendingFields(sqlite, change.table_name, change.row_id, change.device_seq)
@@ -136,6 +175,18 @@ export function applyPushResults(sqlite: Sqlite, sent: WireChange[], results: Ch
       if (adoption.adopt) setField(sqlite, change.table_name, change.row_id, field, server.value, server.version, now)
     }
     delta.change(change.table_name, change.row_id, before, versionOfRow(sqlite, change.table_name, change.row_id))
+  }
+  // Rows HQ refused and does not hold: the device's copy goes (the refused change keeps its
+  // values, listed on the sync page), unless more changes of the row wait. Children first.
+  for (const change of absent.reverse()) {
+    if (!isSynced(change.table_name)) continue
+    if (prepared(sqlite, 'SELECT 1 FROM outbox WHERE pushed_at IS NULL AND result IS NULL AND table_name = ? AND row_id = ?').get(change.table_name, change.row_id)) continue
+    const accepted = prepared(sqlite, "SELECT 1 FROM outbox WHERE table_name = ? AND row_id = ? AND result IN ('applied', 'superseded', 'conflict')").get(change.table_name, change.row_id)
+    if (accepted) continue
+    const before = versionOfRow(sqlite, change.table_name, change.row_id)
+    prepared(sqlite, `DELETE FROM "${change.table_name}" WHERE id = ?`).run(change.row_id)
+    prepared(sqlite, 'DELETE FROM field_versions WHERE table_name = ? AND row_id = ?').run(change.table_name, change.row_id)
+    delta.change(change.table_name, change.row_id, before, null)
   }
   commitChecksumDelta(sqlite, delta)
 }
@@ -202,7 +253,7 @@ export interface PullApplyStats {
 export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now: string, receive: (hlc: string) => void, seen?: boolean): PullApplyStats {
   let conflicts = 0
   let applied = 0
-  const markSeen = seen ? prepared(sqlite, 'INSERT OR IGNORE INTO temp.sync_refetch_seen (table_name, row_id) VALUES (?, ?)') : undefined
+  const markSeen = seen ? prepared(sqlite, 'INSERT OR IGNORE INTO sync_refetch_seen (table_name, row_id) VALUES (?, ?)') : undefined
   const addVersion = prepared(sqlite, 'INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (table_name, row_id, field) DO UPDATE SET hlc = excluded.hlc')
   const delta = new ChecksumDelta()
   let pageNewest = ''
@@ -232,6 +283,9 @@ export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now
     const held = new Map(
       (prepared(sqlite, 'SELECT field, hlc FROM field_versions WHERE table_name = ? AND row_id = ?').all(row.table_name, row.row_id) as { field: string; hlc: string }[]).map((v) => [v.field, v.hlc]),
     )
+    // Derived values (computed on this device) are never written over nor in conflict; their
+    // versions are taken like any field's.
+    for (const field of pending.keys()) if (isDerived(row.table_name, field)) pending.delete(field)
     const values: Record<string, unknown> = {}
     for (const field of pending.keys()) values[field] = fromSqlite(columns.get(field), local[field])
     const merged = mergePulledRow({ values, version: local.hlc as string, versions: Object.fromEntries(held) }, pending, { ...row, version }, names)
@@ -239,7 +293,7 @@ export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now
       recordConflict(sqlite, { table: row.table_name, rowId: row.row_id, field: c.field, mine: c.mine, theirs: c.theirs, mineHlc: null, theirsHlc: c.theirsHlc, now })
       conflicts++
     }
-    const write = merged.write
+    const write = merged.write.filter((f) => !isDerived(row.table_name, f))
     // Fields not taken from this row (pending, or not sent) keep the version they had, which
     // the row's new hlc would otherwise change.
     prepared(sqlite, 'DELETE FROM field_versions WHERE table_name = ? AND row_id = ?').run(row.table_name, row.row_id)
@@ -258,32 +312,54 @@ export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now
   return { rows: applied, conflicts }
 }
 
+// The rows a refetch has seen so far, kept in the store (not a temp table) so an interrupted
+// refetch resumes from its last page instead of row 0. Device-local: never synced.
+const SEEN_TABLE = 'CREATE TABLE IF NOT EXISTS sync_refetch_seen (table_name TEXT NOT NULL, row_id TEXT NOT NULL, PRIMARY KEY (table_name, row_id)) WITHOUT ROWID'
+
 export function beginRefetchSweep(sqlite: Sqlite): void {
-  sqlite.exec('CREATE TEMP TABLE IF NOT EXISTS sync_refetch_seen (table_name TEXT NOT NULL, row_id TEXT NOT NULL, PRIMARY KEY (table_name, row_id))')
-  sqlite.exec('DELETE FROM temp.sync_refetch_seen')
+  sqlite.exec(SEEN_TABLE)
+  sqlite.exec('DELETE FROM sync_refetch_seen')
 }
 
-/** After a complete refetch: drops synced rows the server no longer sends, unless changes to them are pending. */
-export function sweepUnseen(sqlite: Sqlite): number {
+/**
+ * A refetch interrupted earlier goes on from its stored cursor with the rows it saw: true when
+ * there is one to resume (its table of seen rows exists; a finished refetch drops it).
+ */
+export function resumeRefetchSweep(sqlite: Sqlite): boolean {
+  return sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_refetch_seen'").get() !== undefined
+}
+
+/**
+ * After a complete refetch: drops synced rows the server no longer sends, unless changes to them
+ * are pending, or HQ acknowledged a change of them after `keepAfter` (the last device_seq a
+ * matching checkpoint confirmed): those HQ may have lost, and the device keeps them.
+ */
+export function sweepUnseen(sqlite: Sqlite, keepAfter = Number.MAX_SAFE_INTEGER): { dropped: number; kept: number } {
   let dropped = 0
+  let kept = 0
   const delta = new ChecksumDelta()
   for (const table of Object.keys(syncedTables)) {
     const gone = sqlite
       .prepare(
-        `SELECT id FROM "${table}" t WHERE NOT EXISTS (SELECT 1 FROM temp.sync_refetch_seen s WHERE s.table_name = ? AND s.row_id = t.id)
-         AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.pushed_at IS NULL AND o.table_name = ? AND o.row_id = t.id)`,
+        `SELECT id, EXISTS (SELECT 1 FROM outbox o WHERE o.table_name = ? AND o.row_id = t.id AND o.device_seq > ? AND o.result IN ('applied', 'superseded', 'conflict')) AS unconfirmed
+         FROM "${table}" t WHERE NOT EXISTS (SELECT 1 FROM sync_refetch_seen s WHERE s.table_name = ? AND s.row_id = t.id)
+         AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.pushed_at IS NULL AND o.result IS NULL AND o.table_name = ? AND o.row_id = t.id)`,
       )
-      .all(table, table) as { id: string }[]
-    for (const { id } of gone) {
+      .all(table, keepAfter, table, table) as { id: string; unconfirmed: number }[]
+    for (const { id, unconfirmed } of gone) {
+      if (unconfirmed) {
+        kept++
+        continue
+      }
       delta.change(table, id, versionOfRow(sqlite, table, id), null)
       prepared(sqlite, `DELETE FROM "${table}" WHERE id = ?`).run(id)
       prepared(sqlite, 'DELETE FROM field_versions WHERE table_name = ? AND row_id = ?').run(table, id)
       dropped++
     }
   }
-  sqlite.exec('DELETE FROM temp.sync_refetch_seen')
+  sqlite.exec('DROP TABLE sync_refetch_seen')
   commitChecksumDelta(sqlite, delta)
-  return dropped
+  return { dropped, kept }
 }
 
 /**
@@ -327,11 +403,33 @@ export function countOpenConflicts(sqlite: Sqlite): number {
   return (prepared(sqlite, 'SELECT count(*) AS n FROM sync_conflicts WHERE resolved_at IS NULL').get() as { n: number }).n
 }
 
-export function rejectedChanges(sqlite: Sqlite, limit = 100): { deviceSeq: number; table: string; rowId: string; reason: string | null }[] {
-  return prepared(
+export interface RejectedChange {
+  deviceSeq: number
+  table: string
+  rowId: string
+  op: 'insert' | 'update' | 'delete'
+  reason: string | null
+  /** The refused values, as the change carried them. */
+  fields: Record<string, unknown>
+  createdAt: string
+}
+
+/** Changes refused by HQ or set aside on the device, kept until the user discards them; newest first. */
+export function rejectedChanges(sqlite: Sqlite, limit = 100): RejectedChange[] {
+  const list = prepared(
       sqlite,
-      "SELECT device_seq AS deviceSeq, table_name AS 'table', row_id AS rowId, result_reason AS reason FROM outbox WHERE result = 'rejected' ORDER BY device_seq DESC LIMIT ?")
-    .all(limit) as never
+      "SELECT device_seq AS deviceSeq, table_name AS 'table', row_id AS rowId, op, result_reason AS reason, fields, created_at AS createdAt FROM outbox WHERE result = 'rejected' ORDER BY device_seq DESC LIMIT ?")
+    .all(limit) as (Omit<RejectedChange, 'fields'> & { fields: string })[]
+  return list.map((c) => ({ ...c, fields: JSON.parse(c.fields) as Record<string, unknown> }))
+}
+
+export function rejectedCount(sqlite: Sqlite): number {
+  return (prepared(sqlite, "SELECT count(*) AS n FROM outbox WHERE result = 'rejected'").get() as { n: number }).n
+}
+
+/** The user lets a set-aside change go: it stays in the outbox (sequence unbroken) as discarded. */
+export function discardRejected(sqlite: Sqlite, deviceSeq: number): boolean {
+  return prepared(sqlite, "UPDATE outbox SET result = 'discarded' WHERE device_seq = ? AND result = 'rejected'").run(deviceSeq).changes === 1
 }
 
 /** A synced row's field as the wire carries it (booleans as booleans). */

@@ -4,7 +4,7 @@
 import { Alert, Badge, Button, Group, Loader, Paper, Progress, ScrollArea, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core'
 import { useEffect, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { SyncConflict, SyncLastRun, SyncStatus } from '../../../../shared/api/sync'
+import type { SyncConflict, SyncLastRun, SyncRejectedChange, SyncStatus } from '../../../../shared/api/sync'
 import { AppError } from '../../../../shared/errors'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
@@ -16,6 +16,7 @@ export function SyncPage({ onSynced }: { onSynced?: () => void }) {
   const { t } = useTranslation()
   const { status, statusError, lastRun } = useSyncSnapshot()
   const conflicts = useCall('sync.conflicts', {})
+  const rejected = useCall('sync.rejected', {})
   const [enrolling, setEnrolling] = useState(false)
 
   useEffect(() => {
@@ -28,6 +29,8 @@ export function SyncPage({ onSynced }: { onSynced?: () => void }) {
   const reloadConflicts = conflicts.reload
   // A sync (manual or automatic) may bring or settle conflicts.
   useEffect(() => reloadConflicts(), [openConflicts, status?.lastSyncAt, reloadConflicts])
+  const reloadRejected = rejected.reload
+  useEffect(() => reloadRejected(), [status?.rejectedCount, status?.lastSyncAt, reloadRejected])
 
   if (!status)
     return statusError !== undefined ? <ErrorAlert error={statusError} onRetry={() => void refreshStatus()} /> : <Loader />
@@ -57,6 +60,7 @@ export function SyncPage({ onSynced }: { onSynced?: () => void }) {
         </Stack>
         <Stack gap="md">
           <ConflictsCard conflicts={conflicts.value} error={conflicts.error} onChanged={() => { conflicts.reload(); void refreshStatus() }} />
+          {rejected.value && rejected.value.length > 0 && <RejectedCard changes={rejected.value} onChanged={() => { rejected.reload(); void refreshStatus() }} />}
           {lastRun && <ResultsCard run={lastRun} />}
         </Stack>
       </div>
@@ -132,7 +136,7 @@ function StatusCard({ status, onEnrolAgain }: { status: SyncStatus; onEnrolAgain
             {status.openConflicts}
           </Text>
         </Row>
-        {status.rejectedChanges.length > 0 && <Row label={t('sync.status.rejected')}>{status.rejectedChanges.length}</Row>}
+        {status.rejectedCount > 0 && <Row label={t('sync.status.rejected')}>{status.rejectedCount}</Row>}
         {status.lastErrorCode && (
           <Alert color={status.lastErrorCode === 'NETWORK' ? 'orange' : 'red'} variant="light" p="xs" title={t('sync.status.lastError')} data-testid="sync-last-error" data-code={status.lastErrorCode}>
             <Text size="sm">{lastErrorMessage(t, status.lastErrorCode)}</Text>
@@ -527,6 +531,123 @@ function ResultsCard({ run }: { run: SyncLastRun }) {
             ))}
           </Alert>
         )}
+      </Stack>
+    </Card>
+  )
+}
+
+const shortValue = (text: string) => (text.length > 120 ? `${text.slice(0, 117)}… (${text.length})` : text)
+
+/**
+ * Changes HQ refused or this device set aside: kept here with the record, the refused values and
+ * the reason in words, until the user copies them into a new record, exports or discards them.
+ */
+function RejectedCard({ changes, onChanged }: { changes: SyncRejectedChange[]; onChanged: () => void }) {
+  const { t, i18n } = useTranslation()
+  const language = i18n.resolvedLanguage ?? 'zh-CN'
+  const [error, setError] = useState<unknown>()
+  const [done, setDone] = useState<string>()
+  const act = async (fn: () => Promise<string | undefined>) => {
+    setError(undefined)
+    setDone(undefined)
+    try {
+      setDone(await fn())
+      onChanged()
+    } catch (e) {
+      setError(e)
+    }
+  }
+  const exportAs = (format: 'json' | 'csv') =>
+    act(async () => {
+      const file = await call('sync.rejectedExport', { format })
+      const url = URL.createObjectURL(new Blob([file.content], { type: file.mime }))
+      const link = document.createElement('a')
+      link.href = url
+      link.download = file.fileName
+      link.click()
+      setTimeout(() => URL.revokeObjectURL(url), 1000)
+      return undefined
+    })
+  return (
+    <Card
+      title={t('sync.rejected.title', { count: changes.length })}
+      testId="sync-rejected"
+      right={
+        <Group gap={4} wrap="nowrap">
+          <Button size="compact-xs" variant="default" onClick={() => void exportAs('csv')} data-testid="sync-rejected-export-csv">
+            {t('sync.rejected.exportCsv')}
+          </Button>
+          <Button size="compact-xs" variant="default" onClick={() => void exportAs('json')} data-testid="sync-rejected-export-json">
+            {t('sync.rejected.exportJson')}
+          </Button>
+        </Group>
+      }
+    >
+      <Stack gap="sm">
+        <Text size="sm">{t('sync.rejected.intro')}</Text>
+        {done && (
+          <Alert color="teal" variant="light" p="xs">
+            {done}
+          </Alert>
+        )}
+        {error !== undefined && <ErrorAlert error={error} onClose={() => setError(undefined)} />}
+        {changes.map((change) => (
+          <Paper key={change.deviceSeq} withBorder radius="sm" p="xs" data-testid="sync-rejected-item" data-device-seq={change.deviceSeq} data-reason={change.reasonCode}>
+            <Group justify="space-between" wrap="nowrap" align="flex-start">
+              <div>
+                <Text size="sm" fw={600}>
+                  {t([`sync.tables.${change.table}`], { defaultValue: change.table })} · {change.rowLabel ?? `…${change.rowId.slice(-12)}`}
+                </Text>
+                <Text size="xs" c="dimmed">
+                  {t(`sync.rejected.op.${change.op}`)} · #{change.deviceSeq} · {formatTime(change.createdAt, language)}
+                </Text>
+              </div>
+              <Group gap={4} wrap="nowrap">
+                {change.copyable && (
+                  <Button
+                    size="compact-xs"
+                    variant="light"
+                    data-testid="sync-rejected-copy"
+                    onClick={() => void act(async () => (await call('sync.rejectedCopy', { deviceSeq: change.deviceSeq }), t('sync.rejected.copied')))}
+                  >
+                    {t('sync.rejected.copy')}
+                  </Button>
+                )}
+                <Button
+                  size="compact-xs"
+                  variant="subtle"
+                  color="red"
+                  data-testid="sync-rejected-discard"
+                  onClick={() => {
+                    if (window.confirm(t('sync.rejected.confirmDiscard'))) void act(async () => (await call('sync.rejectedDiscard', { deviceSeq: change.deviceSeq }), t('sync.rejected.discarded')))
+                  }}
+                >
+                  {t('sync.rejected.discard')}
+                </Button>
+              </Group>
+            </Group>
+            <Alert color="orange" variant="light" p={6} mt={6}>
+              <Text size="sm">{t([`sync.rejected.reasons.${change.reasonCode}`, 'sync.rejected.reasons.unknown'])}</Text>
+              {change.reason && (
+                <Text size="xs" c="dimmed">
+                  {t('sync.status.technical', { detail: shortValue(change.reason) })}
+                </Text>
+              )}
+            </Alert>
+            <Table fz="xs" verticalSpacing={2} mt={4}>
+              <Table.Tbody>
+                {change.fields.map((f) => (
+                  <Table.Tr key={f.field}>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }} c="dimmed">
+                      {fieldLabel(t, change.table, f.field, f.prop)}
+                    </Table.Td>
+                    <Table.Td style={{ wordBreak: 'break-all' }}>{shortValue(formatValue(t, f.value, f.prop))}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Paper>
+        ))}
       </Stack>
     </Card>
   )

@@ -5,7 +5,7 @@ import type { SyncProbe, SyncStatus } from '../../../../shared/api/sync'
 import { AutoSync, type AutoSyncDeps } from './autoSync'
 
 const baseStatus: SyncStatus = {
-  enrolled: true, server: 'http://hq', deviceId: 'd', user: null, regions: [], pendingChanges: 0, openConflicts: 0, rejectedChanges: [],
+  enrolled: true, server: 'http://hq', deviceId: 'd', user: null, regions: [], pendingChanges: 0, openConflicts: 0, rejectedChanges: [], rejectedCount: 0,
   lastSyncAt: null, lastError: null, lastErrorCode: null, cursor: 0, clockOffsetMs: 0, running: null, reachable: null, reachableCheckedAt: null,
 }
 
