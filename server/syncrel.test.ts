@@ -33,7 +33,7 @@ describe('refused and oversized changes never block the outbox', () => {
     device = openTestCore()
     await enrol(device.ctx, hq.url, await hq.userWithCode('grid-a', 'grid_manager', [GRID]), 'laptop')
     expect((await runSync(device.ctx)).checkpoint).toBe('ok')
-  }, 120_000)
+  }, 240_000)
   afterAll(async () => {
     device.dispose()
     await hq.close()
@@ -145,7 +145,7 @@ describe('conflicts at HQ are one per field', () => {
       await runSync(d.ctx)
       devices.push(d)
     }
-  }, 120_000)
+  }, 240_000)
   afterAll(async () => {
     for (const d of devices) d.dispose()
     await hq.close()
@@ -186,7 +186,7 @@ describe('an HQ restored from a backup', () => {
     device = openTestCore()
     await enrol(device.ctx, hq.url, code, 'laptop')
     expect((await runSync(device.ctx)).checkpoint).toBe('ok')
-  }, 120_000)
+  }, 240_000)
   afterAll(async () => {
     device.dispose()
     await hq?.close()
@@ -221,7 +221,7 @@ describe('an HQ restored from a backup', () => {
     expect(Number(held[0]!.n)).toBe(5)
     expect(await compareDeviceWithHq(device, hq!.store.db)).toEqual([])
     expect((await outboxArrivedOnce(device, hq!.store.db)).problems).toEqual([])
-  }, 120_000)
+  }, 240_000)
 })
 
 describe('an interrupted refetch resumes from its last page', () => {
@@ -232,7 +232,7 @@ describe('an interrupted refetch resumes from its last page', () => {
     device = openTestCore()
     await enrol(device.ctx, hq.url, await hq.userWithCode('resume-cm', 'county_manager', [COUNTY]), 'laptop')
     await runSync(device.ctx)
-  }, 120_000)
+  }, 240_000)
   afterAll(async () => {
     device.dispose()
     await hq.close()
