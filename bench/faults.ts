@@ -11,7 +11,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { flakyLink, hqKill9, pgConnectionKill, type ScenarioResult } from '../server/faults/scenarios'
+import type { ScenarioResult } from '../server/faults/scenarios'
+import { benchKey } from './lib/store'
 
 const HELP = `Fault injection, larger than CI
 
@@ -41,6 +42,10 @@ if (values.help) {
   console.log(HELP)
   process.exit(0)
 }
+// The HQ runs on loopback over plain HTTP (the development flag); device stores are encrypted.
+process.env.GRIDDESK_ALLOW_INSECURE_HTTP = '1'
+benchKey()
+const { flakyLink, hqKill9, pgConnectionKill } = await import('../server/faults/scenarios')
 const num = (v: string) => Number(v)
 const wanted = (name: string) => values.scenario === 'all' || values.scenario === name
 const results: ScenarioResult[] = []
