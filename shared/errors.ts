@@ -6,6 +6,8 @@ export const errorCodes = [
   'NOT_FOUND',
   'CONFLICT',
   'DEMO_ALREADY_LOADED',
+  /** The device holds the demo county: enrolling clears it (sync.enrol with clearDemo), after the user's changes are offered for export. */
+  'DEMO_DATA',
   'UNKNOWN_HANDLER',
   'FORBIDDEN',
   'SYNC_FAILED',

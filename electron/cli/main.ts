@@ -44,14 +44,19 @@ Commands:
                                     exits 1 listing every row error
   dashboard --region CODE --period P [--as-of YYYY-MM-DD]
                                     时间进度 traffic lights per center and grid, as JSON
-  sync enrol --server URL --code CODE [--name NAME] [--allow-insecure-http]
-                                    enrol this data directory with an HQ server (one-time code)
+  sync enrol --server URL --code CODE [--name NAME] [--allow-insecure-http] [--clear-demo [--export FILE]]
+                                    enrol this data directory with an HQ server (one-time code); a
+                                    directory holding the demo county needs --clear-demo (the demo
+                                    is cleared with the enrolment; --export FILE first saves the
+                                    changes typed into it as JSON)
   sync [--page-size N]              push pending changes and pull the regions' data, printing
                                     progress and each change's result (applied/superseded/conflict/rejected);
                                     N rows per pulled page (default: 20,000 first, then what the link carries in ~15 s)
   sync status | sync conflicts      sync state; conflicts waiting for review
   demo load [--seed N] [--customers N] [--visits N]
                                     load the demo county 田东县 into an empty data directory
+  demo clear [--export FILE]        remove the demo county and everything typed into it (--export
+                                    FILE: those changes saved as JSON first)
   report --region CODE --period P --format xlsx|pdf|csv|geojson --out FILE [--force] [--encoding utf8-bom|gb18030]
                                     regional report of a grid, center or county code for a month
                                     (2026-10), quarter (2026-Q3) or year (2026); --force overwrites FILE
@@ -104,6 +109,8 @@ export async function runCli(argv: string[]): Promise<CliResult> {
         'as-of': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         'skip-invalid': { type: 'boolean', default: false },
+        'clear-demo': { type: 'boolean', default: false },
+        export: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     })
@@ -153,7 +160,7 @@ async function dispatchCommand(
   dispatch: (name: string, input: unknown) => Promise<Envelope<unknown>>,
   command: string,
   rest: string[],
-  values: { seed?: string; customers?: string; visits?: string; region?: string; period?: string; format?: string; out?: string; force?: boolean; encoding?: string; lang?: string; crs?: string; map?: string; 'as-of'?: string; 'dry-run'?: boolean; 'skip-invalid'?: boolean },
+  values: { seed?: string; customers?: string; visits?: string; region?: string; period?: string; format?: string; out?: string; force?: boolean; encoding?: string; lang?: string; crs?: string; map?: string; 'as-of'?: string; 'dry-run'?: boolean; 'skip-invalid'?: boolean; export?: string },
 ): Promise<Envelope<unknown> | undefined> {
   if (command === 'info' && rest.length === 0) return dispatch('app.info', {})
   if (command === 'call' && rest.length >= 1 && rest.length <= 2) {
@@ -185,6 +192,7 @@ async function dispatchCommand(
     const mapping = parseColumnMapping(values.map)
     return dispatch('import.commit', { kind: rest[0], source: { path: resolve(rest[1]!) }, encoding: values.encoding, crs: values.crs, mapping, ...(values['skip-invalid'] ? { onInvalid: 'skip' } : {}) })
   }
+  if (command === 'demo' && rest[0] === 'clear' && rest.length === 1) return dispatch('demo.clear', values.export ? { exportPath: resolve(values.export) } : {})
   if (command === 'demo' && rest[0] === 'load' && rest.length === 1) {
     // Numbers from flags go through the handler's schema like any other input.
     const num = (v: string | undefined) => (v === undefined ? undefined : Number(v))

@@ -6,6 +6,7 @@ import { gridKinds, signalQualities, valueTiers } from '../domain'
 
 import { out } from './define'
 import { syncApi } from './sync'
+import { demoApi } from './demo'
 import { reportsApi } from './reports'
 import { importsApi } from './imports'
 import { indicatorsApi } from './indicators'
@@ -211,6 +212,7 @@ export const api = {
   ...orgApi,
   ...gridsApi,
   ...syncApi,
+  ...demoApi,
 } as const
 
 export type Api = typeof api

@@ -134,6 +134,8 @@ export const syncApi = {
         deviceName: z.string().trim().min(1).max(100).optional(),
         /** Development only: allow http:// to a server on this computer (127.0.0.1 / localhost). */
         allowInsecureHttp: z.boolean().optional(),
+        /** The device holds the demo county: clear it in the transaction that stores the enrolment (else DEMO_DATA). */
+        clearDemo: z.boolean().optional(),
       })
       .strict(),
     output: out<SyncStatus>(),

@@ -643,6 +643,7 @@ export const en: Translation<typeof zhCN> = {
     NOT_FOUND: 'Record not found; it may have been deleted.',
     CONFLICT: 'This conflicts with stored data; nothing was changed.',
     DEMO_ALREADY_LOADED: 'This data directory already holds grids; the demo county loads only into an empty one.',
+    DEMO_DATA: 'This device holds the demo county. Enrolling with HQ clears the demo (export the changes you typed first); HQ\'s data then syncs down.',
     UNKNOWN_HANDLER: 'Internal error: unknown operation.',
     FORBIDDEN: 'You are not allowed to do this.',
     SYNC_FAILED: 'Sync with HQ did not finish: {{detail}}. Your changes are kept and will be sent next time.',

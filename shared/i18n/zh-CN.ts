@@ -625,6 +625,7 @@ export const zhCN = {
     NOT_FOUND: '找不到该记录，可能已被删除。',
     CONFLICT: '与已保存的数据冲突，未做任何修改。',
     DEMO_ALREADY_LOADED: '当前数据目录已有网格数据，演示县只能载入空的数据目录。',
+    DEMO_DATA: '这台设备上是演示县的数据。注册到总部会清除演示数据（您录入的修改可先导出），总部的数据随后同步下来。',
     UNKNOWN_HANDLER: '程序内部错误：未知操作。',
     FORBIDDEN: '没有权限执行该操作。',
     SYNC_FAILED: '与总部同步未完成：{{detail}}。您的修改已保存，下次同步时会发送。',

@@ -8,6 +8,7 @@ import type { HandlerContext } from '../context'
 import { insertSynced, updateSynced } from '../db/repos/changes'
 import { countOpenConflicts, listConflicts, markConflictResolved, discardRejected, pendingCount, readField, rejectedChanges, rejectedCount, syncedColumns, type RejectedChange } from '../db/repos/sync'
 import { getState } from '../db/repos/syncState'
+import { clearDemoRows, demoEdits, demoLoaded } from '../db/repos/demo'
 import type { SyncedTableName } from '../db/schema'
 import { enrol, isEnrolled } from '../sync/engine'
 import { currentRun, lastProbe, lastRun, noteEnrolled, probe, runSyncExclusive } from '../sync/runner'
@@ -107,7 +108,14 @@ export const syncHandlers = {
   'sync.status': (ctx) => status(ctx),
   'sync.enrol': async (ctx, input) => {
     if (currentRun(ctx)) throw new AppError('CONFLICT', 'a sync is running; enrol again when it has finished', { details: { server: 'BUSY' } })
-    await enrol(ctx, input.server, input.code, input.deviceName, undefined, input.allowInsecureHttp ?? false).catch(asAppError)
+    // The demo county never meets HQ: a device holding it enrols only with the demo cleared, in
+    // the same transaction that stores the enrolment.
+    const demo = demoLoaded(ctx.db)
+    if (demo && !input.clearDemo)
+      throw new AppError('DEMO_DATA', 'this device holds the demo county; enrolling clears it (clearDemo), export your changes first (demo.edits)', {
+        details: { edits: demoEdits(ctx.db).length },
+      })
+    await enrol(ctx, input.server, input.code, input.deviceName, undefined, input.allowInsecureHttp ?? false, demo ? () => void clearDemoRows(ctx.db) : undefined).catch(asAppError)
     noteEnrolled(ctx)
     return status(ctx)
   },

@@ -1,5 +1,6 @@
 // The `sync` commands of the device CLI: enrol with an HQ server, run a sync printing progress
 // (stderr) and the per-change results (stdout), show status and conflicts.
+import { writeFileSync } from 'node:fs'
 import { MAX_PULL_LIMIT } from '../../../shared/sync/protocol'
 import type { Core } from '../app'
 import type { SyncProgress } from './engine'
@@ -14,7 +15,12 @@ export interface SyncCliResult {
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`
 
-export async function runSyncCommand(core: Core, rest: string[], values: { server?: string; code?: string; name?: string; 'page-size'?: string; 'allow-insecure-http'?: boolean }, progressOut: (line: string) => void): Promise<SyncCliResult | undefined> {
+export async function runSyncCommand(
+  core: Core,
+  rest: string[],
+  values: { server?: string; code?: string; name?: string; 'page-size'?: string; 'allow-insecure-http'?: boolean; 'clear-demo'?: boolean; export?: string },
+  progressOut: (line: string) => void,
+): Promise<SyncCliResult | undefined> {
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`
   const fail = (error: unknown): SyncCliResult => {
     const message = error instanceof Error ? error.message : String(error)
@@ -25,7 +31,23 @@ export async function runSyncCommand(core: Core, rest: string[], values: { serve
   if (sub === 'enrol' && rest.length === 1) {
     if (!values.server || !values.code) return { code: 2, stdout: '', stderr: 'sync enrol needs --server URL and --code CODE\n' }
     if (values['allow-insecure-http']) progressOut('warning: talking to HQ over unencrypted http:// (--allow-insecure-http); development only')
-    const envelope = await core.dispatch('sync.enrol', { server: values.server, code: values.code, ...(values.name ? { deviceName: values.name } : {}), ...(values['allow-insecure-http'] ? { allowInsecureHttp: true } : {}) }, 'en')
+    // A device holding the demo county: --clear-demo clears it with the enrolment, --export FILE keeps the changes typed into it.
+    if (values['clear-demo'] && values.export) {
+      const edits = await core.dispatch('demo.edits', {}, 'en')
+      if (!edits.ok) return { code: 1, stdout: json(edits), stderr: `enrolment failed: ${edits.error.message}\n` }
+      try {
+        writeFileSync(values.export, (edits.value as { content: string }).content, { mode: 0o600, flag: 'wx' })
+      } catch (error) {
+        return { code: 1, stdout: '', stderr: `enrolment failed: cannot write ${values.export}: ${(error as Error).message}\n` }
+      }
+    }
+    const envelope = await core.dispatch(
+      'sync.enrol',
+      { server: values.server, code: values.code, ...(values.name ? { deviceName: values.name } : {}), ...(values['allow-insecure-http'] ? { allowInsecureHttp: true } : {}), ...(values['clear-demo'] ? { clearDemo: true } : {}) },
+      'en',
+    )
+    if (!envelope.ok && envelope.error.code === 'DEMO_DATA')
+      return { code: 1, stdout: json(envelope), stderr: `enrolment refused: this device holds the demo county (${String(envelope.error.details?.edits ?? 0)} change(s) typed into it); run again with --clear-demo [--export FILE]\n` }
     return envelope.ok ? { code: 0, stdout: json(envelope.value), stderr: '' } : { code: 1, stdout: json(envelope), stderr: `enrolment failed: ${envelope.error.message}\n` }
   }
   if (sub === 'status' && rest.length === 1) return { code: 0, stdout: json(await core.call('sync.status', {})), stderr: '' }

@@ -107,12 +107,22 @@ function lockRevoked(ctx: HandlerContext): void {
   ctx.revokedAt = at
 }
 
-export async function enrol(ctx: HandlerContext, server: string, code: string, deviceName = hostname(), fetchImpl?: FetchLike, allowInsecureHttp = false): Promise<EnrolResponse> {
+export async function enrol(
+  ctx: HandlerContext,
+  server: string,
+  code: string,
+  deviceName = hostname(),
+  fetchImpl?: FetchLike,
+  allowInsecureHttp = false,
+  beforeSave?: () => void,
+): Promise<EnrolResponse> {
   const insecure = allowInsecureHttp || insecureHttpAllowed(ctx)
   assertSecureUrl(server, insecure)
   const client = new HqClient(server, undefined, fetchImpl)
   const response = await client.request<EnrolResponse>('POST', '/v1/enrol', { code, deviceName, deviceId: ctx.change.deviceId })
   ctx.db.transaction((tx) => {
+    // What must happen with the enrolment or not at all (clearing the demo county).
+    beforeSave?.()
     if (allowInsecureHttp) setState(tx, 'hq_allow_insecure_http', '1')
     setState(tx, 'hq_url', server)
     setState(tx, 'hq_token', ctx.secrets.seal(response.token))
