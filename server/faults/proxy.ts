@@ -56,13 +56,21 @@ export async function startFaultProxy(options: ProxyOptions): Promise<FaultProxy
   }
   const server: Server = createServer((client) => {
     track(client)
-    const fault: Fault = forced ?? (random() < options.faultRate ? faults[Math.floor(random() * faults.length)]! : 'pass')
-    counts[fault]++
+    // A fault per request (a kept-alive connection carries many): drawn when a request starts.
+    const draw = (): Fault => forced ?? (random() < options.faultRate ? faults[Math.floor(random() * faults.length)]! : 'pass')
+    let fault: Fault = 'pass'
     const upstream = track(connect(targetPort, options.target.host))
-    const cutAt = 200 + Math.floor(random() * 4000)
+    let cutAt = 0
     let down = 0
     const requestBytes: Buffer[] = []
     client.on('data', (chunk: Buffer) => {
+      if (/^(GET|POST) /.test(chunk.subarray(0, 5).toString('latin1'))) {
+        fault = draw()
+        counts[fault]++
+        cutAt = 200 + Math.floor(random() * 4000)
+        down = 0
+        requestBytes.length = 0
+      }
       if (fault === 'duplicate') requestBytes.push(chunk)
       upstream.write(chunk)
     })
