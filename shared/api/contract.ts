@@ -18,6 +18,7 @@ import { mapApi } from './map'
 import { visitsApi } from './visits'
 import { orgApi } from './org'
 import { gridsApi } from './grids'
+import { searchApi } from './search'
 
 const id = z.uuid()
 const search = z.string().trim().max(50).optional()
@@ -211,6 +212,7 @@ export const api = {
   ...visitsApi,
   ...orgApi,
   ...gridsApi,
+  ...searchApi,
   ...syncApi,
   ...demoApi,
 } as const

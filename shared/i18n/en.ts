@@ -6,6 +6,7 @@ import { boundaryEn } from './boundary'
 import { healthEn } from './health'
 import { fieldEn } from './fieldday'
 import { cryptEn } from './crypt'
+import { trustEn } from './trust'
 import type { Translation, zhCN } from './zh-CN'
 
 export const en: Translation<typeof zhCN> = {
@@ -15,6 +16,7 @@ export const en: Translation<typeof zhCN> = {
   ...healthEn,
   ...fieldEn,
   ...cryptEn,
+  ...trustEn,
   app: { name: 'GridDesk', tagline: "The grid manager's offline workbench" },
   nav: {
     map: 'Map',
@@ -53,7 +55,7 @@ export const en: Translation<typeof zhCN> = {
   },
   mapView: {
     search: 'Search villages, grids or key customers',
-    searchPlaceholder: 'Village, grid or customer (name, pinyin, phone)',
+    searchPlaceholder: 'Village, grid or customer (name, pinyin, initials, phone, code)',
     nothingFound: 'No village, grid or customer matches',
     searchGroup: { grids: 'Grids', villages: 'Villages', customers: 'Key customers' },
     customerNoPlace: '“{{name}}” has no location and no village, so it cannot be shown on the map.',
@@ -146,7 +148,7 @@ export const en: Translation<typeof zhCN> = {
   grids: {
     title: 'Grids',
     search: 'Search grids',
-    searchPlaceholder: 'Grid name, code or marketing center',
+    searchPlaceholder: 'Grid or marketing center: name, pinyin, initials or code',
     count: '{{count}} grids',
     count_one: '{{count}} grid',
     empty: 'No grids match.',
@@ -350,15 +352,13 @@ export const en: Translation<typeof zhCN> = {
     errors: {
       unknownRegion: 'No region with code “{{region}}”: give a grid, service center or county code.',
       badPeriod: 'Period “{{period}}” is not valid: give a month 2026-10, a quarter 2026-Q3 or a year 2026.',
-      badFormat: 'Format “{{format}}” is not valid: use xlsx, pdf, csv or geojson.',
-      fileExists: '“{{path}}” already exists and was not overwritten. Tick “Overwrite an existing file” to replace it (--force on the command line).',
-      missingOut: 'Give the file to write with --out.',
+      fileExists: '“{{path}}” already exists and was not overwritten. Tick “Overwrite an existing file” and export again, or choose another file name.',
     },
   },
   villages: {
     title: 'Village profiles',
     search: 'Search villages',
-    searchPlaceholder: 'Village name or division code',
+    searchPlaceholder: 'Village name, pinyin, initials or division code',
     gridFilter: 'Filter by grid',
     allGrids: 'All grids',
     incompleteOnly: 'Only profiles under {{pct}}% complete',
@@ -526,7 +526,7 @@ export const en: Translation<typeof zhCN> = {
       unknown: 'Not checked yet',
       checkedAt: '(checked {{time}})',
       lastError: 'Problem at the last sync',
-      rejected: 'Changes not accepted by HQ (kept aside)',
+      rejected: 'Changes refused by HQ',
       technical: 'Technical details: {{detail}}',
     },
     run: {
@@ -610,7 +610,7 @@ export const en: Translation<typeof zhCN> = {
       yes: 'Yes',
       no: 'No',
       notNumber: 'Enter a number',
-      badValue: 'The value for “{{field}}” is not valid:',
+      badValue: 'The value for “{{field}}” is not valid: {{detail}}',
     },
     tables: {
       villages: 'Village profile', key_customers: 'Key customer', work_orders: 'Work order', visits: 'Visit', day_plans: 'Day plan', competitor_intel: 'Competitor intel',
@@ -632,27 +632,27 @@ export const en: Translation<typeof zhCN> = {
       SCHEMA_TOO_NEW: 'The HQ server is older than this app; an administrator must upgrade it first. Your changes are kept.',
       BODY_TOO_LARGE: 'Too much data in one request; please sync again.',
       SEQ_GAP: 'HQ was restored from a backup; this computer resends its changes: please sync again.',
-      VALIDATION: 'HQ says the data sent is wrong:',
+      VALIDATION: 'HQ says the data sent is wrong and did not take it. Check the refused records and sync again; the reason is under “Details”.',
       INTERNAL: 'The HQ server failed; try again later. Your changes are kept on this computer.',
       BUSY: 'A sync is running; wait until it has finished.',
       ERROR: 'The sync did not finish; try again later. Your changes are kept on this computer.',
     },
   },
   errors: {
-    VALIDATION: 'Invalid input:',
-    NOT_FOUND: 'Record not found; it may have been deleted.',
-    CONFLICT: 'This conflicts with stored data; nothing was changed.',
-    DEMO_ALREADY_LOADED: 'This data directory already holds grids; the demo county loads only into an empty one.',
+    VALIDATION: 'Please correct: {{detail}}. Then save again.',
+    NOT_FOUND: 'Record not found; it may have been deleted or changed by a sync. Refresh the list and try again.',
+    CONFLICT: 'This conflicts with stored data (for example a code or name already used); nothing was changed. Check it and try another value.',
+    DEMO_ALREADY_LOADED: 'This data directory already holds grids; the demo county loads only into an empty one. To try the demo, start with an empty data directory.',
     DEMO_DATA: 'This device holds the demo county. Enrolling with HQ clears the demo (export the changes you typed first); HQ\'s data then syncs down.',
-    UNKNOWN_HANDLER: 'Internal error: unknown operation.',
-    FORBIDDEN: 'You are not allowed to do this.',
+    UNKNOWN_HANDLER: 'Parts of GridDesk do not match, so this cannot be done. Restart GridDesk; if it happens again, contact your administrator.',
+    FORBIDDEN: 'You are not allowed to do this. Ask your county administrator for the rights.',
     SYNC_FAILED: 'Sync with HQ did not finish: {{detail}}. Your changes are kept and will be sent next time.',
     BUSY: 'The data is held by another write (such as a large import); this change was not saved. Try again when it has finished.',
-    STORE_KEY_MISSING: 'The data is encrypted and its key is missing.',
-    STORE_KEY_WRONG: 'Wrong key; the data was not opened.',
-    STORE_REVOKED: 'HQ revoked this computer; its data is locked.',
-    INTERNAL: 'An unexpected error occurred; see the log. No data was changed.',
-    NETWORK: 'Cannot reach the local service.',
+    STORE_KEY_MISSING: 'The data is encrypted and its key is missing. Give the passphrase or key file when starting; if it is lost, contact your administrator.',
+    STORE_KEY_WRONG: 'Wrong key; the data was not opened. Check the passphrase or key file and try again.',
+    STORE_REVOKED: 'HQ revoked this computer; its data is locked. Ask your county administrator to enrol it again.',
+    INTERNAL: 'An unexpected error occurred; no data was changed. Try again; if it happens again, send the “Details” to your administrator.',
+    NETWORK: 'Cannot reach GridDesk’s local service. Close and reopen GridDesk; no data is lost.',
   },
   importIssues: {
     where: '{{file}} row {{row}} [{{field}}]',

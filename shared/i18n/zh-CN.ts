@@ -7,6 +7,7 @@ import { boundaryZh } from './boundary'
 import { healthZh } from './health'
 import { fieldZh } from './fieldday'
 import { cryptZh } from './crypt'
+import { trustZh } from './trust'
 
 export const zhCN = {
   ...customersZh,
@@ -15,6 +16,7 @@ export const zhCN = {
   ...healthZh,
   ...fieldZh,
   ...cryptZh,
+  ...trustZh,
   app: { name: '网格通', tagline: '农村网格经理的离线工作台' },
   nav: {
     map: '地图',
@@ -53,7 +55,7 @@ export const zhCN = {
   },
   mapView: {
     search: '搜索村庄、网格或关键客户',
-    searchPlaceholder: '村庄/网格/客户（姓名、拼音、电话）',
+    searchPlaceholder: '村庄/网格/客户（名称、拼音、首字母、电话、编码）',
     nothingFound: '没有匹配的村庄、网格或客户',
     searchGroup: { grids: '网格', villages: '村庄', customers: '关键客户' },
     customerNoPlace: '“{{name}}”没有位置，也没有所属村庄，无法在地图上定位。',
@@ -144,7 +146,7 @@ export const zhCN = {
   grids: {
     title: '网格列表',
     search: '搜索网格',
-    searchPlaceholder: '输入网格名称、编码或服务营销中心',
+    searchPlaceholder: '网格或服务营销中心：名称、拼音、首字母或编码',
     count: '共 {{count}} 个网格',
     empty: '没有符合条件的网格。',
     hint: '点击一行查看网格概况',
@@ -344,15 +346,13 @@ export const zhCN = {
     errors: {
       unknownRegion: '找不到区域编码“{{region}}”：请输入网格、服务营销中心或区县编码。',
       badPeriod: '统计周期“{{period}}”无效：应为月份 2026-10、季度 2026-Q3 或年份 2026。',
-      badFormat: '导出格式“{{format}}”无效：应为 xlsx、pdf、csv 或 geojson。',
-      fileExists: '文件“{{path}}”已存在，未覆盖。如需覆盖，请勾选“覆盖已存在的文件”（命令行加 --force）。',
-      missingOut: '请用 --out 指定导出文件。',
+      fileExists: '文件“{{path}}”已存在，未覆盖。如需覆盖，请勾选“覆盖已存在的文件”后再导出，或换一个文件名。',
     },
   },
   villages: {
     title: '村庄档案',
     search: '搜索村庄',
-    searchPlaceholder: '输入村名或区划代码',
+    searchPlaceholder: '村名、拼音、首字母或区划代码',
     gridFilter: '按网格筛选',
     allGrids: '全部网格',
     incompleteOnly: '只看档案完整度低于{{pct}}%的村',
@@ -614,27 +614,27 @@ export const zhCN = {
       SCHEMA_TOO_NEW: '总部服务器的版本比本软件旧，需要管理员先升级服务器；本机的修改会保留。',
       BODY_TOO_LARGE: '一次发送的数据过多，请再同步一次。',
       SEQ_GAP: '总部的数据曾从备份恢复，本机会重新发送修改，请再同步一次。',
-      VALIDATION: '总部认为发送的数据有误：{{detail}}',
+      VALIDATION: '总部认为发送的数据有误，未接收。请检查被拒绝的记录后再同步；原因见“详情”。',
       INTERNAL: '总部服务器出错，请稍后再试；您的修改仍保存在本机。',
       BUSY: '正在同步，请等同步结束后再操作。',
       ERROR: '同步没有完成，请稍后再试；您的修改仍保存在本机。',
     },
   },
   errors: {
-    VALIDATION: '输入有误：{{detail}}',
-    NOT_FOUND: '找不到该记录，可能已被删除。',
-    CONFLICT: '与已保存的数据冲突，未做任何修改。',
-    DEMO_ALREADY_LOADED: '当前数据目录已有网格数据，演示县只能载入空的数据目录。',
+    VALIDATION: '输入有误：{{detail}}。请改正后再保存。',
+    NOT_FOUND: '找不到该记录，可能已被删除或被同步更新。请刷新列表后再试。',
+    CONFLICT: '与已保存的数据冲突（例如编码或名称重复），未做任何修改。请检查后换一个值再试。',
+    DEMO_ALREADY_LOADED: '当前数据目录已有网格数据，演示县只能载入空的数据目录。如需演示，请换一个空的数据目录启动。',
     DEMO_DATA: '这台设备上是演示县的数据。注册到总部会清除演示数据（您录入的修改可先导出），总部的数据随后同步下来。',
-    UNKNOWN_HANDLER: '程序内部错误：未知操作。',
-    FORBIDDEN: '没有权限执行该操作。',
+    UNKNOWN_HANDLER: '程序各部分版本不一致，无法执行该操作。请重新启动网格通；仍出现请联系管理员。',
+    FORBIDDEN: '没有权限执行该操作。请联系县公司管理员开通权限。',
     SYNC_FAILED: '与总部同步未完成：{{detail}}。您的修改已保存，下次同步时会发送。',
     BUSY: '数据正被另一项写入占用（例如正在导入大文件），这次修改没有保存。请等它完成后再试。',
-    STORE_KEY_MISSING: '数据已加密，缺少打开它的密钥。',
-    STORE_KEY_WRONG: '密钥不正确，数据没有打开。',
-    STORE_REVOKED: '总部已注销本机，本机数据已锁定。',
-    INTERNAL: '发生意外错误，详情见日志。数据未被修改。',
-    NETWORK: '无法连接本地服务。',
+    STORE_KEY_MISSING: '数据已加密，缺少打开它的密钥。请在启动时输入口令或指定密钥文件；密钥丢失请联系管理员。',
+    STORE_KEY_WRONG: '密钥不正确，数据没有打开。请检查口令或密钥文件后再试。',
+    STORE_REVOKED: '总部已注销本机，本机数据已锁定。请联系县公司管理员重新登记本机。',
+    INTERNAL: '发生意外错误，数据未被修改。请重试；仍出现请把“详情”里的信息发给管理员。',
+    NETWORK: '无法连接网格通的本地服务。请关闭并重新打开网格通，数据不会丢失。',
   },
   importIssues: {
     where: '{{file}} 第{{row}}行 [{{field}}]',

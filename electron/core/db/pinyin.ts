@@ -31,7 +31,18 @@ export function pinyinKey(text: string | null | undefined, mode: PinyinMode): st
   return key
 }
 
-/** Registers pinyin_key() on a better-sqlite3 connection (before migrations run). */
+/**
+ * A name's characters one by one, separated by spaces ("南立村" → "南 立 村"): FTS5's unicode61
+ * tokenizer then indexes each character as a token, so a one- or two-character query ("南立",
+ * "立村") is a phrase query on the index instead of a scan of every name (migrations/0008).
+ */
+export function nameChars(text: string | null | undefined): string {
+  return text ? [...text.toLowerCase()].filter((ch) => /[\p{L}\p{N}]/u.test(ch)).join(' ') : ''
+}
+
+/** Registers pinyin_key() and name_chars() on a better-sqlite3 connection (before migrations run). */
 export function registerPinyinFunction(sqlite: { function: (name: string, options: { deterministic: boolean }, fn: (text: unknown, mode: unknown) => string) => unknown }): void {
-  sqlite.function('pinyin_key', { deterministic: true }, (text, mode) => pinyinKey(typeof text === 'string' ? text : text == null ? null : String(text), mode === 'initials' ? 'initials' : 'full'))
+  const asText = (text: unknown) => (typeof text === 'string' ? text : text == null ? null : String(text))
+  sqlite.function('pinyin_key', { deterministic: true }, (text, mode) => pinyinKey(asText(text), mode === 'initials' ? 'initials' : 'full'))
+  sqlite.function('name_chars', { deterministic: true }, (text) => nameChars(asText(text)))
 }

@@ -1,10 +1,10 @@
 // The one handler table (STYLE.md rule 2) and the dispatcher every transport uses: Electron IPC,
 // browser mode's /rpc, the CLI and tests.
-import { z } from 'zod'
 import { api, isHandlerName } from '../../../shared/api/contract'
 import type { Language } from '../../../shared/i18n'
 import { ruleMessage } from '../../../shared/i18n/ruleIssues'
 import { inputProblems } from '../../../shared/rules'
+import { plainErrorMap } from '../../../shared/i18n/validation'
 import { AppError, type Envelope, type ErrorBody } from '../../../shared/errors'
 import type { HandlerContext } from '../context'
 import { analysisHandlers } from './analysis'
@@ -18,6 +18,7 @@ import { syncHandlers } from './sync'
 import { importHandlers } from './imports'
 import { indicatorHandlers } from './indicators'
 import { reportHandlers } from './reports'
+import { searchHandlers } from './search'
 import type { Handler, HandlerTable } from './table'
 import { villageHandlers } from './villages'
 import { visitHandlers } from './visits'
@@ -38,10 +39,11 @@ export const handlers: HandlerTable = {
   ...analysisHandlers,
   ...visitHandlers,
   ...orgHandlers,
+  ...searchHandlers,
 }
 
-// Validation messages in the caller's language (the transport says which).
-const zodLocales = { 'zh-CN': z.locales.zhCN().localeError, en: z.locales.en().localeError }
+// Validation messages in the caller's language (the transport says which), in plain words.
+const zodLocales = { 'zh-CN': plainErrorMap('zh-CN'), en: plainErrorMap('en') }
 
 export async function dispatch(ctx: HandlerContext, name: string, rawInput: unknown, lang: Language = 'zh-CN'): Promise<Envelope<unknown>> {
   try {

@@ -14,6 +14,7 @@ import type {
 } from '../../../../shared/api/customers'
 import type { Rival, ValueTier } from '../../../../shared/domain'
 import type { Db, Tx } from '../client'
+import { nameChars } from '../pinyin'
 import { keyCustomers } from '../schema'
 
 type Handle = Db | Tx
@@ -21,7 +22,7 @@ type Handle = Db | Tx
 // ---- Search.
 
 /** Upper bound of a prefix range on a BINARY-collated column: any continuation sorts below it. */
-const prefixEnd = (prefix: string) => `${prefix}\u{10FFFF}`
+export const prefixEnd = (prefix: string) => `${prefix}\u{10FFFF}`
 
 export interface SearchTerms {
   /** As typed, trimmed, lower-cased for Latin letters. */
@@ -42,7 +43,9 @@ export function searchTerms(raw: string): SearchTerms {
   }
 }
 
-const quoteFts = (s: string) => `"${s.replace(/"/g, '""')}"`
+export const quoteFts = (s: string) => `"${s.replace(/"/g, '""')}"`
+/** A phrase of single characters for the character indexes (name_chars). */
+export const charsPhrase = (s: string) => quoteFts(nameChars(s))
 
 /**
  * SQL selecting customer_search.rid of live customers matching a query. Substrings of 3+
@@ -61,9 +64,9 @@ export function searchRidsSql(raw: string, cap?: number): SQL {
       const end = prefixEnd(probe)
       for (const column of ['name', 'pinyin', 'initials', 'phone', 'organisation', 'village'])
         parts.push(sql`SELECT rid FROM customer_search WHERE ${sql.raw(column)} >= ${probe} AND ${sql.raw(column)} < ${end}`)
-      // A given name without the surname (秀英 for 王秀英): Han characters anywhere in the name. The
-      // scan reads only the small name index (name, rid), a few ms at 20k customers.
-      if (/\p{Script=Han}/u.test(probe)) parts.push(sql`SELECT rid FROM customer_search INDEXED BY customer_search_name_idx WHERE instr(name, ${probe}) > 0`)
+      // A given name without the surname (秀英 for 王秀英): Han characters anywhere in the name, as
+      // a phrase of single characters on the character index (migrations/0008).
+      if (/\p{Script=Han}/u.test(probe)) parts.push(sql`SELECT rowid AS rid FROM customer_chars_fts WHERE customer_chars_fts MATCH ${charsPhrase(probe)}`)
     }
   }
   if (parts.length === 0) return sql`SELECT NULL AS rid WHERE 0`

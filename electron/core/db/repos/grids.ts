@@ -3,12 +3,14 @@ import { sql } from 'drizzle-orm'
 import type { FeatureCollection, GridListRow, GridSummary, MapOverview, OrgUnitRow } from '../../../../shared/api/contract'
 import type { GridKind } from '../../../../shared/domain'
 import { allCached, getCached, type Db } from '../client'
+import { orgUnitIdsSql } from './search'
 import { gridCompleteness } from './villages'
 
 export const DAY_MS = 86_400_000
 
+/** Grids matching the one search (name, pinyin, initials, code) by themselves or their center, in code order. */
 export function listGrids(db: Db, search: string | undefined, limit: number): GridListRow[] {
-  const pattern = search ? `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null
+  const found = search ? orgUnitIdsSql(search) : null
   return allCached<GridListRow>(db, sql`
     SELECT g.id, g.code, g.name, g.grid_kind AS kind, c.name AS centerName,
       (SELECT count(*) FROM villages v WHERE v.grid_id = g.id AND v.deleted_at IS NULL) AS villages,
@@ -16,8 +18,7 @@ export function listGrids(db: Db, search: string | undefined, limit: number): Gr
       (SELECT count(*) FROM key_customers k WHERE k.grid_id = g.id AND k.deleted_at IS NULL) AS keyCustomers
     FROM org_units g LEFT JOIN org_units c ON c.id = g.parent_id
     WHERE g.level = 'grid' AND g.deleted_at IS NULL
-      AND (${pattern} IS NULL OR g.name LIKE ${pattern} ESCAPE '\\' OR g.code LIKE ${pattern} ESCAPE '\\'
-           OR c.name LIKE ${pattern} ESCAPE '\\')
+      ${found ? sql`AND (g.id IN (${found}) OR g.parent_id IN (${found}))` : sql``}
     ORDER BY g.code
     LIMIT ${limit}`)
 }

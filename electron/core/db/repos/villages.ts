@@ -5,6 +5,7 @@ import type { VillageHistoryEntry, VillageList, VillageListRow, VillageSortKey }
 import { INCOMPLETE_BELOW, jsonProfileFields, parseKeyPersons, parseRivalPorts, profileFields, shareAgainst, type ProfileField } from '../../../../shared/profile'
 import { allCached, type Db, type Tx } from '../client'
 import { villages } from '../schema'
+import { villageIdsSql } from './search'
 
 type StoredProfile = Omit<VillageProfile, 'fibreCovered' | 'rivalPorts' | 'shareVsRivals' | 'keyPersons'> & {
   fibreCovered: number | null
@@ -147,14 +148,12 @@ export interface VillageListQuery {
 }
 
 /**
- * Live villages matching the search (name anywhere, division code prefix), grid and, when asked,
+ * Live villages matching the search (the one search: name, pinyin, initials, division code), grid and, when asked,
  * completeness below INCOMPLETE_BELOW (as the grid summary counts them), sorted, one page.
  */
 export function listVillages(db: Db | Tx, q: VillageListQuery): VillageList {
-  const like = q.search ? `%${q.search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%` : null
-  const codePrefix = q.search ? `${q.search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%` : null
   const where = sql`v.deleted_at IS NULL
-    ${like ? sql`AND (v.name LIKE ${like} ESCAPE '\\' OR v.division_code LIKE ${codePrefix} ESCAPE '\\')` : sql``}
+    ${q.search ? sql`AND v.id IN (${villageIdsSql(q.search)})` : sql``}
     ${q.gridId ? sql`AND v.grid_id = ${q.gridId}` : sql``}
     ${q.incompleteOnly ? sql`AND ${completenessSql} < ${INCOMPLETE_BELOW}` : sql``}`
   const total = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM villages v WHERE ${where}`)?.n ?? 0

@@ -5,28 +5,28 @@ import { sql } from 'drizzle-orm'
 import type { ObjectionRow, VisitDetail, VisitHistoryEntry, VisitListRow, VisitTargetKind, VisitTargetRow } from '../../../../shared/api/visits'
 import type { FunnelStage, ValueTier } from '../../../../shared/domain'
 import type { Db } from '../client'
+import { customerIdsSql, villageIdsSql } from './search'
 
 type Reader = Pick<Db, 'all' | 'get'>
 
-const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
 export function visitTargets(db: Reader, q: { gridId: string; search?: string; kind?: VisitTargetKind; limit: number }): VisitTargetRow[] {
-  const pattern = q.search ? like(q.search) : null
+  const search = q.search?.trim() ? q.search : null
   const customers = q.kind === 'village' ? [] : db.all<VisitTargetRow>(sql`
     SELECT 'customer' AS kind, k.id, k.name, trim(coalesce(k.role, '') || ' ' || coalesce(k.organisation, '')) AS detail, v.name AS villageName,
       coalesce(k.tier_override, k.value_tier) AS tier, k.funnel_stage AS funnelStage, k.lon, k.lat,
       ${lastVisitOf(sql.raw('k.id'))} AS lastVisitAt
     FROM key_customers k LEFT JOIN villages v ON v.id = k.village_id
     WHERE k.grid_id = ${q.gridId} AND k.deleted_at IS NULL
-      AND (${pattern} IS NULL OR k.name LIKE ${pattern} ESCAPE '\\' OR k.organisation LIKE ${pattern} ESCAPE '\\' OR v.name LIKE ${pattern} ESCAPE '\\' OR k.phone LIKE ${pattern} ESCAPE '\\')
-    ORDER BY CASE coalesce(k.tier_override, k.value_tier) WHEN 'A' THEN 0 WHEN 'B' THEN 1 ELSE 2 END, k.name
+      ${search ? sql`AND k.id IN (${customerIdsSql(search)})` : sql``}
+    ORDER BY CASE coalesce(k.tier_override, k.value_tier) WHEN 'A' THEN 0 WHEN 'B' THEN 1 ELSE 2 END, (SELECT s.pinyin FROM customer_search s WHERE s.customer_id = k.id), k.name
     LIMIT ${q.limit}`)
   const villages = q.kind === 'customer' ? [] : db.all<VisitTargetRow>(sql`
     SELECT 'village' AS kind, v.id, v.name, t.name AS detail, v.name AS villageName, NULL AS tier, NULL AS funnelStage, v.lon, v.lat,
       (SELECT max(s.checked_in_at) FROM visits s WHERE s.village_id = v.id AND s.customer_id IS NULL AND s.status = 'done' AND s.deleted_at IS NULL) AS lastVisitAt
     FROM villages v LEFT JOIN divisions t ON t.code = v.township_code
-    WHERE v.grid_id = ${q.gridId} AND v.deleted_at IS NULL AND (${pattern} IS NULL OR v.name LIKE ${pattern} ESCAPE '\\')
-    ORDER BY v.name LIMIT ${q.limit}`)
+    WHERE v.grid_id = ${q.gridId} AND v.deleted_at IS NULL ${search ? sql`AND v.id IN (${villageIdsSql(search)})` : sql``}
+    ORDER BY (SELECT p.pinyin FROM place_search p WHERE p.ref_id = v.id), v.name LIMIT ${q.limit}`)
   return [...customers, ...villages]
 }
 

@@ -1,13 +1,14 @@
 // Create or edit a key customer. The core validates (shared zod schema); a rejected save shows
 // each problem under its field, translated, and nothing is stored.
 import { Button, Group, Modal, NumberInput, Select, SimpleGrid, TagsInput, Text, TextInput, Textarea } from '@mantine/core'
-import { useEffect, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { CustomerDetail } from '../../../../shared/api/customers'
 import { customerCategories, funnelStages, rivals, valueTiers, type CustomerCategory } from '../../../../shared/domain'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
+import { useSearchSelect } from '../../shell/useSearch'
 import { fieldErrors } from './fieldErrors'
 
 interface Draft {
@@ -55,6 +56,8 @@ export function CustomerForm({ opened, customer, onClose, onSaved }: { opened: b
   const [error, setError] = useState<unknown>()
   const [busy, setBusy] = useState(false)
   const villages = useCall('villages.list', opened ? { limit: 5000, sort: 'name' } : null)
+  const villageOptions = useMemo(() => (villages.value?.rows ?? []).map((v) => ({ value: v.id, label: v.name })), [villages.value])
+  const villageSearch = useSearchSelect({ kinds: ['village'], options: villageOptions, value: draft.villageId })
   const tags = useCall('customers.tags', opened ? {} : null)
   useEffect(() => {
     if (opened) {
@@ -118,10 +121,10 @@ export function CustomerForm({ opened, customer, onClose, onSaved }: { opened: b
       >
         <SimpleGrid cols={3} spacing="sm" verticalSpacing={6}>
           <TextInput label={t('customers.form.name')} required value={draft.name} onChange={(e) => set('name', e.currentTarget.value)} error={errors.name} data-field="name" />
-          <Select label={t('customers.form.category')} required value={draft.category} onChange={(v) => set('category', v as CustomerCategory | null)} data={customerCategories.map(option('customers.category'))} error={errors.category} data-field="category" />
+          <Select label={t('customers.form.category')} required allowDeselect={false} value={draft.category} onChange={(v) => set('category', v as CustomerCategory | null)} data={customerCategories.map(option('customers.category'))} error={errors.category} data-field="category" />
           <TextInput label={t('customers.form.role')} value={draft.role} onChange={(e) => set('role', e.currentTarget.value)} error={errors.role} />
           <TextInput label={t('customers.form.organisation')} value={draft.organisation} onChange={(e) => set('organisation', e.currentTarget.value)} error={errors.organisation} />
-          <Select label={t('customers.form.village')} searchable clearable value={draft.villageId} onChange={(v) => set('villageId', v)} data={(villages.value?.rows ?? []).map((v) => ({ value: v.id, label: v.name }))} error={errors.villageId} limit={50} data-field="villageId" />
+          <Select label={t('customers.form.village')} {...villageSearch} clearable value={draft.villageId} onChange={(v) => set('villageId', v)} error={errors.villageId} limit={50} data-field="villageId" />
           <TextInput label={t('customers.form.phone')} value={draft.phone} onChange={(e) => set('phone', e.currentTarget.value)} error={errors.phone} inputMode="tel" data-field="phone" />
           <NumberInput label={t('customers.form.influence')} value={draft.influence} onChange={(v) => set('influence', v)} error={errors.influence} allowDecimal={false} data-field="influence" />
           <NumberInput label={t('customers.form.monthlyRevenue')} value={draft.monthlyRevenue} onChange={(v) => set('monthlyRevenue', v)} error={errors.monthlyRevenue} min={0} thousandSeparator="," />

@@ -202,7 +202,7 @@ export function SaveReportButton({ issues, fileName, testId }: { issues: ImportI
   const { t } = useTranslation()
   const { lang, fieldLabel, problem } = useImportLabels()
   const save = () => {
-    const header = ['file', 'row', 'field', 'problem', 'message'].map((c) => (c === 'message' ? 'message' : t(`villageImport.col.${c}`)))
+    const header = [...['file', 'row', 'field', 'problem'].map((c) => t(`villageImport.col.${c}`)), t('problemReport.message')]
     const url = URL.createObjectURL(new Blob([issuesCsv(issues, lang, header, fieldLabel, problem)], { type: 'text/csv;charset=utf-8' }))
     const link = document.createElement('a')
     link.href = url

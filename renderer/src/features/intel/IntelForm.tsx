@@ -4,7 +4,7 @@
 // colleague's edit of another field is not overwritten. The core validates; problems show under
 // their fields, translated, and nothing is stored.
 import { Button, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Text, TextInput, Textarea } from '@mantine/core'
-import { useEffect, useState } from 'react'
+import { useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useMap, useMapEvents, CircleMarker } from 'react-leaflet'
 import type { IntelDetail } from '../../../../shared/api/intel'
@@ -13,6 +13,7 @@ import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { CountyMap } from '../../map/CountyMap'
 import { ErrorAlert } from '../../shell/errors'
+import { useSearchSelect } from '../../shell/useSearch'
 import { fieldErrors } from '../customers/fieldErrors'
 
 type Num = number | string
@@ -111,6 +112,8 @@ export function IntelForm({ opened, intel, onClose, onSaved }: IntelFormProps) {
   const [edited, setEdited] = useState<Set<string>>(new Set())
   const villages = useCall('villages.list', opened ? { limit: 5000, sort: 'name' } : null)
   const overview = useCall('map.overview', opened && picking ? {} : null)
+  const villageOptions = useMemo(() => (villages.value?.rows ?? []).map((v) => ({ value: v.id, label: v.name })), [villages.value])
+  const villageSearch = useSearchSelect({ kinds: ['village'], options: villageOptions, value: d.villageId })
   useEffect(() => {
     if (!opened) return
     setD(draftOf(intel))
@@ -153,13 +156,13 @@ export function IntelForm({ opened, intel, onClose, onSaved }: IntelFormProps) {
       <form onSubmit={(e) => { e.preventDefault(); void save() }} noValidate>
         <Stack gap={6}>
           <SimpleGrid cols={3} spacing="sm" verticalSpacing={6}>
-            <Select label={t('intel.form.rival')} required value={d.rival} onChange={(v) => set('rival', v)} data={rivals.map((r) => ({ value: r, label: t(`customers.rival.${r}`) }))} error={errors.rival} data-field="rival" />
-            <Select label={t('intel.form.kind')} required value={d.kind} onChange={(v) => set('kind', v)} data={intelKinds.map((k) => ({ value: k, label: t(`intel.kind.${k}`) }))} error={errors.kind} data-field="kind" />
+            <Select label={t('intel.form.rival')} required allowDeselect={false} value={d.rival} onChange={(v) => set('rival', v)} data={rivals.map((r) => ({ value: r, label: t(`customers.rival.${r}`) }))} error={errors.rival} data-field="rival" />
+            <Select label={t('intel.form.kind')} required allowDeselect={false} value={d.kind} onChange={(v) => set('kind', v)} data={intelKinds.map((k) => ({ value: k, label: t(`intel.kind.${k}`) }))} error={errors.kind} data-field="kind" />
             <TextInput label={t('intel.form.seenAt')} type="date" required value={d.seenAt} onChange={(e) => set('seenAt', e.currentTarget.value)} error={errors.seenAt} data-field="seenAt" />
           </SimpleGrid>
           <TextInput label={t('intel.form.title')} required value={d.title} onChange={(e) => set('title', e.currentTarget.value)} error={errors.title} data-field="title" />
           <Group align="flex-start" gap="sm" wrap="nowrap">
-            <Select style={{ flex: 1 }} label={t('intel.form.village')} searchable clearable limit={50} value={d.villageId} onChange={(v) => set('villageId', v)} data={(villages.value?.rows ?? []).map((v) => ({ value: v.id, label: v.name }))} error={errors.villageId} data-field="villageId" />
+            <Select style={{ flex: 1 }} label={t('intel.form.village')} {...villageSearch} clearable limit={50} value={d.villageId} onChange={(v) => set('villageId', v)} error={errors.villageId} data-field="villageId" />
             <NumberInput w={130} label={t('intel.form.lon')} value={d.lon} onChange={(v) => set('lon', v)} decimalScale={6} error={errors.lon} data-field="lon" />
             <NumberInput w={130} label={t('intel.form.lat')} value={d.lat} onChange={(v) => set('lat', v)} decimalScale={6} error={errors.lat} data-field="lat" />
             <Button mt={25} variant={picking ? 'filled' : 'light'} onClick={() => setPicking((p) => !p)} data-testid="intel-pick-point">{t(picking ? 'intel.form.pickDone' : 'intel.form.wherePoint')}</Button>

@@ -1,68 +1,50 @@
-// The map's search box: grids and villages filtered here (they are all loaded for the map), key
-// customers found by the core (customers.search: name, pinyin, initials, phone; debounced, a few
-// at a time) so thousands of customers never sit in the list. Picking an option hands its value
-// (`grid:<id>`, `village:<id>`, `customer:<id>`) to the map, which flies there.
-import { Select, type ComboboxItem, type ComboboxItemGroup, type ComboboxParsedItem, type OptionsFilter } from '@mantine/core'
-import { useDebouncedValue } from '@mantine/hooks'
-import { useEffect, useMemo, useState } from 'react'
+// The map's search box: the one search (search.all: name, full pinyin, initials, phone, code) over
+// villages, grids and key customers, best matches first, grouped by kind; debounced, a few at a
+// time, so thousands of customers or villages never sit in the list. With nothing typed it lists
+// the grids and villages on the map. Picking an option hands its value (`grid:<id>`,
+// `village:<id>`, `customer:<id>`) to the map, which flies there.
+import { Select, type ComboboxItemGroup, type OptionsFilter } from '@mantine/core'
+import { useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { CustomerSearchHit } from '../../../../shared/api/customers'
-import { call } from '../../api/client'
+import type { SearchHit } from '../../../../shared/api/search'
+import { useSearchHits } from '../../shell/useSearch'
 
 export interface SearchOption {
   value: string
   label: string
 }
 
-const CUSTOMER_HITS = 8
+const HITS = 24
 const PER_GROUP = 12
+const KINDS: SearchHit['kind'][] = ['village', 'grid', 'customer']
 
-const isGroup = (item: ComboboxParsedItem): item is ComboboxItemGroup<ComboboxItem> => 'group' in item
-
-/** Grids and villages by the label; customers as the core found them (pinyin and phone matches have no visible match). */
-const filter: OptionsFilter = ({ options, search }) => {
-  const text = search.trim().toLowerCase()
-  const result: ComboboxParsedItem[] = []
-  for (const item of options) {
-    if (!isGroup(item)) {
-      result.push(item)
-      continue
-    }
-    const items = item.items.filter((o) => o.value.startsWith('customer:') || o.label.toLowerCase().includes(text)).slice(0, PER_GROUP)
-    if (items.length > 0) result.push({ ...item, items })
-  }
-  return result
-}
+/** Hits are shown as the core ranked them (pinyin and phone matches have no visible match). */
+const asFound: OptionsFilter = ({ options }) => options
 
 export function MapSearch({ grids, villages, onPick, notice }: { grids: SearchOption[]; villages: SearchOption[]; onPick: (value: string) => void; notice?: string | null }) {
   const { t } = useTranslation()
   const [search, setSearch] = useState('')
-  const [query] = useDebouncedValue(search.trim(), 250)
-  const [found, setFound] = useState<{ query: string; hits: CustomerSearchHit[] }>({ query: '', hits: [] })
+  const { hits, pending } = useSearchHits(search, { kinds: KINDS, limit: HITS })
+  const typing = search.trim() !== ''
 
-  useEffect(() => {
-    if (!query) return
-    let current = true
-    call('customers.search', { query, limit: CUSTOMER_HITS }).then(
-      (hits) => current && setFound({ query, hits }),
-      () => current && setFound({ query, hits: [] }),
-    )
-    return () => {
-      current = false
+  const data = useMemo((): ComboboxItemGroup<SearchOption>[] => {
+    if (!typing)
+      return [
+        { group: t('mapView.searchGroup.grids'), items: grids.slice(0, PER_GROUP) },
+        { group: t('mapView.searchGroup.villages'), items: villages.slice(0, PER_GROUP) },
+      ]
+    const label = (h: SearchHit) =>
+      h.kind === 'customer' ? [h.name, h.context].filter(Boolean).join(' · ') : h.context ? `${h.name} · ${h.context}` : h.name
+    // Groups in the order of their best hit.
+    const groups = new Map<SearchHit['kind'], SearchOption[]>()
+    for (const h of hits) {
+      const items = groups.get(h.kind) ?? []
+      if (items.length < PER_GROUP) items.push({ value: `${h.kind}:${h.id}`, label: label(h) })
+      groups.set(h.kind, items)
     }
-  }, [query])
-
-  // Hits of an older query would point at the wrong people: shown only for what is typed now.
-  const hits = found.query === search.trim() ? found.hits : []
-  const pending = search.trim() !== '' && found.query !== search.trim()
-  const data = useMemo(
-    () => [
-      { group: t('mapView.searchGroup.villages'), items: villages },
-      { group: t('mapView.searchGroup.customers'), items: hits.map((c) => ({ value: `customer:${c.id}`, label: [c.name, c.villageName, c.tier && t('mapView.tier', { tier: c.tier })].filter(Boolean).join(' · ') })) },
-      { group: t('mapView.searchGroup.grids'), items: grids },
-    ],
-    [hits, villages, grids, t],
-  )
+    const groupName = { village: t('mapView.searchGroup.villages'), grid: t('mapView.searchGroup.grids'), customer: t('mapView.searchGroup.customers'), org: t('mapView.searchGroup.grids') }
+    return [...groups].map(([kind, items]) => ({ group: groupName[kind], items }))
+  }, [typing, hits, villages, grids, t])
 
   return (
     <>
@@ -74,7 +56,7 @@ export function MapSearch({ grids, villages, onPick, notice }: { grids: SearchOp
         placeholder={t('mapView.searchPlaceholder')}
         aria-label={t('mapView.search')}
         data={data}
-        filter={filter}
+        filter={typing ? asFound : undefined}
         value={null}
         searchValue={search}
         onSearchChange={setSearch}

@@ -8,7 +8,7 @@ import type { SyncConflict, SyncLastRun, SyncRejectedChange, SyncStatus } from '
 import { AppError } from '../../../../shared/errors'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
-import { ErrorAlert } from '../../shell/errors'
+import { ErrorAlert, ErrorDetails, technicalDetail } from '../../shell/errors'
 import { fieldLabel, formatBytes, formatTime, formatValue, lastErrorMessage, syncErrorMessage } from './format'
 import { pokeAutoSync, refreshLastRun, refreshStatus, syncNow, useSyncSnapshot } from './syncStore'
 
@@ -140,11 +140,7 @@ function StatusCard({ status, onEnrolAgain }: { status: SyncStatus; onEnrolAgain
         {status.lastErrorCode && (
           <Alert color={status.lastErrorCode === 'NETWORK' ? 'orange' : 'red'} variant="light" p="xs" title={t('sync.status.lastError')} data-testid="sync-last-error" data-code={status.lastErrorCode}>
             <Text size="sm">{lastErrorMessage(t, status.lastErrorCode)}</Text>
-            {status.lastError && (
-              <Text size="xs" c="dimmed" mt={4}>
-                {t('sync.status.technical', { detail: status.lastError })}
-              </Text>
-            )}
+            {status.lastError && <ErrorDetails detail={status.lastError} />}
           </Alert>
         )}
       </Stack>
@@ -197,6 +193,7 @@ function RunCard({ status, onSynced }: { status: SyncStatus; onSynced?: () => vo
         {!busy && runError !== undefined && (
           <Alert color={runError instanceof AppError && runError.details?.server === 'NETWORK' ? 'orange' : 'red'} variant="light" p="xs" role="alert" data-testid="sync-run-error">
             {syncErrorMessage(t, runError)}
+            <ErrorDetails detail={technicalDetail(runError)} />
           </Alert>
         )}
         <Text size="xs" c="dimmed">

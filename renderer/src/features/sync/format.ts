@@ -25,7 +25,7 @@ export function syncErrorMessage(t: TFunction, error: unknown, context: 'enrol' 
     const server = error.details?.server
     if (typeof server === 'string') {
       if (server === 'NETWORK' && context === 'enrol') return t('sync.errors.NETWORK_ENROL')
-      if (server === 'VALIDATION') return t('sync.errors.VALIDATION', { detail: error.message })
+      if (server === 'VALIDATION') return t('sync.errors.VALIDATION')
       return t([`sync.errors.${server}`, 'sync.errors.ERROR'])
     }
   }
