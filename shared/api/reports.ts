@@ -176,7 +176,8 @@ export interface ReportModel {
   intel: { rows: IntelRow[]; prices: PriceComparisonRow[] }
   profiles: { villages: number; completeness: number | null; byField: ProfileFieldRow[]; rows: ProfileRow[] }
   objections: { heard: number; rows: ObjectionRow[] }
-  workOrders: { open: number; overdue: OverdueOrderRow[] }
+  /** Open and overdue as of `asOfAt`: the end of the period, or the moment of making a report of a running one. */
+  workOrders: { open: number; overdue: OverdueOrderRow[]; asOfAt: string }
   map: { indicatorCode: string | null; indicatorName: string | null; grids: MapGridFeature[]; villages: MapVillagePoint[] }
 }
 

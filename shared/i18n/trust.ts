@@ -20,6 +20,26 @@ const zh = {
     joiner: '；',
   },
   problemReport: { message: '完整说明' },
+  /** What each report section counts and as of when (printed under its title). */
+  reportBasis: {
+    summary: '数据截至 {{asOf}}（本机时间）；统计周期 {{start}} 至 {{end}}。',
+    kpi: '目标、完成为统计周期的数值（无整期数值时为各月之和）；时间进度按截至日计算；进度差 = 完成率 − 时间进度（百分点）。',
+    kpiByGrid: '同上，按网格列出。',
+    visits: '计划拜访：计划日期在统计周期内的拜访（次）；按计划完成：其中已完成的；实际拜访：统计周期内签到完成的全部拜访（次）。',
+    visitsByPurpose: '统计周期内完成的拜访（次），按拜访目的。',
+    coverage: 'A类关键客户（户）中，在 {{from}} 至 {{asOf}} 的 30 天内有已完成拜访的客户。',
+    funnel: '当前客户数为生成报表时各阶段的客户数（户）；本期进入为统计周期内进入该阶段的次数。',
+    intel: '统计周期内发现的竞争情报（条）。',
+    prices: '统计周期内带月费的竞争情报，按竞争对手汇总（元、GB、Mbps）。',
+    profiles: '生成报表时的村庄档案，按完整度从低到高。',
+    profileFields: '生成报表时各档案字段已填写的村/社区数（个）。',
+    objections: '统计周期内拜访中听到的客户异议（次）。',
+    workOrders: '截至 {{cut}} 尚未完成且已过到期时间的工单（共 {{open}} 张未完成工单）；超期天数算至 {{cut}}。',
+    partial: '前 {{shown}} 条，共 {{total}} 条；完整清单见 XLSX/CSV 导出。',
+    localTime: '{{time}}（本机时间 UTC{{offset}}）',
+  },
+  /** Units after a count: 12 个网格, 305 次拜访. */
+  countUnit: { grids: '{{n}} 个', villages: '{{n}} 个', visits: '{{n}} 次', customers: '{{n}} 户', items: '{{n}} 条', orders: '{{n}} 张' },
   /** Messages only the command line shows (its flags). */
   cli: {
     errors: {
@@ -53,6 +73,24 @@ const en: Translation<typeof zh> = {
     joiner: '; ',
   },
   problemReport: { message: 'Full message' },
+  reportBasis: {
+    summary: 'Figures as of {{asOf}} (this computer’s time); period {{start}} to {{end}}.',
+    kpi: 'Target and actual are the period’s figures (or the sum of its months); time elapsed as of the as-of day; gap = completion − time elapsed (percentage points).',
+    kpiByGrid: 'As above, grid by grid.',
+    visits: 'Planned: visits planned for a day in the period (visits); planned and done: those of them done; done: every visit checked in and done in the period (visits).',
+    visitsByPurpose: 'Visits done in the period, by purpose (visits).',
+    coverage: 'A-tier key customers (customers) with a done visit in the 30 days from {{from}} to {{asOf}}.',
+    funnel: 'Current: customers at each stage when the report was made (customers); moved in: moves into the stage during the period.',
+    intel: 'Competitor intel seen in the period (items).',
+    prices: 'Intel with a monthly fee seen in the period, per rival (yuan, GB, Mbps).',
+    profiles: 'Village profiles when the report was made, least complete first.',
+    profileFields: 'Villages with each profile field filled when the report was made (villages).',
+    objections: 'Objections heard in visits during the period (times).',
+    workOrders: 'Work orders not done and past due as of {{cut}} ({{open}} open in all); days overdue counted to {{cut}}.',
+    partial: 'First {{shown}} of {{total}}; the XLSX/CSV export lists them all.',
+    localTime: '{{time}} (this computer’s time, UTC{{offset}})',
+  },
+  countUnit: { grids: '{{n}} grids', villages: '{{n}} villages', visits: '{{n}} visits', customers: '{{n}} customers', items: '{{n}} items', orders: '{{n}} orders' },
   cli: {
     errors: {
       fileExists: '“{{path}}” already exists and was not overwritten. Add --force to replace it.',

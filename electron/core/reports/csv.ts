@@ -11,7 +11,7 @@ export function csvText(model: ReportModel, lang: Language = 'zh-CN'): string {
   const L = labels(lang)
   const lines: string[] = [row([`${L.docTitle}`, `${model.region.name}`, model.region.code, model.period, `${L.asOf} ${model.asOf}`])]
   for (const table of reportTables(model, lang)) {
-    lines.push('', row([`# ${table.title}`]), row(table.columns.map((c) => (c.kind === 'pct' ? `${c.header}(%)` : c.header))))
+    lines.push('', row([`# ${table.title}`, table.note]), row(table.columns.map((c) => (c.kind === 'pct' ? `${c.header}(%)` : c.header))))
     if (table.rows.length === 0) lines.push(row([L.noData]))
     for (const values of table.rows) lines.push(row(values.map((v, i) => text(v, table.columns[i]!.kind, lang))))
   }

@@ -42,11 +42,14 @@ export function buildReport(db: Db, regionCode: string, period: string, options:
   const gridIds = grids.map((g) => g.id)
   const gridById = new Map(grids.map((g) => [g.id, g]))
 
-  const today = now.toISOString().slice(0, 10)
+  // Days are the device's local days (a visit at 07:00 in Beijing on the 1st is in that month).
+  const today = localDay(now)
   const asOf = today < range.end ? (today < range.start ? range.start : today) : range.end
-  const startIso = `${range.start}T00:00:00.000Z`
-  const endIso = new Date(Date.parse(`${range.end}T00:00:00Z`) + DAY).toISOString()
-  const asOfEndIso = new Date(Date.parse(`${asOf}T00:00:00Z`) + DAY).toISOString()
+  const startIso = localMidnightIso(range.start)
+  const endIso = localMidnightIso(nextDay(range.end))
+  const asOfEndIso = localMidnightIso(nextDay(asOf))
+  /** The moment the report's figures stand at: the end of the period, or now while it runs. */
+  const cutIso = now.toISOString() < asOfEndIso ? now.toISOString() : asOfEndIso
   const progress = timeProgress(period, asOf)
 
   // --- KPI: an exact-period target/actual wins; otherwise the months of the period add up.
@@ -90,7 +93,7 @@ export function buildReport(db: Db, regionCode: string, period: string, options:
   kpiByGrid.sort((x, y) => (x.gridCode! < y.gridCode! ? -1 : x.gridCode! > y.gridCode! ? 1 : 0))
 
   // --- Visits.
-  const visitRows = repo.visitCounts(db, gridIds, startIso, endIso)
+  const visitRows = repo.visitCounts(db, gridIds, startIso, endIso, range.start, range.end)
   const byPurpose = new Map<string, { done: number; sold: number }>()
   const byGrid = new Map<string, { planned: number; plannedDone: number; done: number }>()
   for (const r of visitRows) {
@@ -110,7 +113,8 @@ export function buildReport(db: Db, regionCode: string, period: string, options:
   const done = visitRows.reduce((s, r) => s + r.done, 0)
 
   // --- A-tier coverage: visits in the 30 days up to asOf.
-  const windowStart = new Date(Date.parse(asOfEndIso) - 30 * DAY).toISOString()
+  const windowDay = new Date(Date.parse(`${asOf}T00:00:00Z`) - 29 * DAY).toISOString().slice(0, 10)
+  const windowStart = localMidnightIso(windowDay)
   const coverageRows = repo.aTierCoverage(db, gridIds, windowStart, asOfEndIso)
   const aTier = coverageRows.reduce((s, r) => s + r.aTier, 0)
   const visited30d = coverageRows.reduce((s, r) => s + r.visited, 0)
@@ -173,11 +177,11 @@ export function buildReport(db: Db, regionCode: string, period: string, options:
   }
   const objectionRows = [...objectionMap.values()].map((o) => ({ ...o, workedRate: o.answered ? o.worked / o.answered : null })).sort((a, b) => b.heard - a.heard)
 
-  // --- Work orders overdue (as of now: overdue is a present fact, whatever the period).
+  // --- Work orders open and overdue as of the report's cut (period end, or now in a running period).
   const nowIso = now.toISOString()
-  const orders = repo.overdueWorkOrders(db, gridIds, nowIso)
+  const orders = repo.overdueWorkOrders(db, gridIds, cutIso)
   const overdue = orders.rows.map((w) => ({
-    ...w, status: L.woStatus[w.status as keyof typeof L.woStatus] ?? w.status, daysOverdue: Math.floor((now.getTime() - Date.parse(w.dueAt)) / DAY),
+    ...w, status: L.woStatus[w.status as keyof typeof L.woStatus] ?? w.status, daysOverdue: Math.floor((Date.parse(cutIso) - Date.parse(w.dueAt)) / DAY),
   }))
 
   // --- Map: grids coloured by the first indicator with figures; villages as points.
@@ -202,7 +206,7 @@ export function buildReport(db: Db, regionCode: string, period: string, options:
       byGrid: grids.map((g) => ({ gridCode: g.code, gridName: g.name, ...(byGrid.get(g.id) ?? { planned: 0, plannedDone: 0, done: 0 }) })),
     },
     coverage: {
-      aTier, visited30d, coverage: aTier ? visited30d / aTier : null, windowStart: windowStart.slice(0, 10),
+      aTier, visited30d, coverage: aTier ? visited30d / aTier : null, windowStart: windowDay,
       byGrid: coverageRows.map((r) => ({ gridCode: gridById.get(r.gridId)!.code, gridName: gridById.get(r.gridId)!.name, aTier: r.aTier, visited30d: r.visited, coverage: r.aTier ? r.visited / r.aTier : null }))
         .sort((a, b) => (a.gridCode < b.gridCode ? -1 : 1)),
     },
@@ -213,9 +217,22 @@ export function buildReport(db: Db, regionCode: string, period: string, options:
       byField, rows: profileRows,
     },
     objections: { heard: objectionRows.reduce((s, o) => s + o.heard, 0), rows: objectionRows },
-    workOrders: { open: orders.open, overdue },
+    workOrders: { open: orders.open, overdue, asOfAt: cutIso },
     map: { indicatorCode: mapIndicator?.code ?? null, indicatorName: mapIndicator ? nameOf(mapIndicator) : null, grids: mapGrids, villages: mapVillages },
   }
+}
+
+/** The local calendar day of a moment, YYYY-MM-DD. */
+export function localDay(at: Date): string {
+  return `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')}`
+}
+/** Local midnight at the start of a YYYY-MM-DD day, as a UTC ISO timestamp (how times are stored). */
+export function localMidnightIso(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number]
+  return new Date(y, m - 1, d).toISOString()
+}
+function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + DAY).toISOString().slice(0, 10)
 }
 
 function round2(x: number) {

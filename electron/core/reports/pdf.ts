@@ -6,10 +6,10 @@ import { join } from 'node:path'
 import PDFDocument from 'pdfkit'
 import type { ReportModel } from '../../../shared/api/reports'
 import { AppError } from '../../../shared/errors'
-import type { Language } from '../../../shared/i18n'
+import { resources, type Language } from '../../../shared/i18n'
 import type { Light } from '../../../shared/kpi'
 import { labels } from './model'
-import { LIGHT_COLOURS, lightWord, pctText, reportTables, type Cell, type Column, type ReportTable } from './tables'
+import { LIGHT_COLOURS, lightWord, localStamp, pctText, reportTables, type Cell, type Column, type ReportTable } from './tables'
 
 type Doc = PDFKit.PDFDocument
 
@@ -65,12 +65,14 @@ export async function writePdf(model: ReportModel, options: { lang?: Language; r
   heading(doc, L.section.charts)
   drawCharts(doc, model, lang)
 
-  const maxRows = options.maxRows ?? 150
+  // Every row by default: a long table runs over pages rather than stopping short.
+  const maxRows = options.maxRows ?? 5000
   for (const key of ['kpi', 'kpi_grid', 'visits', 'visit_purpose', 'coverage', 'funnel', 'intel', 'prices', 'objections', 'work_orders', 'profile_fields', 'profiles']) {
     const table = tables.get(key)!
     if (doc.y > A4.height - 200) doc.addPage()
     else doc.moveDown(0.8)
     heading(doc, table.title)
+    note(doc, table.rows.length > maxRows ? `${table.note} ${fillText(resources[lang].translation.reportBasis.partial, { shown: maxRows, total: table.rows.length })}` : table.note)
     drawTable(doc, table, lang, maxRows)
   }
 
@@ -89,6 +91,15 @@ export async function writePdf(model: ReportModel, options: { lang?: Language; r
   return done
 }
 
+/** The section's basis, small and grey, under its heading. */
+function note(doc: Doc, text: string) {
+  if (!text) return
+  doc.fontSize(8).fillColor('#555555').text(text, MARGIN, doc.y + 4, { width: A4.width - 2 * MARGIN })
+  doc.fillColor('#000000').moveDown(0.3)
+}
+
+const fillText = (template: string, params: Record<string, string | number>) => template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => String(params[k] ?? ''))
+
 function heading(doc: Doc, text: string) {
   doc.fontSize(13).fillColor('#1c3d6e').text(text, MARGIN, doc.y, { width: A4.width - 2 * MARGIN })
   doc.moveTo(MARGIN, doc.y + 2).lineTo(A4.width - MARGIN, doc.y + 2).lineWidth(0.8).strokeColor('#1c3d6e').stroke()
@@ -106,7 +117,7 @@ function cover(doc: Doc, model: ReportModel, lang: Language, summary: ReportTabl
   doc.moveDown(0.4)
   doc.fontSize(14).text(`${L.period}：${model.period}（${model.periodStart} — ${model.periodEnd}）`, { align: 'center' })
   doc.moveDown(0.3)
-  doc.fontSize(11).fillColor('#444444').text(`${L.asOf}：${model.asOf}    ${L.generatedAt}：${model.generatedAt.slice(0, 16).replace('T', ' ')} UTC`, { align: 'center' })
+  doc.fontSize(11).fillColor('#444444').text(`${L.asOf}：${model.asOf}    ${L.generatedAt}：${localStamp(model.generatedAt, lang)}`, { align: 'center' })
   doc.moveDown(2.5)
   doc.fillColor('#000000')
   drawTable(doc, summary, lang, 100, { x: MARGIN + 90, width: A4.width - 2 * MARGIN - 180 })
@@ -173,7 +184,7 @@ function drawTable(doc: Doc, table: ReportTable, lang: Language, maxRows: number
     drawRow(cells, table.columns, raw, false)
   }
   if (table.rows.length > maxRows)
-    doc.fontSize(8).fillColor('#808080').text(L.truncated.replace('{{shown}}', String(maxRows)).replace('{{total}}', String(table.rows.length)), x0, doc.y + 4, { width }).fillColor('#000000')
+    doc.fontSize(8).fillColor('#808080').text(fillText(resources[lang].translation.reportBasis.partial, { shown: maxRows, total: table.rows.length }), x0, doc.y + 4, { width }).fillColor('#000000')
   doc.x = MARGIN
 }
 

@@ -1,7 +1,7 @@
 // The report model laid out as titled tables with typed columns: XLSX sheets, PDF tables and
 // CSV blocks are all rendered from this one layout, so the three formats cannot disagree.
 import type { ReportModel } from '../../../shared/api/reports'
-import type { Language } from '../../../shared/i18n'
+import { resources, type Language } from '../../../shared/i18n'
 import type { Light } from '../../../shared/kpi'
 import { labels } from './model'
 
@@ -20,14 +20,27 @@ export interface ReportTable {
   title: string
   columns: Column[]
   rows: Cell[][]
+  /** What the section counts and as of when, printed under its title. */
+  note: string
 }
 
 export function reportTables(m: ReportModel, lang: Language = 'zh-CN'): ReportTable[] {
   const L = labels(lang)
   const C = L.col
+  const B = resources[lang].translation.reportBasis
+  const U = resources[lang].translation.countUnit
+  const fill = (template: string, params: Record<string, string | number>) => template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => String(params[k] ?? ''))
+  const count = (unit: keyof typeof U, n: number) => fill(U[unit], { n: n.toLocaleString(lang) })
   const col = (header: string, kind: ColumnKind, weight?: number): Column => ({ header, kind, weight })
   const day = (iso: string | null) => (iso ? iso.slice(0, 10) : null)
-  return [
+  const cut = localStamp(m.workOrders.asOfAt, lang)
+  const notes: Record<string, string> = {
+    summary: fill(B.summary, { asOf: m.asOf, start: m.periodStart, end: m.periodEnd }),
+    kpi: B.kpi, kpi_grid: B.kpiByGrid, visits: B.visits, visit_purpose: B.visitsByPurpose,
+    coverage: fill(B.coverage, { from: m.coverage.windowStart, asOf: m.asOf }), funnel: B.funnel, intel: B.intel, prices: B.prices,
+    profiles: B.profiles, profile_fields: B.profileFields, objections: B.objections, work_orders: fill(B.workOrders, { cut, open: m.workOrders.open }),
+  }
+  return ([
     {
       key: 'summary', title: L.section.summary,
       columns: [col(C.item, 'text', 2), col(C.value, 'text', 3)],
@@ -37,12 +50,12 @@ export function reportTables(m: ReportModel, lang: Language = 'zh-CN'): ReportTa
         [L.period, `${m.period}（${m.periodStart} — ${m.periodEnd}）`],
         [L.asOf, m.asOf],
         [C.timeProgress, pctText(m.kpi.timeProgress)],
-        [L.grids, String(m.grids.length)],
-        [L.summary.villages, String(m.profiles.villages)],
-        [L.summary.visitsDone, String(m.visits.done)],
-        [L.summary.aTier, `${m.coverage.visited30d} / ${m.coverage.aTier}`],
-        [L.summary.intel, String(m.intel.rows.length)],
-        [L.summary.overdue, String(m.workOrders.overdue.length)],
+        [L.grids, count('grids', m.grids.length)],
+        [L.summary.villages, count('villages', m.profiles.villages)],
+        [L.summary.visitsDone, count('visits', m.visits.done)],
+        [L.summary.aTier, `${m.coverage.visited30d.toLocaleString(lang)} / ${count('customers', m.coverage.aTier)}`],
+        [L.summary.intel, count('items', m.intel.rows.length)],
+        [L.summary.overdue, count('orders', m.workOrders.overdue.length)],
         [L.summary.completeness, m.profiles.completeness === null ? '—' : pctText(m.profiles.completeness)],
       ],
     },
@@ -119,7 +132,17 @@ export function reportTables(m: ReportModel, lang: Language = 'zh-CN'): ReportTa
         col(C.dueAt, 'date'), col(C.daysOverdue, 'int', 0.8)],
       rows: m.workOrders.overdue.map((w) => [w.title, w.gridCode, w.gridName, w.customerName, w.assignee, w.status, day(w.dueAt), w.daysOverdue]),
     },
-  ]
+  ] satisfies Omit<ReportTable, 'note'>[]).map((t) => ({ ...t, note: notes[t.key] ?? '' }))
+}
+
+/** A stored UTC timestamp as the computer's local time, with its UTC offset: 2026-11-30 18:05（本机时间 UTC+08:00）. */
+export function localStamp(iso: string, lang: Language = 'zh-CN'): string {
+  const at = new Date(iso)
+  const two = (n: number) => String(n).padStart(2, '0')
+  const time = `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())} ${two(at.getHours())}:${two(at.getMinutes())}`
+  const minutes = -at.getTimezoneOffset()
+  const offset = `${minutes < 0 ? '−' : '+'}${two(Math.floor(Math.abs(minutes) / 60))}:${two(Math.abs(minutes) % 60)}`
+  return resources[lang].translation.reportBasis.localTime.replace('{{time}}', time).replace('{{offset}}', offset)
 }
 
 export function pctText(fraction: number): string {

@@ -28,7 +28,7 @@ export async function writeXlsx(model: ReportModel, lang: Language = 'zh-CN'): P
       pageSetup: { paperSize: 9, orientation: table.columns.length > 7 ? 'landscape' : 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
     })
     // Row 1: what this sheet is; row 2: the header. Both stay frozen.
-    const titleRow = sheet.addRow([`${table.title} — ${title}`])
+    const titleRow = sheet.addRow([`${table.title} — ${title}`, table.note])
     titleRow.font = { bold: true, size: 12 }
     const header = sheet.addRow(table.columns.map((c) => c.header))
     header.font = { bold: true }

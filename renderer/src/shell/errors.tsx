@@ -75,7 +75,7 @@ export function ErrorDetails({ detail }: { detail: string }) {
       <Anchor component="button" type="button" size="xs" onClick={() => setOpen((o) => !o)} data-testid="error-details-toggle" aria-expanded={open}>
         {open ? t('errorDetails.hide') : t('errorDetails.show')}
       </Anchor>
-      <Collapse in={open}>
+      <Collapse expanded={open}>
         <Text size="xs" c="dimmed">{t('errorDetails.technical')}</Text>
         <Code block fz={11} data-testid="error-details">{detail}</Code>
       </Collapse>

@@ -20,7 +20,7 @@ const hanIn = (text: string) => /\p{Script=Han}/u.test(text)
 const nextStepZh = /请|可以|再试|重试|重新|稍后|联系|检查|改正|换一个|保存在本机|会保留|会发送|会重新|管理员/
 const nextStepEn = /try|please|ask|check|restart|close|refresh|correct|wait|enrol|upgrade|sync again|kept|will be sent|resend|start with|use the|contact|send/i
 
-const params = { detail: '', value: 'x1', other: 3, column: 'c', columns: 'c', sheets: 's', min: 1, max: 9, lon: 1, lat: 2, allowed: 'a', reason: '', path: '/tmp/a.pdf', file: 'f.csv', row: 2, field: 'f' }
+const params = { region: '451022-G03', period: '2026-10', format: 'xlsx', detail: '', value: 'x1', other: 3, column: 'c', columns: 'c', sheets: 's', min: 1, max: 9, lon: 1, lat: 2, allowed: 'a', reason: '', path: '/tmp/a.pdf', file: 'f.csv', row: 2, field: 'f' }
 
 describe('every message a user can meet, in both languages', () => {
   const i18n: Record<'zh-CN' | 'en', I18n> = {} as never
@@ -100,7 +100,7 @@ describe('every message a user can meet, in both languages', () => {
     for (const lang of ['zh-CN', 'en'] as const) {
       const reasons = resources[lang].translation.reports.errors as Record<string, string>
       for (const reason of Object.keys(reasons)) {
-        const text = errorMessage(i18n[lang].t, new AppError('CONFLICT', 'x', { details: { reason, ...params } }))
+        const text = errorMessage(i18n[lang].t, new AppError('CONFLICT', 'x', { details: { ...params, reason } }))
         check(lang, `reports.errors.${reason}`, text.replace('/tmp/a.pdf', ''), true)
         expect(text).not.toMatch(/--force|命令行/)
       }

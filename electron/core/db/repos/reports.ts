@@ -94,7 +94,12 @@ export interface VisitCountRow {
 }
 
 /** Visits per grid and purpose: planned in the period, and done (checked in) in the period. */
-export function visitCounts(db: Db, gridIds: string[], startIso: string, endIso: string): VisitCountRow[] {
+/**
+ * Visits per grid and purpose: done ones checked in within [startIso, endIso); planned ones whose
+ * plan day (planned_for: a local date, or a timestamp in older rows) falls within [startDay, endDay]
+ * and, of those, the ones done.
+ */
+export function visitCounts(db: Db, gridIds: string[], startIso: string, endIso: string, startDay: string, endDay: string): VisitCountRow[] {
   // Two index range scans (grid, checked_in_at) and a planned_for filter, not one OR over all visits.
   return db.all<VisitCountRow>(sql`
     SELECT gridId, purpose, sum(planned) AS planned, sum(plannedDone) AS plannedDone, sum(done) AS done, sum(sold) AS sold FROM (
@@ -107,7 +112,7 @@ export function visitCounts(db: Db, gridIds: string[], startIso: string, endIso:
       UNION ALL
       SELECT v.grid_id, v.purpose, sum(v.status <> 'cancelled'), sum(v.status = 'done'), 0, 0
       FROM visits v
-      WHERE v.grid_id IN ${ids(gridIds)} AND v.planned_for >= ${startIso} AND v.planned_for < ${endIso} AND v.deleted_at IS NULL
+      WHERE v.grid_id IN ${ids(gridIds)} AND v.planned_for >= ${startDay} AND v.planned_for < ${endDay + 'T99'} AND v.deleted_at IS NULL -- 'T99': the end day's timestamps sort below it
       GROUP BY v.grid_id, v.purpose)
     GROUP BY gridId, purpose`)
 }
@@ -235,19 +240,23 @@ export interface WorkOrderDbRow {
   dueAt: string
 }
 
-/** Open work orders of the grids due before `beforeIso`, the most overdue first. */
-export function overdueWorkOrders(db: Db, gridIds: string[], beforeIso: string): { open: number; rows: WorkOrderDbRow[] } {
-  const open = db.get<{ n: number }>(sql`
-    SELECT count(*) AS n FROM work_orders WHERE deleted_at IS NULL AND status IN ('open', 'in_progress')
-      AND org_unit_id IN ${ids(gridIds)}`)!.n
+/**
+ * Work orders as of a moment: open then (created by it, not closed by it, not cancelled) and, of
+ * those, overdue then (due before it). Reopened or cancelled orders carry no history here: a
+ * cancelled order counts as never open; a done one was open until its closed_at.
+ */
+export function overdueWorkOrders(db: Db, gridIds: string[], asOfIso: string): { open: number; rows: WorkOrderDbRow[] } {
+  const openThen = sql`w.deleted_at IS NULL AND w.org_unit_id IN ${ids(gridIds)} AND w.created_at < ${asOfIso} AND w.status <> 'cancelled'
+    AND (w.status IN ('open', 'in_progress') OR (w.closed_at IS NOT NULL AND w.closed_at >= ${asOfIso}))`
+  const open = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM work_orders w WHERE ${openThen}`)!.n
   const rows = db.all<WorkOrderDbRow>(sql`
-    SELECT w.title, g.code AS gridCode, g.name AS gridName, k.name AS customerName, u.name AS assignee, w.status, w.due_at AS dueAt
+    SELECT w.title, g.code AS gridCode, g.name AS gridName, k.name AS customerName, u.name AS assignee,
+      CASE WHEN w.status = 'done' THEN 'open' ELSE w.status END AS status, w.due_at AS dueAt
     FROM work_orders w
     LEFT JOIN org_units g ON g.id = w.org_unit_id
     LEFT JOIN key_customers k ON k.id = w.customer_id
     LEFT JOIN users u ON u.id = w.assignee_user_id
-    WHERE w.deleted_at IS NULL AND w.status IN ('open', 'in_progress') AND w.org_unit_id IN ${ids(gridIds)}
-      AND w.due_at < ${beforeIso}
-    ORDER BY w.due_at`)
+    WHERE ${openThen} AND w.due_at < ${asOfIso}
+    ORDER BY w.due_at, w.id`)
   return { open, rows }
 }
