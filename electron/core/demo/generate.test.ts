@@ -43,3 +43,46 @@ describe('the demo county generator', () => {
     expect(minA).toBeGreaterThanOrEqual(maxOther)
   })
 })
+
+describe('the demo county a county manager would believe', () => {
+  const county = generateDemoCounty(divisions, { seed: 451022, keyCustomers: 300, visits: 2000, now })
+  const beijing = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000)
+
+  it('has work orders created before they are due, none overdue on the day it was made, closed after creation', () => {
+    for (const w of county.workOrders) {
+      expect(Date.parse(w.createdAt as string)).toBeLessThan(Date.parse(w.dueAt as string))
+      expect(Date.parse(w.createdAt as string)).toBeLessThanOrEqual(now.getTime())
+      if (w.closedAt) expect(Date.parse(w.closedAt as string)).toBeGreaterThan(Date.parse(w.createdAt as string))
+    }
+  })
+
+  it('has visits in working hours, Beijing time, and none done in the future', () => {
+    for (const v of county.visits.filter((x) => x.checkedInAt)) {
+      const at = beijing(v.checkedInAt as string)
+      const minutes = at.getUTCHours() * 60 + at.getUTCMinutes()
+      expect(minutes).toBeGreaterThanOrEqual(8 * 60 + 30)
+      expect(minutes).toBeLessThan(17 * 60 + 30)
+      expect(Date.parse(v.checkedInAt as string)).toBeLessThanOrEqual(now.getTime())
+    }
+  })
+
+  it('plans visits by day, in the past as well as ahead, and marks some planned ones done', () => {
+    const planned = county.visits.filter((v) => v.plannedFor)
+    expect(planned.every((v) => /^\d{4}-\d{2}-\d{2}$/.test(v.plannedFor as string))).toBe(true)
+    expect(planned.filter((v) => v.status === 'done').length).toBeGreaterThan(100)
+    expect(planned.some((v) => (v.plannedFor as string) > now.toISOString().slice(0, 10))).toBe(true)
+  })
+
+  it('gives no tariff to a new outlet or mast', () => {
+    for (const i of county.competitorIntel.filter((x) => x.kind === 'network' || x.kind === 'outlet')) {
+      expect(i.monthlyFee).toBeNull()
+      expect(i.title).not.toMatch(/\d+元/)
+    }
+    expect(county.competitorIntel.some((x) => x.kind === 'price' && typeof x.monthlyFee === 'number')).toBe(true)
+  })
+
+  it('records 已成交 only for customers who reached 成交', () => {
+    const stage = new Map(county.keyCustomers.map((c) => [c.id, c.funnelStage]))
+    for (const v of county.visits.filter((x) => x.outcome === '已成交')) expect(['won', 'retained']).toContain(stage.get(v.customerId as string))
+  })
+})

@@ -151,6 +151,17 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
   const nowMs = options.now.getTime()
   const iso = (ms: number) => new Date(ms).toISOString()
   const day = (ms: number) => iso(ms).slice(0, 10)
+  // The demo county keeps Beijing time (UTC+8) whatever the machine's zone.
+  const BEIJING = 8 * 3_600_000
+  const beijingDay = (ms: number) => iso(ms + BEIJING).slice(0, 10)
+  /** `days` from today (Beijing), at 08:30 + `minute`, Beijing time; never later than now for a past day. */
+  const workingTime = (days: number, minute: number) => {
+    const midnight = Date.parse(`${beijingDay(nowMs)}T00:00:00Z`) - BEIJING
+    const at = midnight + days * DAY + (8 * 60 + 30 + minute) * 60_000
+    return days <= 0 && at > nowMs ? at - DAY : at
+  }
+  const outcomeFor = (outcome: string, stage: FunnelStage | undefined) =>
+    outcome === '已成交' && stage !== 'won' && stage !== 'retained' ? '客户认可，约定下次详谈' : outcome
   let idCounter = 0
   const newId = () => uuidv7({ msecs: nowMs - 400 * DAY + idCounter++, random: rnd.bytes16() })
   const stamp = () => ({ createdAt: iso(nowMs), updatedAt: iso(nowMs), hlc: `${iso(nowMs)}-0000-demo` })
@@ -338,19 +349,27 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
   const rivalName = { telecom: '电信', unicom: '联通', broadnet: '广电', other: '其他' } as const
   const intelCount = Math.max(40, Math.round(options.keyCustomers / 3))
   const competitorIntel: Row[] = []
+  const priceFields = (priced: boolean) => {
+    const fields = {
+      monthlyFee: 0, dataGb: rnd.pick([20, 30, 40, 60, 100]), voiceMinutes: rnd.pick([100, 200, 500, 1000]), broadbandMbps: rnd.pick([300, 500, 1000]),
+      contractMonths: rnd.pick([12, 24, 36]), deviceSubsidy: rnd.chance(0.3) ? rnd.pick([200, 500, 800]) : 0,
+    }
+    return priced ? fields : { monthlyFee: null, dataGb: null, voiceMinutes: null, broadbandMbps: null, contractMonths: null, deviceSubsidy: null }
+  }
   for (let n = 0; n < intelCount; n++) {
     const village = villages[rnd.weighted(villageWeights)]!
     const rival = rnd.weighted(intelRivals)
     const kind = rnd.weighted(intelKinds)
     const seen = nowMs - rnd.int(0, 150) * DAY
     const fee = rnd.pick([39, 59, 79, 99, 129, 169])
+    // A new outlet or a new mast has no tariff: no price fields, no fee in the title.
+    const priced = kind !== 'outlet' && kind !== 'network'
     competitorIntel.push({
-      id: newId(), rival, kind, title: `${rivalName[rival]}${fee}元${kind === 'bundle' ? '融合套餐' : kind === 'campaign' ? '返乡季活动' : kind === 'outlet' ? '新开代理点' : kind === 'network' ? '新建基站' : '资费调整'}`,
+      id: newId(), rival, kind, title: priced ? `${rivalName[rival]}${fee}元${kind === 'bundle' ? '融合套餐' : kind === 'campaign' ? '返乡季活动' : kind === 'retention' ? '老用户续约优惠' : '资费调整'}` : `${rivalName[rival]}${kind === 'outlet' ? '新开代理点' : '新建基站'}`,
       description: '演示数据（生成）', villageId: village.id, gridId: village.gridId,
       lon: round6((village.lon as number) + rnd.gauss() * 0.003), lat: round6((village.lat as number) + rnd.gauss() * 0.003),
       seenAt: iso(seen), validFrom: day(seen), validTo: day(seen + rnd.int(30, 120) * DAY), source: rnd.pick(['客户告知', '现场所见', '渠道反馈', '宣传单']),
-      reliability: rnd.int(2, 5), monthlyFee: fee, dataGb: rnd.pick([20, 30, 40, 60, 100]), voiceMinutes: rnd.pick([100, 200, 500, 1000]),
-      broadbandMbps: rnd.pick([300, 500, 1000]), contractMonths: rnd.pick([12, 24, 36]), deviceSubsidy: rnd.chance(0.3) ? rnd.pick([200, 500, 800]) : 0,
+      reliability: rnd.int(2, 5), ...priceFields(priced), ...(priced ? { monthlyFee: fee } : {}),
       threatLevel: rnd.int(1, 5), suggestedResponse: rnd.pick(['推荐家庭融合套餐对标', '合约到期客户提前续约', '加强该村网格驻点', '申请针对性资费']),
       fromVisitId: null, createdBy: managerOfGrid.get(village.gridId as string) ?? null, ...stamp(),
     })
@@ -365,17 +384,23 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
     const toCustomer = keyCustomers.length > 0 && rnd.chance(0.8)
     const customer = toCustomer ? keyCustomers[rnd.int(0, keyCustomers.length - 1)]! : null
     const village = customer ? villages.find((v) => v.id === customer.villageId)! : villages[rnd.weighted(villageWeights)]!
-    const planned = rnd.chance(0.04)
-    const at = planned ? nowMs + rnd.int(1, 14) * DAY : nowMs - rnd.range(0, 180) * DAY
+    // A few planned ahead; of the past ones, about a third were planned for their day (most done,
+    // some missed). Visits happen in working hours, Beijing time (08:30–17:30).
+    const ahead = rnd.chance(0.04)
+    const plannedPast = !ahead && rnd.chance(0.35)
+    const missed = plannedPast && rnd.chance(0.12)
+    const at = workingTime(ahead ? rnd.int(1, 14) : -rnd.int(0, 180), rnd.int(0, 9 * 60 - 1))
+    const planned = ahead || missed
     const id = newId()
     const lon = (customer?.lon ?? village.lon) as number
     const lat = (customer?.lat ?? village.lat) as number
     visits.push({
       id, status: planned ? 'planned' : 'done', targetKind: customer ? (customer.category === 'group' ? 'group' : 'customer') : 'village',
-      villageId: village.id, customerId: customer?.id ?? null, gridId: village.gridId, plannedFor: planned ? iso(at) : null,
+      villageId: village.id, customerId: customer?.id ?? null, gridId: village.gridId, plannedFor: ahead || plannedPast ? beijingDay(at) : null,
       checkedInAt: planned ? null : iso(at), checkInLon: planned ? null : round6(lon + rnd.gauss() * 0.0008),
       checkInLat: planned ? null : round6(lat + rnd.gauss() * 0.0008), checkInSource: planned ? null : 'device',
-      purpose: rnd.pick(PURPOSES), outcome: planned ? null : rnd.pick(OUTCOMES),
+      // 已成交 only for a customer who has reached 成交 (or 维系).
+      purpose: rnd.pick(PURPOSES), outcome: planned ? null : outcomeFor(rnd.pick(OUTCOMES), customer?.funnelStage as FunnelStage | undefined),
       nextAction: rnd.chance(0.3) ? rnd.pick(['送宽带资费单', '约定装机时间', '续签合约', '邀请参加村口促销']) : null,
       nextActionDue: null, byUserId: managerOfGrid.get(village.gridId as string) ?? null, ...stamp(),
     })
@@ -420,13 +445,17 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
   for (let n = 0; n < Math.max(12, Math.round(options.keyCustomers / 12)); n++) {
     const customer = keyCustomers.length > 0 ? keyCustomers[rnd.int(0, keyCustomers.length - 1)]! : null
     const grid = customer ? (customer.gridId as string) : rnd.pick(grids).id
-    const due = nowMs + rnd.int(-10, 20) * DAY
+    // Created first, due an SLA later (1–10 days), never due on or before its creation.
+    const slaDays = rnd.int(1, 10)
+    const due = workingTime(rnd.int(-10, 20), rnd.int(0, 9 * 60 - 1))
+    const created = Math.min(due - slaDays * DAY, nowMs - rnd.int(0, 3) * DAY)
     const status = due < nowMs && rnd.chance(0.6) ? 'done' : rnd.pick(['open', 'in_progress'] as const)
+    const closed = status === 'done' ? Math.min(nowMs, Math.max(created + 3_600_000, due - rnd.int(0, slaDays - 1) * DAY)) : null
     workOrders.push({
       id: newId(), title: rnd.pick(['宽带装机', '合约续签上门', '弱覆盖测速', '集团专线报价', '投诉回访']), description: '演示数据（生成）',
       orgUnitId: grid, customerId: customer?.id ?? null, visitId: null, origin: rnd.pick(['manual', 'visit', 'alert'] as const),
-      assigneeUserId: managerOfGrid.get(grid) ?? null, dueAt: iso(due), slaHours: rnd.pick([24, 48, 72]), status,
-      closedAt: status === 'done' ? iso(due - DAY) : null, ...stamp(),
+      assigneeUserId: managerOfGrid.get(grid) ?? null, dueAt: iso(due), slaHours: Math.round((due - created) / 3_600_000), status,
+      closedAt: closed === null ? null : iso(closed), ...stamp(), createdAt: iso(created), updatedAt: iso(closed ?? created),
     })
   }
 
