@@ -104,3 +104,15 @@ export function dueStatus(nowMs: number, dueAt: string, slaHours: number | null,
   const warnMs = (slaHours && slaHours > 0 ? slaHours / 4 : 24) * 3_600_000
   return { light: overdue ? 'red' : msLeft <= warnMs ? 'yellow' : 'green', hoursLeft, overdue }
 }
+
+/**
+ * Completion as a person reads it, direction aware: actual ÷ target when more is better; for a
+ * less-is-better indicator (complaints, churn) target ÷ actual, so staying under the target reads
+ * as 100% or more and overshooting it as less (5.2 complaints against 4 → 76.9%, not 130%).
+ */
+export function shownCompletion(actual: number | null, target: number | null, direction: Direction): number | null {
+  if (actual === null || target === null || target <= 0) return null
+  if (direction === 'higher_better') return actual / target
+  return actual <= 0 ? null : target / actual
+}
+

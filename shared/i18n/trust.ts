@@ -38,6 +38,18 @@ const zh = {
     partial: '前 {{shown}} 条，共 {{total}} 条；完整清单见 XLSX/CSV 导出。',
     localTime: '{{time}}（本机时间 UTC{{offset}}）',
   },
+  /** Indicator units as stored (Chinese, from HQ), in the UI language. */
+  indicatorUnit: { 户: '户', 万元: '万元', 台: '台', 件: '件', 元: '元', 个: '个', 次: '次', '%': '%' },
+  woEdit: { title: '标题', description: '说明', due: '到期日', dueHint: '不填则按时限自动计算', auto: '不填则按预警自动生成' },
+  mapWords: {
+    today: '今天',
+    neverVisited: '从未拜访',
+    layoutOk: '网格布局检查：未发现问题',
+    layoutFound: '网格布局：发现 {{count}} 处问题',
+    layoutChecking: '网格布局检查',
+    clusterLegend: '关键客户聚合（圆内数字为客户数）',
+    intelLegend: '竞争情报（按对手着色）',
+  },
   /** Units after a count: 12 个网格, 305 次拜访. */
   countUnit: { grids: '{{n}} 个', villages: '{{n}} 个', visits: '{{n}} 次', customers: '{{n}} 户', items: '{{n}} 条', orders: '{{n}} 张' },
   /** Messages only the command line shows (its flags). */
@@ -89,6 +101,17 @@ const en: Translation<typeof zh> = {
     workOrders: 'Work orders not done and past due as of {{cut}} ({{open}} open in all); days overdue counted to {{cut}}.',
     partial: 'First {{shown}} of {{total}}; the XLSX/CSV export lists them all.',
     localTime: '{{time}} (this computer’s time, UTC{{offset}})',
+  },
+  indicatorUnit: { 户: 'subs', 万元: '10k yuan', 台: 'units', 件: 'cases', 元: 'yuan', 个: 'items', 次: 'times', '%': '%' },
+  woEdit: { title: 'Title', description: 'Description', due: 'Due day', dueHint: 'Left empty, it follows the SLA', auto: 'Left empty, written from the alert' },
+  mapWords: {
+    today: 'today',
+    neverVisited: 'never visited',
+    layoutOk: 'Grid layout check: no problems found',
+    layoutFound: 'Grid layout: {{count}} problems found',
+    layoutChecking: 'Grid layout check',
+    clusterLegend: 'Key customers, clustered (number = customers)',
+    intelLegend: 'Competitor intel (colour = rival)',
   },
   countUnit: { grids: '{{n}} grids', villages: '{{n}} villages', visits: '{{n}} visits', customers: '{{n}} customers', items: '{{n}} items', orders: '{{n}} orders' },
   cli: {

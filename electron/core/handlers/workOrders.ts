@@ -2,6 +2,7 @@
 // traffic light on the time left and the overdue list.
 import type { WorkOrderRow } from '../../../shared/api/indicators'
 import { AppError } from '../../../shared/errors'
+import { shownCompletion } from '../../../shared/kpi'
 import { dueStatus } from '../../../shared/kpi'
 import { endOfDay } from '../../../shared/dates'
 import type { HandlerContext } from '../context'
@@ -60,13 +61,14 @@ function createWorkOrder(ctx: HandlerContext, input: Parameters<HandlerTable['wo
     const unit = kpis.region
     const ind = kpis.indicators[0]!
     const c = kpis.cell(unit.id, ind.code)
+    const shown = shownCompletion(c.actual, c.target, ind.direction)
     origin = 'alert'
     orgUnitId ??= unit.id
     assignee ??= unitManager(ctx.db, unit.id)
     title ??= c.gapPp !== null && c.gapPp < 0 ? `【预警】${unit.name} ${ind.nameZh} 落后时间进度 ${fmt(-c.gapPp, 1)} 个百分点` : `【预警】${unit.name} ${ind.nameZh}`
     description ??=
       `${a.period} ${ind.nameZh}：目标 ${fmt(c.target, 2)}${ind.unit}，完成 ${fmt(c.actual, 2)}${ind.unit}，` +
-      `完成率 ${c.completion === null ? '—' : `${(c.completion * 100).toFixed(1)}%`}，时间进度 ${(kpis.timeProgress * 100).toFixed(1)}%（截至 ${kpis.asOf}）` +
+      `完成率 ${shown === null ? '—' : `${(shown * 100).toFixed(1)}%`}${ind.direction === 'lower_better' ? '（逆向指标：目标÷完成）' : ''}，时间进度 ${(kpis.timeProgress * 100).toFixed(1)}%（截至 ${kpis.asOf}）` +
       (c.gapToPace !== null && c.gapToPace > 0 ? `，还差 ${fmt(c.gapToPace, 1)}${ind.unit} 才能回到时间进度。` : '。')
   }
   if (!title) throw new AppError('VALIDATION', 'a work order needs a title', { issues: [{ path: ['title'], message: 'required' }] })

@@ -8,6 +8,7 @@ import { workOrderStatuses, type WorkOrderRow, type WorkOrderStatus } from '../.
 import { AppError } from '../../../../shared/errors'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
+import { shownCompletion } from '../../../../shared/kpi'
 import { ErrorAlert, errorMessage } from '../../shell/errors'
 import type { AlertTarget } from './IndicatorsPage'
 import { LightBadge, pct, useIndicatorName } from './LightBadge'
@@ -163,6 +164,9 @@ function WorkOrderForm({ region, workOrder, onClose, onSaved }: { region?: strin
           {!workOrder && (
             <Select label={t('indicators.wo.unit')} data={(grids.value ?? []).map((g) => ({ value: g.code, label: g.name }))} value={unit} onChange={setUnit} searchable clearable error={fieldError('orgUnitCode')} data-testid="wo-unit" />
           )}
+          <TextInput label={t('woEdit.title')} placeholder={t('woEdit.auto')} value={title} onChange={(e) => setTitle(e.currentTarget.value)} maxLength={200} data-testid="alert-wo-title" />
+          <Textarea label={t('woEdit.description')} placeholder={t('woEdit.auto')} value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} maxLength={5000} data-testid="alert-wo-description" />
+          <TextInput type="date" label={t('woEdit.due')} description={t('woEdit.dueHint')} value={dueDay} onChange={(e) => setDueDay(e.currentTarget.value)} data-testid="alert-wo-due" />
           <Select
             label={t('indicators.wo.assignee')}
             data={(assignees.value ?? []).map((a) => ({ value: a.id, label: a.name }))}
@@ -205,13 +209,23 @@ export function AlertWorkOrderModal({ alert, period, onClose, onCreated }: { ale
   const [assignee, setAssignee] = useState<string | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [busy, setBusy] = useState(false)
-  const code = indicator ?? alert?.indicatorCode ?? null
-  const behind = (indicators.value ?? []).filter((i) => alert && ['red', 'yellow'].includes(alert.row.cells[i.code]?.light ?? ''))
+  const [title, setTitle] = useState('')
+  const [description, setDescription] = useState('')
+  const [dueDay, setDueDay] = useState('')
+  // Worst first: the indicator furthest behind its pace is the default.
+  const behind = (indicators.value ?? [])
+    .filter((i) => alert && ['red', 'yellow'].includes(alert.row.cells[i.code]?.light ?? ''))
+    .sort((a, b) => (alert!.row.cells[a.code]!.gapPp ?? 0) - (alert!.row.cells[b.code]!.gapPp ?? 0))
+  const code = indicator ?? behind[0]?.code ?? alert?.indicatorCode ?? null
   const cell = alert && code ? alert.row.cells[code] : undefined
+  const chosen = indicators.value?.find((i) => i.code === code)
 
   const close = () => {
     setIndicator(null)
     setAssignee(null)
+    setTitle('')
+    setDescription('')
+    setDueDay('')
     setError(null)
     onClose()
   }
@@ -221,9 +235,17 @@ export function AlertWorkOrderModal({ alert, period, onClose, onCreated }: { ale
     setBusy(true)
     setError(null)
     try {
-      const created = await call('workOrders.create', { fromAlert: { indicatorCode: code, orgUnitCode: alert.row.code, period }, assigneeUserId: assignee ?? undefined })
+      // Title, description and due day as typed; left empty, the core writes them from the alert.
+      const created = await call('workOrders.create', {
+        fromAlert: { indicatorCode: code, orgUnitCode: alert.row.code, period }, assigneeUserId: assignee ?? undefined,
+        ...(title.trim() ? { title: title.trim() } : {}), ...(description.trim() ? { description: description.trim() } : {}),
+        ...(dueDay ? { dueAt: new Date(`${dueDay}T18:00:00`).toISOString() } : {}),
+      })
       setIndicator(null)
       setAssignee(null)
+      setTitle('')
+      setDescription('')
+      setDueDay('')
       onCreated(created.id)
     } catch (e) {
       setError(e)
@@ -249,7 +271,7 @@ export function AlertWorkOrderModal({ alert, period, onClose, onCreated }: { ale
                 unit: alert.row.name,
                 indicator: nameOf(indicators.value?.find((i) => i.code === code)),
                 period,
-                completion: pct(cell.completion),
+                completion: pct(chosen ? shownCompletion(cell.actual, cell.target, chosen.direction) : cell.completion),
                 gap: cell.gapPp ?? '—',
               })}
             </Alert>

@@ -2,6 +2,7 @@
 // search that flies to a village, grid or key customer (MapSearch), key customers on/off, the basemap, and the grid layout
 // warnings (grids.check) with a click to go and look.
 import { ActionIcon, Badge, Button, Group, Loader, Paper, ScrollArea, SegmentedControl, Select, Stack, Switch, Text, UnstyledButton } from '@mantine/core'
+import type { TFunction } from 'i18next'
 import { useTranslation } from 'react-i18next'
 import type { Basemap, GridCheck, MapMetric } from '../../../../shared/api/map'
 import { mapMetrics } from '../../../../shared/api/map'
@@ -12,6 +13,20 @@ import { MapSearch, type SearchOption } from './MapSearch'
 const percentMetrics: readonly MapMetric[] = ['penetration', 'shareVsTelecom', 'shareVsUnicom', 'shareVsBroadnet', 'completeness']
 export const formatMetric = (metric: MapMetric, value: number | null | undefined) =>
   value === null || value === undefined ? '—' : percentMetrics.includes(metric) ? value.toFixed(1) : Math.round(value).toLocaleString('zh-CN')
+
+/** A figure with its unit, in words where a number says less: 今天, 从未拜访. */
+export function metricText(t: TFunction, metric: MapMetric, value: number | null | undefined): string {
+  if (metric === 'daysSinceVisit') {
+    if (value === null || value === undefined) return t('mapWords.neverVisited')
+    if (Math.round(value) === 0) return t('mapWords.today')
+  }
+  if (value === null || value === undefined) return t('mapView.noData')
+  const unit = t(`mapView.unit.${metric}`)
+  return unit === '%' ? `${formatMetric(metric, value)}%` : `${formatMetric(metric, value)} ${unit}`
+}
+
+/** Whole-number indicators: legend classes as non-overlapping integer ranges (0, 1 – 7, 8 – 30…). */
+const integerMetrics: readonly MapMetric[] = ['households', 'daysSinceVisit']
 
 export type { SearchOption }
 
@@ -100,6 +115,20 @@ export function MapPanel({ settings, onChange, colouring, searchOptions, onSearc
   )
 }
 
+/**
+ * The legend's ranges as the classes hold values (each class takes values above the previous
+ * break up to its own): for whole numbers, from one past the previous break, so no value appears
+ * in two rows ("0" then "1 – 3", never "0" then "0 – 1").
+ */
+export function legendRanges<R extends { from: number; to: number }>(metric: MapMetric, rows: R[]): { row: R; from: number; to: number }[] {
+  if (!integerMetrics.includes(metric)) return rows.map((row) => ({ row, from: row.from, to: row.to }))
+  return rows.map((row, i) => {
+    const to = Math.floor(row.to)
+    const from = i === 0 ? Math.ceil(row.from) : Math.floor(rows[i - 1]!.to) + 1
+    return { row, from: Math.min(from, to), to }
+  })
+}
+
 function Legend({ metric, colouring }: { metric: MapMetric; colouring: Colouring }) {
   const { t } = useTranslation()
   return (
@@ -108,11 +137,11 @@ function Legend({ metric, colouring }: { metric: MapMetric; colouring: Colouring
         {t(`mapView.metric.${metric}`)}
         {t(`mapView.unit.${metric}`) && <Text span size="xs" c="dimmed">{` (${t(`mapView.unit.${metric}`)})`}</Text>}
       </Text>
-      {colouring.legend.map((row, i) => (
+      {legendRanges(metric, colouring.legend).map(({ row, from, to }, i) => (
         <Group key={i} gap={6} wrap="nowrap" data-legend-class={i}>
           <span className="map-legend-swatch" style={{ background: row.colour }} />
           <Text size="xs" style={{ flex: 1, fontVariantNumeric: 'tabular-nums' }}>
-            {row.from === row.to ? formatMetric(metric, row.from) : `${formatMetric(metric, row.from)} – ${formatMetric(metric, row.to)}`}
+            {from === to ? formatMetric(metric, from) : `${formatMetric(metric, from)} – ${formatMetric(metric, to)}`}
           </Text>
           <Text size="xs" c="dimmed">
             {row.count}
@@ -123,7 +152,7 @@ function Legend({ metric, colouring }: { metric: MapMetric; colouring: Colouring
         <Group gap={6} wrap="nowrap" data-legend-class="none">
           <span className="map-legend-swatch" style={{ background: NO_DATA_COLOUR }} />
           <Text size="xs" style={{ flex: 1 }}>
-            {t('mapView.noData')}
+            {metric === 'daysSinceVisit' ? t('mapWords.neverVisited') : t('mapView.noData')}
           </Text>
           <Text size="xs" c="dimmed">
             {colouring.noData}
@@ -139,8 +168,8 @@ export function GridWarnings({ check, loading, error, onRetry, onLocate, onClose
   return (
     <Paper className="map-panel" data-testid="grid-warnings" pos="absolute" top={10} left={54} w={330} p="xs" shadow="sm" radius="sm" withBorder style={{ zIndex: 1000, maxHeight: 'calc(100% - 60px)', display: 'flex', flexDirection: 'column' }}>
       <Group justify="space-between" mb={4} wrap="nowrap">
-        <Text size="sm" fw={600}>
-          {t('mapView.warningsTitle')}
+        <Text size="sm" fw={600} data-testid="grid-warnings-title">
+          {!check ? t('mapWords.layoutChecking') : check.issues.length === 0 ? t('mapWords.layoutOk') : t('mapWords.layoutFound', { count: check.issues.length })}
         </Text>
         <ActionIcon size="sm" variant="subtle" color="gray" onClick={onClose} aria-label={t('shell.dismiss')}>
           ×

@@ -23,7 +23,7 @@ import '../../map/map.css'
 import { useOnSynced } from '../sync/useOnSynced'
 import { BasemapManager } from './BasemapManager'
 import { colourUnits, NO_DATA_COLOUR, useMapSettings, VIEW_KEY } from './mapLayers'
-import { formatMetric, GridWarnings, MapPanel } from './MapPanel'
+import { GridWarnings, MapPanel, metricText } from './MapPanel'
 
 const tileUrl = (id: string) => (isElectron() ? `griddesk-tiles://${id}/{z}/{x}/{y}` : `/tiles/${id}/{z}/{x}/{y}`)
 
@@ -37,13 +37,13 @@ function unitFacts(t: TFunction, unit: MapUnit, metric: MapMetric): Fact[] {
   const f = unit.facts
   const days = unit.metrics.daysSinceVisit
   return [
-    { label: t(`mapView.metric.${metric}`), value: `${formatMetric(metric, unit.metrics[metric])}${t(`mapView.unit.${metric}`) === '%' ? '%' : ''}` },
-    { label: t('mapView.metric.households'), value: formatMetric('households', unit.metrics.households) },
+    { label: t(`mapView.metric.${metric}`), value: metricText(t, metric, unit.metrics[metric]) },
+    { label: t('mapView.metric.households'), value: metricText(t, 'households', unit.metrics.households) },
     { label: t('mapView.metric.penetration'), value: unit.metrics.penetration === null ? '—' : `${unit.metrics.penetration.toFixed(1)}%` },
     { label: t('mapView.fact.keyCustomers'), value: String(f.keyCustomers) },
     { label: t('mapView.fact.aTierNotVisited30'), value: String(f.aTierNotVisited30), warn: f.aTierNotVisited30 > 0 },
     { label: t('mapView.fact.visitsLast30'), value: String(f.visitsLast30) },
-    { label: t('mapView.fact.lastVisit'), value: days === null ? t('mapView.fact.never') : t('mapView.fact.daysAgo', { count: days }), warn: days === null || days > 30 },
+    { label: t('mapView.fact.lastVisit'), value: days === null ? t('mapWords.neverVisited') : days === 0 ? t('mapWords.today') : t('mapView.fact.daysAgo', { count: days }), warn: days === null || days > 30 },
     // Grids coloured by completeness: how many of their villages lag behind.
     ...(metric === 'completeness' && f.incompleteVillages !== null
       ? [{ label: t('mapView.fact.incompleteVillages', { pct: Math.round(INCOMPLETE_BELOW * 100) }), value: String(f.incompleteVillages), warn: f.incompleteVillages > 0 }]
@@ -58,7 +58,7 @@ function customerFacts(t: TFunction, customer: CustomerDetail): Fact[] {
     { label: t('mapView.customerPopup.role'), value: [customer.role, customer.organisation].filter(Boolean).join(' · ') || '—' },
     { label: t('mapView.customerPopup.village'), value: customer.villageName ?? '—' },
     { label: t('mapView.customerPopup.stage'), value: t(`customers.stage.${customer.funnelStage}`) },
-    { label: t('mapView.fact.lastVisit'), value: days === null ? t('mapView.fact.never') : t('mapView.fact.daysAgo', { count: days }), warn: days === null || (customer.tier === 'A' && days > 30) },
+    { label: t('mapView.fact.lastVisit'), value: days === null ? t('mapWords.neverVisited') : days === 0 ? t('mapWords.today') : t('mapView.fact.daysAgo', { count: days }), warn: days === null || (customer.tier === 'A' && days > 30) },
   ]
 }
 
