@@ -34,7 +34,7 @@ export function pinyinKey(text: string | null | undefined, mode: PinyinMode): st
 /**
  * A name's characters one by one, separated by spaces ("南立村" → "南 立 村"): FTS5's unicode61
  * tokenizer then indexes each character as a token, so a one- or two-character query ("南立",
- * "立村") is a phrase query on the index instead of a scan of every name (migrations/0009).
+ * "立村") is a phrase query on the index instead of a scan of every name (migrations/0010).
  */
 export function nameChars(text: string | null | undefined): string {
   return text ? [...text.toLowerCase()].filter((ch) => /[\p{L}\p{N}]/u.test(ch)).join(' ') : ''

@@ -65,7 +65,7 @@ export function searchRidsSql(raw: string, cap?: number): SQL {
       for (const column of ['name', 'pinyin', 'initials', 'phone', 'organisation', 'village'])
         parts.push(sql`SELECT rid FROM customer_search WHERE ${sql.raw(column)} >= ${probe} AND ${sql.raw(column)} < ${end}`)
       // A given name without the surname (秀英 for 王秀英): Han characters anywhere in the name, as
-      // a phrase of single characters on the character index (migrations/0009).
+      // a phrase of single characters on the character index (migrations/0010).
       if (/\p{Script=Han}/u.test(probe)) parts.push(sql`SELECT rowid AS rid FROM customer_chars_fts WHERE customer_chars_fts MATCH ${charsPhrase(probe)}`)
     }
   }

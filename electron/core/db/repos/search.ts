@@ -2,7 +2,7 @@
 // units (place_search, migrations/0007): name, full pinyin, pinyin initials, phone, code. Both
 // indexes are kept in step by triggers; queries of 3+ characters go to their trigram FTS5 tables,
 // shorter ones to B-tree prefix ranges, plus Han characters anywhere in a name through the
-// character indexes (migrations/0009).
+// character indexes (migrations/0010).
 import { sql, type SQL } from 'drizzle-orm'
 import type { SearchHit, SearchKind } from '../../../../shared/api/search'
 import type { Db, Tx } from '../client'
@@ -25,7 +25,7 @@ export function placeRidsSql(raw: string, cap?: number): SQL {
       const end = prefixEnd(probe)
       for (const column of ['name', 'pinyin', 'initials', 'code'])
         parts.push(sql`SELECT rid FROM place_search WHERE ${sql.raw(column)} >= ${probe} AND ${sql.raw(column)} < ${end}`)
-      // Han characters anywhere in the name: a phrase on the character index (migrations/0009).
+      // Han characters anywhere in the name: a phrase on the character index (migrations/0010).
       if (/\p{Script=Han}/u.test(probe)) parts.push(sql`SELECT rowid AS rid FROM place_chars_fts WHERE place_chars_fts MATCH ${charsPhrase(probe)}`)
     }
   }
