@@ -26,7 +26,7 @@ describe('the command line', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, error: { code: 'VALIDATION', issues: [{ path: ['id'] }] } })
     expect(result.stderr).toContain('输入有误')
     const english = await runCli(['call', 'grids.summary', '{"id":"not-a-uuid"}', '--data-dir', dataDir, '--lang', 'en'])
-    expect(english.stderr).toContain('Invalid input')
+    expect(english.stderr).toContain('Please correct')
   })
 
   it('exits 1 on input that is not JSON, 2 on an unknown command', async () => {

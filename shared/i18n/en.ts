@@ -350,8 +350,8 @@ export const en: Translation<typeof zhCN> = {
       rules: { previous_month: 'Last month', current_month: 'This month', previous_quarter: 'Last quarter', current_quarter: 'This quarter', current_year: 'This year' },
     },
     errors: {
-      unknownRegion: 'No region with code “{{region}}”: give a grid, service center or county code.',
-      badPeriod: 'Period “{{period}}” is not valid: give a month 2026-10, a quarter 2026-Q3 or a year 2026.',
+      unknownRegion: 'No region with code “{{region}}”: please give a grid, service center or county code.',
+      badPeriod: 'Period “{{period}}” is not valid: please pick or type a month 2026-10, a quarter 2026-Q3 or a year 2026.',
       fileExists: '“{{path}}” already exists and was not overwritten. Tick “Overwrite an existing file” and export again, or choose another file name.',
     },
   },

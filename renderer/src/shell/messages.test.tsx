@@ -18,7 +18,7 @@ const englishIn = (text: string) => (text.match(/[A-Za-z]{3,}/g) ?? []).filter((
 const hanIn = (text: string) => /\p{Script=Han}/u.test(text)
 /** An error says what to do next. */
 const nextStepZh = /请|可以|再试|重试|重新|稍后|联系|检查|改正|换一个|保存在本机|会保留|会发送|会重新|管理员/
-const nextStepEn = /try|please|ask|check|restart|close|refresh|correct|wait|enrol|upgrade|sync again|kept|will be sent|resend|start with|use the|contact|send/i
+const nextStepEn = /try|please|ask|check|restart|close|refresh|correct|wait|enrol|upgrade|sync again|kept|will be sent|resend|start with|use the|contact|send|tick|choose|give/i
 
 const params = { region: '451022-G03', period: '2026-10', format: 'xlsx', detail: '', value: 'x1', other: 3, column: 'c', columns: 'c', sheets: 's', min: 1, max: 9, lon: 1, lat: 2, allowed: 'a', reason: '', path: '/tmp/a.pdf', file: 'f.csv', row: 2, field: 'f' }
 
