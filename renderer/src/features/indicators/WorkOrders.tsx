@@ -164,9 +164,6 @@ function WorkOrderForm({ region, workOrder, onClose, onSaved }: { region?: strin
           {!workOrder && (
             <Select label={t('indicators.wo.unit')} data={(grids.value ?? []).map((g) => ({ value: g.code, label: g.name }))} value={unit} onChange={setUnit} searchable clearable error={fieldError('orgUnitCode')} data-testid="wo-unit" />
           )}
-          <TextInput label={t('woEdit.title')} placeholder={t('woEdit.auto')} value={title} onChange={(e) => setTitle(e.currentTarget.value)} maxLength={200} data-testid="alert-wo-title" />
-          <Textarea label={t('woEdit.description')} placeholder={t('woEdit.auto')} value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} maxLength={5000} data-testid="alert-wo-description" />
-          <TextInput type="date" label={t('woEdit.due')} description={t('woEdit.dueHint')} value={dueDay} onChange={(e) => setDueDay(e.currentTarget.value)} data-testid="alert-wo-due" />
           <Select
             label={t('indicators.wo.assignee')}
             data={(assignees.value ?? []).map((a) => ({ value: a.id, label: a.name }))}
@@ -276,6 +273,9 @@ export function AlertWorkOrderModal({ alert, period, onClose, onCreated }: { ale
               })}
             </Alert>
           )}
+          <TextInput label={t('woEdit.title')} placeholder={t('woEdit.auto')} value={title} onChange={(e) => setTitle(e.currentTarget.value)} maxLength={200} data-testid="alert-wo-title" />
+          <Textarea label={t('woEdit.description')} placeholder={t('woEdit.auto')} value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} maxLength={5000} data-testid="alert-wo-description" />
+          <TextInput type="date" label={t('woEdit.due')} description={t('woEdit.dueHint')} value={dueDay} onChange={(e) => setDueDay(e.currentTarget.value)} data-testid="alert-wo-due" />
           <Select
             label={t('indicators.wo.assignee')}
             placeholder={t('indicators.wo.none')}

@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next'
 import type { Basemap, GridCheck, MapMetric } from '../../../../shared/api/map'
 import { mapMetrics } from '../../../../shared/api/map'
 import { ErrorAlert } from '../../shell/errors'
-import { NO_DATA_COLOUR, type Colouring, type MapSettings } from './mapLayers'
+import { NO_DATA_COLOUR, type Colouring, type LegendRow, type MapSettings } from './mapLayers'
 import { MapSearch, type SearchOption } from './MapSearch'
 
 const percentMetrics: readonly MapMetric[] = ['penetration', 'shareVsTelecom', 'shareVsUnicom', 'shareVsBroadnet', 'completeness']
@@ -120,12 +120,13 @@ export function MapPanel({ settings, onChange, colouring, searchOptions, onSearc
  * break up to its own): for whole numbers, from one past the previous break, so no value appears
  * in two rows ("0" then "1 – 3", never "0" then "0 – 1").
  */
-export function legendRanges<R extends { from: number; to: number }>(metric: MapMetric, rows: R[]): { row: R; from: number; to: number }[] {
+export function legendRanges(metric: MapMetric, rows: LegendRow[]): { row: LegendRow; from: number | null; to: number | null }[] {
   if (!integerMetrics.includes(metric)) return rows.map((row) => ({ row, from: row.from, to: row.to }))
   return rows.map((row, i) => {
-    const to = Math.floor(row.to)
-    const from = i === 0 ? Math.ceil(row.from) : Math.floor(rows[i - 1]!.to) + 1
-    return { row, from: Math.min(from, to), to }
+    const prev = i > 0 ? rows[i - 1]!.to : null
+    const to = row.to === null ? null : Math.floor(row.to)
+    const from = prev !== null ? Math.floor(prev) + 1 : row.from === null ? null : Math.ceil(row.from)
+    return { row, from: from !== null && to !== null ? Math.min(from, to) : from, to }
   })
 }
 
