@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { pinyinKey } from '../db/pinyin'
 import { openTestCore } from '../testing'
 
 let core: ReturnType<typeof openTestCore>
@@ -63,5 +64,19 @@ describe('one search over customers, villages, grids and org units', () => {
   it('finds nothing for nonsense and rejects an empty query', async () => {
     expect(await find('qqqqxxxx')).toEqual([])
     await expect(core.call('search.all', { query: '  ' })).rejects.toMatchObject({ code: 'VALIDATION' })
+  })
+})
+
+describe('lists in pinyin order', () => {
+  it('sorts customers and villages by the pinyin of their names, not by code point', async () => {
+    const collator = new Intl.Collator('zh-CN-u-co-pinyin')
+    const customers = (await core.call('customers.list', { sort: 'name', limit: 200 })).rows.map((r) => r.name)
+    const keys = customers.map((n) => (sqlite().prepare('SELECT pinyin FROM customer_search s JOIN key_customers k ON k.id = s.customer_id WHERE k.name = ?').get(n) as { pinyin: string }).pinyin)
+    expect(keys).toEqual([...keys].sort())
+    // Agrees with the pinyin collation on the first characters (homophones aside).
+    expect(collator.compare(customers[0]!, customers.at(-1)!)).toBeLessThan(0)
+    const villages = (await core.call('villages.list', { sort: 'name', limit: 200 })).rows.map((r) => pinyinKey(r.name, 'full'))
+    expect(villages).toEqual([...villages].sort())
+    expect(villages[0]!.startsWith('a')).toBe(true)
   })
 })

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { INCOMPLETE_BELOW, profileCompleteness } from '../../../shared/profile'
+import { pinyinKey } from '../db/pinyin'
 import { openTestCore } from '../testing'
 
 type TestCore = ReturnType<typeof openTestCore>
@@ -69,7 +70,9 @@ describe('villages.list', () => {
   it.each(['households', 'population', 'penetrationPct', 'completeness', 'name', 'gridName'] as const)('sorts by %s both ways, empty values last', async (sort) => {
     const asc = (await core.call('villages.list', { sort, order: 'asc', limit: 5000 })).rows.map((r) => r[sort])
     const desc = (await core.call('villages.list', { sort, order: 'desc', limit: 5000 })).rows.map((r) => r[sort])
-    const compare = (a: unknown, b: unknown) => (typeof a === 'number' ? a - (b as number) : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0)
+    // Names in pinyin order (the stored pinyin key), other text by code point.
+    const key = (x: unknown) => (sort === 'name' ? pinyinKey(String(x), 'full') : String(x))
+    const compare = (a: unknown, b: unknown) => (typeof a === 'number' ? a - (b as number) : key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)
     const filled = (xs: unknown[]) => xs.filter((x) => x !== null)
     expect(filled(asc)).toEqual([...filled(asc)].sort(compare))
     expect(filled(desc)).toEqual([...filled(desc)].sort((a, b) => compare(b, a)))

@@ -48,26 +48,25 @@ export const quoteFts = (s: string) => `"${s.replace(/"/g, '""')}"`
 export const charsPhrase = (s: string) => quoteFts(nameChars(s))
 
 /**
- * SQL selecting customer_search.rid of live customers matching a query. Substrings of 3+
- * characters go to the trigram index; shorter ones match prefixes through the B-tree indexes
- * (names start with the surname, pinyin and initials with its syllable, villages and
- * organisations with their place name), plus Han characters anywhere in the name.
+ * SQL selecting customer_search.rid of live customers matching a query: prefixes of every key
+ * through the B-tree indexes, substrings of 3+ characters through the trigram index, shorter Han
+ * text anywhere in the name through the character index.
  */
 export function searchRidsSql(raw: string, cap?: number): SQL {
   const t = searchTerms(raw)
   const probes = [t.text, t.key, t.digits].filter((p, i, all): p is string => !!p && all.indexOf(p) === i)
   const parts: SQL[] = []
   for (const probe of probes) {
-    if ([...probe].length >= 3) {
-      parts.push(sql`SELECT rowid AS rid FROM customer_search_fts WHERE customer_search_fts MATCH ${quoteFts(probe)}`)
-    } else {
-      const end = prefixEnd(probe)
-      for (const column of ['name', 'pinyin', 'initials', 'phone', 'organisation', 'village'])
-        parts.push(sql`SELECT rid FROM customer_search WHERE ${sql.raw(column)} >= ${probe} AND ${sql.raw(column)} < ${end}`)
-      // A given name without the surname (秀英 for 王秀英): Han characters anywhere in the name, as
-      // a phrase of single characters on the character index (migrations/0010).
-      if (/\p{Script=Han}/u.test(probe)) parts.push(sql`SELECT rowid AS rid FROM customer_chars_fts WHERE customer_chars_fts MATCH ${charsPhrase(probe)}`)
-    }
+    // Prefixes through the B-tree indexes, always (names start with the surname, pinyin and
+    // initials with its syllable, villages and organisations with their place name): exact and
+    // prefix matches rank first and are never cut by the cap on a broad substring match.
+    const end = prefixEnd(probe)
+    for (const column of ['name', 'pinyin', 'initials', 'phone', 'organisation', 'village'])
+      parts.push(sql`SELECT rid FROM customer_search WHERE ${sql.raw(column)} >= ${probe} AND ${sql.raw(column)} < ${end}`)
+    // Substrings of 3+ characters through the trigram index; a given name without the surname
+    // (秀英 for 王秀英) as a phrase of single characters on the character index (migrations/0010).
+    if ([...probe].length >= 3) parts.push(sql`SELECT rowid AS rid FROM customer_search_fts WHERE customer_search_fts MATCH ${quoteFts(probe)}`)
+    else if (/\p{Script=Han}/u.test(probe)) parts.push(sql`SELECT rowid AS rid FROM customer_chars_fts WHERE customer_chars_fts MATCH ${charsPhrase(probe)}`)
   }
   if (parts.length === 0) return sql`SELECT NULL AS rid WHERE 0`
   // Search-as-you-type ranks a bounded set per probe: a one-letter query does not sort thousands.
@@ -99,7 +98,8 @@ export function searchCustomers(db: Handle, raw: string, limit: number): Custome
 // ---- List.
 
 const sortExpressions: Record<CustomerSortKey, string> = {
-  name: 'k.name',
+  // Chinese names in pinyin order (the key customer_search stores), not by code point.
+  name: 's.pinyin',
   tier: 'coalesce(k.tier_override, k.value_tier)',
   influence: 'k.influence',
   monthlyRevenue: 'k.monthly_revenue',
@@ -157,7 +157,7 @@ function customerListFilters(q: CustomerFilters, now: Date): SQL[] {
 }
 
 /** Sort keys whose column is NOT NULL: no "nulls last" term, so an index can give the order. */
-const notNullSorts = new Set<CustomerSortKey>(['name', 'funnelStage', 'updatedAt'])
+const notNullSorts = new Set<CustomerSortKey>(['funnelStage', 'updatedAt'])
 
 export function listCustomers(db: Handle, q: CustomerListQuery, now = new Date()): CustomerList {
   const filters = customerListFilters(q, now)
@@ -174,7 +174,9 @@ export function listCustomers(db: Handle, q: CustomerListQuery, now = new Date()
   const by = sql.raw(
     q.sort === 'villageName'
       ? `v.name IS NULL, v.name ${dir}, v.id ${dir}, k.id ${dir}`
-      : notNullSorts.has(q.sort)
+      : q.sort === 'name'
+        ? `s.pinyin ${dir}, k.name ${dir}, k.id ${dir}`
+        : notNullSorts.has(q.sort)
         ? `${expr} ${dir}, k.id ${dir}`
         : `${expr} IS NULL, ${expr} ${dir}, k.id`,
   )
@@ -186,6 +188,7 @@ export function listCustomers(db: Handle, q: CustomerListQuery, now = new Date()
     FROM (
       SELECT k.id, row_number() OVER () AS position FROM (
         SELECT k.id FROM key_customers k ${needsVillage ? sql`LEFT JOIN villages v ON v.id = k.village_id` : sql``}
+          ${q.sort === 'name' ? sql`LEFT JOIN customer_search s ON s.customer_id = k.id` : sql``}
         WHERE ${where}
         ORDER BY ${by}
         LIMIT ${q.limit} OFFSET ${q.offset}) k

@@ -11,7 +11,7 @@ import { charsPhrase, prefixEnd, quoteFts, searchRidsSql, searchTerms } from './
 type Handle = Pick<Db | Tx, 'all' | 'get'>
 
 /** Candidates read per probe for search-as-you-type: a one-letter query does not rank thousands. */
-const CAP = 400
+const CAP = 200
 
 /** SQL selecting place_search.rid of villages and org units matching a query. */
 export function placeRidsSql(raw: string, cap?: number): SQL {
@@ -19,15 +19,14 @@ export function placeRidsSql(raw: string, cap?: number): SQL {
   const probes = [t.text, t.key, t.digits].filter((p, i, all): p is string => !!p && all.indexOf(p) === i)
   const parts: SQL[] = []
   for (const probe of probes) {
-    if ([...probe].length >= 3) {
-      parts.push(sql`SELECT rowid AS rid FROM place_search_fts WHERE place_search_fts MATCH ${quoteFts(probe)}`)
-    } else {
-      const end = prefixEnd(probe)
-      for (const column of ['name', 'pinyin', 'initials', 'code'])
-        parts.push(sql`SELECT rid FROM place_search WHERE ${sql.raw(column)} >= ${probe} AND ${sql.raw(column)} < ${end}`)
-      // Han characters anywhere in the name: a phrase on the character index (migrations/0010).
-      if (/\p{Script=Han}/u.test(probe)) parts.push(sql`SELECT rowid AS rid FROM place_chars_fts WHERE place_chars_fts MATCH ${charsPhrase(probe)}`)
-    }
+    // Prefixes through the B-tree indexes, always: the exact and prefix matches rank first and
+    // must not be cut by the cap on a broad substring match.
+    const end = prefixEnd(probe)
+    for (const column of ['name', 'pinyin', 'initials', 'code'])
+      parts.push(sql`SELECT rid FROM place_search WHERE ${sql.raw(column)} >= ${probe} AND ${sql.raw(column)} < ${end}`)
+    if ([...probe].length >= 3) parts.push(sql`SELECT rowid AS rid FROM place_search_fts WHERE place_search_fts MATCH ${quoteFts(probe)}`)
+    // Han characters anywhere in the name: a phrase on the character index (migrations/0010).
+    else if (/\p{Script=Han}/u.test(probe)) parts.push(sql`SELECT rowid AS rid FROM place_chars_fts WHERE place_chars_fts MATCH ${charsPhrase(probe)}`)
   }
   if (parts.length === 0) return sql`SELECT NULL AS rid WHERE 0`
   const bounded = cap === undefined ? parts : parts.map((part) => sql`SELECT rid FROM (${part} LIMIT ${cap})`)

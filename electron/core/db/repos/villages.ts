@@ -132,7 +132,8 @@ export function gridCompleteness(db: Db, gridId?: string): GridCompleteness[] {
 }
 
 const sortExpressions: Record<VillageSortKey, string> = {
-  divisionCode: 'v.division_code', name: 'v.name', townshipName: 't.name', gridName: 'g.name', households: 'v.households',
+  // Chinese names in pinyin order (the key place_search stores), not by code point.
+  divisionCode: 'v.division_code', name: '(SELECT p.pinyin FROM place_search p WHERE p.ref_id = v.id)', townshipName: 't.name', gridName: 'g.name', households: 'v.households',
   population: 'v.population', penetrationPct: 'v.penetration_pct', fibreCovered: 'v.fibre_covered', completeness: 'completeness',
   updatedAt: 'v.updated_at',
 }
