@@ -1,23 +1,23 @@
 // The one search (search.all) over the demo county scaled to 20k key customers plus 50k extra
 // villages (names made of common village syllables, division codes in a made-up county), through
 // the handler table: customers, villages, grids and org units, ranked.
-// `npx tsx bench/search.ts [--customers N] [--villages N] [--iterations N]`. Target: p95 < 10 ms.
-import { mkdtempSync, rmSync } from 'node:fs'
+// `npx tsx bench/search.ts [--customers N] [--villages N] [--iterations N] [--data-dir DIR]`. Target: p95 < 10 ms.
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { openCore } from '../electron/core/app'
 import { REPO_ROOT } from '../electron/core/resources'
+import { benchArgs } from './lib/args'
+import { benchKey, benchStoreMode } from './lib/store'
 import { percentiles, sampleAsync } from './lib/stats'
 
-const { values: flags } = parseArgs({
-  options: {
-    customers: { type: 'string', default: '20000' },
-    villages: { type: 'string', default: '50000' },
-    iterations: { type: 'string', default: '30' },
-    /** Reuse (or keep) the loaded store in this folder. */
-    'data-dir': { type: 'string' },
-  },
+const flags = benchArgs(import.meta.filename, {
+  customers: { type: 'string', default: '20000' },
+  villages: { type: 'string', default: '50000' },
+  iterations: { type: 'string', default: '30' },
+  /** Reuse (or keep) the loaded store in this folder. */
+  'data-dir': { type: 'string' },
 })
 const ITER = Number(flags.iterations)
 const TARGET_P95_MS = 10
@@ -25,7 +25,15 @@ const log = (line = '') => process.stdout.write(line + '\n')
 const fmt = (x: number) => x.toFixed(2).padStart(7)
 
 const dataDir = flags['data-dir'] ?? mkdtempSync(join(os.tmpdir(), 'griddesk-bench-search-'))
-const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench' })
+// A kept store keeps its key beside it, so the next run can open it.
+if (flags['data-dir'] && benchStoreMode() === 'encrypted' && !process.env.GRIDDESK_KEY_FILE) {
+  mkdirSync(dataDir, { recursive: true })
+  const keyFile = join(dataDir, 'bench.key')
+  if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32), { mode: 0o600 })
+  process.env.GRIDDESK_KEY_FILE = keyFile
+}
+log(`store: ${benchStoreMode()}`)
+const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench', key: benchKey() })
 try {
   let started = performance.now()
   const db = core.ctx.db.$client
