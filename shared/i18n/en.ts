@@ -623,7 +623,7 @@ export const en: Translation<typeof zhCN> = {
       ENROL_CODE_INVALID: 'The enrolment code is wrong, expired or already used. Ask your county administrator for a new one.',
       UNAUTHORIZED: "This computer's access was withdrawn (perhaps revoked by an administrator). Ask for a new code and enrol again.",
       NOT_ENROLLED: 'This computer is not connected to an HQ server yet; enrol it first.',
-      INSECURE_URL: 'The HQ address is not encrypted (http://). Only https:// addresses are accepted; for development, --allow-insecure-http allows a server on this computer (127.0.0.1).',
+      INSECURE_URL: 'The HQ address is not encrypted (http://). Please use an address starting with https://; ask your administrator if unsure.',
       DEVICE_REVOKED: "HQ revoked this computer: its data key was destroyed and the data is locked. Ask your administrator for a new enrolment code and enrol in a new data directory.",
       RATE_LIMITED: 'Too many enrolment attempts; try again later.',
       FORBIDDEN: 'HQ refused: your account has no rights on these regions. Ask your administrator to check your regions.',

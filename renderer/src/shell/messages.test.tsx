@@ -13,7 +13,7 @@ import { errorMessage } from './errors'
 import { createI18n } from './i18n'
 
 /** Words that stay Latin in Chinese text: file formats, product names and the like. */
-const LATIN_OK = new Set(['GIS', 'CSV', 'XLSX', 'XLS', 'PDF', 'KML', 'GeoJSON', 'Shapefile', 'Polygon', 'MultiPolygon', 'BOSS', 'MBTiles', 'UTF', 'GB', 'HQ', 'Excel', 'WPS', 'ID', 'GridDesk'])
+const LATIN_OK = new Set(['http', 'https', 'GIS', 'CSV', 'XLSX', 'XLS', 'PDF', 'KML', 'GeoJSON', 'Shapefile', 'Polygon', 'MultiPolygon', 'BOSS', 'MBTiles', 'UTF', 'GB', 'HQ', 'Excel', 'WPS', 'ID', 'GridDesk'])
 const englishIn = (text: string) => (text.match(/[A-Za-z]{3,}/g) ?? []).filter((w) => !LATIN_OK.has(w))
 const hanIn = (text: string) => /\p{Script=Han}/u.test(text)
 /** An error says what to do next. */
