@@ -494,6 +494,11 @@ export const en: Translation<typeof zhCN> = {
       open: 'Sync status: {{state}}. Click to open the sync page',
     },
     enrol: {
+      demo: 'This device holds the demo county ({{count}} changes typed into it). Enrolling clears all demo data; your regions then sync down from HQ. Demo data is never sent to HQ.',
+      demo_one: 'This device holds the demo county ({{count}} change typed into it). Enrolling clears all demo data; your regions then sync down from HQ. Demo data is never sent to HQ.',
+      demoExport: 'Export my changes (JSON)',
+      demoExported: 'Exported; export again',
+      demoClearEnrol: 'Clear the demo and enrol',
       title: 'Connect to the HQ server',
       intro: 'Enter the server address and the one-time enrolment code from your county administrator. A code works only once.',
       server: 'Server address',

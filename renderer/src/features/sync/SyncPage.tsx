@@ -214,7 +214,23 @@ function EnrolCard({ again, onCancel, onEnrolled }: { again: boolean; onCancel?:
   const [busy, setBusy] = useState(false)
   const [done, setDone] = useState<SyncStatus>()
 
-  const submit = async () => {
+  /** The device holds the demo county: enrolling clears it, after the user's changes are offered for export. */
+  const [demo, setDemo] = useState<{ edits: number; exported: boolean }>()
+  const exportEdits = async () => {
+    try {
+      const file = await call('demo.edits', {})
+      const link = document.createElement('a')
+      link.href = URL.createObjectURL(new Blob([file.content], { type: 'application/json' }))
+      link.download = file.fileName
+      link.click()
+      URL.revokeObjectURL(link.href)
+      setDemo((d) => d && { ...d, exported: true })
+    } catch (failure) {
+      setError(failure)
+    }
+  }
+
+  const submit = async (clearDemo = false) => {
     const errors: typeof fieldErrors = {}
     const url = server.trim()
     if (!url) errors.server = t('sync.enrol.serverRequired')
@@ -226,13 +242,15 @@ function EnrolCard({ again, onCancel, onEnrolled }: { again: boolean; onCancel?:
     if (Object.keys(errors).length) return
     setBusy(true)
     try {
-      const status = await call('sync.enrol', { server: url, code: code.trim(), ...(name.trim() ? { deviceName: name.trim() } : {}) })
+      const status = await call('sync.enrol', { server: url, code: code.trim(), ...(name.trim() ? { deviceName: name.trim() } : {}), ...(clearDemo ? { clearDemo: true } : {}) })
+      setDemo(undefined)
       setDone(status)
       setCode('')
       onEnrolled()
     } catch (failure) {
       // The core's field issues go under their fields; anything else is one sentence.
-      if (failure instanceof AppError && failure.code === 'VALIDATION' && failure.issues?.length) {
+      if (failure instanceof AppError && failure.code === 'DEMO_DATA') setDemo({ edits: Number(failure.details?.edits ?? 0), exported: false })
+      else if (failure instanceof AppError && failure.code === 'VALIDATION' && failure.issues?.length) {
         const byField: typeof fieldErrors = {}
         for (const issue of failure.issues) {
           const field = issue.path[0]
@@ -290,6 +308,23 @@ function EnrolCard({ again, onCancel, onEnrolled }: { again: boolean; onCancel?:
           {error !== undefined && (
             <Alert color="red" variant="light" p="xs" role="alert" data-testid="sync-enrol-error" data-reason={error instanceof AppError ? String(error.details?.server ?? error.code) : ''}>
               {syncErrorMessage(t, error, 'enrol')}
+            </Alert>
+          )}
+          {demo && (
+            <Alert color="yellow" variant="light" p="xs" data-testid="sync-demo-warning">
+              <Stack gap="xs">
+                <Text size="sm">{t('sync.enrol.demo', { count: demo.edits })}</Text>
+                <Group gap="xs">
+                  {demo.edits > 0 && (
+                    <Button size="xs" variant="default" onClick={() => void exportEdits()} data-testid="sync-demo-export">
+                      {demo.exported ? t('sync.enrol.demoExported') : t('sync.enrol.demoExport')}
+                    </Button>
+                  )}
+                  <Button size="xs" color="red" loading={busy} onClick={() => void submit(true)} data-testid="sync-demo-clear-enrol">
+                    {t('sync.enrol.demoClearEnrol')}
+                  </Button>
+                </Group>
+              </Stack>
             </Alert>
           )}
           {done && (
