@@ -152,5 +152,28 @@ for (const lang of ['zh-CN', 'en'] as const) {
       expect(await page.locator('[data-testid="unsaved-stay"]:visible').count()).toBe(0)
       expect(app.problems).toEqual([])
     })
+
+    it("follows a map popup's action to the visit log", async () => {
+      const { page } = app
+      gridId ??= (app.core.ctx.db.$client.prepare(`SELECT id FROM org_units WHERE code = '451022-G03'`).get() as { id: string }).id
+      const customer = app.core.ctx.db.$client.prepare(`SELECT k.id, k.name FROM key_customers k WHERE k.grid_id = ? AND k.lon IS NOT NULL ORDER BY k.name LIMIT 1 OFFSET 7`).get(gridId) as { id: string; name: string }
+      if ((await page.locator('[data-nav="map"]').count()) === 0) await page.goto(`${app.url}#/map`)
+      await page.locator('[data-nav="map"]').click()
+      await page.locator('[data-page="map"][data-map-ready="true"]').waitFor()
+      const search = page.getByTestId('map-search')
+      await search.click()
+      await search.fill(customer.name)
+      await page.getByRole('option', { name: new RegExp(`^${customer.name} · `) }).first().click()
+      const popup = page.locator('.leaflet-popup .customer-popup')
+      await popup.locator('[data-action="log"]').waitFor()
+      await settle(700)
+      await shot('map-popup-actions')
+      await popup.locator('[data-action="log"]').click()
+      await page.locator('[data-page="visits"]').waitFor()
+      await expect.poll(() => page.locator('[data-field="target"]').inputValue()).toContain(customer.name)
+      await settle(400)
+      await shot('popup-to-log')
+      expect(app.problems).toEqual([])
+    })
   })
 }

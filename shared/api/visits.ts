@@ -304,6 +304,8 @@ export const visitsApi = {
   },
   'dayPlans.get': { input: z.object({ gridId: id, date: day }).strict(), output: out<DayPlan | null>() },
   'dayPlans.dates': { input: z.object({ gridId: id, from: day, limit: z.number().int().min(1).max(366).default(30) }).strict(), output: out<PlanDateRow[]>() },
+  /** Adds one target to a day's plan of its grid (made if there is none); already in it: nothing changes. */
+  'dayPlans.add': { input: z.object({ date: day, target: z.object({ kind: z.enum(visitTargetKinds), id }).strict() }).strict(), output: out<{ added: boolean; gridId: string; count: number }>() },
   /** Moves a plan's targets not visited yet to another day's plan (added after its own). */
   'dayPlans.carry': { input: z.object({ gridId: id, from: day, to: day }).strict().refine((i) => i.from !== i.to, { message: 'sameDay', path: ['to'] }), output: out<DayPlan>() },
   /** Correct a recent done visit: the fields given replace the stored ones, through the outbox. */

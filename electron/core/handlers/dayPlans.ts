@@ -123,7 +123,21 @@ function carry(ctx: HandlerContext, gridId: string, from: string, to: string): D
   return loadDayPlan(ctx, gridId, to)!
 }
 
+function addToPlan(ctx: HandlerContext, date: string, ref: { kind: VisitTargetKind; id: string }) {
+  const target = targetFacts(ctx.db, ref.kind, ref.id)
+  if (!target) throw new AppError('NOT_FOUND', `${ref.kind} ${ref.id} not found`, { details: { id: ref.id }, issues: [{ path: ['target', 'id'], message: 'unknownTarget' }] })
+  if (!target.gridId) throw new AppError('VALIDATION', 'the target is in no grid', { issues: [{ path: ['target', 'id'], message: 'noGrid' }] })
+  const gridId = target.gridId
+  const plan = loadDayPlan(ctx, gridId, date)
+  const current = plan ? [...plan.stops, ...plan.unplaced] : []
+  if (current.some((t) => t.kind === ref.kind && t.id === ref.id)) return { added: false, gridId, count: current.length }
+  const facts = current.map((t) => targetFacts(ctx.db, t.kind, t.id)).filter((f): f is TargetFacts => f !== undefined)
+  ctx.db.transaction((tx) => saveDayPlan(tx, ctx, { gridId, date, start: plan?.start ?? null, startName: plan?.startName ?? null, targets: [...facts, target] }))
+  return { added: true, gridId, count: current.length + 1 }
+}
+
 export const dayPlanHandlers = {
+  'dayPlans.add': (ctx: HandlerContext, input: { date: string; target: { kind: VisitTargetKind; id: string } }) => addToPlan(ctx, input.date, input.target),
   'dayPlans.get': (ctx: HandlerContext, input: { gridId: string; date: string }) => loadDayPlan(ctx, input.gridId, input.date),
   'dayPlans.dates': (ctx: HandlerContext, input: { gridId: string; from: string; limit: number }): PlanDateRow[] => planDates(ctx.db, input.gridId, input.from, input.limit),
   'dayPlans.carry': (ctx: HandlerContext, input: { gridId: string; from: string; to: string }) => carry(ctx, input.gridId, input.from, input.to),

@@ -129,8 +129,8 @@ function Content({ route, navigate, info }: { route: Route; navigate: (route: Ro
     )
   if (route.page === 'reports') return <ReportsPage />
   if (route.page === 'indicators') return <IndicatorsPage />
-  if (route.page === 'villages') return <VillagesPage />
-  if (route.page === 'customers') return <CustomersPage gridId={route.gridId} />
+  if (route.page === 'villages') return <VillagesPage selectId={selectOf(route, 'village')} />
+  if (route.page === 'customers') return <CustomersPage gridId={route.gridId} selectId={selectOf(route, 'customer')} onNavigate={navigate} />
   if (route.page === 'intel') return <IntelPage />
   if (route.page === 'visits') return <VisitsPage initialGridId={route.gridId} target={route.target} onNavigate={navigate} />
   if (route.page === 'grids')
@@ -141,5 +141,8 @@ function Content({ route, navigate, info }: { route: Route; navigate: (route: Ro
         onViewOnMap={(gridId) => navigate({ page: 'map', gridId })}
       />
     )
-  return <MapPage selectedGridId={route.gridId} onSelectGrid={(gridId) => navigate({ page: 'map', gridId })} extraLayers={<IntelPins />} />
+  return <MapPage selectedGridId={route.gridId} onSelectGrid={(gridId) => navigate({ page: 'map', gridId })} extraLayers={<IntelPins />} onNavigate={navigate} />
 }
+
+/** The id of `kind:<id>` in the route's select, when it is that kind. */
+const selectOf = (route: Route, kind: string) => (route.select?.startsWith(`${kind}:`) ? route.select.slice(kind.length + 1) : undefined)

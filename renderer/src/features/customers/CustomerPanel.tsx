@@ -4,6 +4,8 @@
 import { ActionIcon, Badge, Box, Button, Divider, Group, Loader, Paper, ScrollArea, Stack, Text, Timeline, Title } from '@mantine/core'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
+import type { Route } from '../../shell/route'
+import { TargetActions } from '../visits/TargetActions'
 import type { TimelineEntry } from '../../../../shared/api/customers'
 import { funnelStages, type FunnelStage } from '../../../../shared/domain'
 import { call } from '../../api/client'
@@ -13,7 +15,7 @@ import { CustomerForm } from './CustomerForm'
 
 export const tierColour = { A: 'red', B: 'orange', C: 'gray' } as const
 
-export function CustomerPanel({ customerId, onClose, onChanged }: { customerId: string; onClose: () => void; onChanged: () => void }) {
+export function CustomerPanel({ customerId, onClose, onChanged, onNavigate }: { customerId: string; onClose: () => void; onChanged: () => void; onNavigate?: (route: Route) => void }) {
   const { t } = useTranslation()
   const detail = useCall('customers.get', { id: customerId })
   const duplicates = useCall('customers.duplicates', { id: customerId })
@@ -63,6 +65,11 @@ export function CustomerPanel({ customerId, onClose, onChanged }: { customerId: 
           <ActionIcon variant="subtle" color="gray" onClick={onClose} aria-label={t('customers.close')}>✕</ActionIcon>
         </Group>
       </Group>
+      {onNavigate && (
+        <Box px="sm" pb={6}>
+          <TargetActions target={{ kind: 'customer', id: c.id, name: c.name, gridId: c.gridId }} actions={['log', 'plan', 'map']} onNavigate={onNavigate} />
+        </Box>
+      )}
       <ScrollArea style={{ flex: 1, minHeight: 0 }} px="sm" pb="sm">
         <Stack gap="sm">
           <Box fz="sm">

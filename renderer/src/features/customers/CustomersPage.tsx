@@ -3,8 +3,9 @@
 // 100 cut in SQL; a row opens the customer beside the list.
 import { Badge, Box, Button, Group, Loader, Pagination, ScrollArea, Select, Stack, Table, Text, TextInput, Title, UnstyledButton } from '@mantine/core'
 import { useDebouncedValue } from '@mantine/hooks'
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
+import type { Route } from '../../shell/route'
 import type { CustomerListRow, CustomerSortKey } from '../../../../shared/api/customers'
 import { customerCategories, funnelStages, rivals, valueTiers, type CustomerCategory, type FunnelStage, type Rival, type ValueTier } from '../../../../shared/domain'
 import { useCall } from '../../api/useCall'
@@ -26,14 +27,17 @@ const columns: { key: CustomerSortKey | 'phone' | 'lastVisit'; sortable: boolean
   { key: 'lastVisit', sortable: false, wide: true },
 ]
 
-export function CustomersPage({ gridId: initialGrid }: { gridId?: string }) {
+export function CustomersPage({ gridId: initialGrid, selectId, onNavigate }: { gridId?: string; selectId?: string; onNavigate?: (route: Route) => void }) {
   const { t } = useTranslation()
   const [search, setSearch] = useState('')
   const [debounced] = useDebouncedValue(search.trim(), 200)
   const [filters, setFilters] = useState<{ gridId?: string; category?: CustomerCategory; tier?: ValueTier; stage?: FunnelStage; rival?: Rival; tag?: string; expiringWithinDays?: number }>(initialGrid ? { gridId: initialGrid } : {})
   const [sort, setSort] = useState<{ key: CustomerSortKey; order: 'asc' | 'desc' }>({ key: 'name', order: 'asc' })
   const [page, setPage] = useState(1)
-  const [selectedId, setSelectedId] = useState<string>()
+  const [selectedId, setSelectedId] = useState<string | undefined>(selectId)
+  useEffect(() => {
+    if (selectId) setSelectedId(selectId)
+  }, [selectId])
   const [creating, setCreating] = useState(false)
   const [importing, setImporting] = useState(false)
   const grids = useCall('grids.list', { limit: 1000 })
@@ -127,7 +131,7 @@ export function CustomersPage({ gridId: initialGrid }: { gridId?: string }) {
       </Stack>
       {selectedId && (
         <Box w={420} style={{ flexShrink: 0, minHeight: 0 }}>
-          <CustomerPanel customerId={selectedId} onClose={() => setSelectedId(undefined)} onChanged={() => { list.reload(); tags.reload() }} />
+          <CustomerPanel customerId={selectedId} onNavigate={onNavigate} onClose={() => setSelectedId(undefined)} onChanged={() => { list.reload(); tags.reload() }} />
         </Box>
       )}
       <CustomerForm opened={creating} onClose={() => setCreating(false)} onSaved={(c) => { setCreating(false); list.reload(); setSelectedId(c.id) }} />

@@ -1,10 +1,13 @@
 // One grid at a glance (grids.summary): shown beside the map and beside the grid list.
 import { ActionIcon, Badge, Button, Divider, Group, Loader, Paper, Progress, ScrollArea, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core'
-import type { ReactNode } from 'react'
+import { useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { valueTiers } from '../../../../shared/domain'
 import { INCOMPLETE_BELOW } from '../../../../shared/profile'
+import { dayOf } from '../../../../shared/dates'
+import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
+import type { Route } from '../../shell/route'
 import { ErrorAlert } from '../../shell/errors'
 import { useNumberFormat } from '../../shell/format'
 import { useOnSynced } from '../sync/useOnSynced'
@@ -17,15 +20,18 @@ export interface GridSummaryPanelProps {
   onViewOnMap?: (gridId: string) => void
   /** When given, a button opens the boundary editor (draw or edit the grid's boundary). */
   onEditBoundary?: (gridId: string) => void
+  /** When given: the grid's 拜访 page, and per village 记录拜访 / 加入计划 / 打开档案. */
+  onNavigate?: (route: Route) => void
 }
 
-export function GridSummaryPanel({ gridId, onClose, onViewOnMap, onEditBoundary }: GridSummaryPanelProps) {
+export function GridSummaryPanel({ gridId, onClose, onViewOnMap, onEditBoundary, onNavigate }: GridSummaryPanelProps) {
   const { t } = useTranslation()
   const formatNumber = useNumberFormat()
   const { value, error, loading, reload } = useCall('grids.summary', { id: gridId })
   useOnSynced(reload)
   const summary = value?.id === gridId ? value : undefined
   const none = t('grid.none')
+  const [note, setNote] = useState<string | null>(null)
 
   return (
     <Paper withBorder radius="md" p="md" h="100%" data-testid="grid-summary" aria-busy={loading} style={{ display: 'flex', flexDirection: 'column', minHeight: 0 }}>
@@ -79,14 +85,29 @@ export function GridSummaryPanel({ gridId, onClose, onViewOnMap, onEditBoundary 
             </Group>
             <ProfileCompleteness mean={summary.profileCompleteness} incomplete={summary.incompleteVillages} />
             <Divider />
+            {onNavigate && (
+              <Button size="compact-xs" variant="light" onClick={() => onNavigate({ page: 'visits', gridId })} data-testid="grid-visits" style={{ alignSelf: 'flex-start' }}>
+                {t('visits.title')} · {t('visits.tabs.plan')}
+              </Button>
+            )}
             <Text size="sm" fw={600}>
               {t('grid.topVillages')}
             </Text>
+            {note && <Text size="xs" c="green.8">{note}</Text>}
             <Table verticalSpacing={4} fz="sm">
               <Table.Tbody>
                 {summary.topVillages.map((village) => (
                   <Table.Tr key={village.id}>
-                    <Table.Td>{village.name}</Table.Td>
+                    <Table.Td>
+                      {village.name}
+                      {onNavigate && (
+                        <Group gap={2} mt={2} wrap="nowrap">
+                          <Button size="compact-xs" variant="subtle" px={4} onClick={() => onNavigate({ page: 'visits', gridId, target: `village:${village.id}` })} data-village-log={village.id}>{t('field.actions.logVisit')}</Button>
+                          <Button size="compact-xs" variant="subtle" px={4} onClick={() => void call('dayPlans.add', { date: dayOf(new Date()), target: { kind: 'village', id: village.id } }).then((r) => setNote(t(r.added ? 'field.actions.addedToPlan' : 'field.actions.alreadyInPlan', { date: dayOf(new Date()), name: village.name })))}>{t('field.actions.addToPlan')}</Button>
+                          <Button size="compact-xs" variant="subtle" px={4} onClick={() => onNavigate({ page: 'villages', select: `village:${village.id}` })}>{t('field.actions.openProfile')}</Button>
+                        </Group>
+                      )}
+                    </Table.Td>
                     <Table.Td ta="right" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
                       {t('grid.householdsUnit', { value: formatNumber(village.households) })}
                     </Table.Td>

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next'
 import { useCall } from '../../api/useCall'
 import { CountyMap } from '../../map/CountyMap'
 import { ErrorAlert } from '../../shell/errors'
+import type { Route } from '../../shell/route'
 import { GridSummaryPanel } from '../grids/GridSummaryPanel'
 import { useOnSynced } from '../sync/useOnSynced'
 import { useMapLayers } from './useMapLayers'
@@ -15,15 +16,17 @@ export interface MapPageProps {
   onSelectGrid: (gridId: string | undefined) => void
   /** Layers other features put on the map page (e.g. competitor intel pins). */
   extraLayers?: ReactNode
+  /** Where a popup's action goes (记录拜访, 打开档案...). */
+  onNavigate?: (route: Route) => void
 }
 
-export function MapPage({ selectedGridId, onSelectGrid, extraLayers }: MapPageProps) {
+export function MapPage({ selectedGridId, onSelectGrid, extraLayers, onNavigate }: MapPageProps) {
   const { t } = useTranslation()
   const overview = useCall('map.overview', {})
   useOnSynced(overview.reload)
   const [ready, setReady] = useState(false)
   const markReady = useCallback(() => setReady(true), [])
-  const extra = useMapLayers(overview.value, onSelectGrid)
+  const extra = useMapLayers(overview.value, onSelectGrid, onNavigate)
 
   return (
     <Box data-page="map" data-map-ready={ready ? 'true' : 'false'} h="100%" style={{ display: 'flex', gap: 'var(--mantine-spacing-sm)', minHeight: 0 }}>
@@ -63,7 +66,7 @@ export function MapPage({ selectedGridId, onSelectGrid, extraLayers }: MapPagePr
       </Box>
       {selectedGridId && (
         <Box w={340} style={{ flexShrink: 0, minHeight: 0 }}>
-          <GridSummaryPanel gridId={selectedGridId} onClose={() => onSelectGrid(undefined)} />
+          <GridSummaryPanel gridId={selectedGridId} onClose={() => onSelectGrid(undefined)} onNavigate={onNavigate} />
         </Box>
       )}
     </Box>

@@ -7,6 +7,8 @@ import { GeoJSON as LeafletGeoJSON, popup as leafletPopup } from 'leaflet'
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { GeoJSON, Pane, TileLayer } from 'react-leaflet'
 import { useTranslation } from 'react-i18next'
+import type { Route } from '../../shell/route'
+import { targetActionElements } from '../visits/TargetActions'
 import type { TFunction } from 'i18next'
 import type { MapOverview } from '../../../../shared/api/contract'
 import type { CustomerDetail } from '../../../../shared/api/customers'
@@ -84,7 +86,7 @@ function popupElement(title: string, subtitle: string, facts: Fact[]): HTMLEleme
   return root
 }
 
-export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (gridId: string) => void) {
+export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (gridId: string) => void, onNavigate?: (route: Route) => void) {
   const { t } = useTranslation()
   const [settings, update] = useMapSettings()
   const choropleth = useCall('map.choropleth', {})
@@ -126,9 +128,11 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
     (id: string) => {
       const unit = units.get(id)
       if (!unit) return document.createElement('div')
-      return popupElement(unit.name, `${unit.code}${unit.gridId ? ` · ${gridNames.get(unit.gridId) ?? ''}` : ''}`, unitFacts(t, unit, settings.metric))
+      const body = popupElement(unit.name, `${unit.code}${unit.gridId ? ` · ${gridNames.get(unit.gridId) ?? ''}` : ''}`, unitFacts(t, unit, settings.metric))
+      if (onNavigate) body.append(targetActionElements(t, { kind: 'village', id: unit.id, name: unit.name, gridId: unit.gridId ?? null }, ['log', 'plan', 'profile'], onNavigate))
+      return body
     },
-    [units, gridNames, t, settings.metric],
+    [units, gridNames, t, settings.metric, onNavigate],
   )
   const gridPopup = useCallback(
     (id: string): ReactNode => {
@@ -146,10 +150,16 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
               </dd>,
             ])}
           </dl>
+          {onNavigate && (
+            <div className="map-popup-actions">
+              <button type="button" data-action="visits" onClick={() => onNavigate({ page: 'visits', gridId: id })}>{t('visits.title')}</button>
+              <button type="button" data-action="profile" onClick={() => onNavigate({ page: 'grids', gridId: id })}>{t('field.actions.openProfile')}</button>
+            </div>
+          )}
         </div>
       )
     },
-    [units, t, settings.metric],
+    [units, t, settings.metric, onNavigate],
   )
 
   // Search: villages and grids by name or code, key customers through the core; flying uses display coordinates.
@@ -177,10 +187,11 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
       const body = popupElement(customer.name, [t(`customers.category.${customer.category}`), customer.gridName].filter(Boolean).join(' · '), customerFacts(t, customer))
       body.classList.add('customer-popup')
       body.dataset.customerId = customer.id
+      if (onNavigate) body.append(targetActionElements(t, { kind: 'customer', id: customer.id, name: customer.name, gridId: customer.gridId }, ['log', 'plan', 'profile'], onNavigate))
       // Opened at once, without panning: the popup rides along with the flight.
       leafletPopup({ autoPan: false, offset: [0, -4] }).setLatLng(at).setContent(body).openOn(map)
     },
-    [map, displayOverview, crs, t],
+    [map, displayOverview, crs, t, onNavigate],
   )
   const onSearch = useCallback(
     (value: string) => {

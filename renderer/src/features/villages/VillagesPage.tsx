@@ -3,7 +3,7 @@
 // a row opens the profile beside it.
 import { Box, Button, Checkbox, Group, Loader, Pagination, Progress, ScrollArea, Select, Stack, Table, Text, TextInput, Title, UnstyledButton } from '@mantine/core'
 import { useDebouncedValue } from '@mantine/hooks'
-import { Fragment, useState, type ReactNode } from 'react'
+import { Fragment, useEffect, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { VillageListRow, VillageSortKey } from '../../../../shared/api/villages'
 import { INCOMPLETE_BELOW } from '../../../../shared/profile'
@@ -30,7 +30,7 @@ const allColumns: { key: VillageSortKey; numeric?: boolean; wide?: boolean }[] =
   { key: 'completeness', numeric: true },
 ]
 
-export function VillagesPage() {
+export function VillagesPage({ selectId }: { selectId?: string }) {
   const { t } = useTranslation()
   const [search, setSearch] = useState('')
   const [debouncedSearch] = useDebouncedValue(search.trim(), 250)
@@ -38,7 +38,10 @@ export function VillagesPage() {
   const [incompleteOnly, setIncompleteOnly] = useState(false)
   const [sort, setSort] = useState<{ key: VillageSortKey; order: 'asc' | 'desc' }>({ key: 'divisionCode', order: 'asc' })
   const [page, setPage] = useState(1)
-  const [selectedId, setSelectedId] = useState<string>()
+  const [selectedId, setSelectedId] = useState<string | undefined>(selectId)
+  useEffect(() => {
+    if (selectId) setSelectedId(selectId)
+  }, [selectId])
   const [importing, setImporting] = useState(false)
   const grids = useCall('grids.list', { limit: 1000 })
   const list = useCall('villages.list', {

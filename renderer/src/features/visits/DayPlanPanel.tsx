@@ -67,7 +67,7 @@ export function DayPlanPanel({ gridId, grid, onLogVisit, onOpenVisit, refresh }:
   // A visit logged elsewhere marks its stop done.
   useEffect(() => {
     if (refresh > 0) {
-      void loadPlan(date, false)
+      void loadPlan(date, true)
       dates.reload()
     }
   }, [refresh])

@@ -142,7 +142,7 @@ export function VisitDetailDrawer({ visitId, onClose, onChanged, onNavigate }: {
             <Stack gap={2} data-testid="visit-history">
               {(history.value ?? []).slice(0, 20).map((h, i) => (
                 <Text key={i} size="xs" c="dimmed">
-                  {t('field.detail.historyEntry', { time: dateTimeOf(h.at), what: `${t(`field.detail.op.${h.op}`)} ${t(`field.detail.table.${h.table}`, { defaultValue: h.table })}${h.table === 'visits' ? `：${h.changes.map((c) => c.field).filter((f) => !['id', 'status'].includes(f)).slice(0, 4).join(', ')}` : ''}` })}
+                  {t('field.detail.historyEntry', { time: dateTimeOf(h.at), what: `${t(`field.detail.op.${h.op}`)} ${t(`field.detail.table.${h.table}`, { defaultValue: h.table })}${h.table === 'visits' ? `：${[...new Set(h.changes.map((c) => c.field).filter((f) => !['id', 'status', 'deleted_at'].includes(f)).map((f) => t(`field.detail.fieldNames.${f}`, { defaultValue: f })))].slice(0, 4).join('、')}` : ''}` })}
                   {' · '}
                   {h.synced ? t('field.detail.synced') : t('field.detail.pending')}
                 </Text>
