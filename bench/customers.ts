@@ -1,4 +1,4 @@
-// Issue 5 benchmark: key customer search and list/filter over the demo county scaled to 20k key
+// Key customer benchmark: key customer search and list/filter over the demo county scaled to 20k key
 // customers and 200k visits, each next to the raw SQL doing the same work on the same connection.
 // `npx tsx bench/customers.ts [--customers N] [--visits N] [--iterations N]`.
 // Targets: search p95 < 10 ms; list/filter p95 < 15 ms and within 1.5× of raw SQL.

@@ -1,4 +1,4 @@
-// Issue 7 benchmark: dashboard and analysis times on the demo county with two years of monthly
+// Indicators benchmark: dashboard and analysis times on the demo county with two years of monthly
 // targets and actuals per grid (the demo's 13 months plus 11 generated before them).
 // `npx tsx bench/indicators.ts [--customers N] [--visits N] [--iterations N] [--keep]`.
 // Targets: dashboard p95 < 200 ms, every analysis p95 < 500 ms.

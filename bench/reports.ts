@@ -1,5 +1,5 @@
 // Regional report benchmark: the county report of a large demo county (20,000 key customers,
-// 200,000 visits) in all four formats. Targets (issue 8): all four under 3 s together, peak memory
+// 200,000 visits) in all four formats. Targets: all four under 3 s together, peak memory
 // under 500 MB. `npx tsx bench/reports.ts [--customers N] [--visits N] [--period 2026-10]`.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'

@@ -1,4 +1,4 @@
-// Sync bench (issue 6): initial county sync (bytes, seconds), a day's sync (100 visits + 50
+// Sync bench: initial county sync (bytes, seconds), a day's sync (100 visits + 50
 // customer edits: bytes, round trips) on loopback and through a throttled link (128 kbps, 600 ms
 // RTT), applying 50k pulled changes, and the PouchDB reference peer on a county of the same size.
 //
@@ -28,7 +28,7 @@ const args = benchArgs(import.meta.filename, {
     visits: { type: 'string' },
     'no-pouch': { type: 'boolean', default: false },
     'pouch-summary': { type: 'string' },
-    'pouch-dir': { type: 'string', default: '/work/shared/peers/pouchdb' },
+    'pouch-dir': { type: 'string', default: process.env.GRIDDESK_POUCH_DIR },
     'apply-rows': { type: 'string', default: '50000' },
   })
 const customers = Number(args.customers ?? (args.quick ? 2000 : 20000))
@@ -157,8 +157,9 @@ interface PouchPhase { seconds: { median: number }; bytes_up: { median: number }
 let pouch: { visits: number; phases: Record<string, PouchPhase> } | undefined
 if (args['pouch-summary']) pouch = JSON.parse(readFileSync(args['pouch-summary'], 'utf8'))
 else if (!args['no-pouch'] && !args.quick) {
-  const dir = args['pouch-dir']!
-  if (!existsSync(join(dir, 'node_modules'))) console.log(`PouchDB: run \`npm ci\` in ${dir} first; skipped`)
+  const dir = args['pouch-dir']
+  if (!dir) console.log('PouchDB: no reference peer (--pouch-dir DIR or GRIDDESK_POUCH_DIR); skipped')
+  else if (!existsSync(join(dir, 'node_modules'))) console.log(`PouchDB: run \`npm ci\` in ${dir} first; skipped`)
   else {
     const outDir = join(RESULTS, 'pouchdb')
     console.log(`PouchDB reference: node bench.js --visits ${visits} --runs 1 (several minutes) …`)

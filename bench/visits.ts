@@ -1,4 +1,4 @@
-// Issue 5 (visits half) benchmark: who-to-see-next ranking per grid, the funnel over 90 days and
+// Visits benchmark: who-to-see-next ranking per grid, the funnel over 90 days and
 // a day's route, on the demo county scaled to 20k key customers and 200k visits.
 // `npx tsx bench/visits.ts [--customers N] [--visits N] [--iterations N] [--keep]`.
 // Target: ranking p95 < 100 ms per grid.

@@ -1,4 +1,4 @@
-// Drawing and editing a grid's boundary on the map (issue 4), in Chromium: drag a vertex of a grid
+// Drawing and editing a grid's boundary on the map, in Chromium: drag a vertex of a grid
 // into its neighbour, see the overlap warning naming the neighbour, save and see the outline
 // change; cancel leaves everything as it was; draw a new boundary by clicking on the map; a
 // bow-tie is refused with a translated message and nothing stored.

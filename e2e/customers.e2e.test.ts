@@ -1,4 +1,4 @@
-// Key customers and competitor intel end to end (issue 5): find a customer by pinyin initials,
+// Key customers and competitor intel end to end: find a customer by pinyin initials,
 // open them, move their stage (recorded with its date); a bad edit shows translated field errors
 // and stores nothing; record competitor intel and see it in the list, its comparison, and on the map.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

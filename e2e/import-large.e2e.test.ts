@@ -1,4 +1,4 @@
-// Large and bad import files through the dialog (issue 4): a generated 40,000-row CSV is checked
+// Large and bad import files through the dialog: a generated 40,000-row CSV is checked
 // and written in the background with a progress bar while the local server keeps answering; a
 // cancelled import changes nothing; bad files from electron/core/import/fixtures/bad show their
 // row-level problems and change nothing; a boundary with a twisted corner is repaired and says so.

@@ -1,4 +1,4 @@
-// Issue 7 in the browser: a billing export makes one grid fall well behind on churn (a
+// Indicators in the browser: a billing export makes one grid fall well behind on churn (a
 // less-is-better indicator) this period; the grid turns red on the dashboard and on the map, the
 // analysis explains it as an anomaly, and a work order is created from the alert. A bad export
 // lists its row errors and changes nothing.

@@ -1,4 +1,4 @@
-// The map end to end (issue 4): a choropleth by penetration with its legend that recolours when
+// The map end to end: a choropleth by penetration with its legend that recolours when
 // the indicator changes, village areas with popups, search that flies to a village, the view and
 // layer choices remembered after a reload, the grid layout check, grids coloured by profile
 // completeness with the grid summary's figures, search that finds a key customer by pinyin initials

@@ -1,4 +1,4 @@
-// The organisation hierarchy end to end (issue 4): create a micro-grid under a grid; a bad code
+// The organisation hierarchy end to end: create a micro-grid under a grid; a bad code
 // shows its translated error under the field and changes nothing; move two villages from one
 // grid to its neighbour and see both outlines redrawn on the preview map.
 import * as turf from '@turf/turf'

@@ -1,4 +1,4 @@
-// Sync end to end (issue 6): one real HQ server (PGlite, in-process on 127.0.0.1) with the demo
+// Sync end to end: one real HQ server (PGlite, in-process on 127.0.0.1) with the demo
 // county as master data, and two browser-mode devices, each with its own data directory and
 // Chromium. Both enrol through the sync page (bad input first: nothing stored), sync with a
 // visible progress bar, then edit the same village's households to different values without

@@ -1,4 +1,4 @@
-// Villages end to end (issue 4): import a KML of grid boundaries and a GB18030 CSV of villages
+// Villages end to end: import a KML of grid boundaries and a GB18030 CSV of villages
 // through the dialog, see the new village on the map and in the list with its rare character
 // intact; a bad CSV shows its row-level problems and changes nothing; editing a profile changes
 // its completeness (also the age structure, rivals and key persons, with per-field errors); the

@@ -1,4 +1,4 @@
-// Issue 5 (visits half) in the browser: plan a day's route; from the next-up list, log a visit to
+// Visits in the browser: plan a day's route; from the next-up list, log a visit to
 // an A-tier customer with a device check-in, an objection, rival news and a next action; the
 // draft survives a reload; a bad number is named beside its field and stores nothing; the
 // completed visit creates the intel record and the follow-up work order, moves the customer in

@@ -1,4 +1,4 @@
-// Clock skew (issue 6 "Clock"): devices whose clocks are a year ahead and a day behind sync, are
+// Clock skew: devices whose clocks are a year ahead and a day behind sync, are
 // warned (the status shows the offset, the report a warning), and lose nothing: edits made one
 // after another in real time win in that order whatever the device clocks say, concurrent edits of
 // different fields merge, and every device ends with the server's rows.

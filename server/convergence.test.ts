@@ -1,4 +1,4 @@
-// Convergence property (SYNC.md "What must be tested"): three devices make random creates, edits
+// Convergence property (docs/sync.md): three devices make random creates, edits
 // and deletes of villages while offline, sync in random order with duplicated pushes and dropped
 // responses; after everyone syncs twice, every device holds exactly the server's rows.
 import fc from 'fast-check'

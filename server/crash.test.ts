@@ -1,4 +1,4 @@
-// Crash safety (SYNC.md "What must be tested"): the device process is killed with SIGKILL at each
+// Crash safety (docs/sync.md): the device process is killed with SIGKILL at each
 // step of push and pull, and the HQ server is killed mid-push; after a restart and another sync
 // nothing is lost (every local change is on the server exactly once, pulled data is complete) and
 // nothing is applied twice. The kills come from the test-only hook shared/sync/crashPoint.ts

@@ -522,7 +522,7 @@ export async function upsertMasterRows(db: HqDb, table: string, list: { id: stri
   })
 }
 
-/** Days a tombstone is kept before purgeTombstones may drop it (SYNC.md: at least 180). */
+/** Days a tombstone is kept before purgeTombstones may drop it (docs/sync.md: at least 180). */
 export const TOMBSTONE_RETENTION_DAYS = 180
 
 /**

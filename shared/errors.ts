@@ -1,4 +1,4 @@
-// Errors are values (STYLE.md rule 3): handlers throw AppError, transports turn it into an
+// Errors are values (docs/architecture.md): handlers throw AppError, transports turn it into an
 // envelope, the UI shows the translated message for the code (i18n key `errors.<code>`).
 
 export const errorCodes = [

@@ -1,4 +1,4 @@
-// 时间进度 traffic lights (DOMAIN.md, seed 004): completion of a target measured against the share
+// 时间进度 traffic lights (docs/glossary.md): completion of a target measured against the share
 // of the period already elapsed. Pure functions shared by the core (dashboards, reports) and UI.
 
 export type Direction = 'higher_better' | 'lower_better'

@@ -10,7 +10,7 @@ const full = {
 }
 
 describe('profileCompleteness', () => {
-  it('counts 18 fields: the DOMAIN.md profile, the age structure as one', () => {
+  it('counts 18 fields: the profile of docs/glossary.md, the age structure as one', () => {
     expect(profileFields).toHaveLength(18)
     expect(profileFields).toEqual(expect.arrayContaining(['ageStructure', 'rivalPorts', 'shareVsRivals', 'keyPersons']))
   })

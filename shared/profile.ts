@@ -1,4 +1,4 @@
-// Village profile completeness (档案完整度): the share of the DOMAIN.md profile fields that hold a
+// Village profile completeness (档案完整度): the share of the profile fields (docs/glossary.md) that hold a
 // value. One definition for the village list, the profile page, the grids and the regional report.
 // Also the reading of the profile's JSON columns (rivals' ports, share against each rival, key persons).
 

@@ -1,4 +1,4 @@
-// Contract of key customers (issue 5): list with filters and search (name, pinyin, initials,
+// Contract of key customers: list with filters and search (name, pinyin, initials,
 // phone, village, organisation), the customer page, create/edit with field rules, funnel moves,
 // duplicates and merge, CSV/XLSX import with the village import's row-level report.
 import { z } from 'zod'

@@ -1,4 +1,4 @@
-// Contract of a grid's hand-drawn boundary (issue 4): save a Polygon or MultiPolygon drawn on the
+// Contract of a grid's hand-drawn boundary: save a Polygon or MultiPolygon drawn on the
 // map, or check it first (dryRun) for the layout warnings it would cause. Validation issues carry a
 // message code (`boundaryIssueCodes`) that the renderer translates (`boundary.error.*`).
 import { z } from 'zod'

@@ -1,4 +1,4 @@
-// Contract of issue 7: indicators, targets and their decomposition, actuals (hand entry and the
+// Contract of indicators, targets and their decomposition, actuals (hand entry and the
 // billing export import), the 时间进度 dashboard, work orders, and the module-3 analyses.
 import { z } from 'zod'
 import type { BostonQuadrant, Correlation, FunnelStep } from '../analysis'

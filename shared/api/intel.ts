@@ -1,4 +1,4 @@
-// Contract of competitor intel (issue 5): list with filters, create/edit with structured price
+// Contract of competitor intel: list with filters, create/edit with structured price
 // fields, where (village or map point), validity, source and reliability, threat; comparison of a
 // rival's offer with ours; photos of the flyer stored as content-addressed files.
 import { z } from 'zod'

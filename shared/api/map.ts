@@ -1,4 +1,4 @@
-// Contract of the map's own layers (issue 4): the choropleth of grids or villages by an indicator,
+// Contract of the map's own layers: the choropleth of grids or villages by an indicator,
 // key customers for the clustered layer, the grid layout check, and offline basemaps (MBTiles).
 // map.overview stays in contract.ts.
 import { z } from 'zod'

@@ -1,4 +1,4 @@
-// Contract of the organisation hierarchy (issue 4): county → service marketing center → grid →
+// Contract of the organisation hierarchy: county → service marketing center → grid →
 // micro-grid. Browse as a tree, create, edit, move (reparent), and assign villages to a grid so
 // that the grid's outline follows them. Validation issues carry a message code (below) that the
 // renderer translates (`org.fieldError.*`); zod's own messages come already translated.

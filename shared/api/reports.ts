@@ -1,4 +1,4 @@
-// Regional reports for HQ (issue 8): the report model the preview shows and every export writes,
+// Regional reports for HQ: the report model the preview shows and every export writes,
 // and the `reports.*` contract entries. Spread into `api` in contract.ts.
 import { z } from 'zod'
 import type { Light } from '../kpi'

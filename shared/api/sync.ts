@@ -1,4 +1,4 @@
-// Contract entries of the sync domain (issue 6): enrolment with HQ, running a sync, status,
+// Contract entries of the sync domain: enrolment with HQ, running a sync, status,
 // and the conflicts a grid manager reviews.
 import { z } from 'zod'
 import { out } from './define'

@@ -1,4 +1,4 @@
-// Contract of the village list and the profile edit history (issue 4), and the parts of the profile
+// Contract of the village list and the profile edit history, and the parts of the profile
 // patch that are more than one number (age structure, rivals, key persons). villages.get/update
 // stay in contract.ts.
 import { z } from 'zod'

@@ -1,4 +1,4 @@
-// Contract of the visits half of issue 5: day plan with a route, the visit log (draft, complete),
+// Contract of visits: day plan with a route, the visit log (draft, complete),
 // the objection library, who to see next, and the funnel over a period.
 import { z } from 'zod'
 import { funnelStages, intelKinds, rivals, type FunnelStage, type IntelKind, type Rival, type ValueTier } from '../domain'

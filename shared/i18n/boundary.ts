@@ -1,4 +1,4 @@
-// UI strings of the grid boundary editor (draw or edit a grid's boundary on the map, issue 4),
+// UI strings of the grid boundary editor (draw or edit a grid's boundary on the map),
 // spread into zh-CN.ts and en.ts; kept in their own file so parallel work does not collide.
 import type { Translation } from './zh-CN'
 

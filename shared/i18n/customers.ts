@@ -1,4 +1,4 @@
-// UI strings of the key customer and competitor intel pages (issue 5), spread into zh-CN.ts and
+// UI strings of the key customer and competitor intel pages, spread into zh-CN.ts and
 // en.ts; kept in their own file so parallel work on the other pages does not collide.
 import type { Translation } from './zh-CN'
 

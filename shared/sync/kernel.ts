@@ -1,6 +1,6 @@
 // The merge kernel: every rule of how synced rows merge, in one place and pure (no I/O). The HQ
 // server (push), the device (pull, and adopting push results) and the tools call these functions
-// and keep only their reading and writing. SYNC.md "Shared": last writer wins per field by HLC,
+// and keep only their reading and writing. docs/sync.md: last writer wins per field by HLC,
 // except that a change based on a version of a field other than the current one, carrying a
 // different value, is a conflict; equal values never conflict.
 //
@@ -42,7 +42,7 @@ export function sameValue(a: unknown, b: unknown): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sparse versions (PROTOCOL.md "Versions of fields"): a row's common version plus the fields
+// Sparse versions (docs/sync.md): a row's common version plus the fields
 // whose version differs from it. The device keeps rows this way (the `hlc` column and
 // field_versions), the wire carries them this way, the server packs them this way in SQL.
 

@@ -1,4 +1,4 @@
-// The device ↔ HQ sync protocol (SYNC.md): request and response shapes, versions, limits and the
+// The device ↔ HQ sync protocol (docs/sync.md): request and response shapes, versions, limits and the
 // rule that gives each synced row its region. Imported by the HQ server and the device engine.
 import { z } from 'zod'
 import type { ServerFieldOutcome } from './kernel'
@@ -9,7 +9,7 @@ import type { ServerFieldOutcome } from './kernel'
  * 2: pulled rows as arrays (WireRow): one version per row plus the fields whose version differs.
  */
 export const PROTOCOL_VERSION = 2
-/** The oldest protocol the server still accepts (SYNC.md "Versions": current and previous). */
+/** The oldest protocol the server still accepts (docs/sync.md: current and previous). */
 export const MIN_PROTOCOL_VERSION = 1
 export const MAX_PUSH_CHANGES = 500
 export const MAX_PULL_LIMIT = 20_000

@@ -1,4 +1,4 @@
-// The device's SQLite schema: the whole GridDesk domain plus the sync tables of SYNC.md.
+// The device's SQLite schema: the whole GridDesk domain plus the sync tables of docs/sync.md.
 // Synced tables share id (UUIDv7 text), timestamps (ISO-8601 UTC), a tombstone and the HLC of the
 // last change, so later capabilities extend columns rather than reshape tables.
 import { sql } from 'drizzle-orm'
@@ -16,7 +16,7 @@ const syncedColumns = () => ({
   id: text('id').primaryKey(),
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),
-  /** Tombstone: soft delete, kept for sync (SYNC.md "Deletes"). */
+  /** Tombstone: soft delete, kept for sync (docs/sync.md). */
   deletedAt: text('deleted_at'),
   /** HLC of the last change applied to this row (local or pulled). */
   hlc: text('hlc').notNull(),
@@ -461,7 +461,7 @@ export const reportDefinitions = sqliteTable('report_definitions', {
   lastRunAt: text('last_run_at'),
 })
 
-// ---- Sync (SYNC.md) ----
+// ---- Sync (docs/sync.md) ----
 
 /**
  * Outbox: one entry per change of synced data, written in the same transaction as the change.
@@ -529,7 +529,7 @@ export const syncConflicts = sqliteTable(
   (t) => [index('sync_conflicts_open_idx').on(t.resolvedAt)],
 )
 
-/** Tables whose writes go through the outbox, by sync class (SYNC.md "Table classes"). */
+/** Tables whose writes go through the outbox, by sync class (docs/sync.md). */
 export const syncedTables = {
   org_units: { table: orgUnits, syncClass: 'hq' },
   users: { table: users, syncClass: 'hq' },

@@ -1,4 +1,4 @@
-// Key customers (issue 5): list and search, the customer page, create/edit (tiers by the 80/20
+// Key customers: list and search, the customer page, create/edit (tiers by the 80/20
 // rule, recomputed when revenue changes), funnel moves, duplicates and merge, import. Every write
 // goes through the outbox (changes.ts) in one transaction.
 import type { CustomerDetail, CustomerPatch, MergeResult } from '../../../shared/api/customers'

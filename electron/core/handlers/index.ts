@@ -1,4 +1,4 @@
-// The one handler table (STYLE.md rule 2) and the dispatcher every transport uses: Electron IPC,
+// The one handler table (docs/architecture.md) and the dispatcher every transport uses: Electron IPC,
 // browser mode's /rpc, the CLI and tests.
 import { api, isHandlerName } from '../../../shared/api/contract'
 import type { Language } from '../../../shared/i18n'

@@ -1,4 +1,4 @@
-// Competitor intel (issue 5): list, create/edit, comparison with our offers, flyer photos.
+// Competitor intel: list, create/edit, comparison with our offers, flyer photos.
 // Photos are content-addressed files under <dataDir>/attachments/<first 2 hex>/<sha256>; the
 // attachments row (synced) records name, type, size and hash. Thumbnails come from the renderer
 // (drawn on a canvas), since the core has no native image library.

@@ -1,4 +1,4 @@
-// Regional reports (issue 8): the preview model, exports to XLSX, PDF, CSV and GeoJSON, and saved
+// Regional reports: the preview model, exports to XLSX, PDF, CSV and GeoJSON, and saved
 // report definitions that re-run each week. The writers (exceljs, pdfkit) load on first use.
 import { isAbsolute } from 'node:path'
 import { v7 as uuidv7 } from 'uuid'

@@ -1,4 +1,4 @@
-// Builds the regional report model (issue 8) from local data: one region (grid, center or county),
+// Builds the regional report model from local data: one region (grid, center or county),
 // one period (month, quarter, year). Every writer and the preview render this one model.
 import type { ReportModel, KpiRow, ProfileRow } from '../../../shared/api/reports'
 import { isProfileFieldFilled, profileFields, profileFieldValue, type ProfileField } from '../../../shared/profile'

@@ -1,4 +1,4 @@
-// The device's sync engine (SYNC.md): push the outbox in batches, then pull pages of the
+// The device's sync engine (docs/sync.md): push the outbox in batches, then pull pages of the
 // device's regions. Every step is one SQLite transaction that also records how far it got, so a
 // crash or a cut link at any point resumes without losing or repeating a change: a replayed push
 // is answered from the server's log; a pulled page and its cursor commit together.

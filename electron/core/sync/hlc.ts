@@ -1,4 +1,4 @@
-// Hybrid logical clock (SYNC.md): wall time + counter + device id, as a string that sorts in
+// Hybrid logical clock (docs/sync.md): wall time + counter + device id, as a string that sorts in
 // causal order. A server offset learned at sync corrects a skewed wall clock; skew only warns.
 
 export interface HlcParts {

@@ -1,4 +1,4 @@
-// Errors are values (STYLE.md rule 3): whatever a call throws, the user reads a plain, translated
+// Errors are values (docs/architecture.md): whatever a call throws, the user reads a plain, translated
 // message for its code that says what to do next, with the fields to correct named in words; the
 // technical detail (code, the core's English message, issues) sits behind a "details" toggle.
 import { Alert, Anchor, Button, Code, Collapse, Group, Stack, Text } from '@mantine/core'

@@ -1,4 +1,4 @@
-// SQL of issue 7: the indicator catalogue, org-unit subtrees, targets and actuals (latest as_of
+// SQL of indicators: the indicator catalogue, org-unit subtrees, targets and actuals (latest as_of
 // wins, history kept), and their writes through the outbox.
 import { sql, type SQL } from 'drizzle-orm'
 import type { ActualRow, IndicatorRow, TargetRow } from '../../../../shared/api/indicators'

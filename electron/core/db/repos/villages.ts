@@ -85,7 +85,7 @@ export function upsertDivision(db: Db | Tx, d: DivisionWrite): 'inserted' | 'upd
   return 'updated'
 }
 
-// --- The village list and the edit history (issue 4).
+// --- The village list and the edit history.
 
 /** Column(s) of each counted profile field (shared/profile.ts), for completeness in SQL. */
 const profileColumns: Record<ProfileField, string | string[]> = {

@@ -1,4 +1,4 @@
-// Draw or edit a grid's boundary on the map (issue 4): move, add and delete vertices of the stored
+// Draw or edit a grid's boundary on the map: move, add and delete vertices of the stored
 // polygon, or draw a new one, with edges snapping to the neighbours. Every change is checked
 // (grids.setBoundary dryRun) for overlaps, gaps and villages left in no grid or in two; Save
 // stores it through the outbox, Cancel leaves everything as it was. Geoman loads only here.

@@ -1,4 +1,4 @@
-// Everything the map page adds on top of the county map (issue 4): the choropleth of grids or
+// Everything the map page adds on top of the county map: the choropleth of grids or
 // villages with its legend, popups with the few facts that matter, key customers clustered, the
 // offline basemap (and the shift of data into its CRS), search, the remembered view, the grid
 // layout warnings. MapPage renders `layers` inside CountyMap and `overlays` beside it.

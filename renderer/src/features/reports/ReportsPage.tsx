@@ -1,4 +1,4 @@
-// Regional reports (issue 8): pick a region (grid, center, county) and a period, preview the
+// Regional reports: pick a region (grid, center, county) and a period, preview the
 // sections as tables, export to XLSX / PDF / CSV / GeoJSON at a path (no native dialog in browser mode).
 import { Alert, Button, Checkbox, Group, Loader, ScrollArea, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core'
 import { useEffect, useState } from 'react'

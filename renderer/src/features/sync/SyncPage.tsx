@@ -1,4 +1,4 @@
-// The sync page (issue 6): enrolment with HQ, the device's sync status in words, "sync now" with
+// The sync page: enrolment with HQ, the device's sync status in words, "sync now" with
 // a progress bar of changes and bytes, the per-change results of the last run, and the conflicts
 // to review (mine / theirs / another value → sync.resolve, a new change).
 import { Alert, Badge, Button, Group, Loader, Paper, Progress, ScrollArea, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core'

@@ -1,4 +1,4 @@
-// Automatic sync when HQ becomes reachable (issue 6): while the device is enrolled, probe the
+// Automatic sync when HQ becomes reachable: while the device is enrolled, probe the
 // server's /v1/health through `sync.probe` every baseMs; while it does not answer, wait longer
 // each time (doubling up to maxMs). When it turns reachable — the core last saw it unreachable or
 // never checked — and changes are waiting, run one sync. The core runs one sync at a time; a
