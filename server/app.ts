@@ -21,6 +21,18 @@ import { AccountError, authenticate, enrolDevice, regionsOf, type DevicePrincipa
 import type { HqDb } from './db/client'
 import { currentDeviceSchemaVersion } from './deviceSchema'
 import { OutsideScopeError, pull, push, SeqGapError, startEpoch } from './sync'
+import { textProblem } from '../shared/rules'
+
+/** Where a push batch's envelope holds text PostgreSQL cannot store (NUL, lone surrogates), or undefined. */
+function batchTextProblem(input: { device_id: string; changes: { change_id: string; hlc: string; table_name: string; row_id: string; fields: Record<string, unknown>; base: Record<string, string | null> }[] }): string | undefined {
+  if (textProblem(input.device_id)) return 'device_id'
+  for (const [i, c] of input.changes.entries()) {
+    for (const key of ['change_id', 'hlc', 'table_name', 'row_id'] as const) if (textProblem(c[key])) return `changes.${i}.${key}: ${textProblem(c[key])}`
+    for (const field of Object.keys(c.fields)) if (textProblem(field)) return `changes.${i}.fields: ${textProblem(field)} in a field name`
+    for (const [field, v] of Object.entries(c.base)) if (textProblem(field) || (v !== null && textProblem(v))) return `changes.${i}.base: ${textProblem(field) ?? textProblem(v!)}`
+  }
+  return undefined
+}
 
 export class HttpError extends Error {
   constructor(
@@ -173,6 +185,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Versions first: a future protocol may have a body this server cannot validate.
     if (body && typeof body.protocol_version === 'number' && typeof body.schema_version === 'number') checkVersions(body.protocol_version, body.schema_version, schemaVersion)
     const input = parse(pushRequestSchema, body)
+    // The batch's own text (ids, clocks, table and field names) is the device's bookkeeping: text
+    // PostgreSQL cannot hold there is a malformed request, not a server failure. Field values are
+    // checked change by change (a bad one is rejected with its reason, the rest apply).
+    const envelopeProblem = batchTextProblem(input)
+    if (envelopeProblem) throw new HttpError(400, 'VALIDATION', `invalid request: ${envelopeProblem}`)
     const principal = request.principal!
     if (input.device_id !== principal.deviceId) throw new HttpError(403, 'FORBIDDEN', 'the batch names another device than the token')
     try {

@@ -1,6 +1,7 @@
 // Push and pull over the generic `rows` table: idempotent push by device_seq with field-level
 // merge, region-scoped pull by server_seq with checkpoints. Writers take one advisory lock so
 // server_seq order is commit order: a puller never skips a row committed late.
+import { describeIssue, rowProblems } from '../shared/rules'
 import { createHash } from 'node:crypto'
 import { and, eq, gt, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm'
 import { v7 as uuidv7 } from 'uuid'
@@ -96,6 +97,10 @@ function validate(change: WireChange, exists: boolean, role: DevicePrincipal['ro
     if (problem) return `invalid_value: ${problem}`
     if (!(field in change.base)) return `missing_base: ${field}`
   }
+  // The value rules the device enforces (shared/rules.ts): clean text, lengths, dates that exist,
+  // ids, hashes, boundary sizes. The reason names the field and rule, never the value.
+  const broken = rowProblems(change.table_name, change.fields, change.op === 'insert' ? change.row_id : undefined)
+  if (broken.length) return `invalid_value: ${broken.slice(0, 5).map((i) => describeIssue(change.table_name, i)).join('; ')}`
   if (!exists) {
     if (change.op !== 'insert') return `unknown_row: ${change.table_name} ${change.row_id} is not on the server`
     for (const column of table.columns.values())
@@ -170,7 +175,8 @@ export async function push(
         rowId: change.row_id,
         hlc: change.hlc,
         op: change.op,
-        fields: change.fields,
+        // A change refused for its values is logged without them (they may not even be storable).
+        fields: result.status === 'rejected' && result.reason?.startsWith('invalid_value') ? {} : change.fields,
         base: change.base,
         schemaVersion: change.schema_version,
         result,

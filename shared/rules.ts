@@ -10,8 +10,8 @@ export const HQ_FIELD_MAX_CHARS = 200_000
 export const PUSH_BODY_MAX_BYTES = MAX_BODY_BYTES
 /** One row's fields as JSON: a change must fit a push with room for others (~1/8 of the body). */
 export const ROW_MAX_CHARS = 250_000
-/** Vertices of one boundary (all rings): a 5,000-vertex polygon is ~120,000 characters at 6 decimals. */
-export const MAX_BOUNDARY_VERTICES = 5_000
+/** Vertices of one boundary (all rings): 8,000 vertices are ~180,000 characters at 6 decimals. */
+export const MAX_BOUNDARY_VERTICES = 8_000
 /** Characters of one boundary's GeoJSON (under HQ's per-field limit). */
 export const MAX_GEOMETRY_CHARS = 180_000
 /** Nesting of any input (objects and arrays): deeper is never a real value. */

@@ -41,6 +41,10 @@ export const importIssueCodes = [
   'no_matching_sheet',
   'township_mismatch',
   'invalid_topology',
+  'nul_char',
+  'lone_surrogate',
+  'too_many_vertices',
+  'geometry_too_large',
 ] as const
 export type ImportIssueCode = (typeof importIssueCodes)[number]
 

@@ -65,7 +65,7 @@ export interface RowError {
   field: string
   /** What is wrong, in English (the UI translates `code`). */
   problem: string
-  code: 'missing_column' | 'required' | 'unknown_org_unit' | 'unknown_indicator' | 'bad_period' | 'not_a_number' | 'duplicate' | 'empty_file' | 'unreadable'
+  code: 'missing_column' | 'required' | 'unknown_org_unit' | 'unknown_indicator' | 'bad_period' | 'not_a_number' | 'duplicate' | 'empty_file' | 'unreadable' | 'nul_char' | 'lone_surrogate'
   value?: string
 }
 

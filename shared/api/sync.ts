@@ -115,6 +115,7 @@ export interface SyncRejectedChange {
   /** Whether "copy into a new record" makes sense (a field or shared record, not HQ master data). */
   copyable: boolean
 }
+  | { code: 'rows_refused'; params: { count: number }; message: string }
 
 /** The last finished sync as kept on the device (per-change list capped; counts exact). */
 export interface SyncLastRun extends SyncRunResult {

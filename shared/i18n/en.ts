@@ -251,7 +251,7 @@ export const en: Translation<typeof zhCN> = {
     },
     importCode: {
       missing_column: 'Column missing', required: 'Required value is empty', unknown_org_unit: 'Unknown org unit code', unknown_indicator: 'Unknown indicator code', bad_period: 'Bad period (use 2026-10, 202610, 2026-Q3 or 2026)',
-      not_a_number: 'Not a number', duplicate: 'Duplicates an earlier row', empty_file: 'The file is empty or has no data rows', unreadable: 'Not a readable CSV/XLSX file',
+      not_a_number: 'Not a number', duplicate: 'Duplicates an earlier row', empty_file: 'The file is empty or has no data rows', unreadable: 'Not a readable CSV/XLSX file', nul_char: 'Contains a NUL character (U+0000)', lone_surrogate: 'Contains a broken character (lone UTF-16 surrogate)',
     },
     record: { title: 'Enter an actual by hand', unit: 'Org unit', indicator: 'Indicator', value: 'Value', submit: 'Save', done: 'Saved (history kept)', history: 'History', source: 'Source', asOf: 'As of' },
     split: {
@@ -560,6 +560,8 @@ export const en: Translation<typeof zhCN> = {
       hq_restored_one: 'HQ was restored from a backup and lost {{count}} change this computer had sent: it was sent again and the region\'s data downloaded again. No work on this computer was lost.',
       unconfirmed_kept: '{{count}} records HQ had confirmed but did not send back this time are kept on this computer.',
       unconfirmed_kept_one: '{{count}} record HQ had confirmed but did not send back this time is kept on this computer.',
+      rows_refused: '{{count}} records received from HQ hold invalid values (e.g. a broken file checksum) and were not saved; tell your administrator.',
+      rows_refused_one: '{{count}} record received from HQ holds invalid values (e.g. a broken file checksum) and was not saved; tell your administrator.',
     },
     results: {
       title: 'Results of the last sync',
@@ -688,6 +690,10 @@ export const en: Translation<typeof zhCN> = {
     no_matching_sheet: 'No sheet has the required columns ({{columns}}); sheets looked at: {{sheets}}',
     invalid_topology: 'The boundary is not valid (near {{lon}}, {{lat}}, e.g. a hole outside its outer ring): repairing it would change its area from {{areaBeforeM2}} to {{areaAfterM2}} m² ({{changePct}}%), so it was not repaired',
     township_mismatch: 'Township code "{{value}}" does not match the first 9 digits of village code "{{code}}"',
+    nul_char: 'Contains a NUL character (U+0000); remove it from the file',
+    lone_surrogate: 'Contains a broken character (a lone UTF-16 surrogate); retype the text or save the file as UTF-8 again',
+    too_many_vertices: 'The boundary has too many vertices (at most {{max}}); simplify it in a GIS tool first',
+    geometry_too_large: 'The boundary is too large ({{size}} characters, at most {{max}}); simplify it in a GIS tool first',
   },
   visits: visitsEn,
   fields: {

@@ -245,7 +245,7 @@ export const zhCN = {
     },
     importCode: {
       missing_column: '缺少该列', required: '必填项为空', unknown_org_unit: '未知的单位编码', unknown_indicator: '未知的指标编码', bad_period: '账期格式不对（应为 2026-10、202610、2026-Q3 或 2026）',
-      not_a_number: '不是数字', duplicate: '与前面的行重复', empty_file: '文件为空或没有数据行', unreadable: '无法读取文件（不是 CSV/XLSX）',
+      not_a_number: '不是数字', duplicate: '与前面的行重复', empty_file: '文件为空或没有数据行', unreadable: '无法读取文件（不是 CSV/XLSX）', nul_char: '含有空字符（U+0000）', lone_surrogate: '含有不完整的字符（孤立的 UTF-16 代理项）',
     },
     record: { title: '手工录入完成值', unit: '单位', indicator: '指标', value: '完成值', submit: '保存', done: '已保存（历史记录保留）', history: '录入历史', source: '来源', asOf: '统计时间' },
     split: {
@@ -541,6 +541,7 @@ export const zhCN = {
       changes_set_aside: '有 {{count}} 条修改未被总部接受，已单独保存在本机（见下方“未被接受的修改”），其余修改照常发送。',
       hq_restored: '总部的数据曾从备份恢复，丢失了本机已发送的 {{count}} 条修改：已重新发送，并重新下载本区域的数据。本机的工作没有丢失。',
       unconfirmed_kept: '有 {{count}} 条总部已确认收到、但这次没有传回的记录，已保留在本机。',
+      rows_refused: '从总部收到的 {{count}} 条记录含有无效的值（例如文件校验值不正确），没有保存；请告知管理员。',
     },
     results: {
       title: '上次同步的结果',
@@ -669,6 +670,10 @@ export const zhCN = {
     no_matching_sheet: '没有哪个工作表含有必需的列（{{columns}}）；已查看的工作表：{{sheets}}',
     invalid_topology: '边界无效（约 {{lon}}, {{lat}} 处，如内环在外环之外）：修复会使面积从 {{areaBeforeM2}} 变为 {{areaAfterM2}} 平方米（变化 {{changePct}}%），未修复',
     township_mismatch: '乡镇代码「{{value}}」与村代码「{{code}}」的前9位不一致',
+    nul_char: '含有空字符（U+0000），请从文件中删除',
+    lone_surrogate: '含有不完整的字符（孤立的 UTF-16 代理项），请重新输入该内容或将文件重新另存为 UTF-8',
+    too_many_vertices: '边界顶点太多（最多 {{max}} 个），请先在 GIS 软件中简化',
+    geometry_too_large: '边界数据太大（{{size}} 个字符，最多 {{max}}），请先在 GIS 软件中简化',
   },
   visits: visitsZh,
   fields: {

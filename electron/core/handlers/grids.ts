@@ -32,10 +32,12 @@ export const gridHandlers = {
       const prepared = prepareBoundary(validateGrids, grid, input.geometry)
       if (!prepared.ok) {
         const issues = prepared.issues.map((i) => ({ path: ['geometry'], message: i.code }))
+        // Size limits of the value rules (shared/rules.ts): dispatch words them in the caller's language.
+        const rules = prepared.issues.filter((i) => i.code === 'too_many_vertices' || i.code === 'geometry_too_large').map((i) => ({ path: ['geometry'], code: i.code, params: i.params }))
         throw new AppError('VALIDATION', `boundary of ${grid.code}: ${issues.map((i) => i.message).join('; ')}`, {
           issues,
           // Where it crosses itself, when it does: the user is told where to look.
-          details: prepared.at ? { lon: prepared.at[0], lat: prepared.at[1] } : {},
+          details: { ...(prepared.at ? { lon: prepared.at[0], lat: prepared.at[1] } : {}), ...(rules.length ? { rules } : {}) },
         })
       }
       // One connection: this read sees the transaction's state.

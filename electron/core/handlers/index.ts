@@ -3,7 +3,7 @@
 import { api, isHandlerName } from '../../../shared/api/contract'
 import type { Language } from '../../../shared/i18n'
 import { ruleMessage } from '../../../shared/i18n/ruleIssues'
-import { inputProblems } from '../../../shared/rules'
+import { inputProblems, type RuleIssue } from '../../../shared/rules'
 import { plainErrorMap } from '../../../shared/i18n/validation'
 import { AppError, type Envelope, type ErrorBody } from '../../../shared/errors'
 import type { HandlerContext } from '../context'
@@ -69,11 +69,15 @@ export async function dispatch(ctx: HandlerContext, name: string, rawInput: unkn
     const value = await handler(ctx, parsed.data as never)
     return { ok: true, value }
   } catch (error) {
-    return { ok: false, error: toErrorBody(error) }
+    return { ok: false, error: toErrorBody(error, lang) }
   }
 }
 
-function toErrorBody(error: unknown): ErrorBody {
+function toErrorBody(error: unknown, lang: Language): ErrorBody {
+  // Storage rules broken below the handler (repos/changes.ts): translated here, where the language is known.
+  const rules = error instanceof AppError ? (error.details?.rules as RuleIssue[] | undefined) : undefined
+  if (error instanceof AppError && Array.isArray(rules))
+    return { code: error.code, message: error.message, issues: rules.map((i) => ({ path: i.path, message: ruleMessage(i, lang) })), details: { ...error.details, rules: rules.map((i) => i.code) } }
   if (error instanceof AppError) return error.toBody()
   const sqliteCode = (error as { code?: unknown })?.code
   if (typeof sqliteCode === 'string' && sqliteCode.startsWith('SQLITE_CONSTRAINT'))

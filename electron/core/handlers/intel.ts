@@ -2,6 +2,7 @@
 // Photos are content-addressed files under <dataDir>/attachments/<first 2 hex>/<sha256>; the
 // attachments row (synced) records name, type, size and hash. Thumbnails come from the renderer
 // (drawn on a canvas), since the core has no native image library.
+import { attachmentPath as blobPath } from '../visits/files'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { PRIVATE_FILE_MODE } from '../privateFiles'
@@ -33,9 +34,8 @@ function placement(tx: Tx, fields: Partial<IntelFields>): Record<string, unknown
   return {}
 }
 
-export function attachmentPath(dataDir: string, sha256: string): string {
-  return join(dataDir, 'attachments', sha256.slice(0, 2), sha256)
-}
+/** The file of a blob (visits/files.ts: a name that is not a sha256 never becomes a path). */
+export const attachmentPath = blobPath
 
 /** Stores bytes under their hash, encrypted with the store's file key (written once; a second copy of the same photo is free). */
 export function storeFile(dataDir: string, bytes: Buffer): string {

@@ -1,7 +1,11 @@
 // The value rules at the handler boundary (shared/rules.ts): text without NUL or lone surrogates,
 // dates that exist, sane nesting — refused as VALIDATION with a translated message, never
 // INTERNAL, and nothing written.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ImportIssue } from '../../../shared/api/imports'
+import { formatImportIssue } from '../../../shared/i18n/importIssues'
 import { openTestCore, storeDigest } from '../testing'
 
 let core: ReturnType<typeof openTestCore>
@@ -20,7 +24,7 @@ beforeAll(async () => {
 })
 afterAll(() => core.dispose())
 
-const tables = ['villages', 'work_orders', 'competitor_intel', 'outbox', 'field_versions']
+const tables = ['villages', 'key_customers', 'org_units', 'work_orders', 'competitor_intel', 'actuals', 'outbox', 'field_versions']
 
 async function refused(name: string, input: unknown, lang: 'zh-CN' | 'en' = 'en') {
   const before = storeDigest(core, tables)
@@ -80,5 +84,50 @@ describe('dates that exist', () => {
   it('accepts 29 February of a leap year', async () => {
     const r = await core.dispatch('dashboard.get', { region: '451022', period: '2028-02', asOf: '2028-02-29' })
     expect(r.ok).toBe(true)
+  })
+})
+
+describe('imports and geometry', () => {
+  const file = (name: string, content: string) => {
+    const path = join(core.dataDir, name)
+    writeFileSync(path, content)
+    return path
+  }
+  const importIssues = (error: { details?: Record<string, unknown> }) => error.details!.importIssues as ImportIssue[]
+
+  it.each([
+    ['NUL', '\u0000', 'nul_char', 'NUL'],
+  ])('a village CSV with %s is refused with row and field, translated', async (_label, bad, code, words) => {
+    const path = file('villages-bad.csv', `区划代码,名称,备注\n451022100201,好村,ok\n451022100202,坏村,备${bad}注\n`)
+    const error = await refused('import.commit', { kind: 'villages', source: { path } })
+    const issues = importIssues(error)
+    expect(issues).toEqual([expect.objectContaining({ row: 2, field: 'notes', code })])
+    expect(formatImportIssue(issues[0]!, 'en')).toContain(words)
+    expect(formatImportIssue(issues[0]!, 'zh-CN')).toMatch(/villages-bad.csv .*2/)
+  })
+
+  it('a customer CSV with a NUL is refused with row and field', async () => {
+    const path = file('customers-bad.csv', `姓名,类别,所属村\n韦\u0000一,商户,那坡村\n`)
+    const result = await core.dispatch('customers.import', { source: { path } }, 'en')
+    expect(result.ok).toBe(false)
+    if (result.ok) return
+    expect(result.error.code).toBe('VALIDATION')
+    expect(JSON.stringify(result.error)).toContain('nul_char')
+  })
+
+  it('an actuals CSV with a NUL is refused with row and column', async () => {
+    const path = file('actuals-bad.csv', `org_unit_code,indicator_code,period,value\n451022-G03\u0000,new_mobile,2026-10,5\n`)
+    const result = await core.dispatch('actuals.import', { source: { path } }, 'en')
+    expect(JSON.stringify(result)).toContain('nul_char')
+  })
+
+  it('a 12,000-vertex boundary is refused with a translated message, nothing stored', async () => {
+    const [lon, lat] = [107.1, 23.6]
+    const ring = Array.from({ length: 12_000 }, (_, i) => [lon + Math.cos((2 * Math.PI * i) / 12_000) * 0.05, lat + Math.sin((2 * Math.PI * i) / 12_000) * 0.05])
+    ring.push(ring[0]!)
+    const error = await refused('grids.setBoundary', { gridId, geometry: { type: 'Polygon', coordinates: [ring] } })
+    expect(error.issues![0]!.message).toContain('too many vertices')
+    const zh = await core.dispatch('grids.setBoundary', { gridId, geometry: { type: 'Polygon', coordinates: [ring] } }, 'zh-CN')
+    expect(JSON.stringify(zh)).toContain('顶点太多')
   })
 })

@@ -2,6 +2,7 @@
 // (Chinese or English), every row validated and every problem reported by row and field, then all
 // rows written or none in one transaction through the outbox. A row whose phone, or whose name in
 // the same village, matches a stored customer updates that customer; the rest are inserted.
+import { textProblem } from '../../../shared/rules'
 import { normalisePhone, PHONE_RE, type CustomerImportInput } from '../../../shared/api/customers'
 import type { ImportIssue, ImportPreview, ImportResult } from '../../../shared/api/imports'
 import { customerCategories, funnelStages, rivals, valueTiers } from '../../../shared/domain'
@@ -88,6 +89,11 @@ export function validateCustomers(ctx: HandlerContext, file: string, table: Tabl
       const raw = cells[col] ?? ''
       if (raw === '') {
         if ((REQUIRED as readonly string[]).includes(field)) issue(row, field, 'required')
+        continue
+      }
+      const broken = textProblem(raw)
+      if (broken) {
+        issue(row, field, broken)
         continue
       }
       switch (spec.kind) {

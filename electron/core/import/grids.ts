@@ -6,6 +6,7 @@
 // orientation, slivers) is repaired with JSTS and polyclip-ts when the area stays within 1%
 // (geo/repair.ts); other geometry types, and coordinates outside China or with lon/lat swapped
 // are rejected.
+import { geometryProblem, textProblem } from '../../../shared/rules'
 import { extname } from 'node:path'
 import { kml } from '@tmcw/togeojson'
 import * as turf from '@turf/turf'
@@ -192,6 +193,10 @@ export function validateGrids(
     else if (firstRow.has(code)) issue(row, 'code', 'duplicate_code', { value: code, other: firstRow.get(code)! })
     else firstRow.set(code, row)
     if (!name) issue(row, 'name', 'required')
+    for (const [field, value] of [['code', code], ['name', name]] as const) {
+      const broken = value ? textProblem(value) : undefined
+      if (broken) return void issue(row, field, broken)
+    }
     const kindText = valueOf(feature, mapping.kind)
     const kind = kindText ? KINDS[kindText] : undefined
     const geometry = feature.geometry as Geometry | null
@@ -226,7 +231,11 @@ export function validateGrids(
       const { kinds, areaBeforeM2, areaAfterM2, droppedM2, duplicatePoints, at } = outcome.repair
       repairs.push({ row, code: code ?? null, droppedM2, duplicatePoints, kinds, areaBeforeM2, areaAfterM2, at })
     }
-    if (code && name) grids.push({ row, code, name, centerCode: valueOf(feature, mapping.centerCode), kind, geometry: turf.truncate(turf.feature(wgs), { precision: 6 }).geometry as Polygon | MultiPolygon })
+    const stored = turf.truncate(turf.feature(wgs), { precision: 6 }).geometry as Polygon | MultiPolygon
+    // The value rules of a stored boundary (shared/rules.ts): what HQ accepts.
+    const tooBig = geometryProblem(stored)
+    if (tooBig) return void issue(row, 'geometry', tooBig.code as 'too_many_vertices' | 'geometry_too_large', tooBig.params)
+    if (code && name) grids.push({ row, code, name, centerCode: valueOf(feature, mapping.centerCode), kind, geometry: stored })
   })
   options.onProgress?.(features.length, features.length)
   return { grids, issues, repairs, headers, mapping }

@@ -3,6 +3,7 @@
 // the valid rows with the rest reported. Every profile field's own label in the app (zh-CN and
 // en) is a header too. A village of a township the reference divisions do not list is accepted
 // when the file names its township (乡镇代码 / 乡镇 columns): the township is made.
+import { textProblem } from '../../../shared/rules'
 import gcoord from 'gcoord'
 import type { ImportInput, ImportIssue } from '../../../shared/api/imports'
 import type { Db, Tx } from '../db/client'
@@ -112,6 +113,11 @@ export function villageChecker(
       const raw = cells[index![field]!] ?? ''
       if (raw === '') {
         if ((REQUIRED as readonly string[]).includes(field)) issue(row, field, 'required')
+        continue
+      }
+      const broken = textProblem(raw)
+      if (broken) {
+        issue(row, field, broken)
         continue
       }
       if (spec.kind === 'text') {

@@ -1,6 +1,7 @@
 // The billing system's (BOSS) export of actuals, CSV or XLSX: columns org unit code, indicator
 // code, period, value (and optionally as_of). Every row is checked before anything is stored, and
 // each problem is reported by spreadsheet row number (header = row 1) and column.
+import { textProblem } from '../../../shared/rules'
 import type { RowError } from '../../../shared/api/indicators'
 import type { Table } from '../import/read'
 
@@ -78,6 +79,12 @@ export function parseActualsTable(
     const cell = (c: Column) => (index[c] >= 0 ? (cells[index[c]] ?? '').trim() : '')
     const rowErrors: RowError[] = []
     const fail = (field: Column, code: RowError['code'], problem: string, value: string) => rowErrors.push({ row, field, code, problem, value })
+    // Text the store cannot hold (shared/rules.ts): reported with its row and column, never stored.
+    for (const column of Object.keys(index) as Column[]) {
+      const broken = index[column] >= 0 ? textProblem(cells[index[column]] ?? '') : undefined
+      if (broken) fail(column, broken, broken === 'nul_char' ? 'contains a NUL character' : 'contains a lone UTF-16 surrogate', '')
+    }
+    if (rowErrors.length) return void errors.push(...rowErrors)
 
     const unitCode = cell('orgUnitCode')
     const orgUnitId = known.orgUnitIdByCode.get(unitCode)

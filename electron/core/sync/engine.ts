@@ -442,6 +442,7 @@ async function pullPhase(run: RunState): Promise<Next> {
         const stats = applyPulledRows(sqlite, page.rows.map(fromWire), now(), receiver(ctx), refetching)
         report.pulledRows += stats.rows
         report.pullConflicts += stats.conflicts
+        if (stats.refused) report.warnings.push({ code: 'rows_refused', params: { count: stats.refused }, message: `${stats.refused} pulled row(s) break the value rules and were not applied` })
         crashPoint('pull.page-applied')
         setState(ctx.db, SYNC_KEYS.pullCursor, String(page.next_cursor))
         setState(ctx.db, SYNC_KEYS.pullScope, page.scope)

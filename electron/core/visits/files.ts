@@ -10,6 +10,8 @@ import { join } from 'node:path'
 import type { VisitDraft } from '../../../shared/api/visits'
 import { PRIVATE_FILE_MODE } from '../privateFiles'
 import { readSealedFile, sealFile } from '../crypto/files'
+import { AppError } from '../../../shared/errors'
+import { isSha256 } from '../../../shared/rules'
 
 const draftsDir = (dataDir: string) => join(dataDir, 'drafts', 'visits')
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -67,7 +69,9 @@ export function mimeOf(fileName: string): string | undefined {
   return MIME[fileName.toLowerCase().split('.').pop() ?? '']
 }
 
+/** The file of a blob; a name that is not a sha256 (synced input, e.g. `../../etc/passwd`) never becomes a path. */
 export function attachmentPath(dataDir: string, sha256: string): string {
+  if (!isSha256(sha256)) throw new AppError('NOT_FOUND', 'the attachment has no valid file checksum', { details: { badSha256: true } })
   return join(dataDir, 'attachments', sha256.slice(0, 2), sha256)
 }
 

@@ -14,6 +14,21 @@ import type { Tx } from '../client'
 import { fieldVersions, outbox, syncedTables, syncState, type SyncedTableName } from '../schema'
 import { BOOKKEEPING_COLUMNS, fieldVersion, maxVersion, sameValue } from '../../../../shared/sync/kernel'
 import { CHECKSUM_KEY, ChecksumDelta } from './checksum'
+import { describeIssue, rowProblems } from '../../../../shared/rules'
+
+/**
+ * The value rules HQ applies to every pushed change (shared/rules.ts), applied before a change
+ * enters the outbox: a value HQ would refuse is refused here, where the user can still fix it.
+ * The issues travel in details.rules; dispatch translates them into the caller's language.
+ */
+function checkRules(tableName: SyncedTableName, rowId: string, op: 'insert' | 'update' | 'delete', fields: Row): void {
+  const broken = rowProblems(tableName, fields, op === 'insert' ? rowId : undefined)
+  if (broken.length)
+    throw new AppError('VALIDATION', `values break the storage rules: ${broken.map((i) => describeIssue(tableName, i)).join('; ')}`, {
+      issues: broken.map((i) => ({ path: i.path, message: i.code })),
+      details: { rules: broken },
+    })
+}
 
 export interface ChangeContext {
   deviceId: string
@@ -94,6 +109,7 @@ function appendChange(
   // Checkpoints count live rows only: a tombstone has no version in them (an update never starts
   // from one: updateSynced refuses deleted rows).
   const before = sparse === undefined ? null : maxVersion([sparse.version, ...Object.values(held)])
+  checkRules(tableName, rowId, op, Object.fromEntries(Object.entries(changed).map(([prop, value]) => [columns[prop]!.name, value])))
   for (const [prop, value] of Object.entries(changed)) {
     const column = columns[prop]!.name
     fields[column] = value
@@ -206,6 +222,7 @@ export function insertSyncedMany(tx: Tx, cx: ChangeContext, tableName: SyncedTab
     const hlc = cx.clock.now()
     const now = cx.now()
     const row = Object.fromEntries(Object.entries({ ...values, id, createdAt: now, updatedAt: now, hlc }).filter(([, v]) => v !== undefined))
+    checkRules(tableName, id, 'insert', Object.fromEntries(Object.entries(row).filter(([p]) => !bookkeeping.has(p)).map(([p, v]) => [columns[p]!.name, v])))
     const props = Object.keys(row)
     const key = props.join(',')
     let insert = inserts.get(key)

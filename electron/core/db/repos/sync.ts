@@ -3,6 +3,7 @@
 // local checkpoint hash. Each exported write runs inside the caller's transaction.
 // Field versions are sparse (changes.ts): a row's `hlc` column is the version of every field
 // not listed in field_versions.
+import { describeIssue, rowProblems } from '../../../../shared/rules'
 import type { SyncConflict } from '../../../../shared/api/sync'
 import type BetterSqlite3 from 'better-sqlite3'
 import { getTableColumns } from 'drizzle-orm'
@@ -241,7 +242,12 @@ function rebasePending(sqlite: Sqlite, deviceSeq: number, field: string, version
 export interface PullApplyStats {
   rows: number
   conflicts: number
+  /** Rows not applied because they break the value rules (shared/rules.ts); listed in sync_state 'pull_refused'. */
+  refused: number
 }
+
+/** Pulled rows refused for their values, newest last (at most this many kept). */
+const MAX_REFUSED_LISTED = 200
 
 /**
  * Writes pulled rows into the domain tables with their field versions. A field with a pending
@@ -257,9 +263,17 @@ export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now
   const addVersion = prepared(sqlite, 'INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (table_name, row_id, field) DO UPDATE SET hlc = excluded.hlc')
   const delta = new ChecksumDelta()
   let pageNewest = ''
+  const refusedRows: { table: string; rowId: string; version: string; problems: string[] }[] = []
   for (const row of pulled) {
     markSeen?.run(row.table_name, row.row_id)
     if (!isSynced(row.table_name)) continue
+    // Synced input is checked like the user's own (an attachment's sha256 names a file on disk):
+    // a row breaking the value rules is not applied, and is listed for the sync page.
+    const broken = rowProblems(row.table_name, row.fields, row.row_id)
+    if (broken.length) {
+      refusedRows.push({ table: row.table_name, rowId: row.row_id, version: row.version, problems: broken.map((i) => describeIssue(row.table_name, i)) })
+      continue
+    }
     const columns = syncedColumns(row.table_name)
     const names = Object.keys(row.fields).filter((f) => columns.has(f) && !BOOKKEEPING_COLUMNS.has(f))
     const newest = sparseRowVersion(row)
@@ -309,7 +323,17 @@ export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now
   }
   if (pageNewest) receive(pageNewest)
   commitChecksumDelta(sqlite, delta)
-  return { rows: applied, conflicts }
+  if (refusedRows.length) {
+    const held = sqlite.prepare("SELECT value FROM sync_state WHERE key = 'pull_refused'").get() as { value: string } | undefined
+    const key = (r: { table: string; rowId: string; version: string }) => `${r.table}:${r.rowId}:${r.version}`
+    const fresh = new Set(refusedRows.map(key))
+    const before = held ? (JSON.parse(held.value) as (typeof refusedRows)[number][]).filter((r) => !fresh.has(key(r))) : []
+    const list = [...before, ...refusedRows].slice(-MAX_REFUSED_LISTED)
+    sqlite
+      .prepare("INSERT INTO sync_state (key, value) VALUES ('pull_refused', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+      .run(JSON.stringify(list))
+  }
+  return { rows: applied, conflicts, refused: refusedRows.length }
 }
 
 // The rows a refetch has seen so far, kept in the store (not a temp table) so an interrupted
