@@ -57,7 +57,7 @@ describe.each(backends)('value rules through HQ (%s)', (backend) => {
 
   it('rejects impossible dates, oversized text and a boundary over the limit', async () => {
     // Short coordinates: under HQ's per-field size limit, over the vertex limit.
-    const ring = Array.from({ length: 6_000 }, (_, i) => [107 + (i % 10) / 10, 23.5])
+    const ring = Array.from({ length: 9_000 }, (_, i) => [107 + (i % 10) / 10, 23.5])
     const answer = await push([
       change({ notes: 'x'.repeat(6000) }),
       change({ boundary: JSON.stringify({ type: 'Polygon', coordinates: [ring] }) }),

@@ -19,6 +19,8 @@ export const errorCodes = [
   'STORE_KEY_WRONG',
   /** HQ revoked this device and its store key was wiped: the store stays locked. */
   'STORE_REVOKED',
+  /** The store cannot be used as it is (damaged, foreign, newer, read-only, disk full): details.reason names i18n `store.<reason>`. */
+  'STORE',
   'INTERNAL',
 ] as const
 export type ErrorCode = (typeof errorCodes)[number]

@@ -10,6 +10,7 @@ import { AppError, type Envelope } from '../../shared/errors'
 import type { Language } from '../../shared/i18n'
 import { openCore, type Core } from '../core/app'
 import { keySourceFromArgs } from '../core/crypto/source'
+import { StoreError } from '../core/db/health'
 import { resolveDataDir } from '../core/paths'
 import { errorText } from '../../shared/i18n/errorText'
 import { formatImportIssue } from '../../shared/i18n/importIssues'
@@ -134,6 +135,8 @@ export async function runCli(argv: string[]): Promise<CliResult> {
   } catch (error) {
     // No key, a wrong key, a revoked device: one translated line, not a stack.
     if (!(error instanceof AppError)) throw error
+    // A store that cannot be used (health.ts): its own message with what to do.
+    if (error instanceof StoreError) return { code: 1, stdout: `${JSON.stringify({ ok: false, error: error.toBody() }, null, 2)}\n`, stderr: `${error.translated(lang)}\n` }
     const envelope = { ok: false as const, error: error.toBody() }
     return { code: 1, stdout: `${JSON.stringify(envelope, null, 2)}\n`, stderr: `${errorText(lang, envelope)}\n` }
   }

@@ -5,6 +5,7 @@ import { AppError } from '../../shared/errors'
 import { errorText } from '../../shared/i18n/errorText'
 import { openCore, type Core } from '../core/app'
 import { keySourceFromArgs } from '../core/crypto/source'
+import { StoreError } from '../core/db/health'
 import { resolveDataDir } from '../core/paths'
 import { appVersion, RENDERER_DIR, REPO_ROOT } from '../core/resources'
 import { startBrowserMode } from './server'
@@ -27,7 +28,7 @@ try {
 } catch (error) {
   // No key, a wrong key, a revoked device: said in words, not a stack.
   if (!(error instanceof AppError)) throw error
-  console.error(errorText(lang, { ok: false, error: error.toBody() }))
+  console.error(error instanceof StoreError ? error.translated(lang) : errorText(lang, { ok: false, error: error.toBody() }))
   process.exit(1)
 }
 const server = await startBrowserMode({ core, rendererDir: RENDERER_DIR, port: Number(values.port) })

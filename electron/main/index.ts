@@ -12,6 +12,7 @@ import type { KeySource } from '../core/crypto/keys'
 import { AppError } from '../../shared/errors'
 import { resources } from '../../shared/i18n'
 import { errorText } from '../../shared/i18n/errorText'
+import { StoreError } from '../core/db/health'
 import { parseTilePath, readTile } from '../core/db/mbtiles'
 import { dataDirFromArgs } from '../core/paths'
 
@@ -207,7 +208,7 @@ if (!app.requestSingleInstanceLock()) {
       // A store that does not open (no key, wrong key, revoked) is said in words, not a stack.
       if (!(error instanceof AppError)) throw error
       const lang = uiLanguage()
-      const text = error.details?.reason === 'no_key' ? resources[lang].translation.crypt.noKeychain : errorText(lang, { ok: false, error: error.toBody() })
+      const text = error instanceof StoreError ? error.translated(lang) : error.details?.reason === 'no_key' ? resources[lang].translation.crypt.noKeychain : errorText(lang, { ok: false, error: error.toBody() })
       dialog.showErrorBox('GridDesk', text)
       app.quit()
       return

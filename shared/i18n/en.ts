@@ -660,6 +660,7 @@ export const en: Translation<typeof zhCN> = {
     STORE_REVOKED: 'HQ revoked this computer; its data is locked. Ask your county administrator to enrol it again.',
     INTERNAL: 'An unexpected error occurred; no data was changed. Try again; if it happens again, send the “Details” to your administrator.',
     NETWORK: 'Cannot reach GridDesk’s local service. Close and reopen GridDesk; no data is lost.',
+    STORE: 'The data file cannot be used as it is. Follow the message below (free disk space, update GridDesk or ask your administrator), then start again.',
   },
   importIssues: {
     where: '{{file}} row {{row}} [{{field}}]',

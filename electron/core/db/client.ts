@@ -7,6 +7,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { SQL } from 'drizzle-orm'
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import { AppError } from '../../../shared/errors'
+import { checkAfterOpen, checkBeforeOpen, storeErrorOf } from './health'
 import { registerPinyinFunction } from './pinyin'
 import * as schema from './schema'
 
@@ -103,23 +104,32 @@ export function encryptClearStore(file: string, key: Buffer, nativeBinding?: str
 }
 
 export function openDatabase(file: string, options: OpenOptions): Db {
-  const sqlite = new Database(file, {
-    readonly: options.readonly ?? false,
-    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
-  })
-  if (options.key) {
-    applyKey(sqlite, options.key, 'key')
-    // Pages are decrypted when they enter SQLite's page cache: a 32 MB cache (default 2 MB) keeps
-    // a county's hot pages decrypted instead of decrypting them again from the OS cache.
-    sqlite.pragma('cache_size = -32768')
-    try {
-      sqlite.prepare('SELECT count(*) FROM sqlite_master').get()
-    } catch (error) {
-      sqlite.close()
-      if ((error as { code?: string }).code === 'SQLITE_NOTADB')
-        throw new AppError('STORE_KEY_WRONG', 'the store does not open with this key', { details: { reason: 'wrong_key' } })
-      throw error
+  checkBeforeOpen(file)
+  let sqlite: Database.Database | undefined
+  try {
+    sqlite = new Database(file, {
+      readonly: options.readonly ?? false,
+      ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    })
+    if (options.key) {
+      applyKey(sqlite, options.key, 'key')
+      // Pages are decrypted when they enter SQLite's page cache: a 32 MB cache (default 2 MB) keeps
+      // a county's hot pages decrypted instead of decrypting them again from the OS cache.
+      sqlite.pragma('cache_size = -32768')
+      try {
+        sqlite.prepare('SELECT count(*) FROM sqlite_master').get()
+      } catch (error) {
+        sqlite.close()
+        if ((error as { code?: string }).code === 'SQLITE_NOTADB')
+          throw new AppError('STORE_KEY_WRONG', 'the store does not open with this key', { details: { reason: 'wrong_key' } })
+        throw error
+      }
     }
+    // Store health (health.ts): intact, ours, not from a newer app — before anything is written.
+    checkAfterOpen(sqlite, file, options.migrationsDir)
+  } catch (error) {
+    if (sqlite?.open) sqlite.close()
+    throw storeErrorOf(error, file) ?? error
   }
   sqlite.pragma('journal_mode = WAL')
   // NORMAL is durable in WAL mode against application crashes; FULL also survives power loss,

@@ -7,6 +7,7 @@ import { inputProblems, type RuleIssue } from '../../../shared/rules'
 import { plainErrorMap } from '../../../shared/i18n/validation'
 import { AppError, type Envelope, type ErrorBody } from '../../../shared/errors'
 import type { HandlerContext } from '../context'
+import { storeErrorOf } from '../db/health'
 import { analysisHandlers } from './analysis'
 import { appHandlers } from './app'
 import { customerHandlers } from './customers'
@@ -85,6 +86,9 @@ function toErrorBody(error: unknown, lang: Language): ErrorBody {
   // A large import holds the write lock (import/jobs.ts): this write was rolled back, not queued.
   if (typeof sqliteCode === 'string' && sqliteCode.startsWith('SQLITE_BUSY'))
     return { code: 'BUSY', message: 'a large import is being written; nothing was changed, try again when it has finished', details: { sqlite: sqliteCode } }
+  // The disk filled up, the file turned read-only or damaged while running: say which.
+  const store = storeErrorOf(error, 'griddesk.sqlite')
+  if (store) return { code: 'STORE', message: store.translated(lang), details: { reason: store.reason, ...store.params } }
   // Unexpected: log the stack for developers, never send it to the user.
   console.error(error)
   return { code: 'INTERNAL', message: 'an unexpected error occurred; see the log' }

@@ -49,6 +49,8 @@ export function errorMessage(t: TFunction, error: unknown): string {
   const code: ErrorCode = errorCodes.includes(error.code) ? error.code : 'INTERNAL'
   // A handler may name the precise reason (e.g. reports' fileExists) with its parameters.
   const reason = error.details?.reason
+  // The store itself (damaged, newer, read-only, disk full): its own message with what to do.
+  if (code === 'STORE' && typeof reason === 'string') return t([`store.${reason}`, 'errors.STORE'], { file: 'griddesk.sqlite', ...(error.details as Record<string, string>) })
   if (typeof reason === 'string') return t([`reports.errors.${reason}`, `security.errors.${reason}`, `errors.${code}`], error.details as Record<string, string>)
   if (code === 'VALIDATION') return t('errors.VALIDATION', { detail: formatIssues(t, error.issues) || t('validation.format') })
   return t(`errors.${code}`, { detail: '' })
