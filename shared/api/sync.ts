@@ -96,6 +96,7 @@ export type SyncWarning =
   | { code: 'changes_set_aside'; params: { count: number }; message: string }
   | { code: 'hq_restored'; params: { count: number }; message: string }
   | { code: 'unconfirmed_kept'; params: { count: number }; message: string }
+  | { code: 'rows_refused'; params: { count: number }; message: string }
 
 /** A change HQ refused or the device set aside, kept until the user discards it. */
 export interface SyncRejectedChange {
@@ -115,7 +116,6 @@ export interface SyncRejectedChange {
   /** Whether "copy into a new record" makes sense (a field or shared record, not HQ master data). */
   copyable: boolean
 }
-  | { code: 'rows_refused'; params: { count: number }; message: string }
 
 /** The last finished sync as kept on the device (per-change list capped; counts exact). */
 export interface SyncLastRun extends SyncRunResult {
