@@ -58,6 +58,16 @@ export async function issueEnrolCode(db: HqDb, userName: string, hours = 72): Pr
   return { code, expiresAt }
 }
 
+/** Whether `code` is an enrolment code HQ would accept now (known, unused, unexpired). */
+export async function enrolCodeIsLive(db: HqDb, code: string): Promise<boolean> {
+  const rows = await db
+    .select({ one: sql<number>`1` })
+    .from(enrolCodes)
+    .where(and(eq(enrolCodes.codeHash, sha256(code.trim().toUpperCase())), isNull(enrolCodes.usedAt), sql`${enrolCodes.expiresAt} > now()`))
+    .limit(1)
+  return rows.length > 0
+}
+
 export async function enrolDevice(db: HqDb, input: { code: string; deviceName: string; deviceId?: string }) {
   const enrolled = await db.transaction(async (tx) => {
     const code = input.code.trim().toUpperCase()

@@ -17,7 +17,7 @@ import {
   type PushResponse,
   type SyncErrorCode,
 } from '../shared/sync/protocol'
-import { AccountError, authenticate, enrolDevice, regionsOf, type DevicePrincipal } from './accounts'
+import { AccountError, authenticate, enrolCodeIsLive, enrolDevice, regionsOf, type DevicePrincipal } from './accounts'
 import type { HqDb } from './db/client'
 import { currentDeviceSchemaVersion } from './deviceSchema'
 import { OutsideScopeError, pull, push, SeqGapError, startEpoch } from './sync'
@@ -168,7 +168,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.get('/v1/health', async () => ({ ok: true, protocol_version: PROTOCOL_VERSION, schema_version: schemaVersion, server_time: new Date().toISOString() }))
 
   const enrolLimit = options.enrolRateLimit ?? { max: 10, timeWindow: 15 * 60_000 }
-  app.post('/v1/enrol', { config: { rateLimit: enrolLimit } }, async (request, reply: FastifyReply) => {
+  // Only wrong codes count against an address: a county office enrolling its laptops behind one
+  // address is never held up, a guesser is (a live code is used up by the request it rides on).
+  const liveCode = async (request: { body?: unknown }) => {
+    const code = (request.body as { code?: unknown } | undefined)?.code
+    return typeof code === 'string' && code.length <= 64 && (await enrolCodeIsLive(db, code))
+  }
+  app.post('/v1/enrol', { config: { rateLimit: { ...enrolLimit, hook: 'preHandler', allowList: liveCode } } }, async (request, reply: FastifyReply) => {
     const input = parse(enrolRequestSchema, request.body)
     try {
       const enrolled = await enrolDevice(db, input)

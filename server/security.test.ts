@@ -14,7 +14,7 @@ import { REPO_ROOT } from '../electron/core/resources'
 import { assertSecureUrl, enrol, runSync } from '../electron/core/sync/engine'
 import { SyncHttpError } from '../electron/core/sync/hqClient'
 import { errorText } from '../shared/i18n/errorText'
-import { revokeDevice } from './accounts'
+import { createUser, issueEnrolCode, revokeDevice } from './accounts'
 import { buildServer } from './app'
 import { openStore } from './db/client'
 import { startTestHq, type TestHq } from './testing'
@@ -124,10 +124,17 @@ describe('HQ over HTTPS', () => {
 })
 
 describe('enrolment', () => {
-  it('is rate-limited per client address', async () => {
+  it('wrong codes are rate-limited per client address; a county office enrolling many laptops behind one address is not', async () => {
     const store = await openStore({})
     const app = await buildServer({ db: store.db, enrolRateLimit: { max: 3, timeWindow: 60_000 } })
     try {
+      await createUser(store.db, '县公司管理员', 'county_manager')
+      const enrolled: number[] = []
+      for (let i = 0; i < 6; i++) {
+        const { code } = await issueEnrolCode(store.db, '县公司管理员')
+        enrolled.push((await app.inject({ method: 'POST', url: '/v1/enrol', payload: { code, deviceName: `笔记本${i}` } })).statusCode)
+      }
+      expect(enrolled).toEqual([201, 201, 201, 201, 201, 201])
       const statuses: number[] = []
       for (let i = 0; i < 5; i++) {
         const response = await app.inject({ method: 'POST', url: '/v1/enrol', payload: { code: `WRONG${i}CODE`, deviceName: 'x' } })
@@ -135,6 +142,9 @@ describe('enrolment', () => {
         if (response.statusCode === 429) expect(response.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } })
       }
       expect(statuses).toEqual([403, 403, 403, 429, 429])
+      // While wrong codes are held up, a live code from the same address still goes through.
+      const { code } = await issueEnrolCode(store.db, '县公司管理员')
+      expect((await app.inject({ method: 'POST', url: '/v1/enrol', payload: { code, deviceName: 'late' } })).statusCode).toBe(201)
     } finally {
       await app.close()
       await store.close()

@@ -401,7 +401,8 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
       }
       if (request.epoch && restoredSince(epochs, request.epoch, request.cursor)) return refetch('hq_restored')
       if (request.cursor > 0 && request.scope !== undefined && request.scope !== hash) return refetch('scope_changed')
-      if (request.cursor > maxSeq) return refetch('cursor_ahead')
+      // Purging the newest rows lowers max(server_seq); a cursor up to the purged ones was real.
+      if (request.cursor > Math.max(maxSeq, purgedBelow)) return refetch('cursor_ahead')
       if (request.cursor > 0 && request.cursor < purgedBelow) return refetch('cursor_too_old')
 
       const filter = scopeFilter(scope)

@@ -23,6 +23,14 @@ const COUNTY = '451022'
 const GRID = `${COUNTY}-G03`
 const villagesOf = (d: Device, n: number) => (d.ctx.db.$client.prepare('SELECT id FROM villages WHERE deleted_at IS NULL ORDER BY id LIMIT ?').all(n) as { id: string }[]).map((r) => r.id)
 const edit = (d: Device, table: 'villages' | 'org_units', id: string, patch: Record<string, unknown>) => d.ctx.db.transaction((tx) => updateSynced(tx, d.ctx.change, table, id, patch))
+/**
+ * A change queued by an app version before today's value rules (the outbox refuses it now):
+ * recorded as an edit to `column`, then given the old version's value in the outbox.
+ */
+const legacyEdit = (d: Device, id: string, column: 'notes' | 'market_days', value: string) => {
+  edit(d, 'villages', id, { [column === 'notes' ? 'notes' : 'marketDays']: 'legacy' })
+  d.ctx.db.$client.prepare('UPDATE outbox SET fields = json_set(fields, ?, ?) WHERE device_seq = (SELECT max(device_seq) FROM outbox)').run(`$.${column}`, value)
+}
 const hqRows = async <T>(hq: { store: { db: TestHq['store']['db'] } }, statement: string) => ((await hq.store.db.execute(statement)) as unknown as { rows: T[] }).rows
 
 describe('refused and oversized changes never block the outbox', () => {
@@ -39,9 +47,9 @@ describe('refused and oversized changes never block the outbox', () => {
     await hq.close()
   })
 
-  it('a field over HQ\'s per-field limit is set aside with its reason; the edits after it reach HQ', async () => {
+  it('a change queued by an older version over HQ\'s per-field limit is set aside with its reason; the edits after it reach HQ', async () => {
     const [big, next] = villagesOf(device, 2)
-    edit(device, 'villages', big!, { notes: 'x'.repeat(273_320) })
+    legacyEdit(device, big!, 'notes', 'x'.repeat(273_320))
     edit(device, 'villages', next!, { households: 777 })
     const report = await runSync(device.ctx)
     expect(report.results.rejected).toBe(1)
@@ -61,7 +69,7 @@ describe('refused and oversized changes never block the outbox', () => {
     const ids = villagesOf(device, 12)
     for (const id of ids) edit(device, 'villages', id, { notes: `村${id}`.repeat(100) })
     const lone = ids[0]!
-    edit(device, 'villages', lone, { marketDays: '1,4,7'.padEnd(3000, ' ') })
+    legacyEdit(device, lone, 'market_days', '1,4,7'.padEnd(3000, ' '))
     // A proxy in front of HQ with a small body limit: 413 above 8 KB (inflated), as fastify answers.
     let refused = 0
     const limited: FetchLike = async (url, init) => {

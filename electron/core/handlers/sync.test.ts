@@ -4,7 +4,8 @@
 import { createServer, type Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../../shared/errors'
-import { revokeDevice } from '../../../server/accounts'
+import { eq } from 'drizzle-orm'
+import { devices } from '../../../server/db/schema'
 import { startTestHq, type TestHq } from '../../../server/testing'
 import { openTestCore } from '../testing'
 
@@ -166,8 +167,9 @@ describe('sync handlers against a real HQ server', () => {
     expect(await a.call('sync.status', {})).toMatchObject({ pendingChanges: 0, lastError: null, lastErrorCode: null, reachable: true })
   })
 
-  it('a revoked device is told to enrol again (UNAUTHORIZED), in status too', async () => {
-    await revokeDevice(hq.store.db, (await b.call('sync.status', {})).deviceId)
+  // (A revoked device locks its store: server/security.test.ts.)
+  it('a device HQ no longer knows (its token is gone, e.g. HQ restored without it) is told to enrol again (UNAUTHORIZED), in status too', async () => {
+    await hq.store.db.update(devices).set({ tokenHash: 'forgotten' }).where(eq(devices.id, (await b.call('sync.status', {})).deviceId))
     const refused = await failure(b.call('sync.run', {}))
     expect(refused.code).toBe('FORBIDDEN')
     expect(refused.details?.server).toBe('UNAUTHORIZED')
