@@ -1,7 +1,7 @@
 // The shell against a stubbed bridge (the same window.griddesk the Electron preload provides):
 // first run, the demo load and its error, and the language switch that is remembered.
 import { MantineProvider } from '@mantine/core'
-import { act, fireEvent, render, screen, waitFor } from '@testing-library/react'
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import { I18nextProvider } from 'react-i18next'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { AppInfo } from '../../../shared/api/contract'
@@ -62,8 +62,11 @@ describe('App shell', () => {
     expect(screen.getByText(/名称与代码来自国家统计局/)).toBeTruthy()
     fireEvent.click(button)
     const alert = await screen.findByRole('alert')
-    expect(alert.textContent).toContain('输入有误：seed: 数值过大')
-    expect(alert.textContent).not.toContain('invalid')
+    // The message names the problem in words; the core's English and the field key stay behind "详情".
+    const [message] = alert.textContent!.split('详情')
+    expect(message).toContain('输入有误：数值过大。请改正后再保存。')
+    expect(message).not.toMatch(/invalid|seed/)
+    expect(within(alert).getByTestId('error-details-toggle').getAttribute('aria-expanded')).toBe('false')
     expect(window.griddesk!.call).toHaveBeenCalledWith('demo.load', {}, 'zh-CN')
   })
 
