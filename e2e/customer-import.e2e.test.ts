@@ -100,7 +100,7 @@ describe('customer import dialog', () => {
     expect([...report.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
     const lines = report.toString('utf8').slice(1).split('\r\n').filter(Boolean)
     expect(lines).toHaveLength(1 + codes.length)
-    expect(lines[0]).toBe('文件,行,字段,问题,message')
+    expect(lines[0]).toBe('文件,行,字段,问题,完整说明')
     expect(lines[1]).toBe('坏客户.csv,1,名称,必填项为空,坏客户.csv 第1行 [名称]: 必填项为空')
 
     // Even a commit forced past the dialog writes nothing.
