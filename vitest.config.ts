@@ -41,6 +41,8 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          // The page answers in its own time on a loaded CI machine: polls wait like locators do.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],
