@@ -99,7 +99,12 @@ export async function openStore(options: StoreOptions & { holder?: string; onPoo
     // A database restart (or pg_terminate_backend) breaks idle connections: node-postgres emits
     // 'error' on the pool, which would kill the process unhandled. The broken client is dropped
     // and the next query connects again; a query in flight fails and its request answers 500.
-    pool.on('error', (error) => (options.onPoolError ?? ((e) => console.warn(`PostgreSQL connection lost (${e.message}); reconnecting on the next query`)))(error))
+    const lost = options.onPoolError ?? ((e: Error) => console.warn(`PostgreSQL connection lost (${e.message}); reconnecting on the next query`))
+    pool.on('error', lost)
+    // A client checked out of the pool (inside a transaction, between two queries) has no pool
+    // listener: its 'error' would be uncaught. Its query fails on its own (and is reported with
+    // its request); the client is discarded. Idle clients still report through the pool.
+    pool.on('connect', (client) => client.on('error', () => undefined))
     const db = drizzlePg(pool, { schema })
     await migratePg(db, { migrationsFolder: MIGRATIONS_DIR })
     return { db: db as unknown as HqDb, kind: 'postgres', close: () => pool.end() }
