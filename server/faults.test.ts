@@ -6,6 +6,7 @@
 // Larger runs: `npx tsx bench/faults.ts --help`.
 import { describe, expect, it } from 'vitest'
 import { flakyLink, hqKill9, pgConnectionKill, type ScenarioResult } from './faults/scenarios'
+import { withPostgres } from './testing'
 
 const SEED = Number(process.env.GRIDDESK_FAULT_SEED ?? 19)
 
@@ -29,7 +30,7 @@ describe('fault injection', () => {
     expectConsistent(await hqKill9({ seed: SEED, kills: 3, editsPerRound: 20 }))
   }, 300_000)
 
-  it.runIf(process.env.GRIDDESK_PG_URL)('PostgreSQL connections terminated under HQ: the pool reconnects, nothing lost or doubled', async () => {
+  it.runIf(withPostgres)('PostgreSQL connections terminated under HQ: the pool reconnects, nothing lost or doubled', async () => {
     // A query cut by the termination answers 500 (INTERNAL); the next sync goes through.
     expectConsistent(await pgConnectionKill({ seed: SEED, rounds: 4, editsPerRound: 10 }), ['NETWORK', 'INTERNAL'])
   }, 300_000)
