@@ -141,7 +141,7 @@ describe('kill -9 of the device at each step of pull and push', () => {
     await assignRegion(hq.store.db, 'crash-county', COUNTY)
   }, 120_000)
   afterAll(async () => {
-    await hq.close()
+    await hq?.close()
     for (const d of dirs) rmSync(d, { recursive: true, force: true })
   })
 

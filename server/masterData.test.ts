@@ -22,7 +22,7 @@ describe('master data from files on the HQ server', () => {
     villages = await query(hq.store.db, sql`SELECT row_id, fields->>'division_code' AS code, fields->>'name' AS name FROM rows WHERE table_name = 'villages' ORDER BY row_id LIMIT 2`)
   }, 60_000)
   afterAll(async () => {
-    await hq.close()
+    await hq?.close()
     rmSync(dir, { recursive: true, force: true })
   })
 

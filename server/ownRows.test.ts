@@ -28,9 +28,9 @@ describe.each(backends)('own writes are not echoed (%s)', (backend) => {
     expect((await runSync(b.ctx)).checkpoint).toBe('ok')
   })
   afterAll(async () => {
-    a.dispose()
-    b.dispose()
-    await hq.close()
+    a?.dispose()
+    b?.dispose()
+    await hq?.close()
   })
 
   const checksumsAgree = async () => {

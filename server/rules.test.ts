@@ -28,7 +28,7 @@ describe.each(backends)('value rules through HQ (%s)', (backend) => {
     )) as unknown as { rows: { row_id: string }[] }
     villageId = rows.rows[0]!.row_id
   })
-  afterAll(async () => hq.close())
+  afterAll(async () => hq?.close())
 
   const change = (fields: Record<string, unknown>, extra: Partial<WireChange> = {}): WireChange => {
     seq++

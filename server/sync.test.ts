@@ -26,9 +26,9 @@ describe.each(backends)('sync between two devices through the HQ server (%s)', (
     await enrol(b.ctx, hq.url, await hq.userWithCode('wangwu', 'county_manager', ['451022']), 'laptop B')
   })
   afterAll(async () => {
-    a.dispose()
-    b.dispose()
-    await hq.close()
+    a?.dispose()
+    b?.dispose()
+    await hq?.close()
   })
 
   it('pulls only the regions assigned: a grid manager gets their grid, the county manager the county', async () => {

@@ -43,8 +43,8 @@ describe('refused and oversized changes never block the outbox', () => {
     expect((await runSync(device.ctx)).checkpoint).toBe('ok')
   }, 240_000)
   afterAll(async () => {
-    device.dispose()
-    await hq.close()
+    device?.dispose()
+    await hq?.close()
   })
 
   it('a change queued by an older version over HQ\'s per-field limit is set aside with its reason; the edits after it reach HQ', async () => {
@@ -156,7 +156,7 @@ describe('conflicts at HQ are one per field', () => {
   }, 240_000)
   afterAll(async () => {
     for (const d of devices) d.dispose()
-    await hq.close()
+    await hq?.close()
   })
 
   it('the same field conflicting over and over is one open conflict, with the latest values', async () => {
@@ -196,7 +196,7 @@ describe('an HQ restored from a backup', () => {
     expect((await runSync(device.ctx)).checkpoint).toBe('ok')
   }, 240_000)
   afterAll(async () => {
-    device.dispose()
+    device?.dispose()
     await hq?.close()
     rmSync(hqDir, { recursive: true, force: true })
     rmSync(backupDir, { recursive: true, force: true })
@@ -242,8 +242,8 @@ describe('an interrupted refetch resumes from its last page', () => {
     await runSync(device.ctx)
   }, 240_000)
   afterAll(async () => {
-    device.dispose()
-    await hq.close()
+    device?.dispose()
+    await hq?.close()
   })
 
   it('a cut after some pages, and a restart of the device, go on from the stored cursor', async () => {

@@ -22,7 +22,7 @@ describe('tombstones: counted nowhere, purged after the retention', () => {
   }, 60_000)
   afterAll(async () => {
     for (const d of devices) d.dispose()
-    await hq.close()
+    await hq?.close()
   })
 
   it('a merged-away customer is a tombstone on every device; purging it later makes no one refetch except a device that never saw the delete', async () => {

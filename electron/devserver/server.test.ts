@@ -19,8 +19,8 @@ describe('browser mode server', () => {
     cookie = signIn.headers.get('set-cookie')!.split(';')[0]!
   })
   afterAll(async () => {
-    await server.close()
-    core.dispose()
+    await server?.close()
+    core?.dispose()
   })
 
   const rpc = (name: string, body: unknown, headers: Record<string, string> = {}) =>

@@ -30,7 +30,7 @@ describe('demo → edit → enrol → sync', () => {
     await core.call('demo.load', { keyCustomers: 20, visits: 20 })
   })
   afterAll(() => {
-    core.dispose()
+    core?.dispose()
     rmSync(dir, { recursive: true, force: true })
   })
 

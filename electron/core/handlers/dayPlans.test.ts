@@ -23,7 +23,7 @@ beforeAll(async () => {
   gridId = one<{ id: string }>(`SELECT id FROM org_units WHERE code = '451022-G03'`).id
   customers = all<Customer>(`SELECT id, name, lon, lat FROM key_customers WHERE grid_id = ? AND lon IS NOT NULL ORDER BY id LIMIT 6`, gridId)
 })
-afterAll(() => core.dispose())
+afterAll(() => core?.dispose())
 
 const planned = (date: string) =>
   all<{ customer_id: string; status: string }>(`SELECT customer_id, status FROM visits WHERE grid_id = ? AND planned_for = ? AND deleted_at IS NULL ORDER BY customer_id, status`, gridId, date)

@@ -34,7 +34,7 @@ describe('grids.setBoundary on the demo county', () => {
     core = openTestCore()
     await core.call('demo.load', {})
   })
-  afterAll(() => core.dispose())
+  afterAll(() => core?.dispose())
 
   const db = () => core.ctx.db.$client
   const outbox = () => db().prepare('SELECT * FROM outbox ORDER BY device_seq').all() as { table_name: string; row_id: string; op: string; fields: string }[]
@@ -137,7 +137,7 @@ describe('grids.setBoundary validation and repair', () => {
     countyId = county.id
     gridId = grid.id
   })
-  afterAll(() => core.dispose())
+  afterAll(() => core?.dispose())
 
   const db = () => core.ctx.db.$client
   const snapshot = () => ({ units: db().prepare('SELECT * FROM org_units ORDER BY id').all(), outbox: db().prepare('SELECT * FROM outbox').all() })

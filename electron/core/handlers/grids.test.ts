@@ -11,7 +11,7 @@ describe('the demo county through the grid handlers', () => {
     core = openTestCore()
     await core.call('demo.load', {})
   })
-  afterAll(() => core.dispose())
+  afterAll(() => core?.dispose())
 
   const count = (sql: string, ...params: unknown[]) => (core.ctx.db.$client.prepare(sql).get(...params) as { n: number }).n
 

@@ -27,7 +27,7 @@ beforeAll(async () => {
   core = openTestCore()
   await core.call('demo.load', { keyCustomers: 60, visits: 200 })
 })
-afterAll(() => core.dispose())
+afterAll(() => core?.dispose())
 
 describe('indicators and the dashboard’s traffic lights', () => {
   it('lists the catalogue with direction and thresholds', async () => {

@@ -25,7 +25,7 @@ describe('map layers on the demo county', () => {
     core = openTestCore()
     await core.call('demo.load', {})
   })
-  afterAll(() => core.dispose())
+  afterAll(() => core?.dispose())
   const one = <T,>(sql: string, ...params: unknown[]) => core.ctx.db.$client.prepare(sql).get(...params) as T
 
   it('gives every village and grid its indicator values and popup facts', async () => {
@@ -158,8 +158,8 @@ describe('offline basemaps (MBTiles)', () => {
     cookie = (await fetch(server.launchUrl, { redirect: 'manual' })).headers.get('set-cookie')!.split(';')[0]!
   })
   afterAll(async () => {
-    await server.close()
-    core.dispose()
+    await server?.close()
+    core?.dispose()
     rmSync(dir, { recursive: true, force: true })
   })
   const tile = (id: string, z: number, x: number, y: number) => fetch(new URL(`tiles/${id}/${z}/${x}/${y}`, server.url), { headers: { cookie } })

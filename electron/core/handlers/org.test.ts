@@ -15,7 +15,7 @@ describe('the organisation hierarchy', () => {
     core = openTestCore()
     await core.call('demo.load', {})
   })
-  afterAll(() => core.dispose())
+  afterAll(() => core?.dispose())
 
   const db = () => core.ctx.db.$client
   const pending = () => (db().prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n
@@ -111,7 +111,7 @@ describe('assigning villages to a grid', () => {
     core = openTestCore()
     await core.call('demo.load', {})
   })
-  afterAll(() => core.dispose())
+  afterAll(() => core?.dispose())
 
   const overviewGrids = async () =>
     new Map(

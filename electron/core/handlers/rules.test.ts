@@ -22,7 +22,7 @@ beforeAll(async () => {
   intelId = q(`SELECT id FROM competitor_intel LIMIT 1`)
   workOrderId = (await core.call('workOrders.create', { title: '测速', orgUnitCode: '451022-G03', slaHours: 48 })).id
 })
-afterAll(() => core.dispose())
+afterAll(() => core?.dispose())
 
 const tables = ['villages', 'key_customers', 'org_units', 'work_orders', 'competitor_intel', 'actuals', 'outbox', 'field_versions']
 

@@ -11,7 +11,7 @@ beforeAll(async () => {
   core = openTestCore()
   await core.call('demo.load', { keyCustomers: 300, visits: 300 })
 })
-afterAll(() => core.dispose())
+afterAll(() => core?.dispose())
 
 describe('one search over customers, villages, grids and org units', () => {
   it('finds 南立村委会 by initials, partial initials and full pinyin', async () => {

@@ -46,11 +46,11 @@ describe('sync handlers against a real HQ server', () => {
     await new Promise((resolve) => closed.close(resolve))
   })
   afterAll(async () => {
-    a.dispose()
-    b.dispose()
-    notHq.close()
+    a?.dispose()
+    b?.dispose()
+    notHq?.close()
     await restarted?.close()
-    await hq.close()
+    await hq?.close()
   })
 
   it('before enrolment: not enrolled, nothing known about the server, a probe says so without failing', async () => {

@@ -10,7 +10,7 @@ beforeAll(async () => {
   core = openTestCore()
   await core.call('demo.load', { keyCustomers: 20, visits: 50 })
 })
-afterAll(() => core.dispose())
+afterAll(() => core?.dispose())
 
 describe('villages.list', () => {
   it('pages through every live village, with the total', async () => {

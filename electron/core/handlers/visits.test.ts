@@ -24,7 +24,7 @@ beforeAll(async () => {
   await core.call('demo.load', { keyCustomers: 300, visits: 1500 })
   gridId = one<{ id: string }>(`SELECT id FROM org_units WHERE code = '451022-G03'`).id
 })
-afterAll(() => core.dispose())
+afterAll(() => core?.dispose())
 
 const countedTables = ['visits', 'visit_participants', 'visit_products', 'visit_objections', 'competitor_intel', 'work_orders', 'funnel_moves', 'attachments', 'outbox'] as const
 const counts = () => Object.fromEntries(countedTables.map((t) => [t, one<{ n: number }>(`SELECT count(*) AS n FROM ${t}`).n])) as Record<(typeof countedTables)[number], number>

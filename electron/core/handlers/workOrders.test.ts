@@ -7,7 +7,7 @@ beforeAll(async () => {
   core = openTestCore()
   await core.call('demo.load', { keyCustomers: 40, visits: 200 })
 })
-afterAll(() => core.dispose())
+afterAll(() => core?.dispose())
 
 const outbox = (table: string) =>
   core.ctx.db.$client.prepare(`SELECT row_id, op, fields FROM outbox WHERE table_name = ? ORDER BY device_seq`).all(table) as { row_id: string; op: string; fields: string }[]

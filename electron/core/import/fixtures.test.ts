@@ -24,7 +24,7 @@ describe.each<RunIn>(['inline', 'worker'])('fixtures/bad, %s', (runIn) => {
     core = openTestCore()
     await core.call('demo.load', { keyCustomers: 10, visits: 10 })
   })
-  afterAll(() => core.dispose())
+  afterAll(() => core?.dispose())
 
   const input = (file: string): ImportInput => ({ kind: expectations[file]!.kind, source: { path: join(BAD, file) }, encoding: 'auto', crs: 'WGS-84', mapping: {} })
 

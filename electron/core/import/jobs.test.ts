@@ -38,7 +38,7 @@ describe('import jobs on large files', () => {
   })
   const aVillage = async () => (await core.call('villages.list', { search: '139000000001' })).rows[0]!.id
   afterAll(() => {
-    core.dispose()
+    core?.dispose()
     rmSync(dir, { recursive: true, force: true })
   })
   const villages = () => (core.ctx.db.$client.prepare('SELECT count(*) AS n FROM villages').get() as { n: number }).n

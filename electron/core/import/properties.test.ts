@@ -39,7 +39,7 @@ describe('village import properties', () => {
     dir = mkdtempSync(join(tmpdir(), 'griddesk-import-props-'))
   })
   afterAll(() => {
-    core.dispose()
+    core?.dispose()
     rmSync(dir, { recursive: true, force: true })
   })
   const nextCode = () => String(140_000_000_000 + ++serial)

@@ -29,7 +29,7 @@ describe('saved report definitions', () => {
     folder = mkdtempSync(join(tmpdir(), 'griddesk-weekly-'))
   })
   afterAll(() => {
-    core.dispose()
+    core?.dispose()
     rmSync(folder, { recursive: true, force: true })
   })
 

@@ -70,7 +70,7 @@ describe('regional reports', () => {
         VALUES ('01900000-0000-7000-8000-00000000f00d', ?, ?, ?, ?, ?, 'village', ?, 107.2, 23.7, 321, 1200)`)
       .run(now, now, `${now}-0000-test`, RARE_CODE, RARE, grid.id)
   })
-  afterAll(() => core.dispose())
+  afterAll(() => core?.dispose())
 
   const exportTo = (format: 'xlsx' | 'pdf' | 'csv' | 'geojson', region: string, file: string, extra: Record<string, unknown> = {}) =>
     core.call('reports.export', { region, period: PERIOD, format, path: join(ARTIFACTS, file), overwrite: true, ...extra })
