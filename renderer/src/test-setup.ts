@@ -1,6 +1,9 @@
 // jsdom lacks what Mantine measures with: matchMedia and ResizeObserver.
-import { cleanup } from '@testing-library/react'
+import { cleanup, configure } from '@testing-library/react'
 import { afterEach } from 'vitest'
+
+// findBy*/waitFor wait as long as a user would, not 1 s: lazy pages load slowly on a busy CI machine.
+configure({ asyncUtilTimeout: 10_000 })
 
 if (!window.matchMedia) {
   Object.defineProperty(window, 'matchMedia', {
