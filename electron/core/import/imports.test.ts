@@ -12,17 +12,27 @@ import { openTestCore } from '../testing'
 type TestCore = ReturnType<typeof openTestCore>
 const RARE = '莫𡐓村委会' // 𡐓 is outside the BMP (U+21413)
 
-describe('village import', () => {
-  let core: TestCore
-  let dir: string
+/** A demo store and a scratch folder per test, in the describe block that calls it. */
+function demoStoreAndFolder() {
+  const fixture = {} as { core: TestCore; dir: string }
   beforeEach(async () => {
-    core = openTestCore()
-    await core.call('demo.load', { keyCustomers: 10, visits: 10 })
-    dir = mkdtempSync(join(tmpdir(), 'griddesk-import-'))
+    fixture.core = openTestCore()
+    await fixture.core.call('demo.load', { keyCustomers: 10, visits: 10 })
+    fixture.dir = mkdtempSync(join(tmpdir(), 'griddesk-import-'))
   })
   afterEach(() => {
-    core.dispose()
-    rmSync(dir, { recursive: true, force: true })
+    fixture.core?.dispose()
+    rmSync(fixture.dir, { recursive: true, force: true })
+  })
+  return fixture
+}
+
+describe('village import', () => {
+  const fx = demoStoreAndFolder()
+  let core: TestCore
+  let dir: string
+  beforeEach(() => {
+    ;({ core, dir } = fx)
   })
 
   const file = (name: string, content: string | Buffer) => {
@@ -154,16 +164,11 @@ describe('village import', () => {
 })
 
 describe('grid boundary import', () => {
+  const fx = demoStoreAndFolder()
   let core: TestCore
   let dir: string
-  beforeEach(async () => {
-    core = openTestCore()
-    await core.call('demo.load', { keyCustomers: 10, visits: 10 })
-    dir = mkdtempSync(join(tmpdir(), 'griddesk-import-'))
-  })
-  afterEach(() => {
-    core.dispose()
-    rmSync(dir, { recursive: true, force: true })
+  beforeEach(() => {
+    ;({ core, dir } = fx)
   })
   const file = (name: string, content: string) => {
     const path = join(dir, name)

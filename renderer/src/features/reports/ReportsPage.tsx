@@ -82,33 +82,24 @@ export function ReportsPage() {
           <SavedReports region={region} defaultFolder={`${info.value?.dataDir ?? ''}/exports`} />
           {m && (<>
             <Text>{`${m.region.name}（${m.region.code}） · ${m.period}（${m.periodStart} — ${m.periodEnd}） · ${t('reports.asOf')} ${m.asOf}`}</Text>
-            <Section title={t('reports.section.kpi')} empty={m.kpi.rows.length === 0}
-              head={[t('reports.col.indicator'), t('reports.col.target'), t('reports.col.actual'), t('reports.col.completion'), t('reports.col.timeProgress'), t('reports.col.light')]}
+            <Section name="kpi" empty={m.kpi.rows.length === 0} cols={['indicator', 'target', 'actual', 'completion', 'timeProgress', 'light']}
               rows={m.kpi.rows.map((r) => [r.indicatorName, r.target ?? '—', r.actual ?? '—', pct(r.completion), pct(r.timeProgress),
                 <Text key="l" span fw={700} style={{ background: LIGHT_COLOURS[r.light], color: r.light === 'yellow' || r.light === 'none' ? '#000' : '#fff', padding: '0 6px', borderRadius: 3 }}>{t(`reports.light.${r.light}`)}</Text>])} />
-            <Section title={t('reports.section.visits')} empty={m.visits.done + m.visits.planned === 0}
-              head={[t('reports.col.grid'), t('reports.col.planned'), t('reports.col.plannedDone'), t('reports.col.done')]}
+            <Section name="visits" empty={m.visits.done + m.visits.planned === 0} cols={['grid', 'planned', 'plannedDone', 'done']}
               rows={m.visits.byGrid.map((g) => [g.gridName, g.planned, g.plannedDone, g.done])} />
-            <Section title={t('reports.section.coverage')} empty={m.coverage.aTier === 0}
-              head={[t('reports.col.grid'), t('reports.col.aTier'), t('reports.col.visited30d'), t('reports.col.coverage')]}
+            <Section name="coverage" empty={m.coverage.aTier === 0} cols={['grid', 'aTier', 'visited30d', 'coverage']}
               rows={m.coverage.byGrid.map((g) => [g.gridName, g.aTier, g.visited30d, pct(g.coverage)])} />
-            <Section title={t('reports.section.funnel')} empty={m.funnel.customers === 0}
-              head={[t('reports.col.stage'), t('reports.col.current'), t('reports.col.reached'), t('reports.col.conversion')]}
+            <Section name="funnel" empty={m.funnel.customers === 0} cols={['stage', 'current', 'reached', 'conversion']}
               rows={m.funnel.rows.map((r) => [r.stageName, r.current, r.reached, pct(r.conversion)])} />
-            <Section title={t('reports.section.prices')} empty={m.intel.prices.length === 0}
-              head={[t('reports.col.rival'), t('reports.col.offers'), t('reports.col.minFee'), t('reports.col.avgFee'), t('reports.col.feePerGb')]}
+            <Section name="prices" empty={m.intel.prices.length === 0} cols={['rival', 'offers', 'minFee', 'avgFee', 'feePerGb']}
               rows={m.intel.prices.map((p) => [p.rivalName, p.offers, p.minMonthlyFee ?? '—', p.avgMonthlyFee ?? '—', p.avgFeePerGb ?? '—'])} />
-            <Section title={t('reports.section.intel')} empty={m.intel.rows.length === 0}
-              head={[t('reports.col.seenAt'), t('reports.col.rival'), t('reports.col.titleCol'), t('reports.col.village'), t('reports.col.monthlyFee')]}
+            <Section name="intel" empty={m.intel.rows.length === 0} cols={['seenAt', 'rival', 'titleCol', 'village', 'monthlyFee']}
               rows={m.intel.rows.slice(0, 50).map((r) => [r.seenAt.slice(0, 10), r.rivalName, r.title, r.villageName ?? '—', r.monthlyFee ?? '—'])} />
-            <Section title={t('reports.section.profiles')} empty={m.profiles.villages === 0}
-              head={[t('reports.col.field'), t('reports.col.filled'), t('reports.col.villages'), t('reports.col.share')]}
+            <Section name="profiles" empty={m.profiles.villages === 0} cols={['field', 'filled', 'villages', 'share']}
               rows={m.profiles.byField.map((f) => [f.fieldName, f.filled, f.villages, pct(f.share)])} />
-            <Section title={t('reports.section.objections')} empty={m.objections.rows.length === 0}
-              head={[t('reports.col.objection'), t('reports.col.heard'), t('reports.col.workedRate'), t('reports.col.bestAnswer')]}
+            <Section name="objections" empty={m.objections.rows.length === 0} cols={['objection', 'heard', 'workedRate', 'bestAnswer']}
               rows={m.objections.rows.map((o) => [o.name, o.heard, pct(o.workedRate), o.bestAnswer ?? '—'])} />
-            <Section title={t('reports.section.workOrders')} empty={m.workOrders.overdue.length === 0}
-              head={[t('reports.col.titleWo'), t('reports.col.grid'), t('reports.col.dueAt'), t('reports.col.daysOverdue')]}
+            <Section name="workOrders" empty={m.workOrders.overdue.length === 0} cols={['titleWo', 'grid', 'dueAt', 'daysOverdue']}
               rows={m.workOrders.overdue.map((w) => [w.title, w.gridName ?? '—', w.dueAt.slice(0, 10), w.daysOverdue])} />
           </>)}
         </Stack>
@@ -117,8 +108,11 @@ export function ReportsPage() {
   )
 }
 
-function Section({ title, head, rows, empty }: { title: string; head: string[]; rows: React.ReactNode[][]; empty: boolean }) {
+/** One report section: its name and column headers are keys under reports.section / reports.col. */
+function Section({ name, cols, rows, empty }: { name: string; cols: string[]; rows: React.ReactNode[][]; empty: boolean }) {
   const { t } = useTranslation()
+  const title = t(`reports.section.${name}`)
+  const head = cols.map((c) => t(`reports.col.${c}`))
   return (
     <Stack gap={4} data-section={title}>
       <Title order={3} size="h5">{title}</Title>
