@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AppError } from '../../../shared/errors'
 import { openTestCore } from '../testing'
-import { attachmentPath } from './intel'
+import { attachmentPath } from '../visits/files'
 
 let core: ReturnType<typeof openTestCore>
 let village: { id: string; gridId: string; lon: number; lat: number }

@@ -2,16 +2,13 @@
 // Photos are content-addressed files under <dataDir>/attachments/<first 2 hex>/<sha256>; the
 // attachments row (synced) records name, type, size and hash. Thumbnails come from the renderer
 // (drawn on a canvas), since the core has no native image library.
-import { attachmentPath as blobPath } from '../visits/files'
-import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
-import { PRIVATE_FILE_MODE } from '../privateFiles'
-import { join } from 'node:path'
+import { attachmentPath, storeBlob } from '../visits/files'
+import { existsSync } from 'node:fs'
 import type { IntelDetail, IntelFields } from '../../../shared/api/intel'
 import { AppError } from '../../../shared/errors'
 import { betterSide, closestOffer, offerMetrics, ourOffers, type OfferMetrics } from '../../../shared/offers'
 import type { HandlerContext } from '../context'
-import { readSealedFile, sealFile } from '../crypto/files'
+import { readSealedFile } from '../crypto/files'
 import type { Tx } from '../db/client'
 import { insertSynced, updateSynced } from '../db/repos/changes'
 import { getAttachment, getIntel, listIntel, nearestVillage, photosOf, villageGrid } from '../db/repos/intel'
@@ -32,22 +29,6 @@ function placement(tx: Tx, fields: Partial<IntelFields>): Record<string, unknown
   }
   if (fields.lon != null && fields.lat != null) return { gridId: nearestVillage(tx, fields.lon, fields.lat)?.gridId ?? null }
   return {}
-}
-
-/** The file of a blob (visits/files.ts: a name that is not a sha256 never becomes a path). */
-export const attachmentPath = blobPath
-
-/** Stores bytes under their hash, encrypted with the store's file key (written once; a second copy of the same photo is free). */
-export function storeFile(dataDir: string, bytes: Buffer): string {
-  const sha256 = createHash('sha256').update(bytes).digest('hex')
-  const path = attachmentPath(dataDir, sha256)
-  if (!existsSync(path)) {
-    mkdirSync(join(dataDir, 'attachments', sha256.slice(0, 2)), { recursive: true })
-    const temp = `${path}.${process.pid}.tmp`
-    writeFileSync(temp, sealFile(dataDir, bytes), { mode: PRIVATE_FILE_MODE })
-    renameSync(temp, path)
-  }
-  return sha256
 }
 
 const signatures: Record<string, (b: Buffer) => boolean> = {
@@ -109,8 +90,8 @@ export const intelHandlers = {
     const bytes = decodeImage(input.base64, input.mime, 'base64')
     const thumb = input.thumbBase64 ? decodeImage(input.thumbBase64, 'image/jpeg', 'thumbBase64') : undefined
     // Files first (idempotent by hash), then the row: a crash between leaves an unreferenced file, never a row without its file.
-    const sha256 = storeFile(ctx.dataDir, bytes)
-    const thumbSha256 = thumb ? storeFile(ctx.dataDir, thumb) : null
+    const sha256 = storeBlob(ctx.dataDir, bytes)
+    const thumbSha256 = thumb ? storeBlob(ctx.dataDir, thumb) : null
     const id = ctx.db.transaction((tx) =>
       insertSynced(tx, ctx.change, 'attachments', { ownerTable: 'competitor_intel', ownerId: input.intelId, fileName: input.fileName, sha256, mime: input.mime, bytes: bytes.length, thumbSha256 }),
     )
