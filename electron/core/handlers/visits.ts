@@ -18,6 +18,7 @@ import { openPlannedVisitsOf } from '../db/repos/dayPlans'
 import { dayPlanHandlers, loadDayPlan, saveDayPlan } from './dayPlans'
 import { localToday } from '../indicators/measures'
 import { blobExists, listDrafts, MAX_DRAFT_BYTES, mimeOf, removeDraft, storeBlob, writeDraft } from '../visits/files'
+import { followUpOrder } from '../visits/followUp'
 import type { HandlerTable } from './table'
 import { endOfLocalDay } from './workOrders'
 
@@ -149,7 +150,7 @@ function complete(ctx: HandlerContext, input: Parameters<HandlerTable['visits.co
     if (input.nextAction) {
       // The same row workOrders.create makes from a visit: origin 'visit', due at the end of that day.
       workOrderId = insertSynced(tx, ctx.change, 'work_orders', {
-        title: input.nextAction.action, description: [`拜访目的：${input.purpose}`, `拜访结果：${input.outcome}`, `对象：${target.name}`].join('\n'),
+        ...followUpOrder({ purpose: input.purpose, outcome: input.outcome, targetName: target.name, nextAction: input.nextAction.action }),
         orgUnitId: target.gridId, customerId: target.customerId, visitId: id, origin: 'visit', assigneeUserId: byUserId,
         dueAt: endOfLocalDay(input.nextAction.due, input.timeZone), slaHours: null, status: 'open', closedAt: null,
       })
@@ -220,7 +221,7 @@ function correct(ctx: HandlerContext, input: Parameters<HandlerTable['visits.cor
       else if (order) updateSynced(tx, ctx.change, 'work_orders', order.id, { status: 'cancelled', closedAt: ctx.change.now() })
       else if (p.nextAction)
         insertSynced(tx, ctx.change, 'work_orders', {
-          title: p.nextAction.action, description: [`拜访目的：${p.purpose ?? visit.purpose ?? ''}`, `拜访结果：${p.outcome ?? visit.outcome ?? ''}`, `对象：${visit.customerName ?? visit.villageName ?? ''}`].join('\n'),
+          ...followUpOrder({ purpose: p.purpose ?? visit.purpose, outcome: p.outcome ?? visit.outcome, targetName: visit.customerName ?? visit.villageName, nextAction: p.nextAction.action }),
           orgUnitId: visit.gridId, customerId: visit.customerId, visitId: id, origin: 'visit', assigneeUserId: visit.gridId ? unitManager(tx, visit.gridId) : null,
           dueAt: endOfLocalDay(p.nextAction.due, input.timeZone), slaHours: null, status: 'open', closedAt: null,
         })

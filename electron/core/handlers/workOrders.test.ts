@@ -37,6 +37,12 @@ describe('work orders', () => {
     expect(w).toMatchObject({ origin: 'visit', title: visit.next_action, visitId: visit.id, customerId: visit.customer_id })
     expect(new Date(w.dueAt).getDate()).toBe(15)
     expect(w.orgUnitCode).toMatch(/^451022-G/)
+    // Worded as the one made when the visit is logged: purpose, outcome and whom, one per line.
+    const visitRow = core.ctx.db.$client.prepare('SELECT purpose, outcome FROM visits WHERE id = ?').get(visit.id) as { purpose: string | null; outcome: string | null }
+    const lines = (w.description ?? '').split('\n')
+    if (visitRow.purpose) expect(lines).toContain(`拜访目的：${visitRow.purpose}`)
+    if (visitRow.outcome) expect(lines).toContain(`拜访结果：${visitRow.outcome}`)
+    expect(lines.at(-1)).toMatch(/^对象：/)
   })
 
   it('creates one from a dashboard alert, saying how far behind the grid is', async () => {

@@ -10,6 +10,7 @@ import { insertSynced, updateSynced } from '../db/repos/changes'
 import { orgSubtree } from '../db/repos/indicators'
 import { customerGrid, getWorkOrder, listAssignees, listWorkOrders, unitManager, userExists, visitForWorkOrder, type StoredWorkOrder } from '../db/repos/workOrders'
 import { loadRegionKpis } from '../indicators/measures'
+import { followUpOrder } from '../visits/followUp'
 import type { HandlerTable } from './table'
 
 const HOUR = 3_600_000
@@ -48,8 +49,9 @@ function createWorkOrder(ctx: HandlerContext, input: Parameters<HandlerTable['wo
     if (!visit) throw new AppError('NOT_FOUND', `visit ${input.fromVisitId} not found`, { issues: [{ path: ['fromVisitId'], message: 'unknown visit' }] })
     origin = 'visit'
     visitId = visit.id
-    title ??= visit.nextAction ?? `拜访跟进：${visit.customerName ?? visit.villageName ?? ''}`.trim()
-    description ??= [visit.purpose && `拜访目的：${visit.purpose}`, visit.nextAction && `下一步：${visit.nextAction}`].filter(Boolean).join('\n') || null
+    const made = followUpOrder({ ...visit, targetName: visit.customerName ?? visit.villageName })
+    title ??= made.title
+    description ??= made.description
     orgUnitId ??= visit.gridId
     customerId ??= visit.customerId
     assignee ??= visit.byUserId

@@ -37,9 +37,9 @@ export function getWorkOrder(db: Reader, id: string): StoredWorkOrder | undefine
 }
 
 export function visitForWorkOrder(db: Reader, id: string) {
-  return db.get<{ id: string; gridId: string | null; customerId: string | null; nextAction: string | null; nextActionDue: string | null; byUserId: string | null; purpose: string | null; customerName: string | null; villageName: string | null }>(sql`
+  return db.get<{ id: string; gridId: string | null; customerId: string | null; nextAction: string | null; nextActionDue: string | null; byUserId: string | null; purpose: string | null; outcome: string | null; customerName: string | null; villageName: string | null }>(sql`
     SELECT s.id, s.grid_id AS gridId, s.customer_id AS customerId, s.next_action AS nextAction, s.next_action_due AS nextActionDue,
-      s.by_user_id AS byUserId, s.purpose, k.name AS customerName, v.name AS villageName
+      s.by_user_id AS byUserId, s.purpose, s.outcome, k.name AS customerName, v.name AS villageName
     FROM visits s LEFT JOIN key_customers k ON k.id = s.customer_id LEFT JOIN villages v ON v.id = s.village_id
     WHERE s.id = ${id} AND s.deleted_at IS NULL`)
 }
