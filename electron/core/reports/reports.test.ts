@@ -150,7 +150,7 @@ describe('regional reports', () => {
     const rare = profiles.find((r) => r[1] === RARE)!
     expect(rare[0]).toBe(RARE_CODE) // not 4.51022E+11
     expect(profiles.some((r) => /^4\.51/.test(r[0] ?? ''))).toBe(false)
-  })
+  }, 300_000) // LibreOffice starts cold once per sheet
 
   it('writes an A4 PDF with an embedded CJK font, a cover, Chinese headings and figures', async () => {
     const result = await exportTo('pdf', '451022', 'county.pdf')
