@@ -110,7 +110,7 @@ describe('large and bad import files', () => {
     const { page, core } = app
     await page.getByTestId('open-import').click()
     const dialog = page.getByRole('dialog')
-    await dialog.getByText('网格边界（GeoJSON/KML/Shapefile）').click()
+    await dialog.getByTestId('import-kind').getByText('网格边界', { exact: true }).click()
     await dialog.getByTestId('import-file').setInputFiles(join(BAD, 'twisted-corner.geojson'))
     const repairs = dialog.getByTestId('import-repairs')
     await repairs.getByText('第1个要素 451022-G34：去掉 222 平方米碎片、0 个重复点').waitFor()

@@ -93,7 +93,7 @@ describe('villages', () => {
     const mapBefore = await core.call('map.overview', {})
     await page.getByTestId('open-import').click()
     const dialog = page.getByRole('dialog')
-    await dialog.getByText('网格边界（GeoJSON/KML/Shapefile）').click()
+    await dialog.getByTestId('import-kind').getByText('网格边界', { exact: true }).click()
     await dialog.getByTestId('import-file').setInputFiles(join(dir, 'grids.kml'))
     await dialog.getByTestId('import-ok').waitFor()
     await dialog.getByTestId('import-sample').getByText('451022-G13').waitFor()
@@ -101,7 +101,7 @@ describe('villages', () => {
     await dialog.getByTestId('import-done').getByText('新增 1', { exact: false }).waitFor()
     await app.screenshot('21-import-grids-done')
 
-    await dialog.getByText('村庄（CSV/XLSX）').click()
+    await dialog.getByTestId('import-kind').getByText('村庄名单', { exact: true }).click()
     await dialog.getByTestId('import-file').setInputFiles(join(dir, 'villages-gb18030.csv'))
     await dialog.getByTestId('import-ok').waitFor()
     await dialog.getByText('识别的编码：gb18030').waitFor()

@@ -1,7 +1,7 @@
 // `npm run cli -- <command> [--data-dir DIR]`: the handler table from the command line, for
 // admins, scripts and tests. Exit code 0 on success, 1 on a handler error (the error envelope is
 // printed as JSON on stdout), 2 on a usage error.
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { api, handlerNames } from '../../shared/api/contract'
@@ -38,7 +38,7 @@ Commands:
                                     by themselves (code, adcode, id, the feature's id, gb, 编码; name,
                                     NAME, 名称) or from --map code=id,name=name; invalid geometry is
                                     repaired when the area stays within 1%
-  import template villages --format csv|xlsx --out FILE
+  import template villages --format csv|xlsx --out FILE [--force]
                                     an empty village file with every column the importer knows
   import actuals FILE [--dry-run]   import actuals from the billing export (CSV/XLSX: org unit code,
                                     indicator code, period, value); all rows or none; a bad file
@@ -127,6 +127,9 @@ export async function runCli(argv: string[]): Promise<CliResult> {
     const list = handlerNames.map((name) => ({ name, input: z.toJSONSchema(api[name].input, { io: 'input', unrepresentable: 'any' }) }))
     return { code: 0, stdout: `${JSON.stringify(list, null, 2)}\n`, stderr: '' }
   }
+
+  // A template needs no store (and so no key).
+  if (command === 'import' && rest[0] === 'template' && rest.length === 2) return templateCommand(rest[1]!, values, lang)
 
   const dataDir = values['data-dir'] ?? resolveDataDir([])
   let core: Core
@@ -220,6 +223,30 @@ function reportCommand(
     region: values.region ?? '', period: values.period, format: values.format, path: resolve(values.out), overwrite: values.force ?? false,
     csvEncoding: values.encoding, lang: values.lang === 'en' ? 'en' : 'zh-CN',
   })
+}
+
+/** `import template villages --format csv|xlsx --out FILE [--force]`: an empty village file to fill in. */
+async function templateCommand(kind: string, values: { format?: string; out?: string; force?: boolean }, lang: Language): Promise<CliResult> {
+  const failed = (error: Extract<Envelope<unknown>, { ok: false }>['error']): CliResult => {
+    const envelope = { ok: false as const, error }
+    return { code: 1, stdout: `${JSON.stringify(envelope, null, 2)}\n`, stderr: `${errorText(lang, envelope)}\n` }
+  }
+  const input = api['import.template'].input.safeParse({ kind, format: values.format, language: lang })
+  if (!input.success) {
+    const reason = values.format === 'csv' || values.format === 'xlsx' ? undefined : 'badTemplateFormat'
+    return failed({ code: 'VALIDATION', message: 'invalid input', issues: input.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })), ...(reason ? { details: { reason, format: values.format ?? '' } } : {}) })
+  }
+  if (!values.out) return failed({ code: 'VALIDATION', message: 'out: missingOut', issues: [{ path: ['out'], message: 'missingOut' }], details: { reason: 'missingOut' } })
+  const { villageTemplate } = await import('../core/import/template')
+  const { content } = await villageTemplate(input.data.format, input.data.language)
+  const path = resolve(values.out)
+  try {
+    writeFileSync(path, content, { flag: values.force ? 'w' : 'wx' })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+    return failed({ code: 'VALIDATION', message: `${path} exists`, issues: [{ path: ['out'], message: 'fileExists' }], details: { reason: 'fileExists', path } })
+  }
+  return { code: 0, stdout: `${JSON.stringify({ path, bytes: content.byteLength }, null, 2)}\n`, stderr: '' }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -170,6 +170,11 @@ export const importsApi = {
   'import.start': { input: importInputSchema.extend({ mode: z.enum(['preview', 'commit']).default('commit') }).strict(), output: out<ImportJobStarted>() },
   'import.progress': { input: z.object({ jobId }).strict(), output: out<ImportJobProgress>() },
   'import.cancel': { input: z.object({ jobId }).strict(), output: out<ImportJobProgress>() },
+  /** An empty village file headed with the app's labels in `language` (XLSX adds a sheet on how to fill it in). */
+  'import.template': {
+    input: z.object({ kind: z.literal('villages'), format: z.enum(['csv', 'xlsx']), language: z.enum(['zh-CN', 'en']).default('zh-CN') }).strict(),
+    output: out<{ fileName: string; base64: string }>(),
+  },
 } as const
 
 /** `field=column,field=column` (the CLI's and hq:admin's `--map`): overrides of the automatic column mapping. */

@@ -20,4 +20,9 @@ export const importHandlers = {
     const { cancelImportJob, jobProgress } = await jobs()
     return jobProgress(await cancelImportJob(ctx, jobId))
   },
+  'import.template': async (_ctx, { format, language }) => {
+    const { villageTemplate } = await import('../import/template')
+    const { fileName, content } = await villageTemplate(format, language)
+    return { fileName, base64: content.toString('base64') }
+  },
 } satisfies Partial<HandlerTable>

@@ -110,7 +110,17 @@ export function App() {
 
 function Content({ route, navigate, info }: { route: Route; navigate: (route: Route) => void; info: ReturnType<typeof useCall<'app.info'>> }) {
   // Reachable before any data: a new device enrols and pulls its regions from here.
-  if (route.page === 'sync') return <SyncPage onSynced={info.reload} />
+  // A first sync that brings the user's regions ends on their map.
+  if (route.page === 'sync')
+    return (
+      <SyncPage
+        onSynced={() => {
+          const empty = info.value?.counts.grids === 0
+          info.reload()
+          if (empty) navigate({ page: 'map' })
+        }}
+      />
+    )
   if (info.error !== undefined) return <ErrorAlert error={info.error} onRetry={info.reload} />
   if (!info.value)
     return (
@@ -121,6 +131,7 @@ function Content({ route, navigate, info }: { route: Route; navigate: (route: Ro
   if (info.value.counts.grids === 0)
     return (
       <WelcomePanel
+        onConnect={() => navigate({ page: 'sync' })}
         onLoaded={() => {
           info.reload()
           navigate({ page: 'map' })
