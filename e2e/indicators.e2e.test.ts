@@ -47,6 +47,7 @@ describe('indicators: dashboard, import, map, analysis, work order', () => {
     const { page } = app
     await page.goto(`${app.url}#/indicators`)
     await page.getByTestId('kpi-period').fill(period)
+    await page.getByRole('option', { name: period, exact: true }).click()
     await expect.poll(() => churnCell().getAttribute('data-light'), { timeout: 10_000 }).toBe('green')
     await expect.poll(() => churnCell().textContent()).toContain('绿')
     await page.locator(`[data-testid="kpi-table"] tr[data-code="${county}"]`).waitFor()

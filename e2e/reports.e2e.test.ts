@@ -30,6 +30,7 @@ describe('regional report', () => {
     await page.getByRole('option', { name: new RegExp(grid!.name) }).click()
     const periodInput = page.getByTestId('report-period')
     await periodInput.fill('2026-10')
+    await page.getByRole('option', { name: '2026-10', exact: true }).click()
     const model = await core.call('reports.preview', { region: '451022-G03', period: '2026-10' })
     await page.getByText(`${model.region.name}（${model.region.code}） · ${model.period}`, { exact: false }).waitFor()
     for (const row of model.kpi.rows.slice(0, 3)) await page.getByRole('cell', { name: row.indicatorName, exact: true }).first().waitFor()

@@ -36,6 +36,7 @@ export const en: Translation<typeof zhCN> = {
     retry: 'Retry',
     loading: 'Loading…',
   },
+  period: { months: 'Months', quarters: 'Quarters', years: 'Years', quarterSpan: ' (months {{from}}–{{to}})', fullYear: ' (full year)' },
   welcome: {
     title: 'Welcome to GridDesk',
     empty: 'This data directory holds no grids yet. Choose how to start:',

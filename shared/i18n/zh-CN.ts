@@ -36,6 +36,7 @@ export const zhCN = {
     retry: '重试',
     loading: '正在加载…',
   },
+  period: { months: '月份', quarters: '季度', years: '年度', quarterSpan: '（{{from}}–{{to}}月）', fullYear: ' 全年' },
   welcome: {
     title: '欢迎使用网格通',
     empty: '当前数据目录中还没有任何网格数据。请选择一种开始方式：',

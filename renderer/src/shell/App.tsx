@@ -1,7 +1,7 @@
 // The application shell: header (name, language switch), navigation over the pages of
 // shared/domain, first-run welcome, and the page for the current route.
 import { AppShell, Box, Center, Group, Loader, NavLink, SegmentedControl, Stack, Text, Title } from '@mantine/core'
-import { lazy, Suspense, useCallback, useEffect } from 'react'
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { pages } from '../../../shared/domain'
 import { languages, type Language } from '../../../shared/i18n'
@@ -29,6 +29,8 @@ const VisitsPage = lazy(() => import('../features/visits/VisitsPage').then((m) =
 export function App() {
   const { t, i18n } = useTranslation()
   const [route, go] = useHashRoute()
+  /** The user chose 连接总部 on the welcome screen: their first sync ends on their map. */
+  const [connecting, setConnecting] = useState(false)
   const leave = useConfirmLeave()
   useBeforeUnloadGuard()
   // Another page closes the forms of this one: a dirty form asks first.
@@ -98,7 +100,7 @@ export function App() {
           <Suspense fallback={<Center h="100%"><Loader /></Center>}>
             {/* One boundary per page: a page that throws shows a message, the rest of the app keeps working. */}
             <ErrorBoundary key={route.page} scope="page" name={route.page}>
-              <Content route={route} navigate={navigate} info={info} />
+              <Content route={route} navigate={navigate} info={info} connecting={connecting} setConnecting={setConnecting} />
             </ErrorBoundary>
           </Suspense>
         </Box>
@@ -108,16 +110,18 @@ export function App() {
   )
 }
 
-function Content({ route, navigate, info }: { route: Route; navigate: (route: Route) => void; info: ReturnType<typeof useCall<'app.info'>> }) {
+function Content({ route, navigate, info, connecting, setConnecting }: { route: Route; navigate: (route: Route) => void; info: ReturnType<typeof useCall<'app.info'>>; connecting: boolean; setConnecting: (on: boolean) => void }) {
   // Reachable before any data: a new device enrols and pulls its regions from here.
-  // A first sync that brings the user's regions ends on their map.
+  // Connecting from the welcome screen, the first sync that brings the user's regions ends on their map.
   if (route.page === 'sync')
     return (
       <SyncPage
         onSynced={() => {
-          const empty = info.value?.counts.grids === 0
           info.reload()
-          if (empty) navigate({ page: 'map' })
+          if (connecting) {
+            setConnecting(false)
+            navigate({ page: 'map' })
+          }
         }}
       />
     )
@@ -131,7 +135,10 @@ function Content({ route, navigate, info }: { route: Route; navigate: (route: Ro
   if (info.value.counts.grids === 0)
     return (
       <WelcomePanel
-        onConnect={() => navigate({ page: 'sync' })}
+        onConnect={() => {
+          setConnecting(true)
+          navigate({ page: 'sync' })
+        }}
         onLoaded={() => {
           info.reload()
           navigate({ page: 'map' })

@@ -1,10 +1,11 @@
 // The 指标 page: region and period on top, then tabs — the 时间进度 dashboard (a coloured light
 // per center, grid and indicator), the map choropleth, target decomposition, work orders and the
 // module-3 analysis. A red cell leads to its analysis and to a work order from the alert.
-import { Badge, Box, Button, Group, Loader, ScrollArea, Select, Stack, Table, Tabs, Text, TextInput, Title, Tooltip } from '@mantine/core'
+import { Badge, Box, Button, Group, Loader, ScrollArea, Select, Stack, Table, Tabs, Text, Title, Tooltip } from '@mantine/core'
 import { useDebouncedValue } from '@mantine/hooks'
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
+import { PeriodSelect } from '../../shell/PeriodSelect'
 import type { DashboardRow, IndicatorRow, KpiCell } from '../../../../shared/api/indicators'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
@@ -189,16 +190,7 @@ export function IndicatorsPage({ defaultRegion }: { defaultRegion?: string }) {
             {t('indicators.title')}
           </Title>
           <Select w={300} label={t('indicators.region')} data={options} value={region} onChange={(v) => v && setRegion(v)} searchable allowDeselect={false} data-testid="kpi-region" />
-          <TextInput
-            w={150}
-            label={t('indicators.period')}
-            value={period}
-            title={t('indicators.periodHint')}
-            error={PERIOD.test(period.trim()) ? undefined : t('indicators.periodHint')}
-            onChange={(e) => setPeriod(e.currentTarget.value)}
-            rightSection={debouncedPeriod !== period.trim() ? <Loader size={12} /> : null}
-            data-testid="kpi-period"
-          />
+          <PeriodSelect width={170} label={t('indicators.period')} value={period} onChange={setPeriod} testId="kpi-period" />
         </Group>
         <Group gap="xs" wrap="nowrap">
           <Button variant="filled" onClick={() => setDialog('import')} data-testid="open-import">

@@ -3,6 +3,7 @@
 import { Alert, Button, Checkbox, Group, Loader, ScrollArea, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core'
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
+import { PeriodSelect } from '../../shell/PeriodSelect'
 import type { ReportExportResult, ReportFormat, ReportModel } from '../../../../shared/api/reports'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
@@ -61,7 +62,7 @@ export function ReportsPage() {
       <Title order={2} size="h3">{t('reports.title')}</Title>
       <Group align="flex-end" wrap="wrap">
         <Select label={t('reports.ui.regionLabel')} data={options} value={region} onChange={setRegion} searchable w={320} data-testid="report-region" />
-        <TextInput label={t('reports.ui.periodLabel')} description={t('reports.ui.periodHint')} value={period} onChange={(e) => setPeriod(e.currentTarget.value.trim())} w={220} data-testid="report-period" />
+        <PeriodSelect label={t('reports.ui.periodLabel')} description={t('reports.ui.periodHint')} value={period} onChange={setPeriod} width={220} testId="report-period" />
       </Group>
       <Group align="flex-end" wrap="wrap">
         <TextInput label={t('reports.ui.pathLabel')} placeholder={defaultPath('xlsx')} value={path} onChange={(e) => setPath(e.currentTarget.value)} w={420} data-testid="report-path" />
