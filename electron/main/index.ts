@@ -179,6 +179,13 @@ function createWindow(): void {
     },
   })
   window.once('ready-to-show', () => window.show())
+  // The renderer holds back its close (or reload) while a form has unsaved changes; Electron
+  // shows no question of its own, so main asks in the UI language and lets it go on "discard".
+  window.webContents.on('will-prevent-unload', (event) => {
+    const guard = resources[uiLanguage()].translation.field.guard
+    const choice = dialog.showMessageBoxSync(window, { type: 'question', title: guard.title, message: guard.title, detail: guard.body, buttons: [guard.stay, guard.leave], defaultId: 0, cancelId: 0, noLink: true })
+    if (choice === 1) event.preventDefault()
+  })
   const devUrl = process.env.ELECTRON_RENDERER_URL
   void window.loadURL(!app.isPackaged && devUrl ? devUrl : `${APP_ORIGIN}/index.html`)
 }

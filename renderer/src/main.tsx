@@ -1,6 +1,7 @@
 // Renderer entry: language first (so the first paint is in the user's language), then the shell.
 import '@mantine/core/styles.css'
 import '@mantine/dates/styles.css'
+import '@mantine/notifications/styles.css'
 import 'leaflet/dist/leaflet.css'
 import './shell/app.css'
 import { MantineProvider } from '@mantine/core'

@@ -32,3 +32,11 @@ if (!('ResizeObserver' in window)) {
 }
 
 afterEach(() => cleanup())
+
+// Nor document.fonts, which Mantine's autosize Textarea listens to.
+if (!('fonts' in document)) {
+  Object.defineProperty(document, 'fonts', { configurable: true, value: { addEventListener: () => {}, removeEventListener: () => {}, ready: Promise.resolve() } })
+}
+
+// Nor Element.scrollIntoView, which Mantine's combobox calls on the selected option.
+if (!Element.prototype.scrollIntoView) Element.prototype.scrollIntoView = () => {}

@@ -81,6 +81,9 @@ const zh = {
       stageMoved: '{{name}} 已移到“{{stage}}”',
       deleted: '已删除：{{name}}',
       saved: '已保存',
+      failed: '撤销没有完成：{{reason}}',
+      woStatus: '工单“{{title}}”已改为{{status}}',
+      reportDeleted: '已删除报表“{{name}}”',
     },
     date: {
       placeholder: '选择日期',
@@ -174,6 +177,9 @@ export const fieldEn: Translation<Zh> = {
       stageMoved: '{{name}} moved to "{{stage}}"',
       deleted: 'Deleted: {{name}}',
       saved: 'Saved',
+      failed: 'Could not undo: {{reason}}',
+      woStatus: 'Work order "{{title}}" is now {{status}}',
+      reportDeleted: 'Deleted the report "{{name}}"',
     },
     date: {
       placeholder: 'Pick a date',

@@ -1,6 +1,7 @@
 // The application shell: header (name, language switch), navigation over the pages of
 // shared/domain, first-run welcome, and the page for the current route.
 import { AppShell, Box, Center, Group, Loader, NavLink, SegmentedControl, Stack, Text, Title } from '@mantine/core'
+import { Notifications } from '@mantine/notifications'
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { pages } from '../../../shared/domain'
@@ -52,6 +53,7 @@ export function App() {
   return (
     <>
     {leave.dialog}
+    <Notifications position="bottom-right" zIndex={5000} limit={4} />
     <AppShell header={{ height: 52 }} navbar={{ width: 184, breakpoint: 0 }} padding="md">
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">

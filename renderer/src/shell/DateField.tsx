@@ -22,11 +22,14 @@ export interface DateFieldProps {
   w?: number | string
   minDate?: string
   clearable?: boolean
+  required?: boolean
+  description?: ReactNode
   'data-testid'?: string
+  'data-field'?: string
   'aria-label'?: string
 }
 
-export function DateField({ label, value, onChange, error, size = 'xs', w, minDate, clearable, ...rest }: DateFieldProps) {
+export function DateField({ label, value, onChange, error, size = 'xs', w, minDate, clearable, required, description, ...rest }: DateFieldProps) {
   const { t } = useTranslation()
   return (
     <DateInput
@@ -44,9 +47,12 @@ export function DateField({ label, value, onChange, error, size = 'xs', w, minDa
       placeholder={t('field.date.placeholder')}
       minDate={minDate}
       clearable={clearable}
+      withAsterisk={required}
+      description={description}
       error={error}
       popoverProps={{ withinPortal: true, zIndex: 3000 }}
       data-testid={rest['data-testid']}
+      data-field={rest['data-field']}
       aria-label={rest['aria-label']}
     />
   )

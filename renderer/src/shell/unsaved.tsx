@@ -19,6 +19,8 @@ export function useUnsavedChanges(id: string, dirty: boolean): void {
 }
 
 export const hasUnsavedChanges = () => dirtyForms.size > 0
+/** Whether one form (by its id) holds unsaved changes: a page asks before it swaps that form out. */
+export const isUnsaved = (id: string) => dirtyForms.has(id)
 /** Forget every registration (the user chose to discard). */
 export const forgetUnsavedChanges = () => dirtyForms.clear()
 
@@ -72,4 +74,26 @@ export function useConfirmLeave(): { dialog: ReactNode; ask: (dirty: boolean, le
     </Modal>
   )
   return { dialog, ask }
+}
+
+/**
+ * The guard of one form: it counts as unsaved while `dirty` (so another page and the window's close
+ * ask), and `guard(close)` runs `close` at once when clean, else after the user chose to discard.
+ * Wrap every way the form closes in it (a modal's onClose covers Esc, the outside click and ×).
+ * Render `dialog` beside the form, not inside its modal (an Esc in the question must not reach it).
+ */
+export function useUnsavedGuard(id: string, dirty: boolean): { dialog: ReactNode; guard: (close: () => void) => void } {
+  useUnsavedChanges(id, dirty)
+  const { dialog, ask } = useConfirmLeave()
+  const dirtyNow = useRef(dirty)
+  dirtyNow.current = dirty
+  const guard = useCallback(
+    (close: () => void) =>
+      ask(dirtyNow.current, () => {
+        dirtyForms.delete(id)
+        close()
+      }),
+    [ask, id],
+  )
+  return { dialog, guard }
 }

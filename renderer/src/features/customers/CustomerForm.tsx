@@ -7,7 +7,10 @@ import type { CustomerDetail } from '../../../../shared/api/customers'
 import { customerCategories, funnelStages, rivals, valueTiers, type CustomerCategory } from '../../../../shared/domain'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
+import { DateField } from '../../shell/DateField'
 import { ErrorAlert } from '../../shell/errors'
+import { toastSaved } from '../../shell/toasts'
+import { useUnsavedGuard } from '../../shell/unsaved'
 import { useSearchSelect } from '../../shell/useSearch'
 import { fieldErrors } from './fieldErrors'
 
@@ -72,6 +75,11 @@ export function CustomerForm({ opened, customer, onClose, onSaved }: { opened: b
     setDraft((d) => ({ ...d, [key]: value }))
     setEdited((e) => new Set(e).add(key))
   }
+  // Unsaved while the form differs from what it opened with; every way out (Esc, a click outside,
+  // ×, 取消, another page) asks first.
+  const dirty = opened && JSON.stringify(draft) !== JSON.stringify(fromCustomer(customer))
+  const { dialog, guard } = useUnsavedGuard('customer-form', dirty)
+  const close = () => guard(onClose)
   const allErrors = fieldErrors(t, error, customer ? ['patch'] : [])
   const errors = Object.fromEntries(Object.entries(allErrors).filter(([f]) => !edited.has(f)))
 
@@ -99,6 +107,7 @@ export function CustomerForm({ opened, customer, onClose, onSaved }: { opened: b
       const saved = customer
         ? await call('customers.update', { id: customer.id, patch: fields as never })
         : await call('customers.create', { ...(fields as Record<string, unknown>), funnelStage: draft.funnelStage } as never)
+      toastSaved(t('field.undo.saved'))
       onSaved(saved)
     } catch (e) {
       setError(e)
@@ -111,7 +120,9 @@ export function CustomerForm({ opened, customer, onClose, onSaved }: { opened: b
   const hasFieldErrors = Object.keys(allErrors).length > 0
 
   return (
-    <Modal opened={opened} onClose={onClose} title={t(customer ? 'customers.form.editTitle' : 'customers.form.createTitle')} size="xl" data-testid="customer-form">
+    <>
+    {dialog}
+    <Modal opened={opened} onClose={close} title={t(customer ? 'customers.form.editTitle' : 'customers.form.createTitle')} size="xl" data-testid="customer-form">
       <form
         onSubmit={(e) => {
           e.preventDefault()
@@ -130,8 +141,8 @@ export function CustomerForm({ opened, customer, onClose, onSaved }: { opened: b
           <NumberInput label={t('customers.form.monthlyRevenue')} value={draft.monthlyRevenue} onChange={(v) => set('monthlyRevenue', v)} error={errors.monthlyRevenue} min={0} thousandSeparator="," />
           <Select label={t('customers.form.tierOverride')} clearable placeholder={t('customers.form.tierAuto')} value={draft.tierOverride} onChange={(v) => set('tierOverride', v)} data={valueTiers.map((v) => ({ value: v, label: t('customers.tierLabel', { tier: v }) }))} />
           <Select label={t('customers.form.rivalUsed')} clearable value={draft.rivalUsed} onChange={(v) => set('rivalUsed', v)} data={rivals.map(option('customers.rival'))} />
-          <TextInput type="date" label={t('customers.form.contractExpiry')} value={draft.contractExpiry} onChange={(e) => set('contractExpiry', e.currentTarget.value)} error={errors.contractExpiry} data-field="contractExpiry" />
-          <TextInput type="date" label={t('customers.form.nextFollowUp')} value={draft.nextFollowUp} onChange={(e) => set('nextFollowUp', e.currentTarget.value)} error={errors.nextFollowUp} />
+          <DateField size="sm" clearable label={t('customers.form.contractExpiry')} value={draft.contractExpiry} onChange={(v) => set('contractExpiry', v)} error={errors.contractExpiry} data-field="contractExpiry" />
+          <DateField size="sm" clearable label={t('customers.form.nextFollowUp')} value={draft.nextFollowUp} onChange={(v) => set('nextFollowUp', v)} error={errors.nextFollowUp} data-field="nextFollowUp" />
           {!customer && <Select label={t('customers.form.funnelStage')} value={draft.funnelStage} allowDeselect={false} onChange={(v) => set('funnelStage', v ?? 'potential')} data={funnelStages.map(option('customers.stage'))} />}
           <TagsInput label={t('customers.form.tags')} description={t('customers.form.tagsHint')} value={draft.tags} onChange={(v) => set('tags', v)} data={tags.value ?? []} error={errors.tags} />
         </SimpleGrid>
@@ -139,10 +150,11 @@ export function CustomerForm({ opened, customer, onClose, onSaved }: { opened: b
         {Object.keys(errors).length > 0 && <Text c="red" size="sm" mt="xs" role="alert" data-testid="form-invalid">{t('customers.form.invalid')}</Text>}
         {error !== undefined && !hasFieldErrors && <ErrorAlert error={error} onClose={() => setError(undefined)} />}
         <Group justify="flex-end" mt="md">
-          <Button variant="default" onClick={onClose}>{t('customers.form.cancel')}</Button>
+          <Button variant="default" onClick={close} data-testid="customer-cancel">{t('customers.form.cancel')}</Button>
           <Button type="submit" loading={busy} data-testid="customer-save">{t('customers.form.save')}</Button>
         </Group>
       </form>
     </Modal>
+    </>
   )
 }

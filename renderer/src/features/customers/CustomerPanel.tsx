@@ -11,6 +11,7 @@ import { funnelStages, type FunnelStage } from '../../../../shared/domain'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
+import { toastUndo } from '../../shell/toasts'
 import { CustomerForm } from './CustomerForm'
 
 export const tierColour = { A: 'red', B: 'orange', C: 'gray' } as const
@@ -32,11 +33,25 @@ export function CustomerPanel({ customerId, onClose, onChanged, onNavigate }: { 
       detail.reload()
       duplicates.reload()
       onChanged()
+      return true
     } catch (e) {
       setError(e)
+      return false
     } finally {
       setBusy(undefined)
     }
+  }
+
+  // A stage move offers undo: moving back is itself a recorded (and synced) move.
+  const moveStage = async (stage: FunnelStage) => {
+    if (!c) return
+    const from = c.funnelStage
+    const moved = await act(stage, () => call('customers.moveStage', { id: c.id, toStage: stage }))
+    if (!moved) return
+    toastUndo(t, t('field.undo.stageMoved', { name: c.name, stage: t(`customers.stage.${stage}`) }), () => call('customers.moveStage', { id: c.id, toStage: from }), () => {
+      detail.reload()
+      onChanged()
+    })
   }
 
   if (detail.error !== undefined) return <ErrorAlert error={detail.error} onRetry={detail.reload} />
@@ -99,7 +114,7 @@ export function CustomerPanel({ customerId, onClose, onChanged, onNavigate }: { 
                 aria-current={i === stageIndex ? 'step' : undefined}
                 loading={busy === stage}
                 title={i > stageIndex ? t('customers.panel.moveTo', { stage: t(`customers.stage.${stage}`) }) : t('customers.panel.moveBack', { stage: t(`customers.stage.${stage}`) })}
-                onClick={() => i !== stageIndex && void act(stage, () => call('customers.moveStage', { id: c.id, toStage: stage }))}
+                onClick={() => i !== stageIndex && void moveStage(stage)}
                 data-stage={stage}
                 data-current={i === stageIndex}
               >

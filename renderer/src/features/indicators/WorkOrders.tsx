@@ -9,15 +9,20 @@ import { AppError } from '../../../../shared/errors'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { shownCompletion } from '../../../../shared/kpi'
+import { dateTimeOf, dueDayOf, endOfDay } from '../../../../shared/dates'
+import { DateField } from '../../shell/DateField'
 import { ErrorAlert, errorMessage } from '../../shell/errors'
+import { toastSaved, toastUndo } from '../../shell/toasts'
+import { useUnsavedGuard } from '../../shell/unsaved'
 import type { AlertTarget } from './IndicatorsPage'
 import { LightBadge, pct, useIndicatorName } from './LightBadge'
 
-/** datetime-local wants local wall time without a zone. */
-function toLocalInput(iso: string): string {
-  const d = new Date(iso)
-  const p = (n: number) => String(n).padStart(2, '0')
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`
+const localZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone
+
+/** A due instant in local time; one at the end of its day (a due day) reads as the day alone. */
+export function dueText(dueAt: string): string {
+  const at = dateTimeOf(dueAt)
+  return at.endsWith(' 23:59') ? at.slice(0, 10) : at
 }
 
 export function WorkOrderList({ region, highlightId }: { region?: string; highlightId?: string }) {
@@ -66,7 +71,7 @@ export function WorkOrderList({ region, highlightId }: { region?: string; highli
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>{t(`indicators.wo.origin.${w.origin}`)}</Table.Td>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>{w.orgUnitName ?? '—'}</Table.Td>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>{w.assigneeName ?? '—'}</Table.Td>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>{new Date(w.dueAt).toLocaleString()}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{dueText(w.dueAt)}</Table.Td>
                 <Table.Td ta="right" c={w.overdue ? 'red.7' : undefined}>
                   {w.light === 'none' ? '—' : w.overdue ? `−${Math.max(1, Math.round(-w.hoursLeft))}` : Math.round(w.hoursLeft)}
                 </Table.Td>
@@ -89,6 +94,7 @@ export function WorkOrderList({ region, highlightId }: { region?: string; highli
             setEditing(null)
             list.reload()
           }}
+          onUndone={list.reload}
         />
       )}
     </Stack>
@@ -97,7 +103,7 @@ export function WorkOrderList({ region, highlightId }: { region?: string; highli
 
 type Field = 'title' | 'description' | 'orgUnitCode' | 'assigneeUserId' | 'dueAt' | 'slaHours' | 'status'
 
-function WorkOrderForm({ region, workOrder, onClose, onSaved }: { region?: string; workOrder: WorkOrderRow | null; onClose: () => void; onSaved: () => void }) {
+function WorkOrderForm({ region, workOrder, onClose, onSaved, onUndone }: { region?: string; workOrder: WorkOrderRow | null; onClose: () => void; onSaved: () => void; onUndone: () => void }) {
   const { t } = useTranslation()
   const assignees = useCall('workOrders.assignees', { region: region || undefined })
   const grids = useCall('grids.list', { search: '', limit: 1000 })
@@ -105,7 +111,8 @@ function WorkOrderForm({ region, workOrder, onClose, onSaved }: { region?: strin
   const [description, setDescription] = useState(workOrder?.description ?? '')
   const [unit, setUnit] = useState<string | null>(null)
   const [assignee, setAssignee] = useState<string | null>(workOrder?.assigneeUserId ?? null)
-  const [due, setDue] = useState(workOrder ? toLocalInput(workOrder.dueAt) : '')
+  const initialDue = workOrder ? dueDayOf(workOrder.dueAt, localZone()) : ''
+  const [due, setDue] = useState(initialDue)
   const [sla, setSla] = useState<number | string>(workOrder?.slaHours ?? '')
   const [status, setStatus] = useState<WorkOrderStatus>(workOrder?.status ?? 'open')
   const [touched, setTouched] = useState(false)
@@ -115,7 +122,12 @@ function WorkOrderForm({ region, workOrder, onClose, onSaved }: { region?: strin
   const local: Partial<Record<Field, string>> = {}
   if (!title.trim()) local.title = t('indicators.wo.required')
   if (sla !== '' && (typeof sla !== 'number' || !Number.isInteger(sla) || sla < 1 || sla > 8760)) local.slaHours = t('indicators.wo.slaRange')
-  if (due && Number.isNaN(Date.parse(due))) local.dueAt = t('indicators.wo.required')
+  const dirty =
+    title !== (workOrder?.title ?? '') || description !== (workOrder?.description ?? '') || unit !== null || assignee !== (workOrder?.assigneeUserId ?? null) ||
+    due !== initialDue || sla !== (workOrder?.slaHours ?? '') || status !== (workOrder?.status ?? 'open')
+  // Esc, a click outside, × and 取消 ask first when something was typed.
+  const { dialog, guard } = useUnsavedGuard('work-order-form', dirty)
+  const close = () => guard(onClose)
   // The core's validation issues name the field they belong to (path[0], or patch.<field>).
   const remote = (field: Field) => {
     if (!(error instanceof AppError) || !error.issues) return undefined
@@ -130,15 +142,21 @@ function WorkOrderForm({ region, workOrder, onClose, onSaved }: { region?: strin
     if (Object.keys(local).length) return
     setBusy(true)
     setError(null)
-    const dueAt = due ? new Date(due).toISOString() : undefined
+    // A due day is the end of that day here; an unchanged day keeps the stored time.
+    const dueAt = due && due !== initialDue ? endOfDay(due, localZone()) : undefined
     const slaHours = typeof sla === 'number' ? sla : undefined
     try {
-      if (workOrder)
+      if (workOrder) {
         await call('workOrders.update', {
           id: workOrder.id,
           patch: { title: title.trim(), description: description || null, assigneeUserId: assignee, ...(dueAt ? { dueAt } : {}), slaHours: slaHours ?? null, status },
         })
-      else
+        // Done or cancelled takes the order off the open list: that can be undone for a moment.
+        if (status !== workOrder.status) {
+          const before = workOrder.status
+          toastUndo(t, t('field.undo.woStatus', { title: title.trim(), status: t(`indicators.woStatus.${status}`) }), () => call('workOrders.update', { id: workOrder.id, patch: { status: before } }), onUndone)
+        } else toastSaved(t('indicators.wo.saved'))
+      } else {
         await call('workOrders.create', {
           title: title.trim(),
           description: description || undefined,
@@ -147,6 +165,8 @@ function WorkOrderForm({ region, workOrder, onClose, onSaved }: { region?: strin
           dueAt,
           slaHours,
         })
+        toastSaved(t('indicators.wo.saved'))
+      }
       onSaved()
     } catch (e) {
       setError(e)
@@ -156,7 +176,9 @@ function WorkOrderForm({ region, workOrder, onClose, onSaved }: { region?: strin
   }
 
   return (
-    <Modal opened onClose={onClose} title={workOrder ? t('indicators.wo.edit') : t('indicators.wo.new')} size="lg" data-testid="wo-form">
+    <>
+    {dialog}
+    <Modal opened onClose={close} title={workOrder ? t('indicators.wo.edit') : t('indicators.wo.new')} size="lg" data-testid="wo-form">
       <Stack gap="sm">
         <TextInput label={t('indicators.wo.title')} withAsterisk value={title} onChange={(e) => setTitle(e.currentTarget.value)} error={fieldError('title')} data-testid="wo-title" />
         <Textarea label={t('indicators.wo.description')} value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} maxRows={5} error={fieldError('description')} />
@@ -175,7 +197,7 @@ function WorkOrderForm({ region, workOrder, onClose, onSaved }: { region?: strin
           />
         </Group>
         <Group grow align="flex-start">
-          <TextInput type="datetime-local" label={t('indicators.wo.due')} value={due} onChange={(e) => setDue(e.currentTarget.value)} error={fieldError('dueAt')} data-testid="wo-due" />
+          <DateField size="sm" label={t('woEdit.due')} value={due} onChange={setDue} error={fieldError('dueAt')} data-testid="wo-due" />
           <NumberInput label={t('indicators.wo.sla')} value={sla} onChange={setSla} allowDecimal={false} error={fieldError('slaHours')} data-testid="wo-sla" />
           {workOrder && (
             <Select label={t('indicators.wo.status')} data={workOrderStatuses.map((s) => ({ value: s, label: t(`indicators.woStatus.${s}`) }))} value={status} onChange={(v) => v && setStatus(v as WorkOrderStatus)} allowDeselect={false} error={fieldError('status')} />
@@ -184,7 +206,7 @@ function WorkOrderForm({ region, workOrder, onClose, onSaved }: { region?: strin
         {unclaimed && <ErrorAlert error={error} />}
         {error !== null && !unclaimed && <Text size="sm" c="red.7">{errorMessage(t, error)}</Text>}
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
+          <Button variant="default" onClick={close}>
             {t('indicators.wo.cancel')}
           </Button>
           <Button onClick={() => void save()} loading={busy} data-testid="wo-save">
@@ -193,6 +215,7 @@ function WorkOrderForm({ region, workOrder, onClose, onSaved }: { region?: strin
         </Group>
       </Stack>
     </Modal>
+    </>
   )
 }
 
@@ -217,7 +240,8 @@ export function AlertWorkOrderModal({ alert, period, onClose, onCreated }: { ale
   const cell = alert && code ? alert.row.cells[code] : undefined
   const chosen = indicators.value?.find((i) => i.code === code)
 
-  const close = () => {
+  const { dialog, guard } = useUnsavedGuard('alert-work-order', alert !== null && (title !== '' || description !== '' || dueDay !== '' || assignee !== null))
+  const close = () => guard(() => {
     setIndicator(null)
     setAssignee(null)
     setTitle('')
@@ -225,7 +249,7 @@ export function AlertWorkOrderModal({ alert, period, onClose, onCreated }: { ale
     setDueDay('')
     setError(null)
     onClose()
-  }
+  })
 
   async function create() {
     if (!alert || !code) return
@@ -252,6 +276,8 @@ export function AlertWorkOrderModal({ alert, period, onClose, onCreated }: { ale
   }
 
   return (
+    <>
+    {dialog}
     <Modal opened={alert !== null} onClose={close} title={t('indicators.wo.fromAlert')} size="lg" data-testid="alert-wo">
       {alert && (
         <Stack gap="sm">
@@ -275,7 +301,7 @@ export function AlertWorkOrderModal({ alert, period, onClose, onCreated }: { ale
           )}
           <TextInput label={t('woEdit.title')} placeholder={t('woEdit.auto')} value={title} onChange={(e) => setTitle(e.currentTarget.value)} maxLength={200} data-testid="alert-wo-title" />
           <Textarea label={t('woEdit.description')} placeholder={t('woEdit.auto')} value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} maxLength={5000} data-testid="alert-wo-description" />
-          <TextInput type="date" label={t('woEdit.due')} description={t('woEdit.dueHint')} value={dueDay} onChange={(e) => setDueDay(e.currentTarget.value)} data-testid="alert-wo-due" />
+          <DateField size="sm" clearable label={t('woEdit.due')} description={t('woEdit.dueHint')} value={dueDay} onChange={setDueDay} data-testid="alert-wo-due" />
           <Select
             label={t('indicators.wo.assignee')}
             placeholder={t('indicators.wo.none')}
@@ -296,5 +322,6 @@ export function AlertWorkOrderModal({ alert, period, onClose, onCreated }: { ale
         </Stack>
       )}
     </Modal>
+    </>
   )
 }

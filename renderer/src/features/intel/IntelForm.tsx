@@ -12,7 +12,11 @@ import { intelKinds, rivals } from '../../../../shared/domain'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { CountyMap } from '../../map/CountyMap'
+import { dayOf } from '../../../../shared/dates'
+import { DateField } from '../../shell/DateField'
 import { ErrorAlert } from '../../shell/errors'
+import { toastSaved } from '../../shell/toasts'
+import { useUnsavedGuard } from '../../shell/unsaved'
 import { useSearchSelect } from '../../shell/useSearch'
 import { fieldErrors } from '../customers/fieldErrors'
 
@@ -42,7 +46,7 @@ interface Draft {
   deviceSubsidy: Num
 }
 
-const today = () => new Date().toISOString().slice(0, 10)
+const today = () => dayOf(new Date())
 
 function draftOf(intel?: IntelDetail): Draft {
   if (!intel)
@@ -53,7 +57,7 @@ function draftOf(intel?: IntelDetail): Draft {
   return {
     rival: intel.rival, kind: intel.kind, title: intel.title, description: intel.description ?? '', villageId: intel.villageId, lon: intel.lon ?? '', lat: intel.lat ?? '',
     // The date input shows the day; an unchanged day leaves the stored time of day alone (not in the patch).
-    seenAt: intel.seenAt.slice(0, 10), validFrom: intel.validFrom ?? '', validTo: intel.validTo ?? '', source: intel.source ?? '',
+    seenAt: dayOf(intel.seenAt), validFrom: intel.validFrom ?? '', validTo: intel.validTo ?? '', source: intel.source ?? '',
     reliability: intel.reliability ?? '', threatLevel: intel.threatLevel ?? '', suggestedResponse: intel.suggestedResponse ?? '',
     ...(Object.fromEntries(numberFields.map((f) => [f, intel[f] ?? ''])) as Record<(typeof numberFields)[number], Num>),
   }
@@ -126,6 +130,10 @@ export function IntelForm({ opened, intel, onClose, onSaved }: IntelFormProps) {
     setD((x) => ({ ...x, [k]: v }))
     setEdited((e) => new Set([...e, ...(clearedBy[k] ?? [k])]))
   }
+  // Unsaved while the form differs from what it opened with; Esc, a click outside, × and 取消 ask first.
+  const dirty = opened && JSON.stringify(d) !== JSON.stringify(draftOf(intel))
+  const { dialog, guard } = useUnsavedGuard('intel-form', dirty)
+  const close = () => guard(onClose)
   const allErrors = fieldErrors(t, error, intel ? ['patch'] : [])
   const errors = Object.fromEntries(Object.entries(allErrors).filter(([f]) => !edited.has(f)))
 
@@ -142,6 +150,7 @@ export function IntelForm({ opened, intel, onClose, onSaved }: IntelFormProps) {
       } else {
         saved = await call('intel.create', fieldsOf(d) as never)
       }
+      toastSaved(t('field.undo.saved'))
       onSaved(saved)
     } catch (e) {
       setError(e)
@@ -152,13 +161,15 @@ export function IntelForm({ opened, intel, onClose, onSaved }: IntelFormProps) {
   const hasFieldErrors = Object.keys(allErrors).length > 0
 
   return (
-    <Modal opened={opened} onClose={onClose} title={t(intel ? 'intel.form.editTitle' : 'intel.form.createTitle')} size="xl" data-testid="intel-form" data-mode={intel ? 'edit' : 'create'}>
+    <>
+    {dialog}
+    <Modal opened={opened} onClose={close} title={t(intel ? 'intel.form.editTitle' : 'intel.form.createTitle')} size="xl" data-testid="intel-form" data-mode={intel ? 'edit' : 'create'}>
       <form onSubmit={(e) => { e.preventDefault(); void save() }} noValidate>
         <Stack gap={6}>
           <SimpleGrid cols={3} spacing="sm" verticalSpacing={6}>
             <Select label={t('intel.form.rival')} required allowDeselect={false} value={d.rival} onChange={(v) => set('rival', v)} data={rivals.map((r) => ({ value: r, label: t(`customers.rival.${r}`) }))} error={errors.rival} data-field="rival" />
             <Select label={t('intel.form.kind')} required allowDeselect={false} value={d.kind} onChange={(v) => set('kind', v)} data={intelKinds.map((k) => ({ value: k, label: t(`intel.kind.${k}`) }))} error={errors.kind} data-field="kind" />
-            <TextInput label={t('intel.form.seenAt')} type="date" required value={d.seenAt} onChange={(e) => set('seenAt', e.currentTarget.value)} error={errors.seenAt} data-field="seenAt" />
+            <DateField size="sm" required label={t('intel.form.seenAt')} value={d.seenAt} onChange={(v) => set('seenAt', v)} error={errors.seenAt} data-field="seenAt" />
           </SimpleGrid>
           <TextInput label={t('intel.form.title')} required value={d.title} onChange={(e) => set('title', e.currentTarget.value)} error={errors.title} data-field="title" />
           <Group align="flex-start" gap="sm" wrap="nowrap">
@@ -177,8 +188,8 @@ export function IntelForm({ opened, intel, onClose, onSaved }: IntelFormProps) {
             </div>
           )}
           <SimpleGrid cols={4} spacing="sm" verticalSpacing={6}>
-            <TextInput label={t('intel.form.validFrom')} type="date" value={d.validFrom} onChange={(e) => set('validFrom', e.currentTarget.value)} error={errors.validFrom} data-field="validFrom" />
-            <TextInput label={t('intel.form.validTo')} type="date" value={d.validTo} onChange={(e) => set('validTo', e.currentTarget.value)} error={errors.validTo} data-field="validTo" />
+            <DateField size="sm" clearable label={t('intel.form.validFrom')} value={d.validFrom} onChange={(v) => set('validFrom', v)} error={errors.validFrom} data-field="validFrom" />
+            <DateField size="sm" clearable label={t('intel.form.validTo')} value={d.validTo} onChange={(v) => set('validTo', v)} error={errors.validTo} data-field="validTo" />
             <TextInput label={t('intel.form.source')} value={d.source} onChange={(e) => set('source', e.currentTarget.value)} error={errors.source} data-field="source" />
             <NumberInput label={t('intel.form.reliability')} min={1} max={5} clampBehavior="none" allowDecimal={false} value={d.reliability} onChange={(v) => set('reliability', v)} error={errors.reliability} data-field="reliability" />
           </SimpleGrid>
@@ -194,11 +205,12 @@ export function IntelForm({ opened, intel, onClose, onSaved }: IntelFormProps) {
           {Object.keys(errors).length > 0 && <Text c="red" size="sm" role="alert" data-testid="intel-form-invalid">{t('customers.form.invalid')}</Text>}
           {error !== undefined && !hasFieldErrors && <ErrorAlert error={error} onClose={() => setError(undefined)} />}
           <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>{t('intel.form.cancel')}</Button>
+            <Button variant="default" onClick={close} data-testid="intel-cancel">{t('intel.form.cancel')}</Button>
             <Button type="submit" loading={busy} data-testid="intel-save">{t('intel.form.save')}</Button>
           </Group>
         </Stack>
       </form>
     </Modal>
+    </>
   )
 }

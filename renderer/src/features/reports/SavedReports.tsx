@@ -3,10 +3,12 @@
 import { Alert, Button, Checkbox, Group, Progress, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { periodRules, reportFormats, type ReportFormat, type ReportRunResult } from '../../../../shared/api/reports'
+import { periodRules, reportFormats, type ReportDefinition, type ReportFormat, type ReportRunResult } from '../../../../shared/api/reports'
 import { call, pickFolder } from '../../api/client'
 import { useCall } from '../../api/useCall'
+import { dateTimeOf } from '../../../../shared/dates'
 import { ErrorAlert } from '../../shell/errors'
+import { toastUndo } from '../../shell/toasts'
 
 export function SavedReports({ region, defaultFolder }: { region: string | null; defaultFolder: string }) {
   const { t, i18n } = useTranslation()
@@ -18,6 +20,19 @@ export function SavedReports({ region, defaultFolder }: { region: string | null;
   const [running, setRunning] = useState<string | null>(null)
   const [result, setResult] = useState<ReportRunResult | null>(null)
   const [error, setError] = useState<unknown>(null)
+
+  // A deleted definition can be brought back from the toast: saved again under the same id.
+  async function remove(d: ReportDefinition) {
+    setError(null)
+    try {
+      await call('reports.definitions.delete', { id: d.id })
+      definitions.reload()
+      const { id, name, region, periodRule, formats, folder, csvEncoding, lang } = d
+      toastUndo(t, t('field.undo.reportDeleted', { name }), () => call('reports.definitions.save', { id, name, region, periodRule, formats, folder, csvEncoding, lang }), definitions.reload)
+    } catch (e) {
+      setError(e)
+    }
+  }
 
   async function save() {
     if (!region) return
@@ -96,11 +111,11 @@ export function SavedReports({ region, defaultFolder }: { region: string | null;
                 <Table.Td>{ruleLabel(d.periodRule)}</Table.Td>
                 <Table.Td>{d.formats.map((f) => f.toUpperCase()).join(' ')}</Table.Td>
                 <Table.Td style={{ wordBreak: 'break-all' }}>{d.folder}</Table.Td>
-                <Table.Td>{d.lastRunAt ? new Date(d.lastRunAt).toLocaleString(i18n.language) : t('reports.saved.never')}</Table.Td>
+                <Table.Td>{d.lastRunAt ? dateTimeOf(d.lastRunAt) : t('reports.saved.never')}</Table.Td>
                 <Table.Td>
                   <Group gap={4} wrap="nowrap">
                     <Button size="compact-sm" onClick={() => run(d.id)} loading={running === d.id} disabled={running !== null}>{t('reports.saved.run')}</Button>
-                    <Button size="compact-sm" variant="subtle" color="red" onClick={async () => { await call('reports.definitions.delete', { id: d.id }); definitions.reload() }}>{t('reports.saved.delete')}</Button>
+                    <Button size="compact-sm" variant="subtle" color="red" onClick={() => void remove(d)} data-testid="saved-report-delete">{t('reports.saved.delete')}</Button>
                   </Group>
                 </Table.Td>
               </Table.Tr>

@@ -11,6 +11,8 @@ import { ageFields, ageSharesAddUp, missingProfileFields, parseKeyPersons, parse
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
+import { toastSaved } from '../../shell/toasts'
+import { useUnsavedGuard } from '../../shell/unsaved'
 import { fieldErrors as issuesByField } from '../customers/fieldErrors'
 import { useOnSynced } from '../sync/useOnSynced'
 import { completenessColor } from './completeness'
@@ -109,6 +111,9 @@ function toPatch(initial: FormValues, current: FormValues): Record<string, unkno
   return patch
 }
 
+/** The profile's id among the unsaved forms: the villages page asks with it before it shows another village. */
+export const VILLAGE_PROFILE_FORM = 'village-profile'
+
 export interface VillageProfilePanelProps {
   villageId: string
   onClose: () => void
@@ -142,6 +147,7 @@ export function VillageProfilePanel({ villageId, onClose, onSaved }: VillageProf
       await call('villages.update', { id: villageId, patch: patch as VillagePatch })
       setFieldErrors({})
       setStatus({ kind: 'saved' })
+      toastSaved(t('field.undo.saved'))
       profile.reload()
       history.reload()
       onSaved()
@@ -197,6 +203,8 @@ export function VillageProfilePanel({ villageId, onClose, onSaved }: VillageProf
   const missing = village ? missingProfileFields(village) : []
 
   const dirty = village !== undefined && Object.keys(toPatch(initial, values)).length > 0
+  // Closing the panel, another page or another village (the page asks through the same id) asks first.
+  const { dialog, guard } = useUnsavedGuard(VILLAGE_PROFILE_FORM, dirty)
   const pct = village ? Math.round(village.completeness * 100) : 0
   // After a sync: the history's "synced" marks, and the profile unless the user is editing it.
   useOnSynced(() => {
@@ -205,6 +213,8 @@ export function VillageProfilePanel({ villageId, onClose, onSaved }: VillageProf
   })
 
   return (
+    <>
+    {dialog}
     <Paper withBorder radius="md" p="md" h="100%" data-testid="village-profile" aria-busy={profile.loading} style={{ display: 'flex', flexDirection: 'column', minHeight: 0 }}>
       <Group justify="space-between" align="flex-start" wrap="nowrap" gap="xs">
         <div>
@@ -217,7 +227,7 @@ export function VillageProfilePanel({ villageId, onClose, onSaved }: VillageProf
             </Text>
           )}
         </div>
-        <ActionIcon variant="subtle" color="gray" onClick={onClose} aria-label={t('villages.profile.close')} title={t('villages.profile.close')}>
+        <ActionIcon variant="subtle" color="gray" onClick={() => guard(onClose)} aria-label={t('villages.profile.close')} title={t('villages.profile.close')}>
           <span aria-hidden style={{ fontSize: 20, lineHeight: 1 }}>×</span>
         </ActionIcon>
       </Group>
@@ -335,6 +345,7 @@ export function VillageProfilePanel({ villageId, onClose, onSaved }: VillageProf
         </>
       )}
     </Paper>
+    </>
   )
 }
 

@@ -13,7 +13,8 @@ import { useOnSynced } from '../sync/useOnSynced'
 import { useNumberFormat } from '../../shell/format'
 import { ImportDialog } from './ImportDialog'
 import { completenessColor } from './completeness'
-import { VillageProfilePanel } from './VillageProfilePanel'
+import { isUnsaved, useConfirmLeave } from '../../shell/unsaved'
+import { VILLAGE_PROFILE_FORM, VillageProfilePanel } from './VillageProfilePanel'
 
 const PAGE_SIZE = 100
 
@@ -42,6 +43,11 @@ export function VillagesPage({ selectId }: { selectId?: string }) {
   useEffect(() => {
     if (selectId) setSelectedId(selectId)
   }, [selectId])
+  // Another village replaces the profile being edited: a dirty one asks first.
+  const leave = useConfirmLeave()
+  const select = (id: string) => {
+    if (id !== selectedId) leave.ask(isUnsaved(VILLAGE_PROFILE_FORM), () => setSelectedId(id))
+  }
   const [importing, setImporting] = useState(false)
   const grids = useCall('grids.list', { limit: 1000 })
   const list = useCall('villages.list', {
@@ -153,7 +159,7 @@ export function VillagesPage({ selectId }: { selectId?: string }) {
             </Table.Thead>
             <Table.Tbody>
               {rows.map((village) => (
-                <VillageRow key={village.id} village={village} shown={columns.map((c) => c.key)} selected={village.id === selectedId} onSelect={() => setSelectedId(village.id)} />
+                <VillageRow key={village.id} village={village} shown={columns.map((c) => c.key)} selected={village.id === selectedId} onSelect={() => select(village.id)} />
               ))}
             </Table.Tbody>
           </Table>
@@ -177,6 +183,7 @@ export function VillagesPage({ selectId }: { selectId?: string }) {
           <VillageProfilePanel villageId={selectedId} onClose={() => setSelectedId(undefined)} onSaved={list.reload} />
         </Box>
       )}
+      {leave.dialog}
       <ImportDialog opened={importing} onClose={() => setImporting(false)} onImported={() => { list.reload(); grids.reload() }} />
     </Box>
   )

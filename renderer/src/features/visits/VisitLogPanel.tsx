@@ -14,6 +14,7 @@ import { haversineM } from '../../../../shared/route'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
+import { useConfirmLeave } from '../../shell/unsaved'
 import { localDay, localTime } from './format'
 import { RouteMap, type MapPoint } from './RouteMap'
 import { useVisitDraft } from './useVisitDraft'
@@ -69,14 +70,24 @@ export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted,
   const targetRow = useMemo(() => rows.find((r) => `${r.kind}:${r.id}` === form.target), [rows, form.target])
   const { draftId, setDraftId, draftState, setDraftState, dirty } = useVisitDraft(form, setForm, targetRow?.name ?? null, setFailure)
 
+  // A visit being typed is kept as a draft; starting another one over it, or discarding it, asks first.
+  const leave = useConfirmLeave()
+  const typed = useRef(false)
+  typed.current = JSON.stringify({ ...form, target: null }) !== JSON.stringify(emptyForm())
+  const formNow = useRef(form)
+  formNow.current = form
+
   // A target handed over from the plan or the next-up list starts a fresh form.
   useEffect(() => {
     if (!target) return
     const value = `${target.kind}:${target.id}`
-    setForm((f) => (f.target === value ? f : { ...emptyForm(), target: value }))
-    dirty.current = true
-    setResult(null)
     onTargetUsed()
+    if (formNow.current.target === value) return
+    leave.ask(typed.current, () => {
+      setForm((f) => (f.target === value ? f : { ...emptyForm(), target: value }))
+      dirty.current = true
+      setResult(null)
+    })
   }, [target, onTargetUsed])
 
 
@@ -165,7 +176,8 @@ export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted,
     }
   }
 
-  const discard = async () => {
+  const discard = () => leave.ask(typed.current, () => void discardNow())
+  const discardNow = async () => {
     if (draftId) await call('visits.discardDraft', { id: draftId }).catch(() => undefined)
     dirty.current = false
     setForm(emptyForm())
@@ -193,6 +205,7 @@ export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted,
 
   return (
     <Box style={{ height: '100%', display: 'grid', gridTemplateColumns: 'minmax(0, 1fr) 400px', gap: 'var(--mantine-spacing-sm)' }} data-testid="visit-log">
+      {leave.dialog}
       <ScrollArea h="100%" type="auto" offsetScrollbars viewportRef={formViewport}>
         <Stack gap="xs" pr="xs" pb="md">
           {draftState?.kind === 'restored' && (
@@ -392,7 +405,7 @@ export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted,
               {draftState?.kind === 'saving' ? t('visits.log.draftSaving') : draftState ? t('visits.log.draftSaved', { time: localTime(draftState.at) }) : ''}
             </Text>
             <Group gap="xs">
-              <Button size="xs" variant="subtle" color="gray" onClick={() => void discard()} disabled={!draftId && !dirty.current}>{t('visits.log.discard')}</Button>
+              <Button size="xs" variant="subtle" color="gray" onClick={discard} disabled={!draftId && !dirty.current}>{t('visits.log.discard')}</Button>
               <Button size="xs" onClick={() => void complete()} loading={busy} data-testid="visit-complete">{t('visits.log.complete')}</Button>
             </Group>
           </Group>

@@ -36,14 +36,20 @@ export function useVisitDraft(form: VisitForm, setForm: Dispatch<SetStateAction<
   }, [])
 
   // Autosave: every change, debounced; the id the core gives the first save is kept.
+  const pending = useRef<(() => Promise<unknown>) | null>(null)
   const draftIdRef = useRef(draftId)
   draftIdRef.current = draftId
   useEffect(() => {
     if (!dirty.current || !loaded.current) return
     // "Saving" from the first keystroke: the page never says "saved" while a change is pending.
     setDraftState({ kind: 'saving' })
+    const save = () => {
+      pending.current = null
+      return call('visits.saveDraft', { id: draftIdRef.current ?? undefined, form: form as unknown as Record<string, unknown>, label })
+    }
+    pending.current = save
     const timer = setTimeout(() => {
-      call('visits.saveDraft', { id: draftIdRef.current ?? undefined, form: form as unknown as Record<string, unknown>, label }).then(
+      save().then(
         (d) => {
           setDraftId(d.id)
           setDraftState({ kind: 'saved', at: d.savedAt })
@@ -53,6 +59,13 @@ export function useVisitDraft(form: VisitForm, setForm: Dispatch<SetStateAction<
     }, AUTOSAVE_MS)
     return () => clearTimeout(timer)
   }, [form, label])
+  // Leaving the page within the debounce still keeps the last keystrokes.
+  useEffect(
+    () => () => {
+      void pending.current?.().catch(() => undefined)
+    },
+    [],
+  )
 
   return { draftId, setDraftId, draftState, setDraftState, dirty }
 }
