@@ -20,6 +20,14 @@ export function dateTimeOf(instant: Date | string, timeZone?: string): string {
   return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}`
 }
 
+/** A time in a list: "14:30" today, "12-09 14:30" this year, "2025-12-09 14:30" before. */
+export function listTimeOf(instant: Date | string, now: Date = new Date()): string {
+  const at = dateTimeOf(instant)
+  const today = dayOf(now)
+  if (at.startsWith(today)) return at.slice(11)
+  return at.startsWith(today.slice(0, 4)) ? at.slice(5) : at
+}
+
 /** Local "MM-DD HH:mm" (this year's times in lists). */
 export function shortDateTimeOf(instant: Date | string, timeZone?: string): string {
   return dateTimeOf(instant, timeZone).slice(5)

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { dateTimeOf, dayOf, dueDayOf, endOfDay, shortDateTimeOf } from '../../shared/dates'
+import { dateTimeOf, dayOf, dueDayOf, endOfDay, listTimeOf, shortDateTimeOf } from '../../shared/dates'
 
 const ZONES = ['Asia/Shanghai', 'UTC', 'America/New_York'] as const
 const DAYS = ['2026-12-09', '2026-01-01', '2026-03-08', '2026-11-01', '2026-12-31', '2028-02-29']
@@ -52,5 +52,14 @@ describe('due dates across time zones', () => {
     expect(shortDateTimeOf(at, 'Asia/Shanghai')).toBe('12-09 14:30')
     expect(dayOf('2026-12-09T17:00:00Z', 'Asia/Shanghai')).toBe('2026-12-10')
     expect(dueDayOf('2026-12-09')).toBe('2026-12-09')
+  })
+
+  it('a time in a list in local time: the time today, month-day this year, the full date before', () => {
+    const now = new Date(2026, 11, 9, 18, 0)
+    expect(listTimeOf(new Date(2026, 11, 9, 14, 30), now)).toBe('14:30')
+    expect(listTimeOf(new Date(2026, 11, 8, 23, 5), now)).toBe('12-08 23:05')
+    expect(listTimeOf(new Date(2025, 11, 9, 9, 0), now)).toBe('2025-12-09 09:00')
+    // An instant shortly after local midnight is today here, whatever day it is in UTC.
+    expect(listTimeOf(new Date(2026, 11, 9, 0, 10).toISOString(), now)).toBe('00:10')
   })
 })

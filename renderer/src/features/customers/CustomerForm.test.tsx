@@ -62,4 +62,16 @@ describe('CustomerForm', () => {
     expect(calls).toHaveBeenCalledWith('customers.create', expect.objectContaining({ name: '韦德明' }), 'zh-CN')
     expect(await screen.findByText('已保存')).toBeTruthy()
   })
+
+  it('takes dates in a zh-CN picker as YYYY-MM-DD, typed with slashes too', async () => {
+    await renderInApp(<CustomerForm opened onClose={() => {}} onSaved={() => {}} />)
+    const expiry = dialog().querySelector('input[data-field="contractExpiry"]') as HTMLInputElement
+    expect(expiry.type).not.toBe('date')
+    expect(expiry.placeholder).toBe('选择日期')
+    fireEvent.change(within(dialog()).getByRole('textbox', { name: /名称|姓名/ }), { target: { value: '韦德明' } })
+    fireEvent.change(expiry, { target: { value: '2026/12/9' } })
+    fireEvent.blur(expiry)
+    await act(async () => fireEvent.click(screen.getByTestId('customer-save')))
+    await waitFor(() => expect(calls).toHaveBeenCalledWith('customers.create', expect.objectContaining({ contractExpiry: '2026-12-09' }), 'zh-CN'))
+  })
 })

@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next'
 import type { Route } from '../../shell/route'
 import { TargetActions } from '../visits/TargetActions'
 import type { TimelineEntry } from '../../../../shared/api/customers'
+import { dayOf } from '../../../../shared/dates'
 import { funnelStages, type FunnelStage } from '../../../../shared/domain'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
@@ -194,7 +195,7 @@ function Fact({ label, value }: { label: string; value: string }) {
 
 function TimelineItem({ entry }: { entry: TimelineEntry }) {
   const { t } = useTranslation()
-  const day = entry.at.slice(0, 10)
+  const day = dayOf(entry.at)
   if (entry.kind === 'move')
     return (
       <Timeline.Item color="blue" title={<Text size="sm" fw={600}>{t('customers.panel.move')} · {day}</Text>} data-kind="move">

@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Route } from '../../shell/route'
 import type { CustomerListRow, CustomerSortKey } from '../../../../shared/api/customers'
+import { dayOf } from '../../../../shared/dates'
 import { customerCategories, funnelStages, rivals, valueTiers, type CustomerCategory, type FunnelStage, type Rival, type ValueTier } from '../../../../shared/domain'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
@@ -143,7 +144,7 @@ export function CustomersPage({ gridId: initialGrid, selectId, onNavigate }: { g
 function CustomerRow({ row, shown, selected, onSelect }: { row: CustomerListRow; shown: string[]; selected: boolean; onSelect: () => void }) {
   const { t } = useTranslation()
   const none = t('customers.none')
-  const today = new Date().toISOString().slice(0, 10)
+  const today = dayOf(new Date())
   const cells: Record<string, React.ReactNode> = {
     name: (
       <Text span size="sm" fw={500} data-testid="customer-row-name">{row.name}</Text>
@@ -155,7 +156,7 @@ function CustomerRow({ row, shown, selected, onSelect }: { row: CustomerListRow;
     monthlyRevenue: row.monthlyRevenue === null ? none : row.monthlyRevenue.toFixed(0),
     contractExpiry: row.contractExpiry ? <Text span size="sm" c={row.contractExpiry < today ? 'dimmed' : row.contractExpiry <= addDays(today, 60) ? 'orange.8' : undefined}>{row.contractExpiry}</Text> : none,
     nextFollowUp: row.nextFollowUp ? <Text span size="sm" c={row.nextFollowUp < today ? 'red.7' : undefined}>{row.nextFollowUp}</Text> : none,
-    lastVisit: row.lastVisitAt?.slice(0, 10) ?? none,
+    lastVisit: row.lastVisitAt ? dayOf(row.lastVisitAt) : none,
   }
   return (
     <Table.Tr
@@ -177,4 +178,5 @@ function CustomerRow({ row, shown, selected, onSelect }: { row: CustomerListRow;
   )
 }
 
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
+/** A calendar day n days on (date arithmetic on the day itself, no time zone in it). */
+const addDays = (day: string, n: number) => dayOf(new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000), 'UTC')

@@ -1,5 +1,6 @@
 // Actuals in: the billing export (CSV/XLSX read in the browser, sent as base64 to actuals.import;
 // one bad row and nothing is stored, every row error listed) and hand entry with its history.
+import { dateTimeOf } from '../../../../shared/dates'
 import { Alert, Button, Group, Modal, NumberInput, ScrollArea, Select, Stack, Table, Text } from '@mantine/core'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -182,7 +183,7 @@ export function ActualRecordModal({ opened, onClose, onRecorded, units, period }
               <Table.Tbody>
                 {history.value.map((a) => (
                   <Table.Tr key={a.id}>
-                    <Table.Td>{new Date(a.asOf).toLocaleString()}</Table.Td>
+                    <Table.Td>{dateTimeOf(a.asOf)}</Table.Td>
                     <Table.Td ta="right">{a.value}</Table.Td>
                     <Table.Td>{a.source}</Table.Td>
                   </Table.Tr>

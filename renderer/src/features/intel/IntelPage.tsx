@@ -2,7 +2,9 @@
 // on the county map beside it, and the selected record with its comparison against our offers
 // and the flyer photos (thumbnails drawn here on a canvas; the core only stores files). A record
 // opens for editing from its row, from the detail panel (also reached from its map pin).
-import { ActionIcon, Badge, Box, Button, Group, Image, Loader, NumberInput, Paper, ScrollArea, Select, SimpleGrid, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core'
+import { dayOf } from '../../../../shared/dates'
+import { DateField } from '../../shell/DateField'
+import { ActionIcon, Badge, Box, Button, Group, Image, Loader, NumberInput, Paper, ScrollArea, Select, SimpleGrid, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core'
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { IntelDetail, IntelRow } from '../../../../shared/api/intel'
@@ -57,7 +59,7 @@ export function IntelPage() {
           <Select size="xs" w={110} clearable placeholder={t('intel.filters.rival')} aria-label={t('intel.filters.rival')} value={filters.rival ?? null} onChange={(v) => set('rival', (v ?? undefined) as Rival)} data={rivals.map((r) => ({ value: r, label: t(`customers.rival.${r}`) }))} data-testid="intel-filter-rival" />
           <Select size="xs" w={130} clearable placeholder={t('intel.filters.kind')} aria-label={t('intel.filters.kind')} value={filters.kind ?? null} onChange={(v) => set('kind', (v ?? undefined) as IntelKind)} data={intelKinds.map((k) => ({ value: k, label: t(`intel.kind.${k}`) }))} />
           <Select size="xs" w={150} clearable searchable placeholder={t('intel.filters.grid')} aria-label={t('intel.filters.grid')} value={filters.gridId ?? null} onChange={(v) => set('gridId', v ?? undefined)} data={(grids.value ?? []).map((g) => ({ value: g.id, label: g.name }))} />
-          <TextInput size="xs" w={140} type="date" aria-label={t('intel.filters.validOn')} title={t('intel.filters.validOn')} value={filters.validOn ?? ''} onChange={(e) => set('validOn', e.currentTarget.value || undefined)} />
+          <DateField w={140} clearable aria-label={t('intel.filters.validOn')} value={filters.validOn ?? ''} onChange={(day) => set('validOn', day || undefined)} />
           <NumberInput size="xs" w={90} min={1} max={5} placeholder={t('intel.filters.threat')} aria-label={t('intel.filters.threat')} value={filters.minThreat ?? ''} onChange={(v) => set('minThreat', v === '' ? undefined : Number(v))} />
         </Group>
         {list.error !== undefined && <ErrorAlert error={list.error} onRetry={list.reload} />}
@@ -74,7 +76,7 @@ export function IntelPage() {
             <Table.Tbody>
               {rows.map((r) => (
                 <Table.Tr key={r.id} data-intel-id={r.id} onClick={() => setSelectedId(r.id)} onDoubleClick={() => edit(r.id)} style={{ cursor: 'pointer' }} bg={r.id === selectedId ? 'var(--mantine-primary-color-light)' : undefined} aria-selected={r.id === selectedId}>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{r.seenAt.slice(0, 10)}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>{dayOf(r.seenAt)}</Table.Td>
                   <Table.Td><Badge size="sm" radius="sm" color={rivalColour[r.rival]} variant="light">{t(`customers.rival.${r.rival}`)}</Badge></Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{t(`intel.kind.${r.kind}`)}</Table.Td>
                   <Table.Td data-testid="intel-row-title">{r.title}</Table.Td>

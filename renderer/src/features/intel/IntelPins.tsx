@@ -1,5 +1,6 @@
 // Competitor intel as pins inside a CountyMap (intel page, map page): one circle per record with a
 // location, coloured by rival and sized by threat; the tooltip says who, what and when.
+import { dayOf } from '../../../../shared/dates'
 import { CircleMarker, Pane, Tooltip } from 'react-leaflet'
 import { useTranslation } from 'react-i18next'
 import type { IntelRow } from '../../../../shared/api/intel'
@@ -10,7 +11,7 @@ export const rivalColour = { telecom: '#1565c0', unicom: '#c62828', broadnet: '#
 export function IntelPins({ rows, selectedId, onSelect }: { rows?: IntelRow[]; selectedId?: string; onSelect?: (id: string) => void }) {
   const { t } = useTranslation()
   // Without rows given (the map page), the intel valid today.
-  const own = useCall('intel.list', rows ? null : { validOn: new Date().toISOString().slice(0, 10), limit: 2000 })
+  const own = useCall('intel.list', rows ? null : { validOn: dayOf(new Date()), limit: 2000 })
   const pins = (rows ?? own.value?.rows ?? []).filter((r) => r.lon !== null && r.lat !== null)
   return (
     <Pane name="intel" style={{ zIndex: 460 }}>
@@ -24,7 +25,7 @@ export function IntelPins({ rows, selectedId, onSelect }: { rows?: IntelRow[]; s
           eventHandlers={{ click: () => onSelect?.(r.id) }}
         >
           <Tooltip direction="top" offset={[0, -6]}>
-            {t(`customers.rival.${r.rival}`)} · {r.title} · {r.seenAt.slice(0, 10)}
+            {t(`customers.rival.${r.rival}`)} · {r.title} · {dayOf(r.seenAt)}
           </Tooltip>
         </CircleMarker>
       ))}

@@ -1,5 +1,6 @@
 // Regional reports: pick a region (grid, center, county) and a period, preview the
 // sections as tables, export to XLSX / PDF / CSV / GeoJSON at a path (no native dialog in browser mode).
+import { dayOf, dueDayOf } from '../../../../shared/dates'
 import { Alert, Button, Checkbox, Group, Loader, ScrollArea, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core'
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -11,11 +12,10 @@ import { SavedReports } from './SavedReports'
 import { ErrorAlert } from '../../shell/errors'
 
 const LIGHT_COLOURS = { green: '#2E9E44', yellow: '#F2C230', red: '#D93A2B', none: '#BFBFBF' } as const
+/** The month before this one, here (not in UTC: on the 1st before 08:00 in Beijing UTC is still last month). */
 const lastMonth = () => {
   const d = new Date()
-  d.setUTCDate(1)
-  d.setUTCMonth(d.getUTCMonth() - 1)
-  return d.toISOString().slice(0, 7)
+  return dayOf(new Date(d.getFullYear(), d.getMonth() - 1, 1)).slice(0, 7)
 }
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`)
 
@@ -95,13 +95,13 @@ export function ReportsPage() {
             <Section name="prices" empty={m.intel.prices.length === 0} cols={['rival', 'offers', 'minFee', 'avgFee', 'feePerGb']}
               rows={m.intel.prices.map((p) => [p.rivalName, p.offers, p.minMonthlyFee ?? '—', p.avgMonthlyFee ?? '—', p.avgFeePerGb ?? '—'])} />
             <Section name="intel" empty={m.intel.rows.length === 0} cols={['seenAt', 'rival', 'titleCol', 'village', 'monthlyFee']}
-              rows={m.intel.rows.slice(0, 50).map((r) => [r.seenAt.slice(0, 10), r.rivalName, r.title, r.villageName ?? '—', r.monthlyFee ?? '—'])} />
+              rows={m.intel.rows.slice(0, 50).map((r) => [dayOf(r.seenAt), r.rivalName, r.title, r.villageName ?? '—', r.monthlyFee ?? '—'])} />
             <Section name="profiles" empty={m.profiles.villages === 0} cols={['field', 'filled', 'villages', 'share']}
               rows={m.profiles.byField.map((f) => [f.fieldName, f.filled, f.villages, pct(f.share)])} />
             <Section name="objections" empty={m.objections.rows.length === 0} cols={['objection', 'heard', 'workedRate', 'bestAnswer']}
               rows={m.objections.rows.map((o) => [o.name, o.heard, pct(o.workedRate), o.bestAnswer ?? '—'])} />
             <Section name="workOrders" empty={m.workOrders.overdue.length === 0} cols={['titleWo', 'grid', 'dueAt', 'daysOverdue']}
-              rows={m.workOrders.overdue.map((w) => [w.title, w.gridName ?? '—', w.dueAt.slice(0, 10), w.daysOverdue])} />
+              rows={m.workOrders.overdue.map((w) => [w.title, w.gridName ?? '—', dueDayOf(w.dueAt), w.daysOverdue])} />
           </>)}
         </Stack>
       </ScrollArea>

@@ -23,18 +23,17 @@ const dotColor: Record<IndicatorState, string> = {
 }
 
 export function SyncIndicator({ onOpen }: { onOpen: () => void }) {
-  const { t, i18n } = useTranslation()
+  const { t } = useTranslation()
   useSyncBackground()
   const { status, running } = useSyncSnapshot()
   const state = indicatorState(status, running)
   if (state === 'unknown') return null
-  const language = i18n.resolvedLanguage ?? 'zh-CN'
   const label =
     state === 'notEnrolled' ? t('sync.indicator.notEnrolled')
     : state === 'running' ? t('sync.indicator.running')
     : state === 'offline' ? t('sync.indicator.offline')
     : state === 'error' ? t('sync.indicator.error')
-    : status!.lastSyncAt ? t('sync.indicator.syncedAt', { time: formatTime(status!.lastSyncAt, language) })
+    : status!.lastSyncAt ? t('sync.indicator.syncedAt', { time: formatTime(status!.lastSyncAt) })
     : t('sync.indicator.never')
   const pending = status?.pendingChanges ?? 0
   const conflicts = status?.openConflicts ?? 0

@@ -96,8 +96,7 @@ function Row({ label, children, testId }: { label: string; children: ReactNode; 
 }
 
 function StatusCard({ status, onEnrolAgain }: { status: SyncStatus; onEnrolAgain: () => void }) {
-  const { t, i18n } = useTranslation()
-  const language = i18n.resolvedLanguage ?? 'zh-CN'
+  const { t } = useTranslation()
   const connection =
     status.reachable === null ? t('sync.status.unknown') : status.reachable ? t('sync.status.online') : t('sync.status.offline')
   return (
@@ -121,12 +120,12 @@ function StatusCard({ status, onEnrolAgain }: { status: SyncStatus; onEnrolAgain
           {status.reachableCheckedAt && (
             <Text span size="xs" c="dimmed">
               {' '}
-              {t('sync.status.checkedAt', { time: formatTime(status.reachableCheckedAt, language) })}
+              {t('sync.status.checkedAt', { time: formatTime(status.reachableCheckedAt) })}
             </Text>
           )}
         </Row>
         <Row label={t('sync.status.lastSync')} testId="sync-last">
-          {status.lastSyncAt ? formatTime(status.lastSyncAt, language) : t('sync.status.never')}
+          {status.lastSyncAt ? formatTime(status.lastSyncAt) : t('sync.status.never')}
         </Row>
         <Row label={t('sync.status.pending')} testId="sync-pending">
           {status.pendingChanges}
@@ -440,7 +439,7 @@ function ConflictItem({ conflict, onResolved }: { conflict: SyncConflict; onReso
           {t([`sync.tables.${conflict.tableName}`], { defaultValue: conflict.tableName })} · {conflict.rowLabel ?? conflict.rowId} · {field}
         </Text>
         <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
-          {t('sync.conflicts.detectedAt', { time: formatTime(conflict.detectedAt, language) })}
+          {t('sync.conflicts.detectedAt', { time: formatTime(conflict.detectedAt) })}
         </Text>
       </Group>
       <SimpleGrid cols={2} spacing="sm">
@@ -496,7 +495,7 @@ function ResultsCard({ run }: { run: SyncLastRun }) {
       testId="sync-results"
       right={
         <Text size="xs" c="dimmed">
-          {t('sync.results.finishedAt', { time: formatTime(run.finishedAt, language) })}
+          {t('sync.results.finishedAt', { time: formatTime(run.finishedAt) })}
         </Text>
       }
     >
@@ -575,8 +574,7 @@ const shortValue = (text: string) => (text.length > 120 ? `${text.slice(0, 117)}
  * the reason in words, until the user copies them into a new record, exports or discards them.
  */
 function RejectedCard({ changes, onChanged }: { changes: SyncRejectedChange[]; onChanged: () => void }) {
-  const { t, i18n } = useTranslation()
-  const language = i18n.resolvedLanguage ?? 'zh-CN'
+  const { t } = useTranslation()
   const [error, setError] = useState<unknown>()
   const [done, setDone] = useState<string>()
   const act = async (fn: () => Promise<string | undefined>) => {
@@ -631,7 +629,7 @@ function RejectedCard({ changes, onChanged }: { changes: SyncRejectedChange[]; o
                   {t([`sync.tables.${change.table}`], { defaultValue: change.table })} · {change.rowLabel ?? `…${change.rowId.slice(-12)}`}
                 </Text>
                 <Text size="xs" c="dimmed">
-                  {t(`sync.rejected.op.${change.op}`)} · #{change.deviceSeq} · {formatTime(change.createdAt, language)}
+                  {t(`sync.rejected.op.${change.op}`)} · #{change.deviceSeq} · {formatTime(change.createdAt)}
                 </Text>
               </div>
               <Group gap={4} wrap="nowrap">

@@ -1,6 +1,7 @@
 // Small formatters of the sync feature: bytes, times, field values, and error messages in words
 // a grid manager can act on (the server's reason code picks the sentence).
 import type { TFunction } from 'i18next'
+import { listTimeOf } from '../../../../shared/dates'
 import { AppError } from '../../../../shared/errors'
 import { errorMessage } from '../../shell/errors'
 
@@ -11,13 +12,9 @@ export function formatBytes(bytes: number, language: string): string {
   return `${format(bytes / 1024 / 1024, 2)} MB`
 }
 
-/** Today: 14:05; another day: 2024/5/3 14:05 (in the user's language). */
-export function formatTime(iso: string, language: string, now = new Date()): string {
-  const date = new Date(iso)
-  const sameDay = date.toDateString() === now.toDateString()
-  return sameDay
-    ? date.toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit' })
-    : date.toLocaleString(language, { year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' })
+/** Today: 14:05; this year: 12-09 14:05; before: 2025-12-09 14:05 (local time, one format in both languages). */
+export function formatTime(iso: string, now = new Date()): string {
+  return listTimeOf(iso, now)
 }
 
 export function syncErrorMessage(t: TFunction, error: unknown, context: 'enrol' | 'run' = 'run'): string {

@@ -6,6 +6,7 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { VillagePatch, VillageProfile } from '../../../../shared/api/contract'
 import type { VillageHistoryEntry } from '../../../../shared/api/villages'
+import { dateTimeOf } from '../../../../shared/dates'
 import { signalQualities } from '../../../../shared/domain'
 import { ageFields, ageSharesAddUp, missingProfileFields, parseKeyPersons, parseRivalPorts, profileFields, profileRivals, shareAgainst, type KeyPerson } from '../../../../shared/profile'
 import { call } from '../../api/client'
@@ -406,13 +407,12 @@ function History({ entries, error }: { entries: VillageHistoryEntry[] | undefine
     return shorten(String(value))
   }
   const [colon, semicolon] = i18n.resolvedLanguage === 'en' ? [': ', '; '] : ['：', '；']
-  const time = new Intl.DateTimeFormat(i18n.resolvedLanguage ?? 'zh-CN', { dateStyle: 'short', timeStyle: 'short' })
   return (
     <Stack gap={6} data-testid="village-history">
       {entries.map((entry, i) => (
         <div key={i} data-history-op={entry.op}>
           <Group gap={6}>
-            <Text size="xs" c="dimmed">{time.format(new Date(entry.at))}</Text>
+            <Text size="xs" c="dimmed">{dateTimeOf(entry.at)}</Text>
             <Badge size="xs" variant="light" color={entry.op === 'insert' ? 'teal' : 'blue'}>{t(`villages.profile.historyOp.${entry.op}`)}</Badge>
             <Badge size="xs" variant="outline" color={entry.synced ? 'gray' : 'orange'}>{entry.synced ? t('villages.profile.synced') : t('villages.profile.pending')}</Badge>
           </Group>

@@ -3,6 +3,7 @@
 // A saved plan is the grid's plan for that day: it comes back when the day is opened again (in
 // its order, with its start and which stops were visited), saving again replaces it, and the
 // stops not visited can be moved to another day.
+import { dayOf } from '../../../../shared/dates'
 import { Alert, Badge, Box, Button, Checkbox, Group, Paper, Popover, ScrollArea, SegmentedControl, Stack, Text, TextInput } from '@mantine/core'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -13,7 +14,6 @@ import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
 import { DateField } from '../../shell/DateField'
-import { localDay } from './format'
 import { RouteMap, type MapPoint } from './RouteMap'
 import type { TargetRef } from './VisitsPage'
 
@@ -29,7 +29,7 @@ export function DayPlanPanel({ gridId, grid, onLogVisit, onOpenVisit, refresh }:
   const [kind, setKind] = useState<'all' | VisitTargetKind>('all')
   const targets = useCall('visits.targets', { gridId, search: search.trim() || undefined, kind: kind === 'all' ? undefined : kind, limit: 300 })
   const [picked, setPicked] = useState<Map<string, VisitTargetRow>>(new Map())
-  const [date, setDate] = useState(() => localDay(new Date()))
+  const [date, setDate] = useState(() => dayOf(new Date()))
   const [start, setStart] = useState<{ lon: number; lat: number; name: string | null } | null>(null)
   const [pickingStart, setPickingStart] = useState(false)
   const [plan, setPlan] = useState<DayPlan | null>(null)
@@ -37,7 +37,7 @@ export function DayPlanPanel({ gridId, grid, onLogVisit, onOpenVisit, refresh }:
   const [note, setNote] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
 
-  const today = localDay(new Date())
+  const today = dayOf(new Date())
   const dates = useCall('dayPlans.dates', { gridId, from: today })
   const [carryTo, setCarryTo] = useState('')
   const [carryOpen, setCarryOpen] = useState(false)
@@ -173,7 +173,7 @@ export function DayPlanPanel({ gridId, grid, onLogVisit, onOpenVisit, refresh }:
                       {row.kind === 'village' && <Badge size="xs" variant="outline" color="gray">{t('visits.kind.village')}</Badge>}
                     </Group>
                     <Text size="xs" c="dimmed" truncate>
-                      {[row.detail, row.kind === 'customer' ? row.villageName : null, row.lastVisitAt ? t('visits.plan.lastVisit', { date: row.lastVisitAt.slice(0, 10) }) : t('visits.plan.neverVisited')].filter(Boolean).join(' · ')}
+                      {[row.detail, row.kind === 'customer' ? row.villageName : null, row.lastVisitAt ? t('visits.plan.lastVisit', { date: dayOf(row.lastVisitAt) }) : t('visits.plan.neverVisited')].filter(Boolean).join(' · ')}
                     </Text>
                   </Box>
                 </Group>

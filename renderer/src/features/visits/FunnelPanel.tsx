@@ -1,11 +1,12 @@
 // The funnel of a grid (or all grids) over a period: customers per stage now and at the start,
 // who entered each stage, who moved on, and the conversion between stages.
-import { Box, Group, Paper, Progress, Select, Stack, Table, Text, TextInput } from '@mantine/core'
+import { Box, Group, Paper, Progress, Select, Stack, Table, Text } from '@mantine/core'
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
-import { localDay } from './format'
+import { dayOf } from '../../../../shared/dates'
+import { DateField } from '../../shell/DateField'
 
 const ALL = '__all__'
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`)
@@ -13,8 +14,8 @@ const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}
 export function FunnelPanel({ gridId, refresh }: { gridId: string; refresh: number }) {
   const { t } = useTranslation()
   const [scope, setScope] = useState<string>('grid')
-  const [from, setFrom] = useState(() => localDay(new Date(Date.now() - 89 * 86_400_000)))
-  const [to, setTo] = useState(() => localDay(new Date()))
+  const [from, setFrom] = useState(() => dayOf(new Date(Date.now() - 89 * 86_400_000)))
+  const [to, setTo] = useState(() => dayOf(new Date()))
   const report = useCall('funnel.get', { gridId: scope === ALL ? undefined : gridId, from, to })
   const { reload } = report
   useEffect(() => {
@@ -26,8 +27,8 @@ export function FunnelPanel({ gridId, refresh }: { gridId: string; refresh: numb
     <Stack gap="sm" maw={980}>
       <Group gap="sm" align="flex-end">
         <Select size="xs" w={160} data={[{ value: 'grid', label: t('visits.grid') }, { value: ALL, label: t('visits.funnel.wholeCounty') }]} value={scope} onChange={(v) => v && setScope(v)} allowDeselect={false} />
-        <TextInput size="xs" type="date" label={t('visits.funnel.from')} value={from} onChange={(e) => setFrom(e.currentTarget.value)} w={150} data-testid="funnel-from" />
-        <TextInput size="xs" type="date" label={t('visits.funnel.to')} value={to} onChange={(e) => setTo(e.currentTarget.value)} w={150} data-testid="funnel-to" />
+        <DateField label={t('visits.funnel.from')} value={from} onChange={(day) => day && setFrom(day)} w={150} data-testid="funnel-from" />
+        <DateField label={t('visits.funnel.to')} value={to} onChange={(day) => day && setTo(day)} w={150} data-testid="funnel-to" />
       </Group>
       {report.error !== undefined && <ErrorAlert error={report.error} />}
       {f && (

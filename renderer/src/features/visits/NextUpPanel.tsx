@@ -1,4 +1,5 @@
 // Who to see next in the grid: customers ranked by urgency, each with the reasons in words.
+import { dayOf } from '../../../../shared/dates'
 import { Badge, Box, Button, Group, Loader, ScrollArea, Stack, Table, Text } from '@mantine/core'
 import { useEffect } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -66,7 +67,7 @@ export function NextUpPanel({ gridId, refresh, onLogVisit }: { gridId: string; r
                     <Text size="xs" c="dimmed" truncate maw={220}>{[row.role, row.organisation, row.villageName].filter(Boolean).join(' · ')}</Text>
                   </Table.Td>
                   <Table.Td><Text size="sm">{t(`visits.stage.${row.funnelStage}`)}</Text></Table.Td>
-                  <Table.Td><Text size="sm">{row.lastVisitAt ? row.lastVisitAt.slice(0, 10) : t('visits.nextUp.never')}</Text></Table.Td>
+                  <Table.Td><Text size="sm">{row.lastVisitAt ? dayOf(row.lastVisitAt) : t('visits.nextUp.never')}</Text></Table.Td>
                   <Table.Td><Text size="sm" fw={600}>{Math.round(row.score)}</Text></Table.Td>
                   <Table.Td>
                     <Group gap={4}>

@@ -15,7 +15,8 @@ import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
 import { useConfirmLeave } from '../../shell/unsaved'
-import { localDay, localTime } from './format'
+import { dateTimeOf, dueDayOf, listTimeOf } from '../../../../shared/dates'
+import { DateField } from '../../shell/DateField'
 import { RouteMap, type MapPoint } from './RouteMap'
 import { useVisitDraft } from './useVisitDraft'
 import { emptyForm, OUTCOMES, PRODUCTS, PURPOSES, toVisitInput, type VisitForm } from './visitForm'
@@ -210,7 +211,7 @@ export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted,
         <Stack gap="xs" pr="xs" pb="md">
           {draftState?.kind === 'restored' && (
             <Alert variant="light" color="blue" p="xs" data-testid="draft-restored">
-              {t('visits.log.restored', { time: localTime(draftState.at) })}
+              {t('visits.log.restored', { time: dateTimeOf(draftState.at) })}
             </Alert>
           )}
           {result && (
@@ -218,7 +219,7 @@ export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted,
               <Stack gap={2}>
                 <Text size="sm" fw={600}>{t('visits.log.done')}</Text>
                 {result.visit.intel.map((i) => <Text key={i.id} size="sm" data-testid="done-intel">{t('visits.log.doneIntel', { title: i.title })}</Text>)}
-                {result.visit.workOrders.map((w) => <Text key={w.id} size="sm" data-testid="done-wo">{t('visits.log.doneWo', { title: w.title, due: localDay(new Date(w.dueAt)) })}</Text>)}
+                {result.visit.workOrders.map((w) => <Text key={w.id} size="sm" data-testid="done-wo">{t('visits.log.doneWo', { title: w.title, due: dueDayOf(w.dueAt) })}</Text>)}
                 {result.visit.funnelMoves.filter((m) => m.movedAt === result.visit.checkedInAt).map((m) => (
                   <Text key={m.movedAt} size="sm" data-testid="done-funnel">{t('visits.log.doneFunnel', { name: result.visit.customerName, from: stageName(m.fromStage), to: stageName(m.toStage) })}</Text>
                 ))}
@@ -254,7 +255,7 @@ export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted,
               {picking
                 ? t('visits.log.checkInPicking')
                 : form.checkIn?.lon !== undefined
-                  ? t('visits.log.checkInAtPoint', { source: t(`visits.log.source.${form.checkIn.source}`), time: localTime(form.checkIn.at), lon: form.checkIn.lon.toFixed(5), lat: form.checkIn.lat!.toFixed(5) })
+                  ? t('visits.log.checkInAtPoint', { source: t(`visits.log.source.${form.checkIn.source}`), time: dateTimeOf(form.checkIn.at), lon: form.checkIn.lon.toFixed(5), lat: form.checkIn.lat!.toFixed(5) })
                   : (err('checkIn') ?? t('visits.log.checkInNone'))}
             </Text>
             {distanceM !== null && (
@@ -378,7 +379,7 @@ export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted,
 
           <Group gap={4} align="flex-start" wrap="nowrap" data-field="nextAction">
             <TextInput size="xs" style={{ flex: 1 }} label={t('visits.log.nextAction')} value={form.next.action} error={err('nextAction.action')} onChange={(e) => { const action = e.currentTarget.value; update((f) => ({ next: { ...f.next, action } })); clearError('nextAction.action') }} data-testid="next-action" />
-            <TextInput size="xs" w={150} type="date" label={t('visits.log.nextActionDue')} value={form.next.due} error={err('nextAction.due')} onChange={(e) => { const due = e.currentTarget.value; update((f) => ({ next: { ...f.next, due } })); clearError('nextAction.due') }} data-testid="next-due" />
+            <DateField w={150} clearable label={t('visits.log.nextActionDue')} value={form.next.due} error={err('nextAction.due')} onChange={(due) => { update((f) => ({ next: { ...f.next, due } })); clearError('nextAction.due') }} data-testid="next-due" />
           </Group>
 
           <Box data-field="photos">
@@ -402,7 +403,7 @@ export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted,
           <Divider />
           <Group justify="space-between">
             <Text size="xs" c="dimmed" data-testid="draft-state">
-              {draftState?.kind === 'saving' ? t('visits.log.draftSaving') : draftState ? t('visits.log.draftSaved', { time: localTime(draftState.at) }) : ''}
+              {draftState?.kind === 'saving' ? t('visits.log.draftSaving') : draftState ? t('visits.log.draftSaved', { time: listTimeOf(draftState.at) }) : ''}
             </Text>
             <Group gap="xs">
               <Button size="xs" variant="subtle" color="gray" onClick={discard} disabled={!draftId && !dirty.current}>{t('visits.log.discard')}</Button>
@@ -431,7 +432,7 @@ export function VisitLogPanel({ gridId, grid, target, onTargetUsed, onCompleted,
               <Paper key={v.id} withBorder p={6} radius="sm" component="button" type="button" onClick={() => onOpenVisit(v.id)} data-recent={v.id} style={{ cursor: 'pointer', textAlign: 'left', width: '100%', background: 'var(--mantine-color-body)' }}>
                 <Group justify="space-between" wrap="nowrap">
                   <Text size="sm" fw={500} truncate>{v.targetName}</Text>
-                  <Text size="xs" c="dimmed">{v.at ? localTime(v.at) : ''}</Text>
+                  <Text size="xs" c="dimmed">{v.at ? listTimeOf(v.at) : ''}</Text>
                 </Group>
                 <Text size="xs" c="dimmed" truncate>{[v.purpose, v.outcome].filter(Boolean).join(' · ')}</Text>
               </Paper>
