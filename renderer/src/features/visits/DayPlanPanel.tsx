@@ -133,7 +133,14 @@ export function DayPlanPanel({ gridId, grid, onLogVisit, onOpenVisit, refresh }:
     setNote(null)
     if (!navigator.geolocation) return setNote(t('visits.plan.noLocation'))
     navigator.geolocation.getCurrentPosition(
-      (p) => setStart({ lon: p.coords.longitude, lat: p.coords.latitude, name: t('field.plan.myLocation') }),
+      (p) => {
+        // Named by the nearest village, like a picked start; the located position clears an earlier "not available".
+        const here = { lon: p.coords.longitude, lat: p.coords.latitude }
+        const near = nameOf(here)
+        setStart({ ...here, name: near ? t('field.plan.myLocationNear', { near }) : t('field.plan.myLocation') })
+        setNote(null)
+        setPlan(null)
+      },
       () => setNote(t('visits.plan.noLocation')),
       { timeout: 5000 },
     )
@@ -141,13 +148,15 @@ export function DayPlanPanel({ gridId, grid, onLogVisit, onOpenVisit, refresh }:
   const saved = plan?.planId ? plan : null
   const openLeft = saved ? [...saved.stops, ...saved.unplaced].filter((s) => s.visitStatus !== 'done').length : 0
 
+  // A start is shown by name: its own, else the nearest village's, never as coordinates.
+  const startName = start ? (start.name ?? nameOf(start) ?? t('field.plan.pickedPoint')) : null
   const points = useMemo<MapPoint[]>(() => {
     const list: MapPoint[] = []
-    if (start) list.push({ key: 'start', kind: 'start', lon: start.lon, lat: start.lat, label: start.name ?? t('visits.plan.start') })
+    if (start) list.push({ key: 'start', kind: 'start', lon: start.lon, lat: start.lat, label: startName ?? t('visits.plan.start') })
     if (plan) for (const s of plan.stops) list.push({ key: `stop-${s.seq}`, kind: 'stop', seq: s.seq, lon: s.lon, lat: s.lat, label: s.name })
     else for (const r of picked.values()) if (r.lon !== null && r.lat !== null) list.push({ key: keyOf(r), kind: 'target', lon: r.lon, lat: r.lat, label: r.name })
     return list
-  }, [plan, picked, start, t])
+  }, [plan, picked, start, startName, t])
   const line = useMemo(() => (plan ? [...(plan.start ? [[plan.start.lat, plan.start.lon] as [number, number]] : []), ...plan.stops.map((s) => [s.lat, s.lon] as [number, number])] : undefined), [plan])
 
   return (
@@ -204,7 +213,7 @@ export function DayPlanPanel({ gridId, grid, onLogVisit, onOpenVisit, refresh }:
           </Stack>
         </Group>
         <Text size="xs" c="dimmed">
-          {pickingStart ? t('visits.plan.startPicking') : start ? t('field.plan.startAt', { name: start.name ?? `${start.lon.toFixed(4)}, ${start.lat.toFixed(4)}` }) : t('visits.plan.startNone')}
+          {pickingStart ? t('visits.plan.startPicking') : start ? t('field.plan.startAt', { name: startName }) : t('visits.plan.startNone')}
         </Text>
         <Group gap={4} data-testid="plan-days">
           <Text size="xs" c="dimmed">{t('field.plan.planDays')}:</Text>
@@ -232,7 +241,7 @@ export function DayPlanPanel({ gridId, grid, onLogVisit, onOpenVisit, refresh }:
           points={points}
           route={line}
           picking={pickingStart}
-          onPick={pickingStart ? (p) => { setStart({ ...p, name: nameOf(p) }); setPickingStart(false); setPlan(null) } : undefined}
+          onPick={pickingStart ? (p) => { setStart({ ...p, name: nameOf(p) }); setPickingStart(false); setPlan(null); setNote(null) } : undefined}
         />
         {plan ? (
           <Paper pos="absolute" top={10} right={10} w={290} p="sm" shadow="md" withBorder radius="md" style={{ zIndex: 1000, maxHeight: 'calc(100% - 20px)', display: 'flex', flexDirection: 'column' }} data-testid="plan-result">
