@@ -1,7 +1,8 @@
 // A grid manager's day in the browser, in zh-CN and in English, at 1366×768: load the demo, open
 // every page and switch every tab away and back twice (no page may blank the app), plan a day and
 // find it again, log a visit for a planned customer, open it and correct it, follow a map popup's
-// action to the visit log, try to leave a dirty form. No console error and no page error at all.
+// action to the visit log, try to leave a dirty form (the guard asks, keep editing keeps the text),
+// undo a stage move from its toast. No console error and no page error at all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pages } from '../shared/domain'
 import { startHarness, type Harness } from './harness'
@@ -132,6 +133,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await page.keyboard.press('Escape')
       const stay = page.locator('[data-testid="unsaved-stay"]:visible')
       await stay.waitFor()
+      await settle(300)
       await shot('guard-dialog')
       await stay.click()
       await stay.waitFor({ state: 'hidden' })
@@ -150,6 +152,66 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await page.keyboard.press('Escape')
       await settle(300)
       expect(await page.locator('[data-testid="unsaved-stay"]:visible').count()).toBe(0)
+      expect(app.problems).toEqual([])
+    })
+
+    it('asks before a dirty village profile is left for another page or village; keep editing keeps the text', async () => {
+      const { page } = app
+      await page.locator('[data-nav="villages"]').click()
+      await page.locator('[data-page="villages"]').waitFor()
+      const rows = page.locator('tr[data-village-code]')
+      await rows.first().click()
+      const panel = page.getByTestId('village-profile')
+      const economy = panel.locator('input[data-field="mainEconomy"]')
+      await economy.waitFor()
+      const typed = lang === 'en' ? 'Sugar cane, mangoes' : '甘蔗、芒果'
+      await economy.fill(typed)
+      const stay = page.locator('[data-testid="unsaved-stay"]:visible')
+      // Another page asks; keep editing stays on the page with the text.
+      await page.locator('[data-nav="customers"]').click()
+      await stay.waitFor()
+      await settle(300)
+      await shot('guard-leave-page')
+      await stay.click()
+      await stay.waitFor({ state: 'hidden' })
+      expect(await page.locator('[data-page="villages"]').count()).toBe(1)
+      expect(await economy.inputValue()).toBe(typed)
+      // Another village asks too.
+      await rows.nth(1).click()
+      await stay.waitFor()
+      await stay.click()
+      await stay.waitFor({ state: 'hidden' })
+      expect(await economy.inputValue()).toBe(typed)
+      // Discarding goes on to the page asked for.
+      await page.locator('[data-nav="customers"]').click()
+      await page.locator('[data-testid="unsaved-leave"]:visible').click()
+      await page.locator('[data-page="customers"]').waitFor()
+      expect(app.problems).toEqual([])
+    })
+
+    it('a stage move shows a toast with undo, and undo moves the customer back', async () => {
+      const { page } = app
+      if ((await page.locator('[data-page="customers"]').count()) === 0) {
+        await page.locator('[data-nav="customers"]').click()
+        await page.locator('[data-page="customers"]').waitFor()
+      }
+      const row = page.locator('tr[data-customer-id]').first()
+      await row.waitFor()
+      const customerId = (await row.getAttribute('data-customer-id'))!
+      await row.click()
+      const stageOf = () => (app.core.ctx.db.$client.prepare(`SELECT funnel_stage AS s FROM key_customers WHERE id = ?`).get(customerId) as { s: string }).s
+      const before = stageOf()
+      const panel = page.getByTestId('customer-panel')
+      await panel.locator('[data-stage][data-current="false"]').first().click()
+      const toast = page.getByTestId('toast-undo')
+      await toast.waitFor()
+      await expect.poll(stageOf).not.toBe(before)
+      await settle(400)
+      await shot('undo-toast')
+      await toast.getByTestId('toast-undo-button').click()
+      await expect.poll(stageOf).toBe(before)
+      await page.getByTestId('toast-saved').first().waitFor()
+      await expect.poll(() => panel.locator('[data-current="true"]').getAttribute('data-stage')).toBe(before)
       expect(app.problems).toEqual([])
     })
 

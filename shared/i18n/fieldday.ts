@@ -80,7 +80,7 @@ const zh = {
     undo: {
       undo: '撤销',
       undone: '已撤销',
-      stageMoved: '{{name}} 已移到“{{stage}}”',
+      stageMoved: '已将{{name}}移到“{{stage}}”阶段',
       deleted: '已删除：{{name}}',
       saved: '已保存',
       failed: '撤销没有完成：{{reason}}',
@@ -178,7 +178,7 @@ export const fieldEn: Translation<Zh> = {
     undo: {
       undo: 'Undo',
       undone: 'Undone',
-      stageMoved: '{{name}} moved to "{{stage}}"',
+      stageMoved: '{{name}} moved to {{stage}}',
       deleted: 'Deleted: {{name}}',
       saved: 'Saved',
       failed: 'Could not undo: {{reason}}',

@@ -39,7 +39,7 @@ describe('CustomerPanel stage moves', () => {
     await renderInApp(<CustomerPanel customerId="c1" onClose={() => {}} onChanged={() => {}} />)
     const steps = await screen.findByTestId('stage-steps')
     await act(async () => fireEvent.click(within(steps).getByText('意向')))
-    const toast = await screen.findByText('韦德明 已移到“意向”')
+    const toast = await screen.findByText('已将韦德明移到“意向”阶段')
     expect(calls).toHaveBeenCalledWith('customers.moveStage', { id: 'c1', toStage: 'intent' }, 'zh-CN')
 
     const undo = within(toast.closest('.mantine-Notification-root') as HTMLElement).getByRole('button', { name: '撤销' })

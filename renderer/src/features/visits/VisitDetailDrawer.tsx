@@ -5,7 +5,7 @@ import { Alert, Badge, Button, Divider, Drawer, Group, MultiSelect, Stack, Text,
 import { useEffect, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { VISIT_CORRECTION_DAYS, type VisitDetail } from '../../../../shared/api/visits'
-import { dateTimeOf } from '../../../../shared/dates'
+import { dateTimeOf, dueDayOf } from '../../../../shared/dates'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { DateField } from '../../shell/DateField'
@@ -72,6 +72,8 @@ export function VisitDetailDrawer({ visitId, onClose, onChanged, onNavigate }: {
     return o ? (i18n.resolvedLanguage === 'en' ? o.nameEn : o.nameZh) : code
   }
   const target = detail ? (detail.customerName ?? detail.villageName ?? '—') : ''
+  // Lists and asides read in the UI language's punctuation (、：（） in Chinese, commas and colons in English).
+  const sep = i18n.resolvedLanguage === 'en' ? { list: ', ', items: '; ', colon: ': ', open: ' (', close: ')' } : { list: '、', items: '；', colon: '：', open: '（', close: '）' }
 
   return (
     <>
@@ -100,7 +102,7 @@ export function VisitDetailDrawer({ visitId, onClose, onChanged, onNavigate }: {
                 : t('field.detail.notCheckedIn')}
               {detail.plannedFor && <Badge size="xs" variant="light" ml={6}>{t('field.detail.planned', { date: detail.plannedFor })}</Badge>}
             </Row>
-            <Row label={t('field.detail.participants')}>{detail.participants.map((p) => `${p.name}（${t(`visits.role.${p.role}`)}）`).join('、') || t('field.detail.none')}</Row>
+            <Row label={t('field.detail.participants')}>{detail.participants.map((p) => `${p.name}${sep.open}${t(`visits.role.${p.role}`)}${sep.close}`).join(sep.list) || t('field.detail.none')}</Row>
             {editing ? (
               <Stack gap={6} data-testid="correction-form">
                 <TextInput size="xs" label={t('field.detail.purpose')} value={editing.purpose} onChange={(e) => { const purpose = e.currentTarget.value; setEditing((f) => f && { ...f, purpose }) }} data-testid="correct-purpose" />
@@ -119,15 +121,15 @@ export function VisitDetailDrawer({ visitId, onClose, onChanged, onNavigate }: {
               <>
                 <Row label={t('field.detail.purpose')}>{detail.purpose ?? '—'}</Row>
                 <Row label={t('field.detail.outcome')}><span data-testid="detail-outcome">{detail.outcome ?? '—'}</span></Row>
-                <Row label={t('field.detail.objections')}>{detail.objections.map((o) => objectionName(o.code) + (o.detail ? `：${o.detail}` : '')).join('、') || t('field.detail.none')}</Row>
+                <Row label={t('field.detail.objections')}>{detail.objections.map((o) => objectionName(o.code) + (o.detail ? `${sep.colon}${o.detail}` : '')).join(sep.list) || t('field.detail.none')}</Row>
                 <Row label={t('field.detail.nextAction')}>{detail.nextAction ? t('field.detail.due', { action: detail.nextAction, date: detail.nextActionDue }) : t('field.detail.none')}</Row>
               </>
             )}
-            <Row label={t('field.detail.products')}>{detail.products.map((p) => `${p.product}（${t(p.outcome === 'sold' ? 'visits.log.sold' : 'visits.log.pitched')}${p.quantity && p.quantity > 1 ? ` ×${p.quantity}` : ''}）`).join('、') || t('field.detail.none')}</Row>
-            <Row label={t('field.detail.rivalNews')}>{detail.intel.map((i) => `${t(`visits.rival.${i.rival}`)} · ${i.title}`).join('；') || t('field.detail.none')}</Row>
-            <Row label={t('field.detail.workOrders')}>{detail.workOrders.map((w) => `${w.title}（${w.dueAt ? dateTimeOf(w.dueAt).slice(0, 10) : ''}）`).join('；') || t('field.detail.none')}</Row>
-            <Row label={t('field.detail.funnel')}>{detail.funnelMoves.slice(-3).map((m) => `${m.fromStage ? t(`visits.stage.${m.fromStage}`) : '—'} → ${t(`visits.stage.${m.toStage}`)}`).join('；') || t('field.detail.none')}</Row>
-            <Row label={t('field.detail.photos')}>{detail.photos.map((p) => p.fileName).join('、') || t('field.detail.none')}</Row>
+            <Row label={t('field.detail.products')}>{detail.products.map((p) => `${p.product}${sep.open}${t(p.outcome === 'sold' ? 'visits.log.sold' : 'visits.log.pitched')}${p.quantity && p.quantity > 1 ? ` ×${p.quantity}` : ''}${sep.close}`).join(sep.list) || t('field.detail.none')}</Row>
+            <Row label={t('field.detail.rivalNews')}>{detail.intel.map((i) => `${t(`visits.rival.${i.rival}`)} · ${i.title}`).join(sep.items) || t('field.detail.none')}</Row>
+            <Row label={t('field.detail.workOrders')}>{detail.workOrders.map((w) => `${w.title}${w.dueAt ? `${sep.open}${dueDayOf(w.dueAt)}${sep.close}` : ''}`).join(sep.items) || t('field.detail.none')}</Row>
+            <Row label={t('field.detail.funnel')}>{detail.funnelMoves.slice(-3).map((m) => `${m.fromStage ? t(`visits.stage.${m.fromStage}`) : '—'} → ${t(`visits.stage.${m.toStage}`)}`).join(sep.items) || t('field.detail.none')}</Row>
+            <Row label={t('field.detail.photos')}>{detail.photos.map((p) => p.fileName).join(sep.list) || t('field.detail.none')}</Row>
             {!editing && (
               recent ? (
                 <Group justify="space-between" mt={4}>
@@ -142,7 +144,7 @@ export function VisitDetailDrawer({ visitId, onClose, onChanged, onNavigate }: {
             <Stack gap={2} data-testid="visit-history">
               {(history.value ?? []).slice(0, 20).map((h, i) => (
                 <Text key={i} size="xs" c="dimmed">
-                  {t('field.detail.historyEntry', { time: dateTimeOf(h.at), what: `${t(`field.detail.op.${h.op}`)} ${t(`field.detail.table.${h.table}`, { defaultValue: h.table })}${h.table === 'visits' ? `：${[...new Set(h.changes.map((c) => c.field).filter((f) => !['id', 'status', 'deleted_at'].includes(f)).map((f) => t(`field.detail.fieldNames.${f}`, { defaultValue: f })))].slice(0, 4).join('、')}` : ''}` })}
+                  {t('field.detail.historyEntry', { time: dateTimeOf(h.at), what: `${t(`field.detail.op.${h.op}`)} ${t(`field.detail.table.${h.table}`, { defaultValue: h.table })}${h.table === 'visits' ? `${sep.colon}${[...new Set(h.changes.map((c) => c.field).filter((f) => !['id', 'status', 'deleted_at'].includes(f)).map((f) => t(`field.detail.fieldNames.${f}`, { defaultValue: f })))].slice(0, 4).join(sep.list)}` : ''}` })}
                   {' · '}
                   {h.synced ? t('field.detail.synced') : t('field.detail.pending')}
                 </Text>
