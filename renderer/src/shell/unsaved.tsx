@@ -54,7 +54,7 @@ export function useConfirmLeave(): { dialog: ReactNode; ask: (dirty: boolean, le
     <Modal opened={opened} onClose={() => setOpened(false)} title={t('field.guard.title')} centered zIndex={4000} size="sm" data-testid="unsaved-dialog">
       <Text size="sm">{t('field.guard.body')}</Text>
       <Group justify="flex-end" mt="md" gap="xs">
-        <Button variant="default" size="xs" onClick={() => setOpened(false)} data-testid="unsaved-stay">
+        <Button variant="default" size="xs" onClick={() => setOpened(false)} data-testid="unsaved-stay" data-autofocus>
           {t('field.guard.stay')}
         </Button>
         <Button
