@@ -2,7 +2,7 @@
 // warned (the status shows the offset, the report a warning), and lose nothing: edits made one
 // after another in real time win in that order whatever the device clocks say, concurrent edits of
 // different fields merge, and every device ends with the server's rows.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { enrol, runSync, SKEW_WARN_MS } from '../electron/core/sync/engine'
 import { HybridClock } from '../electron/core/sync/hlc'
 import { openTestCore } from '../electron/core/testing'
@@ -94,5 +94,47 @@ describe.each(backends)('devices with a wrong clock (%s)', (backend) => {
     const stamp = ahead.ctx.change.clock.now()
     expect(stamp > before).toBe(true)
     expect(Math.abs(Date.parse(stamp.slice(0, 24)) - Date.now())).toBeLessThan(60_000)
+  })
+})
+
+describe('event times on a computer whose clock is wrong', () => {
+  it('a funnel move and updated_at use the clock as corrected by HQ, like the HLC beside them', async () => {
+    const device = openTestCore()
+    const realNow = Date.now()
+    vi.useFakeTimers({ toFake: ['Date'], now: realNow + YEAR })
+    try {
+      // This computer's clock (faked: a year ahead), and what sync learned about it.
+      device.ctx.change.clock = new HybridClock(device.ctx.change.deviceId, () => Date.now(), -YEAR, device.ctx.change.clock.current)
+      const customer = await device.call('customers.create', { name: '时钟测试客户', category: 'commerce' })
+      await device.call('customers.moveStage', { id: customer.id, toStage: 'contacted' })
+      const moves = device.ctx.db.$client.prepare('SELECT moved_at AS at, updated_at AS updated, hlc FROM funnel_moves WHERE customer_id = ?').all(customer.id) as { at: string; updated: string; hlc: string }[]
+      expect(moves).toHaveLength(2)
+      for (const m of moves) for (const at of [m.at, m.updated, m.hlc.slice(0, 24)]) expect(Math.abs(Date.parse(at) - realNow)).toBeLessThan(60_000)
+    } finally {
+      vi.useRealTimers()
+      device.dispose()
+    }
+  })
+})
+
+describe('a server that answers {}', () => {
+  it('is not HQ: sync fails in words, the clock offset learned before stays a number', async () => {
+    const device = openTestCore()
+    try {
+      await device.call('demo.load', { keyCustomers: 5, visits: 5 })
+      device.ctx.db.$client.prepare("INSERT OR REPLACE INTO sync_state (key, value) VALUES ('hq_url', 'http://127.0.0.1:9'), ('hq_token', ?), ('server_offset_ms', '1234')").run(device.ctx.secrets.seal('t'))
+      device.ctx.change.clock.offsetMillis = 1234
+      const answer = async () => new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } })
+      // Changes waiting: the push meets {}; then nothing waiting: the pull does.
+      await expect(runSync(device.ctx, { fetch: answer })).rejects.toMatchObject({ details: { notJson: true } })
+      device.ctx.db.$client.prepare("UPDATE outbox SET pushed_at = '2026-01-01T00:00:00Z'").run()
+      await expect(runSync(device.ctx, { fetch: answer })).rejects.toMatchObject({ details: { notJson: true } })
+      const status = await device.call('sync.status', {})
+      expect(status.clockOffsetMs).toBe(1234)
+      expect(device.ctx.db.$client.prepare("SELECT value FROM sync_state WHERE key = 'server_offset_ms'").pluck().get()).toBe('1234')
+      expect(Number.isFinite(Date.parse(device.ctx.change.now()))).toBe(true)
+    } finally {
+      device.dispose()
+    }
   })
 })

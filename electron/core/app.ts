@@ -52,10 +52,13 @@ export function openCore(options: CoreOptions): Core {
     deviceId = uuidv7()
     setState(db, 'device_id', deviceId)
   }
-  const clock = new HybridClock(deviceId, Date.now, Number(getState(db, 'server_offset_ms') ?? 0), getState(db, 'hlc'))
+  // An offset stored unreadable (older apps stored "NaN" after a server answered `{}`) counts as none.
+  const offset = Number(getState(db, 'server_offset_ms') ?? 0)
+  const clock = new HybridClock(deviceId, Date.now, Number.isFinite(offset) ? offset : 0, getState(db, 'hlc'))
   const ctx: HandlerContext = {
     db,
-    change: { deviceId, clock, schemaVersion: schemaVersion(db), now: () => new Date().toISOString() },
+    // Event times follow the clock as corrected by HQ, like the HLC stamps beside them.
+    change: { deviceId, clock, schemaVersion: schemaVersion(db), now: () => new Date(ctx.change.clock.correctedTime()).toISOString() },
     dataDir: options.dataDir,
     resourcesDir: options.resourcesDir,
     version: options.version ?? '0.0.0',

@@ -34,7 +34,7 @@ function status(ctx: HandlerContext): SyncStatus {
     lastError,
     lastErrorCode: lastError ? (/^([A-Z_]+):/.exec(lastError)?.[1] ?? 'ERROR') : null,
     cursor: Number(getState(ctx.db, 'pull_cursor') ?? 0),
-    clockOffsetMs: Number(getState(ctx.db, 'server_offset_ms') ?? 0),
+    clockOffsetMs: Number(getState(ctx.db, 'server_offset_ms') ?? 0) || 0,
     running: currentRun(ctx),
     reachable: probed ? probed.reachable : null,
     reachableCheckedAt: probed?.checkedAt ?? null,

@@ -76,7 +76,7 @@ async function run(job: ImportJobData): Promise<void> {
       post({ type: 'locked' })
       const { hlc, offsetMillis } = await next('clock')
       const clock = new HybridClock(job.deviceId, Date.now, offsetMillis, hlc)
-      const cx = { deviceId: job.deviceId, clock, schemaVersion: job.schemaVersion, now: () => new Date().toISOString() }
+      const cx = { deviceId: job.deviceId, clock, schemaVersion: job.schemaVersion, now: () => new Date(clock.correctedTime()).toISOString() }
       const result = writeImport(db, cx, checked, job.input.crs, report)
       commitWrite(db)
       post({ type: 'written', result, hlc: clock.current })

@@ -132,9 +132,14 @@ export async function enrol(
   return response
 }
 
-/** Learns the server's clock from a response: its time minus ours at the round trip's middle. */
-function learnOffset(ctx: HandlerContext, serverTime: string, sentAt: number, receivedAt: number): number {
-  const offset = Date.parse(serverTime) - Math.round((sentAt + receivedAt) / 2)
+/**
+ * Learns the server's clock from a response: its time minus ours at the round trip's middle. An
+ * answer without a readable time teaches nothing: the offset learned before stays.
+ */
+function learnOffset(ctx: HandlerContext, serverTime: unknown, sentAt: number, receivedAt: number): number {
+  const server = typeof serverTime === 'string' ? Date.parse(serverTime) : NaN
+  if (!Number.isFinite(server)) return ctx.change.clock.offsetMillis
+  const offset = server - Math.round((sentAt + receivedAt) / 2)
   ctx.change.clock.offsetMillis = offset
   setState(ctx.db, 'server_offset_ms', String(offset))
   return offset
@@ -330,6 +335,7 @@ async function pushPhase(run: RunState): Promise<Next> {
       continue
     }
     crashPoint('push.response-received')
+    if (!Array.isArray(response?.results)) throw notAnHqAnswer('push')
     report.clockSkewMs = learnOffset(ctx, response.server_time, sentAt, ctx.change.clock.wallTime())
     withForeignKeysOff(sqlite, () =>
       sqlite.transaction(() => {
@@ -355,6 +361,9 @@ async function pushPhase(run: RunState): Promise<Next> {
   }
   return 'pull'
 }
+
+/** A success that does not have the shape of HQ's answer (a proxy's page, another service): said as such. */
+const notAnHqAnswer = (what: 'push' | 'pull') => new SyncHttpError(200, 'INTERNAL', `the server's answer to ${what} is not a GridDesk HQ answer`, { notJson: true })
 
 const refersToChanges = (error: SyncHttpError) => {
   const issues = error.details?.issues
@@ -407,6 +416,7 @@ async function pullPhase(run: RunState): Promise<Next> {
     const pending = prefetched?.key === params.toString() ? prefetched.response : requestPage(params)
     prefetched = undefined
     const { page, sentAt, receivedAt } = await pending
+    if (typeof page?.must_refetch !== 'boolean' || (!page.must_refetch && (!Array.isArray(page.rows) || !Number.isSafeInteger(page.next_cursor)))) throw notAnHqAnswer('pull')
     report.clockSkewMs = learnOffset(ctx, page.server_time, sentAt, receivedAt)
     // HQ holds fewer of this device's changes than it acknowledged: it was restored from a backup.
     if (page.last_device_seq !== undefined && page.last_device_seq < acknowledgedSeq(sqlite)) {

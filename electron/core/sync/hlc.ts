@@ -37,8 +37,13 @@ export class HybridClock {
     return this.wallClock()
   }
 
+  /** The time corrected by the server's offset: what event times (a funnel move, a record's updated_at) are stamped with. */
+  correctedTime(): number {
+    return this.physical()
+  }
+
   private physical(): number {
-    return this.wallClock() + this.offsetMillis
+    return this.wallClock() + (Number.isFinite(this.offsetMillis) ? this.offsetMillis : 0)
   }
 
   /** A timestamp for a local event. */
