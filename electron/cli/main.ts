@@ -7,8 +7,9 @@ import { z } from 'zod'
 import { api, handlerNames } from '../../shared/api/contract'
 import { reportFormats, reportPeriodSchema } from '../../shared/api/reports'
 import { AppError, type Envelope } from '../../shared/errors'
-import type { Language } from '../../shared/i18n'
-import { openCore, type Core } from '../core/app'
+import { resources, type Language } from '../../shared/i18n'
+import { storeMessage } from '../../shared/i18n/ruleIssues'
+import { openCore, storeCare, type Core } from '../core/app'
 import { keySourceFromArgs } from '../core/crypto/source'
 import { StoreError } from '../core/db/health'
 import { resolveDataDir } from '../core/paths'
@@ -64,6 +65,12 @@ Commands:
   report definitions                list saved reports (saved in the app)
   report run NAME [--force]         run a saved report: every format into its folder; existing
                                     files are left alone unless --force
+  store backups                     the store's backups (daily, before upgrades, before clearing the demo)
+  store backup                      take a backup now
+  store check                       full integrity check of the store (PRAGMA integrity_check)
+  store restore [BACKUP]            put a backup (the newest by default) in the store's place; the
+                                    store it replaces is kept beside it as griddesk.sqlite.replaced-…
+                                    Works when the store does not open; close the app first
 
 Options:
   --data-dir DIR    data directory (default: $GRIDDESK_DATA_DIR, else the platform's app-data folder)
@@ -132,6 +139,8 @@ export async function runCli(argv: string[]): Promise<CliResult> {
   if (command === 'import' && rest[0] === 'template' && rest.length === 2) return templateCommand(rest[1]!, values, lang)
 
   const dataDir = values['data-dir'] ?? resolveDataDir([])
+  // The store's care works when the store does not open (it is what the store-health message offers).
+  if (command === 'store' && rest.length >= 1 && rest[0] !== 'backup') return storeCommand(dataDir, rest, values, lang)
   let core: Core
   try {
     core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: appVersion(), key: await keySourceFromArgs(dataDir, values, lang) })
@@ -169,6 +178,7 @@ async function dispatchCommand(
   values: { seed?: string; customers?: string; visits?: string; region?: string; period?: string; format?: string; out?: string; force?: boolean; encoding?: string; lang?: string; crs?: string; map?: string; 'as-of'?: string; 'dry-run'?: boolean; 'skip-invalid'?: boolean; export?: string },
 ): Promise<Envelope<unknown> | undefined> {
   if (command === 'info' && rest.length === 0) return dispatch('app.info', {})
+  if (command === 'store' && rest[0] === 'backup' && rest.length === 1) return dispatch('store.backup', {})
   if (command === 'call' && rest.length >= 1 && rest.length <= 2) {
     let input: unknown = {}
     if (rest[1] !== undefined) {
@@ -205,6 +215,37 @@ async function dispatchCommand(
     return dispatch('demo.load', { seed: num(values.seed), keyCustomers: num(values.customers), visits: num(values.visits) })
   }
   return undefined
+}
+
+async function storeCommand(dataDir: string, rest: string[], values: { 'key-file'?: string; 'passphrase-file'?: string }, lang: Language): Promise<CliResult> {
+  const words = resources[lang].translation
+  const fail = (error: unknown): CliResult => {
+    if (!(error instanceof AppError)) throw error
+    const envelope = { ok: false as const, error: error.toBody() }
+    return { code: 1, stdout: `${JSON.stringify(envelope, null, 2)}\n`, stderr: `${error instanceof StoreError ? error.translated(lang) : errorText(lang, envelope)}\n` }
+  }
+  const done = (value: unknown, line: string): CliResult => ({ code: 0, stdout: `${JSON.stringify(value, null, 2)}\n`, stderr: `${line}\n` })
+  try {
+    const [verb, name] = rest
+    if (verb === 'backups' && rest.length === 1) {
+      const backups = storeCare({ dataDir }).backups()
+      return done(backups, backups.length ? backups.map((b) => `${b.file}  ${words.backups.reason[b.reason]}  ${(b.bytes / 1e6).toFixed(1)} MB`).join('\n') : words.backups.empty)
+    }
+    const care = storeCare({ dataDir, key: await keySourceFromArgs(dataDir, values, lang) })
+    if (verb === 'check' && rest.length === 1) {
+      const check = care.check()
+      const result = check.problems.length ? storeMessage('checkFailed', { count: check.problems.length }, lang) : words.store.checkOk
+      const line = storeMessage('checked', { result }, lang)
+      return { ...done(check, [line, ...check.problems.slice(0, 20)].join('\n')), code: check.problems.length ? 1 : 0 }
+    }
+    if (verb === 'restore' && rest.length <= 2) {
+      const result = care.restore(name)
+      return done(result, storeMessage('restored', { file: result.restored.file, kept: result.keptAside ?? '-' }, lang))
+    }
+  } catch (error) {
+    return fail(error)
+  }
+  return { code: 2, stdout: '', stderr: `unknown command: store ${rest.join(' ')}\n\n${USAGE}\n` }
 }
 
 function reportCommand(

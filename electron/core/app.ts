@@ -1,5 +1,6 @@
 // Opens a data directory: the SQLite store, the device identity and clock. Both shells and the
 // CLI start here.
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { v7 as uuidv7 } from 'uuid'
 import type { HandlerName, Input, Output } from '../../shared/api/contract'
@@ -9,7 +10,10 @@ import { closeAllBasemaps } from './db/mbtiles'
 import { legacyPlain, storeSecrets, type HandlerContext, type Secrets } from './context'
 import { encryptClearFiles, registerFileKey } from './crypto/files'
 import { keySourceFromEnv, keysFrom, unlock, type KeySource, type StoreKeys } from './crypto/keys'
+import type { BackupInfo, StoreCheck } from '../../shared/api/store'
+import { backupInBackground, checkFile, dailyBackupDue, listBackups, restoreBackup, STORE_CHECK_KEY } from './db/backup'
 import { encryptClearStore, openDatabase, schemaVersion, storeFileState, type Db } from './db/client'
+import { checkBeforeOpen, markOpen, staleOpenMarkers, StoreError, storeErrorOf } from './db/health'
 import { getState, setState } from './db/repos/syncState'
 import { dispatch } from './handlers'
 import { HybridClock } from './sync/hlc'
@@ -31,6 +35,9 @@ export interface Core {
   dispatch(name: string, input: unknown, lang?: Language): Promise<Envelope<unknown>>
   /** Typed entry for code and tests: returns the value or throws the AppError. */
   call<K extends HandlerName>(name: K, input: Input<K>): Promise<Output<K>>
+  /** Takes today's backup of the store if none was taken yet, off the main thread (the shells call it after open). */
+  backupIfDue(): Promise<BackupInfo | null>
+  /** Closes the store; a clean close (the next open needs no full check). */
   close(): void
 }
 
@@ -41,11 +48,14 @@ export function openCore(options: CoreOptions): Core {
   makeDataDirPrivate(options.dataDir)
   const file = join(options.dataDir, DB_FILE)
   const keys = unlockStore(options.dataDir, file, options.key, options.nativeBinding)
-  const db = openDatabase(file, {
-    migrationsDir: join(options.resourcesDir, 'migrations'),
-    nativeBinding: options.nativeBinding,
-    key: keys.db,
-  })
+  // A process that had the store open and is gone did not close it: check it in full this time.
+  const stale = staleOpenMarkers(options.dataDir)
+  const started = performance.now()
+  const store = { file, key: keys.db, nativeBinding: options.nativeBinding, migrationsDir: join(options.resourcesDir, 'migrations') }
+  const db = openDatabase(file, { ...store, fullCheck: stale.length > 0, dataDir: options.dataDir })
+  if (stale.length > 0)
+    setState(db, STORE_CHECK_KEY, JSON.stringify({ kind: 'integrity', at: new Date().toISOString(), problems: [], millis: Math.round(performance.now() - started), afterUncleanShutdown: true } satisfies StoreCheck))
+  const unmark = markOpen(options.dataDir, stale)
   sealFilesOnce(db, options.dataDir)
   let deviceId = getState(db, 'device_id')
   if (!deviceId) {
@@ -64,15 +74,62 @@ export function openCore(options: CoreOptions): Core {
     version: options.version ?? '0.0.0',
     secrets: options.secrets ?? storeSecrets(keys.secrets),
     dbKey: keys.db,
+    store: {
+      ...store,
+      reopen: () => {
+        ctx.db = openDatabase(file, { ...store, dataDir: options.dataDir })
+        ctx.change.schemaVersion = schemaVersion(ctx.db)
+      },
+    },
   }
   resealToken(ctx)
   return {
     ctx,
     dispatch: async (name, input, lang) => (ctx.revokedAt ? revokedEnvelope(ctx) : dispatch(ctx, name, input, lang)),
     call: async (name, input) => unwrap(ctx.revokedAt ? revokedEnvelope(ctx) : await dispatch(ctx, name, input)) as never,
+    backupIfDue: async () => {
+      if (!dailyBackupDue(options.dataDir)) return null
+      return backupInBackground({ ...store, dataDir: options.dataDir }, 'daily')
+    },
     close: () => {
       closeAllBasemaps()
-      if (db.$client.open) db.$client.close()
+      if (ctx.db.$client.open) ctx.db.$client.close()
+      unmark()
+    },
+  }
+}
+
+/**
+ * The store's care when it may not open (the CLI's `store` commands, Electron's dialog at open):
+ * its backups, a full check of the file, a restore. Only the key is needed, not a working store.
+ */
+export function storeCare(options: Pick<CoreOptions, 'dataDir' | 'key' | 'nativeBinding'>) {
+  const file = join(options.dataDir, DB_FILE)
+  const key = () => {
+    const chosen = options.key ?? keySourceFromEnv()
+    if (!chosen) throw new AppError('STORE_KEY_MISSING', 'no key for the store: set GRIDDESK_PASSPHRASE or give --passphrase-file / --key-file', { details: { reason: 'no_key' } })
+    return keysFrom(unlock(options.dataDir, chosen, storeFileState(file) !== 'clear')).db
+  }
+  return {
+    backups: () => listBackups(options.dataDir),
+    /** PRAGMA integrity_check of the file; a file that does not open at all is a StoreError. */
+    check: (): StoreCheck => {
+      const started = performance.now()
+      checkBeforeOpen(file)
+      if (!existsSync(file)) throw new StoreError('cannotOpen', file, { cause: 'no such file' })
+      let problems: string[]
+      try {
+        problems = checkFile(file, key(), options.nativeBinding)
+      } catch (error) {
+        throw storeErrorOf(error, file) ?? error
+      }
+      return { kind: 'integrity', at: new Date().toISOString(), problems: problems.slice(0, 100), millis: Math.round(performance.now() - started), afterUncleanShutdown: false }
+    },
+    /** Puts the named backup (the newest when none is named) in the store's place; the store is kept aside. */
+    restore: (name?: string) => {
+      const chosen = name ?? listBackups(options.dataDir)[0]?.file
+      if (!chosen) throw new AppError('NOT_FOUND', 'there is no backup of this store yet', { details: { reason: 'noBackup' } })
+      return restoreBackup({ file, dataDir: options.dataDir, key: key(), nativeBinding: options.nativeBinding }, chosen)
     },
   }
 }

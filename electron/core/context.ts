@@ -36,6 +36,8 @@ export interface HandlerContext {
   secrets: Secrets
   /** The store's SQLCipher key, for other connections to the same file (the import worker). */
   dbKey?: Buffer
+  /** The store's file and how to open it again (a restore replaces the file under the open core). */
+  store?: { file: string; key?: Buffer; nativeBinding?: string; migrationsDir: string; reopen(): void }
   /** Set when HQ revoked this device during this session: the key is gone, every call is refused. */
   revokedAt?: string
 }

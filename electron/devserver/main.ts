@@ -31,6 +31,7 @@ try {
   console.error(error instanceof StoreError ? error.translated(lang) : errorText(lang, { ok: false, error: error.toBody() }))
   process.exit(1)
 }
+void core.backupIfDue().catch((error: unknown) => console.error('daily backup failed', error))
 const server = await startBrowserMode({ core, rendererDir: RENDERER_DIR, port: Number(values.port) })
 // The printed address carries this launch's secret: only who can read this terminal gets in.
 console.log(`GridDesk browser mode: ${server.launchUrl}  (data: ${dataDir})`)

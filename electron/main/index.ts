@@ -6,11 +6,12 @@ import { basename, join, normalize, relative, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, safeStorage, session, shell } from 'electron'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
-import { openCore, type Core } from '../core/app'
+import { openCore, storeCare, type Core } from '../core/app'
 import { legacyPlain, type Secrets } from '../core/context'
 import type { KeySource } from '../core/crypto/keys'
 import { AppError } from '../../shared/errors'
-import { resources } from '../../shared/i18n'
+import { resources, type Language } from '../../shared/i18n'
+import { storeMessage } from '../../shared/i18n/ruleIssues'
 import { errorText } from '../../shared/i18n/errorText'
 import { StoreError } from '../core/db/health'
 import { parseTilePath, readTile } from '../core/db/mbtiles'
@@ -190,6 +191,33 @@ function createWindow(): void {
   void window.loadURL(!app.isPackaged && devUrl ? devUrl : `${APP_ORIGIN}/index.html`)
 }
 
+/** Asks whether to restore the newest backup; true when it was restored (then the store is opened again). */
+function offerRestore(options: Parameters<typeof storeCare>[0], problem: string, lang: Language): boolean {
+  const words = resources[lang].translation.store
+  const care = storeCare(options)
+  const newest = care.backups()[0]
+  if (!newest) return false
+  const reason = resources[lang].translation.backups.reason[newest.reason]
+  const answer = dialog.showMessageBoxSync({
+    type: 'error',
+    title: words.title,
+    message: problem,
+    detail: storeMessage('restoreOffer', { at: new Date(newest.at).toLocaleString(lang), reason }, lang),
+    buttons: [words.restoreButton, words.quitButton],
+    defaultId: 0,
+    cancelId: 1,
+  })
+  if (answer !== 0) return false
+  try {
+    const result = care.restore(newest.file)
+    dialog.showMessageBoxSync({ type: 'info', title: 'GridDesk', message: storeMessage('restored', { file: result.restored.file, kept: result.keptAside ?? '-' }, lang) })
+    return true
+  } catch (error) {
+    dialog.showErrorBox('GridDesk', error instanceof StoreError ? error.translated(lang) : String((error as Error).message))
+    return false
+  }
+}
+
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
@@ -202,24 +230,30 @@ if (!app.requestSingleInstanceLock()) {
   })
   void app.whenReady().then(() => {
     const dataDir = dataDirFromArgs(process.argv) ?? process.env.GRIDDESK_DATA_DIR ?? app.getPath('userData')
-    try {
-      core = openCore({
-        dataDir,
-        resourcesDir: resourcesDir(),
-        version: app.getVersion(),
-        nativeBinding: process.env.GRIDDESK_NATIVE_BINDING,
-        secrets: keychainSecrets(),
-        key: storeKeySource(),
-      })
-    } catch (error) {
-      // A store that does not open (no key, wrong key, revoked) is said in words, not a stack.
-      if (!(error instanceof AppError)) throw error
-      const lang = uiLanguage()
-      const text = error instanceof StoreError ? error.translated(lang) : error.details?.reason === 'no_key' ? resources[lang].translation.crypt.noKeychain : errorText(lang, { ok: false, error: error.toBody() })
-      dialog.showErrorBox('GridDesk', text)
-      app.quit()
-      return
+    const options = {
+      dataDir,
+      resourcesDir: resourcesDir(),
+      version: app.getVersion(),
+      nativeBinding: process.env.GRIDDESK_NATIVE_BINDING,
+      secrets: keychainSecrets(),
+      key: storeKeySource(),
     }
+    for (let attempt = 0; !core; attempt++) {
+      try {
+        core = openCore(options)
+      } catch (error) {
+        // A store that does not open (no key, wrong key, revoked, damaged) is said in words, not a stack.
+        if (!(error instanceof AppError)) throw error
+        const lang = uiLanguage()
+        const text = error instanceof StoreError ? error.translated(lang) : error.details?.reason === 'no_key' ? resources[lang].translation.crypt.noKeychain : errorText(lang, { ok: false, error: error.toBody() })
+        // A damaged, empty or foreign store: offer the newest backup (the store is kept aside, never deleted).
+        if (attempt === 0 && error instanceof StoreError && ['corrupt', 'notADatabase', 'empty'].includes(error.reason) && offerRestore(options, text, lang)) continue
+        dialog.showErrorBox('GridDesk', text)
+        app.quit()
+        return
+      }
+    }
+    void core.backupIfDue().catch((error: unknown) => console.error('daily backup failed', error))
     Menu.setApplicationMenu(null)
     hardenSessions()
     registerAppProtocol()

@@ -19,6 +19,7 @@ import { visitsApi } from './visits'
 import { orgApi } from './org'
 import { gridsApi } from './grids'
 import { searchApi } from './search'
+import { storeApi } from './store'
 
 const id = z.uuid()
 const search = z.string().trim().max(50).optional()
@@ -215,6 +216,7 @@ export const api = {
   ...searchApi,
   ...syncApi,
   ...demoApi,
+  ...storeApi,
 } as const
 
 export type Api = typeof api

@@ -7,7 +7,8 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { SQL } from 'drizzle-orm'
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import { AppError } from '../../../shared/errors'
-import { checkAfterOpen, checkBeforeOpen, storeErrorOf } from './health'
+import { backupNow } from './backup'
+import { checkAfterOpen, checkBeforeOpen, migrationsPending, storeErrorOf } from './health'
 import { registerPinyinFunction } from './pinyin'
 import * as schema from './schema'
 
@@ -22,10 +23,14 @@ export interface OpenOptions {
   readonly?: boolean
   /** SQLCipher raw key (32 bytes). Every device store has one; only the bench's baseline opens in clear. */
   key?: Buffer
+  /** Run the full integrity_check at open instead of quick_check (after an unclean shutdown). */
+  fullCheck?: boolean
+  /** The data directory: a store about to be migrated is backed up into its backups folder first. */
+  dataDir?: string
 }
 
 /** SQLCipher 4 page format (AES-256-CBC + HMAC-SHA512 per page), raw key: no KDF at open. */
-function applyKey(sqlite: Database.Database, key: Buffer, pragma: 'key' | 'rekey'): void {
+export function applyKey(sqlite: Database.Database, key: Buffer, pragma: 'key' | 'rekey'): void {
   if (key.length !== 32) throw new Error('a store key is 32 bytes')
   sqlite.pragma("cipher = 'sqlcipher'")
   sqlite.pragma('legacy = 4')
@@ -126,7 +131,7 @@ export function openDatabase(file: string, options: OpenOptions): Db {
       }
     }
     // Store health (health.ts): intact, ours, not from a newer app — before anything is written.
-    checkAfterOpen(sqlite, file, options.migrationsDir)
+    checkAfterOpen(sqlite, file, options.migrationsDir, options.fullCheck)
   } catch (error) {
     if (sqlite?.open) sqlite.close()
     throw storeErrorOf(error, file) ?? error
@@ -140,7 +145,10 @@ export function openDatabase(file: string, options: OpenOptions): Db {
   // The customer search triggers call pinyin_key(): it must exist before any write or migration.
   registerPinyinFunction(sqlite)
   const db = drizzle(sqlite, { schema }) as Db
-  if (!options.readonly) migrate(db, { migrationsFolder: options.migrationsDir })
+  if (!options.readonly) {
+    if (options.dataDir && migrationsPending(sqlite, options.migrationsDir)) backupNow(sqlite, options.dataDir, 'premigration')
+    migrate(db, { migrationsFolder: options.migrationsDir })
+  }
   return db
 }
 

@@ -2,14 +2,14 @@
 // a foreign or damaged file and a store from a newer app are refused with a translated message
 // saying what to do, and SQLite's own failures (disk full, read-only, corrupt) become StoreError
 // instead of a raw SqliteError stack. Called from openDatabase (client.ts), the one open function.
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { AppError } from '../../../shared/errors'
 import type { Language } from '../../../shared/i18n'
 import { storeMessage } from '../../../shared/i18n/ruleIssues'
 
-export const storeProblems = ['empty', 'notADatabase', 'corrupt', 'newerSchema', 'readOnly', 'diskFull', 'locked', 'cannotOpen'] as const
+export const storeProblems = ['empty', 'notADatabase', 'corrupt', 'newerSchema', 'readOnly', 'diskFull', 'locked', 'cannotOpen', 'backupDamaged'] as const
 export type StoreProblem = (typeof storeProblems)[number]
 
 /** A store that cannot be used as it is; `reason` names the i18n message `store.<reason>`. */
@@ -47,6 +47,15 @@ export function checkAfterOpen(sqlite: Database.Database, file: string, migratio
   }
 }
 
+/** A store that holds data and lacks some of this app's migrations (a new store is not backed up). */
+export function migrationsPending(sqlite: Database.Database, migrationsDir: string): boolean {
+  const supported = migrationCount(migrationsDir)
+  const hasTable = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get()
+  if (!hasTable || supported === undefined) return false
+  const { n } = sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }
+  return n > 0 && n < supported
+}
+
 function migrationCount(migrationsDir: string): number | undefined {
   try {
     return (JSON.parse(readFileSync(join(migrationsDir, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length
@@ -65,4 +74,36 @@ export function storeErrorOf(error: unknown, file: string): StoreError | undefin
   if (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EROFS' || code === 'EPERM') return new StoreError('readOnly', file)
   if (code.startsWith('SQLITE_CANTOPEN')) return new StoreError('cannotOpen', file, { cause: (error as Error).message })
   return undefined
+}
+
+// Unclean shutdown: each process that opens the store leaves `.open-<pid>` in the data directory
+// and removes it at a clean close. A marker whose process is gone means that process crashed, was
+// killed or lost power with the store open: the next open runs the full integrity_check.
+const MARKER = /^\.open-(\d+)$/
+
+const alive = (pid: number) => {
+  if (pid === process.pid) return true
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Markers left by processes that are gone. */
+export function staleOpenMarkers(dataDir: string): string[] {
+  if (!existsSync(dataDir)) return []
+  return readdirSync(dataDir).filter((f) => {
+    const m = MARKER.exec(f)
+    return m !== null && !alive(Number(m[1]))
+  })
+}
+
+/** Marks the store open by this process (after stale markers are removed); returns the clean close's unmark. */
+export function markOpen(dataDir: string, stale: string[]): () => void {
+  for (const f of stale) rmSync(join(dataDir, f), { force: true })
+  const marker = join(dataDir, `.open-${process.pid}`)
+  writeFileSync(marker, new Date().toISOString(), { mode: 0o600 })
+  return () => rmSync(marker, { force: true })
 }

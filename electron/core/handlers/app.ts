@@ -1,5 +1,6 @@
 // The app itself: version, data directory, what the store holds; loading the demo county.
 import { AppError } from '../../../shared/errors'
+import { backupNow } from '../db/backup'
 import { countAll } from '../db/repos/app'
 import { pendingChangeCount } from '../db/repos/changes'
 import { getState } from '../db/repos/syncState'
@@ -19,6 +20,7 @@ export const appHandlers = {
   'demo.edits': async (ctx) => (await import('../demo/sandbox')).exportDemoEdits(ctx),
   'demo.clear': async (ctx, input) => {
     if (!demoLoaded(ctx.db)) throw new AppError('NOT_FOUND', 'this data directory holds no demo county', { details: { reason: 'noDemo' } })
+    backupNow(ctx.db.$client, ctx.dataDir, 'preclear')
     return (await import('../demo/sandbox')).clearDemo(ctx, input.exportPath)
   },
   'demo.load': async (ctx, input) => {

@@ -20,6 +20,7 @@ import { importHandlers } from './imports'
 import { indicatorHandlers } from './indicators'
 import { reportHandlers } from './reports'
 import { searchHandlers } from './search'
+import { storeHandlers } from './store'
 import type { Handler, HandlerTable } from './table'
 import { villageHandlers } from './villages'
 import { visitHandlers } from './visits'
@@ -41,6 +42,7 @@ export const handlers: HandlerTable = {
   ...visitHandlers,
   ...orgHandlers,
   ...searchHandlers,
+  ...storeHandlers,
 }
 
 // Validation messages in the caller's language (the transport says which), in plain words.

@@ -13,6 +13,7 @@ import type { SyncedTableName } from '../db/schema'
 import { enrol, isEnrolled } from '../sync/engine'
 import { currentRun, lastProbe, lastRun, noteEnrolled, probe, runSyncExclusive } from '../sync/runner'
 import { SyncHttpError } from '../sync/hqClient'
+import { backupNow } from '../db/backup'
 import type { HandlerTable } from './table'
 
 function status(ctx: HandlerContext): SyncStatus {
@@ -115,6 +116,8 @@ export const syncHandlers = {
       throw new AppError('DEMO_DATA', 'this device holds the demo county; enrolling clears it (clearDemo), export your changes first (demo.edits)', {
         details: { edits: demoEdits(ctx.db).length },
       })
+    // What was typed into the demo stays restorable after the enrolment clears it.
+    if (demo) backupNow(ctx.db.$client, ctx.dataDir, 'preclear')
     await enrol(ctx, input.server, input.code, input.deviceName, undefined, input.allowInsecureHttp ?? false, demo ? () => void clearDemoRows(ctx.db) : undefined).catch(asAppError)
     noteEnrolled(ctx)
     return status(ctx)

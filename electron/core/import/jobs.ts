@@ -306,3 +306,8 @@ export async function cancelImportJob(ctx: HandlerContext, jobId: string): Promi
   await job.cancel()
   return job
 }
+
+/** Whether an import is being read or written (a restore waits for it). */
+export function importRunning(ctx: HandlerContext): boolean {
+  return [...registry(ctx).values()].some((job) => !isOver(job))
+}
