@@ -6,9 +6,8 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { SQL } from 'drizzle-orm'
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
-import { AppError } from '../../../shared/errors'
 import { backupNow } from './backup'
-import { checkAfterOpen, checkBeforeOpen, migrationsPending, storeErrorOf } from './health'
+import { checkAfterOpen, checkBeforeOpen, migrationsPending, StoreError, storeErrorOf } from './health'
 import { registerPinyinFunction } from './pinyin'
 import * as schema from './schema'
 
@@ -125,8 +124,9 @@ export function openDatabase(file: string, options: OpenOptions): Db {
         sqlite.prepare('SELECT count(*) FROM sqlite_master').get()
       } catch (error) {
         sqlite.close()
-        if ((error as { code?: string }).code === 'SQLITE_NOTADB')
-          throw new AppError('STORE_KEY_WRONG', 'the store does not open with this key', { details: { reason: 'wrong_key' } })
+        // The key was checked against the store's key information before (keys.ts): a file it
+        // does not decrypt is not this store, or its first page is damaged.
+        if ((error as { code?: string }).code === 'SQLITE_NOTADB') throw new StoreError('notADatabase', file)
         throw error
       }
     }

@@ -1,11 +1,14 @@
 // Store health at open: a 0-byte, foreign, damaged or newer-schema store is refused with a
 // translated message saying what to do — never a raw SqliteError, never a new device.
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DB_FILE, openCore } from '../app'
 import { REPO_ROOT } from '../resources'
+import { errorText } from '../../../shared/i18n/errorText'
+import { AppError } from '../../../shared/errors'
 import { StoreError } from './health'
 
 const dirs: string[] = []
@@ -37,5 +40,90 @@ describe('store health at open', () => {
     expect((error as StoreError).translated('en')).toContain('0 bytes')
     expect((error as StoreError).translated('zh-CN')).toContain('0 字节')
     expect(statSync(join(dir, DB_FILE)).size).toBe(0)
+  })
+
+  // Damaged stores under encryption: each refused with the right translated message, never a stack,
+  // the file left as it was for a restore or an expert.
+  const storeWithData = async () => {
+    const dir = dataDir()
+    const core = open(dir)
+    await core.call('demo.load', { keyCustomers: 20, visits: 50 })
+    core.close()
+    return { dir, file: join(dir, DB_FILE) }
+  }
+  const damage = (file: string, at: number, length: number) => {
+    const bytes = readFileSync(file)
+    for (let i = at; i < at + length; i++) bytes[i] = bytes[i]! ^ 0xff
+    writeFileSync(file, bytes)
+    return bytes
+  }
+
+  it('flipped bytes mid-file: damaged (corrupt), with a restore to offer', async () => {
+    const { dir, file } = await storeWithData()
+    const size = statSync(file).size
+    const bytes = damage(file, Math.floor(size / 2 / 4096) * 4096 + 100, 16)
+    const error = refusal(dir) as StoreError
+    expect(error).toBeInstanceOf(StoreError)
+    expect(error.reason).toBe('corrupt')
+    expect(error.translated('en')).toContain('is damaged')
+    expect(error.translated('en')).toContain('npm run cli -- store restore')
+    expect(error.translated('zh-CN')).toContain('已损坏')
+    expect(error.translated('zh-CN')).toContain('从应用自动保存的备份恢复')
+    expect(readFileSync(file)).toEqual(bytes)
+  })
+
+  it('flipped bytes in the first page: not a GridDesk data file (the key itself was right)', async () => {
+    const { dir, file } = await storeWithData()
+    damage(file, 200, 8)
+    const error = refusal(dir) as StoreError
+    expect(error.reason).toBe('notADatabase')
+    expect(error.translated('zh-CN')).toContain('不是网格通的数据文件')
+    expect(error.translated('en')).toContain('store restore')
+  })
+
+  it('a truncated store: damaged', async () => {
+    const { dir, file } = await storeWithData()
+    truncateSync(file, Math.floor(statSync(file).size / 4096 / 2) * 4096 + 1000)
+    const error = refusal(dir) as StoreError
+    expect(error).toBeInstanceOf(StoreError)
+    expect(['corrupt', 'notADatabase']).toContain(error.reason)
+    expect(error.translated('en')).toContain('restore')
+  })
+
+  it('random bytes in place of the store: not a GridDesk data file', () => {
+    const dir = dataDir()
+    open(dir).close()
+    writeFileSync(join(dir, DB_FILE), randomBytes(64 * 1024))
+    const error = refusal(dir) as StoreError
+    expect(error.reason).toBe('notADatabase')
+  })
+
+  it('a wrong key: the key is wrong, not the store', async () => {
+    const { dir } = await storeWithData()
+    const other = join(dataDir(), 'other.key')
+    writeFileSync(other, randomBytes(64))
+    let error: unknown
+    try {
+      openCore({ dataDir: dir, resourcesDir: REPO_ROOT, version: 'test', key: { kind: 'keyfile', path: other } }).close()
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(AppError)
+    expect(error).not.toBeInstanceOf(StoreError)
+    expect((error as AppError).code).toBe('STORE_KEY_WRONG')
+    expect(errorText('zh-CN', { ok: false, error: (error as AppError).toBody() })).toContain('密钥文件不对')
+    expect(errorText('en', { ok: false, error: (error as AppError).toBody() })).toContain('Wrong key file')
+  })
+
+  it('a store from a newer app: refused before anything is written', async () => {
+    const { dir, file } = await storeWithData()
+    const core = open(dir)
+    core.ctx.db.$client.prepare("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('from-the-future', 9999999999999)").run()
+    core.close()
+    const before = readFileSync(file)
+    const error = refusal(dir) as StoreError
+    expect(error.reason).toBe('newerSchema')
+    expect(error.translated('en')).toContain('newer version of GridDesk')
+    expect(readFileSync(file)).toEqual(before)
   })
 })
