@@ -14,7 +14,9 @@ import type { BackupInfo, StoreCheck } from '../../shared/api/store'
 import { backupInBackground, checkFile, dailyBackupDue, listBackups, restoreBackup, STORE_CHECK_KEY } from './db/backup'
 import { encryptClearStore, openDatabase, schemaVersion, storeFileState, type Db } from './db/client'
 import { checkBeforeOpen, markOpen, staleOpenMarkers, StoreError, storeErrorOf } from './db/health'
+import { listDefinitions } from './db/repos/reportDefinitions'
 import { getState, setState } from './db/repos/syncState'
+import { removeStaleExportTemps } from './reports/write'
 import { dispatch } from './handlers'
 import { HybridClock } from './sync/hlc'
 import { makeDataDirPrivate, restrictUmask } from './privateFiles'
@@ -57,6 +59,8 @@ export function openCore(options: CoreOptions): Core {
     setState(db, STORE_CHECK_KEY, JSON.stringify({ kind: 'integrity', at: new Date().toISOString(), problems: [], millis: Math.round(performance.now() - started), afterUncleanShutdown: true } satisfies StoreCheck))
   const unmark = markOpen(options.dataDir, stale)
   sealFilesOnce(db, options.dataDir)
+  // Exports a crash cut short: their temporary files go (the default exports folder and the saved reports' folders).
+  removeStaleExportTemps([join(options.dataDir, 'exports'), ...listDefinitions(db).map((d) => d.folder)])
   let deviceId = getState(db, 'device_id')
   if (!deviceId) {
     deviceId = uuidv7()

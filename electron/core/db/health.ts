@@ -81,7 +81,8 @@ export function storeErrorOf(error: unknown, file: string): StoreError | undefin
 // killed or lost power with the store open: the next open runs the full integrity_check.
 const MARKER = /^\.open-(\d+)$/
 
-const alive = (pid: number) => {
+/** Whether a process of this computer is running (this one counts). */
+export const processAlive = (pid: number) => {
   if (pid === process.pid) return true
   try {
     process.kill(pid, 0)
@@ -96,7 +97,7 @@ export function staleOpenMarkers(dataDir: string): string[] {
   if (!existsSync(dataDir)) return []
   return readdirSync(dataDir).filter((f) => {
     const m = MARKER.exec(f)
-    return m !== null && !alive(Number(m[1]))
+    return m !== null && !processAlive(Number(m[1]))
   })
 }
 
