@@ -9,6 +9,7 @@ import { AppError } from '../../../../shared/errors'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert, ErrorDetails, technicalDetail } from '../../shell/errors'
+import { BackupsCard } from './BackupsCard'
 import { fieldLabel, formatBytes, formatTime, formatValue, lastErrorMessage, syncErrorMessage } from './format'
 import { pokeAutoSync, refreshLastRun, refreshStatus, syncNow, useSyncSnapshot } from './syncStore'
 
@@ -57,6 +58,7 @@ export function SyncPage({ onSynced }: { onSynced?: () => void }) {
               }}
             />
           )}
+          <BackupsCard onRestored={() => { void refreshStatus(); onSynced?.() }} />
         </Stack>
         <Stack gap="md">
           <ConflictsCard conflicts={conflicts.value} error={conflicts.error} onChanged={() => { conflicts.reload(); void refreshStatus() }} />
