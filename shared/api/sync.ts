@@ -95,6 +95,7 @@ export type SyncWarning =
   | { code: 'checksum_rebuilt'; params: Record<string, never>; message: string }
   | { code: 'changes_set_aside'; params: { count: number }; message: string }
   | { code: 'hq_restored'; params: { count: number }; message: string }
+  | { code: 'restored_backup'; params: { count: number }; message: string }
   | { code: 'unconfirmed_kept'; params: { count: number }; message: string }
   | { code: 'rows_refused'; params: { count: number }; message: string }
 

@@ -590,6 +590,8 @@ export const en: Translation<typeof zhCN> = {
       changes_set_aside_one: '{{count}} change was not accepted by HQ and is kept aside on this computer (see "Changes not accepted" below); the others were sent as usual.',
       hq_restored: 'HQ was restored from a backup and lost {{count}} changes this computer had sent: they were sent again and the region\'s data downloaded again. No work on this computer was lost.',
       hq_restored_one: 'HQ was restored from a backup and lost {{count}} change this computer had sent: it was sent again and the region\'s data downloaded again. No work on this computer was lost.',
+      restored_backup: 'This computer\'s data was restored from a backup: the region\'s data was downloaded again (with the work this computer sent to HQ after the backup), and {{count}} waiting changes were sent after the ones HQ already had.',
+      restored_backup_one: 'This computer\'s data was restored from a backup: the region\'s data was downloaded again (with the work this computer sent to HQ after the backup), and {{count}} waiting change was sent after the ones HQ already had.',
       unconfirmed_kept: '{{count}} records HQ had confirmed but did not send back this time are kept on this computer.',
       unconfirmed_kept_one: '{{count}} record HQ had confirmed but did not send back this time is kept on this computer.',
       rows_refused: '{{count}} records received from HQ hold invalid values (e.g. a broken file checksum) and were not saved; tell your administrator.',

@@ -165,6 +165,20 @@ export function problemsOf(sqlite: Database.Database, full = true): string[] {
   return (sqlite.pragma(full ? 'integrity_check' : 'quick_check') as Record<string, string>[]).map((r) => String(Object.values(r)[0])).filter((v) => v !== 'ok')
 }
 
+/**
+ * An enrolled store put back from a backup tells its next sync so (engine.ts afterRestore): HQ may
+ * hold this device's changes made after the backup, under the numbers the waiting ones reuse.
+ */
+function markRestored(file: string, name: string, key: Buffer | undefined, nativeBinding: string | undefined): void {
+  const sqlite = openKeyed(file, key, nativeBinding, false)
+  try {
+    const enrolled = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sync_state'").get() && sqlite.prepare("SELECT 1 FROM sync_state WHERE key = 'hq_token'").get()
+    if (enrolled) sqlite.prepare("INSERT INTO sync_state (key, value) VALUES ('restored_from_backup', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(name)
+  } finally {
+    sqlite.close()
+  }
+}
+
 export interface RestoreResult {
   restored: BackupInfo
   /** Where the store it replaced was kept (file name in the data directory), if there was one. */
@@ -190,6 +204,7 @@ export function restoreBackup(options: { file: string; dataDir: string; key?: Bu
   if (problems.length) throw new StoreError('backupDamaged', source, { cause: problems.slice(0, 3).join('; ') })
   const temp = `${options.file}.restoring`
   copyFileSync(source, temp)
+  markRestored(temp, name, options.key, options.nativeBinding)
   const fd = openSync(temp, 'r+')
   try {
     fsyncSync(fd)

@@ -22,6 +22,7 @@ import {
   localCheckpoint,
   pendingChanges,
   initChecksumIfEmpty,
+  renumberPendingAfter,
   pendingCount,
   storeChecksum,
   storedChecksum,
@@ -157,6 +158,8 @@ export const SYNC_KEYS = {
   /** Outbox entries up to this device_seq were seen in a matching checkpoint: HQ holds them. */
   confirmedSeq: 'confirmed_seq',
   barrier: 'sync_barrier',
+  /** Set by a restore from a backup (db/backup.ts): the first sync renumbers and refetches. */
+  restored: 'restored_from_backup',
 } as const
 
 type Sqlite = HandlerContext['db']['$client']
@@ -222,6 +225,7 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
   try {
     // push → pull → verify; a pull that finds HQ lost acknowledged changes goes back to push, a
     // verify that finds a divergence goes back to pull (a refetch). Bounded: each loop-back is once.
+    if (getState(ctx.db, SYNC_KEYS.restored)) await afterRestore(run)
     let next: Next = 'push'
     for (let guard = 0; next !== 'done'; guard++) {
       if (guard > 20) throw new SyncHttpError(0, 'INTERNAL', 'sync did not settle (the server keeps asking for the same thing)')
@@ -252,6 +256,23 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
     report.millis = Math.round(performance.now() - started)
   }
   return report
+}
+
+/**
+ * The first sync after this store was restored from a backup. HQ may hold changes this device
+ * made after the backup: the changes waiting here would reuse their numbers (and HQ would answer
+ * them as replays), so they move past HQ's last one; and a refetch brings back this device's own
+ * later work, which an incremental pull leaves out as "already held".
+ */
+async function afterRestore(run: RunState): Promise<void> {
+  const { ctx, sqlite, client, report } = run
+  const params = new URLSearchParams({ cursor: '0', limit: '1', protocol_version: String(PROTOCOL_VERSION), schema_version: String(ctx.change.schemaVersion) })
+  const page = await client.request<PullResponse>('GET', `/v1/pull?${params}`)
+  const hqLast = page?.last_device_seq
+  const moved = typeof hqLast === 'number' ? sqlite.transaction(() => renumberPendingAfter(sqlite, hqLast))() : 0
+  beginRefetch(ctx, 'restored_backup')
+  sqlite.prepare('DELETE FROM sync_state WHERE key = ?').run(SYNC_KEYS.restored)
+  report.warnings.push({ code: 'restored_backup', params: { count: moved }, message: `this computer's data was restored from a backup: ${moved} waiting change(s) renumbered after HQ's, and the regions are fetched again` })
 }
 
 const progress = (run: RunState, phase: SyncProgress['phase']) =>

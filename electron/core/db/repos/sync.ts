@@ -90,6 +90,26 @@ export function acknowledgedSeq(sqlite: Sqlite): number {
   return (prepared(sqlite, 'SELECT coalesce(max(device_seq), 0) AS n FROM outbox WHERE pushed_at IS NOT NULL').get() as { n: number }).n
 }
 
+/**
+ * This store was restored from a backup: HQ already holds changes numbered up to `hqLast` from
+ * it (made after the backup), so the changes waiting here, which reuse those numbers, move past
+ * them in order (HQ would take a reused number for a replay). Returns how many moved.
+ */
+export function renumberPendingAfter(sqlite: Sqlite, hqLast: number): number {
+  const first = (prepared(sqlite, 'SELECT min(device_seq) AS n FROM outbox WHERE pushed_at IS NULL').get() as { n: number | null }).n
+  const counter = Number((prepared(sqlite, "SELECT value FROM sync_state WHERE key = 'device_seq'").get() as { value: string } | undefined)?.value ?? 0)
+  let moved = 0
+  if (first !== null && first <= hqLast) {
+    const shift = hqLast + 1 - first
+    prepared(sqlite, 'UPDATE outbox SET device_seq = -device_seq WHERE pushed_at IS NULL').run()
+    moved = prepared(sqlite, 'UPDATE outbox SET device_seq = ? - device_seq WHERE device_seq < 0').run(shift).changes
+  }
+  const highest = (prepared(sqlite, 'SELECT coalesce(max(device_seq), 0) AS n FROM outbox').get() as { n: number }).n
+  const next = Math.max(counter, highest, hqLast)
+  prepared(sqlite, "INSERT INTO sync_state (key, value) VALUES ('device_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(next))
+  return moved
+}
+
 export function outboxResult(sqlite: Sqlite, deviceSeq: number): { result: string | null; reason: string | null } | undefined {
   return prepared(sqlite, 'SELECT result, result_reason AS reason FROM outbox WHERE device_seq = ?').get(deviceSeq) as never
 }
