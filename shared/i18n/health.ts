@@ -57,7 +57,6 @@ const zh = {
     checked: '完整检查：{{result}}',
     reason: { daily: '每日', premigration: '升级前', preclear: '清除演示数据前', manual: '手动' },
     col: { at: '时间', reason: '原因', size: '大小' },
-    unclean: '上次没有正常退出，已对数据文件做了完整检查（{{millis}} 毫秒）：完好。',
   },
 } as const
 
@@ -116,7 +115,6 @@ const en: Translation<typeof zh> = {
     checked: 'Full check: {{result}}',
     reason: { daily: 'daily', premigration: 'before upgrade', preclear: 'before clearing the demo', manual: 'manual' },
     col: { at: 'Time', reason: 'Reason', size: 'Size' },
-    unclean: 'GridDesk did not close properly last time; the data file was fully checked ({{millis}} ms): intact.',
   },
 }
 
