@@ -13,7 +13,7 @@ import { keySourceFromEnv, keysFrom, unlock, type KeySource, type StoreKeys } fr
 import type { BackupInfo, StoreCheck } from '../../shared/api/store'
 import { backupInBackground, checkFile, dailyBackupDue, listBackups, restoreBackup, STORE_CHECK_KEY } from './db/backup'
 import { encryptClearStore, openDatabase, schemaVersion, storeFileState, type Db } from './db/client'
-import { checkBeforeOpen, markOpen, staleOpenMarkers, StoreError, storeErrorOf } from './db/health'
+import { checkBeforeOpen, markOpen, otherOpenProcesses, staleOpenMarkers, StoreError, storeErrorOf } from './db/health'
 import { listDefinitions } from './db/repos/reportDefinitions'
 import { getState, setState } from './db/repos/syncState'
 import { removeStaleExportTemps } from './reports/write'
@@ -131,6 +131,9 @@ export function storeCare(options: Pick<CoreOptions, 'dataDir' | 'key' | 'native
     },
     /** Puts the named backup (the newest when none is named) in the store's place; the store is kept aside. */
     restore: (name?: string) => {
+      // A running app would go on writing to the store it has open, which the restore moves aside.
+      const holders = otherOpenProcesses(options.dataDir)
+      if (holders.length) throw new StoreError('locked', file, { pids: holders.join(', ') })
       const chosen = name ?? listBackups(options.dataDir)[0]?.file
       if (!chosen) throw new AppError('NOT_FOUND', 'there is no backup of this store yet', { details: { reason: 'noBackup' } })
       return restoreBackup({ file, dataDir: options.dataDir, key: key(), nativeBinding: options.nativeBinding }, chosen)

@@ -2,6 +2,7 @@
 // cleared, kept encrypted with the store's key and private, restorable from the app, the CLI and
 // at open; a restore keeps the store it replaces. The full check runs on demand and after an
 // unclean shutdown.
+import { spawn } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -175,6 +176,18 @@ describe('the command line', () => {
     expect(refused.stderr).toContain('store restore')
     const checked = await cli('store', 'check')
     expect(checked.code).toBe(1)
+    // Not under a running app (another process with the store open: here, a live child process's marker).
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'])
+    writeFileSync(join(dir, `.open-${child.pid}`), 'now')
+    try {
+      const held = await cli('store', 'restore')
+      expect(held.code).toBe(1)
+      expect(held.stderr).toContain('held by another program')
+      expect(readFileSync(file)).toEqual(bytes)
+    } finally {
+      child.kill()
+      rmSync(join(dir, `.open-${child.pid}`))
+    }
     const restored = await cli('store', 'restore')
     expect(restored.code).toBe(0)
     const { keptAside } = JSON.parse(restored.stdout) as { keptAside: string }

@@ -101,6 +101,14 @@ export function staleOpenMarkers(dataDir: string): string[] {
   })
 }
 
+/** Other processes that have the store open now (a restore under them would be lost). */
+export function otherOpenProcesses(dataDir: string): number[] {
+  if (!existsSync(dataDir)) return []
+  return readdirSync(dataDir)
+    .map((f) => Number(MARKER.exec(f)?.[1] ?? NaN))
+    .filter((pid) => Number.isFinite(pid) && pid !== process.pid && processAlive(pid))
+}
+
 /** Marks the store open by this process (after stale markers are removed); returns the clean close's unmark. */
 export function markOpen(dataDir: string, stale: string[]): () => void {
   for (const f of stale) rmSync(join(dataDir, f), { force: true })
