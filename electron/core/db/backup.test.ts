@@ -183,7 +183,7 @@ describe('the command line', () => {
       const held = await cli('store', 'restore')
       expect(held.code).toBe(1)
       expect(held.stderr).toContain('held by another program')
-      expect(readFileSync(file)).toEqual(bytes)
+      expect(readFileSync(file).equals(bytes)).toBe(true)
     } finally {
       child.kill()
       rmSync(join(dir, `.open-${child.pid}`))
@@ -191,7 +191,7 @@ describe('the command line', () => {
     const restored = await cli('store', 'restore')
     expect(restored.code).toBe(0)
     const { keptAside } = JSON.parse(restored.stdout) as { keptAside: string }
-    expect(readFileSync(join(dir, keptAside))).toEqual(bytes)
+    expect(readFileSync(join(dir, keptAside)).equals(bytes)).toBe(true)
     const info = await cli('info')
     expect(info.code).toBe(0)
     expect(JSON.parse(info.stdout).counts.keyCustomers).toBe(10)

@@ -69,7 +69,7 @@ describe('store health at open', () => {
     expect(error.translated('en')).toContain('npm run cli -- store restore')
     expect(error.translated('zh-CN')).toContain('已损坏')
     expect(error.translated('zh-CN')).toContain('从应用自动保存的备份恢复')
-    expect(readFileSync(file)).toEqual(bytes)
+    expect(readFileSync(file).equals(bytes)).toBe(true)
   })
 
   it('flipped bytes in the first page: not a GridDesk data file (the key itself was right)', async () => {
@@ -124,6 +124,6 @@ describe('store health at open', () => {
     const error = refusal(dir) as StoreError
     expect(error.reason).toBe('newerSchema')
     expect(error.translated('en')).toContain('newer version of GridDesk')
-    expect(readFileSync(file)).toEqual(before)
+    expect(readFileSync(file).equals(before)).toBe(true)
   })
 })
