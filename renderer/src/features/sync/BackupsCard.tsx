@@ -8,7 +8,8 @@ import type { BackupInfo, StoreCheck } from '../../../../shared/api/store'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
-import { formatBytes, formatTime } from './format'
+import { dateTimeOf } from '../../../../shared/dates'
+import { formatBytes } from './format'
 
 export function BackupsCard({ onRestored }: { onRestored?: () => void }) {
   const { t, i18n } = useTranslation()
@@ -36,7 +37,7 @@ export function BackupsCard({ onRestored }: { onRestored?: () => void }) {
     return check.afterUncleanShutdown ? t('store.uncleanShutdown', { result }) : t('backups.checked', { result })
   }
   const restore = (backup: BackupInfo) => {
-    if (!window.confirm(t('backups.restoreConfirm', { at: formatTime(backup.at, language) }))) return
+    if (!window.confirm(t('backups.restoreConfirm', { at: dateTimeOf(backup.at) }))) return
     void act(`restore-${backup.file}`, async () => {
       const result = await call('store.restore', { file: backup.file })
       onRestored?.()
@@ -94,7 +95,7 @@ export function BackupsCard({ onRestored }: { onRestored?: () => void }) {
             <Table.Tbody>
               {list.map((backup) => (
                 <Table.Tr key={backup.file} data-testid="store-backup">
-                  <Table.Td>{formatTime(backup.at, language)}</Table.Td>
+                  <Table.Td>{dateTimeOf(backup.at)}</Table.Td>
                   <Table.Td>{t(`backups.reason.${backup.reason}`)}</Table.Td>
                   <Table.Td>{formatBytes(backup.bytes, language)}</Table.Td>
                   <Table.Td ta="right">
