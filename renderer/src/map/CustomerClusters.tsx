@@ -17,6 +17,12 @@ export interface ClusterPoint {
 
 const TIER_COLOURS = { A: '#c92a2a', B: '#e67700', C: '#5c7cfa' } as const
 
+function textElement(text: string): HTMLElement {
+  const span = document.createElement('span')
+  span.textContent = text
+  return span
+}
+
 export function CustomerClusters({ points, label }: { points: ClusterPoint[]; label: (point: ClusterPoint) => string }) {
   const map = useMap()
   const index = useMemo(() => {
@@ -48,7 +54,9 @@ export function CustomerClusters({ points, label }: { points: ClusterPoint[]; la
         } else {
           const point = points[props.i!]!
           const dot = circleMarker([lat, lng], { pane: 'customers', radius: 5, color: '#ffffff', weight: 1.5, fillColor: point.tier ? TIER_COLOURS[point.tier] : '#868e96', fillOpacity: 0.95, className: 'customer-point' })
-          dot.bindTooltip(label(point), { direction: 'top', offset: [0, -4] })
+          // A DOM node, never a string: Leaflet sets string content as innerHTML, and names arrive
+          // from other devices through sync.
+          dot.bindTooltip(() => textElement(label(point)), { direction: 'top', offset: [0, -4] })
           group.addLayer(dot)
         }
       }

@@ -2,6 +2,7 @@
 // comparison, groups, correlation scatter with r, Pareto 80/20, Boston matrix and funnel, each a
 // chart that saves as a PNG. The grid and indicator in focus come from the dashboard or the map.
 import { Badge, Group, Paper, ScrollArea, SegmentedControl, Select, SimpleGrid, Stack, Text } from '@mantine/core'
+import { format } from 'echarts/core'
 import { useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { monthsOf, shiftPeriod } from '../../../../shared/analysis'
@@ -13,6 +14,8 @@ import { lightColor, pct, useIndicatorName } from './LightBadge'
 const QUADRANT_COLOUR = { star: '#f08c00', cash_cow: '#2f9e44', question: '#1c7ed6', dog: '#868e96' } as const
 const round1 = (x: number | null | undefined) => (x === null || x === undefined ? null : Math.round(x * 1000) / 10)
 const axisPct = { axisLabel: { formatter: '{value}%' } }
+/** ECharts puts a tooltip formatter's string in as HTML: every value from data is encoded. */
+const html = (value: unknown) => format.encodeHTML(String(value ?? ''))
 
 export interface AnalysisFocus {
   grid?: string
@@ -114,7 +117,7 @@ export function AnalysisPanel({ region, period, focus, onFocus }: { region: stri
         : []
     return {
       grid: { left: 56, right: 24, top: 20, bottom: 40 },
-      tooltip: { trigger: 'item', formatter: (p: { data: [number, number, string] }) => `${p.data[2]}<br/>${p.data[0]}% / ${p.data[1]}%` },
+      tooltip: { trigger: 'item', formatter: (p: { data: [number, number, string] }) => `${html(p.data[2])}<br/>${html(p.data[0])}% / ${html(p.data[1])}%` },
       xAxis: { type: 'value', name: nameOf(indicator), nameLocation: 'middle', nameGap: 26, scale: true, ...axisPct },
       yAxis: { type: 'value', name: nameOf(indicators.value?.find((i) => i.code === yIndicatorCode)), scale: true, ...axisPct },
       series: [
@@ -154,7 +157,7 @@ export function AnalysisPanel({ region, period, focus, onFocus }: { region: stri
     const maxHolders = Math.max(...b.items.map((i) => i.holders), 1)
     return {
       grid: { left: 64, right: 40, top: 30, bottom: 44 },
-      tooltip: { trigger: 'item', formatter: (p: { data: { name: string; value: number[] } }) => `${p.data.name}<br/>${L('share')} ${p.data.value[0]}% · ${L('growth')} ${p.data.value[1]}% · ${L('holders')} ${p.data.value[2]}` },
+      tooltip: { trigger: 'item', formatter: (p: { data: { name: string; value: number[] } }) => `${html(p.data.name)}<br/>${html(L('share'))} ${html(p.data.value[0])}% · ${html(L('growth'))} ${html(p.data.value[1])}% · ${html(L('holders'))} ${html(p.data.value[2])}` },
       // Room around the bubbles so their labels stay inside the chart.
       xAxis: { type: 'value', name: L('share'), nameLocation: 'middle', nameGap: 28, ...axisPct, scale: true, boundaryGap: ['12%', '12%'] },
       yAxis: { type: 'value', name: L('growth'), ...axisPct, scale: true, boundaryGap: ['10%', '15%'] },
