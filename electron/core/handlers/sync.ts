@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { villagePatchSchema } from '../../../shared/api/contract'
 import { AppError } from '../../../shared/errors'
 import type { SyncConflict, SyncRejectedChange, SyncStatus } from '../../../shared/api/sync'
+import { csvField } from '../../../shared/spreadsheet'
 import type { HandlerContext } from '../context'
 import { insertSynced, updateSynced } from '../db/repos/changes'
 import { countOpenConflicts, listConflicts, markConflictResolved, discardRejected, pendingCount, readField, rejectedChanges, rejectedCount, syncedColumns, type RejectedChange } from '../db/repos/sync'
@@ -81,12 +82,9 @@ function describeRejected(sqlite: HandlerContext['db']['$client'], change: Rejec
   }
 }
 
-// One CSV cell; a cell a spreadsheet would run as a formula is written as text.
-const csvCell = (value: unknown) => {
-  let text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value)
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
-}
+// One CSV cell: text and numbers as they are (text that would run as a formula neutralised),
+// anything else as JSON.
+const csvCell = (value: unknown) => csvField(value === null || value === undefined || typeof value === 'string' || typeof value === 'number' ? value : JSON.stringify(value))
 
 // An edited value must pass the same rules as the record's own edit form. Handlers do not know the
 // caller's language, so the field's messages come in both (details.messages) for the UI to pick.

@@ -4,6 +4,7 @@ import iconv from 'iconv-lite'
 import type { CsvEncoding, ReportModel } from '../../../shared/api/reports'
 import type { Language } from '../../../shared/i18n'
 import type { Light } from '../../../shared/kpi'
+import { csvLine } from '../../../shared/spreadsheet'
 import { labels } from './model'
 import { lightWord, reportTables, type Cell, type ColumnKind } from './tables'
 
@@ -23,15 +24,12 @@ export function writeCsv(model: ReportModel, encoding: CsvEncoding = 'utf8-bom',
   return encoding === 'gb18030' ? iconv.encode(body, 'gb18030') : Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body, 'utf8')])
 }
 
-function text(v: Cell, kind: ColumnKind, lang: Language): string {
-  if (v === null) return ''
-  if (kind === 'light') return lightWord(v as Light, lang)
+function text(v: Cell, kind: ColumnKind, lang: Language): string | number | null {
+  if (kind === 'light' && v !== null) return lightWord(v as Light, lang)
   // Percentages as plain numbers (93.5) keep the column numeric in Excel; the header names the unit.
-  if (kind === 'pct' && typeof v === 'number') return String(Math.round(v * 1000) / 10)
+  if (kind === 'pct' && typeof v === 'number') return Math.round(v * 1000) / 10
   // Codes stay plain for scripts; the XLSX export is the one typed for Excel (codes as text).
-  return String(v)
+  return v
 }
 
-function row(cells: string[]): string {
-  return cells.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',')
-}
+const row = csvLine

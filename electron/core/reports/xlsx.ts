@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs'
 import type { ReportModel } from '../../../shared/api/reports'
 import type { Language } from '../../../shared/i18n'
 import type { Light } from '../../../shared/kpi'
+import { spreadsheetText } from '../../../shared/spreadsheet'
 import { labels } from './model'
 import { LIGHT_COLOURS, lightWord, reportTables, type Cell, type ColumnKind } from './tables'
 
@@ -28,7 +29,7 @@ export async function writeXlsx(model: ReportModel, lang: Language = 'zh-CN'): P
       pageSetup: { paperSize: 9, orientation: table.columns.length > 7 ? 'landscape' : 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
     })
     // Row 1: what this sheet is; row 2: the header. Both stay frozen.
-    const titleRow = sheet.addRow([`${table.title} — ${title}`, table.note])
+    const titleRow = sheet.addRow([spreadsheetText(`${table.title} — ${title}`), spreadsheetText(table.note)])
     titleRow.font = { bold: true, size: 12 }
     const header = sheet.addRow(table.columns.map((c) => c.header))
     header.font = { bold: true }
@@ -63,8 +64,8 @@ function cellValue(v: Cell, kind: ColumnKind, lang: Language): ExcelJS.CellValue
   if (v === null) return null
   if (kind === 'date' && typeof v === 'string') return new Date(`${v.slice(0, 10)}T00:00:00Z`)
   if (kind === 'light') return lightWord(v as Light, lang)
-  if (kind === 'code') return String(v)
-  return v
+  if (kind === 'code') return spreadsheetText(String(v))
+  return typeof v === 'string' ? spreadsheetText(v) : v
 }
 
 function shown(v: Cell, kind: ColumnKind, lang: Language): string {

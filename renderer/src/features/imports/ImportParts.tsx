@@ -9,6 +9,7 @@ import type { ImportInput, ImportIssue, ImportJobProgress, ImportPreview, Import
 import { AppError } from '../../../../shared/errors'
 import type { Language } from '../../../../shared/i18n'
 import { formatImportIssue } from '../../../../shared/i18n/importIssues'
+import { csvLine } from '../../../../shared/spreadsheet'
 import { pickImportFile, uploadFile, type ChosenFile, type ImportFileKind } from '../../api/client'
 import { ErrorAlert } from '../../shell/errors'
 import { currentLanguage } from '../../shell/i18n'
@@ -149,15 +150,10 @@ export function SampleTable({ sample, columns, cell, maxHeight, testId }: { samp
   )
 }
 
-const csvCell = (value: string | number | null) => {
-  const text = value === null ? '' : String(value)
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
-}
-
 /** The problem report as CSV, UTF-8 with BOM so Excel opens the Chinese text correctly. */
 export function issuesCsv(issues: ImportIssue[], lang: Language, header: string[], fieldLabel: (field: string) => string, problem: (issue: ImportIssue) => string): string {
   const lines = [header, ...issues.map((i) => [i.file, i.row, i.field ? fieldLabel(i.field) : '', problem(i), formatImportIssue(i, lang)])]
-  return `\uFEFF${lines.map((line) => line.map(csvCell).join(',')).join('\r\n')}\r\n`
+  return `\uFEFF${lines.map(csvLine).join('\r\n')}\r\n`
 }
 
 /** The problems of one file, listed row by row, with the button that saves them as a CSV report. */
