@@ -17,6 +17,7 @@ export const crsList = ['WGS-84', 'GCJ-02', 'BD-09'] as const
 export const importIssueCodes = [
   'empty_file',
   'unreadable',
+  'archive_too_large',
   'missing_column',
   'required',
   'code_format',

@@ -261,7 +261,7 @@ export const en: Translation<typeof zhCN> = {
     },
     importCode: {
       missing_column: 'Column missing', required: 'Required value is empty', unknown_org_unit: 'Unknown org unit code', unknown_indicator: 'Unknown indicator code', bad_period: 'Bad period (use 2026-10, 202610, 2026-Q3 or 2026)',
-      not_a_number: 'Not a number', duplicate: 'Duplicates an earlier row', empty_file: 'The file is empty or has no data rows', unreadable: 'Not a readable CSV/XLSX file', nul_char: 'Contains a NUL character (U+0000)', lone_surrogate: 'Contains a broken character (lone UTF-16 surrogate)',
+      not_a_number: 'Not a number', duplicate: 'Duplicates an earlier row', empty_file: 'The file is empty or has no data rows', unreadable: 'Not a readable CSV/XLSX file', archive_too_large: 'Unpacks to too much data (a zip bomb?); nothing was imported. Check that this is the right file, or split it and import the parts', nul_char: 'Contains a NUL character (U+0000)', lone_surrogate: 'Contains a broken character (lone UTF-16 surrogate)',
     },
     record: { title: 'Enter an actual by hand', unit: 'Org unit', indicator: 'Indicator', value: 'Value', submit: 'Save', done: 'Saved (history kept)', history: 'History', source: 'Source', asOf: 'As of' },
     split: {
@@ -701,6 +701,7 @@ export const en: Translation<typeof zhCN> = {
     whereFile: '{{file}}',
     empty_file: 'The file is empty or has no data rows',
     unreadable: 'Cannot read the file: {{reason}}',
+    archive_too_large: 'The archive unpacks to more than {{maxMb}} MB or holds more than {{maxEntries}} files (a zip bomb?); nothing was imported. Check that this is the right file, or split it into smaller files and import them one by one.',
     missing_column: 'Missing column "{{column}}"',
     required: 'Required value is empty',
     code_format: 'Division code must be {{digits}} digits, got "{{value}}"',

@@ -255,7 +255,7 @@ export const zhCN = {
     },
     importCode: {
       missing_column: '缺少该列', required: '必填项为空', unknown_org_unit: '未知的单位编码', unknown_indicator: '未知的指标编码', bad_period: '账期格式不对（应为 2026-10、202610、2026-Q3 或 2026）',
-      not_a_number: '不是数字', duplicate: '与前面的行重复', empty_file: '文件为空或没有数据行', unreadable: '无法读取文件（不是 CSV/XLSX）', nul_char: '含有空字符（U+0000）', lone_surrogate: '含有不完整的字符（孤立的 UTF-16 代理项）',
+      not_a_number: '不是数字', duplicate: '与前面的行重复', empty_file: '文件为空或没有数据行', unreadable: '无法读取文件（不是 CSV/XLSX）', archive_too_large: '文件解压后过大（疑似压缩炸弹），未导入。请确认文件无误，或拆分后分别导入', nul_char: '含有空字符（U+0000）', lone_surrogate: '含有不完整的字符（孤立的 UTF-16 代理项）',
     },
     record: { title: '手工录入完成值', unit: '单位', indicator: '指标', value: '完成值', submit: '保存', done: '已保存（历史记录保留）', history: '录入历史', source: '来源', asOf: '统计时间' },
     split: {
@@ -680,6 +680,7 @@ export const zhCN = {
     whereFile: '{{file}}',
     empty_file: '文件为空或没有数据行',
     unreadable: '无法读取文件：{{reason}}',
+    archive_too_large: '压缩文件解压后超过 {{maxMb}} MB 或多于 {{maxEntries}} 个文件（疑似压缩炸弹），未导入。请确认文件无误，或拆分成几个较小的文件分别导入。',
     missing_column: '缺少列「{{column}}」',
     required: '必填项为空',
     code_format: '区划代码应为{{digits}}位数字，实际为「{{value}}」',

@@ -79,7 +79,7 @@ export function splitTarget(ctx: HandlerContext, input: { indicatorCode: string;
 
 export async function importActuals(ctx: HandlerContext, input: { source: { path: string } | { fileName: string; base64: string }; dryRun: boolean }): Promise<ActualsImportResult> {
   // The file readers (exceljs, papaparse) load on first use, not at start-up.
-  const [{ readSource, readTable }, { parseActualsTable }] = await Promise.all([import('../import/read'), import('../indicators/actualsFile')])
+  const [{ fileIssue, readSource, readTable }, { parseActualsTable }] = await Promise.all([import('../import/read'), import('../indicators/actualsFile')])
   let file
   try {
     file = readSource(input.source)
@@ -91,7 +91,8 @@ export async function importActuals(ctx: HandlerContext, input: { source: { path
   try {
     table = await readTable(file, 'auto')
   } catch (error) {
-    const rowErrors = [{ row: 1, field: '(file)', code: 'unreadable', problem: `not a readable CSV/XLSX file: ${(error as Error).message}` }]
+    const issue = fileIssue(file.name, error)
+    const rowErrors = [{ row: 1, field: '(file)', code: issue.code, problem: issue.code === 'unreadable' ? `not a readable CSV/XLSX file: ${(error as Error).message}` : (error as Error).message }]
     throw new AppError('VALIDATION', `${file.name}: not a readable CSV/XLSX file; nothing was imported`, { issues: [{ path: [file.name], message: rowErrors[0]!.problem }], details: { file: file.name, rowErrors, totalErrors: 1 } })
   }
   const { rows, errors } = parseActualsTable(table, {

@@ -12,7 +12,7 @@ import { insertSynced, updateSynced } from '../db/repos/changes'
 import { customerIdentityIndex, customerRow, villagePlacement, villagesByName } from '../db/repos/customers'
 import { villageIdsByCode } from '../db/repos/villages'
 import { moveStage, recomputeTiers } from '../handlers/customers'
-import { checkColumns, mapColumns, readSource, readTable, targetFields, type Table } from './read'
+import { checkColumns, fileIssue, mapColumns, readSource, readTable, targetFields, type Table } from './read'
 
 type FieldKind = 'text' | 'enum' | 'phone' | 'date' | 'int' | 'money' | 'tags'
 interface FieldSpec {
@@ -174,8 +174,7 @@ async function check(ctx: HandlerContext, input: CustomerImportInput) {
   try {
     table = await readTable(file, input.encoding)
   } catch (error) {
-    const issue: ImportIssue = { file: file.name, row: null, field: null, code: 'unreadable', params: { reason: (error as Error).message.slice(0, 200) } }
-    return { file: file.name, encoding: null, headers: [] as string[], mapping: {}, rows: [] as CustomerImportRow[], issues: [issue] }
+    return { file: file.name, encoding: null, headers: [] as string[], mapping: {}, rows: [] as CustomerImportRow[], issues: [fileIssue(file.name, error)] }
   }
   return { file: file.name, encoding: table.encoding, headers: table.headers, ...validateCustomers(ctx, file.name, table, input.mapping) }
 }

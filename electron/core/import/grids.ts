@@ -12,7 +12,6 @@ import { kml } from '@tmcw/togeojson'
 import * as turf from '@turf/turf'
 import { DOMParser } from '@xmldom/xmldom'
 import gcoord from 'gcoord'
-import JSZip from 'jszip'
 import shp from 'shpjs'
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon, Position } from 'geojson'
 import type { BoundaryRepair, ImportInput, ImportIssue, ImportTargetField } from '../../../shared/api/imports'
@@ -22,6 +21,7 @@ import { orgUnitIdsByCode } from '../db/repos/grids'
 import { upsertDivision } from '../db/repos/villages'
 import { areaChangePct, repairGeometry } from '../geo/repair'
 import { decodeText, type OnProgress, type SourceFile } from './read'
+import { openCappedZip } from './zip'
 
 /** Boundary files: grids (org units of level grid), the county outline, or township outlines. */
 export type BoundaryLevel = 'grid' | 'county' | 'township'
@@ -103,7 +103,7 @@ function normaliseCode(level: BoundaryLevel, code: string): string | null {
 
 export async function parseBoundaryFile(file: SourceFile, encoding: ImportInput['encoding']): Promise<{ features: Feature[]; encoding: string }> {
   const ext = extname(file.name).toLowerCase()
-  if (ext === '.zip') return readShapefileZip(file.bytes, encoding)
+  if (ext === '.zip') return readShapefileZip(file.name, file.bytes, encoding)
   const { text, encoding: used } = decodeText(file.bytes, encoding)
   if (text.trim() === '') return { features: [], encoding: used }
   if (ext === '.kml') {
@@ -123,25 +123,31 @@ export async function parseBoundaryFile(file: SourceFile, encoding: ImportInput[
  * proj4) and .cpg. Without a .cpg the attribute encoding is the one chosen, or on 'auto' UTF-8 when
  * the .dbf is valid UTF-8, else GB18030 (Chinese GIS software writes GBK by default).
  */
-async function readShapefileZip(bytes: Uint8Array, encoding: ImportInput['encoding']): Promise<{ features: Feature[]; encoding: string }> {
-  const zip = await JSZip.loadAsync(bytes)
-  const entries = Object.values(zip.files).filter((f) => !f.dir && !f.name.includes('__MACOSX'))
+async function readShapefileZip(fileName: string, bytes: Uint8Array, encoding: ImportInput['encoding']): Promise<{ features: Feature[]; encoding: string }> {
+  const zip = await openCappedZip(fileName, bytes)
+  const entries = zip.files.filter((f) => !f.name.includes('__MACOSX'))
   const sibling = (base: string, ext: string) => entries.find((f) => f.name.toLowerCase() === `${base}.${ext}`.toLowerCase())
+  const readSibling = async (base: string, ext: string) => {
+    const entry = sibling(base, ext)
+    return entry ? zip.read(entry) : undefined
+  }
   const layers = entries.filter((f) => /\.shp$/i.test(f.name))
   if (layers.length === 0) throw new Error('no .shp file in the zip')
   const features: Feature[] = []
   let used = 'utf-8'
   for (const layer of layers) {
     const base = layer.name.slice(0, -4)
-    const dbf = await sibling(base, 'dbf')?.async('uint8array')
-    const prj = await sibling(base, 'prj')?.async('string')
-    const cpg = (await sibling(base, 'cpg')?.async('string'))?.trim()
+    const dbf = await readSibling(base, 'dbf')
+    const prj = text(await readSibling(base, 'prj'))
+    const cpg = text(await readSibling(base, 'cpg'))?.trim()
     used = cpg || (encoding !== 'auto' ? encoding : dbf && !isUtf8(dbf) ? 'gb18030' : 'utf-8')
-    const collection = await shp({ shp: await layer.async('uint8array'), dbf, prj, cpg: used })
+    const collection = await shp({ shp: await zip.read(layer), dbf, prj, cpg: used })
     features.push(...(collection.features as Feature[]))
   }
   return { features, encoding: used }
 }
+
+const text = (bytes: Uint8Array | undefined) => (bytes ? new TextDecoder('utf-8').decode(bytes) : undefined)
 
 const isUtf8 = (bytes: Uint8Array) => {
   try {

@@ -6,7 +6,7 @@ import { AppError, type ErrorBody } from '../../../shared/errors'
 import type { Db } from '../db/client'
 import type { ChangeContext } from '../db/repos/changes'
 import { boundaryTargets, commitGrids, FEATURE_ID, parseBoundaryFile, validateGrids, type BoundaryLevel, type GridFeature } from './grids'
-import { openTable, readSource, type SourceFile, type TableSource } from './read'
+import { fileIssue, openTable, readSource, type SourceFile, type TableSource } from './read'
 import { villageChecker, villageLookups, villageSheet, villageTargets, villageWriter, type VillageLookups } from './villages'
 
 export type WorkPhase = Extract<ImportPhase, 'reading' | 'parsing' | 'validating' | 'writing'>
@@ -63,7 +63,7 @@ export function readImportFile(input: Pick<ImportInput, 'source'>, report?: Repo
 export async function checkImport(db: Db, input: ImportInput, report?: Report): Promise<Checked> {
   const file = readImportFile(input, report)
   const bytes = file.bytes.length
-  const unreadable = (error: unknown): ImportIssue => ({ file: file.name, row: null, field: null, code: 'unreadable', params: { reason: (error as Error).message.slice(0, 200) } })
+  const unreadable = (error: unknown): ImportIssue => fileIssue(file.name, error)
   report?.('parsing', 0, 0, 'bytes')
   if (input.kind === 'villages') {
     const lookups = villageLookups(db)

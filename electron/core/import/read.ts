@@ -5,7 +5,15 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { basename, extname } from 'node:path'
 import ExcelJS from 'exceljs'
 import Papa from 'papaparse'
-import type { ImportInput, ImportTargetField } from '../../../shared/api/imports'
+import type { ImportInput, ImportIssue, ImportTargetField } from '../../../shared/api/imports'
+import { ArchiveTooLargeError, openCappedZip } from './zip'
+
+/** The one issue of a file that could not be read: over the unpacking caps, or unreadable (with the reader's reason). */
+export function fileIssue(file: string, error: unknown): ImportIssue {
+  if (error instanceof ArchiveTooLargeError)
+    return { file, row: null, field: null, code: 'archive_too_large', params: { maxMb: error.limits.maxBytes / 1024 / 1024, maxEntries: error.limits.maxEntries } }
+  return { file, row: null, field: null, code: 'unreadable', params: { reason: (error as Error).message.slice(0, 200) } }
+}
 
 export interface SourceFile {
   name: string
@@ -88,7 +96,7 @@ export interface TableSource {
 const PARSE_CHUNK = 1024 * 1024
 
 export async function openTable(file: SourceFile, encoding: ImportInput['encoding'], options: ReadTableOptions = {}): Promise<TableSource> {
-  if (extname(file.name).toLowerCase() === '.xlsx') return openXlsx(file.bytes, options.acceptHeaders)
+  if (extname(file.name).toLowerCase() === '.xlsx') return openXlsx(file, options.acceptHeaders)
   const { text, encoding: used } = decodeText(file.bytes, encoding)
   const eachRecord = (onRecords: (records: string[][]) => void, onProgress?: OnProgress) => {
     // In chunks (synchronously, for a string) so that a 50 MB file reports its progress.
@@ -132,9 +140,11 @@ export async function readTable(file: SourceFile, encoding: ImportInput['encodin
   return { headers: source.headers, rows, encoding: source.encoding, ...(source.sheets ? { sheet: source.sheet, sheets: source.sheets } : {}) }
 }
 
-async function openXlsx(bytes: Uint8Array, acceptHeaders?: (headers: string[]) => boolean): Promise<TableSource> {
+async function openXlsx(file: SourceFile, acceptHeaders?: (headers: string[]) => boolean): Promise<TableSource> {
+  // exceljs unpacks the workbook by itself, with no cap: the sizes are counted first.
+  await (await openCappedZip(file.name, file.bytes)).checkAll()
   const workbook = new ExcelJS.Workbook()
-  await workbook.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer)
+  await workbook.xlsx.load(Buffer.from(file.bytes) as unknown as ArrayBuffer)
   const sheets = workbook.worksheets
   // The header is a sheet's first row with anything in it; cells come 1-based (values[0] is empty).
   const cellsOf = (row: ExcelJS.Row) => (row.values as unknown[]).slice(1).map(cellText)
