@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { dirname, join } from 'node:path'
 import { openTestCore } from '../core/testing'
 import { startBrowserMode, type BrowserMode } from './server'
+import { Uploads } from './uploads'
 
 describe('browser mode server', () => {
   let core: ReturnType<typeof openTestCore>
@@ -94,5 +95,50 @@ describe('browser mode server', () => {
     expect(preview.value.sample[0]!.name).toBe('莫𡐓村委会')
     expect((await upload('a.csv', 'x', { 'content-type': 'text/plain' })).status).toBe(400)
     expect((await upload('a.csv', csv, { 'content-type': 'application/octet-stream', origin: 'http://evil.example' })).status).toBe(403)
+  })
+
+  it('deletes an uploaded file once an import has written it, and keeps it through previews', async () => {
+    const upload = async (name: string, body: string) =>
+      ((await (await fetch(new URL(`upload?name=${encodeURIComponent(name)}`, server.url), { method: 'POST', headers: { cookie, 'content-type': 'application/octet-stream' }, body })).json()) as { value: { path: string } }).value.path
+    const csv = '区划代码,名称\n451022100292,那坡村委会\n'
+    const first = await upload('村庄1.csv', csv)
+    expect((await (await rpc('import.preview', { kind: 'villages', source: { path: first } })).json()).ok).toBe(true)
+    expect(existsSync(first)).toBe(true)
+    expect((await (await rpc('import.commit', { kind: 'villages', source: { path: first } })).json()).ok).toBe(true)
+    expect(existsSync(dirname(first))).toBe(false)
+
+    // A commit job: gone when the job is done.
+    const second = await upload('村庄2.csv', csv.replace('451022100292', '451022100293'))
+    const started = (await (await rpc('import.start', { kind: 'villages', source: { path: second } })).json()) as { value: { jobId: string } }
+    await vi.waitFor(async () => {
+      const progress = (await (await rpc('import.progress', { jobId: started.value.jobId })).json()) as { value: { phase: string } }
+      expect(progress.value.phase).toBe('done')
+    })
+    expect(existsSync(dirname(second))).toBe(false)
+  })
+
+  it('keeps no upload past its retention, nor from an earlier launch or after close', async () => {
+    const root = join(core.dataDir, 'uploads-retention')
+    const uploads = new Uploads(root, 60_000)
+    const used = uploads.folder()
+    const idle = uploads.folder()
+    writeFileSync(join(idle, 'customers.csv'), '张三,13812345678\n')
+    const old = new Date(Date.now() - 61_000)
+    utimesSync(idle, old, old)
+    uploads.afterCall('import.preview', { source: { path: join(used, 'x.csv') } }, { ok: true, value: {} })
+    uploads.sweep()
+    expect([existsSync(used), existsSync(idle)]).toEqual([true, false])
+    uploads.close()
+    expect(existsSync(root)).toBe(false)
+
+    // An earlier launch's uploads are gone when browser mode starts, and this launch's when it closes.
+    const leftover = join(core.dataDir, 'uploads', 'earlier-launch')
+    mkdirSync(leftover, { recursive: true })
+    writeFileSync(join(leftover, 'customers.csv'), '张三,13812345678\n')
+    const again = await startBrowserMode({ core, rendererDir: join(core.dataDir, 'renderer') })
+    expect(existsSync(leftover)).toBe(false)
+    mkdirSync(leftover, { recursive: true })
+    await again.close()
+    expect(existsSync(join(core.dataDir, 'uploads'))).toBe(false)
   })
 })

@@ -6,18 +6,18 @@
 // secret: the printed URL carries it once (?k=…), the server swaps it for an HttpOnly
 // SameSite=Strict cookie and redirects to the same page without it.
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { createWriteStream, existsSync, rmSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import fastifyStatic from '@fastify/static'
 import Fastify from 'fastify'
-import { v7 as uuidv7 } from 'uuid'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import { BROWSER_SESSION_MESSAGE } from '../../shared/i18n/security'
 import type { Core } from '../core/app'
 import { parseTilePath, readTile } from '../core/db/mbtiles'
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../core/privateFiles'
+import { PRIVATE_FILE_MODE } from '../core/privateFiles'
+import { Uploads } from './uploads'
 
 export interface BrowserModeOptions {
   core: Core
@@ -46,6 +46,8 @@ export async function startBrowserMode({ core, rendererDir, port = 0, host = '12
   const launchSecret = randomBytes(32).toString('base64url')
   const sessionValue = randomBytes(32).toString('base64url')
   let cookieName = ''
+  const uploads = new Uploads(join(core.ctx.dataDir, 'uploads'))
+  app.addHook('onClose', async () => uploads.close())
 
   app.addHook('onRequest', async (request, reply) => {
     // Only pages served by this server may call it: a Host check stops DNS rebinding, an Origin
@@ -79,22 +81,21 @@ export async function startBrowserMode({ core, rendererDir, port = 0, host = '12
   app.post<{ Params: { name: string } }>('/rpc/:name', async (request, reply) => {
     const lang = request.headers['x-griddesk-lang'] === 'en' ? 'en' : 'zh-CN'
     const envelope = await core.dispatch(request.params.name, request.body ?? {}, lang)
+    uploads.afterCall(request.params.name, request.body, envelope)
     reply.header('Cache-Control', 'no-store')
     return envelope
   })
   // Import uploads: browser mode has no native file dialog, so the page sends the chosen file's
   // raw bytes here (not base64 inside JSON: a 50 MB file would be 67 MB of JSON parsed on this
-  // thread) and import.start reads the kept copy by path, as Electron reads the chosen file.
+  // thread) and import.start reads the kept copy by path, as Electron reads the chosen file. The
+  // copy is deleted once used (uploads.ts).
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload))
   app.post<{ Querystring: { name?: string } }>('/upload', async (request, reply) => {
     reply.header('Cache-Control', 'no-store')
     const fileName = uploadName(request.query.name)
     if (!fileName || request.headers['content-type'] !== 'application/octet-stream')
       return reply.code(400).send({ ok: false, error: { code: 'VALIDATION', message: 'POST the file as application/octet-stream with ?name=<file name>' } })
-    const uploads = join(core.ctx.dataDir, 'uploads')
-    removeOldUploads(uploads)
-    const dir = join(uploads, uuidv7())
-    mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE })
+    const dir = uploads.folder()
     const path = join(dir, fileName)
     let bytes = 0
     const counted = new Transform({
@@ -148,24 +149,9 @@ const SIGN_IN_PAGE = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><t
 <p>${BROWSER_SESSION_MESSAGE['zh-CN']}</p><p lang="en">${BROWSER_SESSION_MESSAGE.en}</p></html>`
 
 const UPLOAD_LIMIT = 200 * 1024 * 1024
-const UPLOAD_KEEP_MS = 24 * 3600_000
 
 /** The uploaded file's name as a plain file name (no folders, no characters Windows refuses). */
 function uploadName(name: string | undefined): string | null {
   const plain = basename(String(name ?? '').replace(/\\/g, '/')).replace(/[\p{Cc}<>:"|?*]/gu, '_').slice(0, 200)
   return plain && plain !== '.' && plain !== '..' ? plain : null
-}
-
-/** Uploads are kept a day: long enough to preview and commit, not to pile up. */
-function removeOldUploads(uploads: string): void {
-  if (!existsSync(uploads)) return
-  const now = Date.now()
-  for (const entry of readdirSync(uploads)) {
-    const dir = join(uploads, entry)
-    try {
-      if (now - statSync(dir).mtimeMs > UPLOAD_KEEP_MS) rmSync(dir, { recursive: true, force: true })
-    } catch {
-      // Another request removed it first.
-    }
-  }
 }
