@@ -102,9 +102,9 @@ describe('browser mode server', () => {
       ((await (await fetch(new URL(`upload?name=${encodeURIComponent(name)}`, server.url), { method: 'POST', headers: { cookie, 'content-type': 'application/octet-stream' }, body })).json()) as { value: { path: string } }).value.path
     const csv = '区划代码,名称\n451022100292,那坡村委会\n'
     const first = await upload('村庄1.csv', csv)
-    expect((await (await rpc('import.preview', { kind: 'villages', source: { path: first } })).json()).ok).toBe(true)
+    expect(((await (await rpc('import.preview', { kind: 'villages', source: { path: first } })).json()) as { ok: boolean }).ok).toBe(true)
     expect(existsSync(first)).toBe(true)
-    expect((await (await rpc('import.commit', { kind: 'villages', source: { path: first } })).json()).ok).toBe(true)
+    expect(((await (await rpc('import.commit', { kind: 'villages', source: { path: first } })).json()) as { ok: boolean }).ok).toBe(true)
     expect(existsSync(dirname(first))).toBe(false)
 
     // A commit job: gone when the job is done.
