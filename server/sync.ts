@@ -1,6 +1,7 @@
 // Push and pull over the generic `rows` table: idempotent push by device_seq with field-level
 // merge, region-scoped pull by server_seq with checkpoints. Writers take one advisory lock so
 // server_seq order is commit order: a puller never skips a row committed late.
+import { orgLevels } from '../shared/domain'
 import { describeIssue, rowProblems } from '../shared/rules'
 import { createHash } from 'node:crypto'
 import { and, eq, gt, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm'
@@ -33,7 +34,20 @@ export type Scope = '*' | string[]
 
 export async function scopeOf(db: HqDb | HqTx, principal: Pick<DevicePrincipal, 'userId' | 'role'>): Promise<Scope> {
   if (principal.role === 'admin' || principal.role === 'hq_analyst') return '*'
-  const assigned = (await db.select({ code: userRegions.regionCode }).from(userRegions).where(eq(userRegions.userId, principal.userId))).map((r) => r.code)
+  return assignedScope(db, principal.userId)
+}
+
+/**
+ * Where a user may write: an admin everywhere; an HQ analyst reads everything but writes only in
+ * the regions an admin assigned to them (none: read-only); everyone else where they read.
+ */
+export async function writeScopeOf(db: HqDb | HqTx, principal: Pick<DevicePrincipal, 'userId' | 'role'>, read: Scope): Promise<Scope> {
+  return principal.role === 'hq_analyst' ? assignedScope(db, principal.userId) : read
+}
+
+/** The assigned org-unit codes and their descendants. */
+async function assignedScope(db: HqDb | HqTx, userId: string): Promise<Scope> {
+  const assigned = (await db.select({ code: userRegions.regionCode }).from(userRegions).where(eq(userRegions.userId, userId))).map((r) => r.code)
   if (assigned.length === 0) return []
   const units = await query<{ id: string; code: string; parent: string | null }>(
     db,
@@ -109,6 +123,31 @@ function validate(change: WireChange, exists: boolean, role: DevicePrincipal['ro
   return undefined
 }
 
+/**
+ * Who may place an org unit where: only an admin makes a top-level unit or moves one to the top;
+ * everyone else may give a unit (new or moved) only a parent inside the regions they write. The
+ * parent is always at a higher level (county > center > grid > microgrid; a grid may sit right
+ * under its county), which also rules out cycles. Reasons name the rule, never the values.
+ */
+async function parentProblem(
+  principal: DevicePrincipal,
+  write: Scope,
+  before: Record<string, unknown> | undefined,
+  after: Record<string, unknown>,
+  load: (t: string, id: string) => Promise<Loaded | undefined>,
+): Promise<string | undefined> {
+  const parentId = (after.parent_id ?? null) as string | null
+  if (before && (before.parent_id ?? null) === parentId && before.level === after.level) return undefined
+  if (parentId === null) return principal.role === 'admin' ? undefined : 'reparent_outside_scope: only an admin makes or moves a top-level org unit'
+  const parent = await load('org_units', parentId)
+  if (!parent || parent.stored.fields.deleted_at != null) return 'unknown_region: the parent org unit is not on the server'
+  if (!inScope(write, parent.region)) return 'reparent_outside_scope: the new parent org unit is outside your regions'
+  const rank = (level: unknown) => orgLevels.indexOf(level as (typeof orgLevels)[number])
+  const parentRank = rank(parent.stored.fields.level)
+  if (parentRank < 0 || parentRank >= rank(after.level)) return 'parent_level: the parent must be at a higher level'
+  return undefined
+}
+
 export class SeqGapError extends Error {
   constructor(readonly expected: number) {
     super(`expected device_seq ${expected} next`)
@@ -137,7 +176,8 @@ export async function push(
   const changes = [...request.changes].sort((a, b) => a.device_seq - b.device_seq)
   return db.transaction(async (tx) => {
     await lockWrites(tx)
-    const scope = await scopeOf(tx, principal)
+    const read = await scopeOf(tx, principal)
+    const scope = { read, write: await writeScopeOf(tx, principal, read) }
     const progress = (await tx.select().from(deviceProgress).where(eq(deviceProgress.deviceId, principal.deviceId)))[0]
     let last = progress?.lastDeviceSeq ?? 0
     const replayed = new Map(
@@ -224,7 +264,7 @@ async function cleanWriter(tx: HqTx, deviceId: string, change: WireChange, curre
 async function applyOne(
   tx: HqTx,
   principal: DevicePrincipal,
-  scope: Scope,
+  scope: { read: Scope; write: Scope },
   change: WireChange,
   load: (t: string, id: string) => Promise<Loaded | undefined>,
   aliases: VersionAliases,
@@ -238,7 +278,7 @@ async function applyOne(
   const reject = (reason: string): ChangeResult => {
     const result: ChangeResult = { ...head, status: 'rejected', reason }
     if (reason === 'outside_region' || isPlaceholder(change)) return result
-    if (!current || !inScope(scope, current.region)) return { ...result, absent: true }
+    if (!current || !inScope(scope.read, current.region)) return { ...result, absent: true }
     const server: Record<string, ServerField> = {}
     for (const field of Object.keys(change.fields))
       if (deviceTables.get(change.table_name)?.columns.has(field)) server[field] = { value: current.stored.fields[field] ?? null, version: current.stored.versions[field] ?? null, outcome: 'rejected' }
@@ -246,8 +286,11 @@ async function applyOne(
   }
   const problem = validate(change, current !== undefined, principal.role)
   if (problem) return reject(problem)
+  if (principal.role === 'hq_analyst' && scope.write !== '*' && scope.write.length === 0)
+    return reject('read_only_role: an HQ analyst reads only; an admin grants writing in a region with region assign')
   // Outside the device's regions: refused without saying anything about the row the server holds.
-  if (current && !inScope(scope, current.region)) return reject('outside_region')
+  if (current && !inScope(scope.read, current.region)) return reject('outside_region')
+  if (current && !inScope(scope.write, current.region)) return reject('outside_write_region')
   // Derived values (value_tier) sent by an older app are not data: never stored, never a conflict.
   const merged = Object.keys(change.fields).some((f) => isDerived(change.table_name, f))
     ? { ...change, fields: Object.fromEntries(Object.entries(change.fields).filter(([f]) => !isDerived(change.table_name, f))) }
@@ -255,7 +298,9 @@ async function applyOne(
   const outcome = mergeChange(current?.stored, merged, aliases)
   const region = await regionOf(change.table_name, outcome.next.fields, load)
   if (region === undefined) return reject('unknown_region: the row refers to a grid or record the server does not hold')
-  if (!inScope(scope, region)) return reject('outside_region')
+  if (!inScope(scope.write, region)) return reject(inScope(scope.read, region) ? 'outside_write_region' : 'outside_region')
+  const misplaced = change.table_name === 'org_units' ? await parentProblem(principal, scope.write, current?.stored.fields, outcome.next.fields, load) : undefined
+  if (misplaced) return reject(misplaced)
   if (outcome.changed) {
     const version = rowVersion(outcome.next.versions)
     const clean = await cleanWriter(tx, principal.deviceId, change, current, pullCursor)

@@ -620,6 +620,10 @@ export const en: Translation<typeof zhCN> = {
       op: { insert: 'New', update: 'Edit', delete: 'Delete' },
       reasons: {
         read_only_table: 'Only the county administrator can change this kind of data (organisation, grids) at HQ; your account cannot.',
+        read_only_role: 'An HQ analyst account can view data but not change it. To change data in a region, ask the HQ administrator to assign that region to your account.',
+        outside_write_region: 'You can view this record, but it is outside the regions you may change. Ask the HQ administrator to assign that region to your account.',
+        reparent_outside_scope: 'An org unit can only be moved under a parent inside your regions; only the HQ administrator can make a unit top-level.',
+        parent_level: 'The parent unit must be at a higher level (county > center > grid > microgrid).',
         outside_region: 'This record is outside your regions.',
         unknown_region: 'HQ does not hold the grid or the record this one refers to.',
         unknown_row: 'HQ does not hold this record (it may have been deleted, or it only ever existed on this computer).',

@@ -599,6 +599,10 @@ export const zhCN = {
       op: { insert: '新建', update: '修改', delete: '删除' },
       reasons: {
         read_only_table: '这类数据（组织、网格等）只能由县公司管理员在总部修改，您的账号不能修改。',
+        read_only_role: '总部分析员账号只能查看数据，不能修改。如需修改某个区域的数据，请总部管理员为您的账号分配该区域。',
+        outside_write_region: '您可以查看这条记录，但它不在您可修改的区域内。如需修改，请总部管理员为您的账号分配该区域。',
+        reparent_outside_scope: '组织单元只能移到您负责区域内的上级单元之下；设为最上级单元只能由总部管理员操作。',
+        parent_level: '上级单元的层级必须高于本单元（县 > 中心 > 网格 > 微网格）。',
         outside_region: '这条记录不在您负责的区域内。',
         unknown_region: '这条记录所属的网格或关联的记录总部没有。',
         unknown_row: '总部没有这条记录（可能已被删除，或本来就只在本机）。',
