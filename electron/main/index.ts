@@ -16,8 +16,7 @@ import { errorText } from '../../shared/i18n/errorText'
 import { StoreError } from '../core/db/health'
 import { parseTilePath, readTile } from '../core/db/mbtiles'
 import { dataDirFromArgs } from '../core/paths'
-
-const APP_ORIGIN = 'app://griddesk'
+import { APP_ORIGIN, isAppUrl, mayOpenExternally, withAppHeaders } from './policy'
 
 app.setName('GridDesk')
 protocol.registerSchemesAsPrivileged([
@@ -46,16 +45,19 @@ function rendererDir(): string {
   return join(app.getAppPath(), 'out', 'renderer')
 }
 
-/** Serves out/renderer under app://griddesk/, refusing any path that escapes it. */
+/**
+ * Serves out/renderer under app://griddesk/, refusing any path that escapes it. Every response
+ * carries the CSP itself: session header hooks do not apply to custom protocol responses.
+ */
 function registerAppProtocol(): void {
   const root = rendererDir()
-  protocol.handle('app', (request) => {
+  protocol.handle('app', async (request) => {
     const url = new URL(request.url)
-    if (url.host !== 'griddesk') return new Response('not found', { status: 404 })
+    if (url.host !== 'griddesk') return withAppHeaders(new Response('not found', { status: 404 }))
     const path = normalize(join(root, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)))
     const rel = relative(root, path)
-    if (rel.startsWith('..') || rel.includes(`..${sep}`)) return new Response('forbidden', { status: 403 })
-    return net.fetch(pathToFileURL(path).toString())
+    if (rel.startsWith('..') || rel.includes(`..${sep}`)) return withAppHeaders(new Response('forbidden', { status: 403 }))
+    return withAppHeaders(await net.fetch(pathToFileURL(path).toString()))
   })
 }
 
@@ -65,8 +67,8 @@ function registerTilesProtocol(): void {
     const url = new URL(request.url)
     const at = parseTilePath(`${url.host}${url.pathname}`)
     const tile = at && core ? readTile(core.ctx.dataDir, at.id, at.z, at.x, at.y) : null
-    if (!tile) return new Response(null, { status: 204 })
-    return new Response(new Uint8Array(tile.bytes), { headers: { 'Content-Type': tile.contentType, 'Cache-Control': 'private, max-age=86400' } })
+    if (!tile) return withAppHeaders(new Response(null, { status: 204 }))
+    return withAppHeaders(new Response(new Uint8Array(tile.bytes), { headers: { 'Content-Type': tile.contentType, 'Cache-Control': 'private, max-age=86400' } }))
   })
 }
 
@@ -100,12 +102,9 @@ function storeKeySource(): KeySource | undefined {
   }
 }
 
+/** The app's own pages (or, unpackaged, electron-vite's dev server by its exact origin). */
 function isTrustedSender(frameUrl: string | undefined): boolean {
-  if (!frameUrl) return false
-  if (frameUrl.startsWith(`${APP_ORIGIN}/`)) return true
-  // electron-vite dev server (npm run dev) serves the renderer from localhost.
-  const devUrl = process.env.ELECTRON_RENDERER_URL
-  return !app.isPackaged && devUrl !== undefined && frameUrl.startsWith(devUrl)
+  return isAppUrl(frameUrl, { packaged: app.isPackaged, devUrl: process.env.ELECTRON_RENDERER_URL })
 }
 
 function registerIpc(): void {
@@ -155,7 +154,7 @@ function hardenSessions(): void {
       if (!isTrustedSender(url)) event.preventDefault()
     })
     contents.setWindowOpenHandler(({ url }) => {
-      if (url.startsWith('https://')) void shell.openExternal(url)
+      if (mayOpenExternally(url)) void shell.openExternal(url)
       return { action: 'deny' }
     })
     contents.on('will-attach-webview', (event) => event.preventDefault())
