@@ -127,3 +127,29 @@ describe('store health at open', () => {
     expect(readFileSync(file).equals(before)).toBe(true)
   })
 })
+
+describe('store health while in use', () => {
+  it('a full disk: the write is refused as diskFull in words, nothing half-written; with room again it goes through', async () => {
+    const { openTestCore } = await import('../testing')
+    const core = openTestCore()
+    try {
+      await core.call('demo.load', { keyCustomers: 5, visits: 5 })
+      const sqlite = core.ctx.db.$client
+      const village = sqlite.prepare('SELECT id, notes FROM villages LIMIT 1').get() as { id: string; notes: string | null }
+      const outbox = () => (sqlite.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n
+      const before = outbox()
+      // The file may not grow by a page: as when the disk under it is full.
+      sqlite.pragma(`max_page_count = ${sqlite.pragma('page_count', { simple: true }) as number}`)
+      const answer = await core.dispatch('villages.update', { id: village.id, patch: { notes: '满'.repeat(4000) } }, 'zh-CN')
+      expect(answer).toMatchObject({ ok: false, error: { code: 'STORE', details: { reason: 'diskFull' } } })
+      if (!answer.ok) expect(errorText('zh-CN', answer)).toMatch(/磁盘|空间/)
+      expect(outbox()).toBe(before)
+      expect((sqlite.prepare('SELECT notes FROM villages WHERE id = ?').get(village.id) as { notes: string | null }).notes).toBe(village.notes)
+      sqlite.pragma('max_page_count = 1073741823')
+      expect((await core.dispatch('villages.update', { id: village.id, patch: { notes: '有空间了' } }, 'zh-CN')).ok).toBe(true)
+      expect(outbox()).toBe(before + 1)
+    } finally {
+      core.dispose()
+    }
+  })
+})
