@@ -363,7 +363,7 @@ export const en: Translation<typeof zhCN> = {
       unknownRegion: 'No region with code “{{region}}”: please give a grid, service center or county code.',
       badPeriod: 'Period “{{period}}” is not valid: please pick or type a month 2026-10, a quarter 2026-Q3 or a year 2026.',
       fileExists: '“{{path}}” already exists and was not overwritten. Tick “Overwrite an existing file” and export again, or choose another file name.',
-      cannotWrite: 'Cannot write “{{path}}” ({{cause}}); no partial file was left. Choose a folder you may write to, with enough space, and export again.',
+      cannotWrite: 'Cannot write “{{path}}”; no partial file was left. Choose a folder you may write to, with enough space, and export again.',
     },
   },
   villages: {
