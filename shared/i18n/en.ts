@@ -230,6 +230,7 @@ export const en: Translation<typeof zhCN> = {
     },
   },
   indicators: {
+    unit: { 户: 'subs', 台: 'devices', 万元: '¥10k', 元: '¥', 千元: '¥1k', 件: 'cases', 个: 'items' },
     title: 'Indicator dashboard',
     region: 'Region code',
     period: 'Period',

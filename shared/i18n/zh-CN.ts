@@ -225,6 +225,7 @@ export const zhCN = {
     },
   },
   indicators: {
+    unit: { 户: '户', 台: '台', 万元: '万元', 元: '元', 千元: '千元', 件: '件', 个: '个' },
     title: '指标看板',
     region: '区域编码',
     period: '统计周期',

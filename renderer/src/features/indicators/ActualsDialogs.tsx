@@ -10,7 +10,7 @@ import { AppError } from '../../../../shared/errors'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
-import { PERIOD, useIndicatorName } from './LightBadge'
+import { PERIOD, useIndicatorLabel } from './LightBadge'
 
 async function fileToBase64(file: File): Promise<string> {
   const bytes = new Uint8Array(await file.arrayBuffer())
@@ -124,7 +124,7 @@ export function ActualsImportModal({ opened, onClose, onImported }: { opened: bo
 
 export function ActualRecordModal({ opened, onClose, onRecorded, units, period }: { opened: boolean; onClose: () => void; onRecorded: () => void; units: OrgUnitRow[]; period: string }) {
   const { t } = useTranslation()
-  const nameOf = useIndicatorName()
+  const labelOf = useIndicatorLabel()
   const indicators = useCall('indicators.list', opened ? {} : null)
   const [unit, setUnit] = useState<string | null>(null)
   const [indicator, setIndicator] = useState<string | null>(null)
@@ -157,7 +157,7 @@ export function ActualRecordModal({ opened, onClose, onRecorded, units, period }
       <Stack gap="sm">
         <Group grow align="flex-start">
           <Select label={t('indicators.record.unit')} data={units.map((u) => ({ value: u.code, label: `${u.name}（${u.code}）` }))} value={unit} onChange={setUnit} searchable data-testid="record-unit" />
-          <Select label={t('indicators.record.indicator')} data={(indicators.value ?? []).map((i) => ({ value: i.code, label: `${nameOf(i)}（${i.unit}）` }))} value={indicator} onChange={setIndicator} data-testid="record-indicator" />
+          <Select label={t('indicators.record.indicator')} data={(indicators.value ?? []).map((i) => ({ value: i.code, label: labelOf(i) }))} value={indicator} onChange={setIndicator} data-testid="record-indicator" />
           <NumberInput label={t('indicators.record.value')} value={value} onChange={setValue} error={value === '' && done ? t('indicators.wo.required') : undefined} data-testid="record-value" />
         </Group>
         <Group>

@@ -9,7 +9,7 @@ import { monthsOf, shiftPeriod } from '../../../../shared/analysis'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
 import { ChartCard, type ChartOption } from './ChartCard'
-import { lightColor, pct, useIndicatorName } from './LightBadge'
+import { lightColor, pct, useIndicatorName, useIndicatorUnit } from './LightBadge'
 
 const QUADRANT_COLOUR = { star: '#f08c00', cash_cow: '#2f9e44', question: '#1c7ed6', dog: '#868e96' } as const
 const round1 = (x: number | null | undefined) => (x === null || x === undefined ? null : Math.round(x * 1000) / 10)
@@ -26,6 +26,7 @@ export function AnalysisPanel({ region, period, focus, onFocus }: { region: stri
   const { t, i18n } = useTranslation()
   const en = i18n.resolvedLanguage === 'en'
   const nameOf = useIndicatorName()
+  const unitOf = useIndicatorUnit()
   const indicators = useCall('indicators.list', {})
   const indicatorCode = focus.indicator ?? indicators.value?.[0]?.code
   const indicator = indicators.value?.find((i) => i.code === indicatorCode)
@@ -57,7 +58,7 @@ export function AnalysisPanel({ region, period, focus, onFocus }: { region: stri
       grid: { left: 56, right: 56, top: 40, bottom: 30 },
       tooltip: { trigger: 'axis' },
       xAxis: { type: 'category', data: points.map((p) => p.period) },
-      yAxis: [{ type: 'value', name: indicator?.unit }, { type: 'value', name: `${L('mom')}/${L('yoy')}`, splitLine: { show: false }, ...axisPct }],
+      yAxis: [{ type: 'value', name: indicator ? unitOf(indicator.unit) : undefined }, { type: 'value', name: `${L('mom')}/${L('yoy')}`, splitLine: { show: false }, ...axisPct }],
       series: [
         { name: L('actual'), type: 'bar', data: points.map((p) => p.actual), itemStyle: { color: '#4c6ef5' } },
         { name: L('target'), type: 'line', data: points.map((p) => p.target), lineStyle: { type: 'dashed' }, itemStyle: { color: '#495057' } },

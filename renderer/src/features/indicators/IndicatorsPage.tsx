@@ -11,7 +11,7 @@ import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
 import { ActualsImportModal, ActualRecordModal } from './ActualsDialogs'
 import { AnalysisPanel } from './AnalysisPanel'
-import { LightBadge, PERIOD, pct, useIndicatorName } from './LightBadge'
+import { LightBadge, PERIOD, pct, useIndicatorName, useIndicatorUnit } from './LightBadge'
 import { KpiMap } from './KpiMap'
 import { TargetSplitEditor } from './TargetSplitEditor'
 import { ThresholdsModal } from './ThresholdsModal'
@@ -60,8 +60,10 @@ export function IndicatorDashboard({
   onAnalyse?: (gridCode: string, indicatorCode: string | undefined) => void
   onCreateWorkOrder?: (alert: AlertTarget) => void
 }) {
-  const { t } = useTranslation()
+  const { t, i18n } = useTranslation()
   const nameOf = useIndicatorName()
+  const unitOf = useIndicatorUnit()
+  const en = i18n.resolvedLanguage === 'en'
   const dashboard = useCall('dashboard.get', PERIOD.test(period) && region ? { region, period } : null)
   const d = dashboard.value
   const worstIndicator = (row: DashboardRow) =>
@@ -101,7 +103,7 @@ export function IndicatorDashboard({
                     <span>
                       {nameOf(i)}
                       <Text span size="xs" c="dimmed">
-                        （{i.unit}）
+                        {en ? ` (${unitOf(i.unit)})` : `（${unitOf(i.unit)}）`}
                       </Text>
                     </span>
                   </Tooltip>
@@ -115,7 +117,7 @@ export function IndicatorDashboard({
               <Table.Tr key={row.orgUnitId} data-code={row.code} data-worst={row.worst} fw={row.level === 'grid' ? undefined : 600} bg={row.level === 'grid' ? undefined : 'gray.0'}>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>
                   <Group gap={6} wrap="nowrap">
-                    <Badge size="xs" variant="light" color={row.level === 'grid' ? 'blue' : 'grape'}>
+                    <Badge size="xs" variant="light" color={row.level === 'grid' ? 'blue' : 'grape'} style={{ flexShrink: 0 }}>
                       {t(`indicators.level.${row.level}`)}
                     </Badge>
                     <Text size="sm" fw="inherit">

@@ -24,3 +24,17 @@ export function useIndicatorName(): (indicator: Pick<IndicatorRow, 'nameZh' | 'n
   const en = i18n.resolvedLanguage === 'en'
   return (indicator) => (indicator ? (en ? indicator.nameEn : indicator.nameZh) : '')
 }
+
+/** An indicator's unit in the UI language (units are stored in Chinese: 户, 台, 万元, 件…); a unit without a word of its own stays as stored. */
+export function useIndicatorUnit(): (unit: string) => string {
+  const { t } = useTranslation()
+  return (unit) => t(`indicators.unit.${unit}`, { defaultValue: unit })
+}
+
+/** `name（unit）` for pickers, in the UI language. */
+export function useIndicatorLabel(): (indicator: Pick<IndicatorRow, 'nameZh' | 'nameEn' | 'unit'>) => string {
+  const nameOf = useIndicatorName()
+  const unitOf = useIndicatorUnit()
+  const { i18n } = useTranslation()
+  return (indicator) => (i18n.resolvedLanguage === 'en' ? `${nameOf(indicator)} (${unitOf(indicator.unit)})` : `${nameOf(indicator)}（${unitOf(indicator.unit)}）`)
+}

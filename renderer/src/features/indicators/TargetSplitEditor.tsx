@@ -11,11 +11,11 @@ import { AppError } from '../../../../shared/errors'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
-import { useIndicatorName } from './LightBadge'
+import { useIndicatorLabel } from './LightBadge'
 
 export function TargetSplitEditor({ region, period, units, onSaved }: { region: string; period: string; units: OrgUnitRow[]; onSaved: () => void }) {
   const { t } = useTranslation()
-  const nameOf = useIndicatorName()
+  const labelOf = useIndicatorLabel()
   const indicators = useCall('indicators.list', {})
   const [indicator, setIndicator] = useState<string | null>(null)
   const [parent, setParent] = useState<string | null>(region)
@@ -78,7 +78,7 @@ export function TargetSplitEditor({ region, period, units, onSaved }: { region: 
   return (
     <Stack gap="sm" h="100%" style={{ minHeight: 0 }} data-testid="target-split">
       <Group align="flex-end" gap="sm">
-        <Select w={190} label={t('indicators.split.indicator')} data={(indicators.value ?? []).map((i) => ({ value: i.code, label: `${nameOf(i)}（${i.unit}）` }))} value={indicatorCode} onChange={(v) => { setIndicator(v); reset() }} allowDeselect={false} />
+        <Select w={190} label={t('indicators.split.indicator')} data={(indicators.value ?? []).map((i) => ({ value: i.code, label: labelOf(i) }))} value={indicatorCode} onChange={(v) => { setIndicator(v); reset() }} allowDeselect={false} />
         <Select w={230} label={t('indicators.split.parent')} data={parents.map((u) => ({ value: u.code, label: `${t(`indicators.level.${u.level}`)} ${u.name}` }))} value={parent} onChange={(v) => { setParent(v); reset() }} allowDeselect={false} data-testid="split-parent" />
         <NumberInput w={200} label={t('indicators.split.parentValue')} placeholder={currentTarget === null ? '' : String(currentTarget)} value={parentValue} onChange={(v) => { setParentValue(v); reset() }} min={0} data-testid="split-parent-value" />
         <Stack gap={2}>

@@ -8,10 +8,11 @@ import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert, errorMessage } from '../../shell/errors'
 import { AppError } from '../../../../shared/errors'
-import { useIndicatorName } from './LightBadge'
+import { useIndicatorName, useIndicatorUnit } from './LightBadge'
 
 function ThresholdRow({ indicator, onSaved }: { indicator: IndicatorRow; onSaved: () => void }) {
   const { t } = useTranslation()
+  const unitOf = useIndicatorUnit()
   const nameOf = useIndicatorName()
   const [yellow, setYellow] = useState<number | string>(indicator.yellowBelowPp)
   const [red, setRed] = useState<number | string>(indicator.redBelowPp)
@@ -45,7 +46,7 @@ function ThresholdRow({ indicator, onSaved }: { indicator: IndicatorRow; onSaved
       <Table.Td>
         <Text size="sm">{nameOf(indicator)}</Text>
         <Text size="xs" c="dimmed">
-          {t(`indicators.direction.${indicator.direction}`)} · {indicator.unit}
+          {t(`indicators.direction.${indicator.direction}`)} · {unitOf(indicator.unit)}
         </Text>
       </Table.Td>
       <Table.Td>
