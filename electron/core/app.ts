@@ -18,6 +18,7 @@ import { listDefinitions } from './db/repos/reportDefinitions'
 import { getState, setState } from './db/repos/syncState'
 import { removeStaleExportTemps } from './reports/write'
 import { dispatch } from './handlers'
+import type { PathPolicy } from './pathPolicy'
 import { HybridClock } from './sync/hlc'
 import { makeDataDirPrivate, restrictUmask } from './privateFiles'
 
@@ -33,8 +34,11 @@ export interface CoreOptions {
 
 export interface Core {
   ctx: HandlerContext
-  /** Untyped entry for transports: validates and answers with an envelope. */
-  dispatch(name: string, input: unknown, lang?: Language): Promise<Envelope<unknown>>
+  /**
+   * Untyped entry for transports: validates and answers with an envelope. `paths`: which files the
+   * transport's callers may name (pathPolicy.ts); the CLI gives none and passes any path it is given.
+   */
+  dispatch(name: string, input: unknown, lang?: Language, paths?: PathPolicy): Promise<Envelope<unknown>>
   /** Typed entry for code and tests: returns the value or throws the AppError. */
   call<K extends HandlerName>(name: K, input: Input<K>): Promise<Output<K>>
   /** Takes today's backup of the store if none was taken yet, off the main thread (the shells call it after open). */
@@ -89,7 +93,7 @@ export function openCore(options: CoreOptions): Core {
   resealToken(ctx)
   return {
     ctx,
-    dispatch: async (name, input, lang) => (ctx.revokedAt ? revokedEnvelope(ctx) : dispatch(ctx, name, input, lang)),
+    dispatch: async (name, input, lang, paths) => (ctx.revokedAt ? revokedEnvelope(ctx) : dispatch(ctx, name, input, lang, paths)),
     call: async (name, input) => unwrap(ctx.revokedAt ? revokedEnvelope(ctx) : await dispatch(ctx, name, input)) as never,
     backupIfDue: async () => {
       if (!dailyBackupDue(options.dataDir)) return null

@@ -97,6 +97,30 @@ describe('browser mode server', () => {
     expect((await upload('a.csv', csv, { 'content-type': 'application/octet-stream', origin: 'http://evil.example' })).status).toBe(403)
   })
 
+  it('reads only uploaded files and writes only into the exports folder', async () => {
+    type Answer = { ok: boolean; value?: { path?: string; bytes?: number }; error?: { code: string; message: string; details?: Record<string, unknown> } }
+    const call = async (name: string, body: unknown) => (await (await rpc(name, body, { 'x-griddesk-lang': 'en' })).json()) as Answer
+    const passwd = await call('import.preview', { kind: 'villages', source: { path: '/etc/passwd' } })
+    expect(passwd).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { reason: 'pathRead', field: 'source.path' } } })
+    expect(passwd.error!.message).toContain('file chooser')
+    const uploadsDir = join(core.dataDir, 'uploads')
+    expect((await call('import.preview', { kind: 'villages', source: { path: join(uploadsDir, '..', 'griddesk.sqlite') } })).error?.details?.reason).toBe('pathRead')
+    const uploaded = (await (await fetch(new URL('upload?name=v.csv', server.url), { method: 'POST', headers: { cookie, 'content-type': 'application/octet-stream' }, body: '区划代码,名称\n451022100294,那坡村委会\n' })).json()) as Answer
+    expect((await call('import.preview', { kind: 'villages', source: { path: uploaded.value!.path } })).ok).toBe(true)
+
+    expect((await call('demo.load', { keyCustomers: 0, visits: 0 })).ok).toBe(true)
+    const county = ((await call('orgUnits.list', {})) as unknown as { value: { code: string; level: string }[] }).value.find((u) => u.level === 'county')!.code
+    const report = (path: string) => call('reports.export', { region: county, period: '2026-01', format: 'csv', path })
+    const outside = join(core.dataDir, '..', `griddesk-outside-${process.pid}.csv`)
+    const refused = await report(outside)
+    expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { reason: 'pathWrite', field: 'path', folder: join(core.dataDir, 'exports') } } })
+    expect(existsSync(outside)).toBe(false)
+    expect((await report(join(core.dataDir, 'exports', '..', 'griddesk.csv'))).error?.details?.reason).toBe('pathWrite')
+    const written = await report(join(core.dataDir, 'exports', 'county.csv'))
+    expect(written).toMatchObject({ ok: true, value: { path: join(core.dataDir, 'exports', 'county.csv') } })
+    expect(existsSync(join(core.dataDir, 'exports', 'county.csv'))).toBe(true)
+  })
+
   it('deletes an uploaded file once an import has written it, and keeps it through previews', async () => {
     const upload = async (name: string, body: string) =>
       ((await (await fetch(new URL(`upload?name=${encodeURIComponent(name)}`, server.url), { method: 'POST', headers: { cookie, 'content-type': 'application/octet-stream' }, body })).json()) as { value: { path: string } }).value.path

@@ -16,6 +16,7 @@ import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import { BROWSER_SESSION_MESSAGE } from '../../shared/i18n/security'
 import type { Core } from '../core/app'
 import { parseTilePath, readTile } from '../core/db/mbtiles'
+import { browserPolicy } from '../core/pathPolicy'
 import { PRIVATE_FILE_MODE } from '../core/privateFiles'
 import { Uploads } from './uploads'
 
@@ -47,6 +48,8 @@ export async function startBrowserMode({ core, rendererDir, port = 0, host = '12
   const sessionValue = randomBytes(32).toString('base64url')
   let cookieName = ''
   const uploads = new Uploads(join(core.ctx.dataDir, 'uploads'))
+  // A page may read only the files it uploaded and write only into the exports folder.
+  const paths = browserPolicy(core.ctx.dataDir, uploads.root)
   app.addHook('onClose', async () => uploads.close())
 
   app.addHook('onRequest', async (request, reply) => {
@@ -80,7 +83,7 @@ export async function startBrowserMode({ core, rendererDir, port = 0, host = '12
 
   app.post<{ Params: { name: string } }>('/rpc/:name', async (request, reply) => {
     const lang = request.headers['x-griddesk-lang'] === 'en' ? 'en' : 'zh-CN'
-    const envelope = await core.dispatch(request.params.name, request.body ?? {}, lang)
+    const envelope = await core.dispatch(request.params.name, request.body ?? {}, lang, paths)
     uploads.afterCall(request.params.name, request.body, envelope)
     reply.header('Cache-Control', 'no-store')
     return envelope

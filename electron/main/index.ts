@@ -16,6 +16,7 @@ import { errorText } from '../../shared/i18n/errorText'
 import { StoreError } from '../core/db/health'
 import { parseTilePath, readTile } from '../core/db/mbtiles'
 import { dataDirFromArgs } from '../core/paths'
+import { grantPolicy } from '../core/pathPolicy'
 import { APP_ORIGIN, isAppUrl, mayOpenExternally, withAppHeaders } from './policy'
 
 app.setName('GridDesk')
@@ -26,15 +27,13 @@ protocol.registerSchemesAsPrivileged([
 ])
 
 let core: Core | undefined
-/** Files the user chose in the native dialog: the only paths import calls from the window may read. */
-const chosenImportFiles = new Set<string>()
+/** What the window may read and write: the paths the native dialogs returned, and the exports folder. */
+let paths: ReturnType<typeof grantPolicy> = grantPolicy(app.getPath('userData'))
 const importFilters = {
   villages: [{ name: 'CSV / Excel', extensions: ['csv', 'txt', 'xlsx'] }],
   grids: [{ name: 'GeoJSON / KML / Shapefile (zip)', extensions: ['geojson', 'json', 'kml', 'zip'] }],
   customers: [{ name: 'CSV / Excel', extensions: ['csv', 'txt', 'xlsx'] }],
 } as const
-/** Calls that read an import file by path (besides import.*). */
-const customerImportCalls = new Set(['customers.importPreview', 'customers.import'])
 
 function resourcesDir(): string {
   // Packaged: migrations/ and data/ are extraResources; in development: the repository root.
@@ -114,11 +113,8 @@ function registerIpc(): void {
     }
     const { name, input, lang } = (message ?? {}) as { name?: unknown; input?: unknown; lang?: unknown }
     if (typeof name !== 'string') return { ok: false, error: { code: 'VALIDATION', message: 'handler name must be a string' } }
-    // An import by path reads a file the user chose in the dialog, never any path the page names.
-    const path = name.startsWith('import.') || customerImportCalls.has(name) ? (input as { source?: { path?: unknown } } | undefined)?.source?.path : undefined
-    if (path !== undefined && !(typeof path === 'string' && chosenImportFiles.has(path)))
-      return { ok: false, error: { code: 'FORBIDDEN', message: 'import of a file that was not chosen in the file dialog' } }
-    return core!.dispatch(name, input, lang === 'en' ? 'en' : 'zh-CN')
+    // Paths in the input (shared/api `paths`): only those the user chose in a native dialog.
+    return core!.dispatch(name, input, lang === 'en' ? 'en' : 'zh-CN', paths)
   })
   // The native folder chooser (saved reports' folder): main-only, so outside the handler table.
   ipcMain.handle('griddesk:pickFolder', async (event) => {
@@ -126,7 +122,10 @@ function registerIpc(): void {
     const window = BrowserWindow.fromWebContents(event.sender)
     const options = { properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[] }
     const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
-    return result.canceled ? null : (result.filePaths[0] ?? null)
+    const folder = result.canceled ? undefined : result.filePaths[0]
+    if (!folder) return null
+    paths.grant('write', folder)
+    return folder
   })
   // The native file chooser for imports: main reads the file by path (import.start), so a 50 MB
   // file never crosses IPC as base64.
@@ -138,7 +137,7 @@ function registerIpc(): void {
     const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
     const path = result.canceled ? undefined : result.filePaths[0]
     if (!path) return null
-    chosenImportFiles.add(path)
+    paths.grant('read', path)
     return { path, fileName: basename(path), bytes: statSync(path).size }
   })
 }
@@ -229,6 +228,7 @@ if (!app.requestSingleInstanceLock()) {
   })
   void app.whenReady().then(() => {
     const dataDir = dataDirFromArgs(process.argv) ?? process.env.GRIDDESK_DATA_DIR ?? app.getPath('userData')
+    paths = grantPolicy(dataDir)
     const options = {
       dataDir,
       resourcesDir: resourcesDir(),

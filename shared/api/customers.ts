@@ -3,7 +3,7 @@
 // duplicates and merge, CSV/XLSX import with the village import's row-level report.
 import { z } from 'zod'
 import { customerCategories, funnelStages, rivals, valueTiers, type CustomerCategory, type FunnelStage, type Rival, type ValueTier } from '../domain'
-import { out } from './define'
+import { out, readsSource } from './define'
 import { isDay } from '../rules'
 import { encodings, type ImportPreview, type ImportResult } from './imports'
 
@@ -183,6 +183,6 @@ export const customersApi = {
   'customers.duplicates': { input: z.object({ id }).strict(), output: out<DuplicateCandidate[]>() },
   'customers.merge': { input: z.object({ keepId: id, dropId: id }).strict().refine((m) => m.keepId !== m.dropId, { error: 'same customer' }), output: out<MergeResult>() },
   'customers.tags': { input: z.object({}).strict(), output: out<string[]>() },
-  'customers.importPreview': { input: customerImportInputSchema, output: out<ImportPreview>() },
-  'customers.import': { input: customerImportInputSchema, output: out<ImportResult>() },
+  'customers.importPreview': { input: customerImportInputSchema, output: out<ImportPreview>(), paths: readsSource },
+  'customers.import': { input: customerImportInputSchema, output: out<ImportResult>(), paths: readsSource },
 } as const

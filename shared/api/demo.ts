@@ -1,7 +1,7 @@
 // The demo county as a sandbox: what the user typed into it (to export before it goes), and
 // clearing it (from the app, the CLI, or as part of enrolling the device with HQ).
 import { z } from 'zod'
-import { out } from './define'
+import { out, type PathFields } from './define'
 
 export interface DemoEditsExport {
   /** Changes the user made (outbox entries not sent). */
@@ -30,5 +30,6 @@ export const demoApi = {
       })
       .strict(),
     output: out<DemoClearResult>(),
+    paths: { write: ['exportPath'] } satisfies PathFields,
   },
 } as const

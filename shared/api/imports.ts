@@ -3,7 +3,7 @@
 // with the rest reported). Problems are reported per row and field with a code the UI and CLI translate
 // (i18n `importIssues.<code>`), so the same report reads in Chinese or English.
 import { z } from 'zod'
-import { out } from './define'
+import { out, readsSource } from './define'
 
 export const importKinds = ['villages', 'grids', 'county', 'townships'] as const
 /** The kinds read from boundary files. */
@@ -166,9 +166,9 @@ export interface ImportJobProgress {
 const jobId = z.string().min(1).max(64)
 
 export const importsApi = {
-  'import.preview': { input: importInputSchema, output: out<ImportPreview>() },
-  'import.commit': { input: importInputSchema, output: out<ImportResult>() },
-  'import.start': { input: importInputSchema.extend({ mode: z.enum(['preview', 'commit']).default('commit') }).strict(), output: out<ImportJobStarted>() },
+  'import.preview': { input: importInputSchema, output: out<ImportPreview>(), paths: readsSource },
+  'import.commit': { input: importInputSchema, output: out<ImportResult>(), paths: readsSource },
+  'import.start': { input: importInputSchema.extend({ mode: z.enum(['preview', 'commit']).default('commit') }).strict(), output: out<ImportJobStarted>(), paths: readsSource },
   'import.progress': { input: z.object({ jobId }).strict(), output: out<ImportJobProgress>() },
   'import.cancel': { input: z.object({ jobId }).strict(), output: out<ImportJobProgress>() },
   /** An empty village file headed with the app's labels in `language` (XLSX adds a sheet on how to fill it in). */

@@ -2,7 +2,7 @@
 // key customers for the clustered layer, the grid layout check, and offline basemaps (MBTiles).
 // map.overview stays in contract.ts.
 import { z } from 'zod'
-import { out } from './define'
+import { out, type PathFields } from './define'
 
 /** Numeric indicators a choropleth can colour by. shareVs*: our share against that rival, percent. */
 export const mapMetrics = ['penetration', 'shareVsTelecom', 'shareVsUnicom', 'shareVsBroadnet', 'households', 'daysSinceVisit', 'completeness'] as const
@@ -113,6 +113,7 @@ export const mapApi = {
       })
       .strict(),
     output: out<Basemap>(),
+    paths: { read: ['source.path'] } satisfies PathFields,
   },
   'basemaps.remove': { input: z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/) }).strict(), output: out<{ removed: boolean }>() },
 } as const

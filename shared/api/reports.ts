@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import type { Light } from '../kpi'
 import type { FunnelStage, Rival } from '../domain'
-import { out } from './define'
+import { out, type PathFields } from './define'
 import type { IntelPriceFields } from './intel'
 
 export const reportFormats = ['xlsx', 'pdf', 'csv', 'geojson'] as const
@@ -248,9 +248,10 @@ export const reportsApi = {
       })
       .strict(),
     output: out<ReportExportResult>(),
+    paths: { write: ['path'] } satisfies PathFields,
   },
   'reports.definitions.list': { input: z.object({}).strict(), output: out<ReportDefinition[]>() },
-  'reports.definitions.save': { input: reportDefinitionInput, output: out<ReportDefinition>() },
+  'reports.definitions.save': { input: reportDefinitionInput, output: out<ReportDefinition>(), paths: { write: ['folder'] } satisfies PathFields },
   'reports.definitions.delete': { input: z.object({ id: z.uuid() }).strict(), output: out<{ deleted: boolean }>() },
   /** Builds the report once and writes every format of the definition into its folder. */
   'reports.definitions.run': {

@@ -2,7 +2,7 @@
 // integrity check on demand. The same operations are in the CLI (`store backups|backup|restore|check`),
 // which also works when the store does not open.
 import { z } from 'zod'
-import { out } from './define'
+import { out, type PathFields } from './define'
 
 export const backupReasons = ['daily', 'premigration', 'preclear', 'manual'] as const
 export type BackupReason = (typeof backupReasons)[number]
@@ -45,6 +45,6 @@ export const backupFileSchema = z.string().regex(/^griddesk-[0-9TZ-]+-[a-z]+\.sq
 export const storeApi = {
   'store.backups': { input: z.object({}).strict(), output: out<StoreBackups>() },
   'store.backup': { input: z.object({}).strict(), output: out<BackupInfo>() },
-  'store.restore': { input: z.object({ file: backupFileSchema }).strict(), output: out<StoreRestoreResult>() },
+  'store.restore': { input: z.object({ file: backupFileSchema }).strict(), output: out<StoreRestoreResult>(), paths: { names: ['file'] } satisfies PathFields },
   'store.check': { input: z.object({}).strict(), output: out<StoreCheck>() },
 } as const

@@ -7,6 +7,7 @@ import { inputProblems, type RuleIssue } from '../../../shared/rules'
 import { plainErrorMap } from '../../../shared/i18n/validation'
 import { AppError, type Envelope, type ErrorBody } from '../../../shared/errors'
 import type { HandlerContext } from '../context'
+import { checkPaths, type PathPolicy } from '../pathPolicy'
 import { storeErrorOf } from '../db/health'
 import { analysisHandlers } from './analysis'
 import { appHandlers } from './app'
@@ -48,7 +49,8 @@ export const handlers: HandlerTable = {
 // Validation messages in the caller's language (the transport says which), in plain words.
 const zodLocales = { 'zh-CN': plainErrorMap('zh-CN'), en: plainErrorMap('en') }
 
-export async function dispatch(ctx: HandlerContext, name: string, rawInput: unknown, lang: Language = 'zh-CN'): Promise<Envelope<unknown>> {
+/** `paths`: what the caller's transport may read and write (pathPolicy.ts); none: any path (the CLI, code). */
+export async function dispatch(ctx: HandlerContext, name: string, rawInput: unknown, lang: Language = 'zh-CN', paths?: PathPolicy): Promise<Envelope<unknown>> {
   try {
     if (!isHandlerName(name)) throw new AppError('UNKNOWN_HANDLER', `no handler named ${name}`, { details: { name } })
     // The value rules every input obeys, whatever its schema (shared/rules.ts): clean text, sane
@@ -68,6 +70,7 @@ export async function dispatch(ctx: HandlerContext, name: string, rawInput: unkn
       return refuse([...issues, ...ruleIssues.filter((i) => !seen.has(i.path.join('.')))])
     }
     if (ruleIssues.length) refuse(ruleIssues)
+    checkPaths(name, parsed.data, paths, lang)
     const handler = handlers[name] as Handler<typeof name>
     const value = await handler(ctx, parsed.data as never)
     return { ok: true, value }
