@@ -3,7 +3,7 @@
 // layer choices remembered after a reload, the grid layout check, grids coloured by profile
 // completeness with the grid summary's figures, search that finds a key customer by pinyin initials
 // and flies there, a reload after a sync, and an imported MBTiles basemap whose tiles load from /tiles/.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -240,13 +240,16 @@ describe('map', () => {
     await page.locator('.customer-cluster').first().waitFor()
     await page.getByTestId('manage-basemaps').click()
     const dialog = page.getByRole('dialog')
-    // A bad file first: a translated reason, nothing added.
-    await dialog.getByTestId('basemap-path').fill(join(dir, 'missing.mbtiles'))
-    await dialog.getByRole('button', { name: '按路径导入' }).click()
+    // Chosen in the file chooser (browser mode uploads it); a bad file first: a translated reason, nothing added.
+    const choose = async (file: string) => {
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), dialog.getByTestId('basemap-file').click()])
+      await chooser.setFiles(file)
+    }
+    writeFileSync(join(dir, 'broken.mbtiles'), 'not a database')
+    await choose(join(dir, 'broken.mbtiles'))
     await dialog.getByTestId('basemap-error').waitFor()
     expect(await app.core.call('basemaps.list', {})).toEqual([])
-    await dialog.getByTestId('basemap-path').fill(mbtiles)
-    await dialog.getByRole('button', { name: '按路径导入' }).click()
+    await choose(mbtiles)
     await dialog.getByTestId('basemap-added').getByText('田东测试底图', { exact: false }).waitFor()
     await dialog.getByTestId('basemap-table').getByText('© 网格通测试瓦片').waitFor()
     await app.screenshot('53-map-basemap-manager')
@@ -257,6 +260,6 @@ describe('map', () => {
     await page.getByTestId('basemap-attribution').getByText('© 网格通测试瓦片').waitFor()
     await page.waitForTimeout(400)
     await app.screenshot('54-map-basemap-tiles')
-    expect(app.problems.filter((p) => !p.includes('missing.mbtiles'))).toEqual([])
+    expect(app.problems.filter((p) => !p.includes('broken.mbtiles'))).toEqual([])
   })
 })

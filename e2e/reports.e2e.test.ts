@@ -1,6 +1,6 @@
-// The regional report in the app: pick a grid and a month, preview, export XLSX and PDF; an
-// existing file is never overwritten without asking.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+// The regional report in the app: pick a grid and a month, preview, export XLSX and PDF into the
+// exports folder (a path outside it is refused); an existing file is never overwritten without asking.
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -12,11 +12,10 @@ let outDir: string
 beforeAll(async () => {
   app = await startHarness()
   await app.core.call('demo.load', {})
-  outDir = mkdtempSync(join(tmpdir(), 'griddesk-report-e2e-'))
+  outDir = join(app.core.ctx.dataDir, 'exports')
 })
 afterAll(async () => {
   await app?.close()
-  rmSync(outDir, { recursive: true, force: true })
 })
 
 describe('regional report', () => {
@@ -37,10 +36,16 @@ describe('regional report', () => {
     await app.screenshot('10-report-preview')
   })
 
-  it('exports XLSX and PDF to the chosen path, and refuses to overwrite without asking', async () => {
+  it('exports XLSX and PDF to the chosen path in the exports folder, and refuses to overwrite without asking', async () => {
     const { page } = app
-    const target = join(outDir, 'g03_2026-10.xlsx')
     const pathInput = page.getByTestId('report-path')
+    // Browser mode writes only into the exports folder: elsewhere is refused, in words.
+    const elsewhere = join(tmpdir(), `griddesk-report-e2e-${process.pid}.xlsx`)
+    await pathInput.fill(elsewhere)
+    await page.locator('[data-export="xlsx"]').click()
+    await page.getByRole('alert').getByText(`请写到导出文件夹 ${outDir} 中`, { exact: false }).first().waitFor()
+    expect(existsSync(elsewhere)).toBe(false)
+    const target = join(outDir, 'g03_2026-10.xlsx')
     await pathInput.fill(target)
     await page.locator('[data-export="xlsx"]').click()
     await page.getByText('已导出', { exact: false }).waitFor()

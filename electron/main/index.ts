@@ -33,6 +33,7 @@ const importFilters = {
   villages: [{ name: 'CSV / Excel', extensions: ['csv', 'txt', 'xlsx'] }],
   grids: [{ name: 'GeoJSON / KML / Shapefile (zip)', extensions: ['geojson', 'json', 'kml', 'zip'] }],
   customers: [{ name: 'CSV / Excel', extensions: ['csv', 'txt', 'xlsx'] }],
+  basemaps: [{ name: 'MBTiles', extensions: ['mbtiles'] }],
 } as const
 
 function resourcesDir(): string {
@@ -131,9 +132,9 @@ function registerIpc(): void {
   // file never crosses IPC as base64.
   ipcMain.handle('griddesk:pickImportFile', async (event, kind: unknown) => {
     if (!isTrustedSender(event.senderFrame?.url)) return null
-    if (kind !== 'villages' && kind !== 'grids' && kind !== 'customers') return null
+    if (typeof kind !== 'string' || !Object.hasOwn(importFilters, kind)) return null
     const window = BrowserWindow.fromWebContents(event.sender)
-    const options = { properties: ['openFile'] as 'openFile'[], filters: [...importFilters[kind]].map((f) => ({ ...f, extensions: [...f.extensions] })) }
+    const options = { properties: ['openFile'] as 'openFile'[], filters: [...importFilters[kind as keyof typeof importFilters]].map((f) => ({ ...f, extensions: [...f.extensions] })) }
     const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
     const path = result.canceled ? undefined : result.filePaths[0]
     if (!path) return null

@@ -12,7 +12,7 @@ export interface Bridge {
 }
 
 /** What the native file chooser filters for: tables (villages, customers) or boundary files. */
-export type ImportFileKind = 'villages' | 'grids' | 'customers'
+export type ImportFileKind = 'villages' | 'grids' | 'customers' | 'basemaps'
 
 /** A file ready for import.start by path: chosen in Electron's dialog, or uploaded in browser mode. */
 export interface ChosenFile {

@@ -1,24 +1,17 @@
 // Offline basemaps: the list (name, CRS, zooms, size, attribution), import of a raster MBTiles
-// file (picked, or by path for large files), removal. The choice of basemap is the map panel's.
+// file chosen in the file chooser (Electron's native dialog gives its path; browser mode uploads it
+// first, POST /upload, and adds the uploaded copy), removal. The choice of basemap is the map panel's.
 import { Alert, Button, FileButton, Group, Modal, Select, Stack, Table, Text, TextInput } from '@mantine/core'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Basemap, BasemapCrs } from '../../../../shared/api/map'
 import { basemapCrsList } from '../../../../shared/api/map'
 import { AppError } from '../../../../shared/errors'
-import { call } from '../../api/client'
+import { call, pickImportFile, uploadFile } from '../../api/client'
 import { errorMessage } from '../../shell/errors'
-
-async function readAsBase64(file: File): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer())
-  let binary = ''
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
-  return btoa(binary)
-}
 
 export function BasemapManager({ opened, onClose, basemaps, onChanged, onUse }: { opened: boolean; onClose: () => void; basemaps: Basemap[]; onChanged: () => void; onUse: (id: string | null) => void }) {
   const { t } = useTranslation()
-  const [path, setPath] = useState('')
   const [name, setName] = useState('')
   const [crs, setCrs] = useState<string>('file')
   const [busy, setBusy] = useState(false)
@@ -29,14 +22,16 @@ export function BasemapManager({ opened, onClose, basemaps, onChanged, onUse }: 
     const reason = e instanceof AppError ? e.details?.reason : undefined
     return typeof reason === 'string' ? t(`mapView.basemapErrors.${reason}`, { defaultValue: errorMessage(t, e) }) : errorMessage(t, e)
   }
-  const add = async (source: { path: string } | { fileName: string; base64: string }) => {
+  const add = async (choose: () => Promise<{ path: string } | null>) => {
     setBusy(true)
     setError(undefined)
     setAdded(undefined)
     try {
+      const chosen = await choose()
+      if (!chosen) return
+      const source = { path: chosen.path }
       const basemap = await call('basemaps.add', { source, ...(name.trim() ? { name: name.trim() } : {}), ...(crs !== 'file' ? { crs: crs as BasemapCrs } : {}) })
       setAdded(basemap)
-      setPath('')
       setName('')
       onChanged()
       onUse(basemap.id)
@@ -119,18 +114,20 @@ export function BasemapManager({ opened, onClose, basemaps, onChanged, onUse }: 
             comboboxProps={{ zIndex: 1300 }}
           />
         </Group>
-        <Group align="flex-end" wrap="nowrap">
-          <TextInput size="xs" style={{ flex: 1 }} label={t('mapView.path')} placeholder="D:\\maps\\tiandong.mbtiles" value={path} onChange={(e) => setPath(e.currentTarget.value)} data-testid="basemap-path" />
-          <Button size="xs" disabled={!path.trim()} loading={busy} onClick={() => void add({ path: path.trim() })}>
-            {t('mapView.importPath')}
-          </Button>
-          <FileButton accept=".mbtiles" onChange={(file) => file && void readAsBase64(file).then((base64) => add({ fileName: file.name, base64 }))}>
-            {(props) => (
-              <Button size="xs" variant="default" loading={busy} {...props} data-testid="basemap-file">
-                {t('mapView.chooseFile')}
-              </Button>
-            )}
-          </FileButton>
+        <Group>
+          {pickImportFile ? (
+            <Button size="xs" variant="default" loading={busy} onClick={() => void add(() => pickImportFile!('basemaps'))} data-testid="basemap-file">
+              {t('mapView.chooseFile')}
+            </Button>
+          ) : (
+            <FileButton accept=".mbtiles" onChange={(file) => file && void add(() => uploadFile(file))}>
+              {(props) => (
+                <Button size="xs" variant="default" loading={busy} {...props} data-testid="basemap-file">
+                  {t('mapView.chooseFile')}
+                </Button>
+              )}
+            </FileButton>
+          )}
         </Group>
         {error && (
           <Alert color="red" variant="light" role="alert" data-testid="basemap-error">
