@@ -5,6 +5,7 @@ import { resolve } from 'node:path'
 import { getTableColumns } from 'drizzle-orm'
 import { syncedTables } from '../electron/core/db/schema'
 import { BOOKKEEPING_COLUMNS } from '../shared/sync/kernel'
+import { checkSyncRegistry, syncRegistry, type SyncClass } from '../shared/sync/registry'
 
 export interface ColumnInfo {
   name: string
@@ -16,13 +17,15 @@ export interface ColumnInfo {
 }
 
 export interface TableInfo {
-  syncClass: 'hq' | 'shared' | 'field'
+  syncClass: SyncClass
   columns: Map<string, ColumnInfo>
 }
 
+// Start-up: the registry must cover every synced table completely (scoping fails closed).
+checkSyncRegistry(Object.fromEntries(Object.entries(syncedTables).map(([name, { table }]) => [name, Object.values(getTableColumns(table)).map((c) => c.name)])))
 
 export const deviceTables: Map<string, TableInfo> = new Map(
-  Object.entries(syncedTables).map(([name, { table, syncClass }]) => {
+  Object.entries(syncedTables).map(([name, { table }]) => {
     const columns = new Map<string, ColumnInfo>()
     for (const column of Object.values(getTableColumns(table))) {
       if (BOOKKEEPING_COLUMNS.has(column.name)) continue
@@ -35,7 +38,7 @@ export const deviceTables: Map<string, TableInfo> = new Map(
         boolean: column.columnType === 'SQLiteBoolean',
       })
     }
-    return [name, { syncClass, columns }]
+    return [name, { syncClass: syncRegistry[name as keyof typeof syncRegistry].syncClass, columns }]
   }),
 )
 

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { enrol, runSync } from '../electron/core/sync/engine'
-import { openTestCore } from '../electron/core/testing'
+import { asOlderRelease, openTestCore } from '../electron/core/testing'
 import { HqClient } from '../electron/core/sync/hqClient'
 import { splitVersions } from '../shared/sync/kernel'
 import { fromWire, type EnrolResponse, type PulledRowV1, type PullResponse } from '../shared/sync/protocol'
 import { listConflicts } from './accounts'
+import { regionOf } from './sync'
 import { backends, startTestHq, type TestHq } from './testing'
 
 type Device = ReturnType<typeof openTestCore>
@@ -154,12 +155,38 @@ describe.each(backends)('sync between two devices through the HQ server (%s)', (
 
   it('a grid manager cannot change the organisation (refused with the reason); a county manager can, and it reaches the others', async () => {
     const grid = a.ctx.db.$client.prepare("SELECT id, name FROM org_units WHERE level = 'grid' LIMIT 1").get() as { id: string; name: string }
-    await a.call('org.update', { id: grid.id, patch: { name: `${grid.name}（网格经理改）` } })
+    // This release refuses the edit on the device, in words, recording nothing …
+    const pending = a.ctx.db.$client.prepare('SELECT count(*) AS n FROM outbox').get()
+    await expect(a.call('org.update', { id: grid.id, patch: { name: `${grid.name}（网格经理改）` } })).rejects.toMatchObject({ code: 'FORBIDDEN', details: { reason: 'read_only_table', table: 'org_units' } })
+    expect(a.ctx.db.$client.prepare('SELECT count(*) AS n FROM outbox').get()).toEqual(pending)
+    expect((a.ctx.db.$client.prepare('SELECT name FROM org_units WHERE id = ?').get(grid.id) as { name: string }).name).toBe(grid.name)
+    // … and HQ refuses one an older release queued.
+    await asOlderRelease(a, () => a.call('org.update', { id: grid.id, patch: { name: `${grid.name}（网格经理改）` } }))
     const refused = await runSync(a.ctx)
     expect(refused.changes).toEqual([expect.objectContaining({ table: 'org_units', status: 'rejected', reason: expect.stringMatching(/^read_only_table/) })])
     await b.call('org.update', { id: grid.id, patch: { name: `${grid.name}（县经理改）` } })
     expect((await runSync(b.ctx)).results).toEqual({ applied: 1, superseded: 0, conflict: 0, rejected: 0 })
     const onServer = ((await hq.store.db.execute(`SELECT fields->>'name' AS name FROM rows WHERE table_name = 'org_units' AND row_id = '${grid.id}'`)) as unknown as { rows: { name: string }[] }).rows[0]!
     expect(onServer.name).toBe(`${grid.name}（县经理改）`)
+  })
+
+  it('an HQ analyst reads every region but changes nothing: the edit is refused at push (read_only_role) and set aside on the device', async () => {
+    const c = openTestCore()
+    try {
+      await enrol(c.ctx, hq.url, await hq.userWithCode('zhaoliu', 'hq_analyst', []), 'analyst laptop')
+      expect((await runSync(c.ctx)).checkpoint).toBe('ok')
+      await c.call('villages.update', { id: villageId, patch: { notes: '分析员改' } })
+      const report = await runSync(c.ctx)
+      expect(report.changes).toEqual([expect.objectContaining({ table: 'villages', status: 'rejected', reason: 'read_only_role: a hq_analyst may not change villages' })])
+      expect((await c.call('sync.rejected', {})).map((r) => r.reasonCode)).toEqual(['read_only_role'])
+      expect((await serverRow(hq, villageId)).fields.notes).not.toBe('分析员改')
+    } finally {
+      c.dispose()
+    }
+  })
+
+  it('a table the registry does not describe has no region: in no device\'s scope', async () => {
+    expect(await regionOf('no_such_table', { grid_id: 'x', code: '451022' }, async () => ({ region: '451022' }))).toBeUndefined()
+    expect(await regionOf('indicators', {}, async () => undefined)).toBeNull()
   })
 })

@@ -7,12 +7,13 @@ import { createHash } from 'node:crypto'
 import { and, eq, gt, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm'
 import { v7 as uuidv7 } from 'uuid'
 import { crashPoint } from '../shared/sync/crashPoint'
-import { isDerived, isPlaceholder, regionRules, type ChangeResult, type PullResponse, type PulledRowV1, type PushRequest, type ServerField, type WireChange } from '../shared/sync/protocol'
+import { isDerived, isPlaceholder, type ChangeResult, type PullResponse, type PulledRowV1, type PushRequest, type ServerField, type WireChange } from '../shared/sync/protocol'
 import type { DevicePrincipal } from './accounts'
 import type { HqDb, HqTx } from './db/client'
 import { changesLog, conflicts, deviceProgress, regionChecksums, rows, serverMeta, userRegions } from './db/schema'
 import { deviceTables, valueProblem } from './deviceSchema'
 import { mergeChange, rowVersion, type StoredRow, type VersionAliases } from '../shared/sync/kernel'
+import { mayWrite, syncEntry } from '../shared/sync/registry'
 
 const WRITE_LOCK = 0x67726964 // 'grid'
 
@@ -80,10 +81,15 @@ function scopeFilter(scope: Scope): SQL | undefined {
 
 type Lookup = (table: string, rowId: string) => Promise<{ region: string | null } | undefined>
 
-/** The region a row belongs to, from its fields; undefined when a referenced row is unknown. */
+/**
+ * The region a row belongs to, from its fields and its table's region rule (shared/sync/registry.ts);
+ * null for global HQ data; undefined when it cannot be known (a referenced row is unknown, or the
+ * table has no rule): such a row is in no device's scope.
+ */
 export async function regionOf(table: string, fields: Record<string, unknown>, lookup: Lookup): Promise<string | null | undefined> {
-  const rule = regionRules[table]
-  if (!rule || rule.kind === 'global') return null
+  const rule = syncEntry(table)?.region
+  if (!rule) return undefined
+  if (rule.kind === 'global') return null
   if (rule.kind === 'self') return typeof fields[rule.field] === 'string' ? (fields[rule.field] as string) : undefined
   const target = rule.kind === 'via' ? rule.table : fields[rule.tableField]
   const ref = fields[rule.field]
@@ -91,19 +97,13 @@ export async function regionOf(table: string, fields: Record<string, unknown>, l
   return (await lookup(target, ref))?.region ?? undefined
 }
 
-/**
- * HQ master data a device may still write, by role: an admin anything (master-data imports run as
- * one); a county manager the county's organisation and grid boundaries, from the field (within
- * their regions, checked after merge).
- */
-const hqWriters: Partial<Record<string, readonly DevicePrincipal['role'][]>> = { org_units: ['county_manager'] }
-const mayWriteHq = (table: string, role: DevicePrincipal['role']) => role === 'admin' || (hqWriters[table]?.includes(role) ?? false)
-
 function validate(change: WireChange, exists: boolean, role: DevicePrincipal['role']): string | undefined {
   if (isPlaceholder(change)) return 'set_aside_on_device: the device kept this change aside and sent no fields'
   const table = deviceTables.get(change.table_name)
   if (!table) return `unknown_table: ${change.table_name}`
-  if (table.syncClass === 'hq' && !mayWriteHq(change.table_name, role)) return `read_only_table: ${change.table_name} is HQ master data`
+  // Who may change the table: its writers in the registry (within their regions, checked after merge).
+  if (!mayWrite(change.table_name, role))
+    return table.syncClass === 'hq' ? `read_only_table: ${change.table_name} is HQ master data` : `read_only_role: a ${role} may not change ${change.table_name}`
   for (const [field, value] of Object.entries(change.fields)) {
     const column = table.columns.get(field)
     if (!column) return `unknown_field: ${change.table_name}.${field}`
@@ -533,7 +533,7 @@ export async function upsertMasterRows(db: HqDb, table: string, list: { id: stri
   return db.transaction(async (tx) => {
     await lockWrites(tx)
     // Regions of the rows this table refers to, loaded once (a county's visits refer to 200k rows).
-    const rule = regionRules[table]
+    const rule = syncEntry(table)?.region
     const regionCache = new Map<string, string | null>()
     if (rule?.kind === 'via') {
       const refs = await query<{ row_id: string; region: string | null }>(tx, sql`SELECT row_id, region FROM rows WHERE table_name = ${rule.table}`)

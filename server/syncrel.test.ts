@@ -11,7 +11,7 @@ import { updateSynced, insertSynced } from '../electron/core/db/repos/changes'
 import { pendingCount, rejectedChanges } from '../electron/core/db/repos/sync'
 import { enrol, runSync } from '../electron/core/sync/engine'
 import type { FetchLike } from '../electron/core/sync/hqClient'
-import { openTestCore } from '../electron/core/testing'
+import { asOlderRelease, openTestCore } from '../electron/core/testing'
 import { assignRegion, createUser, issueEnrolCode } from './accounts'
 import { compareDeviceWithHq, outboxArrivedOnce } from './faults/compare'
 import { copyDir, startDirHq, type DirHq } from './faults/hq'
@@ -95,8 +95,11 @@ describe('refused and oversized changes never block the outbox', () => {
   it('a grid manager\'s grid rename and new micro-grid (read_only_table) are set aside, shown as refused, not silently reverted or deleted', async () => {
     const sqlite = device.ctx.db.$client
     const grid = sqlite.prepare("SELECT id, name, parent_id FROM org_units WHERE code = ?").get(GRID) as { id: string; name: string; parent_id: string }
-    edit(device, 'org_units', grid.id, { name: '改过的网格名' })
-    const micro = device.ctx.db.transaction((tx) => insertSynced(tx, device.ctx.change, 'org_units', { code: `${GRID}-M1`, name: '微网格一', level: 'grid', parentId: grid.id }))
+    // Queued by an older release (this one refuses them on the device, read_only_table).
+    const micro = await asOlderRelease(device, () => {
+      edit(device, 'org_units', grid.id, { name: '改过的网格名' })
+      return device.ctx.db.transaction((tx) => insertSynced(tx, device.ctx.change, 'org_units', { code: `${GRID}-M1`, name: '微网格一', level: 'grid', parentId: grid.id }))
+    })
     const report = await runSync(device.ctx)
     expect(report.results.rejected).toBe(2)
     expect(report.warnings.map((w) => w.code)).toContain('changes_set_aside')

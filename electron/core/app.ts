@@ -17,6 +17,7 @@ import { checkBeforeOpen, markOpen, otherOpenProcesses, staleOpenMarkers, StoreE
 import { listDefinitions } from './db/repos/reportDefinitions'
 import { getState, setState } from './db/repos/syncState'
 import { removeStaleExportTemps } from './reports/write'
+import { checkDeviceSyncSchema } from './db/syncSchema'
 import { dispatch } from './handlers'
 import type { PathPolicy } from './pathPolicy'
 import { HybridClock } from './sync/hlc'
@@ -50,6 +51,8 @@ export interface Core {
 export const DB_FILE = 'griddesk.sqlite'
 
 export function openCore(options: CoreOptions): Core {
+  // A synced table the registry does not fully describe would sync unscoped: refuse to start.
+  checkDeviceSyncSchema()
   restrictUmask()
   makeDataDirPrivate(options.dataDir)
   const file = join(options.dataDir, DB_FILE)

@@ -619,7 +619,7 @@ export const en: Translation<typeof zhCN> = {
       op: { insert: 'New', update: 'Edit', delete: 'Delete' },
       reasons: {
         read_only_table: 'Only the county administrator can change this kind of data (organisation, grids) at HQ; your account cannot.',
-        read_only_role: 'An HQ analyst account can view data but not change it. To change data in a region, ask the HQ administrator to assign that region to your account.',
+        read_only_role: 'Your account can view this data but not change it. Ask the HQ administrator if you should (an analyst can be assigned regions to change).',
         outside_write_region: 'You can view this record, but it is outside the regions you may change. Ask the HQ administrator to assign that region to your account.',
         reparent_outside_scope: 'An org unit can only be moved under a parent inside your regions; only the HQ administrator can make a unit top-level.',
         parent_level: 'The parent unit must be at a higher level (county > center > grid > microgrid).',

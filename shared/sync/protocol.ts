@@ -1,5 +1,5 @@
-// The device ↔ HQ sync protocol (docs/sync.md): request and response shapes, versions, limits and the
-// rule that gives each synced row its region. Imported by the HQ server and the device engine.
+// The device ↔ HQ sync protocol (docs/sync.md): request and response shapes, versions and limits.
+// Imported by the HQ server and the device engine. Which tables sync, and how, is in registry.ts.
 import { z } from 'zod'
 import type { ServerFieldOutcome } from './kernel'
 
@@ -184,33 +184,6 @@ export type SyncErrorCode =
 
 export interface SyncErrorBody {
   error: { code: SyncErrorCode; message: string; details?: Record<string, unknown> }
-}
-
-/**
- * Where a synced row's region comes from: its own org-unit code, the region of the row a field
- * points to, or none (global HQ data every device receives).
- */
-export type RegionRule = { kind: 'self'; field: string } | { kind: 'via'; field: string; table: string } | { kind: 'via_table_field'; field: string; tableField: string } | { kind: 'global' }
-
-export const regionRules: Record<string, RegionRule> = {
-  org_units: { kind: 'self', field: 'code' },
-  users: { kind: 'via', field: 'org_unit_id', table: 'org_units' },
-  indicators: { kind: 'global' },
-  objections: { kind: 'global' },
-  targets: { kind: 'via', field: 'org_unit_id', table: 'org_units' },
-  actuals: { kind: 'via', field: 'org_unit_id', table: 'org_units' },
-  villages: { kind: 'via', field: 'grid_id', table: 'org_units' },
-  key_customers: { kind: 'via', field: 'grid_id', table: 'org_units' },
-  work_orders: { kind: 'via', field: 'org_unit_id', table: 'org_units' },
-  customer_products: { kind: 'via', field: 'customer_id', table: 'key_customers' },
-  competitor_intel: { kind: 'via', field: 'grid_id', table: 'org_units' },
-  visits: { kind: 'via', field: 'grid_id', table: 'org_units' },
-  day_plans: { kind: 'via', field: 'grid_id', table: 'org_units' },
-  visit_participants: { kind: 'via', field: 'visit_id', table: 'visits' },
-  visit_objections: { kind: 'via', field: 'visit_id', table: 'visits' },
-  visit_products: { kind: 'via', field: 'visit_id', table: 'visits' },
-  funnel_moves: { kind: 'via', field: 'customer_id', table: 'key_customers' },
-  attachments: { kind: 'via_table_field', field: 'owner_id', tableField: 'owner_table' },
 }
 
 /**

@@ -10,7 +10,9 @@ import {
   sqliteTable,
   text,
   uniqueIndex,
+  type SQLiteTable,
 } from 'drizzle-orm/sqlite-core'
+import type { SyncedTable } from '../../../shared/sync/registry'
 
 const syncedColumns = () => ({
   id: text('id').primaryKey(),
@@ -529,26 +531,30 @@ export const syncConflicts = sqliteTable(
   (t) => [index('sync_conflicts_open_idx').on(t.resolvedAt)],
 )
 
-/** Tables whose writes go through the outbox, by sync class (docs/sync.md). */
+/**
+ * Tables whose writes go through the outbox: each synced table of the registry
+ * (shared/sync/registry.ts: class, region rule, writers, value rules) with its drizzle table.
+ * Exactly the registry's tables: a missing or extra one does not compile.
+ */
 export const syncedTables = {
-  org_units: { table: orgUnits, syncClass: 'hq' },
-  users: { table: users, syncClass: 'hq' },
-  indicators: { table: indicators, syncClass: 'hq' },
-  targets: { table: targets, syncClass: 'hq' },
-  actuals: { table: actuals, syncClass: 'hq' },
-  objections: { table: objections, syncClass: 'hq' },
-  villages: { table: villages, syncClass: 'shared' },
-  key_customers: { table: keyCustomers, syncClass: 'shared' },
-  work_orders: { table: workOrders, syncClass: 'shared' },
-  customer_products: { table: customerProducts, syncClass: 'shared' },
-  competitor_intel: { table: competitorIntel, syncClass: 'field' },
-  visits: { table: visits, syncClass: 'field' },
-  day_plans: { table: dayPlans, syncClass: 'field' },
-  visit_participants: { table: visitParticipants, syncClass: 'field' },
-  visit_objections: { table: visitObjections, syncClass: 'field' },
-  visit_products: { table: visitProducts, syncClass: 'field' },
-  funnel_moves: { table: funnelMoves, syncClass: 'field' },
-  attachments: { table: attachments, syncClass: 'field' },
-} as const
+  org_units: { table: orgUnits },
+  users: { table: users },
+  indicators: { table: indicators },
+  targets: { table: targets },
+  actuals: { table: actuals },
+  objections: { table: objections },
+  villages: { table: villages },
+  key_customers: { table: keyCustomers },
+  work_orders: { table: workOrders },
+  customer_products: { table: customerProducts },
+  competitor_intel: { table: competitorIntel },
+  visits: { table: visits },
+  day_plans: { table: dayPlans },
+  visit_participants: { table: visitParticipants },
+  visit_objections: { table: visitObjections },
+  visit_products: { table: visitProducts },
+  funnel_moves: { table: funnelMoves },
+  attachments: { table: attachments },
+} as const satisfies { [T in SyncedTable]: { table: SQLiteTable } }
 
 export type SyncedTableName = keyof typeof syncedTables

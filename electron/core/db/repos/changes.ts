@@ -15,6 +15,7 @@ import { fieldVersions, outbox, syncedTables, syncState, type SyncedTableName } 
 import { BOOKKEEPING_COLUMNS, fieldVersion, maxVersion, sameValue } from '../../../../shared/sync/kernel'
 import { CHECKSUM_KEY, ChecksumDelta } from './checksum'
 import { describeIssue, rowProblems } from '../../../../shared/rules'
+import { mayWrite, syncRegistry } from '../../../../shared/sync/registry'
 
 /**
  * The value rules HQ applies to every pushed change (shared/rules.ts), applied before a change
@@ -28,6 +29,19 @@ function checkRules(tableName: SyncedTableName, rowId: string, op: 'insert' | 'u
       issues: broken.map((i) => ({ path: i.path, message: i.code })),
       details: { rules: broken },
     })
+}
+
+/**
+ * HQ-only data is changed on a device only by the roles the registry lets write it (HQ would refuse
+ * the change at push). An enrolled device knows its user's role; one not enrolled yet works
+ * locally and HQ judges its changes when it first syncs.
+ */
+function checkWriter(tx: Tx, tableName: SyncedTableName): void {
+  if (syncRegistry[tableName].syncClass !== 'hq') return
+  const user = tx.select({ value: syncState.value }).from(syncState).where(eq(syncState.key, 'hq_user')).get()?.value
+  const role = user ? (JSON.parse(user) as { role?: string }).role : undefined
+  if (role === undefined || mayWrite(tableName, role)) return
+  throw new AppError('FORBIDDEN', `a ${role} may not change ${tableName}: HQ keeps this data`, { details: { reason: 'read_only_table', table: tableName, role } })
 }
 
 export interface ChangeContext {
@@ -94,6 +108,7 @@ function appendChange(
   hlc: string,
   rowVersion: string | undefined,
 ): void {
+  checkWriter(tx, tableName)
   const columns = columnsOf(tableName)
   const fields: Row = {}
   const base: Record<string, string | null> = {}
@@ -205,6 +220,7 @@ export function pendingChangeCount(tx: Pick<Tx, 'select'>): number {
  */
 export function insertSyncedMany(tx: Tx, cx: ChangeContext, tableName: SyncedTableName, rows: Row[]): string[] {
   if (rows.length === 0) return []
+  checkWriter(tx, tableName)
   const client = (tx as unknown as { session: { client: import('better-sqlite3').Database } }).session.client
   const columns = columnsOf(tableName)
   const table = getTableConfigName(tableName)
