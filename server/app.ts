@@ -16,12 +16,13 @@ import {
   type EnrolResponse,
   type PushResponse,
   type SyncErrorCode,
+  type WireRow,
 } from '../shared/sync/protocol'
 import { AccountError, authenticate, enrolCodeIsLive, enrolDevice, regionsOf, type DevicePrincipal } from './accounts'
 import type { HqDb } from './db/client'
-import { currentDeviceSchemaVersion } from './deviceSchema'
 import { OutsideScopeError, pull, push, SeqGapError, startEpoch } from './sync'
 import { textProblem } from '../shared/rules'
+import { deviceShape, fromDevice, SYNC_SCHEMA_VERSION, toDevice, type DeviceShape } from '../shared/sync/versions'
 
 /** Where a push batch's envelope holds text PostgreSQL cannot store (NUL, lone surrogates), or undefined. */
 function batchTextProblem(input: { device_id: string; changes: { change_id: string; hlc: string; table_name: string; row_id: string; fields: Record<string, unknown>; base: Record<string, string | null> }[] }): string | undefined {
@@ -61,17 +62,23 @@ export interface ServerOptions {
   trustProxy?: boolean
   /** Enrolment attempts per client address and window (default 10 per 15 minutes). */
   enrolRateLimit?: { max: number; timeWindow: number }
-  /** Device schema version of this build (default: the repository's device migrations). */
-  deviceSchemaVersion?: number
 }
 
-function checkVersions(protocolVersion: number, schemaVersion: number, current: number): void {
+/**
+ * The device's protocol and sync schema version (shared/sync/versions.ts): the shape HQ translates
+ * its changes and rows to, or an error the device shows in words (too old: update the app, its
+ * outbox is kept; too new: HQ must be upgraded first).
+ */
+function checkVersions(protocolVersion: number, schemaVersion: number): DeviceShape {
   if (protocolVersion > PROTOCOL_VERSION)
     throw new HttpError(400, 'PROTOCOL_TOO_NEW', `this server speaks sync protocol ${MIN_PROTOCOL_VERSION}–${PROTOCOL_VERSION}; the app uses ${protocolVersion}: the server must be upgraded first`)
   if (protocolVersion < MIN_PROTOCOL_VERSION)
     throw new HttpError(426, 'UPGRADE_REQUIRED', `sync protocol ${protocolVersion} is no longer accepted; upgrade the app (pending changes are kept)`)
-  if (schemaVersion > current) throw new HttpError(400, 'SCHEMA_TOO_NEW', `the app's data schema ${schemaVersion} is newer than the server's ${current}: the server must be upgraded first`)
-  if (schemaVersion < current - 1) throw new HttpError(426, 'UPGRADE_REQUIRED', `data schema ${schemaVersion} is too old (server: ${current}); upgrade the app (pending changes are kept)`)
+  const verdict = deviceShape(schemaVersion)
+  if (verdict.ok) return verdict.shape
+  const details = { schema_version: schemaVersion, oldest: verdict.oldest, newest: verdict.newest }
+  if (verdict.reason === 'too_new') throw new HttpError(400, 'SCHEMA_TOO_NEW', `the app's sync schema ${schemaVersion} is newer than the server's ${verdict.newest}: the server must be upgraded first`, details)
+  throw new HttpError(426, 'UPGRADE_REQUIRED', `the app's sync schema ${schemaVersion} is too old: HQ serves ${verdict.oldest}–${verdict.newest}; update the app (pending changes are kept)`, details)
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -101,7 +108,6 @@ const gzipAsync = promisify(gzip)
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { db } = options
-  const schemaVersion = options.deviceSchemaVersion ?? currentDeviceSchemaVersion()
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: MAX_BODY_BYTES,
@@ -165,7 +171,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     request.principal = principal
   }
 
-  app.get('/v1/health', async () => ({ ok: true, protocol_version: PROTOCOL_VERSION, schema_version: schemaVersion, server_time: new Date().toISOString() }))
+  app.get('/v1/health', async () => ({ ok: true, protocol_version: PROTOCOL_VERSION, schema_version: SYNC_SCHEMA_VERSION, server_time: new Date().toISOString() }))
 
   const enrolLimit = options.enrolRateLimit ?? { max: 10, timeWindow: 15 * 60_000 }
   // Only wrong codes count against an address: a county office enrolling its laptops behind one
@@ -189,8 +195,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.post('/v1/push', { preHandler: requireDevice }, async (request) => {
     const body = request.body as Record<string, unknown> | undefined
     // Versions first: a future protocol may have a body this server cannot validate.
-    if (body && typeof body.protocol_version === 'number' && typeof body.schema_version === 'number') checkVersions(body.protocol_version, body.schema_version, schemaVersion)
+    if (body && typeof body.protocol_version === 'number' && typeof body.schema_version === 'number') checkVersions(body.protocol_version, body.schema_version)
     const input = parse(pushRequestSchema, body)
+    const shape = checkVersions(input.protocol_version, input.schema_version)
     // The batch's own text (ids, clocks, table and field names) is the device's bookkeeping: text
     // PostgreSQL cannot hold there is a malformed request, not a server failure. Field values are
     // checked change by change (a bad one is rejected with its reason, the rest apply).
@@ -201,7 +208,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     try {
       // The device's pull cursor when it sent the batch (a query parameter, so older servers ignore it).
       const cursor = Number((request.query as Record<string, unknown> | undefined)?.pull_cursor)
-      const { results, lastDeviceSeq } = await push(db, principal, input, Number.isSafeInteger(cursor) && cursor >= 0 ? cursor : undefined)
+      // An older device's changes under this build's names; HQ's answers under the device's.
+      const changes = shape.current ? input.changes : input.changes.map((c) => ({ ...c, fields: fromDevice(shape, c.table_name, c.fields), base: fromDevice(shape, c.table_name, c.base) }))
+      const pushed = await push(db, principal, { changes }, Number.isSafeInteger(cursor) && cursor >= 0 ? cursor : undefined)
+      const lastDeviceSeq = pushed.lastDeviceSeq
+      const tables = new Map(changes.map((c) => [c.device_seq, c.table_name]))
+      const results = shape.current ? pushed.results : pushed.results.map((r) => (r.server ? { ...r, server: toDevice(shape, tables.get(r.device_seq) ?? '', r.server) } : r))
       crashPoint('server.push-committed')
       const response: PushResponse = { results, last_device_seq: lastDeviceSeq, server_time: new Date().toISOString() }
       return response
@@ -214,7 +226,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.get('/v1/pull', { preHandler: requireDevice }, async (request, reply) => {
     const query = parse(pullQuerySchema, request.query)
-    checkVersions(query.protocol_version, query.schema_version, schemaVersion)
+    const shape = checkVersions(query.protocol_version, query.schema_version)
     try {
       const result = await pull(db, request.principal!, {
         cursor: query.cursor,
@@ -225,6 +237,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         count: query.count === '1',
         protocol: query.protocol_version < 2 ? 1 : 2,
         ...(query.epoch ? { epoch: query.epoch } : {}),
+        ...(shape.missingTables.size ? { excludeTables: [...shape.missingTables] } : {}),
       })
       if (result.must_refetch) {
         if (result.reason === 'hq_restored' || result.reason === 'cursor_ahead')
@@ -234,12 +247,23 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           )
         return result
       }
+      // An older device's rows under its names, without the columns it does not know.
+      const fieldsChanged = shape.missingFields.size > 0 || shape.renamed.size > 0
       if (result.protocol === 1) {
         const { protocol: _, ...v1 } = result
+        if (fieldsChanged) v1.rows = v1.rows.map((r) => ({ ...r, fields: toDevice(shape, r.table_name, r.fields)!, versions: toDevice(shape, r.table_name, r.versions)! }))
         return v1
       }
-      // Protocol 2: the rows are JSON text from the database, spliced in without parsing them.
-      const { protocol: _, wire, ...rest } = result
+      // Protocol 2: the rows are JSON text from the database, spliced in without parsing them
+      // (parsed and rewritten only for a device whose columns differ).
+      const { protocol: _, ...rest0 } = result
+      const { wire: raw, ...rest } = rest0
+      const wire = fieldsChanged
+        ? raw.map((text) => {
+            const [table, id, version, fields, versions] = JSON.parse(text) as WireRow
+            return JSON.stringify([table, id, version, toDevice(shape, table, fields), versions && toDevice(shape, table, versions)])
+          })
+        : raw
       const head = JSON.stringify(rest)
       return reply.type('application/json; charset=utf-8').send(`${head.slice(0, -1)},"rows":[${wire.join(',')}]}`)
     } catch (error) {

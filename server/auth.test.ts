@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROTOCOL_VERSION, type PullResponse } from '../shared/sync/protocol'
 import { revokeDevice } from './accounts'
-import { currentDeviceSchemaVersion } from './deviceSchema'
+import { MIN_SYNC_SCHEMA_VERSION, SYNC_SCHEMA_VERSION } from '../shared/sync/versions'
 import { backends, startTestHq, type TestHq } from './testing'
 
 describe.each(backends)('HQ server refusals (%s)', (backend) => {
@@ -13,12 +13,12 @@ describe.each(backends)('HQ server refusals (%s)', (backend) => {
   const call = (path: string, init: RequestInit = {}) => fetch(`${hq.url}${path}`, init)
   const auth = (t = token) => ({ authorization: `Bearer ${t}` })
   const pushBody = (changes: unknown[], extra: Record<string, unknown> = {}) =>
-    JSON.stringify({ protocol_version: PROTOCOL_VERSION, schema_version: currentDeviceSchemaVersion(), device_id: deviceId, changes, ...extra })
+    JSON.stringify({ protocol_version: PROTOCOL_VERSION, schema_version: SYNC_SCHEMA_VERSION, device_id: deviceId, changes, ...extra })
   const change = (seq: number, rowId: string, fields: Record<string, unknown>) => ({
     device_seq: seq, change_id: `c${seq}`, hlc: `2030-01-01T00:00:00.000Z-0000-${deviceId}`, table_name: 'villages', row_id: rowId, op: 'update',
-    fields, base: Object.fromEntries(Object.keys(fields).map((f) => [f, null])), schema_version: currentDeviceSchemaVersion(),
+    fields, base: Object.fromEntries(Object.keys(fields).map((f) => [f, null])), schema_version: SYNC_SCHEMA_VERSION,
   })
-  const pull = (t = token, q = '') => call(`/v1/pull?cursor=0&protocol_version=${PROTOCOL_VERSION}&schema_version=${currentDeviceSchemaVersion()}${q}`, { headers: auth(t) })
+  const pull = (t = token, q = '') => call(`/v1/pull?cursor=0&protocol_version=${PROTOCOL_VERSION}&schema_version=${SYNC_SCHEMA_VERSION}${q}`, { headers: auth(t) })
 
   beforeAll(async () => {
     hq = await startTestHq(undefined, { backend })
@@ -77,7 +77,7 @@ describe.each(backends)('HQ server refusals (%s)', (backend) => {
     const future = await post(pushBody([change(2, otherVillage, {})], { protocol_version: PROTOCOL_VERSION + 1, shiny: true }))
     expect(future.status).toBe(400)
     expect(((await future.json()) as { error: { code: string } }).error.code).toBe('PROTOCOL_TOO_NEW')
-    const old = await post(pushBody([change(2, otherVillage, {})], { schema_version: currentDeviceSchemaVersion() - 2 }))
+    const old = await post(pushBody([change(2, otherVillage, {})], { schema_version: MIN_SYNC_SCHEMA_VERSION - 1 }))
     expect(old.status).toBe(426)
     expect(((await old.json()) as { error: { code: string } }).error.code).toBe('UPGRADE_REQUIRED')
     const tooMany = await post(pushBody(Array.from({ length: 501 }, (_, i) => change(i + 2, otherVillage, { notes: 'x' }))))

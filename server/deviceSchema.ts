@@ -1,7 +1,5 @@
 // What the server knows of the device's synced tables: their columns (from the device's drizzle
-// schema, the single source) and the device schema versions it accepts.
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+// schema, the single source) and their registry entries (shared/sync/registry.ts).
 import { getTableColumns } from 'drizzle-orm'
 import { syncedTables } from '../electron/core/db/schema'
 import { BOOKKEEPING_COLUMNS } from '../shared/sync/kernel'
@@ -41,12 +39,6 @@ export const deviceTables: Map<string, TableInfo> = new Map(
     return [name, { syncClass: syncRegistry[name as keyof typeof syncRegistry].syncClass, columns }]
   }),
 )
-
-/** The device schema version of this build: the number of device migrations. */
-export function currentDeviceSchemaVersion(): number {
-  const journal = JSON.parse(readFileSync(resolve(import.meta.dirname, '..', 'migrations', 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }
-  return journal.entries.length
-}
 
 /** Why a value does not fit a column, or undefined when it does. */
 export function valueProblem(column: ColumnInfo, value: unknown): string | undefined {

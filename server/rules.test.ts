@@ -6,7 +6,7 @@ import { enrol, runSync } from '../electron/core/sync/engine'
 import { HqClient, SyncHttpError } from '../electron/core/sync/hqClient'
 import { openTestCore } from '../electron/core/testing'
 import { PROTOCOL_VERSION, type EnrolResponse, type PushResponse, type WireChange } from '../shared/sync/protocol'
-import { currentDeviceSchemaVersion } from './deviceSchema'
+import { SYNC_SCHEMA_VERSION } from '../shared/sync/versions'
 import { upsertMasterRows } from './sync'
 import { backends, startTestHq, type TestHq } from './testing'
 
@@ -16,7 +16,7 @@ describe.each(backends)('value rules through HQ (%s)', (backend) => {
   let deviceId: string
   let villageId: string
   let seq = 0
-  const schema = currentDeviceSchemaVersion()
+  const schema = SYNC_SCHEMA_VERSION
   beforeAll(async () => {
     hq = await startTestHq(undefined, { backend })
     const code = await hq.userWithCode('lisi', 'grid_manager', ['451022-G03'])

@@ -4,7 +4,7 @@
 import { orgLevels } from '../shared/domain'
 import { describeIssue, rowProblems } from '../shared/rules'
 import { createHash } from 'node:crypto'
-import { and, eq, gt, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm'
+import { and, eq, gt, inArray, isNull, lte, notInArray, or, sql, type SQL } from 'drizzle-orm'
 import { v7 as uuidv7 } from 'uuid'
 import { crashPoint } from '../shared/sync/crashPoint'
 import { isDerived, isPlaceholder, type ChangeResult, type PullResponse, type PulledRowV1, type PushRequest, type ServerField, type WireChange } from '../shared/sync/protocol'
@@ -410,6 +410,8 @@ export interface PullQuery {
   count?: boolean
   /** The store epoch the device's cursor belongs to. */
   epoch?: string
+  /** Tables the device's sync schema version does not know (shared/sync/versions.ts): not sent, not in the checkpoint. */
+  excludeTables?: string[]
 }
 
 export class OutsideScopeError extends Error {}
@@ -452,7 +454,8 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
 
       const filter = scopeFilter(scope)
       const own = request.skipOwn && request.cursor > 0 ? sql`${rows.writerDevice} IS DISTINCT FROM ${principal.deviceId}` : undefined
-      const where = and(gt(rows.serverSeq, request.cursor), filter, own)
+      const excluded = request.excludeTables?.length ? request.excludeTables : undefined
+      const where = and(gt(rows.serverSeq, request.cursor), filter, own, excluded ? notInArray(rows.tableName, excluded) : undefined)
       let page: { serverSeq: number }[]
       let body: { protocol: 1; rows: PulledRowV1[] } | { protocol: 2; wire: string[] }
       if (request.protocol === 1) {
@@ -494,7 +497,8 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
       }
       // Past the last page the cursor is at or past every row in this snapshot: the checkpoint is
       // the whole scope, read from the per-region aggregates the triggers keep.
-      if (!hasMore) response.checkpoint = { cursor: nextCursor, ...(await scopeChecksum(tx, scope)) }
+      // An older device's checkpoint leaves out the tables it does not know: counted by a scan.
+      if (!hasMore) response.checkpoint = { cursor: nextCursor, ...(excluded ? await checkpoint(tx, scope, nextCursor, excluded) : await scopeChecksum(tx, scope)) }
       return response
     },
     { isolationLevel: 'repeatable read' },
@@ -514,9 +518,8 @@ export async function scopeChecksum(tx: HqDb | HqTx, scope: Scope): Promise<{ ro
  * Count and XOR-of-md5 hash of (table:row:version) over the live rows in scope up to a cursor
  * (tombstones are not counted), by scanning them: the reference scopeChecksum is tested against.
  */
-export async function checkpoint(tx: HqDb | HqTx, scope: Scope, cursor: number): Promise<{ rows: number; hash: string }> {
-  const filter = scopeFilter(scope)
-  const where = filter ? sql`server_seq <= ${cursor} AND NOT deleted AND ${filter}` : sql`server_seq <= ${cursor} AND NOT deleted`
+export async function checkpoint(tx: HqDb | HqTx, scope: Scope, cursor: number, excludeTables: string[] = []): Promise<{ rows: number; hash: string }> {
+  const where = and(lte(rows.serverSeq, cursor), eq(rows.deleted, false), scopeFilter(scope), excludeTables.length ? notInArray(rows.tableName, excludeTables) : undefined)
   const result = await query<{ n: string; h: string }>(tx, sql`
     SELECT count(*)::text AS n,
       coalesce(bit_xor(('x' || substr(md5(table_name || ':' || row_id || ':' || version), 1, 16))::bit(64)::bigint), 0)::text AS h

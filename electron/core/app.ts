@@ -15,6 +15,7 @@ import { backupInBackground, checkFile, dailyBackupDue, listBackups, restoreBack
 import { encryptClearStore, openDatabase, schemaVersion, storeFileState, type Db } from './db/client'
 import { checkBeforeOpen, markOpen, otherOpenProcesses, staleOpenMarkers, StoreError, storeErrorOf } from './db/health'
 import { listDefinitions } from './db/repos/reportDefinitions'
+import { SYNC_SCHEMA_VERSION } from '../../shared/sync/versions'
 import { getState, setState } from './db/repos/syncState'
 import { removeStaleExportTemps } from './reports/write'
 import { checkDeviceSyncSchema } from './db/syncSchema'
@@ -79,7 +80,7 @@ export function openCore(options: CoreOptions): Core {
   const ctx: HandlerContext = {
     db,
     // Event times follow the clock as corrected by HQ, like the HLC stamps beside them.
-    change: { deviceId, clock, schemaVersion: schemaVersion(db), now: () => new Date(ctx.change.clock.correctedTime()).toISOString() },
+    change: { deviceId, clock, schemaVersion: SYNC_SCHEMA_VERSION, now: () => new Date(ctx.change.clock.correctedTime()).toISOString() },
     dataDir: options.dataDir,
     resourcesDir: options.resourcesDir,
     version: options.version ?? '0.0.0',

@@ -671,7 +671,7 @@ export const en: Translation<typeof zhCN> = {
       DEVICE_REVOKED: "HQ revoked this computer: its data key was destroyed and the data is locked. Ask your administrator for a new enrolment code and enrol in a new data directory.",
       RATE_LIMITED: 'Too many enrolment attempts; try again later.',
       FORBIDDEN: 'HQ refused: your account has no rights on these regions. Ask your administrator to check your regions.',
-      UPGRADE_REQUIRED: 'This version of GridDesk is too old for HQ. Please upgrade; unsent changes are kept.',
+      UPGRADE_REQUIRED: 'This version of GridDesk is too old: HQ no longer takes its data. Please update GridDesk on this computer (ask your administrator for the installer); the changes not yet sent are kept here and go to HQ at the first sync after the update.',
       PROTOCOL_TOO_NEW: 'The HQ server is older than this app; an administrator must upgrade it first. Your changes are kept.',
       SCHEMA_TOO_NEW: 'The HQ server is older than this app; an administrator must upgrade it first. Your changes are kept.',
       BODY_TOO_LARGE: 'Too much data in one request; please sync again.',

@@ -152,12 +152,6 @@ export function openDatabase(file: string, options: OpenOptions): Db {
   return db
 }
 
-/** Number of the last migration applied: the schema version sync reports. */
-export function schemaVersion(db: Db): number {
-  const row = db.$client.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }
-  return row.n
-}
-
 // Prepared statements cached per connection by their SQL text: hot read paths (grid list, grid
 // summary) skip re-preparing on every call.
 const statementCache = new WeakMap<Database.Database, Map<string, Database.Statement>>()
