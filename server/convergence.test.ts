@@ -1,56 +1,233 @@
-// Convergence property (docs/sync.md): three devices make random creates, edits
-// and deletes of villages while offline, sync in random order with duplicated pushes and dropped
-// responses; after everyone syncs twice, every device holds exactly the server's rows.
+// Convergence property (docs/sync.md): three devices create, edit and delete villages, key
+// customers and work orders (text, number, boolean, enum and null values) while offline, sync in
+// random order with duplicated pushes, lost responses and edits made while a pull is under way.
+// A model of the protocol — HQ's rows with a version per field, what each device last saw and
+// what it has queued — predicts every base a device records, every value HQ ends with and every
+// conflict: exactly the fields two devices changed from the same base to different values. After
+// everyone syncs, every device holds exactly HQ's rows.
+//
+// Seeded and replayable: the seed is printed for every run (CI fixes it with CONVERGENCE_SEED);
+// every id and value is drawn from it. A failure prints the seed and path to replay it with
+// CONVERGENCE_SEED=<seed> CONVERGENCE_PATH=<path>.
 import fc from 'fast-check'
-import { v7 as uuidv7 } from 'uuid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deleteSynced, insertSynced, updateSynced } from '../electron/core/db/repos/changes'
+import { syncedColumns } from '../electron/core/db/repos/sync'
+import type { SyncedTableName } from '../electron/core/db/schema'
 import { enrol, runSync } from '../electron/core/sync/engine'
 import type { FetchLike } from '../electron/core/sync/hqClient'
 import { openTestCore } from '../electron/core/testing'
 import { backends, startTestHq, type TestHq } from './testing'
 
 const REGION = '451022-G03'
-const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 60)
+const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 15)
+const SEED = Number(process.env.CONVERGENCE_SEED ?? Math.floor(Math.random() * 2 ** 31))
+const PATH = process.env.CONVERGENCE_PATH
 type Device = ReturnType<typeof openTestCore>
 
-const field = fc.constantFrom('households', 'notes', 'marketDays', 'fibreCovered')
-const valueFor: Record<string, fc.Arbitrary<unknown>> = {
-  households: fc.constantFrom(100, 200, 300, null),
-  notes: fc.constantFrom('甲', '乙', '丙'),
-  marketDays: fc.constantFrom('逢三', '逢五'),
-  fibreCovered: fc.boolean(),
+// ---- What the devices do ----
+
+type Table = 'villages' | 'key_customers' | 'work_orders'
+const TABLES: Table[] = ['villages', 'key_customers', 'work_orders']
+/** Edited columns per table (snake_case) and the values an edit picks from: text, numbers, booleans, enums, null. */
+const EDITS: Record<Table, Record<string, readonly unknown[]>> = {
+  villages: { households: [100, 200, 300, null], notes: ['甲', '乙', '丙', null], market_days: ['逢三', '逢五', '逢七', null], fibre_covered: [true, false, null], penetration_pct: [12.5, 40, 0] },
+  key_customers: { name: ['王老板', '李主任', '张校长'], influence: [1, 3, 5, null], monthly_revenue: [88.5, 300, 1200.25], tier_override: ['A', 'B', 'C', null], notes: ['续约', '流失风险', null] },
+  work_orders: { title: ['回访', '装机', '催缴'], status: ['open', 'in_progress', 'done', 'cancelled'], sla_hours: [24, 48, null], description: ['带宣传单', null] },
 }
+const COLUMNS: Record<Table, string[]> = Object.fromEntries(TABLES.map((t) => [t, [...Object.keys(EDITS[t]), 'deleted_at']])) as Record<Table, string[]>
+
+// Rows are picked among the first few live ones of a table, so devices often meet on the same row.
+const pick = { device: fc.nat(2), table: fc.constantFrom(...TABLES), row: fc.nat(2) }
+const edit = fc.record({ ...pick, column: fc.nat(4), value: fc.nat(3) })
 const action = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('edit' as const), device: fc.nat(2), row: fc.nat(7), field, pick: fc.nat(3), bool: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('create' as const), device: fc.nat(2) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), device: fc.nat(2), row: fc.nat(7) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('sync' as const), device: fc.nat(2), duplicate: fc.boolean(), drop: fc.nat(3) }) },
+  { weight: 8, arbitrary: fc.record({ kind: fc.constant('edit' as const), edit }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('create' as const), device: pick.device, table: pick.table }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), ...pick }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('sync' as const),
+      device: pick.device,
+      duplicate: fc.boolean(),
+      /** The first request's answer is lost after HQ acted on it (the push's, or the first pull page's). */
+      drop: fc.boolean(),
+      /** An edit the user makes while the pull is under way (after the push). */
+      during: fc.option(edit, { nil: undefined, freq: 3 }),
+    }),
+  },
 )
 
-function valueOf(fieldName: string, pick: number, bool: boolean): unknown {
-  if (fieldName === 'households') return [100, 200, 300, null][pick]
-  if (fieldName === 'notes') return ['甲', '乙', '丙', '丁'][pick]
-  if (fieldName === 'marketDays') return ['逢三', '逢五', '逢七', null][pick]
-  return bool
+// ---- The model ----
+
+type Version = string | null
+interface ModelRow {
+  table: Table
+  fields: Record<string, unknown>
+  versions: Record<string, string>
 }
-void valueFor
-
-const COLUMNS = ['name', 'division_code', 'grid_id', 'households', 'notes', 'market_days', 'fibre_covered', 'deleted_at'] as const
-
-function deviceRows(d: Device, gridId: string) {
-  const list = d.ctx.db.$client.prepare(`SELECT id, ${COLUMNS.join(', ')} FROM villages WHERE grid_id = ? ORDER BY id`).all(gridId) as Record<string, unknown>[]
-  return list.map((r) => ({ ...r, fibre_covered: r.fibre_covered == null ? null : r.fibre_covered === 1 }))
+interface Change {
+  table: Table
+  row: string
+  hlc: string
+  fields: Record<string, unknown>
+  base: Record<string, Version>
+  /** Fields HQ answered "same value" for, with the version it kept (replays carry them too). */
+  same: Record<string, string>
+  /** Fields HQ recorded a conflict for. */
+  conflicts: string[]
+}
+interface ModelDevice {
+  /** HQ's rows as of this device's last complete sync. */
+  view: Map<string, ModelRow>
+  /** Changes HQ has not acknowledged to the device, oldest first; `sent` ones HQ holds already (their answer was lost). */
+  queue: (Change & { sent: boolean })[]
+  /** Open conflicts the device holds: table|row|field. */
+  conflicts: Set<string>
 }
 
-async function serverRows(hq: TestHq) {
-  const result = (await hq.store.db.execute(`SELECT row_id, fields FROM rows WHERE table_name = 'villages' AND region = '${REGION}' ORDER BY row_id`)) as unknown as {
-    rows: { row_id: string; fields: Record<string, unknown> }[]
+const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null)
+const key = (table: string, row: string, field: string) => `${table}|${row}|${field}`
+const copyRows = (rows: Map<string, ModelRow>) => new Map([...rows].map(([id, r]) => [id, { table: r.table, fields: { ...r.fields }, versions: { ...r.versions } }]))
+
+class Model {
+  readonly hq = new Map<string, ModelRow>()
+  readonly hqConflicts = new Set<string>()
+  readonly devices: ModelDevice[]
+  constructor(initial: Map<string, ModelRow>, n: number) {
+    for (const [id, row] of copyRows(initial)) this.hq.set(id, row)
+    this.devices = Array.from({ length: n }, () => ({ view: copyRows(initial), queue: [], conflicts: new Set<string>() }))
   }
-  return result.rows
-    .map((r) => ({ id: r.row_id, ...Object.fromEntries(COLUMNS.map((c) => [c, r.fields[c] ?? null])) }))
-    .sort((x, y) => (x.id < y.id ? -1 : 1))
+
+  /** A field's value and version on a device: its newest queued change, else what it last pulled. */
+  held(d: number, row: string, field: string): { value: unknown; version: Version } {
+    const device = this.devices[d]!
+    for (const c of [...device.queue].reverse()) if (c.row === row && field in c.fields) return { value: c.fields[field], version: c.hlc }
+    const viewed = device.view.get(row)
+    return { value: viewed?.fields[field], version: viewed?.versions[field] ?? null }
+  }
+
+  /** Live rows of a table on a device, by id. */
+  liveRows(d: number, table: Table): string[] {
+    const ids = new Set<string>()
+    for (const [id, r] of this.devices[d]!.view) if (r.table === table) ids.add(id)
+    for (const c of this.devices[d]!.queue) if (c.table === table) ids.add(c.row)
+    return [...ids].filter((id) => this.held(d, id, 'deleted_at').value == null).sort()
+  }
+
+  /** HQ merges one change (docs/sync.md, the merge rule). */
+  private merge(change: Change, aliases: Map<string, string>): void {
+    const row = this.hq.get(change.row) ?? { table: change.table, fields: {}, versions: {} }
+    this.hq.set(change.row, row)
+    for (const [field, value] of Object.entries(change.fields)) {
+      const k = key(change.table, change.row, field)
+      const held: Version = row.versions[field] ?? null
+      const raw = change.base[field] ?? null
+      const base = raw === null ? null : (aliases.get(`${k}|${raw}`) ?? raw)
+      if (held === null) {
+        row.fields[field] = value
+        row.versions[field] = change.hlc
+      } else if (same(row.fields[field], value)) {
+        if (held !== change.hlc) {
+          change.same[field] = held
+          aliases.set(`${k}|${change.hlc}`, held)
+        }
+      } else if (base !== held) {
+        change.conflicts.push(field)
+        this.hqConflicts.add(k)
+      } else if (change.hlc > held) {
+        row.fields[field] = value
+        row.versions[field] = change.hlc
+      }
+    }
+  }
+
+  /** A push reaching HQ: replays answered from its log, new changes merged, in order. */
+  private push(d: number): void {
+    const aliases = new Map<string, string>()
+    for (const c of this.devices[d]!.queue) {
+      if (c.sent) for (const [field, v] of Object.entries(c.same)) aliases.set(`${key(c.table, c.row, field)}|${c.hlc}`, v)
+      else this.merge(c, aliases)
+      c.sent = true
+    }
+  }
+
+  /** A sync whose first answer was lost: HQ acted on the push; the device learnt nothing. */
+  lostSync(d: number): void {
+    this.push(d)
+  }
+
+  /**
+   * A complete sync, first half: the push, and the device adopting HQ's answers (its conflicts
+   * among them): it then holds HQ's versions of the fields it pushed, and what it last pulled of
+   * the others (the base of an edit made while the pull is under way).
+   */
+  pushAndAdopt(d: number): void {
+    const device = this.devices[d]!
+    this.push(d)
+    for (const c of device.queue) {
+      for (const f of c.conflicts) device.conflicts.add(key(c.table, c.row, f))
+      const viewRow = device.view.get(c.row) ?? { table: c.table, fields: {}, versions: {} }
+      device.view.set(c.row, viewRow)
+      const hqRow = this.hq.get(c.row)!
+      for (const f of Object.keys(c.fields)) {
+        viewRow.fields[f] = hqRow.fields[f]
+        if (hqRow.versions[f] !== undefined) viewRow.versions[f] = hqRow.versions[f]!
+      }
+    }
+    device.queue = []
+  }
+
+  /** Second half: the pull. A pulled field that differs from an edit made meanwhile, and is not its base, is a conflict. */
+  pull(d: number, during?: Change): void {
+    const device = this.devices[d]!
+    device.view = copyRows(this.hq)
+    if (!during) return
+    const hqRow = this.hq.get(during.row)
+    for (const [f, value] of Object.entries(during.fields)) {
+      const theirs = hqRow?.versions[f] ?? null
+      if (hqRow && theirs !== null && theirs !== during.base[f] && !same(hqRow.fields[f], value)) device.conflicts.add(key(during.table, during.row, f))
+    }
+    this.record(d, during)
+  }
+
+  sync(d: number): void {
+    this.pushAndAdopt(d)
+    this.pull(d)
+  }
+
+  record(d: number, change: Change): void {
+    this.devices[d]!.queue.push({ ...change, sent: false })
+  }
 }
+
+// ---- The harness ----
+
+const propOf = (table: Table, column: string) => syncedColumns(table).get(column)!.prop
+
+function lastChange(d: Device, table: Table): Change {
+  const row = d.ctx.db.$client.prepare('SELECT hlc, row_id, fields, base FROM outbox ORDER BY device_seq DESC LIMIT 1').get() as { hlc: string; row_id: string; fields: string; base: string }
+  return { table, row: row.row_id, hlc: row.hlc, fields: JSON.parse(row.fields), base: JSON.parse(row.base), same: {}, conflicts: [] }
+}
+
+async function hqRows(hq: TestHq): Promise<Map<string, ModelRow>> {
+  const list = (await hq.store.db.execute(
+    `SELECT table_name, row_id, fields, versions FROM rows WHERE region = '${REGION}' AND table_name IN (${TABLES.map((t) => `'${t}'`).join(', ')})`,
+  )) as unknown as { rows: { table_name: Table; row_id: string; fields: Record<string, unknown>; versions: Record<string, string> }[] }
+  return new Map(list.rows.map((r) => [r.row_id, { table: r.table_name, fields: r.fields, versions: r.versions }]))
+}
+
+/** A table's modelled columns as a device holds them (booleans as booleans). */
+function deviceRows(d: Device, table: Table): Record<string, unknown>[] {
+  const columns = syncedColumns(table)
+  const list = d.ctx.db.$client.prepare(`SELECT id, ${COLUMNS[table].join(', ')} FROM ${table} ORDER BY id`).all() as Record<string, unknown>[]
+  return list.map((r) => Object.fromEntries(Object.entries(r).map(([c, v]) => [c, columns.get(c)?.boolean && v != null ? v === 1 : v])))
+}
+const modelRows = (rows: Map<string, ModelRow>, table: Table) =>
+  [...rows]
+    .filter(([, r]) => r.table === table)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([id, r]) => ({ id, ...Object.fromEntries(COLUMNS[table].map((c) => [c, r.fields[c] ?? null])) }))
 
 describe.each(backends)('convergence (%s)', (backend) => {
   let hq: TestHq
@@ -59,73 +236,129 @@ describe.each(backends)('convergence (%s)', (backend) => {
   })
   afterAll(() => hq?.close())
 
-  it(`every device equals the server after random edits, partitions, duplicates and drops (${RUNS} runs)`, async () => {
+  it(`devices and HQ agree, with exactly the conflicts people made, after random edits, partitions, duplicates and losses (${RUNS} runs)`, async () => {
+    console.log(`convergence (${backend}): seed ${SEED}${PATH ? ` path ${PATH}` : ''}, ${RUNS} runs — replay with CONVERGENCE_SEED=${SEED}`)
     let run = 0
-    const stats = { actions: 0, syncs: 0, dropped: 0, duplicated: 0, conflicts: 0 }
+    const stats = { actions: 0, syncs: 0, lost: 0, duplicated: 0, during: 0, conflicts: 0, deviceConflicts: 0 }
     // A checkpoint mismatch repairs itself by a refetch, which would hide a merge bug: demand none.
     const noRefetch = (r: Awaited<ReturnType<typeof runSync>>) => expect({ refetched: r.refetched, warnings: r.warnings }).toEqual({ refetched: false, warnings: [] })
     await fc.assert(
-      fc.asyncProperty(fc.array(action, { minLength: 5, maxLength: 40 }), async (actions) => {
+      fc.asyncProperty(fc.array(action, { minLength: 5, maxLength: 30 }), async (actions) => {
         run++
+        // Ids come from the run and a counter: a replay makes the same rows.
+        let counter = 0
+        const nextId = () => `${run.toString(16).padStart(8, '0')}-0000-7000-8000-${(++counter).toString(16).padStart(12, '0')}`
         const devices = [openTestCore(), openTestCore(), openTestCore()]
         try {
-          const names = ['a', 'b', 'c'].map((n) => `${n}${run}`)
+          const names = ['a', 'b', 'c'].map((n) => `${n}${run}-${SEED}`)
           for (const [i, d] of devices.entries()) await enrol(d.ctx, hq.url, await hq.userWithCode(names[i]!, 'grid_manager', [REGION]), names[i])
           for (const d of devices) await runSync(d.ctx)
-          const gridId = (devices[0]!.ctx.db.$client.prepare("SELECT id FROM org_units WHERE code = ?").get(REGION) as { id: string }).id
+          const gridId = (devices[0]!.ctx.db.$client.prepare('SELECT id FROM org_units WHERE code = ?').get(REGION) as { id: string }).id
+          const model = new Model(await hqRows(hq), devices.length)
+
+          /** Applies an edit on a device and checks the base it recorded against the model's. */
+          const applyEdit = (i: number, e: { table: Table; row: number; column: number; value: number }): Change | undefined => {
+            const live = model.liveRows(i, e.table)
+            if (live.length === 0) return undefined
+            const id = live[e.row % live.length]!
+            const columns = Object.keys(EDITS[e.table])
+            const column = columns[e.column % columns.length]!
+            const values = EDITS[e.table][column]!
+            const value = values[e.value % values.length]
+            const before = model.held(i, id, column)
+            if (same(before.value, value)) return undefined
+            const d = devices[i]!
+            d.ctx.db.transaction((tx) => updateSynced(tx, d.ctx.change, e.table as SyncedTableName, id, { [propOf(e.table, column)]: value }))
+            const change = lastChange(d, e.table)
+            expect(change.fields).toEqual({ [column]: value })
+            if (before.version !== null) expect(change.base, `base of ${e.table} ${id}.${column} on device ${i}`).toEqual({ [column]: before.version })
+            return change
+          }
+
           for (const act of actions) {
             stats.actions++
-            const d = devices[act.device]!
-            const cx = d.ctx.change
-            const live = d.ctx.db.$client.prepare('SELECT id FROM villages WHERE grid_id = ? AND deleted_at IS NULL ORDER BY id').all(gridId) as { id: string }[]
             if (act.kind === 'create') {
-              const code = `4510229${String(Math.floor(Math.random() * 1e5)).padStart(5, '0')}-${uuidv7()}`
-              d.ctx.db.transaction((tx) => insertSynced(tx, cx, 'villages', { divisionCode: code, name: `新村${run}`, kind: 'village', gridId }))
-            } else if (act.kind === 'edit' && live.length > 0) {
-              const id = live[act.row % live.length]!.id
-              d.ctx.db.transaction((tx) => updateSynced(tx, cx, 'villages', id, { [act.field]: valueOf(act.field, act.pick, act.bool) }))
-            } else if (act.kind === 'delete' && live.length > 1) {
-              const id = live[act.row % live.length]!.id
-              d.ctx.db.transaction((tx) => deleteSynced(tx, cx, 'villages', id))
-            } else if (act.kind === 'sync') {
+              const d = devices[act.device]!
+              const id = nextId()
+              const values: Record<Table, Record<string, unknown>> = {
+                villages: { id, divisionCode: `C${run}-${counter}-${SEED}`, name: `新村${counter}`, kind: 'village', gridId, households: 50 },
+                key_customers: { id, name: `客户${counter}`, category: 'commerce', funnelStage: 'potential', gridId, influence: 2, notes: null },
+                work_orders: { id, title: `工单${counter}`, origin: 'manual', orgUnitId: gridId, dueAt: '2026-12-10T00:00:00Z', status: 'open', slaHours: 24 },
+              }
+              d.ctx.db.transaction((tx) => insertSynced(tx, d.ctx.change, act.table, values[act.table]))
+              model.record(act.device, lastChange(d, act.table))
+            } else if (act.kind === 'edit') {
+              const change = applyEdit(act.edit.device, act.edit)
+              if (change) model.record(act.edit.device, change)
+            } else if (act.kind === 'delete') {
+              const live = model.liveRows(act.device, act.table)
+              if (live.length < 2) continue
+              const d = devices[act.device]!
+              d.ctx.db.transaction((tx) => deleteSynced(tx, d.ctx.change, act.table, live[act.row % live.length]!))
+              model.record(act.device, lastChange(d, act.table))
+            } else {
               stats.syncs++
+              const d = devices[act.device]!
               let requests = 0
+              let during: Change | undefined
+              const duringEdit = act.during && !act.drop ? { ...act.during, device: act.device } : undefined
               const flaky: FetchLike = async (url, init) => {
                 requests++
+                if (duringEdit && init.method === 'GET' && String(url).includes('/v1/pull') && !during) {
+                  stats.during++
+                  during = applyEdit(act.device, duringEdit) ?? ({} as Change)
+                }
                 if (act.duplicate && init.method === 'POST') {
                   stats.duplicated++
                   await (await fetch(url, init)).arrayBuffer()
                 }
                 const res = await fetch(url, init)
-                // Drop the response of the act.drop-th request (0: none) after the server acted on it.
-                if (act.drop > 0 && requests === act.drop) {
-                  stats.dropped++
+                if (act.drop && requests === 1) {
+                  stats.lost++
                   await res.arrayBuffer()
                   throw new Error('connection reset')
                 }
                 return res
               }
-              const report = await runSync(d.ctx, { fetch: flaky, pushBatch: 3, pullLimit: 5 }).catch((error: Error) => {
+              if (!act.drop) model.pushAndAdopt(act.device)
+              const report = await runSync(d.ctx, { fetch: flaky, pullLimit: 5 }).catch((error: Error) => {
                 if (!/connection reset/.test(error.message)) throw error
               })
+              if (act.drop) model.lostSync(act.device)
+              else model.pull(act.device, during?.row ? during : undefined)
               if (report) noRefetch(report)
             }
           }
-          for (let round = 0; round < 2; round++) for (const d of devices) noRefetch(await runSync(d.ctx))
-          const expected = await serverRows(hq)
-          for (const d of devices) {
-            expect(deviceRows(d, gridId)).toEqual(expected)
+          for (let round = 0; round < 2; round++)
+            for (const [i, d] of devices.entries()) {
+              noRefetch(await runSync(d.ctx))
+              model.sync(i)
+            }
+          const rows = await hqRows(hq)
+          for (const table of TABLES) {
+            const expected = modelRows(model.hq, table)
+            expect(modelRows(rows, table), `HQ's ${table}`).toEqual(expected)
+            for (const d of devices) expect(deviceRows(d, table), `a device's ${table}`).toEqual(expected)
+          }
+          const runDevices = devices.map((d) => `'${d.ctx.change.deviceId}'`).join(', ')
+          const hqConflicts = (await hq.store.db.execute(`SELECT DISTINCT table_name, row_id, field FROM conflicts WHERE device_id IN (${runDevices})`)) as unknown as {
+            rows: { table_name: string; row_id: string; field: string }[]
+          }
+          expect(new Set(hqConflicts.rows.map((c) => key(c.table_name, c.row_id, c.field))), 'conflicts at HQ').toEqual(model.hqConflicts)
+          stats.conflicts += model.hqConflicts.size
+          for (const [i, d] of devices.entries()) {
+            const held = d.ctx.db.$client.prepare('SELECT DISTINCT table_name, row_id, field FROM sync_conflicts').all() as { table_name: string; row_id: string; field: string }[]
+            expect(new Set(held.map((c) => key(c.table_name, c.row_id, c.field))), `conflicts on device ${i}`).toEqual(model.devices[i]!.conflicts)
+            stats.deviceConflicts += held.length
             expect(d.ctx.db.$client.prepare('SELECT count(*) AS n FROM outbox WHERE pushed_at IS NULL').get()).toEqual({ n: 0 })
-            const report = await runSync(d.ctx)
-            expect(report.checkpoint).toBe('ok')
-            stats.conflicts += (d.ctx.db.$client.prepare('SELECT count(*) AS n FROM sync_conflicts').get() as { n: number }).n
+            expect((await runSync(d.ctx)).checkpoint).toBe('ok')
           }
         } finally {
           for (const d of devices) d.dispose()
         }
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, seed: SEED, ...(PATH ? { path: PATH } : {}) },
     )
-    console.log(`convergence: ${RUNS} runs`, stats)
+    console.log(`convergence (${backend}): seed ${SEED}, ${RUNS} runs`, stats)
   }, 600_000)
 })

@@ -12,7 +12,7 @@ import type { DevicePrincipal } from './accounts'
 import type { HqDb, HqTx } from './db/client'
 import { changesLog, conflicts, deviceProgress, regionChecksums, rows, serverMeta, userRegions } from './db/schema'
 import { deviceTables, valueProblem } from './deviceSchema'
-import { mergeChange, rowVersion, type StoredRow, type VersionAliases } from '../shared/sync/kernel'
+import { aliasSame, mergeChange, rowVersion, type StoredRow, type VersionAliases } from '../shared/sync/kernel'
 import { mayWrite, syncEntry } from '../shared/sync/registry'
 
 const WRITE_LOCK = 0x67726964 // 'grid'
@@ -202,7 +202,10 @@ export async function push(
     const results: ChangeResult[] = []
     for (const change of changes) {
       if (change.device_seq <= last) {
-        results.push(replayed.get(change.device_seq) ?? { device_seq: change.device_seq, change_id: change.change_id, status: 'rejected', reason: 'replay_unknown' })
+        const answer = replayed.get(change.device_seq) ?? { device_seq: change.device_seq, change_id: change.change_id, status: 'rejected', reason: 'replay_unknown' }
+        // Its answer still tells the later changes of this batch which versions the device holds.
+        for (const [field, held] of Object.entries(answer.server ?? {})) if (held.outcome === 'same' && held.version) aliasSame(aliases, change, field, held.version)
+        results.push(answer)
         continue
       }
       if (change.device_seq !== last + 1) throw new SeqGapError(last + 1)

@@ -185,7 +185,16 @@ export interface MergeOutcome {
  * batch: a later change of that device based on its own version is translated to the server's.
  */
 export type VersionAliases = Map<string, Version>
-const aliasKey = (c: MergeChange, field: string, hlc: Version) => `${c.table_name}\u0000${c.row_id}\u0000${field}\u0000${hlc}`
+const aliasKey = (c: Pick<MergeChange, 'table_name' | 'row_id'>, field: string, hlc: Version) => `${c.table_name}\u0000${c.row_id}\u0000${field}\u0000${hlc}`
+
+/**
+ * Records that the device, having sent `field` at `change.hlc`, will hold the server's `version`
+ * of it (an equal value: "same"). Also for a replayed change answered from the log: a later change
+ * of the batch, based on the version the device sent, then meets the version the server holds.
+ */
+export function aliasSame(aliases: VersionAliases, change: Pick<MergeChange, 'table_name' | 'row_id' | 'hlc'>, field: string, version: Version): void {
+  if (version !== change.hlc) aliases.set(aliasKey(change, field, change.hlc), version)
+}
 
 /** Merges one change into the stored row (undefined: the server has none). Records aliases for later changes of the batch. */
 export function mergeChange(current: StoredRow | undefined, change: MergeChange, aliases: VersionAliases): MergeOutcome {
@@ -207,7 +216,7 @@ export function mergeChange(current: StoredRow | undefined, change: MergeChange,
       took = true
       if (held.version !== change.hlc) {
         server[field] = { value: held.value, version: held.version, outcome: 'same' }
-        aliases.set(aliasKey(change, field, change.hlc), held.version!)
+        aliasSame(aliases, change, field, held.version!)
       }
     } else if (decision === 'conflict') {
       server[field] = { value: held.value, version: held.version, outcome: 'conflict' }
