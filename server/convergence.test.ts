@@ -39,7 +39,7 @@ const COLUMNS: Record<Table, string[]> = Object.fromEntries(TABLES.map((t) => [t
 
 // Rows are picked among the first few live ones of a table, so devices often meet on the same row.
 const pick = { device: fc.nat(2), table: fc.constantFrom(...TABLES), row: fc.nat(2) }
-const edit = fc.record({ ...pick, column: fc.nat(4), value: fc.nat(3) })
+const edit = fc.record({ ...pick, column: fc.nat(9), value: fc.nat(3) })
 const action = fc.oneof(
   { weight: 8, arbitrary: fc.record({ kind: fc.constant('edit' as const), edit }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('create' as const), device: pick.device, table: pick.table }) },
@@ -196,6 +196,19 @@ class Model {
     this.pull(d)
   }
 
+  /** Edited fields of rows the device holds whose HQ version it has not seen yet (where a pull conflict can happen). */
+  unseen(d: number): { table: Table; row: string; field: string }[] {
+    const device = this.devices[d]!
+    const out: { table: Table; row: string; field: string }[] = []
+    for (const [id, row] of [...this.hq].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const viewed = device.view.get(id)
+      if (!viewed || viewed.fields.deleted_at != null) continue
+      for (const field of Object.keys(EDITS[row.table]))
+        if (row.versions[field] !== undefined && row.versions[field] !== viewed.versions[field]) out.push({ table: row.table, row: id, field })
+    }
+    return out
+  }
+
   record(d: number, change: Change): void {
     this.devices[d]!.queue.push({ ...change, sent: false })
   }
@@ -223,6 +236,9 @@ function deviceRows(d: Device, table: Table): Record<string, unknown>[] {
   const list = d.ctx.db.$client.prepare(`SELECT id, ${COLUMNS[table].join(', ')} FROM ${table} ORDER BY id`).all() as Record<string, unknown>[]
   return list.map((r) => Object.fromEntries(Object.entries(r).map(([c, v]) => [c, columns.get(c)?.boolean && v != null ? v === 1 : v])))
 }
+/** The fields a device holds conflicts for: table|row|field. */
+const conflictsOn = (d: Device) =>
+  new Set((d.ctx.db.$client.prepare('SELECT DISTINCT table_name, row_id, field FROM sync_conflicts').all() as { table_name: string; row_id: string; field: string }[]).map((c) => key(c.table_name, c.row_id, c.field)))
 const modelRows = (rows: Map<string, ModelRow>, table: Table) =>
   [...rows]
     .filter(([, r]) => r.table === table)
@@ -257,21 +273,23 @@ describe.each(backends)('convergence (%s)', (backend) => {
           const model = new Model(await hqRows(hq), devices.length)
 
           /** Applies an edit on a device and checks the base it recorded against the model's. */
-          const applyEdit = (i: number, e: { table: Table; row: number; column: number; value: number }): Change | undefined => {
+          const applyEdit = (i: number, e: { table: Table; row: number; column: number; value: number }, at?: { table: Table; row: string; field: string }): Change | undefined => {
             const live = model.liveRows(i, e.table)
-            if (live.length === 0) return undefined
-            const id = live[e.row % live.length]!
-            const columns = Object.keys(EDITS[e.table])
-            const column = columns[e.column % columns.length]!
-            const values = EDITS[e.table][column]!
-            const value = values[e.value % values.length]
+            if (live.length === 0 && !at) return undefined
+            const table = at?.table ?? e.table
+            const id = at?.row ?? live[e.row % live.length]!
+            const columns = Object.keys(EDITS[table])
+            const column = at?.field ?? columns[e.column % columns.length]!
+            const values = EDITS[table][column]!
+            // An edit aimed at a field HQ changed meanwhile takes a value other than HQ's (a real conflict).
+            const value = at ? (values.find((v, n) => n >= e.value % values.length && !same(v, model.hq.get(id)!.fields[column])) ?? values.find((v) => !same(v, model.hq.get(id)!.fields[column]))) : values[e.value % values.length]
             const before = model.held(i, id, column)
             if (same(before.value, value)) return undefined
             const d = devices[i]!
-            d.ctx.db.transaction((tx) => updateSynced(tx, d.ctx.change, e.table as SyncedTableName, id, { [propOf(e.table, column)]: value }))
-            const change = lastChange(d, e.table)
+            d.ctx.db.transaction((tx) => updateSynced(tx, d.ctx.change, table as SyncedTableName, id, { [propOf(table, column)]: value }))
+            const change = lastChange(d, table)
             expect(change.fields).toEqual({ [column]: value })
-            if (before.version !== null) expect(change.base, `base of ${e.table} ${id}.${column} on device ${i}`).toEqual({ [column]: before.version })
+            if (before.version !== null) expect(change.base, `base of ${table} ${id}.${column} on device ${i}`).toEqual({ [column]: before.version })
             return change
           }
 
@@ -306,7 +324,9 @@ describe.each(backends)('convergence (%s)', (backend) => {
                 requests++
                 if (duringEdit && init.method === 'GET' && String(url).includes('/v1/pull') && !during) {
                   stats.during++
-                  during = applyEdit(act.device, duringEdit) ?? ({} as Change)
+                  // Half of these edits aim at a field another device changed since this one last pulled.
+                  const unseen = duringEdit.column % 2 === 0 ? model.unseen(act.device) : []
+                  during = applyEdit(act.device, duringEdit, unseen.length ? unseen[duringEdit.row % unseen.length] : undefined) ?? ({} as Change)
                 }
                 if (act.duplicate && init.method === 'POST') {
                   stats.duplicated++
@@ -325,7 +345,11 @@ describe.each(backends)('convergence (%s)', (backend) => {
                 if (!/connection reset/.test(error.message)) throw error
               })
               if (act.drop) model.lostSync(act.device)
-              else model.pull(act.device, during?.row ? during : undefined)
+              else {
+                model.pull(act.device, during?.row ? during : undefined)
+                // Conflicts are found when they happen: at the push, or at the pull for an edit made meanwhile.
+                expect(conflictsOn(d), `conflicts on device ${act.device} after its sync`).toEqual(model.devices[act.device]!.conflicts)
+              }
               if (report) noRefetch(report)
             }
           }
@@ -347,9 +371,8 @@ describe.each(backends)('convergence (%s)', (backend) => {
           expect(new Set(hqConflicts.rows.map((c) => key(c.table_name, c.row_id, c.field))), 'conflicts at HQ').toEqual(model.hqConflicts)
           stats.conflicts += model.hqConflicts.size
           for (const [i, d] of devices.entries()) {
-            const held = d.ctx.db.$client.prepare('SELECT DISTINCT table_name, row_id, field FROM sync_conflicts').all() as { table_name: string; row_id: string; field: string }[]
-            expect(new Set(held.map((c) => key(c.table_name, c.row_id, c.field))), `conflicts on device ${i}`).toEqual(model.devices[i]!.conflicts)
-            stats.deviceConflicts += held.length
+            expect(conflictsOn(d), `conflicts on device ${i}`).toEqual(model.devices[i]!.conflicts)
+            stats.deviceConflicts += model.devices[i]!.conflicts.size
             expect(d.ctx.db.$client.prepare('SELECT count(*) AS n FROM outbox WHERE pushed_at IS NULL').get()).toEqual({ n: 0 })
             expect((await runSync(d.ctx)).checkpoint).toBe('ok')
           }

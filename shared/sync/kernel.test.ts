@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   adoptServerField,
+  aliasSame,
   BOOKKEEPING_COLUMNS,
   compareVersions,
   decideField,
@@ -83,6 +84,9 @@ describe('sameValue', () => {
     [{ a: 1 }, null, false],
     [null, { a: 1 }, false],
     ['[1,2]', [1, 2], false],
+    // Numbers JSON cannot tell apart are still different values.
+    [Number.NaN, Number.POSITIVE_INFINITY, false],
+    [Number.NaN, Number.NaN, false],
   ] as [unknown, unknown, boolean][])('%j vs %j → %s', (a, b, expected) => {
     expect(sameValue(a, b)).toBe(expected)
     expect(sameValue(b, a)).toBe(expected)
@@ -134,6 +138,8 @@ describe('the field rule', () => {
   it.each([
     ['nothing held', undefined, { value: 'x', version: V2, base: null }, 'take'],
     ['held without a version', { value: 'x', version: null }, { value: 'y', version: V2, base: null }, 'take'],
+    ['held without a version, the writer saw one', { value: 'x', version: null }, { value: 'y', version: V2, base: V1 }, 'take'],
+    ['held without a version, equal value', { value: 'x', version: null }, { value: 'x', version: V2, base: V1 }, 'take'],
     ['clean edit, newer', { value: 'a', version: V1 }, { value: 'b', version: V2, base: V1 }, 'take'],
     ['clean edit, older', { value: 'a', version: V3 }, { value: 'b', version: V2, base: V3 }, 'superseded'],
     ['clean edit, same version', { value: 'a', version: V2 }, { value: 'b', version: V2, base: V2 }, 'superseded'],
@@ -206,8 +212,11 @@ describe('mergeChange (the server merging a pushed change)', () => {
   })
 
   it('a replayed change (its own version held) says nothing', () => {
-    const out = mergeChange(stored({ notes: 'x' }, V3), change({ notes: 'x' }, { notes: V1 }, V3), new Map())
-    expect(out).toMatchObject({ status: 'applied', changed: false, server: {} })
+    const aliases: VersionAliases = new Map()
+    const out = mergeChange(stored({ notes: 'x' }, V3), change({ notes: 'x' }, { notes: V1 }, V3), aliases)
+    expect(out).toMatchObject({ status: 'applied', changed: false })
+    expect(out.server).toEqual({})
+    expect(aliases.size).toBe(0)
   })
 
   it('a change with no fields is superseded and changes nothing', () => {
@@ -225,6 +234,16 @@ describe('mergeChange (the server merging a pushed change)', () => {
     expect(second.next.fields.notes).toBe('y')
     // Without the alias the same change is a conflict.
     expect(mergeChange(first.next, change({ notes: 'y' }, { notes: V3 }, V4), new Map()).status).toBe('conflict')
+  })
+
+  it('a replayed "same" answer (aliasSame) makes the later change of the batch clean too', () => {
+    const aliases: VersionAliases = new Map()
+    aliasSame(aliases, change({ notes: 'x' }, { notes: V1 }, V3), 'notes', V2)
+    expect(mergeChange(stored({ notes: 'x' }, V2), change({ notes: 'y' }, { notes: V3 }, V4), aliases)).toMatchObject({ status: 'applied', next: { fields: { notes: 'y' } } })
+    // The server's version being the change's own says nothing.
+    const none: VersionAliases = new Map()
+    aliasSame(none, change({ notes: 'x' }, { notes: V1 }, V3), 'notes', V3)
+    expect(none.size).toBe(0)
   })
 
   it('aliases are per table, row and field', () => {
