@@ -12,7 +12,7 @@ import { encryptClearFiles, registerFileKey } from './crypto/files'
 import { keySourceFromEnv, keysFrom, unlock, type KeySource, type StoreKeys } from './crypto/keys'
 import type { BackupInfo, StoreCheck } from '../../shared/api/store'
 import { backupInBackground, checkFile, dailyBackupDue, listBackups, restoreBackup, STORE_CHECK_KEY } from './db/backup'
-import { encryptClearStore, openDatabase, schemaVersion, storeFileState, type Db } from './db/client'
+import { encryptClearStore, openDatabase, storeFileState, type Db } from './db/client'
 import { checkBeforeOpen, markOpen, otherOpenProcesses, staleOpenMarkers, StoreError, storeErrorOf } from './db/health'
 import { listDefinitions } from './db/repos/reportDefinitions'
 import { SYNC_SCHEMA_VERSION } from '../../shared/sync/versions'
@@ -90,7 +90,6 @@ export function openCore(options: CoreOptions): Core {
       ...store,
       reopen: () => {
         ctx.db = openDatabase(file, { ...store, dataDir: options.dataDir })
-        ctx.change.schemaVersion = schemaVersion(ctx.db)
       },
     },
   }
