@@ -2,7 +2,7 @@
 // channel to the handler table. The renderer is sandboxed with context isolation and no Node;
 // main checks who sent each call and validates its input (the handler table's zod schemas).
 import { statSync } from 'node:fs'
-import { basename, join, normalize, relative, sep } from 'node:path'
+import { basename, extname, join, normalize, relative, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, safeStorage, session, shell } from 'electron'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
@@ -127,6 +127,18 @@ function registerIpc(): void {
     if (!folder) return null
     paths.grant('write', folder)
     return folder
+  })
+  // The native save chooser for a one-off report export: the exact file chosen may be written.
+  ipcMain.handle('griddesk:pickSaveFile', async (event, fileName: unknown) => {
+    if (!isTrustedSender(event.senderFrame?.url)) return null
+    if (typeof fileName !== 'string' || fileName.length > 200 || basename(fileName) !== fileName) return null
+    const window = BrowserWindow.fromWebContents(event.sender)
+    const extension = extname(fileName).slice(1)
+    const options = { defaultPath: join(paths.exportsDir, fileName), filters: extension ? [{ name: extension.toUpperCase(), extensions: [extension] }] : [] }
+    const result = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options)
+    if (result.canceled || !result.filePath) return null
+    paths.grant('write', result.filePath)
+    return result.filePath
   })
   // The native file chooser for imports: main reads the file by path (import.start), so a 50 MB
   // file never crosses IPC as base64.

@@ -348,7 +348,7 @@ export const en: Translation<typeof zhCN> = {
     summary: { villages: 'Villages', aTier: 'A-tier key customers', intel: 'New competitor intel', overdue: 'Overdue work orders', visitsDone: 'Visits done', completeness: 'Profile completeness' },
     ui: {
       pick: 'Pick a region and a period', regionLabel: 'Region', periodLabel: 'Period', periodHint: 'A month 2026-10, a quarter 2026-Q3 or a year 2026',
-      preview: 'Preview', exportTo: 'Export to a file', pathLabel: 'Save to', overwrite: 'Overwrite an existing file', exported: 'Exported: {{path}} ({{bytes}} bytes)',
+      preview: 'Preview', exportTo: 'Export to a file', pathLabel: 'Save to', saveAs: 'Save as…', overwrite: 'Overwrite an existing file', exported: 'Exported: {{path}} ({{bytes}} bytes)',
       exporting: 'Exporting…', csvEncoding: 'CSV encoding', utf8: 'UTF-8 with BOM (opens in Excel)', gb18030: 'GB18030',
     },
     saved: {

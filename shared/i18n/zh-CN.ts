@@ -342,7 +342,7 @@ export const zhCN = {
     summary: { villages: '村/社区', aTier: 'A类关键客户', intel: '新增竞争情报', overdue: '超期工单', visitsDone: '实际拜访', completeness: '档案完整度' },
     ui: {
       pick: '选择区域和周期', regionLabel: '区域', periodLabel: '统计周期', periodHint: '月份 2026-10、季度 2026-Q3 或年份 2026',
-      preview: '预览', exportTo: '导出到文件', pathLabel: '保存路径', overwrite: '覆盖已存在的文件', exported: '已导出：{{path}}（{{bytes}} 字节）',
+      preview: '预览', exportTo: '导出到文件', pathLabel: '保存路径', saveAs: '另存为…', overwrite: '覆盖已存在的文件', exported: '已导出：{{path}}（{{bytes}} 字节）',
       exporting: '正在导出…', csvEncoding: 'CSV 编码', utf8: 'UTF-8（带BOM，Excel可直接打开）', gb18030: 'GB18030',
     },
     saved: {

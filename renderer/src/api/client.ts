@@ -9,6 +9,8 @@ export interface Bridge {
   pickFolder?(): Promise<string | null>
   /** Electron only: the native file chooser for an import; main then reads the file by path. */
   pickImportFile?(kind: ImportFileKind): Promise<ChosenFile | null>
+  /** Electron only: the native save chooser (a file name suggested); the chosen path may then be written. */
+  pickSaveFile?(fileName: string): Promise<string | null>
 }
 
 /** What the native file chooser filters for: tables (villages, customers) or boundary files. */
@@ -83,3 +85,6 @@ export function uploadFile(file: File, onProgress?: (sent: number, total: number
     request.send(file)
   })
 }
+
+export const pickSaveFile: ((fileName: string) => Promise<string | null>) | undefined =
+  typeof window !== 'undefined' && window.griddesk?.pickSaveFile ? (fileName) => window.griddesk!.pickSaveFile!(fileName) : undefined

@@ -1,15 +1,20 @@
 // Regional reports: pick a region (grid, center, county) and a period, preview the
-// sections as tables, export to XLSX / PDF / CSV / GeoJSON at a path (no native dialog in browser mode).
+// sections as tables, export to XLSX / PDF / CSV / GeoJSON: into the exports folder, or (in the desktop
+// app) wherever the native 另存为 dialog says.
 import { dayOf, dueDayOf } from '../../../../shared/dates'
 import { Alert, Button, Checkbox, Group, Loader, ScrollArea, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core'
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { PeriodSelect } from '../../shell/PeriodSelect'
 import type { ReportExportResult, ReportFormat, ReportModel } from '../../../../shared/api/reports'
-import { call } from '../../api/client'
+import { call, pickSaveFile } from '../../api/client'
+
 import { useCall } from '../../api/useCall'
 import { SavedReports } from './SavedReports'
 import { ErrorAlert } from '../../shell/errors'
+
+/** The last part of a path, with either separator. */
+const basename = (path: string) => path.split(/[\\/]/).pop() ?? path
 
 const LIGHT_COLOURS = { green: '#2E9E44', yellow: '#F2C230', red: '#D93A2B', none: '#BFBFBF' } as const
 /** The month before this one, here (not in UTC: on the 1st before 08:00 in Beijing UTC is still last month). */
@@ -65,7 +70,9 @@ export function ReportsPage() {
         <PeriodSelect label={t('reports.ui.periodLabel')} description={t('reports.ui.periodHint')} value={period} onChange={setPeriod} width={220} testId="report-period" />
       </Group>
       <Group align="flex-end" wrap="wrap">
-        <TextInput label={t('reports.ui.pathLabel')} placeholder={defaultPath('xlsx')} value={path} onChange={(e) => setPath(e.currentTarget.value)} w={420} data-testid="report-path" />
+        <TextInput label={t('reports.ui.pathLabel')} placeholder={defaultPath('xlsx')} value={path} onChange={(e) => setPath(e.currentTarget.value)} w={420} data-testid="report-path"
+          rightSectionWidth={pickSaveFile ? 72 : undefined}
+          rightSection={pickSaveFile ? <Button size="compact-xs" variant="subtle" onClick={async () => setPath((await pickSaveFile!(basename(path || defaultPath('xlsx')))) ?? path)}>{t('reports.ui.saveAs')}</Button> : undefined} />
         <Checkbox label={t('reports.ui.overwrite')} checked={overwrite} onChange={(e) => setOverwrite(e.currentTarget.checked)} />
         {(['xlsx', 'pdf', 'csv', 'geojson'] as const).map((f) => (
           <Button key={f} onClick={() => exportAs(f)} loading={busy === f} disabled={!region || busy !== null} data-export={f}>
