@@ -17,6 +17,7 @@ import { StoreError } from '../core/db/health'
 import { parseTilePath, readTile } from '../core/db/mbtiles'
 import { dataDirFromArgs } from '../core/paths'
 import { grantPolicy } from '../core/pathPolicy'
+import { setHqFetch } from '../core/sync/hqClient'
 import { APP_ORIGIN, isAppUrl, mayOpenExternally, withAppHeaders } from './policy'
 
 app.setName('GridDesk')
@@ -240,6 +241,8 @@ if (!app.requestSingleInstanceLock()) {
     }
   })
   void app.whenReady().then(() => {
+    // HQ over Chromium's network stack: the OS certificate store (a county's internal CA) is trusted.
+    setHqFetch((url, init) => net.fetch(url, init as unknown as RequestInit))
     const dataDir = dataDirFromArgs(process.argv) ?? process.env.GRIDDESK_DATA_DIR ?? app.getPath('userData')
     paths = grantPolicy(dataDir)
     const options = {

@@ -57,6 +57,17 @@ const causeOf = (error: unknown): string => {
   return cause ? `${e?.message ?? String(error)} (${cause})` : (e?.message ?? String(error))
 }
 
+/**
+ * The fetch every HQ client uses unless given one: Node's, which trusts NODE_EXTRA_CA_CERTS (CLI,
+ * browser mode). The desktop app runs with NODE_OPTIONS-style variables fused off, so its main
+ * process sets Chromium's network stack here (Electron's net.fetch), which trusts the OS
+ * certificate store — where a county installs its HQ's internal CA.
+ */
+let defaultFetch: FetchLike = (url, init) => fetch(url, init as RequestInit)
+export function setHqFetch(fetchImpl: FetchLike): void {
+  defaultFetch = fetchImpl
+}
+
 export class HqClient {
   readonly traffic: Traffic = { bytesSent: 0, bytesReceived: 0, roundTrips: 0 }
   readonly timeouts: Timeouts
@@ -65,7 +76,7 @@ export class HqClient {
     readonly baseUrl: string,
     private readonly token?: string,
     // Node's fetch takes a Uint8Array body; the DOM typings (e2e, bench) do not say so.
-    private readonly fetchImpl: FetchLike = (url, init) => fetch(url, init as RequestInit),
+    private readonly fetchImpl: FetchLike = (url, init) => defaultFetch(url, init),
     timeouts: Partial<Timeouts> = {},
   ) {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...timeouts }
