@@ -98,11 +98,11 @@ describe.each(backends)('role rules at HQ (%s)', (backend) => {
       const village = villageIn(analyst, '451022-G03')
       const before = await hqVillage(hq, village)
       edit(analyst, 'villages', village, { households: 4321, notes: '=HYPERLINK("http://x.example","点我")' })
-      edit(analyst, 'org_units', unitId(analyst, '451022-G03'), { name: '分析员改名' })
+      // Org units are HQ data an analyst's role never writes: refused on the device at once, nothing queued.
+      expect(() => edit(analyst, 'org_units', unitId(analyst, '451022-G03'), { name: '分析员改名' })).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }))
       const report = await runSync(analyst.ctx)
-      expect(report.results).toMatchObject({ applied: 0, rejected: 2 })
-      // (Org units are HQ master data, refused to an analyst's account on that ground first.)
-      expect(asideReasons(analyst)).toEqual(['read_only_role', 'read_only_table'])
+      expect(report.results).toMatchObject({ applied: 0, rejected: 1 })
+      expect(asideReasons(analyst)).toEqual(['read_only_role'])
       expect(await hqVillage(hq, village)).toEqual(before)
       expect((await hqUnit(hq, '451022-G03')).name).not.toBe('分析员改名')
       // The rows stay on the analyst's device (HQ's values), and the set-aside export writes the

@@ -177,7 +177,7 @@ describe.each(backends)('sync between two devices through the HQ server (%s)', (
       expect((await runSync(c.ctx)).checkpoint).toBe('ok')
       await c.call('villages.update', { id: villageId, patch: { notes: '分析员改' } })
       const report = await runSync(c.ctx)
-      expect(report.changes).toEqual([expect.objectContaining({ table: 'villages', status: 'rejected', reason: 'read_only_role: a hq_analyst may not change villages' })])
+      expect(report.changes).toEqual([expect.objectContaining({ table: 'villages', status: 'rejected', reason: expect.stringMatching(/^read_only_role/) })])
       expect((await c.call('sync.rejected', {})).map((r) => r.reasonCode)).toEqual(['read_only_role'])
       expect((await serverRow(hq, villageId)).fields.notes).not.toBe('分析员改')
     } finally {

@@ -32,10 +32,14 @@ export interface SyncedTableEntry {
   rules: Readonly<Record<string, FieldRule>>
 }
 
-/** HQ data: changed by admins (master-data imports run as one). An analyst reads everything and changes nothing. */
+/** HQ data: changed by admins (master-data imports run as one). */
 const ADMIN: readonly SyncRole[] = ['admin']
-/** Data people in the field type: the managers working the regions, and admins. */
-const FIELD_WORKERS: readonly SyncRole[] = ['grid_manager', 'county_manager', 'admin']
+/**
+ * Data people in the field type: the managers working the regions, admins, and an HQ analyst in
+ * the regions an admin assigned for writing (none by default: HQ refuses an analyst's change
+ * outside them as read_only_role / outside_write_region, server/sync.ts).
+ */
+const FIELD_WORKERS: readonly SyncRole[] = ['grid_manager', 'county_manager', 'hq_analyst', 'admin']
 const byOrgUnit: RegionRule = { kind: 'via', field: 'org_unit_id', table: 'org_units' }
 const byGrid: RegionRule = { kind: 'via', field: 'grid_id', table: 'org_units' }
 const byCustomer: RegionRule = { kind: 'via', field: 'customer_id', table: 'key_customers' }

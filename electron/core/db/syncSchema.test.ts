@@ -58,14 +58,15 @@ describe('sync-schema registry', () => {
     )
   })
 
-  it('writers by role: HQ data by admins (and the organisation by county managers), field data by the managers, nothing by analysts', () => {
+  it('writers by role: HQ data by admins (and the organisation by county managers), field data by the managers (and an analyst where an admin assigned regions: HQ checks the regions)', () => {
     expect(mayWrite('indicators', 'admin')).toBe(true)
     expect(mayWrite('indicators', 'county_manager')).toBe(false)
     expect(mayWrite('org_units', 'county_manager')).toBe(true)
     expect(mayWrite('org_units', 'grid_manager')).toBe(false)
     expect(mayWrite('visits', 'grid_manager')).toBe(true)
-    expect(mayWrite('visits', 'hq_analyst')).toBe(false)
-    expect(mayWrite('villages', 'hq_analyst')).toBe(false)
+    expect(mayWrite('visits', 'hq_analyst')).toBe(true)
+    expect(mayWrite('indicators', 'hq_analyst')).toBe(false)
+    expect(mayWrite('org_units', 'hq_analyst')).toBe(false)
     expect(mayWrite('no_such_table', 'admin')).toBe(false)
     for (const [table, entry] of Object.entries(syncRegistry)) expect(entry.writers, table).toContain('admin')
   })
