@@ -71,7 +71,10 @@ export async function startHarness(options: { viewport?: { width: number; height
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(`console error: ${message.text()}`)
     })
-    page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`))
+    // A request the page itself gave up (a reload or navigation while it ran) is not a failure.
+    page.on('requestfailed', (request) => {
+      if (request.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${request.url()} (${request.failure()?.errorText ?? ''})`)
+    })
     page.on('response', (response) => {
       if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`)
     })

@@ -132,7 +132,7 @@ describe('names with markup are shown as text', () => {
     await page.waitForTimeout(300)
     await expectNoMarkup(page)
     await app.screenshot('90-markup-names-map')
-    expect(app.problems).toEqual([])
+    expect(app.problems, app.problems.join('\n')).toEqual([])
   })
 
   it('in the analysis charts: peer comparison, correlation and Boston matrix tooltips', async () => {
