@@ -59,6 +59,9 @@ describe.skipIf(process.platform === 'win32')('the data directory is private to 
         const cookie = (await fetch(server.launchUrl, { redirect: 'manual' })).headers.get('set-cookie')!.split(';')[0]!
         const uploaded = await fetch(new URL('upload?name=v.csv', server.url), { method: 'POST', headers: { cookie, 'content-type': 'application/octet-stream' }, body: '名称\n张三\n' })
         expect(uploaded.status).toBe(200)
+        // (Checked while browser mode runs: it deletes every upload when it stops.)
+        expect(openToOthers(dataDir)).toEqual([])
+        expect(readdirSync(join(dataDir, 'uploads')).length).toBeGreaterThan(0)
       } finally {
         await server.close()
       }
@@ -68,7 +71,7 @@ describe.skipIf(process.platform === 'win32')('the data directory is private to 
       await core.call('reports.export', { region: '451022', period: '2026-10', format: 'csv', path: report })
       expect(mode(report)).toBe(0o600)
       expect(openToOthers(dataDir)).toEqual([])
-      for (const dir of ['drafts', 'attachments', 'basemaps', 'uploads']) expect(readdirSync(join(dataDir, dir)).length, dir).toBeGreaterThan(0)
+      for (const dir of ['drafts', 'attachments', 'basemaps']) expect(readdirSync(join(dataDir, dir)).length, dir).toBeGreaterThan(0)
     } finally {
       core.close()
     }
