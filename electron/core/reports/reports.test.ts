@@ -7,6 +7,7 @@ import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../cli/main'
 import { openTestCore, REPO_ROOT } from '../testing'
+import { parseCsv } from './readCsv.testkit'
 
 type TestCore = ReturnType<typeof openTestCore>
 const ARTIFACTS = join(REPO_ROOT, 'e2e', 'artifacts', 'reports')
@@ -19,38 +20,6 @@ const PERIOD = (() => {
   d.setUTCMonth(d.getUTCMonth() - 1)
   return d.toISOString().slice(0, 7)
 })()
-
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let cell = ''
-  let quoted = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"'
-        i++
-      } else if (c === '"') quoted = false
-      else cell += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') {
-      row.push(cell)
-      cell = ''
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++
-      row.push(cell)
-      rows.push(row)
-      row = []
-      cell = ''
-    } else cell += c
-  }
-  if (cell || row.length) {
-    row.push(cell)
-    rows.push(row)
-  }
-  return rows
-}
 
 describe('regional reports', () => {
   let core: TestCore
