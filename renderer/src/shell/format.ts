@@ -1,4 +1,4 @@
-// Numbers in the user's language (Intl), e.g. 12,810 / 12,810 户.
+// Numbers and money in the user's language (Intl), e.g. 12,810 / 12,810 户 / ¥119.7.
 import { useMemo } from 'react'
 import { useTranslation } from 'react-i18next'
 
@@ -8,5 +8,15 @@ export function useNumberFormat(): (value: number) => string {
   return useMemo(() => {
     const format = new Intl.NumberFormat(language)
     return (value: number) => format.format(value)
+  }, [language])
+}
+
+/** Money in yuan, the same way everywhere it is shown: ¥119.7, ¥1,200 (narrow symbol in both languages). */
+export function useMoneyFormat(): (yuan: number) => string {
+  const { i18n } = useTranslation()
+  const language = i18n.resolvedLanguage ?? 'zh-CN'
+  return useMemo(() => {
+    const format = new Intl.NumberFormat(language, { style: 'currency', currency: 'CNY', currencyDisplay: 'narrowSymbol', minimumFractionDigits: 0, maximumFractionDigits: 2 })
+    return (yuan: number) => format.format(yuan)
   }, [language])
 }

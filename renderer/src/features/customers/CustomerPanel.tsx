@@ -12,6 +12,7 @@ import { funnelStages, type FunnelStage } from '../../../../shared/domain'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
+import { useMoneyFormat } from '../../shell/format'
 import { toastUndo } from '../../shell/toasts'
 import { CustomerForm } from './CustomerForm'
 
@@ -19,6 +20,7 @@ export const tierColour = { A: 'red', B: 'orange', C: 'gray' } as const
 
 export function CustomerPanel({ customerId, onClose, onChanged, onNavigate }: { customerId: string; onClose: () => void; onChanged: () => void; onNavigate?: (route: Route) => void }) {
   const { t } = useTranslation()
+  const money = useMoneyFormat()
   const detail = useCall('customers.get', { id: customerId })
   const duplicates = useCall('customers.duplicates', { id: customerId })
   const [editing, setEditing] = useState(false)
@@ -91,7 +93,7 @@ export function CustomerPanel({ customerId, onClose, onChanged, onNavigate }: { 
           <Box fz="sm">
             <Fact label={t('customers.col.phone')} value={c.phone ?? none} />
             <Fact label={t('customers.col.influence')} value={c.influence ? '★'.repeat(c.influence) : none} />
-            <Fact label={t('customers.col.monthlyRevenue')} value={c.monthlyRevenue === null ? none : `¥${c.monthlyRevenue.toFixed(1)}`} />
+            <Fact label={t('customers.col.monthlyRevenue')} value={c.monthlyRevenue === null ? none : money(c.monthlyRevenue)} />
             <Fact label={t('customers.col.contractExpiry')} value={c.contractExpiry ?? none} />
             <Fact label={t('customers.filters.rival')} value={c.rivalUsed ? t(`customers.rival.${c.rivalUsed}`) : none} />
             <Fact label={t('customers.col.nextFollowUp')} value={c.nextFollowUp ?? none} />

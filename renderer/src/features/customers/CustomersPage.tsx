@@ -11,6 +11,7 @@ import { dayOf } from '../../../../shared/dates'
 import { customerCategories, funnelStages, rivals, valueTiers, type CustomerCategory, type FunnelStage, type Rival, type ValueTier } from '../../../../shared/domain'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
+import { useMoneyFormat } from '../../shell/format'
 import { CustomerForm } from './CustomerForm'
 import { CustomerImportDialog } from './CustomerImportDialog'
 import { CustomerPanel, tierColour } from './CustomerPanel'
@@ -144,6 +145,7 @@ export function CustomersPage({ gridId: initialGrid, selectId, onNavigate }: { g
 function CustomerRow({ row, shown, selected, onSelect }: { row: CustomerListRow; shown: string[]; selected: boolean; onSelect: () => void }) {
   const { t } = useTranslation()
   const none = t('customers.none')
+  const money = useMoneyFormat()
   const today = dayOf(new Date())
   const cells: Record<string, React.ReactNode> = {
     name: (
@@ -153,7 +155,7 @@ function CustomerRow({ row, shown, selected, onSelect }: { row: CustomerListRow;
     villageName: row.villageName ?? none,
     phone: row.phone ?? none,
     funnelStage: t(`customers.stage.${row.funnelStage}`),
-    monthlyRevenue: row.monthlyRevenue === null ? none : row.monthlyRevenue.toFixed(0),
+    monthlyRevenue: row.monthlyRevenue === null ? none : money(row.monthlyRevenue),
     contractExpiry: row.contractExpiry ? <Text span size="sm" c={row.contractExpiry < today ? 'dimmed' : row.contractExpiry <= addDays(today, 60) ? 'orange.8' : undefined}>{row.contractExpiry}</Text> : none,
     nextFollowUp: row.nextFollowUp ? <Text span size="sm" c={row.nextFollowUp < today ? 'red.7' : undefined}>{row.nextFollowUp}</Text> : none,
     lastVisit: row.lastVisitAt ? dayOf(row.lastVisitAt) : none,
