@@ -49,6 +49,9 @@ const zh = {
     layoutChecking: '网格布局检查',
     clusterLegend: '关键客户聚合（圆内数字为客户数）',
     intelLegend: '竞争情报（按对手着色）',
+    tierDot: '{{tier}} 类客户',
+    noTier: '未定级',
+    threatSize: '圈越大威胁越高',
   },
   /** Units after a count: 12 个网格, 305 次拜访. */
   countUnit: { grids: '{{n}} 个', villages: '{{n}} 个', visits: '{{n}} 次', customers: '{{n}} 户', items: '{{n}} 条', orders: '{{n}} 张' },
@@ -113,6 +116,9 @@ const en: Translation<typeof zh> = {
     layoutChecking: 'Grid layout check',
     clusterLegend: 'Key customers, clustered (number = customers)',
     intelLegend: 'Competitor intel (colour = rival)',
+    tierDot: 'Tier {{tier}}',
+    noTier: 'No tier',
+    threatSize: 'larger = higher threat',
   },
   countUnit: { grids: '{{n}} grids', villages: '{{n}} villages', visits: '{{n}} visits', customers: '{{n}} customers', items: '{{n}} items', orders: '{{n}} orders' },
   cli: {

@@ -6,6 +6,7 @@ import { circleMarker, divIcon, layerGroup, marker } from 'leaflet'
 import { useEffect, useMemo } from 'react'
 import { useMap } from 'react-leaflet'
 import Supercluster from 'supercluster'
+import { NO_TIER_COLOUR, TIER_COLOURS } from './symbols'
 
 export interface ClusterPoint {
   id: string
@@ -14,8 +15,6 @@ export interface ClusterPoint {
   /** [lat, lng] in the display CRS. */
   position: [number, number]
 }
-
-const TIER_COLOURS = { A: '#c92a2a', B: '#e67700', C: '#5c7cfa' } as const
 
 function textElement(text: string): HTMLElement {
   const span = document.createElement('span')
@@ -53,7 +52,7 @@ export function CustomerClusters({ points, label }: { points: ClusterPoint[]; la
           group.addLayer(bubble)
         } else {
           const point = points[props.i!]!
-          const dot = circleMarker([lat, lng], { pane: 'customers', radius: 5, color: '#ffffff', weight: 1.5, fillColor: point.tier ? TIER_COLOURS[point.tier] : '#868e96', fillOpacity: 0.95, className: 'customer-point' })
+          const dot = circleMarker([lat, lng], { pane: 'customers', radius: 5, color: '#ffffff', weight: 1.5, fillColor: point.tier ? TIER_COLOURS[point.tier] : NO_TIER_COLOUR, fillOpacity: 0.95, className: 'customer-point' })
           // A DOM node, never a string: Leaflet sets string content as innerHTML, and names arrive
           // from other devices through sync.
           dot.bindTooltip(() => textElement(label(point)), { direction: 'top', offset: [0, -4] })

@@ -16,7 +16,8 @@ import { CountyMap } from '../../map/CountyMap'
 import { ErrorAlert } from '../../shell/errors'
 import { currentLanguage } from '../../shell/i18n'
 import { IntelForm } from './IntelForm'
-import { IntelPins, rivalColour } from './IntelPins'
+import { IntelPins } from './IntelPins'
+import { RIVAL_COLOURS } from '../../map/symbols'
 
 export function IntelPage() {
   const { t } = useTranslation()
@@ -77,7 +78,7 @@ export function IntelPage() {
               {rows.map((r) => (
                 <Table.Tr key={r.id} data-intel-id={r.id} onClick={() => setSelectedId(r.id)} onDoubleClick={() => edit(r.id)} style={{ cursor: 'pointer' }} bg={r.id === selectedId ? 'var(--mantine-primary-color-light)' : undefined} aria-selected={r.id === selectedId}>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{dayOf(r.seenAt)}</Table.Td>
-                  <Table.Td><Badge size="sm" radius="sm" color={rivalColour[r.rival]} variant="light">{t(`customers.rival.${r.rival}`)}</Badge></Table.Td>
+                  <Table.Td><Badge size="sm" radius="sm" color={RIVAL_COLOURS[r.rival]} variant="light">{t(`customers.rival.${r.rival}`)}</Badge></Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{t(`intel.kind.${r.kind}`)}</Table.Td>
                   <Table.Td data-testid="intel-row-title">{r.title}</Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{where(t, r)}</Table.Td>

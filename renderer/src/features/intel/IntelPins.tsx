@@ -5,8 +5,7 @@ import { CircleMarker, Pane, Tooltip } from 'react-leaflet'
 import { useTranslation } from 'react-i18next'
 import type { IntelRow } from '../../../../shared/api/intel'
 import { useCall } from '../../api/useCall'
-
-export const rivalColour = { telecom: '#1565c0', unicom: '#c62828', broadnet: '#6a1b9a', other: '#546e7a' } as const
+import { RIVAL_COLOURS } from '../../map/symbols'
 
 export function IntelPins({ rows, selectedId, onSelect }: { rows?: IntelRow[]; selectedId?: string; onSelect?: (id: string) => void }) {
   const { t } = useTranslation()
@@ -21,7 +20,7 @@ export function IntelPins({ rows, selectedId, onSelect }: { rows?: IntelRow[]; s
           center={[r.lat!, r.lon!]}
           radius={4 + (r.threatLevel ?? 1) * 1.2}
           className={`intel-pin intel-${r.id}`}
-          pathOptions={{ color: r.id === selectedId ? '#000' : '#fff', weight: r.id === selectedId ? 2.5 : 1, fillColor: rivalColour[r.rival], fillOpacity: 0.9 }}
+          pathOptions={{ color: r.id === selectedId ? '#000' : '#fff', weight: r.id === selectedId ? 2.5 : 2, fillColor: RIVAL_COLOURS[r.rival], fillOpacity: 0.9 }}
           eventHandlers={{ click: () => onSelect?.(r.id) }}
         >
           <Tooltip direction="top" offset={[0, -6]}>

@@ -7,6 +7,7 @@ import { useTranslation } from 'react-i18next'
 import type { Basemap, GridCheck, MapMetric } from '../../../../shared/api/map'
 import { mapMetrics } from '../../../../shared/api/map'
 import { ErrorAlert } from '../../shell/errors'
+import { CLUSTER_COLOUR, NO_TIER_COLOUR, RIVAL_COLOURS, TIER_COLOURS } from '../../map/symbols'
 import { NO_DATA_COLOUR, type Colouring, type LegendRow, type MapSettings } from './mapLayers'
 import { MapSearch, type SearchOption } from './MapSearch'
 
@@ -88,6 +89,7 @@ export function MapPanel({ settings, onChange, colouring, searchOptions, onSearc
         />
         {colouring && <Legend metric={settings.metric} colouring={colouring} />}
         <Switch size="xs" data-testid="map-customers" label={t('mapView.customers')} checked={settings.customers} onChange={(e) => onChange({ customers: e.currentTarget.checked })} />
+        <PointLegend customers={settings.customers} />
         <Group gap={4} wrap="nowrap" align="flex-end">
           <Select
             size="xs"
@@ -160,6 +162,50 @@ function Legend({ metric, colouring }: { metric: MapMetric; colouring: Colouring
           </Text>
         </Group>
       )}
+    </Stack>
+  )
+}
+
+/** What the points over the choropleth mean: customer clusters and tiers, intel pins by rival. */
+function PointLegend({ customers }: { customers: boolean }) {
+  const { t } = useTranslation()
+  const dot = (colour: string, size = 10) => <span className="map-legend-dot" style={{ background: colour, width: size, height: size }} />
+  return (
+    <Stack gap={3} data-testid="map-point-legend">
+      {customers && (
+        <>
+          <Group gap={6} wrap="nowrap">
+            <span className="map-legend-cluster" style={{ background: CLUSTER_COLOUR }}>12</span>
+            <Text size="xs">{t('mapWords.clusterLegend')}</Text>
+          </Group>
+          <Group gap={8} wrap="wrap" pl={2}>
+            {(['A', 'B', 'C'] as const).map((tier) => (
+              <Group key={tier} gap={4} wrap="nowrap">
+                {dot(TIER_COLOURS[tier])}
+                <Text size="xs">{t('mapWords.tierDot', { tier })}</Text>
+              </Group>
+            ))}
+            <Group gap={4} wrap="nowrap">
+              {dot(NO_TIER_COLOUR)}
+              <Text size="xs">{t('mapWords.noTier')}</Text>
+            </Group>
+          </Group>
+        </>
+      )}
+      <Text size="xs">{t('mapWords.intelLegend')}</Text>
+      <Group gap={8} wrap="wrap" pl={2}>
+        {(Object.keys(RIVAL_COLOURS) as (keyof typeof RIVAL_COLOURS)[]).map((rival) => (
+          <Group key={rival} gap={4} wrap="nowrap">
+            {dot(RIVAL_COLOURS[rival])}
+            <Text size="xs">{t(`customers.rival.${rival}`)}</Text>
+          </Group>
+        ))}
+        <Group gap={4} wrap="nowrap">
+          {dot('#9aa0a6', 7)}
+          {dot('#9aa0a6', 12)}
+          <Text size="xs" c="dimmed">{t('mapWords.threatSize')}</Text>
+        </Group>
+      </Group>
     </Stack>
   )
 }
