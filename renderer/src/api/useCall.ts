@@ -4,6 +4,21 @@ import { useCallback, useEffect, useState } from 'react'
 import type { HandlerName, Input, Output } from '../../../shared/api/contract'
 import { call } from './client'
 
+/** How many useCall reads are in flight: the shell's busy bar shows when one takes a while. */
+let inFlight = 0
+const listeners = new Set<() => void>()
+const changed = (delta: number) => {
+  inFlight += delta
+  for (const listener of listeners) listener()
+}
+export const readsInFlight = {
+  count: () => inFlight,
+  subscribe(listener: () => void) {
+    listeners.add(listener)
+    return () => void listeners.delete(listener)
+  },
+}
+
 export interface CallState<K extends HandlerName> {
   value: Output<K> | undefined
   error: unknown
@@ -21,10 +36,13 @@ export function useCall<K extends HandlerName>(name: K, input: Input<K> | null):
     if (key === null) return
     let current = true
     setState((s) => ({ ...s, key, loading: true, error: undefined }))
-    call(name, JSON.parse(key) as Input<K>).then(
-      (value) => current && setState({ key, value, loading: false }),
-      (error: unknown) => current && setState({ key, error, loading: false }),
-    )
+    changed(1)
+    call(name, JSON.parse(key) as Input<K>)
+      .then(
+        (value) => current && setState({ key, value, loading: false }),
+        (error: unknown) => current && setState({ key, error, loading: false }),
+      )
+      .finally(() => changed(-1))
     return () => {
       current = false
     }

@@ -12,6 +12,7 @@ import { IntelPins } from '../features/intel/IntelPins'
 import { MapPage } from '../features/map/MapPage'
 import { SyncIndicator } from '../features/sync/SyncIndicator'
 import { WelcomePanel } from '../features/welcome/WelcomePanel'
+import { BusyBar } from './BusyBar'
 import { ErrorBoundary } from './ErrorBoundary'
 import { ErrorAlert } from './errors'
 import { currentLanguage, switchLanguage } from './i18n'
@@ -77,6 +78,7 @@ export function App() {
             />
           </Group>
         </Group>
+        <BusyBar />
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label={t('shell.navLabel')}>
         <Stack gap={2} component="nav">
