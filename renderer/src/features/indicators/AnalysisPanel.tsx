@@ -12,6 +12,27 @@ import { ChartCard, type ChartOption } from './ChartCard'
 import { lightColor, pct, useIndicatorName, useIndicatorUnit } from './LightBadge'
 
 const QUADRANT_COLOUR = { star: '#f08c00', cash_cow: '#2f9e44', question: '#1c7ed6', dog: '#868e96' } as const
+
+/**
+ * Where each bubble's label goes: above it, unless a bubble sits just above (the label would cover
+ * it) or a higher neighbour's label takes the same line; then below. Positions are compared as
+ * fractions of the chart's ranges, so the rule holds at any scale.
+ */
+export function bubbleLabelSides(points: { x: number; y: number }[]): ('top' | 'bottom')[] {
+  const span = (v: number[]) => Math.max(...v) - Math.min(...v) || 1
+  const sx = span(points.map((p) => p.x))
+  const sy = span(points.map((p) => p.y))
+  return points.map((p, i) =>
+    points.some((q, j) => {
+      if (i === j) return false
+      const dx = Math.abs(q.x - p.x) / sx
+      const dy = (q.y - p.y) / sy
+      return (dx < 0.16 && dy > 0 && dy < 0.35) || (dx < 0.2 && dy >= 0 && dy < 0.1 && (dy > 0 || j < i))
+    })
+      ? 'bottom'
+      : 'top',
+  )
+}
 const round1 = (x: number | null | undefined) => (x === null || x === undefined ? null : Math.round(x * 1000) / 10)
 const axisPct = { axisLabel: { formatter: '{value}%' } }
 /** ECharts puts a tooltip formatter's string in as HTML: every value from data is encoded. */
@@ -156,32 +177,42 @@ export function AnalysisPanel({ region, period, focus, onFocus }: { region: stri
     const b = boston.value
     if (!b?.items.length) return null
     const maxHolders = Math.max(...b.items.map((i) => i.holders), 1)
+    // One series per quadrant: the legend names the colours, so a bubble's label is only its product
+    // (labels of neighbouring bubbles overlapped when each also carried its quadrant).
+    const quadrants = (Object.keys(QUADRANT_COLOUR) as (keyof typeof QUADRANT_COLOUR)[]).filter((q) => b.items.some((i) => i.quadrant === q))
+    const sides = new Map(bubbleLabelSides(b.items.map((i) => ({ x: i.share, y: i.growth ?? 0 }))).map((side, n) => [b.items[n]!, side]))
     return {
-      grid: { left: 64, right: 40, top: 30, bottom: 44 },
-      tooltip: { trigger: 'item', formatter: (p: { data: { name: string; value: number[] } }) => `${html(p.data.name)}<br/>${html(L('share'))} ${html(p.data.value[0])}% · ${html(L('growth'))} ${html(p.data.value[1])}% · ${html(L('holders'))} ${html(p.data.value[2])}` },
+      grid: { left: 64, right: 40, top: 44, bottom: 44 },
+      legend: { top: 0, right: 90, itemWidth: 12, itemHeight: 12, data: quadrants.map((q) => L(`quadrant.${q}`)) },
+      tooltip: { trigger: 'item', formatter: (p: { seriesName: string; data: { name: string; value: number[] } }) => `${html(p.data.name)}（${html(p.seriesName)}）<br/>${html(L('share'))} ${html(p.data.value[0])}% · ${html(L('growth'))} ${html(p.data.value[1])}% · ${html(L('holders'))} ${html(p.data.value[2])}` },
       // Room around the bubbles so their labels stay inside the chart.
       xAxis: { type: 'value', name: L('share'), nameLocation: 'middle', nameGap: 28, ...axisPct, scale: true, boundaryGap: ['12%', '12%'] },
-      yAxis: { type: 'value', name: L('growth'), ...axisPct, scale: true, boundaryGap: ['10%', '15%'] },
-      series: [
-        {
-          type: 'scatter',
-          labelLayout: { hideOverlap: true, moveOverlap: 'shiftY' },
-          data: b.items.map((i) => ({
+      yAxis: { type: 'value', name: L('growth'), ...axisPct, scale: true, boundaryGap: ['22%', '15%'] },
+      series: quadrants.map((q, n) => ({
+        type: 'scatter',
+        name: L(`quadrant.${q}`),
+        itemStyle: { color: QUADRANT_COLOUR[q], opacity: 0.8 },
+        data: b.items
+          .filter((i) => i.quadrant === q)
+          .map((i) => ({
             name: i.product,
             value: [round1(i.share), round1(i.growth ?? 0), i.holders],
             symbolSize: 10 + 24 * Math.sqrt(i.holders / maxHolders),
-            itemStyle: { color: QUADRANT_COLOUR[i.quadrant], opacity: 0.8 },
-            label: { show: true, position: 'top', formatter: `${i.product}（${L(`quadrant.${i.quadrant}`)}）`, fontSize: 12, color: '#212529' },
+            label: { show: true, position: sides.get(i), formatter: i.product, fontSize: 12, color: '#212529' },
           })),
-          markLine: {
-            symbol: 'none',
-            silent: true,
-            lineStyle: { color: '#868e96', type: 'dashed' },
-            label: { show: false },
-            data: [{ xAxis: round1(b.shareSplit) }, { yAxis: round1(b.growthSplit) }],
-          },
-        },
-      ],
+        // The quadrant lines once, on the first series.
+        ...(n === 0
+          ? {
+              markLine: {
+                symbol: 'none',
+                silent: true,
+                lineStyle: { color: '#868e96', type: 'dashed' },
+                label: { show: false },
+                data: [{ xAxis: round1(b.shareSplit) }, { yAxis: round1(b.growthSplit) }],
+              },
+            }
+          : {}),
+      })),
     }
   }, [boston.value, en])
 
