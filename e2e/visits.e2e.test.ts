@@ -149,6 +149,11 @@ describe('visits: plan, log with draft, intel and work order, next up, funnel', 
     await expect.poll(async () => Number(await enteredIntent.textContent())).toBeGreaterThan(0)
     await settle()
     await app.screenshot('60-visits-funnel')
+    // One grid picker (the page's); the funnel only chooses between that grid and all grids.
+    const current = page.locator('[data-testid="funnel-table"] tr[data-stage="intent"] td[data-col="current"]')
+    const inGrid = Number(await current.textContent())
+    await page.getByTestId('funnel-scope').getByText('全部网格').click()
+    await expect.poll(async () => Number(await current.textContent())).toBeGreaterThan(inGrid)
     expect(app.problems).toEqual([])
   })
 })

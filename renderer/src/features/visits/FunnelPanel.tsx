@@ -1,6 +1,6 @@
 // The funnel of a grid (or all grids) over a period: customers per stage now and at the start,
 // who entered each stage, who moved on, and the conversion between stages.
-import { Box, Group, Paper, Progress, Select, Stack, Table, Text } from '@mantine/core'
+import { Box, Group, Input, Paper, Progress, SegmentedControl, Stack, Table, Text } from '@mantine/core'
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useCall } from '../../api/useCall'
@@ -26,7 +26,10 @@ export function FunnelPanel({ gridId, refresh }: { gridId: string; refresh: numb
   return (
     <Stack gap="sm" maw={980}>
       <Group gap="sm" align="flex-end">
-        <Select size="xs" w={160} data={[{ value: 'grid', label: t('visits.grid') }, { value: ALL, label: t('visits.funnel.wholeCounty') }]} value={scope} onChange={(v) => v && setScope(v)} allowDeselect={false} />
+        {/* The grid itself is chosen once, at the top of the visits page; here only this grid or all. */}
+        <Input.Wrapper label={t('visits.funnel.scope')}>
+          <SegmentedControl size="xs" display="flex" data-testid="funnel-scope" data={[{ value: 'grid', label: t('visits.funnel.thisGrid') }, { value: ALL, label: t('visits.funnel.wholeCounty') }]} value={scope} onChange={setScope} />
+        </Input.Wrapper>
         <DateField label={t('visits.funnel.from')} value={from} onChange={(day) => day && setFrom(day)} w={150} data-testid="funnel-from" />
         <DateField label={t('visits.funnel.to')} value={to} onChange={(day) => day && setTo(day)} w={150} data-testid="funnel-to" />
       </Group>
