@@ -4,9 +4,10 @@
 // (dataDir, …) signatures. A file without the magic is a clear file from before encryption: read
 // as is, and rewritten encrypted when the store is first opened with a key (encryptClearFiles).
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
-import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { AppError } from '../../../shared/errors'
+import { writeFileDurably } from '../durable'
 
 const MAGIC = Buffer.from('GDE1')
 const fileKeys = new Map<string, Buffer>()
@@ -64,18 +65,6 @@ export function readSealedFile(dataDir: string, path: string): Buffer {
   return openFile(dataDir, readFileSync(path))
 }
 
-function rewrite(path: string, bytes: Buffer): void {
-  const tmp = `${path}.${process.pid}.enc.tmp`
-  const fd = openSync(tmp, 'w', 0o600)
-  try {
-    writeSync(fd, bytes)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(tmp, path)
-}
-
 /** Encrypts every clear attachment, thumbnail and draft of `dataDir` in place (atomic per file). */
 export function encryptClearFiles(dataDir: string): number {
   const key = keyOf(dataDir)
@@ -89,7 +78,7 @@ export function encryptClearFiles(dataDir: string): number {
       else if (stat.isFile() && !name.endsWith('.tmp')) {
         const bytes = readFileSync(path)
         if (isSealed(bytes)) continue
-        rewrite(path, sealWith(key, bytes))
+        writeFileDurably(path, sealWith(key, bytes))
         count++
       }
     }

@@ -10,9 +10,10 @@
 // Revocation by HQ replaces the file with a tombstone: without the salt or the sealed blob the master
 // key cannot be recomputed, whatever the user still knows (crypto-shredding).
 import { createHmac, hkdfSync, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
 import { AppError } from '../../../shared/errors'
+import { writeFileDurably } from '../durable'
 
 export const KEY_INFO_FILE = 'griddesk.key.json'
 const SCRYPT = { N: 1 << 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 }
@@ -53,29 +54,6 @@ const checkOf = (master: Buffer) => createHmac('sha256', master).update('griddes
 
 export function keysFrom(master: Buffer): StoreKeys {
   return { db: derive(master, 'sqlite'), files: derive(master, 'files'), secrets: derive(master, 'secrets') }
-}
-
-function writeDurably(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`
-  const fd = openSync(tmp, 'w', 0o600)
-  try {
-    writeSync(fd, text)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(tmp, path)
-  syncDir(dirname(path))
-}
-
-export function syncDir(dir: string): void {
-  if (process.platform === 'win32') return
-  const fd = openSync(dir, 'r')
-  try {
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
 }
 
 function readInfo(dataDir: string): KeyInfo | undefined {
@@ -131,7 +109,7 @@ export function unlock(dataDir: string, source: KeySource, storeEncrypted: boole
       master = fromSecret(source.kind, secretOf(source), salt)
       made = { v: 1, kind: source.kind, salt: salt.toString('base64'), ...(source.kind === 'passphrase' ? { scrypt: { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p } } : {}) }
     }
-    writeDurably(join(dataDir, KEY_INFO_FILE), JSON.stringify({ ...made, check: checkOf(master) }, null, 2))
+    writeFileDurably(join(dataDir, KEY_INFO_FILE), JSON.stringify({ ...made, check: checkOf(master) }, null, 2))
     return master
   }
   if (info.kind !== source.kind)
@@ -167,7 +145,7 @@ export function shredKey(dataDir: string, at = new Date().toISOString()): void {
       closeSync(fd)
     }
   }
-  writeDurably(path, JSON.stringify({ v: 1, revokedAt: at } satisfies KeyInfo, null, 2))
+  writeFileDurably(path, JSON.stringify({ v: 1, revokedAt: at } satisfies KeyInfo, null, 2))
 }
 
 /** Where the environment names a key: GRIDDESK_PASSPHRASE, GRIDDESK_PASSPHRASE_FILE, GRIDDESK_KEY_FILE. */

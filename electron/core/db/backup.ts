@@ -5,14 +5,14 @@
 // backup API, better-sqlite3's db.backup(), refuses an encrypted source: the driver opens its
 // target without a key, and SQLite3 Multiple Ciphers will not copy encrypted pages into it.)
 // A restore never deletes the store it replaces: that file is kept aside beside it.
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { basename, dirname, join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import { AppError } from '../../../shared/errors'
 import type { BackupInfo, BackupReason } from '../../../shared/api/store'
-import { syncDir } from '../crypto/keys'
+import { replaceDurably, syncDir, syncFile } from '../durable'
 import { PRIVATE_DIR_MODE } from '../privateFiles'
 import { applyKey } from './client'
 import { StoreError } from './health'
@@ -60,14 +60,7 @@ function prepare(dataDir: string, reason: BackupReason, at: Date): { final: stri
 
 /** The copy is flushed and renamed into place (a crash leaves a .partial, never a half backup), then old ones go. */
 function finish(dataDir: string, partial: string, final: string, reason: BackupReason): BackupInfo {
-  const fd = openSync(partial, 'r+')
-  try {
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(partial, final)
-  syncDir(dirname(final))
+  replaceDurably(partial, final)
   prune(dataDir, reason)
   return listBackups(dataDir).find((b) => b.file === basename(final))!
 }
@@ -205,12 +198,7 @@ export function restoreBackup(options: { file: string; dataDir: string; key?: Bu
   const temp = `${options.file}.restoring`
   copyFileSync(source, temp)
   markRestored(temp, name, options.key, options.nativeBinding)
-  const fd = openSync(temp, 'r+')
-  try {
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
+  syncFile(temp)
   let keptAside: string | null = null
   if (existsSync(options.file)) {
     keptAside = `${basename(options.file)}.replaced-${stampOf(at)}`

@@ -1,12 +1,12 @@
 // Opens the device's SQLite file through drizzle, applies migrations, sets the pragmas.
-import { closeSync, existsSync, fsyncSync, openSync, readSync, renameSync, rmSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { closeSync, existsSync, openSync, readSync, rmSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { SQL } from 'drizzle-orm'
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import { backupNow } from './backup'
+import { replaceDurably } from '../durable'
 import { checkAfterOpen, checkBeforeOpen, migrationsPending, StoreError, storeErrorOf } from './health'
 import { registerPinyinFunction } from './pinyin'
 import * as schema from './schema'
@@ -89,22 +89,8 @@ export function encryptClearStore(file: string, key: Buffer, nativeBinding?: str
   } finally {
     check.close()
   }
-  const fd = openSync(temp, 'r+')
-  try {
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(temp, file)
+  replaceDurably(temp, file)
   for (const side of ['-wal', '-shm', '-journal']) rmSync(`${file}${side}`, { force: true })
-  if (process.platform !== 'win32') {
-    const dir = openSync(dirname(file), 'r')
-    try {
-      fsyncSync(dir)
-    } finally {
-      closeSync(dir)
-    }
-  }
 }
 
 export function openDatabase(file: string, options: OpenOptions): Db {

@@ -5,34 +5,22 @@
 // sha256 under attachments/<aa>/<sha256>, so the same picture is stored once. Both are encrypted
 // with the store's file key (crypto/files.ts).
 import { createHash } from 'node:crypto'
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { VisitDraft } from '../../../shared/api/visits'
-import { PRIVATE_FILE_MODE } from '../privateFiles'
 import { readSealedFile, sealFile } from '../crypto/files'
 import { AppError } from '../../../shared/errors'
 import { isSha256 } from '../../../shared/rules'
+import { writeFileDurably } from '../durable'
 
 const draftsDir = (dataDir: string) => join(dataDir, 'drafts', 'visits')
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 export const MAX_DRAFT_BYTES = 256 * 1024
 
-function writeDurably(path: string, data: Buffer | string): void {
-  const tmp = `${path}.${process.pid}.tmp`
-  const fd = openSync(tmp, 'w', PRIVATE_FILE_MODE)
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data)
-    fsyncSync(fd)
-  } finally {
-    closeSync(fd)
-  }
-  renameSync(tmp, path)
-}
-
 export function writeDraft(dataDir: string, draft: VisitDraft): void {
   if (!UUID.test(draft.id)) throw new Error(`bad draft id ${draft.id}`)
   mkdirSync(draftsDir(dataDir), { recursive: true })
-  writeDurably(join(draftsDir(dataDir), `${draft.id}.json`), sealFile(dataDir, Buffer.from(JSON.stringify(draft), 'utf8')))
+  writeFileDurably(join(draftsDir(dataDir), `${draft.id}.json`), sealFile(dataDir, Buffer.from(JSON.stringify(draft), 'utf8')))
 }
 
 export function readDraft(dataDir: string, id: string): VisitDraft | undefined {
@@ -81,7 +69,7 @@ export function storeBlob(dataDir: string, bytes: Buffer): string {
   const path = attachmentPath(dataDir, sha256)
   if (!existsSync(path)) {
     mkdirSync(join(dataDir, 'attachments', sha256.slice(0, 2)), { recursive: true })
-    writeDurably(path, sealFile(dataDir, bytes))
+    writeFileDurably(path, sealFile(dataDir, bytes))
   }
   return sha256
 }
