@@ -1,9 +1,10 @@
 // The client's deadlines and cut bodies against a real HTTP server on loopback that misbehaves:
 // a silent server, a body that stalls half way, a body cut short, a reset connection.
 import { createServer, type Server } from 'node:http'
+import { brotliCompressSync } from 'node:zlib'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HqClient } from './hqClient'
+import { HqClient, MAX_ANSWER_BYTES } from './hqClient'
 
 let server: Server
 let base: string
@@ -24,6 +25,8 @@ beforeAll(async () => {
       return
     }
     if (req.url === '/reset') return req.socket.resetAndDestroy()
+    // A compression bomb: a few hundred KB on the wire that inflate past the client's cap.
+    if (req.url === '/bomb') return res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'br' }).end(bomb)
     res.writeHead(404).end()
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -33,6 +36,8 @@ afterAll(async () => {
   server.closeAllConnections()
   await new Promise((resolve) => server.close(resolve))
 })
+
+const bomb = brotliCompressSync(Buffer.alloc(MAX_ANSWER_BYTES + 2 ** 20, 0x20))
 
 const client = () => new HqClient(base, undefined, undefined, { firstByteMs: 800, idleMs: 300, requestMs: 5_000 })
 
@@ -55,6 +60,13 @@ describe('HQ client deadlines and broken links', () => {
     const error = await client().request('GET', '/cut').catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'NETWORK', details: { network: 'cut' } })
     expect((error as Error).message).toMatch(/cut before the answer was complete/)
+  })
+
+  it('an answer that inflates past the cap is refused, not held in memory', async () => {
+    expect(bomb.byteLength).toBeLessThan(2 ** 20)
+    const error = await client().request('GET', '/bomb').catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'NETWORK', details: { network: 'cut' } })
+    expect((error as Error).message).toMatch(/larger than 128 MB/)
   })
 
   it('a reset connection is a network error', async () => {

@@ -132,12 +132,19 @@ export class HqClient {
       }
       arm(idleMs, 'timeout_idle')
       const chunks: Uint8Array[] = []
+      let inflated = 0
       try {
         if (response.body) {
           const reader = response.body.getReader()
           for (;;) {
             const { done, value } = await Promise.race([reader.read(), deadline])
             if (done) break
+            // fetch inflates as it reads: a small compressed answer must not fill the memory.
+            inflated += value.byteLength
+            if (inflated > MAX_ANSWER_BYTES) {
+              controller.abort()
+              throw Object.assign(new Deadline('cut'), { detail: `the answer is larger than ${MAX_ANSWER_BYTES / 2 ** 20} MB` })
+            }
             chunks.push(value)
             arm(idleMs, 'timeout_idle')
           }
@@ -159,7 +166,7 @@ export class HqClient {
     }
     let text: string
     try {
-      text = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw).toString('utf8') : raw.toString('utf8')
+      text = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw, { maxOutputLength: MAX_ANSWER_BYTES }).toString('utf8') : raw.toString('utf8')
     } catch (error) {
       throw networkError('cut', causeOf(error))
     }
@@ -186,6 +193,9 @@ const phrases: Record<NetworkFailure, string> = {
   timeout_request: 'the exchange with the HQ server took too long for this link',
   cut: 'the connection to the HQ server was cut before the answer was complete',
 }
+
+/** No answer HQ sends comes near this once inflated (a pull page of 20,000 rows is a few MB). */
+export const MAX_ANSWER_BYTES = 128 * 2 ** 20
 
 function networkError(kind: NetworkFailure, detail?: string): SyncHttpError {
   return new SyncHttpError(0, 'NETWORK', detail ? `${phrases[kind]}: ${detail}` : phrases[kind], { network: kind })
