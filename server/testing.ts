@@ -2,6 +2,10 @@
 // master data and users assigned to grids. Storage: in-memory PGlite, or a real PostgreSQL on the
 // GRIDDESK_PG_URL server (a fresh database with a random name per server, dropped on close).
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
 import type { FastifyInstance } from 'fastify'
 import pg from 'pg'
 import { assignRegion, createUser, issueEnrolCode, type Role } from './accounts'
@@ -57,6 +61,26 @@ export async function createTestDatabase(adminUrl = process.env.GRIDDESK_PG_URL)
   }
 }
 
+/** Runs a dump's SQL on a PostgreSQL database (by URL) or a PGlite data directory, on its own connection. */
+async function restoreDump(dump: string, target: string): Promise<void> {
+  if (target.startsWith('postgres')) {
+    const client = new pg.Client({ connectionString: target })
+    await client.connect()
+    try {
+      await client.query(dump)
+    } finally {
+      await client.end()
+    }
+    return
+  }
+  const client = new PGlite(target)
+  try {
+    await client.exec(dump)
+  } finally {
+    await client.close()
+  }
+}
+
 export interface TestHq {
   url: string
   store: HqStore
@@ -68,17 +92,25 @@ export interface TestHq {
   close(): Promise<void>
 }
 
+/**
+ * `restore`: SQL a pg_dump of an HQ database wrote (plain, --inserts, no psql meta-commands),
+ * loaded before the store opens, so this build's migrations upgrade it as they would a real HQ's.
+ */
 export async function startTestHq(
   demo: ImportOptions | false = { keyCustomers: 0, visits: 0, tables: ['org_units', 'villages'] },
-  options: { backend?: Backend } = {},
+  options: { backend?: Backend; restore?: string } = {},
 ): Promise<TestHq> {
   const backend = options.backend ?? 'pglite'
   const database = backend === 'postgres' ? await createTestDatabase() : undefined
+  const dataDir = options.restore && !database ? mkdtempSync(join(tmpdir(), 'griddesk-hq-')) : undefined
+  const removeDataDir = () => dataDir && rmSync(dataDir, { recursive: true, force: true })
   let store: HqStore
   try {
-    store = await openStore(database ? { databaseUrl: database.url } : {})
+    if (options.restore) await restoreDump(options.restore, database?.url ?? dataDir!)
+    store = await openStore(database ? { databaseUrl: database.url } : { dataDir })
   } catch (error) {
     await database?.drop()
+    removeDataDir()
     throw error
   }
   if (demo) await importDemoCounty(store.db, demo)
@@ -101,6 +133,7 @@ export async function startTestHq(
       await app.close()
       await store.close()
       await database?.drop()
+      removeDataDir()
     },
   }
 }

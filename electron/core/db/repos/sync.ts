@@ -184,10 +184,15 @@ export function applyPushResults(sqlite: Sqlite, sent: WireChange[], results: Ch
     mark.run(now, result.status, result.reason ?? null, result.device_seq)
     if (isPlaceholder(change)) continue
     if (result.status === 'rejected' && result.absent) absent.push(change)
-    if (!result.server) continue
+    // Derived values an older app queued are not stored by HQ (it answers nothing for them): the
+    // version this change gave them goes too, or the row's version would never match HQ's.
+    const unstored = result.status === 'rejected' ? [] : Object.keys(change.fields).filter((f) => isDerived(change.table_name, f) && !result.server?.[f])
+    if (!result.server && unstored.length === 0) continue
     const before = versionOfRow(sqlite, change.table_name, change.row_id)
+    for (const field of unstored)
+      prepared(sqlite, 'DELETE FROM field_versions WHERE table_name = ? AND row_id = ? AND field = ? AND hlc = ?').run(change.table_name, change.row_id, field, change.hlc)
     const later = pendingFields(sqlite, change.table_name, change.row_id, change.device_seq)
-    for (const [field, server] of Object.entries(result.server)) {
+    for (const [field, server] of Object.entries(result.server ?? {})) {
       if (server.version) receive(server.version)
       const adoption = adoptServerField(server, change.hlc, later.get(field))
       if (adoption.conflict)
