@@ -58,7 +58,7 @@ try {
   // ---- List/filter: the handler vs the same count + page statements prepared by hand.
   const today = new Date().toISOString().slice(0, 10)
   const in60 = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10)
-  const lastVisit = `(SELECT max(checked_in_at) FROM visits x WHERE x.customer_id = k.id AND x.deleted_at IS NULL AND x.status = 'done')`
+  const lastVisit = `(SELECT c.last_at FROM customer_last_visit c WHERE c.customer_id = k.id)`
   const cols = `k.id, k.name, k.category, k.role, k.organisation, k.village_id, v.name, k.grid_id, g.name, k.phone, k.influence, coalesce(k.tier_override, k.value_tier), k.monthly_revenue, k.contract_expiry, k.rival_used, k.funnel_stage, k.next_follow_up, k.tags, ${lastVisit}, k.updated_at`
   const villageWalk = 'villages v INDEXED BY villages_name_uq CROSS JOIN key_customers k INDEXED BY key_customers_village_live_idx ON k.village_id = v.id'
   const cases: { label: string; input: Input<'customers.list'>; where: string; params: unknown[]; order: string; from?: string }[] = [

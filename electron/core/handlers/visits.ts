@@ -11,7 +11,7 @@ import type { HandlerContext } from '../context'
 import { deleteSynced, insertSynced, updateSynced } from '../db/repos/changes'
 import {
   freshIntel, funnelFacts, gridExists, listObjections, listVisits, objectionById, objectionCodes, objectionCodeTaken, overdueVisitWorkOrders,
-  lastVisits, rankingCustomers, targetFacts, visitChildIds, visitDetail, visitHistory, visitStatus, visitTargets, type TargetFacts, type VisitChildTable,
+  rankingCustomers, targetFacts, visitChildIds, visitDetail, visitHistory, visitStatus, visitTargets, type TargetFacts, type VisitChildTable,
 } from '../db/repos/visits'
 import { unitManager } from '../db/repos/workOrders'
 import { openPlannedVisitsOf } from '../db/repos/dayPlans'
@@ -309,11 +309,9 @@ export function rankNextUp(ctx: HandlerContext, gridId: string, asOf: string, li
       funnelStage: c.funnelStage, lastVisitAt: c.lastVisitAt, score, reasons,
     })
   }
-  const top = rows.sort((a, b) => b.score - a.score || a.name.localeCompare(b.name)).slice(0, limit)
-  // Only A-tier rows came with their last visit (it is a reason for them); fetch it for the rest shown.
-  const missing = lastVisits(ctx.db, top.filter((r) => r.tier !== 'A').map((r) => r.customerId))
-  for (const r of top) if (missing.has(r.customerId)) r.lastVisitAt = missing.get(r.customerId) ?? null
-  return top
+  // One collator for the whole sort (localeCompare builds one per call).
+  const byName = new Intl.Collator().compare
+  return rows.sort((a, b) => b.score - a.score || byName(a.name, b.name)).slice(0, limit)
 }
 
 // ---- Funnel over a period.

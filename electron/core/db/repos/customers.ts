@@ -114,7 +114,7 @@ const listColumns = sql`k.id, k.name, k.category, k.role, k.organisation, k.vill
   k.grid_id AS gridId, g.name AS gridName, k.phone, k.influence, coalesce(k.tier_override, k.value_tier) AS tier,
   k.monthly_revenue AS monthlyRevenue, k.contract_expiry AS contractExpiry, k.rival_used AS rivalUsed,
   k.funnel_stage AS funnelStage, k.next_follow_up AS nextFollowUp, k.tags,
-  (SELECT max(checked_in_at) FROM visits x WHERE x.customer_id = k.id AND x.deleted_at IS NULL AND x.status = 'done') AS lastVisitAt,
+  (SELECT c.last_at FROM customer_last_visit c WHERE c.customer_id = k.id) AS lastVisitAt,
   k.updated_at AS updatedAt`
 
 type RawRow = Omit<CustomerListRow, 'tags'> & { tags: string | null }

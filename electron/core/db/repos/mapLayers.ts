@@ -24,29 +24,36 @@ export function mapChoropleth(db: Db, nowMillis: number): MapChoropleth {
     FROM villages v WHERE v.deleted_at IS NULL ORDER BY v.division_code`)
   const grids = db.all<{ id: string; code: string; name: string }>(sql`
     SELECT id, code, name FROM org_units WHERE level = 'grid' AND deleted_at IS NULL ORDER BY code`)
-  // One pass over the visits: a visit to a key customer counts for the customer's village.
-  const visitsByVillage = db.all<{ villageId: string; lastAt: string; last30: number }>(sql`
-    SELECT coalesce(s.village_id, k.village_id) AS villageId, max(s.checked_in_at) AS lastAt,
-      sum(s.checked_in_at >= ${cutoff}) AS last30
+  // Visits from the rollups the triggers keep (migration 0011): per unit, the latest day's last
+  // check-in and the days after the cutoff's day; the cutoff's own day is counted from its visits.
+  const cutoffDay = cutoff.slice(0, 10)
+  const visitsByUnit = db.all<{ unitId: string; lastAt: string | null; last30: number | null }>(sql`
+    SELECT u.id AS unitId,
+      (SELECT r.last_at FROM visit_rollup r WHERE r.unit_id = u.id ORDER BY r.day DESC LIMIT 1) AS lastAt,
+      (SELECT sum(r.n) FROM visit_rollup r WHERE r.unit_id = u.id AND r.day > ${cutoffDay}) AS last30
+    FROM (SELECT id FROM villages WHERE deleted_at IS NULL UNION ALL SELECT id FROM org_units WHERE level = 'grid' AND deleted_at IS NULL) u`)
+  const edgeDay = db.all<{ villageId: string | null; gridId: string | null }>(sql`
+    SELECT coalesce(s.village_id, k.village_id) AS villageId, s.grid_id AS gridId
     FROM visits s LEFT JOIN key_customers k ON k.id = s.customer_id
-    WHERE s.status = 'done' AND s.deleted_at IS NULL AND s.checked_in_at IS NOT NULL
-    GROUP BY 1 HAVING villageId IS NOT NULL`)
-  const visitsByGrid = db.all<{ gridId: string; lastAt: string; last30: number }>(sql`
-    SELECT grid_id AS gridId, max(checked_in_at) AS lastAt, sum(checked_in_at >= ${cutoff}) AS last30
-    FROM visits WHERE status = 'done' AND deleted_at IS NULL AND checked_in_at IS NOT NULL AND grid_id IS NOT NULL
-    GROUP BY grid_id`)
+    WHERE s.status = 'done' AND s.deleted_at IS NULL AND s.checked_in_at >= ${cutoff} AND s.checked_in_at < ${`${cutoffDay}U`}`)
   const customers = db.all<{ villageId: string | null; gridId: string | null; n: number; aNotVisited: number }>(sql`
     SELECT k.village_id AS villageId, k.grid_id AS gridId, count(*) AS n,
-      sum(coalesce(k.tier_override, k.value_tier) = 'A' AND NOT EXISTS (
-        SELECT 1 FROM visits s WHERE s.customer_id = k.id AND s.status = 'done' AND s.deleted_at IS NULL
-          AND s.checked_in_at >= ${cutoff})) AS aNotVisited
-    FROM key_customers k WHERE k.deleted_at IS NULL GROUP BY k.village_id, k.grid_id`)
+      sum(coalesce(k.tier_override, k.value_tier) = 'A' AND coalesce(c.last_at, '') < ${cutoff}) AS aNotVisited
+    FROM key_customers k LEFT JOIN customer_last_visit c ON c.customer_id = k.id
+    WHERE k.deleted_at IS NULL GROUP BY k.village_id, k.grid_id`)
 
   const villageFacts = new Map<string, MapUnitFacts>()
   const gridFacts = new Map<string, MapUnitFacts>(grids.map((g) => [g.id, emptyFacts()]))
   const factsOf = (map: Map<string, MapUnitFacts>, id: string) => map.get(id) ?? map.set(id, emptyFacts()).get(id)!
-  for (const v of visitsByVillage) Object.assign(factsOf(villageFacts, v.villageId), { lastVisitAt: v.lastAt, visitsLast30: v.last30 })
-  for (const g of visitsByGrid) if (gridFacts.has(g.gridId)) Object.assign(gridFacts.get(g.gridId)!, { lastVisitAt: g.lastAt, visitsLast30: g.last30 })
+  for (const u of visitsByUnit) {
+    if (u.lastAt === null) continue
+    Object.assign(gridFacts.get(u.unitId) ?? factsOf(villageFacts, u.unitId), { lastVisitAt: u.lastAt, visitsLast30: u.last30 ?? 0 })
+  }
+  for (const e of edgeDay) {
+    if (e.villageId) factsOf(villageFacts, e.villageId).visitsLast30++
+    const g = e.gridId ? gridFacts.get(e.gridId) : undefined
+    if (g) g.visitsLast30++
+  }
   for (const c of customers) {
     if (c.villageId) {
       const f = factsOf(villageFacts, c.villageId)

@@ -9,13 +9,12 @@ import { customerIdsSql, villageIdsSql } from './search'
 
 type Reader = Pick<Db, 'all' | 'get'>
 
-
 export function visitTargets(db: Reader, q: { gridId: string; search?: string; kind?: VisitTargetKind; limit: number }): VisitTargetRow[] {
   const search = q.search?.trim() ? q.search : null
   const customers = q.kind === 'village' ? [] : db.all<VisitTargetRow>(sql`
     SELECT 'customer' AS kind, k.id, k.name, trim(coalesce(k.role, '') || ' ' || coalesce(k.organisation, '')) AS detail, v.name AS villageName,
       coalesce(k.tier_override, k.value_tier) AS tier, k.funnel_stage AS funnelStage, k.lon, k.lat,
-      ${lastVisitOf(sql.raw('k.id'))} AS lastVisitAt
+      (SELECT c.last_at FROM customer_last_visit c WHERE c.customer_id = k.id) AS lastVisitAt
     FROM key_customers k LEFT JOIN villages v ON v.id = k.village_id
     WHERE k.grid_id = ${q.gridId} AND k.deleted_at IS NULL
       ${search ? sql`AND k.id IN (${customerIdsSql(search)})` : sql``}
@@ -173,31 +172,14 @@ export interface RankingCustomer {
   lastVisitAt: string | null
 }
 
-/**
- * The last done visit of a customer: walks visits_customer_idx (customer_id, checked_in_at)
- * backwards and stops at the first live done visit, so it reads one table row, not all visits.
- */
-const lastVisitOf = (customer: ReturnType<typeof sql.raw>) => sql`(
-  SELECT s.checked_in_at FROM visits s
-  WHERE s.customer_id = ${customer} AND s.checked_in_at IS NOT NULL AND s.status = 'done' AND s.deleted_at IS NULL
-  ORDER BY s.checked_in_at DESC LIMIT 1)`
-
-/** The grid's customers with what the ranking weighs; the last visit only for A-tier ones (the others get it in lastVisits). */
+/** The grid's customers with what the ranking weighs; the last visit from customer_last_visit (kept by triggers, migration 0011). */
 export function rankingCustomers(db: Reader, gridId: string): RankingCustomer[] {
   return db.all<RankingCustomer>(sql`
     SELECT k.id, k.name, k.role, k.organisation, k.village_id AS villageId, v.name AS villageName, coalesce(k.tier_override, k.value_tier) AS tier,
       k.influence, k.funnel_stage AS funnelStage, k.contract_expiry AS contractExpiry, k.next_follow_up AS nextFollowUp,
-      coalesce(k.lon, v.lon) AS lon, coalesce(k.lat, v.lat) AS lat,
-      CASE WHEN coalesce(k.tier_override, k.value_tier) = 'A' THEN ${lastVisitOf(sql.raw('k.id'))} END AS lastVisitAt
-    FROM key_customers k LEFT JOIN villages v ON v.id = k.village_id
+      coalesce(k.lon, v.lon) AS lon, coalesce(k.lat, v.lat) AS lat, c.last_at AS lastVisitAt
+    FROM key_customers k LEFT JOIN villages v ON v.id = k.village_id LEFT JOIN customer_last_visit c ON c.customer_id = k.id
     WHERE k.grid_id = ${gridId} AND k.deleted_at IS NULL`)
-}
-
-export function lastVisits(db: Reader, customerIds: string[]): Map<string, string | null> {
-  if (customerIds.length === 0) return new Map()
-  const rows = db.all<{ id: string; at: string | null }>(sql`
-    SELECT k.id, ${lastVisitOf(sql.raw('k.id'))} AS at FROM key_customers k WHERE k.id IN (${sql.join(customerIds.map((id) => sql`${id}`), sql`, `)})`)
-  return new Map(rows.map((r) => [r.id, r.at]))
 }
 
 export interface FreshIntel {
