@@ -1,14 +1,10 @@
 // Key customer benchmark: key customer search and list/filter over the demo county scaled to 20k key
 // customers and 200k visits, each next to the raw SQL doing the same work on the same connection.
-// `npx tsx bench/customers.ts [--customers N] [--visits N] [--iterations N]`.
+// `npx tsx bench/customers.ts [--customers N] [--visits N] [--iterations N] [--data-dir DIR]` (--data-dir: keep the county there and reuse it).
 // Targets: search p95 < 10 ms; list/filter p95 < 15 ms and within 1.5× of raw SQL.
-import { mkdtempSync, rmSync } from 'node:fs'
-import os from 'node:os'
-import { join } from 'node:path'
 import type { Input } from '../shared/api/contract'
-import { openCore } from '../electron/core/app'
-import { benchKey, benchStoreMode } from './lib/store'
-import { REPO_ROOT } from '../electron/core/resources'
+import { benchStoreMode } from './lib/store'
+import { openBenchCounty } from './lib/county'
 import { percentiles, sampleAsync, sampleSync } from './lib/stats'
 import { benchArgs } from './lib/args'
 
@@ -16,18 +12,17 @@ const flags = benchArgs(import.meta.filename, {
     customers: { type: 'string', default: '20000' },
     visits: { type: 'string', default: '200000' },
     iterations: { type: 'string', default: '20' },
+    'data-dir': { type: 'string' },
   })
 const ITER = Number(flags.iterations)
 const TARGETS = { searchP95Ms: 10, listP95Ms: 15, listRatio: 1.5 }
 const log = (line = '') => process.stdout.write(line + '\n')
 const fmt = (x: number) => x.toFixed(2).padStart(7)
 
-const dataDir = mkdtempSync(join(os.tmpdir(), 'griddesk-bench-customers-'))
-const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench', key: benchKey() })
+const county = await openBenchCounty({ customers: Number(flags.customers), visits: Number(flags.visits), dataDir: flags['data-dir'] })
+const { core, loaded } = county
 try {
-  const started = performance.now()
-  const loaded = await core.call('demo.load', { keyCustomers: Number(flags.customers), visits: Number(flags.visits) })
-  log(`demo county: ${loaded.keyCustomers} key customers, ${loaded.visits} visits, loaded in ${((performance.now() - started) / 1000).toFixed(1)} s (search index filled by triggers)`)
+  log(`demo county: ${loaded.keyCustomers} key customers, ${loaded.visits} visits, ${loaded.reused ? 'reopened' : 'loaded'} in ${loaded.seconds.toFixed(1)} s (search index filled by triggers)`)
   const db = core.ctx.db.$client
   const sample = db.prepare(`SELECT k.name, k.phone, k.organisation, v.name AS village FROM key_customers k JOIN villages v ON v.id = k.village_id WHERE k.organisation IS NOT NULL LIMIT 1 OFFSET ?`).get(Math.floor(loaded.keyCustomers * 0.03)) as { name: string; phone: string; organisation: string; village: string }
   const someone = db.prepare(`SELECT name FROM key_customers LIMIT 1 OFFSET ?`).get(Math.floor(loaded.keyCustomers * 0.2)) as { name: string }
@@ -58,7 +53,9 @@ try {
   // ---- List/filter: the handler vs the same count + page statements prepared by hand.
   const today = new Date().toISOString().slice(0, 10)
   const in60 = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10)
-  const lastVisit = `(SELECT c.last_at FROM customer_last_visit c WHERE c.customer_id = k.id)`
+  // The customer's last visit as the store keeps it (customer_last_visit, kept by triggers), or, in a store without it, over the visits.
+  const kept = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'customer_last_visit'").get() !== undefined
+  const lastVisit = kept ? `(SELECT c.last_at FROM customer_last_visit c WHERE c.customer_id = k.id)` : `(SELECT max(checked_in_at) FROM visits x WHERE x.customer_id = k.id AND x.deleted_at IS NULL AND x.status = 'done')`
   const cols = `k.id, k.name, k.category, k.role, k.organisation, k.village_id, v.name, k.grid_id, g.name, k.phone, k.influence, coalesce(k.tier_override, k.value_tier), k.monthly_revenue, k.contract_expiry, k.rival_used, k.funnel_stage, k.next_follow_up, k.tags, ${lastVisit}, k.updated_at`
   const villageWalk = 'villages v INDEXED BY villages_name_uq CROSS JOIN key_customers k INDEXED BY key_customers_village_live_idx ON k.village_id = v.id'
   const cases: { label: string; input: Input<'customers.list'>; where: string; params: unknown[]; order: string; from?: string }[] = [
@@ -107,8 +104,7 @@ try {
   log()
   log(`customers.update (rename, search index kept by triggers): p50 ${fmt(edits.p50)} p95 ${fmt(edits.p95)} ms`)
   // Machine-readable summary (bench/encryption.ts compares a clear and an encrypted run).
-  log(JSON.stringify({ store: benchStoreMode(), handlerP95: { 'customers.search (all queries)': searchAll.p95, ...Object.fromEntries(Object.entries(listP95).map(([k, v]) => [`customers.list ${k}`, v])), 'customers.update': edits.p95 }, handlerP50: { 'customers.search (all queries)': searchAll.p50, ...Object.fromEntries(Object.entries(listP50).map(([k, v]) => [`customers.list ${k}`, v])), 'customers.update': edits.p50 } }))
+  log(JSON.stringify({ bench: 'customers', customers: loaded.keyCustomers, listWorstP95: worstList, listWorstRatio: worstRatio, store: benchStoreMode(), handlerP95: { 'customers.search (all queries)': searchAll.p95, ...Object.fromEntries(Object.entries(listP95).map(([k, v]) => [`customers.list ${k}`, v])), 'customers.update': edits.p95 }, handlerP50: { 'customers.search (all queries)': searchAll.p50, ...Object.fromEntries(Object.entries(listP50).map(([k, v]) => [`customers.list ${k}`, v])), 'customers.update': edits.p50 } }))
 } finally {
-  core.close()
-  rmSync(dataDir, { recursive: true, force: true })
+  county.close()
 }
