@@ -29,7 +29,8 @@ for (const n of sizes) {
     const run = spawnSync(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, `${bench}.ts`), '--data-dir', join(flags.dir!, `county-${n}`), '--customers', String(n), '--visits', String(n * 10), '--iterations', flags.iterations!], {
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, GRIDDESK_KEY_FILE: join(flags.dir!, `county-${n}.key`) },
+      // Each kept county's key sits beside it (bench/lib/county.ts), not in the environment.
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'GRIDDESK_KEY_FILE')),
     })
     process.stdout.write(run.stdout.split('\n').filter((l) => !l.startsWith('{')).map((l) => `  [${bench} ${n}] ${l}`).join('\n') + '\n')
     if (run.stderr.trim()) process.stderr.write(run.stderr)
@@ -67,4 +68,5 @@ for (const [name, values] of figures) {
 }
 console.log('\nload average (1, 5, 15 min) before → after each run:')
 for (const [run, l] of Object.entries(loads)) console.log(`  ${run.padEnd(24)} ${l}`)
+mkdirSync(resolve(import.meta.dirname, 'results'), { recursive: true })
 writeFileSync(resolve(import.meta.dirname, 'results', 'scale.json'), JSON.stringify({ at: new Date().toISOString(), sizes, table, loads }, null, 2) + '\n')

@@ -74,7 +74,7 @@ try {
   }
   log('\nthe map page\'s calls:')
   await mapCall('choropleth', () => core.call('map.choropleth', {}))
-  await mapCall('intelPins', () => core.call('intel.list', { validOn: to, limit: 2000, offset: 0 }))
+  await mapCall('intelPins', () => core.call('intel.pins', { validOn: to, limit: 2000 }))
   await mapCall('customersLayer', () => core.call('map.customers', {}))
   log(JSON.stringify({ bench: 'visits', customers: loaded.keyCustomers, visits: loaded.visits, rankingP50: overall.p50, rankingP95: overall.p95, rankingMax: overall.max, funnelGridP95: funnelGrid.p95, funnelAllP95: funnelAll.p95, targetsP95: targetsP.p95, ...mapCalls }))
 } finally {

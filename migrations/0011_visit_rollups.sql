@@ -20,6 +20,9 @@ CREATE TABLE `customer_last_visit` (
 -- One day's counted visits across the county (recounting a day after an edit; the map's 30-day edge).
 CREATE INDEX `visits_done_at_idx` ON `visits` (`checked_in_at`) WHERE status = 'done' AND deleted_at IS NULL;
 --> statement-breakpoint
+-- Intel newest first (the map's pins, the intel list) without sorting every record.
+CREATE INDEX `competitor_intel_live_seen_idx` ON `competitor_intel` (`seen_at`, `id`) WHERE deleted_at IS NULL;
+--> statement-breakpoint
 INSERT INTO visit_rollup (unit_id, day, n, last_at)
 SELECT unit, day, count(*), max(at) FROM (
 	SELECT coalesce(s.village_id, k.village_id) AS unit, substr(s.checked_in_at, 1, 10) AS day, s.checked_in_at AS at

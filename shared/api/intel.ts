@@ -90,6 +90,9 @@ export interface IntelRow extends IntelPriceFields {
   updatedAt: string
 }
 
+/** What a pin on the map needs of a record (the map page asks for these, not whole rows). */
+export type IntelPin = Pick<IntelRow, 'id' | 'rival' | 'title' | 'lon' | 'lat' | 'seenAt' | 'threatLevel'>
+
 export interface IntelPhoto {
   id: string
   fileName: string
@@ -136,6 +139,11 @@ const imageMime = z.enum(['image/jpeg', 'image/png', 'image/webp', 'image/gif'])
 
 export const intelApi = {
   'intel.list': { input: intelListInputSchema, output: out<{ rows: IntelRow[]; total: number }>() },
+  /** Located intel valid on a day, newest first, as pins: a few fields each, at most `limit`. */
+  'intel.pins': {
+    input: z.object({ validOn: isoDay, limit: z.number().int().min(1).max(5000).default(2000) }).strict(),
+    output: out<IntelPin[]>(),
+  },
   'intel.get': { input: z.object({ id }).strict(), output: out<IntelDetail>() },
   'intel.create': { input: intelCreateSchema, output: out<IntelDetail>() },
   'intel.update': { input: z.object({ id, patch: intelPatchSchema }).strict(), output: out<IntelDetail>() },

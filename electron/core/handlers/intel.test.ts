@@ -38,6 +38,16 @@ describe('competitor intel', () => {
     expect(updated).toMatchObject({ monthlyFee: 89, threatLevel: 5 })
   })
 
+  it('gives the map its pins: the located intel valid on the day, newest first, a few fields each', async () => {
+    const day = new Date().toISOString().slice(0, 10)
+    const { rows } = await core.call('intel.list', { validOn: day, limit: 2000 })
+    const pins = await core.call('intel.pins', { validOn: day })
+    const located = rows.filter((r) => r.lon !== null && r.lat !== null)
+    expect(located.length).toBeGreaterThan(0)
+    expect(pins).toEqual(located.map((r) => ({ id: r.id, rival: r.rival, title: r.title, lon: r.lon, lat: r.lat, seenAt: r.seenAt, threatLevel: r.threatLevel })))
+    expect(await core.call('intel.pins', { validOn: day, limit: 1 })).toEqual(pins.slice(0, 1))
+  })
+
   it('rejects bad input with the field named and stores nothing', async () => {
     const before = intelCount()
     const error = (await core.call('intel.create', { ...offer, title: '', validFrom: '2026-12-31', validTo: '2026-11-01', reliability: 9 }).catch((e: unknown) => e)) as AppError

@@ -11,7 +11,7 @@ import type { HandlerContext } from '../context'
 import { readSealedFile } from '../crypto/files'
 import type { Tx } from '../db/client'
 import { insertSynced, updateSynced } from '../db/repos/changes'
-import { getAttachment, getIntel, listIntel, nearestVillage, photosOf, villageGrid } from '../db/repos/intel'
+import { getAttachment, getIntel, intelPins, listIntel, nearestVillage, photosOf, villageGrid } from '../db/repos/intel'
 import type { HandlerTable } from './table'
 
 function mustGet(ctx: HandlerContext, id: string): IntelDetail {
@@ -47,6 +47,7 @@ function decodeImage(base64: string, mime: string, field: string): Buffer {
 
 export const intelHandlers = {
   'intel.list': (ctx, input) => listIntel(ctx.db, input),
+  'intel.pins': (ctx, input) => intelPins(ctx.db, input.validOn, input.limit),
   'intel.get': (ctx, input) => mustGet(ctx, input.id),
   'intel.offers': () => [...ourOffers],
 

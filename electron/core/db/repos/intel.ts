@@ -1,6 +1,6 @@
 // Competitor intel (竞争对手动态): list with filters, one record with its flyer photos.
 import { sql, type SQL } from 'drizzle-orm'
-import type { IntelDetail, IntelListQuery, IntelPhoto, IntelRow } from '../../../../shared/api/intel'
+import type { IntelDetail, IntelListQuery, IntelPhoto, IntelPin, IntelRow } from '../../../../shared/api/intel'
 import type { Db, Tx } from '../client'
 
 type Handle = Db | Tx
@@ -31,6 +31,15 @@ export function listIntel(db: Handle, q: IntelListQuery): { rows: IntelRow[]; to
     ORDER BY i.seen_at DESC, i.id DESC
     LIMIT ${q.limit} OFFSET ${q.offset}`)
   return { rows, total }
+}
+
+/** Located, live intel valid on `day`, newest first (competitor_intel_live_seen_idx walks it in order). */
+export function intelPins(db: Handle, day: string, limit: number): IntelPin[] {
+  return db.all<IntelPin>(sql`
+    SELECT i.id, i.rival, i.title, i.lon, i.lat, i.seen_at AS seenAt, i.threat_level AS threatLevel FROM competitor_intel i
+    WHERE i.deleted_at IS NULL AND i.lon IS NOT NULL AND i.lat IS NOT NULL
+      AND (i.valid_from IS NULL OR i.valid_from <= ${day}) AND (i.valid_to IS NULL OR i.valid_to >= ${day})
+    ORDER BY i.seen_at DESC, i.id DESC LIMIT ${limit}`)
 }
 
 export function getIntel(db: Handle, id: string): IntelDetail | undefined {

@@ -3,15 +3,15 @@
 import { dayOf } from '../../../../shared/dates'
 import { CircleMarker, Pane, Tooltip } from 'react-leaflet'
 import { useTranslation } from 'react-i18next'
-import type { IntelRow } from '../../../../shared/api/intel'
+import type { IntelPin } from '../../../../shared/api/intel'
 import { useCall } from '../../api/useCall'
 import { RIVAL_COLOURS } from '../../map/symbols'
 
-export function IntelPins({ rows, selectedId, onSelect }: { rows?: IntelRow[]; selectedId?: string; onSelect?: (id: string) => void }) {
+export function IntelPins({ rows, selectedId, onSelect }: { rows?: IntelPin[]; selectedId?: string; onSelect?: (id: string) => void }) {
   const { t } = useTranslation()
-  // Without rows given (the map page), the intel valid today.
-  const own = useCall('intel.list', rows ? null : { validOn: dayOf(new Date()), limit: 2000 })
-  const pins = (rows ?? own.value?.rows ?? []).filter((r) => r.lon !== null && r.lat !== null)
+  // Without rows given (the map page), the intel valid today, as pins (a few fields each, not whole records).
+  const own = useCall('intel.pins', rows ? null : { validOn: dayOf(new Date()), limit: 2000 })
+  const pins = (rows ?? own.value ?? []).filter((r) => r.lon !== null && r.lat !== null)
   return (
     <Pane name="intel" style={{ zIndex: 460 }}>
       {pins.map((r) => (
