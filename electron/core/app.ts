@@ -1,6 +1,6 @@
 // Opens a data directory: the SQLite store, the device identity and clock. Both shells and the
 // CLI start here.
-import { existsSync } from 'node:fs'
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { v7 as uuidv7 } from 'uuid'
 import type { HandlerName, Input, Output } from '../../shared/api/contract'
@@ -11,9 +11,9 @@ import { legacyPlain, storeSecrets, type HandlerContext, type Secrets } from './
 import { encryptClearFiles, registerFileKey } from './crypto/files'
 import { keySourceFromEnv, keysFrom, unlock, type KeySource, type StoreKeys } from './crypto/keys'
 import type { BackupInfo, StoreCheck } from '../../shared/api/store'
-import { backupInBackground, checkFile, dailyBackupDue, listBackups, restoreBackup, STORE_CHECK_KEY } from './db/backup'
+import { backupInBackground, checkFile, quickCheckInBackground, dailyBackupDue, listBackups, restoreBackup, STORE_CHECK_KEY } from './db/backup'
 import { encryptClearStore, openDatabase, storeFileState, type Db } from './db/client'
-import { checkBeforeOpen, markOpen, otherOpenProcesses, staleOpenMarkers, StoreError, storeErrorOf } from './db/health'
+import { BACKGROUND_CHECK_DELAY_MS, CHECK_NEEDED, checkBeforeOpen, INLINE_CHECK_MAX_BYTES, markOpen, otherOpenProcesses, staleOpenMarkers, StoreError, storeErrorOf } from './db/health'
 import { listDefinitions } from './db/repos/reportDefinitions'
 import { SYNC_SCHEMA_VERSION } from '../../shared/sync/versions'
 import { getState, setState } from './db/repos/syncState'
@@ -32,6 +32,9 @@ export interface CoreOptions {
   secrets?: Secrets
   /** How the store's key is obtained; by default from the environment (GRIDDESK_KEY_FILE, GRIDDESK_PASSPHRASE[_FILE]). */
   key?: KeySource
+  /** Stores larger than this open without the quick_check, which a worker runs `backgroundCheckDelayMs` later (tests make both small). */
+  inlineCheckMaxBytes?: number
+  backgroundCheckDelayMs?: number
 }
 
 export interface Core {
@@ -60,11 +63,15 @@ export function openCore(options: CoreOptions): Core {
   const keys = unlockStore(options.dataDir, file, options.key, options.nativeBinding)
   // A process that had the store open and is gone did not close it: check it in full this time.
   const stale = staleOpenMarkers(options.dataDir)
+  // A background check found a problem last time: the full check now, before anything is written.
+  const checkNeeded = existsSync(join(options.dataDir, CHECK_NEEDED))
+  const deferQuickCheck = stale.length === 0 && !checkNeeded && existsSync(file) && statSync(file).size > (options.inlineCheckMaxBytes ?? INLINE_CHECK_MAX_BYTES)
   const started = performance.now()
   const store = { file, key: keys.db, nativeBinding: options.nativeBinding, migrationsDir: join(options.resourcesDir, 'migrations') }
-  const db = openDatabase(file, { ...store, fullCheck: stale.length > 0, dataDir: options.dataDir })
-  if (stale.length > 0)
-    setState(db, STORE_CHECK_KEY, JSON.stringify({ kind: 'integrity', at: new Date().toISOString(), problems: [], millis: Math.round(performance.now() - started), afterUncleanShutdown: true } satisfies StoreCheck))
+  const db = openDatabase(file, { ...store, fullCheck: stale.length > 0 || checkNeeded, deferQuickCheck, dataDir: options.dataDir })
+  if (stale.length > 0 || checkNeeded)
+    setState(db, STORE_CHECK_KEY, JSON.stringify({ kind: 'integrity', at: new Date().toISOString(), problems: [], millis: Math.round(performance.now() - started), afterUncleanShutdown: stale.length > 0 } satisfies StoreCheck))
+  if (checkNeeded) rmSync(join(options.dataDir, CHECK_NEEDED), { force: true })
   const unmark = markOpen(options.dataDir, stale)
   sealFilesOnce(db, options.dataDir)
   // Exports a crash cut short: their temporary files go (the default exports folder and the saved reports' folders).
@@ -94,6 +101,8 @@ export function openCore(options: CoreOptions): Core {
     },
   }
   resealToken(ctx)
+  const backgroundCheck = deferQuickCheck ? setTimeout(() => void checkInBackground(ctx, store), options.backgroundCheckDelayMs ?? BACKGROUND_CHECK_DELAY_MS) : undefined
+  backgroundCheck?.unref()
   return {
     ctx,
     dispatch: async (name, input, lang, paths) => (ctx.revokedAt ? revokedEnvelope(ctx) : dispatch(ctx, name, input, lang, paths)),
@@ -103,11 +112,24 @@ export function openCore(options: CoreOptions): Core {
       return backupInBackground({ ...store, dataDir: options.dataDir }, 'daily')
     },
     close: () => {
+      clearTimeout(backgroundCheck)
       closeAllBasemaps()
       if (ctx.db.$client.open) ctx.db.$client.close()
       unmark()
     },
   }
+}
+
+/** The quick_check a large store opened without, off the main thread; a problem is kept for the store page and makes the next open check in full. */
+async function checkInBackground(ctx: HandlerContext, store: { file: string; key?: Buffer; nativeBinding?: string }): Promise<void> {
+  const started = performance.now()
+  const problems = await quickCheckInBackground(store)
+  if (problems === undefined || !ctx.db.$client.open) return
+  if (problems.length > 0) {
+    writeFileSync(join(ctx.dataDir, CHECK_NEEDED), new Date().toISOString(), { mode: 0o600 })
+    console.error(`store check: ${problems.length} problem(s) in ${store.file}`)
+  }
+  setState(ctx.db, STORE_CHECK_KEY, JSON.stringify({ kind: 'quick', at: new Date().toISOString(), problems: problems.slice(0, 100), millis: Math.round(performance.now() - started), afterUncleanShutdown: false } satisfies StoreCheck))
 }
 
 /**

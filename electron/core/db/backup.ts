@@ -89,36 +89,7 @@ export function backupNow(sqlite: Database.Database, dataDir: string, reason: Ba
  */
 export async function backupInBackground(options: { file: string; dataDir: string; key?: Buffer; nativeBinding?: string }, reason: BackupReason, at = new Date()): Promise<BackupInfo> {
   const { final, partial } = prepare(options.dataDir, reason, at)
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3')
-  // A plain CommonJS script: it needs no build step and no TypeScript loader.
-  const script = `
-    const { workerData, parentPort } = require('node:worker_threads')
-    const Database = require(workerData.driver)
-    const db = new Database(workerData.file, { readonly: true, fileMustExist: true, ...(workerData.nativeBinding ? { nativeBinding: workerData.nativeBinding } : {}) })
-    try {
-      if (workerData.key) {
-        db.pragma("cipher = 'sqlcipher'"); db.pragma('legacy = 4'); db.pragma('key = "x\\'' + Buffer.from(workerData.key).toString('hex') + '\\'"')
-      }
-      db.pragma('busy_timeout = 5000')
-      db.prepare('VACUUM INTO ?').run(workerData.partial)
-      parentPort.postMessage({ ok: true })
-    } catch (error) {
-      parentPort.postMessage({ ok: false, code: error.code, message: error.message })
-    } finally {
-      db.close()
-    }`
-  const outcome = await new Promise<{ ok: boolean; code?: string; message?: string }>((resolve) => {
-    let worker: Worker
-    try {
-      worker = new Worker(script, { eval: true, workerData: { driver, file: options.file, key: options.key, nativeBinding: options.nativeBinding, partial } })
-    } catch (error) {
-      resolve({ ok: false, code: 'NO_WORKER', message: (error as Error).message })
-      return
-    }
-    worker.once('message', resolve)
-    worker.once('error', (error) => resolve({ ok: false, code: 'NO_WORKER', message: error.message }))
-    worker.once('exit', () => resolve({ ok: false, code: 'NO_WORKER', message: 'the backup worker stopped' }))
-  })
+  const outcome = await inStoreWorker(options, "db.prepare('VACUUM INTO ?').run(workerData.partial); parentPort.postMessage({ ok: true })", { partial })
   if (!outcome.ok) {
     rmSync(partial, { force: true })
     if (outcome.code !== 'NO_WORKER') throw Object.assign(new Error(outcome.message), { code: outcome.code })
@@ -130,6 +101,50 @@ export async function backupInBackground(options: { file: string; dataDir: strin
     }
   }
   return finish(options.dataDir, partial, final, reason)
+}
+
+type WorkerOutcome = { ok: boolean; code?: string; message?: string; problems?: string[] }
+
+/**
+ * Runs `body` (plain JavaScript with `db`, a read-only connection to the store, `workerData` and
+ * `parentPort`; it posts one message) in a worker thread: the main thread stays free meanwhile.
+ */
+function inStoreWorker(options: { file: string; key?: Buffer; nativeBinding?: string }, body: string, data: Record<string, unknown>): Promise<WorkerOutcome> {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3')
+  // A plain CommonJS script: it needs no build step and no TypeScript loader.
+  const script = `
+    const { workerData, parentPort } = require('node:worker_threads')
+    const Database = require(workerData.driver)
+    const db = new Database(workerData.file, { readonly: true, fileMustExist: true, ...(workerData.nativeBinding ? { nativeBinding: workerData.nativeBinding } : {}) })
+    try {
+      if (workerData.key) {
+        db.pragma("cipher = 'sqlcipher'"); db.pragma('legacy = 4'); db.pragma('key = "x\\'' + Buffer.from(workerData.key).toString('hex') + '\\'"')
+      }
+      db.pragma('busy_timeout = 5000')
+      ${body}
+    } catch (error) {
+      parentPort.postMessage({ ok: false, code: error.code, message: error.message })
+    } finally {
+      db.close()
+    }`
+  return new Promise<WorkerOutcome>((resolve) => {
+    let worker: Worker
+    try {
+      worker = new Worker(script, { eval: true, workerData: { driver, file: options.file, key: options.key, nativeBinding: options.nativeBinding, ...data } })
+    } catch (error) {
+      resolve({ ok: false, code: 'NO_WORKER', message: (error as Error).message })
+      return
+    }
+    worker.once('message', resolve)
+    worker.once('error', (error) => resolve({ ok: false, code: 'NO_WORKER', message: error.message }))
+    worker.once('exit', () => resolve({ ok: false, code: 'NO_WORKER', message: 'the store worker stopped' }))
+  })
+}
+
+/** `PRAGMA quick_check` of the store in a worker thread: the problems found (none when intact), or undefined when it could not run. */
+export async function quickCheckInBackground(options: { file: string; key?: Buffer; nativeBinding?: string }): Promise<string[] | undefined> {
+  const outcome = await inStoreWorker(options, "parentPort.postMessage({ ok: true, problems: db.pragma('quick_check').map((r) => String(Object.values(r)[0])).filter((v) => v !== 'ok') })", {})
+  return outcome.ok ? (outcome.problems ?? []) : undefined
 }
 
 function openKeyed(file: string, key: Buffer | undefined, nativeBinding: string | undefined, readonly: boolean): Database.Database {

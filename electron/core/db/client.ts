@@ -24,6 +24,8 @@ export interface OpenOptions {
   key?: Buffer
   /** Run the full integrity_check at open instead of quick_check (after an unclean shutdown). */
   fullCheck?: boolean
+  /** Leave the quick_check to a background worker (openCore does so for large stores after a clean close). */
+  deferQuickCheck?: boolean
   /** The data directory: a store about to be migrated is backed up into its backups folder first. */
   dataDir?: string
 }
@@ -117,7 +119,7 @@ export function openDatabase(file: string, options: OpenOptions): Db {
       }
     }
     // Store health (health.ts): intact, ours, not from a newer app — before anything is written.
-    checkAfterOpen(sqlite, file, options.migrationsDir, options.fullCheck)
+    checkAfterOpen(sqlite, file, options.migrationsDir, options.fullCheck, options.deferQuickCheck)
   } catch (error) {
     if (sqlite?.open) sqlite.close()
     throw storeErrorOf(error, file) ?? error

@@ -1,7 +1,7 @@
 // Store health at open: a 0-byte, foreign, damaged or newer-schema store is refused with a
 // translated message saying what to do — never a raw SqliteError, never a new device.
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -70,6 +70,29 @@ describe('store health at open', () => {
     expect(error.translated('zh-CN')).toContain('已损坏')
     expect(error.translated('zh-CN')).toContain('从应用自动保存的备份恢复')
     expect(readFileSync(file).equals(bytes)).toBe(true)
+  })
+
+  it('a large store opens without waiting for its check; damage a background check finds makes the next open refuse it', async () => {
+    const { dir, file } = await storeWithData()
+    const size = statSync(file).size
+    damage(file, Math.floor(size / 2 / 4096) * 4096 + 100, 16)
+    // As for a store above the inline limit: open at once, the quick_check in a worker right after.
+    const core = openCore({ dataDir: dir, resourcesDir: REPO_ROOT, version: 'test', inlineCheckMaxBytes: 0, backgroundCheckDelayMs: 0 })
+    try {
+      const { lastCheck } = await (async () => {
+        for (let i = 0; i < 200; i++) {
+          const backups = await core.call('store.backups', {})
+          if (backups.lastCheck?.kind === 'quick') return backups
+          await new Promise((resolve) => setTimeout(resolve, 25))
+        }
+        throw new Error('no background check')
+      })()
+      expect(lastCheck!.problems.length).toBeGreaterThan(0)
+      expect(existsSync(join(dir, '.check-needed'))).toBe(true)
+    } finally {
+      core.close()
+    }
+    expect((refusal(dir) as StoreError).reason).toBe('corrupt')
   })
 
   it('flipped bytes in the first page: not a GridDesk data file (the key itself was right)', async () => {

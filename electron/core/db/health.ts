@@ -35,8 +35,8 @@ export function checkBeforeOpen(file: string): void {
 }
 
 /** After the file opened, before migrations: readable as a database, intact, not from a newer app. */
-export function checkAfterOpen(sqlite: Database.Database, file: string, migrationsDir: string, full = false): void {
-  const rows = sqlite.pragma(full ? 'integrity_check' : 'quick_check') as Record<string, string>[]
+export function checkAfterOpen(sqlite: Database.Database, file: string, migrationsDir: string, full = false, deferQuick = false): void {
+  const rows = full || !deferQuick ? (sqlite.pragma(full ? 'integrity_check' : 'quick_check') as Record<string, string>[]) : []
   const problems = rows.map((r) => Object.values(r)[0]).filter((v) => v !== 'ok')
   if (problems.length) throw new StoreError('corrupt', file, { count: problems.length })
   const supported = migrationCount(migrationsDir)
@@ -108,6 +108,15 @@ export function otherOpenProcesses(dataDir: string): number[] {
     .map((f) => Number(MARKER.exec(f)?.[1] ?? NaN))
     .filter((pid) => Number.isFinite(pid) && pid !== process.pid && processAlive(pid))
 }
+
+/**
+ * A quick_check reads every page: about a second per 100 MB on a slow laptop. Larger stores closed
+ * cleanly open without it and are checked by a worker thread once the first screen is up; a problem
+ * found there leaves CHECK_NEEDED, and the next open runs the full check before anything else.
+ */
+export const INLINE_CHECK_MAX_BYTES = 64 * 1024 * 1024
+export const BACKGROUND_CHECK_DELAY_MS = 15_000
+export const CHECK_NEEDED = '.check-needed'
 
 /** Marks the store open by this process (after stale markers are removed); returns the clean close's unmark. */
 export function markOpen(dataDir: string, stale: string[]): () => void {
