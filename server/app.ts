@@ -21,6 +21,7 @@ import {
 import { AccountError, authenticate, enrolCodeIsLive, enrolDevice, regionsOf, type DevicePrincipal } from './accounts'
 import type { HqDb } from './db/client'
 import { OutsideScopeError, pull, push, SeqGapError, startEpoch } from './sync'
+import { registerBasemapRoutes } from './basemaps'
 import { textProblem } from '../shared/rules'
 import { deviceShape, fromDevice, SYNC_SCHEMA_VERSION, toDevice, type DeviceShape } from '../shared/sync/versions'
 
@@ -62,6 +63,8 @@ export interface ServerOptions {
   trustProxy?: boolean
   /** Enrolment attempts per client address and window (default 10 per 15 minutes). */
   enrolRateLimit?: { max: number; timeWindow: number }
+  /** Where the basemap catalogue lives (hq:admin basemap add); none: no basemaps are offered. */
+  basemapsDir?: string
 }
 
 /**
@@ -170,6 +173,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (!principal) throw new HttpError(401, 'UNAUTHORIZED', 'the device token is unknown; enrol the device again')
     request.principal = principal
   }
+
+  if (options.basemapsDir) registerBasemapRoutes(app, { db, dir: options.basemapsDir, requireDevice })
 
   app.get('/v1/health', async () => ({ ok: true, protocol_version: PROTOCOL_VERSION, schema_version: SYNC_SCHEMA_VERSION, server_time: new Date().toISOString() }))
 

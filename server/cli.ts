@@ -1,7 +1,9 @@
 // `npm run hq:admin -- <command>`: administration of the HQ server's store (PGlite --data-dir, or
 // DATABASE_URL). Prints JSON; exit code 1 on an error, 2 on a usage error.
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { AccountError, assignRegion, createUser, issueEnrolCode, listConflicts, listDevices, revokeDevice, roles, unassignRegion, type Role } from './accounts'
+import { addHqBasemap, BasemapAdminError, listHqBasemaps, removeHqBasemap } from './basemaps'
 import { openStore, StoreLockedError, type HqDb } from './db/client'
 import { importDemoCounty, importMasterFile } from './masterData'
 import { purgeTombstones, TOMBSTONE_RETENTION_DAYS } from './sync'
@@ -25,6 +27,11 @@ Usage: npm run hq:admin -- <command> [--data-dir DIR]
   import grids|county|villages|actuals FILE [--encoding auto|utf-8|gb18030] [--crs WGS-84|GCJ-02|BD-09] [--map field=column,...] [--skip-invalid]
                                      master data from a file, checked by the app's own importers
                                      (row-level errors); all rows or none; devices get it at their next sync
+  basemap add FILE [--name NAME] [--crs WGS-84|GCJ-02|BD-09]
+                                     offer a tile archive (MBTiles or PMTiles, raster or vector) to
+                                     devices, each within its regions; kept in DIR/basemaps (works
+                                     while the server runs)
+  basemap list | basemap remove ID
 
 Store: PGlite in --data-dir (default ./hq-data), or PostgreSQL when DATABASE_URL is set.
 PGlite is single-process: while \`npm run hq\` has that directory open these commands refuse to run
@@ -47,11 +54,14 @@ export async function runAdmin(argv: string[], given?: HqDb): Promise<{ code: nu
       crs: { type: 'string' },
       map: { type: 'string' },
       'skip-invalid': { type: 'boolean', default: false },
+      name: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   })
   const [a, b, c, d] = positionals
   if (values.help || !a) return { code: values.help ? 0 : 2, out: USAGE }
+  // Basemaps are files beside the store, not in it: no store lock needed.
+  if (a === 'basemap') return basemapCommand(join(values['data-dir'], 'basemaps'), positionals.slice(1), values)
   let store: { db: HqDb; close(): Promise<void> }
   try {
     store = given ? { db: given, close: async () => undefined } : await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: values['data-dir'], holder: 'an hq:admin command' })
@@ -93,6 +103,19 @@ export async function runAdmin(argv: string[], given?: HqDb): Promise<{ code: nu
   } finally {
     await store.close()
   }
+}
+
+async function basemapCommand(dir: string, rest: string[], values: { name?: string; crs?: string }): Promise<{ code: number; out: string }> {
+  const [sub, arg] = rest
+  try {
+    if (sub === 'add' && arg && rest.length === 2) return { code: 0, out: JSON.stringify(await addHqBasemap(dir, arg, { name: values.name, crs: values.crs }), null, 2) }
+    if (sub === 'list' && rest.length === 1) return { code: 0, out: JSON.stringify(listHqBasemaps(dir), null, 2) }
+    if (sub === 'remove' && arg && rest.length === 2) return removeHqBasemap(dir, arg) ? { code: 0, out: JSON.stringify({ removed: arg }) } : { code: 1, out: `no basemap ${arg}` }
+  } catch (error) {
+    if (error instanceof BasemapAdminError) return { code: 1, out: error.message }
+    throw error
+  }
+  return { code: 2, out: `unknown command: basemap ${rest.join(' ')}\n\n${USAGE}` }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

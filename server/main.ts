@@ -4,6 +4,7 @@
 // the same machine (--host 127.0.0.1, --trust-proxy) or development; on any other address it needs
 // --allow-insecure-http, since devices send names and phone numbers.
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { buildServer } from './app'
 import { openStore, StoreLockedError } from './db/client'
@@ -34,7 +35,7 @@ const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: 
   console.error(error.message)
   process.exit(1)
 })
-const app = await buildServer({ db: store.db, logger: true, https, trustProxy: values['trust-proxy'] })
+const app = await buildServer({ db: store.db, logger: true, https, trustProxy: values['trust-proxy'], basemapsDir: join(values['data-dir'], 'basemaps') })
 const shutdown = async () => {
   await app.close()
   await store.close()

@@ -98,7 +98,7 @@ export interface TestHq {
  */
 export async function startTestHq(
   demo: ImportOptions | false = { keyCustomers: 0, visits: 0, tables: ['org_units', 'villages'] },
-  options: { backend?: Backend; restore?: string } = {},
+  options: { backend?: Backend; restore?: string; basemapsDir?: string } = {},
 ): Promise<TestHq> {
   const backend = options.backend ?? 'pglite'
   const database = backend === 'postgres' ? await createTestDatabase() : undefined
@@ -114,7 +114,7 @@ export async function startTestHq(
     throw error
   }
   if (demo) await importDemoCounty(store.db, demo)
-  const app = await buildServer({ db: store.db })
+  const app = await buildServer({ db: store.db, ...(options.basemapsDir ? { basemapsDir: options.basemapsDir } : {}) })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`

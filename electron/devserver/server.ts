@@ -115,12 +115,12 @@ export async function startBrowserMode({ core, rendererDir, port = 0, host = '12
     }
     return { ok: true, value: { path, fileName, bytes } }
   })
-  // Offline basemap tiles (MBTiles under <dataDir>/basemaps/); Electron serves the same through
+  // Offline basemap tiles (MBTiles and PMTiles under <dataDir>/basemaps/); Electron serves the same through
   // the griddesk-tiles: protocol.
   app.get<{ Params: { id: string; z: string; x: string; y: string } }>('/tiles/:id/:z/:x/:y', async (request, reply) => {
     const { id, z, x, y } = request.params
     const at = parseTilePath(`${id}/${z}/${x}/${y}`)
-    const tile = at && readTile(core.ctx.dataDir, at.id, at.z, at.x, at.y)
+    const tile = at && (await readTile(core.ctx.dataDir, at.id, at.z, at.x, at.y))
     if (!tile) return reply.code(204).header('Cache-Control', 'no-store').send()
     return reply.header('Content-Type', tile.contentType).header('Cache-Control', 'private, max-age=86400').send(tile.bytes)
   })

@@ -34,7 +34,7 @@ const importFilters = {
   villages: [{ name: 'CSV / Excel', extensions: ['csv', 'txt', 'xlsx'] }],
   grids: [{ name: 'GeoJSON / KML / Shapefile (zip)', extensions: ['geojson', 'json', 'kml', 'zip'] }],
   customers: [{ name: 'CSV / Excel', extensions: ['csv', 'txt', 'xlsx'] }],
-  basemaps: [{ name: 'MBTiles', extensions: ['mbtiles'] }],
+  basemaps: [{ name: 'MBTiles / PMTiles', extensions: ['mbtiles', 'pmtiles'] }],
 } as const
 
 function resourcesDir(): string {
@@ -62,12 +62,12 @@ function registerAppProtocol(): void {
   })
 }
 
-/** Serves MBTiles tiles from <dataDir>/basemaps/ (browser mode has GET /tiles/... instead). */
+/** Serves MBTiles and PMTiles tiles from <dataDir>/basemaps/ (browser mode has GET /tiles/... instead). */
 function registerTilesProtocol(): void {
-  protocol.handle('griddesk-tiles', (request) => {
+  protocol.handle('griddesk-tiles', async (request) => {
     const url = new URL(request.url)
     const at = parseTilePath(`${url.host}${url.pathname}`)
-    const tile = at && core ? readTile(core.ctx.dataDir, at.id, at.z, at.x, at.y) : null
+    const tile = at && core ? await readTile(core.ctx.dataDir, at.id, at.z, at.x, at.y) : null
     if (!tile) return withAppHeaders(new Response(null, { status: 204 }))
     return withAppHeaders(new Response(new Uint8Array(tile.bytes), { headers: { 'Content-Type': tile.contentType, 'Cache-Control': 'private, max-age=86400' } }))
   })

@@ -2,6 +2,7 @@
 // key customers for the clustered layer, the grid layout check, and offline basemaps (MBTiles).
 // map.overview stays in contract.ts.
 import { z } from 'zod'
+import type { HqBasemapList, HqEstimate, PrefetchStatus } from '../sync/basemaps'
 import { out, type PathFields } from './define'
 
 /** Numeric indicators a choropleth can colour by. shareVs*: our share against that rival, percent. */
@@ -88,12 +89,17 @@ export interface Basemap {
   tiles: number
   bytes: number
   addedAt: string
+  /** Prefetched from HQ (the HQ basemap's id), or imported from a file (absent). */
+  source?: { hq: string }
 }
 
 const source = z.union([
   z.object({ path: z.string().min(1).max(4096) }).strict(),
   z.object({ fileName: z.string().min(1).max(255), base64: z.string().max(80 * 1024 * 1024) }).strict(),
 ])
+
+const hqId = z.string().regex(/^[0-9a-f-]{36}$/)
+const zooms = { minzoom: z.number().int().min(0).max(22), maxzoom: z.number().int().min(0).max(22) }
 
 export const mapApi = {
   'map.choropleth': { input: z.object({}).strict(), output: out<MapChoropleth>() },
@@ -116,4 +122,25 @@ export const mapApi = {
     paths: { read: ['source.path'] } satisfies PathFields,
   },
   'basemaps.remove': { input: z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/) }).strict(), output: out<{ removed: boolean }>() },
+  /** What HQ offers, the device's box, and the prefetch left paused or running. */
+  'basemaps.hq.list': { input: z.object({}).strict(), output: out<HqBasemapList & { prefetch: PrefetchStatus | null }>() },
+  'basemaps.hq.estimate': { input: z.object({ id: hqId, ...zooms }).strict(), output: out<HqEstimate>() },
+  /** Starts or resumes the prefetch (sync first); answers at once, the download runs on. */
+  'basemaps.hq.fetch': {
+    input: z
+      .object({
+        id: hqId,
+        ...zooms,
+        /** Disk budget in bytes for the tiles. */
+        budgetBytes: z.number().int().min(1).max(1e13).nullable().optional(),
+        /** Download even over a slow link. */
+        allowSlowLink: z.boolean().optional(),
+      })
+      .strict(),
+    output: out<PrefetchStatus>(),
+  },
+  'basemaps.hq.status': { input: z.object({}).strict(), output: out<PrefetchStatus | null>() },
+  'basemaps.hq.pause': { input: z.object({}).strict(), output: out<PrefetchStatus | null>() },
+  /** Forgets a paused prefetch and the tiles it had received. */
+  'basemaps.hq.discard': { input: z.object({}).strict(), output: out<{ discarded: true }>() },
 } as const

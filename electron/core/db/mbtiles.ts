@@ -1,77 +1,23 @@
-// Offline basemaps: raster MBTiles files kept under <dataDir>/basemaps/ (<id>.mbtiles and a
-// <id>.json sidecar with the name, declared CRS and the metadata read at import), and tile reads
-// for the two servers (the griddesk-tiles: protocol in Electron, GET /tiles/... in browser mode).
-// An MBTiles file is SQLite of its own, opened read-only: not the app database, so its SQL lives
-// here rather than in db/repos.
+// Offline basemaps: raster MBTiles or PMTiles archives kept under <dataDir>/basemaps/
+// (<id>.mbtiles or <id>.pmtiles, and a <id>.json sidecar with the name, declared CRS and the
+// metadata read at import), imported from a file or prefetched from HQ, and tile reads for the two
+// servers (the griddesk-tiles: protocol in Electron, GET /tiles/... in browser mode).
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
 import { v7 as uuidv7 } from 'uuid'
 import type { Basemap, BasemapCrs } from '../../../shared/api/map'
-import { basemapCrsList } from '../../../shared/api/map'
 import { AppError } from '../../../shared/errors'
 import { PRIVATE_FILE_MODE } from '../privateFiles'
+import { checkTileArchive, openTileArchive, refuse, TILE_CONTENT_TYPES, type ArchiveInfo, type ArchiveKind, type TileArchive } from './tileArchive'
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-const FORMATS: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp' }
 
 export const basemapsDir = (dataDir: string) => join(dataDir, 'basemaps')
 
-type Sidecar = Omit<Basemap, 'bytes'> & { fileName: string }
+/** `archive`: the file's kind (absent in sidecars written before PMTiles: MBTiles). */
+type Sidecar = Omit<Basemap, 'bytes'> & { fileName: string; archive?: ArchiveKind }
 
-function open(file: string): Database.Database {
-  const nativeBinding = process.env.GRIDDESK_NATIVE_BINDING
-  return new Database(file, { readonly: true, fileMustExist: true, ...(nativeBinding ? { nativeBinding } : {}) })
-}
-
-function refuse(reason: string, message: string, params: Record<string, string | number> = {}): never {
-  throw new AppError('VALIDATION', message, { issues: [{ path: ['file'], message }], details: { reason, ...params } })
-}
-
-/** Reads and checks an MBTiles file's metadata; refuses vector and empty tile sets. */
-function inspect(file: string, fallbackName: string): Omit<Sidecar, 'id' | 'crs' | 'addedAt' | 'fileName'> & { metadataCrs: BasemapCrs | null } {
-  let db: Database.Database
-  try {
-    db = open(file)
-    db.prepare('SELECT count(*) FROM sqlite_master').get()
-  } catch {
-    refuse('basemapNotMbtiles', 'the file is not an MBTiles (SQLite) file')
-  }
-  try {
-    const names = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')").all() as { name: string }[]).map((r) => r.name))
-    if (!names.has('tiles') || !names.has('metadata')) refuse('basemapNotMbtiles', 'the file has no tiles or metadata table: not an MBTiles file')
-    const meta = new Map((db.prepare('SELECT name, value FROM metadata').all() as { name: string; value: string }[]).map((r) => [r.name, r.value]))
-    const tiles = (db.prepare('SELECT count(*) AS n FROM tiles').get() as { n: number }).n
-    if (tiles === 0) refuse('basemapEmpty', 'the file holds no tiles')
-    let format = (meta.get('format') ?? '').toLowerCase()
-    if (format === 'pbf' || format === 'mvt') refuse('basemapVector', 'vector tiles (pbf) are not supported: import a raster (png/jpg/webp) MBTiles file')
-    if (!FORMATS[format]) format = sniff((db.prepare('SELECT tile_data FROM tiles LIMIT 1').get() as { tile_data: Buffer }).tile_data) ?? ''
-    if (!FORMATS[format]) refuse('basemapFormat', `unknown tile format "${meta.get('format') ?? ''}"`, { format: meta.get('format') ?? '' })
-    const zooms = db.prepare('SELECT min(zoom_level) AS lo, max(zoom_level) AS hi FROM tiles').get() as { lo: number; hi: number }
-    const bounds = (meta.get('bounds') ?? '').split(',').map(Number)
-    const declared = (meta.get('crs') ?? '').toUpperCase().replace('WGS84', 'WGS-84').replace('GCJ02', 'GCJ-02').replace('BD09', 'BD-09')
-    return {
-      name: meta.get('name')?.trim() || fallbackName,
-      format,
-      minzoom: Number.isInteger(Number(meta.get('minzoom'))) && meta.has('minzoom') ? Number(meta.get('minzoom')) : zooms.lo,
-      maxzoom: Number.isInteger(Number(meta.get('maxzoom'))) && meta.has('maxzoom') ? Number(meta.get('maxzoom')) : zooms.hi,
-      bounds: bounds.length === 4 && bounds.every(Number.isFinite) ? (bounds as [number, number, number, number]) : null,
-      attribution: meta.get('attribution')?.trim() || null,
-      tiles,
-      metadataCrs: (basemapCrsList as readonly string[]).includes(declared) ? (declared as BasemapCrs) : null,
-    }
-  } finally {
-    db.close()
-  }
-}
-
-function sniff(bytes: Buffer | undefined): string | null {
-  if (!bytes) return null
-  if (bytes[0] === 0x89 && bytes[1] === 0x50) return 'png'
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'jpg'
-  if (bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'webp'
-  return null
-}
+const fileOf = (dir: string, id: string, archive: ArchiveKind = 'mbtiles') => join(dir, `${id}.${archive}`)
 
 export interface BasemapSource {
   path?: string
@@ -80,11 +26,11 @@ export interface BasemapSource {
 }
 
 /** Copies the file into the data dir, checks it, writes the sidecar. Nothing stays on failure. */
-export function addBasemap(dataDir: string, source: BasemapSource, options: { name?: string; crs?: BasemapCrs }, now = new Date()): Basemap {
+export async function addBasemap(dataDir: string, source: BasemapSource, options: { name?: string; crs?: BasemapCrs }, now = new Date()): Promise<Basemap> {
   const dir = basemapsDir(dataDir)
   mkdirSync(dir, { recursive: true })
   const id = uuidv7()
-  const part = join(dir, `${id}.mbtiles.part`)
+  const part = join(dir, `${id}.part`)
   const fileName = source.path ? source.path.split(/[\\/]/).at(-1)! : (source.fileName ?? 'basemap.mbtiles')
   try {
     if (source.path) {
@@ -92,20 +38,36 @@ export function addBasemap(dataDir: string, source: BasemapSource, options: { na
       copyFileSync(source.path, part)
       chmodSync(part, PRIVATE_FILE_MODE) // a copy keeps the source's mode, whatever the umask
     } else writeFileSync(part, source.bytes ?? new Uint8Array(), { mode: PRIVATE_FILE_MODE })
-    const info = inspect(part, fileName.replace(/\.mbtiles$/i, ''))
-    const { metadataCrs, ...rest } = info
-    const sidecar: Sidecar = { id, ...rest, name: options.name ?? rest.name, crs: options.crs ?? metadataCrs ?? 'WGS-84', addedAt: now.toISOString(), fileName }
-    renameSync(part, join(dir, `${id}.mbtiles`))
-    writeFileSync(join(dir, `${id}.json`), JSON.stringify(sidecar, null, 2), { mode: PRIVATE_FILE_MODE })
-    return toBasemap(dir, sidecar)
+    const info = await checkTileArchive(part)
+    if (info.format === 'pbf') refuse('basemapVector', 'vector tiles (pbf) are not shown yet: import a raster (png/jpg/webp) MBTiles or PMTiles file')
+    return saveBasemap(dataDir, part, info, { id, name: options.name ?? info.name ?? fileName.replace(/\.(mbtiles|pmtiles)$/i, ''), crs: options.crs ?? info.crs ?? 'WGS-84', fileName, addedAt: now.toISOString() })
   } finally {
     rmSync(part, { force: true })
   }
 }
 
+/** Moves a checked archive into place under `id` and writes its sidecar (import and prefetch). */
+export function saveBasemap(dataDir: string, file: string, info: ArchiveInfo, given: { id: string; name: string; crs: BasemapCrs; fileName: string; addedAt: string; source?: Basemap['source'] }): Basemap {
+  const dir = basemapsDir(dataDir)
+  mkdirSync(dir, { recursive: true })
+  const sidecar: Sidecar = {
+    ...given,
+    format: info.format,
+    minzoom: info.minzoom,
+    maxzoom: info.maxzoom,
+    bounds: info.bounds,
+    attribution: info.attribution,
+    tiles: info.tiles,
+    archive: info.kind,
+  }
+  renameSync(file, fileOf(dir, given.id, info.kind))
+  writeFileSync(join(dir, `${given.id}.json`), JSON.stringify(sidecar, null, 2), { mode: PRIVATE_FILE_MODE })
+  return toBasemap(dir, sidecar)
+}
+
 function toBasemap(dir: string, sidecar: Sidecar): Basemap {
-  const { fileName: _fileName, ...basemap } = sidecar
-  const file = join(dir, `${sidecar.id}.mbtiles`)
+  const { fileName: _fileName, archive: _archive, ...basemap } = sidecar
+  const file = fileOf(dir, sidecar.id, sidecar.archive)
   return { ...basemap, bytes: existsSync(file) ? statSync(file).size : 0 }
 }
 
@@ -121,16 +83,16 @@ export function listBasemaps(dataDir: string): Basemap[] {
   const dir = basemapsDir(dataDir)
   if (!existsSync(dir)) return []
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.json') && ID.test(f.slice(0, -5)) && existsSync(join(dir, `${f.slice(0, -5)}.mbtiles`)))
+    .filter((f) => f.endsWith('.json') && ID.test(f.slice(0, -5)))
     .map((f) => readSidecar(dir, f.slice(0, -5)))
-    .filter((s): s is Sidecar => s !== null)
+    .filter((s): s is Sidecar => s !== null && existsSync(fileOf(dir, s.id, s.archive)))
     .sort((a, b) => a.addedAt.localeCompare(b.addedAt))
     .map((s) => toBasemap(dir, s))
 }
 
 export function removeBasemap(dataDir: string, id: string): boolean {
   const dir = basemapsDir(dataDir)
-  const file = join(dir, `${id}.mbtiles`)
+  const file = fileOf(dir, id, readSidecar(dir, id)?.archive)
   closeTiles(file)
   const existed = existsSync(file)
   rmSync(file, { force: true })
@@ -138,12 +100,13 @@ export function removeBasemap(dataDir: string, id: string): boolean {
   return existed
 }
 
-// Open read-only handles, one per basemap file, kept for the tile requests that follow.
-const handles = new Map<string, { db: Database.Database; tile: Database.Statement; contentType: string }>()
+// Open archives, one per basemap file, kept for the tile requests that follow.
+const handles = new Map<string, Promise<{ archive: TileArchive; contentType: string }>>()
 
 function closeTiles(file: string) {
-  handles.get(file)?.db.close()
+  const handle = handles.get(file)
   handles.delete(file)
+  void handle?.then((h) => h.archive.close()).catch(() => undefined)
 }
 
 /** Closes every open basemap (core shutdown, tests). */
@@ -151,26 +114,29 @@ export function closeAllBasemaps() {
   for (const file of [...handles.keys()]) closeTiles(file)
 }
 
-/**
- * One tile in XYZ numbering (what Leaflet asks for). MBTiles rows are TMS: row 0 is the south
- * edge, so tile_row = 2^z − 1 − y. Null when the basemap or the tile is not there.
- */
-export function readTile(dataDir: string, id: string, z: number, x: number, y: number): { bytes: Buffer; contentType: string } | null {
+/** One tile in XYZ numbering (what Leaflet asks for). Null when the basemap or the tile is not there. */
+export async function readTile(dataDir: string, id: string, z: number, x: number, y: number): Promise<{ bytes: Buffer; contentType: string } | null> {
   if (!ID.test(id) || ![z, x, y].every(Number.isInteger) || z < 0 || z > 24) return null
   const max = 2 ** z
   if (x < 0 || y < 0 || x >= max || y >= max) return null
   const dir = basemapsDir(dataDir)
-  const file = join(dir, `${id}.mbtiles`)
+  const sidecar = readSidecar(dir, id)
+  if (!sidecar) return null
+  const file = fileOf(dir, id, sidecar.archive)
   let handle = handles.get(file)
   if (!handle) {
     if (!existsSync(file)) return null
-    const sidecar = readSidecar(dir, id)
-    const db = open(file)
-    handle = { db, tile: db.prepare('SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? AND tile_row = ?'), contentType: FORMATS[sidecar?.format ?? 'png'] ?? 'image/png' }
+    handle = openTileArchive(file).then((archive) => ({ archive, contentType: TILE_CONTENT_TYPES[archive.format] ?? 'image/png' }))
     handles.set(file, handle)
+    handle.catch(() => handles.delete(file))
   }
-  const row = handle.tile.get(z, x, max - 1 - y) as { tile_data: Buffer } | undefined
-  return row ? { bytes: row.tile_data, contentType: handle.contentType } : null
+  try {
+    const { archive, contentType } = await handle
+    const bytes = await archive.tile(z, x, y)
+    return bytes ? { bytes, contentType } : null
+  } catch {
+    return null
+  }
 }
 
 /** Parses /<id>/<z>/<x>/<y>[.ext] (the path part of both tile URLs). */

@@ -54,12 +54,43 @@ export interface FixtureOptions {
   /** Written as metadata `crs` (a GridDesk extension; absent means WGS-84). */
   crs?: string
   size?: number
+  /** Speckle a band of rows whose height depends on the tile, so tile sizes vary as real ones do. */
+  texture?: boolean
+}
+
+/** A tile's deterministic pseudo-random number in [0, 1). */
+const hash01 = (z: number, x: number, y: number, i = 0) => {
+  let h = (z * 374761393 + x * 668265263 + y * 2147483647 + i * 1274126177) | 0
+  h = Math.imul(h ^ (h >>> 13), 1274126177)
+  return ((h ^ (h >>> 16)) >>> 0) / 2 ** 32
+}
+
+/** The PNG of tile z/x/y as the fixture draws it. */
+export function fixtureTile(z: number, x: number, y: number, size: number | undefined = 256, texture = false): Buffer {
+  // A soft green-beige ground, tinted by x/y so neighbours differ; a darker 2-px edge.
+  const base: [number, number, number] = [226 - ((x * 7) % 24), 232 - ((y * 11) % 20), 208 + ((x + y) % 3) * 6]
+  const edge: [number, number, number] = [base[0] - 40, base[1] - 40, base[2] - 40]
+  const band = texture ? Math.floor(hash01(z, x, y) * size * 0.4) : 0
+  return encodePng(size, (px, py) => {
+    if (px < 2 || py < 2) return edge
+    if (py >= size - band) {
+      const n = Math.floor(hash01(px, py, x + y, z) * 40)
+      return [base[0] - n, base[1] - n, base[2] - n]
+    }
+    return base
+  })
+}
+
+/** Every tile of the fixture as [z, x, y, png] (for writing other archive kinds). */
+export function* fixtureTiles(options: FixtureOptions): Generator<[number, number, number, Buffer]> {
+  const [west, south, east, north] = options.bounds
+  for (let z = options.minzoom; z <= options.maxzoom; z++)
+    for (let x = lonToX(west, z); x <= lonToX(east, z); x++)
+      for (let y = latToY(north, z); y <= latToY(south, z); y++) yield [z, x, y, fixtureTile(z, x, y, options.size, options.texture)]
 }
 
 /** Writes the MBTiles file; returns the XYZ tiles it holds and the PNG bytes of each. */
 export function writeFixtureMbtiles(file: string, options: FixtureOptions): Map<string, Buffer> {
-  const size = options.size ?? 256
-  const [west, south, east, north] = options.bounds
   const db = new Database(file)
   const tiles = new Map<string, Buffer>()
   try {
@@ -78,16 +109,10 @@ export function writeFixtureMbtiles(file: string, options: FixtureOptions): Map<
     for (const [k, v] of entries) meta.run(k, v)
     const insert = db.prepare('INSERT INTO tiles VALUES (?, ?, ?, ?)')
     db.transaction(() => {
-      for (let z = options.minzoom; z <= options.maxzoom; z++)
-        for (let x = lonToX(west, z); x <= lonToX(east, z); x++)
-          for (let y = latToY(north, z); y <= latToY(south, z); y++) {
-            // A soft green-beige ground, tinted by x/y so neighbours differ; a darker 2-px edge.
-            const base: [number, number, number] = [226 - ((x * 7) % 24), 232 - ((y * 11) % 20), 208 + ((x + y) % 3) * 6]
-            const edge: [number, number, number] = [base[0] - 40, base[1] - 40, base[2] - 40]
-            const png = encodePng(size, (px, py) => (px < 2 || py < 2 ? edge : base))
-            insert.run(z, x, 2 ** z - 1 - y, png) // MBTiles rows are TMS
-            tiles.set(`${z}/${x}/${y}`, png)
-          }
+      for (const [z, x, y, png] of fixtureTiles(options)) {
+        insert.run(z, x, 2 ** z - 1 - y, png) // MBTiles rows are TMS
+        tiles.set(`${z}/${x}/${y}`, png)
+      }
     })()
   } finally {
     db.close()

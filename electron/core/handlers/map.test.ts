@@ -211,7 +211,7 @@ describe('offline basemaps (MBTiles)', () => {
     const text = join(dir, 'notes.mbtiles')
     writeFileSync(text, 'this is not SQLite')
     const bad = await core.dispatch('basemaps.add', { source: { path: text } })
-    expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { reason: 'basemapNotMbtiles' } } })
+    expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { reason: 'basemapNotArchive' } } })
     const vector = join(dir, 'vector.mbtiles')
     writeFixtureMbtiles(vector, { bounds: [107.0, 23.4, 107.3, 23.8], minzoom: 5, maxzoom: 5 })
     const Database = (await import('better-sqlite3')).default

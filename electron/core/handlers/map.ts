@@ -3,6 +3,7 @@
 import { Buffer } from 'node:buffer'
 import { addBasemap, listBasemaps, removeBasemap } from '../db/mbtiles'
 import { gridLayout, mapChoropleth, mapCustomers } from '../db/repos/mapLayers'
+import { discardPrefetch, estimateHqBasemap, hqBasemaps, pausePrefetch, prefetchStatus, startPrefetch } from '../tiles/prefetch'
 import type { HandlerTable } from './table'
 
 export const mapHandlers = {
@@ -18,4 +19,13 @@ export const mapHandlers = {
       { name: input.name, crs: input.crs },
     ),
   'basemaps.remove': (ctx, input) => ({ removed: removeBasemap(ctx.dataDir, input.id) }),
+  'basemaps.hq.list': async (ctx) => ({ ...(await hqBasemaps(ctx)), prefetch: prefetchStatus(ctx) }),
+  'basemaps.hq.estimate': async (ctx, input) => {
+    const { box: _box, ...estimate } = await estimateHqBasemap(ctx, input.id, input.minzoom, input.maxzoom)
+    return estimate
+  },
+  'basemaps.hq.fetch': (ctx, input) => startPrefetch(ctx, input),
+  'basemaps.hq.status': (ctx) => prefetchStatus(ctx),
+  'basemaps.hq.pause': (ctx) => pausePrefetch(ctx),
+  'basemaps.hq.discard': (ctx) => (discardPrefetch(ctx), { discarded: true as const }),
 } satisfies Partial<HandlerTable>

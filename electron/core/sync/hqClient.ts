@@ -67,6 +67,8 @@ let defaultFetch: FetchLike = (url, init) => fetch(url, init as RequestInit)
 export function setHqFetch(fetchImpl: FetchLike): void {
   defaultFetch = fetchImpl
 }
+/** The fetch HQ requests go through (basemap tiles, which are not JSON). */
+export const hqFetch: FetchLike = (url, init) => defaultFetch(url, init)
 
 export class HqClient {
   readonly traffic: Traffic = { bytesSent: 0, bytesReceived: 0, roundTrips: 0 }

@@ -120,7 +120,7 @@ export function BasemapManager({ opened, onClose, basemaps, onChanged, onUse }: 
               {t('mapView.chooseFile')}
             </Button>
           ) : (
-            <FileButton accept=".mbtiles" onChange={(file) => file && void add(() => uploadFile(file))}>
+            <FileButton accept=".mbtiles,.pmtiles" onChange={(file) => file && void add(() => uploadFile(file))}>
               {(props) => (
                 <Button size="xs" variant="default" loading={busy} {...props} data-testid="basemap-file">
                   {t('mapView.chooseFile')}
