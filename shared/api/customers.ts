@@ -52,7 +52,7 @@ export const customerPatchSchema = customerFieldsSchema
   .refine((p) => Object.keys(p).length > 0, { error: 'empty patch' })
 export type CustomerPatch = z.output<typeof customerPatchSchema>
 
-export const customerSortKeys = ['name', 'tier', 'influence', 'monthlyRevenue', 'contractExpiry', 'funnelStage', 'nextFollowUp', 'villageName', 'updatedAt'] as const
+export const customerSortKeys = ['name', 'tier', 'influence', 'monthlyRevenue', 'contractExpiry', 'funnelStage', 'nextFollowUp', 'villageName', 'updatedAt', 'lastVisit'] as const
 export type CustomerSortKey = (typeof customerSortKeys)[number]
 
 export const customerListInputSchema = z

@@ -111,6 +111,18 @@ describe('customers list', () => {
     const page2 = await core.call('customers.list', { limit: 100, offset: 100 })
     expect(page2.rows[0]!.id).toBe(all.rows[100]!.id)
   })
+
+  it('sorts by last visit: never visited first when oldest first, and pages agree with a full read', async () => {
+    const visited = (await core.call('customers.list', { limit: 1000 })).rows
+    const expected = [...visited].sort((a, b) => (a.lastVisitAt ?? '').localeCompare(b.lastVisitAt ?? '') || a.id.localeCompare(b.id)).map((r) => r.id)
+    expect(visited.some((r) => r.lastVisitAt === null)).toBe(true)
+    expect(visited.filter((r) => r.lastVisitAt !== null).length).toBeGreaterThan(50)
+    const asc = async (offset: number) => (await core.call('customers.list', { sort: 'lastVisit', order: 'asc', limit: 100, offset })).rows.map((r) => r.id)
+    expect([...(await asc(0)), ...(await asc(100)), ...(await asc(200))]).toEqual(expected.slice(0, 300))
+    const desc = (await core.call('customers.list', { sort: 'lastVisit', order: 'desc', limit: 1000 })).rows
+    expect(desc[0]!.lastVisitAt).toBe(visited.map((r) => r.lastVisitAt ?? '').sort().at(-1))
+    expect(desc.at(-1)!.lastVisitAt).toBeNull()
+  })
 })
 
 describe('customers list sorted by village', () => {

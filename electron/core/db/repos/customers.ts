@@ -108,6 +108,8 @@ const sortExpressions: Record<CustomerSortKey, string> = {
   nextFollowUp: 'k.next_follow_up',
   villageName: 'v.name',
   updatedAt: 'k.updated_at',
+  // The kept last visit (migrations/0011); never visited sorts as the longest ago.
+  lastVisit: 'lv.last_at',
 }
 
 const listColumns = sql`k.id, k.name, k.category, k.role, k.organisation, k.village_id AS villageId, v.name AS villageName,
@@ -176,7 +178,7 @@ export function listCustomers(db: Handle, q: CustomerListQuery, now = new Date()
       ? `v.name IS NULL, v.name ${dir}, v.id ${dir}, k.id ${dir}`
       : q.sort === 'name'
         ? `s.pinyin ${dir}, k.name ${dir}, k.id ${dir}`
-        : notNullSorts.has(q.sort)
+        : notNullSorts.has(q.sort) || q.sort === 'lastVisit'
         ? `${expr} ${dir}, k.id ${dir}`
         : `${expr} IS NULL, ${expr} ${dir}, k.id`,
   )
@@ -189,6 +191,7 @@ export function listCustomers(db: Handle, q: CustomerListQuery, now = new Date()
       SELECT k.id, row_number() OVER () AS position FROM (
         SELECT k.id FROM key_customers k ${needsVillage ? sql`LEFT JOIN villages v ON v.id = k.village_id` : sql``}
           ${q.sort === 'name' ? sql`LEFT JOIN customer_search s ON s.customer_id = k.id` : sql``}
+          ${q.sort === 'lastVisit' ? sql`LEFT JOIN customer_last_visit lv ON lv.customer_id = k.id` : sql``}
         WHERE ${where}
         ORDER BY ${by}
         LIMIT ${q.limit} OFFSET ${q.offset}) k

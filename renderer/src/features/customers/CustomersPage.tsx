@@ -17,7 +17,7 @@ import { CustomerImportDialog } from './CustomerImportDialog'
 import { CustomerPanel, tierColour } from './CustomerPanel'
 
 const PAGE_SIZE = 100
-const columns: { key: CustomerSortKey | 'phone' | 'lastVisit'; sortable: boolean; wide?: boolean }[] = [
+const columns: { key: CustomerSortKey | 'phone'; sortable: boolean; wide?: boolean }[] = [
   { key: 'name', sortable: true },
   { key: 'tier', sortable: true },
   { key: 'villageName', sortable: true },
@@ -26,7 +26,7 @@ const columns: { key: CustomerSortKey | 'phone' | 'lastVisit'; sortable: boolean
   { key: 'monthlyRevenue', sortable: true, wide: true },
   { key: 'contractExpiry', sortable: true },
   { key: 'nextFollowUp', sortable: true, wide: true },
-  { key: 'lastVisit', sortable: false, wide: true },
+  { key: 'lastVisit', sortable: true, wide: true },
 ]
 
 export function CustomersPage({ gridId: initialGrid, selectId, onNavigate }: { gridId?: string; selectId?: string; onNavigate?: (route: Route) => void }) {
