@@ -7,6 +7,7 @@ import {
   monthRange,
   monthsOf,
   pareto,
+  paretoOfSorted,
   pearson,
   quantile,
   robustZ,
@@ -108,6 +109,14 @@ describe('80/20', () => {
     expect(p.items[0]).toMatchObject({ id: 1, rank: 1, share: 0.5, cumulativeShare: 0.5, tier: 'A' })
     expect(p.items.map((i) => i.tier).join('')).toBe('AABBBCCCCC')
     expect(p.items[9]!.cumulativeShare).toBeCloseTo(1)
+  })
+
+  it('gives the same from the values alone, sorted, with the head of the ranking', () => {
+    const values = Array.from({ length: 997 }, (_, i) => ((i * 7919) % 1000) / 3)
+    const whole = pareto(values, (v) => v)
+    const fromSorted = paretoOfSorted(Float64Array.from(values).sort().reverse(), 50)
+    expect({ ...fromSorted, items: undefined }).toEqual({ ...whole, items: undefined })
+    expect(fromSorted.items).toEqual(whole.items.slice(0, 50).map(({ value, rank, share, cumulativeShare, tier }) => ({ value, rank, share, cumulativeShare, tier })))
   })
 })
 

@@ -185,6 +185,31 @@ export function pareto<T>(items: T[], valueOf: (item: T) => number): ParetoResul
   return { items: out, total, top20Share: total > 0 ? topValue / total : 0, itemsFor80, itemShareFor80: n > 0 ? itemsFor80 / n : 0 }
 }
 
+/**
+ * pareto() from the values alone, sorted largest first (a typed array: no object per item), with
+ * the ranks, shares and tiers of the first `head` items: for the many items of which a few are shown.
+ */
+export function paretoOfSorted(descending: ArrayLike<number>, head: number): Omit<ParetoResult<unknown>, 'items'> & { items: { value: number; rank: number; share: number; cumulativeShare: number; tier: 'A' | 'B' | 'C' }[] } {
+  const n = descending.length
+  let total = 0
+  for (let i = 0; i < n; i++) total += descending[i]!
+  const top = Math.ceil(n * 0.2)
+  let cum = 0
+  let topValue = 0
+  let itemsFor80 = 0
+  const items = []
+  for (let i = 0; i < n; i++) {
+    const value = descending[i]!
+    cum += value
+    if (i < top) topValue += value
+    const cumulativeShare = total > 0 ? cum / total : 0
+    if (itemsFor80 === 0 && total > 0 && cumulativeShare >= 0.8 - 1e-12) itemsFor80 = i + 1
+    const rankShare = (i + 1) / n
+    if (i < head) items.push({ value, rank: i + 1, share: total > 0 ? value / total : 0, cumulativeShare, tier: (rankShare <= 0.2 ? 'A' : rankShare <= 0.5 ? 'B' : 'C') as 'A' | 'B' | 'C' })
+  }
+  return { items, total, top20Share: total > 0 ? topValue / total : 0, itemsFor80, itemShareFor80: n > 0 ? itemsFor80 / n : 0 }
+}
+
 export type BostonQuadrant = 'star' | 'cash_cow' | 'question' | 'dog'
 
 /** BCG quadrant: high share + high growth = star, high share + low growth = cash cow, ... */
@@ -206,7 +231,11 @@ export interface FunnelStep<S extends string> {
 
 /** Funnel conversion over ordered stages from the stage each customer has reached. */
 export function funnel<S extends string>(stages: readonly S[], currentStageOf: S[]): FunnelStep<S>[] {
-  const counts = stages.map((s) => currentStageOf.filter((c) => c === s).length)
+  return funnelOfCounts(stages, stages.map((s) => currentStageOf.filter((c) => c === s).length))
+}
+
+/** The same from how many customers are at each stage now (`counts[i]` at `stages[i]`). */
+export function funnelOfCounts<S extends string>(stages: readonly S[], counts: number[]): FunnelStep<S>[] {
   const reached = counts.map((_, i) => counts.slice(i).reduce((a, b) => a + b, 0))
   return stages.map((stage, i) => ({
     stage,

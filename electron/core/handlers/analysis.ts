@@ -3,11 +3,11 @@
 // funnel conversion. Statistics live in shared/analysis.ts; this file gathers the numbers.
 import {
   bostonQuadrant,
-  funnel,
+  funnelOfCounts,
   growthRate,
   median,
   monthRange,
-  pareto,
+  paretoOfSorted,
   pearson,
   quantile,
   robustZ,
@@ -18,7 +18,7 @@ import { funnelStages, type GridKind } from '../../../shared/domain'
 import { AppError } from '../../../shared/errors'
 import { kpiStatus } from '../../../shared/kpi'
 import type { Db } from '../db/client'
-import { customersUnder, productHoldings } from '../db/repos/analysis'
+import { productHoldings, stagesUnder, topCustomersUnder, valuesUnder } from '../db/repos/analysis'
 import { subtreeActuals, subtreeTargets } from '../db/repos/indicators'
 import { checkIndicators, loadRegionKpis, localToday, regionSubtree, resolver, type RegionKpis } from '../indicators/measures'
 import type { HandlerTable } from './table'
@@ -193,7 +193,7 @@ export const analysisHandlers = {
     regionSubtree(ctx.db, input.region)
     const asOf = input.asOf ?? localToday()
     const yearAgo = `${Number(asOf.slice(0, 4)) - 1}${asOf.slice(4)}`
-    const customers = customersUnder(ctx.db, input.region).length
+    const customers = valuesUnder(ctx.db, input.region).length
     const rows = productHoldings(ctx.db, input.region, asOf, yearAgo)
     const withShare = rows.map((r) => ({ ...r, share: customers ? r.holders / customers : 0, growth: growthRate(r.holders, r.holdersYearAgo) }))
     const shareSplit = median(withShare.map((r) => r.share)) ?? 0
@@ -205,16 +205,19 @@ export const analysisHandlers = {
   },
   'analysis.pareto': (ctx, input) => {
     regionSubtree(ctx.db, input.region)
-    const customers = customersUnder(ctx.db, input.region)
-    const p = pareto(customers, (c) => c.monthlyRevenue)
+    // The sums over every customer from their values alone; names only for the customers shown.
+    const values = valuesUnder(ctx.db, input.region)
+    const p = paretoOfSorted(values, input.limit)
+    const shown = topCustomersUnder(ctx.db, input.region, input.limit)
     return {
-      total: Math.round(p.total * 100) / 100, customers: customers.length, top20Share: p.top20Share, itemsFor80: p.itemsFor80, itemShareFor80: p.itemShareFor80,
-      items: p.items.slice(0, input.limit).map((c) => ({ id: c.id, name: c.name, gridCode: c.gridCode, value: c.value, rank: c.rank, share: c.share, cumulativeShare: c.cumulativeShare, tier: c.tier })),
+      total: Math.round(p.total * 100) / 100, customers: values.length, top20Share: p.top20Share, itemsFor80: p.itemsFor80, itemShareFor80: p.itemShareFor80,
+      items: shown.map((c, i) => ({ id: c.id, name: c.name, gridCode: c.gridCode, ...p.items[i]! })),
     }
   },
   'analysis.funnel': (ctx, input) => {
     regionSubtree(ctx.db, input.region)
-    const steps = funnel(funnelStages, customersUnder(ctx.db, input.region).map((c) => c.funnelStage))
+    const at = new Map(stagesUnder(ctx.db, input.region).map((s) => [s.stage, s.n]))
+    const steps = funnelOfCounts(funnelStages, funnelStages.map((s) => at.get(s) ?? 0))
     const first = steps[0]!.reached
     // 成交 (won) over all customers in the funnel: the overall conversion.
     const won = steps.find((s) => s.stage === 'won')!.reached

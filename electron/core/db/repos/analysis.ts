@@ -1,6 +1,7 @@
 // SQL behind the customer-side analyses of module 3: key customers' value (80/20), the products
 // they hold (Boston matrix) and their funnel stages, for the grids under a region.
 import { sql } from 'drizzle-orm'
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core'
 import type { FunnelStage } from '../../../../shared/domain'
 import type { Db } from '../client'
 
@@ -20,12 +21,33 @@ export interface CustomerValueRow {
   funnelStage: FunnelStage
 }
 
-export function customersUnder(db: Reader, region: string): CustomerValueRow[] {
-  return db.all<CustomerValueRow>(sql`
+const dialect = new SQLiteSyncDialect()
+const valueSql = sql`max(0, coalesce(k.monthly_revenue, 0))`
+
+/** The region's key customers' values (monthly revenue, 0 for none), largest first, as numbers only. */
+export function valuesUnder(db: Db, region: string): Float64Array {
+  const { sql: text, params } = dialect.sqlToQuery(sql`
     ${gridsUnder(region)}
-    SELECT k.id, k.name, g.code AS gridCode, coalesce(k.monthly_revenue, 0) AS monthlyRevenue, k.funnel_stage AS funnelStage
+    SELECT ${valueSql} FROM key_customers k WHERE k.deleted_at IS NULL AND k.grid_id IN (SELECT id FROM sub)`)
+  return Float64Array.from(db.$client.prepare(text).pluck().all(...params) as number[]).sort().reverse()
+}
+
+/** The region's `limit` most valuable key customers, largest first. */
+export function topCustomersUnder(db: Reader, region: string, limit: number): (Omit<CustomerValueRow, 'monthlyRevenue' | 'funnelStage'> & { value: number })[] {
+  return db.all(sql`
+    ${gridsUnder(region)}
+    SELECT k.id, k.name, g.code AS gridCode, ${valueSql} AS value
     FROM key_customers k LEFT JOIN org_units g ON g.id = k.grid_id
-    WHERE k.deleted_at IS NULL AND k.grid_id IN (SELECT id FROM sub)`)
+    WHERE k.deleted_at IS NULL AND k.grid_id IN (SELECT id FROM sub)
+    ORDER BY value DESC, k.id LIMIT ${limit}`)
+}
+
+/** How many of the region's key customers are at each funnel stage. */
+export function stagesUnder(db: Reader, region: string): { stage: FunnelStage; n: number }[] {
+  return db.all(sql`
+    ${gridsUnder(region)}
+    SELECT k.funnel_stage AS stage, count(*) AS n FROM key_customers k
+    WHERE k.deleted_at IS NULL AND k.grid_id IN (SELECT id FROM sub) GROUP BY k.funnel_stage`)
 }
 
 /** Per product: key customers holding it now, and those who held it by `yearAgo` (by `since`). */
