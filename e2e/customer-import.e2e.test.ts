@@ -42,7 +42,7 @@ describe('customer import dialog', () => {
     const before = counts()
     await page.getByTestId('open-customer-import').click()
     const dialog = page.getByTestId('customer-import-dialog')
-    const firstCheck = page.waitForRequest((r) => r.url().endsWith('/rpc/customers.importPreview'))
+    const firstCheck = page.waitForRequest((r) => r.url().endsWith('/rpc/import.preview'))
     await dialog.getByTestId('customer-import-file').setInputFiles(join(dir, '重点客户.csv'))
     // Uploaded as bytes, then checked by path: no base64 in the call.
     const source = ((await firstCheck).postDataJSON() as { source: Record<string, unknown> }).source
@@ -104,7 +104,7 @@ describe('customer import dialog', () => {
     expect(lines[1]).toBe('坏客户.csv,1,名称,必填项为空,坏客户.csv 第1行 [名称]: 必填项为空')
 
     // Even a commit forced past the dialog writes nothing.
-    await expect(core.call('customers.import', { source: { path: join(dir, '坏客户.csv') } })).rejects.toMatchObject({ code: 'VALIDATION' })
+    await expect(core.call('import.commit', { kind: 'customers', source: { path: join(dir, '坏客户.csv') } })).rejects.toMatchObject({ code: 'VALIDATION' })
     await dialog.getByRole('button', { name: '关闭', exact: true }).click()
     expect(counts()).toEqual(before)
   })

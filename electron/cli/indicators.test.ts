@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from './main'
 
-describe('the command line: actuals import and dashboard', () => {
+describe('the command line: imports of actuals and key customers, and the dashboard', () => {
   let dataDir: string
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'griddesk-cli-kpi-'))
@@ -36,5 +36,20 @@ describe('the command line: actuals import and dashboard', () => {
     const d = JSON.parse(dash.stdout)
     expect(d.rows.find((r: { code: string }) => r.code === '451022-G01').cells.new_mobile.actual).toBe(5)
     expect(d.timeProgress).toBe(1)
+  })
+
+  it('imports key customers as an import job: a bad file exits 1 with each problem by row and field, in words; a good one is stored', async () => {
+    const bad = join(dataDir, '客户.csv')
+    writeFileSync(bad, '姓名,类别,手机号\n韦七,商业,13600000107\n韦八,零售,1360000\n')
+    const refused = await cli('import', 'customers', bad, '--lang', 'en')
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('客户.csv')
+    expect(refused.stderr).toMatch(/row 2.*category/i)
+    expect(refused.stderr).toContain('1360000')
+    const good = join(dataDir, '好客户.csv')
+    writeFileSync(good, '姓名,类别,手机号\n韦七,商业,13600000107\n')
+    const stored = await cli('import', 'customers', good)
+    expect(stored.code).toBe(0)
+    expect(JSON.parse(stored.stdout)).toMatchObject({ file: '好客户.csv', inserted: 1 })
   })
 })

@@ -30,9 +30,9 @@ Commands:
   call <handler> ['<json input>'|@FILE]
                                     call any handler, print its JSON result (@FILE: input read
                                     from a JSON file, e.g. a grid boundary for grids.setBoundary)
-  import villages|grids|county|townships FILE [--encoding auto|utf-8|gb18030] [--crs WGS-84|GCJ-02|BD-09]
+  import villages|customers|grids|county|townships FILE [--encoding auto|utf-8|gb18030] [--crs WGS-84|GCJ-02|BD-09]
          [--map field=column,...] [--skip-invalid]
-                                    import villages (CSV/XLSX), or grid, county-outline or township
+                                    import villages or key customers (CSV/XLSX), or grid, county-outline or township
                                     boundaries (GeoJSON/KML/zipped Shapefile); all rows or none (a bad
                                     file exits 1 listing every problem), or with --skip-invalid the
                                     valid rows, listing the rest. Boundaries find their code and name

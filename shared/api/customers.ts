@@ -3,9 +3,8 @@
 // duplicates and merge, CSV/XLSX import with the village import's row-level report.
 import { z } from 'zod'
 import { customerCategories, funnelStages, rivals, valueTiers, type CustomerCategory, type FunnelStage, type Rival, type ValueTier } from '../domain'
-import { out, readsSource } from './define'
+import { out } from './define'
 import { isDay } from '../rules'
-import { encodings, type ImportPreview, type ImportResult } from './imports'
 
 /** Mobile (11 digits, 1[3-9]…) or landline with area code (0776-1234567). Spaces and dashes are dropped first. */
 export const PHONE_RE = /^(?:1[3-9]\d{9}|0\d{2,3}\d{7,8})$/
@@ -157,18 +156,6 @@ export interface MergeResult {
   moved: { products: number; visits: number; moves: number; workOrders: number; attachments: number }
 }
 
-const customerImportSource = z.union([
-  z.object({ path: z.string().min(1).max(4096) }).strict(),
-  z.object({ fileName: z.string().min(1).max(255), base64: z.string().max(80 * 1024 * 1024) }).strict(),
-])
-export const customerImportInputSchema = z
-  .object({
-    source: customerImportSource,
-    encoding: z.enum(encodings).default('auto'),
-    mapping: z.record(z.string().max(50), z.string().max(100)).default({}),
-  })
-  .strict()
-export type CustomerImportInput = z.output<typeof customerImportInputSchema>
 
 const id = z.uuid()
 const day = z.string().refine(validDate, { error: 'date_format' })
@@ -183,6 +170,4 @@ export const customersApi = {
   'customers.duplicates': { input: z.object({ id }).strict(), output: out<DuplicateCandidate[]>() },
   'customers.merge': { input: z.object({ keepId: id, dropId: id }).strict().refine((m) => m.keepId !== m.dropId, { error: 'same customer' }), output: out<MergeResult>() },
   'customers.tags': { input: z.object({}).strict(), output: out<string[]>() },
-  'customers.importPreview': { input: customerImportInputSchema, output: out<ImportPreview>(), paths: readsSource },
-  'customers.import': { input: customerImportInputSchema, output: out<ImportResult>(), paths: readsSource },
 } as const

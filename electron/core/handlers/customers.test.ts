@@ -242,14 +242,14 @@ describe('customer import', () => {
   it('imports valid rows, updates a known phone, and reports bad rows without storing anything', async () => {
     const code = (core.ctx.db.$client.prepare('SELECT division_code c FROM villages WHERE id = ?').get(villageId) as { c: string }).c
     const good = csv(['姓名,类别,村代码,手机号,影响力,月收入,阶段,合约到期,在用运营商,标签', `覃八,商业,${code},13600000008,4,320,意向,2026/3/1,电信,意见领袖、宽带潜客`, `蒙九,集团客户,${code},,,,,,,`])
-    const preview = await core.call('customers.importPreview', { source: good })
+    const preview = await core.call('import.preview', { kind: 'customers', source: good })
     expect(preview.issues).toEqual([])
     expect(preview.totalRows).toBe(2)
-    const result = await core.call('customers.import', { source: good })
+    const result = await core.call('import.commit', { kind: 'customers', source: good })
     expect(result).toMatchObject({ inserted: 2, updated: 0 })
     const hit = (await core.call('customers.list', { search: 'qb' })).rows.find((r) => r.name === '覃八')!
     expect(hit).toMatchObject({ funnelStage: 'intent', contractExpiry: '2026-03-01', rivalUsed: 'telecom', influence: 4, tags: ['意见领袖', '宽带潜客'] })
-    const again = await core.call('customers.import', { source: csv(['姓名,类别,手机号,阶段', '覃八,商业,13600000008,成交']) })
+    const again = await core.call('import.commit', { kind: 'customers', source: csv(['姓名,类别,手机号,阶段', '覃八,商业,13600000008,成交']) })
     expect(again).toMatchObject({ inserted: 0, updated: 1 })
 
     const before = counts()
@@ -261,14 +261,14 @@ describe('customer import', () => {
       `丙,商业,${code},13600000012,8,2026-13-01`, // influence out of range, bad date
       `丁,商业,${code},13600000012,2,`, // same phone as the row above
     ])
-    const report = await core.call('customers.importPreview', { source: bad })
+    const report = await core.call('import.preview', { kind: 'customers', source: bad })
     expect(report.issues.map((i) => `${i.row}:${i.field}:${i.code}`)).toEqual([
       '1:name:required', '2:category:unknown_value', '3:phone:phone_format', '3:villageCode:unknown_village',
       '4:influence:out_of_range', '4:contractExpiry:date_format', '5:phone:duplicate_customer',
     ])
-    await expect(core.call('customers.import', { source: bad })).rejects.toMatchObject({ code: 'VALIDATION' })
+    await expect(core.call('import.commit', { kind: 'customers', source: bad })).rejects.toMatchObject({ code: 'VALIDATION' })
     expect(counts()).toEqual(before)
-    const missing = await core.call('customers.importPreview', { source: csv(['手机号', '13600000013']) })
+    const missing = await core.call('import.preview', { kind: 'customers', source: csv(['手机号', '13600000013']) })
     expect(missing.issues.map((i) => `${i.field}:${i.code}`)).toEqual(['name:missing_column', 'category:missing_column'])
   })
 })

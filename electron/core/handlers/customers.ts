@@ -140,15 +140,6 @@ export const customerHandlers = {
     })
     return { keptId: input.keepId, moved }
   },
-
-  'customers.importPreview': async (ctx, input) => {
-    const { previewCustomers } = await import('../import/customers')
-    return previewCustomers(ctx, input)
-  },
-  'customers.import': async (ctx, input) => {
-    const { importCustomers } = await import('../import/customers')
-    return importCustomers(ctx, input)
-  },
 } satisfies Partial<HandlerTable>
 
 function parseTagList(tags: string | null): string[] {

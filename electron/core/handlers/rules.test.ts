@@ -108,7 +108,7 @@ describe('imports and geometry', () => {
 
   it('a customer CSV with a NUL is refused with row and field', async () => {
     const path = file('customers-bad.csv', `姓名,类别,所属村\n韦\u0000一,商户,那坡村\n`)
-    const result = await core.dispatch('customers.import', { source: { path } }, 'en')
+    const result = await core.dispatch('import.commit', { kind: 'customers', source: { path } }, 'en')
     expect(result.ok).toBe(false)
     if (result.ok) return
     expect(result.error.code).toBe('VALIDATION')

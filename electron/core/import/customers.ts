@@ -1,18 +1,16 @@
 // Key customers from CSV or XLSX, by the village import's rules: columns mapped by header
 // (Chinese or English), every row validated and every problem reported by row and field, then all
-// rows written or none in one transaction through the outbox. A row whose phone, or whose name in
+// rows written or none in one transaction through the outbox (an import job: pipeline.ts). A row whose phone, or whose name in
 // the same village, matches a stored customer updates that customer; the rest are inserted.
 import { textProblem } from '../../../shared/rules'
-import { normalisePhone, PHONE_RE, type CustomerImportInput } from '../../../shared/api/customers'
-import type { ImportIssue, ImportPreview, ImportResult } from '../../../shared/api/imports'
+import { normalisePhone, PHONE_RE } from '../../../shared/api/customers'
+import type { ImportIssue } from '../../../shared/api/imports'
 import { customerCategories, funnelStages, rivals, valueTiers } from '../../../shared/domain'
-import { AppError } from '../../../shared/errors'
-import type { HandlerContext } from '../context'
-import { insertSynced, updateSynced } from '../db/repos/changes'
-import { customerIdentityIndex, customerRow, villagePlacement, villagesByName } from '../db/repos/customers'
+import type { Db, Tx } from '../db/client'
+import { insertSynced, updateSynced, type ChangeContext } from '../db/repos/changes'
+import { customerIdentityIndex, customerRow, storeTiers, villagePlacement, villagesByName } from '../db/repos/customers'
 import { villageIdsByCode } from '../db/repos/villages'
-import { moveStage, recomputeTiers } from '../handlers/customers'
-import { checkColumns, fileIssue, mapColumns, readSource, readTable, targetFields, type Table } from './read'
+import { checkColumns, mapColumns, targetFields, type Table } from './read'
 
 type FieldKind = 'text' | 'enum' | 'phone' | 'date' | 'int' | 'money' | 'tags'
 interface FieldSpec {
@@ -67,15 +65,15 @@ export interface CustomerImportRow {
   existingId?: string
 }
 
-export function validateCustomers(ctx: HandlerContext, file: string, table: Table, override: Record<string, string>) {
+export function validateCustomers(db: Db, file: string, table: Table, override: Record<string, string>) {
   const issues: ImportIssue[] = []
   const issue = (row: number | null, field: string | null, code: ImportIssue['code'], params: ImportIssue['params'] = {}) => issues.push({ file, row, field, code, params })
   const mapping = mapColumns(table.headers, customerImportFields, override)
   const index = checkColumns(table, mapping, customerImportFields, REQUIRED, issue)
   if (!index) return { mapping, rows: [] as CustomerImportRow[], issues }
-  const byCode = villageIdsByCode(ctx.db)
-  const byName = villagesByName(ctx.db)
-  const stored = customerIdentityIndex(ctx.db)
+  const byCode = villageIdsByCode(db)
+  const byName = villagesByName(db)
+  const stored = customerIdentityIndex(db)
   const firstRowOfPhone = new Map<string, number>()
   const firstRowOfName = new Map<string, number>()
   const rows: CustomerImportRow[] = []
@@ -163,71 +161,50 @@ export function validateCustomers(ctx: HandlerContext, file: string, table: Tabl
   return { mapping, rows, issues }
 }
 
-async function check(ctx: HandlerContext, input: CustomerImportInput) {
-  let file
-  try {
-    file = readSource(input.source)
-  } catch (error) {
-    throw new AppError('NOT_FOUND', `cannot read the file: ${(error as Error).message}`, { details: { source: 'path' in input.source ? input.source.path : input.source.fileName } })
-  }
-  let table: Table
-  try {
-    table = await readTable(file, input.encoding)
-  } catch (error) {
-    return { file: file.name, encoding: null, headers: [] as string[], mapping: {}, rows: [] as CustomerImportRow[], issues: [fileIssue(file.name, error)] }
-  }
-  return { file: file.name, encoding: table.encoding, headers: table.headers, ...validateCustomers(ctx, file.name, table, input.mapping) }
+/** Row numbers with a problem of their own (what 'skip' leaves out). */
+const badRows = (issues: ImportIssue[]) => new Set(issues.map((i) => i.row).filter((r): r is number => r !== null))
+
+export const customerTargets = targetFields(customerImportFields, REQUIRED)
+
+/** The preview's rows: the first 20, tags joined as typed. */
+export const customerSample = (rows: CustomerImportRow[]) => rows.slice(0, 20).map((r) => ({ row: r.row, ...r.values, tags: Array.isArray(r.values.tags) ? (r.values.tags as string[]).join('、') : undefined }))
+
+export const validCustomerRows = (rows: CustomerImportRow[], issues: ImportIssue[]) => {
+  const bad = badRows(issues)
+  return rows.filter((r) => !bad.has(r.row))
 }
 
-const MAX_LISTED = 1000
-
-export async function previewCustomers(ctx: HandlerContext, input: CustomerImportInput): Promise<ImportPreview> {
-  const c = await check(ctx, input)
-  return {
-    file: c.file, encoding: c.encoding, headers: c.headers, mapping: c.mapping, fields: targetFields(customerImportFields, REQUIRED), totalRows: c.rows.length,
-    sample: c.rows.slice(0, 20).map((r) => ({ row: r.row, ...r.values, tags: Array.isArray(r.values.tags) ? (r.values.tags as string[]).join('、') : undefined })),
-    issues: c.issues.slice(0, MAX_LISTED), moreIssues: Math.max(0, c.issues.length - MAX_LISTED),
-  }
-}
-
-export async function importCustomers(ctx: HandlerContext, input: CustomerImportInput): Promise<ImportResult> {
-  const started = performance.now()
-  const c = await check(ctx, input)
-  if (c.issues.length > 0)
-    throw new AppError('VALIDATION', `${c.file}: ${c.issues.length} problem(s); nothing was imported`, {
-      issues: c.issues.slice(0, MAX_LISTED).map((i) => ({ path: [c.file, i.row ?? '-', i.field ?? '-'], message: i.code })),
-      details: { importIssues: c.issues.slice(0, MAX_LISTED), moreIssues: Math.max(0, c.issues.length - MAX_LISTED) },
-    })
+/** Writes checked rows (the caller's transaction): matched customers updated, the rest inserted with their first funnel move; tiers recomputed. */
+export function writeCustomers(tx: Tx, cx: ChangeContext, rows: CustomerImportRow[]): { inserted: number; updated: number; unchanged: number } {
   let inserted = 0
   let updated = 0
   let unchanged = 0
-  ctx.db.transaction((tx) => {
-    const now = ctx.change.now()
-    for (const { values, existingId } of c.rows) {
-      const { tags, funnelStage, ...fields } = values as { tags?: string[]; funnelStage?: string } & Record<string, unknown>
-      if (tags !== undefined) fields.tags = JSON.stringify(tags)
-      const placement = fields.villageId ? villagePlacement(tx, fields.villageId as string) : undefined
-      if (placement) fields.gridId = placement.gridId
-      if (existingId) {
-        const current = customerRow(tx, existingId)!
-        let changed = updateSynced(tx, ctx.change, 'key_customers', existingId, fields).length > 0
-        if (funnelStage && funnelStage !== current.funnelStage) {
-          moveStage(tx, ctx, existingId, current.funnelStage, funnelStage as never, now)
-          changed = true
-        }
-        if (changed) updated++
-        else unchanged++
-      } else {
-        const stage = funnelStage ?? 'potential'
-        const id = insertSynced(tx, ctx.change, 'key_customers', {
-          tags: '[]', ...fields, funnelStage: stage, ownerUserId: placement?.ownerUserId ?? null,
-          ...(placement && placement.lon !== null ? { lon: placement.lon, lat: placement.lat, geometrySource: 'village' } : {}),
-        })
-        insertSynced(tx, ctx.change, 'funnel_moves', { customerId: id, fromStage: null, toStage: stage, movedAt: now, byUserId: null })
-        inserted++
+  const now = cx.now()
+  for (const { values, existingId } of rows) {
+    const { tags, funnelStage, ...fields } = values as { tags?: string[]; funnelStage?: string } & Record<string, unknown>
+    if (tags !== undefined) fields.tags = JSON.stringify(tags)
+    const placement = fields.villageId ? villagePlacement(tx, fields.villageId as string) : undefined
+    if (placement) fields.gridId = placement.gridId
+    if (existingId) {
+      const current = customerRow(tx, existingId)!
+      let changed = updateSynced(tx, cx, 'key_customers', existingId, fields).length > 0
+      if (funnelStage && funnelStage !== current.funnelStage) {
+        insertSynced(tx, cx, 'funnel_moves', { customerId: existingId, fromStage: current.funnelStage, toStage: funnelStage, movedAt: now, byUserId: null })
+        updateSynced(tx, cx, 'key_customers', existingId, { funnelStage })
+        changed = true
       }
+      if (changed) updated++
+      else unchanged++
+    } else {
+      const stage = funnelStage ?? 'potential'
+      const id = insertSynced(tx, cx, 'key_customers', {
+        tags: '[]', ...fields, funnelStage: stage, ownerUserId: placement?.ownerUserId ?? null,
+        ...(placement && placement.lon !== null ? { lon: placement.lon, lat: placement.lat, geometrySource: 'village' } : {}),
+      })
+      insertSynced(tx, cx, 'funnel_moves', { customerId: id, fromStage: null, toStage: stage, movedAt: now, byUserId: null })
+      inserted++
     }
-    recomputeTiers(tx, ctx)
-  })
-  return { file: c.file, inserted, updated, unchanged, millis: Math.round(performance.now() - started) }
+  }
+  storeTiers(tx)
+  return { inserted, updated, unchanged }
 }

@@ -6,7 +6,8 @@ import { AppError, type ErrorBody } from '../../../shared/errors'
 import type { Db } from '../db/client'
 import type { ChangeContext } from '../db/repos/changes'
 import { boundaryTargets, commitGrids, FEATURE_ID, parseBoundaryFile, validateGrids, type BoundaryLevel, type GridFeature } from './grids'
-import { fileIssue, openTable, readSource, type SourceFile, type TableSource } from './read'
+import { customerSample, customerTargets, validateCustomers, validCustomerRows, writeCustomers, type CustomerImportRow } from './customers'
+import { fileIssue, openTable, readSource, readTable, type SourceFile, type TableSource } from './read'
 import { villageChecker, villageLookups, villageSheet, villageTargets, villageWriter, type VillageLookups } from './villages'
 
 export type WorkPhase = Extract<ImportPhase, 'reading' | 'parsing' | 'validating' | 'writing'>
@@ -33,6 +34,16 @@ export type Checked =
       table: TableSource | null
       lookups: VillageLookups
       input: ImportInput
+    }
+  | {
+      kind: 'customers'
+      file: string
+      encoding: string | null
+      headers: string[]
+      mapping: Record<string, string>
+      rows: CustomerImportRow[]
+      issues: ImportIssue[]
+      onInvalid: ImportInput['onInvalid']
     }
   | {
       kind: 'grids'
@@ -65,6 +76,17 @@ export async function checkImport(db: Db, input: ImportInput, report?: Report): 
   const bytes = file.bytes.length
   const unreadable = (error: unknown): ImportIssue => fileIssue(file.name, error)
   report?.('parsing', 0, 0, 'bytes')
+  if (input.kind === 'customers') {
+    const none = { kind: 'customers' as const, file: file.name, onInvalid: input.onInvalid }
+    let table
+    try {
+      table = await readTable(file, input.encoding)
+    } catch (error) {
+      return { ...none, encoding: null, headers: [], mapping: {}, rows: [], issues: [unreadable(error)] }
+    }
+    report?.('validating', 0, table.rows.length, 'rows')
+    return { ...none, encoding: table.encoding, headers: table.headers, ...validateCustomers(db, file.name, table, input.mapping) }
+  }
   if (input.kind === 'villages') {
     const lookups = villageLookups(db)
     const nothing = { kind: 'villages' as const, file: file.name, encoding: null, headers: [], sheet: null, mapping: {}, totalRows: 0, validRows: 0, sample: [], table: null, lookups, input }
@@ -119,6 +141,8 @@ export function previewOf(checked: Checked): ImportPreview {
   const base = { file: checked.file, encoding: checked.encoding, issues: checked.issues.slice(0, MAX_LISTED), moreIssues: Math.max(0, checked.issues.length - MAX_LISTED) }
   if (checked.kind === 'villages')
     return { ...base, headers: checked.headers, mapping: checked.mapping, fields: villageTargets, sheet: checked.sheet, totalRows: checked.totalRows, validRows: checked.validRows, sample: checked.sample }
+  if (checked.kind === 'customers')
+    return { ...base, headers: checked.headers, mapping: checked.mapping, fields: customerTargets, totalRows: checked.rows.length, validRows: validRowCount(checked), sample: customerSample(checked.rows) }
   const bad = rowsWithIssues(checked.issues)
   return {
     ...base,
@@ -138,6 +162,7 @@ const rowsWithIssues = (issues: ImportIssue[]) => new Set(issues.map((i) => i.ro
 const skippable = (checked: Checked) => (checked.kind === 'villages' ? checked.input.onInvalid : checked.onInvalid) === 'skip' && checked.issues.every((i) => i.row !== null)
 const validRowCount = (checked: Checked) => {
   if (checked.kind === 'villages') return checked.validRows
+  if (checked.kind === 'customers') return validCustomerRows(checked.rows, checked.issues).length
   const bad = rowsWithIssues(checked.issues)
   return checked.grids.filter((g) => !bad.has(g.row)).length
 }
@@ -159,6 +184,12 @@ export function validationError(checked: Checked): AppError | null {
 export function writeImport(db: Db, cx: ChangeContext, checked: Checked, crs: string, report?: Report): Omit<ImportResult, 'millis'> {
   const skip = skippable(checked)
   const skippedIssues = skip ? { skippedIssues: checked.issues.slice(0, MAX_LISTED) } : {}
+  if (checked.kind === 'customers') {
+    const rows = skip ? validCustomerRows(checked.rows, checked.issues) : checked.rows
+    report?.('writing', 0, rows.length, 'rows')
+    const counts = db.transaction((tx) => writeCustomers(tx, cx, rows))
+    return { file: checked.file, ...counts, ...(skip ? { skipped: checked.rows.length - rows.length, ...skippedIssues } : {}) }
+  }
   if (checked.kind === 'grids') {
     const bad = rowsWithIssues(checked.issues)
     const grids = skip ? checked.grids.filter((g) => !bad.has(g.row)) : checked.grids

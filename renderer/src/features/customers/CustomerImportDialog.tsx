@@ -1,4 +1,4 @@
-// Import key customers from CSV/XLSX, by the village import's rules: the file goes by path
+// Import key customers from CSV/XLSX, by the village import's rules and through its import jobs: the file goes by path
 // (Electron's native dialog, or an upload in browser mode with progress); choosing it previews it
 // (mapping, sample, every problem by row and field, translated); the mapping can be set by hand
 // (a change previews again); the problems can be saved as a CSV report; Import writes all rows or
@@ -6,14 +6,13 @@
 import { Badge, Button, Group, Modal, Stack, Text } from '@mantine/core'
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import type { CustomerImportInput } from '../../../../shared/api/customers'
-import type { ImportIssue, ImportPreview, ImportResult } from '../../../../shared/api/imports'
+import type { ImportInput, ImportIssue, ImportPreview, ImportResult } from '../../../../shared/api/imports'
 import { call } from '../../api/client'
 import { EncodingSelect, ImportOutcome, ImportProgress, IssuesTable, MappingEditor, reportedIssues, SampleTable, SaveReportButton, useImportFile, type Step } from '../imports/ImportParts'
 
 export function CustomerImportDialog({ opened, onClose, onImported }: { opened: boolean; onClose: () => void; onImported: (r: ImportResult) => void }) {
   const { t } = useTranslation()
-  const [encoding, setEncoding] = useState<CustomerImportInput['encoding']>('auto')
+  const [encoding, setEncoding] = useState<ImportInput['encoding']>('auto')
   /** Target field → column, set by hand ('' = leave out); the rest are mapped by header. */
   const [override, setOverride] = useState<Record<string, string>>({})
   const [preview, setPreview] = useState<ImportPreview>()
@@ -39,7 +38,7 @@ export function CustomerImportDialog({ opened, onClose, onImported }: { opened: 
     setBusy('reading')
     setError(undefined)
     setResult(undefined)
-    call('customers.importPreview', { source: { path: chosen.path }, encoding, mapping: override }).then(
+    call('import.preview', { kind: 'customers', source: { path: chosen.path }, encoding, mapping: override }).then(
       (value) => {
         if (!current) return
         setPreview(value)
@@ -67,7 +66,7 @@ export function CustomerImportDialog({ opened, onClose, onImported }: { opened: 
     if (!chosen) return
     setBusy('committing')
     try {
-      const value = await call('customers.import', { source: { path: chosen.path }, encoding, mapping: override })
+      const value = await call('import.commit', { kind: 'customers', source: { path: chosen.path }, encoding, mapping: override })
       setResult(value)
       onImported(value)
     } catch (e) {

@@ -18,7 +18,7 @@ type Kind = ImportInput['kind']
 type Encoding = ImportInput['encoding']
 
 const BOUNDARY_FILES = '.geojson,.json,.kml,.zip'
-const accept: Record<Kind, string> = { villages: '.csv,.txt,.xlsx', grids: BOUNDARY_FILES, county: BOUNDARY_FILES, townships: BOUNDARY_FILES }
+const accept: Record<Kind, string> = { villages: '.csv,.txt,.xlsx', customers: '.csv,.txt,.xlsx', grids: BOUNDARY_FILES, county: BOUNDARY_FILES, townships: BOUNDARY_FILES }
 
 export interface ImportDialogProps {
   opened: boolean
