@@ -291,6 +291,16 @@ describe('applyPushResults', () => {
     expect(row('villages', taken)).toBeDefined()
   })
 
+  it("adopts HQ's answer for a row deleted here meanwhile (a tombstone, not in the checkpoint)", () => {
+    const id = uuidv7()
+    pull([village(id)])
+    const change = queue('villages', id, { notes: 'mine' }, { notes: v(1) }, v(5, 'dev'))
+    db().prepare("UPDATE villages SET deleted_at = '2026-12-01T00:00:00.000Z' WHERE id = ?").run(id)
+    storeChecksum(db(), localCheckpoint(db()))
+    push([change], [answer(change, 'superseded', { notes: { value: 'theirs', version: v(6), outcome: 'superseded' } })])
+    expect(row('villages', id)).toMatchObject({ notes: 'theirs', deleted_at: '2026-12-01T00:00:00.000Z' })
+  })
+
   it('an edit HQ applied as sent keeps the version it was made with', () => {
     const id = uuidv7()
     pull([village(id)])
