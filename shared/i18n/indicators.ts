@@ -1,0 +1,132 @@
+// UI strings of the indicators (时间进度 dashboard, targets, actuals), spread into zh-CN.ts and en.ts;
+// kept in their own file so parallel work does not collide.
+import type { Translation } from './zh-CN'
+
+const zh = {
+  indicators: {
+    unit: { 户: '户', 台: '台', 万元: '万元', 元: '元', 千元: '千元', 件: '件', 个: '个' },
+    title: '指标看板',
+    region: '区域编码',
+    period: '统计周期',
+    periodHint: '月份 2026-10、季度 2026-Q3 或年份 2026',
+    timeProgress: '时间进度 {{value}}（截至 {{asOf}}）',
+    col: { unit: '单位', target: '目标', actual: '完成', completion: '完成率', gap: '进度差' },
+    light: { green: '绿灯：进度正常', yellow: '黄灯：略微落后', red: '红灯：严重落后', none: '无目标' },
+    level: { county: '区县', center: '服务营销中心', grid: '网格', microgrid: '微网格' },
+    workOrders: '工单',
+    overdueOnly: '只看超期',
+    woCol: { title: '工单', unit: '网格', assignee: '负责人', due: '到期时间', status: '状态', left: '剩余(小时)' },
+    woStatus: { open: '待处理', in_progress: '处理中', done: '已完成', cancelled: '已取消' },
+    noWorkOrders: '没有工单。',
+    tabs: { dashboard: '看板', map: '地图', targets: '目标分解', workOrders: '工单', analysis: '分析' },
+    lightWord: { green: '绿', yellow: '黄', red: '红', none: '无' },
+    legendTitle: '图例',
+    rowActions: '操作',
+    actions: { import: '导入完成值', record: '手工录入', thresholds: '红绿灯阈值', createWo: '建工单', analyse: '分析' },
+    direction: { higher_better: '越大越好', lower_better: '越小越好' },
+    thresholds: {
+      title: '红绿灯阈值（按指标）', yellow: '黄灯：落后超过（百分点）', red: '红灯：落后超过（百分点）',
+      hint: '进度差（完成率 − 时间进度，越小越好的指标反向）低于阈值即变色。阈值为 0 或负数，红灯不高于黄灯。', save: '保存', saved: '已保存“{{name}}”的阈值',
+    },
+    import: {
+      title: '导入完成值（计费系统导出）', hint: 'CSV 或 XLSX。列：网格编码、指标编码、账期、完成值，可选“统计日期”。有任何一行出错则整份文件不导入。',
+      file: '选择文件', submit: '导入', check: '仅校验', done: '已导入 {{stored}} 行（{{orgUnits}} 个单位，周期 {{periods}}）', checked: '校验通过：{{rows}} 行，未写入',
+      failed: '{{file}}：{{count}} 行有问题，未导入任何数据。', row: '行', field: '列', problem: '问题', value: '值', more: '另有 {{count}} 处问题未列出',
+    },
+    importCode: {
+      missing_column: '缺少该列', required: '必填项为空', unknown_org_unit: '未知的单位编码', unknown_indicator: '未知的指标编码', bad_period: '账期格式不对（应为 2026-10、202610、2026-Q3 或 2026）',
+      not_a_number: '不是数字', duplicate: '与前面的行重复', empty_file: '文件为空或没有数据行', unreadable: '无法读取文件（不是 CSV/XLSX）', archive_too_large: '文件解压后过大（疑似压缩炸弹），未导入。请确认文件无误，或拆分后分别导入', nul_char: '含有空字符（U+0000）', lone_surrogate: '含有不完整的字符（孤立的 UTF-16 代理项）',
+    },
+    record: { title: '手工录入完成值', unit: '单位', indicator: '指标', value: '完成值', submit: '保存', done: '已保存（历史记录保留）', history: '录入历史', source: '来源', asOf: '统计时间' },
+    split: {
+      title: '目标分解', indicator: '指标', parent: '上级单位', parentValue: '上级目标（留空则用已存目标）', method: '分解方式',
+      methods: { households: '按户数', last_year_share: '按去年占比', equal: '平均分配' }, preview: '预览分解', save: '保存分解',
+      child: '下级单位', weight: '权重', proposed: '建议值', value: '分解值（可手工调整）', sum: '下级合计 {{sum}}，上级目标 {{target}}', diff: '相差 {{diff}}：请调整后再保存',
+      ok: '下级合计与上级目标一致', saved: '已保存 {{count}} 个下级目标', reset: '恢复建议值', hint: '先预览；修改分解值后再预览核对合计，一致后保存。',
+    },
+    wo: {
+      new: '新建工单', edit: '编辑工单', title: '标题', description: '说明', unit: '网格', assignee: '负责人', due: '到期时间', sla: 'SLA（小时）', status: '状态',
+      save: '保存', cancel: '取消', required: '必填', slaRange: '应为 1 到 8760 之间的整数', created: '已创建工单：{{title}}', saved: '已保存工单',
+      fromAlert: '由预警建工单', fromAlertHint: '{{unit}}「{{indicator}}」{{period}}：完成率 {{completion}}，进度差 {{gap}} 个百分点。工单标题和说明由系统按预警生成。',
+      alertIndicator: '落后指标', origin: { manual: '手工', visit: '拜访', alert: '预警' }, light: { green: '时间充裕', yellow: '临近到期', red: '已超期', none: '已关闭' },
+      hours: '{{hours}} 小时', colOrigin: '来源', none: '（无）',
+    },
+    map: { indicator: '着色指标', worst: '全部指标（取最差）', legend: '{{indicator}} · {{period}} · 时间进度 {{progress}}', count: '{{count}} 个' },
+    analysis: {
+      indicator: '指标', focus: '关注网格', yIndicator: '相关指标（纵轴）', savePng: '保存图片', anomalies: '异常网格（偏离同行）', noAnomalies: '没有明显偏离同行的网格。',
+      trend: '趋势与增长率：{{name}}', compare: '同行对比：完成率', group: '分组对比', groupBy: { center: '按中心', kind: '按类型', size: '按规模' },
+      scatter: '相关性：{{x}} × {{y}}', r: 'r = {{r}}（{{strength}}，n = {{n}}）', strength: { none: '不相关', weak: '弱相关', moderate: '中等相关', strong: '强相关' },
+      pareto: '客户价值 80/20', paretoNote: '前 20% 客户贡献 {{share}}；{{n}} 个客户（{{itemShare}}）贡献 80%', boston: '产品组合（波士顿矩阵）',
+      quadrant: { star: '明星', cash_cow: '金牛', question: '问题', dog: '瘦狗' }, funnel: '客户漏斗', funnelNote: '总转化率 {{overall}}',
+      mom: '环比', yoy: '同比', completion: '完成率', actual: '完成', target: '目标', median: '同行中位数', share: '市场份额', growth: '同比增长', holders: '用户数',
+      cumulative: '累计占比', value: '价值', conversion: '转化率', noData: '无数据', focusNote: '{{name}}：完成率 {{completion}}，同行中位数 {{median}}，排名 {{rank}} / {{count}}',
+      zScore: '稳健 z 值 {{z}}',
+    },
+  },
+} as const
+
+const en: Translation<typeof zh> = {
+  indicators: {
+    unit: { 户: 'subs', 台: 'devices', 万元: '¥10k', 元: '¥', 千元: '¥1k', 件: 'cases', 个: 'items' },
+    title: 'Indicator dashboard',
+    region: 'Region code',
+    period: 'Period',
+    periodHint: 'Month 2026-10, quarter 2026-Q3 or year 2026',
+    timeProgress: 'Time elapsed {{value}} (as of {{asOf}})',
+    col: { unit: 'Unit', target: 'Target', actual: 'Actual', completion: 'Completion', gap: 'Gap' },
+    light: { green: 'Green: on pace', yellow: 'Yellow: slightly behind', red: 'Red: well behind', none: 'No target' },
+    level: { county: 'County', center: 'Center', grid: 'Grid', microgrid: 'Micro-grid' },
+    workOrders: 'Work orders',
+    overdueOnly: 'Overdue only',
+    woCol: { title: 'Work order', unit: 'Grid', assignee: 'Assignee', due: 'Due', status: 'Status', left: 'Hours left' },
+    woStatus: { open: 'Open', in_progress: 'In progress', done: 'Done', cancelled: 'Cancelled' },
+    noWorkOrders: 'No work orders.',
+    tabs: { dashboard: 'Dashboard', map: 'Map', targets: 'Targets', workOrders: 'Work orders', analysis: 'Analysis' },
+    lightWord: { green: 'Green', yellow: 'Yellow', red: 'Red', none: 'None' },
+    legendTitle: 'Legend',
+    rowActions: 'Actions',
+    actions: { import: 'Import actuals', record: 'Enter by hand', thresholds: 'Light thresholds', createWo: 'Work order', analyse: 'Analyse' },
+    direction: { higher_better: 'More is better', lower_better: 'Less is better' },
+    thresholds: {
+      title: 'Traffic-light thresholds per indicator', yellow: 'Yellow below (pp)', red: 'Red below (pp)',
+      hint: 'The light changes when the gap (completion − time elapsed, reversed for less-is-better) falls below a threshold. Thresholds are 0 or negative; red at or below yellow.', save: 'Save', saved: 'Saved the thresholds of “{{name}}”',
+    },
+    import: {
+      title: 'Import actuals (billing export)', hint: 'CSV or XLSX. Columns: org unit code, indicator code, period, value, optional as_of. One bad row and nothing is imported.',
+      file: 'Choose a file', submit: 'Import', check: 'Check only', done: 'Imported {{stored}} rows ({{orgUnits}} units, periods {{periods}})', checked: 'Valid: {{rows}} rows, nothing stored',
+      failed: '{{file}}: {{count}} rows with problems; nothing was imported.', row: 'Row', field: 'Column', problem: 'Problem', value: 'Value', more: '{{count}} more problems not listed',
+      failed_one: '{{file}}: {{count}} row with a problem; nothing was imported.', more_one: '{{count}} more problem not listed',
+    },
+    importCode: {
+      missing_column: 'Column missing', required: 'Required value is empty', unknown_org_unit: 'Unknown org unit code', unknown_indicator: 'Unknown indicator code', bad_period: 'Bad period (use 2026-10, 202610, 2026-Q3 or 2026)',
+      not_a_number: 'Not a number', duplicate: 'Duplicates an earlier row', empty_file: 'The file is empty or has no data rows', unreadable: 'Not a readable CSV/XLSX file', archive_too_large: 'Unpacks to too much data (a zip bomb?); nothing was imported. Check that this is the right file, or split it and import the parts', nul_char: 'Contains a NUL character (U+0000)', lone_surrogate: 'Contains a broken character (lone UTF-16 surrogate)',
+    },
+    record: { title: 'Enter an actual by hand', unit: 'Org unit', indicator: 'Indicator', value: 'Value', submit: 'Save', done: 'Saved (history kept)', history: 'History', source: 'Source', asOf: 'As of' },
+    split: {
+      title: 'Target decomposition', indicator: 'Indicator', parent: 'Parent unit', parentValue: 'Parent target (empty: the stored one)', method: 'Split by',
+      methods: { households: 'Households', last_year_share: "Last year's share", equal: 'Equal' }, preview: 'Preview', save: 'Save split',
+      child: 'Child unit', weight: 'Weight', proposed: 'Proposed', value: 'Value (adjust by hand)', sum: 'Children add up to {{sum}}, parent target {{target}}', diff: 'Off by {{diff}}: adjust before saving',
+      ok: "The children add up to the parent's target", saved: 'Saved {{count}} child targets', saved_one: 'Saved {{count}} child target', reset: 'Back to proposed', hint: 'Preview first; after adjusting values, preview again to check the sum, then save.',
+    },
+    wo: {
+      new: 'New work order', edit: 'Edit work order', title: 'Title', description: 'Description', unit: 'Grid', assignee: 'Assignee', due: 'Due', sla: 'SLA (hours)', status: 'Status',
+      save: 'Save', cancel: 'Cancel', required: 'Required', slaRange: 'A whole number from 1 to 8760', created: 'Created work order: {{title}}', saved: 'Work order saved',
+      fromAlert: 'Work order from an alert', fromAlertHint: '{{unit}} “{{indicator}}” {{period}}: completion {{completion}}, gap {{gap}} pp. Title and description are written from the alert.',
+      alertIndicator: 'Indicator behind', origin: { manual: 'Manual', visit: 'Visit', alert: 'Alert' }, light: { green: 'Time left', yellow: 'Due soon', red: 'Overdue', none: 'Closed' },
+      hours: '{{hours}} h', colOrigin: 'Origin', none: '(none)',
+    },
+    map: { indicator: 'Colour by', worst: 'All indicators (worst)', legend: '{{indicator}} · {{period}} · time elapsed {{progress}}', count: '{{count}}' },
+    analysis: {
+      indicator: 'Indicator', focus: 'Grid in focus', yIndicator: 'Second indicator (y)', savePng: 'Save image', anomalies: 'Anomalies (far from peers)', noAnomalies: 'No grid stands out from its peers.',
+      trend: 'Trend and growth: {{name}}', compare: 'Peers: completion', group: 'Groups', groupBy: { center: 'By center', kind: 'By kind', size: 'By size' },
+      scatter: 'Correlation: {{x}} × {{y}}', r: 'r = {{r}} ({{strength}}, n = {{n}})', strength: { none: 'none', weak: 'weak', moderate: 'moderate', strong: 'strong' },
+      pareto: 'Customer value 80/20', paretoNote: 'Top 20% of customers hold {{share}}; {{n}} customers ({{itemShare}}) make 80%', boston: 'Product portfolio (Boston matrix)',
+      quadrant: { star: 'Star', cash_cow: 'Cash cow', question: 'Question mark', dog: 'Dog' }, funnel: 'Customer funnel', funnelNote: 'Overall conversion {{overall}}',
+      mom: 'MoM', yoy: 'YoY', completion: 'Completion', actual: 'Actual', target: 'Target', median: 'Peer median', share: 'Share', growth: 'YoY growth', holders: 'Holders',
+      cumulative: 'Cumulative share', value: 'Value', conversion: 'Conversion', noData: 'No data', focusNote: '{{name}}: completion {{completion}}, peer median {{median}}, rank {{rank}} of {{count}}',
+      zScore: 'robust z {{z}}',
+    },
+  },
+}
+
+export { zh as indicatorsZh, en as indicatorsEn }
