@@ -3,6 +3,7 @@
 // device's estimate is within 15% of what it then fetches; a prefetch stopped at several points and
 // resumed writes the very same archive as one that ran through, never storing a tile twice; a
 // damaged archive is refused in words, in both languages.
+import { spawn } from 'node:child_process'
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +14,7 @@ import { writeFixtureMbtiles } from '../electron/core/db/mbtilesFixture'
 import { readTile } from '../electron/core/db/mbtiles'
 import { enrol } from '../electron/core/sync/engine'
 import { openTestCore } from '../electron/core/testing'
+import { REPO_ROOT } from '../electron/core/resources'
 import { writePmtiles } from '../electron/core/tiles/pmtiles'
 import { archiveFile, pausePrefetch, prefetchDone, prefetchStatus, startPrefetch } from '../electron/core/tiles/prefetch'
 import { addHqBasemap, BasemapAdminError, listHqBasemaps } from './basemaps'
@@ -20,6 +22,17 @@ import { runAdmin } from './cli'
 import { startTestHq, type TestHq } from './testing'
 
 type Device = ReturnType<typeof openTestCore>
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'electron/cli/main.ts'), ...args], { cwd: REPO_ROOT, env: { ...process.env, GRIDDESK_CRASH_AT: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }))
+  })
+}
 const COUNTY: Box = [106.75, 23.2, 107.65, 24.1]
 const ZOOMS = { minzoom: 10, maxzoom: 14 }
 
@@ -165,6 +178,28 @@ describe('basemaps served by HQ and prefetched by devices', () => {
     const local = (await other.call('basemaps.list', {})).find((b) => b.source?.hq === mbtilesId)!
     expect(readFileSync(archiveFile(other.dataDir, local.id)).equals(reference)).toBe(true)
   }, 120_000)
+
+  it('resumes after the CLI process is killed at several points: the same archive, with progress printed', async () => {
+    const reference = readFileSync(archiveFile(device.dataDir, (await device.call('basemaps.list', {})).find((b) => b.source?.hq === mbtilesId)!.id))
+    const dataDir = join(dir, 'cli-device')
+    const enrolled = await cli(['sync', 'enrol', '--server', hq.url, '--code', await hq.userWithCode('zhao3', 'grid_manager', ['451022-G03']), '--data-dir', dataDir])
+    expect(enrolled.code, enrolled.stderr).toBe(0)
+    const args = ['basemap', 'fetch', '--id', mbtilesId, '--zoom', '10-14', '--data-dir', dataDir, '--lang', 'en']
+    const estimate = await cli(['basemap', 'estimate', '--id', mbtilesId, '--zoom', '10-14', '--data-dir', dataDir])
+    const total = (JSON.parse(estimate.stdout) as { tiles: number }).tiles
+    expect(estimate.stderr).toMatch(/z14: \d+ tiles/)
+    // Each run counts the tiles it stores itself: killed after the 1st, then half, then a quarter more.
+    for (const at of [1, Math.floor(total / 2), Math.floor(total / 4)]) {
+      const killed = await cli(args, { GRIDDESK_CRASH_AT: `prefetch.tile-stored@${at}` })
+      expect(killed.signal, killed.stderr).toBe('SIGKILL')
+    }
+    const finished = await cli(args)
+    expect(finished.code, finished.stderr).toBe(0)
+    expect(finished.stderr).toMatch(/resuming .* \d+ tiles/)
+    expect(finished.stderr).toMatch(new RegExp(`done: ${total}/${total} tiles \\(100%\\)`))
+    const id = (JSON.parse(finished.stdout) as { basemapId: string }).basemapId
+    expect(readFileSync(archiveFile(dataDir, id)).equals(reference)).toBe(true)
+  }, 180_000)
 
   it('refuses a damaged archive, at HQ and on the device, in words in both languages', async () => {
     const whole = readFileSync(join(dir, 'county.pmtiles'))

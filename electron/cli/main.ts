@@ -19,6 +19,7 @@ import { parseColumnMapping, type ImportIssue } from '../../shared/api/imports'
 import { resolve } from 'node:path'
 import { appVersion, REPO_ROOT } from '../core/resources'
 import { runSyncCommand } from '../core/sync/cli'
+import { runBasemapCommand } from '../core/tiles/cli'
 
 const USAGE = `GridDesk 网格通 command line
 
@@ -55,6 +56,14 @@ Commands:
                                     progress and each change's result (applied/superseded/conflict/rejected);
                                     N rows per pulled page (default: 20,000 first, then what the link carries in ~15 s)
   sync status | sync conflicts      sync state; conflicts waiting for review
+  basemap list                      the basemaps HQ offers (and the box of your regions) and the local ones
+  basemap estimate [--id ID] [--zoom 8-15]
+                                    tiles and megabytes of your regions at those zoom levels
+  basemap fetch [--id ID] [--zoom 8-15] [--budget-mb N] [--slow-ok]
+                                    sync, then download the regions' tiles into one PMTiles archive
+                                    in the data directory, printing progress; Ctrl+C pauses, the
+                                    same command resumes (no tile is fetched twice); a slow link
+                                    pauses unless --slow-ok. Default: HQ's first raster basemap
   demo load [--seed N] [--customers N] [--visits N]
                                     load the demo county 田东县 into an empty data directory
   demo clear [--export FILE]        remove the demo county and everything typed into it (--export
@@ -119,6 +128,10 @@ export async function runCli(argv: string[]): Promise<CliResult> {
         'skip-invalid': { type: 'boolean', default: false },
         'clear-demo': { type: 'boolean', default: false },
         export: { type: 'string' },
+        zoom: { type: 'string' },
+        id: { type: 'string' },
+        'budget-mb': { type: 'string' },
+        'slow-ok': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     })
@@ -155,6 +168,10 @@ export async function runCli(argv: string[]): Promise<CliResult> {
   try {
     if (command === 'sync') {
       const result = await runSyncCommand(core, rest, values, (line) => process.stderr.write(`${line}\n`))
+      if (result) return result
+    }
+    if (command === 'basemap') {
+      const result = await runBasemapCommand(core, rest, values, lang, (line) => process.stderr.write(`${line}\n`))
       if (result) return result
     }
     const envelope = await dispatchCommand((name, input) => core.dispatch(name, input, lang), command, rest, values)

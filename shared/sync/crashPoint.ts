@@ -17,6 +17,7 @@ export type CrashPoint =
   | 'pull.page-committed'
   | 'server.push-applied'
   | 'server.push-committed'
+  | 'prefetch.tile-stored'
 
 export function crashPoint(point: CrashPoint): void {
   if (target !== point || !proc) return

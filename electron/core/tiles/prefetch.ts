@@ -23,10 +23,13 @@ import { openTileStaging, type TileStaging } from '../db/tileStaging'
 import { assertSecureUrl, insecureHttpAllowed } from '../sync/engine'
 import { HqClient, hqFetch, SyncHttpError, type FetchLike } from '../sync/hqClient'
 import { currentRun, runSyncExclusive } from '../sync/runner'
+import { crashPoint } from '../../../shared/sync/crashPoint'
 import { writePmtiles } from './pmtiles'
 
 /** Below this rate (bytes/s, ~200 kbit/s) a prefetch pauses unless the user asked for it anyway. */
 export const SLOW_LINK_BPS = 25_000
+/** What a slow link may still fetch: a download that takes less than this many seconds. */
+const SLOW_LINK_SMALL_S = 60
 /** Tiles and seconds after which the link's rate is judged. */
 const JUDGE_AFTER = { tiles: 16, ms: 4000 }
 const DEFAULT_CONCURRENCY = 6
@@ -303,6 +306,7 @@ async function download(
       }
       if (options.signal.aborted && !bytes) return
       staging.put(z, x, y, bytes)
+      crashPoint('prefetch.tile-stored')
       status.tilesDone++
       tilesThisRun++
       if (bytes) {
@@ -318,7 +322,8 @@ async function download(
       options.afterTile?.(status.tilesDone)
       publish()
       if (job.budgetBytes && status.bytes > job.budgetBytes) options.stop('budget')
-      if (!job.allowSlowLink && (tilesThisRun >= JUDGE_AFTER.tiles || elapsed >= JUDGE_AFTER.ms) && status.bytesPerSecond !== null && status.bytesPerSecond < SLOW_LINK_BPS && elapsed >= 1500)
+      // A slow link is left alone unless what remains would be over in a minute anyway.
+      if (!job.allowSlowLink && (tilesThisRun >= JUDGE_AFTER.tiles || elapsed >= JUDGE_AFTER.ms) && status.bytesPerSecond !== null && status.bytesPerSecond < SLOW_LINK_BPS && (status.secondsLeft ?? 0) > SLOW_LINK_SMALL_S)
         options.stop('slowLink')
     }
   }
