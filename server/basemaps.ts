@@ -125,6 +125,17 @@ export function closeHqBasemaps(): void {
  * 'none' for a user without regions or outlines.
  */
 export async function deviceBox(db: HqDb, principal: Pick<DevicePrincipal, 'userId' | 'role'>): Promise<Box | null | 'none'> {
+  // A prefetch asks for thousands of tiles: the box is worked out once a minute per user, not per tile.
+  const key = `${principal.userId}:${principal.role}`
+  const cached = boxes.get(key)
+  if (cached && cached.until > Date.now()) return cached.box
+  const box = await computeBox(db, principal)
+  boxes.set(key, { box, until: Date.now() + 60_000 })
+  return box
+}
+const boxes = new Map<string, { box: Box | null | 'none'; until: number }>()
+
+async function computeBox(db: HqDb, principal: Pick<DevicePrincipal, 'userId' | 'role'>): Promise<Box | null | 'none'> {
   const scope = await scopeOf(db, principal)
   if (scope === '*') return null
   if (scope.length === 0) return 'none'

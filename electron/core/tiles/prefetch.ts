@@ -79,6 +79,8 @@ interface Running {
   promise: Promise<PrefetchStatus>
 }
 const running = new Map<string, Running>()
+// The last prefetch that finished, for the page that polls (until the next one starts).
+const finished = new Map<string, PrefetchStatus>()
 
 function readJob(dataDir: string): PrefetchJob | null {
   try {
@@ -113,7 +115,7 @@ export function prefetchStatus(ctx: HandlerContext): PrefetchStatus | null {
   const live = running.get(ctx.dataDir)
   if (live) return { ...live.status }
   const job = readJob(ctx.dataDir)
-  if (!job || !existsSync(stagingFile(ctx.dataDir))) return null
+  if (!job || !existsSync(stagingFile(ctx.dataDir))) return finished.get(ctx.dataDir) ?? null
   const staging = openTileStaging(stagingFile(ctx.dataDir))
   try {
     const stored = readState(ctx.dataDir)
@@ -170,6 +172,7 @@ function refuse(reason: string, message: string, params: Record<string, string |
 export async function startPrefetch(ctx: HandlerContext, options: StartOptions): Promise<PrefetchStatus> {
   const live = running.get(ctx.dataDir)
   if (live) return { ...live.status }
+  finished.delete(ctx.dataDir)
   const { client, url, token } = hqClient(ctx, options.fetch)
   let job = readJob(ctx.dataDir)
   const same = job && job.hqId === options.id && job.minzoom === options.minzoom && job.maxzoom === options.maxzoom
@@ -353,6 +356,7 @@ function finish(ctx: HandlerContext, job: PrefetchJob, staging: TileStaging, sta
     staging.close()
     rmSync(dirOf(ctx.dataDir), { recursive: true, force: true })
     Object.assign(status, { state: 'done', reason: null, message: null, secondsLeft: 0, basemapId: saved.id })
+    finished.set(ctx.dataDir, { ...status })
     publish()
     return { ...status }
   })

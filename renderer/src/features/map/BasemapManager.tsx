@@ -2,13 +2,14 @@
 // file chosen in the file chooser (Electron's native dialog gives its path; browser mode uploads it
 // first, POST /upload, and adds the uploaded copy), removal. The choice of basemap is the map panel's.
 import { Alert, Button, FileButton, Group, Modal, Select, Stack, Table, Text, TextInput } from '@mantine/core'
-import { useState } from 'react'
+import { useCallback, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Basemap, BasemapCrs } from '../../../../shared/api/map'
 import { basemapCrsList } from '../../../../shared/api/map'
 import { AppError } from '../../../../shared/errors'
 import { call, pickImportFile, uploadFile } from '../../api/client'
 import { errorMessage } from '../../shell/errors'
+import { HqBasemaps } from './HqBasemaps'
 
 export function BasemapManager({ opened, onClose, basemaps, onChanged, onUse }: { opened: boolean; onClose: () => void; basemaps: Basemap[]; onChanged: () => void; onUse: (id: string | null) => void }) {
   const { t } = useTranslation()
@@ -18,10 +19,21 @@ export function BasemapManager({ opened, onClose, basemaps, onChanged, onUse }: 
   const [error, setError] = useState<string>()
   const [added, setAdded] = useState<Basemap>()
 
-  const describe = (e: unknown) => {
-    const reason = e instanceof AppError ? e.details?.reason : undefined
-    return typeof reason === 'string' ? t(`mapView.basemapErrors.${reason}`, { defaultValue: errorMessage(t, e) }) : errorMessage(t, e)
-  }
+  const describe = useCallback(
+    (e: unknown) => {
+      const details = e instanceof AppError ? e.details : undefined
+      const reason = details?.reason
+      return typeof reason === 'string' ? t(`mapView.basemapErrors.${reason}`, { ...details, defaultValue: errorMessage(t, e) }) : errorMessage(t, e)
+    },
+    [t],
+  )
+  const downloaded = useCallback(
+    (id: string) => {
+      onChanged()
+      onUse(id)
+    },
+    [onChanged, onUse],
+  )
   const add = async (choose: () => Promise<{ path: string } | null>) => {
     setBusy(true)
     setError(undefined)
@@ -96,6 +108,13 @@ export function BasemapManager({ opened, onClose, basemaps, onChanged, onUse }: 
             </Table.Tbody>
           </Table>
         )}
+        <Text size="sm" fw={600}>
+          {t('mapView.hq.title')}
+        </Text>
+        <Text size="xs" c="dimmed">
+          {t('mapView.hq.hint')}
+        </Text>
+        {opened && <HqBasemaps describe={describe} onDone={downloaded} />}
         <Text size="sm" fw={600}>
           {t('mapView.addBasemap')}
         </Text>
