@@ -180,6 +180,8 @@ export type SyncErrorCode =
   | 'DEVICE_REVOKED'
   /** Too many enrolment attempts from one address. */
   | 'RATE_LIMITED'
+  /** HQ has as many sync requests running and waiting as it takes (429 with Retry-After): come back later, jittered. */
+  | 'HQ_BUSY'
   | 'INTERNAL'
 
 export interface SyncErrorBody {

@@ -4,9 +4,10 @@ import { createServer, type Server } from 'node:http'
 import { brotliCompressSync } from 'node:zlib'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HqClient, MAX_ANSWER_BYTES } from './hqClient'
+import { busyDelayMs, HqClient, MAX_ANSWER_BYTES, SyncHttpError } from './hqClient'
 
 let server: Server
+const busyCounts = new Map<string, number>()
 let base: string
 const big = JSON.stringify({ rows: Array.from({ length: 2000 }, (_, i) => ({ id: i, name: `row ${i}` })) })
 
@@ -27,6 +28,14 @@ beforeAll(async () => {
     if (req.url === '/reset') return req.socket.resetAndDestroy()
     // A compression bomb: a few hundred KB on the wire that inflate past the client's cap.
     if (req.url === '/bomb') return res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'br' }).end(bomb)
+    if (req.url?.startsWith('/busy')) {
+      // Busy for the first N requests of this path, then an answer.
+      const n = (busyCounts.get(req.url) ?? 0) + 1
+      busyCounts.set(req.url, n)
+      if (n <= Number(req.url.split('/')[2]))
+        return res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '2' }).end(JSON.stringify({ error: { code: 'HQ_BUSY', message: 'busy', details: { retry_after_s: 2 } } }))
+      return res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
+    }
     res.writeHead(404).end()
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -76,5 +85,36 @@ describe('HQ client deadlines and broken links', () => {
   it('a whole-request deadline bounds a slow trickle', async () => {
     const slow = new HqClient(base, undefined, undefined, { firstByteMs: 300, idleMs: 10_000, requestMs: 400, minBytesPerSecond: 1e12 })
     await expect(slow.request('GET', '/stall')).rejects.toMatchObject({ code: 'NETWORK', details: { network: 'timeout_request' } })
+  })
+})
+
+describe('HQ busy (429 HQ_BUSY)', () => {
+  it('waits the Retry-After, jittered and growing, then sends again', async () => {
+    const c = client()
+    const waits: number[] = []
+    c.busyRetry = { retries: 6, sleep: async (ms) => void waits.push(ms) }
+    expect(await c.request('GET', '/busy/3/a')).toEqual({ ok: true })
+    expect(waits).toHaveLength(3)
+    // 2 s, 4 s, 8 s, each times 1–2.
+    waits.forEach((ms, i) => {
+      expect(ms).toBeGreaterThanOrEqual(2000 * 2 ** i)
+      expect(ms).toBeLessThanOrEqual(4000 * 2 ** i)
+    })
+  })
+
+  it('gives up after its retries with the HQ_BUSY error', async () => {
+    const c = client()
+    c.busyRetry = { retries: 2, sleep: async () => undefined }
+    const error = await c.request('GET', '/busy/9/b').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(SyncHttpError)
+    expect(error).toMatchObject({ status: 429, code: 'HQ_BUSY' })
+    expect(busyCounts.get('/busy/9/b')).toBe(3)
+  })
+
+  it('spreads devices turned away together, and never waits over a minute', () => {
+    expect(busyDelayMs(2, 0, 0)).toBe(2000)
+    expect(busyDelayMs(2, 0, 0.999)).toBe(3998)
+    expect(busyDelayMs(Number.NaN, 1, 0)).toBe(2000)
+    expect(busyDelayMs(30, 4, 0.5)).toBe(60_000)
   })
 })

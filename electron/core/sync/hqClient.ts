@@ -84,7 +84,26 @@ export class HqClient {
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...timeouts }
   }
 
+  /** Retries of a request HQ answered 429 HQ_BUSY, and how to wait (tests replace it). */
+  busyRetry = { retries: 6, sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) }
+
+  /**
+   * One request; when HQ is busy (429 HQ_BUSY) it is sent again after the Retry-After HQ gave,
+   * jittered so devices turned away together do not come back together. Safe for every sync
+   * request: a push is idempotent (a replay gets its recorded answers), a pull only reads.
+   */
   async request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once<T>(method, path, body)
+      } catch (error) {
+        if (!(error instanceof SyncHttpError && error.code === 'HQ_BUSY') || attempt >= this.busyRetry.retries) throw error
+        await this.busyRetry.sleep(busyDelayMs(Number(error.details?.retry_after_s), attempt))
+      }
+    }
+  }
+
+  private async once<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'br, gzip' }
     if (this.token) headers.authorization = `Bearer ${this.token}`
     let payload: Uint8Array | undefined
@@ -186,6 +205,15 @@ export class HqClient {
     }
     return json as T
   }
+}
+
+/**
+ * How long to wait before sending again a request HQ answered busy: its Retry-After (1 s when
+ * absent), doubled on each further refusal, times 1–2 at random; at most a minute.
+ */
+export function busyDelayMs(retryAfterSeconds: number, attempt: number, random = Math.random()): number {
+  const base = (Number.isFinite(retryAfterSeconds) && retryAfterSeconds > 0 ? retryAfterSeconds : 1) * 1000 * 2 ** Math.min(attempt, 5)
+  return Math.min(60_000, Math.round(base * (1 + random)))
 }
 
 const phrases: Record<NetworkFailure, string> = {
