@@ -1,8 +1,6 @@
 // Push and pull over the generic `rows` table: idempotent push by device_seq with field-level
-// merge, region-scoped pull by server_seq with checkpoints. Pushes run side by side: each locks
-// only its device and its rows. Their server_seq values may then commit out of order, so a pull
-// reads up to a visibility horizon below the seqs of writes still in flight (docs/sync.md).
-import pg from 'pg'
+// merge, region-scoped pull by server_seq with checkpoints. Writers take one advisory lock so
+// server_seq order is commit order: a puller never skips a row committed late.
 import { orgLevels } from '../shared/domain'
 import { describeIssue, rowProblems } from '../shared/rules'
 import { createHash } from 'node:crypto'
@@ -12,71 +10,24 @@ import { crashPoint } from '../shared/sync/crashPoint'
 import { isDerived, isPlaceholder, type ChangeResult, type PullResponse, type PulledRowV1, type PushRequest, type ServerField, type WireChange } from '../shared/sync/protocol'
 import type { DevicePrincipal } from './accounts'
 import type { HqDb, HqTx } from './db/client'
-import { changesLog, deviceProgress, regionChecksums, rows, serverMeta, userRegions } from './db/schema'
+import { changesLog, conflicts, deviceProgress, regionChecksums, rows, serverMeta, userRegions } from './db/schema'
 import { deviceTables, valueProblem } from './deviceSchema'
-import { aliasSame, mergeChange, rowVersion, type FieldConflict, type StoredRow, type VersionAliases } from '../shared/sync/kernel'
+import { aliasSame, mergeChange, rowVersion, type StoredRow, type VersionAliases } from '../shared/sync/kernel'
 import { mayWrite, syncEntry } from '../shared/sync/registry'
 
-// Advisory lock keys. One-key (bigint) locks: WRITE_LOCK, taken shared by every push and
-// exclusively by the server's own bulk writes; IN_FLIGHT_BASE + a seq, held by a writer for as long
-// as it may take seqs above it (read back from pg_locks by pull). Two-key locks: a device's pushes,
-// and a row's pushes (hashed table/row id; a collision only makes two pushes wait for each other).
 const WRITE_LOCK = 0x67726964 // 'grid'
-const IN_FLIGHT_BASE = 2 ** 52
-const DEVICE_LOCKS = 0x67726401
-const ROW_LOCKS = 0x67726402
 
-/** Whether other connections write the store at the same time (PostgreSQL; PGlite has one connection). */
-export function hasConcurrentWriters(db: HqDb | HqTx): boolean {
-  return (db as unknown as { $client?: unknown }).$client instanceof pg.Pool
-}
-
-/** Announces to pulls that this transaction may take server_seq values above the current one. */
-async function markInFlight(tx: HqTx): Promise<void> {
-  await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${IN_FLIGHT_BASE}::bigint + last_value) FROM server_seq`)
-}
-
-/** The server's own bulk writes (master data, epochs, purges): alone, no push beside them. */
 export async function lockWrites(tx: HqTx): Promise<void> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`)
-  await markInFlight(tx)
-}
-
-/** A push: beside other pushes, one at a time per device (a retried request waits for the first). */
-async function beginPush(tx: HqTx, deviceId: string): Promise<void> {
-  await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${WRITE_LOCK}), pg_advisory_xact_lock(${DEVICE_LOCKS}, hashtext(${deviceId}))`)
-  await markInFlight(tx)
-}
-
-/** Locks the rows a push changes, in one order (two pushes of the same rows never deadlock). */
-async function lockRows(tx: HqTx, keys: [string, string][]): Promise<void> {
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(${ROW_LOCKS}, h) FROM (
-    SELECT DISTINCT hashtext(k.t || '/' || k.r) AS h FROM jsonb_to_recordset(${keysJson(keys)}::jsonb) AS k(t text, r text) ORDER BY 1) AS l`)
-}
-
-/**
- * The greatest server_seq a pull may hand out as its cursor: every row at or below it that will
- * ever commit has committed. Read before the pull's snapshot, in this order: the sequence, then
- * the in-flight marks. A writer marks itself before it takes a seq, with a key at or below it; so
- * a seq at or below the sequence's value was either taken by a writer whose mark is read here, or
- * its writer has finished (and the snapshot taken after sees its rows). Infinity: no other writers.
- */
-export async function visibleHorizon(db: HqDb): Promise<number> {
-  if (!hasConcurrentWriters(db)) return Number.POSITIVE_INFINITY
-  const seq = Number((await query<{ v: string }>(db, sql`SELECT last_value::text AS v FROM server_seq`))[0]!.v)
-  const marks = await query<{ m: string | null }>(
-    db,
-    sql`SELECT min(((classid::bigint << 32) | objid::bigint) - ${IN_FLIGHT_BASE}::bigint)::text AS m FROM pg_locks
-        WHERE locktype = 'advisory' AND objsubid = 1 AND classid::bigint >= ${IN_FLIGHT_BASE / 2 ** 32}
-          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-  )
-  const inFlight = marks[0]?.m == null ? Number.POSITIVE_INFINITY : Number(marks[0].m)
-  return Math.min(seq, inFlight)
 }
 
 /** Raw SQL rows: PGlite and node-postgres both answer `{ rows }`. */
 export async function query<T>(db: HqDb | HqTx, statement: SQL): Promise<T[]> {
   return ((await db.execute(statement)) as unknown as { rows: T[] }).rows
+}
+
+export async function nextSeq(tx: HqTx): Promise<number> {
+  return Number((await query<{ seq: string }>(tx, sql`SELECT nextval('server_seq')::text AS seq`))[0]!.seq)
 }
 
 /** '*' (everything) for HQ roles; otherwise the assigned org-unit codes and their descendants. */
@@ -223,9 +174,8 @@ export async function push(
   options: { atomic?: boolean } = {},
 ): Promise<{ results: ChangeResult[]; lastDeviceSeq: number }> {
   const changes = [...request.changes].sort((a, b) => a.device_seq - b.device_seq)
-  const concurrent = hasConcurrentWriters(db)
   return db.transaction(async (tx) => {
-    await beginPush(tx, principal.deviceId)
+    await lockWrites(tx)
     const read = await scopeOf(tx, principal)
     const scope = { read, write: await writeScopeOf(tx, principal, read) }
     const progress = (await tx.select().from(deviceProgress).where(eq(deviceProgress.deviceId, principal.deviceId)))[0]
@@ -238,22 +188,18 @@ export async function push(
           .where(and(eq(changesLog.deviceId, principal.deviceId), lte(changesLog.deviceSeq, last), inArray(changesLog.deviceSeq, changes.map((c) => c.device_seq))))
       ).map((r) => [r.seq, r.result as ChangeResult]),
     )
-    // The batch's rows, locked against other pushes of the same rows (in one order: no deadlock),
-    // then read in one statement with the rows they refer to.
-    const fresh = changes.filter((c) => c.device_seq > last)
-    const keys = uniqueKeys(fresh.map((c) => [c.table_name, c.row_id]))
-    if (concurrent && keys.length) await lockRows(tx, keys)
     const cache = new Map<string, Loaded | null>()
-    await loadRows(tx, keys, cache)
-    await loadRows(tx, uniqueKeys(fresh.flatMap((c) => referencedRows(c, cache.get(rowKey(c.table_name, c.row_id))?.stored.fields))), cache)
+    const key = (t: string, id: string) => `${t}\u0000${id}`
     const load = async (t: string, id: string) => {
-      await loadRows(tx, [[t, id]], cache)
-      return cache.get(rowKey(t, id)) ?? undefined
+      const k = key(t, id)
+      if (!cache.has(k)) {
+        const row = (await tx.select().from(rows).where(and(eq(rows.tableName, t), eq(rows.rowId, id))))[0]
+        cache.set(k, row ? { stored: { fields: row.fields, versions: row.versions }, region: row.region, seq: row.serverSeq, writer: row.writerDevice } : null)
+      }
+      return cache.get(k) ?? undefined
     }
-    const batch: Batch = { writes: new Map(), conflicts: [], rejected: await rejectedRows(tx, principal.deviceId, keys), before: new Map() }
     const aliases: VersionAliases = new Map()
     const results: ChangeResult[] = []
-    const log: Record<string, unknown>[] = []
     for (const change of changes) {
       if (change.device_seq <= last) {
         const answer = replayed.get(change.device_seq) ?? { device_seq: change.device_seq, change_id: change.change_id, status: 'rejected', reason: 'replay_unknown' }
@@ -263,25 +209,24 @@ export async function push(
         continue
       }
       if (change.device_seq !== last + 1) throw new SeqGapError(last + 1)
-      const result = await applyOne(principal, scope, change, load, aliases, (t, id, value) => cache.set(rowKey(t, id), value), pullCursor, batch)
-      if (result.status === 'rejected') batch.rejected.add(rowKey(change.table_name, change.row_id))
-      log.push({
-        s: change.device_seq,
-        c: change.change_id,
-        t: change.table_name,
-        r: change.row_id,
-        h: change.hlc,
-        o: change.op,
+      const result = await applyOne(tx, principal, scope, change, load, aliases, (t, id, value) => cache.set(key(t, id), value), pullCursor)
+      await tx.insert(changesLog).values({
+        deviceId: principal.deviceId,
+        deviceSeq: change.device_seq,
+        changeId: change.change_id,
+        tableName: change.table_name,
+        rowId: change.row_id,
+        hlc: change.hlc,
+        op: change.op,
         // A change refused for its values is logged without them (they may not even be storable).
-        f: result.status === 'rejected' && result.reason?.startsWith('invalid_value') ? {} : change.fields,
-        b: change.base,
-        v: change.schema_version,
-        res: result,
+        fields: result.status === 'rejected' && result.reason?.startsWith('invalid_value') ? {} : change.fields,
+        base: change.base,
+        schemaVersion: change.schema_version,
+        result,
       })
       results.push(result)
       last = change.device_seq
     }
-    await writeBatch(tx, principal.deviceId, batch, log, concurrent)
     await tx
       .insert(deviceProgress)
       .values({ deviceId: principal.deviceId, lastDeviceSeq: last, lastPushAt: sql`now()` })
@@ -300,121 +245,6 @@ interface Loaded {
   writer: string | null
 }
 
-/** What a push batch writes, gathered change by change and written in a few statements at the end. */
-interface Batch {
-  /** The final state of every row the batch changes, in the order of their last change. */
-  writes: Map<string, { t: string; r: string; f: Record<string, unknown>; v: Record<string, string>; ver: string; reg: string | null; del: boolean; w: string | null }>
-  /** Field conflicts, in change order. */
-  conflicts: (FieldConflict & { table: string; rowId: string; deviceHlc: string; changeId: string })[]
-  /** Rows of which this device had a change rejected (before or in this batch). */
-  rejected: Set<string>
-  /** The region each written row had before the batch (its checksum changes too). */
-  before: Map<string, string | null>
-}
-
-const rowKey = (table: string, rowId: string) => `${table}\u0000${rowId}`
-const uniqueKeys = (keys: [string, string][]): [string, string][] => [...new Map(keys.map((k) => [rowKey(...k), k])).values()]
-const keysJson = (keys: [string, string][]) => JSON.stringify(keys.map(([t, r]) => ({ t, r })))
-
-/** Rows a change's region or parent check reads: what its table's region rule and parent_id point to. */
-function referencedRows(change: WireChange, stored: Record<string, unknown> | undefined): [string, string][] {
-  const fields = { ...stored, ...change.fields }
-  const rule = syncEntry(change.table_name)?.region
-  const out: [string, string][] = []
-  const target = rule?.kind === 'via' ? rule.table : rule?.kind === 'via_table_field' ? fields[rule.tableField] : undefined
-  const ref = rule && 'field' in rule && rule.kind !== 'self' ? fields[rule.field] : undefined
-  if (typeof target === 'string' && typeof ref === 'string') out.push([target, ref])
-  if (change.table_name === 'org_units' && typeof fields.parent_id === 'string') out.push(['org_units', fields.parent_id])
-  return out
-}
-
-/** Reads the listed rows not yet in the cache, in one statement (absent ones cached as null). */
-async function loadRows(tx: HqTx, keys: [string, string][], cache: Map<string, Loaded | null>): Promise<void> {
-  const wanted = keys.filter(([t, r]) => !cache.has(rowKey(t, r)))
-  if (wanted.length === 0) return
-  const found = await query<{ t: string; r: string; fields: Record<string, unknown>; versions: Record<string, string>; region: string | null; seq: string; writer: string | null }>(
-    tx,
-    sql`SELECT x.table_name AS t, x.row_id AS r, x.fields, x.versions, x.region, x.server_seq::text AS seq, x.writer_device AS writer
-        FROM rows x JOIN jsonb_to_recordset(${keysJson(wanted)}::jsonb) AS k(t text, r text) ON x.table_name = k.t AND x.row_id = k.r`,
-  )
-  for (const [t, r] of wanted) cache.set(rowKey(t, r), null)
-  for (const row of found) cache.set(rowKey(row.t, row.r), { stored: { fields: row.fields, versions: row.versions }, region: row.region, seq: Number(row.seq), writer: row.writer })
-}
-
-/** The batch's rows of which this device had a change rejected earlier. */
-async function rejectedRows(tx: HqTx, deviceId: string, keys: [string, string][]): Promise<Set<string>> {
-  if (keys.length === 0) return new Set()
-  const found = await query<{ t: string; r: string }>(
-    tx,
-    sql`SELECT DISTINCT l.table_name AS t, l.row_id AS r FROM changes_log l JOIN jsonb_to_recordset(${keysJson(keys)}::jsonb) AS k(t text, r text) ON l.table_name = k.t AND l.row_id = k.r
-        WHERE l.device_id = ${deviceId} AND l.result->>'status' = 'rejected'`,
-  )
-  return new Set(found.map((row) => rowKey(row.t, row.r)))
-}
-
-/**
- * Writes what a batch decided: its rows (one upsert, each row taking the next server_seq), its
- * conflicts (one read of the open ones, one update, one insert) and its change log (one insert).
- */
-async function writeBatch(tx: HqTx, deviceId: string, batch: Batch, log: Record<string, unknown>[], concurrent: boolean): Promise<void> {
-  const writes = [...batch.writes.values()]
-  if (writes.length > 0) {
-    // The per-region checksum rows the triggers update, locked in one order (no deadlock between two pushes).
-    if (concurrent) {
-      const regions = [...new Set([...writes.map((w) => w.reg), ...batch.before.values()].map((r) => r ?? '(global)'))].sort()
-      await tx.execute(sql`SELECT 1 FROM region_checksums WHERE region_key IN (SELECT jsonb_array_elements_text(${JSON.stringify(regions)}::jsonb)) ORDER BY region_key FOR UPDATE`)
-    }
-    await tx.execute(sql`
-      INSERT INTO rows (table_name, row_id, fields, versions, version, region, deleted, server_seq, writer_device, updated_at)
-      SELECT t, r, f, v, ver, reg, del, nextval('server_seq'), w, now() FROM jsonb_to_recordset(${JSON.stringify(writes)}::jsonb)
-        AS x(t text, r text, f jsonb, v jsonb, ver text, reg text, del boolean, w text)
-      ON CONFLICT (table_name, row_id) DO UPDATE SET fields = excluded.fields, versions = excluded.versions, version = excluded.version, region = excluded.region,
-        deleted = excluded.deleted, server_seq = excluded.server_seq, writer_device = excluded.writer_device, updated_at = excluded.updated_at`)
-  }
-  if (batch.conflicts.length > 0) await writeConflicts(tx, deviceId, batch.conflicts)
-  if (log.length > 0)
-    await tx.execute(sql`
-      INSERT INTO changes_log (device_id, device_seq, change_id, table_name, row_id, hlc, op, fields, base, schema_version, result)
-      SELECT ${deviceId}, s, c, t, r, h, o, f, b, v, res FROM jsonb_to_recordset(${JSON.stringify(log)}::jsonb)
-        AS x(s bigint, c text, t text, r text, h text, o text, f jsonb, b jsonb, v integer, res jsonb)`)
-}
-
-/** One open conflict per field: a later conflicting change refreshes it with the latest values. */
-async function writeConflicts(tx: HqTx, deviceId: string, list: Batch['conflicts']): Promise<void> {
-  const keys = uniqueKeys(list.map((c) => [c.table, c.rowId]))
-  const open = await query<{ id: string; t: string; r: string; field: string }>(
-    tx,
-    sql`SELECT DISTINCT ON (c.table_name, c.row_id, c.field) c.id, c.table_name AS t, c.row_id AS r, c.field FROM conflicts c
-        JOIN jsonb_to_recordset(${keysJson(keys)}::jsonb) AS k(t text, r text) ON c.table_name = k.t AND c.row_id = k.r
-        WHERE c.resolved_at IS NULL ORDER BY c.table_name, c.row_id, c.field, c.created_at, c.id`,
-  )
-  const fieldKey = (t: string, r: string, field: string) => `${rowKey(t, r)}\u0000${field}`
-  const ids = new Map(open.map((o) => [fieldKey(o.t, o.r, o.field), o.id]))
-  const inserted = new Set<string>()
-  const latest = new Map<string, Record<string, unknown>>()
-  for (const c of list) {
-    const k = fieldKey(c.table, c.rowId, c.field)
-    let id = ids.get(k)
-    if (!id) {
-      id = uuidv7()
-      ids.set(k, id)
-      inserted.add(id)
-    }
-    latest.set(id, { id, t: c.table, r: c.rowId, field: c.field, sv: c.serverValue ?? null, sh: c.serverHlc, dv: c.deviceValue ?? null, dh: c.deviceHlc, ch: c.changeId })
-  }
-  const updates = [...latest.values()].filter((c) => !inserted.has(c.id as string))
-  const inserts = [...latest.values()].filter((c) => inserted.has(c.id as string))
-  const recordset = (items: Record<string, unknown>[]) =>
-    sql`jsonb_to_recordset(${JSON.stringify(items)}::jsonb) AS x(id text, t text, r text, field text, sv jsonb, sh text, dv jsonb, dh text, ch text)`
-  // JSON null stays a JSON null value, as the row-by-row writes stored it.
-  if (updates.length)
-    await tx.execute(sql`UPDATE conflicts SET server_value = x.sv, server_hlc = x.sh, device_value = x.dv, device_hlc = x.dh, device_id = ${deviceId}, change_id = x.ch
-      FROM ${recordset(updates)} WHERE conflicts.id = x.id`)
-  if (inserts.length)
-    await tx.execute(sql`INSERT INTO conflicts (id, table_name, row_id, field, server_value, server_hlc, device_value, device_hlc, device_id, change_id)
-      SELECT id, t, r, field, sv, sh, dv, dh, ${deviceId}, ch FROM ${recordset(inserts)}`)
-}
-
 /**
  * Whether the device writing this change will hold exactly the row the server stores, so pull
  * need not send it back. After a push the device holds, for the fields it sent, what the server
@@ -425,12 +255,17 @@ async function writeConflicts(tx: HqTx, deviceId: string, list: Batch['conflicts
  * (Not the cursor of a later pull: pages pulled after the push skip past that version.)
  * A device that had a change of this row rejected still holds its own refused value: never clean.
  */
-function cleanWriter(deviceId: string, change: WireChange, current: Loaded | undefined, pullCursor: number | undefined, rejected: Set<string>): boolean {
+async function cleanWriter(tx: HqTx, deviceId: string, change: WireChange, current: Loaded | undefined, pullCursor: number | undefined): Promise<boolean> {
   if (current && current.writer !== deviceId && (pullCursor === undefined || current.seq > pullCursor)) return false
-  return !rejected.has(rowKey(change.table_name, change.row_id))
+  const rejected = await query<{ one: number }>(
+    tx,
+    sql`SELECT 1 AS one FROM changes_log WHERE table_name = ${change.table_name} AND row_id = ${change.row_id} AND device_id = ${deviceId} AND result->>'status' = 'rejected' LIMIT 1`,
+  )
+  return rejected.length === 0
 }
 
 async function applyOne(
+  tx: HqTx,
   principal: DevicePrincipal,
   scope: { read: Scope; write: Scope },
   change: WireChange,
@@ -438,7 +273,6 @@ async function applyOne(
   aliases: VersionAliases,
   remember: (t: string, id: string, value: Loaded) => void,
   pullCursor: number | undefined,
-  batch: Batch,
 ): Promise<ChangeResult> {
   const head = { device_seq: change.device_seq, change_id: change.change_id }
   const current = await load(change.table_name, change.row_id)
@@ -471,16 +305,51 @@ async function applyOne(
   const misplaced = change.table_name === 'org_units' ? await parentProblem(principal, scope.write, current?.stored.fields, outcome.next.fields, load) : undefined
   if (misplaced) return reject(misplaced)
   if (outcome.changed) {
-    const key = rowKey(change.table_name, change.row_id)
-    if (!batch.before.has(key) && current) batch.before.set(key, current.region)
-    const writer = cleanWriter(principal.deviceId, change, current, pullCursor, batch.rejected) ? principal.deviceId : null
-    const { fields, versions } = outcome.next
-    batch.writes.delete(key)
-    batch.writes.set(key, { t: change.table_name, r: change.row_id, f: fields, v: versions, ver: rowVersion(versions), reg: region, del: fields.deleted_at != null, w: writer })
-    // Its server_seq is taken when the batch is written: newer than any pull cursor.
-    remember(change.table_name, change.row_id, { stored: outcome.next, region, seq: Number.POSITIVE_INFINITY, writer })
+    const version = rowVersion(outcome.next.versions)
+    const clean = await cleanWriter(tx, principal.deviceId, change, current, pullCursor)
+    const values = {
+      fields: outcome.next.fields,
+      versions: outcome.next.versions,
+      version,
+      region,
+      deleted: outcome.next.fields.deleted_at != null,
+      serverSeq: await nextSeq(tx),
+      writerDevice: clean ? principal.deviceId : null,
+      updatedAt: sql`now()`,
+    }
+    await tx
+      .insert(rows)
+      .values({ tableName: change.table_name, rowId: change.row_id, ...values })
+      .onConflictDoUpdate({ target: [rows.tableName, rows.rowId], set: values })
+    remember(change.table_name, change.row_id, { stored: outcome.next, region, seq: values.serverSeq, writer: values.writerDevice })
   }
-  for (const c of outcome.conflicts) batch.conflicts.push({ ...c, table: change.table_name, rowId: change.row_id, deviceHlc: change.hlc, changeId: change.change_id })
+  for (const c of outcome.conflicts) {
+    // One open conflict per field: a later conflicting change refreshes it with the latest values.
+    const open = await tx
+      .select({ id: conflicts.id })
+      .from(conflicts)
+      .where(and(eq(conflicts.tableName, change.table_name), eq(conflicts.rowId, change.row_id), eq(conflicts.field, c.field), isNull(conflicts.resolvedAt)))
+      .limit(1)
+    if (open[0]) {
+      await tx
+        .update(conflicts)
+        .set({ serverValue: c.serverValue ?? null, serverHlc: c.serverHlc, deviceValue: c.deviceValue ?? null, deviceHlc: change.hlc, deviceId: principal.deviceId, changeId: change.change_id })
+        .where(eq(conflicts.id, open[0].id))
+      continue
+    }
+    await tx.insert(conflicts).values({
+      id: uuidv7(),
+      tableName: change.table_name,
+      rowId: change.row_id,
+      field: c.field,
+      serverValue: c.serverValue ?? null,
+      serverHlc: c.serverHlc,
+      deviceValue: c.deviceValue ?? null,
+      deviceHlc: change.hlc,
+      deviceId: principal.deviceId,
+      changeId: change.change_id,
+    })
+  }
   const result: ChangeResult = { ...head, status: outcome.status }
   if (Object.keys(outcome.server).length > 0) result.server = outcome.server
   return result
@@ -559,8 +428,6 @@ export type PullResult =
   | (Omit<Extract<PullResponse, { must_refetch: false }>, 'rows'> & ({ protocol: 1; rows: PulledRowV1[] } | { protocol: 2; wire: string[] }))
 
 export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQuery): Promise<PullResult> {
-  // Before the snapshot (visibleHorizon): rows above it may still be joined by rows below it.
-  const horizon = await visibleHorizon(db)
   return db.transaction(
     async (tx) => {
       const serverTime = new Date().toISOString()
@@ -594,17 +461,12 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
       const where = and(gt(rows.serverSeq, request.cursor), filter, own, excluded ? notInArray(rows.tableName, excluded) : undefined)
       let page: { serverSeq: number }[]
       let body: { protocol: 1; rows: PulledRowV1[] } | { protocol: 2; wire: string[] }
-      // Rows above the horizon wait for the next pull (cut: the checkpoint would count them).
-      const below = <T extends { serverSeq: number }>(list: T[]) => list.filter((r) => r.serverSeq <= horizon)
-      let cut = false
       if (request.protocol === 1) {
-        const all = await tx.select().from(rows).where(where).orderBy(rows.serverSeq).limit(request.limit + 1)
-        const list = below(all)
-        cut = list.length < all.length
+        const list = await tx.select().from(rows).where(where).orderBy(rows.serverSeq).limit(request.limit + 1)
         page = list
         body = { protocol: 1, rows: list.slice(0, request.limit).map((r) => ({ table_name: r.tableName, row_id: r.rowId, fields: r.fields, versions: r.versions, deleted: r.deleted, server_seq: r.serverSeq })) }
       } else {
-        const all = await tx
+        const list = await tx
           .select({
             serverSeq: rows.serverSeq,
             wire: sql<string>`json_build_array(${rows.tableName}, ${rows.rowId}, ${rows.packedVersions}->0, ${rows.fields}, nullif(${rows.packedVersions}->1, '{}'::jsonb))::text`,
@@ -613,15 +475,13 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
           .where(where)
           .orderBy(rows.serverSeq)
           .limit(request.limit + 1)
-        const list = below(all)
-        cut = list.length < all.length
         page = list
         body = { protocol: 2, wire: list.slice(0, request.limit).map((r) => r.wire) }
       }
       const hasMore = page.length > request.limit
       const remaining = request.count ? Number((await tx.select({ n: sql<string>`count(*)::text` }).from(rows).where(where))[0]!.n) : undefined
       // Past the last row in scope, the cursor jumps to the newest seq: rows of other regions are never rescanned.
-      const nextCursor = hasMore ? page[request.limit - 1]!.serverSeq : Math.max(request.cursor, Math.min(maxSeq, horizon))
+      const nextCursor = hasMore ? page[request.limit - 1]!.serverSeq : Math.max(request.cursor, maxSeq)
       await tx
         .insert(deviceProgress)
         .values({ deviceId: principal.deviceId, lastPullCursor: request.cursor, pullScope: scope === '*' ? ['*'] : scope, lastPullAt: sql`now()` })
@@ -641,7 +501,7 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
       // Past the last page the cursor is at or past every row in this snapshot: the checkpoint is
       // the whole scope, read from the per-region aggregates the triggers keep.
       // An older device's checkpoint leaves out the tables it does not know: counted by a scan.
-      if (!hasMore && !cut) response.checkpoint = { cursor: nextCursor, ...(excluded ? await checkpoint(tx, scope, nextCursor, excluded) : await scopeChecksum(tx, scope)) }
+      if (!hasMore) response.checkpoint = { cursor: nextCursor, ...(excluded ? await checkpoint(tx, scope, nextCursor, excluded) : await scopeChecksum(tx, scope)) }
       return response
     },
     { isolationLevel: 'repeatable read' },

@@ -1,7 +1,6 @@
 // Opens the HQ store: PostgreSQL when DATABASE_URL is set, else embedded PGlite in a data
 // directory (or in memory for tests). Both run the same drizzle migrations from server/migrations.
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
@@ -21,17 +20,11 @@ export interface HqStore {
   db: HqDb
   kind: 'pglite' | 'postgres'
   close(): Promise<void>
-  /** PostgreSQL connections this process may open (PGlite: one). */
-  poolSize?: number
 }
 
 export interface StoreOptions {
   /** PostgreSQL connection string; wins over dataDir. */
   databaseUrl?: string
-  /** PostgreSQL connections of this process (default defaultPoolSize()). */
-  poolSize?: number
-  /** Run the migrations (default true; workers of a cluster leave it to the primary). */
-  migrate?: boolean
   /** PGlite data directory; omitted: in memory. */
   dataDir?: string
 }
@@ -100,19 +93,9 @@ function lockDataDir(dataDir: string, holder: string): () => void {
   throw new StoreLockedError(dataDir, 0, 'another process')
 }
 
-/**
- * Connections that keep a PostgreSQL server busy without queueing inside it: about two per core
- * of the machine (a sync request is short queries, CPU-bound in the database), at least 4, at most
- * 32; shared by the workers of one HQ. PostgreSQL's max_connections must exceed the sum over the
- * HQ processes using it.
- */
-export function defaultPoolSize(cores = availableParallelism(), workers = 1): number {
-  return Math.max(2, Math.ceil(Math.min(32, Math.max(4, 2 * cores + 2)) / workers))
-}
-
 export async function openStore(options: StoreOptions & { holder?: string; onPoolError?: (error: Error) => void }): Promise<HqStore> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? defaultPoolSize() })
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 })
     // A database restart (or pg_terminate_backend) breaks idle connections: node-postgres emits
     // 'error' on the pool, which would kill the process unhandled. The broken client is dropped
     // and the next query connects again; a query in flight fails and its request answers 500.
@@ -123,8 +106,8 @@ export async function openStore(options: StoreOptions & { holder?: string; onPoo
     // its request); the client is discarded. Idle clients still report through the pool.
     pool.on('connect', (client) => client.on('error', () => undefined))
     const db = drizzlePg(pool, { schema })
-    if (options.migrate !== false) await migratePg(db, { migrationsFolder: MIGRATIONS_DIR })
-    return { db: db as unknown as HqDb, kind: 'postgres', close: () => pool.end(), poolSize: pool.options.max }
+    await migratePg(db, { migrationsFolder: MIGRATIONS_DIR })
+    return { db: db as unknown as HqDb, kind: 'postgres', close: () => pool.end() }
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true })
   const unlock = options.dataDir ? lockDataDir(options.dataDir, options.holder ?? 'an HQ process') : () => undefined
