@@ -15,19 +15,39 @@ const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', '
 const pkg = (name) => [`node_modules/${name}`, `node_modules/@types/${name}`]
 const sqlDrivers = ['better-sqlite3', 'better-sqlite3-multiple-ciphers', 'drizzle-orm'].flatMap(pkg)
 const renderer = 'renderer'
-const [main, preload, core, cli, devserver, server, shared] = ['electron/main', 'electron/preload', 'electron/core', 'electron/cli', 'electron/devserver', 'server', 'shared']
+const [main, preload, core, cli, devserver, server, shared] = [
+  'electron/main',
+  'electron/preload',
+  'electron/core',
+  'electron/cli',
+  'electron/devserver',
+  'server',
+  'shared',
+]
 const zone = (target, from, message) => ({ target, from, message })
 
 /** What each folder may NOT import. Tests and benches may reach across layers to drive them. */
 const layerZones = [
-  zone(shared, ['electron', renderer, server, ...pkg('electron'), ...pkg('react'), ...pkg('react-dom'), ...sqlDrivers], 'shared/ is imported by every runtime: nothing platform-specific.'),
+  zone(
+    shared,
+    ['electron', renderer, server, ...pkg('electron'), ...pkg('react'), ...pkg('react-dom'), ...sqlDrivers],
+    'shared/ is imported by every runtime: nothing platform-specific.',
+  ),
   zone(renderer, ['electron', server, ...pkg('electron'), ...sqlDrivers], 'renderer/ runs in a sandboxed page: it reaches the core through src/api only.'),
-  zone(core, [main, preload, cli, devserver, renderer, server, ...pkg('electron')], "electron/core is plain Node: it never imports 'electron' or the shells that host it."),
+  zone(
+    core,
+    [main, preload, cli, devserver, renderer, server, ...pkg('electron')],
+    "electron/core is plain Node: it never imports 'electron' or the shells that host it.",
+  ),
   zone(main, [preload, cli, devserver, renderer, server], 'electron/main hosts the core; it does not import the other shells.'),
   zone(preload, [core, main, cli, devserver, renderer, server, ...sqlDrivers], 'the preload is a bridge: electron and shared/ only.'),
   zone(devserver, [main, preload, cli, renderer, server], 'browser mode hosts the core; it does not import the other shells.'),
   zone(cli, [main, preload, devserver, renderer, server], 'the CLI hosts the core; it does not import the other shells.'),
-  zone(server, [main, preload, cli, devserver, renderer, ...pkg('electron')], 'the HQ server shares only electron/core (importers, schema) and shared/ with the device.'),
+  zone(
+    server,
+    [main, preload, cli, devserver, renderer, ...pkg('electron')],
+    'the HQ server shares only electron/core (importers, schema) and shared/ with the device.',
+  ),
 ]
 
 /** Inside the core only db/ touches SQL or the driver. */
@@ -36,7 +56,9 @@ const coreSqlZones = readdirSync(join(root, core), { withFileTypes: true })
   .map((e) => zone(`${core}/${e.name}`, sqlDrivers, 'SQL and the driver live only in electron/core/db (repos own every query).'))
 
 /** A feature never imports another feature's page: that would pull the other page's lazy chunk into its own. */
-const features = readdirSync(join(root, renderer, 'src/features'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)
+const features = readdirSync(join(root, renderer, 'src/features'), { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
 const pageZones = features.map((f) => ({
   target: `${renderer}/src/features/${f}`,
   from: [`${renderer}/src/features/*/**/*Page.tsx`],
@@ -48,7 +70,20 @@ const restrictedPaths = (zones) => ({ 'import-x/no-restricted-paths': ['error', 
 const noNodeBuiltins = (message) => ({ 'no-restricted-imports': ['error', { patterns: [{ group: nodeBuiltins, message }] }] })
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'migrations/**', 'e2e/artifacts/**', 'bench/results/**', 'lint-fixtures/**', '.stryker-tmp/**', 'reports/**'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'release/**',
+      'node_modules/**',
+      'migrations/**',
+      'e2e/artifacts/**',
+      'bench/results/**',
+      'lint-fixtures/**',
+      '.stryker-tmp/**',
+      'reports/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -61,9 +96,17 @@ export default tseslint.config(
     },
   },
   { files: ['shared/**/*.ts'], rules: noNodeBuiltins('shared/ is imported by both runtimes: no Node built-ins.') },
-  { files: ['renderer/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } }, rules: noNodeBuiltins('renderer/ runs in a sandboxed page: no Node built-ins.') },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: noNodeBuiltins('renderer/ runs in a sandboxed page: no Node built-ins.'),
+  },
   // One block per file set, each carrying every zone that applies (a later block replaces a rule's options).
-  { files: ['**/*.{ts,tsx,js,mjs}'], ignores: ['**/*.test.{ts,tsx}', 'e2e/**', 'bench/**', 'scripts/**'], rules: restrictedPaths([...layerZones, ...coreSqlZones, ...pageZones]) },
+  {
+    files: ['**/*.{ts,tsx,js,mjs}'],
+    ignores: ['**/*.test.{ts,tsx}', 'e2e/**', 'bench/**', 'scripts/**'],
+    rules: restrictedPaths([...layerZones, ...coreSqlZones, ...pageZones]),
+  },
   { files: ['**/*.test.{ts,tsx}'], rules: restrictedPaths([...layerZones.filter((z) => ![server, core].includes(z.target)), ...pageZones]) },
 )
 

@@ -41,7 +41,14 @@ const mb = (b: number) => `${(b / 1e6).toFixed(2)} MB`
 
 const dir = mkdtempSync(join(tmpdir(), 'griddesk-bench-basemap-'))
 let t = performance.now()
-writeFixtureMbtiles(join(dir, 'county.mbtiles'), { bounds: COUNTY, minzoom: zooms.minzoom, maxzoom: Math.max(zooms.maxzoom, slowZooms.maxzoom), texture: true, name: '田东县底图', attribution: '© 网格通测试瓦片（测试生成）' })
+writeFixtureMbtiles(join(dir, 'county.mbtiles'), {
+  bounds: COUNTY,
+  minzoom: zooms.minzoom,
+  maxzoom: Math.max(zooms.maxzoom, slowZooms.maxzoom),
+  texture: true,
+  name: '田东县底图',
+  attribution: '© 网格通测试瓦片（测试生成）',
+})
 console.log(`fixture: ${((performance.now() - t) / 1000).toFixed(1)} s (setup)`)
 const hq = await startTestHq(undefined, { basemapsDir: join(dir, 'hq') })
 const offer = await addHqBasemap(join(dir, 'hq'), join(dir, 'county.mbtiles'), {})
@@ -54,8 +61,17 @@ t = performance.now()
 await startPrefetch(device.ctx, { id: offer.id, ...zooms, skipSync: true, allowSlowLink: true })
 const fast = (await prefetchDone(device.ctx))!
 const fastMs = performance.now() - t
-out.loopback = { tiles: fast.tilesDone, bytes: fast.bytes, estimated: fast.bytesEstimated, seconds: fastMs / 1000, tilesPerSecond: fast.tilesDone / (fastMs / 1000), bytesPerSecond: fast.bytes / (fastMs / 1000) }
-console.log(`loopback, zoom ${args.zoom}: ${fast.tilesDone} tiles, ${mb(fast.bytes)} (estimated ${mb(fast.bytesEstimated)}, ${(((fast.bytesEstimated - fast.bytes) / fast.bytes) * 100).toFixed(1)}%) in ${(fastMs / 1000).toFixed(2)} s: ${(fast.tilesDone / (fastMs / 1000)).toFixed(0)} tiles/s, ${mb(fast.bytes / (fastMs / 1000))}/s (archive written and checked included)`)
+out.loopback = {
+  tiles: fast.tilesDone,
+  bytes: fast.bytes,
+  estimated: fast.bytesEstimated,
+  seconds: fastMs / 1000,
+  tilesPerSecond: fast.tilesDone / (fastMs / 1000),
+  bytesPerSecond: fast.bytes / (fastMs / 1000),
+}
+console.log(
+  `loopback, zoom ${args.zoom}: ${fast.tilesDone} tiles, ${mb(fast.bytes)} (estimated ${mb(fast.bytesEstimated)}, ${(((fast.bytesEstimated - fast.bytes) / fast.bytes) * 100).toFixed(1)}%) in ${(fastMs / 1000).toFixed(2)} s: ${(fast.tilesDone / (fastMs / 1000)).toFixed(0)} tiles/s, ${mb(fast.bytes / (fastMs / 1000))}/s (archive written and checked included)`,
+)
 
 // ---- 128 kbps / 600 ms RTT (a second device, its HQ address pointed at the link)
 const link = await startThrottledLink({ host: '127.0.0.1', port: Number(new URL(hq.url).port) }, { bitsPerSecond: 128_000, rttMs: 600 })
@@ -65,7 +81,9 @@ setState(slowDevice.ctx.db, 'hq_url', link.url)
 t = performance.now()
 const refused = await startPrefetch(slowDevice.ctx, { id: offer.id, ...slowZooms, skipSync: true })
 const judged = (await prefetchDone(slowDevice.ctx))!
-console.log(`slow link without --slow-ok: ${judged.state}${judged.reason ? ` (${judged.reason})` : ''} after ${judged.tilesDone}/${refused.tilesTotal} tiles, ${((performance.now() - t) / 1000).toFixed(1)} s`)
+console.log(
+  `slow link without --slow-ok: ${judged.state}${judged.reason ? ` (${judged.reason})` : ''} after ${judged.tilesDone}/${refused.tilesTotal} tiles, ${((performance.now() - t) / 1000).toFixed(1)} s`,
+)
 t = performance.now()
 await startPrefetch(slowDevice.ctx, { id: offer.id, ...slowZooms, skipSync: true, allowSlowLink: true })
 const slow = (await prefetchDone(slowDevice.ctx))!
@@ -73,7 +91,16 @@ const slowMs = performance.now() - t
 const linkBytes = link.bytesDown + link.bytesUp
 // When the first run finished by itself (small enough for a slow link), the second fetched it all again.
 const slowBytes = judged.state === 'done' ? slow.bytes : slow.bytes - judged.bytes
-out.slowLink = { tiles: slow.tilesDone, state: slow.state, bytes: slow.bytes, seconds: slowMs / 1000, bytesPerSecond: slowBytes / (slowMs / 1000), wireBytes: linkBytes, connections: link.connections, pausedWithoutAsking: judged.state === 'paused' && judged.reason === 'slowLink' }
+out.slowLink = {
+  tiles: slow.tilesDone,
+  state: slow.state,
+  bytes: slow.bytes,
+  seconds: slowMs / 1000,
+  bytesPerSecond: slowBytes / (slowMs / 1000),
+  wireBytes: linkBytes,
+  connections: link.connections,
+  pausedWithoutAsking: judged.state === 'paused' && judged.reason === 'slowLink',
+}
 console.log(
   `128 kbps / 600 ms, zoom ${args['slow-zoom']}: ${slow.tilesDone} tiles, ${mb(slow.bytes)} (${judged.state === 'done' ? 'fetched again' : 'resumed after the slow-link pause'}) in ${(slowMs / 1000).toFixed(1)} s: ${(slowBytes / 1000 / (slowMs / 1000)).toFixed(1)} KB/s of tiles (link: 16 KB/s), ${mb(linkBytes)} on the wire over ${link.connections} connections`,
 )
@@ -115,7 +142,9 @@ if (!args['no-paint']) {
     }
     const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN
     out.paint = { basemapAfterLayersMsMedian: median(paints), navigationToLastTileMsMedian: median(walls), runs: walls.length }
-    console.log(`first paint with the basemap: every tile on screen ${median(paints).toFixed(0)} ms after the layers were painted (median of ${paints.length}; target < 500 ms), ${median(walls).toFixed(0)} ms after navigation`)
+    console.log(
+      `first paint with the basemap: every tile on screen ${median(paints).toFixed(0)} ms after the layers were painted (median of ${paints.length}; target < 500 ms), ${median(walls).toFixed(0)} ms after navigation`,
+    )
   } finally {
     await app.close()
   }

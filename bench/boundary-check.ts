@@ -9,7 +9,11 @@ import { openTestCore } from '../electron/core/testing'
 const core = openTestCore()
 try {
   await core.call('demo.load', {})
-  const grids = core.ctx.db.$client.prepare("SELECT id, code, boundary FROM org_units WHERE level = 'grid' ORDER BY code").all() as { id: string; code: string; boundary: string }[]
+  const grids = core.ctx.db.$client.prepare("SELECT id, code, boundary FROM org_units WHERE level = 'grid' ORDER BY code").all() as {
+    id: string
+    code: string
+    boundary: string
+  }[]
   const time = async (label: string, geometry: (g: (typeof grids)[number]) => BoundaryGeometry) => {
     await core.call('grids.setBoundary', { gridId: grids[0]!.id, geometry: geometry(grids[0]!), dryRun: true }) // warm-up (turf load)
     const ms: number[] = []
@@ -23,7 +27,12 @@ try {
     console.log(`${label}: median ${ms[ms.length >> 1]!.toFixed(0)} ms, max ${ms.at(-1)!.toFixed(0)} ms over ${ms.length} grids`)
   }
   await time('dry run, stored boundary', (g) => JSON.parse(g.boundary) as BoundaryGeometry)
-  await time('dry run, grown 400 m', (g) => turf.truncate(turf.buffer(turf.feature(JSON.parse(g.boundary)) as Feature<Polygon | MultiPolygon>, 0.4, { units: 'kilometers' })!, { precision: 6 }).geometry as BoundaryGeometry)
+  await time(
+    'dry run, grown 400 m',
+    (g) =>
+      turf.truncate(turf.buffer(turf.feature(JSON.parse(g.boundary)) as Feature<Polygon | MultiPolygon>, 0.4, { units: 'kilometers' })!, { precision: 6 })
+        .geometry as BoundaryGeometry,
+  )
 } finally {
   core.dispose()
 }

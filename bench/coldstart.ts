@@ -5,7 +5,11 @@ import { RENDERER_DIR, REPO_ROOT } from '../electron/core/resources'
 import { measureColdStart } from './lib/coldstart'
 import { benchArgs } from './lib/args'
 
-const values = benchArgs(import.meta.filename, { 'data-dir': { type: 'string' }, runs: { type: 'string', default: '3' }, runner: { type: 'string', default: 'bundle' } })
+const values = benchArgs(import.meta.filename, {
+  'data-dir': { type: 'string' },
+  runs: { type: 'string', default: '3' },
+  runner: { type: 'string', default: 'bundle' },
+})
 if (!values['data-dir']) throw new Error('--data-dir is required')
 const result = await measureColdStart({
   repoRoot: REPO_ROOT,

@@ -30,9 +30,17 @@ function run(script: string, args: string[], mode: Mode): Promise<Figures> {
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     child.on('exit', () => {
-      const last = out.trim().split('\n').reverse().find((l) => l.startsWith('{'))
+      const last = out
+        .trim()
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith('{'))
       if (!last) return reject(new Error(`${script} (${mode}) printed no summary:\n${out.slice(-2000)}`))
-      const summary = JSON.parse(last) as { handlerP95?: Record<string, number>; handlerP50?: Record<string, number>; latency?: { name: string; handlerP95: number; handlerP50: number }[] }
+      const summary = JSON.parse(last) as {
+        handlerP95?: Record<string, number>
+        handlerP50?: Record<string, number>
+        latency?: { name: string; handlerP95: number; handlerP50: number }[]
+      }
       resolve({
         p95: summary.handlerP95 ?? Object.fromEntries((summary.latency ?? []).map((l) => [l.name, l.handlerP95])),
         p50: summary.handlerP50 ?? Object.fromEntries((summary.latency ?? []).map((l) => [l.name, l.handlerP50])),
@@ -61,10 +69,13 @@ for (let round = 0; round < Number(flags.rounds); round++)
 
 log()
 log(`handler p95 (ms), ${flags.customers} key customers / ${flags.visits} visits; best of ${flags.rounds} round(s)`)
-log(`${'bench'.padEnd(10)} ${'query'.padEnd(40)} ${'p95 clear'.padStart(9)} ${'encrypted'.padStart(9)}  ratio   ${'p50 clear'.padStart(9)} ${'encrypted'.padStart(9)}  ratio`)
+log(
+  `${'bench'.padEnd(10)} ${'query'.padEnd(40)} ${'p95 clear'.padStart(9)} ${'encrypted'.padStart(9)}  ratio   ${'p50 clear'.padStart(9)} ${'encrypted'.padStart(9)}  ratio`,
+)
 const ratios: number[] = []
 const ratios50: number[] = []
-const rows: { bench: string; query: string; clear: number; encrypted: number; ratio: number; clearP50?: number; encryptedP50?: number; ratioP50?: number }[] = []
+const rows: { bench: string; query: string; clear: number; encrypted: number; ratio: number; clearP50?: number; encryptedP50?: number; ratioP50?: number }[] =
+  []
 for (const [bench, modes] of Object.entries(best))
   for (const [query, clear] of Object.entries(modes.clear)) {
     const encrypted = modes.encrypted[query]
@@ -77,14 +88,21 @@ for (const [bench, modes] of Object.entries(best))
     if (ratioP50) ratios50.push(ratioP50)
     rows.push({ bench, query, clear, encrypted, ratio, clearP50: c50, encryptedP50: e50, ratioP50 })
     const f = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(2)).padStart(9)
-    log(`${bench.padEnd(10)} ${query.slice(0, 40).padEnd(40)} ${f(clear)} ${f(encrypted)}  ${ratio.toFixed(2)}×   ${f(c50)} ${f(e50)}  ${ratioP50?.toFixed(2) ?? '-'}×`)
+    log(
+      `${bench.padEnd(10)} ${query.slice(0, 40).padEnd(40)} ${f(clear)} ${f(encrypted)}  ${ratio.toFixed(2)}×   ${f(c50)} ${f(e50)}  ${ratioP50?.toFixed(2) ?? '-'}×`,
+    )
   }
 const geo = (xs: number[]) => Math.exp(xs.reduce((a, r) => a + Math.log(r), 0) / xs.length)
 const geomean = geo(ratios)
 const geomean50 = geo(ratios50)
 const worst = Math.max(...ratios)
 log()
-log(`encrypted / clear handler p95: geometric mean ${geomean.toFixed(2)}×, worst ${worst.toFixed(2)}× (target ≤ ${TARGET}×: ${geomean <= TARGET ? 'MET' : 'NOT MET'} on the mean, ${worst <= TARGET ? 'MET' : 'NOT MET'} on the worst)`)
+log(
+  `encrypted / clear handler p95: geometric mean ${geomean.toFixed(2)}×, worst ${worst.toFixed(2)}× (target ≤ ${TARGET}×: ${geomean <= TARGET ? 'MET' : 'NOT MET'} on the mean, ${worst <= TARGET ? 'MET' : 'NOT MET'} on the worst)`,
+)
 log(`encrypted / clear handler p50: geometric mean ${geomean50.toFixed(2)}× (p50s are steadier than p95s on a shared machine)`)
 mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true })
-writeFileSync(join(REPO_ROOT, 'bench', 'results', 'encryption.json'), JSON.stringify({ customers: Number(flags.customers), visits: Number(flags.visits), rounds: Number(flags.rounds), geomean, geomean50, worst, rows }, null, 2))
+writeFileSync(
+  join(REPO_ROOT, 'bench', 'results', 'encryption.json'),
+  JSON.stringify({ customers: Number(flags.customers), visits: Number(flags.visits), rounds: Number(flags.rounds), geomean, geomean50, worst, rows }, null, 2),
+)

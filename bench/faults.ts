@@ -51,19 +51,36 @@ const wanted = (name: string) => values.scenario === 'all' || values.scenario ==
 const results: ScenarioResult[] = []
 for (let run = 0; run < num(values.runs); run++) {
   const seed = num(values.seed) + run
-  if (wanted('flaky-link')) results.push(await flakyLink({ seed, rounds: num(values.rounds), editsPerRound: num(values.edits), faultRate: num(values['fault-rate']) }))
+  if (wanted('flaky-link'))
+    results.push(await flakyLink({ seed, rounds: num(values.rounds), editsPerRound: num(values.edits), faultRate: num(values['fault-rate']) }))
   if (wanted('hq-kill-9')) results.push(await hqKill9({ seed, kills: num(values.kills), editsPerRound: num(values.edits) }))
-  if (wanted('pg-connection-kill') && process.env.GRIDDESK_PG_URL) results.push(await pgConnectionKill({ seed, rounds: num(values.rounds), editsPerRound: num(values.edits) }))
+  if (wanted('pg-connection-kill') && process.env.GRIDDESK_PG_URL)
+    results.push(await pgConnectionKill({ seed, rounds: num(values.rounds), editsPerRound: num(values.edits) }))
   for (const r of results.slice(-3)) {
-    const ok = r.differences.length === 0 && r.outboxProblems.length === 0 && Object.keys(r.failures).every((c) => c === 'NETWORK' || (c === 'INTERNAL' && r.scenario === 'pg-connection-kill'))
+    const ok =
+      r.differences.length === 0 &&
+      r.outboxProblems.length === 0 &&
+      Object.keys(r.failures).every((c) => c === 'NETWORK' || (c === 'INTERNAL' && r.scenario === 'pg-connection-kill'))
     console.log(
       `${ok ? 'OK  ' : 'FAIL'} ${r.scenario} seed ${r.seed}: ${r.edits} edits, ${r.syncs} syncs, failed ${JSON.stringify(r.failures)}${r.faults ? `, faults ${JSON.stringify(r.faults)}` : ''}; ${r.differences.length} differences, ${r.outboxEntries} outbox entries (${r.outboxProblems.length} problems); ${(r.millis / 1000).toFixed(1)} s`,
     )
   }
 }
-const failed = results.filter((r) => r.differences.length > 0 || r.outboxProblems.length > 0 || Object.keys(r.failures).some((c) => c !== 'NETWORK' && !(c === 'INTERNAL' && r.scenario === 'pg-connection-kill')))
+const failed = results.filter(
+  (r) =>
+    r.differences.length > 0 ||
+    r.outboxProblems.length > 0 ||
+    Object.keys(r.failures).some((c) => c !== 'NETWORK' && !(c === 'INTERNAL' && r.scenario === 'pg-connection-kill')),
+)
 const dir = join(import.meta.dirname, 'results')
 mkdirSync(dir, { recursive: true })
 writeFileSync(join(dir, 'faults.json'), JSON.stringify(results, null, 2))
-console.log(JSON.stringify({ scenarios: results.length, failed: failed.length, syncs: results.reduce((a, r) => a + r.syncs, 0), edits: results.reduce((a, r) => a + r.edits, 0) }))
+console.log(
+  JSON.stringify({
+    scenarios: results.length,
+    failed: failed.length,
+    syncs: results.reduce((a, r) => a + r.syncs, 0),
+    edits: results.reduce((a, r) => a + r.edits, 0),
+  }),
+)
 process.exit(failed.length > 0 ? 1 : 0)

@@ -8,7 +8,12 @@ import { openStore } from '../server/db/client'
 import { importDemoCounty } from '../server/masterData'
 import { benchArgs } from './lib/args'
 
-const values = benchArgs(import.meta.filename, { 'data-dir': { type: 'string' }, customers: { type: 'string' }, visits: { type: 'string' }, codes: { type: 'string', default: '2' } })
+const values = benchArgs(import.meta.filename, {
+  'data-dir': { type: 'string' },
+  customers: { type: 'string' },
+  visits: { type: 'string' },
+  codes: { type: 'string', default: '2' },
+})
 const store = await openStore({ dataDir: values['data-dir'] })
 const started = performance.now()
 const counts = await importDemoCounty(store.db, { keyCustomers: Number(values.customers), visits: Number(values.visits) })
@@ -20,5 +25,12 @@ for (let i = 0; i < Number(values.codes); i++) codes.push((await issueEnrolCode(
 const app = await buildServer({ db: store.db })
 await app.listen({ port: 0, host: '127.0.0.1' })
 const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
-process.on('SIGTERM', () => void app.close().then(() => store.close()).then(() => process.exit(0)))
+process.on(
+  'SIGTERM',
+  () =>
+    void app
+      .close()
+      .then(() => store.close())
+      .then(() => process.exit(0)),
+)
 console.log(JSON.stringify({ url, codes, counts, importSeconds }))

@@ -15,12 +15,12 @@ import { percentiles, sampleAsync } from './lib/stats'
 import { benchArgs } from './lib/args'
 
 const flags = benchArgs(import.meta.filename, {
-    customers: { type: 'string', default: '2000' },
-    visits: { type: 'string', default: '20000' },
-    iterations: { type: 'string', default: '30' },
-    warmup: { type: 'string', default: '3' },
-    keep: { type: 'boolean', default: false },
-  })
+  customers: { type: 'string', default: '2000' },
+  visits: { type: 'string', default: '20000' },
+  iterations: { type: 'string', default: '30' },
+  warmup: { type: 'string', default: '3' },
+  keep: { type: 'boolean', default: false },
+})
 const ITER = Number(flags.iterations)
 const WARMUP = Number(flags.warmup)
 const TARGETS = { dashboardP95Ms: 200, analysisP95Ms: 500 }
@@ -37,9 +37,18 @@ try {
 
   // Eleven more months before the demo's first: copies of the same month a year later, ±10%.
   const started = performance.now()
-  const source = db.prepare(`SELECT indicator_code, org_unit_id, period, value FROM targets`).all() as { indicator_code: string; org_unit_id: string; period: string; value: number }[]
-  const insertTarget = db.prepare(`INSERT INTO targets (id, created_at, updated_at, hlc, indicator_code, org_unit_id, period, value, split_method) VALUES (?, ?, ?, 'bench', ?, ?, ?, ?, 'households')`)
-  const insertActual = db.prepare(`INSERT INTO actuals (id, created_at, updated_at, hlc, indicator_code, org_unit_id, period, value, as_of, source) VALUES (?, ?, ?, 'bench', ?, ?, ?, ?, ?, 'bench')`)
+  const source = db.prepare(`SELECT indicator_code, org_unit_id, period, value FROM targets`).all() as {
+    indicator_code: string
+    org_unit_id: string
+    period: string
+    value: number
+  }[]
+  const insertTarget = db.prepare(
+    `INSERT INTO targets (id, created_at, updated_at, hlc, indicator_code, org_unit_id, period, value, split_method) VALUES (?, ?, ?, 'bench', ?, ?, ?, ?, 'households')`,
+  )
+  const insertActual = db.prepare(
+    `INSERT INTO actuals (id, created_at, updated_at, hlc, indicator_code, org_unit_id, period, value, as_of, source) VALUES (?, ?, ?, 'bench', ?, ?, ?, ?, ?, 'bench')`,
+  )
   const actualOf = db.prepare(`SELECT value FROM actuals WHERE indicator_code = ? AND org_unit_id = ? AND period = ?`)
   let added = 0
   db.transaction(() => {
@@ -67,7 +76,10 @@ try {
     cases.push({ name: `${name} ${label}`.trim(), kind, call: () => core.call(name, input) })
   add('county, this month', 'dashboard', 'dashboard.get', { region: '451022', period: thisMonth })
   add(`county, year ${year}`, 'dashboard', 'dashboard.get', { region: '451022', period: year })
-  add('county, last quarter', 'dashboard', 'dashboard.get', { region: '451022', period: `${shiftPeriod(thisMonth, -3).slice(0, 4)}-Q${Math.floor((Number(shiftPeriod(thisMonth, -3).slice(5, 7)) - 1) / 3) + 1}` })
+  add('county, last quarter', 'dashboard', 'dashboard.get', {
+    region: '451022',
+    period: `${shiftPeriod(thisMonth, -3).slice(0, 4)}-Q${Math.floor((Number(shiftPeriod(thisMonth, -3).slice(5, 7)) - 1) / 3) + 1}`,
+  })
   add('by size', 'analysis', 'analysis.group', { region: '451022', period: thisMonth, indicatorCode: 'new_mobile', by: 'size' })
   add('', 'analysis', 'analysis.compare', { region: '451022', period: year, indicatorCode: 'new_mobile', focus: '451022-G07' })
   add('county, 24 months', 'analysis', 'analysis.trend', { orgUnitCode: '451022', indicatorCode: 'new_mobile', from, to: thisMonth })
@@ -83,7 +95,9 @@ try {
     const p = percentiles(await sampleAsync(ITER, WARMUP, c.call))
     const target = c.kind === 'dashboard' ? TARGETS.dashboardP95Ms : TARGETS.analysisP95Ms
     results[c.name] = { ...p, target, pass: p.p95 < target }
-    log(`${c.name.padEnd(48)} ${p.p50.toFixed(1).padStart(8)} ${p.p95.toFixed(1).padStart(8)} ${p.max.toFixed(1).padStart(8)}  < ${target} ${p.p95 < target ? 'ok' : 'MISSED'}`)
+    log(
+      `${c.name.padEnd(48)} ${p.p50.toFixed(1).padStart(8)} ${p.p95.toFixed(1).padStart(8)} ${p.max.toFixed(1).padStart(8)}  < ${target} ${p.p95 < target ? 'ok' : 'MISSED'}`,
+    )
   }
   const allPass = Object.values(results).every((r) => r.pass)
   log()
@@ -91,7 +105,20 @@ try {
   mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true })
   writeFileSync(
     join(REPO_ROOT, 'bench', 'results', 'indicators.json'),
-    JSON.stringify({ at: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version }, months, actualRows, customers: loaded.keyCustomers, iterations: ITER, results, allPass }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        machine: { cpus: os.cpus().length, node: process.version },
+        months,
+        actualRows,
+        customers: loaded.keyCustomers,
+        iterations: ITER,
+        results,
+        allPass,
+      },
+      null,
+      2,
+    ) + '\n',
   )
   process.exitCode = allPass ? 0 : 1
 } finally {

@@ -14,7 +14,12 @@ import { buildReport } from '../electron/core/reports/model'
 import { REPO_ROOT } from '../electron/core/resources'
 import { benchArgs } from './lib/args'
 
-const flags = benchArgs(import.meta.filename, { customers: { type: 'string', default: '20000' }, visits: { type: 'string', default: '200000' }, period: { type: 'string' }, 'generate-into': { type: 'string' } })
+const flags = benchArgs(import.meta.filename, {
+  customers: { type: 'string', default: '20000' },
+  visits: { type: 'string', default: '200000' },
+  period: { type: 'string' },
+  'generate-into': { type: 'string' },
+})
 if (flags['generate-into']) {
   // Child step: generating 200k visits takes far more memory than reporting on them, so it runs
   // in its own process and the measured process only opens the finished store.
@@ -25,7 +30,13 @@ if (flags['generate-into']) {
   process.exit(0)
 }
 const dataDir = mkdtempSync(join(tmpdir(), 'griddesk-bench-reports-'))
-process.stdout.write(execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--generate-into', dataDir, '--customers', flags.customers!, '--visits', flags.visits!], { encoding: 'utf8' }))
+process.stdout.write(
+  execFileSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), '--generate-into', dataDir, '--customers', flags.customers!, '--visits', flags.visits!],
+    { encoding: 'utf8' },
+  ),
+)
 const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench', key: benchKey() })
 try {
   const last = new Date()
@@ -45,21 +56,31 @@ try {
     const built = performance.now() - t
     const result = await exportReport(model, format, join(dataDir, `county.${format}`), { resourcesDir: REPO_ROOT })
     peakRss = Math.max(peakRss, process.memoryUsage().rss)
-    rows.push(`${format.padEnd(8)} ${String(Math.round(performance.now() - t)).padStart(6)} ms  (model ${Math.round(built)} ms)  ${(result.bytes / 1024).toFixed(0).padStart(6)} KiB`)
+    rows.push(
+      `${format.padEnd(8)} ${String(Math.round(performance.now() - t)).padStart(6)} ms  (model ${Math.round(built)} ms)  ${(result.bytes / 1024).toFixed(0).padStart(6)} KiB`,
+    )
   }
   const separate = performance.now() - started
   console.log(rows.join('\n'))
   console.log(`four separate exports (model built each time): ${Math.round(separate)} ms`)
 
   // The county report in all four formats in one go, as a saved report runs: one model, four writers.
-  const saved = await core.call('reports.definitions.save', { name: 'bench', region: '451022', periodRule: period, formats: ['xlsx', 'pdf', 'csv', 'geojson'], folder: join(dataDir, 'run') })
+  const saved = await core.call('reports.definitions.save', {
+    name: 'bench',
+    region: '451022',
+    periodRule: period,
+    formats: ['xlsx', 'pdf', 'csv', 'geojson'],
+    folder: join(dataDir, 'run'),
+  })
   const runStarted = performance.now()
   const run = await core.call('reports.definitions.run', { id: saved.id })
   const total = performance.now() - runStarted
   peakRss = Math.max(peakRss, process.memoryUsage().rss)
   clearInterval(sampler)
   const mb = peakRss / 1024 / 1024
-  console.log(`all four formats in one run (${run.files.map((f) => f.format).join(', ')}): ${Math.round(total)} ms (target < 3000 ms: ${total < 3000 ? 'met' : 'MISSED'})`)
+  console.log(
+    `all four formats in one run (${run.files.map((f) => f.format).join(', ')}): ${Math.round(total)} ms (target < 3000 ms: ${total < 3000 ? 'met' : 'MISSED'})`,
+  )
   console.log(`peak RSS: ${mb.toFixed(0)} MB (target < 500 MB: ${mb < 500 ? 'met' : 'MISSED'})`)
 } finally {
   core.close()

@@ -19,22 +19,50 @@ const flags = benchArgs(import.meta.filename, {
 const sizes = flags.sizes!.split(',').map(Number)
 const benches = flags.benches!.split(',')
 mkdirSync(flags.dir!, { recursive: true })
-const load = () => loadavg().map((l) => l.toFixed(1)).join(' ')
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')
 
 const figures = new Map<string, Map<number, number>>()
 const loads: Record<string, string> = {}
 for (const n of sizes) {
   for (const bench of benches) {
     const before = load()
-    const run = spawnSync(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, `${bench}.ts`), '--data-dir', join(flags.dir!, `county-${n}`), '--customers', String(n), '--visits', String(n * 10), '--iterations', flags.iterations!], {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-      // Each kept county's key sits beside it (bench/lib/county.ts), not in the environment.
-      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'GRIDDESK_KEY_FILE')),
-    })
-    process.stdout.write(run.stdout.split('\n').filter((l) => !l.startsWith('{')).map((l) => `  [${bench} ${n}] ${l}`).join('\n') + '\n')
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        resolve(import.meta.dirname, `${bench}.ts`),
+        '--data-dir',
+        join(flags.dir!, `county-${n}`),
+        '--customers',
+        String(n),
+        '--visits',
+        String(n * 10),
+        '--iterations',
+        flags.iterations!,
+      ],
+      {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        // Each kept county's key sits beside it (bench/lib/county.ts), not in the environment.
+        env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'GRIDDESK_KEY_FILE')),
+      },
+    )
+    process.stdout.write(
+      run.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('{'))
+        .map((l) => `  [${bench} ${n}] ${l}`)
+        .join('\n') + '\n',
+    )
     if (run.stderr.trim()) process.stderr.write(run.stderr)
-    const json = run.stdout.split('\n').filter((l) => l.startsWith('{')).pop()
+    const json = run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .pop()
     loads[`${bench} ${n}`] = `${before} → ${load()}`
     if (!json) continue
     for (const [key, value] of Object.entries(JSON.parse(json) as Record<string, unknown>)) {

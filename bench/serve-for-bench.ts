@@ -11,10 +11,10 @@ import { startBrowserMode } from '../electron/devserver/server'
 import { benchArgs } from './lib/args'
 
 const values = benchArgs(import.meta.filename, {
-    'data-dir': { type: 'string' },
-    'resources-dir': { type: 'string' },
-    'renderer-dir': { type: 'string' },
-  })
+  'data-dir': { type: 'string' },
+  'resources-dir': { type: 'string' },
+  'renderer-dir': { type: 'string' },
+})
 const need = (k: 'data-dir' | 'resources-dir' | 'renderer-dir') => {
   const v = values[k]
   if (!v) throw new Error(`--${k} is required`)

@@ -20,17 +20,17 @@ import { percentiles, samplePair, type Percentiles } from './lib/stats'
 import { benchArgs } from './lib/args'
 
 const flags = benchArgs(import.meta.filename, {
-    quick: { type: 'boolean', default: false },
-    customers: { type: 'string' },
-    visits: { type: 'string' },
-    seed: { type: 'string', default: '451022' },
-    iterations: { type: 'string', default: '500' },
-    warmup: { type: 'string', default: '50' },
-    runs: { type: 'string', default: '3' },
-    'no-coldstart': { type: 'boolean', default: false },
-    runner: { type: 'string', default: 'bundle' },
-    keep: { type: 'boolean', default: false },
-  })
+  quick: { type: 'boolean', default: false },
+  customers: { type: 'string' },
+  visits: { type: 'string' },
+  seed: { type: 'string', default: '451022' },
+  iterations: { type: 'string', default: '500' },
+  warmup: { type: 'string', default: '50' },
+  runs: { type: 'string', default: '3' },
+  'no-coldstart': { type: 'boolean', default: false },
+  runner: { type: 'string', default: 'bundle' },
+  keep: { type: 'boolean', default: false },
+})
 const CUSTOMERS = Number(flags.customers ?? (flags.quick ? 2_000 : 20_000))
 const VISITS = Number(flags.visits ?? (flags.quick ? 20_000 : 200_000))
 const SEED = Number(flags.seed)
@@ -50,7 +50,9 @@ const mb = (bytes: number) => bytes / 1024 / 1024
 const maxRssMb = () => process.resourceUsage().maxRSS / 1024 // maxRSS is in KiB
 const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2))
 
-log(`GridDesk skeleton bench — ${CUSTOMERS.toLocaleString('en')} key customers / ${VISITS.toLocaleString('en')} visits, seed ${SEED}${flags.quick ? ' (quick)' : ''}`)
+log(
+  `GridDesk skeleton bench — ${CUSTOMERS.toLocaleString('en')} key customers / ${VISITS.toLocaleString('en')} visits, seed ${SEED}${flags.quick ? ' (quick)' : ''}`,
+)
 const machine = {
   cpu: os.cpus()[0]?.model ?? 'unknown',
   cores: os.cpus().length,
@@ -130,7 +132,12 @@ async function benchList(label: string, input: { search?: string; limit?: number
   const viaHandler = await handlerOk('grids.list', input)
   if (JSON.stringify(viaHandler) !== JSON.stringify(q!.stmt.all(...(q!.params as unknown[]))))
     throw new Error(`raw SQL for ${label} does not return what the handler returns`)
-  const [h, r] = await samplePair(ITER, WARMUP, () => handlerOk('grids.list', input), () => q!.stmt.all(...(q!.params as unknown[])))
+  const [h, r] = await samplePair(
+    ITER,
+    WARMUP,
+    () => handlerOk('grids.list', input),
+    () => q!.stmt.all(...(q!.params as unknown[])),
+  )
   explain(label, queries)
   push(label, input, h, r, true)
 }
@@ -152,10 +159,15 @@ await benchList('grids.list search', { search: '平马' })
   const nowMillis = Date.now()
   const perGrid = gridRows.map((g) => captureQueries((db) => gridSummary(db, g.id, nowMillis), { id: g.id }))
   const stmts = prepareAll(perGrid[0]!)
-  const [h, r] = await samplePair(ITER, WARMUP, (i) => handlerOk('grids.summary', { id: gridRows[i % gridRows.length]!.id }), (i) => {
-    const qs = perGrid[i % perGrid.length]!
-    for (let k = 0; k < stmts.length; k++) stmts[k]!.stmt[qs[k]!.method](...(qs[k]!.params as unknown[]))
-  })
+  const [h, r] = await samplePair(
+    ITER,
+    WARMUP,
+    (i) => handlerOk('grids.summary', { id: gridRows[i % gridRows.length]!.id }),
+    (i) => {
+      const qs = perGrid[i % perGrid.length]!
+      for (let k = 0; k < stmts.length; k++) stmts[k]!.stmt[qs[k]!.method](...(qs[k]!.params as unknown[]))
+    },
+  )
   explain('grids.summary', perGrid[0]!)
   push('grids.summary', { id: `(rotating over ${gridRows.length} grids)` }, h, r, true)
 }
@@ -164,9 +176,14 @@ await benchList('grids.list search', { search: '平马' })
   const queries = captureQueries((db) => mapOverview(db))
   const stmts = prepareAll(queries)
   const n = Math.max(50, Math.floor(ITER / 5))
-  const [h, r] = await samplePair(n, 10, () => handlerOk('map.overview', {}), () => {
-    for (const s of stmts) s.stmt[s.method](...(s.params as unknown[]))
-  })
+  const [h, r] = await samplePair(
+    n,
+    10,
+    () => handlerOk('map.overview', {}),
+    () => {
+      for (const s of stmts) s.stmt[s.method](...(s.params as unknown[]))
+    },
+  )
   explain('map.overview', queries)
   push('map.overview', {}, h, r, false)
 }
@@ -176,7 +193,12 @@ await benchList('grids.list search', { search: '平马' })
   const queries = captureQueries((db) => countAll(db))
   const [s] = prepareAll(queries)
   const n = Math.max(50, Math.floor(ITER / 5))
-  const [h, r] = await samplePair(n, 5, () => handlerOk('app.info', {}), () => s!.stmt.get(...(s!.params as unknown[])))
+  const [h, r] = await samplePair(
+    n,
+    5,
+    () => handlerOk('app.info', {}),
+    () => s!.stmt.get(...(s!.params as unknown[])),
+  )
   explain('app.info (countAll)', queries)
   push('app.info', {}, h, r, false)
 }
@@ -214,21 +236,34 @@ log()
 log(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, ${machine.platform}, Node ${machine.node}, SQLite ${machine.sqlite}`)
 log()
 log('Demo county')
-log(`  rows             ${Object.entries(rows).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n.toLocaleString('en')}`).join(', ')}`)
+log(
+  `  rows             ${Object.entries(rows)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${n.toLocaleString('en')}`)
+    .join(', ')}`,
+)
 log(`  generate         ${fmt(generateMs)} ms   (generateDemoCounty alone)`)
 log(`  load             ${fmt(loadMs)} ms   (loadDemoCounty: generate again + insert in one transaction = demo.load)`)
 log(`    of which insert ≈ ${fmt(insertMs)} ms`)
-log(`  peak RSS         ${peakRssMb.toFixed(0)} MB (process max RSS through load; ${rssBefore.toFixed(0)} MB before, ${rssAfterGenerate.toFixed(0)} MB after generate)`)
+log(
+  `  peak RSS         ${peakRssMb.toFixed(0)} MB (process max RSS through load; ${rssBefore.toFixed(0)} MB before, ${rssAfterGenerate.toFixed(0)} MB after generate)`,
+)
 log(`  DB file          ${mb(dbBytes).toFixed(1)} MB after wal_checkpoint(TRUNCATE) (WAL ${walBytes} B, ${pageCount} pages, ${freePages} free)`)
 log(`  map.overview     ${(overviewBytes / 1024).toFixed(0)} KiB of JSON`)
 check(`generate + load < ${TARGETS.generateLoadMs / 1000} s (loadDemoCounty)`, `${(loadMs / 1000).toFixed(1)} s`, loadMs < TARGETS.generateLoadMs)
 log()
-log(`Latency, ms (${ITER} iterations after ${WARMUP} warm-up; map.overview fewer)  handler = core.dispatch (zod + repo via drizzle); raw = same SQL, prepared once`)
+log(
+  `Latency, ms (${ITER} iterations after ${WARMUP} warm-up; map.overview fewer)  handler = core.dispatch (zod + repo via drizzle); raw = same SQL, prepared once`,
+)
 const head = ['query', 'handler p50', 'p95', 'p99', 'raw p50', 'p95', 'p99', 'p95 ratio']
 const table = latency.map((l) => [
   l.name,
-  fmt(l.handler.p50), fmt(l.handler.p95), fmt(l.handler.p99),
-  fmt(l.raw.p50), fmt(l.raw.p95), fmt(l.raw.p99),
+  fmt(l.handler.p50),
+  fmt(l.handler.p95),
+  fmt(l.handler.p99),
+  fmt(l.raw.p50),
+  fmt(l.raw.p95),
+  fmt(l.raw.p99),
   `${l.ratioP95.toFixed(2)}×`,
 ])
 const widths = head.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)))
@@ -237,7 +272,11 @@ log(line(head))
 for (const r of table) log(line(r))
 for (const l of latency.filter((x) => x.targeted)) {
   check(`${l.name}: handler p95 < ${TARGETS.handlerP95Ms} ms`, `${fmt(l.handler.p95)} ms`, l.handler.p95 < TARGETS.handlerP95Ms)
-  check(`${l.name}: handler p95 ≤ ${TARGETS.handlerOverRawP95}× raw p95`, `${l.ratioP95.toFixed(2)}× (raw ${fmt(l.raw.p95)} ms)`, l.ratioP95 <= TARGETS.handlerOverRawP95)
+  check(
+    `${l.name}: handler p95 ≤ ${TARGETS.handlerOverRawP95}× raw p95`,
+    `${l.ratioP95.toFixed(2)}× (raw ${fmt(l.raw.p95)} ms)`,
+    l.ratioP95 <= TARGETS.handlerOverRawP95,
+  )
 }
 log()
 log('Query plans (EXPLAIN QUERY PLAN, id:parent detail)')
@@ -261,7 +300,11 @@ if (coldStart.median) {
 }
 if (coldStart.skipReason) log(`  SKIPPED map-ready: ${coldStart.skipReason}`)
 const mapReady = coldStart.median?.mapReadyMs ?? null
-check(`cold start to drawn map < ${TARGETS.coldStartMs / 1000} s`, mapReady === null ? 'not measured' : `${fmt(mapReady)} ms`, mapReady === null ? null : mapReady < TARGETS.coldStartMs)
+check(
+  `cold start to drawn map < ${TARGETS.coldStartMs / 1000} s`,
+  mapReady === null ? 'not measured' : `${fmt(mapReady)} ms`,
+  mapReady === null ? null : mapReady < TARGETS.coldStartMs,
+)
 
 log()
 log('Targets')
@@ -273,7 +316,10 @@ const result = {
   machine,
   params: { customers: CUSTOMERS, visits: VISITS, seed: SEED, iterations: ITER, warmup: WARMUP, quick: flags.quick },
   county: { rows, loadResult },
-  generateMs, loadMs, insertMs, peakRssMb,
+  generateMs,
+  loadMs,
+  insertMs,
+  peakRssMb,
   db: { bytes: dbBytes, walBytes, pageCount, freePages },
   mapOverviewBytes: overviewBytes,
   latency,
@@ -287,5 +333,21 @@ writeFileSync(join(RESULTS_DIR, 'skeleton.json'), JSON.stringify(result, null, 2
 if (flags.keep) log(`\n(data dir kept: ${dataDir})`)
 else rmSync(dataDir, { recursive: true, force: true })
 log()
-log(JSON.stringify({ ...result, plans: undefined, coldStart: { ...coldStart, runs: undefined }, latency: latency.map(({ name, handler, raw: r, ratioP95 }) => ({ name, handlerP95: handler.p95, handlerP50: handler.p50, handlerP99: handler.p99, rawP50: r.p50, rawP95: r.p95, rawP99: r.p99, ratioP95 })) }))
+log(
+  JSON.stringify({
+    ...result,
+    plans: undefined,
+    coldStart: { ...coldStart, runs: undefined },
+    latency: latency.map(({ name, handler, raw: r, ratioP95 }) => ({
+      name,
+      handlerP95: handler.p95,
+      handlerP50: handler.p50,
+      handlerP99: handler.p99,
+      rawP50: r.p50,
+      rawP95: r.p95,
+      rawP99: r.p99,
+      ratioP95,
+    })),
+  }),
+)
 process.exitCode = checks.some((c) => c.verdict === 'FAIL') ? 1 : 0

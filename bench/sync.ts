@@ -23,14 +23,14 @@ import { startThrottledLink } from './lib/throttle'
 import { benchArgs } from './lib/args'
 
 const args = benchArgs(import.meta.filename, {
-    quick: { type: 'boolean', default: false },
-    customers: { type: 'string' },
-    visits: { type: 'string' },
-    'no-pouch': { type: 'boolean', default: false },
-    'pouch-summary': { type: 'string' },
-    'pouch-dir': { type: 'string', default: process.env.GRIDDESK_POUCH_DIR },
-    'apply-rows': { type: 'string', default: '50000' },
-  })
+  quick: { type: 'boolean', default: false },
+  customers: { type: 'string' },
+  visits: { type: 'string' },
+  'no-pouch': { type: 'boolean', default: false },
+  'pouch-summary': { type: 'string' },
+  'pouch-dir': { type: 'string', default: process.env.GRIDDESK_POUCH_DIR },
+  'apply-rows': { type: 'string', default: '50000' },
+})
 const customers = Number(args.customers ?? (args.quick ? 2000 : 20000))
 const visits = Number(args.visits ?? (args.quick ? 20000 : 200000))
 const RESULTS = resolve(import.meta.dirname, 'results')
@@ -43,15 +43,41 @@ const targets: { name: string; value: string; target: string; pass: boolean }[] 
 const target = (name: string, value: string, goal: string, pass: boolean) => {
   targets.push({ name, value, target: goal, pass })
 }
-const brief = (r: SyncReport) => ({ seconds: r.millis / 1000, bytesSent: r.bytesSent, bytesReceived: r.bytesReceived, bytes: r.bytesSent + r.bytesReceived, roundTrips: r.roundTrips, pushed: r.pushed, pulledRows: r.pulledRows, pages: r.pages, checkpoint: r.checkpoint })
+const brief = (r: SyncReport) => ({
+  seconds: r.millis / 1000,
+  bytesSent: r.bytesSent,
+  bytesReceived: r.bytesReceived,
+  bytes: r.bytesSent + r.bytesReceived,
+  roundTrips: r.roundTrips,
+  pushed: r.pushed,
+  pulledRows: r.pulledRows,
+  pages: r.pages,
+  checkpoint: r.checkpoint,
+})
 
 // ---- HQ server with the county: its own process, PGlite in a data directory, as `npm run hq` runs it
 console.log(`county: ${customers} key customers, ${visits} visits`)
 let t = performance.now()
 const hqDir = mkdtempSync(join(tmpdir(), 'griddesk-bench-hq-'))
-const hq = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'hq-for-bench.ts'), '--data-dir', hqDir, '--customers', String(customers), '--visits', String(visits), '--codes', '2'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
+const hq = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    resolve(import.meta.dirname, 'hq-for-bench.ts'),
+    '--data-dir',
+    hqDir,
+    '--customers',
+    String(customers),
+    '--visits',
+    String(visits),
+    '--codes',
+    '2',
+  ],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+)
 const hqInfo = await new Promise<{ url: string; codes: string[]; counts: Record<string, number>; importSeconds: number }>((done, fail) => {
   let buffered = ''
   hq.stdout!.on('data', (chunk: Buffer) => {
@@ -72,7 +98,9 @@ const device = openTestCore()
 await enrol(device.ctx, url, hqInfo.codes[0]!, 'bench')
 const initial = await runSync(device.ctx)
 out.initial = brief(initial)
-console.log(`initial county sync (loopback): ${initial.pulledRows} rows in ${initial.pages} pages, ${s(initial.millis)}, ${kb(initial.bytesReceived)} down + ${kb(initial.bytesSent)} up, ${initial.roundTrips} round trips, checkpoint ${initial.checkpoint}`)
+console.log(
+  `initial county sync (loopback): ${initial.pulledRows} rows in ${initial.pages} pages, ${s(initial.millis)}, ${kb(initial.bytesReceived)} down + ${kb(initial.bytesSent)} up, ${initial.roundTrips} round trips, checkpoint ${initial.checkpoint}`,
+)
 target('initial county sync, loopback', s(initial.millis), '< 20 s', initial.millis < 20_000)
 
 // ---- A day's work: 100 visits + 50 customer edits (2 fields each)
@@ -83,11 +111,12 @@ async function dayOfWork(): Promise<void> {
   const template = sqlite.prepare('SELECT * FROM visits LIMIT 1').get() as Record<string, unknown>
   const columns = syncedColumns('visits')
   const customerIds = (sqlite.prepare('SELECT id FROM key_customers ORDER BY id LIMIT 50 OFFSET ?').all(day * 50) as { id: string }[]).map((r) => r.id)
-  const visitIds = (sqlite.prepare('SELECT id, customer_id, grid_id FROM visits ORDER BY id LIMIT 100 OFFSET ?').all(day * 100) as Record<string, unknown>[])
+  const visitIds = sqlite.prepare('SELECT id, customer_id, grid_id FROM visits ORDER BY id LIMIT 100 OFFSET ?').all(day * 100) as Record<string, unknown>[]
   device.ctx.db.transaction((tx) => {
     for (const v of visitIds) {
       const values: Record<string, unknown> = {}
-      for (const [c, meta] of columns) if (!['id', 'created_at', 'updated_at', 'hlc'].includes(c)) values[meta.prop] = meta.boolean && template[c] != null ? template[c] === 1 : template[c]
+      for (const [c, meta] of columns)
+        if (!['id', 'created_at', 'updated_at', 'hlc'].includes(c)) values[meta.prop] = meta.boolean && template[c] != null ? template[c] === 1 : template[c]
       const set = (column: string, value: unknown) => columns.has(column) && (values[columns.get(column)!.prop] = value)
       set('customer_id', v.customer_id)
       set('grid_id', v.grid_id)
@@ -96,13 +125,16 @@ async function dayOfWork(): Promise<void> {
       insertSynced(tx, device.ctx.change, 'visits', values)
     }
   })
-  for (const [i, id] of customerIds.entries()) await device.call('customers.update', { id, patch: { notes: `第${day}天：合约下月到期，愿意考虑升级`, influence: ((i + day) % 5) + 1 } })
+  for (const [i, id] of customerIds.entries())
+    await device.call('customers.update', { id, patch: { notes: `第${day}天：合约下月到期，愿意考虑升级`, influence: ((i + day) % 5) + 1 } })
 }
 
 await dayOfWork()
 const dayLoop = await runSync(device.ctx)
 out.dayLoopback = brief(dayLoop)
-console.log(`day's sync (loopback): pushed ${dayLoop.pushed}, pulled ${dayLoop.pulledRows}, ${kb(dayLoop.bytesSent)} up + ${kb(dayLoop.bytesReceived)} down, ${dayLoop.roundTrips} round trips, ${s(dayLoop.millis)}`)
+console.log(
+  `day's sync (loopback): pushed ${dayLoop.pushed}, pulled ${dayLoop.pulledRows}, ${kb(dayLoop.bytesSent)} up + ${kb(dayLoop.bytesReceived)} down, ${dayLoop.roundTrips} round trips, ${s(dayLoop.millis)}`,
+)
 
 const link = await startThrottledLink({ host: '127.0.0.1', port }, LINK)
 sqlite.prepare("UPDATE sync_state SET value = ? WHERE key = 'hq_url'").run(link.url)
@@ -127,7 +159,10 @@ const pager = new HqClient(url, token)
 const pages: WireRow[][] = []
 let fetched = 0
 for (let cursor = 0; fetched < applyN; ) {
-  const page = await pager.request<PullResponse>('GET', `/v1/pull?cursor=${cursor}&limit=${Math.min(DEFAULT_PULL_LIMIT, applyN - fetched)}&protocol_version=${PROTOCOL_VERSION}&schema_version=${device.ctx.change.schemaVersion}`)
+  const page = await pager.request<PullResponse>(
+    'GET',
+    `/v1/pull?cursor=${cursor}&limit=${Math.min(DEFAULT_PULL_LIMIT, applyN - fetched)}&protocol_version=${PROTOCOL_VERSION}&schema_version=${device.ctx.change.schemaVersion}`,
+  )
   if (page.must_refetch) throw new Error('unexpected refetch')
   pages.push(page.rows)
   fetched += page.rows.length
@@ -139,7 +174,8 @@ const fsql = fresh.ctx.db.$client
 t = performance.now()
 fsql.pragma('foreign_keys = OFF')
 fsql.pragma('synchronous = NORMAL') // as the engine applies a page
-for (const page of pages) fsql.transaction(() => applyPulledRows(fsql, page.map(fromWire), new Date().toISOString(), (h) => fresh.ctx.change.clock.receive(h)))()
+for (const page of pages)
+  fsql.transaction(() => applyPulledRows(fsql, page.map(fromWire), new Date().toISOString(), (h) => fresh.ctx.change.clock.receive(h)))()
 fsql.pragma('foreign_keys = ON')
 fsql.pragma('synchronous = FULL')
 const applyMs = performance.now() - t
@@ -153,7 +189,12 @@ await new Promise((done) => hq.once('exit', done))
 rmSync(hqDir, { recursive: true, force: true })
 
 // ---- PouchDB reference peer, same county size (20k customers; visits as given)
-interface PouchPhase { seconds: { median: number }; bytes_up: { median: number }; bytes_down: { median: number }; http_requests: { median: number } }
+interface PouchPhase {
+  seconds: { median: number }
+  bytes_up: { median: number }
+  bytes_down: { median: number }
+  http_requests: { median: number }
+}
 let pouch: { visits: number; phases: Record<string, PouchPhase> } | undefined
 if (args['pouch-summary']) pouch = JSON.parse(readFileSync(args['pouch-summary'], 'utf8'))
 else if (!args['no-pouch'] && !args.quick) {
@@ -164,7 +205,10 @@ else if (!args['no-pouch'] && !args.quick) {
     const outDir = join(RESULTS, 'pouchdb')
     console.log(`PouchDB reference: node bench.js --visits ${visits} --runs 1 (several minutes) …`)
     const code = await new Promise<number | null>((done) =>
-      spawn(process.execPath, ['bench.js', '--visits', String(visits), '--runs', '1', '--out', outDir], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] }).on('exit', done),
+      spawn(process.execPath, ['bench.js', '--visits', String(visits), '--runs', '1', '--out', outDir], {
+        cwd: dir,
+        stdio: ['ignore', 'inherit', 'inherit'],
+      }).on('exit', done),
     )
     if (code === 0) pouch = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8'))
   }
@@ -173,12 +217,26 @@ if (pouch) {
   const pull = pouch.phases.b_pull!
   const pouchBytes = pull.bytes_up.median + pull.bytes_down.median
   const ours = initial.bytesSent + initial.bytesReceived
-  out.pouch = { visits: pouch.visits, initialPull: { seconds: pull.seconds.median, bytes: pouchBytes, requests: pull.http_requests.median }, daySlow: pouch.phases.e_day_slow }
-  console.log(`PouchDB (${pouch.visits} visits, 20,000 customers) initial pull to a fresh device: ${pull.seconds.median.toFixed(2)} s, ${kb(pouchBytes)}, ${pull.http_requests.median} requests`)
+  out.pouch = {
+    visits: pouch.visits,
+    initialPull: { seconds: pull.seconds.median, bytes: pouchBytes, requests: pull.http_requests.median },
+    daySlow: pouch.phases.e_day_slow,
+  }
+  console.log(
+    `PouchDB (${pouch.visits} visits, 20,000 customers) initial pull to a fresh device: ${pull.seconds.median.toFixed(2)} s, ${kb(pouchBytes)}, ${pull.http_requests.median} requests`,
+  )
   const slow = pouch.phases.e_day_slow
-  if (slow) console.log(`PouchDB day's sync (128 kbps, 600 ms RTT): ${slow.seconds.median.toFixed(2)} s, ${kb(slow.bytes_up.median + slow.bytes_down.median)}, ${slow.http_requests.median} requests`)
+  if (slow)
+    console.log(
+      `PouchDB day's sync (128 kbps, 600 ms RTT): ${slow.seconds.median.toFixed(2)} s, ${kb(slow.bytes_up.median + slow.bytes_down.median)}, ${slow.http_requests.median} requests`,
+    )
   target('initial sync bytes vs PouchDB', `${(ours / pouchBytes).toFixed(3)}×`, '≤ 0.3×', ours <= 0.3 * pouchBytes)
-  target('initial sync time vs PouchDB', `${(initial.millis / 1000 / pull.seconds.median).toFixed(3)}×`, '≤ 0.3×', initial.millis / 1000 <= 0.3 * pull.seconds.median)
+  target(
+    'initial sync time vs PouchDB',
+    `${(initial.millis / 1000 / pull.seconds.median).toFixed(3)}×`,
+    '≤ 0.3×',
+    initial.millis / 1000 <= 0.3 * pull.seconds.median,
+  )
 }
 
 console.log('\ntargets:')

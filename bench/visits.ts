@@ -9,12 +9,12 @@ import { percentiles, sampleAsync, sampleSync } from './lib/stats'
 import { benchArgs } from './lib/args'
 
 const flags = benchArgs(import.meta.filename, {
-    customers: { type: 'string', default: '20000' },
-    visits: { type: 'string', default: '200000' },
-    iterations: { type: 'string', default: '20' },
-    warmup: { type: 'string', default: '3' },
-    'data-dir': { type: 'string' },
-  })
+  customers: { type: 'string', default: '20000' },
+  visits: { type: 'string', default: '200000' },
+  iterations: { type: 'string', default: '20' },
+  warmup: { type: 'string', default: '3' },
+  'data-dir': { type: 'string' },
+})
 const ITER = Number(flags.iterations)
 const WARMUP = Number(flags.warmup)
 const TARGET_RANKING_P95_MS = 100
@@ -25,9 +25,15 @@ const county = await openBenchCounty({ customers: Number(flags.customers), visit
 const { core, loaded } = county
 let failed = false
 try {
-  log(`demo county: ${loaded.grids} grids, ${loaded.keyCustomers} key customers, ${loaded.visits} visits, ${loaded.competitorIntel} intel (${loaded.reused ? 'reopened' : 'loaded'} in ${loaded.seconds.toFixed(1)} s)`)
+  log(
+    `demo county: ${loaded.grids} grids, ${loaded.keyCustomers} key customers, ${loaded.visits} visits, ${loaded.competitorIntel} intel (${loaded.reused ? 'reopened' : 'loaded'} in ${loaded.seconds.toFixed(1)} s)`,
+  )
   const db = core.ctx.db.$client
-  const grids = db.prepare(`SELECT g.id, g.code, (SELECT count(*) FROM key_customers k WHERE k.grid_id = g.id) AS customers FROM org_units g WHERE g.level = 'grid' ORDER BY g.code`).all() as { id: string; code: string; customers: number }[]
+  const grids = db
+    .prepare(
+      `SELECT g.id, g.code, (SELECT count(*) FROM key_customers k WHERE k.grid_id = g.id) AS customers FROM org_units g WHERE g.level = 'grid' ORDER BY g.code`,
+    )
+    .all() as { id: string; code: string; customers: number }[]
 
   log('\nvisits.nextUp per grid (through the handler table, as the UI calls it):')
   log('grid            customers   rows   p50        p95        max')
@@ -72,11 +78,24 @@ try {
     Object.assign(mapCalls, { [`${label}FirstMs`]: first, [`${label}P95`]: p.p95, [`${label}KiB`]: bytes / 1024 })
     log(`${label.padEnd(14)} first ${ms(first).padEnd(10)} p95 ${ms(p.p95).padEnd(10)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB`)
   }
-  log('\nthe map page\'s calls:')
+  log("\nthe map page's calls:")
   await mapCall('choropleth', () => core.call('map.choropleth', {}))
   await mapCall('intelPins', () => core.call('intel.pins', { validOn: to, limit: 2000 }))
   await mapCall('customersLayer', () => core.call('map.customers', {}))
-  log(JSON.stringify({ bench: 'visits', customers: loaded.keyCustomers, visits: loaded.visits, rankingP50: overall.p50, rankingP95: overall.p95, rankingMax: overall.max, funnelGridP95: funnelGrid.p95, funnelAllP95: funnelAll.p95, targetsP95: targetsP.p95, ...mapCalls }))
+  log(
+    JSON.stringify({
+      bench: 'visits',
+      customers: loaded.keyCustomers,
+      visits: loaded.visits,
+      rankingP50: overall.p50,
+      rankingP95: overall.p95,
+      rankingMax: overall.max,
+      funnelGridP95: funnelGrid.p95,
+      funnelAllP95: funnelAll.p95,
+      targetsP95: targetsP.p95,
+      ...mapCalls,
+    }),
+  )
 } finally {
   county.close()
 }

@@ -33,7 +33,10 @@ describe('backups on the sync page', () => {
     await core.call('villages.update', { id: village, patch: { notes: '备份后的笔记' } })
     page.once('dialog', (dialog) => void dialog.accept())
     await card.getByTestId('store-restore').first().click()
-    await card.getByTestId('store-done').getByText(/已从 griddesk-.*-manual\.sqlite 恢复。被替换的数据文件保留为 griddesk\.sqlite\.replaced-/).waitFor()
+    await card
+      .getByTestId('store-done')
+      .getByText(/已从 griddesk-.*-manual\.sqlite 恢复。被替换的数据文件保留为 griddesk\.sqlite\.replaced-/)
+      .waitFor()
     expect((await core.call('villages.get', { id: village })).notes).toBe('备份前的笔记')
     expect(readdirSync(core.ctx.dataDir).some((f) => f.startsWith('griddesk.sqlite.replaced-'))).toBe(true)
     await h.screenshot('sync-backups')

@@ -41,7 +41,10 @@ describe('basemap from HQ', () => {
     const dialog = page.getByRole('dialog')
     const panel = dialog.getByTestId('hq-basemaps')
     await panel.waitFor()
-    await panel.getByTestId('hq-estimate').getByText(/约 [\d,]+ 张瓦片/).waitFor()
+    await panel
+      .getByTestId('hq-estimate')
+      .getByText(/约 [\d,]+ 张瓦片/)
+      .waitFor()
     // A loaded CI machine must not look like a slow link.
     await dialog.getByText('网络慢也下载').click()
     await dialog.getByTestId('hq-download').click()
@@ -50,7 +53,12 @@ describe('basemap from HQ', () => {
       .waitFor({ timeout: 60_000 })
       .catch(async (error: unknown) => {
         await app.screenshot('60-basemap-from-hq-failed')
-        throw new Error(`${String(error)}: ${await dialog.getByTestId('hq-progress').textContent().catch(() => 'no progress')} ${JSON.stringify(await app.core.call('basemaps.hq.status', {}))}`)
+        throw new Error(
+          `${String(error)}: ${await dialog
+            .getByTestId('hq-progress')
+            .textContent()
+            .catch(() => 'no progress')} ${JSON.stringify(await app.core.call('basemaps.hq.status', {}))}`,
+        )
       })
     await dialog.getByText('下载完成：“田东县底图”已可离线使用。').waitFor()
     await dialog.getByTestId('basemap-table').getByText('田东县底图').waitFor()
@@ -65,7 +73,18 @@ describe('basemap from HQ', () => {
     await page.reload()
     await page.locator('[data-map-ready="true"]').waitFor()
     await expect
-      .poll(() => page.locator('img.leaflet-tile').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).src.includes('/tiles/') && (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth === 256).length), { timeout: 30_000 })
+      .poll(
+        () =>
+          page
+            .locator('img.leaflet-tile')
+            .evaluateAll(
+              (imgs) =>
+                imgs.filter(
+                  (i) => (i as HTMLImageElement).src.includes('/tiles/') && (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth === 256,
+                ).length,
+            ),
+        { timeout: 30_000 },
+      )
       .toBeGreaterThan(3)
     // The grid polygons are drawn above the tiles.
     expect(await page.locator('path[class*="grid-451022-G"]').count()).toBeGreaterThan(5)

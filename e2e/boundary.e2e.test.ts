@@ -82,10 +82,14 @@ async function dragOutermostVertex(by: number) {
   return { from: far, to }
 }
 
-const pathBox = (selector: string) => app.page.locator(selector).first().evaluate((el) => {
-  const r = el.getBoundingClientRect()
-  return { left: r.left, top: r.top, right: r.right, bottom: r.bottom }
-})
+const pathBox = (selector: string) =>
+  app.page
+    .locator(selector)
+    .first()
+    .evaluate((el) => {
+      const r = el.getBoundingClientRect()
+      return { left: r.left, top: r.top, right: r.right, bottom: r.bottom }
+    })
 
 describe('grid boundary editor', () => {
   it('drags a vertex into the neighbour, warns about the overlap by name, saves, and the outline changes', async () => {
@@ -183,7 +187,14 @@ describe('grid boundary editor', () => {
       await page.waitForTimeout(80)
     }
     // Top-left, bottom-right, top-right, bottom-left, back to the first: the edges cross.
-    for (const [dx, dy] of [[-80, -60], [80, 60], [80, -60], [-80, 60], [-80, -60]] as const) await click(dx, dy)
+    for (const [dx, dy] of [
+      [-80, -60],
+      [80, 60],
+      [80, -60],
+      [-80, 60],
+      [-80, -60],
+    ] as const)
+      await click(dx, dy)
     const invalid = page.getByTestId('boundary-invalid')
     await invalid.getByText('边界自相交，且无法安全自动修复').waitFor()
     await expect.poll(() => page.getByTestId('boundary-save').isDisabled()).toBe(true)
@@ -194,7 +205,15 @@ describe('grid boundary editor', () => {
     await page.getByTestId('boundary-cancel').click()
     await page.getByTestId('boundary-mode-draw').click()
     await page.locator('[data-testid="boundary-editor"][data-mode="draw"][data-editor-ready="true"]').waitFor()
-    for (const [dx, dy] of [[-90, -40], [0, -90], [90, -40], [60, 70], [-60, 70], [-90, -40]] as const) await click(dx, dy)
+    for (const [dx, dy] of [
+      [-90, -40],
+      [0, -90],
+      [90, -40],
+      [60, 70],
+      [-60, 70],
+      [-90, -40],
+    ] as const)
+      await click(dx, dy)
     await page.getByTestId('boundary-hint').getByText('新边界已画好').waitFor()
     await page.getByTestId('boundary-area').waitFor()
     await expect.poll(() => page.getByTestId('boundary-save').isEnabled()).toBe(true)

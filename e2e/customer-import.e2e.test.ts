@@ -11,23 +11,35 @@ import { startHarness, type Harness } from './harness'
 let app: Harness
 let dir: string
 let village: { name: string; code: string }
-const counts = () => app.core.ctx.db.$client.prepare('SELECT (SELECT count(*) FROM key_customers) customers, (SELECT count(*) FROM outbox) changes').get() as { customers: number; changes: number }
+const counts = () =>
+  app.core.ctx.db.$client.prepare('SELECT (SELECT count(*) FROM key_customers) customers, (SELECT count(*) FROM outbox) changes').get() as {
+    customers: number
+    changes: number
+  }
 
 beforeAll(async () => {
   app = await startHarness()
   await app.core.call('demo.load', {})
   dir = mkdtempSync(join(tmpdir(), 'griddesk-e2e-customers-'))
-  village = app.core.ctx.db.$client.prepare('SELECT name, division_code AS code FROM villages GROUP BY name HAVING count(*) = 1 ORDER BY division_code LIMIT 1').get() as typeof village
+  village = app.core.ctx.db.$client
+    .prepare('SELECT name, division_code AS code FROM villages GROUP BY name HAVING count(*) = 1 ORDER BY division_code LIMIT 1')
+    .get() as typeof village
   // 联系方式 is no header the import knows for the phone: the user maps it by hand.
-  writeFileSync(join(dir, '重点客户.csv'), `\uFEFF客户姓名,类型,联系方式,所属村,说明\r\n韦一,商业,13600000101,${village.name},老客户\r\n韦二,教育,136 0000 0102,${village.name},\r\n`)
-  writeFileSync(join(dir, '坏客户.csv'), [
-    '姓名,类别,村代码,手机号,影响力,合约到期',
-    `,商业,${village.code},13600000110,3,`,
-    `甲,教授,${village.code},13600000111,3,`,
-    `乙,商业,999999999999,1360000,3,`,
-    `丙,商业,${village.code},13600000112,8,2026-13-01`,
-    `丁,商业,${village.code},13600000112,2,`,
-  ].join('\r\n'))
+  writeFileSync(
+    join(dir, '重点客户.csv'),
+    `\uFEFF客户姓名,类型,联系方式,所属村,说明\r\n韦一,商业,13600000101,${village.name},老客户\r\n韦二,教育,136 0000 0102,${village.name},\r\n`,
+  )
+  writeFileSync(
+    join(dir, '坏客户.csv'),
+    [
+      '姓名,类别,村代码,手机号,影响力,合约到期',
+      `,商业,${village.code},13600000110,3,`,
+      `甲,教授,${village.code},13600000111,3,`,
+      `乙,商业,999999999999,1360000,3,`,
+      `丙,商业,${village.code},13600000112,8,2026-13-01`,
+      `丁,商业,${village.code},13600000112,2,`,
+    ].join('\r\n'),
+  )
 })
 afterAll(async () => {
   await app?.close()
@@ -71,7 +83,10 @@ describe('customer import dialog', () => {
     await dialog.getByTestId('customer-import-done').getByText('新增 2', { exact: false }).waitFor()
     await app.screenshot('68-customer-import-done')
     const stored = app.core.ctx.db.$client.prepare("SELECT name, phone, notes FROM key_customers WHERE name IN ('韦一', '韦二') ORDER BY name").all()
-    expect(stored).toEqual([{ name: '韦一', phone: '13600000101', notes: '老客户' }, { name: '韦二', phone: '13600000102', notes: null }])
+    expect(stored).toEqual([
+      { name: '韦一', phone: '13600000101', notes: '老客户' },
+      { name: '韦二', phone: '13600000102', notes: null },
+    ])
     expect(counts().customers).toBe(before.customers + 2)
     await dialog.getByRole('button', { name: '关闭', exact: true }).click()
     await dialog.waitFor({ state: 'hidden' })
@@ -87,8 +102,18 @@ describe('customer import dialog', () => {
     await dialog.getByTestId('customer-import-file').setInputFiles(join(dir, '坏客户.csv'))
     const issues = dialog.getByTestId('customer-import-issues')
     await issues.waitFor()
-    const codes = await issues.locator('tr[data-issue-code]').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-issue-row')}:${r.getAttribute('data-issue-field')}:${r.getAttribute('data-issue-code')}`))
-    expect(codes).toEqual(['1:name:required', '2:category:unknown_value', '3:phone:phone_format', '3:villageCode:unknown_village', '4:influence:out_of_range', '4:contractExpiry:date_format', '5:phone:duplicate_customer'])
+    const codes = await issues
+      .locator('tr[data-issue-code]')
+      .evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-issue-row')}:${r.getAttribute('data-issue-field')}:${r.getAttribute('data-issue-code')}`))
+    expect(codes).toEqual([
+      '1:name:required',
+      '2:category:unknown_value',
+      '3:phone:phone_format',
+      '3:villageCode:unknown_village',
+      '4:influence:out_of_range',
+      '4:contractExpiry:date_format',
+      '5:phone:duplicate_customer',
+    ])
     await issues.getByText('必填项为空', { exact: false }).first().waitFor()
     expect(await dialog.getByTestId('customer-import-commit').isDisabled()).toBe(true)
     await page.waitForTimeout(300)

@@ -11,7 +11,16 @@ beforeAll(async () => {
   app = await startHarness()
   await app.core.call('demo.load', {})
   const village = app.core.ctx.db.$client.prepare('SELECT id FROM villages ORDER BY division_code LIMIT 1').get() as { id: string }
-  customerId = (await app.core.call('customers.create', { name: '张三丰', category: 'commerce', villageId: village.id, phone: '13812345678', organisation: '武当农资店', monthlyRevenue: 800 })).id
+  customerId = (
+    await app.core.call('customers.create', {
+      name: '张三丰',
+      category: 'commerce',
+      villageId: village.id,
+      phone: '13812345678',
+      organisation: '武当农资店',
+      monthlyRevenue: 800,
+    })
+  ).id
 })
 afterAll(async () => {
   await app?.close()
@@ -89,7 +98,10 @@ describe('competitor intel', () => {
     await form.getByTestId('intel-save').click()
     await form.waitFor({ state: 'hidden' })
     await expect.poll(() => page.getByTestId('intel-row-title').allTextContents()).toContain('电信199元全家享')
-    await page.getByTestId('intel-count').getByText(`共 ${before + 1} 条`).waitFor()
+    await page
+      .getByTestId('intel-count')
+      .getByText(`共 ${before + 1} 条`)
+      .waitFor()
     const detail = page.getByTestId('intel-detail')
     await detail.getByTestId('intel-compare').locator('[data-metric="feePerGb"]').waitFor()
     expect(await detail.getByTestId('intel-compare').locator('[data-metric="deviceSubsidy"]').getAttribute('data-better')).toBe('rival')

@@ -113,9 +113,15 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await shot('log-filled')
       await page.getByTestId('visit-complete').click()
       await page.getByTestId('visit-done').waitFor()
-      const open = app.core.ctx.db.$client.prepare(`SELECT count(*) AS n FROM visits WHERE customer_id = ? AND status = 'planned' AND planned_for <= date('now', '+1 day')`).get(customerId) as { n: number }
+      const open = app.core.ctx.db.$client
+        .prepare(`SELECT count(*) AS n FROM visits WHERE customer_id = ? AND status = 'planned' AND planned_for <= date('now', '+1 day')`)
+        .get(customerId) as { n: number }
       expect(open.n).toBe(0)
-      const order = app.core.ctx.db.$client.prepare(`SELECT due_at FROM work_orders w JOIN visits s ON s.id = w.visit_id WHERE s.customer_id = ? AND w.title IN ('送资费单', 'Bring the price sheet')`).get(customerId) as { due_at: string }
+      const order = app.core.ctx.db.$client
+        .prepare(
+          `SELECT due_at FROM work_orders w JOIN visits s ON s.id = w.visit_id WHERE s.customer_id = ? AND w.title IN ('送资费单', 'Bring the price sheet')`,
+        )
+        .get(customerId) as { due_at: string }
       // The due day reads back as the day typed, in local time.
       expect(localDay(new Date(order.due_at))).toBe(dayAfter(3))
       await page.locator('[data-tab="plan"]').click()
@@ -218,14 +224,19 @@ for (const lang of ['zh-CN', 'en'] as const) {
     it("follows a map popup's action to the visit log", async () => {
       const { page } = app
       gridId ??= (app.core.ctx.db.$client.prepare(`SELECT id FROM org_units WHERE code = '451022-G03'`).get() as { id: string }).id
-      const customer = app.core.ctx.db.$client.prepare(`SELECT k.id, k.name FROM key_customers k WHERE k.grid_id = ? AND k.lon IS NOT NULL ORDER BY k.name LIMIT 1 OFFSET 7`).get(gridId) as { id: string; name: string }
+      const customer = app.core.ctx.db.$client
+        .prepare(`SELECT k.id, k.name FROM key_customers k WHERE k.grid_id = ? AND k.lon IS NOT NULL ORDER BY k.name LIMIT 1 OFFSET 7`)
+        .get(gridId) as { id: string; name: string }
       if ((await page.locator('[data-nav="map"]').count()) === 0) await page.goto(`${app.url}#/map`)
       await page.locator('[data-nav="map"]').click()
       await page.locator('[data-page="map"][data-map-ready="true"]').waitFor()
       const search = page.getByTestId('map-search')
       await search.click()
       await search.fill(customer.name)
-      await page.getByRole('option', { name: new RegExp(`^${customer.name} · `) }).first().click()
+      await page
+        .getByRole('option', { name: new RegExp(`^${customer.name} · `) })
+        .first()
+        .click()
       const popup = page.locator('.leaflet-popup .customer-popup')
       await popup.locator('[data-action="log"]').waitFor()
       await settle(700)

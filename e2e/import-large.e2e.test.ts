@@ -21,10 +21,27 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'griddesk-import-large-e2e-'))
   const lines = ['区划代码,名称,户数,人口,经度,纬度,光纤覆盖,集市日,主要经济']
   for (let i = 1; i <= ROWS; i++)
-    lines.push(`${150_000_000_000 + i * 3},第${i}村委会,${200 + (i % 700)},${800 + (i % 2000)},${(106 + (i % 900) / 1000).toFixed(4)},${(23 + (i % 600) / 1000).toFixed(4)},${i % 3 ? '是' : '否'},农历逢一、四、七,水稻、甘蔗`)
+    lines.push(
+      `${150_000_000_000 + i * 3},第${i}村委会,${200 + (i % 700)},${800 + (i % 2000)},${(106 + (i % 900) / 1000).toFixed(4)},${(23 + (i % 600) / 1000).toFixed(4)},${i % 3 ? '是' : '否'},农历逢一、四、七,水稻、甘蔗`,
+    )
   writeFileSync(join(dir, 'province-villages.csv'), lines.join('\r\n') + '\r\n')
   // One grid, so that the app opens on its pages rather than the welcome panel.
-  const grid = { type: 'Feature', properties: { code: '451022-G01', name: '平马城区网格' }, geometry: { type: 'Polygon', coordinates: [[[107.1, 23.58], [107.14, 23.58], [107.14, 23.62], [107.1, 23.62], [107.1, 23.58]]] } }
+  const grid = {
+    type: 'Feature',
+    properties: { code: '451022-G01', name: '平马城区网格' },
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [107.1, 23.58],
+          [107.14, 23.58],
+          [107.14, 23.62],
+          [107.1, 23.62],
+          [107.1, 23.58],
+        ],
+      ],
+    },
+  }
   writeFileSync(join(dir, 'grid.geojson'), JSON.stringify(grid))
   await app.core.call('import.commit', { kind: 'grids', source: { path: join(dir, 'grid.geojson') } })
 })
@@ -67,15 +84,30 @@ describe('large and bad import files', () => {
     expect(label).toMatch(/^正在写入：[\d,]+ \/ 40,000 行$/)
     await progress.getByText('大文件在后台处理', { exact: false }).waitFor()
     // Mid-import: some rows written, not all.
-    await progress.getByTestId('import-progress-label').getByText(/^正在写入：[1-9][\d,]* \/ 40,000 行$/).waitFor({ timeout: 60_000 })
+    await progress
+      .getByTestId('import-progress-label')
+      .getByText(/^正在写入：[1-9][\d,]* \/ 40,000 行$/)
+      .waitFor({ timeout: 60_000 })
     await app.screenshot('40-import-large-writing')
     // Another call to the local server is answered while the worker writes.
     const asked = Date.now()
-    const answer = await page.evaluate(async () => (await (await fetch('/rpc/grids.list', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).json()) as { ok: boolean })
+    const answer = await page.evaluate(
+      async () =>
+        (await (await fetch('/rpc/grids.list', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).json()) as { ok: boolean },
+    )
     expect(answer.ok).toBe(true)
     expect(Date.now() - asked).toBeLessThan(2_000)
     // The bar moves on.
-    await expect.poll(async () => (await dialog.getByTestId('import-progress-label').textContent().catch(() => null)) !== label, { timeout: 30_000 }).toBe(true)
+    await expect
+      .poll(
+        async () =>
+          (await dialog
+            .getByTestId('import-progress-label')
+            .textContent()
+            .catch(() => null)) !== label,
+        { timeout: 30_000 },
+      )
+      .toBe(true)
     await dialog.getByTestId('import-done').getByText('新增 40000', { exact: false }).waitFor({ timeout: 120_000 })
     await app.screenshot('41-import-large-done')
     expect((await core.call('villages.list', { limit: 1 })).total).toBe(ROWS)
@@ -98,7 +130,9 @@ describe('large and bad import files', () => {
     expect(await dialog.getByTestId('import-commit').isDisabled()).toBe(true)
     await app.screenshot('42-import-bad-gb18030')
     // A commit forced past the dialog fails the same way and writes nothing.
-    await expect(core.call('import.commit', { kind: 'villages', source: { path: join(BAD, 'gb18030-rare.csv') } })).rejects.toMatchObject({ code: 'VALIDATION' })
+    await expect(core.call('import.commit', { kind: 'villages', source: { path: join(BAD, 'gb18030-rare.csv') } })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    })
     await dialog.getByTestId('import-file').setInputFiles(join(BAD, 'wrong-sheet.xlsx'))
     await dialog.getByTestId('import-issues').getByText('没有哪个工作表含有必需的列', { exact: false }).waitFor()
     await app.screenshot('43-import-wrong-sheet')

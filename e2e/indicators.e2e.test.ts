@@ -27,7 +27,8 @@ beforeAll(async () => {
   const now = new Date()
   period = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`
   // Early in a month nothing can be "well behind" yet; then the test works on last month.
-  if ((await dashboard()).timeProgress < 0.3) period = `${now.getMonth() === 0 ? now.getFullYear() - 1 : now.getFullYear()}-${String(((now.getMonth() + 11) % 12) + 1).padStart(2, '0')}`
+  if ((await dashboard()).timeProgress < 0.3)
+    period = `${now.getMonth() === 0 ? now.getFullYear() - 1 : now.getFullYear()}-${String(((now.getMonth() + 11) % 12) + 1).padStart(2, '0')}`
   const d = await dashboard()
   const row = d.rows.find((r) => r.level === 'grid' && r.cells[INDICATOR]?.light === 'green' && (r.cells[INDICATOR]?.target ?? 0) > 0)!
   grid = { code: row.code, name: row.name, target: row.cells[INDICATOR]!.target! }
@@ -60,7 +61,13 @@ describe('indicators: dashboard, import, map, analysis, work order', () => {
     const bad = join(dir, 'bad_actuals.csv')
     writeFileSync(
       bad,
-      ['网格编码,指标编码,账期,完成值', `${grid.code},${INDICATOR},${period},${grid.target * 3}`, `451022-G99,${INDICATOR},${period},5`, `${grid.code},new_mobile,${period},很多`, `${grid.code},complaints,2026-13,1`].join('\n'),
+      [
+        '网格编码,指标编码,账期,完成值',
+        `${grid.code},${INDICATOR},${period},${grid.target * 3}`,
+        `451022-G99,${INDICATOR},${period},5`,
+        `${grid.code},new_mobile,${period},很多`,
+        `${grid.code},complaints,2026-13,1`,
+      ].join('\n'),
     )
     await page.getByTestId('open-import').click()
     await page.getByTestId('actuals-file').setInputFiles(bad)

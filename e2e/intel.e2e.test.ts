@@ -7,18 +7,42 @@ import { startHarness, type Harness } from './harness'
 let app: Harness
 let intelId: string
 const outboxOf = (id: string) =>
-  app.core.ctx.db.$client.prepare("SELECT op, fields FROM outbox WHERE table_name = 'competitor_intel' AND row_id = ? ORDER BY device_seq").all(id) as { op: string; fields: string }[]
+  app.core.ctx.db.$client.prepare("SELECT op, fields FROM outbox WHERE table_name = 'competitor_intel' AND row_id = ? ORDER BY device_seq").all(id) as {
+    op: string
+    fields: string
+  }[]
 
 beforeAll(async () => {
   app = await startHarness()
   await app.core.call('demo.load', {})
-  const village = app.core.ctx.db.$client.prepare('SELECT id, lon, lat FROM villages ORDER BY division_code LIMIT 1').get() as { id: string; lon: number; lat: number }
+  const village = app.core.ctx.db.$client.prepare('SELECT id, lon, lat FROM villages ORDER BY division_code LIMIT 1').get() as {
+    id: string
+    lon: number
+    lat: number
+  }
   // Seen today, so it heads the list; a point of its own, so it has a pin.
   const today = new Date().toISOString().slice(0, 10)
-  intelId = (await app.core.call('intel.create', {
-    rival: 'unicom', kind: 'price', title: '联通59元校园卡', seenAt: today, validFrom: today, validTo: null, villageId: village.id, lon: village.lon + 0.002, lat: village.lat,
-    monthlyFee: 59, dataGb: 30, voiceMinutes: 300, contractMonths: 12, deviceSubsidy: 0, reliability: 4, threatLevel: 3, source: '宣传单',
-  })).id
+  intelId = (
+    await app.core.call('intel.create', {
+      rival: 'unicom',
+      kind: 'price',
+      title: '联通59元校园卡',
+      seenAt: today,
+      validFrom: today,
+      validTo: null,
+      villageId: village.id,
+      lon: village.lon + 0.002,
+      lat: village.lat,
+      monthlyFee: 59,
+      dataGb: 30,
+      voiceMinutes: 300,
+      contractMonths: 12,
+      deviceSubsidy: 0,
+      reliability: 4,
+      threatLevel: 3,
+      source: '宣传单',
+    })
+  ).id
 })
 afterAll(async () => {
   await app?.close()
@@ -97,7 +121,16 @@ describe('editing competitor intel', () => {
     await form.locator('input[data-field="lat"]').fill('')
     await form.getByTestId('intel-save').click()
     await form.getByTestId('intel-form-invalid').waitFor()
-    const errorOf = (field: string) => form.locator(`input[data-field="${field}"]`).evaluate((input) => document.getElementById(input.getAttribute('aria-describedby')?.split(' ').find((id) => id.endsWith('-error')) ?? '')?.textContent ?? '')
+    const errorOf = (field: string) =>
+      form.locator(`input[data-field="${field}"]`).evaluate(
+        (input) =>
+          document.getElementById(
+            input
+              .getAttribute('aria-describedby')
+              ?.split(' ')
+              .find((id) => id.endsWith('-error')) ?? '',
+          )?.textContent ?? '',
+      )
     // zod checks the patch first; the title is empty and reliability too big.
     await expect.poll(() => errorOf('title')).toBe('必填')
     expect(await errorOf('reliability')).toBe('应为 1 到 5 的整数')

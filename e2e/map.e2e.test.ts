@@ -25,7 +25,14 @@ beforeAll(async () => {
   const village = (await app.core.call('map.overview', {})).villages.features[40]!
   const [lon, lat] = village.geometry.coordinates as [number, number]
   customerVillage = { id: village.properties.id, name: village.properties.name, lon, lat }
-  await app.core.call('customers.create', { name: '张三丰', category: 'commerce', villageId: village.properties.id, role: '店主', organisation: '武当农资店', phone: '13812345678' })
+  await app.core.call('customers.create', {
+    name: '张三丰',
+    category: 'commerce',
+    villageId: village.properties.id,
+    role: '店主',
+    organisation: '武当农资店',
+    phone: '13812345678',
+  })
   await app.core.call('customers.create', { name: '李无址', category: 'high_value' })
 })
 afterAll(async () => {
@@ -34,8 +41,12 @@ afterAll(async () => {
 })
 
 const fillOf = (selector: string) => app.page.locator(selector).first().getAttribute('fill')
-const gridFills = () => app.page.$$eval('path[class*="grid-451022-G"]', (paths) => paths.map((p) => `${[...p.classList].find((c) => c.startsWith('grid-'))}=${p.getAttribute('fill')}`).sort())
-const savedView = () => app.page.evaluate(() => JSON.parse(localStorage.getItem('griddesk.map.view') ?? 'null') as { lat: number; lng: number; zoom: number } | null)
+const gridFills = () =>
+  app.page.$$eval('path[class*="grid-451022-G"]', (paths) =>
+    paths.map((p) => `${[...p.classList].find((c) => c.startsWith('grid-'))}=${p.getAttribute('fill')}`).sort(),
+  )
+const savedView = () =>
+  app.page.evaluate(() => JSON.parse(localStorage.getItem('griddesk.map.view') ?? 'null') as { lat: number; lng: number; zoom: number } | null)
 
 async function pickOption(testId: string, option: string) {
   await app.page.getByTestId(testId).click()
@@ -63,7 +74,10 @@ describe('map', () => {
     // The legend says what the bubbles and dots are; bubbles are dark slate, not a choropleth colour.
     await points.getByText('关键客户聚合（圆内数字为客户数）').waitFor()
     await points.getByText('A 类客户').waitFor()
-    const bubble = await page.locator('.customer-cluster').first().evaluate((e) => getComputedStyle(e).backgroundColor)
+    const bubble = await page
+      .locator('.customer-cluster')
+      .first()
+      .evaluate((e) => getComputedStyle(e).backgroundColor)
     expect(bubble).toBe('rgba(33, 37, 41, 0.85)')
     await app.screenshot('50-map-choropleth-penetration')
     await page.getByTestId('map-customers').click()
@@ -75,7 +89,14 @@ describe('map', () => {
     await pickOption('map-metric', '距上次拜访')
     await legend.getByText('距上次拜访').waitFor()
     // Days since the last visit: "higher is worse" uses the red ramp.
-    await expect.poll(() => legend.locator('[data-legend-class]:not([data-legend-class="none"]) .map-legend-swatch').last().evaluate((e) => getComputedStyle(e).backgroundColor)).toBe('rgb(153, 0, 0)')
+    await expect
+      .poll(() =>
+        legend
+          .locator('[data-legend-class]:not([data-legend-class="none"]) .map-legend-swatch')
+          .last()
+          .evaluate((e) => getComputedStyle(e).backgroundColor),
+      )
+      .toBe('rgb(153, 0, 0)')
     await pickOption('map-metric', '渗透率')
     await expect.poll(gridFills).toEqual(byPenetration)
   })
@@ -98,13 +119,18 @@ describe('map', () => {
     await search.fill(target.name)
     // Two villages may share a name: the option names the township, as the search reports it.
     const hit = (await core.call('search.all', { query: target.name, kinds: ['village'], limit: 50 })).find((h) => h.id === target.id)!
-    await page.getByRole('option', { name: hit.context ? `${hit.name} · ${hit.context}` : hit.name, exact: true }).first().click()
+    await page
+      .getByRole('option', { name: hit.context ? `${hit.name} · ${hit.context}` : hit.name, exact: true })
+      .first()
+      .click()
     const village = (await core.call('map.overview', {})).villages.features.find((f) => f.properties.id === target.id)!
     const [lon, lat] = village.geometry.coordinates as [number, number]
-    await expect.poll(async () => {
-      const view = await savedView()
-      return view ? Math.abs(view.lat - lat) < 0.005 && Math.abs(view.lng - lon) < 0.005 && view.zoom >= 13 : false
-    }).toBe(true)
+    await expect
+      .poll(async () => {
+        const view = await savedView()
+        return view ? Math.abs(view.lat - lat) < 0.005 && Math.abs(view.lng - lon) < 0.005 && view.zoom >= 13 : false
+      })
+      .toBe(true)
     // Customers are off by default; a click just beside the village's point: on its area, not its marker.
     await expect.poll(() => page.locator('.customer-cluster, .customer-point').count()).toBe(0)
     const box = (await page.locator('.leaflet-container').boundingBox())!
@@ -205,10 +231,12 @@ describe('map', () => {
     await app.screenshot('57-map-search-zsf')
     await option.click()
     // Placed at its village: the map goes there.
-    await expect.poll(async () => {
-      const view = await savedView()
-      return view ? Math.abs(view.lat - customerVillage.lat) < 0.002 && Math.abs(view.lng - customerVillage.lon) < 0.002 && view.zoom >= 15 : false
-    }).toBe(true)
+    await expect
+      .poll(async () => {
+        const view = await savedView()
+        return view ? Math.abs(view.lat - customerVillage.lat) < 0.002 && Math.abs(view.lng - customerVillage.lon) < 0.002 && view.zoom >= 15 : false
+      })
+      .toBe(true)
     const popup = page.locator('.leaflet-popup .customer-popup')
     await popup.getByText('张三丰', { exact: true }).waitFor()
     await popup.getByText('店主 · 武当农资店').waitFor()
@@ -263,7 +291,16 @@ describe('map', () => {
     await app.screenshot('53-map-basemap-manager')
     await page.keyboard.press('Escape')
     await expect
-      .poll(() => page.locator('img.leaflet-tile').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).src.includes('/tiles/') && (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth === 256).length))
+      .poll(() =>
+        page
+          .locator('img.leaflet-tile')
+          .evaluateAll(
+            (imgs) =>
+              imgs.filter(
+                (i) => (i as HTMLImageElement).src.includes('/tiles/') && (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth === 256,
+              ).length,
+          ),
+      )
       .toBeGreaterThan(3)
     await page.getByTestId('basemap-attribution').getByText('© 网格通测试瓦片').waitFor()
     await page.waitForTimeout(400)

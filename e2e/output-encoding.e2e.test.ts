@@ -33,7 +33,9 @@ beforeAll(async () => {
   // so they are planted in the store the way a pulled row lands.
   const db = app.core.ctx.db
   db.run(sql`UPDATE villages SET name = ${villageName} WHERE id = ${village.id}`)
-  const top = db.get<{ product: string }>(sql`SELECT product_name AS product FROM customer_products WHERE deleted_at IS NULL GROUP BY product_name ORDER BY count(*) DESC LIMIT 1`)!
+  const top = db.get<{ product: string }>(
+    sql`SELECT product_name AS product FROM customer_products WHERE deleted_at IS NULL GROUP BY product_name ORDER BY count(*) DESC LIMIT 1`,
+  )!
   productName = `品Ψ${META}`
   db.run(sql`UPDATE customer_products SET product_name = ${productName} WHERE product_name = ${top.product}`)
 })

@@ -26,7 +26,9 @@ const kml = `<?xml version="1.0" encoding="UTF-8"?>
   </Placemark>
 </Document></kml>`
 
-const goodCsv = ['区划代码,村名,网格编码,经度,纬度,户数,人口,光纤覆盖,集市日', `${NEW_CODE},${RARE},451022-G13,107.12,23.61,412,1630,是,农历逢一、四、七`].join('\r\n')
+const goodCsv = ['区划代码,村名,网格编码,经度,纬度,户数,人口,光纤覆盖,集市日', `${NEW_CODE},${RARE},451022-G13,107.12,23.61,412,1630,是,农历逢一、四、七`].join(
+  '\r\n',
+)
 const badCsv = [
   '区划代码,村名,经度,纬度,户数,渗透率',
   `45102210029,短代码村,107.12,23.61,100,20`, // code not 12 digits
@@ -71,7 +73,9 @@ describe('villages', () => {
     await filter.check()
     await page.getByTestId('village-count').getByText(`共 ${incomplete.total} 个村/社区`, { exact: false }).waitFor()
     await expect.poll(() => page.locator('tr[data-village-code]').count()).toBe(Math.min(100, incomplete.total))
-    const shown = await page.locator('tr[data-village-code] [data-completeness]').evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-completeness'))))
+    const shown = await page
+      .locator('tr[data-village-code] [data-completeness]')
+      .evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-completeness'))))
     expect(shown.every((pct) => pct < 60)).toBe(true)
     await app.screenshot('20a-villages-incomplete')
     // With a grid as well: the grid summary's count of incomplete villages.
@@ -137,8 +141,18 @@ describe('villages', () => {
     await dialog.getByTestId('import-file').setInputFiles(join(dir, 'bad-villages.csv'))
     const issues = dialog.getByTestId('import-issues')
     await issues.waitFor()
-    const codes = await issues.locator('tr[data-issue-code]').evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-issue-row')}:${r.getAttribute('data-issue-field')}:${r.getAttribute('data-issue-code')}`))
-    expect(codes).toEqual(expect.arrayContaining(['1:divisionCode:code_format', '2:name:required', '3:lon:swapped_lonlat', '4:households:out_of_range', '4:penetrationPct:out_of_range']))
+    const codes = await issues
+      .locator('tr[data-issue-code]')
+      .evaluateAll((rows) => rows.map((r) => `${r.getAttribute('data-issue-row')}:${r.getAttribute('data-issue-field')}:${r.getAttribute('data-issue-code')}`))
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        '1:divisionCode:code_format',
+        '2:name:required',
+        '3:lon:swapped_lonlat',
+        '4:households:out_of_range',
+        '4:penetrationPct:out_of_range',
+      ]),
+    )
     await issues.getByText('区划代码应为12位数字', { exact: false }).waitFor()
     expect(await dialog.getByTestId('import-commit').isDisabled()).toBe(true)
     await app.screenshot('25-import-bad-csv')
@@ -151,7 +165,9 @@ describe('villages', () => {
     expect(download.suggestedFilename()).toBe('bad-villages-问题报告.csv')
 
     // Even a commit forced past the dialog writes nothing.
-    await expect(core.call('import.commit', { kind: 'villages', source: { path: join(dir, 'bad-villages.csv') } })).rejects.toMatchObject({ code: 'VALIDATION' })
+    await expect(core.call('import.commit', { kind: 'villages', source: { path: join(dir, 'bad-villages.csv') } })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    })
     await dialog.getByRole('button', { name: '关闭', exact: true }).click()
     expect(await core.call('villages.list', { limit: 5000 })).toEqual(before)
   })
@@ -170,7 +186,10 @@ describe('villages', () => {
     await panel.locator('input[data-field="households"]').fill('-5')
     await panel.getByTestId('village-save').click()
     await panel.getByText('请改正标出的字段。').waitFor()
-    const householdsError = panel.locator('input[data-field="households"]').locator('xpath=ancestor::div[contains(@class,"mantine-InputWrapper-root")]').locator('.mantine-InputWrapper-error')
+    const householdsError = panel
+      .locator('input[data-field="households"]')
+      .locator('xpath=ancestor::div[contains(@class,"mantine-InputWrapper-root")]')
+      .locator('.mantine-InputWrapper-error')
     expect(await householdsError.textContent()).toMatch(/[\u4e00-\u9fff]/)
     expect((await core.call('villages.get', { id })).households).toBe(before.households)
     await app.screenshot('26-profile-field-error')
@@ -184,7 +203,9 @@ describe('villages', () => {
     expect(after.households).toBe(420)
     expect(after.completeness).toBeGreaterThan(before.completeness)
     await expect.poll(() => panel.getByTestId('village-completeness').getAttribute('data-value')).toBe(String(Math.round(after.completeness * 100)))
-    await expect.poll(() => page.locator(`tr[data-village-code="${NEW_CODE}"] [data-completeness]`).getAttribute('data-completeness')).toBe(String(Math.round(after.completeness * 100)))
+    await expect
+      .poll(() => page.locator(`tr[data-village-code="${NEW_CODE}"] [data-completeness]`).getAttribute('data-completeness'))
+      .toBe(String(Math.round(after.completeness * 100)))
     await panel.getByTestId('village-history').getByText('主要经济：甘蔗、芒果', { exact: false }).waitFor()
     await app.screenshot('27-profile-saved')
     await panel.getByTestId('village-history').scrollIntoViewIfNeeded()
@@ -209,7 +230,11 @@ describe('villages', () => {
     expect(missing).toContain('年龄结构')
     expect(missing).toContain('关键人物')
 
-    const errorOf = (field: string) => panel.locator(`[data-field="${field}"]`).locator('xpath=ancestor::div[contains(@class,"mantine-InputWrapper-root")][1]').locator('.mantine-InputWrapper-error')
+    const errorOf = (field: string) =>
+      panel
+        .locator(`[data-field="${field}"]`)
+        .locator('xpath=ancestor::div[contains(@class,"mantine-InputWrapper-root")][1]')
+        .locator('.mantine-InputWrapper-error')
     // Ages adding up to 150, a share of 120, a key person with a bad phone.
     await panel.locator('input[data-field="ageUnder18Pct"]').fill('50')
     await panel.locator('input[data-field="age18To60Pct"]').fill('50')
@@ -225,7 +250,8 @@ describe('villages', () => {
     await panel.getByText('请改正标出的字段。').waitFor()
     // The wrong sum is said once under the age row; each share is marked.
     expect(await panel.getByTestId('village-age-error').textContent()).toBe('三个年龄段之和应约为 100%')
-    for (const field of ['ageUnder18Pct', 'age18To60Pct', 'ageOver60Pct']) expect(await panel.locator(`input[data-field="${field}"]`).getAttribute('aria-invalid')).toBe('true')
+    for (const field of ['ageUnder18Pct', 'age18To60Pct', 'ageOver60Pct'])
+      expect(await panel.locator(`input[data-field="${field}"]`).getAttribute('aria-invalid')).toBe('true')
     expect(await errorOf('shareVsRivals.telecom').textContent()).toBe('应在 0 到 100 之间')
     expect(await errorOf('keyPersons.1.phone').textContent()).toContain('电话格式不正确')
     expect(await errorOf('keyPersons.0.phone').count()).toBe(0)
@@ -256,15 +282,22 @@ describe('villages', () => {
     await panel.getByTestId('village-saved').waitFor()
     const after = await core.call('villages.get', { id: target.id })
     expect(after).toMatchObject({
-      ageUnder18Pct: 20, age18To60Pct: 58, ageOver60Pct: 22,
+      ageUnder18Pct: 20,
+      age18To60Pct: 58,
+      ageOver60Pct: 22,
       rivalPorts: { telecom: 300, unicom: null, broadnet: null },
-      keyPersons: [{ name: '韦国强', role: '村支书', phone: '13807761234', notes: '支持宽带进村' }, { name: '黄小梅', role: '小卖部老板', phone: null, notes: null }],
+      keyPersons: [
+        { name: '韦国强', role: '村支书', phone: '13807761234', notes: '支持宽带进村' },
+        { name: '黄小梅', role: '小卖部老板', phone: null, notes: null },
+      ],
     })
     expect(after.shareVsRivals.telecom).toBe(65)
     // Age structure, rivals' ports and key persons: three more fields of 18.
     expect(after.completeness).toBeCloseTo(before.completeness + 3 / 18, 10)
     await expect.poll(() => panel.getByTestId('village-completeness').getAttribute('data-value')).toBe(String(Math.round(after.completeness * 100)))
-    await expect.poll(() => page.locator(`tr[data-village-code="${target.divisionCode}"] [data-completeness]`).getAttribute('data-completeness')).toBe(String(Math.round(after.completeness * 100)))
+    await expect
+      .poll(() => page.locator(`tr[data-village-code="${target.divisionCode}"] [data-completeness]`).getAttribute('data-completeness'))
+      .toBe(String(Math.round(after.completeness * 100)))
     expect(await panel.getByTestId('village-missing').textContent()).not.toContain('关键人物')
     await panel.getByTestId('village-history').getByText('关键人物：韦国强（村支书）、黄小梅（小卖部老板）', { exact: false }).waitFor()
     await app.screenshot('32-profile-whole-saved')

@@ -99,7 +99,17 @@ describe('visits: plan, log with draft, intel and work order, next up, funnel', 
     expect(stored()).toEqual(before)
     await app.screenshot('60-visits-log-error')
     // The core says the same when the form is bypassed, per field and in the caller's language.
-    const direct = await app.core.dispatch('visits.complete', { target: { kind: 'customer', id: customer.customerId }, checkIn: { at: new Date().toISOString(), source: 'none' }, purpose: 'x', outcome: 'x', rivalNews: { rival: 'telecom', kind: 'price', title: 't', monthlyFee: '59元' } }, 'zh-CN')
+    const direct = await app.core.dispatch(
+      'visits.complete',
+      {
+        target: { kind: 'customer', id: customer.customerId },
+        checkIn: { at: new Date().toISOString(), source: 'none' },
+        purpose: 'x',
+        outcome: 'x',
+        rivalNews: { rival: 'telecom', kind: 'price', title: 't', monthlyFee: '59元' },
+      },
+      'zh-CN',
+    )
     expect(direct.ok).toBe(false)
     expect(!direct.ok && direct.error.issues?.map((i) => i.path.join('.'))).toEqual(['rivalNews.monthlyFee'])
     expect(stored()).toEqual(before)

@@ -30,7 +30,10 @@ function electronBinary() {
   console.log('Downloading the Electron runtime (first start only)…')
   const download = spawnSync(process.execPath, [resolve(electronDir, 'install.js')], { cwd: root, encoding: 'utf8', timeout: 600_000 })
   if (installed()) return { path: installed() }
-  const lines = `${download.stderr ?? ''}${download.stdout ?? ''}`.split('\n').map((l) => l.trim()).filter(Boolean)
+  const lines = `${download.stderr ?? ''}${download.stdout ?? ''}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
   return { reason: lines.find((l) => /error/i.test(l)) ?? lines[0] ?? `download exited with ${download.status}` }
 }
 

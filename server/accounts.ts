@@ -27,7 +27,11 @@ export async function createUser(db: HqDb, name: string, role: Role): Promise<{ 
 }
 
 export async function findUser(db: HqDb, name: string) {
-  const user = await db.select().from(users).where(eq(users.name, name)).then((r) => r[0])
+  const user = await db
+    .select()
+    .from(users)
+    .where(eq(users.name, name))
+    .then((r) => r[0])
   if (!user) throw new AccountError('NOT_FOUND', `no user named ${name}`)
   return user
 }
@@ -79,17 +83,31 @@ export async function enrolDevice(db: HqDb, input: { code: string; deviceName: s
       .then((r) => r[0])
     if (!row) throw new AccountError('ENROL_CODE_INVALID', 'the enrolment code is unknown, used or expired')
     const deviceId = input.deviceId ?? uuidv7()
-    const existing = await tx.select().from(devices).where(eq(devices.id, deviceId)).then((r) => r[0])
+    const existing = await tx
+      .select()
+      .from(devices)
+      .where(eq(devices.id, deviceId))
+      .then((r) => r[0])
     if (existing && existing.userId !== row.userId) {
       // The code is used up and the answer is the one an unknown code gets: probing device ids
       // costs a code each and tells nothing.
-      await tx.update(enrolCodes).set({ usedAt: sql`now()` }).where(eq(enrolCodes.codeHash, row.codeHash))
+      await tx
+        .update(enrolCodes)
+        .set({ usedAt: sql`now()` })
+        .where(eq(enrolCodes.codeHash, row.codeHash))
       return { refused: true as const }
     }
     const token = randomBytes(32).toString('base64url')
-    if (existing) await tx.update(devices).set({ tokenHash: sha256(token), name: input.deviceName, revokedAt: null }).where(eq(devices.id, deviceId))
+    if (existing)
+      await tx
+        .update(devices)
+        .set({ tokenHash: sha256(token), name: input.deviceName, revokedAt: null })
+        .where(eq(devices.id, deviceId))
     else await tx.insert(devices).values({ id: deviceId, userId: row.userId, name: input.deviceName, tokenHash: sha256(token) })
-    await tx.update(enrolCodes).set({ usedAt: sql`now()`, usedByDevice: deviceId }).where(eq(enrolCodes.codeHash, row.codeHash))
+    await tx
+      .update(enrolCodes)
+      .set({ usedAt: sql`now()`, usedByDevice: deviceId })
+      .where(eq(enrolCodes.codeHash, row.codeHash))
     const user = (await tx.select().from(users).where(eq(users.id, row.userId)))[0]!
     return { deviceId, token, user: { id: user.id, name: user.name, role: user.role } }
   })
@@ -113,12 +131,19 @@ export async function authenticate(db: HqDb, token: string): Promise<DevicePrinc
     .then((r) => r[0])
   if (!row) return undefined
   if (row.revokedAt) return 'revoked'
-  await db.update(devices).set({ lastSeenAt: sql`now()` }).where(eq(devices.id, row.deviceId))
+  await db
+    .update(devices)
+    .set({ lastSeenAt: sql`now()` })
+    .where(eq(devices.id, row.deviceId))
   return { deviceId: row.deviceId, userId: row.userId, role: row.role }
 }
 
 export async function revokeDevice(db: HqDb, deviceId: string): Promise<void> {
-  const done = await db.update(devices).set({ revokedAt: sql`now()` }).where(eq(devices.id, deviceId)).returning({ id: devices.id })
+  const done = await db
+    .update(devices)
+    .set({ revokedAt: sql`now()` })
+    .where(eq(devices.id, deviceId))
+    .returning({ id: devices.id })
   if (done.length === 0) throw new AccountError('NOT_FOUND', `no device ${deviceId}`)
 }
 

@@ -26,12 +26,16 @@ import { textProblem } from '../shared/rules'
 import { deviceShape, fromDevice, SYNC_SCHEMA_VERSION, toDevice, type DeviceShape } from '../shared/sync/versions'
 
 /** Where a push batch's envelope holds text PostgreSQL cannot store (NUL, lone surrogates), or undefined. */
-function batchTextProblem(input: { device_id: string; changes: { change_id: string; hlc: string; table_name: string; row_id: string; fields: Record<string, unknown>; base: Record<string, string | null> }[] }): string | undefined {
+function batchTextProblem(input: {
+  device_id: string
+  changes: { change_id: string; hlc: string; table_name: string; row_id: string; fields: Record<string, unknown>; base: Record<string, string | null> }[]
+}): string | undefined {
   if (textProblem(input.device_id)) return 'device_id'
   for (const [i, c] of input.changes.entries()) {
     for (const key of ['change_id', 'hlc', 'table_name', 'row_id'] as const) if (textProblem(c[key])) return `changes.${i}.${key}: ${textProblem(c[key])}`
     for (const field of Object.keys(c.fields)) if (textProblem(field)) return `changes.${i}.fields: ${textProblem(field)} in a field name`
-    for (const [field, v] of Object.entries(c.base)) if (textProblem(field) || (v !== null && textProblem(v))) return `changes.${i}.base: ${textProblem(field) ?? textProblem(v!)}`
+    for (const [field, v] of Object.entries(c.base))
+      if (textProblem(field) || (v !== null && textProblem(v))) return `changes.${i}.base: ${textProblem(field) ?? textProblem(v!)}`
   }
   return undefined
 }
@@ -74,14 +78,29 @@ export interface ServerOptions {
  */
 function checkVersions(protocolVersion: number, schemaVersion: number): DeviceShape {
   if (protocolVersion > PROTOCOL_VERSION)
-    throw new HttpError(400, 'PROTOCOL_TOO_NEW', `this server speaks sync protocol ${MIN_PROTOCOL_VERSION}–${PROTOCOL_VERSION}; the app uses ${protocolVersion}: the server must be upgraded first`)
+    throw new HttpError(
+      400,
+      'PROTOCOL_TOO_NEW',
+      `this server speaks sync protocol ${MIN_PROTOCOL_VERSION}–${PROTOCOL_VERSION}; the app uses ${protocolVersion}: the server must be upgraded first`,
+    )
   if (protocolVersion < MIN_PROTOCOL_VERSION)
     throw new HttpError(426, 'UPGRADE_REQUIRED', `sync protocol ${protocolVersion} is no longer accepted; upgrade the app (pending changes are kept)`)
   const verdict = deviceShape(schemaVersion)
   if (verdict.ok) return verdict.shape
   const details = { schema_version: schemaVersion, oldest: verdict.oldest, newest: verdict.newest }
-  if (verdict.reason === 'too_new') throw new HttpError(400, 'SCHEMA_TOO_NEW', `the app's sync schema ${schemaVersion} is newer than the server's ${verdict.newest}: the server must be upgraded first`, details)
-  throw new HttpError(426, 'UPGRADE_REQUIRED', `the app's sync schema ${schemaVersion} is too old: HQ serves ${verdict.oldest}–${verdict.newest}; update the app (pending changes are kept)`, details)
+  if (verdict.reason === 'too_new')
+    throw new HttpError(
+      400,
+      'SCHEMA_TOO_NEW',
+      `the app's sync schema ${schemaVersion} is newer than the server's ${verdict.newest}: the server must be upgraded first`,
+      details,
+    )
+  throw new HttpError(
+    426,
+    'UPGRADE_REQUIRED',
+    `the app's sync schema ${schemaVersion} is too old: HQ serves ${verdict.oldest}–${verdict.newest}; update the app (pending changes are kept)`,
+    details,
+  )
 }
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
@@ -120,7 +139,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Per-route limits only (enrolment); answered in the protocol's error shape.
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_request, context) => new HttpError(429, 'RATE_LIMITED', `too many enrolment attempts; try again in ${Math.ceil(context.ttl / 1000)} s`),
+    errorResponseBuilder: (_request, context) =>
+      new HttpError(429, 'RATE_LIMITED', `too many enrolment attempts; try again in ${Math.ceil(context.ttl / 1000)} s`),
   })
   const epoch = await startEpoch(db)
   app.log.info({ epoch }, 'store epoch started')
@@ -145,7 +165,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (/\bbr\b/.test(accepted)) {
       reply.header('content-encoding', 'br')
       reply.removeHeader('content-length')
-      return brotliAsync(payload, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 8, [zlibConstants.BROTLI_PARAM_LGWIN]: 24, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: Buffer.byteLength(payload) } })
+      return brotliAsync(payload, {
+        params: {
+          [zlibConstants.BROTLI_PARAM_QUALITY]: 8,
+          [zlibConstants.BROTLI_PARAM_LGWIN]: 24,
+          [zlibConstants.BROTLI_PARAM_SIZE_HINT]: Buffer.byteLength(payload),
+        },
+      })
     }
     if (!/\bgzip\b/.test(accepted)) return payload
     reply.header('content-encoding', 'gzip')
@@ -155,10 +181,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (error instanceof HttpError) return reply.status(error.status).send({ error: { code: error.code, message: error.message, details: error.details } })
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send({ error: { code: 'BODY_TOO_LARGE', message: `the request body exceeds ${MAX_BODY_BYTES} bytes; send fewer changes per batch` } })
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return reply
+        .status(413)
+        .send({ error: { code: 'BODY_TOO_LARGE', message: `the request body exceeds ${MAX_BODY_BYTES} bytes; send fewer changes per batch` } })
     if (error.statusCode && error.statusCode < 500) return reply.status(error.statusCode).send({ error: { code: 'VALIDATION', message: error.message } })
     // Never the error itself: a failed query's message carries the row's values (names, phones).
-    app.log.error({ route: request.routeOptions.url, method: request.method, error: error.name, code: error.code ?? (error.cause as { code?: string } | undefined)?.code }, 'request failed')
+    app.log.error(
+      { route: request.routeOptions.url, method: request.method, error: error.name, code: error.code ?? (error.cause as { code?: string } | undefined)?.code },
+      'request failed',
+    )
     return reply.status(500).send({ error: { code: 'INTERNAL', message: 'the server failed; try again later' } })
   })
   app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` } }))
@@ -176,7 +208,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   if (options.basemapsDir) registerBasemapRoutes(app, { db, dir: options.basemapsDir, requireDevice })
 
-  app.get('/v1/health', async () => ({ ok: true, protocol_version: PROTOCOL_VERSION, schema_version: SYNC_SCHEMA_VERSION, server_time: new Date().toISOString() }))
+  app.get('/v1/health', async () => ({
+    ok: true,
+    protocol_version: PROTOCOL_VERSION,
+    schema_version: SYNC_SCHEMA_VERSION,
+    server_time: new Date().toISOString(),
+  }))
 
   const enrolLimit = options.enrolRateLimit ?? { max: 10, timeWindow: 15 * 60_000 }
   // Only wrong codes count against an address: a county office enrolling its laptops behind one
@@ -192,7 +229,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const body: EnrolResponse = { device_id: enrolled.deviceId, token: enrolled.token, user: enrolled.user, regions: await regionsOf(db, enrolled.user.id) }
       return reply.status(201).send(body)
     } catch (error) {
-      if (error instanceof AccountError) throw new HttpError(error.code === 'ENROL_CODE_INVALID' ? 403 : 400, error.code === 'ENROL_CODE_INVALID' ? 'ENROL_CODE_INVALID' : 'VALIDATION', error.message)
+      if (error instanceof AccountError)
+        throw new HttpError(
+          error.code === 'ENROL_CODE_INVALID' ? 403 : 400,
+          error.code === 'ENROL_CODE_INVALID' ? 'ENROL_CODE_INVALID' : 'VALIDATION',
+          error.message,
+        )
       throw error
     }
   })
@@ -214,17 +256,26 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       // The device's pull cursor when it sent the batch (a query parameter, so older servers ignore it).
       const cursor = Number((request.query as Record<string, unknown> | undefined)?.pull_cursor)
       // An older device's changes under this build's names; HQ's answers under the device's.
-      const changes = shape.current ? input.changes : input.changes.map((c) => ({ ...c, fields: fromDevice(shape, c.table_name, c.fields), base: fromDevice(shape, c.table_name, c.base) }))
+      const changes = shape.current
+        ? input.changes
+        : input.changes.map((c) => ({ ...c, fields: fromDevice(shape, c.table_name, c.fields), base: fromDevice(shape, c.table_name, c.base) }))
       const pushed = await push(db, principal, { changes }, Number.isSafeInteger(cursor) && cursor >= 0 ? cursor : undefined)
       const lastDeviceSeq = pushed.lastDeviceSeq
       const tables = new Map(changes.map((c) => [c.device_seq, c.table_name]))
-      const results = shape.current ? pushed.results : pushed.results.map((r) => (r.server ? { ...r, server: toDevice(shape, tables.get(r.device_seq) ?? '', r.server) } : r))
+      const results = shape.current
+        ? pushed.results
+        : pushed.results.map((r) => (r.server ? { ...r, server: toDevice(shape, tables.get(r.device_seq) ?? '', r.server) } : r))
       crashPoint('server.push-committed')
       const response: PushResponse = { results, last_device_seq: lastDeviceSeq, server_time: new Date().toISOString() }
       return response
     } catch (error) {
       if (error instanceof SeqGapError)
-        throw new HttpError(409, 'SEQ_GAP', `the server expects device_seq ${error.expected} next (it may have been restored from a backup): push again from there`, { expected: error.expected })
+        throw new HttpError(
+          409,
+          'SEQ_GAP',
+          `the server expects device_seq ${error.expected} next (it may have been restored from a backup): push again from there`,
+          { expected: error.expected },
+        )
       throw error
     }
   })
@@ -256,7 +307,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const fieldsChanged = shape.missingFields.size > 0 || shape.renamed.size > 0
       if (result.protocol === 1) {
         const { protocol: _, ...v1 } = result
-        if (fieldsChanged) v1.rows = v1.rows.map((r) => ({ ...r, fields: toDevice(shape, r.table_name, r.fields)!, versions: toDevice(shape, r.table_name, r.versions)! }))
+        if (fieldsChanged)
+          v1.rows = v1.rows.map((r) => ({ ...r, fields: toDevice(shape, r.table_name, r.fields)!, versions: toDevice(shape, r.table_name, r.versions)! }))
         return v1
       }
       // Protocol 2: the rows are JSON text from the database, spliced in without parsing them

@@ -15,18 +15,32 @@ describe.each(backends)('HQ server refusals (%s)', (backend) => {
   const pushBody = (changes: unknown[], extra: Record<string, unknown> = {}) =>
     JSON.stringify({ protocol_version: PROTOCOL_VERSION, schema_version: SYNC_SCHEMA_VERSION, device_id: deviceId, changes, ...extra })
   const change = (seq: number, rowId: string, fields: Record<string, unknown>) => ({
-    device_seq: seq, change_id: `c${seq}`, hlc: `2030-01-01T00:00:00.000Z-0000-${deviceId}`, table_name: 'villages', row_id: rowId, op: 'update',
-    fields, base: Object.fromEntries(Object.keys(fields).map((f) => [f, null])), schema_version: SYNC_SCHEMA_VERSION,
+    device_seq: seq,
+    change_id: `c${seq}`,
+    hlc: `2030-01-01T00:00:00.000Z-0000-${deviceId}`,
+    table_name: 'villages',
+    row_id: rowId,
+    op: 'update',
+    fields,
+    base: Object.fromEntries(Object.keys(fields).map((f) => [f, null])),
+    schema_version: SYNC_SCHEMA_VERSION,
   })
-  const pull = (t = token, q = '') => call(`/v1/pull?cursor=0&protocol_version=${PROTOCOL_VERSION}&schema_version=${SYNC_SCHEMA_VERSION}${q}`, { headers: auth(t) })
+  const pull = (t = token, q = '') =>
+    call(`/v1/pull?cursor=0&protocol_version=${PROTOCOL_VERSION}&schema_version=${SYNC_SCHEMA_VERSION}${q}`, { headers: auth(t) })
 
   beforeAll(async () => {
     hq = await startTestHq(undefined, { backend })
     const code = await hq.userWithCode('zhao', 'grid_manager', ['451022-G03'])
-    const enrolled = await call('/v1/enrol', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, deviceName: 'test' }) })
+    const enrolled = await call('/v1/enrol', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, deviceName: 'test' }),
+    })
     expect(enrolled.status).toBe(201)
     ;({ token, device_id: deviceId } = (await enrolled.json()) as { token: string; device_id: string })
-    const r = (await hq.store.db.execute("SELECT row_id FROM rows WHERE table_name = 'villages' AND region <> '451022-G03' LIMIT 1")) as unknown as { rows: { row_id: string }[] }
+    const r = (await hq.store.db.execute("SELECT row_id FROM rows WHERE table_name = 'villages' AND region <> '451022-G03' LIMIT 1")) as unknown as {
+      rows: { row_id: string }[]
+    }
     otherVillage = r.rows[0]!.row_id
   })
   afterAll(() => hq?.close())
@@ -58,11 +72,17 @@ describe.each(backends)('HQ server refusals (%s)', (backend) => {
   })
 
   it('a change to a row outside the regions is rejected without revealing it, and nothing is written', async () => {
-    const res = await call('/v1/push', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: pushBody([change(1, otherVillage, { notes: 'x' })]) })
+    const res = await call('/v1/push', {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: pushBody([change(1, otherVillage, { notes: 'x' })]),
+    })
     expect(res.status).toBe(200)
     const body = (await res.json()) as { results: { status: string; reason: string }[] }
     expect(body.results).toEqual([expect.objectContaining({ status: 'rejected', reason: 'outside_region' })])
-    const row = (await hq.store.db.execute(`SELECT fields->>'notes' AS notes FROM rows WHERE row_id = '${otherVillage}'`)) as unknown as { rows: { notes: string | null }[] }
+    const row = (await hq.store.db.execute(`SELECT fields->>'notes' AS notes FROM rows WHERE row_id = '${otherVillage}'`)) as unknown as {
+      rows: { notes: string | null }[]
+    }
     expect(row.rows[0]!.notes).not.toBe('x')
   })
 
@@ -73,7 +93,10 @@ describe.each(backends)('HQ server refusals (%s)', (backend) => {
     expect(malformed.status).toBe(400)
     const invalid = await post(pushBody([{ device_seq: 'one' }]))
     expect(invalid.status).toBe(400)
-    expect(((await invalid.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('changes.0') })
+    expect(((await invalid.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringContaining('changes.0'),
+    })
     const future = await post(pushBody([change(2, otherVillage, {})], { protocol_version: PROTOCOL_VERSION + 1, shiny: true }))
     expect(future.status).toBe(400)
     expect(((await future.json()) as { error: { code: string } }).error.code).toBe('PROTOCOL_TOO_NEW')

@@ -25,7 +25,11 @@ type Device = ReturnType<typeof openTestCore>
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'electron/cli/main.ts'), ...args], { cwd: REPO_ROOT, env: { ...process.env, GRIDDESK_CRASH_AT: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'electron/cli/main.ts'), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, GRIDDESK_CRASH_AT: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -50,15 +54,31 @@ describe('basemaps served by HQ and prefetched by devices', () => {
     const enrolled = await enrol(d.ctx, hq.url, await hq.userWithCode(user, 'grid_manager', regions), 'basemap test')
     return { device: d, token: (enrolled as unknown as { token?: string }).token }
   }
-  const tokenOf = (d: Device) => d.ctx.secrets.open((d.ctx.db.$client.prepare("SELECT value FROM sync_state WHERE key = 'hq_token'").get() as { value: string }).value)
+  const tokenOf = (d: Device) =>
+    d.ctx.secrets.open((d.ctx.db.$client.prepare("SELECT value FROM sync_state WHERE key = 'hq_token'").get() as { value: string }).value)
   const get = (path: string, headers: Record<string, string> = {}) => fetch(`${hq.url}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers } })
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'griddesk-basemaps-'))
     // 64-pixel tiles keep the county's ~2,300 tiles quick to draw; their sizes still vary.
-    const tiles = writeFixtureMbtiles(join(dir, 'county.mbtiles'), { bounds: COUNTY, minzoom: 8, maxzoom: 14, name: '田东测试底图', attribution: '© 网格通测试瓦片', texture: true, size: 64 })
+    const tiles = writeFixtureMbtiles(join(dir, 'county.mbtiles'), {
+      bounds: COUNTY,
+      minzoom: 8,
+      maxzoom: 14,
+      name: '田东测试底图',
+      attribution: '© 网格通测试瓦片',
+      texture: true,
+      size: 64,
+    })
     const all = [...tiles].map(([key, png]) => [...key.split('/').map(Number), png] as [number, number, number, Buffer])
-    writePmtiles(join(dir, 'county.pmtiles'), { format: 'png', minzoom: 8, maxzoom: 14, bounds: COUNTY, metadata: { name: '田东 PMTiles', attribution: '© 网格通测试瓦片' }, tiles: all })
+    writePmtiles(join(dir, 'county.pmtiles'), {
+      format: 'png',
+      minzoom: 8,
+      maxzoom: 14,
+      bounds: COUNTY,
+      metadata: { name: '田东 PMTiles', attribution: '© 网格通测试瓦片' },
+      tiles: all,
+    })
     hq = await startTestHq(undefined, { basemapsDir: join(dir, 'basemaps') })
     // `hq:admin basemap add` writes into --data-dir/basemaps, where the server reads them.
     const added = await runAdmin(['basemap', 'add', join(dir, 'county.mbtiles'), '--name', '田东县底图', '--data-dir', dir], hq.store.db)
@@ -107,14 +127,18 @@ describe('basemaps served by HQ and prefetched by devices', () => {
     expect(served).toBeGreaterThan(0)
     // A device of another grid gets that grid's tiles and not these.
     const other = await newDevice('qian', ['451022-G01'])
-    const theirs = await fetch(`${hq.url}/v1/basemaps/${mbtilesId}/tiles/14/${inside.x0}/${inside.y0}`, { headers: { authorization: `Bearer ${tokenOf(other.device)}` } })
+    const theirs = await fetch(`${hq.url}/v1/basemaps/${mbtilesId}/tiles/14/${inside.x0}/${inside.y0}`, {
+      headers: { authorization: `Bearer ${tokenOf(other.device)}` },
+    })
     const theirBox = (await other.device.call('basemaps.hq.list', {})).box!
     const overlaps = tileRange(theirBox, 14)
     const shared = inside.x0 >= overlaps.x0 && inside.x0 <= overlaps.x1 && inside.y0 >= overlaps.y0 && inside.y0 <= overlaps.y1
     expect(theirs.status).toBe(shared ? 200 : 403)
     // A user with no regions gets nothing at all.
     const none = await newDevice('sun', [])
-    expect((await fetch(`${hq.url}/v1/basemaps/${mbtilesId}/tiles/10/830/444`, { headers: { authorization: `Bearer ${tokenOf(none.device)}` } })).status).toBe(403)
+    expect((await fetch(`${hq.url}/v1/basemaps/${mbtilesId}/tiles/10/830/444`, { headers: { authorization: `Bearer ${tokenOf(none.device)}` } })).status).toBe(
+      403,
+    )
 
     const path = `/v1/basemaps/${mbtilesId}/tiles/14/${inside.x0}/${inside.y0}`
     const whole = await get(path)
@@ -141,7 +165,15 @@ describe('basemaps served by HQ and prefetched by devices', () => {
     expect(Math.abs(done.bytes - estimate.bytes) / done.bytes, `estimate ${estimate.bytes} vs ${done.bytes}`).toBeLessThan(0.15)
     // The archive is a PMTiles file under the data directory that the map reads offline.
     const local = (await device.call('basemaps.list', {})).find((b) => b.id === done.basemapId)!
-    expect(local).toMatchObject({ name: '田东县底图', source: { hq: mbtilesId }, format: 'png', minzoom: 10, maxzoom: 14, tiles: estimate.tiles, attribution: '© 网格通测试瓦片' })
+    expect(local).toMatchObject({
+      name: '田东县底图',
+      source: { hq: mbtilesId },
+      format: 'png',
+      minzoom: 10,
+      maxzoom: 14,
+      tiles: estimate.tiles,
+      attribution: '© 网格通测试瓦片',
+    })
     const { box } = await device.call('basemaps.hq.list', {})
     const r = tileRange(box!, 13)
     const offline = await readTile(device.dataDir, local.id, 13, r.x0, r.y0)
@@ -183,7 +215,16 @@ describe('basemaps served by HQ and prefetched by devices', () => {
   it('resumes after the CLI process is killed at several points: the same archive, with progress printed', async () => {
     const reference = readFileSync(archiveFile(device.dataDir, (await device.call('basemaps.list', {})).find((b) => b.source?.hq === mbtilesId)!.id))
     const dataDir = join(dir, 'cli-device')
-    const enrolled = await cli(['sync', 'enrol', '--server', hq.url, '--code', await hq.userWithCode('zhao3', 'grid_manager', ['451022-G03']), '--data-dir', dataDir])
+    const enrolled = await cli([
+      'sync',
+      'enrol',
+      '--server',
+      hq.url,
+      '--code',
+      await hq.userWithCode('zhao3', 'grid_manager', ['451022-G03']),
+      '--data-dir',
+      dataDir,
+    ])
     expect(enrolled.code, enrolled.stderr).toBe(0)
     // --slow-ok: a loaded test machine must not look like a slow link.
     const args = ['basemap', 'fetch', '--id', mbtilesId, '--zoom', '10-14', '--slow-ok', '--data-dir', dataDir, '--lang', 'en']

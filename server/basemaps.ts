@@ -32,7 +32,8 @@ export class BasemapAdminError extends Error {}
 /** Copies the archive into the catalogue after checking it; refuses a damaged or unknown file. */
 export async function addHqBasemap(dir: string, file: string, options: { name?: string; crs?: string }): Promise<HqBasemap> {
   if (!existsSync(file)) throw new BasemapAdminError(`no file at ${file}`)
-  if (options.crs !== undefined && !(basemapCrsList as readonly string[]).includes(options.crs)) throw new BasemapAdminError(`--crs must be one of ${basemapCrsList.join(', ')}`)
+  if (options.crs !== undefined && !(basemapCrsList as readonly string[]).includes(options.crs))
+    throw new BasemapAdminError(`--crs must be one of ${basemapCrsList.join(', ')}`)
   mkdirSync(dir, { recursive: true })
   const id = randomUUID()
   const part = join(dir, `${id}.part`)
@@ -48,7 +49,13 @@ export async function addHqBasemap(dir: string, file: string, options: { name?: 
     }
     const entry: Entry = {
       id,
-      name: options.name ?? info.name ?? file.split(/[\\/]/).at(-1)!.replace(/\.(mbtiles|pmtiles)$/i, ''),
+      name:
+        options.name ??
+        info.name ??
+        file
+          .split(/[\\/]/)
+          .at(-1)!
+          .replace(/\.(mbtiles|pmtiles)$/i, ''),
       format: info.format,
       vector: info.format === 'pbf',
       minzoom: info.minzoom,
@@ -202,9 +209,13 @@ class RouteError extends Error {
 }
 
 /** Registers the basemap routes behind the sync routes' device authentication. */
-export function registerBasemapRoutes(app: FastifyInstance, options: { db: HqDb; dir: string; requireDevice: (request: FastifyRequest) => Promise<void> }): void {
+export function registerBasemapRoutes(
+  app: FastifyInstance,
+  options: { db: HqDb; dir: string; requireDevice: (request: FastifyRequest) => Promise<void> },
+): void {
   const { db, dir, requireDevice } = options
-  const send = (reply: { status(n: number): { send(body: unknown): unknown } }, e: RouteError) => reply.status(e.status).send({ error: { code: e.code, message: e.message } })
+  const send = (reply: { status(n: number): { send(body: unknown): unknown } }, e: RouteError) =>
+    reply.status(e.status).send({ error: { code: e.code, message: e.message } })
   const find = async (request: FastifyRequest, id: string) => {
     const entry = readEntry(dir, id)
     if (!entry) throw new RouteError(404, 'NOT_FOUND', 'HQ has no such basemap (an admin may have removed it)')
@@ -227,38 +238,53 @@ export function registerBasemapRoutes(app: FastifyInstance, options: { db: HqDb;
     return body
   })
 
-  app.get<{ Params: { id: string }; Querystring: { minzoom?: string; maxzoom?: string } }>('/v1/basemaps/:id/estimate', { preHandler: requireDevice }, async (request, reply) =>
-    guard(reply, async () => {
-      const { entry, box } = await find(request, request.params.id)
-      const minzoom = Math.max(entry.minzoom, Number(request.query.minzoom ?? entry.minzoom))
-      const maxzoom = Math.min(entry.maxzoom, Number(request.query.maxzoom ?? entry.maxzoom))
-      if (!Number.isInteger(minzoom) || !Number.isInteger(maxzoom) || minzoom > maxzoom) throw new RouteError(400, 'VALIDATION', `zoom levels must lie within ${entry.minzoom}–${entry.maxzoom}`)
-      if (!box) return { zooms: [], tiles: 0, bytes: 0, box: null } satisfies HqEstimate & { box: null }
-      return { ...(await estimateTiles(await archiveOf(dir, entry), box, minzoom, maxzoom)), box }
-    }),
+  app.get<{ Params: { id: string }; Querystring: { minzoom?: string; maxzoom?: string } }>(
+    '/v1/basemaps/:id/estimate',
+    { preHandler: requireDevice },
+    async (request, reply) =>
+      guard(reply, async () => {
+        const { entry, box } = await find(request, request.params.id)
+        const minzoom = Math.max(entry.minzoom, Number(request.query.minzoom ?? entry.minzoom))
+        const maxzoom = Math.min(entry.maxzoom, Number(request.query.maxzoom ?? entry.maxzoom))
+        if (!Number.isInteger(minzoom) || !Number.isInteger(maxzoom) || minzoom > maxzoom)
+          throw new RouteError(400, 'VALIDATION', `zoom levels must lie within ${entry.minzoom}–${entry.maxzoom}`)
+        if (!box) return { zooms: [], tiles: 0, bytes: 0, box: null } satisfies HqEstimate & { box: null }
+        return { ...(await estimateTiles(await archiveOf(dir, entry), box, minzoom, maxzoom)), box }
+      }),
   )
 
-  app.get<{ Params: { id: string; z: string; x: string; y: string } }>('/v1/basemaps/:id/tiles/:z/:x/:y', { preHandler: requireDevice }, async (request, reply) =>
-    guard(reply, async () => {
-      const [z, x, y] = [request.params.z, request.params.x, request.params.y.replace(/\.\w+$/, '')].map(Number) as [number, number, number]
-      if (![z, x, y].every(Number.isInteger) || z < 0 || z > 24 || x < 0 || y < 0 || x >= 2 ** z || y >= 2 ** z) throw new RouteError(400, 'VALIDATION', 'no such tile address')
-      const { entry, box } = await find(request, request.params.id)
-      if (!box || !tileInBox(box, z, x, y)) throw new RouteError(403, 'OUTSIDE_REGION', 'this tile lies outside your regions')
-      const bytes = await (await archiveOf(dir, entry)).tile(z, x, y)
-      if (!bytes) throw new RouteError(404, 'NO_TILE', 'the basemap has no tile there')
-      const etag = `"${createHash('sha1').update(bytes).digest('base64url')}"`
-      reply.header('etag', etag).header('cache-control', 'private, max-age=86400').header('accept-ranges', 'bytes').header('content-type', TILE_CONTENT_TYPES[entry.format] ?? 'application/octet-stream')
-      if (entry.format === 'pbf' && bytes[0] === 0x1f && bytes[1] === 0x8b) reply.header('content-encoding', 'gzip')
-      if (request.headers['if-none-match'] === etag) return reply.status(304).send()
-      const range = /^bytes=(\d*)-(\d*)$/.exec(String(request.headers.range ?? ''))
-      const ifRange = request.headers['if-range']
-      if (range && (!ifRange || ifRange === etag) && (range[1] || range[2])) {
-        const start = range[1] ? Number(range[1]) : Math.max(0, bytes.length - Number(range[2]))
-        const end = range[1] && range[2] ? Math.min(Number(range[2]), bytes.length - 1) : bytes.length - 1
-        if (start > end || start >= bytes.length) return reply.status(416).header('content-range', `bytes */${bytes.length}`).send()
-        return reply.status(206).header('content-range', `bytes ${start}-${end}/${bytes.length}`).send(bytes.subarray(start, end + 1))
-      }
-      return reply.send(bytes)
-    }),
+  app.get<{ Params: { id: string; z: string; x: string; y: string } }>(
+    '/v1/basemaps/:id/tiles/:z/:x/:y',
+    { preHandler: requireDevice },
+    async (request, reply) =>
+      guard(reply, async () => {
+        const [z, x, y] = [request.params.z, request.params.x, request.params.y.replace(/\.\w+$/, '')].map(Number) as [number, number, number]
+        if (![z, x, y].every(Number.isInteger) || z < 0 || z > 24 || x < 0 || y < 0 || x >= 2 ** z || y >= 2 ** z)
+          throw new RouteError(400, 'VALIDATION', 'no such tile address')
+        const { entry, box } = await find(request, request.params.id)
+        if (!box || !tileInBox(box, z, x, y)) throw new RouteError(403, 'OUTSIDE_REGION', 'this tile lies outside your regions')
+        const bytes = await (await archiveOf(dir, entry)).tile(z, x, y)
+        if (!bytes) throw new RouteError(404, 'NO_TILE', 'the basemap has no tile there')
+        const etag = `"${createHash('sha1').update(bytes).digest('base64url')}"`
+        reply
+          .header('etag', etag)
+          .header('cache-control', 'private, max-age=86400')
+          .header('accept-ranges', 'bytes')
+          .header('content-type', TILE_CONTENT_TYPES[entry.format] ?? 'application/octet-stream')
+        if (entry.format === 'pbf' && bytes[0] === 0x1f && bytes[1] === 0x8b) reply.header('content-encoding', 'gzip')
+        if (request.headers['if-none-match'] === etag) return reply.status(304).send()
+        const range = /^bytes=(\d*)-(\d*)$/.exec(String(request.headers.range ?? ''))
+        const ifRange = request.headers['if-range']
+        if (range && (!ifRange || ifRange === etag) && (range[1] || range[2])) {
+          const start = range[1] ? Number(range[1]) : Math.max(0, bytes.length - Number(range[2]))
+          const end = range[1] && range[2] ? Math.min(Number(range[2]), bytes.length - 1) : bytes.length - 1
+          if (start > end || start >= bytes.length) return reply.status(416).header('content-range', `bytes */${bytes.length}`).send()
+          return reply
+            .status(206)
+            .header('content-range', `bytes ${start}-${end}/${bytes.length}`)
+            .send(bytes.subarray(start, end + 1))
+        }
+        return reply.send(bytes)
+      }),
   )
 }

@@ -64,7 +64,9 @@ export async function runAdmin(argv: string[], given?: HqDb): Promise<{ code: nu
   if (a === 'basemap') return basemapCommand(join(values['data-dir'], 'basemaps'), positionals.slice(1), values)
   let store: { db: HqDb; close(): Promise<void> }
   try {
-    store = given ? { db: given, close: async () => undefined } : await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: values['data-dir'], holder: 'an hq:admin command' })
+    store = given
+      ? { db: given, close: async () => undefined }
+      : await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: values['data-dir'], holder: 'an hq:admin command' })
   } catch (error) {
     if (!(error instanceof StoreLockedError)) throw error
     return {
@@ -90,11 +92,15 @@ export async function runAdmin(argv: string[], given?: HqDb): Promise<{ code: nu
       result = await purgeTombstones(db, days)
     } else if (a === 'conflicts' && !b) result = await listConflicts(db, { openOnly: values.open })
     else if (a === 'import' && (b === 'grids' || b === 'county' || b === 'villages' || b === 'actuals') && c && !d) {
-      const options = [...(['encoding', 'crs', 'map'] as const).flatMap((k) => (values[k] === undefined ? [] : [`--${k}`, values[k]!])), ...(values['skip-invalid'] ? ['--skip-invalid'] : [])]
+      const options = [
+        ...(['encoding', 'crs', 'map'] as const).flatMap((k) => (values[k] === undefined ? [] : [`--${k}`, values[k]!])),
+        ...(values['skip-invalid'] ? ['--skip-invalid'] : []),
+      ]
       const imported = await importMasterFile(db, b, c, options)
       if (!imported.ok) return { code: 1, out: imported.report }
       result = imported
-    } else if (a === 'import' && b === 'demo') result = await importDemoCounty(db, { seed: num(values.seed), keyCustomers: num(values.customers), visits: num(values.visits) })
+    } else if (a === 'import' && b === 'demo')
+      result = await importDemoCounty(db, { seed: num(values.seed), keyCustomers: num(values.customers), visits: num(values.visits) })
     else return { code: 2, out: `unknown command: ${positionals.join(' ')}\n\n${USAGE}` }
     return { code: 0, out: JSON.stringify(result, null, 2) }
   } catch (error) {
@@ -108,9 +114,11 @@ export async function runAdmin(argv: string[], given?: HqDb): Promise<{ code: nu
 async function basemapCommand(dir: string, rest: string[], values: { name?: string; crs?: string }): Promise<{ code: number; out: string }> {
   const [sub, arg] = rest
   try {
-    if (sub === 'add' && arg && rest.length === 2) return { code: 0, out: JSON.stringify(await addHqBasemap(dir, arg, { name: values.name, crs: values.crs }), null, 2) }
+    if (sub === 'add' && arg && rest.length === 2)
+      return { code: 0, out: JSON.stringify(await addHqBasemap(dir, arg, { name: values.name, crs: values.crs }), null, 2) }
     if (sub === 'list' && rest.length === 1) return { code: 0, out: JSON.stringify(listHqBasemaps(dir), null, 2) }
-    if (sub === 'remove' && arg && rest.length === 2) return removeHqBasemap(dir, arg) ? { code: 0, out: JSON.stringify({ removed: arg }) } : { code: 1, out: `no basemap ${arg}` }
+    if (sub === 'remove' && arg && rest.length === 2)
+      return removeHqBasemap(dir, arg) ? { code: 0, out: JSON.stringify({ removed: arg }) } : { code: 1, out: `no basemap ${arg}` }
   } catch (error) {
     if (error instanceof BasemapAdminError) return { code: 1, out: error.message }
     throw error

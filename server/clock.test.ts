@@ -40,7 +40,10 @@ describe.each(backends)('devices with a wrong clock (%s)', (backend) => {
   })
 
   it('syncs and warns: the status shows the offset, the report says to set the clock', async () => {
-    for (const [d, skew] of [[ahead, YEAR], [behind, -DAY]] as const) {
+    for (const [d, skew] of [
+      [ahead, YEAR],
+      [behind, -DAY],
+    ] as const) {
       const report = await runSync(d.ctx)
       expect(report.checkpoint).toBe('ok')
       expect(Math.abs(report.clockSkewMs + skew)).toBeLessThan(5_000)
@@ -51,12 +54,18 @@ describe.each(backends)('devices with a wrong clock (%s)', (backend) => {
     }
     const report = await runSync(right.ctx)
     expect(report.warnings.filter((w) => w.code === 'clock_skew')).toEqual([])
-    village = (right.ctx.db.$client.prepare("SELECT id FROM villages ORDER BY id LIMIT 1").get() as { id: string }).id
+    village = (right.ctx.db.$client.prepare('SELECT id FROM villages ORDER BY id LIMIT 1').get() as { id: string }).id
   })
 
   it('edits made one after another win in real-time order, whichever clock is wrong', async () => {
     // ahead (+1 year) → right → behind (−1 day) → ahead: each edits after pulling the previous one.
-    const order: [Device, number][] = [[ahead, 101], [right, 102], [behind, 103], [ahead, 104], [behind, 105]]
+    const order: [Device, number][] = [
+      [ahead, 101],
+      [right, 102],
+      [behind, 103],
+      [ahead, 104],
+      [behind, 105],
+    ]
     for (const [d, value] of order) {
       await runSync(d.ctx)
       await d.call('villages.update', { id: village, patch: { households: value } })
@@ -82,7 +91,9 @@ describe.each(backends)('devices with a wrong clock (%s)', (backend) => {
     // behind pushed 300 first; right's 200 was based on the older version: one conflict, on right, with both values.
     expect(await right.call('sync.conflicts', {})).toEqual([expect.objectContaining({ field: 'households', mine: 200, theirs: 300 })])
     expect(await ahead.call('sync.conflicts', {})).toEqual([])
-    const pending = [ahead, behind, right].map((d) => (d.ctx.db.$client.prepare('SELECT count(*) AS n FROM outbox WHERE pushed_at IS NULL').get() as { n: number }).n)
+    const pending = [ahead, behind, right].map(
+      (d) => (d.ctx.db.$client.prepare('SELECT count(*) AS n FROM outbox WHERE pushed_at IS NULL').get() as { n: number }).n,
+    )
     expect(pending).toEqual([0, 0, 0])
   })
 
@@ -107,7 +118,9 @@ describe('event times on a computer whose clock is wrong', () => {
       device.ctx.change.clock = new HybridClock(device.ctx.change.deviceId, () => Date.now(), -YEAR, device.ctx.change.clock.current)
       const customer = await device.call('customers.create', { name: '时钟测试客户', category: 'commerce' })
       await device.call('customers.moveStage', { id: customer.id, toStage: 'contacted' })
-      const moves = device.ctx.db.$client.prepare('SELECT moved_at AS at, updated_at AS updated, hlc FROM funnel_moves WHERE customer_id = ?').all(customer.id) as { at: string; updated: string; hlc: string }[]
+      const moves = device.ctx.db.$client
+        .prepare('SELECT moved_at AS at, updated_at AS updated, hlc FROM funnel_moves WHERE customer_id = ?')
+        .all(customer.id) as { at: string; updated: string; hlc: string }[]
       expect(moves).toHaveLength(2)
       for (const m of moves) for (const at of [m.at, m.updated, m.hlc.slice(0, 24)]) expect(Math.abs(Date.parse(at) - realNow)).toBeLessThan(60_000)
     } finally {
@@ -122,7 +135,9 @@ describe('a server that answers {}', () => {
     const device = openTestCore()
     try {
       await device.call('demo.load', { keyCustomers: 5, visits: 5 })
-      device.ctx.db.$client.prepare("INSERT OR REPLACE INTO sync_state (key, value) VALUES ('hq_url', 'http://127.0.0.1:9'), ('hq_token', ?), ('server_offset_ms', '1234')").run(device.ctx.secrets.seal('t'))
+      device.ctx.db.$client
+        .prepare("INSERT OR REPLACE INTO sync_state (key, value) VALUES ('hq_url', 'http://127.0.0.1:9'), ('hq_token', ?), ('server_offset_ms', '1234')")
+        .run(device.ctx.secrets.seal('t'))
       device.ctx.change.clock.offsetMillis = 1234
       const answer = async () => new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } })
       // Changes waiting: the push meets {}; then nothing waiting: the pull does.

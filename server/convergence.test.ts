@@ -31,9 +31,26 @@ type Table = 'villages' | 'key_customers' | 'work_orders'
 const TABLES: Table[] = ['villages', 'key_customers', 'work_orders']
 /** Edited columns per table (snake_case) and the values an edit picks from: text, numbers, booleans, enums, null. */
 const EDITS: Record<Table, Record<string, readonly unknown[]>> = {
-  villages: { households: [100, 200, 300, null], notes: ['甲', '乙', '丙', null], market_days: ['逢三', '逢五', '逢七', null], fibre_covered: [true, false, null], penetration_pct: [12.5, 40, 0] },
-  key_customers: { name: ['王老板', '李主任', '张校长'], influence: [1, 3, 5, null], monthly_revenue: [88.5, 300, 1200.25], tier_override: ['A', 'B', 'C', null], notes: ['续约', '流失风险', null] },
-  work_orders: { title: ['回访', '装机', '催缴'], status: ['open', 'in_progress', 'done', 'cancelled'], sla_hours: [24, 48, null], description: ['带宣传单', null] },
+  villages: {
+    households: [100, 200, 300, null],
+    notes: ['甲', '乙', '丙', null],
+    market_days: ['逢三', '逢五', '逢七', null],
+    fibre_covered: [true, false, null],
+    penetration_pct: [12.5, 40, 0],
+  },
+  key_customers: {
+    name: ['王老板', '李主任', '张校长'],
+    influence: [1, 3, 5, null],
+    monthly_revenue: [88.5, 300, 1200.25],
+    tier_override: ['A', 'B', 'C', null],
+    notes: ['续约', '流失风险', null],
+  },
+  work_orders: {
+    title: ['回访', '装机', '催缴'],
+    status: ['open', 'in_progress', 'done', 'cancelled'],
+    sla_hours: [24, 48, null],
+    description: ['带宣传单', null],
+  },
 }
 const COLUMNS: Record<Table, string[]> = Object.fromEntries(TABLES.map((t) => [t, [...Object.keys(EDITS[t]), 'deleted_at']])) as Record<Table, string[]>
 
@@ -88,7 +105,8 @@ interface ModelDevice {
 
 const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null)
 const key = (table: string, row: string, field: string) => `${table}|${row}|${field}`
-const copyRows = (rows: Map<string, ModelRow>) => new Map([...rows].map(([id, r]) => [id, { table: r.table, fields: { ...r.fields }, versions: { ...r.versions } }]))
+const copyRows = (rows: Map<string, ModelRow>) =>
+  new Map([...rows].map(([id, r]) => [id, { table: r.table, fields: { ...r.fields }, versions: { ...r.versions } }]))
 
 class Model {
   readonly hq = new Map<string, ModelRow>()
@@ -219,7 +237,12 @@ class Model {
 const propOf = (table: Table, column: string) => syncedColumns(table).get(column)!.prop
 
 function lastChange(d: Device, table: Table): Change {
-  const row = d.ctx.db.$client.prepare('SELECT hlc, row_id, fields, base FROM outbox ORDER BY device_seq DESC LIMIT 1').get() as { hlc: string; row_id: string; fields: string; base: string }
+  const row = d.ctx.db.$client.prepare('SELECT hlc, row_id, fields, base FROM outbox ORDER BY device_seq DESC LIMIT 1').get() as {
+    hlc: string
+    row_id: string
+    fields: string
+    base: string
+  }
   return { table, row: row.row_id, hlc: row.hlc, fields: JSON.parse(row.fields), base: JSON.parse(row.base), same: {}, conflicts: [] }
 }
 
@@ -238,7 +261,11 @@ function deviceRows(d: Device, table: Table): Record<string, unknown>[] {
 }
 /** The fields a device holds conflicts for: table|row|field. */
 const conflictsOn = (d: Device) =>
-  new Set((d.ctx.db.$client.prepare('SELECT DISTINCT table_name, row_id, field FROM sync_conflicts').all() as { table_name: string; row_id: string; field: string }[]).map((c) => key(c.table_name, c.row_id, c.field)))
+  new Set(
+    (
+      d.ctx.db.$client.prepare('SELECT DISTINCT table_name, row_id, field FROM sync_conflicts').all() as { table_name: string; row_id: string; field: string }[]
+    ).map((c) => key(c.table_name, c.row_id, c.field)),
+  )
 const modelRows = (rows: Map<string, ModelRow>, table: Table) =>
   [...rows]
     .filter(([, r]) => r.table === table)
@@ -257,7 +284,8 @@ describe.each(backends)('convergence (%s)', (backend) => {
     let run = 0
     const stats = { actions: 0, syncs: 0, lost: 0, duplicated: 0, during: 0, conflicts: 0, deviceConflicts: 0 }
     // A checkpoint mismatch repairs itself by a refetch, which would hide a merge bug: demand none.
-    const noRefetch = (r: Awaited<ReturnType<typeof runSync>>) => expect({ refetched: r.refetched, warnings: r.warnings }).toEqual({ refetched: false, warnings: [] })
+    const noRefetch = (r: Awaited<ReturnType<typeof runSync>>) =>
+      expect({ refetched: r.refetched, warnings: r.warnings }).toEqual({ refetched: false, warnings: [] })
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 5, maxLength: 30 }), async (actions) => {
         run++
@@ -273,7 +301,11 @@ describe.each(backends)('convergence (%s)', (backend) => {
           const model = new Model(await hqRows(hq), devices.length)
 
           /** Applies an edit on a device and checks the base it recorded against the model's. */
-          const applyEdit = (i: number, e: { table: Table; row: number; column: number; value: number }, at?: { table: Table; row: string; field: string }): Change | undefined => {
+          const applyEdit = (
+            i: number,
+            e: { table: Table; row: number; column: number; value: number },
+            at?: { table: Table; row: string; field: string },
+          ): Change | undefined => {
             const live = model.liveRows(i, e.table)
             if (live.length === 0 && !at) return undefined
             const table = at?.table ?? e.table
@@ -282,7 +314,10 @@ describe.each(backends)('convergence (%s)', (backend) => {
             const column = at?.field ?? columns[e.column % columns.length]!
             const values = EDITS[table][column]!
             // An edit aimed at a field HQ changed meanwhile takes a value other than HQ's (a real conflict).
-            const value = at ? (values.find((v, n) => n >= e.value % values.length && !same(v, model.hq.get(id)!.fields[column])) ?? values.find((v) => !same(v, model.hq.get(id)!.fields[column]))) : values[e.value % values.length]
+            const value = at
+              ? (values.find((v, n) => n >= e.value % values.length && !same(v, model.hq.get(id)!.fields[column])) ??
+                values.find((v) => !same(v, model.hq.get(id)!.fields[column])))
+              : values[e.value % values.length]
             const before = model.held(i, id, column)
             if (same(before.value, value)) return undefined
             const d = devices[i]!
@@ -365,7 +400,9 @@ describe.each(backends)('convergence (%s)', (backend) => {
             for (const d of devices) expect(deviceRows(d, table), `a device's ${table}`).toEqual(expected)
           }
           const runDevices = devices.map((d) => `'${d.ctx.change.deviceId}'`).join(', ')
-          const hqConflicts = (await hq.store.db.execute(`SELECT DISTINCT table_name, row_id, field FROM conflicts WHERE device_id IN (${runDevices})`)) as unknown as {
+          const hqConflicts = (await hq.store.db.execute(
+            `SELECT DISTINCT table_name, row_id, field FROM conflicts WHERE device_id IN (${runDevices})`,
+          )) as unknown as {
             rows: { table_name: string; row_id: string; field: string }[]
           }
           expect(new Set(hqConflicts.rows.map((c) => key(c.table_name, c.row_id, c.field))), 'conflicts at HQ').toEqual(model.hqConflicts)

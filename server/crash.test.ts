@@ -31,7 +31,11 @@ interface Exit {
 }
 
 function run(script: string, args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<Exit> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: REPO_ROOT, env: { ...process.env, GRIDDESK_CRASH_AT: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, GRIDDESK_CRASH_AT: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let stdout = ''
   let stderr = ''
   child.stdout!.on('data', (d) => (stdout += d))
@@ -41,7 +45,8 @@ function run(script: string, args: string[], env: Record<string, string> = {}): 
 }
 
 /** `sync --data-dir DIR` in a child process, optionally killed at a crash point. */
-const cliSync = (dataDir: string, crashAt?: string) => run(CLI, ['sync', '--data-dir', dataDir, '--page-size', '1000'], crashAt ? { GRIDDESK_CRASH_AT: crashAt } : {}).done
+const cliSync = (dataDir: string, crashAt?: string) =>
+  run(CLI, ['sync', '--data-dir', dataDir, '--page-size', '1000'], crashAt ? { GRIDDESK_CRASH_AT: crashAt } : {}).done
 
 const rowsOf = async <T>(store: HqStore, statement: string) => ((await store.db.execute(statement)) as unknown as { rows: T[] }).rows
 
@@ -83,7 +88,9 @@ async function editVillages(dataDir: string, n: number, salt: number): Promise<M
 /** Every local change is pushed once: outbox gapless and all answered; the server's log holds each exactly once with the same result. */
 async function expectOutboxOnServerExactlyOnce(store: HqStore, dataDir: string): Promise<OutboxEntry[]> {
   const { outbox, deviceId } = await withDevice(dataDir, (core) => ({
-    outbox: core.ctx.db.$client.prepare('SELECT device_seq, change_id, table_name, row_id, fields, pushed_at, result FROM outbox ORDER BY device_seq').all() as OutboxEntry[],
+    outbox: core.ctx.db.$client
+      .prepare('SELECT device_seq, change_id, table_name, row_id, fields, pushed_at, result FROM outbox ORDER BY device_seq')
+      .all() as OutboxEntry[],
     deviceId: core.ctx.change.deviceId,
   }))
   expect(outbox.map((o) => o.device_seq)).toEqual(outbox.map((_, i) => i + 1))
@@ -99,21 +106,30 @@ async function expectOutboxOnServerExactlyOnce(store: HqStore, dataDir: string):
 }
 
 async function expectServerHolds(store: HqStore, values: Map<string, number>): Promise<void> {
-  const list = await rowsOf<{ row_id: string; households: number }>(store, `SELECT row_id, (fields->>'households')::int AS households FROM rows WHERE table_name = 'villages'`)
+  const list = await rowsOf<{ row_id: string; households: number }>(
+    store,
+    `SELECT row_id, (fields->>'households')::int AS households FROM rows WHERE table_name = 'villages'`,
+  )
   const onServer = new Map(list.map((r) => [r.row_id, r.households]))
   for (const [id, households] of values) expect(onServer.get(id)).toBe(households)
 }
 
 /** The device holds exactly the server's rows of its scope (the whole county here), table by table. */
 async function expectPulledComplete(store: HqStore, dataDir: string): Promise<void> {
-  const server = await rowsOf<{ table_name: string; n: string | number }>(store, `SELECT table_name, count(*) AS n FROM rows WHERE region IS NULL OR region LIKE '${COUNTY}%' GROUP BY table_name`)
+  const server = await rowsOf<{ table_name: string; n: string | number }>(
+    store,
+    `SELECT table_name, count(*) AS n FROM rows WHERE region IS NULL OR region LIKE '${COUNTY}%' GROUP BY table_name`,
+  )
   const local = await withDevice(dataDir, (core) =>
-    Object.fromEntries(server.map((s) => [s.table_name, (core.ctx.db.$client.prepare(`SELECT count(*) AS n FROM "${s.table_name}"`).get() as { n: number }).n])),
+    Object.fromEntries(
+      server.map((s) => [s.table_name, (core.ctx.db.$client.prepare(`SELECT count(*) AS n FROM "${s.table_name}"`).get() as { n: number }).n]),
+    ),
   )
   expect(local).toEqual(Object.fromEntries(server.map((s) => [s.table_name, Number(s.n)])))
 }
 
-const reportOf = (exit: Exit) => JSON.parse(exit.stdout) as { pushed: number; results: Record<string, number>; checkpoint: string; pulledRows: number; pages: number }
+const reportOf = (exit: Exit) =>
+  JSON.parse(exit.stdout) as { pushed: number; results: Record<string, number>; checkpoint: string; pulledRows: number; pages: number }
 
 function expectKilled(exit: Exit, point: string): void {
   if (exit.signal !== 'SIGKILL') throw new Error(`expected the process to die at ${point}; it exited ${exit.code}:\n${exit.stdout}\n${exit.stderr}`)
@@ -145,21 +161,38 @@ describe('kill -9 of the device at each step of pull and push', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true })
   })
 
-  const pullPoints: string[] = ['pull.page-received', 'pull.page-applied', 'pull.page-committed', 'pull.page-received@2', 'pull.page-applied@3'] satisfies `${CrashPoint}${string}`[]
-  it.each(pullPoints)('pull killed at %s: the next sync completes the region, checkpoint ok', async (point) => {
-    const dir = await freshDevice()
-    expectKilled(await cliSync(dir, point), point)
-    const report = expectOk(await cliSync(dir))
-    expect(report.checkpoint).toBe('ok')
-    await expectPulledComplete(hq.store, dir)
-  }, 120_000)
+  const pullPoints: string[] = [
+    'pull.page-received',
+    'pull.page-applied',
+    'pull.page-committed',
+    'pull.page-received@2',
+    'pull.page-applied@3',
+  ] satisfies `${CrashPoint}${string}`[]
+  it.each(pullPoints)(
+    'pull killed at %s: the next sync completes the region, checkpoint ok',
+    async (point) => {
+      const dir = await freshDevice()
+      expectKilled(await cliSync(dir, point), point)
+      const report = expectOk(await cliSync(dir))
+      expect(report.checkpoint).toBe('ok')
+      await expectPulledComplete(hq.store, dir)
+    },
+    120_000,
+  )
 
   it('push killed at each step: every change reaches the server exactly once', async () => {
     const dir = await freshDevice()
     expect(expectOk(await cliSync(dir)).checkpoint).toBe('ok')
     const expected = new Map<string, number>()
     const seqBefore = Number((await rowsOf<{ m: string }>(hq.store, 'SELECT coalesce(max(server_seq), 0)::text AS m FROM rows'))[0]!.m)
-    const points = ['push.batch-built', 'push.response-received', 'push.results-committed', 'push.response-received@2', 'pull.page-received', 'pull.page-committed'] satisfies `${CrashPoint}${string}`[]
+    const points = [
+      'push.batch-built',
+      'push.response-received',
+      'push.results-committed',
+      'push.response-received@2',
+      'pull.page-received',
+      'pull.page-committed',
+    ] satisfies `${CrashPoint}${string}`[]
     let salt = 1
     for (const point of points) {
       // 520 edits: two batches (500 + 20), so "@2" dies after the first batch was recorded.
@@ -176,7 +209,8 @@ describe('kill -9 of the device at each step of pull and push', () => {
     const seqAfter = Number((await rowsOf<{ m: string }>(hq.store, 'SELECT last_value::text AS m FROM server_seq'))[0]!.m)
     expect(seqAfter - seqBefore).toBe(points.length * 520)
     await withDevice(dir, (core) => {
-      for (const [id, v] of expected) expect((core.ctx.db.$client.prepare('SELECT households FROM villages WHERE id = ?').get(id) as { households: number }).households).toBe(v)
+      for (const [id, v] of expected)
+        expect((core.ctx.db.$client.prepare('SELECT households FROM villages WHERE id = ?').get(id) as { households: number }).households).toBe(v)
     })
   }, 300_000)
 })
@@ -199,9 +233,15 @@ describe.each(backends)('kill -9 of the HQ server mid-push (%s)', (backend) => {
   const storeOptions = () => (database ? { databaseUrl: database.url } : { dataDir })
 
   async function startServer(crashAt?: string) {
-    server = run(HQ_MAIN, ['--data-dir', dataDir, '--port', String(port)], { ...(crashAt ? { GRIDDESK_CRASH_AT: crashAt } : {}), ...(database ? { DATABASE_URL: database.url } : {}) })
+    server = run(HQ_MAIN, ['--data-dir', dataDir, '--port', String(port)], {
+      ...(crashAt ? { GRIDDESK_CRASH_AT: crashAt } : {}),
+      ...(database ? { DATABASE_URL: database.url } : {}),
+    })
     for (let i = 0; i < 200; i++) {
-      const up = await fetch(`${url()}/v1/health`).then((r) => r.ok, () => false)
+      const up = await fetch(`${url()}/v1/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
       if (up) return
       const exited = await Promise.race([server.done, new Promise((r) => setTimeout(() => r(undefined), 100))])
       if (exited) throw new Error(`the HQ server did not start: ${JSON.stringify(exited)}`)
@@ -248,23 +288,27 @@ describe.each(backends)('kill -9 of the HQ server mid-push (%s)', (backend) => {
     rmSync(deviceDir, { recursive: true, force: true })
   })
 
-  it.each(['server.push-applied', 'server.push-committed'] satisfies CrashPoint[])('server killed at %s: after its restart the device re-syncs, nothing lost or doubled', async (point) => {
-    const expected = await editVillages(deviceDir, 40, point === 'server.push-applied' ? 7 : 8)
-    await startServer(point)
-    await withDevice(deviceDir, async (core) => {
-      await expect(runSync(core.ctx)).rejects.toMatchObject({ code: 'NETWORK' })
-      expect((await server!.done).signal).toBe('SIGKILL')
-      await startServer()
-      const report = await runSync(core.ctx)
-      // push-applied: the batch was rolled back and is applied now; push-committed: it is answered from the log.
-      expect(report.results).toMatchObject({ applied: 40, rejected: 0, conflict: 0 })
-      expect(report.checkpoint).toBe('ok')
-    })
-    await stopServer()
-    await withStore(async (store) => {
-      const outbox = await expectOutboxOnServerExactlyOnce(store, deviceDir)
-      expect(outbox.every((o) => o.result === 'applied')).toBe(true)
-      await expectServerHolds(store, expected)
-    })
-  }, 120_000)
+  it.each(['server.push-applied', 'server.push-committed'] satisfies CrashPoint[])(
+    'server killed at %s: after its restart the device re-syncs, nothing lost or doubled',
+    async (point) => {
+      const expected = await editVillages(deviceDir, 40, point === 'server.push-applied' ? 7 : 8)
+      await startServer(point)
+      await withDevice(deviceDir, async (core) => {
+        await expect(runSync(core.ctx)).rejects.toMatchObject({ code: 'NETWORK' })
+        expect((await server!.done).signal).toBe('SIGKILL')
+        await startServer()
+        const report = await runSync(core.ctx)
+        // push-applied: the batch was rolled back and is applied now; push-committed: it is answered from the log.
+        expect(report.results).toMatchObject({ applied: 40, rejected: 0, conflict: 0 })
+        expect(report.checkpoint).toBe('ok')
+      })
+      await stopServer()
+      await withStore(async (store) => {
+        const outbox = await expectOutboxOnServerExactlyOnce(store, deviceDir)
+        expect(outbox.every((o) => o.result === 'applied')).toBe(true)
+        await expectServerHolds(store, expected)
+      })
+    },
+    120_000,
+  )
 })

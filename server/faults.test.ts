@@ -11,7 +11,9 @@ import { withPostgres } from './testing'
 const SEED = Number(process.env.GRIDDESK_FAULT_SEED ?? 19)
 
 function expectConsistent(result: ScenarioResult, allowed: string[] = ['NETWORK']) {
-  console.log(`fault scenario ${result.scenario} (seed ${result.seed}): ${JSON.stringify({ syncs: result.syncs, failures: result.failures, faults: result.faults, outbox: result.outboxEntries, ms: result.millis })}`)
+  console.log(
+    `fault scenario ${result.scenario} (seed ${result.seed}): ${JSON.stringify({ syncs: result.syncs, failures: result.failures, faults: result.faults, outbox: result.outboxEntries, ms: result.millis })}`,
+  )
   expect(result.differences).toEqual([])
   expect(result.outboxProblems).toEqual([])
   expect(result.outboxEntries).toBeGreaterThanOrEqual(result.edits > 0 ? 1 : 0)
@@ -30,8 +32,12 @@ describe('fault injection', () => {
     expectConsistent(await hqKill9({ seed: SEED, kills: 3, editsPerRound: 20 }))
   }, 300_000)
 
-  it.runIf(withPostgres)('PostgreSQL connections terminated under HQ: the pool reconnects, nothing lost or doubled', async () => {
-    // A query cut by the termination answers 500 (INTERNAL); the next sync goes through.
-    expectConsistent(await pgConnectionKill({ seed: SEED, rounds: 4, editsPerRound: 10 }), ['NETWORK', 'INTERNAL'])
-  }, 300_000)
+  it.runIf(withPostgres)(
+    'PostgreSQL connections terminated under HQ: the pool reconnects, nothing lost or doubled',
+    async () => {
+      // A query cut by the termination answers 500 (INTERNAL); the next sync goes through.
+      expectConsistent(await pgConnectionKill({ seed: SEED, rounds: 4, editsPerRound: 10 }), ['NETWORK', 'INTERNAL'])
+    },
+    300_000,
+  )
 })

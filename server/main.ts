@@ -27,14 +27,18 @@ if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) {
 const https = values['tls-cert'] && values['tls-key'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) } : undefined
 const loopback = ['127.0.0.1', '::1', 'localhost'].includes(values.host)
 if (!https && !loopback && !values['allow-insecure-http']) {
-  console.error(`Refusing to serve plain HTTP on ${values.host}: give --tls-cert and --tls-key, or listen on 127.0.0.1 behind a TLS reverse proxy (--trust-proxy). --allow-insecure-http overrides this for development only.`)
+  console.error(
+    `Refusing to serve plain HTTP on ${values.host}: give --tls-cert and --tls-key, or listen on 127.0.0.1 behind a TLS reverse proxy (--trust-proxy). --allow-insecure-http overrides this for development only.`,
+  )
   process.exit(2)
 }
-const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: values['data-dir'], holder: 'the HQ server (npm run hq)' }).catch((error: unknown) => {
-  if (!(error instanceof StoreLockedError)) throw error
-  console.error(error.message)
-  process.exit(1)
-})
+const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: values['data-dir'], holder: 'the HQ server (npm run hq)' }).catch(
+  (error: unknown) => {
+    if (!(error instanceof StoreLockedError)) throw error
+    console.error(error.message)
+    process.exit(1)
+  },
+)
 const app = await buildServer({ db: store.db, logger: true, https, trustProxy: values['trust-proxy'], basemapsDir: join(values['data-dir'], 'basemaps') })
 const shutdown = async () => {
   await app.close()
@@ -45,5 +49,12 @@ process.on('SIGINT', shutdown)
 process.on('SIGTERM', shutdown)
 await app.listen({ port: Number(values.port), host: values.host })
 const scheme = https ? 'https' : 'http'
-console.log(`GridDesk HQ on ${store.kind === 'postgres' ? 'PostgreSQL' : `PGlite in ${values['data-dir']}`}, listening on ${scheme}://${values.host}:${values.port}`)
-if (!https) console.warn(loopback ? 'Plain HTTP on a loopback address: put a TLS reverse proxy in front (see SECURITY.md), or use --tls-cert/--tls-key.' : 'WARNING: plain HTTP on a network address (--allow-insecure-http). Development only.')
+console.log(
+  `GridDesk HQ on ${store.kind === 'postgres' ? 'PostgreSQL' : `PGlite in ${values['data-dir']}`}, listening on ${scheme}://${values.host}:${values.port}`,
+)
+if (!https)
+  console.warn(
+    loopback
+      ? 'Plain HTTP on a loopback address: put a TLS reverse proxy in front (see SECURITY.md), or use --tls-cert/--tls-key.'
+      : 'WARNING: plain HTTP on a network address (--allow-insecure-http). Development only.',
+  )

@@ -15,11 +15,17 @@ describe('master data from files on the HQ server', () => {
   let dir: string
   let villages: { row_id: string; code: string; name: string }[]
   const maxSeq = async () => Number((await query<{ m: string }>(hq.store.db, sql`SELECT max(server_seq)::text AS m FROM rows`))[0]!.m)
-  const households = async (id: string) => (await query<{ h: number | null }>(hq.store.db, sql`SELECT (fields->>'households')::int AS h FROM rows WHERE table_name = 'villages' AND row_id = ${id}`))[0]!.h
+  const households = async (id: string) =>
+    (
+      await query<{ h: number | null }>(hq.store.db, sql`SELECT (fields->>'households')::int AS h FROM rows WHERE table_name = 'villages' AND row_id = ${id}`)
+    )[0]!.h
   beforeAll(async () => {
     hq = await startTestHq()
     dir = mkdtempSync(join(tmpdir(), 'griddesk-hq-files-'))
-    villages = await query(hq.store.db, sql`SELECT row_id, fields->>'division_code' AS code, fields->>'name' AS name FROM rows WHERE table_name = 'villages' ORDER BY row_id LIMIT 2`)
+    villages = await query(
+      hq.store.db,
+      sql`SELECT row_id, fields->>'division_code' AS code, fields->>'name' AS name FROM rows WHERE table_name = 'villages' ORDER BY row_id LIMIT 2`,
+    )
   }, 60_000)
   afterAll(async () => {
     await hq?.close()

@@ -114,18 +114,37 @@ export async function importMasterFile(db: HqDb, kind: MasterFileKind, file: str
     const sqlite = replica.ctx.db.$client
     sqlite.pragma('foreign_keys = OFF')
     sqlite.transaction(() =>
-      applyPulledRows(sqlite, held.map((r) => ({ table_name: r.table_name, row_id: r.row_id, fields: r.fields, ...splitVersions(r.versions) })), new Date().toISOString(), (h) => replica.ctx.change.clock.receive(h)),
+      applyPulledRows(
+        sqlite,
+        held.map((r) => ({ table_name: r.table_name, row_id: r.row_id, fields: r.fields, ...splitVersions(r.versions) })),
+        new Date().toISOString(),
+        (h) => replica.ctx.change.clock.receive(h),
+      ),
     )()
     sqlite.pragma('foreign_keys = ON')
     const deviceId = replica.ctx.change.deviceId
     // The device's own import handler (validation, all or nothing) on the replica: the same path as
     // `npm run cli -- import`, without going through the CLI.
-    const { values } = parseArgs({ args, options: { encoding: { type: 'string' }, crs: { type: 'string' }, map: { type: 'string' }, 'skip-invalid': { type: 'boolean' } } })
+    const { values } = parseArgs({
+      args,
+      options: { encoding: { type: 'string' }, crs: { type: 'string' }, map: { type: 'string' }, 'skip-invalid': { type: 'boolean' } },
+    })
     const source = { path: resolve(file) }
     const envelope =
       kind === 'actuals'
         ? await replica.dispatch('actuals.import', { source }, 'en')
-        : await replica.dispatch('import.commit', { kind, source, encoding: values.encoding, crs: values.crs, mapping: parseColumnMapping(values.map), ...(values['skip-invalid'] ? { onInvalid: 'skip' as const } : {}) }, 'en')
+        : await replica.dispatch(
+            'import.commit',
+            {
+              kind,
+              source,
+              encoding: values.encoding,
+              crs: values.crs,
+              mapping: parseColumnMapping(values.map),
+              ...(values['skip-invalid'] ? { onInvalid: 'skip' as const } : {}),
+            },
+            'en',
+          )
     const changes = envelope.ok ? pendingChanges(replica.ctx.db.$client, Number.MAX_SAFE_INTEGER) : []
     replica.close()
     if (!envelope.ok) return { ok: false, report: errorText('en', envelope), changes: 0 }
@@ -142,10 +161,13 @@ export async function importMasterFile(db: HqDb, kind: MasterFileKind, file: str
       const rejected = error.results.filter((r) => r.status === 'rejected')
       const bySeq = new Map(changes.map((c) => [c.device_seq, c]))
       const lines = rejected.slice(0, 50).map((r) => `${bySeq.get(r.device_seq)?.table_name} ${bySeq.get(r.device_seq)?.row_id}: ${r.reason}`)
-      return { ok: false, report: [`${rejected.length} of ${changes.length} change(s) refused by the server; nothing was imported`, ...lines].join('\n'), changes: 0 }
+      return {
+        ok: false,
+        report: [`${rejected.length} of ${changes.length} change(s) refused by the server; nothing was imported`, ...lines].join('\n'),
+        changes: 0,
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
 }
-

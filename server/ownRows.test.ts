@@ -11,8 +11,14 @@ import { sql } from 'drizzle-orm'
 
 type Device = ReturnType<typeof openTestCore>
 const REGION = '451022-G03'
-const villageIn = (d: Device, n: number) => (d.ctx.db.$client.prepare('SELECT v.id FROM villages v JOIN org_units g ON g.id = v.grid_id WHERE g.code = ? ORDER BY v.id LIMIT 1 OFFSET ?').get(REGION, n) as { id: string }).id
-const notesOf = (d: Device, id: string) => (d.ctx.db.$client.prepare('SELECT notes, households FROM villages WHERE id = ?').get(id) as { notes: string | null; households: number | null })
+const villageIn = (d: Device, n: number) =>
+  (
+    d.ctx.db.$client
+      .prepare('SELECT v.id FROM villages v JOIN org_units g ON g.id = v.grid_id WHERE g.code = ? ORDER BY v.id LIMIT 1 OFFSET ?')
+      .get(REGION, n) as { id: string }
+  ).id
+const notesOf = (d: Device, id: string) =>
+  d.ctx.db.$client.prepare('SELECT notes, households FROM villages WHERE id = ?').get(id) as { notes: string | null; households: number | null }
 
 describe.each(backends)('own writes are not echoed (%s)', (backend) => {
   let hq: TestHq
@@ -71,7 +77,7 @@ describe.each(backends)('own writes are not echoed (%s)', (backend) => {
     await checksumsAgree()
   })
 
-  it('my write merged with another device\'s field I had not pulled yet is sent to me', async () => {
+  it("my write merged with another device's field I had not pulled yet is sent to me", async () => {
     const id = villageIn(a, 3)
     await b.call('villages.update', { id, patch: { notes: 'B first' } })
     // A later row of B's: A's pull pages past B's write of this village before reaching A's own.
@@ -90,7 +96,7 @@ describe.each(backends)('own writes are not echoed (%s)', (backend) => {
     await checksumsAgree()
   })
 
-  it('conflicting and identical edits: I end with the server\'s row and no echo is needed', async () => {
+  it("conflicting and identical edits: I end with the server's row and no echo is needed", async () => {
     const id = villageIn(a, 4)
     await a.call('villages.update', { id, patch: { households: 700, notes: 'same words' } })
     await b.call('villages.update', { id, patch: { households: 701, notes: 'same words' } })
@@ -108,7 +114,9 @@ describe.each(backends)('own writes are not echoed (%s)', (backend) => {
     const before = notesOf(a, id)
     await a.call('villages.update', { id, patch: { notes: 'refused' } })
     // Make the server refuse it (as if validation rules differed): an unknown field.
-    a.ctx.db.$client.prepare(`UPDATE outbox SET fields = json_set(fields, '$.no_such_field', 1), base = json_set(base, '$.no_such_field', NULL) WHERE pushed_at IS NULL`).run()
+    a.ctx.db.$client
+      .prepare(`UPDATE outbox SET fields = json_set(fields, '$.no_such_field', 1), base = json_set(base, '$.no_such_field', NULL) WHERE pushed_at IS NULL`)
+      .run()
     // A clean write in the same batch makes the row's version mine on both sides: the checkpoint
     // alone would not notice the refused value, so the row must come back.
     await a.call('villages.update', { id, patch: { households: 630 } })

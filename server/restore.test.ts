@@ -27,10 +27,16 @@ describe('a device restored from its own backup', () => {
   })
 
   const notesAtHq = async (id: string) =>
-    ((await hq.store.db.execute(`SELECT fields->>'notes' AS notes FROM rows WHERE table_name = 'villages' AND row_id = '${id}'`)) as unknown as { rows: { notes: string | null }[] }).rows[0]?.notes
+    (
+      (await hq.store.db.execute(`SELECT fields->>'notes' AS notes FROM rows WHERE table_name = 'villages' AND row_id = '${id}'`)) as unknown as {
+        rows: { notes: string | null }[]
+      }
+    ).rows[0]?.notes
 
   it('sends what it makes after the restore and gets back what it had sent after the backup', async () => {
-    const [a, b, c] = (device.ctx.db.$client.prepare('SELECT id FROM villages WHERE deleted_at IS NULL ORDER BY id LIMIT 3').all() as { id: string }[]).map((r) => r.id)
+    const [a, b, c] = (device.ctx.db.$client.prepare('SELECT id FROM villages WHERE deleted_at IS NULL ORDER BY id LIMIT 3').all() as { id: string }[]).map(
+      (r) => r.id,
+    )
     await device.call('villages.update', { id: a!, patch: { notes: '备份前' } })
     await runSync(device.ctx)
     const backup = await device.call('store.backup', {})
@@ -52,7 +58,10 @@ describe('a device restored from its own backup', () => {
     expect(await device.call('villages.get', { id: a! })).toMatchObject({ notes: '备份前', households: 123 })
     expect(await compareDeviceWithHq(device, hq.store.db)).toEqual([])
     // Every change arrived once; HQ also holds the two sent after the backup, which the restored outbox no longer lists.
-    expect((await outboxArrivedOnce(device, hq.store.db)).problems).toEqual(['HQ logged #2, which the device never wrote', 'HQ logged #3, which the device never wrote'])
+    expect((await outboxArrivedOnce(device, hq.store.db)).problems).toEqual([
+      'HQ logged #2, which the device never wrote',
+      'HQ logged #3, which the device never wrote',
+    ])
     // Once: the next sync is an ordinary one.
     const again = await runSync(device.ctx)
     expect(again.warnings.map((w) => w.code)).not.toContain('restored_backup')

@@ -15,21 +15,46 @@ type Device = ReturnType<typeof openTestCore>
 
 const hqRows = async <T>(hq: TestHq, statement: SQL) => ((await hq.store.db.execute(statement)) as unknown as { rows: T[] }).rows
 const hqUnit = async (hq: TestHq, code: string) =>
-  (await hqRows<{ id: string; parent: string | null; name: string }>(hq, sql`SELECT row_id AS id, fields->>'parent_id' AS parent, fields->>'name' AS name FROM rows WHERE table_name = 'org_units' AND fields->>'code' = ${code}`))[0]!
+  (
+    await hqRows<{ id: string; parent: string | null; name: string }>(
+      hq,
+      sql`SELECT row_id AS id, fields->>'parent_id' AS parent, fields->>'name' AS name FROM rows WHERE table_name = 'org_units' AND fields->>'code' = ${code}`,
+    )
+  )[0]!
 const hqVillage = async (hq: TestHq, id: string) =>
-  (await hqRows<{ households: number | null; notes: string | null }>(hq, sql`SELECT (fields->>'households')::int AS households, fields->>'notes' AS notes FROM rows WHERE table_name = 'villages' AND row_id = ${id}`))[0]!
+  (
+    await hqRows<{ households: number | null; notes: string | null }>(
+      hq,
+      sql`SELECT (fields->>'households')::int AS households, fields->>'notes' AS notes FROM rows WHERE table_name = 'villages' AND row_id = ${id}`,
+    )
+  )[0]!
 const unitId = (d: Device, code: string) => (d.ctx.db.$client.prepare('SELECT id FROM org_units WHERE code = ?').get(code) as { id: string }).id
 const villageIn = (d: Device, grid: string, not = false) =>
-  (d.ctx.db.$client.prepare(`SELECT v.id FROM villages v JOIN org_units g ON g.id = v.grid_id WHERE g.code ${not ? '!=' : '='} ? AND v.deleted_at IS NULL ORDER BY v.id LIMIT 1`).get(grid) as { id: string }).id
-const edit = (d: Device, table: 'villages' | 'org_units', id: string, patch: Record<string, unknown>) => d.ctx.db.transaction((tx) => updateSynced(tx, d.ctx.change, table, id, patch))
+  (
+    d.ctx.db.$client
+      .prepare(
+        `SELECT v.id FROM villages v JOIN org_units g ON g.id = v.grid_id WHERE g.code ${not ? '!=' : '='} ? AND v.deleted_at IS NULL ORDER BY v.id LIMIT 1`,
+      )
+      .get(grid) as { id: string }
+  ).id
+const edit = (d: Device, table: 'villages' | 'org_units', id: string, patch: Record<string, unknown>) =>
+  d.ctx.db.transaction((tx) => updateSynced(tx, d.ctx.change, table, id, patch))
 /** The last queued change, rewritten to a value the app would not let the user pick (a parent it does not hold). */
 const rewriteLast = (d: Device, field: string, value: unknown, base: unknown) =>
   d.ctx.db.$client
-    .prepare('UPDATE outbox SET fields = json_set(fields, ?, json(?)), base = json_set(base, ?, json(?)) WHERE device_seq = (SELECT max(device_seq) FROM outbox)')
+    .prepare(
+      'UPDATE outbox SET fields = json_set(fields, ?, json(?)), base = json_set(base, ?, json(?)) WHERE device_seq = (SELECT max(device_seq) FROM outbox)',
+    )
     .run(`$.${field}`, JSON.stringify(value), `$.${field}`, JSON.stringify(base))
 /** The reasons of the changes set aside, oldest first. */
-const asideReasons = (d: Device) => rejectedChanges(d.ctx.db.$client).map((c) => c.reason?.match(/^[a-z_]+/)?.[0]).reverse()
-const asideFor = (d: Device, rowId: string) => rejectedChanges(d.ctx.db.$client).find((c) => c.rowId === rowId)?.reason?.match(/^[a-z_]+/)?.[0]
+const asideReasons = (d: Device) =>
+  rejectedChanges(d.ctx.db.$client)
+    .map((c) => c.reason?.match(/^[a-z_]+/)?.[0])
+    .reverse()
+const asideFor = (d: Device, rowId: string) =>
+  rejectedChanges(d.ctx.db.$client)
+    .find((c) => c.rowId === rowId)
+    ?.reason?.match(/^[a-z_]+/)?.[0]
 
 describe.each(backends)('role rules at HQ (%s)', (backend) => {
   let hq: TestHq
@@ -50,7 +75,11 @@ describe.each(backends)('role rules at HQ (%s)', (backend) => {
     afterAll(() => device?.dispose())
 
     it('moves a grid between two centers of its own', async () => {
-      const grid = device.ctx.db.$client.prepare("SELECT g.code, p.code AS parent FROM org_units g JOIN org_units p ON p.id = g.parent_id WHERE g.level = 'grid' AND p.code = '451022-C1' ORDER BY g.code DESC LIMIT 1").get() as { code: string }
+      const grid = device.ctx.db.$client
+        .prepare(
+          "SELECT g.code, p.code AS parent FROM org_units g JOIN org_units p ON p.id = g.parent_id WHERE g.level = 'grid' AND p.code = '451022-C1' ORDER BY g.code DESC LIMIT 1",
+        )
+        .get() as { code: string }
       edit(device, 'org_units', unitId(device, grid.code), { parentId: unitId(device, '451022-C2') })
       const report = await runSync(device.ctx)
       expect(report.results).toMatchObject({ applied: 1, rejected: 0 })
@@ -59,18 +88,30 @@ describe.each(backends)('role rules at HQ (%s)', (backend) => {
 
     it('may not move a grid under a center outside its regions, nor to the top, nor make a top-level unit', async () => {
       // A grid of center C1 the test above left in place (its fields all at the row's version).
-      const grid = (device.ctx.db.$client.prepare("SELECT g.code FROM org_units g JOIN org_units p ON p.id = g.parent_id WHERE g.level = 'grid' AND p.code = '451022-C1' ORDER BY g.code LIMIT 1").get() as { code: string }).code
+      const grid = (
+        device.ctx.db.$client
+          .prepare(
+            "SELECT g.code FROM org_units g JOIN org_units p ON p.id = g.parent_id WHERE g.level = 'grid' AND p.code = '451022-C1' ORDER BY g.code LIMIT 1",
+          )
+          .get() as { code: string }
+      ).code
       const before = await hqUnit(hq, grid)
       const outside = await hqUnit(hq, '451022-C3')
       // Under another center: the device does not even hold it, so the change is rewritten in the outbox.
       edit(device, 'org_units', unitId(device, grid), { name: '移走的网格' })
-      const version = (device.ctx.db.$client.prepare("SELECT json_extract(base, '$.name') AS v FROM outbox WHERE device_seq = (SELECT max(device_seq) FROM outbox)").get() as { v: unknown }).v
+      const version = (
+        device.ctx.db.$client.prepare("SELECT json_extract(base, '$.name') AS v FROM outbox WHERE device_seq = (SELECT max(device_seq) FROM outbox)").get() as {
+          v: unknown
+        }
+      ).v
       rewriteLast(device, 'parent_id', outside.id, version)
       // To the top.
       edit(device, 'org_units', unitId(device, grid), { parentId: null })
       // A new top-level unit, with a code assigned to the manager (else its own code is outside their regions).
       await assignRegion(hq.store.db, 'county-c1c2', '451022-C9')
-      device.ctx.db.transaction((tx) => insertSynced(tx, device.ctx.change, 'org_units', { code: '451022-C9', name: '新中心', level: 'center', parentId: null }))
+      device.ctx.db.transaction((tx) =>
+        insertSynced(tx, device.ctx.change, 'org_units', { code: '451022-C9', name: '新中心', level: 'center', parentId: null }),
+      )
       const report = await runSync(device.ctx)
       expect(report.results.rejected).toBe(3)
       expect(asideReasons(device)).toEqual(['reparent_outside_scope', 'reparent_outside_scope', 'reparent_outside_scope'])

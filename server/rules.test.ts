@@ -45,7 +45,8 @@ describe.each(backends)('value rules through HQ (%s)', (backend) => {
       ...extra,
     }
   }
-  const push = (changes: WireChange[]) => client.request<PushResponse>('POST', '/v1/push', { protocol_version: PROTOCOL_VERSION, schema_version: schema, device_id: deviceId, changes })
+  const push = (changes: WireChange[]) =>
+    client.request<PushResponse>('POST', '/v1/push', { protocol_version: PROTOCOL_VERSION, schema_version: schema, device_id: deviceId, changes })
 
   it('rejects NUL and lone surrogates with a reason, and applies the changes after them', async () => {
     const answer = await push([change({ notes: 'a\u0000b' }), change({ market_days: 'x\ud800' }), change({ notes: '好的 😀' })])
@@ -81,15 +82,27 @@ describe.each(backends)('value rules through HQ (%s)', (backend) => {
 
   it('a device refuses a pulled attachment whose sha256 is a path, and never serves a file outside attachments/', async () => {
     // A row from an HQ that did not check (before these rules): written straight into HQ's store.
-    const intel = (await hq.store.db.execute(`SELECT row_id FROM rows WHERE table_name = 'org_units' AND fields->>'code' = '451022-G03'`)) as unknown as { rows: { row_id: string }[] }
+    const intel = (await hq.store.db.execute(`SELECT row_id FROM rows WHERE table_name = 'org_units' AND fields->>'code' = '451022-G03'`)) as unknown as {
+      rows: { row_id: string }[]
+    }
     const gridId = intel.rows[0]!.row_id
     const intelId = '0190aaaa-0000-7000-8000-0000000000a1'
     const attachmentId = '0190aaaa-0000-7000-8000-0000000000a2'
-    await upsertMasterRows(hq.store.db, 'competitor_intel', [{ id: intelId, fields: { rival: 'telecom', kind: 'price', title: '传单', grid_id: gridId, seen_at: '2026-11-01' } }], '2026-11-01T00:00:00.000Z-0000-hq')
+    await upsertMasterRows(
+      hq.store.db,
+      'competitor_intel',
+      [{ id: intelId, fields: { rival: 'telecom', kind: 'price', title: '传单', grid_id: gridId, seen_at: '2026-11-01' } }],
+      '2026-11-01T00:00:00.000Z-0000-hq',
+    )
     await upsertMasterRows(
       hq.store.db,
       'attachments',
-      [{ id: attachmentId, fields: { owner_table: 'competitor_intel', owner_id: intelId, file_name: 'a.jpg', sha256: '../../../../etc/passwd', mime: 'image/jpeg', bytes: 10 } }],
+      [
+        {
+          id: attachmentId,
+          fields: { owner_table: 'competitor_intel', owner_id: intelId, file_name: 'a.jpg', sha256: '../../../../etc/passwd', mime: 'image/jpeg', bytes: 10 },
+        },
+      ],
       '2026-11-01T00:00:00.000Z-0000-hq',
     )
     const device = openTestCore()
@@ -103,7 +116,9 @@ describe.each(backends)('value rules through HQ (%s)', (backend) => {
       expect(listed).toEqual([expect.objectContaining({ table: 'attachments', rowId: attachmentId, problems: ['attachments.sha256: bad_sha256'] })])
       // Even a row that got in some other way is never read from outside attachments/.
       device.ctx.db.$client
-        .prepare(`INSERT INTO attachments (id, created_at, updated_at, hlc, owner_table, owner_id, file_name, sha256, mime, bytes) VALUES (?, 'x', 'x', 'x', 'competitor_intel', ?, 'a.jpg', '../../../../etc/passwd', 'image/jpeg', 10)`)
+        .prepare(
+          `INSERT INTO attachments (id, created_at, updated_at, hlc, owner_table, owner_id, file_name, sha256, mime, bytes) VALUES (?, 'x', 'x', 'x', 'competitor_intel', ?, 'a.jpg', '../../../../etc/passwd', 'image/jpeg', 10)`,
+        )
         .run(attachmentId, intelId)
       const photo = await device.dispatch('intel.photo', { id: attachmentId })
       expect(photo).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })

@@ -37,7 +37,11 @@ function cli(args: string[], env: Record<string, string | undefined>): Promise<{
   return new Promise((resolve) => {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env }
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k]
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'electron/cli/main.ts'), ...args], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'electron/cli/main.ts'), ...args], {
+      cwd: REPO_ROOT,
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -155,15 +159,31 @@ describe('enrolment', () => {
     const hq = await startTestHq(false)
     try {
       const first = await hq.userWithCode('甲', 'grid_manager', [])
-      const victim = await hq.app.inject({ method: 'POST', url: '/v1/enrol', payload: { code: first, deviceName: 'a', deviceId: '01900000-0000-7000-8000-0000000000aa' } })
+      const victim = await hq.app.inject({
+        method: 'POST',
+        url: '/v1/enrol',
+        payload: { code: first, deviceName: 'a', deviceId: '01900000-0000-7000-8000-0000000000aa' },
+      })
       expect(victim.statusCode).toBe(201)
       const probe = await hq.userWithCode('乙', 'grid_manager', [])
-      const taken = await hq.app.inject({ method: 'POST', url: '/v1/enrol', payload: { code: probe, deviceName: 'b', deviceId: '01900000-0000-7000-8000-0000000000aa' } })
-      const unknown = await hq.app.inject({ method: 'POST', url: '/v1/enrol', payload: { code: 'NOSUCHCODE1', deviceName: 'b', deviceId: '01900000-0000-7000-8000-0000000000bb' } })
+      const taken = await hq.app.inject({
+        method: 'POST',
+        url: '/v1/enrol',
+        payload: { code: probe, deviceName: 'b', deviceId: '01900000-0000-7000-8000-0000000000aa' },
+      })
+      const unknown = await hq.app.inject({
+        method: 'POST',
+        url: '/v1/enrol',
+        payload: { code: 'NOSUCHCODE1', deviceName: 'b', deviceId: '01900000-0000-7000-8000-0000000000bb' },
+      })
       expect(taken.statusCode).toBe(unknown.statusCode)
       expect(taken.json()).toEqual(unknown.json())
       // The code is used up: a second probe with it gets the same answer, even for a free id.
-      const again = await hq.app.inject({ method: 'POST', url: '/v1/enrol', payload: { code: probe, deviceName: 'b', deviceId: '01900000-0000-7000-8000-0000000000cc' } })
+      const again = await hq.app.inject({
+        method: 'POST',
+        url: '/v1/enrol',
+        payload: { code: probe, deviceName: 'b', deviceId: '01900000-0000-7000-8000-0000000000cc' },
+      })
       expect(again.json()).toEqual(unknown.json())
     } finally {
       await hq.close()

@@ -16,7 +16,10 @@ afterAll(() => {
 })
 
 function startHq(dataDir: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'server', 'main.ts'), '--data-dir', dataDir, '--port', '0'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'server', 'main.ts'), '--data-dir', dataDir, '--port', '0'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let out = ''
   const ready = new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d) => {

@@ -9,9 +9,17 @@ import { regionOf } from './sync'
 import { backends, startTestHq, type TestHq } from './testing'
 
 type Device = ReturnType<typeof openTestCore>
-const villagesOf = (d: Device) => d.ctx.db.$client.prepare('SELECT id, name, grid_id, households, notes, market_days, fibre_covered FROM villages ORDER BY id').all() as Record<string, unknown>[]
+const villagesOf = (d: Device) =>
+  d.ctx.db.$client.prepare('SELECT id, name, grid_id, households, notes, market_days, fibre_covered FROM villages ORDER BY id').all() as Record<
+    string,
+    unknown
+  >[]
 const serverRow = async (hq: TestHq, id: string) =>
-  ((await hq.store.db.execute(`SELECT fields, versions FROM rows WHERE table_name = 'villages' AND row_id = '${id}'`)) as unknown as { rows: { fields: Record<string, unknown>; versions: Record<string, string> }[] }).rows[0]!
+  (
+    (await hq.store.db.execute(`SELECT fields, versions FROM rows WHERE table_name = 'villages' AND row_id = '${id}'`)) as unknown as {
+      rows: { fields: Record<string, unknown>; versions: Record<string, string> }[]
+    }
+  ).rows[0]!
 const serverConflicts = async (hq: TestHq) => ((await hq.store.db.execute('SELECT * FROM conflicts')) as unknown as { rows: Record<string, unknown>[] }).rows
 
 describe.each(backends)('sync between two devices through the HQ server (%s)', (backend) => {
@@ -100,7 +108,17 @@ describe.each(backends)('sync between two devices through the HQ server (%s)', (
     expect((await serverRow(hq, villageId)).fields.households).toBe(810)
     // The admin's list: both values, who made the edit, still open.
     expect(await listConflicts(hq.store.db, { openOnly: true })).toEqual([
-      expect.objectContaining({ table: 'villages', rowId: villageId, field: 'households', serverValue: 810, deviceValue: 820, nowValue: 810, user: 'wangwu', device: 'laptop B', open: true }),
+      expect.objectContaining({
+        table: 'villages',
+        rowId: villageId,
+        field: 'households',
+        serverValue: 810,
+        deviceValue: 820,
+        nowValue: 810,
+        user: 'wangwu',
+        device: 'laptop B',
+        open: true,
+      }),
     ])
 
     // Resolving with "mine" is a new change that wins cleanly everywhere.
@@ -121,29 +139,41 @@ describe.each(backends)('sync between two devices through the HQ server (%s)', (
     expect(pending).toHaveLength(1)
     await runSync(a.ctx)
     const before = await serverRow(hq, villageId)
-    const seqBefore = ((await hq.store.db.execute("SELECT max(server_seq)::int AS m FROM rows")) as unknown as { rows: { m: number }[] }).rows[0]!.m
+    const seqBefore = ((await hq.store.db.execute('SELECT max(server_seq)::int AS m FROM rows')) as unknown as { rows: { m: number }[] }).rows[0]!.m
     // Mark it pending again, as if the response had been lost.
     a.ctx.db.$client.prepare('UPDATE outbox SET pushed_at = NULL, result = NULL WHERE device_seq = ?').run(pending[0]!.device_seq)
     const replay = await runSync(a.ctx)
     expect(replay.changes).toEqual([expect.objectContaining({ deviceSeq: pending[0]!.device_seq, status: 'applied' })])
     expect(await serverRow(hq, villageId)).toEqual(before)
-    const seqAfter = ((await hq.store.db.execute("SELECT max(server_seq)::int AS m FROM rows")) as unknown as { rows: { m: number }[] }).rows[0]!.m
+    const seqAfter = ((await hq.store.db.execute('SELECT max(server_seq)::int AS m FROM rows')) as unknown as { rows: { m: number }[] }).rows[0]!.m
     expect(seqAfter).toBe(seqBefore)
   })
 
-  it('packs each row\'s versions in SQL exactly as splitVersions does, and still answers protocol 1 devices with a version per field', async () => {
+  it("packs each row's versions in SQL exactly as splitVersions does, and still answers protocol 1 devices with a version per field", async () => {
     // After the edits above, this village carries several versions.
     const stored = await serverRow(hq, villageId)
     expect(new Set(Object.values(stored.versions)).size).toBeGreaterThan(1)
-    const all = ((await hq.store.db.execute('SELECT versions, packed_versions FROM rows')) as unknown as { rows: { versions: Record<string, string>; packed_versions: [string | null, Record<string, string>] }[] }).rows
+    const all = (
+      (await hq.store.db.execute('SELECT versions, packed_versions FROM rows')) as unknown as {
+        rows: { versions: Record<string, string>; packed_versions: [string | null, Record<string, string>] }[]
+      }
+    ).rows
     for (const r of all) {
       const split = splitVersions(r.versions)
       expect(r.packed_versions).toEqual([split.version || null, split.versions])
     }
-    const token = await hq.userWithCode('v1user', 'county_manager', ['451022']).then((code) => new HqClient(hq.url).request<EnrolResponse>('POST', '/v1/enrol', { code, deviceName: 'old app' }))
+    const token = await hq
+      .userWithCode('v1user', 'county_manager', ['451022'])
+      .then((code) => new HqClient(hq.url).request<EnrolResponse>('POST', '/v1/enrol', { code, deviceName: 'old app' }))
     const client = new HqClient(hq.url, token.token)
-    const v1 = await client.request<{ rows: PulledRowV1[]; has_more: boolean }>('GET', `/v1/pull?cursor=0&limit=10000&protocol_version=1&schema_version=${a.ctx.change.schemaVersion}`)
-    const v2 = await client.request<PullResponse & { must_refetch: false }>('GET', `/v1/pull?cursor=0&limit=10000&protocol_version=2&schema_version=${a.ctx.change.schemaVersion}`)
+    const v1 = await client.request<{ rows: PulledRowV1[]; has_more: boolean }>(
+      'GET',
+      `/v1/pull?cursor=0&limit=10000&protocol_version=1&schema_version=${a.ctx.change.schemaVersion}`,
+    )
+    const v2 = await client.request<PullResponse & { must_refetch: false }>(
+      'GET',
+      `/v1/pull?cursor=0&limit=10000&protocol_version=2&schema_version=${a.ctx.change.schemaVersion}`,
+    )
     expect(v1.rows.map((r) => r.row_id)).toEqual(v2.rows.map(([, id]) => id))
     const old = v1.rows.find((r) => r.row_id === villageId)!
     const now = fromWire(v2.rows.find(([, id]) => id === villageId)!)
@@ -157,7 +187,10 @@ describe.each(backends)('sync between two devices through the HQ server (%s)', (
     const grid = a.ctx.db.$client.prepare("SELECT id, name FROM org_units WHERE level = 'grid' LIMIT 1").get() as { id: string; name: string }
     // This release refuses the edit on the device, in words, recording nothing …
     const pending = a.ctx.db.$client.prepare('SELECT count(*) AS n FROM outbox').get()
-    await expect(a.call('org.update', { id: grid.id, patch: { name: `${grid.name}（网格经理改）` } })).rejects.toMatchObject({ code: 'FORBIDDEN', details: { reason: 'read_only_table', table: 'org_units' } })
+    await expect(a.call('org.update', { id: grid.id, patch: { name: `${grid.name}（网格经理改）` } })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      details: { reason: 'read_only_table', table: 'org_units' },
+    })
     expect(a.ctx.db.$client.prepare('SELECT count(*) AS n FROM outbox').get()).toEqual(pending)
     expect((a.ctx.db.$client.prepare('SELECT name FROM org_units WHERE id = ?').get(grid.id) as { name: string }).name).toBe(grid.name)
     // … and HQ refuses one an older release queued.
@@ -166,7 +199,11 @@ describe.each(backends)('sync between two devices through the HQ server (%s)', (
     expect(refused.changes).toEqual([expect.objectContaining({ table: 'org_units', status: 'rejected', reason: expect.stringMatching(/^read_only_table/) })])
     await b.call('org.update', { id: grid.id, patch: { name: `${grid.name}（县经理改）` } })
     expect((await runSync(b.ctx)).results).toEqual({ applied: 1, superseded: 0, conflict: 0, rejected: 0 })
-    const onServer = ((await hq.store.db.execute(`SELECT fields->>'name' AS name FROM rows WHERE table_name = 'org_units' AND row_id = '${grid.id}'`)) as unknown as { rows: { name: string }[] }).rows[0]!
+    const onServer = (
+      (await hq.store.db.execute(`SELECT fields->>'name' AS name FROM rows WHERE table_name = 'org_units' AND row_id = '${grid.id}'`)) as unknown as {
+        rows: { name: string }[]
+      }
+    ).rows[0]!
     expect(onServer.name).toBe(`${grid.name}（县经理改）`)
   })
 
@@ -185,7 +222,7 @@ describe.each(backends)('sync between two devices through the HQ server (%s)', (
     }
   })
 
-  it('a table the registry does not describe has no region: in no device\'s scope', async () => {
+  it("a table the registry does not describe has no region: in no device's scope", async () => {
     expect(await regionOf('no_such_table', { grid_id: 'x', code: '451022' }, async () => ({ region: '451022' }))).toBeUndefined()
     expect(await regionOf('indicators', {}, async () => undefined)).toBeNull()
   })

@@ -7,7 +7,16 @@ import { createHash } from 'node:crypto'
 import { and, eq, gt, inArray, isNull, lte, notInArray, or, sql, type SQL } from 'drizzle-orm'
 import { v7 as uuidv7 } from 'uuid'
 import { crashPoint } from '../shared/sync/crashPoint'
-import { isDerived, isPlaceholder, type ChangeResult, type PullResponse, type PulledRowV1, type PushRequest, type ServerField, type WireChange } from '../shared/sync/protocol'
+import {
+  isDerived,
+  isPlaceholder,
+  type ChangeResult,
+  type PullResponse,
+  type PulledRowV1,
+  type PushRequest,
+  type ServerField,
+  type WireChange,
+} from '../shared/sync/protocol'
 import type { DevicePrincipal } from './accounts'
 import type { HqDb, HqTx } from './db/client'
 import { changesLog, conflicts, deviceProgress, regionChecksums, rows, serverMeta, userRegions } from './db/schema'
@@ -71,7 +80,11 @@ async function assignedScope(db: HqDb | HqTx, userId: string): Promise<Scope> {
   return [...scope].sort()
 }
 
-export const scopeHash = (scope: Scope) => createHash('sha256').update(scope === '*' ? '*' : scope.join('\n')).digest('hex').slice(0, 16)
+export const scopeHash = (scope: Scope) =>
+  createHash('sha256')
+    .update(scope === '*' ? '*' : scope.join('\n'))
+    .digest('hex')
+    .slice(0, 16)
 const inScope = (scope: Scope, region: string | null) => region === null || scope === '*' || scope.includes(region)
 
 function scopeFilter(scope: Scope): SQL | undefined {
@@ -103,7 +116,9 @@ function validate(change: WireChange, exists: boolean, role: DevicePrincipal['ro
   if (!table) return `unknown_table: ${change.table_name}`
   // Who may change the table: its writers in the registry (within their regions, checked after merge).
   if (!mayWrite(change.table_name, role))
-    return table.syncClass === 'hq' ? `read_only_table: ${change.table_name} is HQ master data` : `read_only_role: a ${role} may not change ${change.table_name}`
+    return table.syncClass === 'hq'
+      ? `read_only_table: ${change.table_name} is HQ master data`
+      : `read_only_role: a ${role} may not change ${change.table_name}`
   for (const [field, value] of Object.entries(change.fields)) {
     const column = table.columns.get(field)
     if (!column) return `unknown_field: ${change.table_name}.${field}`
@@ -114,7 +129,11 @@ function validate(change: WireChange, exists: boolean, role: DevicePrincipal['ro
   // The value rules the device enforces (shared/rules.ts): clean text, lengths, dates that exist,
   // ids, hashes, boundary sizes. The reason names the field and rule, never the value.
   const broken = rowProblems(change.table_name, change.fields, change.op === 'insert' ? change.row_id : undefined)
-  if (broken.length) return `invalid_value: ${broken.slice(0, 5).map((i) => describeIssue(change.table_name, i)).join('; ')}`
+  if (broken.length)
+    return `invalid_value: ${broken
+      .slice(0, 5)
+      .map((i) => describeIssue(change.table_name, i))
+      .join('; ')}`
   if (!exists) {
     if (change.op !== 'insert') return `unknown_row: ${change.table_name} ${change.row_id} is not on the server`
     for (const column of table.columns.values())
@@ -185,7 +204,16 @@ export async function push(
         await tx
           .select({ seq: changesLog.deviceSeq, result: changesLog.result })
           .from(changesLog)
-          .where(and(eq(changesLog.deviceId, principal.deviceId), lte(changesLog.deviceSeq, last), inArray(changesLog.deviceSeq, changes.map((c) => c.device_seq))))
+          .where(
+            and(
+              eq(changesLog.deviceId, principal.deviceId),
+              lte(changesLog.deviceSeq, last),
+              inArray(
+                changesLog.deviceSeq,
+                changes.map((c) => c.device_seq),
+              ),
+            ),
+          )
       ).map((r) => [r.seq, r.result as ChangeResult]),
     )
     const cache = new Map<string, Loaded | null>()
@@ -193,7 +221,12 @@ export async function push(
     const load = async (t: string, id: string) => {
       const k = key(t, id)
       if (!cache.has(k)) {
-        const row = (await tx.select().from(rows).where(and(eq(rows.tableName, t), eq(rows.rowId, id))))[0]
+        const row = (
+          await tx
+            .select()
+            .from(rows)
+            .where(and(eq(rows.tableName, t), eq(rows.rowId, id)))
+        )[0]
         cache.set(k, row ? { stored: { fields: row.fields, versions: row.versions }, region: row.region, seq: row.serverSeq, writer: row.writerDevice } : null)
       }
       return cache.get(k) ?? undefined
@@ -202,9 +235,15 @@ export async function push(
     const results: ChangeResult[] = []
     for (const change of changes) {
       if (change.device_seq <= last) {
-        const answer = replayed.get(change.device_seq) ?? { device_seq: change.device_seq, change_id: change.change_id, status: 'rejected', reason: 'replay_unknown' }
+        const answer = replayed.get(change.device_seq) ?? {
+          device_seq: change.device_seq,
+          change_id: change.change_id,
+          status: 'rejected',
+          reason: 'replay_unknown',
+        }
         // Its answer still tells the later changes of this batch which versions the device holds.
-        for (const [field, held] of Object.entries(answer.server ?? {})) if (held.outcome === 'same' && held.version) aliasSame(aliases, change, field, held.version)
+        for (const [field, held] of Object.entries(answer.server ?? {}))
+          if (held.outcome === 'same' && held.version) aliasSame(aliases, change, field, held.version)
         results.push(answer)
         continue
       }
@@ -284,7 +323,8 @@ async function applyOne(
     if (!current || !inScope(scope.read, current.region)) return { ...result, absent: true }
     const server: Record<string, ServerField> = {}
     for (const field of Object.keys(change.fields))
-      if (deviceTables.get(change.table_name)?.columns.has(field)) server[field] = { value: current.stored.fields[field] ?? null, version: current.stored.versions[field] ?? null, outcome: 'rejected' }
+      if (deviceTables.get(change.table_name)?.columns.has(field))
+        server[field] = { value: current.stored.fields[field] ?? null, version: current.stored.versions[field] ?? null, outcome: 'rejected' }
     return Object.keys(server).length > 0 ? { ...result, server } : result
   }
   const problem = validate(change, current !== undefined, principal.role)
@@ -302,7 +342,8 @@ async function applyOne(
   const region = await regionOf(change.table_name, outcome.next.fields, load)
   if (region === undefined) return reject('unknown_region: the row refers to a grid or record the server does not hold')
   if (!inScope(scope.write, region)) return reject(inScope(scope.read, region) ? 'outside_write_region' : 'outside_region')
-  const misplaced = change.table_name === 'org_units' ? await parentProblem(principal, scope.write, current?.stored.fields, outcome.next.fields, load) : undefined
+  const misplaced =
+    change.table_name === 'org_units' ? await parentProblem(principal, scope.write, current?.stored.fields, outcome.next.fields, load) : undefined
   if (misplaced) return reject(misplaced)
   if (outcome.changed) {
     const version = rowVersion(outcome.next.versions)
@@ -333,7 +374,14 @@ async function applyOne(
     if (open[0]) {
       await tx
         .update(conflicts)
-        .set({ serverValue: c.serverValue ?? null, serverHlc: c.serverHlc, deviceValue: c.deviceValue ?? null, deviceHlc: change.hlc, deviceId: principal.deviceId, changeId: change.change_id })
+        .set({
+          serverValue: c.serverValue ?? null,
+          serverHlc: c.serverHlc,
+          deviceValue: c.deviceValue ?? null,
+          deviceHlc: change.hlc,
+          deviceId: principal.deviceId,
+          changeId: change.change_id,
+        })
         .where(eq(conflicts.id, open[0].id))
       continue
     }
@@ -376,7 +424,10 @@ export async function startEpoch(db: HqDb): Promise<string> {
     const first = Number(seq.last) + (seq.called ? 1 : 0)
     const id = uuidv7()
     const epochs = [...(await epochsOf(tx)), [id, first] as [string, number]].slice(-MAX_EPOCHS)
-    await tx.insert(serverMeta).values({ key: 'epochs', value: JSON.stringify(epochs) }).onConflictDoUpdate({ target: serverMeta.key, set: { value: JSON.stringify(epochs), updatedAt: sql`now()` } })
+    await tx
+      .insert(serverMeta)
+      .values({ key: 'epochs', value: JSON.stringify(epochs) })
+      .onConflictDoUpdate({ target: serverMeta.key, set: { value: JSON.stringify(epochs), updatedAt: sql`now()` } })
     return id
   })
 }
@@ -447,7 +498,15 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
       const refetch = (reason: 'scope_changed' | 'cursor_too_old' | 'cursor_ahead' | 'hq_restored'): PullResult => {
         const before = progress?.pullScope ?? []
         const removed = scope === '*' ? [] : before.filter((r) => r !== '*' && !scope.includes(r))
-        return { must_refetch: true, reason, region_removed: removed, scope: hash, server_time: serverTime, last_device_seq: lastDeviceSeq, ...(epoch ? { epoch } : {}) }
+        return {
+          must_refetch: true,
+          reason,
+          region_removed: removed,
+          scope: hash,
+          server_time: serverTime,
+          last_device_seq: lastDeviceSeq,
+          ...(epoch ? { epoch } : {}),
+        }
       }
       if (request.epoch && restoredSince(epochs, request.epoch, request.cursor)) return refetch('hq_restored')
       if (request.cursor > 0 && request.scope !== undefined && request.scope !== hash) return refetch('scope_changed')
@@ -462,9 +521,19 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
       let page: { serverSeq: number }[]
       let body: { protocol: 1; rows: PulledRowV1[] } | { protocol: 2; wire: string[] }
       if (request.protocol === 1) {
-        const list = await tx.select().from(rows).where(where).orderBy(rows.serverSeq).limit(request.limit + 1)
+        const list = await tx
+          .select()
+          .from(rows)
+          .where(where)
+          .orderBy(rows.serverSeq)
+          .limit(request.limit + 1)
         page = list
-        body = { protocol: 1, rows: list.slice(0, request.limit).map((r) => ({ table_name: r.tableName, row_id: r.rowId, fields: r.fields, versions: r.versions, deleted: r.deleted, server_seq: r.serverSeq })) }
+        body = {
+          protocol: 1,
+          rows: list
+            .slice(0, request.limit)
+            .map((r) => ({ table_name: r.tableName, row_id: r.rowId, fields: r.fields, versions: r.versions, deleted: r.deleted, server_seq: r.serverSeq })),
+        }
       } else {
         const list = await tx
           .select({
@@ -479,13 +548,25 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
         body = { protocol: 2, wire: list.slice(0, request.limit).map((r) => r.wire) }
       }
       const hasMore = page.length > request.limit
-      const remaining = request.count ? Number((await tx.select({ n: sql<string>`count(*)::text` }).from(rows).where(where))[0]!.n) : undefined
+      const remaining = request.count
+        ? Number(
+            (
+              await tx
+                .select({ n: sql<string>`count(*)::text` })
+                .from(rows)
+                .where(where)
+            )[0]!.n,
+          )
+        : undefined
       // Past the last row in scope, the cursor jumps to the newest seq: rows of other regions are never rescanned.
       const nextCursor = hasMore ? page[request.limit - 1]!.serverSeq : Math.max(request.cursor, maxSeq)
       await tx
         .insert(deviceProgress)
         .values({ deviceId: principal.deviceId, lastPullCursor: request.cursor, pullScope: scope === '*' ? ['*'] : scope, lastPullAt: sql`now()` })
-        .onConflictDoUpdate({ target: deviceProgress.deviceId, set: { lastPullCursor: request.cursor, pullScope: scope === '*' ? ['*'] : scope, lastPullAt: sql`now()` } })
+        .onConflictDoUpdate({
+          target: deviceProgress.deviceId,
+          set: { lastPullCursor: request.cursor, pullScope: scope === '*' ? ['*'] : scope, lastPullAt: sql`now()` },
+        })
       const response: PullResult = {
         must_refetch: false,
         ...body,
@@ -501,7 +582,8 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
       // Past the last page the cursor is at or past every row in this snapshot: the checkpoint is
       // the whole scope, read from the per-region aggregates the triggers keep.
       // An older device's checkpoint leaves out the tables it does not know: counted by a scan.
-      if (!hasMore) response.checkpoint = { cursor: nextCursor, ...(excluded ? await checkpoint(tx, scope, nextCursor, excluded) : await scopeChecksum(tx, scope)) }
+      if (!hasMore)
+        response.checkpoint = { cursor: nextCursor, ...(excluded ? await checkpoint(tx, scope, nextCursor, excluded) : await scopeChecksum(tx, scope)) }
       return response
     },
     { isolationLevel: 'repeatable read' },
@@ -511,9 +593,12 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
 /** The checkpoint of every row in scope, from region_checksums (kept by triggers on `rows`). */
 export async function scopeChecksum(tx: HqDb | HqTx, scope: Scope): Promise<{ rows: number; hash: string }> {
   const keys = scope === '*' ? undefined : ['(global)', ...scope]
-  const result = await query<{ n: string; h: string }>(tx, sql`
+  const result = await query<{ n: string; h: string }>(
+    tx,
+    sql`
     SELECT coalesce(sum(${regionChecksums.rows}), 0)::text AS n, coalesce(bit_xor(${regionChecksums.hash}), 0)::text AS h
-    FROM ${regionChecksums} ${keys ? sql`WHERE ${inArray(regionChecksums.regionKey, keys)}` : sql``}`)
+    FROM ${regionChecksums} ${keys ? sql`WHERE ${inArray(regionChecksums.regionKey, keys)}` : sql``}`,
+  )
   return { rows: Number(result[0]!.n), hash: result[0]!.h }
 }
 
@@ -522,11 +607,19 @@ export async function scopeChecksum(tx: HqDb | HqTx, scope: Scope): Promise<{ ro
  * (tombstones are not counted), by scanning them: the reference scopeChecksum is tested against.
  */
 export async function checkpoint(tx: HqDb | HqTx, scope: Scope, cursor: number, excludeTables: string[] = []): Promise<{ rows: number; hash: string }> {
-  const where = and(lte(rows.serverSeq, cursor), eq(rows.deleted, false), scopeFilter(scope), excludeTables.length ? notInArray(rows.tableName, excludeTables) : undefined)
-  const result = await query<{ n: string; h: string }>(tx, sql`
+  const where = and(
+    lte(rows.serverSeq, cursor),
+    eq(rows.deleted, false),
+    scopeFilter(scope),
+    excludeTables.length ? notInArray(rows.tableName, excludeTables) : undefined,
+  )
+  const result = await query<{ n: string; h: string }>(
+    tx,
+    sql`
     SELECT count(*)::text AS n,
       coalesce(bit_xor(('x' || substr(md5(table_name || ':' || row_id || ':' || version), 1, 16))::bit(64)::bigint), 0)::text AS h
-    FROM rows WHERE ${where}`)
+    FROM rows WHERE ${where}`,
+  )
   return { rows: Number(result[0]!.n), hash: result[0]!.h }
 }
 
@@ -548,7 +641,12 @@ export async function upsertMasterRows(db: HqDb, table: string, list: { id: stri
     const lookup: Lookup = async (t, id) => {
       const k = `${t}\u0000${id}`
       if (!regionCache.has(k)) {
-        const row = (await tx.select({ region: rows.region }).from(rows).where(and(eq(rows.tableName, t), eq(rows.rowId, id))))[0]
+        const row = (
+          await tx
+            .select({ region: rows.region })
+            .from(rows)
+            .where(and(eq(rows.tableName, t), eq(rows.rowId, id)))
+        )[0]
         if (!row) return undefined
         regionCache.set(k, row.region)
       }
@@ -565,7 +663,18 @@ export async function upsertMasterRows(db: HqDb, table: string, list: { id: stri
         const resolved = await regionOf(table, item.fields, lookup)
         // Unresolvable: '' is in no device's scope (HQ roles still see it).
         const region = resolved === undefined ? '' : resolved
-        values.push({ tableName: table, rowId: item.id, fields: item.fields, versions, version: hlc, region, deleted: item.fields.deleted_at != null, serverSeq: sql`nextval('server_seq')`, writerDevice: null, updatedAt: sql`now()` })
+        values.push({
+          tableName: table,
+          rowId: item.id,
+          fields: item.fields,
+          versions,
+          version: hlc,
+          region,
+          deleted: item.fields.deleted_at != null,
+          serverSeq: sql`nextval('server_seq')`,
+          writerDevice: null,
+          updatedAt: sql`now()`,
+        })
         regionCache.set(`${table}\u0000${item.id}`, region)
       }
       await tx
@@ -573,7 +682,16 @@ export async function upsertMasterRows(db: HqDb, table: string, list: { id: stri
         .values(values as never)
         .onConflictDoUpdate({
           target: [rows.tableName, rows.rowId],
-          set: { fields: sql`excluded.fields`, versions: sql`excluded.versions`, version: sql`excluded.version`, region: sql`excluded.region`, deleted: sql`excluded.deleted`, serverSeq: sql`excluded.server_seq`, writerDevice: null, updatedAt: sql`now()` },
+          set: {
+            fields: sql`excluded.fields`,
+            versions: sql`excluded.versions`,
+            version: sql`excluded.version`,
+            region: sql`excluded.region`,
+            deleted: sql`excluded.deleted`,
+            serverSeq: sql`excluded.server_seq`,
+            writerDevice: null,
+            updatedAt: sql`now()`,
+          },
         })
     }
     return list.length
@@ -593,11 +711,17 @@ export async function purgeTombstones(db: HqDb, days = TOMBSTONE_RETENTION_DAYS)
   if (!(Number.isFinite(days) && days >= TOMBSTONE_RETENTION_DAYS)) throw new RangeError(`tombstones are kept at least ${TOMBSTONE_RETENTION_DAYS} days`)
   return db.transaction(async (tx) => {
     await lockWrites(tx)
-    const gone = await query<{ seq: string }>(tx, sql`DELETE FROM rows WHERE deleted AND updated_at < now() - make_interval(days => ${Math.floor(days)}) RETURNING server_seq::text AS seq`)
+    const gone = await query<{ seq: string }>(
+      tx,
+      sql`DELETE FROM rows WHERE deleted AND updated_at < now() - make_interval(days => ${Math.floor(days)}) RETURNING server_seq::text AS seq`,
+    )
     const before = Number((await getMeta(tx, 'purged_below_seq')) ?? 0)
     const below = gone.reduce((m, r) => Math.max(m, Number(r.seq)), before)
     if (below !== before)
-      await tx.insert(serverMeta).values({ key: 'purged_below_seq', value: String(below) }).onConflictDoUpdate({ target: serverMeta.key, set: { value: String(below) } })
+      await tx
+        .insert(serverMeta)
+        .values({ key: 'purged_below_seq', value: String(below) })
+        .onConflictDoUpdate({ target: serverMeta.key, set: { value: String(below) } })
     return { purged: gone.length, purgedBelowSeq: below }
   })
 }

@@ -21,17 +21,22 @@ import { startTestHq, type TestHq } from './testing'
 type Device = ReturnType<typeof openTestCore>
 const COUNTY = '451022'
 const GRID = `${COUNTY}-G03`
-const villagesOf = (d: Device, n: number) => (d.ctx.db.$client.prepare('SELECT id FROM villages WHERE deleted_at IS NULL ORDER BY id LIMIT ?').all(n) as { id: string }[]).map((r) => r.id)
-const edit = (d: Device, table: 'villages' | 'org_units', id: string, patch: Record<string, unknown>) => d.ctx.db.transaction((tx) => updateSynced(tx, d.ctx.change, table, id, patch))
+const villagesOf = (d: Device, n: number) =>
+  (d.ctx.db.$client.prepare('SELECT id FROM villages WHERE deleted_at IS NULL ORDER BY id LIMIT ?').all(n) as { id: string }[]).map((r) => r.id)
+const edit = (d: Device, table: 'villages' | 'org_units', id: string, patch: Record<string, unknown>) =>
+  d.ctx.db.transaction((tx) => updateSynced(tx, d.ctx.change, table, id, patch))
 /**
  * A change queued by an app version before today's value rules (the outbox refuses it now):
  * recorded as an edit to `column`, then given the old version's value in the outbox.
  */
 const legacyEdit = (d: Device, id: string, column: 'notes' | 'market_days', value: string) => {
   edit(d, 'villages', id, { [column === 'notes' ? 'notes' : 'marketDays']: 'legacy' })
-  d.ctx.db.$client.prepare('UPDATE outbox SET fields = json_set(fields, ?, ?) WHERE device_seq = (SELECT max(device_seq) FROM outbox)').run(`$.${column}`, value)
+  d.ctx.db.$client
+    .prepare('UPDATE outbox SET fields = json_set(fields, ?, ?) WHERE device_seq = (SELECT max(device_seq) FROM outbox)')
+    .run(`$.${column}`, value)
 }
-const hqRows = async <T>(hq: { store: { db: TestHq['store']['db'] } }, statement: string) => ((await hq.store.db.execute(statement)) as unknown as { rows: T[] }).rows
+const hqRows = async <T>(hq: { store: { db: TestHq['store']['db'] } }, statement: string) =>
+  ((await hq.store.db.execute(statement)) as unknown as { rows: T[] }).rows
 
 describe('refused and oversized changes never block the outbox', () => {
   let hq: TestHq
@@ -47,7 +52,7 @@ describe('refused and oversized changes never block the outbox', () => {
     await hq?.close()
   })
 
-  it('a change queued by an older version over HQ\'s per-field limit is set aside with its reason; the edits after it reach HQ', async () => {
+  it("a change queued by an older version over HQ's per-field limit is set aside with its reason; the edits after it reach HQ", async () => {
     const [big, next] = villagesOf(device, 2)
     legacyEdit(device, big!, 'notes', 'x'.repeat(273_320))
     edit(device, 'villages', next!, { households: 777 })
@@ -75,10 +80,16 @@ describe('refused and oversized changes never block the outbox', () => {
     const limited: FetchLike = async (url, init) => {
       if (init.body && gunzipSync(init.body).byteLength > 8_000) {
         refused++
-        return new Response(JSON.stringify({ error: { code: 'BODY_TOO_LARGE', message: 'too large' } }), { status: 413, headers: { 'content-type': 'application/json' } })
+        return new Response(JSON.stringify({ error: { code: 'BODY_TOO_LARGE', message: 'too large' } }), {
+          status: 413,
+          headers: { 'content-type': 'application/json' },
+        })
       }
       if (init.body && init.method === 'POST' && gunzipSync(init.body).includes(Buffer.from('1,4,7'))) {
-        return new Response(JSON.stringify({ error: { code: 'BODY_TOO_LARGE', message: 'the request body exceeds the limit' } }), { status: 413, headers: { 'content-type': 'application/json' } })
+        return new Response(JSON.stringify({ error: { code: 'BODY_TOO_LARGE', message: 'the request body exceeds the limit' } }), {
+          status: 413,
+          headers: { 'content-type': 'application/json' },
+        })
       }
       return fetch(url, init as RequestInit)
     }
@@ -92,13 +103,15 @@ describe('refused and oversized changes never block the outbox', () => {
     expect(problems).toEqual([])
   })
 
-  it('a grid manager\'s grid rename and new micro-grid (read_only_table) are set aside, shown as refused, not silently reverted or deleted', async () => {
+  it("a grid manager's grid rename and new micro-grid (read_only_table) are set aside, shown as refused, not silently reverted or deleted", async () => {
     const sqlite = device.ctx.db.$client
-    const grid = sqlite.prepare("SELECT id, name, parent_id FROM org_units WHERE code = ?").get(GRID) as { id: string; name: string; parent_id: string }
+    const grid = sqlite.prepare('SELECT id, name, parent_id FROM org_units WHERE code = ?').get(GRID) as { id: string; name: string; parent_id: string }
     // Queued by an older release (this one refuses them on the device, read_only_table).
     const micro = await asOlderRelease(device, () => {
       edit(device, 'org_units', grid.id, { name: '改过的网格名' })
-      return device.ctx.db.transaction((tx) => insertSynced(tx, device.ctx.change, 'org_units', { code: `${GRID}-M1`, name: '微网格一', level: 'grid', parentId: grid.id }))
+      return device.ctx.db.transaction((tx) =>
+        insertSynced(tx, device.ctx.change, 'org_units', { code: `${GRID}-M1`, name: '微网格一', level: 'grid', parentId: grid.id }),
+      )
     })
     const report = await runSync(device.ctx)
     expect(report.results.rejected).toBe(2)
@@ -174,7 +187,10 @@ describe('conflicts at HQ are one per field', () => {
     await runSync(b.ctx)
     edit(b, 'villages', id!, { notes: 'B6' })
     await runSync(b.ctx)
-    const open = await hqRows<{ field: string; device_value: unknown }>(hq, `SELECT field, device_value FROM conflicts WHERE row_id = '${id}' AND resolved_at IS NULL`)
+    const open = await hqRows<{ field: string; device_value: unknown }>(
+      hq,
+      `SELECT field, device_value FROM conflicts WHERE row_id = '${id}' AND resolved_at IS NULL`,
+    )
     expect(open.map((c) => c.field).sort()).toEqual(['notes'])
     // The last conflicting change's value; B6 was based on HQ's value (adopted), so it applied.
     expect(open[0]!.device_value).toBe('B5')
@@ -215,7 +231,8 @@ describe('an HQ restored from a backup', () => {
     hq = await startDirHq(hqDir, port)
     // Work HQ acknowledges after the backup: 5 customers and 10 village edits.
     const customers: string[] = []
-    for (let i = 0; i < 5; i++) customers.push((await device.call('customers.create', { name: `客户${i}`, category: 'commerce', villageId: before[i]!, monthlyRevenue: 100 * i })).id)
+    for (let i = 0; i < 5; i++)
+      customers.push((await device.call('customers.create', { name: `客户${i}`, category: 'commerce', villageId: before[i]!, monthlyRevenue: 100 * i })).id)
     for (const id of before.slice(5, 15)) edit(device, 'villages', id, { households: 900 })
     const pushed = await runSync(device.ctx)
     expect(pushed.results.rejected).toBe(0)
@@ -228,7 +245,10 @@ describe('an HQ restored from a backup', () => {
     expect(report.dropped).toBe(0)
     expect(report.checkpoint).toBe('ok')
     for (const id of customers) expect(device.ctx.db.$client.prepare('SELECT 1 FROM key_customers WHERE id = ?').get(id)).toBeDefined()
-    const held = await hqRows<{ n: string }>(hq!, `SELECT count(*)::text AS n FROM rows WHERE table_name = 'key_customers' AND row_id IN (${customers.map((c) => `'${c}'`).join(',')})`)
+    const held = await hqRows<{ n: string }>(
+      hq!,
+      `SELECT count(*)::text AS n FROM rows WHERE table_name = 'key_customers' AND row_id IN (${customers.map((c) => `'${c}'`).join(',')})`,
+    )
     expect(Number(held[0]!.n)).toBe(5)
     expect(await compareDeviceWithHq(device, hq!.store.db)).toEqual([])
     expect((await outboxArrivedOnce(device, hq!.store.db)).problems).toEqual([])
@@ -276,9 +296,13 @@ describe('an interrupted refetch resumes from its last page', () => {
   })
 
   it('a silent HQ fails the sync in its deadline (no 300 s hang)', async () => {
-    const silent: FetchLike = (_url, init) => new Promise((_, reject) => init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))))
+    const silent: FetchLike = (_url, init) =>
+      new Promise((_, reject) => init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))))
     const started = Date.now()
-    await expect(runSync(device.ctx, { fetch: silent, timeouts: { firstByteMs: 300 } })).rejects.toMatchObject({ code: 'NETWORK', details: { network: 'timeout_first_byte' } })
+    await expect(runSync(device.ctx, { fetch: silent, timeouts: { firstByteMs: 300 } })).rejects.toMatchObject({
+      code: 'NETWORK',
+      details: { network: 'timeout_first_byte' },
+    })
     expect(Date.now() - started).toBeLessThan(5_000)
   })
 })

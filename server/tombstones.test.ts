@@ -38,7 +38,8 @@ describe('tombstones: counted nowhere, purged after the retention', () => {
     await a.call('customers.merge', { keepId: keep.id, dropId: drop.id })
     expect((await runSync(a.ctx)).checkpoint).toBe('ok')
     expect((await runSync(b.ctx)).checkpoint).toBe('ok')
-    const tombstone = (d: Device) => d.ctx.db.$client.prepare('SELECT deleted_at FROM key_customers WHERE id = ?').get(drop.id) as { deleted_at: string | null } | undefined
+    const tombstone = (d: Device) =>
+      d.ctx.db.$client.prepare('SELECT deleted_at FROM key_customers WHERE id = ?').get(drop.id) as { deleted_at: string | null } | undefined
     expect(tombstone(b)?.deleted_at).toBeTruthy()
 
     // The running checksum in the aggregates equals a scan of live rows.

@@ -52,7 +52,9 @@ function expectedFrom(queued: OutboxRow[]) {
 /** A row's version of one field on a device: its field_versions entry, else the row's hlc. */
 function fieldVersion(core: Core, table: string, id: string, field: string): string {
   const sqlite = core.ctx.db.$client
-  const listed = sqlite.prepare('SELECT hlc FROM field_versions WHERE table_name = ? AND row_id = ? AND field = ?').pluck().get(table, id, field) as string | undefined
+  const listed = sqlite.prepare('SELECT hlc FROM field_versions WHERE table_name = ? AND row_id = ? AND field = ?').pluck().get(table, id, field) as
+    | string
+    | undefined
   return listed ?? (sqlite.prepare(`SELECT hlc FROM ${table} WHERE id = ?`).pluck().get(id) as string)
 }
 
@@ -141,7 +143,11 @@ describe.each(backends)('a 0.1.0 field laptop with queued edits, upgraded, syncs
   it("a colleague's edits made while the laptop was offline reach it, beside its own", async () => {
     const sqlite = laptop.ctx.db.$client
     const gridId = sqlite.prepare('SELECT id FROM org_units WHERE code = ?').pluck().get(GRID) as string
-    const villages = sqlite.prepare('SELECT id, population, households, notes FROM villages WHERE grid_id = ? ORDER BY division_code').all(gridId) as { population: number; households: number; notes: string }[]
+    const villages = sqlite.prepare('SELECT id, population, households, notes FROM villages WHERE grid_id = ? ORDER BY division_code').all(gridId) as {
+      population: number
+      households: number
+      notes: string
+    }[]
     // The colleague set populations 5000…5019 over the grid's villages, the laptop households and notes.
     expect(villages.length).toBeGreaterThan(0)
     for (const [i, v] of villages.entries()) {

@@ -76,7 +76,10 @@ describe.each(backends)('devices of older sync schema versions (%s)', (backend) 
         () => undefined,
         (e: unknown) => e,
       )
-      expect(error).toMatchObject({ code: 'SYNC_FAILED', details: { server: 'UPGRADE_REQUIRED', schema_version: MIN_SYNC_SCHEMA_VERSION - 1, oldest: MIN_SYNC_SCHEMA_VERSION } })
+      expect(error).toMatchObject({
+        code: 'SYNC_FAILED',
+        details: { server: 'UPGRADE_REQUIRED', schema_version: MIN_SYNC_SCHEMA_VERSION - 1, oldest: MIN_SYNC_SCHEMA_VERSION },
+      })
       expect(outbox(old)).toEqual(before)
       expect(before.filter((c) => (c as { pushed_at: string | null }).pushed_at === null)).toHaveLength(2)
       expect(await old.call('sync.status', {})).toMatchObject({ pendingChanges: 2, lastErrorCode: 'UPGRADE_REQUIRED' })

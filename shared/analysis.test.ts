@@ -41,7 +41,11 @@ describe('splitting a target by weights', () => {
     // Money to two decimals.
     expect(splitByWeights(12.5, [1, 2], 2)).toEqual([4.17, 8.33])
     expect(splitByWeights(5, [0, 0])).toEqual([3, 2])
-    for (const [total, ws] of [[997, [3, 7, 11, 13]], [1, [5, 5, 5]], [250, [0.1, 0.2, 0.7]]] as const)
+    for (const [total, ws] of [
+      [997, [3, 7, 11, 13]],
+      [1, [5, 5, 5]],
+      [250, [0.1, 0.2, 0.7]],
+    ] as const)
       expect(splitByWeights(total, [...ws]).reduce((a, b) => a + b, 0)).toBe(total)
   })
 })
@@ -91,9 +95,26 @@ describe('correlation', () => {
     expect(c.slope).toBeCloseTo(0.6)
     expect(c.intercept).toBeCloseTo(2.2)
     expect(c.strength).toBe('strong')
-    expect(pearson([{ x: 1, y: 1 }, { x: 2, y: 2 }]).r).toBeNull()
-    expect(pearson([{ x: 1, y: 3 }, { x: 2, y: 3 }, { x: 3, y: 3 }]).r).toBeNull()
-    expect(pearson([{ x: 1, y: 3 }, { x: 2, y: 2 }, { x: 3, y: 1 }]).r).toBeCloseTo(-1)
+    expect(
+      pearson([
+        { x: 1, y: 1 },
+        { x: 2, y: 2 },
+      ]).r,
+    ).toBeNull()
+    expect(
+      pearson([
+        { x: 1, y: 3 },
+        { x: 2, y: 3 },
+        { x: 3, y: 3 },
+      ]).r,
+    ).toBeNull()
+    expect(
+      pearson([
+        { x: 1, y: 3 },
+        { x: 2, y: 2 },
+        { x: 3, y: 1 },
+      ]).r,
+    ).toBeCloseTo(-1)
   })
 })
 
@@ -101,7 +122,10 @@ describe('80/20', () => {
   it('ranks by value with cumulative shares and tiers', () => {
     // 10 customers: 500, 300, then eight of 25 → total 1000; top 2 (20%) hold 80%.
     const values = [25, 500, 25, 25, 300, 25, 25, 25, 25, 25]
-    const p = pareto(values.map((v, i) => ({ id: i })), (c) => values[c.id]!)
+    const p = pareto(
+      values.map((v, i) => ({ id: i })),
+      (c) => values[c.id]!,
+    )
     expect(p.total).toBe(1000)
     expect(p.top20Share).toBeCloseTo(0.8)
     expect(p.itemsFor80).toBe(2)
@@ -116,7 +140,9 @@ describe('80/20', () => {
     const whole = pareto(values, (v) => v)
     const fromSorted = paretoOfSorted(Float64Array.from(values).sort().reverse(), 50)
     expect({ ...fromSorted, items: undefined }).toEqual({ ...whole, items: undefined })
-    expect(fromSorted.items).toEqual(whole.items.slice(0, 50).map(({ value, rank, share, cumulativeShare, tier }) => ({ value, rank, share, cumulativeShare, tier })))
+    expect(fromSorted.items).toEqual(
+      whole.items.slice(0, 50).map(({ value, rank, share, cumulativeShare, tier }) => ({ value, rank, share, cumulativeShare, tier })),
+    )
   })
 })
 

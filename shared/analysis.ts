@@ -140,7 +140,9 @@ export function pearson(points: { x: number; y: number }[]): Correlation {
   if (n < 3) return none
   const mx = ps.reduce((a, p) => a + p.x, 0) / n
   const my = ps.reduce((a, p) => a + p.y, 0) / n
-  let sxy = 0, sxx = 0, syy = 0
+  let sxy = 0,
+    sxx = 0,
+    syy = 0
   for (const p of ps) {
     sxy += (p.x - mx) * (p.y - my)
     sxx += (p.x - mx) ** 2
@@ -178,7 +180,14 @@ export function pareto<T>(items: T[], valueOf: (item: T) => number): ParetoResul
     const cumulativeShare = total > 0 ? cum / total : 0
     if (itemsFor80 === 0 && total > 0 && cumulativeShare >= 0.8 - 1e-12) itemsFor80 = i + 1
     const rankShare = (i + 1) / n
-    return { ...item, value, rank: i + 1, share: total > 0 ? value / total : 0, cumulativeShare, tier: (rankShare <= 0.2 ? 'A' : rankShare <= 0.5 ? 'B' : 'C') as 'A' | 'B' | 'C' }
+    return {
+      ...item,
+      value,
+      rank: i + 1,
+      share: total > 0 ? value / total : 0,
+      cumulativeShare,
+      tier: (rankShare <= 0.2 ? 'A' : rankShare <= 0.5 ? 'B' : 'C') as 'A' | 'B' | 'C',
+    }
   })
   const top = Math.ceil(n * 0.2)
   const topValue = sorted.slice(0, top).reduce((a, b) => a + b.value, 0)
@@ -189,7 +198,10 @@ export function pareto<T>(items: T[], valueOf: (item: T) => number): ParetoResul
  * pareto() from the values alone, sorted largest first (a typed array: no object per item), with
  * the ranks, shares and tiers of the first `head` items: for the many items of which a few are shown.
  */
-export function paretoOfSorted(descending: ArrayLike<number>, head: number): Omit<ParetoResult<unknown>, 'items'> & { items: { value: number; rank: number; share: number; cumulativeShare: number; tier: 'A' | 'B' | 'C' }[] } {
+export function paretoOfSorted(
+  descending: ArrayLike<number>,
+  head: number,
+): Omit<ParetoResult<unknown>, 'items'> & { items: { value: number; rank: number; share: number; cumulativeShare: number; tier: 'A' | 'B' | 'C' }[] } {
   const n = descending.length
   let total = 0
   for (let i = 0; i < n; i++) total += descending[i]!
@@ -205,7 +217,14 @@ export function paretoOfSorted(descending: ArrayLike<number>, head: number): Omi
     const cumulativeShare = total > 0 ? cum / total : 0
     if (itemsFor80 === 0 && total > 0 && cumulativeShare >= 0.8 - 1e-12) itemsFor80 = i + 1
     const rankShare = (i + 1) / n
-    if (i < head) items.push({ value, rank: i + 1, share: total > 0 ? value / total : 0, cumulativeShare, tier: (rankShare <= 0.2 ? 'A' : rankShare <= 0.5 ? 'B' : 'C') as 'A' | 'B' | 'C' })
+    if (i < head)
+      items.push({
+        value,
+        rank: i + 1,
+        share: total > 0 ? value / total : 0,
+        cumulativeShare,
+        tier: (rankShare <= 0.2 ? 'A' : rankShare <= 0.5 ? 'B' : 'C') as 'A' | 'B' | 'C',
+      })
   }
   return { items, total, top20Share: total > 0 ? topValue / total : 0, itemsFor80, itemShareFor80: n > 0 ? itemsFor80 / n : 0 }
 }
@@ -231,7 +250,10 @@ export interface FunnelStep<S extends string> {
 
 /** Funnel conversion over ordered stages from the stage each customer has reached. */
 export function funnel<S extends string>(stages: readonly S[], currentStageOf: S[]): FunnelStep<S>[] {
-  return funnelOfCounts(stages, stages.map((s) => currentStageOf.filter((c) => c === s).length))
+  return funnelOfCounts(
+    stages,
+    stages.map((s) => currentStageOf.filter((c) => c === s).length),
+  )
 }
 
 /** The same from how many customers are at each stage now (`counts[i]` at `stages[i]`). */

@@ -38,15 +38,20 @@ describe('classify', () => {
 
   it('every value lands in a class, breaks ascend, counts add up (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.option(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { nil: null }), { maxLength: 200 }), fc.integer({ min: 1, max: 7 }), fc.constantFrom('quantile' as const, 'natural' as const), (values, k, method) => {
-        const classes = classify(values, k, method)
-        const finite = values.filter((v): v is number => v !== null)
-        expect(classes.counts.reduce((a, b) => a + b, 0)).toBe(finite.length)
-        expect(classes.breaks.length).toBeLessThan(k)
-        for (let i = 1; i < classes.breaks.length; i++) expect(classes.breaks[i]!).toBeGreaterThan(classes.breaks[i - 1]!)
-        for (const v of finite) expect(classIndex(classes.breaks, v)).toBeLessThanOrEqual(classes.breaks.length)
-        if (finite.length > 0) expect(classes.counts.every((c) => c > 0)).toBe(true)
-      }),
+      fc.property(
+        fc.array(fc.option(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { nil: null }), { maxLength: 200 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.constantFrom('quantile' as const, 'natural' as const),
+        (values, k, method) => {
+          const classes = classify(values, k, method)
+          const finite = values.filter((v): v is number => v !== null)
+          expect(classes.counts.reduce((a, b) => a + b, 0)).toBe(finite.length)
+          expect(classes.breaks.length).toBeLessThan(k)
+          for (let i = 1; i < classes.breaks.length; i++) expect(classes.breaks[i]!).toBeGreaterThan(classes.breaks[i - 1]!)
+          for (const v of finite) expect(classIndex(classes.breaks, v)).toBeLessThanOrEqual(classes.breaks.length)
+          if (finite.length > 0) expect(classes.counts.every((c) => c > 0)).toBe(true)
+        },
+      ),
     )
   })
 })

@@ -16,7 +16,9 @@ export function dayOf(instant: Date | string, timeZone?: string): string {
 /** Local "YYYY-MM-DD HH:mm" of an instant. */
 export function dateTimeOf(instant: Date | string, timeZone?: string): string {
   const d = typeof instant === 'string' ? new Date(instant) : instant
-  const p = timeZone ? partsIn(d, timeZone) : { year: d.getFullYear(), month: d.getMonth() + 1, day: d.getDate(), hour: d.getHours(), minute: d.getMinutes(), second: d.getSeconds() }
+  const p = timeZone
+    ? partsIn(d, timeZone)
+    : { year: d.getFullYear(), month: d.getMonth() + 1, day: d.getDate(), hour: d.getHours(), minute: d.getMinutes(), second: d.getSeconds() }
   return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}`
 }
 
@@ -65,7 +67,16 @@ export function isTimeZone(name: string): boolean {
 }
 
 function partsIn(d: Date, timeZone: string) {
-  const f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+  const f = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  })
   const get = (type: string) => Number(f.formatToParts(d).find((p) => p.type === type)!.value)
   return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') }
 }

@@ -28,8 +28,7 @@ export type SignalQuality = (typeof signalQualities)[number]
 
 /** A box around China (WGS-84 degrees): coordinates outside it are a mistake (or lon/lat swapped). */
 export const chinaBounds = { west: 73.4, east: 135.1, south: 18.1, north: 53.6 } as const
-export const inChina = (lon: number, lat: number) =>
-  lon >= chinaBounds.west && lon <= chinaBounds.east && lat >= chinaBounds.south && lat <= chinaBounds.north
+export const inChina = (lon: number, lat: number) => lon >= chinaBounds.west && lon <= chinaBounds.east && lat >= chinaBounds.south && lat <= chinaBounds.north
 
 /** The app's pages, in navigation order. */
 export const pages = [

@@ -115,4 +115,3 @@ export function shownCompletion(actual: number | null, target: number | null, di
   if (direction === 'higher_better') return actual / target
   return actual <= 0 ? null : target / actual
 }
-

@@ -1,12 +1,37 @@
 import { describe, expect, it } from 'vitest'
 import {
-  ageSharesAddUp, isProfileFieldFilled, missingProfileFields, parseKeyPersons, parseRivalPorts, profileCompleteness, profileFields, profileFieldValue, shareAgainst,
+  ageSharesAddUp,
+  isProfileFieldFilled,
+  missingProfileFields,
+  parseKeyPersons,
+  parseRivalPorts,
+  profileCompleteness,
+  profileFields,
+  profileFieldValue,
+  shareAgainst,
 } from './profile'
 
 const full = {
-  population: 1200, households: 300, ageUnder18Pct: 20, age18To60Pct: 58, ageOver60Pct: 22, migrantAwayPct: 30, mainEconomy: '甘蔗', marketDays: '逢三',
-  festivals: '春节', educationLevel: '初中', fibreCovered: true, ourPorts: 120, rivalPorts: '{"telecom":80}', signal4g: 'good', signal5g: 'fair',
-  ourMobileSubs: 600, ourBroadbandSubs: 90, penetrationPct: 50, shareVsRivals: '{"telecom":60}', keyPersons: '[{"name":"韦支书"}]',
+  population: 1200,
+  households: 300,
+  ageUnder18Pct: 20,
+  age18To60Pct: 58,
+  ageOver60Pct: 22,
+  migrantAwayPct: 30,
+  mainEconomy: '甘蔗',
+  marketDays: '逢三',
+  festivals: '春节',
+  educationLevel: '初中',
+  fibreCovered: true,
+  ourPorts: 120,
+  rivalPorts: '{"telecom":80}',
+  signal4g: 'good',
+  signal5g: 'fair',
+  ourMobileSubs: 600,
+  ourBroadbandSubs: 90,
+  penetrationPct: 50,
+  shareVsRivals: '{"telecom":60}',
+  keyPersons: '[{"name":"韦支书"}]',
 }
 
 describe('profileCompleteness', () => {

@@ -4,9 +4,24 @@
 
 /** The profile fields counted. Each is a property of a village profile, except `ageStructure` (see profileFieldParts). */
 export const profileFields = [
-  'population', 'households', 'ageStructure', 'migrantAwayPct', 'mainEconomy', 'marketDays', 'festivals', 'educationLevel',
-  'fibreCovered', 'ourPorts', 'rivalPorts', 'signal4g', 'signal5g', 'ourMobileSubs', 'ourBroadbandSubs', 'penetrationPct',
-  'shareVsRivals', 'keyPersons',
+  'population',
+  'households',
+  'ageStructure',
+  'migrantAwayPct',
+  'mainEconomy',
+  'marketDays',
+  'festivals',
+  'educationLevel',
+  'fibreCovered',
+  'ourPorts',
+  'rivalPorts',
+  'signal4g',
+  'signal5g',
+  'ourMobileSubs',
+  'ourBroadbandSubs',
+  'penetrationPct',
+  'shareVsRivals',
+  'keyPersons',
 ] as const
 export type ProfileField = (typeof profileFields)[number]
 

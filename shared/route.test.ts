@@ -23,7 +23,12 @@ describe('route', () => {
 
   it('2-opt undoes the crossing nearest neighbour leaves behind', () => {
     // A square visited corner to corner crosses itself; the best open path walks the edges.
-    const square: LonLat[] = [{ lon: 107, lat: 23.6 }, { lon: 107.01, lat: 23.61 }, { lon: 107.01, lat: 23.6 }, { lon: 107, lat: 23.61 }]
+    const square: LonLat[] = [
+      { lon: 107, lat: 23.6 },
+      { lon: 107.01, lat: 23.61 },
+      { lon: 107.01, lat: 23.6 },
+      { lon: 107, lat: 23.61 },
+    ]
     const order = planRoute(null, square)
     const best = Math.min(...permutations(4).map((p) => pathLengthM(null, square, p)))
     expect(pathLengthM(null, square, order)).toBeCloseTo(best, 3)
@@ -31,7 +36,7 @@ describe('route', () => {
 
   it('comes within 5% of the best order on random days of 8 stops', () => {
     let seed = 42
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
     const all = permutations(8)
     for (let day = 0; day < 8; day++) {
       const start = { lon: 107 + rnd() * 0.2, lat: 23.5 + rnd() * 0.2 }

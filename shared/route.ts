@@ -65,7 +65,9 @@ export function planRoute(start: LonLat | null, points: readonly LonLat[]): numb
     }
     return order
   }
-  let order = start ? greedyFrom(null) : points.map((_, i) => greedyFrom(i)).reduce((a, b) => (pathLengthM(null, points, b) < pathLengthM(null, points, a) ? b : a))
+  let order = start
+    ? greedyFrom(null)
+    : points.map((_, i) => greedyFrom(i)).reduce((a, b) => (pathLengthM(null, points, b) < pathLengthM(null, points, a) ? b : a))
 
   // 2-opt (reverse order[i..k]) and or-opt (move a run of 1–3 stops elsewhere) on the open path,
   // until neither shortens it. With a start the first edge is start → order[0]; without one,

@@ -169,7 +169,17 @@ export const DEFAULT_TEXT_RULE: FieldRule = text(TEXT.notes)
  * obeys DEFAULT_TEXT_RULE, numbers must be finite (the sync schema checks types and enums).
  */
 export const tableRules: Record<string, Record<string, FieldRule>> = {
-  org_units: { ...common, code: text(TEXT.code), name: text(TEXT.name), parent_id: uuid, division_code: text(TEXT.code), manager_user_id: uuid, boundary: geometry, geometry_source: text(TEXT.label), source_crs: text(TEXT.code) },
+  org_units: {
+    ...common,
+    code: text(TEXT.code),
+    name: text(TEXT.name),
+    parent_id: uuid,
+    division_code: text(TEXT.code),
+    manager_user_id: uuid,
+    boundary: geometry,
+    geometry_source: text(TEXT.label),
+    source_crs: text(TEXT.code),
+  },
   users: { ...common, name: text(TEXT.name), phone: text(40), org_unit_id: uuid },
   indicators: { ...common, code: text(TEXT.code), name_zh: text(TEXT.name), name_en: text(TEXT.name), unit: text(TEXT.code) },
   targets: { ...common, indicator_code: text(TEXT.code), org_unit_id: uuid, period, split_method: text(TEXT.code) },

@@ -12,7 +12,9 @@ export function benchArgs<const O extends Options>(script: string, options: O): 
       .split('\n')
       .filter((line, i, lines) => line.startsWith('//') && lines.slice(0, i).every((l) => l.startsWith('//')))
       .map((line) => line.replace(/^\/\/ ?/, ''))
-    const flags = Object.entries(options).map(([name, o]) => `  --${name}${o.type === 'string' ? ' VALUE' : ''}${o.default !== undefined ? `  (default ${String(o.default)})` : ''}`)
+    const flags = Object.entries(options).map(
+      ([name, o]) => `  --${name}${o.type === 'string' ? ' VALUE' : ''}${o.default !== undefined ? `  (default ${String(o.default)})` : ''}`,
+    )
     return [...about, '', `npx tsx bench/${basename(script)} [flags]`, ...flags, '  --help'].join('\n') + '\n'
   }
   let parsed

@@ -166,9 +166,7 @@ export async function measureColdStart(o: ColdStartOptions): Promise<ColdStartRe
       const serverReadyMs = at - t0
 
       const domContentLoaded = page.waitForEvent('domcontentloaded', { timeout: o.timeoutMs }).then(() => performance.now() - t0)
-      const firstRender = page
-        .waitForSelector('#root > *', { state: 'attached', timeout: o.timeoutMs })
-        .then(() => performance.now() - t0)
+      const firstRender = page.waitForSelector('#root > *', { state: 'attached', timeout: o.timeoutMs }).then(() => performance.now() - t0)
       await page.goto(url, { waitUntil: 'commit', timeout: o.timeoutMs })
       let mapReadyMs: number | null = null
       if (!skipReason) {

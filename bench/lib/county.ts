@@ -26,7 +26,8 @@ export async function openBenchCounty(options: { customers: number; visits: numb
   const reused = existsSync(join(dataDir, DB_FILE))
   const started = performance.now()
   const core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: 'bench', key: benchKey() })
-  const count = (table: string, where = 'deleted_at IS NULL') => (core.ctx.db.$client.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get() as { n: number }).n
+  const count = (table: string, where = 'deleted_at IS NULL') =>
+    (core.ctx.db.$client.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get() as { n: number }).n
   if (!reused || count('key_customers') === 0) await core.call('demo.load', { keyCustomers: options.customers, visits: options.visits })
   const loaded = {
     grids: count('org_units', "level = 'grid' AND deleted_at IS NULL"),

@@ -12,11 +12,15 @@ describe('the command line: imports of actuals and key customers, and the dashbo
   })
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
   const cli = (...args: string[]) => runCli([...args, '--data-dir', dataDir])
-  const actualsCount = async () => JSON.parse((await cli('call', 'actuals.history', '{"indicatorCode":"new_mobile","orgUnitCode":"451022-G01","period":"2031-05"}')).stdout).length
+  const actualsCount = async () =>
+    JSON.parse((await cli('call', 'actuals.history', '{"indicatorCode":"new_mobile","orgUnitCode":"451022-G01","period":"2031-05"}')).stdout).length
 
   it('rejects a bad file with exit 1, every row error printed, nothing changed', async () => {
     const file = join(dataDir, 'bad.csv')
-    writeFileSync(file, 'org_unit_code,indicator_code,period,value\n451022-G01,new_mobile,2031-05,5\n451022-X,new_mobile,2031-05,5\n451022-G02,new_mobile,2031-05,lots\n')
+    writeFileSync(
+      file,
+      'org_unit_code,indicator_code,period,value\n451022-G01,new_mobile,2031-05,5\n451022-X,new_mobile,2031-05,5\n451022-G02,new_mobile,2031-05,lots\n',
+    )
     const result = await cli('import', 'actuals', file)
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('row 3, orgUnitCode: unknown org unit code "451022-X"')

@@ -95,7 +95,6 @@ export interface CliResult {
   stderr: string
 }
 
-
 export async function runCli(argv: string[]): Promise<CliResult> {
   let parsed
   try {
@@ -161,7 +160,8 @@ export async function runCli(argv: string[]): Promise<CliResult> {
     // No key, a wrong key, a revoked device: one translated line, not a stack.
     if (!(error instanceof AppError)) throw error
     // A store that cannot be used (health.ts): its own message with what to do.
-    if (error instanceof StoreError) return { code: 1, stdout: `${JSON.stringify({ ok: false, error: error.toBody() }, null, 2)}\n`, stderr: `${error.translated(lang)}\n` }
+    if (error instanceof StoreError)
+      return { code: 1, stdout: `${JSON.stringify({ ok: false, error: error.toBody() }, null, 2)}\n`, stderr: `${error.translated(lang)}\n` }
     const envelope = { ok: false as const, error: error.toBody() }
     return { code: 1, stdout: `${JSON.stringify(envelope, null, 2)}\n`, stderr: `${errorText(lang, envelope)}\n` }
   }
@@ -192,7 +192,24 @@ async function dispatchCommand(
   dispatch: (name: string, input: unknown) => Promise<Envelope<unknown>>,
   command: string,
   rest: string[],
-  values: { seed?: string; customers?: string; visits?: string; region?: string; period?: string; format?: string; out?: string; force?: boolean; encoding?: string; lang?: string; crs?: string; map?: string; 'as-of'?: string; 'dry-run'?: boolean; 'skip-invalid'?: boolean; export?: string },
+  values: {
+    seed?: string
+    customers?: string
+    visits?: string
+    region?: string
+    period?: string
+    format?: string
+    out?: string
+    force?: boolean
+    encoding?: string
+    lang?: string
+    crs?: string
+    map?: string
+    'as-of'?: string
+    'dry-run'?: boolean
+    'skip-invalid'?: boolean
+    export?: string
+  },
 ): Promise<Envelope<unknown> | undefined> {
   if (command === 'info' && rest.length === 0) return dispatch('app.info', {})
   if (command === 'store' && rest[0] === 'backup' && rest.length === 1) return dispatch('store.backup', {})
@@ -202,7 +219,10 @@ async function dispatchCommand(
       try {
         input = JSON.parse(rest[1].startsWith('@') ? readFileSync(rest[1].slice(1), 'utf8') : rest[1])
       } catch (error) {
-        return { ok: false, error: { code: 'VALIDATION', message: `input is not valid JSON: ${(error as Error).message}`, issues: [{ path: [], message: 'not valid JSON' }] } }
+        return {
+          ok: false,
+          error: { code: 'VALIDATION', message: `input is not valid JSON: ${(error as Error).message}`, issues: [{ path: [], message: 'not valid JSON' }] },
+        }
       }
     }
     return dispatch(rest[0]!, input)
@@ -219,11 +239,17 @@ async function dispatchCommand(
   }
   if (command === 'import' && rest[0] === 'actuals' && rest.length === 2)
     return dispatch('actuals.import', { source: { path: resolve(rest[1]!) }, dryRun: values['dry-run'] })
-  if (command === 'dashboard' && rest.length === 0)
-    return dispatch('dashboard.get', { region: values.region, period: values.period, asOf: values['as-of'] })
+  if (command === 'dashboard' && rest.length === 0) return dispatch('dashboard.get', { region: values.region, period: values.period, asOf: values['as-of'] })
   if (command === 'import' && rest.length === 2) {
     const mapping = parseColumnMapping(values.map)
-    return dispatch('import.commit', { kind: rest[0], source: { path: resolve(rest[1]!) }, encoding: values.encoding, crs: values.crs, mapping, ...(values['skip-invalid'] ? { onInvalid: 'skip' } : {}) })
+    return dispatch('import.commit', {
+      kind: rest[0],
+      source: { path: resolve(rest[1]!) },
+      encoding: values.encoding,
+      crs: values.crs,
+      mapping,
+      ...(values['skip-invalid'] ? { onInvalid: 'skip' } : {}),
+    })
   }
   if (command === 'demo' && rest[0] === 'clear' && rest.length === 1) return dispatch('demo.clear', values.export ? { exportPath: resolve(values.export) } : {})
   if (command === 'demo' && rest[0] === 'load' && rest.length === 1) {
@@ -239,14 +265,21 @@ async function storeCommand(dataDir: string, rest: string[], values: { 'key-file
   const fail = (error: unknown): CliResult => {
     if (!(error instanceof AppError)) throw error
     const envelope = { ok: false as const, error: error.toBody() }
-    return { code: 1, stdout: `${JSON.stringify(envelope, null, 2)}\n`, stderr: `${error instanceof StoreError ? error.translated(lang) : errorText(lang, envelope)}\n` }
+    return {
+      code: 1,
+      stdout: `${JSON.stringify(envelope, null, 2)}\n`,
+      stderr: `${error instanceof StoreError ? error.translated(lang) : errorText(lang, envelope)}\n`,
+    }
   }
   const done = (value: unknown, line: string): CliResult => ({ code: 0, stdout: `${JSON.stringify(value, null, 2)}\n`, stderr: `${line}\n` })
   try {
     const [verb, name] = rest
     if (verb === 'backups' && rest.length === 1) {
       const backups = storeCare({ dataDir }).backups()
-      return done(backups, backups.length ? backups.map((b) => `${b.file}  ${words.backups.reason[b.reason]}  ${(b.bytes / 1e6).toFixed(1)} MB`).join('\n') : words.backups.empty)
+      return done(
+        backups,
+        backups.length ? backups.map((b) => `${b.file}  ${words.backups.reason[b.reason]}  ${(b.bytes / 1e6).toFixed(1)} MB`).join('\n') : words.backups.empty,
+      )
     }
     const care = storeCare({ dataDir, key: await keySourceFromArgs(dataDir, values, lang) })
     if (verb === 'check' && rest.length === 1) {
@@ -273,13 +306,20 @@ function reportCommand(
     ok: false,
     error: { code: 'VALIDATION', message: `${path}: ${reason}`, issues: [{ path: [path], message: reason }], details: { reason, ...details } },
   })
-  if (!values.format || !(reportFormats as readonly string[]).includes(values.format)) return Promise.resolve(fail('badFormat', 'format', { format: values.format ?? '' }))
-  if (!values.period || !reportPeriodSchema.safeParse(values.period).success) return Promise.resolve(fail('badPeriod', 'period', { period: values.period ?? '' }))
+  if (!values.format || !(reportFormats as readonly string[]).includes(values.format))
+    return Promise.resolve(fail('badFormat', 'format', { format: values.format ?? '' }))
+  if (!values.period || !reportPeriodSchema.safeParse(values.period).success)
+    return Promise.resolve(fail('badPeriod', 'period', { period: values.period ?? '' }))
   if (!values.region) return Promise.resolve(fail('unknownRegion', 'region', { region: '' }))
   if (!values.out) return Promise.resolve(fail('missingOut', 'out', {}))
   return dispatch('reports.export', {
-    region: values.region ?? '', period: values.period, format: values.format, path: resolve(values.out), overwrite: values.force ?? false,
-    csvEncoding: values.encoding, lang: values.lang === 'en' ? 'en' : 'zh-CN',
+    region: values.region ?? '',
+    period: values.period,
+    format: values.format,
+    path: resolve(values.out),
+    overwrite: values.force ?? false,
+    csvEncoding: values.encoding,
+    lang: values.lang === 'en' ? 'en' : 'zh-CN',
   })
 }
 
@@ -292,9 +332,15 @@ async function templateCommand(kind: string, values: { format?: string; out?: st
   const input = api['import.template'].input.safeParse({ kind, format: values.format, language: lang })
   if (!input.success) {
     const reason = values.format === 'csv' || values.format === 'xlsx' ? undefined : 'badTemplateFormat'
-    return failed({ code: 'VALIDATION', message: 'invalid input', issues: input.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })), ...(reason ? { details: { reason, format: values.format ?? '' } } : {}) })
+    return failed({
+      code: 'VALIDATION',
+      message: 'invalid input',
+      issues: input.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+      ...(reason ? { details: { reason, format: values.format ?? '' } } : {}),
+    })
   }
-  if (!values.out) return failed({ code: 'VALIDATION', message: 'out: missingOut', issues: [{ path: ['out'], message: 'missingOut' }], details: { reason: 'missingOut' } })
+  if (!values.out)
+    return failed({ code: 'VALIDATION', message: 'out: missingOut', issues: [{ path: ['out'], message: 'missingOut' }], details: { reason: 'missingOut' } })
   const { villageTemplate } = await import('../core/import/template')
   const { content } = await villageTemplate(input.data.format, input.data.language)
   const path = resolve(values.out)
@@ -302,7 +348,12 @@ async function templateCommand(kind: string, values: { format?: string; out?: st
     writeFileSync(path, content, { flag: values.force ? 'w' : 'wx' })
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
-    return failed({ code: 'VALIDATION', message: `${path} exists`, issues: [{ path: ['out'], message: 'fileExists' }], details: { reason: 'fileExists', path } })
+    return failed({
+      code: 'VALIDATION',
+      message: `${path} exists`,
+      issues: [{ path: ['out'], message: 'fileExists' }],
+      details: { reason: 'fileExists', path },
+    })
   }
   return { code: 0, stdout: `${JSON.stringify({ path, bytes: content.byteLength }, null, 2)}\n`, stderr: '' }
 }

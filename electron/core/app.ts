@@ -13,7 +13,17 @@ import { keySourceFromEnv, keysFrom, unlock, type KeySource, type StoreKeys } fr
 import type { BackupInfo, StoreCheck } from '../../shared/api/store'
 import { backupInBackground, checkFile, quickCheckInBackground, dailyBackupDue, listBackups, restoreBackup, STORE_CHECK_KEY } from './db/backup'
 import { encryptClearStore, openDatabase, storeFileState, type Db } from './db/client'
-import { BACKGROUND_CHECK_DELAY_MS, CHECK_NEEDED, checkBeforeOpen, INLINE_CHECK_MAX_BYTES, markOpen, otherOpenProcesses, staleOpenMarkers, StoreError, storeErrorOf } from './db/health'
+import {
+  BACKGROUND_CHECK_DELAY_MS,
+  CHECK_NEEDED,
+  checkBeforeOpen,
+  INLINE_CHECK_MAX_BYTES,
+  markOpen,
+  otherOpenProcesses,
+  staleOpenMarkers,
+  StoreError,
+  storeErrorOf,
+} from './db/health'
 import { listDefinitions } from './db/repos/reportDefinitions'
 import { SYNC_SCHEMA_VERSION } from '../../shared/sync/versions'
 import { getState, setState } from './db/repos/syncState'
@@ -65,12 +75,23 @@ export function openCore(options: CoreOptions): Core {
   const stale = staleOpenMarkers(options.dataDir)
   // A background check found a problem last time: the full check now, before anything is written.
   const checkNeeded = existsSync(join(options.dataDir, CHECK_NEEDED))
-  const deferQuickCheck = stale.length === 0 && !checkNeeded && existsSync(file) && statSync(file).size > (options.inlineCheckMaxBytes ?? INLINE_CHECK_MAX_BYTES)
+  const deferQuickCheck =
+    stale.length === 0 && !checkNeeded && existsSync(file) && statSync(file).size > (options.inlineCheckMaxBytes ?? INLINE_CHECK_MAX_BYTES)
   const started = performance.now()
   const store = { file, key: keys.db, nativeBinding: options.nativeBinding, migrationsDir: join(options.resourcesDir, 'migrations') }
   const db = openDatabase(file, { ...store, fullCheck: stale.length > 0 || checkNeeded, deferQuickCheck, dataDir: options.dataDir })
   if (stale.length > 0 || checkNeeded)
-    setState(db, STORE_CHECK_KEY, JSON.stringify({ kind: 'integrity', at: new Date().toISOString(), problems: [], millis: Math.round(performance.now() - started), afterUncleanShutdown: stale.length > 0 } satisfies StoreCheck))
+    setState(
+      db,
+      STORE_CHECK_KEY,
+      JSON.stringify({
+        kind: 'integrity',
+        at: new Date().toISOString(),
+        problems: [],
+        millis: Math.round(performance.now() - started),
+        afterUncleanShutdown: stale.length > 0,
+      } satisfies StoreCheck),
+    )
   if (checkNeeded) rmSync(join(options.dataDir, CHECK_NEEDED), { force: true })
   const unmark = markOpen(options.dataDir, stale)
   sealFilesOnce(db, options.dataDir)
@@ -101,7 +122,9 @@ export function openCore(options: CoreOptions): Core {
     },
   }
   resealToken(ctx)
-  const backgroundCheck = deferQuickCheck ? setTimeout(() => void checkInBackground(ctx, store), options.backgroundCheckDelayMs ?? BACKGROUND_CHECK_DELAY_MS) : undefined
+  const backgroundCheck = deferQuickCheck
+    ? setTimeout(() => void checkInBackground(ctx, store), options.backgroundCheckDelayMs ?? BACKGROUND_CHECK_DELAY_MS)
+    : undefined
   backgroundCheck?.unref()
   return {
     ctx,
@@ -129,7 +152,17 @@ async function checkInBackground(ctx: HandlerContext, store: { file: string; key
     writeFileSync(join(ctx.dataDir, CHECK_NEEDED), new Date().toISOString(), { mode: 0o600 })
     console.error(`store check: ${problems.length} problem(s) in ${store.file}`)
   }
-  setState(ctx.db, STORE_CHECK_KEY, JSON.stringify({ kind: 'quick', at: new Date().toISOString(), problems: problems.slice(0, 100), millis: Math.round(performance.now() - started), afterUncleanShutdown: false } satisfies StoreCheck))
+  setState(
+    ctx.db,
+    STORE_CHECK_KEY,
+    JSON.stringify({
+      kind: 'quick',
+      at: new Date().toISOString(),
+      problems: problems.slice(0, 100),
+      millis: Math.round(performance.now() - started),
+      afterUncleanShutdown: false,
+    } satisfies StoreCheck),
+  )
 }
 
 /**
@@ -140,7 +173,10 @@ export function storeCare(options: Pick<CoreOptions, 'dataDir' | 'key' | 'native
   const file = join(options.dataDir, DB_FILE)
   const key = () => {
     const chosen = options.key ?? keySourceFromEnv()
-    if (!chosen) throw new AppError('STORE_KEY_MISSING', 'no key for the store: set GRIDDESK_PASSPHRASE or give --passphrase-file / --key-file', { details: { reason: 'no_key' } })
+    if (!chosen)
+      throw new AppError('STORE_KEY_MISSING', 'no key for the store: set GRIDDESK_PASSPHRASE or give --passphrase-file / --key-file', {
+        details: { reason: 'no_key' },
+      })
     return keysFrom(unlock(options.dataDir, chosen, storeFileState(file) !== 'clear')).db
   }
   return {
@@ -156,7 +192,13 @@ export function storeCare(options: Pick<CoreOptions, 'dataDir' | 'key' | 'native
       } catch (error) {
         throw storeErrorOf(error, file) ?? error
       }
-      return { kind: 'integrity', at: new Date().toISOString(), problems: problems.slice(0, 100), millis: Math.round(performance.now() - started), afterUncleanShutdown: false }
+      return {
+        kind: 'integrity',
+        at: new Date().toISOString(),
+        problems: problems.slice(0, 100),
+        millis: Math.round(performance.now() - started),
+        afterUncleanShutdown: false,
+      }
     },
     /** Puts the named backup (the newest when none is named) in the store's place; the store is kept aside. */
     restore: (name?: string) => {
@@ -176,11 +218,15 @@ export function storeCare(options: Pick<CoreOptions, 'dataDir' | 'key' | 'native
  */
 function unlockStore(dataDir: string, file: string, source: KeySource | undefined, nativeBinding?: string): Omit<StoreKeys, 'db'> & { db: Buffer | undefined } {
   const chosen = source ?? keySourceFromEnv()
-  if (!chosen) throw new AppError('STORE_KEY_MISSING', 'no key for the store: set GRIDDESK_PASSPHRASE or give --passphrase-file / --key-file', { details: { reason: 'no_key' } })
+  if (!chosen)
+    throw new AppError('STORE_KEY_MISSING', 'no key for the store: set GRIDDESK_PASSPHRASE or give --passphrase-file / --key-file', {
+      details: { reason: 'no_key' },
+    })
   const state = storeFileState(file)
   const keys = keysFrom(unlock(dataDir, chosen, state === 'encrypted'))
   if (chosen.kind === 'none') {
-    if (process.env.GRIDDESK_BENCH_CLEAR !== '1') throw new AppError('STORE_KEY_MISSING', 'a clear store is only for the encryption bench', { details: { reason: 'no_key' } })
+    if (process.env.GRIDDESK_BENCH_CLEAR !== '1')
+      throw new AppError('STORE_KEY_MISSING', 'a clear store is only for the encryption bench', { details: { reason: 'no_key' } })
     registerFileKey(dataDir, keys.files)
     return { ...keys, db: undefined }
   }
@@ -206,5 +252,12 @@ function resealToken(ctx: HandlerContext): void {
 /** After HQ revoked the device: the connection (and the key in it) goes, every call gets this. */
 function revokedEnvelope(ctx: HandlerContext): Envelope<never> {
   if (ctx.db.$client.open) ctx.db.$client.close()
-  return { ok: false, error: { code: 'STORE_REVOKED', message: `HQ revoked this device on ${ctx.revokedAt}; its store is locked`, details: { reason: 'revoked', at: ctx.revokedAt } } }
+  return {
+    ok: false,
+    error: {
+      code: 'STORE_REVOKED',
+      message: `HQ revoked this device on ${ctx.revokedAt}; its store is locked`,
+      details: { reason: 'revoked', at: ctx.revokedAt },
+    },
+  }
 }

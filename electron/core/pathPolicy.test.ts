@@ -129,7 +129,12 @@ describe('the path rule', () => {
       const policy = browserPolicy(core.dataDir, join(core.dataDir, 'uploads'))
       const refused = await core.dispatch('demo.clear', { exportPath: join(outside, 'edits.json') }, 'en', policy)
       expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { reason: 'pathWrite', field: 'exportPath' } } })
-      const definition = await core.dispatch('reports.definitions.save', { name: 'w', region: 'X', periodRule: 'previous_month', formats: ['csv'], folder: outside }, 'en', policy)
+      const definition = await core.dispatch(
+        'reports.definitions.save',
+        { name: 'w', region: 'X', periodRule: 'previous_month', formats: ['csv'], folder: outside },
+        'en',
+        policy,
+      )
       expect(definition).toMatchObject({ ok: false, error: { details: { reason: 'pathWrite', field: 'folder' } } })
       // The CLI's call: no policy, the handler itself answers (the import cannot parse this file).
       const cli = await core.dispatch('import.preview', { kind: 'villages', source: { path: join(outside, 'secret.txt') } }, 'en')

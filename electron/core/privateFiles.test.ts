@@ -57,7 +57,11 @@ describe.skipIf(process.platform === 'win32')('the data directory is private to 
       const server = await startBrowserMode({ core, rendererDir })
       try {
         const cookie = (await fetch(server.launchUrl, { redirect: 'manual' })).headers.get('set-cookie')!.split(';')[0]!
-        const uploaded = await fetch(new URL('upload?name=v.csv', server.url), { method: 'POST', headers: { cookie, 'content-type': 'application/octet-stream' }, body: '名称\n张三\n' })
+        const uploaded = await fetch(new URL('upload?name=v.csv', server.url), {
+          method: 'POST',
+          headers: { cookie, 'content-type': 'application/octet-stream' },
+          body: '名称\n张三\n',
+        })
         expect(uploaded.status).toBe(200)
         // (Checked while browser mode runs: it deletes every upload when it stops.)
         expect(openToOthers(dataDir)).toEqual([])
@@ -88,7 +92,10 @@ describe.skipIf(process.platform === 'win32')('the data directory is private to 
 
   it('the command line makes the store private whatever the shell umask', () => {
     const dataDir = join(root, 'cli')
-    execFileSync('sh', ['-c', 'umask 022; exec "$0" --import tsx electron/cli/main.ts info --data-dir "$1"', process.execPath, dataDir], { cwd: REPO_ROOT, stdio: 'pipe' })
+    execFileSync('sh', ['-c', 'umask 022; exec "$0" --import tsx electron/cli/main.ts info --data-dir "$1"', process.execPath, dataDir], {
+      cwd: REPO_ROOT,
+      stdio: 'pipe',
+    })
     expect(mode(dataDir)).toBe(0o700)
     expect(openToOthers(dataDir)).toEqual([])
   })

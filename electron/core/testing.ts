@@ -30,7 +30,9 @@ export function storeDigest(core: Core, tables: string[]): Record<string, { rows
   return Object.fromEntries(
     tables.map((table) => {
       const { n } = core.ctx.db.$client.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }
-      const rows = (core.ctx.db.$client.prepare(`SELECT * FROM "${table}"`).raw().all() as unknown[][]).map((row) => JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).sort()
+      const rows = (core.ctx.db.$client.prepare(`SELECT * FROM "${table}"`).raw().all() as unknown[][])
+        .map((row) => JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)))
+        .sort()
       return [table, { rows: n, sha256: createHash('sha256').update(rows.join('\n')).digest('hex') }]
     }),
   )
@@ -48,5 +50,14 @@ export async function asOlderRelease<T>(core: Core, write: () => T | Promise<T>)
     return await write()
   } finally {
     if (user) sqlite.prepare("INSERT INTO sync_state (key, value) VALUES ('hq_user', ?)").run(user.value)
+  }
+}
+
+/** One-row and all-rows SQL reads on a test core's store (the core is looked up at call time). */
+export function sqlReads(core: () => Core) {
+  const prepare = (q: string) => core().ctx.db.$client.prepare(q)
+  return {
+    one: <T>(q: string, ...args: unknown[]) => prepare(q).get(...args) as T,
+    all: <T>(q: string, ...args: unknown[]) => prepare(q).all(...args) as T[],
   }
 }

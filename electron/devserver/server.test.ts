@@ -25,16 +25,28 @@ describe('browser mode server', () => {
   })
 
   const rpc = (name: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(new URL(`rpc/${name}`, server.url), { method: 'POST', headers: { 'content-type': 'application/json', cookie, ...headers }, body: JSON.stringify(body) })
+    fetch(new URL(`rpc/${name}`, server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, ...headers },
+      body: JSON.stringify(body),
+    })
 
   it('refuses every request without the launch secret and swaps the secret for a strict session cookie', async () => {
     // As another local user would: no cookie, or a guessed one, or a wrong secret.
     const anonymous = await fetch(new URL('rpc/app.info', server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
     expect(anonymous.status).toBe(401)
     expect(await anonymous.json()).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', details: { reason: 'browserSession' } } })
-    const guessed = await fetch(new URL('rpc/app.info', server.url), { method: 'POST', headers: { 'content-type': 'application/json', cookie: `${cookie.split('=')[0]}=x` }, body: '{}' })
+    const guessed = await fetch(new URL('rpc/app.info', server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: `${cookie.split('=')[0]}=x` },
+      body: '{}',
+    })
     expect(guessed.status).toBe(401)
-    const upload = await fetch(new URL('upload?name=a.csv', server.url), { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: 'a,b\n' })
+    const upload = await fetch(new URL('upload?name=a.csv', server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: 'a,b\n',
+    })
     expect(upload.status).toBe(401)
     expect(existsSync(join(core.dataDir, 'uploads'))).toBe(false)
     expect((await fetch(new URL('tiles/x/1/1/1', server.url))).status).toBe(401)
@@ -73,10 +85,13 @@ describe('browser mode server', () => {
     // fetch cannot forge Host (DNS rebinding does); node:http can.
     const status = await new Promise<number>((resolve, reject) => {
       const url = new URL('rpc/app.info', server.url)
-      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { host: 'evil.example', 'content-type': 'application/json' } }, (res) => {
-        res.resume()
-        resolve(res.statusCode ?? 0)
-      })
+      const req = request(
+        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { host: 'evil.example', 'content-type': 'application/json' } },
+        (res) => {
+          res.resume()
+          resolve(res.statusCode ?? 0)
+        },
+      )
       req.on('error', reject)
       req.end('{}')
     })
@@ -91,7 +106,10 @@ describe('browser mode server', () => {
     expect(answer).toMatchObject({ ok: true, value: { fileName: '村庄.csv', bytes: csv.length } })
     expect(answer.value.path.startsWith(join(core.dataDir, 'uploads'))).toBe(true)
     expect(readFileSync(answer.value.path)).toEqual(csv)
-    const preview = (await (await rpc('import.preview', { kind: 'villages', source: { path: answer.value.path } })).json()) as { ok: boolean; value: { sample: { name: string }[] } }
+    const preview = (await (await rpc('import.preview', { kind: 'villages', source: { path: answer.value.path } })).json()) as {
+      ok: boolean
+      value: { sample: { name: string }[] }
+    }
     expect(preview.value.sample[0]!.name).toBe('莫𡐓村委会')
     expect((await upload('a.csv', 'x', { 'content-type': 'text/plain' })).status).toBe(400)
     expect((await upload('a.csv', csv, { 'content-type': 'application/octet-stream', origin: 'http://evil.example' })).status).toBe(403)
@@ -104,8 +122,16 @@ describe('browser mode server', () => {
     expect(passwd).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { reason: 'pathRead', field: 'source.path' } } })
     expect(passwd.error!.message).toContain('file chooser')
     const uploadsDir = join(core.dataDir, 'uploads')
-    expect((await call('import.preview', { kind: 'villages', source: { path: join(uploadsDir, '..', 'griddesk.sqlite') } })).error?.details?.reason).toBe('pathRead')
-    const uploaded = (await (await fetch(new URL('upload?name=v.csv', server.url), { method: 'POST', headers: { cookie, 'content-type': 'application/octet-stream' }, body: '区划代码,名称\n451022100294,那坡村委会\n' })).json()) as Answer
+    expect((await call('import.preview', { kind: 'villages', source: { path: join(uploadsDir, '..', 'griddesk.sqlite') } })).error?.details?.reason).toBe(
+      'pathRead',
+    )
+    const uploaded = (await (
+      await fetch(new URL('upload?name=v.csv', server.url), {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/octet-stream' },
+        body: '区划代码,名称\n451022100294,那坡村委会\n',
+      })
+    ).json()) as Answer
     expect((await call('import.preview', { kind: 'villages', source: { path: uploaded.value!.path } })).ok).toBe(true)
 
     expect((await call('demo.load', { keyCustomers: 0, visits: 0 })).ok).toBe(true)
@@ -113,7 +139,10 @@ describe('browser mode server', () => {
     const report = (path: string) => call('reports.export', { region: county, period: '2026-01', format: 'csv', path })
     const outside = join(core.dataDir, '..', `griddesk-outside-${process.pid}.csv`)
     const refused = await report(outside)
-    expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { reason: 'pathWrite', field: 'path', folder: join(core.dataDir, 'exports') } } })
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION', details: { reason: 'pathWrite', field: 'path', folder: join(core.dataDir, 'exports') } },
+    })
     expect(existsSync(outside)).toBe(false)
     expect((await report(join(core.dataDir, 'exports', '..', 'griddesk.csv'))).error?.details?.reason).toBe('pathWrite')
     const written = await report(join(core.dataDir, 'exports', 'county.csv'))
@@ -123,7 +152,15 @@ describe('browser mode server', () => {
 
   it('deletes an uploaded file once an import has written it, and keeps it through previews', async () => {
     const upload = async (name: string, body: string) =>
-      ((await (await fetch(new URL(`upload?name=${encodeURIComponent(name)}`, server.url), { method: 'POST', headers: { cookie, 'content-type': 'application/octet-stream' }, body })).json()) as { value: { path: string } }).value.path
+      (
+        (await (
+          await fetch(new URL(`upload?name=${encodeURIComponent(name)}`, server.url), {
+            method: 'POST',
+            headers: { cookie, 'content-type': 'application/octet-stream' },
+            body,
+          })
+        ).json()) as { value: { path: string } }
+      ).value.path
     const csv = '区划代码,名称\n451022100292,那坡村委会\n'
     const first = await upload('村庄1.csv', csv)
     expect(((await (await rpc('import.preview', { kind: 'villages', source: { path: first } })).json()) as { ok: boolean }).ok).toBe(true)

@@ -73,7 +73,9 @@ export async function startBrowserMode({ core, rendererDir, port = 0, host = '12
     reply.header('Cache-Control', 'no-store')
     if (request.method === 'GET' && !request.url.startsWith('/rpc/') && !request.url.startsWith('/tiles/'))
       return reply.code(401).type('text/html; charset=utf-8').send(SIGN_IN_PAGE)
-    return reply.code(401).send({ ok: false, error: { code: 'FORBIDDEN', message: 'open the address printed when browser mode started', details: { reason: 'browserSession' } } })
+    return reply
+      .code(401)
+      .send({ ok: false, error: { code: 'FORBIDDEN', message: 'open the address printed when browser mode started', details: { reason: 'browserSession' } } })
   })
   app.addHook('onSend', async (_request, reply) => {
     reply.header('Content-Security-Policy', CONTENT_SECURITY_POLICY)
@@ -111,7 +113,9 @@ export async function startBrowserMode({ core, rendererDir, port = 0, host = '12
       await pipeline(request.body as Readable, counted, createWriteStream(path, { mode: PRIVATE_FILE_MODE }))
     } catch {
       rmSync(dir, { recursive: true, force: true })
-      return reply.code(bytes > UPLOAD_LIMIT ? 413 : 400).send({ ok: false, error: { code: 'VALIDATION', message: `upload failed (at most ${UPLOAD_LIMIT / 1024 / 1024} MB)`, details: { bytes } } })
+      return reply
+        .code(bytes > UPLOAD_LIMIT ? 413 : 400)
+        .send({ ok: false, error: { code: 'VALIDATION', message: `upload failed (at most ${UPLOAD_LIMIT / 1024 / 1024} MB)`, details: { bytes } } })
     }
     return { ok: true, value: { path, fileName, bytes } }
   })
@@ -155,6 +159,8 @@ const UPLOAD_LIMIT = 200 * 1024 * 1024
 
 /** The uploaded file's name as a plain file name (no folders, no characters Windows refuses). */
 function uploadName(name: string | undefined): string | null {
-  const plain = basename(String(name ?? '').replace(/\\/g, '/')).replace(/[\p{Cc}<>:"|?*]/gu, '_').slice(0, 200)
+  const plain = basename(String(name ?? '').replace(/\\/g, '/'))
+    .replace(/[\p{Cc}<>:"|?*]/gu, '_')
+    .slice(0, 200)
   return plain && plain !== '.' && plain !== '..' ? plain : null
 }

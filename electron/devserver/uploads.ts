@@ -84,7 +84,8 @@ export class Uploads {
 
   /** The upload folder a call's `source.path` lies in, if it is one of ours. */
   private folderOf(source: unknown): string | null {
-    const path = source && typeof source === 'object' && typeof (source as { path?: unknown }).path === 'string' ? resolve((source as { path: string }).path) : null
+    const path =
+      source && typeof source === 'object' && typeof (source as { path?: unknown }).path === 'string' ? resolve((source as { path: string }).path) : null
     if (!path || !path.startsWith(this.root + sep)) return null
     const dir = dirname(path)
     return dirname(dir) === this.root && existsSync(dir) ? dir : null

@@ -69,7 +69,9 @@ function registerTilesProtocol(): void {
     const at = parseTilePath(`${url.host}${url.pathname}`)
     const tile = at && core ? await readTile(core.ctx.dataDir, at.id, at.z, at.x, at.y) : null
     if (!tile) return withAppHeaders(new Response(null, { status: 204 }))
-    return withAppHeaders(new Response(new Uint8Array(tile.bytes), { headers: { 'Content-Type': tile.contentType, 'Cache-Control': 'private, max-age=86400' } }))
+    return withAppHeaders(
+      new Response(new Uint8Array(tile.bytes), { headers: { 'Content-Type': tile.contentType, 'Cache-Control': 'private, max-age=86400' } }),
+    )
   })
 }
 
@@ -147,7 +149,10 @@ function registerIpc(): void {
     if (!isTrustedSender(event.senderFrame?.url)) return null
     if (typeof kind !== 'string' || !Object.hasOwn(importFilters, kind)) return null
     const window = BrowserWindow.fromWebContents(event.sender)
-    const options = { properties: ['openFile'] as 'openFile'[], filters: [...importFilters[kind as keyof typeof importFilters]].map((f) => ({ ...f, extensions: [...f.extensions] })) }
+    const options = {
+      properties: ['openFile'] as 'openFile'[],
+      filters: [...importFilters[kind as keyof typeof importFilters]].map((f) => ({ ...f, extensions: [...f.extensions] })),
+    }
     const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options)
     const path = result.canceled ? undefined : result.filePaths[0]
     if (!path) return null
@@ -196,7 +201,16 @@ function createWindow(): void {
   // shows no question of its own, so main asks in the UI language and lets it go on "discard".
   window.webContents.on('will-prevent-unload', (event) => {
     const guard = resources[uiLanguage()].translation.field.guard
-    const choice = dialog.showMessageBoxSync(window, { type: 'question', title: guard.title, message: guard.title, detail: guard.body, buttons: [guard.stay, guard.leave], defaultId: 0, cancelId: 0, noLink: true })
+    const choice = dialog.showMessageBoxSync(window, {
+      type: 'question',
+      title: guard.title,
+      message: guard.title,
+      detail: guard.body,
+      buttons: [guard.stay, guard.leave],
+      defaultId: 0,
+      cancelId: 0,
+      noLink: true,
+    })
     if (choice === 1) event.preventDefault()
   })
   const devUrl = process.env.ELECTRON_RENDERER_URL
@@ -222,7 +236,11 @@ function offerRestore(options: Parameters<typeof storeCare>[0], problem: string,
   if (answer !== 0) return false
   try {
     const result = care.restore(newest.file)
-    dialog.showMessageBoxSync({ type: 'info', title: 'GridDesk', message: storeMessage('restored', { file: result.restored.file, kept: result.keptAside ?? '-' }, lang) })
+    dialog.showMessageBoxSync({
+      type: 'info',
+      title: 'GridDesk',
+      message: storeMessage('restored', { file: result.restored.file, kept: result.keptAside ?? '-' }, lang),
+    })
     return true
   } catch (error) {
     dialog.showErrorBox('GridDesk', error instanceof StoreError ? error.translated(lang) : String((error as Error).message))
@@ -260,9 +278,15 @@ if (!app.requestSingleInstanceLock()) {
         // A store that does not open (no key, wrong key, revoked, damaged) is said in words, not a stack.
         if (!(error instanceof AppError)) throw error
         const lang = uiLanguage()
-        const text = error instanceof StoreError ? error.translated(lang) : error.details?.reason === 'no_key' ? resources[lang].translation.crypt.noKeychain : errorText(lang, { ok: false, error: error.toBody() })
+        const text =
+          error instanceof StoreError
+            ? error.translated(lang)
+            : error.details?.reason === 'no_key'
+              ? resources[lang].translation.crypt.noKeychain
+              : errorText(lang, { ok: false, error: error.toBody() })
         // A damaged, empty or foreign store: offer the newest backup (the store is kept aside, never deleted).
-        if (attempt === 0 && error instanceof StoreError && ['corrupt', 'notADatabase', 'empty'].includes(error.reason) && offerRestore(options, text, lang)) continue
+        if (attempt === 0 && error instanceof StoreError && ['corrupt', 'notADatabase', 'empty'].includes(error.reason) && offerRestore(options, text, lang))
+          continue
         dialog.showErrorBox('GridDesk', text)
         app.quit()
         return

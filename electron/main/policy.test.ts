@@ -13,11 +13,26 @@ describe('electron main policy', () => {
     const dev = { packaged: false, devUrl: 'http://localhost:5173/' }
     expect(isAppUrl('app://griddesk/index.html', packaged)).toBe(true)
     expect(isAppUrl('app://griddesk/#/map', packaged)).toBe(true)
-    for (const url of ['app://griddesk.evil/index.html', 'app://evil/griddesk', 'app://user@griddesk/', 'file:///tmp/index.html', 'http://localhost:5173/', undefined, '', 'not a url'])
+    for (const url of [
+      'app://griddesk.evil/index.html',
+      'app://evil/griddesk',
+      'app://user@griddesk/',
+      'file:///tmp/index.html',
+      'http://localhost:5173/',
+      undefined,
+      '',
+      'not a url',
+    ])
       expect(isAppUrl(url, packaged), String(url)).toBe(false)
     expect(isAppUrl('http://localhost:5173/index.html', dev)).toBe(true)
     // A prefix is not the origin: another port, a host that starts the same, userinfo tricks.
-    for (const url of ['http://localhost:51730/', 'http://localhost:5173.evil.example/', 'http://localhost:5173@evil.example/', 'https://localhost:5173/', 'http://127.0.0.1:5173/'])
+    for (const url of [
+      'http://localhost:51730/',
+      'http://localhost:5173.evil.example/',
+      'http://localhost:5173@evil.example/',
+      'https://localhost:5173/',
+      'http://127.0.0.1:5173/',
+    ])
       expect(isAppUrl(url, dev), url).toBe(false)
     expect(isAppUrl('http://localhost:5173/', { packaged: false })).toBe(false)
   })
@@ -27,12 +42,20 @@ describe('electron main policy', () => {
       expect(mayOpenExternally(url), url).toBe(false)
     const hosts = ['www.example.cn']
     expect(mayOpenExternally('https://www.example.cn/help', hosts)).toBe(true)
-    for (const url of ['http://www.example.cn/help', 'https://www.example.cn.evil.example/', 'https://user@www.example.cn/', 'https://www.example.cn:8443/', 'https://evil.example/?www.example.cn'])
+    for (const url of [
+      'http://www.example.cn/help',
+      'https://www.example.cn.evil.example/',
+      'https://user@www.example.cn/',
+      'https://www.example.cn:8443/',
+      'https://evil.example/?www.example.cn',
+    ])
       expect(mayOpenExternally(url, hosts), url).toBe(false)
   })
 
   it('sets the CSP and nosniff on every app:// response, over what the file had, keeping status and body', async () => {
-    const served = withAppHeaders(new Response('<!doctype html>', { status: 200, headers: { 'Content-Type': 'text/html', 'Content-Security-Policy': "default-src *" } }))
+    const served = withAppHeaders(
+      new Response('<!doctype html>', { status: 200, headers: { 'Content-Type': 'text/html', 'Content-Security-Policy': 'default-src *' } }),
+    )
     expect(served.headers.get('Content-Security-Policy')).toBe(CONTENT_SECURITY_POLICY)
     expect(served.headers.get('X-Content-Type-Options')).toBe('nosniff')
     expect(served.headers.get('Content-Type')).toBe('text/html')
@@ -47,7 +70,13 @@ describe('electron main policy', () => {
     const yml = readFileSync(join(REPO_ROOT, 'electron-builder.yml'), 'utf8')
     expect(yml).toMatch(/^asar: true$/m)
     const block = /^electronFuses:\n((?:[ ]{2}\w+: (?:true|false)\n)+)/m.exec(yml)?.[1] ?? ''
-    const fuses = Object.fromEntries(block.trim().split('\n').map((line) => line.trim().split(': ') as [string, string]).map(([k, v]) => [k, v === 'true']))
+    const fuses = Object.fromEntries(
+      block
+        .trim()
+        .split('\n')
+        .map((line) => line.trim().split(': ') as [string, string])
+        .map(([k, v]) => [k, v === 'true']),
+    )
     expect(fuses).toEqual({
       runAsNode: false,
       enableNodeOptionsEnvironmentVariable: false,
@@ -58,7 +87,9 @@ describe('electron main policy', () => {
       grantFileProtocolExtraPrivileges: false,
     })
     // Every key is one electron-builder knows (its schema refuses unknown ones at packaging time).
-    const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'app-builder-lib', 'scheme.json'), 'utf8')) as { definitions: { FuseOptionsV1: { properties: Record<string, unknown> } } }
+    const schema = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'app-builder-lib', 'scheme.json'), 'utf8')) as {
+      definitions: { FuseOptionsV1: { properties: Record<string, unknown> } }
+    }
     for (const key of Object.keys(fuses)) expect(schema.definitions.FuseOptionsV1.properties, key).toHaveProperty(key)
   })
 })

@@ -35,7 +35,10 @@ afterEach(() => cleanup())
 
 // Nor document.fonts, which Mantine's autosize Textarea listens to.
 if (!('fonts' in document)) {
-  Object.defineProperty(document, 'fonts', { configurable: true, value: { addEventListener: () => {}, removeEventListener: () => {}, ready: Promise.resolve() } })
+  Object.defineProperty(document, 'fonts', {
+    configurable: true,
+    value: { addEventListener: () => {}, removeEventListener: () => {}, ready: Promise.resolve() },
+  })
 }
 
 // Nor Element.scrollIntoView, which Mantine's combobox calls on the selected option.

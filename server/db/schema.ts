@@ -19,7 +19,9 @@ export const users = pgTable('users', {
 export const userRegions = pgTable(
   'user_regions',
   {
-    userId: text('user_id').notNull().references(() => users.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
     regionCode: text('region_code').notNull(),
     createdAt: createdAt(),
   },
@@ -29,7 +31,9 @@ export const userRegions = pgTable(
 export const devices = pgTable('devices', {
   /** The device's own id (UUID it generated; also the node of its HLC). */
   id: text('id').primaryKey(),
-  userId: text('user_id').notNull().references(() => users.id),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id),
   name: text('name').notNull(),
   /** sha256 of the bearer token; the token itself is never stored. */
   tokenHash: text('token_hash').notNull().unique(),
@@ -41,7 +45,9 @@ export const devices = pgTable('devices', {
 /** One-time enrolment codes (stored hashed). */
 export const enrolCodes = pgTable('enrol_codes', {
   codeHash: text('code_hash').primaryKey(),
-  userId: text('user_id').notNull().references(() => users.id),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id),
   expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'string' }).notNull(),
   usedAt: timestamp('used_at', { withTimezone: true, mode: 'string' }),
   usedByDevice: text('used_by_device'),
@@ -80,11 +86,7 @@ export const rows = pgTable(
     writerDevice: text('writer_device'),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
   },
-  (t) => [
-    primaryKey({ columns: [t.tableName, t.rowId] }),
-    index('rows_seq_idx').on(t.serverSeq),
-    index('rows_region_seq_idx').on(t.region, t.serverSeq),
-  ],
+  (t) => [primaryKey({ columns: [t.tableName, t.rowId] }), index('rows_seq_idx').on(t.serverSeq), index('rows_region_seq_idx').on(t.region, t.serverSeq)],
 )
 
 /**
@@ -95,7 +97,9 @@ export const rows = pgTable(
 export const regionChecksums = pgTable('region_checksums', {
   regionKey: text('region_key').primaryKey(),
   rows: bigint('row_count', { mode: 'number' }).notNull().default(0),
-  hash: bigint('hash', { mode: 'bigint' }).notNull().default(sql`0`),
+  hash: bigint('hash', { mode: 'bigint' })
+    .notNull()
+    .default(sql`0`),
 })
 
 /** Every pushed change with the result it got: audit, and the answer to a replayed batch. */
@@ -152,5 +156,7 @@ export const conflicts = pgTable(
 export const serverMeta = pgTable('server_meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
-  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().default(sql`now()`),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'string' })
+    .notNull()
+    .default(sql`now()`),
 })

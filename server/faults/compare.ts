@@ -24,14 +24,19 @@ export interface Difference {
  */
 export async function compareDeviceWithHq(device: Core, hq: HqDb, options: { except?: Set<string> } = {}): Promise<Difference[]> {
   const sqlite = device.ctx.db.$client
-  const regions = JSON.parse((sqlite.prepare("SELECT value FROM sync_state WHERE key = 'hq_regions'").get() as { value: string } | undefined)?.value ?? '[]') as string[]
+  const regions = JSON.parse(
+    (sqlite.prepare("SELECT value FROM sync_state WHERE key = 'hq_regions'").get() as { value: string } | undefined)?.value ?? '[]',
+  ) as string[]
   const all = regions.includes('*')
   const differences: Difference[] = []
   for (const table of Object.keys(syncedTables)) {
     // Derived values are computed on each device from the rows it holds, not synced.
     const columns = [...syncedColumns(table)].filter(([name]) => !bookkeeping.has(name) && !isDerived(table, name))
     const local = new Map((sqlite.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[]).map((r) => [r.id as string, r]))
-    const server = await rowsOf<{ row_id: string; fields: Record<string, unknown>; region: string | null }>(hq, `SELECT row_id, fields, region FROM rows WHERE table_name = '${table}'`)
+    const server = await rowsOf<{ row_id: string; fields: Record<string, unknown>; region: string | null }>(
+      hq,
+      `SELECT row_id, fields, region FROM rows WHERE table_name = '${table}'`,
+    )
     const held = new Map(server.filter((r) => all || r.region === null || regions.includes(r.region)).map((r) => [r.row_id, r.fields]))
     for (const [id, fields] of held) {
       if (options.except?.has(`${table}:${id}`)) continue
@@ -46,7 +51,8 @@ export async function compareDeviceWithHq(device: Core, hq: HqDb, options: { exc
         if (JSON.stringify(mine) !== JSON.stringify(theirs)) differences.push({ table, rowId: id, field: name, device: mine, hq: theirs })
       }
     }
-    for (const id of local.keys()) if (!held.has(id) && !options.except?.has(`${table}:${id}`)) differences.push({ table, rowId: id, field: null, device: local.get(id), hq: undefined })
+    for (const id of local.keys())
+      if (!held.has(id) && !options.except?.has(`${table}:${id}`)) differences.push({ table, rowId: id, field: null, device: local.get(id), hq: undefined })
   }
   return differences
 }
@@ -54,7 +60,11 @@ export async function compareDeviceWithHq(device: Core, hq: HqDb, options: { exc
 /** Every outbox entry is acknowledged and in HQ's log exactly once with its change id; none waits. */
 export async function outboxArrivedOnce(device: Core, hq: HqDb): Promise<{ entries: number; problems: string[] }> {
   const sqlite = device.ctx.db.$client
-  const outbox = sqlite.prepare('SELECT device_seq, change_id, pushed_at FROM outbox ORDER BY device_seq').all() as { device_seq: number; change_id: string; pushed_at: string | null }[]
+  const outbox = sqlite.prepare('SELECT device_seq, change_id, pushed_at FROM outbox ORDER BY device_seq').all() as {
+    device_seq: number
+    change_id: string
+    pushed_at: string | null
+  }[]
   const logged = await rowsOf<{ device_seq: string; change_id: string; n: string }>(
     hq,
     `SELECT device_seq::text, min(change_id) AS change_id, count(*)::text AS n FROM changes_log WHERE device_id = '${device.ctx.change.deviceId}' GROUP BY device_seq`,

@@ -48,7 +48,10 @@ function editVillages(device: Device, random: () => number, count: number): void
   device.ctx.db.transaction((tx) => {
     for (let i = 0; i < count; i++) {
       const id = ids[Math.floor(random() * ids.length)]!
-      const patch = random() < 0.5 ? { households: 1 + Math.floor(random() * 5000) } : { notes: `备注 ${Math.floor(random() * 1e9)} ${'长'.repeat(Math.floor(random() * 300))}` }
+      const patch =
+        random() < 0.5
+          ? { households: 1 + Math.floor(random() * 5000) }
+          : { notes: `备注 ${Math.floor(random() * 1e9)} ${'长'.repeat(Math.floor(random() * 300))}` }
       updateSynced(tx, device.ctx.change, 'villages', id, patch)
     }
   })
@@ -82,7 +85,12 @@ export async function flakyLink(options: { seed: number; rounds: number; editsPe
   const started = performance.now()
   const random = seeded(options.seed)
   const hq = await startTestHq()
-  const proxy = await startFaultProxy({ target: { host: '127.0.0.1', port: Number(new URL(hq.url).port) }, seed: options.seed, faultRate: options.faultRate ?? 0.5, delayMs: 50 })
+  const proxy = await startFaultProxy({
+    target: { host: '127.0.0.1', port: Number(new URL(hq.url).port) },
+    seed: options.seed,
+    faultRate: options.faultRate ?? 0.5,
+    delayMs: 50,
+  })
   const device = openTestCore()
   const failures: Record<string, number> = {}
   let syncs = 0
@@ -98,7 +106,20 @@ export async function flakyLink(options: { seed: number; rounds: number; editsPe
     }
     proxy.force('pass')
     syncs += await settle(device, failures)
-    return await finish({ scenario: 'flaky-link', seed: options.seed, rounds: options.rounds, edits: options.rounds * options.editsPerRound, syncs, failures, faults: { ...proxy.counts }, millis: Math.round(performance.now() - started) }, device, hq.store.db)
+    return await finish(
+      {
+        scenario: 'flaky-link',
+        seed: options.seed,
+        rounds: options.rounds,
+        edits: options.rounds * options.editsPerRound,
+        syncs,
+        failures,
+        faults: { ...proxy.counts },
+        millis: Math.round(performance.now() - started),
+      },
+      device,
+      hq.store.db,
+    )
   } finally {
     device.dispose()
     await proxy.close()
@@ -116,7 +137,10 @@ async function freePort(): Promise<number> {
 
 /** `npm run hq` as a child process on a PGlite directory; resolves once it listens. */
 function startChildHq(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'server', 'main.ts'), '--data-dir', dataDir, '--port', String(port)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'server', 'main.ts'), '--data-dir', dataDir, '--port', String(port)], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let out = ''
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d) => {
@@ -169,7 +193,19 @@ export async function hqKill9(options: { seed: number; kills: number; editsPerRo
     child = undefined
     const store = await openStore({ dataDir })
     try {
-      return await finish({ scenario: 'hq-kill-9', seed: options.seed, rounds: options.kills, edits: options.kills * options.editsPerRound, syncs, failures, millis: Math.round(performance.now() - started) }, device, store.db)
+      return await finish(
+        {
+          scenario: 'hq-kill-9',
+          seed: options.seed,
+          rounds: options.kills,
+          edits: options.kills * options.editsPerRound,
+          syncs,
+          failures,
+          millis: Math.round(performance.now() - started),
+        },
+        device,
+        store.db,
+      )
     } finally {
       await store.close()
     }
@@ -203,7 +239,19 @@ export async function pgConnectionKill(options: { seed: number; rounds: number; 
       await running
     }
     syncs += await settle(device, failures)
-    return await finish({ scenario: 'pg-connection-kill', seed: options.seed, rounds: options.rounds, edits: options.rounds * options.editsPerRound, syncs, failures, millis: Math.round(performance.now() - started) }, device, hq.store.db)
+    return await finish(
+      {
+        scenario: 'pg-connection-kill',
+        seed: options.seed,
+        rounds: options.rounds,
+        edits: options.rounds * options.editsPerRound,
+        syncs,
+        failures,
+        millis: Math.round(performance.now() - started),
+      },
+      device,
+      hq.store.db,
+    )
   } finally {
     await admin.end()
     device.dispose()

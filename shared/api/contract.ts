@@ -184,7 +184,12 @@ export const api = {
   'demo.load': {
     input: z
       .object({
-        seed: z.number().int().min(0).max(2 ** 31).default(451022),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31)
+          .default(451022),
         keyCustomers: z.number().int().min(0).max(100_000).default(360),
         visits: z.number().int().min(0).max(1_000_000).default(2400),
       })

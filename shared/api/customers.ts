@@ -51,7 +51,18 @@ export const customerPatchSchema = customerFieldsSchema
   .refine((p) => Object.keys(p).length > 0, { error: 'empty patch' })
 export type CustomerPatch = z.output<typeof customerPatchSchema>
 
-export const customerSortKeys = ['name', 'tier', 'influence', 'monthlyRevenue', 'contractExpiry', 'funnelStage', 'nextFollowUp', 'villageName', 'updatedAt', 'lastVisit'] as const
+export const customerSortKeys = [
+  'name',
+  'tier',
+  'influence',
+  'monthlyRevenue',
+  'contractExpiry',
+  'funnelStage',
+  'nextFollowUp',
+  'villageName',
+  'updatedAt',
+  'lastVisit',
+] as const
 export type CustomerSortKey = (typeof customerSortKeys)[number]
 
 export const customerListInputSchema = z
@@ -156,18 +167,26 @@ export interface MergeResult {
   moved: { products: number; visits: number; moves: number; workOrders: number; attachments: number }
 }
 
-
 const id = z.uuid()
 const day = z.string().refine(validDate, { error: 'date_format' })
 
 export const customersApi = {
   'customers.list': { input: customerListInputSchema, output: out<CustomerList>() },
-  'customers.search': { input: z.object({ query: z.string().trim().min(1).max(50), limit: z.number().int().min(1).max(100).default(20) }).strict(), output: out<CustomerSearchHit[]>() },
+  'customers.search': {
+    input: z.object({ query: z.string().trim().min(1).max(50), limit: z.number().int().min(1).max(100).default(20) }).strict(),
+    output: out<CustomerSearchHit[]>(),
+  },
   'customers.get': { input: z.object({ id }).strict(), output: out<CustomerDetail>() },
   'customers.create': { input: customerCreateSchema, output: out<CustomerDetail>() },
   'customers.update': { input: z.object({ id, patch: customerPatchSchema }).strict(), output: out<CustomerDetail>() },
   'customers.moveStage': { input: z.object({ id, toStage: z.enum(funnelStages), on: day.optional() }).strict(), output: out<CustomerDetail>() },
   'customers.duplicates': { input: z.object({ id }).strict(), output: out<DuplicateCandidate[]>() },
-  'customers.merge': { input: z.object({ keepId: id, dropId: id }).strict().refine((m) => m.keepId !== m.dropId, { error: 'same customer' }), output: out<MergeResult>() },
+  'customers.merge': {
+    input: z
+      .object({ keepId: id, dropId: id })
+      .strict()
+      .refine((m) => m.keepId !== m.dropId, { error: 'same customer' }),
+    output: out<MergeResult>(),
+  },
   'customers.tags': { input: z.object({}).strict(), output: out<string[]>() },
 } as const

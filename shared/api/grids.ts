@@ -7,7 +7,15 @@ import { out } from './define'
 import type { GridCheckIssue } from './map'
 
 /** Message codes of boundary validation issues (zod's own messages come already translated). */
-export const boundaryIssueCodes = ['ring_too_short', 'ring_open', 'outside_china', 'swapped_lonlat', 'self_intersection', 'invalid_geometry', 'not_a_grid'] as const
+export const boundaryIssueCodes = [
+  'ring_too_short',
+  'ring_open',
+  'outside_china',
+  'swapped_lonlat',
+  'self_intersection',
+  'invalid_geometry',
+  'not_a_grid',
+] as const
 export type BoundaryIssueCode = (typeof boundaryIssueCodes)[number]
 
 /** [lon, lat] in WGS-84 degrees; a third number (altitude) is allowed and dropped. */

@@ -168,7 +168,11 @@ const jobId = z.string().min(1).max(64)
 export const importsApi = {
   'import.preview': { input: importInputSchema, output: out<ImportPreview>(), paths: readsSource },
   'import.commit': { input: importInputSchema, output: out<ImportResult>(), paths: readsSource },
-  'import.start': { input: importInputSchema.extend({ mode: z.enum(['preview', 'commit']).default('commit') }).strict(), output: out<ImportJobStarted>(), paths: readsSource },
+  'import.start': {
+    input: importInputSchema.extend({ mode: z.enum(['preview', 'commit']).default('commit') }).strict(),
+    output: out<ImportJobStarted>(),
+    paths: readsSource,
+  },
   'import.progress': { input: z.object({ jobId }).strict(), output: out<ImportJobProgress>() },
   'import.cancel': { input: z.object({ jobId }).strict(), output: out<ImportJobProgress>() },
   /** An empty village file headed with the app's labels in `language` (XLSX adds a sheet on how to fill it in). */
@@ -180,5 +184,10 @@ export const importsApi = {
 
 /** `field=column,field=column` (the CLI's and hq:admin's `--map`): overrides of the automatic column mapping. */
 export function parseColumnMapping(map: string | undefined): Record<string, string> {
-  return Object.fromEntries((map ?? '').split(',').filter(Boolean).map((pair) => pair.split('=', 2).map((part) => part.trim())))
+  return Object.fromEntries(
+    (map ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => pair.split('=', 2).map((part) => part.trim())),
+  )
 }

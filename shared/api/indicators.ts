@@ -8,9 +8,18 @@ import { out, type PathFields } from './define'
 import { isDay } from '../rules'
 
 /** '2026-10' (month), '2026-Q3' (quarter) or '2026' (year). */
-export const periodSchema = z.string().trim().regex(/^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/, { message: 'period must be 2026-10, 2026-Q3 or 2026' })
-export const monthSchema = z.string().trim().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'month must look like 2026-10' })
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must look like 2026-10-15' }).refine(isDay, { message: 'date must exist, like 2026-10-15' })
+export const periodSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/, { message: 'period must be 2026-10, 2026-Q3 or 2026' })
+export const monthSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'month must look like 2026-10' })
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must look like 2026-10-15' })
+  .refine(isDay, { message: 'date must exist, like 2026-10-15' })
 const code = z.string().trim().min(1).max(64)
 const id = z.uuid({ message: 'must be a UUID' })
 const amount = z.number().finite().min(-1e12).max(1e12)
@@ -65,7 +74,18 @@ export interface RowError {
   field: string
   /** What is wrong, in English (the UI translates `code`). */
   problem: string
-  code: 'missing_column' | 'required' | 'unknown_org_unit' | 'unknown_indicator' | 'bad_period' | 'not_a_number' | 'duplicate' | 'empty_file' | 'unreadable' | 'nul_char' | 'lone_surrogate'
+  code:
+    | 'missing_column'
+    | 'required'
+    | 'unknown_org_unit'
+    | 'unknown_indicator'
+    | 'bad_period'
+    | 'not_a_number'
+    | 'duplicate'
+    | 'empty_file'
+    | 'unreadable'
+    | 'nul_char'
+    | 'lone_surrogate'
   value?: string
 }
 
@@ -311,7 +331,12 @@ export const indicatorsApi = {
         customerId: id.optional(),
         assigneeUserId: id.optional(),
         dueAt: isoTime.optional(),
-        slaHours: z.number().int().min(1).max(24 * 365).optional(),
+        slaHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 365)
+          .optional(),
         /** From a visit's next action: title, due, grid and customer default to the visit's. */
         fromVisitId: id.optional(),
         /** From a dashboard alert: title and description say what is behind and by how much. */
@@ -331,7 +356,12 @@ export const indicatorsApi = {
             description: z.string().max(5000).nullable(),
             assigneeUserId: id.nullable(),
             dueAt: isoTime,
-            slaHours: z.number().int().min(1).max(24 * 365).nullable(),
+            slaHours: z
+              .number()
+              .int()
+              .min(1)
+              .max(24 * 365)
+              .nullable(),
             status: z.enum(workOrderStatuses),
           })
           .partial()
@@ -354,9 +384,7 @@ export const indicatorsApi = {
     output: out<{ points: TrendPoint[] }>(),
   },
   'analysis.anomalies': {
-    input: z
-      .object({ ...regionQuery, indicatorCode: code.optional(), threshold: z.number().min(1).max(10).default(3.5) })
-      .strict(),
+    input: z.object({ ...regionQuery, indicatorCode: code.optional(), threshold: z.number().min(1).max(10).default(3.5) }).strict(),
     output: out<{ threshold: number; anomalies: Anomaly[] }>(),
   },
   'analysis.correlation': {
@@ -385,4 +413,3 @@ export const indicatorsApi = {
     output: out<{ steps: FunnelStep<FunnelStage>[]; overall: number | null }>(),
   },
 } as const
-

@@ -8,7 +8,10 @@ import { out } from './define'
 import { isDay, isMoment } from '../rules'
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/
-const isoDay = z.string().trim().refine((s) => DATE_RE.test(s) && isDay(s), { error: 'date_format' })
+const isoDay = z
+  .string()
+  .trim()
+  .refine((s) => DATE_RE.test(s) && isDay(s), { error: 'date_format' })
 const money = z.number().min(0).max(100_000)
 /** Reliability and threat: a whole number 1–5, with our own message (zod's names the type). */
 const level = z.number().int({ error: 'level_range' }).min(1, { error: 'level_range' }).max(5, { error: 'level_range' })
@@ -22,7 +25,10 @@ export const intelFieldsSchema = z.object({
   lon: z.number().min(73.4).max(135.1).nullable(),
   lat: z.number().min(18.1).max(53.6).nullable(),
   /** When it was seen: an ISO date or date-time. */
-  seenAt: z.string().trim().refine((s) => isMoment(s) && !Number.isNaN(Date.parse(s)), { error: 'date_format' }),
+  seenAt: z
+    .string()
+    .trim()
+    .refine((s) => isMoment(s) && !Number.isNaN(Date.parse(s)), { error: 'date_format' }),
   validFrom: isoDay.nullable(),
   validTo: isoDay.nullable(),
   source: z.string().trim().max(100).nullable(),
@@ -155,9 +161,15 @@ export const intelApi = {
         intelId: id,
         fileName: z.string().trim().min(1).max(255),
         mime: imageMime,
-        base64: z.string().min(1).max(Math.ceil((MAX_PHOTO_BYTES * 4) / 3) + 4),
+        base64: z
+          .string()
+          .min(1)
+          .max(Math.ceil((MAX_PHOTO_BYTES * 4) / 3) + 4),
         /** A JPEG thumbnail the renderer drew on a canvas (no native image library in the core). */
-        thumbBase64: z.string().max(2 * 1024 * 1024).optional(),
+        thumbBase64: z
+          .string()
+          .max(2 * 1024 * 1024)
+          .optional(),
       })
       .strict(),
     output: out<IntelPhoto>(),

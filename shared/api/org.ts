@@ -8,9 +8,20 @@ import { out } from './define'
 
 /** Message codes of org validation issues. */
 export const orgIssueCodes = [
-  'code_format', 'code_taken', 'parent_missing', 'parent_required', 'root_exists', 'level_not_child',
-  'grid_kind_required', 'grid_kind_not_grid', 'user_missing', 'not_found', 'not_a_grid', 'village_missing',
-  'village_not_in_grid', 'same_parent',
+  'code_format',
+  'code_taken',
+  'parent_missing',
+  'parent_required',
+  'root_exists',
+  'level_not_child',
+  'grid_kind_required',
+  'grid_kind_not_grid',
+  'user_missing',
+  'not_found',
+  'not_a_grid',
+  'village_missing',
+  'village_not_in_grid',
+  'same_parent',
 ] as const
 export type OrgIssueCode = (typeof orgIssueCodes)[number]
 
@@ -55,7 +66,10 @@ export interface OrgAssignResult {
 }
 
 /** Unit codes: letters, digits, '-' and '_', 2–40 characters (e.g. 451022-G13, 451022-G01-M1). */
-const code = z.string().trim().regex(/^[0-9A-Za-z][0-9A-Za-z_-]{1,39}$/, { message: 'code_format' })
+const code = z
+  .string()
+  .trim()
+  .regex(/^[0-9A-Za-z][0-9A-Za-z_-]{1,39}$/, { message: 'code_format' })
 const name = z.string().trim().min(1).max(60)
 const id = z.uuid()
 const userId = z.uuid().nullable()

@@ -170,7 +170,15 @@ export interface ReportModel {
   grids: { code: string; name: string }[]
   generatedGeometry: boolean
   kpi: { timeProgress: number; rows: KpiRow[]; byGrid: KpiRow[] }
-  visits: { planned: number; plannedDone: number; adHoc: number; done: number; plannedRate: number | null; byPurpose: VisitPurposeRow[]; byGrid: VisitGridRow[] }
+  visits: {
+    planned: number
+    plannedDone: number
+    adHoc: number
+    done: number
+    plannedRate: number | null
+    byPurpose: VisitPurposeRow[]
+    byGrid: VisitGridRow[]
+  }
   coverage: { aTier: number; visited30d: number; coverage: number | null; windowStart: string; byGrid: CoverageRow[] }
   funnel: { customers: number; rows: FunnelRow[] }
   intel: { rows: IntelRow[]; prices: PriceComparisonRow[] }
@@ -255,9 +263,7 @@ export const reportsApi = {
   'reports.definitions.delete': { input: z.object({ id: z.uuid() }).strict(), output: out<{ deleted: boolean }>() },
   /** Builds the report once and writes every format of the definition into its folder. */
   'reports.definitions.run': {
-    input: z
-      .object({ id: z.uuid(), overwrite: z.boolean().default(false), asOf: z.iso.date().optional() })
-      .strict(),
+    input: z.object({ id: z.uuid(), overwrite: z.boolean().default(false), asOf: z.iso.date().optional() }).strict(),
     output: out<ReportRunResult>(),
   },
 } as const

@@ -13,14 +13,24 @@ export const profileCount = z.number().int().min(0).max(10_000_000)
 /** A percentage, 0–100. */
 export const profilePct = z.number().min(0, { error: 'pct_range' }).max(100, { error: 'pct_range' })
 
-const rivalFigures = (figure: z.ZodNumber) => z.object(Object.fromEntries(profileRivals.map((r) => [r, figure.nullable()])) as Record<(typeof profileRivals)[number], z.ZodNullable<z.ZodNumber>>).partial().strict()
+const rivalFigures = (figure: z.ZodNumber) =>
+  z
+    .object(Object.fromEntries(profileRivals.map((r) => [r, figure.nullable()])) as Record<(typeof profileRivals)[number], z.ZodNullable<z.ZodNumber>>)
+    .partial()
+    .strict()
 /** Rivals' ports by rival; an absent rival is unknown. */
 export const rivalPortsSchema = rivalFigures(profileCount)
 /** Our share against each rival (ours / (ours + theirs)), percent. */
 export const shareVsRivalsSchema = rivalFigures(profilePct)
 
 const optionalText = (max: number) =>
-  z.string().trim().max(max, { error: 'too_long' }).nullable().optional().transform((v) => (v ? v : null))
+  z
+    .string()
+    .trim()
+    .max(max, { error: 'too_long' })
+    .nullable()
+    .optional()
+    .transform((v) => (v ? v : null))
 
 export const keyPersonSchema = z
   .object({
@@ -46,7 +56,16 @@ export function checkAgeShares(patch: Partial<Record<(typeof ageFields)[number],
 }
 
 export const villageSortKeys = [
-  'divisionCode', 'name', 'townshipName', 'gridName', 'households', 'population', 'penetrationPct', 'fibreCovered', 'completeness', 'updatedAt',
+  'divisionCode',
+  'name',
+  'townshipName',
+  'gridName',
+  'households',
+  'population',
+  'penetrationPct',
+  'fibreCovered',
+  'completeness',
+  'updatedAt',
 ] as const
 export type VillageSortKey = (typeof villageSortKeys)[number]
 
@@ -98,5 +117,8 @@ export const villageListInputSchema = z
 
 export const villagesApi = {
   'villages.list': { input: villageListInputSchema, output: out<VillageList>() },
-  'villages.history': { input: z.object({ id: z.uuid(), limit: z.number().int().min(1).max(1000).default(200) }).strict(), output: out<VillageHistoryEntry[]>() },
+  'villages.history': {
+    input: z.object({ id: z.uuid(), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+    output: out<VillageHistoryEntry[]>(),
+  },
 } as const

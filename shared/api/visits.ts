@@ -7,7 +7,10 @@ import { out } from './define'
 import { isDay } from '../rules'
 
 const id = z.uuid()
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must look like 2026-10-15' }).refine(isDay, { message: 'date must exist, like 2026-10-15' })
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must look like 2026-10-15' })
+  .refine(isDay, { message: 'date must exist, like 2026-10-15' })
 const isoTime = z.iso.datetime({ offset: true })
 const lon = z.number().min(-180).max(180)
 const lat = z.number().min(-90).max(90)
@@ -109,9 +112,7 @@ export interface ObjectionRow {
 
 const participant = z.object({ name: text(50).min(1), role: z.enum(participantRoles) }).strict()
 const product = z.object({ product: text(100).min(1), outcome: z.enum(['pitched', 'sold']), quantity: z.number().int().min(1).max(10_000).default(1) }).strict()
-const objection = z
-  .object({ code: text(64).min(1), detail: text(500).optional(), answer: text(1000).optional(), worked: z.boolean().optional() })
-  .strict()
+const objection = z.object({ code: text(64).min(1), detail: text(500).optional(), answer: text(1000).optional(), worked: z.boolean().optional() }).strict()
 const rivalNews = z
   .object({
     rival: z.enum(rivals),
@@ -134,7 +135,10 @@ const photo = z
     fileName: text(200).min(1),
     mime: text(100).min(1),
     bytes: z.number().int().min(1),
-    thumbSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    thumbSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
   })
   .strict()
 
@@ -146,7 +150,10 @@ export const visitCompleteSchema = z
     checkIn: z
       .object({ at: isoTime, lon: lon.optional(), lat: lat.optional(), source: z.enum(checkInSources) })
       .strict()
-      .refine((c) => c.source === 'none' || (c.lon !== undefined && c.lat !== undefined), { message: 'a device or map check-in needs a location', path: ['lon'] }),
+      .refine((c) => c.source === 'none' || (c.lon !== undefined && c.lat !== undefined), {
+        message: 'a device or map check-in needs a location',
+        path: ['lon'],
+      }),
     radiusM: z.number().int().min(10).max(100_000).default(DEFAULT_CHECK_IN_RADIUS_M),
     participants: z.array(participant).max(10).default([]),
     purpose: text(500).min(1),
@@ -158,7 +165,10 @@ export const visitCompleteSchema = z
     /** Rival news heard: stored as a competitor intel record from this visit. */
     rivalNews: rivalNews.optional(),
     /** Next action: stored on the visit and as a work order (origin 'visit'). */
-    nextAction: z.object({ action: text(200).min(1), due: day }).strict().optional(),
+    nextAction: z
+      .object({ action: text(200).min(1), due: day })
+      .strict()
+      .optional(),
     photos: z.array(photo).max(20).default([]),
     /** The user's time zone (IANA): a due day ends at midnight there, wherever the core runs. */
     timeZone: timeZone.optional(),
@@ -174,7 +184,10 @@ export const visitCorrectionSchema = z
     participants: z.array(participant).max(10),
     products: z.array(product).max(50),
     objections: z.array(objection).max(20),
-    nextAction: z.object({ action: text(200).min(1), due: day }).strict().nullable(),
+    nextAction: z
+      .object({ action: text(200).min(1), due: day })
+      .strict()
+      .nullable(),
   })
   .partial()
   .strict()
@@ -280,7 +293,9 @@ export interface FunnelReport {
 
 export const visitsApi = {
   'visits.targets': {
-    input: z.object({ gridId: id, search: text(50).optional(), kind: z.enum(visitTargetKinds).optional(), limit: z.number().int().min(1).max(2000).default(300) }).strict(),
+    input: z
+      .object({ gridId: id, search: text(50).optional(), kind: z.enum(visitTargetKinds).optional(), limit: z.number().int().min(1).max(2000).default(300) })
+      .strict(),
     output: out<VisitTargetRow[]>(),
   },
   'visits.plan': {
@@ -289,7 +304,10 @@ export const visitsApi = {
         date: day,
         start: z.object({ lon, lat }).strict().optional(),
         startName: text(100).optional(),
-        targets: z.array(z.object({ kind: z.enum(visitTargetKinds), id }).strict()).min(1).max(60),
+        targets: z
+          .array(z.object({ kind: z.enum(visitTargetKinds), id }).strict())
+          .min(1)
+          .max(60),
         /**
          * Save as the grid's plan for the date, replacing the one saved before: a planned visit per
          * target (status 'planned', planned_for = date), targets left out are cancelled, none doubled.
@@ -305,9 +323,18 @@ export const visitsApi = {
   'dayPlans.get': { input: z.object({ gridId: id, date: day }).strict(), output: out<DayPlan | null>() },
   'dayPlans.dates': { input: z.object({ gridId: id, from: day, limit: z.number().int().min(1).max(366).default(30) }).strict(), output: out<PlanDateRow[]>() },
   /** Adds one target to a day's plan of its grid (made if there is none); already in it: nothing changes. */
-  'dayPlans.add': { input: z.object({ date: day, target: z.object({ kind: z.enum(visitTargetKinds), id }).strict() }).strict(), output: out<{ added: boolean; gridId: string; count: number }>() },
+  'dayPlans.add': {
+    input: z.object({ date: day, target: z.object({ kind: z.enum(visitTargetKinds), id }).strict() }).strict(),
+    output: out<{ added: boolean; gridId: string; count: number }>(),
+  },
   /** Moves a plan's targets not visited yet to another day's plan (added after its own). */
-  'dayPlans.carry': { input: z.object({ gridId: id, from: day, to: day }).strict().refine((i) => i.from !== i.to, { message: 'sameDay', path: ['to'] }), output: out<DayPlan>() },
+  'dayPlans.carry': {
+    input: z
+      .object({ gridId: id, from: day, to: day })
+      .strict()
+      .refine((i) => i.from !== i.to, { message: 'sameDay', path: ['to'] }),
+    output: out<DayPlan>(),
+  },
   /** Correct a recent done visit: the fields given replace the stored ones, through the outbox. */
   'visits.correct': { input: z.object({ id, patch: visitCorrectionSchema, timeZone: timeZone.optional() }).strict(), output: out<VisitDetail>() },
   'visits.history': { input: z.object({ id, limit: z.number().int().min(1).max(500).default(100) }).strict(), output: out<VisitHistoryEntry[]>() },
@@ -318,16 +345,21 @@ export const visitsApi = {
   'visits.drafts': { input: z.object({}).strict(), output: out<VisitDraft[]>() },
   'visits.discardDraft': { input: z.object({ id }).strict(), output: out<{ discarded: boolean }>() },
   'visits.addPhoto': {
-    input: z
-      .object({ fileName: text(200).min(1), base64: z.string().min(1).max(14_000_000), thumbBase64: z.string().max(400_000).optional() })
-      .strict(),
+    input: z.object({ fileName: text(200).min(1), base64: z.string().min(1).max(14_000_000), thumbBase64: z.string().max(400_000).optional() }).strict(),
     output: out<{ sha256: string; fileName: string; mime: string; bytes: number; thumbSha256?: string }>(),
   },
   'visits.get': { input: z.object({ id }).strict(), output: out<VisitDetail>() },
   'visits.complete': { input: visitCompleteSchema, output: out<VisitCompleteResult>() },
   'visits.list': {
     input: z
-      .object({ gridId: id.optional(), customerId: id.optional(), from: day.optional(), to: day.optional(), status: z.enum(['planned', 'done']).optional(), limit: z.number().int().min(1).max(1000).default(100) })
+      .object({
+        gridId: id.optional(),
+        customerId: id.optional(),
+        from: day.optional(),
+        to: day.optional(),
+        status: z.enum(['planned', 'done']).optional(),
+        limit: z.number().int().min(1).max(1000).default(100),
+      })
       .strict(),
     output: out<VisitListRow[]>(),
   },
@@ -337,15 +369,36 @@ export const visitsApi = {
   },
   'objections.list': { input: z.object({}).strict(), output: out<ObjectionRow[]>() },
   'objections.create': {
-    input: z.object({ code: z.string().trim().regex(/^[a-z][a-z0-9_]{1,39}$/, { message: 'code: lower-case letters, digits and _' }), nameZh: text(50).min(1), nameEn: text(80).min(1), suggestedAnswer: text(1000).optional() }).strict(),
+    input: z
+      .object({
+        code: z
+          .string()
+          .trim()
+          .regex(/^[a-z][a-z0-9_]{1,39}$/, { message: 'code: lower-case letters, digits and _' }),
+        nameZh: text(50).min(1),
+        nameEn: text(80).min(1),
+        suggestedAnswer: text(1000).optional(),
+      })
+      .strict(),
     output: out<ObjectionRow>(),
   },
   'objections.update': {
-    input: z.object({ id, patch: z.object({ nameZh: text(50).min(1), nameEn: text(80).min(1), suggestedAnswer: text(1000).nullable() }).partial().strict() }).strict(),
+    input: z
+      .object({
+        id,
+        patch: z
+          .object({ nameZh: text(50).min(1), nameEn: text(80).min(1), suggestedAnswer: text(1000).nullable() })
+          .partial()
+          .strict(),
+      })
+      .strict(),
     output: out<ObjectionRow>(),
   },
   'funnel.get': {
-    input: z.object({ gridId: id.optional(), from: day, to: day }).strict().refine((i) => i.from <= i.to, { message: 'from must not be after to', path: ['from'] }),
+    input: z
+      .object({ gridId: id.optional(), from: day, to: day })
+      .strict()
+      .refine((i) => i.from <= i.to, { message: 'from must not be after to', path: ['from'] }),
     output: out<FunnelReport>(),
   },
 } as const

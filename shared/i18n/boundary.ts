@@ -63,7 +63,8 @@ const en: Translation<typeof zh> = {
     back: 'Back to the grid list',
     modeEdit: 'Move vertices',
     modeDraw: 'Draw anew',
-    hintEdit: 'Drag the white vertices to change the boundary, drag the small points between them to add one, right-click a vertex to delete it. Edges snap to neighbouring grids.',
+    hintEdit:
+      'Drag the white vertices to change the boundary, drag the small points between them to add one, right-click a vertex to delete it. Edges snap to neighbouring grids.',
     hintDraw: 'Click point by point on the map to draw the new boundary; click the first point to finish. It replaces the old boundary.',
     hintDrawn: 'The new boundary is drawn: drag its vertices to adjust it, or save.',
     noBoundary: 'This grid has no boundary yet: draw it on the map.',
@@ -99,7 +100,8 @@ const en: Translation<typeof zh> = {
       ring_open: 'The boundary is not closed (first and last vertex differ)',
       outside_china: 'Coordinates outside China',
       swapped_lonlat: 'Longitude and latitude look swapped',
-      self_intersection: 'The boundary crosses itself and cannot be repaired safely (near {{lon}}, {{lat}}): drag the vertices to undo the crossing, or draw it anew.',
+      self_intersection:
+        'The boundary crosses itself and cannot be repaired safely (near {{lon}}, {{lat}}): drag the vertices to undo the crossing, or draw it anew.',
       self_intersection_plain: 'The boundary crosses itself and cannot be repaired safely: drag the vertices to undo the crossing, or draw it anew.',
       invalid_geometry: 'Invalid boundary coordinates (a ring with fewer than 3 points, or not numbers)',
       geometry_type: 'A boundary must be an area (Polygon or MultiPolygon)',

@@ -8,7 +8,10 @@ import { resources, type Language } from './index'
 export function errorText(lang: Language, envelope: Extract<Envelope<unknown>, { ok: false }>): string {
   // Report errors name what was wrong (region, period, file) in the user's words.
   const reason = envelope.error.details?.reason
-  const reportErrors = { ...(resources[lang].translation.reports.errors as Record<string, string>), ...(resources[lang].translation.cli.errors as Record<string, string>) }
+  const reportErrors = {
+    ...(resources[lang].translation.reports.errors as Record<string, string>),
+    ...(resources[lang].translation.cli.errors as Record<string, string>),
+  }
   if (typeof reason === 'string' && reason in reportErrors)
     return reportErrors[reason]!.replace(/\{\{(\w+)\}\}/g, (_, key: string) => String(envelope.error.details?.[key] ?? ''))
   // Actuals import errors: one line per row and column.

@@ -23,9 +23,12 @@ const zh = {
   },
   store: {
     title: '数据文件有问题',
-    corrupt: '数据文件 {{file}} 已损坏（完整性检查未通过）。为避免损失扩大，没有写入。请从应用自动保存的备份恢复（命令行：`npm run cli -- store restore`，损坏的文件会保留在旁边）；若已接入总部，也可重新接入后从总部重新下载。',
-    notADatabase: '{{file}} 不是网格通的数据文件（或已被覆盖、损坏）。请检查数据目录，或从备份恢复（命令行：`npm run cli -- store backups` 查看，`npm run cli -- store restore` 恢复）。',
-    empty: '数据文件 {{file}} 是空的（0 字节），可能是磁盘故障或拷贝中断。为避免作为新设备覆盖，应用没有打开它。请从备份恢复（命令行：`npm run cli -- store restore`），或删除该文件后重新开始。',
+    corrupt:
+      '数据文件 {{file}} 已损坏（完整性检查未通过）。为避免损失扩大，没有写入。请从应用自动保存的备份恢复（命令行：`npm run cli -- store restore`，损坏的文件会保留在旁边）；若已接入总部，也可重新接入后从总部重新下载。',
+    notADatabase:
+      '{{file}} 不是网格通的数据文件（或已被覆盖、损坏）。请检查数据目录，或从备份恢复（命令行：`npm run cli -- store backups` 查看，`npm run cli -- store restore` 恢复）。',
+    empty:
+      '数据文件 {{file}} 是空的（0 字节），可能是磁盘故障或拷贝中断。为避免作为新设备覆盖，应用没有打开它。请从备份恢复（命令行：`npm run cli -- store restore`），或删除该文件后重新开始。',
     newerSchema: '数据文件 {{file}} 来自更新版本的网格通（数据版本 {{stored}}，本应用支持到 {{supported}}）。为保护数据，不会写入。请更新应用。',
     readOnly: '数据文件 {{file}} 或其所在文件夹是只读的，无法保存修改。请检查文件权限，或把数据目录放到可写的位置。',
     diskFull: '磁盘已满：修改没有保存。请清理磁盘空间（例如删除旧的报表或下载文件）后重试。',
@@ -80,15 +83,21 @@ const en: Translation<typeof zh> = {
   },
   store: {
     title: 'Problem with the data file',
-    corrupt: 'The data file {{file}} is damaged (the integrity check failed). Nothing was written to it, so that nothing more is lost. Restore a backup the app keeps (command line: `npm run cli -- store restore`; the damaged file is kept beside it); an enrolled computer can also enrol again and download its data from HQ.',
-    notADatabase: '{{file}} is not a GridDesk data file (or it was overwritten or damaged). Check the data directory, or restore a backup (command line: `npm run cli -- store backups` lists them, `npm run cli -- store restore` restores).',
-    empty: 'The data file {{file}} is empty (0 bytes): perhaps a disk fault or an interrupted copy. It was not opened, so that it is not replaced by a new device. Restore a backup (command line: `npm run cli -- store restore`), or delete the file to start afresh.',
-    newerSchema: 'The data file {{file}} comes from a newer version of GridDesk (data version {{stored}}, this app supports up to {{supported}}). Nothing is written to it, to keep it safe. Please update the app.',
-    readOnly: 'The data file {{file}} or its folder is read-only, so changes cannot be saved. Check the file permissions, or move the data directory somewhere writable.',
+    corrupt:
+      'The data file {{file}} is damaged (the integrity check failed). Nothing was written to it, so that nothing more is lost. Restore a backup the app keeps (command line: `npm run cli -- store restore`; the damaged file is kept beside it); an enrolled computer can also enrol again and download its data from HQ.',
+    notADatabase:
+      '{{file}} is not a GridDesk data file (or it was overwritten or damaged). Check the data directory, or restore a backup (command line: `npm run cli -- store backups` lists them, `npm run cli -- store restore` restores).',
+    empty:
+      'The data file {{file}} is empty (0 bytes): perhaps a disk fault or an interrupted copy. It was not opened, so that it is not replaced by a new device. Restore a backup (command line: `npm run cli -- store restore`), or delete the file to start afresh.',
+    newerSchema:
+      'The data file {{file}} comes from a newer version of GridDesk (data version {{stored}}, this app supports up to {{supported}}). Nothing is written to it, to keep it safe. Please update the app.',
+    readOnly:
+      'The data file {{file}} or its folder is read-only, so changes cannot be saved. Check the file permissions, or move the data directory somewhere writable.',
     diskFull: 'The disk is full: the change was not saved. Free some disk space (e.g. delete old reports or downloads) and try again.',
     locked: 'The data file {{file}} is held by another program. Close other GridDesk windows or command lines and try again.',
     cannotOpen: 'Cannot open the data file {{file}}: {{cause}}',
-    backupDamaged: 'The backup {{file}} is damaged or does not open ({{cause}}); nothing was restored and the current data is unchanged. Choose another backup.',
+    backupDamaged:
+      'The backup {{file}} is damaged or does not open ({{cause}}); nothing was restored and the current data is unchanged. Choose another backup.',
     checked: 'Full check: {{result}}',
     restored: 'Restored from the backup {{file}}. The data file it replaced is kept as {{kept}}.',
     restoreOffer: 'A backup the app keeps can be restored: the newest is from {{at}} ({{reason}}). The data file it replaces is kept beside it, never deleted.',
@@ -109,7 +118,8 @@ const en: Translation<typeof zh> = {
     create: 'Back up now',
     created: 'Backed up: {{file}}',
     restore: 'Restore',
-    restoreConfirm: 'Replace the current data with the backup of {{at}}? Changes made on this computer since then will not be in the restored data (the data file it replaces is kept).',
+    restoreConfirm:
+      'Replace the current data with the backup of {{at}}? Changes made on this computer since then will not be in the restored data (the data file it replaces is kept).',
     restored: 'Restored from {{file}}. The data file it replaced is kept as {{kept}}.',
     check: 'Full check',
     checked: 'Full check: {{result}}',

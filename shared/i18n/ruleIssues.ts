@@ -2,8 +2,7 @@
 import type { RuleIssue } from '../rules'
 import { resources, type Language } from './index'
 
-const fill = (template: string, params: Record<string, string | number>) =>
-  template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => String(params[key] ?? ''))
+const fill = (template: string, params: Record<string, string | number>) => template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => String(params[key] ?? ''))
 
 /** What is wrong, without where. */
 export function ruleMessage(issue: Pick<RuleIssue, 'code' | 'params'>, lang: Language): string {

@@ -76,14 +76,16 @@ const zh = {
       checksum_rebuilt: '本机的核对值已过期，已重新计算。',
       changes_set_aside: '有 {{count}} 条修改未被总部接受，已单独保存在本机（见下方“未被接受的修改”），其余修改照常发送。',
       hq_restored: '总部的数据曾从备份恢复，丢失了本机已发送的 {{count}} 条修改：已重新发送，并重新下载本区域的数据。本机的工作没有丢失。',
-      restored_backup: '本机数据曾从备份恢复：已重新下载本区域的数据（包括本机在备份之后发送到总部的工作），{{count}} 条待发送的修改已排在总部已收到的修改之后发送。',
+      restored_backup:
+        '本机数据曾从备份恢复：已重新下载本区域的数据（包括本机在备份之后发送到总部的工作），{{count}} 条待发送的修改已排在总部已收到的修改之后发送。',
       unconfirmed_kept: '有 {{count}} 条总部已确认收到、但这次没有传回的记录，已保留在本机。',
       rows_refused: '从总部收到的 {{count}} 条记录含有无效的值（例如文件校验值不正确），没有保存；请告知管理员。',
     },
     results: {
       title: '上次同步的结果',
       finishedAt: '{{time}} 完成',
-      summary: '发送 {{pushed}} 条修改：采用 {{applied}}，被取代 {{superseded}}，冲突 {{conflict}}，拒绝 {{rejected}}；接收 {{pulled}} 条记录；上传 {{sent}}，下载 {{received}}。',
+      summary:
+        '发送 {{pushed}} 条修改：采用 {{applied}}，被取代 {{superseded}}，冲突 {{conflict}}，拒绝 {{rejected}}；接收 {{pulled}} 条记录；上传 {{sent}}，下载 {{received}}。',
       empty: '上次同步没有发送修改。',
       omitted: '另有 {{count}} 条未列出。',
       col: { seq: '序号', table: '内容', record: '记录', status: '结果', reason: '原因' },
@@ -92,7 +94,8 @@ const zh = {
     },
     rejected: {
       title: '未被接受的修改（{{count}}）',
-      intro: '下面这些修改总部没有接受，已单独保存在本机，不会阻挡其他修改的发送。本机显示的是总部的数据；您填写的值都在这里。可以把它复制成一条新记录、导出保存，或在确认不需要后删除。',
+      intro:
+        '下面这些修改总部没有接受，已单独保存在本机，不会阻挡其他修改的发送。本机显示的是总部的数据；您填写的值都在这里。可以把它复制成一条新记录、导出保存，或在确认不需要后删除。',
       copy: '复制为新记录',
       copied: '已复制为新记录，会在下次同步时发送。',
       discard: '删除',
@@ -141,8 +144,17 @@ const zh = {
       badValue: '“{{field}}”的值不符合要求：{{detail}}',
     },
     tables: {
-      villages: '村庄档案', key_customers: '关键客户', work_orders: '工单', visits: '拜访', day_plans: '拜访计划', competitor_intel: '竞争情报',
-      org_units: '组织/网格', targets: '目标', actuals: '完成值', customer_products: '客户产品', funnel_moves: '商机进展',
+      villages: '村庄档案',
+      key_customers: '关键客户',
+      work_orders: '工单',
+      visits: '拜访',
+      day_plans: '拜访计划',
+      competitor_intel: '竞争情报',
+      org_units: '组织/网格',
+      targets: '目标',
+      actuals: '完成值',
+      customer_products: '客户产品',
+      funnel_moves: '商机进展',
     },
     errors: {
       NETWORK: '连不上总部服务器：请检查网络信号和服务器地址。您的修改都保存在本机，连上后会自动同步。',
@@ -156,7 +168,8 @@ const zh = {
       HQ_BUSY: '总部服务器正忙（很多电脑同时在同步），已自动重试几次。您的修改仍保存在本机，请过一分钟再同步。',
       RATE_LIMITED: '注册尝试过于频繁，请稍后再试。',
       FORBIDDEN: '总部拒绝了这次访问：您的账号没有这些区域的权限。请联系管理员核对负责区域。',
-      UPGRADE_REQUIRED: '本机的网格通版本过旧，总部已不再接受它的数据。请升级本机的网格通（安装包可向管理员索取）；尚未发送的修改会一直保留在本机，升级后第一次同步时发往总部。',
+      UPGRADE_REQUIRED:
+        '本机的网格通版本过旧，总部已不再接受它的数据。请升级本机的网格通（安装包可向管理员索取）；尚未发送的修改会一直保留在本机，升级后第一次同步时发往总部。',
       PROTOCOL_TOO_NEW: '总部服务器的版本比本软件旧，需要管理员先升级服务器；本机的修改会保留。',
       SCHEMA_TOO_NEW: '总部服务器的版本比本软件旧，需要管理员先升级服务器；本机的修改会保留。',
       BODY_TOO_LARGE: '一次发送的数据过多，请再同步一次。',
@@ -186,7 +199,8 @@ const en: Translation<typeof zh> = {
     },
     enrol: {
       demo: 'This device holds the demo county ({{count}} changes typed into it). Enrolling clears all demo data; your regions then sync down from HQ. Demo data is never sent to HQ.',
-      demo_one: 'This device holds the demo county ({{count}} change typed into it). Enrolling clears all demo data; your regions then sync down from HQ. Demo data is never sent to HQ.',
+      demo_one:
+        'This device holds the demo county ({{count}} change typed into it). Enrolling clears all demo data; your regions then sync down from HQ. Demo data is never sent to HQ.',
       demoExport: 'Export my changes (JSON)',
       demoExported: 'Exported; export again',
       demoClearEnrol: 'Clear the demo and enrol',
@@ -229,7 +243,13 @@ const en: Translation<typeof zh> = {
       title: 'Send and receive',
       now: 'Sync now',
       running: 'Syncing…',
-      phase: { push: "Sending this computer's changes", pull: 'Receiving data from HQ', refetch: "Downloading the region's data again", verify: 'Checking the data', done: 'Finishing' },
+      phase: {
+        push: "Sending this computer's changes",
+        pull: 'Receiving data from HQ',
+        refetch: "Downloading the region's data again",
+        verify: 'Checking the data',
+        done: 'Finishing',
+      },
       pushed: 'Sent {{pushed}} / {{total}} changes',
       pulled: 'Received {{count}} records',
       pulled_one: 'Received {{count}} record',
@@ -241,16 +261,24 @@ const en: Translation<typeof zh> = {
     warnings: {
       changes_resent: 'HQ asked for the changes from #{{from}} again (it may have been restored from a backup); {{count}} were sent again.',
       changes_resent_one: 'HQ asked for the changes from #{{from}} again (it may have been restored from a backup); {{count}} was sent again.',
-      checkpoint_refetch: 'This computer\'s data did not match HQ\'s ({{local}} records here, {{server}} at HQ), so everything was downloaded again; changes waiting to be sent are kept.',
-      checkpoint_mismatch: 'After downloading again the data still does not match HQ ({{local}} records here, {{server}} at HQ). Please contact your administrator.',
-      clock_skew: 'This computer\'s clock is about {{minutes}} minutes off HQ\'s. Sync corrected for it and nothing is lost, but please set the clock.',
+      checkpoint_refetch:
+        "This computer's data did not match HQ's ({{local}} records here, {{server}} at HQ), so everything was downloaded again; changes waiting to be sent are kept.",
+      checkpoint_mismatch:
+        'After downloading again the data still does not match HQ ({{local}} records here, {{server}} at HQ). Please contact your administrator.',
+      clock_skew: "This computer's clock is about {{minutes}} minutes off HQ's. Sync corrected for it and nothing is lost, but please set the clock.",
       checksum_rebuilt: 'The local check value was out of date and has been recomputed.',
-      changes_set_aside: '{{count}} changes were not accepted by HQ and are kept aside on this computer (see "Changes not accepted" below); the others were sent as usual.',
-      changes_set_aside_one: '{{count}} change was not accepted by HQ and is kept aside on this computer (see "Changes not accepted" below); the others were sent as usual.',
-      hq_restored: 'HQ was restored from a backup and lost {{count}} changes this computer had sent: they were sent again and the region\'s data downloaded again. No work on this computer was lost.',
-      hq_restored_one: 'HQ was restored from a backup and lost {{count}} change this computer had sent: it was sent again and the region\'s data downloaded again. No work on this computer was lost.',
-      restored_backup: 'This computer\'s data was restored from a backup: the region\'s data was downloaded again (with the work this computer sent to HQ after the backup), and {{count}} waiting changes were sent after the ones HQ already had.',
-      restored_backup_one: 'This computer\'s data was restored from a backup: the region\'s data was downloaded again (with the work this computer sent to HQ after the backup), and {{count}} waiting change was sent after the ones HQ already had.',
+      changes_set_aside:
+        '{{count}} changes were not accepted by HQ and are kept aside on this computer (see "Changes not accepted" below); the others were sent as usual.',
+      changes_set_aside_one:
+        '{{count}} change was not accepted by HQ and is kept aside on this computer (see "Changes not accepted" below); the others were sent as usual.',
+      hq_restored:
+        "HQ was restored from a backup and lost {{count}} changes this computer had sent: they were sent again and the region's data downloaded again. No work on this computer was lost.",
+      hq_restored_one:
+        "HQ was restored from a backup and lost {{count}} change this computer had sent: it was sent again and the region's data downloaded again. No work on this computer was lost.",
+      restored_backup:
+        "This computer's data was restored from a backup: the region's data was downloaded again (with the work this computer sent to HQ after the backup), and {{count}} waiting changes were sent after the ones HQ already had.",
+      restored_backup_one:
+        "This computer's data was restored from a backup: the region's data was downloaded again (with the work this computer sent to HQ after the backup), and {{count}} waiting change was sent after the ones HQ already had.",
       unconfirmed_kept: '{{count}} records HQ had confirmed but did not send back this time are kept on this computer.',
       unconfirmed_kept_one: '{{count}} record HQ had confirmed but did not send back this time is kept on this computer.',
       rows_refused: '{{count}} records received from HQ hold invalid values (e.g. a broken file checksum) and were not saved; tell your administrator.',
@@ -259,7 +287,8 @@ const en: Translation<typeof zh> = {
     results: {
       title: 'Results of the last sync',
       finishedAt: 'finished {{time}}',
-      summary: 'Sent {{pushed}} changes: {{applied}} applied, {{superseded}} superseded, {{conflict}} conflicts, {{rejected}} refused; received {{pulled}} records; {{sent}} up, {{received}} down.',
+      summary:
+        'Sent {{pushed}} changes: {{applied}} applied, {{superseded}} superseded, {{conflict}} conflicts, {{rejected}} refused; received {{pulled}} records; {{sent}} up, {{received}} down.',
       empty: 'The last sync sent no changes.',
       omitted: '{{count}} more not listed.',
       col: { seq: 'No.', table: 'What', record: 'Record', status: 'Result', reason: 'Reason' },
@@ -268,7 +297,8 @@ const en: Translation<typeof zh> = {
     },
     rejected: {
       title: 'Changes not accepted ({{count}})',
-      intro: 'HQ did not accept these changes. They are kept aside on this computer and do not hold up any other change. The records show HQ\'s data; the values you entered are here. Copy one into a new record, export them, or delete one you no longer need.',
+      intro:
+        "HQ did not accept these changes. They are kept aside on this computer and do not hold up any other change. The records show HQ's data; the values you entered are here. Copy one into a new record, export them, or delete one you no longer need.",
       copy: 'Copy into a new record',
       copied: 'Copied into a new record; it is sent at the next sync.',
       discard: 'Delete',
@@ -279,14 +309,16 @@ const en: Translation<typeof zh> = {
       op: { insert: 'New', update: 'Edit', delete: 'Delete' },
       reasons: {
         read_only_table: 'Only the county administrator can change this kind of data (organisation, grids) at HQ; your account cannot.',
-        read_only_role: 'Your account can view this data but not change it. Ask the HQ administrator if you should (an analyst can be assigned regions to change).',
-        outside_write_region: 'You can view this record, but it is outside the regions you may change. Ask the HQ administrator to assign that region to your account.',
+        read_only_role:
+          'Your account can view this data but not change it. Ask the HQ administrator if you should (an analyst can be assigned regions to change).',
+        outside_write_region:
+          'You can view this record, but it is outside the regions you may change. Ask the HQ administrator to assign that region to your account.',
         reparent_outside_scope: 'An org unit can only be moved under a parent inside your regions; only the HQ administrator can make a unit top-level.',
         parent_level: 'The parent unit must be at a higher level (county > center > grid > microgrid).',
         outside_region: 'This record is outside your regions.',
         unknown_region: 'HQ does not hold the grid or the record this one refers to.',
         unknown_row: 'HQ does not hold this record (it may have been deleted, or it only ever existed on this computer).',
-        invalid_value: 'A value does not meet HQ\'s rules (too long, or characters that cannot be stored).',
+        invalid_value: "A value does not meet HQ's rules (too long, or characters that cannot be stored).",
         too_large: 'This change is too large for HQ to receive in one go (a boundary with too many points, a very long note).',
         missing_field: 'Something required is missing.',
         unknown_field: 'HQ does not know one of the fields; the app may need an update.',
@@ -299,7 +331,8 @@ const en: Translation<typeof zh> = {
     },
     conflicts: {
       title: 'Conflicts',
-      intro: 'The same item was changed to different values on this computer and at HQ. Choose which to keep, or type a new value; your choice is sent as a new change at the next sync.',
+      intro:
+        'The same item was changed to different values on this computer and at HQ. Choose which to keep, or type a new value; your choice is sent as a new change at the next sync.',
       empty: 'No conflicts to review.',
       mine: 'This computer',
       theirs: 'HQ',
@@ -317,22 +350,35 @@ const en: Translation<typeof zh> = {
       badValue: 'The value for “{{field}}” is not valid: {{detail}}',
     },
     tables: {
-      villages: 'Village profile', key_customers: 'Key customer', work_orders: 'Work order', visits: 'Visit', day_plans: 'Day plan', competitor_intel: 'Competitor intel',
-      org_units: 'Organisation / grid', targets: 'Target', actuals: 'Actual', customer_products: 'Customer product', funnel_moves: 'Opportunity step',
+      villages: 'Village profile',
+      key_customers: 'Key customer',
+      work_orders: 'Work order',
+      visits: 'Visit',
+      day_plans: 'Day plan',
+      competitor_intel: 'Competitor intel',
+      org_units: 'Organisation / grid',
+      targets: 'Target',
+      actuals: 'Actual',
+      customer_products: 'Customer product',
+      funnel_moves: 'Opportunity step',
     },
     errors: {
-      NETWORK: 'Cannot reach the HQ server: check the signal and the server address. Your changes are kept on this computer and sent automatically once connected.',
+      NETWORK:
+        'Cannot reach the HQ server: check the signal and the server address. Your changes are kept on this computer and sent automatically once connected.',
       NETWORK_ENROL: 'No server answers at this address: check the address, the port and the signal.',
       NOT_HQ: 'This address is not a GridDesk HQ server; check the address and the port.',
       ENROL_CODE_INVALID: 'The enrolment code is wrong, expired or already used. Ask your county administrator for a new one.',
       UNAUTHORIZED: "This computer's access was withdrawn (perhaps revoked by an administrator). Ask for a new code and enrol again.",
       NOT_ENROLLED: 'This computer is not connected to an HQ server yet; enrol it first.',
       INSECURE_URL: 'The HQ address is not encrypted (http://). Please use an address starting with https://; ask your administrator if unsure.',
-      DEVICE_REVOKED: "HQ revoked this computer: its data key was destroyed and the data is locked. Ask your administrator for a new enrolment code and enrol in a new data directory.",
-      HQ_BUSY: 'HQ is busy with many computers syncing at once; GridDesk tried again a few times. Your changes are kept on this computer: sync again in a minute.',
+      DEVICE_REVOKED:
+        'HQ revoked this computer: its data key was destroyed and the data is locked. Ask your administrator for a new enrolment code and enrol in a new data directory.',
+      HQ_BUSY:
+        'HQ is busy with many computers syncing at once; GridDesk tried again a few times. Your changes are kept on this computer: sync again in a minute.',
       RATE_LIMITED: 'Too many enrolment attempts; try again later.',
       FORBIDDEN: 'HQ refused: your account has no rights on these regions. Ask your administrator to check your regions.',
-      UPGRADE_REQUIRED: 'This version of GridDesk is too old: HQ no longer takes its data. Please update GridDesk on this computer (ask your administrator for the installer); the changes not yet sent are kept here and go to HQ at the first sync after the update.',
+      UPGRADE_REQUIRED:
+        'This version of GridDesk is too old: HQ no longer takes its data. Please update GridDesk on this computer (ask your administrator for the installer); the changes not yet sent are kept here and go to HQ at the first sync after the update.',
       PROTOCOL_TOO_NEW: 'The HQ server is older than this app; an administrator must upgrade it first. Your changes are kept.',
       SCHEMA_TOO_NEW: 'The HQ server is older than this app; an administrator must upgrade it first. Your changes are kept.',
       BODY_TOO_LARGE: 'Too much data in one request; please sync again.',

@@ -93,7 +93,8 @@ const en: Translation<typeof zh> = {
     summary: 'Figures as of {{asOf}} (this computer’s time); period {{start}} to {{end}}.',
     kpi: 'Target and actual are the period’s figures (or the sum of its months); time elapsed as of the as-of day; gap = completion − time elapsed (percentage points).',
     kpiByGrid: 'As above, grid by grid.',
-    visits: 'Planned: visits planned for a day in the period (visits); planned and done: those of them done; done: every visit checked in and done in the period (visits).',
+    visits:
+      'Planned: visits planned for a day in the period (visits); planned and done: those of them done; done: every visit checked in and done in the period (visits).',
     visitsByPurpose: 'Visits done in the period, by purpose (visits).',
     coverage: 'A-tier key customers (customers) with a done visit in the 30 days from {{from}} to {{asOf}}.',
     funnel: 'Current: customers at each stage when the report was made (customers); moved in: moves into the stage during the period.',
@@ -120,7 +121,14 @@ const en: Translation<typeof zh> = {
     noTier: 'No tier',
     threatSize: 'larger = higher threat',
   },
-  countUnit: { grids: '{{n}} grids', villages: '{{n}} villages', visits: '{{n}} visits', customers: '{{n}} customers', items: '{{n}} items', orders: '{{n}} orders' },
+  countUnit: {
+    grids: '{{n}} grids',
+    villages: '{{n}} villages',
+    visits: '{{n}} visits',
+    customers: '{{n}} customers',
+    items: '{{n}} items',
+    orders: '{{n}} orders',
+  },
   cli: {
     errors: {
       fileExists: '“{{path}}” already exists and was not overwritten. Add --force to replace it.',

@@ -157,7 +157,14 @@ export const visitsEn: Translation<typeof visitsZh> = {
   tier: 'A/B/C',
   stage: { potential: 'Potential', contacted: 'Contacted', intent: 'Intent', won: 'Won', retained: 'Retained' },
   rival: { telecom: 'China Telecom', unicom: 'China Unicom', broadnet: 'China Broadnet', other: 'Other' },
-  intelKind: { bundle: 'Bundle', price: 'Price', campaign: 'Key-moment campaign', retention: 'Retention tactic', outlet: 'Outlet / channel', network: 'Network build' },
+  intelKind: {
+    bundle: 'Bundle',
+    price: 'Price',
+    campaign: 'Key-moment campaign',
+    retention: 'Retention tactic',
+    outlet: 'Outlet / channel',
+    network: 'Network build',
+  },
   role: { grid_manager: 'Grid manager', customer_manager: 'Customer manager', community_manager: 'Community manager', other: 'Other' },
   plan: {
     search: 'Search customers or villages',

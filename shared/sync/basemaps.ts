@@ -58,4 +58,3 @@ export interface PrefetchStatus {
   /** The local basemap once done. */
   basemapId: string | null
 }
-

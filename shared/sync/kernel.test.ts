@@ -97,10 +97,22 @@ describe('sparse versions', () => {
   it.each([
     [{}, { version: '', versions: {} }],
     [{ a: V1 }, { version: V1, versions: {} }],
-    [{ a: V1, b: V1, c: V2 }, { version: V1, versions: { c: V2 } }],
-    [{ a: V1, b: V2 }, { version: V2, versions: { a: V1 } }], // tie: the greatest
-    [{ a: V2, b: V1 }, { version: V2, versions: { b: V1 } }],
-    [{ a: V3, b: V1, c: V1, d: V3, e: V2 }, { version: V3, versions: { b: V1, c: V1, e: V2 } }],
+    [
+      { a: V1, b: V1, c: V2 },
+      { version: V1, versions: { c: V2 } },
+    ],
+    [
+      { a: V1, b: V2 },
+      { version: V2, versions: { a: V1 } },
+    ], // tie: the greatest
+    [
+      { a: V2, b: V1 },
+      { version: V2, versions: { b: V1 } },
+    ],
+    [
+      { a: V3, b: V1, c: V1, d: V3, e: V2 },
+      { version: V3, versions: { b: V1, c: V1, e: V2 } },
+    ],
   ])('split %j', (full, expected) => {
     expect(splitVersions(full)).toEqual(expected)
     // Expanding again gives every field its version back.
@@ -124,7 +136,13 @@ describe('sparse versions', () => {
   })
 
   it('sparseAround lists only fields whose version differs', () => {
-    expect(sparseAround(V2, [['a', V2], ['b', V1], ['c', V3]])).toEqual({ b: V1, c: V3 })
+    expect(
+      sparseAround(V2, [
+        ['a', V2],
+        ['b', V1],
+        ['c', V3],
+      ]),
+    ).toEqual({ b: V1, c: V3 })
     expect(sparseAround(V2, [])).toEqual({})
   })
 
@@ -161,13 +179,28 @@ describe('the field rule', () => {
   )
 })
 
-const change = (fields: Record<string, unknown>, base: Record<string, string | null>, hlc = V3, row = 'r1'): MergeChange => ({ table_name: 'villages', row_id: row, hlc, fields, base })
-const stored = (fields: Record<string, unknown>, version: string): StoredRow => ({ fields, versions: Object.fromEntries(Object.keys(fields).map((f) => [f, version])) })
+const change = (fields: Record<string, unknown>, base: Record<string, string | null>, hlc = V3, row = 'r1'): MergeChange => ({
+  table_name: 'villages',
+  row_id: row,
+  hlc,
+  fields,
+  base,
+})
+const stored = (fields: Record<string, unknown>, version: string): StoredRow => ({
+  fields,
+  versions: Object.fromEntries(Object.keys(fields).map((f) => [f, version])),
+})
 
 describe('mergeChange (the server merging a pushed change)', () => {
   it('a new row takes every field with the change version', () => {
     const out = mergeChange(undefined, change({ name: '新村', households: 10 }, { name: null, households: null }), new Map())
-    expect(out).toEqual({ status: 'applied', changed: true, next: { fields: { name: '新村', households: 10 }, versions: { name: V3, households: V3 } }, server: {}, conflicts: [] })
+    expect(out).toEqual({
+      status: 'applied',
+      changed: true,
+      next: { fields: { name: '新村', households: 10 }, versions: { name: V3, households: V3 } },
+      server: {},
+      conflicts: [],
+    })
   })
 
   it('different fields merge; the untouched field keeps its version', () => {
@@ -194,7 +227,11 @@ describe('mergeChange (the server merging a pushed change)', () => {
   })
 
   it('one conflicting field makes the change a conflict while the other fields apply', () => {
-    const out = mergeChange({ fields: { notes: 'theirs', name: 'a' }, versions: { notes: V2, name: V1 } }, change({ notes: 'mine', name: 'b' }, { notes: V1, name: V1 }), new Map())
+    const out = mergeChange(
+      { fields: { notes: 'theirs', name: 'a' }, versions: { notes: V2, name: V1 } },
+      change({ notes: 'mine', name: 'b' }, { notes: V1, name: V1 }),
+      new Map(),
+    )
     expect(out.status).toBe('conflict')
     expect(out.changed).toBe(true)
     expect(out.next.fields).toEqual({ notes: 'theirs', name: 'b' })
@@ -203,7 +240,12 @@ describe('mergeChange (the server merging a pushed change)', () => {
 
   it('an older clean write is superseded and told the newer value', () => {
     const out = mergeChange(stored({ notes: 'newer' }, V4), change({ notes: 'older' }, { notes: V4 }, V3), new Map())
-    expect(out).toMatchObject({ status: 'superseded', changed: false, conflicts: [], server: { notes: { value: 'newer', version: V4, outcome: 'superseded' } } })
+    expect(out).toMatchObject({
+      status: 'superseded',
+      changed: false,
+      conflicts: [],
+      server: { notes: { value: 'newer', version: V4, outcome: 'superseded' } },
+    })
   })
 
   it('an equal value is applied without a new seq, and the device is told to keep the server version', () => {
@@ -239,7 +281,10 @@ describe('mergeChange (the server merging a pushed change)', () => {
   it('a replayed "same" answer (aliasSame) makes the later change of the batch clean too', () => {
     const aliases: VersionAliases = new Map()
     aliasSame(aliases, change({ notes: 'x' }, { notes: V1 }, V3), 'notes', V2)
-    expect(mergeChange(stored({ notes: 'x' }, V2), change({ notes: 'y' }, { notes: V3 }, V4), aliases)).toMatchObject({ status: 'applied', next: { fields: { notes: 'y' } } })
+    expect(mergeChange(stored({ notes: 'x' }, V2), change({ notes: 'y' }, { notes: V3 }, V4), aliases)).toMatchObject({
+      status: 'applied',
+      next: { fields: { notes: 'y' } },
+    })
     // The server's version being the change's own says nothing.
     const none: VersionAliases = new Map()
     aliasSame(none, change({ notes: 'x' }, { notes: V1 }, V3), 'notes', V3)
@@ -260,7 +305,12 @@ describe('mergePulledRow (the device merging a pulled row)', () => {
   const local = { values: { notes: 'mine' }, version: V1, versions: {} as Record<string, string> }
 
   it('without pending changes every pulled field is written; versions follow the pulled row', () => {
-    const out = mergePulledRow({ values: {}, version: V1, versions: { name: V2 } }, new Map(), { fields: { name: 'n', notes: 'x' }, version: V3, versions: { notes: V4 } }, ['name', 'notes'])
+    const out = mergePulledRow(
+      { values: {}, version: V1, versions: { name: V2 } },
+      new Map(),
+      { fields: { name: 'n', notes: 'x' }, version: V3, versions: { notes: V4 } },
+      ['name', 'notes'],
+    )
     expect(out).toEqual({ write: ['name', 'notes'], versions: { version: V3, versions: { notes: V4 } }, conflicts: [] })
   })
 
@@ -294,7 +344,12 @@ describe('mergePulledRow (the device merging a pulled row)', () => {
   })
 
   it('a pending field not pulled keeps its local version too', () => {
-    const out = mergePulledRow({ values: { a: 1 }, version: V1, versions: {} }, new Map([['a', pend(V1, 1)]]), { fields: { b: 1 }, version: V3, versions: {} }, ['b'])
+    const out = mergePulledRow(
+      { values: { a: 1 }, version: V1, versions: {} },
+      new Map([['a', pend(V1, 1)]]),
+      { fields: { b: 1 }, version: V3, versions: {} },
+      ['b'],
+    )
     expect(out.versions).toEqual({ version: V3, versions: { a: V1 } })
   })
 })
@@ -306,7 +361,12 @@ describe('adoptServerField (the device adopting a push result)', () => {
     ['same, nothing later', { value: 't', version: V2, outcome: 'same' }, undefined, { conflict: false, adopt: true }],
     ['conflict, a later edit', { value: 't', version: V2, outcome: 'conflict' }, pend(V3, 'z', [7]), { conflict: true, adopt: false }],
     ['superseded, a later edit', { value: 't', version: V4, outcome: 'superseded' }, pend(V3, 'z', [7]), { conflict: false, adopt: false }],
-    ['same, a later edit based on the sent version', { value: 't', version: V2, outcome: 'same' }, pend(V3, 'z', [7, 9]), { conflict: false, adopt: false, rebase: { seq: 7, version: V2 } }],
+    [
+      'same, a later edit based on the sent version',
+      { value: 't', version: V2, outcome: 'same' },
+      pend(V3, 'z', [7, 9]),
+      { conflict: false, adopt: false, rebase: { seq: 7, version: V2 } },
+    ],
     ['same, a later edit based elsewhere', { value: 't', version: V2, outcome: 'same' }, pend(V1, 'z', [7]), { conflict: false, adopt: false }],
     ['same without a server version', { value: 't', version: null, outcome: 'same' }, pend(V3, 'z', [7]), { conflict: false, adopt: false }],
   ] as const)('%s', (_name, server, later, expected) => {
@@ -321,6 +381,10 @@ describe('foldPending', () => {
       { seq: 5, fields: { a: 2 }, base: { a: V3 } },
       { seq: 6, fields: { c: true }, base: {} },
     ])
-    expect(Object.fromEntries(out)).toEqual({ a: { base: V1, value: 2, seqs: [3, 5] }, b: { base: null, value: 'x', seqs: [3] }, c: { base: null, value: true, seqs: [6] } })
+    expect(Object.fromEntries(out)).toEqual({
+      a: { base: V1, value: 2, seqs: [3, 5] },
+      b: { base: null, value: 'x', seqs: [3] },
+      c: { base: null, value: true, seqs: [6] },
+    })
   })
 })

@@ -260,7 +260,12 @@ export interface PulledRowMerge {
  * change was based on, that is a conflict. Other pulled fields are written with their version;
  * fields not pulled, or kept, keep the version they had.
  */
-export function mergePulledRow(local: LocalRow, pending: ReadonlyMap<string, PendingField>, pulled: SparseVersions & { fields: Record<string, unknown> }, names: Iterable<string>): PulledRowMerge {
+export function mergePulledRow(
+  local: LocalRow,
+  pending: ReadonlyMap<string, PendingField>,
+  pulled: SparseVersions & { fields: Record<string, unknown> },
+  names: Iterable<string>,
+): PulledRowMerge {
   const version = pulled.version
   const taken = new Map<string, Version>()
   const write: string[] = []
@@ -299,12 +304,15 @@ export interface FieldAdoption {
 export function adoptServerField(server: ServerFieldOutcome, sentHlc: Version, later: PendingField | undefined): FieldAdoption {
   const conflict = server.outcome === 'conflict'
   if (!later) return { conflict, adopt: true }
-  if (server.outcome === 'same' && server.version !== null && later.base === sentHlc) return { conflict, adopt: false, rebase: { seq: later.seqs[0]!, version: server.version } }
+  if (server.outcome === 'same' && server.version !== null && later.base === sentHlc)
+    return { conflict, adopt: false, rebase: { seq: later.seqs[0]!, version: server.version } }
   return { conflict, adopt: false }
 }
 
 /** Folds pending changes of one row (oldest first) into their fields: oldest base, newest value. */
-export function foldPending(entries: Iterable<{ seq: number; fields: Record<string, unknown>; base: Record<string, Version | null> }>): Map<string, PendingField> {
+export function foldPending(
+  entries: Iterable<{ seq: number; fields: Record<string, unknown>; base: Record<string, Version | null> }>,
+): Map<string, PendingField> {
   const map = new Map<string, PendingField>()
   for (const entry of entries)
     for (const [field, value] of Object.entries(entry.fields)) {

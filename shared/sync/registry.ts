@@ -21,7 +21,11 @@ export const syncRoles: readonly SyncRole[] = ['grid_manager', 'county_manager',
  * points to (in a fixed table, or in the table another field names), or none (global HQ data
  * every device receives; only HQ-class tables may be global).
  */
-export type RegionRule = { kind: 'self'; field: string } | { kind: 'via'; field: string; table: string } | { kind: 'via_table_field'; field: string; tableField: string } | { kind: 'global' }
+export type RegionRule =
+  | { kind: 'self'; field: string }
+  | { kind: 'via'; field: string; table: string }
+  | { kind: 'via_table_field'; field: string; tableField: string }
+  | { kind: 'global' }
 
 export interface SyncedTableEntry {
   syncClass: SyncClass
@@ -45,7 +49,12 @@ const byGrid: RegionRule = { kind: 'via', field: 'grid_id', table: 'org_units' }
 const byCustomer: RegionRule = { kind: 'via', field: 'customer_id', table: 'key_customers' }
 const byVisit: RegionRule = { kind: 'via', field: 'visit_id', table: 'visits' }
 
-const entry = (syncClass: SyncClass, region: RegionRule, writers: readonly SyncRole[], rules: Readonly<Record<string, FieldRule>> | undefined): SyncedTableEntry => ({
+const entry = (
+  syncClass: SyncClass,
+  region: RegionRule,
+  writers: readonly SyncRole[],
+  rules: Readonly<Record<string, FieldRule>> | undefined,
+): SyncedTableEntry => ({
   syncClass,
   region,
   writers,
@@ -95,7 +104,10 @@ export function mayWrite(table: string, role: string): boolean {
  * writer or rule set, a region rule naming a column or table that does not exist, a global rule
  * on data that is not HQ's, a rule for a column that does not exist. Empty when all is well.
  */
-export function syncRegistryProblems(columns: Readonly<Record<string, Iterable<string>>>, registry: Readonly<Record<string, Partial<SyncedTableEntry> | undefined>> = syncRegistry): string[] {
+export function syncRegistryProblems(
+  columns: Readonly<Record<string, Iterable<string>>>,
+  registry: Readonly<Record<string, Partial<SyncedTableEntry> | undefined>> = syncRegistry,
+): string[] {
   const problems: string[] = []
   const tables = new Map(Object.entries(columns).map(([t, c]) => [t, new Set(c)]))
   for (const table of tables.keys()) if (!registry[table]) problems.push(`${table}: synced table without a registry entry`)
@@ -142,7 +154,10 @@ export function syncRegistryProblems(columns: Readonly<Record<string, Iterable<s
 }
 
 /** Start-up check: throws, naming every problem, unless the registry covers the synced tables completely. */
-export function checkSyncRegistry(columns: Readonly<Record<string, Iterable<string>>>, registry?: Readonly<Record<string, Partial<SyncedTableEntry> | undefined>>): void {
+export function checkSyncRegistry(
+  columns: Readonly<Record<string, Iterable<string>>>,
+  registry?: Readonly<Record<string, Partial<SyncedTableEntry> | undefined>>,
+): void {
   const problems = syncRegistryProblems(columns, registry)
   if (problems.length) throw new Error(`the sync-schema registry (shared/sync/registry.ts) does not match the synced tables:\n  ${problems.join('\n  ')}`)
 }

@@ -75,7 +75,11 @@ describe('encryption at rest', () => {
     for (const [i, phone] of PHONES.entries())
       await core.call('customers.create', { name: `客户${i}`, category: customerCategories[0], phone, notes: `回电 ${phone}` } as never)
     await core.call('visits.saveDraft', { form: { notes: `联系人电话 ${PHONES[0]}` }, label: PHONES[1] })
-    await core.call('visits.addPhoto', { fileName: 'card.jpg', base64: jpegWith(PHONES[2]!).toString('base64'), thumbBase64: jpegWith(PHONES[3]!).toString('base64') })
+    await core.call('visits.addPhoto', {
+      fileName: 'card.jpg',
+      base64: jpegWith(PHONES[2]!).toString('base64'),
+      thumbBase64: jpegWith(PHONES[3]!).toString('base64'),
+    })
     // While open (WAL not checkpointed) and after closing.
     expect(filesHolding(dataDir, PHONES)).toEqual([])
     core.close()
@@ -159,16 +163,22 @@ describe('a clear store from an earlier release', () => {
     const file = join(dataDir, DB_FILE)
     writeFileSync(file, gunzipSync(readFileSync(join(REPO_ROOT, 'electron/core/db/fixtures/store-0.1.0-c875b0b.sqlite.gz'))))
     const clear = new Database(file)
-    const tables = (clear.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%' ORDER BY name").pluck().all() as string[])
+    const tables = clear
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts%' ORDER BY name")
+      .pluck()
+      .all() as string[]
     const before = Object.fromEntries(tables.map((t) => [t, clear.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all()]))
     // Planted: phone numbers of real rows of the old store, and clear files beside it.
-    const planted = clear.prepare("SELECT phone FROM key_customers WHERE phone IS NOT NULL AND length(phone) >= 11 LIMIT 20").pluck().all() as string[]
+    const planted = clear.prepare('SELECT phone FROM key_customers WHERE phone IS NOT NULL AND length(phone) >= 11 LIMIT 20').pluck().all() as string[]
     clear.close()
     expect(planted.length).toBeGreaterThan(5)
     expect(filesHolding(dataDir, planted).length).toBeGreaterThan(0)
     const attachment = join(dataDir, 'attachments', 'ab', 'ab'.padEnd(64, '0'))
     const draft = join(dataDir, 'drafts', 'visits', '01900000-0000-7000-8000-000000000001.json')
-    for (const [path, text] of [[attachment, `名片 ${planted[0]}`], [draft, JSON.stringify({ id: '01900000-0000-7000-8000-000000000001', form: { phone: planted[1] }, label: null, savedAt: '2026-11-01T00:00:00Z' })]] as const) {
+    for (const [path, text] of [
+      [attachment, `名片 ${planted[0]}`],
+      [draft, JSON.stringify({ id: '01900000-0000-7000-8000-000000000001', form: { phone: planted[1] }, label: null, savedAt: '2026-11-01T00:00:00Z' })],
+    ] as const) {
       rmSync(path, { force: true })
       mkdirSync(join(path, '..'), { recursive: true })
       writeFileSync(path, text)
@@ -185,7 +195,10 @@ describe('a clear store from an earlier release', () => {
         continue
       }
       // Later migrations may add columns; every column the old release wrote keeps its value.
-      expect(after.map((row, i) => Object.fromEntries(Object.keys(old[i] ?? {}).map((k) => [k, row[k]]))), t).toEqual(old)
+      expect(
+        after.map((row, i) => Object.fromEntries(Object.keys(old[i] ?? {}).map((k) => [k, row[k]]))),
+        t,
+      ).toEqual(old)
     }
     expect(core.ctx.secrets).toBeDefined()
     core.close()

@@ -47,7 +47,9 @@ export function openWith(key: Buffer, sealed: Buffer, aad = ''): Buffer {
   try {
     return Buffer.concat([decipher.update(sealed.subarray(16, sealed.length - 16)), decipher.final()])
   } catch {
-    throw new AppError('STORE_KEY_WRONG', 'a file of this store does not decrypt with its key (damaged, or from another store)', { details: { reason: 'file_auth_failed' } })
+    throw new AppError('STORE_KEY_WRONG', 'a file of this store does not decrypt with its key (damaged, or from another store)', {
+      details: { reason: 'file_auth_failed' },
+    })
   }
 }
 

@@ -74,7 +74,8 @@ function fromSecret(kind: 'passphrase' | 'keyfile', secret: Buffer, salt: Buffer
 
 function secretOf(source: Extract<KeySource, { kind: 'passphrase' | 'keyfile' }>): Buffer {
   if (source.kind === 'passphrase') {
-    if (source.passphrase.length < 8) throw new AppError('STORE_KEY_WRONG', 'the passphrase must have at least 8 characters', { details: { reason: 'passphrase_short' } })
+    if (source.passphrase.length < 8)
+      throw new AppError('STORE_KEY_WRONG', 'the passphrase must have at least 8 characters', { details: { reason: 'passphrase_short' } })
     return Buffer.from(source.passphrase.normalize('NFC'), 'utf8')
   }
   let bytes: Buffer
@@ -83,7 +84,8 @@ function secretOf(source: Extract<KeySource, { kind: 'passphrase' | 'keyfile' }>
   } catch {
     throw new AppError('STORE_KEY_MISSING', `cannot read the key file ${source.path}`, { details: { reason: 'key_file_unreadable', file: source.path } })
   }
-  if (bytes.length < 32) throw new AppError('STORE_KEY_WRONG', 'a key file holds at least 32 bytes', { details: { reason: 'key_file_short', file: source.path } })
+  if (bytes.length < 32)
+    throw new AppError('STORE_KEY_WRONG', 'a key file holds at least 32 bytes', { details: { reason: 'key_file_short', file: source.path } })
   return bytes
 }
 
@@ -95,9 +97,12 @@ export function unlock(dataDir: string, source: KeySource, storeEncrypted: boole
   if (source.kind === 'ephemeral' || source.kind === 'none') return randomBytes(32)
   const info = readInfo(dataDir)
   if (info?.revokedAt)
-    throw new AppError('STORE_REVOKED', `HQ revoked this device on ${info.revokedAt}; its store is locked for good`, { details: { reason: 'revoked', at: info.revokedAt } })
+    throw new AppError('STORE_REVOKED', `HQ revoked this device on ${info.revokedAt}; its store is locked for good`, {
+      details: { reason: 'revoked', at: info.revokedAt },
+    })
   if (!info) {
-    if (storeEncrypted) throw new AppError('STORE_KEY_MISSING', `the key information of this store (${KEY_INFO_FILE}) is missing`, { details: { reason: 'key_info_missing' } })
+    if (storeEncrypted)
+      throw new AppError('STORE_KEY_MISSING', `the key information of this store (${KEY_INFO_FILE}) is missing`, { details: { reason: 'key_info_missing' } })
     // A new store, or a clear one about to be encrypted: make its key.
     let master: Buffer
     let made: KeyInfo
@@ -107,19 +112,28 @@ export function unlock(dataDir: string, source: KeySource, storeEncrypted: boole
     } else {
       const salt = randomBytes(16)
       master = fromSecret(source.kind, secretOf(source), salt)
-      made = { v: 1, kind: source.kind, salt: salt.toString('base64'), ...(source.kind === 'passphrase' ? { scrypt: { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p } } : {}) }
+      made = {
+        v: 1,
+        kind: source.kind,
+        salt: salt.toString('base64'),
+        ...(source.kind === 'passphrase' ? { scrypt: { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p } } : {}),
+      }
     }
     writeFileDurably(join(dataDir, KEY_INFO_FILE), JSON.stringify({ ...made, check: checkOf(master) }, null, 2))
     return master
   }
   if (info.kind !== source.kind)
-    throw new AppError('STORE_KEY_MISSING', `this store is opened with a ${info.kind}, not a ${source.kind}`, { details: { reason: `needs_${info.kind ?? 'unknown'}` } })
+    throw new AppError('STORE_KEY_MISSING', `this store is opened with a ${info.kind}, not a ${source.kind}`, {
+      details: { reason: `needs_${info.kind ?? 'unknown'}` },
+    })
   let master: Buffer
   if (source.kind === 'sealed') {
     try {
       master = source.open(info.sealed ?? '')
     } catch {
-      throw new AppError('STORE_KEY_WRONG', 'the OS keychain could not unseal the store key (another user or computer?)', { details: { reason: 'unseal_failed' } })
+      throw new AppError('STORE_KEY_WRONG', 'the OS keychain could not unseal the store key (another user or computer?)', {
+        details: { reason: 'unseal_failed' },
+      })
     }
   } else {
     master = fromSecret(source.kind, secretOf(source), Buffer.from(info.salt ?? '', 'base64'), { ...SCRYPT, ...info.scrypt })
@@ -127,7 +141,11 @@ export function unlock(dataDir: string, source: KeySource, storeEncrypted: boole
   const check = Buffer.from(checkOf(master))
   const stored = Buffer.from(info.check ?? '')
   if (check.length !== stored.length || !timingSafeEqual(check, stored))
-    throw new AppError('STORE_KEY_WRONG', `wrong ${source.kind === 'keyfile' ? 'key file' : source.kind === 'passphrase' ? 'passphrase' : 'key'} for this store`, { details: { reason: `wrong_${source.kind}` } })
+    throw new AppError(
+      'STORE_KEY_WRONG',
+      `wrong ${source.kind === 'keyfile' ? 'key file' : source.kind === 'passphrase' ? 'passphrase' : 'key'} for this store`,
+      { details: { reason: `wrong_${source.kind}` } },
+    )
   return master
 }
 

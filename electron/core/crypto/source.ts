@@ -22,7 +22,8 @@ export async function keySourceFromArgs(dataDir: string, args: KeyArgs, lang: La
   const words = resources[lang].translation.crypt
   if (kind === 'passphrase') return { kind: 'passphrase', passphrase: await askHidden(words.prompt) }
   const first = await askHidden(words.promptNew)
-  if ((await askHidden(words.promptRepeat)) !== first) throw new AppError('STORE_KEY_WRONG', 'the two passphrases differ', { details: { reason: 'passphrase_mismatch' } })
+  if ((await askHidden(words.promptRepeat)) !== first)
+    throw new AppError('STORE_KEY_WRONG', 'the two passphrases differ', { details: { reason: 'passphrase_mismatch' } })
   return { kind: 'passphrase', passphrase: first }
 }
 

@@ -29,7 +29,8 @@ afterEach(() => {
   for (const core of cores.splice(0)) core.close()
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
-const villageNotes = (core: Core, id: string) => (core.ctx.db.$client.prepare('SELECT notes FROM villages WHERE id = ?').get(id) as { notes: string | null }).notes
+const villageNotes = (core: Core, id: string) =>
+  (core.ctx.db.$client.prepare('SELECT notes FROM villages WHERE id = ?').get(id) as { notes: string | null }).notes
 const firstVillage = (core: Core) => (core.ctx.db.$client.prepare('SELECT id FROM villages ORDER BY id LIMIT 1').get() as { id: string }).id
 
 describe('backups', () => {
@@ -77,7 +78,8 @@ describe('backups', () => {
     const journal = JSON.parse(readFileSync(join(REPO_ROOT, 'migrations', 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] }
     const last = journal.entries.pop()!
     writeFileSync(join(older, 'migrations', 'meta', '_journal.json'), JSON.stringify(journal))
-    for (const f of readdirSync(join(REPO_ROOT, 'migrations'))) if (f.endsWith('.sql') && f !== `${last.tag}.sql`) cpSync(join(REPO_ROOT, 'migrations', f), join(older, 'migrations', f))
+    for (const f of readdirSync(join(REPO_ROOT, 'migrations')))
+      if (f.endsWith('.sql') && f !== `${last.tag}.sql`) cpSync(join(REPO_ROOT, 'migrations', f), join(older, 'migrations', f))
     const dir = tempDir()
     open(dir, older).close()
     cores.pop()

@@ -66,7 +66,10 @@ function finish(dataDir: string, partial: string, final: string, reason: BackupR
 }
 
 function prune(dataDir: string, reason: BackupReason): void {
-  for (const old of listBackups(dataDir).filter((b) => b.reason === reason).slice(KEPT[reason])) rmSync(join(backupDir(dataDir), old.file), { force: true })
+  for (const old of listBackups(dataDir)
+    .filter((b) => b.reason === reason)
+    .slice(KEPT[reason]))
+    rmSync(join(backupDir(dataDir), old.file), { force: true })
   // Copies a crash interrupted.
   for (const file of readdirSync(backupDir(dataDir))) if (file.endsWith('.partial')) rmSync(join(backupDir(dataDir), file), { force: true })
 }
@@ -87,7 +90,11 @@ export function backupNow(sqlite: Database.Database, dataDir: string, reason: Ba
  * The same on a connection of its own in a worker thread, so that the window and the handlers do
  * not wait for a large store's copy. Where no worker can start, the copy is taken here.
  */
-export async function backupInBackground(options: { file: string; dataDir: string; key?: Buffer; nativeBinding?: string }, reason: BackupReason, at = new Date()): Promise<BackupInfo> {
+export async function backupInBackground(
+  options: { file: string; dataDir: string; key?: Buffer; nativeBinding?: string },
+  reason: BackupReason,
+  at = new Date(),
+): Promise<BackupInfo> {
   const { final, partial } = prepare(options.dataDir, reason, at)
   const outcome = await inStoreWorker(options, "db.prepare('VACUUM INTO ?').run(workerData.partial); parentPort.postMessage({ ok: true })", { partial })
   if (!outcome.ok) {
@@ -143,7 +150,11 @@ function inStoreWorker(options: { file: string; key?: Buffer; nativeBinding?: st
 
 /** `PRAGMA quick_check` of the store in a worker thread: the problems found (none when intact), or undefined when it could not run. */
 export async function quickCheckInBackground(options: { file: string; key?: Buffer; nativeBinding?: string }): Promise<string[] | undefined> {
-  const outcome = await inStoreWorker(options, "parentPort.postMessage({ ok: true, problems: db.pragma('quick_check').map((r) => String(Object.values(r)[0])).filter((v) => v !== 'ok') })", {})
+  const outcome = await inStoreWorker(
+    options,
+    "parentPort.postMessage({ ok: true, problems: db.pragma('quick_check').map((r) => String(Object.values(r)[0])).filter((v) => v !== 'ok') })",
+    {},
+  )
   return outcome.ok ? (outcome.problems ?? []) : undefined
 }
 
@@ -180,8 +191,10 @@ export function problemsOf(sqlite: Database.Database, full = true): string[] {
 function markRestored(file: string, name: string, key: Buffer | undefined, nativeBinding: string | undefined): void {
   const sqlite = openKeyed(file, key, nativeBinding, false)
   try {
-    const enrolled = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sync_state'").get() && sqlite.prepare("SELECT 1 FROM sync_state WHERE key = 'hq_token'").get()
-    if (enrolled) sqlite.prepare("INSERT INTO sync_state (key, value) VALUES ('restored_from_backup', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(name)
+    const enrolled =
+      sqlite.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sync_state'").get() && sqlite.prepare("SELECT 1 FROM sync_state WHERE key = 'hq_token'").get()
+    if (enrolled)
+      sqlite.prepare("INSERT INTO sync_state (key, value) VALUES ('restored_from_backup', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(name)
   } finally {
     sqlite.close()
   }

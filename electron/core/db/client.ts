@@ -87,7 +87,8 @@ export function encryptClearStore(file: string, key: Buffer, nativeBinding?: str
   try {
     applyKey(check, key, 'key')
     const after = counts(check)
-    if (after.join() !== before.join() || check.pragma('quick_check', { simple: true }) !== 'ok') throw new Error('the encrypted copy of the store differs from the original; the clear store was kept')
+    if (after.join() !== before.join() || check.pragma('quick_check', { simple: true }) !== 'ok')
+      throw new Error('the encrypted copy of the store differs from the original; the clear store was kept')
   } finally {
     check.close()
   }

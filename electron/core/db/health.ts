@@ -19,7 +19,9 @@ export class StoreError extends AppError {
     readonly file: string,
     readonly params: Record<string, string | number> = {},
   ) {
-    super('STORE', `${file}: ${reason}${Object.keys(params).length ? ` ${JSON.stringify(params)}` : ''}`, { details: { reason, file: basename(file), ...params } })
+    super('STORE', `${file}: ${reason}${Object.keys(params).length ? ` ${JSON.stringify(params)}` : ''}`, {
+      details: { reason, file: basename(file), ...params },
+    })
     this.name = 'StoreError'
   }
 

@@ -40,14 +40,25 @@ export async function addBasemap(dataDir: string, source: BasemapSource, options
     } else writeFileSync(part, source.bytes ?? new Uint8Array(), { mode: PRIVATE_FILE_MODE })
     const info = await checkTileArchive(part)
     if (info.format === 'pbf') refuse('basemapVector', 'vector tiles (pbf) are not shown yet: import a raster (png/jpg/webp) MBTiles or PMTiles file')
-    return saveBasemap(dataDir, part, info, { id, name: options.name ?? info.name ?? fileName.replace(/\.(mbtiles|pmtiles)$/i, ''), crs: options.crs ?? info.crs ?? 'WGS-84', fileName, addedAt: now.toISOString() })
+    return saveBasemap(dataDir, part, info, {
+      id,
+      name: options.name ?? info.name ?? fileName.replace(/\.(mbtiles|pmtiles)$/i, ''),
+      crs: options.crs ?? info.crs ?? 'WGS-84',
+      fileName,
+      addedAt: now.toISOString(),
+    })
   } finally {
     rmSync(part, { force: true })
   }
 }
 
 /** Moves a checked archive into place under `id` and writes its sidecar (import and prefetch). */
-export function saveBasemap(dataDir: string, file: string, info: ArchiveInfo, given: { id: string; name: string; crs: BasemapCrs; fileName: string; addedAt: string; source?: Basemap['source'] }): Basemap {
+export function saveBasemap(
+  dataDir: string,
+  file: string,
+  info: ArchiveInfo,
+  given: { id: string; name: string; crs: BasemapCrs; fileName: string; addedAt: string; source?: Basemap['source'] },
+): Basemap {
   const dir = basemapsDir(dataDir)
   mkdirSync(dir, { recursive: true })
   const sidecar: Sidecar = {

@@ -35,7 +35,12 @@ export function encodePng(size: number, pixel: (x: number, y: number) => [number
   ihdr.writeUInt32BE(size, 0)
   ihdr.writeUInt32BE(size, 4)
   ihdr.set([8, 2, 0, 0, 0], 8) // 8-bit, RGB, deflate, no filter, no interlace
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array())])
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', new Uint8Array()),
+  ])
 }
 
 const lonToX = (lon: number, z: number) => Math.floor(((lon + 180) / 360) * 2 ** z)
@@ -94,7 +99,9 @@ export function writeFixtureMbtiles(file: string, options: FixtureOptions): Map<
   const db = new Database(file)
   const tiles = new Map<string, Buffer>()
   try {
-    db.exec('CREATE TABLE metadata (name TEXT, value TEXT); CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB); CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);')
+    db.exec(
+      'CREATE TABLE metadata (name TEXT, value TEXT); CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB); CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);',
+    )
     const meta = db.prepare('INSERT INTO metadata (name, value) VALUES (?, ?)')
     const entries: [string, string][] = [
       ['name', options.name ?? 'Test basemap'],

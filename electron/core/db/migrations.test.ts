@@ -15,7 +15,31 @@ describe('migrations', () => {
     core = openTestCore()
     const sqlite = core.ctx.db.$client
     const tables = (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name)
-    for (const table of ['divisions', 'org_units', 'users', 'user_regions', 'villages', 'key_customers', 'customer_products', 'funnel_moves', 'competitor_intel', 'visits', 'visit_participants', 'visit_objections', 'visit_products', 'objections', 'attachments', 'indicators', 'targets', 'actuals', 'work_orders', 'outbox', 'field_versions', 'sync_state', 'sync_conflicts'])
+    for (const table of [
+      'divisions',
+      'org_units',
+      'users',
+      'user_regions',
+      'villages',
+      'key_customers',
+      'customer_products',
+      'funnel_moves',
+      'competitor_intel',
+      'visits',
+      'visit_participants',
+      'visit_objections',
+      'visit_products',
+      'objections',
+      'attachments',
+      'indicators',
+      'targets',
+      'actuals',
+      'work_orders',
+      'outbox',
+      'field_versions',
+      'sync_state',
+      'sync_conflicts',
+    ])
       expect(tables).toContain(table)
     expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1)
@@ -54,12 +78,16 @@ describe('upgrading a store made by the previous release', () => {
     const old = openDatabase(file, { migrationsDir: first })
     const county = generateDemoCounty(readDemoDivisions(REPO_ROOT), { seed: 3, keyCustomers: 30, visits: 60, now: new Date('2026-11-01T00:00:00Z') })
     old.transaction(() => insertDemoCounty(old, county))
-    const countsBefore = old.$client.prepare('SELECT (SELECT count(*) FROM villages) v, (SELECT count(*) FROM visits) s, (SELECT count(*) FROM key_customers) k').get()
+    const countsBefore = old.$client
+      .prepare('SELECT (SELECT count(*) FROM villages) v, (SELECT count(*) FROM visits) s, (SELECT count(*) FROM key_customers) k')
+      .get()
     old.$client.close()
 
     const core = openCore({ dataDir: dir, resourcesDir: REPO_ROOT })
     const sqlite = core.ctx.db.$client
-    expect(sqlite.prepare('SELECT (SELECT count(*) FROM villages) v, (SELECT count(*) FROM visits) s, (SELECT count(*) FROM key_customers) k').get()).toEqual(countsBefore)
+    expect(sqlite.prepare('SELECT (SELECT count(*) FROM villages) v, (SELECT count(*) FROM visits) s, (SELECT count(*) FROM key_customers) k').get()).toEqual(
+      countsBefore,
+    )
     expect(core.ctx.change.schemaVersion).toBe(SYNC_SCHEMA_VERSION)
     const indexes = (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as { name: string }[]).map((i) => i.name)
     expect(indexes).toContain('visits_grid_live_idx')
@@ -84,7 +112,9 @@ describe('0005 sparse field versions', () => {
     const { insertDemoCounty } = await import('./repos/demo')
     const file = join(dir, 'griddesk.sqlite')
     const old = openDatabase(file, { migrationsDir: before })
-    old.transaction(() => insertDemoCounty(old, generateDemoCounty(readDemoDivisions(REPO_ROOT), { seed: 3, keyCustomers: 30, visits: 60, now: new Date('2026-11-01T00:00:00Z') })))
+    old.transaction(() =>
+      insertDemoCounty(old, generateDemoCounty(readDemoDivisions(REPO_ROOT), { seed: 3, keyCustomers: 30, visits: 60, now: new Date('2026-11-01T00:00:00Z') })),
+    )
     // As the previous release kept them: a version per field, the row's hlc at its last edit.
     const village = old.$client.prepare('SELECT id FROM villages ORDER BY id LIMIT 1').get() as { id: string }
     const h1 = '2026-11-02T00:00:00.000Z-0000-dev'
@@ -102,7 +132,11 @@ describe('0005 sparse field versions', () => {
     const migrated = openDatabase(file, { migrationsDir: join(REPO_ROOT, 'migrations') })
     const sqlite = migrated.$client
     const hlc = (sqlite.prepare('SELECT hlc FROM villages WHERE id = ?').get(village.id) as { hlc: string }).hlc
-    const listed = Object.fromEntries((sqlite.prepare("SELECT field, hlc FROM field_versions WHERE table_name = 'villages' AND row_id = ?").all(village.id) as { field: string; hlc: string }[]).map((v) => [v.field, v.hlc]))
+    const listed = Object.fromEntries(
+      (
+        sqlite.prepare("SELECT field, hlc FROM field_versions WHERE table_name = 'villages' AND row_id = ?").all(village.id) as { field: string; hlc: string }[]
+      ).map((v) => [v.field, v.hlc]),
+    )
     const versionOf = (field: string) => listed[field] ?? hlc
     expect([versionOf('name'), versionOf('households'), versionOf('population'), versionOf('notes')]).toEqual([h1, h1, h2, h3])
     expect(hlc).toBe(h3) // the row's version: the greatest of its fields'
@@ -139,14 +173,19 @@ describe('stores written by earlier releases (fixtures/)', () => {
     for (const t of tables) {
       const after = sqlite.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all() as Record<string, unknown>[]
       // Later migrations may add columns; every column the old release wrote keeps its value.
-      expect(after.map((row, i) => Object.fromEntries(Object.keys((rowsBefore[t] as Record<string, unknown>[])[i]!).map((k) => [k, row[k]]))), t).toEqual(rowsBefore[t])
+      expect(
+        after.map((row, i) => Object.fromEntries(Object.keys((rowsBefore[t] as Record<string, unknown>[])[i]!).map((k) => [k, row[k]]))),
+        t,
+      ).toEqual(rowsBefore[t])
     }
     // The upgraded store works: the edits are there and a new change continues the sequence.
     const created = await core.call('customers.list', { search: '测试客户299' } as never)
     expect(JSON.stringify(created)).toContain('测试客户299')
     const village = sqlite.prepare('SELECT id FROM villages ORDER BY division_code LIMIT 1').pluck().get() as string
     await core.call('villages.update', { id: village, patch: { households: 4242 } } as never)
-    expect(sqlite.prepare('SELECT max(device_seq) FROM outbox').pluck().get()).toBe(Math.max(...outboxBefore.map((o) => (o as { device_seq: number }).device_seq)) + 1)
+    expect(sqlite.prepare('SELECT max(device_seq) FROM outbox').pluck().get()).toBe(
+      Math.max(...outboxBefore.map((o) => (o as { device_seq: number }).device_seq)) + 1,
+    )
     core.close()
     rmSync(dir, { recursive: true, force: true })
   })

@@ -41,7 +41,9 @@ export function nameChars(text: string | null | undefined): string {
 }
 
 /** Registers pinyin_key() and name_chars() on a better-sqlite3 connection (before migrations run). */
-export function registerPinyinFunction(sqlite: { function: (name: string, options: { deterministic: boolean }, fn: (text: unknown, mode: unknown) => string) => unknown }): void {
+export function registerPinyinFunction(sqlite: {
+  function: (name: string, options: { deterministic: boolean }, fn: (text: unknown, mode: unknown) => string) => unknown
+}): void {
   const asText = (text: unknown) => (typeof text === 'string' ? text : text == null ? null : String(text))
   sqlite.function('pinyin_key', { deterministic: true }, (text, mode) => pinyinKey(asText(text), mode === 'initials' ? 'initials' : 'full'))
   sqlite.function('name_chars', { deterministic: true }, (text) => nameChars(asText(text)))

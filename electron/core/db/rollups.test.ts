@@ -35,7 +35,7 @@ describe('visit rollups', () => {
   it('stay equal to a recount through a random mix of writes', () => {
     const db = sqlite()
     let seed = 20261202
-    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n)
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n
     const customers = db.prepare('SELECT id, grid_id AS gridId FROM key_customers').all() as { id: string; gridId: string }[]
     const villages = (db.prepare('SELECT id FROM villages').all() as { id: string }[]).map((v) => v.id)
     const visitIds = () => (db.prepare('SELECT id FROM visits').all() as { id: string }[]).map((v) => v.id)
@@ -47,14 +47,25 @@ describe('visit rollups', () => {
       const c = customers[rand(customers.length)]!
       switch (rand(8)) {
         case 0: // a new visit, to a customer or to a village
-          db.prepare(`INSERT INTO visits (id, created_at, updated_at, hlc, status, target_kind, village_id, customer_id, grid_id, checked_in_at) VALUES (?, ?, ?, 'x', ?, ?, ?, ?, ?, ?)`).run(
-            uuidv7(), now, now, rand(4) ? 'done' : 'planned', rand(2) ? 'customer' : 'village', rand(2) ? null : villages[rand(villages.length)], rand(3) ? c.id : null, c.gridId, rand(10) ? at() : null)
+          db.prepare(
+            `INSERT INTO visits (id, created_at, updated_at, hlc, status, target_kind, village_id, customer_id, grid_id, checked_in_at) VALUES (?, ?, ?, 'x', ?, ?, ?, ?, ?, ?)`,
+          ).run(
+            uuidv7(),
+            now,
+            now,
+            rand(4) ? 'done' : 'planned',
+            rand(2) ? 'customer' : 'village',
+            rand(2) ? null : villages[rand(villages.length)],
+            rand(3) ? c.id : null,
+            c.gridId,
+            rand(10) ? at() : null,
+          )
           break
         case 1: // the check-in moved, maybe the same day
           db.prepare('UPDATE visits SET checked_in_at = ? WHERE id = ?').run(at(), visit)
           break
         case 2:
-          db.prepare("UPDATE visits SET status = ? WHERE id = ?").run(['done', 'cancelled', 'draft'][rand(3)], visit)
+          db.prepare('UPDATE visits SET status = ? WHERE id = ?').run(['done', 'cancelled', 'draft'][rand(3)], visit)
           break
         case 3:
           db.prepare('UPDATE visits SET deleted_at = ? WHERE id = ?').run(rand(2) ? now : null, visit)
@@ -68,7 +79,12 @@ describe('visit rollups', () => {
           db.prepare('UPDATE key_customers SET village_id = ? WHERE id = ?').run(rand(5) ? villages[rand(villages.length)] : null, c.id)
           break
         case 6: // the visit now counts for someone or somewhere else
-          db.prepare('UPDATE visits SET customer_id = ?, village_id = ?, grid_id = ? WHERE id = ?').run(rand(2) ? c.id : null, rand(2) ? villages[rand(villages.length)] : null, rand(4) ? c.gridId : null, visit)
+          db.prepare('UPDATE visits SET customer_id = ?, village_id = ?, grid_id = ? WHERE id = ?').run(
+            rand(2) ? c.id : null,
+            rand(2) ? villages[rand(villages.length)] : null,
+            rand(4) ? c.gridId : null,
+            visit,
+          )
           break
         default: // an edit the rollups do not read
           db.prepare('UPDATE visits SET outcome = ?, status = status WHERE id = ?').run(`step ${step}`, visit)

@@ -2,16 +2,7 @@
 // Synced tables share id (UUIDv7 text), timestamps (ISO-8601 UTC), a tombstone and the HLC of the
 // last change, so later capabilities extend columns rather than reshape tables.
 import { sql } from 'drizzle-orm'
-import {
-  index,
-  integer,
-  primaryKey,
-  real,
-  sqliteTable,
-  text,
-  uniqueIndex,
-  type SQLiteTable,
-} from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex, type SQLiteTable } from 'drizzle-orm/sqlite-core'
 import type { SyncedTable } from '../../../shared/sync/registry'
 
 const syncedColumns = () => ({
@@ -184,7 +175,9 @@ export const keyCustomers = sqliteTable(
     index('key_customers_village_idx').on(t.villageId),
     // A village's live customers in id order, covering (deleted_at is listed so the planner needs
     // no row to check it): the inner loop of the list sorted by village.
-    index('key_customers_village_live_idx').on(t.villageId, t.id, t.deletedAt).where(sql`deleted_at IS NULL`),
+    index('key_customers_village_live_idx')
+      .on(t.villageId, t.id, t.deletedAt)
+      .where(sql`deleted_at IS NULL`),
   ],
 )
 
@@ -253,7 +246,11 @@ export const competitorIntel = sqliteTable(
     fromVisitId: text('from_visit_id'),
     createdBy: text('created_by'),
   },
-  (t) => [index('competitor_intel_grid_live_idx').on(t.gridId, t.seenAt).where(sql`deleted_at IS NULL`)],
+  (t) => [
+    index('competitor_intel_grid_live_idx')
+      .on(t.gridId, t.seenAt)
+      .where(sql`deleted_at IS NULL`),
+  ],
 )
 
 /** Visits (拜访), including co-visits (协同拜访). Field-owned. */
@@ -279,9 +276,13 @@ export const visits = sqliteTable(
   },
   (t) => [
     index('visits_customer_idx').on(t.customerId, t.checkedInAt),
-    index('visits_grid_live_idx').on(t.gridId, t.status, t.checkedInAt).where(sql`deleted_at IS NULL`),
+    index('visits_grid_live_idx')
+      .on(t.gridId, t.status, t.checkedInAt)
+      .where(sql`deleted_at IS NULL`),
     // Planned visits are few: a small partial index answers "planned in this period" per grid.
-    index('visits_planned_idx').on(t.gridId, t.plannedFor).where(sql`planned_for IS NOT NULL AND deleted_at IS NULL`),
+    index('visits_planned_idx')
+      .on(t.gridId, t.plannedFor)
+      .where(sql`planned_for IS NOT NULL AND deleted_at IS NULL`),
   ],
 )
 
@@ -306,7 +307,11 @@ export const dayPlans = sqliteTable(
     startName: text('start_name'),
     byUserId: text('by_user_id'),
   },
-  (t) => [index('day_plans_grid_date_idx').on(t.gridId, t.planDate).where(sql`deleted_at IS NULL`)],
+  (t) => [
+    index('day_plans_grid_date_idx')
+      .on(t.gridId, t.planDate)
+      .where(sql`deleted_at IS NULL`),
+  ],
 )
 
 /** Co-visitors of a visit (grid / customer / community manager). */
@@ -361,7 +366,9 @@ export const visitProducts = sqliteTable(
   },
   (t) => [
     index('visit_products_visit_idx').on(t.visitId),
-    index('visit_products_sold_idx').on(t.visitId).where(sql`outcome = 'sold' AND deleted_at IS NULL`),
+    index('visit_products_sold_idx')
+      .on(t.visitId)
+      .where(sql`outcome = 'sold' AND deleted_at IS NULL`),
   ],
 )
 
@@ -510,7 +517,9 @@ export const fieldVersions = sqliteTable(
 export const syncState = sqliteTable('sync_state', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
-  updatedAt: text('updated_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
+  updatedAt: text('updated_at')
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
 })
 
 export const syncConflicts = sqliteTable(

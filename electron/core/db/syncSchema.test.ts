@@ -83,7 +83,15 @@ describe('a device records changes of HQ-only data only for roles that may write
     // Recorded before enrolment (no role known yet: HQ judges it at push).
     const unit = core.ctx.db.transaction((tx) => insertSynced(tx, core.ctx.change, 'org_units', { code: '451022-G09', name: '九号网格', level: 'grid' }))
     const indicator = core.ctx.db.transaction((tx) =>
-      insertSynced(tx, core.ctx.change, 'indicators', { code: 'new_mobile', nameZh: '新增移动用户', nameEn: 'New mobile users', unit: '户', direction: 'higher_better', yellowBelowPp: -5, redBelowPp: -10 }),
+      insertSynced(tx, core.ctx.change, 'indicators', {
+        code: 'new_mobile',
+        nameZh: '新增移动用户',
+        nameEn: 'New mobile users',
+        unit: '户',
+        direction: 'higher_better',
+        yellowBelowPp: -5,
+        redBelowPp: -10,
+      }),
     )
     if (role) core.ctx.db.$client.prepare("INSERT INTO sync_state (key, value) VALUES ('hq_user', ?)").run(JSON.stringify({ id: 'u1', name: 'x', role }))
     const outbox = () => (core.ctx.db.$client.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n
@@ -93,10 +101,17 @@ describe('a device records changes of HQ-only data only for roles that may write
   it.each(['grid_manager', 'hq_analyst'])('a %s: an edit or a new row of HQ data is refused with FORBIDDEN, nothing written or queued', (role) => {
     const { core, unit, indicator, outbox } = enrolledAs(role)
     const before = outbox()
-    const tx = <T>(fn: Parameters<typeof core.ctx.db.transaction<T>>[0]) => () => core.ctx.db.transaction(fn)
-    expect(tx((t) => updateSynced(t, core.ctx.change, 'org_units', unit, { name: '改名' }))).toThrow(expect.objectContaining({ code: 'FORBIDDEN', details: { reason: 'read_only_table', table: 'org_units', role } }))
+    const tx =
+      <T>(fn: Parameters<typeof core.ctx.db.transaction<T>>[0]) =>
+      () =>
+        core.ctx.db.transaction(fn)
+    expect(tx((t) => updateSynced(t, core.ctx.change, 'org_units', unit, { name: '改名' }))).toThrow(
+      expect.objectContaining({ code: 'FORBIDDEN', details: { reason: 'read_only_table', table: 'org_units', role } }),
+    )
     expect(tx((t) => updateSynced(t, core.ctx.change, 'indicators', indicator, { yellowBelowPp: -3 }))).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }))
-    expect(tx((t) => insertSyncedMany(t, core.ctx.change, 'objections', [{ code: 'price', nameZh: '价格', nameEn: 'Price' }]))).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }))
+    expect(tx((t) => insertSyncedMany(t, core.ctx.change, 'objections', [{ code: 'price', nameZh: '价格', nameEn: 'Price' }]))).toThrow(
+      expect.objectContaining({ code: 'FORBIDDEN' }),
+    )
     expect(outbox()).toBe(before)
     expect(core.ctx.db.$client.prepare('SELECT name FROM org_units WHERE id = ?').get(unit)).toEqual({ name: '九号网格' })
     expect(core.ctx.db.$client.prepare('SELECT count(*) AS n FROM objections').get()).toEqual({ n: 0 })
@@ -105,12 +120,22 @@ describe('a device records changes of HQ-only data only for roles that may write
   it('a county manager edits the organisation but not indicators; an admin edits both; field data is recorded for a grid manager', () => {
     const county = enrolledAs('county_manager')
     county.core.ctx.db.transaction((t) => updateSynced(t, county.core.ctx.change, 'org_units', county.unit, { name: '改名' }))
-    expect(() => county.core.ctx.db.transaction((t) => updateSynced(t, county.core.ctx.change, 'indicators', county.indicator, { yellowBelowPp: -3 }))).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }))
+    expect(() => county.core.ctx.db.transaction((t) => updateSynced(t, county.core.ctx.change, 'indicators', county.indicator, { yellowBelowPp: -3 }))).toThrow(
+      expect.objectContaining({ code: 'FORBIDDEN' }),
+    )
     const admin = enrolledAs('admin')
     admin.core.ctx.db.transaction((t) => updateSynced(t, admin.core.ctx.change, 'indicators', admin.indicator, { yellowBelowPp: -3 }))
     const grid = enrolledAs('grid_manager')
     const before = grid.outbox()
-    grid.core.ctx.db.transaction((t) => insertSynced(t, grid.core.ctx.change, 'work_orders', { title: '回访', origin: 'manual', orgUnitId: grid.unit, dueAt: '2026-12-03T00:00:00Z', status: 'open' }))
+    grid.core.ctx.db.transaction((t) =>
+      insertSynced(t, grid.core.ctx.change, 'work_orders', {
+        title: '回访',
+        origin: 'manual',
+        orgUnitId: grid.unit,
+        dueAt: '2026-12-03T00:00:00Z',
+        status: 'open',
+      }),
+    )
     expect(grid.outbox()).toBe(before + 1)
   })
 

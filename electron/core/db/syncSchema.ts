@@ -6,7 +6,9 @@ import { syncedTables, type SyncedTableName } from './schema'
 
 /** Every column of every synced table (bookkeeping ones included), as stored and synced. */
 export function syncedColumnNames(): Record<SyncedTableName, string[]> {
-  return Object.fromEntries(Object.entries(syncedTables).map(([name, { table }]) => [name, Object.values(getTableColumns(table)).map((c) => c.name)])) as Record<SyncedTableName, string[]>
+  return Object.fromEntries(
+    Object.entries(syncedTables).map(([name, { table }]) => [name, Object.values(getTableColumns(table)).map((c) => c.name)]),
+  ) as Record<SyncedTableName, string[]>
 }
 
 let checked = false

@@ -22,7 +22,9 @@ function syncedColumns(): Record<string, Record<string, string>> {
     const columns = Object.values(getTableColumns(syncedTables[name as keyof typeof syncedTables].table))
       .filter((c) => !BOOKKEEPING_COLUMNS.has(c.name))
       .sort((a, b) => (a.name < b.name ? -1 : 1))
-    tables[name] = Object.fromEntries(columns.map((c) => [c.name, [c.columnType, c.notNull ? 'not null' : '', c.enumValues?.length ? c.enumValues.join('|') : ''].filter(Boolean).join(' ')]))
+    tables[name] = Object.fromEntries(
+      columns.map((c) => [c.name, [c.columnType, c.notNull ? 'not null' : '', c.enumValues?.length ? c.enumValues.join('|') : ''].filter(Boolean).join(' ')]),
+    )
   }
   return tables
 }
@@ -38,7 +40,8 @@ function differences(before: Record<string, Record<string, string>>, after: Reco
 }
 
 describe('sync schema version', () => {
-  if (process.env.UPDATE_SYNC_SNAPSHOT === '1') writeFileSync(SNAPSHOT, `${JSON.stringify({ version: SYNC_SCHEMA_VERSION, tables: syncedColumns() }, null, 2)}\n`)
+  if (process.env.UPDATE_SYNC_SNAPSHOT === '1')
+    writeFileSync(SNAPSHOT, `${JSON.stringify({ version: SYNC_SCHEMA_VERSION, tables: syncedColumns() }, null, 2)}\n`)
   const stored = JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as { version: number; tables: Record<string, Record<string, string>> }
 
   it('synced columns change only with a bump of SYNC_SCHEMA_VERSION (and a fresh snapshot)', () => {

@@ -9,7 +9,13 @@ import { basemapCrsList } from '../../../shared/api/map'
 import { AppError } from '../../../shared/errors'
 import { openPmtiles, TILE_TYPES } from '../tiles/pmtiles'
 
-export const TILE_CONTENT_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp', pbf: 'application/x-protobuf' }
+export const TILE_CONTENT_TYPES: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  pbf: 'application/x-protobuf',
+}
 
 export type ArchiveKind = 'mbtiles' | 'pmtiles'
 

@@ -27,12 +27,22 @@ export function openTileStaging(file: string): TileStaging {
   return {
     done: () => new Set((db.prepare('SELECT z, x, y FROM tiles').all() as { z: number; x: number; y: number }[]).map((r) => `${r.z}/${r.x}/${r.y}`)),
     totals: () => {
-      const r = db.prepare('SELECT count(data) AS tiles, count(*) AS settled, coalesce(sum(length(data)), 0) AS bytes FROM tiles').get() as { tiles: number; settled: number; bytes: number }
+      const r = db.prepare('SELECT count(data) AS tiles, count(*) AS settled, coalesce(sum(length(data)), 0) AS bytes FROM tiles').get() as {
+        tiles: number
+        settled: number
+        bytes: number
+      }
       return r
     },
     put: (z, x, y, bytes) => void insert.run(z, x, y, bytes),
     tiles: function* () {
-      for (const r of db.prepare('SELECT z, x, y, data FROM tiles WHERE data IS NOT NULL').iterate() as Iterable<{ z: number; x: number; y: number; data: Buffer }>) yield [r.z, r.x, r.y, r.data]
+      for (const r of db.prepare('SELECT z, x, y, data FROM tiles WHERE data IS NOT NULL').iterate() as Iterable<{
+        z: number
+        x: number
+        y: number
+        data: Buffer
+      }>)
+        yield [r.z, r.x, r.y, r.data]
     },
     close: () => db.close(),
   }

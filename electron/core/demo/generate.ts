@@ -61,9 +61,15 @@ export function createRandom(seed: number) {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35)
     return (z ^ (z >>> 16)) >>> 0
   }
-  let a = split(), b = split(), c = split(), d = split()
+  let a = split(),
+    b = split(),
+    c = split(),
+    d = split()
   const next = () => {
-    a |= 0; b |= 0; c |= 0; d |= 0
+    a |= 0
+    b |= 0
+    c |= 0
+    d |= 0
     const t = (((a + b) | 0) + d) | 0
     d = (d + 1) | 0
     a = b ^ (b >>> 9)
@@ -92,12 +98,48 @@ export function createRandom(seed: number) {
 type Random = ReturnType<typeof createRandom>
 
 const SURNAMES = ['韦', '黄', '农', '陆', '梁', '罗', '覃', '李', '潘', '蒙', '卢', '莫', '刘', '何', '陈', '张', '王', '赵', '周', '杨']
-const GIVEN = ['建', '国', '志', '明', '海', '秀', '丽', '文', '华', '春', '玉', '芳', '强', '军', '桂', '兰', '永', '庆', '德', '荣', '金', '凤', '光', '平', '小', '红', '伟', '敏', '静', '涛']
+const GIVEN = [
+  '建',
+  '国',
+  '志',
+  '明',
+  '海',
+  '秀',
+  '丽',
+  '文',
+  '华',
+  '春',
+  '玉',
+  '芳',
+  '强',
+  '军',
+  '桂',
+  '兰',
+  '永',
+  '庆',
+  '德',
+  '荣',
+  '金',
+  '凤',
+  '光',
+  '平',
+  '小',
+  '红',
+  '伟',
+  '敏',
+  '静',
+  '涛',
+]
 const ECONOMY = ['芒果种植', '香蕉种植', '甘蔗种植', '水稻种植', '生猪养殖', '秋冬蔬菜', '油茶种植', '外出务工为主', '商贸集散', '桑蚕养殖']
 const MARKET_DAYS = ['农历逢一、四、七', '农历逢二、五、八', '农历逢三、六、九', '每周日', '每日早市']
 const FESTIVALS = ['春节返乡高峰', '壮族三月三歌圩', '中元节', '芒果节（7月）', '布洛陀祭祀', '中秋返乡', '瑶族盘王节']
 const EDUCATION = ['小学为主', '初中为主', '高中及以上较多', '初中为主，留守儿童多']
-const SIGNALS: readonly (readonly [SignalQuality, number])[] = [['good', 5], ['fair', 3], ['poor', 1.5], ['none', 0.5]]
+const SIGNALS: readonly (readonly [SignalQuality, number])[] = [
+  ['good', 5],
+  ['fair', 3],
+  ['poor', 1.5],
+  ['none', 0.5],
+]
 const PURPOSES = ['关系维系', '产品推介', '合约续签', '宽带装机回访', '投诉处理', '竞争应对', '信息收集', '集团业务洽谈']
 const OUTCOMES = ['客户认可，约定下次详谈', '已成交', '客户犹豫，需再跟进', '客户明确拒绝', '收集到竞争信息', '问题已解决']
 const PRODUCTS = ['5G畅享套餐', '千兆宽带', '家庭融合套餐', '魔百和电视', '5G手机换机', '集团V网', '云视讯', '和家亲安防']
@@ -137,7 +179,10 @@ const CENTERS = [
 ] as const
 
 export function parseDivisionsCsv(text: string): DivisionRow[] {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '')
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '')
   const header = lines.shift()
   if (header !== 'level,code,name,parent_code') throw new Error(`unexpected divisions header: ${header}`)
   return lines.map((line) => {
@@ -204,7 +249,13 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
   for (const township of townships) {
     const idx = villageDivisions.flatMap((v, i) => (v.parentCode === township.code ? [i] : []))
     const region = regionOf.get(township.code)! as Feature<Polygon>
-    const local = idx.length === 1 ? [region] : voronoiCells(idx.map((i) => points[i]!), region)
+    const local =
+      idx.length === 1
+        ? [region]
+        : voronoiCells(
+            idx.map((i) => points[i]!),
+            region,
+          )
     idx.forEach((i, k) => (cells[i] = local[k]!))
   }
 
@@ -215,8 +266,17 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
   const countyManagerId = newId()
   users.push({ id: countyManagerId, name: personName(), role: 'county_manager', phone: phone(), orgUnitId: null, ...stamp() })
   orgUnits.push({
-    id: countyId, code: county.code, name: `${county.name}分公司`, level: 'county', parentId: null, divisionCode: county.code,
-    managerUserId: countyManagerId, boundary: JSON.stringify(outline.geometry), geometrySource: GENERATED, sourceCrs: 'WGS-84', ...stamp(),
+    id: countyId,
+    code: county.code,
+    name: `${county.name}分公司`,
+    level: 'county',
+    parentId: null,
+    divisionCode: county.code,
+    managerUserId: countyManagerId,
+    boundary: JSON.stringify(outline.geometry),
+    geometrySource: GENERATED,
+    sourceCrs: 'WGS-84',
+    ...stamp(),
   })
   const gridOfVillage = new Map<string, string>()
   const grids: { id: string; name: string; townshipCode: string; villageIdx: number[] }[] = []
@@ -247,9 +307,18 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
         users.push({ id: managerId, name: personName(), role: 'grid_manager', phone: phone(), orgUnitId: id, ...stamp() })
         const boundary = dissolve(part.idx.map((i) => cells[i]!))
         orgUnits.push({
-          id, code: `451022-G${String(n).padStart(2, '0')}`, name: `${short}${part.suffix}网格`, level: 'grid', parentId: centerId,
-          gridKind: part.kind, divisionCode: townshipCode, managerUserId: managerId, boundary: JSON.stringify(boundary),
-          geometrySource: GENERATED, sourceCrs: 'WGS-84', ...stamp(),
+          id,
+          code: `451022-G${String(n).padStart(2, '0')}`,
+          name: `${short}${part.suffix}网格`,
+          level: 'grid',
+          parentId: centerId,
+          gridKind: part.kind,
+          divisionCode: townshipCode,
+          managerUserId: managerId,
+          boundary: JSON.stringify(boundary),
+          geometrySource: GENERATED,
+          sourceCrs: 'WGS-84',
+          ...stamp(),
         })
         grids.push({ id, name: `${short}${part.suffix}网格`, townshipCode, villageIdx: part.idx })
         for (const i of part.idx) gridOfVillage.set(villageDivisions[i]!.code, id)
@@ -266,23 +335,47 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
     const under18 = rnd.range(16, 26)
     const over60 = rnd.range(14, 26)
     const mobile = Math.round(population * rnd.range(0.25, 0.62))
-    const telecom = rnd.range(10, 30), unicom = rnd.range(5, 20), broadnet = rnd.range(0, 6)
+    const telecom = rnd.range(10, 30),
+      unicom = rnd.range(5, 20),
+      broadnet = rnd.range(0, 6)
     const ours = 100 - telecom - unicom - broadnet
     return {
-      id: newId(), divisionCode: v.code, name: v.name, townshipCode: v.parentCode, kind: community ? 'community' : 'village',
-      gridId: gridOfVillage.get(v.code) ?? null, lon: round6(points[i]!.lon), lat: round6(points[i]!.lat),
-      boundary: JSON.stringify(cells[i]!.geometry), geometrySource: GENERATED, sourceCrs: 'WGS-84',
-      population, households, ageUnder18Pct: round1(under18), age18To60Pct: round1(100 - under18 - over60), ageOver60Pct: round1(over60),
-      migrantAwayPct: round1(community ? rnd.range(8, 20) : rnd.range(20, 48)), mainEconomy: community ? '商贸集散' : rnd.pick(ECONOMY),
-      marketDays: rnd.pick(MARKET_DAYS), festivals: `${rnd.pick(FESTIVALS)}；${rnd.pick(FESTIVALS)}`, educationLevel: rnd.pick(EDUCATION),
-      fibreCovered: community || rnd.chance(0.8), ourPorts: rnd.int(community ? 400 : 40, community ? 1500 : 400),
+      id: newId(),
+      divisionCode: v.code,
+      name: v.name,
+      townshipCode: v.parentCode,
+      kind: community ? 'community' : 'village',
+      gridId: gridOfVillage.get(v.code) ?? null,
+      lon: round6(points[i]!.lon),
+      lat: round6(points[i]!.lat),
+      boundary: JSON.stringify(cells[i]!.geometry),
+      geometrySource: GENERATED,
+      sourceCrs: 'WGS-84',
+      population,
+      households,
+      ageUnder18Pct: round1(under18),
+      age18To60Pct: round1(100 - under18 - over60),
+      ageOver60Pct: round1(over60),
+      migrantAwayPct: round1(community ? rnd.range(8, 20) : rnd.range(20, 48)),
+      mainEconomy: community ? '商贸集散' : rnd.pick(ECONOMY),
+      marketDays: rnd.pick(MARKET_DAYS),
+      festivals: `${rnd.pick(FESTIVALS)}；${rnd.pick(FESTIVALS)}`,
+      educationLevel: rnd.pick(EDUCATION),
+      fibreCovered: community || rnd.chance(0.8),
+      ourPorts: rnd.int(community ? 400 : 40, community ? 1500 : 400),
       rivalPorts: JSON.stringify({ telecom: rnd.int(20, 600), unicom: rnd.int(0, 200), broadnet: rnd.int(0, 120) }),
-      signal4g: community ? 'good' : rnd.weighted(SIGNALS), signal5g: community ? rnd.weighted(SIGNALS.slice(0, 2)) : rnd.weighted(SIGNALS),
-      ourMobileSubs: mobile, ourBroadbandSubs: Math.round(households * rnd.range(0.12, 0.45)),
+      signal4g: community ? 'good' : rnd.weighted(SIGNALS),
+      signal5g: community ? rnd.weighted(SIGNALS.slice(0, 2)) : rnd.weighted(SIGNALS),
+      ourMobileSubs: mobile,
+      ourBroadbandSubs: Math.round(households * rnd.range(0.12, 0.45)),
       penetrationPct: round1((mobile / population) * 100),
       shareVsRivals: JSON.stringify({ ours: round1(ours), telecom: round1(telecom), unicom: round1(unicom), broadnet: round1(broadnet) }),
-      keyPersons: JSON.stringify([{ name: personName(), role: '村支书' }, { name: personName(), role: '村主任' }]),
-      notes: null, ...stamp(),
+      keyPersons: JSON.stringify([
+        { name: personName(), role: '村支书' },
+        { name: personName(), role: '村主任' },
+      ]),
+      notes: null,
+      ...stamp(),
     }
   })
   // Surveys are never finished: some profiles lack the slower facts (age structure, rivals' ports,
@@ -300,9 +393,26 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
   const villageWeights = villages.map((v, i) => [i, v.population as number] as const)
 
   // --- Key customers with an 80/20 value tier (top 20% by revenue A, next 30% B, the rest C).
-  const categories: readonly (readonly [CustomerCategory, number])[] = [['admin_power', 3], ['education', 2], ['commerce', 3], ['group', 1], ['high_value', 3]]
-  const stages: readonly (readonly [FunnelStage, number])[] = [['potential', 3], ['contacted', 3], ['intent', 2], ['won', 1.5], ['retained', 2.5]]
-  const rivalsUsed: readonly (readonly [Rival | null, number])[] = [[null, 5], ['telecom', 3], ['unicom', 1.5], ['broadnet', 0.5]]
+  const categories: readonly (readonly [CustomerCategory, number])[] = [
+    ['admin_power', 3],
+    ['education', 2],
+    ['commerce', 3],
+    ['group', 1],
+    ['high_value', 3],
+  ]
+  const stages: readonly (readonly [FunnelStage, number])[] = [
+    ['potential', 3],
+    ['contacted', 3],
+    ['intent', 2],
+    ['won', 1.5],
+    ['retained', 2.5],
+  ]
+  const rivalsUsed: readonly (readonly [Rival | null, number])[] = [
+    [null, 5],
+    ['telecom', 3],
+    ['unicom', 1.5],
+    ['broadnet', 0.5],
+  ]
   const keyCustomers: Row[] = []
   const customerProducts: Row[] = []
   const funnelMoves: Row[] = []
@@ -312,26 +422,61 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
     const category = rnd.weighted(categories)
     const stage = rnd.weighted(stages)
     const id = newId()
-    const organisation = category === 'group' ? `${(village.name as string).replace(/(村委会|社区居委会|居委会)$/, '')}${rnd.pick(['小学', '卫生院', '农业合作社', '物流站', '中学'])}` : category === 'admin_power' ? (village.name as string) : null
+    const organisation =
+      category === 'group'
+        ? `${(village.name as string).replace(/(村委会|社区居委会|居委会)$/, '')}${rnd.pick(['小学', '卫生院', '农业合作社', '物流站', '中学'])}`
+        : category === 'admin_power'
+          ? (village.name as string)
+          : null
     keyCustomers.push({
-      id, name: personName(), category, role: rnd.pick(ROLES[category]), organisation, villageId: village.id, gridId: village.gridId,
-      phone: phone(), influence: rnd.int(category === 'admin_power' ? 3 : 1, 5), valueTier: null, tierOverride: null,
+      id,
+      name: personName(),
+      category,
+      role: rnd.pick(ROLES[category]),
+      organisation,
+      villageId: village.id,
+      gridId: village.gridId,
+      phone: phone(),
+      influence: rnd.int(category === 'admin_power' ? 3 : 1, 5),
+      valueTier: null,
+      tierOverride: null,
       monthlyRevenue: round1(Math.exp(4 + rnd.gauss() * 0.9) * (category === 'group' ? 6 : 1)),
-      contractExpiry: rnd.chance(0.7) ? day(nowMs + rnd.int(-30, 540) * DAY) : null, rivalUsed: rnd.weighted(rivalsUsed),
-      funnelStage: stage, ownerUserId: managerOfGrid.get(village.gridId as string) ?? null,
+      contractExpiry: rnd.chance(0.7) ? day(nowMs + rnd.int(-30, 540) * DAY) : null,
+      rivalUsed: rnd.weighted(rivalsUsed),
+      funnelStage: stage,
+      ownerUserId: managerOfGrid.get(village.gridId as string) ?? null,
       nextFollowUp: rnd.chance(0.6) ? day(nowMs + rnd.int(-20, 45) * DAY) : null,
       tags: JSON.stringify(rnd.chance(0.3) ? [rnd.pick(['意见领袖', '春节返乡', '合约到期', '宽带潜客', '换机潜客'])] : []),
-      notes: null, lon: round6((village.lon as number) + rnd.gauss() * 0.004), lat: round6((village.lat as number) + rnd.gauss() * 0.004),
-      geometrySource: GENERATED, ...stamp(),
+      notes: null,
+      lon: round6((village.lon as number) + rnd.gauss() * 0.004),
+      lat: round6((village.lat as number) + rnd.gauss() * 0.004),
+      geometrySource: GENERATED,
+      ...stamp(),
     })
     for (let p = rnd.int(0, 3); p > 0; p--) {
       const kind = rnd.pick(['terminal', 'broadband', 'voice_plan', 'data_plan', 'app'] as const)
-      customerProducts.push({ id: newId(), customerId: id, productKind: kind, productName: rnd.pick(PRODUCTS), since: day(nowMs - rnd.int(30, 900) * DAY), expiry: null, ...stamp() })
+      customerProducts.push({
+        id: newId(),
+        customerId: id,
+        productKind: kind,
+        productName: rnd.pick(PRODUCTS),
+        since: day(nowMs - rnd.int(30, 900) * DAY),
+        expiry: null,
+        ...stamp(),
+      })
     }
     const reached = stages.findIndex(([s]) => s === stage)
     let at = nowMs - rnd.int(60, 400) * DAY
     for (let s = 0; s <= reached; s++) {
-      funnelMoves.push({ id: newId(), customerId: id, fromStage: s === 0 ? null : stages[s - 1]![0], toStage: stages[s]![0], movedAt: iso(at), byUserId: null, ...stamp() })
+      funnelMoves.push({
+        id: newId(),
+        customerId: id,
+        fromStage: s === 0 ? null : stages[s - 1]![0],
+        toStage: stages[s]![0],
+        movedAt: iso(at),
+        byUserId: null,
+        ...stamp(),
+      })
       at += rnd.int(5, 40) * DAY
     }
   }
@@ -344,15 +489,31 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
   const objections: Row[] = OBJECTIONS.map(([code, nameZh, nameEn, answer]) => ({ id: newId(), code, nameZh, nameEn, suggestedAnswer: answer, ...stamp() }))
 
   // --- Competitor intel.
-  const intelKinds: readonly (readonly [IntelKind, number])[] = [['price', 3], ['bundle', 3], ['campaign', 2], ['retention', 1.5], ['outlet', 1], ['network', 0.8]]
-  const intelRivals: readonly (readonly [Rival, number])[] = [['telecom', 5], ['unicom', 2.5], ['broadnet', 1.5], ['other', 0.3]]
+  const intelKinds: readonly (readonly [IntelKind, number])[] = [
+    ['price', 3],
+    ['bundle', 3],
+    ['campaign', 2],
+    ['retention', 1.5],
+    ['outlet', 1],
+    ['network', 0.8],
+  ]
+  const intelRivals: readonly (readonly [Rival, number])[] = [
+    ['telecom', 5],
+    ['unicom', 2.5],
+    ['broadnet', 1.5],
+    ['other', 0.3],
+  ]
   const rivalName = { telecom: '电信', unicom: '联通', broadnet: '广电', other: '其他' } as const
   const intelCount = Math.max(40, Math.round(options.keyCustomers / 3))
   const competitorIntel: Row[] = []
   const priceFields = (priced: boolean) => {
     const fields = {
-      monthlyFee: 0, dataGb: rnd.pick([20, 30, 40, 60, 100]), voiceMinutes: rnd.pick([100, 200, 500, 1000]), broadbandMbps: rnd.pick([300, 500, 1000]),
-      contractMonths: rnd.pick([12, 24, 36]), deviceSubsidy: rnd.chance(0.3) ? rnd.pick([200, 500, 800]) : 0,
+      monthlyFee: 0,
+      dataGb: rnd.pick([20, 30, 40, 60, 100]),
+      voiceMinutes: rnd.pick([100, 200, 500, 1000]),
+      broadbandMbps: rnd.pick([300, 500, 1000]),
+      contractMonths: rnd.pick([12, 24, 36]),
+      deviceSubsidy: rnd.chance(0.3) ? rnd.pick([200, 500, 800]) : 0,
     }
     return priced ? fields : { monthlyFee: null, dataGb: null, voiceMinutes: null, broadbandMbps: null, contractMonths: null, deviceSubsidy: null }
   }
@@ -365,13 +526,29 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
     // A new outlet or a new mast has no tariff: no price fields, no fee in the title.
     const priced = kind !== 'outlet' && kind !== 'network'
     competitorIntel.push({
-      id: newId(), rival, kind, title: priced ? `${rivalName[rival]}${fee}元${kind === 'bundle' ? '融合套餐' : kind === 'campaign' ? '返乡季活动' : kind === 'retention' ? '老用户续约优惠' : '资费调整'}` : `${rivalName[rival]}${kind === 'outlet' ? '新开代理点' : '新建基站'}`,
-      description: '演示数据（生成）', villageId: village.id, gridId: village.gridId,
-      lon: round6((village.lon as number) + rnd.gauss() * 0.003), lat: round6((village.lat as number) + rnd.gauss() * 0.003),
-      seenAt: iso(seen), validFrom: day(seen), validTo: day(seen + rnd.int(30, 120) * DAY), source: rnd.pick(['客户告知', '现场所见', '渠道反馈', '宣传单']),
-      reliability: rnd.int(2, 5), ...priceFields(priced), ...(priced ? { monthlyFee: fee } : {}),
-      threatLevel: rnd.int(1, 5), suggestedResponse: rnd.pick(['推荐家庭融合套餐对标', '合约到期客户提前续约', '加强该村网格驻点', '申请针对性资费']),
-      fromVisitId: null, createdBy: managerOfGrid.get(village.gridId as string) ?? null, ...stamp(),
+      id: newId(),
+      rival,
+      kind,
+      title: priced
+        ? `${rivalName[rival]}${fee}元${kind === 'bundle' ? '融合套餐' : kind === 'campaign' ? '返乡季活动' : kind === 'retention' ? '老用户续约优惠' : '资费调整'}`
+        : `${rivalName[rival]}${kind === 'outlet' ? '新开代理点' : '新建基站'}`,
+      description: '演示数据（生成）',
+      villageId: village.id,
+      gridId: village.gridId,
+      lon: round6((village.lon as number) + rnd.gauss() * 0.003),
+      lat: round6((village.lat as number) + rnd.gauss() * 0.003),
+      seenAt: iso(seen),
+      validFrom: day(seen),
+      validTo: day(seen + rnd.int(30, 120) * DAY),
+      source: rnd.pick(['客户告知', '现场所见', '渠道反馈', '宣传单']),
+      reliability: rnd.int(2, 5),
+      ...priceFields(priced),
+      ...(priced ? { monthlyFee: fee } : {}),
+      threatLevel: rnd.int(1, 5),
+      suggestedResponse: rnd.pick(['推荐家庭融合套餐对标', '合约到期客户提前续约', '加强该村网格驻点', '申请针对性资费']),
+      fromVisitId: null,
+      createdBy: managerOfGrid.get(village.gridId as string) ?? null,
+      ...stamp(),
     })
   }
 
@@ -395,18 +572,35 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
     const lon = (customer?.lon ?? village.lon) as number
     const lat = (customer?.lat ?? village.lat) as number
     visits.push({
-      id, status: planned ? 'planned' : 'done', targetKind: customer ? (customer.category === 'group' ? 'group' : 'customer') : 'village',
-      villageId: village.id, customerId: customer?.id ?? null, gridId: village.gridId, plannedFor: ahead || plannedPast ? beijingDay(at) : null,
-      checkedInAt: planned ? null : iso(at), checkInLon: planned ? null : round6(lon + rnd.gauss() * 0.0008),
-      checkInLat: planned ? null : round6(lat + rnd.gauss() * 0.0008), checkInSource: planned ? null : 'device',
+      id,
+      status: planned ? 'planned' : 'done',
+      targetKind: customer ? (customer.category === 'group' ? 'group' : 'customer') : 'village',
+      villageId: village.id,
+      customerId: customer?.id ?? null,
+      gridId: village.gridId,
+      plannedFor: ahead || plannedPast ? beijingDay(at) : null,
+      checkedInAt: planned ? null : iso(at),
+      checkInLon: planned ? null : round6(lon + rnd.gauss() * 0.0008),
+      checkInLat: planned ? null : round6(lat + rnd.gauss() * 0.0008),
+      checkInSource: planned ? null : 'device',
       // 已成交 only for a customer who has reached 成交 (or 维系).
-      purpose: rnd.pick(PURPOSES), outcome: planned ? null : outcomeFor(rnd.pick(OUTCOMES), customer?.funnelStage as FunnelStage | undefined),
+      purpose: rnd.pick(PURPOSES),
+      outcome: planned ? null : outcomeFor(rnd.pick(OUTCOMES), customer?.funnelStage as FunnelStage | undefined),
       nextAction: rnd.chance(0.3) ? rnd.pick(['送宽带资费单', '约定装机时间', '续签合约', '邀请参加村口促销']) : null,
-      nextActionDue: null, byUserId: managerOfGrid.get(village.gridId as string) ?? null, ...stamp(),
+      nextActionDue: null,
+      byUserId: managerOfGrid.get(village.gridId as string) ?? null,
+      ...stamp(),
     })
     if (planned) continue
     if (rnd.chance(0.2))
-      visitParticipants.push({ id: newId(), visitId: id, userId: null, name: personName(), role: rnd.pick(['customer_manager', 'community_manager'] as const), ...stamp() })
+      visitParticipants.push({
+        id: newId(),
+        visitId: id,
+        userId: null,
+        name: personName(),
+        role: rnd.pick(['customer_manager', 'community_manager'] as const),
+        ...stamp(),
+      })
     if (rnd.chance(0.35)) {
       const [code, , , answer] = rnd.pick(OBJECTIONS)
       visitObjections.push({ id: newId(), visitId: id, objectionCode: code, detail: null, answer, answerWorked: rnd.chance(0.55), ...stamp() })
@@ -417,7 +611,15 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
 
   // --- Indicators, monthly targets and actuals for the last 12 months and this one, per grid.
   const indicators: Row[] = INDICATORS.map(([code, nameZh, nameEn, unit, direction, yellow, red]) => ({
-    id: newId(), code, nameZh, nameEn, unit, direction, yellowBelowPp: yellow, redBelowPp: red, ...stamp(),
+    id: newId(),
+    code,
+    nameZh,
+    nameEn,
+    unit,
+    direction,
+    yellowBelowPp: yellow,
+    redBelowPp: red,
+    ...stamp(),
   }))
   const targets: Row[] = []
   const actuals: Row[] = []
@@ -435,7 +637,16 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
         const isCurrent = k === months.length - 1
         const elapsed = isCurrent ? options.now.getUTCDate() / 30 : 1
         const ratio = direction === 'higher_better' ? pace * rnd.range(0.8, 1.15) : (2 - pace) * rnd.range(0.8, 1.2)
-        actuals.push({ id: newId(), indicatorCode: code, orgUnitId: grid.id, period, value: Math.round(target * ratio * elapsed), asOf: iso(isCurrent ? nowMs : Date.parse(`${period}-28T00:00:00Z`)), source: 'demo', ...stamp() })
+        actuals.push({
+          id: newId(),
+          indicatorCode: code,
+          orgUnitId: grid.id,
+          period,
+          value: Math.round(target * ratio * elapsed),
+          asOf: iso(isCurrent ? nowMs : Date.parse(`${period}-28T00:00:00Z`)),
+          source: 'demo',
+          ...stamp(),
+        })
       }
     }
   }
@@ -452,16 +663,42 @@ export function generateDemoCounty(divisions: DivisionRow[], options: DemoOption
     const status = due < nowMs && rnd.chance(0.6) ? 'done' : rnd.pick(['open', 'in_progress'] as const)
     const closed = status === 'done' ? Math.min(nowMs, Math.max(created + 3_600_000, due - rnd.int(0, slaDays - 1) * DAY)) : null
     workOrders.push({
-      id: newId(), title: rnd.pick(['宽带装机', '合约续签上门', '弱覆盖测速', '集团专线报价', '投诉回访']), description: '演示数据（生成）',
-      orgUnitId: grid, customerId: customer?.id ?? null, visitId: null, origin: rnd.pick(['manual', 'visit', 'alert'] as const),
-      assigneeUserId: managerOfGrid.get(grid) ?? null, dueAt: iso(due), slaHours: Math.round((due - created) / 3_600_000), status,
-      closedAt: closed === null ? null : iso(closed), ...stamp(), createdAt: iso(created), updatedAt: iso(closed ?? created),
+      id: newId(),
+      title: rnd.pick(['宽带装机', '合约续签上门', '弱覆盖测速', '集团专线报价', '投诉回访']),
+      description: '演示数据（生成）',
+      orgUnitId: grid,
+      customerId: customer?.id ?? null,
+      visitId: null,
+      origin: rnd.pick(['manual', 'visit', 'alert'] as const),
+      assigneeUserId: managerOfGrid.get(grid) ?? null,
+      dueAt: iso(due),
+      slaHours: Math.round((due - created) / 3_600_000),
+      status,
+      closedAt: closed === null ? null : iso(closed),
+      ...stamp(),
+      createdAt: iso(created),
+      updatedAt: iso(closed ?? created),
     })
   }
 
   return {
-    divisions: divisions.map((d) => ({ ...d, source: DIVISIONS_SOURCE })), orgUnits, users, villages, keyCustomers, customerProducts, funnelMoves, objections, competitorIntel,
-    visits, visitParticipants, visitObjections, visitProducts, indicators, targets, actuals, workOrders,
+    divisions: divisions.map((d) => ({ ...d, source: DIVISIONS_SOURCE })),
+    orgUnits,
+    users,
+    villages,
+    keyCustomers,
+    customerProducts,
+    funnelMoves,
+    objections,
+    competitorIntel,
+    visits,
+    visitParticipants,
+    visitObjections,
+    visitProducts,
+    indicators,
+    targets,
+    actuals,
+    workOrders,
   }
 }
 

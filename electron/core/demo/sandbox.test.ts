@@ -18,7 +18,8 @@ afterAll(async () => {
   await hq?.close()
 })
 
-const count = (core: ReturnType<typeof openTestCore>, table: string) => (core.ctx.db.$client.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
+const count = (core: ReturnType<typeof openTestCore>, table: string) =>
+  (core.ctx.db.$client.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
 
 describe('demo → edit → enrol → sync', () => {
   let core: ReturnType<typeof openTestCore>
@@ -59,7 +60,7 @@ describe('demo → edit → enrol → sync', () => {
     expect(cli.stderr).toContain('--clear-demo')
   })
 
-  it('enrols with the demo cleared (the changes exported first), then syncs HQ\'s county with nothing rejected', async () => {
+  it("enrols with the demo cleared (the changes exported first), then syncs HQ's county with nothing rejected", async () => {
     const exported = join(dir, 'edits.json')
     const code = await hq.code('zhaoliu')
     const cli = await runCli(['sync', 'enrol', '--server', hq.url, '--code', code, '--clear-demo', '--export', exported, '--data-dir', core.ctx.dataDir])

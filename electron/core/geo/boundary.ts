@@ -32,7 +32,9 @@ export function prepareBoundary(validateGrids: typeof ValidateGrids, grid: { cod
   const checked = validateGrids('boundary', [feature], 'WGS-84', { repair: true })
   const valid = checked.grids[0]
   if (!valid) {
-    const kink = checked.issues.some((i) => i.code === 'self_intersection') ? turf.kinks(turf.feature(plain) as Feature<Polygon | MultiPolygon>).features[0] : undefined
+    const kink = checked.issues.some((i) => i.code === 'self_intersection')
+      ? turf.kinks(turf.feature(plain) as Feature<Polygon | MultiPolygon>).features[0]
+      : undefined
     return { ok: false, issues: checked.issues, at: kink ? (kink.geometry.coordinates.map((n) => +n.toFixed(6)) as [number, number]) : null }
   }
   const repaired = checked.repairs[0]
@@ -86,7 +88,10 @@ export function repairKinks(geometry: Polygon | MultiPolygon): { geometry: Polyg
   if (coordinates === null || (Array.isArray(coordinates) && coordinates.some((p) => p === null))) return null
   repair.droppedM2 = Math.round(repair.droppedM2)
   return {
-    geometry: geometry.type === 'Polygon' ? { type: 'Polygon', coordinates: coordinates as Position[][] } : { type: 'MultiPolygon', coordinates: coordinates as Position[][][] },
+    geometry:
+      geometry.type === 'Polygon'
+        ? { type: 'Polygon', coordinates: coordinates as Position[][] }
+        : { type: 'MultiPolygon', coordinates: coordinates as Position[][][] },
     repair,
   }
 }
@@ -102,7 +107,11 @@ export function boundaryWarnings(
   geometry: BoundaryGeometry,
   minAreaM2: number,
 ): GridCheckIssue[] {
-  const key = (i: GridCheckIssue) => `${i.kind}|${i.village?.id ?? ''}|${i.grids.map((g) => g.id).sort().join('+')}`
+  const key = (i: GridCheckIssue) =>
+    `${i.kind}|${i.village?.id ?? ''}|${i.grids
+      .map((g) => g.id)
+      .sort()
+      .join('+')}`
   const before = new Set(checkGridLayout(layout, minAreaM2).issues.map(key))
   const boundary = JSON.stringify(geometry)
   const grids = layout.grids.some((g) => g.id === grid.id)

@@ -78,7 +78,9 @@ export function checkGridLayout(input: LayoutInput, minAreaM2: number): GridChec
   // Villages: in how many grids does the point lie, and is it the grid it is assigned to?
   for (const v of shapes.length > 0 ? input.villages : []) {
     const point = turf.point([v.lon, v.lat])
-    const inside = shapes.filter((s) => v.lon >= s.bbox[0] && v.lon <= s.bbox[2] && v.lat >= s.bbox[1] && v.lat <= s.bbox[3] && turf.booleanPointInPolygon(point, s.feature))
+    const inside = shapes.filter(
+      (s) => v.lon >= s.bbox[0] && v.lon <= s.bbox[2] && v.lat >= s.bbox[1] && v.lat <= s.bbox[3] && turf.booleanPointInPolygon(point, s.feature),
+    )
     const village = { id: v.id, code: v.code, name: v.name }
     const base = { village, areaM2: null, at: [v.lon, v.lat] as [number, number] }
     if (inside.length === 0) issues.push({ kind: 'village_outside', grids: [], ...base })

@@ -51,14 +51,22 @@ export function validityError(geometry: Area): { kind: RepairKind; at: [number, 
   const c = error.getCoordinate()
   const at: [number, number] | null = c && Number.isFinite(c.x) && Number.isFinite(c.y) ? [round6(c.x), round6(c.y)] : null
   const type = error.getErrorType()
-  const kind: RepairKind = type === JTS_ERROR.RING_SELF_INTERSECTION ? 'self_touch' : type === JTS_ERROR.SELF_INTERSECTION ? 'self_intersection' : type === JTS_ERROR.REPEATED_POINT ? 'duplicate_points' : 'other'
+  const kind: RepairKind =
+    type === JTS_ERROR.RING_SELF_INTERSECTION
+      ? 'self_touch'
+      : type === JTS_ERROR.SELF_INTERSECTION
+        ? 'self_intersection'
+        : type === JTS_ERROR.REPEATED_POINT
+          ? 'duplicate_points'
+          : 'other'
   return { kind, at, message: error.getMessage() }
 }
 
 const round6 = (n: number) => Math.round(n * 1e6) / 1e6
 const area = (geometry: Area) => turf.area(turf.feature(geometry) as Feature<Area>)
 const polygonsOf = (geometry: Area): Position[][][] => (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates)
-const fromPolygons = (polygons: Position[][][]): Area => (polygons.length === 1 ? { type: 'Polygon', coordinates: polygons[0]! } : { type: 'MultiPolygon', coordinates: polygons })
+const fromPolygons = (polygons: Position[][][]): Area =>
+  polygons.length === 1 ? { type: 'Polygon', coordinates: polygons[0]! } : { type: 'MultiPolygon', coordinates: polygons }
 
 /** Signed area of a ring in degrees² (positive: counter-clockwise). */
 function signedArea(ring: Position[]): number {
@@ -99,7 +107,8 @@ export function repairGeometry(input: Area): RepairOutcome {
   const geometry = fromPolygons(deduped)
   const invalid = validityError(geometry)
   if (!invalid) {
-    if (rightHanded(geometry)) return { ok: true, geometry: duplicatePoints > 0 ? geometry : input, repair: duplicatePoints > 0 ? repair([], areaBeforeM2) : null }
+    if (rightHanded(geometry))
+      return { ok: true, geometry: duplicatePoints > 0 ? geometry : input, repair: duplicatePoints > 0 ? repair([], areaBeforeM2) : null }
     return { ok: true, geometry: rewound(geometry), repair: repair(['orientation'], areaBeforeM2) }
   }
   // Each part rebuilt as the union of itself; the slivers a crossing cut off are dropped.

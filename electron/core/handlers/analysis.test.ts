@@ -9,10 +9,22 @@ beforeAll(async () => {
   // A month of our own, far from the demo's: 12 grids on pace but G07 at 30%.
   for (let n = 1; n <= 12; n++) {
     await core.call('targets.set', { indicatorCode: 'new_mobile', orgUnitCode: G(n), period: '2040-06', value: 100 })
-    await core.call('actuals.record', { indicatorCode: 'new_mobile', orgUnitCode: G(n), period: '2040-06', value: n === 7 ? 30 : 95 + (n % 4) * 3, asOf: '2040-06-30T00:00:00Z' })
+    await core.call('actuals.record', {
+      indicatorCode: 'new_mobile',
+      orgUnitCode: G(n),
+      period: '2040-06',
+      value: n === 7 ? 30 : 95 + (n % 4) * 3,
+      asOf: '2040-06-30T00:00:00Z',
+    })
     // y = 2x + 1 on broadband: a perfect correlation.
     await core.call('targets.set', { indicatorCode: 'broadband_net', orgUnitCode: G(n), period: '2040-06', value: 50 })
-    await core.call('actuals.record', { indicatorCode: 'broadband_net', orgUnitCode: G(n), period: '2040-06', value: 2 * (n === 7 ? 30 : 95 + (n % 4) * 3) + 1, asOf: '2040-06-30T00:00:00Z' })
+    await core.call('actuals.record', {
+      indicatorCode: 'broadband_net',
+      orgUnitCode: G(n),
+      period: '2040-06',
+      value: 2 * (n === 7 ? 30 : 95 + (n % 4) * 3) + 1,
+      asOf: '2040-06-30T00:00:00Z',
+    })
   }
 })
 afterAll(() => core?.dispose())
@@ -39,7 +51,9 @@ describe('analysis of module 3', () => {
       expect(groups.reduce((a, g) => a + g.grids.length, 0)).toBe(12)
       expect(groups.reduce((a, g) => a + (g.target ?? 0), 0)).toBe(1200)
     }
-    expect((await core.call('analysis.group', { region: '451022', period: '2040-06', asOf: '2040-06-30', indicatorCode: 'new_mobile', by: 'center' })).groups).toHaveLength(4)
+    expect(
+      (await core.call('analysis.group', { region: '451022', period: '2040-06', asOf: '2040-06-30', indicatorCode: 'new_mobile', by: 'center' })).groups,
+    ).toHaveLength(4)
   })
 
   it('correlates two indicators with r and the scatter points', async () => {
@@ -54,7 +68,8 @@ describe('analysis of module 3', () => {
   it('computes the trend with month-on-month and year-on-year growth', async () => {
     const months = ['2041-01', '2041-02', '2041-03', '2042-01', '2042-02']
     const values = [100, 120, 90, 150, 150]
-    for (const [i, m] of months.entries()) await core.call('actuals.record', { indicatorCode: 'terminal_sales', orgUnitCode: G(9), period: m, value: values[i]! })
+    for (const [i, m] of months.entries())
+      await core.call('actuals.record', { indicatorCode: 'terminal_sales', orgUnitCode: G(9), period: m, value: values[i]! })
     const { points } = await core.call('analysis.trend', { orgUnitCode: G(9), indicatorCode: 'terminal_sales', from: '2041-01', to: '2042-02' })
     expect(points).toHaveLength(14)
     const at = (p: string) => points.find((x) => x.period === p)!
@@ -65,7 +80,9 @@ describe('analysis of module 3', () => {
     expect(at('2042-02')).toMatchObject({ mom: 0 })
     expect(at('2042-02').yoy).toBeCloseTo(0.25)
     // The center above G09 sums its grids.
-    const center = (await core.call('dashboard.get', { region: '451022', period: '2041-01', indicatorCodes: ['terminal_sales'], asOf: '9999-12-31' })).rows.find((r) => r.level === 'center' && r.cells.terminal_sales!.actual === 100)
+    const center = (
+      await core.call('dashboard.get', { region: '451022', period: '2041-01', indicatorCodes: ['terminal_sales'], asOf: '9999-12-31' })
+    ).rows.find((r) => r.level === 'center' && r.cells.terminal_sales!.actual === 100)
     expect(center).toBeDefined()
   })
 

@@ -34,7 +34,8 @@ const pct = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}%`
 
 function gridsOf(k: RegionKpis) {
   const grids = k.units.filter((u) => u.level === 'grid')
-  if (grids.length === 0) throw new AppError('VALIDATION', `${k.region.code} has no grids to analyse`, { issues: [{ path: ['region'], message: 'no grids under this region' }] })
+  if (grids.length === 0)
+    throw new AppError('VALIDATION', `${k.region.code} has no grids to analyse`, { issues: [{ path: ['region'], message: 'no grids under this region' }] })
   return grids
 }
 
@@ -53,13 +54,16 @@ function groupStats(k: RegionKpis, indicatorCode: string, by: 'center' | 'kind' 
   } else {
     // Size bands by terciles of households among the region's grids.
     const hh = grids.map((g) => g.households)
-    const q1 = Math.round(quantile(hh, 1 / 3) ?? 0), q2 = Math.round(quantile(hh, 2 / 3) ?? 0)
+    const q1 = Math.round(quantile(hh, 1 / 3) ?? 0),
+      q2 = Math.round(quantile(hh, 2 / 3) ?? 0)
     for (const g of grids) {
       const band = g.households <= q1 ? 'small' : g.households <= q2 ? 'medium' : 'large'
       const label =
-        band === 'small' ? { zh: `小（≤${q1}户）`, en: `Small (≤${q1} households)` }
-        : band === 'medium' ? { zh: `中（${q1 + 1}–${q2}户）`, en: `Medium (${q1 + 1}–${q2} households)` }
-        : { zh: `大（>${q2}户）`, en: `Large (>${q2} households)` }
+        band === 'small'
+          ? { zh: `小（≤${q1}户）`, en: `Small (≤${q1} households)` }
+          : band === 'medium'
+            ? { zh: `中（${q1 + 1}–${q2}户）`, en: `Medium (${q1 + 1}–${q2} households)` }
+            : { zh: `大（>${q2}户）`, en: `Large (>${q2} households)` }
       keyOf.set(g.id, { key: band, label })
     }
   }
@@ -70,19 +74,28 @@ function groupStats(k: RegionKpis, indicatorCode: string, by: 'center' | 'kind' 
     groups.get(key)!.grids.push(g)
   }
   const order = by === 'size' ? ['small', 'medium', 'large'] : [...groups.keys()].sort()
-  return order.filter((key) => groups.has(key)).map((key) => {
-    const { label, grids: members } = groups.get(key)!
-    const targets = members.map((g) => k.target(g.id, indicatorCode)).filter((x): x is number => x !== null)
-    const actual = members.reduce((a, g) => a + (k.actual(g.id, indicatorCode) ?? 0), 0)
-    const target = targets.length ? targets.reduce((a, b) => a + b, 0) : null
-    const completions = members.map((g) => k.cell(g.id, indicatorCode).completion).filter((x): x is number => x !== null)
-    const status = kpiStatus(actual, target, ind.direction, k.timeProgress, { yellowBelowPp: ind.yellowBelowPp, redBelowPp: ind.redBelowPp })
-    return {
-      key, label, grids: members.map((g) => g.code), target, actual, completion: status.completion,
-      medianCompletion: median(completions), minCompletion: completions.length ? Math.min(...completions) : null,
-      maxCompletion: completions.length ? Math.max(...completions) : null, light: status.light,
-    }
-  })
+  return order
+    .filter((key) => groups.has(key))
+    .map((key) => {
+      const { label, grids: members } = groups.get(key)!
+      const targets = members.map((g) => k.target(g.id, indicatorCode)).filter((x): x is number => x !== null)
+      const actual = members.reduce((a, g) => a + (k.actual(g.id, indicatorCode) ?? 0), 0)
+      const target = targets.length ? targets.reduce((a, b) => a + b, 0) : null
+      const completions = members.map((g) => k.cell(g.id, indicatorCode).completion).filter((x): x is number => x !== null)
+      const status = kpiStatus(actual, target, ind.direction, k.timeProgress, { yellowBelowPp: ind.yellowBelowPp, redBelowPp: ind.redBelowPp })
+      return {
+        key,
+        label,
+        grids: members.map((g) => g.code),
+        target,
+        actual,
+        completion: status.completion,
+        medianCompletion: median(completions),
+        minCompletion: completions.length ? Math.min(...completions) : null,
+        maxCompletion: completions.length ? Math.max(...completions) : null,
+        light: status.light,
+      }
+    })
 }
 
 function peers(k: RegionKpis, indicatorCode: string): { median: number | null; peers: PeerRow[] } {
@@ -90,9 +103,17 @@ function peers(k: RegionKpis, indicatorCode: string): { median: number | null; p
   const rows = gridsOf(k).map((g) => {
     const c = k.cell(g.id, indicatorCode)
     return {
-      code: g.code, name: g.name, gridKind: g.gridKind, households: g.households, target: c.target, actual: c.actual, completion: c.completion,
+      code: g.code,
+      name: g.name,
+      gridKind: g.gridKind,
+      households: g.households,
+      target: c.target,
+      actual: c.actual,
+      completion: c.completion,
       perThousandHouseholds: c.actual !== null && g.households > 0 ? Math.round((c.actual / g.households) * 1000 * 100) / 100 : null,
-      rank: null as number | null, vsMedianPp: null as number | null, light: c.light,
+      rank: null as number | null,
+      vsMedianPp: null as number | null,
+      light: c.light,
     }
   })
   const med = median(rows.flatMap((r) => (r.completion === null ? [] : [r.completion])))
@@ -125,8 +146,20 @@ export function findAnomalies(k: RegionKpis, threshold: number): Anomaly[] {
       const en =
         `${g.code} ${g.name}: ${ind.nameEn} completion ${pct(c)} against a median of ${pct(med)} across ${scored.length} peer grids, ` +
         `${zAbs} robust standard deviations (median absolute deviation) ${side === 'low' ? 'below' : 'above'} — outside the peers' normal spread` +
-        (worse ? `; ${ind.direction === 'higher_better' ? 'well behind, worth finding out why' : 'unusually high, worth looking into'}.` : '; an outstanding result worth learning from.')
-      out.push({ indicatorCode: ind.code, code: g.code, name: g.name, completion: c, peerMedian: med, robustZ: Math.round(score * 100) / 100, side, worse, explanation: { zh, en } })
+        (worse
+          ? `; ${ind.direction === 'higher_better' ? 'well behind, worth finding out why' : 'unusually high, worth looking into'}.`
+          : '; an outstanding result worth learning from.')
+      out.push({
+        indicatorCode: ind.code,
+        code: g.code,
+        name: g.name,
+        completion: c,
+        peerMedian: med,
+        robustZ: Math.round(score * 100) / 100,
+        side,
+        worse,
+        explanation: { zh, en },
+      })
     })
   }
   return out.sort((a, b) => Number(b.worse) - Number(a.worse) || Math.abs(b.robustZ) - Math.abs(a.robustZ))
@@ -139,12 +172,18 @@ export function trendOf(db: Db, orgUnitCode: string, indicatorCode: string, from
   const targetRows = subtreeTargets(db, orgUnitCode, [indicatorCode], months)
   const actualRows = subtreeActuals(db, orgUnitCode, [indicatorCode], months, '9999-12-31T23:59:59.999Z')
   const root = units[0]!.id
-  const series = new Map(months.map((m) => [m, { t: resolver(units, m, targetRows)(root, indicatorCode), a: resolver(units, m, actualRows)(root, indicatorCode) }]))
+  const series = new Map(
+    months.map((m) => [m, { t: resolver(units, m, targetRows)(root, indicatorCode), a: resolver(units, m, actualRows)(root, indicatorCode) }]),
+  )
   return monthRange(from, to).map((m) => {
     const { t, a } = series.get(m)!
     return {
-      period: m, target: t, actual: a, completion: t && a !== null ? a / t : null,
-      mom: growthRate(a, series.get(shiftPeriod(m, -1))?.a), yoy: growthRate(a, series.get(shiftPeriod(m, -12))?.a),
+      period: m,
+      target: t,
+      actual: a,
+      completion: t && a !== null ? a / t : null,
+      mom: growthRate(a, series.get(shiftPeriod(m, -1))?.a),
+      yoy: growthRate(a, series.get(shiftPeriod(m, -12))?.a),
     }
   })
 }
@@ -160,7 +199,10 @@ export const analysisHandlers = {
     const k = loadRegionKpis(ctx.db, { region: input.region, period: input.period, asOf: input.asOf, indicatorCodes: [input.indicatorCode] })
     const result = peers(k, input.indicatorCode)
     const focus = input.focus ? (result.peers.find((p) => p.code === input.focus) ?? null) : null
-    if (input.focus && !focus) throw new AppError('NOT_FOUND', `${input.focus} is not a grid under ${input.region}`, { issues: [{ path: ['focus'], message: 'not a grid in this region' }] })
+    if (input.focus && !focus)
+      throw new AppError('NOT_FOUND', `${input.focus} is not a grid under ${input.region}`, {
+        issues: [{ path: ['focus'], message: 'not a grid in this region' }],
+      })
     return { ...result, focus }
   },
   'analysis.trend': (ctx, input) => {
@@ -170,7 +212,12 @@ export const analysisHandlers = {
     return { points: trendOf(ctx.db, input.orgUnitCode, input.indicatorCode, from, to) }
   },
   'analysis.anomalies': (ctx, input) => {
-    const k = loadRegionKpis(ctx.db, { region: input.region, period: input.period, asOf: input.asOf, indicatorCodes: input.indicatorCode ? [input.indicatorCode] : undefined })
+    const k = loadRegionKpis(ctx.db, {
+      region: input.region,
+      period: input.period,
+      asOf: input.asOf,
+      indicatorCodes: input.indicatorCode ? [input.indicatorCode] : undefined,
+    })
     return { threshold: input.threshold, anomalies: findAnomalies(k, input.threshold) }
   },
   'analysis.correlation': (ctx, input) => {
@@ -183,7 +230,8 @@ export const analysisHandlers = {
       const k = loadRegionKpis(ctx.db, { region: input.region, period, asOf: '9999-12-31', indicatorCodes: codes }, known)
       for (const g of gridsOf(k)) {
         const pick = (code: string) => (input.measure === 'actual' ? k.actual(g.id, code) : k.cell(g.id, code).completion)
-        const x = pick(input.x), y = pick(input.y)
+        const x = pick(input.x),
+          y = pick(input.y)
         if (x !== null && y !== null) points.push({ code: g.code, name: g.name, period, x, y })
       }
     }
@@ -198,9 +246,17 @@ export const analysisHandlers = {
     const withShare = rows.map((r) => ({ ...r, share: customers ? r.holders / customers : 0, growth: growthRate(r.holders, r.holdersYearAgo) }))
     const shareSplit = median(withShare.map((r) => r.share)) ?? 0
     return {
-      shareSplit, growthSplit: input.growthSplit,
+      shareSplit,
+      growthSplit: input.growthSplit,
       // A product new this year has no growth rate; it counts as high growth (it is all growth).
-      items: withShare.map((r) => ({ product: r.product, holders: r.holders, holdersYearAgo: r.holdersYearAgo, share: r.share, growth: r.growth, quadrant: bostonQuadrant(r.share, r.growth ?? Infinity, shareSplit, input.growthSplit) })),
+      items: withShare.map((r) => ({
+        product: r.product,
+        holders: r.holders,
+        holdersYearAgo: r.holdersYearAgo,
+        share: r.share,
+        growth: r.growth,
+        quadrant: bostonQuadrant(r.share, r.growth ?? Infinity, shareSplit, input.growthSplit),
+      })),
     }
   },
   'analysis.pareto': (ctx, input) => {
@@ -210,14 +266,21 @@ export const analysisHandlers = {
     const p = paretoOfSorted(values, input.limit)
     const shown = topCustomersUnder(ctx.db, input.region, input.limit)
     return {
-      total: Math.round(p.total * 100) / 100, customers: values.length, top20Share: p.top20Share, itemsFor80: p.itemsFor80, itemShareFor80: p.itemShareFor80,
+      total: Math.round(p.total * 100) / 100,
+      customers: values.length,
+      top20Share: p.top20Share,
+      itemsFor80: p.itemsFor80,
+      itemShareFor80: p.itemShareFor80,
       items: shown.map((c, i) => ({ id: c.id, name: c.name, gridCode: c.gridCode, ...p.items[i]! })),
     }
   },
   'analysis.funnel': (ctx, input) => {
     regionSubtree(ctx.db, input.region)
     const at = new Map(stagesUnder(ctx.db, input.region).map((s) => [s.stage, s.n]))
-    const steps = funnelOfCounts(funnelStages, funnelStages.map((s) => at.get(s) ?? 0))
+    const steps = funnelOfCounts(
+      funnelStages,
+      funnelStages.map((s) => at.get(s) ?? 0),
+    )
     const first = steps[0]!.reached
     // 成交 (won) over all customers in the funnel: the overall conversion.
     const won = steps.find((s) => s.stage === 'won')!.reached

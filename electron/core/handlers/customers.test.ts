@@ -9,7 +9,11 @@ let core: ReturnType<typeof openTestCore>
 let villageId: string
 let otherVillageId: string
 const counts = () =>
-  core.ctx.db.$client.prepare('SELECT (SELECT count(*) FROM key_customers) k, (SELECT count(*) FROM funnel_moves) m, (SELECT count(*) FROM outbox) o, (SELECT count(*) FROM customer_search) s').get()
+  core.ctx.db.$client
+    .prepare(
+      'SELECT (SELECT count(*) FROM key_customers) k, (SELECT count(*) FROM funnel_moves) m, (SELECT count(*) FROM outbox) o, (SELECT count(*) FROM customer_search) s',
+    )
+    .get()
 const names = async (query: string) => (await core.call('customers.search', { query, limit: 50 })).map((h) => h.name)
 
 beforeEach(async () => {
@@ -71,7 +75,11 @@ describe('customer search', () => {
     expect(await names('0000111')).toContain('李四')
     // A row written by sync pull or another tool, straight into the table.
     const sqlite = core.ctx.db.$client
-    sqlite.prepare(`INSERT INTO key_customers (id, created_at, updated_at, hlc, name, category, funnel_stage, village_id) VALUES ('0190aaaa-0000-7000-8000-000000000001', 'x', 'x', 'h', '王五', 'commerce', 'potential', ?)`).run(villageId)
+    sqlite
+      .prepare(
+        `INSERT INTO key_customers (id, created_at, updated_at, hlc, name, category, funnel_stage, village_id) VALUES ('0190aaaa-0000-7000-8000-000000000001', 'x', 'x', 'h', '王五', 'commerce', 'potential', ?)`,
+      )
+      .run(villageId)
     expect(await names('ww')).toContain('王五')
     sqlite.prepare(`DELETE FROM key_customers WHERE id = '0190aaaa-0000-7000-8000-000000000001'`).run()
     expect(await names('ww')).not.toContain('王五')
@@ -120,7 +128,12 @@ describe('customers list', () => {
     const asc = async (offset: number) => (await core.call('customers.list', { sort: 'lastVisit', order: 'asc', limit: 100, offset })).rows.map((r) => r.id)
     expect([...(await asc(0)), ...(await asc(100)), ...(await asc(200))]).toEqual(expected.slice(0, 300))
     const desc = (await core.call('customers.list', { sort: 'lastVisit', order: 'desc', limit: 1000 })).rows
-    expect(desc[0]!.lastVisitAt).toBe(visited.map((r) => r.lastVisitAt ?? '').sort().at(-1))
+    expect(desc[0]!.lastVisitAt).toBe(
+      visited
+        .map((r) => r.lastVisitAt ?? '')
+        .sort()
+        .at(-1),
+    )
     expect(desc.at(-1)!.lastVisitAt).toBeNull()
   })
 })
@@ -139,7 +152,9 @@ describe('customers list sorted by village', () => {
     sqlite.pragma('foreign_keys = ON')
     type Ref = { id: string; villageName: string | null; villageId: string | null; tier: string; category: string }
     const all = sqlite
-      .prepare('SELECT k.id, v.name AS villageName, v.id AS villageId, coalesce(k.tier_override, k.value_tier) AS tier, k.category FROM key_customers k LEFT JOIN villages v ON v.id = k.village_id WHERE k.deleted_at IS NULL')
+      .prepare(
+        'SELECT k.id, v.name AS villageName, v.id AS villageId, coalesce(k.tier_override, k.value_tier) AS tier, k.category FROM key_customers k LEFT JOIN villages v ON v.id = k.village_id WHERE k.deleted_at IS NULL',
+      )
       .all() as Ref[]
     // SQLite compares text as UTF-8 bytes.
     const bytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
@@ -152,7 +167,11 @@ describe('customers list sorted by village', () => {
         })
         .map((r) => r.id)
     const ids = async (input: Input<'customers.list'>) => (await core.call('customers.list', { sort: 'villageName', ...input })).rows.map((r) => r.id)
-    const broad = (sqlite.prepare('SELECT category FROM key_customers WHERE deleted_at IS NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1').get() as { category: CustomerCategory }).category
+    const broad = (
+      sqlite.prepare('SELECT category FROM key_customers WHERE deleted_at IS NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1').get() as {
+        category: CustomerCategory
+      }
+    ).category
     for (const order of ['asc', 'desc'] as const) {
       const everyone = expected(all, order === 'desc')
       const villaged = all.filter((r) => r.villageName !== null).length
@@ -161,10 +180,16 @@ describe('customers list sorted by village', () => {
         expect(page.total).toBe(everyone.length)
         expect(page.rows.map((r) => r.id)).toEqual(everyone.slice(offset, offset + 100))
       }
-      const inCategory = expected(all.filter((r) => r.category === broad), order === 'desc')
+      const inCategory = expected(
+        all.filter((r) => r.category === broad),
+        order === 'desc',
+      )
       expect(await ids({ order, category: broad, limit: 40 })).toEqual(inCategory.slice(0, 40))
       expect(await ids({ order, category: broad, offset: 40, limit: 1000 })).toEqual(inCategory.slice(40))
-      const tierA = expected(all.filter((r) => r.tier === 'A'), order === 'desc')
+      const tierA = expected(
+        all.filter((r) => r.tier === 'A'),
+        order === 'desc',
+      )
       expect(await ids({ order, tier: 'A', offset: 10, limit: 1000 })).toEqual(tierA.slice(10))
     }
   })
@@ -181,7 +206,10 @@ describe('customer writes', () => {
     const overridden = await core.call('customers.update', { id: raised.id, patch: { tierOverride: 'C' } })
     expect(overridden.tier).toBe('C')
     expect(overridden.valueTier).toBe('A')
-    const tiers = core.ctx.db.$client.prepare(`SELECT value_tier t, count(*) n FROM key_customers WHERE deleted_at IS NULL GROUP BY 1`).all() as { t: string; n: number }[]
+    const tiers = core.ctx.db.$client.prepare(`SELECT value_tier t, count(*) n FROM key_customers WHERE deleted_at IS NULL GROUP BY 1`).all() as {
+      t: string
+      n: number
+    }[]
     const n = Object.fromEntries(tiers.map((r) => [r.t, r.n]))
     expect(n.A).toBe(Math.floor(302 * 0.2))
   })
@@ -200,11 +228,15 @@ describe('customer writes', () => {
 
   it('rejects bad input field by field and stores nothing', async () => {
     const before = counts()
-    const error = await core.call('customers.create', { name: ' ', category: 'commerce', villageId, phone: '12345', influence: 9, contractExpiry: '2026-02-30' }).catch((e: unknown) => e)
+    const error = await core
+      .call('customers.create', { name: ' ', category: 'commerce', villageId, phone: '12345', influence: 9, contractExpiry: '2026-02-30' })
+      .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(AppError)
     const issues = (error as AppError).issues!.map((i) => `${i.path.join('.')}:${i.message}`)
     expect(issues).toEqual(expect.arrayContaining(['name:required', 'phone:phone_format', 'influence:influence_range', 'contractExpiry:date_format']))
-    await expect(core.call('customers.create', { name: '某人', category: 'commerce', villageId: '0190aaaa-0000-7000-8000-00000000dead' })).rejects.toMatchObject({ code: 'VALIDATION' })
+    await expect(
+      core.call('customers.create', { name: '某人', category: 'commerce', villageId: '0190aaaa-0000-7000-8000-00000000dead' }),
+    ).rejects.toMatchObject({ code: 'VALIDATION' })
     const c = (await core.call('customers.list', { limit: 1 })).rows[0]!
     const mid = counts()
     await expect(core.call('customers.update', { id: c.id, patch: { phone: 'abc' } })).rejects.toMatchObject({ code: 'VALIDATION' })
@@ -214,11 +246,23 @@ describe('customer writes', () => {
 
   it('finds duplicates by phone or by name in the same village, and merges them in one step', async () => {
     const keep = await core.call('customers.create', { name: '黄七', category: 'commerce', villageId, phone: '13700000001', tags: ['意见领袖'] })
-    const byPhone = await core.call('customers.create', { name: '黄老七', category: 'commerce', villageId: otherVillageId, phone: '137-0000-0001', organisation: '黄记超市', tags: ['春节返乡'] })
+    const byPhone = await core.call('customers.create', {
+      name: '黄老七',
+      category: 'commerce',
+      villageId: otherVillageId,
+      phone: '137-0000-0001',
+      organisation: '黄记超市',
+      tags: ['春节返乡'],
+    })
     const byName = await core.call('customers.create', { name: '黄七', category: 'commerce', villageId })
     const elsewhere = await core.call('customers.create', { name: '黄七', category: 'commerce', villageId: otherVillageId })
     const dups = await core.call('customers.duplicates', { id: keep.id })
-    expect(dups.map((d) => [d.id, d.reason])).toEqual(expect.arrayContaining([[byPhone.id, 'phone'], [byName.id, 'name_village']]))
+    expect(dups.map((d) => [d.id, d.reason])).toEqual(
+      expect.arrayContaining([
+        [byPhone.id, 'phone'],
+        [byName.id, 'name_village'],
+      ]),
+    )
     expect(dups.map((d) => d.id)).not.toContain(elsewhere.id)
     const village = (core.ctx.db.$client.prepare('SELECT id FROM visits LIMIT 1').get() as { id: string }).id
     core.ctx.db.$client.prepare('UPDATE visits SET customer_id = ? WHERE id = ?').run(byPhone.id, village)
@@ -231,7 +275,9 @@ describe('customer writes', () => {
     expect(merged.tags.sort()).toEqual(['意见领袖', '春节返乡'].sort())
     expect(merged.timeline.filter((e) => e.kind === 'visit')).toHaveLength(1)
     await expect(core.call('customers.get', { id: byPhone.id })).rejects.toMatchObject({ code: 'NOT_FOUND' })
-    const tomb = core.ctx.db.$client.prepare(`SELECT op FROM outbox WHERE table_name = 'key_customers' AND row_id = ? ORDER BY device_seq DESC LIMIT 1`).get(byPhone.id) as { op: string }
+    const tomb = core.ctx.db.$client
+      .prepare(`SELECT op FROM outbox WHERE table_name = 'key_customers' AND row_id = ? ORDER BY device_seq DESC LIMIT 1`)
+      .get(byPhone.id) as { op: string }
     expect(tomb.op).toBe('delete')
   })
 })
@@ -241,7 +287,11 @@ describe('customer import', () => {
 
   it('imports valid rows, updates a known phone, and reports bad rows without storing anything', async () => {
     const code = (core.ctx.db.$client.prepare('SELECT division_code c FROM villages WHERE id = ?').get(villageId) as { c: string }).c
-    const good = csv(['姓名,类别,村代码,手机号,影响力,月收入,阶段,合约到期,在用运营商,标签', `覃八,商业,${code},13600000008,4,320,意向,2026/3/1,电信,意见领袖、宽带潜客`, `蒙九,集团客户,${code},,,,,,,`])
+    const good = csv([
+      '姓名,类别,村代码,手机号,影响力,月收入,阶段,合约到期,在用运营商,标签',
+      `覃八,商业,${code},13600000008,4,320,意向,2026/3/1,电信,意见领袖、宽带潜客`,
+      `蒙九,集团客户,${code},,,,,,,`,
+    ])
     const preview = await core.call('import.preview', { kind: 'customers', source: good })
     expect(preview.issues).toEqual([])
     expect(preview.totalRows).toBe(2)
@@ -263,8 +313,13 @@ describe('customer import', () => {
     ])
     const report = await core.call('import.preview', { kind: 'customers', source: bad })
     expect(report.issues.map((i) => `${i.row}:${i.field}:${i.code}`)).toEqual([
-      '1:name:required', '2:category:unknown_value', '3:phone:phone_format', '3:villageCode:unknown_village',
-      '4:influence:out_of_range', '4:contractExpiry:date_format', '5:phone:duplicate_customer',
+      '1:name:required',
+      '2:category:unknown_value',
+      '3:phone:phone_format',
+      '3:villageCode:unknown_village',
+      '4:influence:out_of_range',
+      '4:contractExpiry:date_format',
+      '5:phone:duplicate_customer',
     ])
     await expect(core.call('import.commit', { kind: 'customers', source: bad })).rejects.toMatchObject({ code: 'VALIDATION' })
     expect(counts()).toEqual(before)

@@ -98,7 +98,10 @@ export const customerHandlers = {
       const current = customerRow(tx, input.id)
       if (!current) throw new AppError('NOT_FOUND', `key customer ${input.id} not found`, { details: { id: input.id } })
       if (current.funnelStage === input.toStage)
-        throw new AppError('VALIDATION', `customer is already at stage ${input.toStage}`, { issues: [{ path: ['toStage'], message: 'same_stage' }], details: { stage: input.toStage } })
+        throw new AppError('VALIDATION', `customer is already at stage ${input.toStage}`, {
+          issues: [{ path: ['toStage'], message: 'same_stage' }],
+          details: { stage: input.toStage },
+        })
       const now = ctx.change.now()
       const movedAt = input.on ? (input.on === now.slice(0, 10) ? now : `${input.on}T00:00:00.000Z`) : now
       if (movedAt > now) throw new AppError('VALIDATION', 'a stage move cannot be dated in the future', { issues: [{ path: ['on'], message: 'future_date' }] })
@@ -129,7 +132,23 @@ export const customerHandlers = {
       }
       // What the kept record lacks, the dropped one fills; tags and notes are combined.
       const fill: Record<string, unknown> = {}
-      for (const field of ['role', 'organisation', 'villageId', 'gridId', 'phone', 'influence', 'monthlyRevenue', 'tierOverride', 'contractExpiry', 'rivalUsed', 'ownerUserId', 'nextFollowUp', 'lon', 'lat', 'geometrySource'] as const)
+      for (const field of [
+        'role',
+        'organisation',
+        'villageId',
+        'gridId',
+        'phone',
+        'influence',
+        'monthlyRevenue',
+        'tierOverride',
+        'contractExpiry',
+        'rivalUsed',
+        'ownerUserId',
+        'nextFollowUp',
+        'lon',
+        'lat',
+        'geometrySource',
+      ] as const)
         if (keep[field] === null && drop[field] !== null) fill[field] = drop[field]
       const tags = [...new Set([...parseTagList(keep.tags), ...parseTagList(drop.tags)])]
       if (tags.length !== parseTagList(keep.tags).length) fill.tags = JSON.stringify(tags)

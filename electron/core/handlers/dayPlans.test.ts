@@ -5,13 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { VisitCompleteInput } from '../../../shared/api/visits'
 import { localToday } from '../indicators/measures'
-import { openTestCore } from '../testing'
+import { openTestCore, sqlReads } from '../testing'
 
 let core: ReturnType<typeof openTestCore>
 let gridId: string
-const sqlite = () => core.ctx.db.$client
-const one = <T>(q: string, ...args: unknown[]) => sqlite().prepare(q).get(...args) as T
-const all = <T>(q: string, ...args: unknown[]) => sqlite().prepare(q).all(...args) as T[]
+const { one, all } = sqlReads(() => core)
 const DAY = 86_400_000
 const dayOffset = (days: number) => localToday(new Date(Date.now() + days * DAY))
 type Customer = { id: string; name: string; lon: number; lat: number }
@@ -26,7 +24,11 @@ beforeAll(async () => {
 afterAll(() => core?.dispose())
 
 const planned = (date: string) =>
-  all<{ customer_id: string; status: string }>(`SELECT customer_id, status FROM visits WHERE grid_id = ? AND planned_for = ? AND deleted_at IS NULL ORDER BY customer_id, status`, gridId, date)
+  all<{ customer_id: string; status: string }>(
+    `SELECT customer_id, status FROM visits WHERE grid_id = ? AND planned_for = ? AND deleted_at IS NULL ORDER BY customer_id, status`,
+    gridId,
+    date,
+  )
 const refs = (list: Customer[]) => list.map((c) => ({ kind: 'customer' as const, id: c.id }))
 const visitInput = (c: Customer, extra: Partial<VisitCompleteInput> = {}): VisitCompleteInput => ({
   target: { kind: 'customer', id: c.id },
@@ -52,8 +54,23 @@ describe('day plans', () => {
     const edited = await core.call('visits.plan', { date, gridId, targets: refs([...customers.slice(0, 3), customers[5]!]), save: true })
     expect(edited.planId).toBe(first.planId)
     const rows = planned(date)
-    expect(rows.filter((v) => v.status === 'planned').map((v) => v.customer_id).sort()).toEqual([...customers.slice(0, 3), customers[5]!].map((c) => c.id).sort())
-    expect(rows.filter((v) => v.status === 'cancelled').map((v) => v.customer_id).sort()).toEqual(customers.slice(3, 5).map((c) => c.id).sort())
+    expect(
+      rows
+        .filter((v) => v.status === 'planned')
+        .map((v) => v.customer_id)
+        .sort(),
+    ).toEqual([...customers.slice(0, 3), customers[5]!].map((c) => c.id).sort())
+    expect(
+      rows
+        .filter((v) => v.status === 'cancelled')
+        .map((v) => v.customer_id)
+        .sort(),
+    ).toEqual(
+      customers
+        .slice(3, 5)
+        .map((c) => c.id)
+        .sort(),
+    )
     // The plan and its planned visits are in the outbox, as field data of the grid.
     expect(one<{ n: number }>(`SELECT count(*) AS n FROM outbox WHERE table_name = 'day_plans' AND row_id = ?`, first.planId).n).toBeGreaterThanOrEqual(2)
   })
@@ -84,7 +101,11 @@ describe('day plans', () => {
     expect(done.visit.id).toBe(plannedId)
     expect(done.visit.status).toBe('done')
     expect(done.visit.plannedFor).toBe(today)
-    const open = all<{ id: string }>(`SELECT id FROM visits WHERE customer_id = ? AND status = 'planned' AND planned_for <= ? AND deleted_at IS NULL`, c.id, today)
+    const open = all<{ id: string }>(
+      `SELECT id FROM visits WHERE customer_id = ? AND status = 'planned' AND planned_for <= ? AND deleted_at IS NULL`,
+      c.id,
+      today,
+    )
     expect(open).toEqual([])
     expect(await core.call('visits.drafts', {})).toEqual([])
     const back = await core.call('dayPlans.get', { gridId, date: today })
@@ -110,7 +131,14 @@ describe('visit correction', () => {
   it('changes a recent visit through the outbox and lists its history', async () => {
     const c = customers[3]!
     const done = await core.call('visits.complete', visitInput(c, { nextAction: { action: '送资费单', due: dayOffset(2) }, objections: [{ code: 'price' }] }))
-    const fixed = await core.call('visits.correct', { id: done.visit.id, patch: { outcome: '客户满意，约定下周签约', objections: [{ code: 'signal', detail: '村口信号弱' }], nextAction: { action: '带合同上门', due: dayOffset(4) } } })
+    const fixed = await core.call('visits.correct', {
+      id: done.visit.id,
+      patch: {
+        outcome: '客户满意，约定下周签约',
+        objections: [{ code: 'signal', detail: '村口信号弱' }],
+        nextAction: { action: '带合同上门', due: dayOffset(4) },
+      },
+    })
     expect(fixed.outcome).toBe('客户满意，约定下周签约')
     expect(fixed.objections.map((o) => o.code)).toEqual(['signal'])
     expect(fixed.nextActionDue).toBe(dayOffset(4))

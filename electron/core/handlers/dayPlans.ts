@@ -58,8 +58,13 @@ export function saveDayPlan(tx: Tx, ctx: HandlerContext, plan: PlanToSave): stri
   for (const f of unique) {
     if (seen.has(keyOf(f))) continue
     insertSynced(tx, ctx.change, 'visits', {
-      status: 'planned', targetKind: f.kind === 'customer' ? (f.category === 'group' ? 'group' : 'customer') : 'village',
-      villageId: f.villageId, customerId: f.customerId, gridId: plan.gridId, plannedFor: plan.date, byUserId: unitManager(tx, plan.gridId),
+      status: 'planned',
+      targetKind: f.kind === 'customer' ? (f.category === 'group' ? 'group' : 'customer') : 'village',
+      villageId: f.villageId,
+      customerId: f.customerId,
+      gridId: plan.gridId,
+      plannedFor: plan.date,
+      byUserId: unitManager(tx, plan.gridId),
     })
   }
   return planId
@@ -77,7 +82,17 @@ export function routeInOrder(start: { lon: number; lat: number } | null, facts: 
     previous = f
     return { seq: i + 1, kind: f.kind, id: f.id, name: f.name, lon: f.lon, lat: f.lat, legKm: km(leg), cumulativeKm: km(cumulative) }
   })
-  return { stops, unplaced, totalKm: km(pathLengthM(start, placed, placed.map((_, i) => i))) }
+  return {
+    stops,
+    unplaced,
+    totalKm: km(
+      pathLengthM(
+        start,
+        placed,
+        placed.map((_, i) => i),
+      ),
+    ),
+  }
 }
 
 /** The saved plan of a grid and day, in its saved order, each stop with its planned visit's state. */
@@ -96,10 +111,15 @@ export function loadDayPlan(ctx: HandlerContext, gridId: string, date: string): 
   }
   const status = (t: { kind: VisitTargetKind; id: string }) => visits.get(keyOf(t)) ?? { visitId: null, visitStatus: null }
   return {
-    date, planId: row.id, gridId, start, startName: row.startName,
+    date,
+    planId: row.id,
+    gridId,
+    start,
+    startName: row.startName,
     stops: route.stops.map((s) => ({ ...s, ...status(s) })),
     unplaced: route.unplaced.map((u) => ({ ...u, ...status(u) })),
-    totalKm: route.totalKm, pickedOrderKm: route.totalKm,
+    totalKm: route.totalKm,
+    pickedOrderKm: route.totalKm,
     plannedVisitIds: [...visits.values()].map((v) => v.visitId),
   }
 }
@@ -111,11 +131,15 @@ function carry(ctx: HandlerContext, gridId: string, from: string, to: string): D
   const open = all.filter((t) => t.visitStatus !== 'done')
   const done = all.filter((t) => t.visitStatus === 'done')
   const target = loadDayPlan(ctx, gridId, to)
-  const facts = (list: { kind: VisitTargetKind; id: string }[]) => list.map((t) => targetFacts(ctx.db, t.kind, t.id)).filter((f): f is TargetFacts => f !== undefined)
+  const facts = (list: { kind: VisitTargetKind; id: string }[]) =>
+    list.map((t) => targetFacts(ctx.db, t.kind, t.id)).filter((f): f is TargetFacts => f !== undefined)
   ctx.db.transaction((tx) => {
     const already = target ? [...target.stops, ...target.unplaced] : []
     saveDayPlan(tx, ctx, {
-      gridId, date: to, start: target?.start ?? source.start, startName: target ? target.startName : source.startName,
+      gridId,
+      date: to,
+      start: target?.start ?? source.start,
+      startName: target ? target.startName : source.startName,
       targets: facts([...already, ...open]),
     })
     saveDayPlan(tx, ctx, { gridId, date: from, start: source.start, startName: source.startName, targets: facts(done) })
@@ -125,20 +149,27 @@ function carry(ctx: HandlerContext, gridId: string, from: string, to: string): D
 
 function addToPlan(ctx: HandlerContext, date: string, ref: { kind: VisitTargetKind; id: string }) {
   const target = targetFacts(ctx.db, ref.kind, ref.id)
-  if (!target) throw new AppError('NOT_FOUND', `${ref.kind} ${ref.id} not found`, { details: { id: ref.id }, issues: [{ path: ['target', 'id'], message: 'unknownTarget' }] })
+  if (!target)
+    throw new AppError('NOT_FOUND', `${ref.kind} ${ref.id} not found`, {
+      details: { id: ref.id },
+      issues: [{ path: ['target', 'id'], message: 'unknownTarget' }],
+    })
   if (!target.gridId) throw new AppError('VALIDATION', 'the target is in no grid', { issues: [{ path: ['target', 'id'], message: 'noGrid' }] })
   const gridId = target.gridId
   const plan = loadDayPlan(ctx, gridId, date)
   const current = plan ? [...plan.stops, ...plan.unplaced] : []
   if (current.some((t) => t.kind === ref.kind && t.id === ref.id)) return { added: false, gridId, count: current.length }
   const facts = current.map((t) => targetFacts(ctx.db, t.kind, t.id)).filter((f): f is TargetFacts => f !== undefined)
-  ctx.db.transaction((tx) => saveDayPlan(tx, ctx, { gridId, date, start: plan?.start ?? null, startName: plan?.startName ?? null, targets: [...facts, target] }))
+  ctx.db.transaction((tx) =>
+    saveDayPlan(tx, ctx, { gridId, date, start: plan?.start ?? null, startName: plan?.startName ?? null, targets: [...facts, target] }),
+  )
   return { added: true, gridId, count: current.length + 1 }
 }
 
 export const dayPlanHandlers = {
   'dayPlans.add': (ctx: HandlerContext, input: { date: string; target: { kind: VisitTargetKind; id: string } }) => addToPlan(ctx, input.date, input.target),
   'dayPlans.get': (ctx: HandlerContext, input: { gridId: string; date: string }) => loadDayPlan(ctx, input.gridId, input.date),
-  'dayPlans.dates': (ctx: HandlerContext, input: { gridId: string; from: string; limit: number }): PlanDateRow[] => planDates(ctx.db, input.gridId, input.from, input.limit),
+  'dayPlans.dates': (ctx: HandlerContext, input: { gridId: string; from: string; limit: number }): PlanDateRow[] =>
+    planDates(ctx.db, input.gridId, input.from, input.limit),
   'dayPlans.carry': (ctx: HandlerContext, input: { gridId: string; from: string; to: string }) => carry(ctx, input.gridId, input.from, input.to),
 }

@@ -57,9 +57,13 @@ beforeAll(async () => {
   sandbox = mkdtempSync(join(tmpdir(), 'griddesk-fuzz-'))
   const sqlite = core.ctx.db.$client
   const column = (sql: string) => sqlite.prepare(sql).pluck().all() as string[]
-  ids = ['villages', 'org_units', 'key_customers', 'visits', 'competitor_intel', 'work_orders', 'objections', 'day_plans'].flatMap((t) => column(`SELECT id FROM ${t} ORDER BY id LIMIT 4`))
-  codes = column("SELECT code FROM org_units ORDER BY level, code LIMIT 12")
-  tables = column("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts%' AND name NOT IN ('sync_state', '__drizzle_migrations')")
+  ids = ['villages', 'org_units', 'key_customers', 'visits', 'competitor_intel', 'work_orders', 'objections', 'day_plans'].flatMap((t) =>
+    column(`SELECT id FROM ${t} ORDER BY id LIMIT 4`),
+  )
+  codes = column('SELECT code FROM org_units ORDER BY level, code LIMIT 12')
+  tables = column(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts%' AND name NOT IN ('sync_state', '__drizzle_migrations')",
+  )
 })
 afterAll(() => {
   core.dispose()
@@ -71,12 +75,28 @@ function storeHash(): string {
   const hash = createHash('sha256')
   for (const table of tables) {
     hash.update(`\u0001${table}`)
-    for (const row of core.ctx.db.$client.prepare(`SELECT * FROM "${table}"`).raw().iterate() as Iterable<unknown[]>) hash.update(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)))
+    for (const row of core.ctx.db.$client.prepare(`SELECT * FROM "${table}"`).raw().iterate() as Iterable<unknown[]>)
+      hash.update(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)))
   }
   return hash.digest('hex')
 }
 
-const adversarialText = fc.constantFrom('a\u0000b', '\ud800', 'x\udfff', '2026-02-30', '2026-13-01', '2025-02-29T10:00:00Z', ' ', '', '\u202e', '../../etc/passwd', '%s%n', "'; DROP TABLE villages; --", '😀'.repeat(60), 'x'.repeat(5_001))
+const adversarialText = fc.constantFrom(
+  'a\u0000b',
+  '\ud800',
+  'x\udfff',
+  '2026-02-30',
+  '2026-13-01',
+  '2025-02-29T10:00:00Z',
+  ' ',
+  '',
+  '\u202e',
+  '../../etc/passwd',
+  '%s%n',
+  "'; DROP TABLE villages; --",
+  '😀'.repeat(60),
+  'x'.repeat(5_001),
+)
 const adversarial: fc.Arbitrary<unknown> = fc.oneof(
   adversarialText,
   fc.constantFrom(NaN, Infinity, -Infinity, -0, 2 ** 53, -1, 1e308, null, undefined, true, [], {}),
@@ -90,12 +110,18 @@ const adversarial: fc.Arbitrary<unknown> = fc.oneof(
 
 /** A date of the calendar or one that does not exist; an instant; the path fields stay in the sandbox. */
 function stringOf(schema: Schema, key: string | undefined): fc.Arbitrary<string> {
-  if (key && /path|folder/i.test(key)) return fc.oneof(fc.string({ maxLength: 12 }).map((name) => join(sandbox, name.replace(/[/\\\0]/g, '_') || 'f')), fc.constant(join(sandbox, 'a\u0000b')))
+  if (key && /path|folder/i.test(key))
+    return fc.oneof(
+      fc.string({ maxLength: 12 }).map((name) => join(sandbox, name.replace(/[/\\\0]/g, '_') || 'f')),
+      fc.constant(join(sandbox, 'a\u0000b')),
+    )
   const text = fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 40, 80), unit: 'binary' })
   const choices: fc.Arbitrary<string>[] = []
   if (schema.format === 'uuid') choices.push(fc.constantFrom(...ids), fc.uuid())
-  else if (schema.format === 'date') choices.push(fc.date({ min: new Date('2020-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)))
-  else if (schema.format === 'date-time') choices.push(fc.date({ min: new Date('2020-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString()))
+  else if (schema.format === 'date')
+    choices.push(fc.date({ min: new Date('2020-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)))
+  else if (schema.format === 'date-time')
+    choices.push(fc.date({ min: new Date('2020-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString()))
   else if (schema.format === 'uri') choices.push(fc.constantFrom('https://hq.invalid', 'http://127.0.0.1:1', 'ftp://x', 'not a url'))
   else if (schema.pattern) {
     try {
@@ -135,7 +161,10 @@ function shapeOf(schema: Schema, root: Schema, key: string | undefined, depth: n
       if (schema.additionalProperties && typeof schema.additionalProperties === 'object')
         return fc.dictionary(fc.string({ maxLength: 10 }), shapeOf(schema.additionalProperties, root, key, depth + 1), { maxKeys: 4 })
       // Now and then a key the schema does not know.
-      return fc.oneof({ arbitrary: known, weight: 9 }, { arbitrary: fc.tuple(known, fc.string({ minLength: 1, maxLength: 8 })).map(([o, extra]) => ({ ...o, [extra]: 1 })), weight: 1 })
+      return fc.oneof(
+        { arbitrary: known, weight: 9 },
+        { arbitrary: fc.tuple(known, fc.string({ minLength: 1, maxLength: 8 })).map(([o, extra]) => ({ ...o, [extra]: 1 })), weight: 1 },
+      )
     }
     case 'array': {
       if (schema.prefixItems) return fc.tuple(...schema.prefixItems.map((s) => arbitraryOf(s, root, key, depth + 1)))
@@ -147,7 +176,10 @@ function shapeOf(schema: Schema, root: Schema, key: string | undefined, depth: n
     case 'number': {
       const min = schema.minimum ?? (schema.exclusiveMinimum !== undefined ? schema.exclusiveMinimum + (type === 'integer' ? 1 : 1e-9) : -1e6)
       const max = schema.maximum ?? (schema.exclusiveMaximum !== undefined ? schema.exclusiveMaximum - (type === 'integer' ? 1 : 1e-9) : 1e6)
-      const inRange = type === 'integer' ? fc.integer({ min: Math.max(Math.ceil(min), -(2 ** 31)), max: Math.min(Math.floor(max), 2 ** 31) }) : fc.double({ min, max, noNaN: true })
+      const inRange =
+        type === 'integer'
+          ? fc.integer({ min: Math.max(Math.ceil(min), -(2 ** 31)), max: Math.min(Math.floor(max), 2 ** 31) })
+          : fc.double({ min, max, noNaN: true })
       return fc.oneof({ arbitrary: inRange, weight: 4 }, { arbitrary: fc.constantFrom(min - 1, max + 1, 0.5), weight: 1 })
     }
     case 'boolean':
@@ -169,7 +201,11 @@ describe('handler fuzz', () => {
     let before: string | undefined
     const changes = () => core.ctx.db.$client.prepare('SELECT total_changes()').pluck().get() as number
     const seen = { ok: 0, refused: 0, hashed: 0, byCode: {} as Record<string, number> }
-    const call = fc.constantFrom(...names).chain((name) => fc.tuple(fc.constant(name), fc.oneof({ arbitrary: arbitraryOf(inputs[name]!, inputs[name]!), weight: 9 }, { arbitrary: adversarial, weight: 1 })))
+    const call = fc
+      .constantFrom(...names)
+      .chain((name) =>
+        fc.tuple(fc.constant(name), fc.oneof({ arbitrary: arbitraryOf(inputs[name]!, inputs[name]!), weight: 9 }, { arbitrary: adversarial, weight: 1 })),
+      )
     await fc.assert(
       fc.asyncProperty(call, fc.constantFrom('zh-CN' as const, 'en' as const), async ([name, input], lang) => {
         if (before === undefined) {
@@ -193,7 +229,9 @@ describe('handler fuzz', () => {
       { numRuns: RUNS, seed: process.env.GRIDDESK_FUZZ_SEED ? Number(process.env.GRIDDESK_FUZZ_SEED) : undefined },
     )
     // The generator reaches past validation: some calls succeed, and refusals are not only VALIDATION.
-    console.log(`handler fuzz: ${RUNS} calls over ${names.length} handlers, ${seen.ok} ok, ${seen.refused} refused ${JSON.stringify(seen.byCode)}, store hashed ${seen.hashed} times`)
+    console.log(
+      `handler fuzz: ${RUNS} calls over ${names.length} handlers, ${seen.ok} ok, ${seen.refused} refused ${JSON.stringify(seen.byCode)}, store hashed ${seen.hashed} times`,
+    )
     expect(seen.ok).toBeGreaterThan(RUNS / 20)
   })
 })

@@ -16,7 +16,15 @@ type Area = Feature<Polygon | MultiPolygon>
 
 const square = (w: number, s: number, size = 0.1): Polygon => ({
   type: 'Polygon',
-  coordinates: [[[w, s], [w + size, s], [w + size, s + size], [w, s + size], [w, s]]],
+  coordinates: [
+    [
+      [w, s],
+      [w + size, s],
+      [w + size, s + size],
+      [w, s + size],
+      [w, s],
+    ],
+  ],
 })
 
 async function rejection(promise: Promise<unknown>): Promise<AppError> {
@@ -40,7 +48,13 @@ describe('grids.setBoundary on the demo county', () => {
   const outbox = () => db().prepare('SELECT * FROM outbox ORDER BY device_seq').all() as { table_name: string; row_id: string; op: string; fields: string }[]
   const snapshot = () => ({ units: db().prepare('SELECT * FROM org_units ORDER BY id').all(), outbox: outbox().length })
   const grid = (code: string) =>
-    db().prepare('SELECT id, code, name, boundary, geometry_source AS source FROM org_units WHERE code = ?').get(code) as { id: string; code: string; name: string; boundary: string; source: string }
+    db().prepare('SELECT id, code, name, boundary, geometry_source AS source FROM org_units WHERE code = ?').get(code) as {
+      id: string
+      code: string
+      name: string
+      boundary: string
+      source: string
+    }
   const area = (code: string) => turf.feature(JSON.parse(grid(code).boundary)) as Area
   /** The grids sharing a border with `code` (touching, not just near). */
   const neighbours = (code: string) =>
@@ -98,7 +112,12 @@ describe('grids.setBoundary on the demo county', () => {
     const villages = db().prepare('SELECT name, lon, lat FROM villages WHERE grid_id = ?').all(g.id) as { name: string; lon: number; lat: number }[]
     const outside = villages.filter((v) => !turf.booleanPointInPolygon([v.lon, v.lat], turf.feature(shrunk) as Area)).map((v) => v.name)
     expect(outside.length).toBeGreaterThan(0)
-    expect(result.warnings.filter((w) => w.kind === 'village_outside').map((w) => w.village!.name).sort()).toEqual(outside.sort())
+    expect(
+      result.warnings
+        .filter((w) => w.kind === 'village_outside')
+        .map((w) => w.village!.name)
+        .sort(),
+    ).toEqual(outside.sort())
     expect(snapshot()).toEqual(before)
   })
 
@@ -154,7 +173,18 @@ describe('grids.setBoundary validation and repair', () => {
   it('repairs a small twist (a vertex dragged a little past an edge) by cutting the sliver off', async () => {
     const twisted: Polygon = {
       type: 'Polygon',
-      coordinates: [[[107, 23.5], [107.1, 23.5], [107.1, 23.6], [107.05, 23.6], [107.052, 23.601], [107.051, 23.599], [107, 23.6], [107, 23.5]]],
+      coordinates: [
+        [
+          [107, 23.5],
+          [107.1, 23.5],
+          [107.1, 23.6],
+          [107.05, 23.6],
+          [107.052, 23.601],
+          [107.051, 23.599],
+          [107, 23.6],
+          [107, 23.5],
+        ],
+      ],
     }
     expect(turf.kinks(turf.feature(twisted) as Area).features.length).toBeGreaterThan(0)
     const result = await core.call('grids.setBoundary', { gridId, geometry: twisted })
@@ -167,8 +197,20 @@ describe('grids.setBoundary validation and repair', () => {
   })
 
   it('drops repeated vertices (a double click) and keeps holes as holes', async () => {
-    const outer = [[107, 23.5], [107.1, 23.5], [107.1, 23.5], [107.1, 23.6], [107, 23.6], [107, 23.5]]
-    const hole = [[107.02, 23.52], [107.04, 23.52], [107.04, 23.54], [107.02, 23.52]]
+    const outer = [
+      [107, 23.5],
+      [107.1, 23.5],
+      [107.1, 23.5],
+      [107.1, 23.6],
+      [107, 23.6],
+      [107, 23.5],
+    ]
+    const hole = [
+      [107.02, 23.52],
+      [107.04, 23.52],
+      [107.04, 23.54],
+      [107.02, 23.52],
+    ]
     const result = await core.call('grids.setBoundary', { gridId, geometry: { type: 'Polygon', coordinates: [outer, hole] } })
     expect(result.repair).toEqual({ droppedM2: 0, duplicatePoints: 1 })
     expect(result.geometry.type).toBe('Polygon')
@@ -178,7 +220,18 @@ describe('grids.setBoundary validation and repair', () => {
 
   it('refuses a bow-tie (which half was meant?), says where it crosses, and stores nothing', async () => {
     const before = snapshot()
-    const bowtie: Polygon = { type: 'Polygon', coordinates: [[[107, 23.5], [107.1, 23.6], [107.1, 23.5], [107, 23.6], [107, 23.5]]] }
+    const bowtie: Polygon = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [107, 23.5],
+          [107.1, 23.6],
+          [107.1, 23.5],
+          [107, 23.6],
+          [107, 23.5],
+        ],
+      ],
+    }
     const error = await rejection(core.call('grids.setBoundary', { gridId, geometry: bowtie }))
     expect(error.code).toBe('VALIDATION')
     expect(error.issues).toEqual([{ path: ['geometry'], message: 'self_intersection' }])
@@ -191,10 +244,62 @@ describe('grids.setBoundary validation and repair', () => {
     const before = snapshot()
     const cases: [unknown, { path: (string | number)[]; message: string }][] = [
       [square(2.3, 48.8), { path: ['geometry', 'coordinates', 0, 0], message: 'outside_china' }],
-      [{ type: 'Polygon', coordinates: [[[107, 23.5], [107.1, 23.5], [107.1, 23.6], [160, 23.6], [107, 23.5]]] }, { path: ['geometry', 'coordinates', 0, 3], message: 'outside_china' }],
-      [{ type: 'Polygon', coordinates: [[[23.5, 107], [23.5, 107.1], [23.6, 107.1], [23.5, 107]]] }, { path: ['geometry', 'coordinates', 0, 0], message: 'swapped_lonlat' }],
-      [{ type: 'Polygon', coordinates: [[[107, 23.5], [107.1, 23.5], [107.1, 23.6], [107, 23.6]]] }, { path: ['geometry', 'coordinates', 0], message: 'ring_open' }],
-      [{ type: 'Polygon', coordinates: [[[107, 23.5], [107.1, 23.5], [107, 23.5]]] }, { path: ['geometry', 'coordinates', 0], message: 'ring_too_short' }],
+      [
+        {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [107, 23.5],
+              [107.1, 23.5],
+              [107.1, 23.6],
+              [160, 23.6],
+              [107, 23.5],
+            ],
+          ],
+        },
+        { path: ['geometry', 'coordinates', 0, 3], message: 'outside_china' },
+      ],
+      [
+        {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [23.5, 107],
+              [23.5, 107.1],
+              [23.6, 107.1],
+              [23.5, 107],
+            ],
+          ],
+        },
+        { path: ['geometry', 'coordinates', 0, 0], message: 'swapped_lonlat' },
+      ],
+      [
+        {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [107, 23.5],
+              [107.1, 23.5],
+              [107.1, 23.6],
+              [107, 23.6],
+            ],
+          ],
+        },
+        { path: ['geometry', 'coordinates', 0], message: 'ring_open' },
+      ],
+      [
+        {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [107, 23.5],
+              [107.1, 23.5],
+              [107, 23.5],
+            ],
+          ],
+        },
+        { path: ['geometry', 'coordinates', 0], message: 'ring_too_short' },
+      ],
     ]
     for (const [geometry, issue] of cases) {
       const error = await rejection(core.call('grids.setBoundary', { gridId, geometry: geometry as BoundaryGeometry }))
@@ -202,7 +307,18 @@ describe('grids.setBoundary validation and repair', () => {
       expect(error.issues).toContainEqual(issue)
     }
     // Not a polygon at all: zod's own (translated) message.
-    const line = await rejection(core.call('grids.setBoundary', { gridId, geometry: { type: 'LineString', coordinates: [[107, 23.5], [107.1, 23.6]] } as never }))
+    const line = await rejection(
+      core.call('grids.setBoundary', {
+        gridId,
+        geometry: {
+          type: 'LineString',
+          coordinates: [
+            [107, 23.5],
+            [107.1, 23.6],
+          ],
+        } as never,
+      }),
+    )
     expect(line.issues![0]!.path).toEqual(['geometry', 'type'])
     expect(snapshot()).toEqual(before)
   })

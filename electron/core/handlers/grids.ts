@@ -33,7 +33,9 @@ export const gridHandlers = {
       if (!prepared.ok) {
         const issues = prepared.issues.map((i) => ({ path: ['geometry'], message: i.code }))
         // Size limits of the value rules (shared/rules.ts): dispatch words them in the caller's language.
-        const rules = prepared.issues.filter((i) => i.code === 'too_many_vertices' || i.code === 'geometry_too_large').map((i) => ({ path: ['geometry'], code: i.code, params: i.params }))
+        const rules = prepared.issues
+          .filter((i) => i.code === 'too_many_vertices' || i.code === 'geometry_too_large')
+          .map((i) => ({ path: ['geometry'], code: i.code, params: i.params }))
         throw new AppError('VALIDATION', `boundary of ${grid.code}: ${issues.map((i) => i.message).join('; ')}`, {
           issues,
           // Where it crosses itself, when it does: the user is told where to look.
@@ -47,7 +49,16 @@ export const gridHandlers = {
       const warnings = boundaryWarnings(layout, grid, prepared.geometry, input.minAreaM2)
       const saved = changed && !input.dryRun
       if (saved) updateSynced(tx, ctx.change, 'org_units', grid.id, { boundary, geometrySource: DRAWN_ON_MAP, sourceCrs: 'WGS-84' })
-      return { gridId: grid.id, saved, changed, geometry: prepared.geometry, areaM2: prepared.areaM2, repair: prepared.repair, warnings, minAreaM2: input.minAreaM2 }
+      return {
+        gridId: grid.id,
+        saved,
+        changed,
+        geometry: prepared.geometry,
+        areaM2: prepared.areaM2,
+        repair: prepared.repair,
+        warnings,
+        minAreaM2: input.minAreaM2,
+      }
     })
   },
 } satisfies Partial<HandlerTable>

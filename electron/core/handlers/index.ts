@@ -58,7 +58,9 @@ export async function dispatch(ctx: HandlerContext, name: string, rawInput: unkn
     const broken = inputProblems(rawInput)
     const ruleIssues = broken.map((i) => ({ path: i.path, message: ruleMessage(i, lang) }))
     const refuse = (issues: { path: (string | number)[]; message: string }[]): never => {
-      throw new AppError('VALIDATION', `invalid input for ${name}: ${issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`, { issues })
+      throw new AppError('VALIDATION', `invalid input for ${name}: ${issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`, {
+        issues,
+      })
     }
     // Broken text or nesting: refused before any schema sees it. Impossible dates: reported with
     // the schema's own issues (a form shows every bad field at once).
@@ -83,7 +85,12 @@ function toErrorBody(error: unknown, lang: Language): ErrorBody {
   // Storage rules broken below the handler (repos/changes.ts): translated here, where the language is known.
   const rules = error instanceof AppError ? (error.details?.rules as RuleIssue[] | undefined) : undefined
   if (error instanceof AppError && Array.isArray(rules))
-    return { code: error.code, message: error.message, issues: rules.map((i) => ({ path: i.path, message: ruleMessage(i, lang) })), details: { ...error.details, rules: rules.map((i) => i.code) } }
+    return {
+      code: error.code,
+      message: error.message,
+      issues: rules.map((i) => ({ path: i.path, message: ruleMessage(i, lang) })),
+      details: { ...error.details, rules: rules.map((i) => i.code) },
+    }
   if (error instanceof AppError) return error.toBody()
   const sqliteCode = (error as { code?: unknown })?.code
   if (typeof sqliteCode === 'string' && sqliteCode.startsWith('SQLITE_CONSTRAINT'))

@@ -70,7 +70,11 @@ describe('indicators and the dashboard’s traffic lights', () => {
   })
 
   it('rolls grids up to centers and the county, and months up to quarters', async () => {
-    for (const [m, v] of [['2031-01', 10], ['2031-02', 20], ['2031-03', 30]] as const) {
+    for (const [m, v] of [
+      ['2031-01', 10],
+      ['2031-02', 20],
+      ['2031-03', 30],
+    ] as const) {
       await core.call('targets.set', { indicatorCode: 'terminal_sales', orgUnitCode: G(1), period: m, value: v })
       await core.call('targets.set', { indicatorCode: 'terminal_sales', orgUnitCode: G(2), period: m, value: v * 2 })
     }
@@ -107,7 +111,13 @@ describe('indicators and the dashboard’s traffic lights', () => {
 
 describe('decomposing a target', () => {
   it('splits the county by households to centers and a center equally to grids, summing exactly', async () => {
-    const byHouseholds = await core.call('targets.split', { indicatorCode: 'broadband_net', parentCode: '451022', period: '2032-01', parentValue: 1001, method: 'households' })
+    const byHouseholds = await core.call('targets.split', {
+      indicatorCode: 'broadband_net',
+      parentCode: '451022',
+      period: '2032-01',
+      parentValue: 1001,
+      method: 'households',
+    })
     expect(byHouseholds.children).toHaveLength(4)
     expect(byHouseholds.children.reduce((a, c) => a + c.value, 0)).toBe(1001)
     expect(byHouseholds.children.every((c) => Number.isInteger(c.value))).toBe(true)
@@ -126,7 +136,14 @@ describe('decomposing a target', () => {
     const now = new Date()
     const thisMonth = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`
     const nextYear = `${now.getFullYear() + 1}${thisMonth.slice(4)}`
-    const split = await core.call('targets.split', { indicatorCode: 'new_mobile', parentCode: '451022', period: nextYear, parentValue: 500, method: 'last_year_share', dryRun: true })
+    const split = await core.call('targets.split', {
+      indicatorCode: 'new_mobile',
+      parentCode: '451022',
+      period: nextYear,
+      parentValue: 500,
+      method: 'last_year_share',
+      dryRun: true,
+    })
     expect(split.stored).toBe(false)
     expect(split.children.reduce((a, c) => a + c.value, 0)).toBe(500)
     expect(split.children.every((c) => c.weight > 0)).toBe(true)
@@ -134,17 +151,40 @@ describe('decomposing a target', () => {
   })
 
   it('accepts hand adjustments that keep the sum and rejects those that do not, storing nothing', async () => {
-    const proposal = await core.call('targets.split', { indicatorCode: 'group_revenue', parentCode: '451022', period: '2032-02', parentValue: 100, method: 'equal', dryRun: true })
+    const proposal = await core.call('targets.split', {
+      indicatorCode: 'group_revenue',
+      parentCode: '451022',
+      period: '2032-02',
+      parentValue: 100,
+      method: 'equal',
+      dryRun: true,
+    })
     expect(proposal.children.map((c) => c.value)).toEqual([25, 25, 25, 25])
     const [a, b] = proposal.children
     const before = count(core, 'outbox')
-    const err = await failure(core.call('targets.split', { indicatorCode: 'group_revenue', parentCode: '451022', period: '2032-02', parentValue: 100, method: 'equal', values: { [a!.code]: 30 } }))
+    const err = await failure(
+      core.call('targets.split', {
+        indicatorCode: 'group_revenue',
+        parentCode: '451022',
+        period: '2032-02',
+        parentValue: 100,
+        method: 'equal',
+        values: { [a!.code]: 30 },
+      }),
+    )
     expect(err.code).toBe('VALIDATION')
     expect(err.message).toMatch(/add up to 105 .* 100 \(\+5\)/)
     expect(err.issues?.[0]?.path).toEqual(['values'])
     expect(count(core, 'outbox')).toBe(before)
     expect(count(core, 'targets', `period = '2032-02'`)).toBe(0)
-    const ok = await core.call('targets.split', { indicatorCode: 'group_revenue', parentCode: '451022', period: '2032-02', parentValue: 100, method: 'equal', values: { [a!.code]: 30, [b!.code]: 20 } })
+    const ok = await core.call('targets.split', {
+      indicatorCode: 'group_revenue',
+      parentCode: '451022',
+      period: '2032-02',
+      parentValue: 100,
+      method: 'equal',
+      values: { [a!.code]: 30, [b!.code]: 20 },
+    })
     expect(ok.children.map((c) => c.value)).toEqual([30, 20, 25, 25])
     expect(count(core, 'outbox')).toBe(before + 5)
     const adjusted = core.ctx.db.$client.prepare(`SELECT split_method AS m FROM targets WHERE period = '2032-02' ORDER BY m`).all() as { m: string }[]
@@ -156,15 +196,18 @@ describe('decomposing a target', () => {
 describe('importing actuals from the billing export', () => {
   it('rejects a bad file with row-level errors and changes nothing', async () => {
     const file = join(core.dataDir, 'bad.csv')
-    writeFileSync(file, [
-      'org_unit_code,indicator_code,period,value',
-      `${G(3)},new_mobile,2030-11,12`,
-      `451022-G99,new_mobile,2030-11,5`,
-      `${G(3)},no_such,2030-11,5`,
-      `${G(3)},churn,2030-13,5`,
-      `${G(4)},churn,2030-11,abc`,
-      `${G(3)},new_mobile,2030-11,13`,
-    ].join('\n'))
+    writeFileSync(
+      file,
+      [
+        'org_unit_code,indicator_code,period,value',
+        `${G(3)},new_mobile,2030-11,12`,
+        `451022-G99,new_mobile,2030-11,5`,
+        `${G(3)},no_such,2030-11,5`,
+        `${G(3)},churn,2030-13,5`,
+        `${G(4)},churn,2030-11,abc`,
+        `${G(3)},new_mobile,2030-11,13`,
+      ].join('\n'),
+    )
     const before = { actuals: count(core, 'actuals'), outbox: count(core, 'outbox') }
     const err = await failure(core.call('actuals.import', { source: { path: file } }))
     expect(err.code).toBe('VALIDATION')
@@ -222,8 +265,17 @@ describe('every write is recorded in the outbox', () => {
     const t = await core.call('targets.set', { indicatorCode: 'migration_5g', orgUnitCode: G(7), period: '2033-01', value: 40 })
     await core.call('targets.set', { indicatorCode: 'migration_5g', orgUnitCode: G(7), period: '2033-01', value: 41 })
     const a = await core.call('actuals.record', { indicatorCode: 'migration_5g', orgUnitCode: G(7), period: '2033-01', value: 3 })
-    const rows = core.ctx.db.$client.prepare(`SELECT table_name, row_id, op, fields FROM outbox WHERE device_seq > ? ORDER BY device_seq`).all(before) as { table_name: string; row_id: string; op: string; fields: string }[]
-    expect(rows.map((r) => [r.table_name, r.row_id, r.op])).toEqual([['targets', t.id, 'insert'], ['targets', t.id, 'update'], ['actuals', a.id, 'insert']])
+    const rows = core.ctx.db.$client.prepare(`SELECT table_name, row_id, op, fields FROM outbox WHERE device_seq > ? ORDER BY device_seq`).all(before) as {
+      table_name: string
+      row_id: string
+      op: string
+      fields: string
+    }[]
+    expect(rows.map((r) => [r.table_name, r.row_id, r.op])).toEqual([
+      ['targets', t.id, 'insert'],
+      ['targets', t.id, 'update'],
+      ['actuals', a.id, 'insert'],
+    ])
     expect(JSON.parse(rows[1]!.fields)).toEqual({ value: 41 })
   })
 })

@@ -23,19 +23,33 @@ import type { HandlerTable } from './table'
 
 function unitByCode(ctx: HandlerContext, code: string, field = 'orgUnitCode'): OrgUnitRow {
   const unit = orgSubtree(ctx.db, code)[0]
-  if (!unit) throw new AppError('NOT_FOUND', `no org unit with code ${code}`, { issues: [{ path: [field], message: `unknown org unit ${code}` }], details: { code } })
+  if (!unit)
+    throw new AppError('NOT_FOUND', `no org unit with code ${code}`, { issues: [{ path: [field], message: `unknown org unit ${code}` }], details: { code } })
   return unit
 }
 
 const MONEY_UNITS = new Set(['万元', '元', '千元'])
 
-export function splitTarget(ctx: HandlerContext, input: { indicatorCode: string; parentCode: string; period: string; method: SplitMethod; parentValue?: number; values?: Record<string, number>; dryRun: boolean }): TargetSplit {
+export function splitTarget(
+  ctx: HandlerContext,
+  input: {
+    indicatorCode: string
+    parentCode: string
+    period: string
+    method: SplitMethod
+    parentValue?: number
+    values?: Record<string, number>
+    dryRun: boolean
+  },
+): TargetSplit {
   const [indicator] = checkIndicators(ctx.db, [input.indicatorCode])
   const units = regionSubtree(ctx.db, input.parentCode)
   const parent = units[0]!
   const children = units.filter((u) => u.parentId === parent.id)
   if (children.length === 0)
-    throw new AppError('VALIDATION', `${parent.code} has no children to split its target among`, { issues: [{ path: ['parentCode'], message: 'no child org units' }] })
+    throw new AppError('VALIDATION', `${parent.code} has no children to split its target among`, {
+      issues: [{ path: ['parentCode'], message: 'no child org units' }],
+    })
   const total = input.parentValue ?? getTarget(ctx.db, input.indicatorCode, parent.id, input.period)?.value
   if (total === undefined)
     throw new AppError('VALIDATION', `${parent.code} has no ${input.indicatorCode} target for ${input.period}; give parentValue`, {
@@ -46,7 +60,12 @@ export function splitTarget(ctx: HandlerContext, input: { indicatorCode: string;
   if (input.method === 'equal') weights = children.map(() => 1)
   else if (input.method === 'households') weights = children.map((c) => c.households)
   else {
-    const lastYear = loadRegionKpis(ctx.db, { region: parent.code, period: samePeriodLastYear(input.period), asOf: '9999-12-31', indicatorCodes: [input.indicatorCode] })
+    const lastYear = loadRegionKpis(ctx.db, {
+      region: parent.code,
+      period: samePeriodLastYear(input.period),
+      asOf: '9999-12-31',
+      indicatorCodes: [input.indicatorCode],
+    })
     weights = children.map((c) => Math.max(0, lastYear.actual(c.id, input.indicatorCode) ?? 0))
   }
   const proposed = splitByWeights(total, weights, MONEY_UNITS.has(indicator!.unit) ? 2 : 0)
@@ -56,14 +75,25 @@ export function splitTarget(ctx: HandlerContext, input: { indicatorCode: string;
     throw new AppError('VALIDATION', `not children of ${parent.code}: ${unknown.join(', ')}`, {
       issues: unknown.map((code) => ({ path: ['values', code], message: `${code} is not a child of ${parent.code}` })),
     })
-  const rows = children.map((c, i) => ({ code: c.code, name: c.name, level: c.level, weight: weights[i]!, proposed: proposed[i]!, value: values[c.code] ?? proposed[i]! }))
+  const rows = children.map((c, i) => ({
+    code: c.code,
+    name: c.name,
+    level: c.level,
+    weight: weights[i]!,
+    proposed: proposed[i]!,
+    value: values[c.code] ?? proposed[i]!,
+  }))
   const sum = Math.round(rows.reduce((a, r) => a + r.value, 0) * 1e6) / 1e6
   if (!sameTotal(sum, total)) {
     const difference = Math.round((sum - total) * 1e6) / 1e6
-    throw new AppError('VALIDATION', `the children's targets add up to ${sum} but ${parent.code}'s target is ${total} (${difference > 0 ? '+' : ''}${difference})`, {
-      issues: [{ path: ['values'], message: `children sum to ${sum}, parent target is ${total}, difference ${difference}` }],
-      details: { sum, parentTarget: total, difference },
-    })
+    throw new AppError(
+      'VALIDATION',
+      `the children's targets add up to ${sum} but ${parent.code}'s target is ${total} (${difference > 0 ? '+' : ''}${difference})`,
+      {
+        issues: [{ path: ['values'], message: `children sum to ${sum}, parent target is ${total}, difference ${difference}` }],
+        details: { sum, parentTarget: total, difference },
+      },
+    )
   }
   if (!input.dryRun)
     ctx.db.transaction((tx) => {
@@ -71,13 +101,30 @@ export function splitTarget(ctx: HandlerContext, input: { indicatorCode: string;
         upsertTarget(tx, ctx.change, { indicatorCode: input.indicatorCode, orgUnitId: parent.id, period: input.period, value: total, splitMethod: 'manual' })
       children.forEach((c, i) => {
         const adjusted = values[c.code] !== undefined && values[c.code] !== proposed[i]
-        upsertTarget(tx, ctx.change, { indicatorCode: input.indicatorCode, orgUnitId: c.id, period: input.period, value: rows[i]!.value, splitMethod: adjusted ? 'manual' : input.method })
+        upsertTarget(tx, ctx.change, {
+          indicatorCode: input.indicatorCode,
+          orgUnitId: c.id,
+          period: input.period,
+          value: rows[i]!.value,
+          splitMethod: adjusted ? 'manual' : input.method,
+        })
       })
     })
-  return { indicatorCode: input.indicatorCode, period: input.period, method: input.method, parent: { code: parent.code, name: parent.name, target: total }, children: rows, sum, stored: !input.dryRun }
+  return {
+    indicatorCode: input.indicatorCode,
+    period: input.period,
+    method: input.method,
+    parent: { code: parent.code, name: parent.name, target: total },
+    children: rows,
+    sum,
+    stored: !input.dryRun,
+  }
 }
 
-export async function importActuals(ctx: HandlerContext, input: { source: { path: string } | { fileName: string; base64: string }; dryRun: boolean }): Promise<ActualsImportResult> {
+export async function importActuals(
+  ctx: HandlerContext,
+  input: { source: { path: string } | { fileName: string; base64: string }; dryRun: boolean },
+): Promise<ActualsImportResult> {
   // The file readers (exceljs, papaparse) load on first use, not at start-up.
   const [{ fileIssue, readSource, readTable }, { parseActualsTable }] = await Promise.all([import('../import/read'), import('../indicators/actualsFile')])
   let file
@@ -85,15 +132,28 @@ export async function importActuals(ctx: HandlerContext, input: { source: { path
     file = readSource(input.source)
   } catch (error) {
     const path = 'path' in input.source ? input.source.path : input.source.fileName
-    throw new AppError('NOT_FOUND', `cannot read ${path}: ${(error as Error).message}`, { issues: [{ path: ['source'], message: 'file not found or unreadable' }], details: { path } })
+    throw new AppError('NOT_FOUND', `cannot read ${path}: ${(error as Error).message}`, {
+      issues: [{ path: ['source'], message: 'file not found or unreadable' }],
+      details: { path },
+    })
   }
   let table
   try {
     table = await readTable(file, 'auto')
   } catch (error) {
     const issue = fileIssue(file.name, error)
-    const rowErrors = [{ row: 1, field: '(file)', code: issue.code, problem: issue.code === 'unreadable' ? `not a readable CSV/XLSX file: ${(error as Error).message}` : (error as Error).message }]
-    throw new AppError('VALIDATION', `${file.name}: not a readable CSV/XLSX file; nothing was imported`, { issues: [{ path: [file.name], message: rowErrors[0]!.problem }], details: { file: file.name, rowErrors, totalErrors: 1 } })
+    const rowErrors = [
+      {
+        row: 1,
+        field: '(file)',
+        code: issue.code,
+        problem: issue.code === 'unreadable' ? `not a readable CSV/XLSX file: ${(error as Error).message}` : (error as Error).message,
+      },
+    ]
+    throw new AppError('VALIDATION', `${file.name}: not a readable CSV/XLSX file; nothing was imported`, {
+      issues: [{ path: [file.name], message: rowErrors[0]!.problem }],
+      details: { file: file.name, rowErrors, totalErrors: 1 },
+    })
   }
   const { rows, errors } = parseActualsTable(table, {
     orgUnitIdByCode: orgUnitIdsByCode(ctx.db),
@@ -110,7 +170,14 @@ export async function importActuals(ctx: HandlerContext, input: { source: { path
     const now = ctx.change.now()
     ctx.db.transaction((tx) => {
       for (const r of rows)
-        insertActual(tx, ctx.change, { indicatorCode: r.indicatorCode, orgUnitId: r.orgUnitId, period: r.period, value: r.value, asOf: r.asOf ?? now, source: `import:${file.name}` })
+        insertActual(tx, ctx.change, {
+          indicatorCode: r.indicatorCode,
+          orgUnitId: r.orgUnitId,
+          period: r.period,
+          value: r.value,
+          asOf: r.asOf ?? now,
+          source: `import:${file.name}`,
+        })
     })
   }
   return {
@@ -139,7 +206,9 @@ export const indicatorHandlers = {
   'targets.set': (ctx, input) => {
     checkIndicators(ctx.db, [input.indicatorCode])
     const unit = unitByCode(ctx, input.orgUnitCode)
-    ctx.db.transaction((tx) => upsertTarget(tx, ctx.change, { indicatorCode: input.indicatorCode, orgUnitId: unit.id, period: input.period, value: input.value, splitMethod: 'manual' }))
+    ctx.db.transaction((tx) =>
+      upsertTarget(tx, ctx.change, { indicatorCode: input.indicatorCode, orgUnitId: unit.id, period: input.period, value: input.value, splitMethod: 'manual' }),
+    )
     return getTarget(ctx.db, input.indicatorCode, unit.id, input.period)!
   },
   'targets.split': (ctx, input) => splitTarget(ctx, input),
@@ -147,7 +216,16 @@ export const indicatorHandlers = {
     checkIndicators(ctx.db, [input.indicatorCode])
     const unit = unitByCode(ctx, input.orgUnitCode)
     const asOf = input.asOf ? new Date(input.asOf).toISOString() : ctx.change.now()
-    const id = ctx.db.transaction((tx) => insertActual(tx, ctx.change, { indicatorCode: input.indicatorCode, orgUnitId: unit.id, period: input.period, value: input.value, asOf, source: 'manual' }))
+    const id = ctx.db.transaction((tx) =>
+      insertActual(tx, ctx.change, {
+        indicatorCode: input.indicatorCode,
+        orgUnitId: unit.id,
+        period: input.period,
+        value: input.value,
+        asOf,
+        source: 'manual',
+      }),
+    )
     return getActual(ctx.db, id)!
   },
   'actuals.import': (ctx, input) => importActuals(ctx, input),

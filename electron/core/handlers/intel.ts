@@ -24,7 +24,8 @@ function mustGet(ctx: HandlerContext, id: string): IntelDetail {
 function placement(tx: Tx, fields: Partial<IntelFields>): Record<string, unknown> {
   if (fields.villageId) {
     const village = villageGrid(tx, fields.villageId)
-    if (!village) throw new AppError('VALIDATION', `village ${fields.villageId} does not exist`, { issues: [{ path: ['villageId'], message: 'unknown_village' }] })
+    if (!village)
+      throw new AppError('VALIDATION', `village ${fields.villageId} does not exist`, { issues: [{ path: ['villageId'], message: 'unknown_village' }] })
     return { gridId: village.gridId }
   }
   if (fields.lon != null && fields.lat != null) return { gridId: nearestVillage(tx, fields.lon, fields.lat)?.gridId ?? null }
@@ -65,7 +66,9 @@ export const intelHandlers = {
         throw new AppError('VALIDATION', 'valid to is before valid from', { issues: [{ path: ['patch', 'validTo'], message: 'valid_range' }] })
       // The patch schema sees the patch alone; the pair and the place are checked on the result.
       if ((merged.lon == null) !== (merged.lat == null))
-        throw new AppError('VALIDATION', 'give both longitude and latitude, or neither', { issues: [{ path: ['patch', merged.lon == null ? 'lon' : 'lat'], message: 'lonlat_pair' }] })
+        throw new AppError('VALIDATION', 'give both longitude and latitude, or neither', {
+          issues: [{ path: ['patch', merged.lon == null ? 'lon' : 'lat'], message: 'lonlat_pair' }],
+        })
       if (merged.villageId == null && merged.lon == null)
         throw new AppError('VALIDATION', 'intel needs a village or a map point', { issues: [{ path: ['patch', 'villageId'], message: 'where_required' }] })
       const where = 'villageId' in input.patch || 'lon' in input.patch ? placement(tx, merged) : {}
@@ -94,7 +97,15 @@ export const intelHandlers = {
     const sha256 = storeBlob(ctx.dataDir, bytes)
     const thumbSha256 = thumb ? storeBlob(ctx.dataDir, thumb) : null
     const id = ctx.db.transaction((tx) =>
-      insertSynced(tx, ctx.change, 'attachments', { ownerTable: 'competitor_intel', ownerId: input.intelId, fileName: input.fileName, sha256, mime: input.mime, bytes: bytes.length, thumbSha256 }),
+      insertSynced(tx, ctx.change, 'attachments', {
+        ownerTable: 'competitor_intel',
+        ownerId: input.intelId,
+        fileName: input.fileName,
+        sha256,
+        mime: input.mime,
+        bytes: bytes.length,
+        thumbSha256,
+      }),
     )
     return photosOf(ctx.db, 'competitor_intel', input.intelId).find((p) => p.id === id)!
   },
@@ -104,7 +115,8 @@ export const intelHandlers = {
     if (!attachment) throw new AppError('NOT_FOUND', `attachment ${input.id} not found`, { details: { id: input.id } })
     const useThumb = input.thumb && attachment.thumbSha256
     const path = attachmentPath(ctx.dataDir, useThumb ? attachment.thumbSha256! : attachment.sha256)
-    if (!existsSync(path)) throw new AppError('NOT_FOUND', 'the photo file is not on this computer (not yet synced)', { details: { id: input.id, missingFile: true } })
+    if (!existsSync(path))
+      throw new AppError('NOT_FOUND', 'the photo file is not on this computer (not yet synced)', { details: { id: input.id, missingFile: true } })
     return { mime: useThumb ? 'image/jpeg' : attachment.mime, base64: readSealedFile(ctx.dataDir, path).toString('base64') }
   },
 } satisfies Partial<HandlerTable>

@@ -26,7 +26,7 @@ describe('map layers on the demo county', () => {
     await core.call('demo.load', {})
   })
   afterAll(() => core?.dispose())
-  const one = <T,>(sql: string, ...params: unknown[]) => core.ctx.db.$client.prepare(sql).get(...params) as T
+  const one = <T>(sql: string, ...params: unknown[]) => core.ctx.db.$client.prepare(sql).get(...params) as T
 
   it('gives every village and grid its indicator values and popup facts', async () => {
     const data = await core.call('map.choropleth', {})
@@ -68,7 +68,13 @@ describe('map layers on the demo county', () => {
   it('lists key customers with tier and position for the clustered layer', async () => {
     const customers = await core.call('map.customers', {})
     expect(customers).toHaveLength(360)
-    expect(customers[0]).toEqual({ id: expect.any(String), name: expect.any(String), tier: expect.stringMatching(/^[ABC]$/), lon: expect.any(Number), lat: expect.any(Number) })
+    expect(customers[0]).toEqual({
+      id: expect.any(String),
+      name: expect.any(String),
+      tier: expect.stringMatching(/^[ABC]$/),
+      lon: expect.any(Number),
+      lat: expect.any(Number),
+    })
   })
 
   it('finds no overlaps, gaps or stray villages in the demo county (slivers under 1 ha are noise)', async () => {
@@ -97,12 +103,32 @@ describe('grid layout check on crafted grids', () => {
     return {
       type: 'Feature' as const,
       properties: { code, name: `网格${code}` },
-      geometry: { type: 'Polygon' as const, coordinates: [[[w, s], [w + 0.05 + grow, s], [w + 0.05 + grow, s + 0.05], [w, s + 0.05], [w, s]]] },
+      geometry: {
+        type: 'Polygon' as const,
+        coordinates: [
+          [
+            [w, s],
+            [w + 0.05 + grow, s],
+            [w + 0.05 + grow, s + 0.05],
+            [w, s + 0.05],
+            [w, s],
+          ],
+        ],
+      },
     }
   }
   const layout: FeatureCollection = {
     type: 'FeatureCollection',
-    features: [cell('G1', 0, 0), cell('G2', 1, 0, 0.01), cell('G3', 2, 0), cell('G4', 0, 1), cell('G6', 2, 1), cell('G7', 0, 2), cell('G8', 1, 2), cell('G9', 2, 2)],
+    features: [
+      cell('G1', 0, 0),
+      cell('G2', 1, 0, 0.01),
+      cell('G3', 2, 0),
+      cell('G4', 0, 1),
+      cell('G6', 2, 1),
+      cell('G7', 0, 2),
+      cell('G8', 1, 2),
+      cell('G9', 2, 2),
+    ],
   }
 
   it('reports the overlap, the enclosed gap, and villages in no grid, in two, or in another grid', async () => {
@@ -193,7 +219,9 @@ describe('offline basemaps (MBTiles)', () => {
   it('takes the CRS from the metadata or the declaration, manages several basemaps, removes one', async () => {
     const gcj = join(dir, 'gcj.mbtiles')
     writeFixtureMbtiles(gcj, { bounds: [107.0, 23.4, 107.3, 23.8], minzoom: 5, maxzoom: 6, crs: 'GCJ02', name: '高德风格底图' })
-    const uploaded = await core.call('basemaps.add', { source: { fileName: 'gcj.mbtiles', base64: (await import('node:fs')).readFileSync(gcj).toString('base64') } })
+    const uploaded = await core.call('basemaps.add', {
+      source: { fileName: 'gcj.mbtiles', base64: (await import('node:fs')).readFileSync(gcj).toString('base64') },
+    })
     expect(uploaded).toMatchObject({ name: '高德风格底图', crs: 'GCJ-02' })
     const declared = await core.call('basemaps.add', { source: { path: gcj }, name: '百度', crs: 'BD-09' })
     expect(declared).toMatchObject({ name: '百度', crs: 'BD-09' })
@@ -236,7 +264,15 @@ describe('zipped Shapefile grid import', () => {
     core.dispose()
     rmSync(dir, { recursive: true, force: true })
   })
-  const square = (w: number, s: number, d = 0.02): [number, number][][] => [[[w, s], [w + d, s], [w + d, s + d], [w, s + d], [w, s]]]
+  const square = (w: number, s: number, d = 0.02): [number, number][][] => [
+    [
+      [w, s],
+      [w + d, s],
+      [w + d, s + d],
+      [w, s + d],
+      [w, s],
+    ],
+  ]
   const collection: FeatureCollection = {
     type: 'FeatureCollection',
     features: [

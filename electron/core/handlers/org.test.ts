@@ -48,7 +48,12 @@ describe('the organisation hierarchy', () => {
     const [manager, helper] = tree.people.filter((p) => p.id !== grid.managerUserId)
     const before = pending()
     const micro = await core.call('org.create', {
-      parentId: grid.id, code: '451022-G03-M1', name: '祥周一号微网格', level: 'microgrid', managerUserId: manager!.id, staffUserIds: [helper!.id],
+      parentId: grid.id,
+      code: '451022-G03-M1',
+      name: '祥周一号微网格',
+      level: 'microgrid',
+      managerUserId: manager!.id,
+      staffUserIds: [helper!.id],
     })
     expect(micro).toMatchObject({ level: 'microgrid', parentId: grid.id, managerName: manager!.name, staff: [{ id: helper!.id }] })
     expect(pending()).toBe(before + 2) // the unit and the staff member's home unit
@@ -81,7 +86,7 @@ describe('the organisation hierarchy', () => {
     expect(snapshot()).toEqual(before)
   })
 
-  it('sets and clears a unit\'s staff list', async () => {
+  it("sets and clears a unit's staff list", async () => {
     const center = await unit('451022-C3')
     const people = (await core.call('org.tree', {})).people.slice(0, 2)
     const withStaff = await core.call('org.update', { id: center.id, patch: { staffUserIds: people.map((p) => p.id) } })
@@ -114,14 +119,15 @@ describe('assigning villages to a grid', () => {
   afterAll(() => core?.dispose())
 
   const overviewGrids = async () =>
-    new Map(
-      (await core.call('map.overview', {})).grids.features.map((f) => [f.properties.code, f as unknown as Area & { properties: { id: string } }]),
-    )
+    new Map((await core.call('map.overview', {})).grids.features.map((f) => [f.properties.code, f as unknown as Area & { properties: { id: string } }]))
 
   /** Two villages of `from` whose boundaries touch `to`: moving them keeps both grids in one piece. */
   const borderVillages = async (from: Area & { properties: { id: string } }, to: Area) => {
     const rows = core.ctx.db.$client.prepare('SELECT id, lon, lat, boundary FROM villages WHERE grid_id = ?').all(from.properties.id) as {
-      id: string; lon: number; lat: number; boundary: string
+      id: string
+      lon: number
+      lat: number
+      boundary: string
     }[]
     return rows.filter((r) => turf.booleanIntersects(turf.feature(JSON.parse(r.boundary)), to)).slice(0, 2)
   }
@@ -133,7 +139,7 @@ describe('assigning villages to a grid', () => {
     let pair: [string, string] | undefined
     for (const a of grids.keys())
       for (const b of grids.keys())
-        if (!pair && a !== b && grids.get(a)!.properties.id && (await borderVillages(grids.get(a)!, grids.get(b)!)).length === 2 && (a < b)) pair = [a, b]
+        if (!pair && a !== b && grids.get(a)!.properties.id && (await borderVillages(grids.get(a)!, grids.get(b)!)).length === 2 && a < b) pair = [a, b]
     expect(pair).toBeDefined()
     const [fromCode, toCode] = pair!
     const from = grids.get(fromCode)!
@@ -162,18 +168,25 @@ describe('assigning villages to a grid', () => {
     const check = await core.call('grids.check', {})
     const kinds = (c: typeof check) => c.issues.filter((i) => i.kind === 'overlap' || i.kind === 'gap').length
     expect(kinds(check)).toBeLessThanOrEqual(kinds(baseline))
-    expect(check.issues.filter((i) => i.kind !== 'overlap' && i.kind !== 'gap')).toEqual(baseline.issues.filter((i) => i.kind !== 'overlap' && i.kind !== 'gap'))
+    expect(check.issues.filter((i) => i.kind !== 'overlap' && i.kind !== 'gap')).toEqual(
+      baseline.issues.filter((i) => i.kind !== 'overlap' && i.kind !== 'gap'),
+    )
 
     // The writes went through the outbox: two villages and two grids.
     const outbox = core.ctx.db.$client.prepare('SELECT table_name AS t, count(*) AS n FROM outbox GROUP BY 1 ORDER BY 1').all()
-    expect(outbox).toEqual([{ t: 'org_units', n: 2 }, { t: 'villages', n: 2 }])
+    expect(outbox).toEqual([
+      { t: 'org_units', n: 2 },
+      { t: 'villages', n: 2 },
+    ])
   })
 
   it('unassigns a village: it leaves the grid and its outline', async () => {
     const grids = await overviewGrids()
     const grid = grids.get('451022-G07')!
     const [village] = core.ctx.db.$client.prepare('SELECT id, lon, lat FROM villages WHERE grid_id = ? ORDER BY division_code').all(grid.properties.id) as {
-      id: string; lon: number; lat: number
+      id: string
+      lon: number
+      lat: number
     }[]
     const result = await core.call('org.unassignVillages', { gridId: grid.properties.id, villageIds: [village!.id] })
     expect(result.moved).toBe(1)
@@ -189,8 +202,11 @@ describe('assigning villages to a grid', () => {
     const other = core.ctx.db.$client.prepare('SELECT id FROM villages WHERE grid_id <> ? LIMIT 1').get(g.properties.id) as { id: string }
     const center = (core.ctx.db.$client.prepare("SELECT id FROM org_units WHERE level = 'center' LIMIT 1").get() as { id: string }).id
     const before = core.ctx.db.$client.prepare('SELECT (SELECT count(*) FROM outbox) AS o, (SELECT group_concat(grid_id) FROM villages) AS v').get()
-    await expect(core.call('org.assignVillages', { gridId: g.properties.id, villageIds: [other.id, '01900000-0000-7000-8000-000000000000'] })).rejects.toMatchObject({
-      code: 'VALIDATION', issues: [{ path: ['villageIds', 1], message: 'village_missing' }],
+    await expect(
+      core.call('org.assignVillages', { gridId: g.properties.id, villageIds: [other.id, '01900000-0000-7000-8000-000000000000'] }),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION',
+      issues: [{ path: ['villageIds', 1], message: 'village_missing' }],
     })
     await expect(core.call('org.unassignVillages', { gridId: g.properties.id, villageIds: [other.id] })).rejects.toMatchObject({
       issues: [{ path: ['villageIds', 0], message: 'village_not_in_grid' }],

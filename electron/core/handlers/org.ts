@@ -9,7 +9,15 @@ import type { HandlerContext } from '../context'
 import type { Tx } from '../db/client'
 import { insertSynced, updateSynced } from '../db/repos/changes'
 import {
-  countRoots, existingUserIds, getOrgUnit, orgNode, orgTree, orgUnitIdByCode, staffUserIdsOf, villageBoundariesOfGrid, villagesByIds,
+  countRoots,
+  existingUserIds,
+  getOrgUnit,
+  orgNode,
+  orgTree,
+  orgUnitIdByCode,
+  staffUserIdsOf,
+  villageBoundariesOfGrid,
+  villagesByIds,
 } from '../db/repos/org'
 import type { HandlerTable } from './table'
 
@@ -113,7 +121,12 @@ export const orgHandlers = {
       issues.push(...checkPeople(tx, [], input.managerUserId, input.staffUserIds))
       if (issues.length) fail('cannot create org unit', issues)
       const newId = insertSynced(tx, ctx.change, 'org_units', {
-        code: input.code, name: input.name, level: input.level, parentId: input.parentId, gridKind: input.gridKind, managerUserId: input.managerUserId,
+        code: input.code,
+        name: input.name,
+        level: input.level,
+        parentId: input.parentId,
+        gridKind: input.gridKind,
+        managerUserId: input.managerUserId,
       })
       if (input.staffUserIds.length) setStaff(tx, ctx, newId, input.managerUserId, input.staffUserIds)
       return newId

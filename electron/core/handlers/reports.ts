@@ -14,7 +14,11 @@ export const reportHandlers = {
     const model = buildReport(ctx.db, input.region, input.period, { lang: input.lang })
     const { exportReport } = await import('../reports/export')
     return exportReport(model, input.format, input.path, {
-      overwrite: input.overwrite, csvEncoding: input.csvEncoding, lang: input.lang, resourcesDir: ctx.resourcesDir, baseDir: ctx.dataDir,
+      overwrite: input.overwrite,
+      csvEncoding: input.csvEncoding,
+      lang: input.lang,
+      resourcesDir: ctx.resourcesDir,
+      baseDir: ctx.dataDir,
     })
   },
   'reports.definitions.list': (ctx) => listDefinitions(ctx.db),

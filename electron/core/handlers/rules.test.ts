@@ -95,9 +95,7 @@ describe('imports and geometry', () => {
   }
   const importIssues = (error: { details?: Record<string, unknown> }) => error.details!.importIssues as ImportIssue[]
 
-  it.each([
-    ['NUL', '\u0000', 'nul_char', 'NUL'],
-  ])('a village CSV with %s is refused with row and field, translated', async (_label, bad, code, words) => {
+  it.each([['NUL', '\u0000', 'nul_char', 'NUL']])('a village CSV with %s is refused with row and field, translated', async (_label, bad, code, words) => {
     const path = file('villages-bad.csv', `区划代码,名称,备注\n451022100201,好村,ok\n451022100202,坏村,备${bad}注\n`)
     const error = await refused('import.commit', { kind: 'villages', source: { path } })
     const issues = importIssues(error)
@@ -123,7 +121,10 @@ describe('imports and geometry', () => {
 
   it('a 12,000-vertex boundary is refused with a translated message, nothing stored', async () => {
     const [lon, lat] = [107.1, 23.6]
-    const ring = Array.from({ length: 12_000 }, (_, i) => [lon + Math.cos((2 * Math.PI * i) / 12_000) * 0.05, lat + Math.sin((2 * Math.PI * i) / 12_000) * 0.05])
+    const ring = Array.from({ length: 12_000 }, (_, i) => [
+      lon + Math.cos((2 * Math.PI * i) / 12_000) * 0.05,
+      lat + Math.sin((2 * Math.PI * i) / 12_000) * 0.05,
+    ])
     ring.push(ring[0]!)
     const error = await refused('grids.setBoundary', { gridId, geometry: { type: 'Polygon', coordinates: [ring] } })
     expect(error.issues![0]!.message).toContain('too many vertices')

@@ -40,7 +40,10 @@ describe('one search over customers, villages, grids and org units', () => {
   })
 
   it('scopes to a grid', async () => {
-    const grid = sqlite().prepare("SELECT g.id, v.name FROM org_units g JOIN villages v ON v.grid_id = g.id WHERE g.level = 'grid' LIMIT 1").get() as { id: string; name: string }
+    const grid = sqlite().prepare("SELECT g.id, v.name FROM org_units g JOIN villages v ON v.grid_id = g.id WHERE g.level = 'grid' LIMIT 1").get() as {
+      id: string
+      name: string
+    }
     const hits = await find(grid.name, { gridId: grid.id })
     expect(hits.map((h) => h.name)).toContain(grid.name)
     expect(hits.every((h) => h.gridId === grid.id)).toBe(true)
@@ -56,7 +59,9 @@ describe('one search over customers, villages, grids and org units', () => {
     expect(await names('nlxc', { kinds: ['village'] })).not.toContain('南立新村')
     sqlite().prepare("UPDATE villages SET name = '南立村委会', deleted_at = NULL WHERE id = ?").run(v.id)
     expect(await names('nlc', { kinds: ['village'] })).toContain('南立村委会')
-    const live = sqlite().prepare('SELECT (SELECT count(*) FROM villages WHERE deleted_at IS NULL) + (SELECT count(*) FROM org_units WHERE deleted_at IS NULL) AS n').get() as { n: number }
+    const live = sqlite()
+      .prepare('SELECT (SELECT count(*) FROM villages WHERE deleted_at IS NULL) + (SELECT count(*) FROM org_units WHERE deleted_at IS NULL) AS n')
+      .get() as { n: number }
     expect((sqlite().prepare('SELECT count(*) AS n FROM place_search').get() as { n: number }).n).toBe(live.n)
     expect(sqlite().prepare(`INSERT INTO place_search_fts(place_search_fts, rank) VALUES ('integrity-check', 1)`).run()).toBeTruthy()
   })
@@ -71,7 +76,11 @@ describe('lists in pinyin order', () => {
   it('sorts customers and villages by the pinyin of their names, not by code point', async () => {
     const collator = new Intl.Collator('zh-CN-u-co-pinyin')
     const customers = (await core.call('customers.list', { sort: 'name', limit: 200 })).rows.map((r) => r.name)
-    const keys = customers.map((n) => (sqlite().prepare('SELECT pinyin FROM customer_search s JOIN key_customers k ON k.id = s.customer_id WHERE k.name = ?').get(n) as { pinyin: string }).pinyin)
+    const keys = customers.map(
+      (n) =>
+        (sqlite().prepare('SELECT pinyin FROM customer_search s JOIN key_customers k ON k.id = s.customer_id WHERE k.name = ?').get(n) as { pinyin: string })
+          .pinyin,
+    )
     expect(keys).toEqual([...keys].sort())
     // Agrees with the pinyin collation on the first characters (homophones aside).
     expect(collator.compare(customers[0]!, customers.at(-1)!)).toBeLessThan(0)

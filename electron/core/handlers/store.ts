@@ -24,7 +24,13 @@ export const storeHandlers = {
   'store.check': (ctx) => {
     const started = performance.now()
     const problems = problemsOf(ctx.db.$client, true)
-    const check: StoreCheck = { kind: 'integrity', at: new Date().toISOString(), problems: problems.slice(0, 100), millis: Math.round(performance.now() - started), afterUncleanShutdown: false }
+    const check: StoreCheck = {
+      kind: 'integrity',
+      at: new Date().toISOString(),
+      problems: problems.slice(0, 100),
+      millis: Math.round(performance.now() - started),
+      afterUncleanShutdown: false,
+    }
     setState(ctx.db, STORE_CHECK_KEY, JSON.stringify(check))
     return check
   },

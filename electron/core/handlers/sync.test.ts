@@ -107,7 +107,11 @@ describe('sync handlers against a real HQ server', () => {
   })
 
   it('the last run keeps the per-change results', async () => {
-    villageId = (a.ctx.db.$client.prepare("SELECT id FROM villages WHERE grid_id = (SELECT id FROM org_units WHERE code = '451022-G03') ORDER BY id LIMIT 1").get() as { id: string }).id
+    villageId = (
+      a.ctx.db.$client.prepare("SELECT id FROM villages WHERE grid_id = (SELECT id FROM org_units WHERE code = '451022-G03') ORDER BY id LIMIT 1").get() as {
+        id: string
+      }
+    ).id
     await a.call('villages.update', { id: villageId, patch: { households: 301 } })
     expect((await a.call('sync.status', {})).pendingChanges).toBe(1)
     const run = await a.call('sync.run', {})
@@ -124,7 +128,15 @@ describe('sync handlers against a real HQ server', () => {
     expect((await b.call('sync.run', {})).results.conflict).toBe(1)
     const [conflict] = await b.call('sync.conflicts', {})
     const village = await b.call('villages.get', { id: villageId })
-    expect(conflict).toMatchObject({ tableName: 'villages', rowId: villageId, field: 'households', fieldProp: 'households', mine: 320, theirs: 310, rowLabel: village.name })
+    expect(conflict).toMatchObject({
+      tableName: 'villages',
+      rowId: villageId,
+      field: 'households',
+      fieldProp: 'households',
+      mine: 320,
+      theirs: 310,
+      rowLabel: village.name,
+    })
 
     const outboxBefore = (b.ctx.db.$client.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n
     const bad = await failure(b.call('sync.resolve', { id: conflict!.id, choice: 'edit', value: -5 }))
@@ -169,7 +181,10 @@ describe('sync handlers against a real HQ server', () => {
 
   // (A revoked device locks its store: server/security.test.ts.)
   it('a device HQ no longer knows (its token is gone, e.g. HQ restored without it) is told to enrol again (UNAUTHORIZED), in status too', async () => {
-    await hq.store.db.update(devices).set({ tokenHash: 'forgotten' }).where(eq(devices.id, (await b.call('sync.status', {})).deviceId))
+    await hq.store.db
+      .update(devices)
+      .set({ tokenHash: 'forgotten' })
+      .where(eq(devices.id, (await b.call('sync.status', {})).deviceId))
     const refused = await failure(b.call('sync.run', {}))
     expect(refused.code).toBe('FORBIDDEN')
     expect(refused.details?.server).toBe('UNAUTHORIZED')

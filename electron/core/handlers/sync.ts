@@ -7,7 +7,18 @@ import type { SyncConflict, SyncRejectedChange, SyncStatus } from '../../../shar
 import { csvField } from '../../../shared/spreadsheet'
 import type { HandlerContext } from '../context'
 import { insertSynced, updateSynced } from '../db/repos/changes'
-import { countOpenConflicts, listConflicts, markConflictResolved, discardRejected, pendingCount, readField, rejectedChanges, rejectedCount, syncedColumns, type RejectedChange } from '../db/repos/sync'
+import {
+  countOpenConflicts,
+  listConflicts,
+  markConflictResolved,
+  discardRejected,
+  pendingCount,
+  readField,
+  rejectedChanges,
+  rejectedCount,
+  syncedColumns,
+  type RejectedChange,
+} from '../db/repos/sync'
 import { getState } from '../db/repos/syncState'
 import { clearDemoRows, demoEdits, demoLoaded } from '../db/repos/demo'
 import type { SyncedTableName } from '../db/schema'
@@ -84,7 +95,8 @@ function describeRejected(sqlite: HandlerContext['db']['$client'], change: Rejec
 
 // One CSV cell: text and numbers as they are (text that would run as a formula neutralised),
 // anything else as JSON.
-const csvCell = (value: unknown) => csvField(value === null || value === undefined || typeof value === 'string' || typeof value === 'number' ? value : JSON.stringify(value))
+const csvCell = (value: unknown) =>
+  csvField(value === null || value === undefined || typeof value === 'string' || typeof value === 'number' ? value : JSON.stringify(value))
 
 // An edited value must pass the same rules as the record's own edit form. Handlers do not know the
 // caller's language, so the field's messages come in both (details.messages) for the UI to pick.
@@ -94,7 +106,8 @@ const issueLocales = { 'zh-CN': z.locales.zhCN().localeError, en: z.locales.en()
 // Server refusals become the app's error codes; the message keeps the server's words.
 function asAppError(error: unknown): never {
   if (error instanceof SyncHttpError) {
-    if (error.code === 'DEVICE_REVOKED') throw new AppError('STORE_REVOKED', error.message, { details: { reason: 'revoked', at: new Date().toISOString(), server: 'DEVICE_REVOKED' } })
+    if (error.code === 'DEVICE_REVOKED')
+      throw new AppError('STORE_REVOKED', error.message, { details: { reason: 'revoked', at: new Date().toISOString(), server: 'DEVICE_REVOKED' } })
     const code = error.status === 401 || error.status === 403 ? 'FORBIDDEN' : error.code === 'VALIDATION' ? 'VALIDATION' : 'SYNC_FAILED'
     // `server` names the precise reason for the UI: NETWORK, ENROL_CODE_INVALID, UNAUTHORIZED, NOT_HQ, …
     const server = error.status === 404 || error.details?.notJson ? 'NOT_HQ' : error.code
@@ -116,7 +129,15 @@ export const syncHandlers = {
       })
     // What was typed into the demo stays restorable after the enrolment clears it.
     if (demo) backupNow(ctx.db.$client, ctx.dataDir, 'preclear')
-    await enrol(ctx, input.server, input.code, input.deviceName, undefined, input.allowInsecureHttp ?? false, demo ? () => void clearDemoRows(ctx.db) : undefined).catch(asAppError)
+    await enrol(
+      ctx,
+      input.server,
+      input.code,
+      input.deviceName,
+      undefined,
+      input.allowInsecureHttp ?? false,
+      demo ? () => void clearDemoRows(ctx.db) : undefined,
+    ).catch(asAppError)
     noteEnrolled(ctx)
     return status(ctx)
   },
@@ -133,10 +154,14 @@ export const syncHandlers = {
     const change = rejectedChanges(sqlite, Number.MAX_SAFE_INTEGER).find((c) => c.deviceSeq === input.deviceSeq)
     if (!change) throw new AppError('NOT_FOUND', `set-aside change #${input.deviceSeq} not found`, { details: { deviceSeq: input.deviceSeq } })
     const described = describeRejected(sqlite, change)
-    if (!described.copyable) throw new AppError('VALIDATION', `a change of ${change.table} cannot be copied into a new record`, { details: { reason: 'not_copyable' } })
+    if (!described.copyable)
+      throw new AppError('VALIDATION', `a change of ${change.table} cannot be copied into a new record`, { details: { reason: 'not_copyable' } })
     const columns = syncedColumns(change.table)
     // An edit is copied onto the record as this device holds it; a new record as it was typed.
-    const current = change.op === 'update' ? (sqlite.prepare(`SELECT * FROM "${change.table}" WHERE id = ?`).get(change.rowId) as Record<string, unknown> | undefined) : undefined
+    const current =
+      change.op === 'update'
+        ? (sqlite.prepare(`SELECT * FROM "${change.table}" WHERE id = ?`).get(change.rowId) as Record<string, unknown> | undefined)
+        : undefined
     const values: Record<string, unknown> = {}
     for (const [column, meta] of columns) {
       if (['id', 'created_at', 'updated_at', 'hlc', 'deleted_at'].includes(column)) continue
@@ -148,17 +173,33 @@ export const syncHandlers = {
       const id = ctx.db.transaction((tx) => insertSynced(tx, ctx.change, change.table as SyncedTableName, values))
       return { table: change.table, id }
     } catch (error) {
-      throw new AppError('VALIDATION', `the refused values do not make a valid new record: ${(error as Error).message}`, { details: { reason: 'copy_invalid' } })
+      throw new AppError('VALIDATION', `the refused values do not make a valid new record: ${(error as Error).message}`, {
+        details: { reason: 'copy_invalid' },
+      })
     }
   },
   'sync.rejectedExport': (ctx, input) => {
     const list = rejectedChanges(ctx.db.$client, Number.MAX_SAFE_INTEGER).map((c) => describeRejected(ctx.db.$client, c))
     const stamp = new Date().toISOString().slice(0, 10)
     if (input.format === 'json')
-      return { fileName: `griddesk-set-aside-${stamp}.json`, mime: 'application/json', content: `${JSON.stringify(list.map(({ fields, ...c }) => ({ ...c, fields: Object.fromEntries(fields.map((f) => [f.field, f.value])) })), null, 2)}\n` }
+      return {
+        fileName: `griddesk-set-aside-${stamp}.json`,
+        mime: 'application/json',
+        content: `${JSON.stringify(
+          list.map(({ fields, ...c }) => ({ ...c, fields: Object.fromEntries(fields.map((f) => [f.field, f.value])) })),
+          null,
+          2,
+        )}\n`,
+      }
     const lines = [['device_seq', 'table', 'row_id', 'op', 'record', 'reason', 'created_at', 'field', 'value']]
-    for (const c of list) for (const f of c.fields) lines.push([String(c.deviceSeq), c.table, c.rowId, c.op, c.rowLabel ?? '', c.reason ?? '', c.createdAt, f.field, f.value as string])
-    return { fileName: `griddesk-set-aside-${stamp}.csv`, mime: 'text/csv;charset=utf-8', content: `\uFEFF${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n` }
+    for (const c of list)
+      for (const f of c.fields)
+        lines.push([String(c.deviceSeq), c.table, c.rowId, c.op, c.rowLabel ?? '', c.reason ?? '', c.createdAt, f.field, f.value as string])
+    return {
+      fileName: `griddesk-set-aside-${stamp}.csv`,
+      mime: 'text/csv;charset=utf-8',
+      content: `\uFEFF${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`,
+    }
   },
   'sync.conflicts': (ctx, input) => listConflicts(ctx.db.$client, !input.all).map((c) => describe(ctx.db.$client, c)),
   'sync.resolve': (ctx, input) => {
@@ -174,7 +215,10 @@ export const syncHandlers = {
       const checked = rules.safeParse({ [prop]: value })
       if (!checked.success) {
         const messages = Object.fromEntries(
-          Object.entries(issueLocales).map(([lang, error]) => [lang, (rules.safeParse({ [prop]: value }, { error }).error?.issues ?? []).map((i) => i.message).join('; ')]),
+          Object.entries(issueLocales).map(([lang, error]) => [
+            lang,
+            (rules.safeParse({ [prop]: value }, { error }).error?.issues ?? []).map((i) => i.message).join('; '),
+          ]),
         )
         throw new AppError('VALIDATION', `the value for ${conflict.field} is not valid: ${messages.en}`, {
           issues: checked.error.issues.map((i) => ({ path: ['value'], message: i.message })),

@@ -61,33 +61,56 @@ describe('villages.list', () => {
     }
     // A village filled in leaves the list; `false` filters nothing.
     const village = incomplete.rows[0]!
-    await core.call('villages.update', { id: village.id, patch: { population: 1000, households: 300, migrantAwayPct: 20, mainEconomy: '甘蔗', marketDays: '逢三', festivals: '三月三', educationLevel: '初中', fibreCovered: true, ourPorts: 100, signal4g: 'good', signal5g: 'fair', ourMobileSubs: 500, ourBroadbandSubs: 120, penetrationPct: 40 } })
+    await core.call('villages.update', {
+      id: village.id,
+      patch: {
+        population: 1000,
+        households: 300,
+        migrantAwayPct: 20,
+        mainEconomy: '甘蔗',
+        marketDays: '逢三',
+        festivals: '三月三',
+        educationLevel: '初中',
+        fibreCovered: true,
+        ourPorts: 100,
+        signal4g: 'good',
+        signal5g: 'fair',
+        ourMobileSubs: 500,
+        ourBroadbandSubs: 120,
+        penetrationPct: 40,
+      },
+    })
     expect((await core.call('villages.get', { id: village.id })).completeness).toBeGreaterThanOrEqual(INCOMPLETE_BELOW)
     expect((await core.call('villages.list', { incompleteOnly: true, limit: 5000 })).rows.map((r) => r.id)).not.toContain(village.id)
     expect((await core.call('villages.list', { incompleteOnly: false, limit: 1 })).total).toBe(all.length)
   })
 
-  it.each(['households', 'population', 'penetrationPct', 'completeness', 'name', 'gridName'] as const)('sorts by %s both ways, empty values last', async (sort) => {
-    const asc = (await core.call('villages.list', { sort, order: 'asc', limit: 5000 })).rows.map((r) => r[sort])
-    const desc = (await core.call('villages.list', { sort, order: 'desc', limit: 5000 })).rows.map((r) => r[sort])
-    // Names in pinyin order (the stored pinyin key), other text by code point.
-    const key = (x: unknown) => (sort === 'name' ? pinyinKey(String(x), 'full') : String(x))
-    const compare = (a: unknown, b: unknown) => (typeof a === 'number' ? a - (b as number) : key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)
-    const filled = (xs: unknown[]) => xs.filter((x) => x !== null)
-    expect(filled(asc)).toEqual([...filled(asc)].sort(compare))
-    expect(filled(desc)).toEqual([...filled(desc)].sort((a, b) => compare(b, a)))
-    expect(asc.slice(asc.length - asc.filter((x) => x === null).length).every((x) => x === null)).toBe(true)
-  })
+  it.each(['households', 'population', 'penetrationPct', 'completeness', 'name', 'gridName'] as const)(
+    'sorts by %s both ways, empty values last',
+    async (sort) => {
+      const asc = (await core.call('villages.list', { sort, order: 'asc', limit: 5000 })).rows.map((r) => r[sort])
+      const desc = (await core.call('villages.list', { sort, order: 'desc', limit: 5000 })).rows.map((r) => r[sort])
+      // Names in pinyin order (the stored pinyin key), other text by code point.
+      const key = (x: unknown) => (sort === 'name' ? pinyinKey(String(x), 'full') : String(x))
+      const compare = (a: unknown, b: unknown) => (typeof a === 'number' ? a - (b as number) : key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)
+      const filled = (xs: unknown[]) => xs.filter((x) => x !== null)
+      expect(filled(asc)).toEqual([...filled(asc)].sort(compare))
+      expect(filled(desc)).toEqual([...filled(desc)].sort((a, b) => compare(b, a)))
+      expect(asc.slice(asc.length - asc.filter((x) => x === null).length).every((x) => x === null)).toBe(true)
+    },
+  )
 
   it('computes completeness in SQL exactly as the shared rule does, and villages.get agrees', async () => {
     const { rows } = await core.call('villages.list', { limit: 40 })
     for (const row of rows.slice(0, 40)) {
       const stored = core.ctx.db.$client
-        .prepare(`SELECT population, households, migrant_away_pct AS migrantAwayPct, main_economy AS mainEconomy, market_days AS marketDays,
+        .prepare(
+          `SELECT population, households, migrant_away_pct AS migrantAwayPct, main_economy AS mainEconomy, market_days AS marketDays,
           festivals, education_level AS educationLevel, fibre_covered AS fibreCovered, our_ports AS ourPorts, signal_4g AS signal4g,
           signal_5g AS signal5g, our_mobile_subs AS ourMobileSubs, our_broadband_subs AS ourBroadbandSubs, penetration_pct AS penetrationPct,
           key_persons AS keyPersons, age_under_18_pct AS ageUnder18Pct, age_18_to_60_pct AS age18To60Pct, age_over_60_pct AS ageOver60Pct,
-          rival_ports AS rivalPorts, share_vs_rivals AS shareVsRivals FROM villages WHERE id = ?`)
+          rival_ports AS rivalPorts, share_vs_rivals AS shareVsRivals FROM villages WHERE id = ?`,
+        )
         .get(row.id) as Record<string, unknown>
       expect(row.completeness).toBeCloseTo(profileCompleteness(stored), 10)
       expect((await core.call('villages.get', { id: row.id })).completeness).toBeCloseTo(row.completeness, 10)

@@ -22,11 +22,13 @@ afterEach(() => core.dispose())
 const outbox = () => core.ctx.db.$client.prepare("SELECT fields FROM outbox WHERE table_name = 'villages' ORDER BY device_seq").all() as { fields: string }[]
 const stored = (id: string) =>
   core.ctx.db.$client
-    .prepare(`SELECT population, households, age_under_18_pct AS ageUnder18Pct, age_18_to_60_pct AS age18To60Pct, age_over_60_pct AS ageOver60Pct,
+    .prepare(
+      `SELECT population, households, age_under_18_pct AS ageUnder18Pct, age_18_to_60_pct AS age18To60Pct, age_over_60_pct AS ageOver60Pct,
       migrant_away_pct AS migrantAwayPct, main_economy AS mainEconomy, market_days AS marketDays, festivals, education_level AS educationLevel,
       fibre_covered AS fibreCovered, our_ports AS ourPorts, rival_ports AS rivalPorts, signal_4g AS signal4g, signal_5g AS signal5g,
       our_mobile_subs AS ourMobileSubs, our_broadband_subs AS ourBroadbandSubs, penetration_pct AS penetrationPct,
-      share_vs_rivals AS shareVsRivals, key_persons AS keyPersons FROM villages WHERE id = ?`)
+      share_vs_rivals AS shareVsRivals, key_persons AS keyPersons FROM villages WHERE id = ?`,
+    )
     .get(id) as Record<string, unknown>
 
 describe('villages.update with the whole profile', () => {
@@ -34,7 +36,9 @@ describe('villages.update with the whole profile', () => {
     const after = await core.call('villages.update', {
       id: villageId,
       patch: {
-        ageUnder18Pct: 18.5, age18To60Pct: 55.2, ageOver60Pct: 26.3,
+        ageUnder18Pct: 18.5,
+        age18To60Pct: 55.2,
+        ageOver60Pct: 26.3,
         rivalPorts: { telecom: 320, unicom: 40 },
         shareVsRivals: { telecom: 62.5, unicom: 80, broadnet: null },
         keyPersons: [
@@ -44,7 +48,9 @@ describe('villages.update with the whole profile', () => {
       },
     })
     expect(after).toMatchObject({
-      ageUnder18Pct: 18.5, age18To60Pct: 55.2, ageOver60Pct: 26.3,
+      ageUnder18Pct: 18.5,
+      age18To60Pct: 55.2,
+      ageOver60Pct: 26.3,
       rivalPorts: { telecom: 320, unicom: 40, broadnet: null },
       shareVsRivals: { telecom: 62.5, unicom: 80, broadnet: null },
       keyPersons: [
@@ -75,12 +81,27 @@ describe('villages.update with the whole profile', () => {
   })
 
   it.each([
-    ['age shares adding up to 150', { ageUnder18Pct: 50, age18To60Pct: 50, ageOver60Pct: 50 }, [['ageUnder18Pct', 'age_sum'], ['age18To60Pct', 'age_sum'], ['ageOver60Pct', 'age_sum']]],
+    [
+      'age shares adding up to 150',
+      { ageUnder18Pct: 50, age18To60Pct: 50, ageOver60Pct: 50 },
+      [
+        ['ageUnder18Pct', 'age_sum'],
+        ['age18To60Pct', 'age_sum'],
+        ['ageOver60Pct', 'age_sum'],
+      ],
+    ],
     ['an age share over 100', { ageOver60Pct: 130 }, [['ageOver60Pct', 'pct_range']]],
     ['a share against a rival of 120', { shareVsRivals: { telecom: 120 } }, [['shareVsRivals.telecom', 'pct_range']]],
     ['negative rival ports', { rivalPorts: { unicom: -4 } }, [['rivalPorts.unicom', '']]],
     ['a rival outside the list', { rivalPorts: { mobile: 3 } }, [['rivalPorts', '']]],
-    ['a key person without a name and with a bad phone', { keyPersons: [{ name: ' ', phone: '12345' }] }, [['keyPersons.0.name', 'required'], ['keyPersons.0.phone', 'phone_format']]],
+    [
+      'a key person without a name and with a bad phone',
+      { keyPersons: [{ name: ' ', phone: '12345' }] },
+      [
+        ['keyPersons.0.name', 'required'],
+        ['keyPersons.0.phone', 'phone_format'],
+      ],
+    ],
     ['one age share that breaks the stored others', { ageOver60Pct: 90 }, [['ageOver60Pct', 'age_sum']]],
   ] as const)('rejects %s with per-field issues, and stores nothing', async (_label, patch, expected) => {
     const before = stored(villageId)
@@ -110,7 +131,7 @@ describe('completeness per village and per grid', () => {
     // Text the form never writes but an import or HQ might: blank, empty JSON, partial ages.
     db.prepare("UPDATE villages SET rival_ports = '{}', key_persons = ' [] ', festivals = '  ' WHERE id = ?").run(rows[0]!.id)
     db.prepare("UPDATE villages SET share_vs_rivals = 'null', age_18_to_60_pct = NULL WHERE id = ?").run(rows[1]!.id)
-    db.prepare("UPDATE villages SET share_vs_rivals = '{\"telecom\":null}', our_ports = 0, fibre_covered = 0 WHERE id = ?").run(rows[2]!.id)
+    db.prepare('UPDATE villages SET share_vs_rivals = \'{"telecom":null}\', our_ports = 0, fibre_covered = 0 WHERE id = ?').run(rows[2]!.id)
     const after = await core.call('villages.list', { gridId, limit: 5000 })
     for (const row of after.rows) expect(row.completeness).toBeCloseTo(profileCompleteness(stored(row.id)), 10)
     expect(after.rows.find((r) => r.id === rows[0]!.id)!.completeness).toBeCloseTo(1 - 3 / profileFields.length, 10)
@@ -141,7 +162,16 @@ describe('completeness per village and per grid', () => {
     const before = await core.call('grids.summary', { id: gridId })
     await core.call('villages.update', {
       id: villageId,
-      patch: { ageOver60Pct: null, rivalPorts: null, shareVsRivals: null, keyPersons: null, festivals: null, marketDays: null, educationLevel: null, mainEconomy: null },
+      patch: {
+        ageOver60Pct: null,
+        rivalPorts: null,
+        shareVsRivals: null,
+        keyPersons: null,
+        festivals: null,
+        marketDays: null,
+        educationLevel: null,
+        mainEconomy: null,
+      },
     })
     const village = await core.call('villages.get', { id: villageId })
     expect(village.completeness).toBeCloseTo(10 / 18, 10)

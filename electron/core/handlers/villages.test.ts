@@ -30,7 +30,10 @@ describe('villages.update', () => {
 
   it('changes the profile and records exactly the changed fields in the outbox, in the same write', async () => {
     const before = await core.call('villages.get', { id: villageId })
-    const after = await core.call('villages.update', { id: villageId, patch: { households: (before.households ?? 0) + 10, marketDays: '农历逢二、五、八', fibreCovered: !before.fibreCovered } })
+    const after = await core.call('villages.update', {
+      id: villageId,
+      patch: { households: (before.households ?? 0) + 10, marketDays: '农历逢二、五、八', fibreCovered: !before.fibreCovered },
+    })
     expect(after.households).toBe((before.households ?? 0) + 10)
     expect(after.marketDays).toBe('农历逢二、五、八')
     const [entry, ...more] = outboxRows(core)
@@ -38,7 +41,9 @@ describe('villages.update', () => {
     expect(entry).toMatchObject({ device_seq: 1, table_name: 'villages', row_id: villageId, op: 'update' })
     expect(entry!.device_id).toBe(core.ctx.change.deviceId)
     const fields = JSON.parse(entry!.fields)
-    expect(Object.keys(fields).sort()).toEqual(['fibre_covered', 'households', 'market_days'].filter((f) => f !== 'market_days' || before.marketDays !== '农历逢二、五、八').sort())
+    expect(Object.keys(fields).sort()).toEqual(
+      ['fibre_covered', 'households', 'market_days'].filter((f) => f !== 'market_days' || before.marketDays !== '农历逢二、五、八').sort(),
+    )
     expect(fields.households).toBe((before.households ?? 0) + 10)
     // Each field's base is the version the row had: its hlc, as the demo load stamped it.
     const rowHlc = (core.ctx.db.$client.prepare('SELECT hlc FROM villages WHERE id = ?').get(villageId) as { hlc: string }).hlc

@@ -43,7 +43,9 @@ function checkAgeSharesAgainstStored(tx: Tx, id: string, patch: VillagePatch): v
   const merged = ageFields.map((f) => (patch[f] !== undefined ? patch[f] : stored[f]))
   if (ageSharesAddUp(merged)) return
   const issues = changed.map((f) => ({ path: ['patch', f], message: 'age_sum' }))
-  throw new AppError('VALIDATION', `invalid input for villages.update: the age shares add up to ${merged.reduce((a, b) => a! + b!, 0)}, not about 100`, { issues })
+  throw new AppError('VALIDATION', `invalid input for villages.update: the age shares add up to ${merged.reduce((a, b) => a! + b!, 0)}, not about 100`, {
+    issues,
+  })
 }
 
 export const villageHandlers = {

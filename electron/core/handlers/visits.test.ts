@@ -9,13 +9,12 @@ import type { VisitCompleteInput } from '../../../shared/api/visits'
 import { AppError } from '../../../shared/errors'
 import { openCore } from '../app'
 import { localToday } from '../indicators/measures'
-import { openTestCore, REPO_ROOT } from '../testing'
+import { openTestCore, REPO_ROOT, sqlReads } from '../testing'
 
 let core: ReturnType<typeof openTestCore>
 let gridId: string
 const sqlite = () => core.ctx.db.$client
-const one = <T>(q: string, ...args: unknown[]) => sqlite().prepare(q).get(...args) as T
-const all = <T>(q: string, ...args: unknown[]) => sqlite().prepare(q).all(...args) as T[]
+const { one, all } = sqlReads(() => core)
 const DAY = 86_400_000
 const dayOffset = (days: number) => localToday(new Date(Date.now() + days * DAY))
 
@@ -26,14 +25,31 @@ beforeAll(async () => {
 })
 afterAll(() => core?.dispose())
 
-const countedTables = ['visits', 'visit_participants', 'visit_products', 'visit_objections', 'competitor_intel', 'work_orders', 'funnel_moves', 'attachments', 'outbox'] as const
-const counts = () => Object.fromEntries(countedTables.map((t) => [t, one<{ n: number }>(`SELECT count(*) AS n FROM ${t}`).n])) as Record<(typeof countedTables)[number], number>
+const countedTables = [
+  'visits',
+  'visit_participants',
+  'visit_products',
+  'visit_objections',
+  'competitor_intel',
+  'work_orders',
+  'funnel_moves',
+  'attachments',
+  'outbox',
+] as const
+const counts = () =>
+  Object.fromEntries(countedTables.map((t) => [t, one<{ n: number }>(`SELECT count(*) AS n FROM ${t}`).n])) as Record<(typeof countedTables)[number], number>
 const customerOf = (where = '1 = 1') =>
   one<{ id: string; name: string; lon: number; lat: number; funnel_stage: string; village_id: string }>(
     `SELECT id, name, lon, lat, funnel_stage, village_id FROM key_customers WHERE grid_id = ? AND ${where} ORDER BY id LIMIT 1`,
     gridId,
   )
-const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure') }, (e: AppError) => e)
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure')
+    },
+    (e: AppError) => e,
+  )
 
 function visitInput(customer: { id: string; lon: number; lat: number }, extra: Partial<VisitCompleteInput> = {}): VisitCompleteInput {
   return {
@@ -42,7 +58,10 @@ function visitInput(customer: { id: string; lon: number; lat: number }, extra: P
     participants: [{ name: '李客户经理', role: 'customer_manager' }],
     purpose: '合约续签',
     outcome: '客户有意向，约下周详谈',
-    products: [{ product: '千兆宽带', outcome: 'pitched' }, { product: '5G畅享套餐', outcome: 'sold', quantity: 2 }],
+    products: [
+      { product: '千兆宽带', outcome: 'pitched' },
+      { product: '5G畅享套餐', outcome: 'sold', quantity: 2 },
+    ],
     objections: [{ code: 'price', detail: '嫌贵', answer: '算清合约期总价', worked: true }],
     rivalNews: { rival: 'telecom', kind: 'price', title: '电信59元融合套餐', monthlyFee: 59, broadbandMbps: 300, threatLevel: 4 },
     nextAction: { action: '送宽带资费单', due: dayOffset(3) },
@@ -57,7 +76,8 @@ describe('visits.plan', () => {
     const villages = all<{ id: string; lon: number; lat: number }>(`SELECT id, lon, lat FROM villages WHERE grid_id = ? ORDER BY name LIMIT 2`, gridId)
     const start = { lon: villages[0]!.lon, lat: villages[0]!.lat }
     const plan = await core.call('visits.plan', {
-      date: dayOffset(1), start,
+      date: dayOffset(1),
+      start,
       targets: [...targets.map((t) => ({ kind: 'customer' as const, id: t.id })), { kind: 'village', id: villages[1]!.id }],
     })
     expect(plan.stops).toHaveLength(9)
@@ -104,7 +124,11 @@ describe('visits.complete', () => {
   it('stores the visit, its rival news as intel and its next action as a work order, in one transaction through the outbox', async () => {
     const customer = customerOf(`funnel_stage = 'contacted'`)
     const draft = await core.call('visits.saveDraft', { form: { any: 'thing' } })
-    const photo = await core.call('visits.addPhoto', { fileName: 'flyer.png', base64: Buffer.from('not really a png').toString('base64'), thumbBase64: Buffer.from('thumb').toString('base64') })
+    const photo = await core.call('visits.addPhoto', {
+      fileName: 'flyer.png',
+      base64: Buffer.from('not really a png').toString('base64'),
+      thumbBase64: Buffer.from('thumb').toString('base64'),
+    })
     expect(photo.sha256).toMatch(/^[0-9a-f]{64}$/)
     const before = counts()
     const result = await core.call('visits.complete', visitInput(customer, { id: draft.id, photos: [photo] }))
@@ -119,11 +143,17 @@ describe('visits.complete', () => {
     expect(result.visit.photos).toHaveLength(1)
     expect(result.visit.photos[0]!.thumbSha256).toMatch(/^[0-9a-f]{64}$/)
 
-    const intel = one<{ from_visit_id: string; rival: string; monthly_fee: number; grid_id: string; village_id: string }>(`SELECT * FROM competitor_intel WHERE id = ?`, result.intelId)
+    const intel = one<{ from_visit_id: string; rival: string; monthly_fee: number; grid_id: string; village_id: string }>(
+      `SELECT * FROM competitor_intel WHERE id = ?`,
+      result.intelId,
+    )
     expect(intel).toMatchObject({ from_visit_id: draft.id, rival: 'telecom', monthly_fee: 59, grid_id: gridId, village_id: customer.village_id })
     const wo = await core.call('workOrders.list', { region: '451022-G03', status: ['open'] })
     expect(wo.find((w) => w.id === result.workOrderId)).toMatchObject({ origin: 'visit', title: '送宽带资费单', visitId: draft.id, customerId: customer.id })
-    expect(one<{ funnel_stage: string; next_follow_up: string }>(`SELECT funnel_stage, next_follow_up FROM key_customers WHERE id = ?`, customer.id)).toEqual({ funnel_stage: 'intent', next_follow_up: dayOffset(3) })
+    expect(one<{ funnel_stage: string; next_follow_up: string }>(`SELECT funnel_stage, next_follow_up FROM key_customers WHERE id = ?`, customer.id)).toEqual({
+      funnel_stage: 'intent',
+      next_follow_up: dayOffset(3),
+    })
     expect(result.visit.funnelMoves.at(-1)).toMatchObject({ fromStage: 'contacted', toStage: 'intent' })
 
     expect(after.visits - before.visits).toBe(1)
@@ -132,8 +162,21 @@ describe('visits.complete', () => {
     expect(after.funnel_moves - before.funnel_moves).toBe(1)
     // visit + participant + 2 products + objection + photo + intel + work order + funnel move + customer update.
     expect(after.outbox - before.outbox).toBe(10)
-    const tables = all<{ table_name: string }>(`SELECT table_name FROM outbox ORDER BY device_seq DESC LIMIT 10`).map((r) => r.table_name).sort()
-    expect(tables).toEqual(['attachments', 'competitor_intel', 'funnel_moves', 'key_customers', 'visit_objections', 'visit_participants', 'visit_products', 'visit_products', 'visits', 'work_orders'])
+    const tables = all<{ table_name: string }>(`SELECT table_name FROM outbox ORDER BY device_seq DESC LIMIT 10`)
+      .map((r) => r.table_name)
+      .sort()
+    expect(tables).toEqual([
+      'attachments',
+      'competitor_intel',
+      'funnel_moves',
+      'key_customers',
+      'visit_objections',
+      'visit_participants',
+      'visit_products',
+      'visit_products',
+      'visits',
+      'work_orders',
+    ])
     // The draft became the visit.
     expect((await core.call('visits.drafts', {})).some((d) => d.id === draft.id)).toBe(false)
     // Completing it again is refused.
@@ -142,23 +185,44 @@ describe('visits.complete', () => {
 
   it('warns when the check-in point is past the radius', async () => {
     const customer = customerOf(`funnel_stage = 'potential'`)
-    const far = await core.call('visits.complete', visitInput(customer, { checkIn: { at: new Date().toISOString(), lon: customer.lon + 0.02, lat: customer.lat, source: 'map' }, rivalNews: undefined, nextAction: undefined, funnelTo: undefined }))
+    const far = await core.call(
+      'visits.complete',
+      visitInput(customer, {
+        checkIn: { at: new Date().toISOString(), lon: customer.lon + 0.02, lat: customer.lat, source: 'map' },
+        rivalNews: undefined,
+        nextAction: undefined,
+        funnelTo: undefined,
+      }),
+    )
     expect(far.farFromTarget).toBe(true)
     expect(far.visit.distanceM).toBeGreaterThan(1500)
-    const wide = await core.call('visits.complete', visitInput(customer, { radiusM: 5000, checkIn: { at: new Date().toISOString(), lon: customer.lon + 0.02, lat: customer.lat, source: 'map' }, rivalNews: undefined, nextAction: undefined, funnelTo: undefined }))
+    const wide = await core.call(
+      'visits.complete',
+      visitInput(customer, {
+        radiusM: 5000,
+        checkIn: { at: new Date().toISOString(), lon: customer.lon + 0.02, lat: customer.lat, source: 'map' },
+        rivalNews: undefined,
+        nextAction: undefined,
+        funnelTo: undefined,
+      }),
+    )
     expect(wide.farFromTarget).toBe(false)
   })
 
   it('writes nothing when any part is invalid, and says where', async () => {
     const customer = customerOf(`funnel_stage = 'potential'`)
     const before = counts()
-    const bad = await failure(core.call('visits.complete', visitInput(customer, { objections: [{ code: 'no_such_objection' }], nextAction: { action: '回访', due: '2000-01-01' } })))
+    const bad = await failure(
+      core.call('visits.complete', visitInput(customer, { objections: [{ code: 'no_such_objection' }], nextAction: { action: '回访', due: '2000-01-01' } })),
+    )
     expect(bad.code).toBe('VALIDATION')
     expect(bad.issues).toEqual([
       { path: ['objections', 0, 'code'], message: 'unknownObjection' },
       { path: ['nextAction', 'due'], message: 'dueBeforeVisit' },
     ])
-    const zod = await failure(core.call('visits.complete', visitInput(customer, { purpose: '', rivalNews: { rival: 'telecom', kind: 'price', title: '', threatLevel: 9 } })))
+    const zod = await failure(
+      core.call('visits.complete', visitInput(customer, { purpose: '', rivalNews: { rival: 'telecom', kind: 'price', title: '', threatLevel: 9 } })),
+    )
     expect(zod.issues!.map((i) => i.path.join('.')).sort()).toEqual(['purpose', 'rivalNews.threatLevel', 'rivalNews.title'])
     expect(counts()).toEqual(before)
   })
@@ -186,9 +250,16 @@ describe('objections', () => {
     const price = list.find((o) => o.code === 'price')!
     expect(price.heard).toBeGreaterThan(0)
     expect(price.worked).toBeLessThanOrEqual(price.heard)
-    const created = await core.call('objections.create', { code: 'elderly', nameZh: '老人不会用', nameEn: 'Elderly cannot use it', suggestedAnswer: '上门教学' })
+    const created = await core.call('objections.create', {
+      code: 'elderly',
+      nameZh: '老人不会用',
+      nameEn: 'Elderly cannot use it',
+      suggestedAnswer: '上门教学',
+    })
     expect(created).toMatchObject({ code: 'elderly', heard: 0 })
-    expect((await failure(core.call('objections.create', { code: 'elderly', nameZh: 'x', nameEn: 'x' }))).issues).toEqual([{ path: ['code'], message: 'codeTaken' }])
+    expect((await failure(core.call('objections.create', { code: 'elderly', nameZh: 'x', nameEn: 'x' }))).issues).toEqual([
+      { path: ['code'], message: 'codeTaken' },
+    ])
     expect((await failure(core.call('objections.create', { code: 'Bad Code', nameZh: 'x', nameEn: 'x' }))).code).toBe('VALIDATION')
     const updated = await core.call('objections.update', { id: created.id, patch: { suggestedAnswer: '请子女一起办理' } })
     expect(updated.suggestedAnswer).toBe('请子女一起办理')
@@ -204,14 +275,26 @@ describe('visits.nextUp', () => {
     sqlite().prepare(`UPDATE visits SET deleted_at = '2020-01-01' WHERE customer_id = ?`).run(a.id)
     sqlite().prepare(`UPDATE key_customers SET contract_expiry = ?, next_follow_up = ? WHERE id = ?`).run(dayOffset(10), dayOffset(-5), a.id)
     // A C-tier customer with fresh rival intel 300 m away in another village, and an overdue visit work order.
-    const c = customerOf(`coalesce(tier_override, value_tier) = 'C' AND (contract_expiry IS NULL OR contract_expiry > '2100') `) ?? customerOf(`coalesce(tier_override, value_tier) = 'C'`)
+    const c =
+      customerOf(`coalesce(tier_override, value_tier) = 'C' AND (contract_expiry IS NULL OR contract_expiry > '2100') `) ??
+      customerOf(`coalesce(tier_override, value_tier) = 'C'`)
     sqlite().prepare(`UPDATE key_customers SET contract_expiry = NULL, next_follow_up = NULL WHERE id = ?`).run(c.id)
-    sqlite().prepare(`UPDATE competitor_intel SET seen_at = '2000-01-01T00:00:00Z' WHERE seen_at >= ?`).run(new Date(Date.now() - 20 * DAY).toISOString())
+    sqlite()
+      .prepare(`UPDATE competitor_intel SET seen_at = '2000-01-01T00:00:00Z' WHERE seen_at >= ?`)
+      .run(new Date(Date.now() - 20 * DAY).toISOString())
     const ts = new Date().toISOString()
-    sqlite().prepare(`INSERT INTO competitor_intel (id, created_at, updated_at, hlc, rival, kind, title, village_id, grid_id, lon, lat, seen_at, threat_level)
-      VALUES ('0190f0f0-0000-7000-8000-00000000a001', ?, ?, 'x', 'unicom', 'price', '联通39元卡', NULL, ?, ?, ?, ?, 5)`).run(ts, ts, gridId, c.lon + 0.003, c.lat, new Date(Date.now() - 2 * DAY).toISOString())
-    sqlite().prepare(`INSERT INTO work_orders (id, created_at, updated_at, hlc, title, org_unit_id, customer_id, origin, due_at, status)
-      VALUES ('0190f0f0-0000-7000-8000-00000000b001', ?, ?, 'x', '送资费单', ?, ?, 'visit', ?, 'open')`).run(ts, ts, gridId, c.id, new Date(Date.now() - 3 * DAY).toISOString())
+    sqlite()
+      .prepare(
+        `INSERT INTO competitor_intel (id, created_at, updated_at, hlc, rival, kind, title, village_id, grid_id, lon, lat, seen_at, threat_level)
+      VALUES ('0190f0f0-0000-7000-8000-00000000a001', ?, ?, 'x', 'unicom', 'price', '联通39元卡', NULL, ?, ?, ?, ?, 5)`,
+      )
+      .run(ts, ts, gridId, c.lon + 0.003, c.lat, new Date(Date.now() - 2 * DAY).toISOString())
+    sqlite()
+      .prepare(
+        `INSERT INTO work_orders (id, created_at, updated_at, hlc, title, org_unit_id, customer_id, origin, due_at, status)
+      VALUES ('0190f0f0-0000-7000-8000-00000000b001', ?, ?, 'x', '送资费单', ?, ?, 'visit', ?, 'open')`,
+      )
+      .run(ts, ts, gridId, c.id, new Date(Date.now() - 3 * DAY).toISOString())
 
     const ranked = await core.call('visits.nextUp', { gridId, asOf, limit: 500 })
     const rowA = ranked.find((r) => r.customerId === a.id)!
@@ -242,9 +325,12 @@ describe('visits.nextUp', () => {
 describe('funnel.get', () => {
   it('counts per stage and the conversion between stages over a period', async () => {
     const [c1, c2, c3] = all<{ id: string }>(`SELECT id FROM key_customers WHERE grid_id = ? ORDER BY id LIMIT 3`, gridId)
-    const move = sqlite().prepare(`INSERT INTO funnel_moves (id, created_at, updated_at, hlc, customer_id, from_stage, to_stage, moved_at) VALUES (?, 'x', 'x', 'x', ?, ?, ?, ?)`)
+    const move = sqlite().prepare(
+      `INSERT INTO funnel_moves (id, created_at, updated_at, hlc, customer_id, from_stage, to_stage, moved_at) VALUES (?, 'x', 'x', 'x', ?, ?, ?, ?)`,
+    )
     let n = 0
-    const add = (c: { id: string }, from: string | null, to: string, at: string) => move.run(`0190f0f0-0000-7000-8000-0000000c${String(n++).padStart(4, '0')}`, c.id, from, to, at)
+    const add = (c: { id: string }, from: string | null, to: string, at: string) =>
+      move.run(`0190f0f0-0000-7000-8000-0000000c${String(n++).padStart(4, '0')}`, c.id, from, to, at)
     add(c3!, null, 'potential', '1999-06-01T00:00:00Z')
     add(c1!, null, 'potential', '2000-02-01T00:00:00Z')
     add(c1!, 'potential', 'contacted', '2000-03-01T00:00:00Z')

@@ -3,15 +3,41 @@
 // action → work order, funnel move), the objection library, who to see next, the funnel.
 import { v7 as uuidv7 } from 'uuid'
 import { funnel } from '../../../shared/analysis'
-import { VISIT_CORRECTION_DAYS, type DayPlan, type FunnelReport, type FunnelStageFlow, type NextUpReason, type NextUpRow, type VisitCompleteResult, type VisitDetail, type VisitDraft } from '../../../shared/api/visits'
+import {
+  VISIT_CORRECTION_DAYS,
+  type DayPlan,
+  type FunnelReport,
+  type FunnelStageFlow,
+  type NextUpReason,
+  type NextUpRow,
+  type VisitCompleteResult,
+  type VisitDetail,
+  type VisitDraft,
+} from '../../../shared/api/visits'
 import { funnelStages, type FunnelStage } from '../../../shared/domain'
 import { AppError, type Issue } from '../../../shared/errors'
 import { haversineM, pathLengthM, planRoute } from '../../../shared/route'
 import type { HandlerContext } from '../context'
 import { deleteSynced, insertSynced, updateSynced } from '../db/repos/changes'
 import {
-  freshIntel, funnelFacts, gridExists, listObjections, listVisits, objectionById, objectionCodes, objectionCodeTaken, overdueVisitWorkOrders,
-  rankingCustomers, targetFacts, visitChildIds, visitDetail, visitHistory, visitStatus, visitTargets, type TargetFacts, type VisitChildTable,
+  freshIntel,
+  funnelFacts,
+  gridExists,
+  listObjections,
+  listVisits,
+  objectionById,
+  objectionCodes,
+  objectionCodeTaken,
+  overdueVisitWorkOrders,
+  rankingCustomers,
+  targetFacts,
+  visitChildIds,
+  visitDetail,
+  visitHistory,
+  visitStatus,
+  visitTargets,
+  type TargetFacts,
+  type VisitChildTable,
 } from '../db/repos/visits'
 import { unitManager } from '../db/repos/workOrders'
 import { openPlannedVisitsOf } from '../db/repos/dayPlans'
@@ -71,11 +97,31 @@ function plan(ctx: HandlerContext, input: Parameters<HandlerTable['visits.plan']
     const ordered = [...order.map((i) => placed[i]!), ...unique.filter((u) => u.lon === null || u.lat === null)]
     ctx.db.transaction((tx) => saveDayPlan(tx, ctx, { gridId, date: input.date, start, startName: input.startName ?? null, targets: ordered }))
     const saved = loadDayPlan(ctx, gridId, input.date)!
-    return { ...saved, pickedOrderKm: km(pathLengthM(start, placed, placed.map((_, i) => i))) }
+    return {
+      ...saved,
+      pickedOrderKm: km(
+        pathLengthM(
+          start,
+          placed,
+          placed.map((_, i) => i),
+        ),
+      ),
+    }
   }
   return {
-    ...base, planId: null, stops, unplaced, totalKm: km(pathLengthM(start, placed, order)),
-    pickedOrderKm: km(pathLengthM(start, placed, placed.map((_, i) => i))), plannedVisitIds: [],
+    ...base,
+    planId: null,
+    stops,
+    unplaced,
+    totalKm: km(pathLengthM(start, placed, order)),
+    pickedOrderKm: km(
+      pathLengthM(
+        start,
+        placed,
+        placed.map((_, i) => i),
+      ),
+    ),
+    plannedVisitIds: [],
   }
 }
 
@@ -123,42 +169,98 @@ function complete(ctx: HandlerContext, input: Parameters<HandlerTable['visits.co
 
   ctx.db.transaction((tx) => {
     const visit = {
-      status: 'done' as const, targetKind: target.kind === 'customer' ? (target.category === 'group' ? 'group' : 'customer') : 'village',
-      villageId: target.villageId, customerId: target.customerId, gridId: target.gridId,
-      checkedInAt, checkInLon: point?.lon ?? null, checkInLat: point?.lat ?? null, checkInSource: input.checkIn.source,
-      purpose: input.purpose, outcome: input.outcome, nextAction: input.nextAction?.action ?? null, nextActionDue: input.nextAction?.due ?? null, byUserId,
+      status: 'done' as const,
+      targetKind: target.kind === 'customer' ? (target.category === 'group' ? 'group' : 'customer') : 'village',
+      villageId: target.villageId,
+      customerId: target.customerId,
+      gridId: target.gridId,
+      checkedInAt,
+      checkInLon: point?.lon ?? null,
+      checkInLat: point?.lat ?? null,
+      checkInSource: input.checkIn.source,
+      purpose: input.purpose,
+      outcome: input.outcome,
+      nextAction: input.nextAction?.action ?? null,
+      nextActionDue: input.nextAction?.due ?? null,
+      byUserId,
     }
     if (existing) updateSynced(tx, ctx.change, 'visits', id, visit)
     else insertSynced(tx, ctx.change, 'visits', { id, ...visit })
     for (const stale of open.slice(1)) updateSynced(tx, ctx.change, 'visits', stale.id, { status: 'cancelled' })
     for (const p of input.participants) insertSynced(tx, ctx.change, 'visit_participants', { visitId: id, userId: null, name: p.name, role: p.role })
-    for (const p of input.products) insertSynced(tx, ctx.change, 'visit_products', { visitId: id, product: p.product, outcome: p.outcome, quantity: p.quantity })
+    for (const p of input.products)
+      insertSynced(tx, ctx.change, 'visit_products', { visitId: id, product: p.product, outcome: p.outcome, quantity: p.quantity })
     for (const o of input.objections)
-      insertSynced(tx, ctx.change, 'visit_objections', { visitId: id, objectionCode: o.code, detail: o.detail ?? null, answer: o.answer ?? null, answerWorked: o.worked ?? null })
+      insertSynced(tx, ctx.change, 'visit_objections', {
+        visitId: id,
+        objectionCode: o.code,
+        detail: o.detail ?? null,
+        answer: o.answer ?? null,
+        answerWorked: o.worked ?? null,
+      })
     for (const p of input.photos)
-      insertSynced(tx, ctx.change, 'attachments', { ownerTable: 'visits', ownerId: id, fileName: p.fileName, sha256: p.sha256, mime: p.mime, bytes: p.bytes, thumbSha256: p.thumbSha256 ?? null })
+      insertSynced(tx, ctx.change, 'attachments', {
+        ownerTable: 'visits',
+        ownerId: id,
+        fileName: p.fileName,
+        sha256: p.sha256,
+        mime: p.mime,
+        bytes: p.bytes,
+        thumbSha256: p.thumbSha256 ?? null,
+      })
     if (input.rivalNews) {
       const n = input.rivalNews
       intelId = insertSynced(tx, ctx.change, 'competitor_intel', {
-        rival: n.rival, kind: n.kind, title: n.title, description: n.description ?? null, villageId: target.villageId, gridId: target.gridId,
-        lon: point?.lon ?? target.lon, lat: point?.lat ?? target.lat, seenAt: checkedInAt, validFrom: visitDay, validTo: n.validTo ?? null,
-        source: 'visit', reliability: 3, monthlyFee: n.monthlyFee ?? null, dataGb: n.dataGb ?? null, voiceMinutes: n.voiceMinutes ?? null,
-        broadbandMbps: n.broadbandMbps ?? null, contractMonths: n.contractMonths ?? null, deviceSubsidy: n.deviceSubsidy ?? null,
-        threatLevel: n.threatLevel ?? null, suggestedResponse: null, fromVisitId: id, createdBy: byUserId,
+        rival: n.rival,
+        kind: n.kind,
+        title: n.title,
+        description: n.description ?? null,
+        villageId: target.villageId,
+        gridId: target.gridId,
+        lon: point?.lon ?? target.lon,
+        lat: point?.lat ?? target.lat,
+        seenAt: checkedInAt,
+        validFrom: visitDay,
+        validTo: n.validTo ?? null,
+        source: 'visit',
+        reliability: 3,
+        monthlyFee: n.monthlyFee ?? null,
+        dataGb: n.dataGb ?? null,
+        voiceMinutes: n.voiceMinutes ?? null,
+        broadbandMbps: n.broadbandMbps ?? null,
+        contractMonths: n.contractMonths ?? null,
+        deviceSubsidy: n.deviceSubsidy ?? null,
+        threatLevel: n.threatLevel ?? null,
+        suggestedResponse: null,
+        fromVisitId: id,
+        createdBy: byUserId,
       })
     }
     if (input.nextAction) {
       // The same row workOrders.create makes from a visit: origin 'visit', due at the end of that day.
       workOrderId = insertSynced(tx, ctx.change, 'work_orders', {
         ...followUpOrder({ purpose: input.purpose, outcome: input.outcome, targetName: target.name, nextAction: input.nextAction.action }),
-        orgUnitId: target.gridId, customerId: target.customerId, visitId: id, origin: 'visit', assigneeUserId: byUserId,
-        dueAt: endOfLocalDay(input.nextAction.due, input.timeZone), slaHours: null, status: 'open', closedAt: null,
+        orgUnitId: target.gridId,
+        customerId: target.customerId,
+        visitId: id,
+        origin: 'visit',
+        assigneeUserId: byUserId,
+        dueAt: endOfLocalDay(input.nextAction.due, input.timeZone),
+        slaHours: null,
+        status: 'open',
+        closedAt: null,
       })
     }
     if (target.customerId) {
       const patch: Record<string, unknown> = { nextFollowUp: input.nextAction?.due ?? null }
       if (input.funnelTo && input.funnelTo !== target.funnelStage) {
-        insertSynced(tx, ctx.change, 'funnel_moves', { customerId: target.customerId, fromStage: target.funnelStage, toStage: input.funnelTo, movedAt: checkedInAt, byUserId })
+        insertSynced(tx, ctx.change, 'funnel_moves', {
+          customerId: target.customerId,
+          fromStage: target.funnelStage,
+          toStage: input.funnelTo,
+          movedAt: checkedInAt,
+          byUserId,
+        })
         patch.funnelStage = input.funnelTo
       }
       updateSynced(tx, ctx.change, 'key_customers', target.customerId, patch)
@@ -177,7 +279,8 @@ function correct(ctx: HandlerContext, input: Parameters<HandlerTable['visits.cor
   const issues: Issue[] = []
   const p = input.patch
   if (visit.status !== 'done' || !visit.checkedInAt) issues.push({ path: ['id'], message: 'notDone' })
-  else if (Date.parse(ctx.change.now()) - Date.parse(visit.checkedInAt) > VISIT_CORRECTION_DAYS * DAY_MS) issues.push({ path: ['id'], message: 'tooOldToCorrect' })
+  else if (Date.parse(ctx.change.now()) - Date.parse(visit.checkedInAt) > VISIT_CORRECTION_DAYS * DAY_MS)
+    issues.push({ path: ['id'], message: 'tooOldToCorrect' })
   const visitDay = visit.checkedInAt ? localToday(new Date(visit.checkedInAt)) : localToday()
   if (p.nextAction && p.nextAction.due < visitDay) issues.push({ path: ['patch', 'nextAction', 'due'], message: 'dueBeforeVisit' })
   if (p.objections) {
@@ -207,23 +310,43 @@ function correct(ctx: HandlerContext, input: Parameters<HandlerTable['visits.cor
     }
     if (p.products) {
       for (const c of childIds('visit_products')) deleteSynced(tx, ctx.change, 'visit_products', c)
-      for (const x of p.products) insertSynced(tx, ctx.change, 'visit_products', { visitId: id, product: x.product, outcome: x.outcome, quantity: x.quantity ?? 1 })
+      for (const x of p.products)
+        insertSynced(tx, ctx.change, 'visit_products', { visitId: id, product: x.product, outcome: x.outcome, quantity: x.quantity ?? 1 })
     }
     if (p.objections) {
       for (const c of childIds('visit_objections')) deleteSynced(tx, ctx.change, 'visit_objections', c)
       for (const o of p.objections)
-        insertSynced(tx, ctx.change, 'visit_objections', { visitId: id, objectionCode: o.code, detail: o.detail ?? null, answer: o.answer ?? null, answerWorked: o.worked ?? null })
+        insertSynced(tx, ctx.change, 'visit_objections', {
+          visitId: id,
+          objectionCode: o.code,
+          detail: o.detail ?? null,
+          answer: o.answer ?? null,
+          answerWorked: o.worked ?? null,
+        })
     }
     if (p.nextAction !== undefined) {
       // The follow-up work order follows the next action: retitled and re-dated, cancelled when it is cleared.
       const order = visit.workOrders.find((w) => w.status === 'open' || w.status === 'in_progress')
-      if (order && p.nextAction) updateSynced(tx, ctx.change, 'work_orders', order.id, { title: p.nextAction.action, dueAt: endOfLocalDay(p.nextAction.due, input.timeZone) })
+      if (order && p.nextAction)
+        updateSynced(tx, ctx.change, 'work_orders', order.id, { title: p.nextAction.action, dueAt: endOfLocalDay(p.nextAction.due, input.timeZone) })
       else if (order) updateSynced(tx, ctx.change, 'work_orders', order.id, { status: 'cancelled', closedAt: ctx.change.now() })
       else if (p.nextAction)
         insertSynced(tx, ctx.change, 'work_orders', {
-          ...followUpOrder({ purpose: p.purpose ?? visit.purpose, outcome: p.outcome ?? visit.outcome, targetName: visit.customerName ?? visit.villageName, nextAction: p.nextAction.action }),
-          orgUnitId: visit.gridId, customerId: visit.customerId, visitId: id, origin: 'visit', assigneeUserId: visit.gridId ? unitManager(tx, visit.gridId) : null,
-          dueAt: endOfLocalDay(p.nextAction.due, input.timeZone), slaHours: null, status: 'open', closedAt: null,
+          ...followUpOrder({
+            purpose: p.purpose ?? visit.purpose,
+            outcome: p.outcome ?? visit.outcome,
+            targetName: visit.customerName ?? visit.villageName,
+            nextAction: p.nextAction.action,
+          }),
+          orgUnitId: visit.gridId,
+          customerId: visit.customerId,
+          visitId: id,
+          origin: 'visit',
+          assigneeUserId: visit.gridId ? unitManager(tx, visit.gridId) : null,
+          dueAt: endOfLocalDay(p.nextAction.due, input.timeZone),
+          slaHours: null,
+          status: 'open',
+          closedAt: null,
         })
       if (visit.customerId) updateSynced(tx, ctx.change, 'key_customers', visit.customerId, { nextFollowUp: p.nextAction?.due ?? null })
     }
@@ -278,9 +401,17 @@ export function rankNextUp(ctx: HandlerContext, gridId: string, asOf: string, li
     let near: { rival: string; title: string; km: number; threat: number } | null = null
     const consider = (i: (typeof intel)[number], metres: number) => {
       const threat = i.threatLevel ?? 3
-      if (!near || threat > near.threat || (threat === near.threat && metres / 1000 < near.km)) near = { rival: i.rival, title: i.title, km: Math.round(metres / 100) / 10, threat }
+      if (!near || threat > near.threat || (threat === near.threat && metres / 1000 < near.km))
+        near = { rival: i.rival, title: i.title, km: Math.round(metres / 100) / 10, threat }
     }
-    if (c.villageId) for (const i of intelByVillage.get(c.villageId) ?? []) consider(i, c.lon !== null && c.lat !== null && i.lon !== null && i.lat !== null ? haversineM(c as { lon: number; lat: number }, i as { lon: number; lat: number }) : 0)
+    if (c.villageId)
+      for (const i of intelByVillage.get(c.villageId) ?? [])
+        consider(
+          i,
+          c.lon !== null && c.lat !== null && i.lon !== null && i.lat !== null
+            ? haversineM(c as { lon: number; lat: number }, i as { lon: number; lat: number })
+            : 0,
+        )
     if (c.lon !== null && c.lat !== null) {
       const [x, y] = cellOf(c.lon, c.lat)
       for (let dx = -1; dx <= 1; dx++)
@@ -300,13 +431,27 @@ export function rankNextUp(ctx: HandlerContext, gridId: string, asOf: string, li
       add('follow_up_overdue', WEIGHTS.follow_up_overdue + Math.min(20, days), { date: c.nextFollowUp, days })
     }
     const late = overdue.get(c.id)
-    if (late) add('work_order_overdue', WEIGHTS.work_order_overdue + 5 * (late.length - 1), { title: late[0]!.title, due: late[0]!.dueAt.slice(0, 10), count: late.length })
+    if (late)
+      add('work_order_overdue', WEIGHTS.work_order_overdue + 5 * (late.length - 1), {
+        title: late[0]!.title,
+        due: late[0]!.dueAt.slice(0, 10),
+        count: late.length,
+      })
     if (reasons.length === 0) continue
     // Influence (1–5) tips ties towards the people who sway a village.
     score = Math.round((score + 2 * (c.influence ?? 1)) * 10) / 10
     rows.push({
-      customerId: c.id, name: c.name, role: c.role, organisation: c.organisation, villageName: c.villageName, tier: c.tier, influence: c.influence,
-      funnelStage: c.funnelStage, lastVisitAt: c.lastVisitAt, score, reasons,
+      customerId: c.id,
+      name: c.name,
+      role: c.role,
+      organisation: c.organisation,
+      villageName: c.villageName,
+      tier: c.tier,
+      influence: c.influence,
+      funnelStage: c.funnelStage,
+      lastVisitAt: c.lastVisitAt,
+      score,
+      reasons,
     })
   }
   // One collator for the whole sort (localeCompare builds one per call).
@@ -321,7 +466,10 @@ function funnelReport(ctx: HandlerContext, input: { gridId?: string; from: strin
   const facts = funnelFacts(ctx.db, { gridId: input.gridId, from: input.from, toExclusive })
   const rank = (s: FunnelStage) => funnelStages.indexOf(s)
   // The snapshot (analysis.funnel's logic): customers at each stage now.
-  const snapshot = funnel(funnelStages, facts.current.flatMap((r) => Array<FunnelStage>(r.n).fill(r.stage)))
+  const snapshot = funnel(
+    funnelStages,
+    facts.current.flatMap((r) => Array<FunnelStage>(r.n).fill(r.stage)),
+  )
   const startOf = new Map(facts.atStart.map((r) => [r.customerId, r.stage]))
   const pathOf = new Map<string, FunnelStage[]>()
   for (const m of facts.moves) {
@@ -345,18 +493,30 @@ function funnelReport(ctx: HandlerContext, input: { gridId?: string; from: strin
     const was = wasAt.get(stage)!.size
     const last = i === funnelStages.length - 1
     return {
-      stage, current: snapshot[i]!.current, atStart: atStartCount(stage), entered: entered.get(stage)!.size,
-      movedOn: last ? 0 : movedOn.get(stage)!.size, conversion: last || was === 0 ? null : movedOn.get(stage)!.size / was,
+      stage,
+      current: snapshot[i]!.current,
+      atStart: atStartCount(stage),
+      entered: entered.get(stage)!.size,
+      movedOn: last ? 0 : movedOn.get(stage)!.size,
+      conversion: last || was === 0 ? null : movedOn.get(stage)!.size / was,
     }
   })
   const beforeWon = new Set(funnelStages.filter((s) => rank(s) < rank('won')).flatMap((s) => [...wasAt.get(s)!]))
   const reachedWon = [...entered.get('won')!].filter((c) => beforeWon.has(c)).length
-  return { gridId: input.gridId ?? null, from: input.from, to: input.to, stages, moves: facts.moves.length, overall: beforeWon.size ? reachedWon / beforeWon.size : null }
+  return {
+    gridId: input.gridId ?? null,
+    from: input.from,
+    to: input.to,
+    stages,
+    moves: facts.moves.length,
+    overall: beforeWon.size ? reachedWon / beforeWon.size : null,
+  }
 }
 
 export const visitHandlers = {
   'visits.targets': (ctx, input) => {
-    if (!gridExists(ctx.db, input.gridId)) throw new AppError('NOT_FOUND', `grid ${input.gridId} not found`, { issues: [{ path: ['gridId'], message: 'unknownGrid' }] })
+    if (!gridExists(ctx.db, input.gridId))
+      throw new AppError('NOT_FOUND', `grid ${input.gridId} not found`, { issues: [{ path: ['gridId'], message: 'unknownGrid' }] })
     return visitTargets(ctx.db, input)
   },
   'visits.plan': (ctx, input) => plan(ctx, input),
@@ -390,14 +550,20 @@ export const visitHandlers = {
   ...dayPlanHandlers,
   'visits.list': (ctx, input) => listVisits(ctx.db, input),
   'visits.nextUp': (ctx, input) => {
-    if (!gridExists(ctx.db, input.gridId)) throw new AppError('NOT_FOUND', `grid ${input.gridId} not found`, { issues: [{ path: ['gridId'], message: 'unknownGrid' }] })
+    if (!gridExists(ctx.db, input.gridId))
+      throw new AppError('NOT_FOUND', `grid ${input.gridId} not found`, { issues: [{ path: ['gridId'], message: 'unknownGrid' }] })
     return rankNextUp(ctx, input.gridId, input.asOf ?? localToday(), input.limit)
   },
   'objections.list': (ctx) => listObjections(ctx.db),
   'objections.create': (ctx, input) => {
     if (objectionCodeTaken(ctx.db, input.code)) invalid([{ path: ['code'], message: 'codeTaken' }])
     const id = ctx.db.transaction((tx) =>
-      insertSynced(tx, ctx.change, 'objections', { code: input.code, nameZh: input.nameZh, nameEn: input.nameEn, suggestedAnswer: input.suggestedAnswer ?? null }),
+      insertSynced(tx, ctx.change, 'objections', {
+        code: input.code,
+        nameZh: input.nameZh,
+        nameEn: input.nameEn,
+        suggestedAnswer: input.suggestedAnswer ?? null,
+      }),
     )
     return objectionById(ctx.db, id)!
   },
@@ -407,7 +573,8 @@ export const visitHandlers = {
     return objectionById(ctx.db, input.id)!
   },
   'funnel.get': (ctx, input) => {
-    if (input.gridId && !gridExists(ctx.db, input.gridId)) throw new AppError('NOT_FOUND', `grid ${input.gridId} not found`, { issues: [{ path: ['gridId'], message: 'unknownGrid' }] })
+    if (input.gridId && !gridExists(ctx.db, input.gridId))
+      throw new AppError('NOT_FOUND', `grid ${input.gridId} not found`, { issues: [{ path: ['gridId'], message: 'unknownGrid' }] })
     return funnelReport(ctx, input)
   },
 } satisfies Partial<HandlerTable>

@@ -10,7 +10,11 @@ beforeAll(async () => {
 afterAll(() => core?.dispose())
 
 const outbox = (table: string) =>
-  core.ctx.db.$client.prepare(`SELECT row_id, op, fields FROM outbox WHERE table_name = ? ORDER BY device_seq`).all(table) as { row_id: string; op: string; fields: string }[]
+  core.ctx.db.$client.prepare(`SELECT row_id, op, fields FROM outbox WHERE table_name = ? ORDER BY device_seq`).all(table) as {
+    row_id: string
+    op: string
+    fields: string
+  }[]
 
 describe('work orders', () => {
   it('creates one by hand with an SLA; the light follows the time left', async () => {
@@ -27,18 +31,27 @@ describe('work orders', () => {
     expect(done.closedAt).not.toBeNull()
     const reopened = await core.call('workOrders.update', { id: w.id, patch: { status: 'open' } })
     expect(reopened.closedAt).toBeNull()
-    expect(outbox('work_orders').filter((r) => r.row_id === w.id).map((r) => r.op)).toEqual(['insert', 'update', 'update', 'update'])
+    expect(
+      outbox('work_orders')
+        .filter((r) => r.row_id === w.id)
+        .map((r) => r.op),
+    ).toEqual(['insert', 'update', 'update', 'update'])
   })
 
   it('creates one from a visit’s next action', async () => {
-    const visit = core.ctx.db.$client.prepare(`SELECT id, next_action, grid_id, customer_id FROM visits WHERE next_action IS NOT NULL AND customer_id IS NOT NULL LIMIT 1`).get() as { id: string; next_action: string; grid_id: string; customer_id: string }
+    const visit = core.ctx.db.$client
+      .prepare(`SELECT id, next_action, grid_id, customer_id FROM visits WHERE next_action IS NOT NULL AND customer_id IS NOT NULL LIMIT 1`)
+      .get() as { id: string; next_action: string; grid_id: string; customer_id: string }
     core.ctx.db.$client.prepare(`UPDATE visits SET next_action_due = '2099-01-15' WHERE id = ?`).run(visit.id)
     const w = await core.call('workOrders.create', { fromVisitId: visit.id })
     expect(w).toMatchObject({ origin: 'visit', title: visit.next_action, visitId: visit.id, customerId: visit.customer_id })
     expect(new Date(w.dueAt).getDate()).toBe(15)
     expect(w.orgUnitCode).toMatch(/^451022-G/)
     // Worded as the one made when the visit is logged: purpose, outcome and whom, one per line.
-    const visitRow = core.ctx.db.$client.prepare('SELECT purpose, outcome FROM visits WHERE id = ?').get(visit.id) as { purpose: string | null; outcome: string | null }
+    const visitRow = core.ctx.db.$client.prepare('SELECT purpose, outcome FROM visits WHERE id = ?').get(visit.id) as {
+      purpose: string | null
+      outcome: string | null
+    }
     const lines = (w.description ?? '').split('\n')
     if (visitRow.purpose) expect(lines).toContain(`拜访目的：${visitRow.purpose}`)
     if (visitRow.outcome) expect(lines).toContain(`拜访结果：${visitRow.outcome}`)
@@ -57,7 +70,11 @@ describe('work orders', () => {
   })
 
   it('validates input', async () => {
-    const fail = async (p: Promise<unknown>) => p.then(() => null, (e: AppError) => e.code)
+    const fail = async (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: AppError) => e.code,
+      )
     expect(await fail(core.call('workOrders.create', {}))).toBe('VALIDATION')
     expect(await fail(core.call('workOrders.create', { title: 'x', orgUnitCode: 'nope' }))).toBe('NOT_FOUND')
     expect(await fail(core.call('workOrders.update', { id: '0190f0f0-0000-7000-8000-000000000000', patch: { status: 'done' } }))).toBe('NOT_FOUND')

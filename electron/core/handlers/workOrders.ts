@@ -8,7 +8,16 @@ import { endOfDay } from '../../../shared/dates'
 import type { HandlerContext } from '../context'
 import { insertSynced, updateSynced } from '../db/repos/changes'
 import { orgSubtree } from '../db/repos/indicators'
-import { customerGrid, getWorkOrder, listAssignees, listWorkOrders, unitManager, userExists, visitForWorkOrder, type StoredWorkOrder } from '../db/repos/workOrders'
+import {
+  customerGrid,
+  getWorkOrder,
+  listAssignees,
+  listWorkOrders,
+  unitManager,
+  userExists,
+  visitForWorkOrder,
+  type StoredWorkOrder,
+} from '../db/repos/workOrders'
 import { loadRegionKpis } from '../indicators/measures'
 import { followUpOrder } from '../visits/followUp'
 import type { HandlerTable } from './table'
@@ -41,7 +50,8 @@ function createWorkOrder(ctx: HandlerContext, input: Parameters<HandlerTable['wo
 
   if (input.orgUnitCode) {
     const unit = orgSubtree(ctx.db, input.orgUnitCode)[0]
-    if (!unit) throw new AppError('NOT_FOUND', `no org unit with code ${input.orgUnitCode}`, { issues: [{ path: ['orgUnitCode'], message: 'unknown org unit' }] })
+    if (!unit)
+      throw new AppError('NOT_FOUND', `no org unit with code ${input.orgUnitCode}`, { issues: [{ path: ['orgUnitCode'], message: 'unknown org unit' }] })
     orgUnitId = unit.id
   }
   if (input.fromVisitId) {
@@ -67,22 +77,35 @@ function createWorkOrder(ctx: HandlerContext, input: Parameters<HandlerTable['wo
     origin = 'alert'
     orgUnitId ??= unit.id
     assignee ??= unitManager(ctx.db, unit.id)
-    title ??= c.gapPp !== null && c.gapPp < 0 ? `【预警】${unit.name} ${ind.nameZh} 落后时间进度 ${fmt(-c.gapPp, 1)} 个百分点` : `【预警】${unit.name} ${ind.nameZh}`
+    title ??=
+      c.gapPp !== null && c.gapPp < 0 ? `【预警】${unit.name} ${ind.nameZh} 落后时间进度 ${fmt(-c.gapPp, 1)} 个百分点` : `【预警】${unit.name} ${ind.nameZh}`
     description ??=
       `${a.period} ${ind.nameZh}：目标 ${fmt(c.target, 2)}${ind.unit}，完成 ${fmt(c.actual, 2)}${ind.unit}，` +
       `完成率 ${shown === null ? '—' : `${(shown * 100).toFixed(1)}%`}${ind.direction === 'lower_better' ? '（逆向指标：目标÷完成）' : ''}，时间进度 ${(kpis.timeProgress * 100).toFixed(1)}%（截至 ${kpis.asOf}）` +
       (c.gapToPace !== null && c.gapToPace > 0 ? `，还差 ${fmt(c.gapToPace, 1)}${ind.unit} 才能回到时间进度。` : '。')
   }
   if (!title) throw new AppError('VALIDATION', 'a work order needs a title', { issues: [{ path: ['title'], message: 'required' }] })
-  if (customerId && !customerGrid(ctx.db, customerId)) throw new AppError('NOT_FOUND', `customer ${customerId} not found`, { issues: [{ path: ['customerId'], message: 'unknown customer' }] })
+  if (customerId && !customerGrid(ctx.db, customerId))
+    throw new AppError('NOT_FOUND', `customer ${customerId} not found`, { issues: [{ path: ['customerId'], message: 'unknown customer' }] })
   if (customerId && !orgUnitId) orgUnitId = customerGrid(ctx.db, customerId)!.gridId
-  if (assignee && !userExists(ctx.db, assignee)) throw new AppError('NOT_FOUND', `user ${assignee} not found`, { issues: [{ path: ['assigneeUserId'], message: 'unknown user' }] })
+  if (assignee && !userExists(ctx.db, assignee))
+    throw new AppError('NOT_FOUND', `user ${assignee} not found`, { issues: [{ path: ['assigneeUserId'], message: 'unknown user' }] })
   const slaHours = input.slaHours ?? (dueAt ? null : DEFAULT_SLA_HOURS)
   dueAt ??= new Date(nowMs + (slaHours ?? DEFAULT_SLA_HOURS) * HOUR).toISOString()
 
   const id = ctx.db.transaction((tx) =>
     insertSynced(tx, ctx.change, 'work_orders', {
-      title, description, orgUnitId, customerId, visitId, origin, assigneeUserId: assignee, dueAt, slaHours, status: 'open', closedAt: null,
+      title,
+      description,
+      orgUnitId,
+      customerId,
+      visitId,
+      origin,
+      assigneeUserId: assignee,
+      dueAt,
+      slaHours,
+      status: 'open',
+      closedAt: null,
     }),
   )
   return withLight(getWorkOrder(ctx.db, id)!, nowMs)
@@ -91,8 +114,14 @@ function createWorkOrder(ctx: HandlerContext, input: Parameters<HandlerTable['wo
 export const workOrderHandlers = {
   'workOrders.list': (ctx, input) => {
     const nowMs = Date.parse(ctx.change.now())
-    if (input.region && !orgSubtree(ctx.db, input.region)[0]) throw new AppError('NOT_FOUND', `no org unit with code ${input.region}`, { details: { region: input.region } })
-    return listWorkOrders(ctx.db, { region: input.region, statuses: input.status, overdueBefore: input.overdueOnly ? new Date(nowMs).toISOString() : undefined, limit: input.limit }).map((w) => withLight(w, nowMs))
+    if (input.region && !orgSubtree(ctx.db, input.region)[0])
+      throw new AppError('NOT_FOUND', `no org unit with code ${input.region}`, { details: { region: input.region } })
+    return listWorkOrders(ctx.db, {
+      region: input.region,
+      statuses: input.status,
+      overdueBefore: input.overdueOnly ? new Date(nowMs).toISOString() : undefined,
+      limit: input.limit,
+    }).map((w) => withLight(w, nowMs))
   },
   'workOrders.assignees': (ctx, input) => listAssignees(ctx.db, input.region),
   'workOrders.create': (ctx, input) => createWorkOrder(ctx, input),

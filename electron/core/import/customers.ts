@@ -28,8 +28,15 @@ const enumOf = (codes: readonly string[], labels: Record<string, string[]>): Rec
 export const customerImportFields: Record<string, FieldSpec> = {
   name: { kind: 'text', aliases: ['name', '姓名', '客户姓名', '名称'], max: 50 },
   category: {
-    kind: 'enum', aliases: ['category', '类别', '客户类别', '类型'],
-    values: enumOf(customerCategories, { admin_power: ['行政力量', '行政', '村干部'], education: ['教育', '教育系统'], commerce: ['商业', '商户', '工商'], group: ['集团客户', '集团'], high_value: ['高价值', '高价值客户', '高值'] }),
+    kind: 'enum',
+    aliases: ['category', '类别', '客户类别', '类型'],
+    values: enumOf(customerCategories, {
+      admin_power: ['行政力量', '行政', '村干部'],
+      education: ['教育', '教育系统'],
+      commerce: ['商业', '商户', '工商'],
+      group: ['集团客户', '集团'],
+      high_value: ['高价值', '高价值客户', '高值'],
+    }),
   },
   role: { kind: 'text', aliases: ['role', '职务', '角色', '身份'], max: 50 },
   organisation: { kind: 'text', aliases: ['organisation', 'organization', '单位', '所属单位', '组织'], max: 100 },
@@ -40,14 +47,21 @@ export const customerImportFields: Record<string, FieldSpec> = {
   monthlyRevenue: { kind: 'money', aliases: ['monthly_revenue', 'revenue', '月收入', '月消费', 'ARPU', '月均收入'], range: [0, 10_000_000] },
   tierOverride: { kind: 'enum', aliases: ['tier', 'value_tier', '价值等级', '等级'], values: enumOf(valueTiers, {}) },
   contractExpiry: { kind: 'date', aliases: ['contract_expiry', '合约到期', '合约到期日', '到期日'] },
-  rivalUsed: { kind: 'enum', aliases: ['rival', 'rival_used', '竞争对手', '在用运营商', '使用对手'], values: enumOf(rivals, { telecom: ['电信', '中国电信'], unicom: ['联通', '中国联通'], broadnet: ['广电', '中国广电'], other: ['其他'] }) },
-  funnelStage: { kind: 'enum', aliases: ['stage', 'funnel_stage', '阶段', '漏斗阶段'], values: enumOf(funnelStages, { potential: ['潜在'], contacted: ['接触'], intent: ['意向'], won: ['成交'], retained: ['维系'] }) },
+  rivalUsed: {
+    kind: 'enum',
+    aliases: ['rival', 'rival_used', '竞争对手', '在用运营商', '使用对手'],
+    values: enumOf(rivals, { telecom: ['电信', '中国电信'], unicom: ['联通', '中国联通'], broadnet: ['广电', '中国广电'], other: ['其他'] }),
+  },
+  funnelStage: {
+    kind: 'enum',
+    aliases: ['stage', 'funnel_stage', '阶段', '漏斗阶段'],
+    values: enumOf(funnelStages, { potential: ['潜在'], contacted: ['接触'], intent: ['意向'], won: ['成交'], retained: ['维系'] }),
+  },
   nextFollowUp: { kind: 'date', aliases: ['next_follow_up', '下次跟进', '跟进日期'] },
   tags: { kind: 'tags', aliases: ['tags', '标签'] },
   notes: { kind: 'text', aliases: ['notes', '备注'], max: 5000 },
 }
 const REQUIRED = ['name', 'category'] as const
-
 
 /** Dates as typed in Chinese spreadsheets: 2026-03-01, 2026/3/1, 2026年3月1日, 2026.3.1. */
 export function parseDay(raw: string): string | null {
@@ -67,7 +81,8 @@ export interface CustomerImportRow {
 
 export function validateCustomers(db: Db, file: string, table: Table, override: Record<string, string>) {
   const issues: ImportIssue[] = []
-  const issue = (row: number | null, field: string | null, code: ImportIssue['code'], params: ImportIssue['params'] = {}) => issues.push({ file, row, field, code, params })
+  const issue = (row: number | null, field: string | null, code: ImportIssue['code'], params: ImportIssue['params'] = {}) =>
+    issues.push({ file, row, field, code, params })
   const mapping = mapColumns(table.headers, customerImportFields, override)
   const index = checkColumns(table, mapping, customerImportFields, REQUIRED, issue)
   if (!index) return { mapping, rows: [] as CustomerImportRow[], issues }
@@ -102,7 +117,11 @@ export function validateCustomers(db: Db, file: string, table: Table, override: 
         case 'enum': {
           const value = spec.values![raw.toLowerCase()]
           if (value) values[field] = value
-          else issue(row, field, 'unknown_value', { value: raw, allowed: [...new Set(Object.keys(spec.values!).filter((k) => /[^\p{ASCII}]/u.test(k) || field === 'tierOverride'))].slice(0, 8).join('/') })
+          else
+            issue(row, field, 'unknown_value', {
+              value: raw,
+              allowed: [...new Set(Object.keys(spec.values!).filter((k) => /[^\p{ASCII}]/u.test(k) || field === 'tierOverride'))].slice(0, 8).join('/'),
+            })
           break
         }
         case 'phone': {
@@ -118,7 +137,14 @@ export function validateCustomers(db: Db, file: string, table: Table, override: 
           break
         }
         case 'tags': {
-          const tags = [...new Set(raw.split(/[、,;，；|]/).map((t) => t.trim()).filter(Boolean))]
+          const tags = [
+            ...new Set(
+              raw
+                .split(/[、,;，；|]/)
+                .map((t) => t.trim())
+                .filter(Boolean),
+            ),
+          ]
           const long = tags.find((t) => [...t].length > 20)
           if (long) issue(row, field, 'too_long', { max: 20 })
           else values[field] = tags
@@ -167,7 +193,8 @@ const badRows = (issues: ImportIssue[]) => new Set(issues.map((i) => i.row).filt
 export const customerTargets = targetFields(customerImportFields, REQUIRED)
 
 /** The preview's rows: the first 20, tags joined as typed. */
-export const customerSample = (rows: CustomerImportRow[]) => rows.slice(0, 20).map((r) => ({ row: r.row, ...r.values, tags: Array.isArray(r.values.tags) ? (r.values.tags as string[]).join('、') : undefined }))
+export const customerSample = (rows: CustomerImportRow[]) =>
+  rows.slice(0, 20).map((r) => ({ row: r.row, ...r.values, tags: Array.isArray(r.values.tags) ? (r.values.tags as string[]).join('、') : undefined }))
 
 export const validCustomerRows = (rows: CustomerImportRow[], issues: ImportIssue[]) => {
   const bad = badRows(issues)
@@ -198,7 +225,10 @@ export function writeCustomers(tx: Tx, cx: ChangeContext, rows: CustomerImportRo
     } else {
       const stage = funnelStage ?? 'potential'
       const id = insertSynced(tx, cx, 'key_customers', {
-        tags: '[]', ...fields, funnelStage: stage, ownerUserId: placement?.ownerUserId ?? null,
+        tags: '[]',
+        ...fields,
+        funnelStage: stage,
+        ownerUserId: placement?.ownerUserId ?? null,
         ...(placement && placement.lon !== null ? { lon: placement.lon, lat: placement.lat, geometrySource: 'village' } : {}),
       })
       insertSynced(tx, cx, 'funnel_moves', { customerId: id, fromStage: null, toStage: stage, movedAt: now, byUserId: null })

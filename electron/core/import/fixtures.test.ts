@@ -26,7 +26,13 @@ describe.each<RunIn>(['inline', 'worker'])('fixtures/bad, %s', (runIn) => {
   })
   afterAll(() => core?.dispose())
 
-  const input = (file: string): ImportInput => ({ kind: expectations[file]!.kind, source: { path: join(BAD, file) }, encoding: 'auto', crs: 'WGS-84', mapping: {} })
+  const input = (file: string): ImportInput => ({
+    kind: expectations[file]!.kind,
+    source: { path: join(BAD, file) },
+    encoding: 'auto',
+    crs: 'WGS-84',
+    mapping: {},
+  })
 
   it.each(Object.keys(expectations).sort())('%s', async (file) => {
     const expected = expectations[file]!

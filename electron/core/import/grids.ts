@@ -38,8 +38,16 @@ export const boundaryFields: Record<'code' | 'name' | 'centerCode' | 'kind', { a
   kind: { aliases: ['kind', 'grid_kind', '网格类型', '类型'] },
 }
 const fieldsOf = (level: BoundaryLevel) => (level === 'grid' ? (['code', 'name', 'centerCode', 'kind'] as const) : (['code', 'name'] as const))
-export const boundaryTargets = (level: BoundaryLevel): ImportTargetField[] => fieldsOf(level).map((name) => ({ name, required: name === 'code' || name === 'name' }))
-const KINDS: Record<string, 'area' | 'group' | 'channel'> = { area: 'area', group: 'group', channel: 'channel', 片区: 'area', 集团: 'group', 社会渠道: 'channel' }
+export const boundaryTargets = (level: BoundaryLevel): ImportTargetField[] =>
+  fieldsOf(level).map((name) => ({ name, required: name === 'code' || name === 'name' }))
+const KINDS: Record<string, 'area' | 'group' | 'channel'> = {
+  area: 'area',
+  group: 'group',
+  channel: 'channel',
+  片区: 'area',
+  集团: 'group',
+  社会渠道: 'channel',
+}
 /** The feature's own id, as a column ("id" unless the properties have an id of their own). */
 export const FEATURE_ID = 'id'
 
@@ -199,7 +207,10 @@ export function validateGrids(
     else if (firstRow.has(code)) issue(row, 'code', 'duplicate_code', { value: code, other: firstRow.get(code)! })
     else firstRow.set(code, row)
     if (!name) issue(row, 'name', 'required')
-    for (const [field, value] of [['code', code], ['name', name]] as const) {
+    for (const [field, value] of [
+      ['code', code],
+      ['name', name],
+    ] as const) {
       const broken = value ? textProblem(value) : undefined
       if (broken) return void issue(row, field, broken)
     }
@@ -218,15 +229,24 @@ export function validateGrids(
       issue(row, 'geometry', swapped ? 'swapped_lonlat' : 'outside_china', { lon: positions[0]![0]!, lat: positions[0]![1]! })
       return
     }
-    let wgs = crs === 'WGS-84' ? closed : (gcoord.transform(closed as never, crs === 'GCJ-02' ? gcoord.GCJ02 : gcoord.BD09, gcoord.WGS84) as Polygon | MultiPolygon)
+    let wgs =
+      crs === 'WGS-84' ? closed : (gcoord.transform(closed as never, crs === 'GCJ-02' ? gcoord.GCJ02 : gcoord.BD09, gcoord.WGS84) as Polygon | MultiPolygon)
     const outcome = repairGeometry(wgs)
     if (!outcome.ok) {
       const r = outcome.repair
       const where: Record<string, number> = r.at ? { lon: r.at[0], lat: r.at[1] } : {}
       if (outcome.reason === 'too_few_points') return void issue(row, 'geometry', 'invalid_geometry')
-      return void issue(row, 'geometry', kinked(wgs) || r.kinds.some((k) => k === 'self_intersection' || k === 'self_touch') ? 'self_intersection' : 'invalid_topology', {
-        ...where, areaBeforeM2: r.areaBeforeM2, areaAfterM2: r.areaAfterM2, changePct: areaChangePct(r),
-      })
+      return void issue(
+        row,
+        'geometry',
+        kinked(wgs) || r.kinds.some((k) => k === 'self_intersection' || k === 'self_touch') ? 'self_intersection' : 'invalid_topology',
+        {
+          ...where,
+          areaBeforeM2: r.areaBeforeM2,
+          areaAfterM2: r.areaAfterM2,
+          changePct: areaChangePct(r),
+        },
+      )
     }
     if (outcome.repair && !options.repair && outcome.repair.kinds.some((k) => k !== 'duplicate_points' && k !== 'orientation')) {
       const at = outcome.repair.at
@@ -252,7 +272,8 @@ const kinked = (geometry: Polygon | MultiPolygon) => turf.kinks(turf.feature(geo
 /** Closes open rings; null when a ring has fewer than 3 distinct positions or bad numbers. */
 function closeRings(geometry: Polygon | MultiPolygon): Polygon | MultiPolygon | null {
   const fixRing = (ring: Position[]): Position[] | null => {
-    if (!Array.isArray(ring) || ring.some((p) => !Array.isArray(p) || p.length < 2 || !p.slice(0, 2).every((n) => typeof n === 'number' && Number.isFinite(n)))) return null
+    if (!Array.isArray(ring) || ring.some((p) => !Array.isArray(p) || p.length < 2 || !p.slice(0, 2).every((n) => typeof n === 'number' && Number.isFinite(n))))
+      return null
     const closed = ring.length > 0 && (ring[0]![0] !== ring.at(-1)![0] || ring[0]![1] !== ring.at(-1)![1]) ? [...ring, ring[0]!] : ring
     return closed.length >= 4 ? closed.map((p) => [p[0]!, p[1]!]) : null
   }
@@ -274,7 +295,15 @@ function allPositions(geometry: Polygon | MultiPolygon): Position[] {
   return geometry.type === 'Polygon' ? geometry.coordinates.flat() : geometry.coordinates.flat(2)
 }
 
-export function commitGrids(db: Db, cx: ChangeContext, file: string, grids: GridFeature[], crs: string, onProgress?: OnProgress, level: BoundaryLevel = 'grid') {
+export function commitGrids(
+  db: Db,
+  cx: ChangeContext,
+  file: string,
+  grids: GridFeature[],
+  crs: string,
+  onProgress?: OnProgress,
+  level: BoundaryLevel = 'grid',
+) {
   if (level === 'township') return commitTownships(db, file, grids, onProgress)
   let inserted = 0
   let updated = 0
@@ -299,8 +328,15 @@ export function commitGrids(db: Db, cx: ChangeContext, file: string, grids: Grid
         if (updateSynced(tx, cx, 'org_units', id, fields).length > 0) updated++
         else unchanged++
       } else if (level === 'county') {
-        if (/^\d{6}$/.test(grid.code)) upsertDivision(db, { code: grid.code, name: grid.name, level: 'county', parentCode: `${grid.code.slice(0, 4)}00`, source: `import:${file}` })
-        insertSynced(tx, cx, 'org_units', { parentId: null, ...fields, code: grid.code, level: 'county', divisionCode: /^\d{6}$/.test(grid.code) ? grid.code : null })
+        if (/^\d{6}$/.test(grid.code))
+          upsertDivision(db, { code: grid.code, name: grid.name, level: 'county', parentCode: `${grid.code.slice(0, 4)}00`, source: `import:${file}` })
+        insertSynced(tx, cx, 'org_units', {
+          parentId: null,
+          ...fields,
+          code: grid.code,
+          level: 'county',
+          divisionCode: /^\d{6}$/.test(grid.code) ? grid.code : null,
+        })
         inserted++
       } else {
         insertSynced(tx, cx, 'org_units', { parentId: countyId ?? null, gridKind: 'area', ...fields, code: grid.code, level: 'grid' })
@@ -318,8 +354,13 @@ function commitTownships(db: Db, file: string, townships: GridFeature[], onProgr
   db.transaction(() => {
     for (const [n, township] of townships.entries()) {
       const outcome = upsertDivision(db, {
-        code: township.code, name: township.name, level: 'township', parentCode: township.code.slice(0, 6), source: `import:${file}`,
-        boundary: JSON.stringify(township.geometry), geometrySource: `import:${file}`,
+        code: township.code,
+        name: township.name,
+        level: 'township',
+        parentCode: township.code.slice(0, 6),
+        source: `import:${file}`,
+        boundary: JSON.stringify(township.geometry),
+        geometrySource: `import:${file}`,
       })
       counts[outcome]++
       onProgress?.(n + 1, townships.length)

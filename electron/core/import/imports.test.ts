@@ -69,7 +69,9 @@ describe('village import', () => {
     expect(preview.sample[0]).toMatchObject({ name: RARE, households: 320, fibreCovered: true })
     const result = await core.call('import.commit', { kind: 'villages', source: { path } })
     expect(result).toMatchObject({ inserted: 1, updated: 1 })
-    const rare = core.ctx.db.$client.prepare('SELECT name, households, lon, kind, geometry_source FROM villages WHERE division_code = ?').get('451022100291') as Record<string, unknown>
+    const rare = core.ctx.db.$client
+      .prepare('SELECT name, households, lon, kind, geometry_source FROM villages WHERE division_code = ?')
+      .get('451022100291') as Record<string, unknown>
     expect(rare).toMatchObject({ name: RARE, households: 320, lon: 107.13, kind: 'village', geometry_source: 'import:villages.csv' })
     const xiangzhou = core.ctx.db.$client.prepare('SELECT households FROM villages WHERE division_code = ?').get('451022101201') as { households: number }
     expect(xiangzhou.households).toBe(999)
@@ -92,7 +94,11 @@ describe('village import', () => {
   it('converts GCJ-02 coordinates to WGS-84 and notes the source CRS', async () => {
     const path = file('gcj.csv', '区划代码,名称,经度,纬度\n451022100293,测试村,107.13,23.61\n')
     await core.call('import.commit', { kind: 'villages', source: { path }, crs: 'GCJ-02' })
-    const row = core.ctx.db.$client.prepare('SELECT lon, lat, source_crs FROM villages WHERE division_code = ?').get('451022100293') as { lon: number; lat: number; source_crs: string }
+    const row = core.ctx.db.$client.prepare('SELECT lon, lat, source_crs FROM villages WHERE division_code = ?').get('451022100293') as {
+      lon: number
+      lat: number
+      source_crs: string
+    }
     expect(row.source_crs).toBe('GCJ-02')
     expect(row.lon).toBeLessThan(107.13) // GCJ-02 is shifted east/north of WGS-84 in Guangxi
     expect(Math.abs(row.lon - 107.13)).toBeLessThan(0.01)
@@ -109,7 +115,11 @@ describe('village import', () => {
     ['a header without rows', '区划代码,名称\n', [{ code: 'empty_file' }]],
     ['no code column', '名称,户数\n某村,3\n', [{ code: 'missing_column', field: 'divisionCode' }]],
     ['a short code', '区划代码,名称\n4510221,某村\n', [{ code: 'code_format', row: 1, field: 'divisionCode' }]],
-    ['a duplicate code', '区划代码,名称\n451022100201,甲村\n451022100201,乙村\n', [{ code: 'duplicate_code', row: 2, params: { value: '451022100201', other: 1 } }]],
+    [
+      'a duplicate code',
+      '区划代码,名称\n451022100201,甲村\n451022100201,乙村\n',
+      [{ code: 'duplicate_code', row: 2, params: { value: '451022100201', other: 1 } }],
+    ],
     ['a code of an unknown township', '区划代码,名称\n451022999001,某村\n', [{ code: 'unknown_code', row: 1 }]],
     ['a missing name', '区划代码,名称\n451022100201,\n', [{ code: 'required', row: 1, field: 'name' }]],
     ['households that are not a number', '区划代码,名称,户数\n451022100201,某村,很多\n', [{ code: 'not_a_number', field: 'households' }]],
@@ -175,8 +185,19 @@ describe('grid boundary import', () => {
     writeFileSync(path, content)
     return path
   }
-  const square = (x: number, y: number, d = 0.02) => [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]]
-  const gridRow = (code: string) => core.ctx.db.$client.prepare("SELECT name, boundary, geometry_source FROM org_units WHERE code = ? AND level = 'grid'").get(code) as { name: string; boundary: string; geometry_source: string } | undefined
+  const square = (x: number, y: number, d = 0.02) => [
+    [
+      [x, y],
+      [x + d, y],
+      [x + d, y + d],
+      [x, y + d],
+      [x, y],
+    ],
+  ]
+  const gridRow = (code: string) =>
+    core.ctx.db.$client.prepare("SELECT name, boundary, geometry_source FROM org_units WHERE code = ? AND level = 'grid'").get(code) as
+      | { name: string; boundary: string; geometry_source: string }
+      | undefined
 
   it('imports KML placemarks: updates a known grid, adds a new one, closes an open ring', async () => {
     const kml = `<?xml version="1.0" encoding="UTF-8"?>
@@ -199,10 +220,55 @@ describe('grid boundary import', () => {
   it.each([
     ['malformed JSON', '{"type": "FeatureCollection", "features": [', 'unreadable'],
     ['not GeoJSON', '{"hello": 1}', 'unreadable'],
-    ['a point instead of a polygon', JSON.stringify({ type: 'Feature', properties: { code: 'G1', name: 'x' }, geometry: { type: 'Point', coordinates: [107, 23.5] } }), 'geometry_type'],
-    ['a bow-tie polygon', JSON.stringify({ type: 'Feature', properties: { code: 'G1', name: 'x' }, geometry: { type: 'Polygon', coordinates: [[[107, 23.5], [107.1, 23.6], [107.1, 23.5], [107, 23.6], [107, 23.5]]] } }), 'self_intersection'],
-    ['lat/lon swapped', JSON.stringify({ type: 'Feature', properties: { code: 'G1', name: 'x' }, geometry: { type: 'Polygon', coordinates: [[[23.5, 107], [23.6, 107], [23.6, 107.1], [23.5, 107]]] } }), 'swapped_lonlat'],
-    ['a feature without a code', JSON.stringify({ type: 'Feature', properties: { name: 'x' }, geometry: { type: 'Polygon', coordinates: square(107, 23.5) } }), 'required'],
+    [
+      'a point instead of a polygon',
+      JSON.stringify({ type: 'Feature', properties: { code: 'G1', name: 'x' }, geometry: { type: 'Point', coordinates: [107, 23.5] } }),
+      'geometry_type',
+    ],
+    [
+      'a bow-tie polygon',
+      JSON.stringify({
+        type: 'Feature',
+        properties: { code: 'G1', name: 'x' },
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [107, 23.5],
+              [107.1, 23.6],
+              [107.1, 23.5],
+              [107, 23.6],
+              [107, 23.5],
+            ],
+          ],
+        },
+      }),
+      'self_intersection',
+    ],
+    [
+      'lat/lon swapped',
+      JSON.stringify({
+        type: 'Feature',
+        properties: { code: 'G1', name: 'x' },
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [23.5, 107],
+              [23.6, 107],
+              [23.6, 107.1],
+              [23.5, 107],
+            ],
+          ],
+        },
+      }),
+      'swapped_lonlat',
+    ],
+    [
+      'a feature without a code',
+      JSON.stringify({ type: 'Feature', properties: { name: 'x' }, geometry: { type: 'Polygon', coordinates: square(107, 23.5) } }),
+      'required',
+    ],
     ['an empty file', '', 'empty_file'],
   ])('rejects %s and changes nothing', async (_label, content, code) => {
     const before = { g01: gridRow('451022-G01'), outbox: count() }

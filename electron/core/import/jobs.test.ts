@@ -20,7 +20,10 @@ function villagesCsv(rows: number, bad: Map<number, string> = new Map()): string
   const lines = ['区划代码,名称,户数,人口,经度,纬度,光纤覆盖']
   for (let i = 1; i <= rows; i++) {
     const code = String(130_000_000_000 + i * 7)
-    lines.push(bad.get(i) ?? `${code},第${i}村委会,${200 + (i % 700)},${800 + (i % 2000)},${(105 + (i % 900) / 100).toFixed(4)},${(23 + (i % 600) / 100).toFixed(4)},${i % 3 ? '是' : '否'}`)
+    lines.push(
+      bad.get(i) ??
+        `${code},第${i}村委会,${200 + (i % 700)},${800 + (i % 2000)},${(105 + (i % 900) / 100).toFixed(4)},${(23 + (i % 600) / 100).toFixed(4)},${i % 3 ? '是' : '否'}`,
+    )
   }
   return lines.join('\r\n') + '\r\n'
 }
@@ -96,7 +99,9 @@ describe('import jobs on large files', () => {
     expect(seen.some((p) => p.phase === 'writing' && p.done > 0 && p.done < ROWS)).toBe(true)
     expect(villages()).toBe(villagesBefore + ROWS)
     // One outbox entry per row, and device_seq stays gapless across main's writes and the worker's.
-    const outbox = core.ctx.db.$client.prepare('SELECT count(*) AS n, count(DISTINCT device_seq) AS seqs, max(device_seq) - min(device_seq) + 1 AS span FROM outbox').get()
+    const outbox = core.ctx.db.$client
+      .prepare('SELECT count(*) AS n, count(DISTINCT device_seq) AS seqs, max(device_seq) - min(device_seq) + 1 AS span FROM outbox')
+      .get()
     expect(outbox).toEqual({ n: outboxBefore + ROWS, seqs: outboxBefore + ROWS, span: outboxBefore + ROWS })
     // The main clock moved past the worker's last HLC: the next edit's change sorts after the import's.
     const lastImported = (core.ctx.db.$client.prepare('SELECT max(hlc) AS hlc FROM outbox').get() as { hlc: string }).hlc

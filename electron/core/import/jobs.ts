@@ -55,7 +55,10 @@ async function writeTurn(ctx: HandlerContext): Promise<() => void> {
   const previous = writeQueueOf.get(ctx) ?? Promise.resolve()
   let release!: () => void
   const mine = new Promise<void>((resolve) => (release = resolve))
-  writeQueueOf.set(ctx, previous.then(() => mine))
+  writeQueueOf.set(
+    ctx,
+    previous.then(() => mine),
+  )
   await previous
   return release
 }
@@ -222,7 +225,13 @@ function giveBack(worker: Worker, heapMb: number): void {
   idleWorkers.push({ worker, heapMb, timer })
 }
 
-function runInWorker(ctx: HandlerContext, job: Job, input: ImportInput, entry: NonNullable<ReturnType<typeof workerEntry>>, heapNeededMb: number): Promise<void> {
+function runInWorker(
+  ctx: HandlerContext,
+  job: Job,
+  input: ImportInput,
+  entry: NonNullable<ReturnType<typeof workerEntry>>,
+  heapNeededMb: number,
+): Promise<void> {
   const data: ImportJobData = {
     input,
     mode: job.mode,
@@ -282,7 +291,12 @@ function runInWorker(ctx: HandlerContext, job: Job, input: ImportInput, entry: N
       }
     }
     const onError = (error: Error & { code?: string }) => {
-      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') return fail(job, { code: 'INTERNAL', message: `the file is too large to import at once (${heapMb} MB of memory were not enough); nothing was imported`, details: { heapMb } })
+      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY')
+        return fail(job, {
+          code: 'INTERNAL',
+          message: `the file is too large to import at once (${heapMb} MB of memory were not enough); nothing was imported`,
+          details: { heapMb },
+        })
       console.error(error)
       stopped()
     }

@@ -66,7 +66,9 @@ export function readImportFile(input: Pick<ImportInput, 'source'>, report?: Repo
   try {
     return readSource(input.source, report && ((done, total) => report('reading', done, total, 'bytes')))
   } catch (error) {
-    throw new AppError('NOT_FOUND', `cannot read the file: ${(error as Error).message}`, { details: { source: 'path' in input.source ? input.source.path : input.source.fileName } })
+    throw new AppError('NOT_FOUND', `cannot read the file: ${(error as Error).message}`, {
+      details: { source: 'path' in input.source ? input.source.path : input.source.fileName },
+    })
   }
 }
 
@@ -89,7 +91,20 @@ export async function checkImport(db: Db, input: ImportInput, report?: Report): 
   }
   if (input.kind === 'villages') {
     const lookups = villageLookups(db)
-    const nothing = { kind: 'villages' as const, file: file.name, encoding: null, headers: [], sheet: null, mapping: {}, totalRows: 0, validRows: 0, sample: [], table: null, lookups, input }
+    const nothing = {
+      kind: 'villages' as const,
+      file: file.name,
+      encoding: null,
+      headers: [],
+      sheet: null,
+      mapping: {},
+      totalRows: 0,
+      validRows: 0,
+      sample: [],
+      table: null,
+      lookups,
+      input,
+    }
     let table
     try {
       table = await openTable(file, input.encoding, { acceptHeaders: villageSheet(input.mapping) })
@@ -114,13 +129,26 @@ export async function checkImport(db: Db, input: ImportInput, report?: Report): 
           })
           totalRows += rows.length
         },
-        report && ((done, total) => (sheetRows ? report('validating', done, total, 'rows') : report('validating', Math.round((done / Math.max(total, 1)) * bytes), bytes, 'bytes'))),
+        report &&
+          ((done, total) =>
+            sheetRows ? report('validating', done, total, 'rows') : report('validating', Math.round((done / Math.max(total, 1)) * bytes), bytes, 'bytes')),
       )
       if (totalRows === 0 && issues.length === 0) issues.push({ file: file.name, row: null, field: null, code: 'empty_file', params: {} })
     }
     // The sheet read, unless none had the columns (then the report says which sheets were looked at).
     const sheet = issues.some((i) => i.code === 'no_matching_sheet') ? null : (table.sheet ?? null)
-    return { ...nothing, encoding: table.encoding, headers: table.headers, sheet, mapping: checker.mapping, totalRows, validRows, sample, issues, table: checker.readable ? table : null }
+    return {
+      ...nothing,
+      encoding: table.encoding,
+      headers: table.headers,
+      sheet,
+      mapping: checker.mapping,
+      totalRows,
+      validRows,
+      sample,
+      issues,
+      table: checker.readable ? table : null,
+    }
   }
   const level: BoundaryLevel = input.kind === 'county' ? 'county' : input.kind === 'townships' ? 'township' : 'grid'
   const none = { kind: 'grids' as const, level, file: file.name, headers: [], mapping: {}, properties: [], onInvalid: input.onInvalid }
@@ -131,18 +159,47 @@ export async function checkImport(db: Db, input: ImportInput, report?: Report): 
     return { ...none, encoding: null, grids: [], repairs: [], issues: [unreadable(error)] }
   }
   report?.('validating', 0, parsed.features.length, 'rows')
-  const checked = validateGrids(file.name, parsed.features, input.crs, { repair: true, level, mapping: input.mapping, onProgress: report && ((done, total) => report('validating', done, total, 'rows')) })
+  const checked = validateGrids(file.name, parsed.features, input.crs, {
+    repair: true,
+    level,
+    mapping: input.mapping,
+    onProgress: report && ((done, total) => report('validating', done, total, 'rows')),
+  })
   // The first features' properties, as the mapping picker shows them ("id": the feature's own, when it has no such property).
-  const properties = parsed.features.slice(0, 5).map((f) => ({ ...(f.id !== undefined && f.id !== null ? { [FEATURE_ID]: f.id } : {}), ...(f.properties ?? {}) }))
+  const properties = parsed.features
+    .slice(0, 5)
+    .map((f) => ({ ...(f.id !== undefined && f.id !== null ? { [FEATURE_ID]: f.id } : {}), ...(f.properties ?? {}) }))
   return { ...none, encoding: parsed.encoding, ...checked, properties }
 }
 
 export function previewOf(checked: Checked): ImportPreview {
-  const base = { file: checked.file, encoding: checked.encoding, issues: checked.issues.slice(0, MAX_LISTED), moreIssues: Math.max(0, checked.issues.length - MAX_LISTED) }
+  const base = {
+    file: checked.file,
+    encoding: checked.encoding,
+    issues: checked.issues.slice(0, MAX_LISTED),
+    moreIssues: Math.max(0, checked.issues.length - MAX_LISTED),
+  }
   if (checked.kind === 'villages')
-    return { ...base, headers: checked.headers, mapping: checked.mapping, fields: villageTargets, sheet: checked.sheet, totalRows: checked.totalRows, validRows: checked.validRows, sample: checked.sample }
+    return {
+      ...base,
+      headers: checked.headers,
+      mapping: checked.mapping,
+      fields: villageTargets,
+      sheet: checked.sheet,
+      totalRows: checked.totalRows,
+      validRows: checked.validRows,
+      sample: checked.sample,
+    }
   if (checked.kind === 'customers')
-    return { ...base, headers: checked.headers, mapping: checked.mapping, fields: customerTargets, totalRows: checked.rows.length, validRows: validRowCount(checked), sample: customerSample(checked.rows) }
+    return {
+      ...base,
+      headers: checked.headers,
+      mapping: checked.mapping,
+      fields: customerTargets,
+      totalRows: checked.rows.length,
+      validRows: validRowCount(checked),
+      sample: customerSample(checked.rows),
+    }
   const bad = rowsWithIssues(checked.issues)
   return {
     ...base,
@@ -159,7 +216,8 @@ export function previewOf(checked: Checked): ImportPreview {
 
 const rowsWithIssues = (issues: ImportIssue[]) => new Set(issues.map((i) => i.row).filter((r): r is number => r !== null))
 /** Whether a file's problems still let 'skip' write its valid rows: none is about the whole file. */
-const skippable = (checked: Checked) => (checked.kind === 'villages' ? checked.input.onInvalid : checked.onInvalid) === 'skip' && checked.issues.every((i) => i.row !== null)
+const skippable = (checked: Checked) =>
+  (checked.kind === 'villages' ? checked.input.onInvalid : checked.onInvalid) === 'skip' && checked.issues.every((i) => i.row !== null)
 const validRowCount = (checked: Checked) => {
   if (checked.kind === 'villages') return checked.validRows
   if (checked.kind === 'customers') return validCustomerRows(checked.rows, checked.issues).length
@@ -226,8 +284,10 @@ export function writeImport(db: Db, cx: ChangeContext, checked: Checked, crs: st
 export function errorBodyOf(error: unknown): ErrorBody {
   if (error instanceof AppError) return error.toBody()
   const sqlite = (error as { code?: unknown })?.code
-  if (typeof sqlite === 'string' && sqlite.startsWith('SQLITE_CONSTRAINT')) return { code: 'CONFLICT', message: 'the change conflicts with data already stored', details: { sqlite } }
-  if (typeof sqlite === 'string' && sqlite.startsWith('SQLITE_BUSY')) return { code: 'BUSY', message: 'the store is held by another write; nothing was imported, try again when it has finished', details: { sqlite } }
+  if (typeof sqlite === 'string' && sqlite.startsWith('SQLITE_CONSTRAINT'))
+    return { code: 'CONFLICT', message: 'the change conflicts with data already stored', details: { sqlite } }
+  if (typeof sqlite === 'string' && sqlite.startsWith('SQLITE_BUSY'))
+    return { code: 'BUSY', message: 'the store is held by another write; nothing was imported, try again when it has finished', details: { sqlite } }
   console.error(error)
   return { code: 'INTERNAL', message: 'an unexpected error occurred; see the log' }
 }

@@ -43,7 +43,8 @@ describe('village import properties', () => {
     rmSync(dir, { recursive: true, force: true })
   })
   const nextCode = () => String(140_000_000_000 + ++serial)
-  const commit = (path: string, runIn: RunIn) => runImportJob(core.ctx, { kind: 'villages', source: { path }, encoding: 'auto', crs: 'WGS-84', mapping: {} }, 'commit', runIn)
+  const commit = (path: string, runIn: RunIn) =>
+    runImportJob(core.ctx, { kind: 'villages', source: { path }, encoding: 'auto', crs: 'WGS-84', mapping: {} }, 'commit', runIn)
 
   it('keeps any village name exactly, in UTF-8, UTF-8 with BOM or GB18030', async () => {
     await fc.assert(
@@ -69,42 +70,49 @@ describe('village import properties', () => {
     swapped: ['lon', 'swapped_lonlat'],
     duplicate: ['divisionCode', 'duplicate_code'],
   }
-  const flaw = fc.oneof({ arbitrary: fc.constant<Flaw>('none'), weight: 8 }, { arbitrary: fc.constantFrom<Flaw>('households_text', 'negative', 'no_name', 'short_code', 'swapped', 'duplicate'), weight: 2 })
+  const flaw = fc.oneof(
+    { arbitrary: fc.constant<Flaw>('none'), weight: 8 },
+    { arbitrary: fc.constantFrom<Flaw>('households_text', 'negative', 'no_name', 'short_code', 'swapped', 'duplicate'), weight: 2 },
+  )
 
   it('writes a mix of good and bad rows all or nothing, and reports exactly the bad rows', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.record({ flaw, households: fc.nat(5000), located: fc.boolean() }), { minLength: 1, maxLength: 30 }), fc.constantFrom<RunIn>('inline', 'inline', 'inline', 'worker'), async (rows, runIn) => {
-        const lines = ['区划代码,名称,户数,经度,纬度']
-        const bad = new Map<number, [string, ImportIssue['code']]>()
-        let firstWellFormed: string | undefined
-        rows.forEach(({ flaw, households, located }, i) => {
-          const row = i + 1
-          // A duplicate needs an earlier well-formed code; without one the row is simply good.
-          const kind: Flaw = flaw === 'duplicate' && !firstWellFormed ? 'none' : flaw
-          const code = kind === 'short_code' ? '1400000' : kind === 'duplicate' ? firstWellFormed! : nextCode()
-          if (kind !== 'short_code' && kind !== 'duplicate') firstWellFormed ??= code
-          const name = kind === 'no_name' ? '' : `村${serial}-${row}`
-          const count = kind === 'households_text' ? '很多' : kind === 'negative' ? '-5' : String(households)
-          const [lon, lat] = kind === 'swapped' ? ['23.6', '107.1'] : located ? ['107.1', '23.6'] : ['', '']
-          lines.push([code, name, count, lon, lat].join(','))
-          if (kind !== 'none') bad.set(row, expectedCode[kind])
-        })
-        const path = join(dir, `mix-${serial}.csv`)
-        writeFileSync(path, lines.join('\r\n'))
-        const before = storeDigest(core, ['villages', 'outbox', 'sync_state'])
-        const outcome = await commit(path, runIn).then(
-          (result) => ({ result }),
-          (error: unknown) => ({ error }),
-        )
-        if (bad.size === 0) {
-          expect(outcome).toMatchObject({ result: { inserted: rows.length, updated: 0 } })
-          return
-        }
-        expect('error' in outcome && outcome.error).toBeInstanceOf(AppError)
-        const issues = ((outcome as { error: AppError }).error.details!.importIssues as ImportIssue[]).map((i) => `${i.row}:${i.field}:${i.code}`)
-        expect(issues).toEqual([...bad].map(([row, [field, code]]) => `${row}:${field}:${code}`))
-        expect(storeDigest(core, ['villages', 'outbox', 'sync_state'])).toEqual(before)
-      }),
+      fc.asyncProperty(
+        fc.array(fc.record({ flaw, households: fc.nat(5000), located: fc.boolean() }), { minLength: 1, maxLength: 30 }),
+        fc.constantFrom<RunIn>('inline', 'inline', 'inline', 'worker'),
+        async (rows, runIn) => {
+          const lines = ['区划代码,名称,户数,经度,纬度']
+          const bad = new Map<number, [string, ImportIssue['code']]>()
+          let firstWellFormed: string | undefined
+          rows.forEach(({ flaw, households, located }, i) => {
+            const row = i + 1
+            // A duplicate needs an earlier well-formed code; without one the row is simply good.
+            const kind: Flaw = flaw === 'duplicate' && !firstWellFormed ? 'none' : flaw
+            const code = kind === 'short_code' ? '1400000' : kind === 'duplicate' ? firstWellFormed! : nextCode()
+            if (kind !== 'short_code' && kind !== 'duplicate') firstWellFormed ??= code
+            const name = kind === 'no_name' ? '' : `村${serial}-${row}`
+            const count = kind === 'households_text' ? '很多' : kind === 'negative' ? '-5' : String(households)
+            const [lon, lat] = kind === 'swapped' ? ['23.6', '107.1'] : located ? ['107.1', '23.6'] : ['', '']
+            lines.push([code, name, count, lon, lat].join(','))
+            if (kind !== 'none') bad.set(row, expectedCode[kind])
+          })
+          const path = join(dir, `mix-${serial}.csv`)
+          writeFileSync(path, lines.join('\r\n'))
+          const before = storeDigest(core, ['villages', 'outbox', 'sync_state'])
+          const outcome = await commit(path, runIn).then(
+            (result) => ({ result }),
+            (error: unknown) => ({ error }),
+          )
+          if (bad.size === 0) {
+            expect(outcome).toMatchObject({ result: { inserted: rows.length, updated: 0 } })
+            return
+          }
+          expect('error' in outcome && outcome.error).toBeInstanceOf(AppError)
+          const issues = ((outcome as { error: AppError }).error.details!.importIssues as ImportIssue[]).map((i) => `${i.row}:${i.field}:${i.code}`)
+          expect(issues).toEqual([...bad].map(([row, [field, code]]) => `${row}:${field}:${code}`))
+          expect(storeDigest(core, ['villages', 'outbox', 'sync_state'])).toEqual(before)
+        },
+      ),
       { numRuns: 80 },
     )
   })

@@ -35,7 +35,11 @@ describe('real, public boundary files', () => {
     rmSync(dir, { recursive: true, force: true })
   })
   const stored = (level: string) =>
-    core.ctx.db.$client.prepare('SELECT code, name, boundary FROM org_units WHERE level = ? ORDER BY code').all(level) as { code: string; name: string; boundary: string }[]
+    core.ctx.db.$client.prepare('SELECT code, name, boundary FROM org_units WHERE level = ? ORDER BY code').all(level) as {
+      code: string
+      name: string
+      boundary: string
+    }[]
 
   it('DataV/ECharts GeoJSON: the code is the feature id; crossings and repeated points are repaired within 1% of the area; stored boundaries are valid', async () => {
     const preview = await core.call('import.preview', { kind: 'county', source: { path: DATAV } })
@@ -82,7 +86,9 @@ describe('real, public boundary files', () => {
     expect(repair!.kinds).toEqual(['duplicate_points', 'self_touch'])
     expect(repair!.areaBeforeM2).toBeGreaterThan(14_000_000_000)
     expect(Math.abs(repair!.areaAfterM2! - repair!.areaBeforeM2!)).toBeLessThan(100)
-    const raw = (await import('@tmcw/togeojson')).kml(new (await import('@xmldom/xmldom')).DOMParser().parseFromString(readFileSync(KML, 'utf8'), 'text/xml') as unknown as Document)
+    const raw = (await import('@tmcw/togeojson')).kml(
+      new (await import('@xmldom/xmldom')).DOMParser().parseFromString(readFileSync(KML, 'utf8'), 'text/xml') as unknown as Document,
+    )
     expect(validityError(raw.features[0]!.geometry as Area)).toMatchObject({ kind: 'self_touch' })
     expect(await core.call('import.commit', { kind: 'county', source: { path: KML } })).toMatchObject({ inserted: 1 })
     expect(validityError(JSON.parse(stored('county')[0]!.boundary) as Area)).toBeNull()
@@ -91,20 +97,30 @@ describe('real, public boundary files', () => {
   it('the county outline goes to the only county there is; townships draw themselves from 9- or 12-digit codes', async () => {
     const county = await core.call('org.create', { parentId: null, code: 'XIAN', name: '本县', level: 'county' })
     expect(await core.call('import.commit', { kind: 'county', source: { path: KML } })).toMatchObject({ inserted: 0, updated: 1 })
-    expect(JSON.parse((core.ctx.db.$client.prepare('SELECT boundary FROM org_units WHERE id = ?').get(county.id) as { boundary: string }).boundary).type).toBe('Polygon')
+    expect(JSON.parse((core.ctx.db.$client.prepare('SELECT boundary FROM org_units WHERE id = ?').get(county.id) as { boundary: string }).boundary).type).toBe(
+      'Polygon',
+    )
 
     const features = (JSON.parse(readFileSync(DATAV, 'utf8')) as FeatureCollection).features
     const townships: FeatureCollection = {
       type: 'FeatureCollection',
-      features: features.map((f, i) => ({ type: 'Feature', properties: { 乡镇代码: i % 2 ? `${f.id}00${i}` : `${f.id}00${i}000`, 乡镇名称: `${f.properties!.name}第${i}镇` }, geometry: f.geometry })),
+      features: features.map((f, i) => ({
+        type: 'Feature',
+        properties: { 乡镇代码: i % 2 ? `${f.id}00${i}` : `${f.id}00${i}000`, 乡镇名称: `${f.properties!.name}第${i}镇` },
+        geometry: f.geometry,
+      })),
     }
     const path = join(dir, 'townships.geojson')
     writeFileSync(path, JSON.stringify(townships))
     // No alias for these names: the mapping says which property is which.
     const unmapped = await core.call('import.preview', { kind: 'townships', source: { path } })
     expect(unmapped.issues.map((i) => `${i.row}:${i.field}:${i.code}`).slice(0, 2)).toEqual(['1:code:required', '2:code:required'])
-    expect(await core.call('import.commit', { kind: 'townships', source: { path }, mapping: { code: '乡镇代码', name: '乡镇名称' } })).toMatchObject({ inserted: 4 })
-    const rows = core.ctx.db.$client.prepare("SELECT code, parent_code AS parentCode, boundary IS NOT NULL AS drawn FROM divisions WHERE level = 'township' ORDER BY code").all()
+    expect(await core.call('import.commit', { kind: 'townships', source: { path }, mapping: { code: '乡镇代码', name: '乡镇名称' } })).toMatchObject({
+      inserted: 4,
+    })
+    const rows = core.ctx.db.$client
+      .prepare("SELECT code, parent_code AS parentCode, boundary IS NOT NULL AS drawn FROM divisions WHERE level = 'township' ORDER BY code")
+      .all()
     expect(rows).toEqual([
       { code: '110101000', parentCode: '110101', drawn: 1 },
       { code: '110107001', parentCode: '110107', drawn: 1 },

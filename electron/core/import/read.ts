@@ -11,7 +11,13 @@ import { ArchiveTooLargeError, openCappedZip } from './zip'
 /** The one issue of a file that could not be read: over the unpacking caps, or unreadable (with the reader's reason). */
 export function fileIssue(file: string, error: unknown): ImportIssue {
   if (error instanceof ArchiveTooLargeError)
-    return { file, row: null, field: null, code: 'archive_too_large', params: { maxMb: error.limits.maxBytes / 1024 / 1024, maxEntries: error.limits.maxEntries } }
+    return {
+      file,
+      row: null,
+      field: null,
+      code: 'archive_too_large',
+      params: { maxMb: error.limits.maxBytes / 1024 / 1024, maxEntries: error.limits.maxEntries },
+    }
   return { file, row: null, field: null, code: 'unreadable', params: { reason: (error as Error).message.slice(0, 200) } }
 }
 
@@ -188,7 +194,11 @@ function cellText(value: unknown): string {
   if (value instanceof Date) return value.toISOString().slice(0, 10)
   if (typeof value === 'object') {
     const v = value as { text?: unknown; result?: unknown; richText?: { text: string }[] }
-    if (v.richText) return v.richText.map((t) => t.text).join('').trim()
+    if (v.richText)
+      return v.richText
+        .map((t) => t.text)
+        .join('')
+        .trim()
     if (v.text !== undefined) return String(v.text).trim()
     if (v.result !== undefined) return String(v.result).trim()
   }
@@ -203,7 +213,12 @@ export const targetFields = (fields: Record<string, unknown>, required: readonly
   Object.keys(fields).map((name) => ({ name, required: required.includes(name) }))
 
 /** Whether a header row has a column for every required field (which sheet of a workbook to read). */
-export function hasRequiredColumns(headers: string[], fields: Record<string, { aliases: string[] }>, override: Record<string, string>, required: readonly string[]): boolean {
+export function hasRequiredColumns(
+  headers: string[],
+  fields: Record<string, { aliases: string[] }>,
+  override: Record<string, string>,
+  required: readonly string[],
+): boolean {
   const mapping = mapColumns(headers, fields, override)
   return required.every((field) => mapping[field] !== undefined && headers.includes(mapping[field]))
 }
@@ -215,7 +230,11 @@ export function hasRequiredColumns(headers: string[], fields: Record<string, { a
  */
 export function mapColumns(headers: string[], fields: Record<string, { aliases: string[] }>, override: Record<string, string>): Record<string, string> {
   const mapping: Record<string, string> = {}
-  const taken = new Set(Object.entries(override).filter(([field, column]) => column !== '' && field in fields).map(([, column]) => column))
+  const taken = new Set(
+    Object.entries(override)
+      .filter(([field, column]) => column !== '' && field in fields)
+      .map(([, column]) => column),
+  )
   const lower = headers.map((h) => h.toLowerCase())
   for (const [field, spec] of Object.entries(fields)) {
     if (override[field] !== undefined) {
@@ -231,7 +250,12 @@ export function mapColumns(headers: string[], fields: Record<string, { aliases: 
   return mapping
 }
 
-type FileIssue = (row: number | null, field: string | null, code: 'empty_file' | 'missing_column' | 'no_matching_sheet', params?: Record<string, string | number>) => void
+type FileIssue = (
+  row: number | null,
+  field: string | null,
+  code: 'empty_file' | 'missing_column' | 'no_matching_sheet',
+  params?: Record<string, string | number>,
+) => void
 
 /**
  * The whole-file checks every tabular import makes before reading rows: the file has data, each

@@ -13,7 +13,10 @@ declare module 'shpjs' {
 // @mapbox/shp-write (dev only: the Shapefile import test writes its input with it).
 declare module '@mapbox/shp-write' {
   import type { FeatureCollection } from 'geojson'
-  export function zip(geojson: FeatureCollection, options?: { outputType?: 'nodebuffer' | 'uint8array' | 'base64'; compression?: 'STORE' | 'DEFLATE'; prj?: string; types?: Record<string, string> }): Promise<Buffer>
+  export function zip(
+    geojson: FeatureCollection,
+    options?: { outputType?: 'nodebuffer' | 'uint8array' | 'base64'; compression?: 'STORE' | 'DEFLATE'; prj?: string; types?: Record<string, string> },
+  ): Promise<Buffer>
 }
 
 // jsts 2.7 ships no types: the validity check GridDesk uses (operation.valid.IsValidOp on a geometry read from GeoJSON).

@@ -38,7 +38,10 @@ describe('village template', () => {
     const [sheet, notes] = book.worksheets
     expect(notes!.getRow(2).values).toEqual([undefined, '区划代码', '必填', expect.stringContaining('12 位')])
     const headers = (sheet!.getRow(1).values as string[]).slice(1)
-    const village = core.ctx.db.$client.prepare("SELECT division_code AS code, name FROM villages WHERE division_code IS NOT NULL LIMIT 1").get() as { code: string; name: string }
+    const village = core.ctx.db.$client.prepare('SELECT division_code AS code, name FROM villages WHERE division_code IS NOT NULL LIMIT 1').get() as {
+      code: string
+      name: string
+    }
     const row = sheet!.getRow(2)
     row.getCell(headers.indexOf('区划代码') + 1).value = village.code
     row.getCell(headers.indexOf('名称') + 1).value = village.name
@@ -47,7 +50,10 @@ describe('village template', () => {
     const path = join(dir, fileName)
     writeFileSync(path, Buffer.from(await book.xlsx.writeBuffer()))
     expect(await core.call('import.commit', { kind: 'villages', source: { path } })).toMatchObject({ updated: 1 })
-    expect(core.ctx.db.$client.prepare('SELECT households, fibre_covered AS fibre FROM villages WHERE division_code = ?').get(village.code)).toEqual({ households: 432, fibre: 1 })
+    expect(core.ctx.db.$client.prepare('SELECT households, fibre_covered AS fibre FROM villages WHERE division_code = ?').get(village.code)).toEqual({
+      households: 432,
+      fibre: 1,
+    })
   })
 
   it('the CLI writes it, refuses to overwrite without --force and says so in words', async () => {

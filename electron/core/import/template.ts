@@ -5,7 +5,11 @@ import ExcelJS from 'exceljs'
 import { resources, type Language } from '../../../shared/i18n'
 import { villageFields, villageTargets } from './villages'
 
-type Catalogue = { villages: { field: Record<string, string> }; fields: Record<string, string>; villageTemplate: { required: string; optional: string; kind: Record<string, string>; sheet: string; notes: string; col: Record<string, string> } }
+type Catalogue = {
+  villages: { field: Record<string, string> }
+  fields: Record<string, string>
+  villageTemplate: { required: string; optional: string; kind: Record<string, string>; sheet: string; notes: string; col: Record<string, string> }
+}
 const catalogue = (lang: Language) => resources[lang].translation as unknown as Catalogue
 
 /** The header the template gives a field: its label in the app, else its first alias in that language. */
@@ -31,7 +35,8 @@ export async function villageTemplate(format: 'csv' | 'xlsx', lang: Language): P
   sheet.views = [{ state: 'frozen', ySplit: 1 }]
   const notes = book.addWorksheet(t.villageTemplate.notes)
   notes.addRow([t.villageTemplate.col.column, t.villageTemplate.col.required, t.villageTemplate.col.takes]).font = { bold: true }
-  for (const [i, f] of villageTargets.entries()) notes.addRow([headers[i], f.required ? t.villageTemplate.required : t.villageTemplate.optional, t.villageTemplate.kind[villageFields[f.name]!.kind]])
+  for (const [i, f] of villageTargets.entries())
+    notes.addRow([headers[i], f.required ? t.villageTemplate.required : t.villageTemplate.optional, t.villageTemplate.kind[villageFields[f.name]!.kind]])
   notes.columns = [{ width: 24 }, { width: 10 }, { width: 60 }]
   return { fileName: `${base}.xlsx`, content: Buffer.from(await book.xlsx.writeBuffer()) }
 }

@@ -62,7 +62,17 @@ function appLabels(field: string): string[] {
 export const villageFields: Record<string, FieldSpec> = Object.fromEntries(
   Object.entries(baseVillageFields).map(([field, spec]) => [field, { ...spec, aliases: [...new Set([...spec.aliases, ...appLabels(field)])] }]),
 )
-const SIGNALS: Record<string, 'good' | 'fair' | 'poor' | 'none'> = { good: 'good', fair: 'fair', poor: 'poor', none: 'none', 好: 'good', 一般: 'fair', 差: 'poor', 无: 'none', 无信号: 'none' }
+const SIGNALS: Record<string, 'good' | 'fair' | 'poor' | 'none'> = {
+  good: 'good',
+  fair: 'fair',
+  poor: 'poor',
+  none: 'none',
+  好: 'good',
+  一般: 'fair',
+  差: 'poor',
+  无: 'none',
+  无信号: 'none',
+}
 const REQUIRED = ['divisionCode', 'name'] as const
 export const villageTargets = targetFields(villageFields, REQUIRED)
 
@@ -135,7 +145,8 @@ export function villageChecker(
       } else {
         const n = Number(raw.replace(/[,，%]/g, ''))
         if (!Number.isFinite(n)) issue(row, field, 'not_a_number', { value: raw })
-        else if (spec.kind === 'count' && (!Number.isInteger(n) || n < 0 || n > 10_000_000)) issue(row, field, 'out_of_range', { value: raw, min: 0, max: 10_000_000 })
+        else if (spec.kind === 'count' && (!Number.isInteger(n) || n < 0 || n > 10_000_000))
+          issue(row, field, 'out_of_range', { value: raw, min: 0, max: 10_000_000 })
         else if (spec.kind === 'pct' && (n < 0 || n > 100)) issue(row, field, 'out_of_range', { value: raw, min: 0, max: 100 })
         else values[field] = n
       }
@@ -194,7 +205,12 @@ export function villageWriter(db: Db, tx: Tx, cx: ChangeContext, file: string, c
   return {
     counts,
     add(values: Record<string, unknown>): void {
-      const { divisionCode, gridCode, townshipCode, townshipName, ...fields } = values as { divisionCode: string; gridCode?: string; townshipCode?: string; townshipName?: string } & Record<string, unknown>
+      const { divisionCode, gridCode, townshipCode, townshipName, ...fields } = values as {
+        divisionCode: string
+        gridCode?: string
+        townshipCode?: string
+        townshipName?: string
+      } & Record<string, unknown>
       const township = divisionCode.slice(0, 9)
       if ((townshipCode !== undefined || townshipName !== undefined) && !townships.has(township)) {
         // A township the file names and the store does not know yet: made with the file's code and name.

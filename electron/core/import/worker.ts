@@ -64,7 +64,11 @@ async function run(job: ImportJobData): Promise<void> {
   last = { phase: '', at: 0 }
   let db: Db | undefined
   try {
-    db = openDatabase(job.dbFile, { migrationsDir: job.migrationsDir, nativeBinding: process.env.GRIDDESK_NATIVE_BINDING, ...(job.dbKey ? { key: Buffer.from(job.dbKey) } : {}) })
+    db = openDatabase(job.dbFile, {
+      migrationsDir: job.migrationsDir,
+      nativeBinding: process.env.GRIDDESK_NATIVE_BINDING,
+      ...(job.dbKey ? { key: Buffer.from(job.dbKey) } : {}),
+    })
     const checked = await checkImport(db, job.input, report)
     const invalid = validationError(checked)
     if (job.mode === 'preview') return post({ type: 'preview', preview: previewOf(checked) })

@@ -39,7 +39,9 @@ describe('zip caps', () => {
     const preview = await core.call('import.preview', { kind: 'grids', source: { path: bomb } })
     const grown = process.resourceUsage().maxRSS * 1024 - peakBefore
     expect(preview.issues).toEqual([{ file: '网格边界.zip', row: null, field: null, code: 'archive_too_large', params: { maxMb: 200, maxEntries: 2000 } }])
-    expect(formatImportIssue(preview.issues[0]!, 'zh-CN')).toBe('网格边界.zip: 压缩文件解压后超过 200 MB 或多于 2000 个文件（疑似压缩炸弹），未导入。请确认文件无误，或拆分成几个较小的文件分别导入。')
+    expect(formatImportIssue(preview.issues[0]!, 'zh-CN')).toBe(
+      '网格边界.zip: 压缩文件解压后超过 200 MB 或多于 2000 个文件（疑似压缩炸弹），未导入。请确认文件无误，或拆分成几个较小的文件分别导入。',
+    )
     expect(formatImportIssue(preview.issues[0]!, 'en')).toMatch(/^网格边界\.zip: The archive unpacks to more than 200 MB/)
     // The peak memory of this process grew by far less than the 250 MB inside.
     expect(grown, `peak memory grew by ${Math.round(grown / 1024 / 1024)} MB`).toBeLessThan(100 * 1024 * 1024)
@@ -50,7 +52,10 @@ describe('zip caps', () => {
     execFileSync('cp', [bomb, xlsx])
     const preview = await core.call('import.preview', { kind: 'villages', source: { path: xlsx } })
     expect(preview.issues.map((i) => [i.file, i.code])).toEqual([['村庄.xlsx', 'archive_too_large']])
-    await expect(core.call('actuals.import', { source: { path: xlsx }, dryRun: true })).rejects.toMatchObject({ code: 'VALIDATION', details: { file: '村庄.xlsx', rowErrors: [{ code: 'archive_too_large' }] } })
+    await expect(core.call('actuals.import', { source: { path: xlsx }, dryRun: true })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      details: { file: '村庄.xlsx', rowErrors: [{ code: 'archive_too_large' }] },
+    })
   })
 
   it('refuses a zip with more entries than the cap, and reads one within both caps', async () => {
@@ -61,7 +66,10 @@ describe('zip caps', () => {
     const preview = await core.call('import.preview', { kind: 'grids', source: { path } })
     expect(preview.issues.map((i) => i.code)).toEqual(['archive_too_large'])
 
-    const small = await new JSZip().file('a.txt', 'x'.repeat(1000)).file('b.txt', 'y'.repeat(1000)).generateAsync({ type: 'uint8array', compression: 'DEFLATE' })
+    const small = await new JSZip()
+      .file('a.txt', 'x'.repeat(1000))
+      .file('b.txt', 'y'.repeat(1000))
+      .generateAsync({ type: 'uint8array', compression: 'DEFLATE' })
     const zip = await openCappedZip('small.zip', small, { maxBytes: 2000, maxEntries: 10 })
     expect(new TextDecoder().decode(await zip.read(zip.files[1]!))).toBe('y'.repeat(1000))
     // The caps are on the archive's total: 2000 bytes hold both files, 1999 do not.

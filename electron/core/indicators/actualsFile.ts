@@ -40,7 +40,10 @@ export function normalisePeriod(raw: string): string | null {
 
 /** A number as spreadsheets and exports write it: 1,234.5, ' 12 ', −3 (full-width minus too). */
 export function parseAmount(raw: string): number | null {
-  const s = raw.trim().replace(/[,，\s]/g, '').replace(/^[−－]/, '-')
+  const s = raw
+    .trim()
+    .replace(/[,，\s]/g, '')
+    .replace(/^[−－]/, '-')
   if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(s)) return null
   const n = Number(s)
   return Number.isFinite(n) ? n : null
@@ -68,7 +71,12 @@ export function parseActualsTable(
   if (missing.length)
     return {
       rows: [],
-      errors: missing.map((c) => ({ row: 1, field: c, code: 'missing_column', problem: `no column for ${c} (expected one of: ${actualColumns[c].join(', ')})` })),
+      errors: missing.map((c) => ({
+        row: 1,
+        field: c,
+        code: 'missing_column',
+        problem: `no column for ${c} (expected one of: ${actualColumns[c].join(', ')})`,
+      })),
     }
   if (table.rows.length === 0) return { rows: [], errors: [{ row: 2, field: '(file)', code: 'empty_file', problem: 'the file has a header but no rows' }] }
 

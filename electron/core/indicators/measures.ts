@@ -37,7 +37,10 @@ export function checkIndicators(db: Db, codes: readonly string[] | undefined): I
   if (codes) {
     const missing = codes.filter((c) => !indicators.some((i) => i.code === c))
     if (missing.length)
-      throw new AppError('NOT_FOUND', `unknown indicator ${missing.join(', ')}`, { issues: missing.map((c) => ({ path: ['indicatorCode'], message: `unknown indicator ${c}` })), details: { indicators: missing } })
+      throw new AppError('NOT_FOUND', `unknown indicator ${missing.join(', ')}`, {
+        issues: missing.map((c) => ({ path: ['indicatorCode'], message: `unknown indicator ${c}` })),
+        details: { indicators: missing },
+      })
   }
   return indicators
 }
@@ -52,7 +55,8 @@ export function resolver(units: OrgUnitRow[], period: string, rows: MeasureRow[]
   const quarters = quartersOf(period)
   const memo = new Map<string, number | null>()
   const sumOf = (unitId: string, code: string, periods: string[]) => {
-    let found = false, sum = 0
+    let found = false,
+      sum = 0
     for (const p of periods) {
       const v = exact.get(`${code}|${unitId}|${p}`)
       if (v === undefined) continue
@@ -119,8 +123,14 @@ export function buildDashboard(k: RegionKpis): Dashboard {
     .map((u) => {
       const cells = Object.fromEntries(k.indicators.map((i) => [i.code, k.cell(u.id, i.code)]))
       return {
-        orgUnitId: u.id, code: u.code, name: u.name, level: u.level, parentCode: u.parentCode, gridKind: u.gridKind,
-        cells, worst: worstLight(Object.values(cells).map((c) => c.light)),
+        orgUnitId: u.id,
+        code: u.code,
+        name: u.name,
+        level: u.level,
+        parentCode: u.parentCode,
+        gridKind: u.gridKind,
+        cells,
+        worst: worstLight(Object.values(cells).map((c) => c.light)),
       }
     })
   return {

@@ -43,12 +43,24 @@ export async function runSyncCommand(
     }
     const envelope = await core.dispatch(
       'sync.enrol',
-      { server: values.server, code: values.code, ...(values.name ? { deviceName: values.name } : {}), ...(values['allow-insecure-http'] ? { allowInsecureHttp: true } : {}), ...(values['clear-demo'] ? { clearDemo: true } : {}) },
+      {
+        server: values.server,
+        code: values.code,
+        ...(values.name ? { deviceName: values.name } : {}),
+        ...(values['allow-insecure-http'] ? { allowInsecureHttp: true } : {}),
+        ...(values['clear-demo'] ? { clearDemo: true } : {}),
+      },
       'en',
     )
     if (!envelope.ok && envelope.error.code === 'DEMO_DATA')
-      return { code: 1, stdout: json(envelope), stderr: `enrolment refused: this device holds the demo county (${String(envelope.error.details?.edits ?? 0)} change(s) typed into it); run again with --clear-demo [--export FILE]\n` }
-    return envelope.ok ? { code: 0, stdout: json(envelope.value), stderr: '' } : { code: 1, stdout: json(envelope), stderr: `enrolment failed: ${envelope.error.message}\n` }
+      return {
+        code: 1,
+        stdout: json(envelope),
+        stderr: `enrolment refused: this device holds the demo county (${String(envelope.error.details?.edits ?? 0)} change(s) typed into it); run again with --clear-demo [--export FILE]\n`,
+      }
+    return envelope.ok
+      ? { code: 0, stdout: json(envelope.value), stderr: '' }
+      : { code: 1, stdout: json(envelope), stderr: `enrolment failed: ${envelope.error.message}\n` }
   }
   if (sub === 'status' && rest.length === 1) return { code: 0, stdout: json(await core.call('sync.status', {})), stderr: '' }
   if (sub === 'conflicts' && rest.length === 1) return { code: 0, stdout: json(await core.call('sync.conflicts', {})), stderr: '' }
@@ -60,7 +72,9 @@ export async function runSyncCommand(
       const report = await runSyncExclusive(core.ctx, {
         ...(pageSize ? { pullLimit: pageSize } : {}),
         onProgress: (p: SyncProgress) =>
-          progressOut(`${p.phase}: pushed ${p.pushed}, pending ${p.pending}, pulled ${p.pulled}${p.pullTotal ? ` of ${p.pullTotal}` : ''} rows, sent ${kb(p.bytesSent)}, received ${kb(p.bytesReceived)}`),
+          progressOut(
+            `${p.phase}: pushed ${p.pushed}, pending ${p.pending}, pulled ${p.pulled}${p.pullTotal ? ` of ${p.pullTotal}` : ''} rows, sent ${kb(p.bytesSent)}, received ${kb(p.bytesReceived)}`,
+          ),
       })
       const lines = report.changes.map((c) => `#${c.deviceSeq} ${c.table} ${c.rowId}: ${c.status}${c.reason ? ` (${c.reason})` : ''}`)
       const summary = `pushed ${report.pushed} (applied ${report.results.applied}, superseded ${report.results.superseded}, conflict ${report.results.conflict}, rejected ${report.results.rejected}); pulled ${report.pulledRows} rows in ${report.pages} pages; checkpoint ${report.checkpoint}; ${kb(report.bytesSent)} sent, ${kb(report.bytesReceived)} received in ${report.roundTrips} round trips, ${report.millis} ms`

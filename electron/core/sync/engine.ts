@@ -5,7 +5,20 @@
 import { hostname } from 'node:os'
 import type { SyncRunResult, SyncWarning } from '../../../shared/api/sync'
 import { crashPoint } from '../../../shared/sync/crashPoint'
-import { DEFAULT_PULL_LIMIT, MAX_BODY_BYTES, MAX_PULL_LIMIT, MAX_PUSH_CHANGES, PROTOCOL_VERSION, fromWire, isPlaceholder, type Checkpoint, type EnrolResponse, type PullResponse, type PushResponse, type WireChange } from '../../../shared/sync/protocol'
+import {
+  DEFAULT_PULL_LIMIT,
+  MAX_BODY_BYTES,
+  MAX_PULL_LIMIT,
+  MAX_PUSH_CHANGES,
+  PROTOCOL_VERSION,
+  fromWire,
+  isPlaceholder,
+  type Checkpoint,
+  type EnrolResponse,
+  type PullResponse,
+  type PushResponse,
+  type WireChange,
+} from '../../../shared/sync/protocol'
 import type { HandlerContext } from '../context'
 import { forgetFileKey } from '../crypto/files'
 import { shredKey } from '../crypto/keys'
@@ -94,11 +107,17 @@ export function assertSecureUrl(server: string, allowInsecureHttp: boolean): voi
   const url = new URL(server)
   if (url.protocol === 'https:') return
   if (url.protocol !== 'http:') throw new SyncHttpError(0, 'INSECURE_URL', `${server} is not an https:// address`, { url: server, reason: 'insecureHq' })
-  if (!allowInsecureHttp) throw new SyncHttpError(0, 'INSECURE_URL', `${server} is plain http://; use https:// (development: --allow-insecure-http, loopback only)`, { url: server, reason: 'insecureHq' })
-  if (!LOOPBACK.has(url.hostname)) throw new SyncHttpError(0, 'INSECURE_URL', `${server} is plain http:// and not on this computer; use https://`, { url: server, reason: 'insecureHqRemote' })
+  if (!allowInsecureHttp)
+    throw new SyncHttpError(0, 'INSECURE_URL', `${server} is plain http://; use https:// (development: --allow-insecure-http, loopback only)`, {
+      url: server,
+      reason: 'insecureHq',
+    })
+  if (!LOOPBACK.has(url.hostname))
+    throw new SyncHttpError(0, 'INSECURE_URL', `${server} is plain http:// and not on this computer; use https://`, { url: server, reason: 'insecureHqRemote' })
 }
 
-export const insecureHttpAllowed = (ctx: HandlerContext) => process.env.GRIDDESK_ALLOW_INSECURE_HTTP === '1' || getState(ctx.db, 'hq_allow_insecure_http') === '1'
+export const insecureHttpAllowed = (ctx: HandlerContext) =>
+  process.env.GRIDDESK_ALLOW_INSECURE_HTTP === '1' || getState(ctx.db, 'hq_allow_insecure_http') === '1'
 
 /** HQ revoked this device: its key is shredded and the open store refuses every further call. */
 function lockRevoked(ctx: HandlerContext): void {
@@ -235,10 +254,15 @@ export async function runSync(ctx: HandlerContext, options: SyncOptions = {}): P
     }
     if (Math.abs(report.clockSkewMs) > SKEW_WARN_MS) {
       const minutes = Math.round(report.clockSkewMs / 60_000)
-      report.warnings.push({ code: 'clock_skew', params: { minutes }, message: `this computer's clock is off by ${minutes} minutes; sync corrected it, but please set the clock` })
+      report.warnings.push({
+        code: 'clock_skew',
+        params: { minutes },
+        message: `this computer's clock is off by ${minutes} minutes; sync corrected it, but please set the clock`,
+      })
     }
     const aside = report.changes.filter((c) => c.status === 'rejected').length
-    if (aside > 0) report.warnings.push({ code: 'changes_set_aside', params: { count: aside }, message: `${aside} change(s) were refused and set aside: see the sync page` })
+    if (aside > 0)
+      report.warnings.push({ code: 'changes_set_aside', params: { count: aside }, message: `${aside} change(s) were refused and set aside: see the sync page` })
     setState(ctx.db, 'last_sync_at', now())
     setState(ctx.db, 'last_sync_error', '')
     progress(run, 'done')
@@ -272,7 +296,11 @@ async function afterRestore(run: RunState): Promise<void> {
   const moved = typeof hqLast === 'number' ? sqlite.transaction(() => renumberPendingAfter(sqlite, hqLast))() : 0
   beginRefetch(ctx, 'restored_backup')
   sqlite.prepare('DELETE FROM sync_state WHERE key = ?').run(SYNC_KEYS.restored)
-  report.warnings.push({ code: 'restored_backup', params: { count: moved }, message: `this computer's data was restored from a backup: ${moved} waiting change(s) renumbered after HQ's, and the regions are fetched again` })
+  report.warnings.push({
+    code: 'restored_backup',
+    params: { count: moved },
+    message: `this computer's data was restored from a backup: ${moved} waiting change(s) renumbered after HQ's, and the regions are fetched again`,
+  })
 }
 
 const progress = (run: RunState, phase: SyncProgress['phase']) =>
@@ -340,12 +368,17 @@ async function pushPhase(run: RunState): Promise<Next> {
       if (error.code === 'SEQ_GAP' && typeof error.details?.expected === 'number') {
         // The server forgot changes it had acknowledged: send them again from where it stands.
         const resent = sqlite.transaction(() => unmarkPushedFrom(sqlite, error.details!.expected as number))()
-        report.warnings.push({ code: 'changes_resent', params: { from: error.details.expected as number, count: resent }, message: `the server asked for changes from #${error.details.expected} again (${resent} re-sent)` })
+        report.warnings.push({
+          code: 'changes_resent',
+          params: { from: error.details.expected as number, count: resent },
+          message: `the server asked for changes from #${error.details.expected} again (${resent} re-sent)`,
+        })
         if (resent === 0) throw error
         continue
       }
       // A request the server refuses as a whole because of its body: smaller, down to one change.
-      const bodyRefused = error.code === 'BODY_TOO_LARGE' || error.status === 413 || (error.code === 'VALIDATION' && error.status === 400 && refersToChanges(error))
+      const bodyRefused =
+        error.code === 'BODY_TOO_LARGE' || error.status === 413 || (error.code === 'VALIDATION' && error.status === 400 && refersToChanges(error))
       if (!bodyRefused) throw error
       if (changes.length > 1) {
         run.batch = Math.max(1, Math.floor(changes.length / 2))
@@ -372,11 +405,23 @@ async function pushPhase(run: RunState): Promise<Next> {
         // Set aside on this device: its own reason stands.
         const own = outboxResult(sqlite, r.device_seq)
         report.results.rejected++
-        report.changes.push({ deviceSeq: r.device_seq, table: change.table_name, rowId: change.row_id, status: 'rejected', ...(own?.reason ? { reason: own.reason } : {}) })
+        report.changes.push({
+          deviceSeq: r.device_seq,
+          table: change.table_name,
+          rowId: change.row_id,
+          status: 'rejected',
+          ...(own?.reason ? { reason: own.reason } : {}),
+        })
         continue
       }
       report.results[r.status]++
-      report.changes.push({ deviceSeq: r.device_seq, table: change?.table_name ?? '?', rowId: change?.row_id ?? '?', status: r.status, ...(r.reason ? { reason: r.reason } : {}) })
+      report.changes.push({
+        deviceSeq: r.device_seq,
+        table: change?.table_name ?? '?',
+        rowId: change?.row_id ?? '?',
+        status: r.status,
+        ...(r.reason ? { reason: r.reason } : {}),
+      })
     }
     report.pushed += response.results.length
   }
@@ -384,7 +429,8 @@ async function pushPhase(run: RunState): Promise<Next> {
 }
 
 /** A success that does not have the shape of HQ's answer (a proxy's page, another service): said as such. */
-const notAnHqAnswer = (what: 'push' | 'pull') => new SyncHttpError(200, 'INTERNAL', `the server's answer to ${what} is not a GridDesk HQ answer`, { notJson: true })
+const notAnHqAnswer = (what: 'push' | 'pull') =>
+  new SyncHttpError(200, 'INTERNAL', `the server's answer to ${what} is not a GridDesk HQ answer`, { notJson: true })
 
 const refersToChanges = (error: SyncHttpError) => {
   const issues = error.details?.issues
@@ -416,7 +462,12 @@ async function pullPhase(run: RunState): Promise<Next> {
     return response
   }
   const pageParams = (cursor: number, scope: string | undefined, refetching: boolean, count = false) => {
-    const params = new URLSearchParams({ cursor: String(cursor), limit: String(pageRows), protocol_version: String(PROTOCOL_VERSION), schema_version: String(ctx.change.schemaVersion) })
+    const params = new URLSearchParams({
+      cursor: String(cursor),
+      limit: String(pageRows),
+      protocol_version: String(PROTOCOL_VERSION),
+      schema_version: String(ctx.change.schemaVersion),
+    })
     if (scope && cursor > 0) params.set('scope', scope)
     const epoch = getState(ctx.db, SYNC_KEYS.epoch)
     if (epoch && cursor > 0) params.set('epoch', epoch)
@@ -437,12 +488,17 @@ async function pullPhase(run: RunState): Promise<Next> {
     const pending = prefetched?.key === params.toString() ? prefetched.response : requestPage(params)
     prefetched = undefined
     const { page, sentAt, receivedAt } = await pending
-    if (typeof page?.must_refetch !== 'boolean' || (!page.must_refetch && (!Array.isArray(page.rows) || !Number.isSafeInteger(page.next_cursor)))) throw notAnHqAnswer('pull')
+    if (typeof page?.must_refetch !== 'boolean' || (!page.must_refetch && (!Array.isArray(page.rows) || !Number.isSafeInteger(page.next_cursor))))
+      throw notAnHqAnswer('pull')
     report.clockSkewMs = learnOffset(ctx, page.server_time, sentAt, receivedAt)
     // HQ holds fewer of this device's changes than it acknowledged: it was restored from a backup.
     if (page.last_device_seq !== undefined && page.last_device_seq < acknowledgedSeq(sqlite)) {
       const resent = sqlite.transaction(() => unmarkPushedFrom(sqlite, page.last_device_seq! + 1))()
-      report.warnings.push({ code: 'hq_restored', params: { count: resent }, message: `HQ no longer holds ${resent} change(s) it had acknowledged (restored from a backup?): they are sent again` })
+      report.warnings.push({
+        code: 'hq_restored',
+        params: { count: resent },
+        message: `HQ no longer holds ${resent} change(s) it had acknowledged (restored from a backup?): they are sent again`,
+      })
       if (page.must_refetch || !refetching) beginRefetch(ctx, 'hq_restored')
       return 'push'
     }
@@ -450,7 +506,11 @@ async function pullPhase(run: RunState): Promise<Next> {
       // The outbox is never touched: pending changes were pushed above or stay pending.
       if (refetching && cursor === 0) throw new SyncHttpError(0, 'INTERNAL', 'the server asked for a refetch while refetching')
       if (page.reason === 'hq_restored' || page.reason === 'cursor_ahead')
-        report.warnings.push({ code: 'hq_restored', params: { count: 0 }, message: 'HQ was restored from a backup: this device fetches its regions again and keeps its own work' })
+        report.warnings.push({
+          code: 'hq_restored',
+          params: { count: 0 },
+          message: 'HQ was restored from a backup: this device fetches its regions again and keeps its own work',
+        })
       report.regionRemoved.push(...page.region_removed)
       beginRefetch(ctx, page.reason)
       continue
@@ -473,7 +533,12 @@ async function pullPhase(run: RunState): Promise<Next> {
         const stats = applyPulledRows(sqlite, page.rows.map(fromWire), now(), receiver(ctx), refetching)
         report.pulledRows += stats.rows
         report.pullConflicts += stats.conflicts
-        if (stats.refused) report.warnings.push({ code: 'rows_refused', params: { count: stats.refused }, message: `${stats.refused} pulled row(s) break the value rules and were not applied` })
+        if (stats.refused)
+          report.warnings.push({
+            code: 'rows_refused',
+            params: { count: stats.refused },
+            message: `${stats.refused} pulled row(s) break the value rules and were not applied`,
+          })
         crashPoint('pull.page-applied')
         setState(ctx.db, SYNC_KEYS.pullCursor, String(page.next_cursor))
         setState(ctx.db, SYNC_KEYS.pullScope, page.scope)
@@ -482,10 +547,16 @@ async function pullPhase(run: RunState): Promise<Next> {
         if (!page.has_more && refetching) {
           // Rows HQ acknowledged but this device has not seen confirmed are kept (HQ may have lost
           // them: they are sent again), unless the device's regions changed.
-          const keepAfter = getState(ctx.db, SYNC_KEYS.refetchReason) === 'scope_changed' ? Number.MAX_SAFE_INTEGER : Number(getState(ctx.db, SYNC_KEYS.confirmedSeq) ?? 0)
+          const keepAfter =
+            getState(ctx.db, SYNC_KEYS.refetchReason) === 'scope_changed' ? Number.MAX_SAFE_INTEGER : Number(getState(ctx.db, SYNC_KEYS.confirmedSeq) ?? 0)
           const swept = sweepUnseen(sqlite, keepAfter)
           report.dropped += swept.dropped
-          if (swept.kept > 0) report.warnings.push({ code: 'unconfirmed_kept', params: { count: swept.kept }, message: `${swept.kept} record(s) HQ acknowledged but did not send back are kept on this device` })
+          if (swept.kept > 0)
+            report.warnings.push({
+              code: 'unconfirmed_kept',
+              params: { count: swept.kept },
+              message: `${swept.kept} record(s) HQ acknowledged but did not send back are kept on this device`,
+            })
           setState(ctx.db, SYNC_KEYS.refetch, '0')
         }
         persistClock(ctx)
@@ -519,13 +590,21 @@ function verifyPhase(run: RunState): Next {
   }
   if (!run.refetchedOnce && !report.refetched) {
     // One refetch repairs a divergence; never loop on it (ElectricSQL's 409 lesson).
-    report.warnings.push({ code: 'checkpoint_refetch', params: { local: local.rows, server: checkpoint.rows }, message: `checkpoint differs (local ${local.rows} rows, server ${checkpoint.rows}): refetching` })
+    report.warnings.push({
+      code: 'checkpoint_refetch',
+      params: { local: local.rows, server: checkpoint.rows },
+      message: `checkpoint differs (local ${local.rows} rows, server ${checkpoint.rows}): refetching`,
+    })
     run.refetchedOnce = true
     beginRefetch(ctx, 'checkpoint')
     return 'pull'
   }
   report.checkpoint = 'mismatch'
-  report.warnings.push({ code: 'checkpoint_mismatch', params: { local: local.rows, server: checkpoint.rows }, message: `checkpoint still differs after a refetch (local ${local.rows} rows, server ${checkpoint.rows})` })
+  report.warnings.push({
+    code: 'checkpoint_mismatch',
+    params: { local: local.rows, server: checkpoint.rows },
+    message: `checkpoint still differs after a refetch (local ${local.rows} rows, server ${checkpoint.rows})`,
+  })
   return 'done'
 }
 
@@ -538,7 +617,8 @@ function verifiedChecksum(sqlite: Sqlite, server: { rows: number; hash: string }
   const running = storedChecksum(sqlite)
   if (running && running.rows === server.rows && running.hash === server.hash) return running
   const full = localCheckpoint(sqlite)
-  if (running && (running.rows !== full.rows || running.hash !== full.hash)) warnings.push({ code: 'checksum_rebuilt', params: {}, message: 'the local checksum was out of date and has been rebuilt' })
+  if (running && (running.rows !== full.rows || running.hash !== full.hash))
+    warnings.push({ code: 'checksum_rebuilt', params: {}, message: 'the local checksum was out of date and has been rebuilt' })
   storeChecksum(sqlite, full)
   return full
 }

@@ -33,7 +33,9 @@ beforeAll(async () => {
       const n = (busyCounts.get(req.url) ?? 0) + 1
       busyCounts.set(req.url, n)
       if (n <= Number(req.url.split('/')[2]))
-        return res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '2' }).end(JSON.stringify({ error: { code: 'HQ_BUSY', message: 'busy', details: { retry_after_s: 2 } } }))
+        return res
+          .writeHead(429, { 'content-type': 'application/json', 'retry-after': '2' })
+          .end(JSON.stringify({ error: { code: 'HQ_BUSY', message: 'busy', details: { retry_after_s: 2 } } }))
       return res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
     }
     res.writeHead(404).end()
@@ -66,14 +68,18 @@ describe('HQ client deadlines and broken links', () => {
   })
 
   it('a body cut short (TypeError: terminated) is a network error in words', async () => {
-    const error = await client().request('GET', '/cut').catch((e: unknown) => e)
+    const error = await client()
+      .request('GET', '/cut')
+      .catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'NETWORK', details: { network: 'cut' } })
     expect((error as Error).message).toMatch(/cut before the answer was complete/)
   })
 
   it('an answer that inflates past the cap is refused, not held in memory', async () => {
     expect(bomb.byteLength).toBeLessThan(2 ** 20)
-    const error = await client().request('GET', '/bomb').catch((e: unknown) => e)
+    const error = await client()
+      .request('GET', '/bomb')
+      .catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'NETWORK', details: { network: 'cut' } })
     expect((error as Error).message).toMatch(/larger than 128 MB/)
   })

@@ -138,7 +138,10 @@ export class HqClient {
     let raw: Buffer
     try {
       try {
-        response = await Promise.race([this.fetchImpl(new URL(path, this.baseUrl).toString(), { method, headers, body: payload, signal: controller.signal }), deadline])
+        response = await Promise.race([
+          this.fetchImpl(new URL(path, this.baseUrl).toString(), { method, headers, body: payload, signal: controller.signal }),
+          deadline,
+        ])
       } catch (error) {
         if (error instanceof Deadline) throw error
         if (expired) throw new Deadline(expired)

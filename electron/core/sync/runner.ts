@@ -82,7 +82,17 @@ export function runSyncExclusive(ctx: HandlerContext, options: SyncOptions = {})
   const device = of(ctx)
   if (device.current) return device.current.promise
   const pending = pendingCount(ctx.db.$client)
-  const state: RunningSync = { phase: 'push', pushed: 0, pending, pulled: 0, pullTotal: null, bytesSent: 0, bytesReceived: 0, startedAt: new Date().toISOString(), pendingAtStart: pending }
+  const state: RunningSync = {
+    phase: 'push',
+    pushed: 0,
+    pending,
+    pulled: 0,
+    pullTotal: null,
+    bytesSent: 0,
+    bytesReceived: 0,
+    startedAt: new Date().toISOString(),
+    pendingAtStart: pending,
+  }
   const promise = (async () => {
     try {
       const report = await runSync(ctx, {
@@ -92,7 +102,12 @@ export function runSyncExclusive(ctx: HandlerContext, options: SyncOptions = {})
           options.onProgress?.(progress)
         },
       })
-      const stored: StoredRun = { ...report, changes: report.changes.slice(0, MAX_STORED_CHANGES).map((c) => withLabel(ctx, c)), changesOmitted: Math.max(0, report.changes.length - MAX_STORED_CHANGES), finishedAt: new Date().toISOString() }
+      const stored: StoredRun = {
+        ...report,
+        changes: report.changes.slice(0, MAX_STORED_CHANGES).map((c) => withLabel(ctx, c)),
+        changesOmitted: Math.max(0, report.changes.length - MAX_STORED_CHANGES),
+        finishedAt: new Date().toISOString(),
+      }
       setState(ctx.db, 'last_run', JSON.stringify(stored))
       markReachable(ctx, true, null)
       return report
@@ -108,9 +123,13 @@ export function runSyncExclusive(ctx: HandlerContext, options: SyncOptions = {})
 }
 
 /** Asks the HQ server's /v1/health whether it answers; never throws for an unreachable server. */
-export async function probe(ctx: HandlerContext, fetchImpl: FetchLike = (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) } as RequestInit)): Promise<ProbeResult> {
+export async function probe(
+  ctx: HandlerContext,
+  fetchImpl: FetchLike = (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) } as RequestInit),
+): Promise<ProbeResult> {
   const url = getState(ctx.db, 'hq_url')
-  if (!url || getState(ctx.db, 'hq_token') === undefined) return { enrolled: false, reachable: false, checkedAt: new Date().toISOString(), latencyMs: null, reason: null }
+  if (!url || getState(ctx.db, 'hq_token') === undefined)
+    return { enrolled: false, reachable: false, checkedAt: new Date().toISOString(), latencyMs: null, reason: null }
   const started = performance.now()
   let reason: string | null = null
   try {

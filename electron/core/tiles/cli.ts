@@ -16,7 +16,8 @@ export interface BasemapCliResult {
 }
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`
-const duration = (s: number | null) => (s === null ? '?' : s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min` : s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`)
+const duration = (s: number | null) =>
+  s === null ? '?' : s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min` : s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`
 
 export function progressLine(p: PrefetchStatus): string {
   const pct = p.tilesTotal ? Math.floor((p.tilesDone / p.tilesTotal) * 100) : 100
@@ -54,7 +55,11 @@ export async function runBasemapCommand(
     if (sub === 'estimate') {
       const estimate = await estimateHqBasemap(core.ctx, offer.id, minzoom, maxzoom)
       const lines = estimate.zooms.map((z) => `z${z.z}: ${z.tiles} tiles × ${(z.meanBytes / 1000).toFixed(1)} KB ≈ ${mb(z.bytes)}`)
-      return { code: 0, stdout: json({ id: offer.id, name: offer.name, minzoom, maxzoom, ...estimate }), stderr: `${[...lines, `${offer.name}, zoom ${minzoom}–${maxzoom}: ${estimate.tiles} tiles, about ${mb(estimate.bytes)}`].join('\n')}\n` }
+      return {
+        code: 0,
+        stdout: json({ id: offer.id, name: offer.name, minzoom, maxzoom, ...estimate }),
+        stderr: `${[...lines, `${offer.name}, zoom ${minzoom}–${maxzoom}: ${estimate.tiles} tiles, about ${mb(estimate.bytes)}`].join('\n')}\n`,
+      }
     }
     const budget = values['budget-mb'] === undefined ? undefined : Number(values['budget-mb'])
     if (budget !== undefined && !(budget > 0)) return { code: 2, stdout: '', stderr: '--budget-mb takes a positive number of megabytes\n' }
@@ -77,17 +82,28 @@ export async function runBasemapCommand(
           progressOut(progressLine(p))
         },
       })
-      progressOut(`${started.tilesDone ? 'resuming' : 'fetching'} ${offer.name}, zoom ${minzoom}–${maxzoom}: ${started.tilesTotal} tiles, about ${mb(started.bytesEstimated)} (sync first)`)
+      progressOut(
+        `${started.tilesDone ? 'resuming' : 'fetching'} ${offer.name}, zoom ${minzoom}–${maxzoom}: ${started.tilesTotal} tiles, about ${mb(started.bytesEstimated)} (sync first)`,
+      )
       const done = (await prefetchDone(core.ctx))!
       progressOut(progressLine(done))
       if (done.state === 'done') return { code: 0, stdout: json(done), stderr: '' }
-      const why = done.reason === 'slowLink' ? 'the link is slow; run again with --slow-ok to fetch anyway' : done.reason === 'budget' ? 'the disk budget is used up' : (done.message ?? done.reason)
+      const why =
+        done.reason === 'slowLink'
+          ? 'the link is slow; run again with --slow-ok to fetch anyway'
+          : done.reason === 'budget'
+            ? 'the disk budget is used up'
+            : (done.message ?? done.reason)
       return { code: 1, stdout: json(done), stderr: `prefetch ${done.state}: ${why}; run the same command again to resume\n` }
     } finally {
       process.removeListener('SIGINT', onInterrupt)
     }
   } catch (error) {
     if (!(error instanceof AppError || error instanceof SyncHttpError)) throw error
-    return { code: 1, stdout: json({ ok: false, error: { code: (error as { code?: string }).code, message: error.message } }), stderr: `basemap ${sub}: ${say(lang, error)}\n` }
+    return {
+      code: 1,
+      stdout: json({ ok: false, error: { code: (error as { code?: string }).code, message: error.message } }),
+      stderr: `basemap ${sub}: ${say(lang, error)}\n`,
+    }
   }
 }

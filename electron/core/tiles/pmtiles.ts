@@ -40,8 +40,21 @@ const decompress = async (buf: ArrayBuffer, compression: Compression): Promise<A
   throw new Error(`PMTiles compression ${compression} is not supported`)
 }
 
-export const TILE_TYPES: Record<number, string> = { [TileType.Png]: 'png', [TileType.Jpeg]: 'jpg', [TileType.Webp]: 'webp', [TileType.Mvt]: 'pbf', [TileType.Avif]: 'avif' }
-const TYPE_OF: Record<string, TileType> = { png: TileType.Png, jpg: TileType.Jpeg, jpeg: TileType.Jpeg, webp: TileType.Webp, pbf: TileType.Mvt, mvt: TileType.Mvt }
+export const TILE_TYPES: Record<number, string> = {
+  [TileType.Png]: 'png',
+  [TileType.Jpeg]: 'jpg',
+  [TileType.Webp]: 'webp',
+  [TileType.Mvt]: 'pbf',
+  [TileType.Avif]: 'avif',
+}
+const TYPE_OF: Record<string, TileType> = {
+  png: TileType.Png,
+  jpg: TileType.Jpeg,
+  jpeg: TileType.Jpeg,
+  webp: TileType.Webp,
+  pbf: TileType.Mvt,
+  mvt: TileType.Mvt,
+}
 
 export interface PmtilesReader {
   header: Awaited<ReturnType<PMTiles['getHeader']>>
@@ -78,7 +91,7 @@ export async function openPmtiles(file: string): Promise<PmtilesReader> {
 function varint(out: number[], value: number) {
   let v = value
   while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80)
+    out.push(v % 0x80 | 0x80)
     v = Math.floor(v / 0x80)
   }
   out.push(v)

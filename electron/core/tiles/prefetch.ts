@@ -59,7 +59,8 @@ function hqClient(ctx: HandlerContext, fetchImpl?: FetchLike): { client: HqClien
   const url = getState(ctx.db, 'hq_url')
   const sealed = getState(ctx.db, 'hq_token')
   const token = sealed === undefined ? undefined : ctx.secrets.open(sealed)
-  if (!url || !token) throw new AppError('VALIDATION', 'this device is not enrolled with an HQ server: basemaps come from HQ', { details: { reason: 'notEnrolled' } })
+  if (!url || !token)
+    throw new AppError('VALIDATION', 'this device is not enrolled with an HQ server: basemaps come from HQ', { details: { reason: 'notEnrolled' } })
   assertSecureUrl(url, insecureHttpAllowed(ctx))
   return { client: new HqClient(url, token, fetchImpl), url, token }
 }
@@ -68,7 +69,13 @@ export async function hqBasemaps(ctx: HandlerContext, fetchImpl?: FetchLike): Pr
   return hqClient(ctx, fetchImpl).client.request<HqBasemapList>('GET', '/v1/basemaps')
 }
 
-export async function estimateHqBasemap(ctx: HandlerContext, id: string, minzoom: number, maxzoom: number, fetchImpl?: FetchLike): Promise<HqEstimate & { box: Box | null }> {
+export async function estimateHqBasemap(
+  ctx: HandlerContext,
+  id: string,
+  minzoom: number,
+  maxzoom: number,
+  fetchImpl?: FetchLike,
+): Promise<HqEstimate & { box: Box | null }> {
   return hqClient(ctx, fetchImpl).client.request('GET', `/v1/basemaps/${encodeURIComponent(id)}/estimate?minzoom=${minzoom}&maxzoom=${maxzoom}`)
 }
 
@@ -90,7 +97,13 @@ function readJob(dataDir: string): PrefetchJob | null {
   }
 }
 
-function statusOf(job: PrefetchJob, totals: { settled: number; bytes: number }, state: PrefetchState, reason: PrefetchReason | null, message: string | null = null): PrefetchStatus {
+function statusOf(
+  job: PrefetchJob,
+  totals: { settled: number; bytes: number },
+  state: PrefetchState,
+  reason: PrefetchReason | null,
+  message: string | null = null,
+): PrefetchStatus {
   return {
     state,
     reason,
@@ -182,13 +195,23 @@ export async function startPrefetch(ctx: HandlerContext, options: StartOptions):
     if (!offer) refuse('hqNoBasemap', 'HQ no longer offers this basemap')
     if (!list.hasArea) refuse('noArea', 'your user has no regions with outlines at HQ: there is no area to fetch')
     if (offer.vector) refuse('basemapVector', 'vector basemaps cannot be shown yet: choose a raster one')
-    const estimate = await client.request<HqEstimate & { box: Box | null }>('GET', `/v1/basemaps/${encodeURIComponent(offer.id)}/estimate?minzoom=${options.minzoom}&maxzoom=${options.maxzoom}`)
+    const estimate = await client.request<HqEstimate & { box: Box | null }>(
+      'GET',
+      `/v1/basemaps/${encodeURIComponent(offer.id)}/estimate?minzoom=${options.minzoom}&maxzoom=${options.maxzoom}`,
+    )
     if (!estimate.box) refuse('noArea', 'the basemap does not cover your regions')
     if (options.budgetBytes && estimate.bytes > options.budgetBytes)
-      refuse('overBudget', `about ${Math.round(estimate.bytes / 1e6)} MB do not fit the ${Math.round(options.budgetBytes / 1e6)} MB budget: choose fewer zoom levels`, { estimateMb: Math.round(estimate.bytes / 1e6), budgetMb: Math.round(options.budgetBytes / 1e6) })
+      refuse(
+        'overBudget',
+        `about ${Math.round(estimate.bytes / 1e6)} MB do not fit the ${Math.round(options.budgetBytes / 1e6)} MB budget: choose fewer zoom levels`,
+        { estimateMb: Math.round(estimate.bytes / 1e6), budgetMb: Math.round(options.budgetBytes / 1e6) },
+      )
     mkdirSync(basemapsDir(ctx.dataDir), { recursive: true })
     const free = statfsSync(basemapsDir(ctx.dataDir))
-    if (free.bavail * free.bsize < estimate.bytes * 2.2 + 50e6) refuse('diskFull', `the disk has too little room for about ${Math.round(estimate.bytes / 1e6)} MB of tiles (and the archive written from them)`, { estimateMb: Math.round(estimate.bytes / 1e6) })
+    if (free.bavail * free.bsize < estimate.bytes * 2.2 + 50e6)
+      refuse('diskFull', `the disk has too little room for about ${Math.round(estimate.bytes / 1e6)} MB of tiles (and the archive written from them)`, {
+        estimateMb: Math.round(estimate.bytes / 1e6),
+      })
     rmSync(dirOf(ctx.dataDir), { recursive: true, force: true })
     mkdirSync(dirOf(ctx.dataDir), { recursive: true, mode: 0o700 })
     job = {
@@ -209,7 +232,11 @@ export async function startPrefetch(ctx: HandlerContext, options: StartOptions):
     }
     writeFileSync(jobFile(ctx.dataDir), JSON.stringify(job, null, 2), { mode: 0o600 })
   } else if (options.allowSlowLink !== undefined || options.budgetBytes !== undefined) {
-    job = { ...job!, allowSlowLink: options.allowSlowLink ?? job!.allowSlowLink, budgetBytes: options.budgetBytes === undefined ? job!.budgetBytes : options.budgetBytes }
+    job = {
+      ...job!,
+      allowSlowLink: options.allowSlowLink ?? job!.allowSlowLink,
+      budgetBytes: options.budgetBytes === undefined ? job!.budgetBytes : options.budgetBytes,
+    }
     writeFileSync(jobFile(ctx.dataDir), JSON.stringify(job, null, 2), { mode: 0o600 })
   }
   rmSync(stateFile(ctx.dataDir), { force: true })
@@ -226,7 +253,14 @@ export async function startPrefetch(ctx: HandlerContext, options: StartOptions):
     promise: Promise.resolve(status),
   }
   running.set(ctx.dataDir, entry)
-  entry.promise = download(ctx, job!, staging, status, { ...options, baseUrl: url, token, signal: controller.signal, stopReason: () => stopReason, stop: entry.stop }).finally(() => {
+  entry.promise = download(ctx, job!, staging, status, {
+    ...options,
+    baseUrl: url,
+    token,
+    signal: controller.signal,
+    stopReason: () => stopReason,
+    stop: entry.stop,
+  }).finally(() => {
     staging.close()
     running.delete(ctx.dataDir)
   })
@@ -239,10 +273,11 @@ export function prefetchDone(ctx: HandlerContext): Promise<PrefetchStatus | null
   return running.get(ctx.dataDir)?.promise ?? Promise.resolve(prefetchStatus(ctx))
 }
 
-const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  const t = setTimeout(resolve, ms)
-  signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true })
-})
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms)
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true })
+  })
 
 async function download(
   ctx: HandlerContext,
@@ -297,7 +332,8 @@ async function download(
           headers: { authorization: `Bearer ${options.token}`, accept: '*/*' },
           signal: AbortSignal.any([options.signal, AbortSignal.timeout(60_000)]),
         })
-        if (response.status === 404 || response.status === 403) bytes = null // no tile there, or just outside the box
+        if (response.status === 404 || response.status === 403)
+          bytes = null // no tile there, or just outside the box
         else if (!response.ok) {
           failure ??= { reason: 'hq', message: `HQ answered HTTP ${response.status} for a tile` }
           return
@@ -326,7 +362,13 @@ async function download(
       publish()
       if (job.budgetBytes && status.bytes > job.budgetBytes) options.stop('budget')
       // A slow link is left alone unless what remains would be over in a minute anyway.
-      if (!job.allowSlowLink && (tilesThisRun >= JUDGE_AFTER.tiles || elapsed >= JUDGE_AFTER.ms) && status.bytesPerSecond !== null && status.bytesPerSecond < SLOW_LINK_BPS && (status.secondsLeft ?? 0) > SLOW_LINK_SMALL_S)
+      if (
+        !job.allowSlowLink &&
+        (tilesThisRun >= JUDGE_AFTER.tiles || elapsed >= JUDGE_AFTER.ms) &&
+        status.bytesPerSecond !== null &&
+        status.bytesPerSecond < SLOW_LINK_BPS &&
+        (status.secondsLeft ?? 0) > SLOW_LINK_SMALL_S
+      )
         options.stop('slowLink')
     }
   }
@@ -351,7 +393,14 @@ function finish(ctx: HandlerContext, job: PrefetchJob, staging: TileStaging, sta
   })
   return checkTileArchive(part).then((info) => {
     const earlier = listBasemaps(ctx.dataDir).filter((b) => b.source?.hq === job.hqId)
-    const saved = saveBasemap(ctx.dataDir, part, info, { id: job.localId, name: job.name, crs: job.crs, fileName: `${job.name}.pmtiles`, addedAt: new Date().toISOString(), source: { hq: job.hqId } })
+    const saved = saveBasemap(ctx.dataDir, part, info, {
+      id: job.localId,
+      name: job.name,
+      crs: job.crs,
+      fileName: `${job.name}.pmtiles`,
+      addedAt: new Date().toISOString(),
+      source: { hq: job.hqId },
+    })
     for (const b of earlier) if (b.id !== saved.id) removeBasemap(ctx.dataDir, b.id)
     staging.close()
     rmSync(dirOf(ctx.dataDir), { recursive: true, force: true })

@@ -51,7 +51,15 @@ export function removeDraft(dataDir: string, id: string): boolean {
   return true
 }
 
-const MIME: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif', heic: 'image/heic', pdf: 'application/pdf' }
+const MIME: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  heic: 'image/heic',
+  pdf: 'application/pdf',
+}
 
 export function mimeOf(fileName: string): string | undefined {
   return MIME[fileName.toLowerCase().split('.').pop() ?? '']

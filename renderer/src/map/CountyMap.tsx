@@ -75,9 +75,7 @@ function CountyMapView({ overview, selectedGridId, onSelectGrid, onReady, fillBy
       style={{ height: '100%', width: '100%', background: '#eef2f5' }}
     >
       <FollowContainerSize />
-      {countyRings && (
-        <Polygon positions={countyRings} interactive={false} pathOptions={{ color: '#37474f', weight: 2.5, fill: false, dashArray: '6 4' }} />
-      )}
+      {countyRings && <Polygon positions={countyRings} interactive={false} pathOptions={{ color: '#37474f', weight: 2.5, fill: false, dashArray: '6 4' }} />}
       {grids.map((grid) => {
         const selected = grid.id === selectedGridId
         const fill = fillByGridCode?.[grid.code]
@@ -105,7 +103,11 @@ function CountyMapView({ overview, selectedGridId, onSelectGrid, onReady, fillBy
               {grid.name}
             </Tooltip>
             {/* Kept clear of the map page's control panel (260 px on the right). */}
-            {gridPopup && <Popup maxWidth={280} autoPanPaddingBottomRight={[290, 10]}>{gridPopup(grid.id)}</Popup>}
+            {gridPopup && (
+              <Popup maxWidth={280} autoPanPaddingBottomRight={[290, 10]}>
+                {gridPopup(grid.id)}
+              </Popup>
+            )}
           </Polygon>
         )
       })}

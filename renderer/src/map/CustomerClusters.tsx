@@ -52,7 +52,15 @@ export function CustomerClusters({ points, label }: { points: ClusterPoint[]; la
           group.addLayer(bubble)
         } else {
           const point = points[props.i!]!
-          const dot = circleMarker([lat, lng], { pane: 'customers', radius: 5, color: '#ffffff', weight: 1.5, fillColor: point.tier ? TIER_COLOURS[point.tier] : NO_TIER_COLOUR, fillOpacity: 0.95, className: 'customer-point' })
+          const dot = circleMarker([lat, lng], {
+            pane: 'customers',
+            radius: 5,
+            color: '#ffffff',
+            weight: 1.5,
+            fillColor: point.tier ? TIER_COLOURS[point.tier] : NO_TIER_COLOUR,
+            fillOpacity: 0.95,
+            className: 'customer-point',
+          })
           // A DOM node, never a string: Leaflet sets string content as innerHTML, and names arrive
           // from other devices through sync.
           dot.bindTooltip(() => textElement(label(point)), { direction: 'top', offset: [0, -4] })

@@ -53,68 +53,86 @@ export function App() {
 
   return (
     <>
-    {leave.dialog}
-    <Notifications position="bottom-right" zIndex={5000} limit={4} />
-    <AppShell header={{ height: 52 }} navbar={{ width: 184, breakpoint: 0 }} padding="md">
-      <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group gap="sm" wrap="nowrap" align="baseline">
-            <Title order={1} size="h3" c="blue.8">
-              {t('app.name')}
-            </Title>
-            <Text size="sm" c="dimmed" truncate>
-              {t('app.tagline')}
-            </Text>
+      {leave.dialog}
+      <Notifications position="bottom-right" zIndex={5000} limit={4} />
+      <AppShell header={{ height: 52 }} navbar={{ width: 184, breakpoint: 0 }} padding="md">
+        <AppShell.Header>
+          <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+            <Group gap="sm" wrap="nowrap" align="baseline">
+              <Title order={1} size="h3" c="blue.8">
+                {t('app.name')}
+              </Title>
+              <Text size="sm" c="dimmed" truncate>
+                {t('app.tagline')}
+              </Text>
+            </Group>
+            <Group gap="sm" wrap="nowrap">
+              <SyncIndicator onOpen={() => navigate({ page: 'sync' })} />
+              <SegmentedControl
+                size="xs"
+                aria-label={t('lang.label')}
+                value={language}
+                onChange={(value) => void switchLanguage(i18n, value as Language)}
+                data={languages.map((lng) => ({ value: lng, label: lng === 'en' ? t('lang.en') : t('lang.zh') }))}
+                data-testid="language-switch"
+              />
+            </Group>
           </Group>
-          <Group gap="sm" wrap="nowrap">
-            <SyncIndicator onOpen={() => navigate({ page: 'sync' })} />
-            <SegmentedControl
-              size="xs"
-              aria-label={t('lang.label')}
-              value={language}
-              onChange={(value) => void switchLanguage(i18n, value as Language)}
-              data={languages.map((lng) => ({ value: lng, label: lng === 'en' ? t('lang.en') : t('lang.zh') }))}
-              data-testid="language-switch"
-            />
-          </Group>
-        </Group>
-        <BusyBar />
-      </AppShell.Header>
-      <AppShell.Navbar p="xs" aria-label={t('shell.navLabel')}>
-        <Stack gap={2} component="nav">
-          {pages.map((page) => (
-            <NavLink
-              key={page.key}
-              component="a"
-              href={`#/${page.key}`}
-              active={route.page === page.key}
-              label={t(`nav.${page.key}`)}
-              onClick={(event) => {
-                event.preventDefault()
-                navigate({ page: page.key })
-              }}
-              data-nav={page.key}
-              styles={{ label: { fontSize: 'var(--mantine-font-size-md)' } }}
-            />
-          ))}
-        </Stack>
-      </AppShell.Navbar>
-      <AppShell.Main h="100dvh" style={{ display: 'flex', flexDirection: 'column' }}>
-        <Box style={{ flex: 1, minHeight: 0 }}>
-          <Suspense fallback={<Center h="100%"><Loader /></Center>}>
-            {/* One boundary per page: a page that throws shows a message, the rest of the app keeps working. */}
-            <ErrorBoundary key={route.page} scope="page" name={route.page}>
-              <Content route={route} navigate={navigate} info={info} connecting={connecting} setConnecting={setConnecting} />
-            </ErrorBoundary>
-          </Suspense>
-        </Box>
-      </AppShell.Main>
-    </AppShell>
+          <BusyBar />
+        </AppShell.Header>
+        <AppShell.Navbar p="xs" aria-label={t('shell.navLabel')}>
+          <Stack gap={2} component="nav">
+            {pages.map((page) => (
+              <NavLink
+                key={page.key}
+                component="a"
+                href={`#/${page.key}`}
+                active={route.page === page.key}
+                label={t(`nav.${page.key}`)}
+                onClick={(event) => {
+                  event.preventDefault()
+                  navigate({ page: page.key })
+                }}
+                data-nav={page.key}
+                styles={{ label: { fontSize: 'var(--mantine-font-size-md)' } }}
+              />
+            ))}
+          </Stack>
+        </AppShell.Navbar>
+        <AppShell.Main h="100dvh" style={{ display: 'flex', flexDirection: 'column' }}>
+          <Box style={{ flex: 1, minHeight: 0 }}>
+            <Suspense
+              fallback={
+                <Center h="100%">
+                  <Loader />
+                </Center>
+              }
+            >
+              {/* One boundary per page: a page that throws shows a message, the rest of the app keeps working. */}
+              <ErrorBoundary key={route.page} scope="page" name={route.page}>
+                <Content route={route} navigate={navigate} info={info} connecting={connecting} setConnecting={setConnecting} />
+              </ErrorBoundary>
+            </Suspense>
+          </Box>
+        </AppShell.Main>
+      </AppShell>
     </>
   )
 }
 
-function Content({ route, navigate, info, connecting, setConnecting }: { route: Route; navigate: (route: Route) => void; info: ReturnType<typeof useCall<'app.info'>>; connecting: boolean; setConnecting: (on: boolean) => void }) {
+function Content({
+  route,
+  navigate,
+  info,
+  connecting,
+  setConnecting,
+}: {
+  route: Route
+  navigate: (route: Route) => void
+  info: ReturnType<typeof useCall<'app.info'>>
+  connecting: boolean
+  setConnecting: (on: boolean) => void
+}) {
   // Reachable before any data: a new device enrols and pulls its regions from here.
   // Connecting from the welcome screen, the first sync that brings the user's regions ends on their map.
   if (route.page === 'sync')
@@ -163,7 +181,9 @@ function Content({ route, navigate, info, connecting, setConnecting }: { route: 
         onViewOnMap={(gridId) => navigate({ page: 'map', gridId })}
       />
     )
-  return <MapPage selectedGridId={route.gridId} onSelectGrid={(gridId) => navigate({ page: 'map', gridId })} extraLayers={<IntelPins />} onNavigate={navigate} />
+  return (
+    <MapPage selectedGridId={route.gridId} onSelectGrid={(gridId) => navigate({ page: 'map', gridId })} extraLayers={<IntelPins />} onNavigate={navigate} />
+  )
 }
 
 /** The id of `kind:<id>` in the route's select, when it is that kind. */

@@ -20,7 +20,14 @@ interface State {
 
 /** Kept in memory for a support look (window.__griddeskErrors) and written to the console once. */
 export function logUiError(scope: string, name: string, error: unknown, componentStack?: string | null): void {
-  const entry = { at: new Date().toISOString(), scope, name, message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined, componentStack: componentStack ?? undefined }
+  const entry = {
+    at: new Date().toISOString(),
+    scope,
+    name,
+    message: error instanceof Error ? error.message : String(error),
+    stack: error instanceof Error ? error.stack : undefined,
+    componentStack: componentStack ?? undefined,
+  }
   const w = window as unknown as { __griddeskErrors?: unknown[] }
   ;(w.__griddeskErrors ??= []).push(entry)
   console.error(`[griddesk] ${scope} ${name} failed:`, error)
@@ -53,7 +60,14 @@ function FragmentKey({ children }: { children: ReactNode }) {
 function ErrorFallback({ scope, onReload }: { scope: 'page' | 'map'; onReload: () => void }) {
   const { t } = useTranslation()
   const body = (
-    <Alert color="red" variant="light" role="alert" title={t(scope === 'page' ? 'field.boundary.pageTitle' : 'field.boundary.mapTitle')} maw={560} data-testid={`error-boundary-${scope}`}>
+    <Alert
+      color="red"
+      variant="light"
+      role="alert"
+      title={t(scope === 'page' ? 'field.boundary.pageTitle' : 'field.boundary.mapTitle')}
+      maw={560}
+      data-testid={`error-boundary-${scope}`}
+    >
       <Stack gap="xs">
         <Text size="sm">{t('field.boundary.body')}</Text>
         <Group>
@@ -64,5 +78,11 @@ function ErrorFallback({ scope, onReload }: { scope: 'page' | 'map'; onReload: (
       </Stack>
     </Alert>
   )
-  return scope === 'map' ? <Center h="100%" p="sm">{body}</Center> : <Center pt="xl">{body}</Center>
+  return scope === 'map' ? (
+    <Center h="100%" p="sm">
+      {body}
+    </Center>
+  ) : (
+    <Center pt="xl">{body}</Center>
+  )
 }

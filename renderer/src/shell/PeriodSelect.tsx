@@ -7,7 +7,11 @@ import { useTranslation } from 'react-i18next'
 
 const pad = (n: number) => String(n).padStart(2, '0')
 
-export function periodOptions(now: Date, t: (key: string, options?: Record<string, unknown>) => string, keep?: string): ComboboxItemGroup<{ value: string; label: string }>[] {
+export function periodOptions(
+  now: Date,
+  t: (key: string, options?: Record<string, unknown>) => string,
+  keep?: string,
+): ComboboxItemGroup<{ value: string; label: string }>[] {
   const year = now.getFullYear()
   const month = now.getMonth() // 0-based
   const months = Array.from({ length: 24 }, (_, i) => {
@@ -33,7 +37,21 @@ export function periodOptions(now: Date, t: (key: string, options?: Record<strin
   ]
 }
 
-export function PeriodSelect({ value, onChange, label, description, width, testId }: { value: string; onChange: (period: string) => void; label: string; description?: string; width: number; testId: string }) {
+export function PeriodSelect({
+  value,
+  onChange,
+  label,
+  description,
+  width,
+  testId,
+}: {
+  value: string
+  onChange: (period: string) => void
+  label: string
+  description?: string
+  width: number
+  testId: string
+}) {
   const { t } = useTranslation()
   const data = useMemo(() => periodOptions(new Date(), t, value), [t, value])
   return (

@@ -27,7 +27,9 @@ describe('errorMessage', () => {
       ],
     })
     const text = errorMessage(zh.t, error)
-    expect(text).toBe('输入有误：户数：不能小于 0；电话：电话格式不正确：11位手机号（如 13812345678）或带区号的固话（如 0776-5212345）；没有要修改的内容。请改正后再保存。')
+    expect(text).toBe(
+      '输入有误：户数：不能小于 0；电话：电话格式不正确：11位手机号（如 13812345678）或带区号的固话（如 0776-5212345）；没有要修改的内容。请改正后再保存。',
+    )
     expect(text).not.toMatch(/patch|phone_format/)
   })
 
@@ -46,6 +48,8 @@ describe('errorMessage', () => {
     expect(errorMessage(en.t, crash)).toMatch(/^An unexpected error occurred; no data was changed\./)
     const unknownCode = new AppError('SOMETHING_NEW' as never, 'from a newer core')
     expect(errorMessage(zh.t, unknownCode)).toMatch(/^发生意外错误，数据未被修改。/)
-    expect(errorMessage(zh.t, new AppError('CONFLICT', 'SQLITE_CONSTRAINT_UNIQUE: UNIQUE constraint failed', { details: { sqlite: 'SQLITE_CONSTRAINT_UNIQUE' } }))).not.toMatch(/SQLITE/)
+    expect(
+      errorMessage(zh.t, new AppError('CONFLICT', 'SQLITE_CONSTRAINT_UNIQUE: UNIQUE constraint failed', { details: { sqlite: 'SQLITE_CONSTRAINT_UNIQUE' } })),
+    ).not.toMatch(/SQLITE/)
   })
 })

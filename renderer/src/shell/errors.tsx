@@ -15,7 +15,10 @@ const issueNamespaces = ['customers.fieldError', 'importIssues', 'org.issue']
 function fieldName(t: TFunction, issue: Issue): string | null {
   for (const part of [...issue.path].reverse()) {
     if (typeof part !== 'string') continue
-    const name = t(fieldNamespaces.map((ns) => `${ns}.${part}`), { defaultValue: '' })
+    const name = t(
+      fieldNamespaces.map((ns) => `${ns}.${part}`),
+      { defaultValue: '' },
+    )
     if (typeof name === 'string' && name) return name
   }
   return null
@@ -24,7 +27,10 @@ function fieldName(t: TFunction, issue: Issue): string | null {
 /** One issue in words: a code through the issue namespaces; a sentence (already plain, from the core) as it is. */
 export function issueText(t: TFunction, issue: Issue): string {
   if (/^[a-z][a-z0-9_]*$/.test(issue.message)) {
-    const text = t(issueNamespaces.map((ns) => `${ns}.${issue.message}`), { defaultValue: '' })
+    const text = t(
+      issueNamespaces.map((ns) => `${ns}.${issue.message}`),
+      { defaultValue: '' },
+    )
     return typeof text === 'string' && text ? text : t('validation.format')
   }
   return issue.message
@@ -50,7 +56,8 @@ export function errorMessage(t: TFunction, error: unknown): string {
   // A handler may name the precise reason (e.g. reports' fileExists) with its parameters.
   const reason = error.details?.reason
   // The store itself (damaged, newer, read-only, disk full): its own message with what to do.
-  if (code === 'STORE' && typeof reason === 'string') return t([`store.${reason}`, 'errors.STORE'], { file: 'griddesk.sqlite', ...(error.details as Record<string, string>) })
+  if (code === 'STORE' && typeof reason === 'string')
+    return t([`store.${reason}`, 'errors.STORE'], { file: 'griddesk.sqlite', ...(error.details as Record<string, string>) })
   if (typeof reason === 'string') return t([`reports.errors.${reason}`, `security.errors.${reason}`, `errors.${code}`], error.details as Record<string, string>)
   if (code === 'VALIDATION') return t('errors.VALIDATION', { detail: formatIssues(t, error.issues) || t('validation.format') })
   return t(`errors.${code}`, { detail: '' })
@@ -78,8 +85,12 @@ export function ErrorDetails({ detail }: { detail: string }) {
         {open ? t('errorDetails.hide') : t('errorDetails.show')}
       </Anchor>
       <Collapse expanded={open}>
-        <Text size="xs" c="dimmed">{t('errorDetails.technical')}</Text>
-        <Code block fz={11} data-testid="error-details">{detail}</Code>
+        <Text size="xs" c="dimmed">
+          {t('errorDetails.technical')}
+        </Text>
+        <Code block fz={11} data-testid="error-details">
+          {detail}
+        </Code>
       </Collapse>
     </Stack>
   )

@@ -16,7 +16,13 @@ export function useMoneyFormat(): (yuan: number) => string {
   const { i18n } = useTranslation()
   const language = i18n.resolvedLanguage ?? 'zh-CN'
   return useMemo(() => {
-    const format = new Intl.NumberFormat(language, { style: 'currency', currency: 'CNY', currencyDisplay: 'narrowSymbol', minimumFractionDigits: 0, maximumFractionDigits: 2 })
+    const format = new Intl.NumberFormat(language, {
+      style: 'currency',
+      currency: 'CNY',
+      currencyDisplay: 'narrowSymbol',
+      minimumFractionDigits: 0,
+      maximumFractionDigits: 2,
+    })
     return (yuan: number) => format.format(yuan)
   }, [language])
 }

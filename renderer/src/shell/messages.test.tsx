@@ -13,14 +13,57 @@ import { errorMessage } from './errors'
 import { createI18n } from './i18n'
 
 /** Words that stay Latin in Chinese text: file formats, product names and the like. */
-const LATIN_OK = new Set(['http', 'https', 'GIS', 'CSV', 'XLSX', 'XLS', 'PDF', 'KML', 'GeoJSON', 'Shapefile', 'Polygon', 'MultiPolygon', 'BOSS', 'MBTiles', 'UTF', 'GB', 'HQ', 'Excel', 'WPS', 'ID', 'GridDesk'])
+const LATIN_OK = new Set([
+  'http',
+  'https',
+  'GIS',
+  'CSV',
+  'XLSX',
+  'XLS',
+  'PDF',
+  'KML',
+  'GeoJSON',
+  'Shapefile',
+  'Polygon',
+  'MultiPolygon',
+  'BOSS',
+  'MBTiles',
+  'UTF',
+  'GB',
+  'HQ',
+  'Excel',
+  'WPS',
+  'ID',
+  'GridDesk',
+])
 const englishIn = (text: string) => (text.match(/[A-Za-z]{3,}/g) ?? []).filter((w) => !LATIN_OK.has(w))
 const hanIn = (text: string) => /\p{Script=Han}/u.test(text)
 /** An error says what to do next. */
 const nextStepZh = /请|可以|再试|重试|重新|稍后|联系|检查|改正|换一个|保存在本机|会保留|会发送|会重新|管理员/
-const nextStepEn = /try|please|ask|check|restart|close|refresh|correct|wait|enrol|upgrade|sync again|kept|will be sent|resend|start with|use the|contact|send|tick|choose|give/i
+const nextStepEn =
+  /try|please|ask|check|restart|close|refresh|correct|wait|enrol|upgrade|sync again|kept|will be sent|resend|start with|use the|contact|send|tick|choose|give/i
 
-const params = { region: '451022-G03', period: '2026-10', format: 'xlsx', detail: '', value: 'x1', other: 3, column: 'c', columns: 'c', sheets: 's', min: 1, max: 9, lon: 1, lat: 2, allowed: 'a', reason: '', path: '/tmp/a.pdf', file: 'f.csv', row: 2, field: 'f' }
+const params = {
+  region: '451022-G03',
+  period: '2026-10',
+  format: 'xlsx',
+  detail: '',
+  value: 'x1',
+  other: 3,
+  column: 'c',
+  columns: 'c',
+  sheets: 's',
+  min: 1,
+  max: 9,
+  lon: 1,
+  lat: 2,
+  allowed: 'a',
+  reason: '',
+  path: '/tmp/a.pdf',
+  file: 'f.csv',
+  row: 2,
+  field: 'f',
+}
 
 describe('every message a user can meet, in both languages', () => {
   const i18n: Record<'zh-CN' | 'en', I18n> = {} as never
@@ -40,7 +83,10 @@ describe('every message a user can meet, in both languages', () => {
   it('every AppError code, as the UI shows it', () => {
     for (const lang of ['zh-CN', 'en'] as const)
       for (const code of errorCodes) {
-        const error = code === 'VALIDATION' ? new AppError(code, 'english for the log', { issues: [{ path: ['phone'], message: 'phone_format' }] }) : new AppError(code, 'english for the log: SQLITE_CONSTRAINT_UNIQUE')
+        const error =
+          code === 'VALIDATION'
+            ? new AppError(code, 'english for the log', { issues: [{ path: ['phone'], message: 'phone_format' }] })
+            : new AppError(code, 'english for the log: SQLITE_CONSTRAINT_UNIQUE')
         check(lang, `errors.${code}`, errorMessage(i18n[lang].t, error), true)
       }
   })
@@ -63,7 +109,25 @@ describe('every message a user can meet, in both languages', () => {
   it('every import issue code', () => {
     for (const lang of ['zh-CN', 'en'] as const)
       for (const code of importIssueCodes) {
-        const issue: ImportIssue = { file: 'villages.csv', row: 3, field: 'households', code, params: { value: '12', other: 2, column: lang === 'en' ? 'households' : '户数', columns: '', sheets: lang === 'en' ? 'Sheet1' : '表1', min: 0, max: 9, lon: 1, lat: 2, allowed: '', reason: '' } } as ImportIssue
+        const issue: ImportIssue = {
+          file: 'villages.csv',
+          row: 3,
+          field: 'households',
+          code,
+          params: {
+            value: '12',
+            other: 2,
+            column: lang === 'en' ? 'households' : '户数',
+            columns: '',
+            sheets: lang === 'en' ? 'Sheet1' : '表1',
+            min: 0,
+            max: 9,
+            lon: 1,
+            lat: 2,
+            allowed: '',
+            reason: '',
+          },
+        } as ImportIssue
         const template = (resources[lang].translation.importIssues as Record<string, string>)[code]
         expect(template, `${lang} importIssues.${code}`).toBeTruthy()
         check(lang, `importIssues.${code}`, formatImportIssue(issue, lang).replace('villages.csv', ''))

@@ -11,7 +11,9 @@ const UNDO_MS = 8000
 
 /** "已保存" (or the message given), gone after a moment. */
 export function toastSaved(message: string): void {
-  notifications.show({ message, color: 'teal', autoClose: SAVED_MS, withBorder: true, 'data-testid': 'toast-saved' } as Parameters<typeof notifications.show>[0])
+  notifications.show({ message, color: 'teal', autoClose: SAVED_MS, withBorder: true, 'data-testid': 'toast-saved' } as Parameters<
+    typeof notifications.show
+  >[0])
 }
 
 /** A change with an undo button; `undo` reverts it through the normal handlers. A failed undo says why. */
@@ -35,7 +37,8 @@ export function toastUndo(t: TFunction, message: string, undo: () => Promise<unk
                 toastSaved(t('field.undo.undone'))
                 onUndone?.()
               },
-              (error: unknown) => notifications.show({ color: 'red', autoClose: UNDO_MS, withBorder: true, message: t('field.undo.failed', { reason: errorMessage(t, error) }) }),
+              (error: unknown) =>
+                notifications.show({ color: 'red', autoClose: UNDO_MS, withBorder: true, message: t('field.undo.failed', { reason: errorMessage(t, error) }) }),
             )
           }}
         >

@@ -29,7 +29,14 @@ export function valuesUnder(db: Db, region: string): Float64Array {
   const { sql: text, params } = dialect.sqlToQuery(sql`
     ${gridsUnder(region)}
     SELECT ${valueSql} FROM key_customers k WHERE k.deleted_at IS NULL AND k.grid_id IN (SELECT id FROM sub)`)
-  return Float64Array.from(db.$client.prepare(text).pluck().all(...params) as number[]).sort().reverse()
+  return Float64Array.from(
+    db.$client
+      .prepare(text)
+      .pluck()
+      .all(...params) as number[],
+  )
+    .sort()
+    .reverse()
 }
 
 /** The region's `limit` most valuable key customers, largest first. */

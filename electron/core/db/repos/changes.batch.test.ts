@@ -11,12 +11,21 @@ describe('insertSyncedMany', () => {
   })
   afterEach(() => core.dispose())
   const all = (sql: string) => core.ctx.db.$client.prepare(sql).all() as Record<string, unknown>[]
-  const village = (code: string, extra: Record<string, unknown> = {}) => ({ divisionCode: code, name: `村${code}`, kind: 'village', townshipCode: code.slice(0, 9), ...extra })
+  const village = (code: string, extra: Record<string, unknown> = {}) => ({
+    divisionCode: code,
+    name: `村${code}`,
+    kind: 'village',
+    townshipCode: code.slice(0, 9),
+    ...extra,
+  })
 
   it('records the same as insertSynced, with device_seq continuing gaplessly', () => {
     core.ctx.db.transaction((tx) => {
       insertSynced(tx, core.ctx.change, 'villages', village('451022100001', { fibreCovered: true, households: 10 }))
-      insertSyncedMany(tx, core.ctx.change, 'villages', [village('451022100002', { fibreCovered: true, households: 10 }), village('451022100003', { lon: undefined })])
+      insertSyncedMany(tx, core.ctx.change, 'villages', [
+        village('451022100002', { fibreCovered: true, households: 10 }),
+        village('451022100003', { lon: undefined }),
+      ])
       insertSynced(tx, core.ctx.change, 'villages', village('451022100004'))
     })
     const rows = all('SELECT division_code, fibre_covered, households, kind, created_at = updated_at AS same, hlc FROM villages ORDER BY division_code')

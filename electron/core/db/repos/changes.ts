@@ -41,7 +41,9 @@ function checkWriter(tx: Tx, tableName: SyncedTableName): void {
   const user = tx.select({ value: syncState.value }).from(syncState).where(eq(syncState.key, 'hq_user')).get()?.value
   const role = user ? (JSON.parse(user) as { role?: string }).role : undefined
   if (role === undefined || mayWrite(tableName, role)) return
-  throw new AppError('FORBIDDEN', `a ${role} may not change ${tableName}: HQ keeps this data`, { details: { reason: 'read_only_table', table: tableName, role } })
+  throw new AppError('FORBIDDEN', `a ${role} may not change ${tableName}: HQ keeps this data`, {
+    details: { reason: 'read_only_table', table: tableName, role },
+  })
 }
 
 export interface ChangeContext {
@@ -63,7 +65,11 @@ const bookkeepingProps = new Map<SyncedTableName, Set<string>>()
 function bookkeepingOf(tableName: SyncedTableName): Set<string> {
   let props = bookkeepingProps.get(tableName)
   if (!props) {
-    props = new Set(Object.entries(columnsOf(tableName)).filter(([, c]) => BOOKKEEPING_COLUMNS.has(c.name)).map(([prop]) => prop))
+    props = new Set(
+      Object.entries(columnsOf(tableName))
+        .filter(([, c]) => BOOKKEEPING_COLUMNS.has(c.name))
+        .map(([prop]) => prop),
+    )
     bookkeepingProps.set(tableName, props)
   }
   return props
@@ -162,7 +168,9 @@ export function insertSynced(tx: Tx, cx: ChangeContext, tableName: SyncedTableNa
   const hlc = cx.clock.now()
   const now = cx.now()
   const row = { ...values, id, createdAt: now, updatedAt: now, hlc }
-  tx.insert(syncedTables[tableName].table).values(row as never).run()
+  tx.insert(syncedTables[tableName].table)
+    .values(row as never)
+    .run()
   const bookkeeping = bookkeepingOf(tableName)
   const recorded = Object.fromEntries(Object.entries(row).filter(([k, v]) => !bookkeeping.has(k) && v !== undefined))
   appendChange(tx, cx, tableName, id, 'insert', recorded, hlc, undefined)
@@ -176,11 +184,7 @@ export function insertSynced(tx: Tx, cx: ChangeContext, tableName: SyncedTableNa
 export function updateSynced(tx: Tx, cx: ChangeContext, tableName: SyncedTableName, id: string, patch: Row): string[] {
   const table = syncedTables[tableName].table
   const columns = columnsOf(tableName)
-  const current = tx
-    .select()
-    .from(table)
-    .where(eq(columns.id!, id))
-    .get() as Row | undefined
+  const current = tx.select().from(table).where(eq(columns.id!, id)).get() as Row | undefined
   if (!current || current.deletedAt) throw new AppError('NOT_FOUND', `${tableName} ${id} not found`, { details: { table: tableName, id } })
   const changed: Row = {}
   const bookkeeping = bookkeepingOf(tableName)
@@ -238,7 +242,16 @@ export function insertSyncedMany(tx: Tx, cx: ChangeContext, tableName: SyncedTab
     const hlc = cx.clock.now()
     const now = cx.now()
     const row = Object.fromEntries(Object.entries({ ...values, id, createdAt: now, updatedAt: now, hlc }).filter(([, v]) => v !== undefined))
-    checkRules(tableName, id, 'insert', Object.fromEntries(Object.entries(row).filter(([p]) => !bookkeeping.has(p)).map(([p, v]) => [columns[p]!.name, v])))
+    checkRules(
+      tableName,
+      id,
+      'insert',
+      Object.fromEntries(
+        Object.entries(row)
+          .filter(([p]) => !bookkeeping.has(p))
+          .map(([p, v]) => [columns[p]!.name, v]),
+      ),
+    )
     const props = Object.keys(row)
     const key = props.join(',')
     let insert = inserts.get(key)

@@ -55,4 +55,3 @@ export function parseChecksum(stored: string | undefined): Checksum | undefined 
 }
 
 export const formatChecksum = (c: Checksum) => `${c.rows}:${c.hash}`
-

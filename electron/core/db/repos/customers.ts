@@ -154,7 +154,10 @@ function customerListFilters(q: CustomerFilters, now: Date): SQL[] {
   if (q.rival) conditions.push(sql`k.rival_used = ${q.rival}`)
   if (q.expiringWithinDays !== undefined) conditions.push(sql`k.contract_expiry BETWEEN ${from} AND ${addDays(from, q.expiringWithinDays)}`)
   // The instr() test is a cheap pre-filter (most rows have no such tag); json_each decides.
-  if (q.tag) conditions.push(sql`instr(k.tags, ${JSON.stringify(q.tag)}) > 0 AND EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(k.tags) THEN k.tags ELSE '[]' END) WHERE value = ${q.tag})`)
+  if (q.tag)
+    conditions.push(
+      sql`instr(k.tags, ${JSON.stringify(q.tag)}) > 0 AND EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(k.tags) THEN k.tags ELSE '[]' END) WHERE value = ${q.tag})`,
+    )
   return conditions
 }
 
@@ -179,8 +182,8 @@ export function listCustomers(db: Handle, q: CustomerListQuery, now = new Date()
       : q.sort === 'name'
         ? `s.pinyin ${dir}, k.name ${dir}, k.id ${dir}`
         : notNullSorts.has(q.sort) || q.sort === 'lastVisit'
-        ? `${expr} ${dir}, k.id ${dir}`
-        : `${expr} IS NULL, ${expr} ${dir}, k.id`,
+          ? `${expr} ${dir}, k.id ${dir}`
+          : `${expr} IS NULL, ${expr} ${dir}, k.id`,
   )
   const needsVillage = q.sort === 'villageName'
   // Two steps: the page's ids are chosen on the narrow rows (sorted and cut), and only those
@@ -223,19 +226,23 @@ function liveCustomers(db: Handle): number {
 function villageWalk(db: Handle, q: CustomerListQuery, where: SQL, total: number, direction: 'ASC' | 'DESC'): string[] {
   const dir = sql.raw(direction)
   const ids = db
-    .all<{ id: string }>(sql`
+    .all<{ id: string }>(
+      sql`
       SELECT k.id FROM villages v INDEXED BY villages_name_uq
       CROSS JOIN key_customers k INDEXED BY key_customers_village_live_idx ON k.village_id = v.id
       WHERE ${where}
       ORDER BY v.name ${dir}, v.id ${dir}, k.id ${dir}
-      LIMIT ${q.limit} OFFSET ${q.offset}`)
+      LIMIT ${q.limit} OFFSET ${q.offset}`,
+    )
     .map((r) => r.id)
   if (ids.length === q.limit) return ids
   // Past the last village: customers with no village, or one this device no longer has (sync
   // applies pulled rows with foreign keys off), by id.
   const withoutVillage = sql`${where} AND (k.village_id IS NULL OR k.village_id NOT IN (SELECT id FROM villages))`
   const skip = ids.length > 0 ? 0 : q.offset - (total - (db.get<{ n: number }>(sql`SELECT count(*) AS n FROM key_customers k WHERE ${withoutVillage}`)?.n ?? 0))
-  const rest = db.all<{ id: string }>(sql`SELECT k.id FROM key_customers k WHERE ${withoutVillage} ORDER BY k.id ${dir} LIMIT ${q.limit - ids.length} OFFSET ${Math.max(0, skip)}`)
+  const rest = db.all<{ id: string }>(
+    sql`SELECT k.id FROM key_customers k WHERE ${withoutVillage} ORDER BY k.id ${dir} LIMIT ${q.limit - ids.length} OFFSET ${Math.max(0, skip)}`,
+  )
   return [...ids, ...rest.map((r) => r.id)]
 }
 
@@ -255,7 +262,17 @@ function rowsInOrder(db: Handle, ids: string[]): CustomerListRow[] {
 // ---- One customer.
 
 export function getCustomer(db: Handle, id: string): CustomerDetail | undefined {
-  const row = db.get<RawRow & { valueTier: ValueTier | null; tierOverride: ValueTier | null; ownerName: string | null; notes: string | null; lon: number | null; lat: number | null; createdAt: string }>(sql`
+  const row = db.get<
+    RawRow & {
+      valueTier: ValueTier | null
+      tierOverride: ValueTier | null
+      ownerName: string | null
+      notes: string | null
+      lon: number | null
+      lat: number | null
+      createdAt: string
+    }
+  >(sql`
     SELECT ${listColumns}, k.value_tier AS valueTier, k.tier_override AS tierOverride, u.name AS ownerName, k.notes, k.lon, k.lat,
       k.created_at AS createdAt
     FROM key_customers k
@@ -290,11 +307,18 @@ export type KeyCustomerRow = typeof keyCustomers.$inferSelect
 
 /** The stored row of a live customer (property names as in schema.ts). */
 export function customerRow(db: Handle, id: string): KeyCustomerRow | undefined {
-  return db.select().from(keyCustomers).where(and(eq(keyCustomers.id, id), isNull(keyCustomers.deletedAt))).get()
+  return db
+    .select()
+    .from(keyCustomers)
+    .where(and(eq(keyCustomers.id, id), isNull(keyCustomers.deletedAt)))
+    .get()
 }
 
 /** Grid and default owner (the grid's manager) of a village. */
-export function villagePlacement(db: Handle, villageId: string): { gridId: string | null; ownerUserId: string | null; lon: number | null; lat: number | null } | undefined {
+export function villagePlacement(
+  db: Handle,
+  villageId: string,
+): { gridId: string | null; ownerUserId: string | null; lon: number | null; lat: number | null } | undefined {
   return db.get(sql`
     SELECT v.grid_id AS gridId, g.manager_user_id AS ownerUserId, v.lon, v.lat
     FROM villages v LEFT JOIN org_units g ON g.id = v.grid_id WHERE v.id = ${villageId} AND v.deleted_at IS NULL`)
@@ -352,9 +376,11 @@ export function storeTiers(db: Handle): number {
 /** Distinct tags in use, for the tag filter. */
 export function customerTags(db: Handle): string[] {
   return db
-    .all<{ tag: string }>(sql`
+    .all<{ tag: string }>(
+      sql`
       SELECT DISTINCT j.value AS tag FROM key_customers k, json_each(CASE WHEN json_valid(k.tags) THEN k.tags ELSE '[]' END) j
-      WHERE k.deleted_at IS NULL AND k.tags IS NOT NULL AND k.tags <> '[]' ORDER BY tag`)
+      WHERE k.deleted_at IS NULL AND k.tags IS NOT NULL AND k.tags <> '[]' ORDER BY tag`,
+    )
     .map((r) => r.tag)
 }
 

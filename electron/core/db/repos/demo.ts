@@ -71,7 +71,9 @@ export interface DemoEdit {
 export function demoEdits(db: Db): DemoEdit[] {
   const sqlite = db.$client
   const rows = sqlite
-    .prepare('SELECT device_seq AS deviceSeq, table_name AS tableName, row_id AS rowId, op, fields, created_at AS at FROM outbox WHERE pushed_at IS NULL ORDER BY device_seq')
+    .prepare(
+      'SELECT device_seq AS deviceSeq, table_name AS tableName, row_id AS rowId, op, fields, created_at AS at FROM outbox WHERE pushed_at IS NULL ORDER BY device_seq',
+    )
     .all() as { deviceSeq: number; tableName: string; rowId: string; op: DemoEdit['op']; fields: string; at: string }[]
   const labelOf = (table: string, id: string): string | null => {
     const columns = new Set((sqlite.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => c.name))
@@ -80,7 +82,15 @@ export function demoEdits(db: Db): DemoEdit[] {
     const row = sqlite.prepare(`SELECT "${column}" AS label FROM "${table}" WHERE id = ?`).get(id) as { label: unknown } | undefined
     return typeof row?.label === 'string' ? row.label : null
   }
-  return rows.map((r) => ({ deviceSeq: r.deviceSeq, table: r.tableName, rowId: r.rowId, op: r.op, fields: JSON.parse(r.fields) as Record<string, unknown>, at: r.at, label: labelOf(r.tableName, r.rowId) }))
+  return rows.map((r) => ({
+    deviceSeq: r.deviceSeq,
+    table: r.tableName,
+    rowId: r.rowId,
+    op: r.op,
+    fields: JSON.parse(r.fields) as Record<string, unknown>,
+    at: r.at,
+    label: labelOf(r.tableName, r.rowId),
+  }))
 }
 
 /** Bookkeeping that belongs to the rows of the store, cleared with them. */

@@ -11,7 +11,9 @@ export const DAY_MS = 86_400_000
 /** Grids matching the one search (name, pinyin, initials, code) by themselves or their center, in code order. */
 export function listGrids(db: Db, search: string | undefined, limit: number): GridListRow[] {
   const found = search ? orgUnitIdsSql(search) : null
-  return allCached<GridListRow>(db, sql`
+  return allCached<GridListRow>(
+    db,
+    sql`
     SELECT g.id, g.code, g.name, g.grid_kind AS kind, c.name AS centerName,
       (SELECT count(*) FROM villages v WHERE v.grid_id = g.id AND v.deleted_at IS NULL) AS villages,
       (SELECT coalesce(sum(v.households), 0) FROM villages v WHERE v.grid_id = g.id AND v.deleted_at IS NULL) AS households,
@@ -20,11 +22,14 @@ export function listGrids(db: Db, search: string | undefined, limit: number): Gr
     WHERE g.level = 'grid' AND g.deleted_at IS NULL
       ${found ? sql`AND (g.id IN (${found}) OR g.parent_id IN (${found}))` : sql``}
     ORDER BY g.code
-    LIMIT ${limit}`)
+    LIMIT ${limit}`,
+  )
 }
 
 export function gridSummary(db: Db, id: string, nowMillis: number): GridSummary | undefined {
-  const grid = getCached<Omit<GridSummary, 'keyCustomersByTier' | 'topVillages' | 'profileCompleteness' | 'incompleteVillages'> & { kind: GridKind | null }>(db, sql`
+  const grid = getCached<Omit<GridSummary, 'keyCustomersByTier' | 'topVillages' | 'profileCompleteness' | 'incompleteVillages'> & { kind: GridKind | null }>(
+    db,
+    sql`
     SELECT g.id, g.code, g.name, g.grid_kind AS kind, c.name AS centerName, u.name AS managerName,
       g.geometry_source AS geometrySource,
       (SELECT count(*) FROM villages v WHERE v.grid_id = g.id AND v.deleted_at IS NULL) AS villages,
@@ -38,16 +43,23 @@ export function gridSummary(db: Db, id: string, nowMillis: number): GridSummary 
     FROM org_units g
     LEFT JOIN org_units c ON c.id = g.parent_id
     LEFT JOIN users u ON u.id = g.manager_user_id
-    WHERE g.id = ${id} AND g.level = 'grid' AND g.deleted_at IS NULL`)
+    WHERE g.id = ${id} AND g.level = 'grid' AND g.deleted_at IS NULL`,
+  )
   if (!grid) return undefined
-  const tiers = allCached<{ tier: 'A' | 'B' | 'C'; n: number }>(db, sql`
+  const tiers = allCached<{ tier: 'A' | 'B' | 'C'; n: number }>(
+    db,
+    sql`
     SELECT coalesce(tier_override, value_tier) AS tier, count(*) AS n FROM key_customers
-    WHERE grid_id = ${id} AND deleted_at IS NULL GROUP BY 1`)
+    WHERE grid_id = ${id} AND deleted_at IS NULL GROUP BY 1`,
+  )
   const keyCustomersByTier = { A: 0, B: 0, C: 0 }
   for (const t of tiers) if (t.tier in keyCustomersByTier) keyCustomersByTier[t.tier] = t.n
-  const topVillages = allCached<{ id: string; name: string; households: number }>(db, sql`
+  const topVillages = allCached<{ id: string; name: string; households: number }>(
+    db,
+    sql`
     SELECT id, name, coalesce(households, 0) AS households FROM villages
-    WHERE grid_id = ${id} AND deleted_at IS NULL ORDER BY households DESC, name LIMIT 8`)
+    WHERE grid_id = ${id} AND deleted_at IS NULL ORDER BY households DESC, name LIMIT 8`,
+  )
   const completeness = gridCompleteness(db, id)[0]
   return { ...grid, keyCustomersByTier, topVillages, profileCompleteness: completeness?.mean ?? null, incompleteVillages: completeness?.incomplete ?? 0 }
 }
@@ -59,7 +71,15 @@ export function mapOverview(db: Db): MapOverview {
   const grids = db.all<{ id: string; code: string; name: string; kind: string | null; boundary: string; geometrySource: string | null }>(sql`
     SELECT id, code, name, grid_kind AS kind, boundary, geometry_source AS geometrySource FROM org_units
     WHERE level = 'grid' AND deleted_at IS NULL AND boundary IS NOT NULL ORDER BY code`)
-  const villages = db.all<{ id: string; name: string; households: number | null; gridId: string | null; lon: number; lat: number; geometrySource: string | null }>(sql`
+  const villages = db.all<{
+    id: string
+    name: string
+    households: number | null
+    gridId: string | null
+    lon: number
+    lat: number
+    geometrySource: string | null
+  }>(sql`
     SELECT id, name, households, grid_id AS gridId, lon, lat, geometry_source AS geometrySource FROM villages
     WHERE deleted_at IS NULL AND lon IS NOT NULL AND lat IS NOT NULL ORDER BY division_code`)
   const gridFeatures: MapOverview['grids'] = {
@@ -79,9 +99,7 @@ export function mapOverview(db: Db): MapOverview {
     })),
   }
   const generatedGeometry =
-    county?.geometrySource === 'generated' ||
-    grids.some((g) => g.geometrySource === 'generated') ||
-    villages.some((v) => v.geometrySource === 'generated')
+    county?.geometrySource === 'generated' || grids.some((g) => g.geometrySource === 'generated') || villages.some((v) => v.geometrySource === 'generated')
   return {
     county: county?.boundary
       ? {

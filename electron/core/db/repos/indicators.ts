@@ -8,7 +8,13 @@ import { insertSynced, updateSynced, type ChangeContext } from './changes'
 
 type Reader = Pick<Db, 'all' | 'get'>
 
-const list = (values: readonly string[]): SQL => (values.length ? sql.join(values.map((v) => sql`${v}`), sql`, `) : sql`NULL`)
+const list = (values: readonly string[]): SQL =>
+  values.length
+    ? sql.join(
+        values.map((v) => sql`${v}`),
+        sql`, `,
+      )
+    : sql`NULL`
 
 export function listIndicators(db: Reader, codes?: readonly string[]): IndicatorRow[] {
   return db.all<IndicatorRow>(sql`
@@ -120,7 +126,11 @@ export function getTarget(db: Reader, indicatorCode: string, orgUnitId: string, 
  * Sets a unit's target for a period: updates the row the unique index allows (reviving a
  * tombstone) or inserts one. Recorded in the outbox either way.
  */
-export function upsertTarget(tx: Tx, cx: ChangeContext, t: { indicatorCode: string; orgUnitId: string; period: string; value: number; splitMethod: string | null }): string {
+export function upsertTarget(
+  tx: Tx,
+  cx: ChangeContext,
+  t: { indicatorCode: string; orgUnitId: string; period: string; value: number; splitMethod: string | null },
+): string {
   const existing = tx.get<{ id: string; deletedAt: string | null }>(sql`
     SELECT id, deleted_at AS deletedAt FROM targets WHERE indicator_code = ${t.indicatorCode} AND org_unit_id = ${t.orgUnitId} AND period = ${t.period}`)
   if (!existing) return insertSynced(tx, cx, 'targets', t)
@@ -128,7 +138,11 @@ export function upsertTarget(tx: Tx, cx: ChangeContext, t: { indicatorCode: stri
   return existing.id
 }
 
-export function insertActual(tx: Tx, cx: ChangeContext, a: { indicatorCode: string; orgUnitId: string; period: string; value: number; asOf: string; source: string }): string {
+export function insertActual(
+  tx: Tx,
+  cx: ChangeContext,
+  a: { indicatorCode: string; orgUnitId: string; period: string; value: number; asOf: string; source: string },
+): string {
   return insertSynced(tx, cx, 'actuals', a)
 }
 

@@ -54,9 +54,11 @@ export function getIntel(db: Handle, id: string): IntelDetail | undefined {
 
 export function photosOf(db: Handle, ownerTable: string, ownerId: string): IntelPhoto[] {
   return db
-    .all<Omit<IntelPhoto, 'hasThumb'> & { thumb: string | null }>(sql`
+    .all<Omit<IntelPhoto, 'hasThumb'> & { thumb: string | null }>(
+      sql`
       SELECT id, file_name AS fileName, mime, bytes, sha256, thumb_sha256 AS thumb, created_at AS createdAt FROM attachments
-      WHERE owner_table = ${ownerTable} AND owner_id = ${ownerId} AND deleted_at IS NULL ORDER BY created_at, id`)
+      WHERE owner_table = ${ownerTable} AND owner_id = ${ownerId} AND deleted_at IS NULL ORDER BY created_at, id`,
+    )
     .map(({ thumb, ...p }) => ({ ...p, hasThumb: thumb !== null }))
 }
 

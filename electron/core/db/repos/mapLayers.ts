@@ -9,15 +9,30 @@ import { completenessSql, gridCompleteness } from './villages'
 
 const rivalMetric = { telecom: 'shareVsTelecom', unicom: 'shareVsUnicom', broadnet: 'shareVsBroadnet' } as const
 
-const emptyFacts = (): MapUnitFacts => ({ keyCustomers: 0, aTierNotVisited30: 0, visitsLast30: 0, population: null, lastVisitAt: null, incompleteVillages: null })
+const emptyFacts = (): MapUnitFacts => ({
+  keyCustomers: 0,
+  aTierNotVisited30: 0,
+  visitsLast30: 0,
+  population: null,
+  lastVisitAt: null,
+  incompleteVillages: null,
+})
 const round1 = (n: number) => Math.round(n * 10) / 10
 const daysSince = (iso: string | null, nowMillis: number) => (iso ? Math.max(0, Math.floor((nowMillis - Date.parse(iso)) / DAY_MS)) : null)
 
 export function mapChoropleth(db: Db, nowMillis: number): MapChoropleth {
   const cutoff = new Date(nowMillis - 30 * DAY_MS).toISOString()
   const villages = db.all<{
-    id: string; code: string; name: string; gridId: string | null; boundary: string | null
-    households: number | null; population: number | null; penetration: number | null; share: string | null; completeness: number
+    id: string
+    code: string
+    name: string
+    gridId: string | null
+    boundary: string | null
+    households: number | null
+    population: number | null
+    penetration: number | null
+    share: string | null
+    completeness: number
   }>(sql`
     SELECT v.id, v.division_code AS code, v.name, v.grid_id AS gridId, v.boundary, v.households, v.population,
       v.penetration_pct AS penetration, v.share_vs_rivals AS share, ${completenessSql} AS completeness

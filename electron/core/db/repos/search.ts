@@ -100,7 +100,10 @@ export function searchAll(db: Handle, q: SearchQuery): SearchHit[] {
           SELECT p.kind, p.ref_id, p.name, p.code, p.pinyin, ${rankSql(q.query, 'p', { digitsColumn: 'code' })} AS rank
           FROM place_search p
           WHERE p.rid IN (${placeRidsSql(q.query, cap)})
-            AND p.kind IN (${sql.join(placeKinds.map((k) => sql`${k}`), sql`, `)}) ${scoped}
+            AND p.kind IN (${sql.join(
+              placeKinds.map((k) => sql`${k}`),
+              sql`, `,
+            )}) ${scoped}
           ORDER BY rank, length(p.name), p.pinyin, p.name
           LIMIT ${q.limit}) p
         LEFT JOIN villages v ON p.kind = 'village' AND v.id = p.ref_id
@@ -125,6 +128,12 @@ export function searchAll(db: Handle, q: SearchQuery): SearchHit[] {
         JOIN key_customers k ON k.id = s.customer_id`),
     )
   }
-  rows.sort((a, b) => a.rank - b.rank || kindOrder[a.kind] - kindOrder[b.kind] || [...a.name].length - [...b.name].length || (a.pinyin < b.pinyin ? -1 : a.pinyin > b.pinyin ? 1 : 0))
+  rows.sort(
+    (a, b) =>
+      a.rank - b.rank ||
+      kindOrder[a.kind] - kindOrder[b.kind] ||
+      [...a.name].length - [...b.name].length ||
+      (a.pinyin < b.pinyin ? -1 : a.pinyin > b.pinyin ? 1 : 0),
+  )
   return rows.slice(0, q.limit).map(({ pinyin: _pinyin, ...hit }) => hit)
 }

@@ -42,29 +42,86 @@ const village = (id: string, fields: Record<string, unknown> = {}, version = v(1
 const pull = (rows: PulledRow[], receive: (hlc: string) => void = () => undefined, seen?: boolean) => applyPulledRows(db(), rows, NOW, receive, seen)
 const row = (table: string, id: string) => db().prepare(`SELECT * FROM "${table}" WHERE id = ?`).get(id) as Record<string, unknown> | undefined
 const versionsOf = (table: string, id: string) =>
-  Object.fromEntries((db().prepare('SELECT field, hlc FROM field_versions WHERE table_name = ? AND row_id = ? ORDER BY field').all(table, id) as { field: string; hlc: string }[]).map((f) => [f.field, f.hlc]))
-const conflicts = () => db().prepare('SELECT table_name, row_id, field, mine, theirs, mine_hlc, theirs_hlc, resolved_at FROM sync_conflicts ORDER BY field').all()
+  Object.fromEntries(
+    (
+      db().prepare('SELECT field, hlc FROM field_versions WHERE table_name = ? AND row_id = ? ORDER BY field').all(table, id) as {
+        field: string
+        hlc: string
+      }[]
+    ).map((f) => [f.field, f.hlc]),
+  )
+const conflicts = () =>
+  db().prepare('SELECT table_name, row_id, field, mine, theirs, mine_hlc, theirs_hlc, resolved_at FROM sync_conflicts ORDER BY field').all()
 
 let seq = 0
 /** Queues a change in the outbox as the device would have; returns it as sent. */
-function queue(table: string, rowId: string, fields: WireChange['fields'], base: Record<string, string | null>, hlc: string, extra: { result?: string; reason?: string; pushedAt?: string } = {}): WireChange {
+function queue(
+  table: string,
+  rowId: string,
+  fields: WireChange['fields'],
+  base: Record<string, string | null>,
+  hlc: string,
+  extra: { result?: string; reason?: string; pushedAt?: string } = {},
+): WireChange {
   const change = { device_seq: ++seq, change_id: uuidv7(), hlc, table_name: table, row_id: rowId, op: 'update' as const, fields, base, schema_version: 11 }
   db()
-    .prepare('INSERT INTO outbox (device_seq, change_id, device_id, hlc, table_name, row_id, op, fields, base, schema_version, created_at, pushed_at, result, result_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(change.device_seq, change.change_id, 'dev', hlc, table, rowId, 'update', JSON.stringify(fields), JSON.stringify(base), 11, NOW, extra.pushedAt ?? null, extra.result ?? null, extra.reason ?? null)
+    .prepare(
+      'INSERT INTO outbox (device_seq, change_id, device_id, hlc, table_name, row_id, op, fields, base, schema_version, created_at, pushed_at, result, result_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    )
+    .run(
+      change.device_seq,
+      change.change_id,
+      'dev',
+      hlc,
+      table,
+      rowId,
+      'update',
+      JSON.stringify(fields),
+      JSON.stringify(base),
+      11,
+      NOW,
+      extra.pushedAt ?? null,
+      extra.result ?? null,
+      extra.reason ?? null,
+    )
   return change
 }
-const outboxRow = (s: number) => db().prepare('SELECT pushed_at, result, result_reason, base FROM outbox WHERE device_seq = ?').get(s) as { pushed_at: string | null; result: string | null; result_reason: string | null; base: string }
-const answer = (change: WireChange, status: ChangeResult['status'], server?: Record<string, ServerField>, more: Partial<ChangeResult> = {}): ChangeResult => ({ device_seq: change.device_seq, change_id: change.change_id, status, ...(server ? { server } : {}), ...more })
-const push = (sent: WireChange[], results: ChangeResult[], receive: (hlc: string) => void = () => undefined) => applyPushResults(db(), sent, results, NOW, receive)
+const outboxRow = (s: number) =>
+  db().prepare('SELECT pushed_at, result, result_reason, base FROM outbox WHERE device_seq = ?').get(s) as {
+    pushed_at: string | null
+    result: string | null
+    result_reason: string | null
+    base: string
+  }
+const answer = (change: WireChange, status: ChangeResult['status'], server?: Record<string, ServerField>, more: Partial<ChangeResult> = {}): ChangeResult => ({
+  device_seq: change.device_seq,
+  change_id: change.change_id,
+  status,
+  ...(server ? { server } : {}),
+  ...more,
+})
+const push = (sent: WireChange[], results: ChangeResult[], receive: (hlc: string) => void = () => undefined) =>
+  applyPushResults(db(), sent, results, NOW, receive)
 
 describe('applyPulledRows: a row new to the device', () => {
   it('is inserted with its values, its version in hlc, only the other versions listed; booleans and objects stored as SQLite holds them', () => {
     const id = uuidv7()
     const receive = vi.fn()
-    const stats = pull([village(id, { fibre_covered: true, population: 800, hlc: 'ignored', no_such_column: 1 }, v(3), { population: v(5), households: v(3) })], receive)
+    const stats = pull(
+      [village(id, { fibre_covered: true, population: 800, hlc: 'ignored', no_such_column: 1 }, v(3), { population: v(5), households: v(3) })],
+      receive,
+    )
     expect(stats).toEqual({ rows: 1, conflicts: 0, refused: 0 })
-    expect(row('villages', id)).toMatchObject({ name: '那坡村', households: 100, population: 800, fibre_covered: 1, hlc: v(3), created_at: NOW, updated_at: NOW, deleted_at: null })
+    expect(row('villages', id)).toMatchObject({
+      name: '那坡村',
+      households: 100,
+      population: 800,
+      fibre_covered: 1,
+      hlc: v(3),
+      created_at: NOW,
+      updated_at: NOW,
+      deleted_at: null,
+    })
     expect(versionsOf('villages', id)).toEqual({ population: v(5) })
     // The clock passes the newest version of the page once.
     expect(receive.mock.calls).toEqual([[v(5)]])
@@ -96,7 +153,11 @@ describe('applyPulledRows: a row new to the device', () => {
     beginRefetchSweep(db())
     const id = uuidv7()
     const receive = vi.fn()
-    expect(pull([{ table_name: 'outbox', row_id: 'x', fields: {}, version: v(9), versions: {} }, village(id)], receive, true)).toEqual({ rows: 1, conflicts: 0, refused: 0 })
+    expect(pull([{ table_name: 'outbox', row_id: 'x', fields: {}, version: v(9), versions: {} }, village(id)], receive, true)).toEqual({
+      rows: 1,
+      conflicts: 0,
+      refused: 0,
+    })
     expect(db().prepare('SELECT table_name, row_id FROM sync_refetch_seen ORDER BY table_name').all()).toEqual([
       { table_name: 'outbox', row_id: 'x' },
       { table_name: 'villages', row_id: id },
@@ -113,7 +174,13 @@ describe('applyPulledRows: a row new to the device', () => {
     const stats = pull([village(bad, { grid_id: 'no-such-grid' }), village(uuidv7())])
     expect(stats).toEqual({ rows: 1, conflicts: 0, refused: 1 })
     expect(row('villages', bad)).toBeUndefined()
-    const listed = () => JSON.parse(db().prepare("SELECT value FROM sync_state WHERE key = 'pull_refused'").pluck().get() as string) as { table: string; rowId: string; version: string; problems: string[] }[]
+    const listed = () =>
+      JSON.parse(db().prepare("SELECT value FROM sync_state WHERE key = 'pull_refused'").pluck().get() as string) as {
+        table: string
+        rowId: string
+        version: string
+        problems: string[]
+      }[]
     expect(listed()).toEqual([{ table: 'villages', rowId: bad, version: v(1), problems: [expect.stringContaining('grid_id')] }])
     // Pulled again (same version): listed once, moved to the end; a new version is another entry.
     const other = uuidv7()
@@ -152,7 +219,9 @@ describe('applyPulledRows: a row the device holds', () => {
     const stats = pull([village(id, { population: 10, notes: 'theirs', households: 101 }, v(7), { population: v(1) })])
     expect(stats).toEqual({ rows: 1, conflicts: 1, refused: 0 })
     expect(row('villages', id)).toMatchObject({ population: 12, notes: 'mine', households: 101, hlc: v(7) })
-    expect(conflicts()).toEqual([{ table_name: 'villages', row_id: id, field: 'notes', mine: '"mine"', theirs: '"theirs"', mine_hlc: null, theirs_hlc: v(7), resolved_at: null }])
+    expect(conflicts()).toEqual([
+      { table_name: 'villages', row_id: id, field: 'notes', mine: '"mine"', theirs: '"theirs"', mine_hlc: null, theirs_hlc: v(7), resolved_at: null },
+    ])
     // Kept fields keep the version they had.
     expect(versionsOf('villages', id)).toEqual({ notes: v(1), population: v(1) })
     // Seen again: the open conflict is refreshed, not doubled.
@@ -171,7 +240,13 @@ describe('applyPulledRows: a row the device holds', () => {
 
   it('never writes over nor conflicts on a derived value (value tier), but takes its version', () => {
     const id = uuidv7()
-    const customer = (fields: Record<string, unknown>, version: string, versions: Record<string, string> = {}): PulledRow => ({ table_name: 'key_customers', row_id: id, fields: { name: '张三', category: 'commerce', funnel_stage: 'potential', ...fields }, version, versions })
+    const customer = (fields: Record<string, unknown>, version: string, versions: Record<string, string> = {}): PulledRow => ({
+      table_name: 'key_customers',
+      row_id: id,
+      fields: { name: '张三', category: 'commerce', funnel_stage: 'potential', ...fields },
+      version,
+      versions,
+    })
     pull([customer({ value_tier: 'C' }, v(1))])
     db().prepare("UPDATE key_customers SET value_tier = 'A' WHERE id = ?").run(id)
     queue('key_customers', id, { value_tier: 'A' }, { value_tier: v(1) }, v(5, 'dev'))
@@ -187,7 +262,15 @@ describe('applyPushResults', () => {
     const a = queue('villages', uuidv7(), { notes: 'a' }, { notes: null }, v(1, 'dev'))
     const b = queue('villages', uuidv7(), { notes: 'b' }, { notes: null }, v(2, 'dev'))
     const done = queue('villages', uuidv7(), { notes: 'c' }, { notes: null }, v(3, 'dev'), { pushedAt: '2026-12-01T00:00:00.000Z', result: 'applied' })
-    push([a, b, done], [answer(a, 'applied'), answer(b, 'rejected', undefined, { reason: 'read_only_table' }), answer(done, 'conflict'), { device_seq: 99, change_id: 'x', status: 'applied' }])
+    push(
+      [a, b, done],
+      [
+        answer(a, 'applied'),
+        answer(b, 'rejected', undefined, { reason: 'read_only_table' }),
+        answer(done, 'conflict'),
+        { device_seq: 99, change_id: 'x', status: 'applied' },
+      ],
+    )
     expect(outboxRow(a.device_seq)).toMatchObject({ pushed_at: NOW, result: 'applied', result_reason: null })
     expect(outboxRow(b.device_seq)).toMatchObject({ pushed_at: NOW, result: 'rejected', result_reason: 'read_only_table' })
     expect(outboxRow(done.device_seq)).toMatchObject({ pushed_at: '2026-12-01T00:00:00.000Z', result: 'applied' })
@@ -198,7 +281,10 @@ describe('applyPushResults', () => {
     pull([village(id)])
     const aside = queue('villages', id, { notes: 'too big' }, { notes: v(1) }, v(2, 'dev'), { result: 'rejected', reason: 'too_large' })
     const placeholder = { ...aside, fields: {}, base: {} }
-    push([placeholder], [answer(placeholder, 'rejected', { notes: { value: 'hq', version: v(3), outcome: 'rejected' } }, { reason: 'placeholder', absent: true })])
+    push(
+      [placeholder],
+      [answer(placeholder, 'rejected', { notes: { value: 'hq', version: v(3), outcome: 'rejected' } }, { reason: 'placeholder', absent: true })],
+    )
     expect(outboxRow(aside.device_seq)).toMatchObject({ pushed_at: NOW, result: 'rejected', result_reason: 'too_large' })
     expect(row('villages', id)).toMatchObject({ notes: null, hlc: v(1) })
   })
@@ -223,7 +309,9 @@ describe('applyPushResults', () => {
     )
     expect(row('villages', id)).toMatchObject({ notes: 'theirs', population: 9, households: 8, updated_at: NOW })
     expect(versionsOf('villages', id)).toEqual({ notes: v(4), population: v(6) })
-    expect(conflicts()).toEqual([{ table_name: 'villages', row_id: id, field: 'notes', mine: '"mine"', theirs: '"theirs"', mine_hlc: v(5, 'dev'), theirs_hlc: v(4), resolved_at: null }])
+    expect(conflicts()).toEqual([
+      { table_name: 'villages', row_id: id, field: 'notes', mine: '"mine"', theirs: '"theirs"', mine_hlc: v(5, 'dev'), theirs_hlc: v(4), resolved_at: null },
+    ])
     expect(receive.mock.calls).toEqual([[v(4)], [v(6)], [v(7)]])
   })
 
@@ -261,7 +349,15 @@ describe('applyPushResults', () => {
     pull([{ table_name: 'org_units', row_id: grid, fields: { code: '451022-G99', name: '新网格', level: 'grid' }, version: v(1), versions: {} }])
     const [lost, waiting, accepted, customer] = [uuidv7(), uuidv7(), uuidv7(), uuidv7()]
     pull([village(lost, { grid_id: grid }, v(1), { notes: v(2) }), village(waiting), village(accepted)])
-    pull([{ table_name: 'key_customers', row_id: customer, fields: { name: '李四', category: 'commerce', funnel_stage: 'potential', village_id: lost }, version: v(1), versions: {} }])
+    pull([
+      {
+        table_name: 'key_customers',
+        row_id: customer,
+        fields: { name: '李四', category: 'commerce', funnel_stage: 'potential', village_id: lost },
+        version: v(1),
+        versions: {},
+      },
+    ])
     const sent = [
       queue('villages', lost, { name: 'x' }, { name: null }, v(3, 'dev')),
       queue('key_customers', customer, { name: 'y' }, { name: null }, v(4, 'dev')),
@@ -286,7 +382,10 @@ describe('applyPushResults', () => {
     pull([village(held), village(taken)])
     const change = queue('villages', held, { name: 'x' }, { name: v(1) }, v(3, 'dev'))
     const applied = queue('villages', taken, { name: 'y' }, { name: v(1) }, v(4, 'dev'))
-    push([change, applied], [answer(change, 'rejected', undefined, { reason: 'outside_write_region' }), answer(applied, 'applied', undefined, { absent: true })])
+    push(
+      [change, applied],
+      [answer(change, 'rejected', undefined, { reason: 'outside_write_region' }), answer(applied, 'applied', undefined, { absent: true })],
+    )
     expect(row('villages', held)).toBeDefined()
     expect(row('villages', taken)).toBeDefined()
   })
@@ -305,7 +404,9 @@ describe('applyPushResults', () => {
     const id = uuidv7()
     pull([village(id)])
     const change = queue('villages', id, { notes: 'mine', households: 5 }, { notes: v(1), households: v(1) }, v(5, 'dev'))
-    db().prepare("INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES ('villages', ?, 'notes', ?), ('villages', ?, 'households', ?)").run(id, v(5, 'dev'), id, v(5, 'dev'))
+    db()
+      .prepare("INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES ('villages', ?, 'notes', ?), ('villages', ?, 'households', ?)")
+      .run(id, v(5, 'dev'), id, v(5, 'dev'))
     storeChecksum(db(), localCheckpoint(db()))
     push([change], [answer(change, 'applied')])
     expect(versionsOf('villages', id)).toEqual({ households: v(5, 'dev'), notes: v(5, 'dev') })
@@ -313,7 +414,13 @@ describe('applyPushResults', () => {
 
   it('drops the version an older app gave a derived value HQ does not store, and only that one', () => {
     const [tiered, kept, answered, refused] = [uuidv7(), uuidv7(), uuidv7(), uuidv7()]
-    const customer = (id: string): PulledRow => ({ table_name: 'key_customers', row_id: id, fields: { name: '王五', category: 'commerce', funnel_stage: 'potential', value_tier: 'C' }, version: v(1), versions: {} })
+    const customer = (id: string): PulledRow => ({
+      table_name: 'key_customers',
+      row_id: id,
+      fields: { name: '王五', category: 'commerce', funnel_stage: 'potential', value_tier: 'C' },
+      version: v(1),
+      versions: {},
+    })
     pull([customer(tiered), customer(kept), customer(answered), customer(refused)])
     const tier = (id: string, hlc: string, fields: WireChange['fields'] = { value_tier: 'A' }) => {
       db().prepare("INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES ('key_customers', ?, 'value_tier', ?)").run(id, hlc)
@@ -325,7 +432,15 @@ describe('applyPushResults', () => {
     const c = tier(answered, v(8, 'dev'))
     const d = tier(refused, v(9, 'dev'))
     storeChecksum(db(), localCheckpoint(db()))
-    push([a, b, c, d], [answer(a, 'applied'), answer(b, 'superseded'), answer(c, 'applied', { value_tier: { value: 'C', version: v(1), outcome: 'same' } }), answer(d, 'rejected', undefined, { reason: 'x' })])
+    push(
+      [a, b, c, d],
+      [
+        answer(a, 'applied'),
+        answer(b, 'superseded'),
+        answer(c, 'applied', { value_tier: { value: 'C', version: v(1), outcome: 'same' } }),
+        answer(d, 'rejected', undefined, { reason: 'x' }),
+      ],
+    )
     expect(versionsOf('key_customers', tiered)).toEqual({})
     expect(versionsOf('key_customers', kept)).toEqual({ value_tier: v(7, 'dev') })
     expect(versionsOf('key_customers', answered)).toEqual({ value_tier: v(1) })

@@ -46,7 +46,8 @@ function prepared(sqlite: Sqlite, text: string): Statement {
 }
 
 const isSynced = (table: string) => Object.hasOwn(syncedTables, table)
-const toSqlite = (value: unknown) => (typeof value === 'boolean' ? (value ? 1 : 0) : value !== null && typeof value === 'object' ? JSON.stringify(value) : (value ?? null))
+const toSqlite = (value: unknown) =>
+  typeof value === 'boolean' ? (value ? 1 : 0) : value !== null && typeof value === 'object' ? JSON.stringify(value) : (value ?? null)
 const fromSqlite = (meta: ColumnMeta | undefined, value: unknown) => (meta?.boolean && value != null ? value === 1 : value)
 
 interface OutboxRow {
@@ -74,9 +75,9 @@ const SET_ASIDE = "result IN ('rejected', 'discarded')"
 
 export function pendingChanges(sqlite: Sqlite, limit: number): WireChange[] {
   const list = prepared(
-      sqlite,
-      `SELECT device_seq, change_id, hlc, table_name, row_id, op, fields, base, schema_version, ${SET_ASIDE} AS aside FROM outbox WHERE pushed_at IS NULL ORDER BY device_seq LIMIT ?`)
-    .all(limit) as (OutboxRow & { aside: number })[]
+    sqlite,
+    `SELECT device_seq, change_id, hlc, table_name, row_id, op, fields, base, schema_version, ${SET_ASIDE} AS aside FROM outbox WHERE pushed_at IS NULL ORDER BY device_seq LIMIT ?`,
+  ).all(limit) as (OutboxRow & { aside: number })[]
   return list.map(({ aside, ...r }) => ({ ...r, fields: aside ? {} : JSON.parse(r.fields), base: aside ? {} : JSON.parse(r.base) }))
 }
 
@@ -138,17 +139,31 @@ function setField(sqlite: Sqlite, table: string, rowId: string, field: string, v
 
 function setVersion(sqlite: Sqlite, table: string, rowId: string, field: string, version: string): void {
   prepared(
-      sqlite,
-      'INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (table_name, row_id, field) DO UPDATE SET hlc = excluded.hlc')
-    .run(table, rowId, field, version)
+    sqlite,
+    'INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (table_name, row_id, field) DO UPDATE SET hlc = excluded.hlc',
+  ).run(table, rowId, field, version)
 }
 
 /** Records a conflict for review; one open conflict per field, refreshed when seen again. */
-function recordConflict(sqlite: Sqlite, c: { table: string; rowId: string; field: string; mine: unknown; theirs: unknown; mineHlc: string | null; theirsHlc: string | null; now: string }): void {
-  const open = prepared(sqlite, 'SELECT id FROM sync_conflicts WHERE table_name = ? AND row_id = ? AND field = ? AND resolved_at IS NULL').get(c.table, c.rowId, c.field) as { id: string } | undefined
+function recordConflict(
+  sqlite: Sqlite,
+  c: { table: string; rowId: string; field: string; mine: unknown; theirs: unknown; mineHlc: string | null; theirsHlc: string | null; now: string },
+): void {
+  const open = prepared(sqlite, 'SELECT id FROM sync_conflicts WHERE table_name = ? AND row_id = ? AND field = ? AND resolved_at IS NULL').get(
+    c.table,
+    c.rowId,
+    c.field,
+  ) as { id: string } | undefined
   const mine = JSON.stringify(c.mine ?? null)
   const theirs = JSON.stringify(c.theirs ?? null)
-  if (open) prepared(sqlite, 'UPDATE sync_conflicts SET mine = ?, theirs = ?, mine_hlc = ?, theirs_hlc = ? WHERE id = ?').run(mine, theirs, c.mineHlc, c.theirsHlc, open.id)
+  if (open)
+    prepared(sqlite, 'UPDATE sync_conflicts SET mine = ?, theirs = ?, mine_hlc = ?, theirs_hlc = ? WHERE id = ?').run(
+      mine,
+      theirs,
+      c.mineHlc,
+      c.theirsHlc,
+      open.id,
+    )
   else
     sqlite
       .prepare('INSERT INTO sync_conflicts (id, table_name, row_id, field, mine, theirs, mine_hlc, theirs_hlc, detected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
@@ -158,10 +173,16 @@ function recordConflict(sqlite: Sqlite, c: { table: string; rowId: string; field
 /** Pending (unpushed) outbox entries of a row: per field, the oldest base and newest value. */
 function pendingFields(sqlite: Sqlite, table: string, rowId: string, afterSeq = 0): Map<string, PendingField> {
   const list = prepared(
-      sqlite,
-      'SELECT device_seq, fields, base FROM outbox WHERE pushed_at IS NULL AND table_name = ? AND row_id = ? AND device_seq > ? ORDER BY device_seq')
-    .all(table, rowId, afterSeq) as { device_seq: number; fields: string; base: string }[]
-  return foldPending(list.map((e) => ({ seq: e.device_seq, fields: JSON.parse(e.fields) as Record<string, unknown>, base: JSON.parse(e.base) as Record<string, string | null> })))
+    sqlite,
+    'SELECT device_seq, fields, base FROM outbox WHERE pushed_at IS NULL AND table_name = ? AND row_id = ? AND device_seq > ? ORDER BY device_seq',
+  ).all(table, rowId, afterSeq) as { device_seq: number; fields: string; base: string }[]
+  return foldPending(
+    list.map((e) => ({
+      seq: e.device_seq,
+      fields: JSON.parse(e.fields) as Record<string, unknown>,
+      base: JSON.parse(e.base) as Record<string, string | null>,
+    })),
+  )
 }
 
 /**
@@ -190,13 +211,27 @@ export function applyPushResults(sqlite: Sqlite, sent: WireChange[], results: Ch
     if (!result.server && unstored.length === 0) continue
     const before = versionOfRow(sqlite, change.table_name, change.row_id)
     for (const field of unstored)
-      prepared(sqlite, 'DELETE FROM field_versions WHERE table_name = ? AND row_id = ? AND field = ? AND hlc = ?').run(change.table_name, change.row_id, field, change.hlc)
+      prepared(sqlite, 'DELETE FROM field_versions WHERE table_name = ? AND row_id = ? AND field = ? AND hlc = ?').run(
+        change.table_name,
+        change.row_id,
+        field,
+        change.hlc,
+      )
     const later = pendingFields(sqlite, change.table_name, change.row_id, change.device_seq)
     for (const [field, server] of Object.entries(result.server ?? {})) {
       if (server.version) receive(server.version)
       const adoption = adoptServerField(server, change.hlc, later.get(field))
       if (adoption.conflict)
-        recordConflict(sqlite, { table: change.table_name, rowId: change.row_id, field, mine: change.fields[field], theirs: server.value, mineHlc: change.hlc, theirsHlc: server.version, now })
+        recordConflict(sqlite, {
+          table: change.table_name,
+          rowId: change.row_id,
+          field,
+          mine: change.fields[field],
+          theirs: server.value,
+          mineHlc: change.hlc,
+          theirsHlc: server.version,
+          now,
+        })
       if (adoption.rebase) rebasePending(sqlite, adoption.rebase.seq, field, adoption.rebase.version)
       if (adoption.adopt) setField(sqlite, change.table_name, change.row_id, field, server.value, server.version, now)
     }
@@ -206,8 +241,17 @@ export function applyPushResults(sqlite: Sqlite, sent: WireChange[], results: Ch
   // values, listed on the sync page), unless more changes of the row wait. Children first.
   for (const change of absent.reverse()) {
     if (!isSynced(change.table_name)) continue
-    if (prepared(sqlite, 'SELECT 1 FROM outbox WHERE pushed_at IS NULL AND result IS NULL AND table_name = ? AND row_id = ?').get(change.table_name, change.row_id)) continue
-    const accepted = prepared(sqlite, "SELECT 1 FROM outbox WHERE table_name = ? AND row_id = ? AND result IN ('applied', 'superseded', 'conflict')").get(change.table_name, change.row_id)
+    if (
+      prepared(sqlite, 'SELECT 1 FROM outbox WHERE pushed_at IS NULL AND result IS NULL AND table_name = ? AND row_id = ?').get(
+        change.table_name,
+        change.row_id,
+      )
+    )
+      continue
+    const accepted = prepared(sqlite, "SELECT 1 FROM outbox WHERE table_name = ? AND row_id = ? AND result IN ('applied', 'superseded', 'conflict')").get(
+      change.table_name,
+      change.row_id,
+    )
     if (accepted) continue
     const before = versionOfRow(sqlite, change.table_name, change.row_id)
     prepared(sqlite, `DELETE FROM "${change.table_name}" WHERE id = ?`).run(change.row_id)
@@ -224,11 +268,13 @@ export function applyPushResults(sqlite: Sqlite, sent: WireChange[], results: Ch
  */
 function versionOfRow(sqlite: Sqlite, table: string, rowId: string): string | null {
   return (
-    prepared(sqlite, `SELECT max(t.hlc, coalesce((SELECT max(f.hlc) FROM field_versions f WHERE f.table_name = ? AND f.row_id = t.id), '')) AS v FROM "${table}" t WHERE t.id = ? AND t.deleted_at IS NULL`).get(
-      table,
-      rowId,
-    ) as { v: string } | undefined
-  )?.v ?? null
+    (
+      prepared(
+        sqlite,
+        `SELECT max(t.hlc, coalesce((SELECT max(f.hlc) FROM field_versions f WHERE f.table_name = ? AND f.row_id = t.id), '')) AS v FROM "${table}" t WHERE t.id = ? AND t.deleted_at IS NULL`,
+      ).get(table, rowId) as { v: string } | undefined
+    )?.v ?? null
+  )
 }
 
 /** Adds a transaction's row-version changes to the stored running checksum (see checksum.ts). */
@@ -257,7 +303,10 @@ export function forgetChecksum(sqlite: Sqlite): void {
 }
 
 export function storeChecksum(sqlite: Sqlite, checksum: Checksum): void {
-  prepared(sqlite, 'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(CHECKSUM_KEY, formatChecksum(checksum))
+  prepared(sqlite, 'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
+    CHECKSUM_KEY,
+    formatChecksum(checksum),
+  )
 }
 
 function rebasePending(sqlite: Sqlite, deviceSeq: number, field: string, version: string): void {
@@ -285,7 +334,10 @@ export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now
   let conflicts = 0
   let applied = 0
   const markSeen = seen ? prepared(sqlite, 'INSERT OR IGNORE INTO sync_refetch_seen (table_name, row_id) VALUES (?, ?)') : undefined
-  const addVersion = prepared(sqlite, 'INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (table_name, row_id, field) DO UPDATE SET hlc = excluded.hlc')
+  const addVersion = prepared(
+    sqlite,
+    'INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (table_name, row_id, field) DO UPDATE SET hlc = excluded.hlc',
+  )
   const delta = new ChecksumDelta()
   let pageNewest = ''
   const refusedRows: { table: string; rowId: string; version: string; problems: string[] }[] = []
@@ -320,7 +372,12 @@ export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now
     const pending = pendingFields(sqlite, row.table_name, row.row_id)
     const before = versionOfRow(sqlite, row.table_name, row.row_id)
     const held = new Map(
-      (prepared(sqlite, 'SELECT field, hlc FROM field_versions WHERE table_name = ? AND row_id = ?').all(row.table_name, row.row_id) as { field: string; hlc: string }[]).map((v) => [v.field, v.hlc]),
+      (
+        prepared(sqlite, 'SELECT field, hlc FROM field_versions WHERE table_name = ? AND row_id = ?').all(row.table_name, row.row_id) as {
+          field: string
+          hlc: string
+        }[]
+      ).map((v) => [v.field, v.hlc]),
     )
     // Derived values (computed on this device) are never written over nor in conflict; their
     // versions are taken like any field's.
@@ -329,7 +386,16 @@ export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now
     for (const field of pending.keys()) values[field] = fromSqlite(columns.get(field), local[field])
     const merged = mergePulledRow({ values, version: local.hlc as string, versions: Object.fromEntries(held) }, pending, { ...row, version }, names)
     for (const c of merged.conflicts) {
-      recordConflict(sqlite, { table: row.table_name, rowId: row.row_id, field: c.field, mine: c.mine, theirs: c.theirs, mineHlc: null, theirsHlc: c.theirsHlc, now })
+      recordConflict(sqlite, {
+        table: row.table_name,
+        rowId: row.row_id,
+        field: c.field,
+        mine: c.mine,
+        theirs: c.theirs,
+        mineHlc: null,
+        theirsHlc: c.theirsHlc,
+        now,
+      })
       conflicts++
     }
     const write = merged.write.filter((f) => !isDerived(row.table_name, f))
@@ -363,7 +429,8 @@ export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now
 
 // The rows a refetch has seen so far, kept in the store (not a temp table) so an interrupted
 // refetch resumes from its last page instead of row 0. Device-local: never synced.
-const SEEN_TABLE = 'CREATE TABLE IF NOT EXISTS sync_refetch_seen (table_name TEXT NOT NULL, row_id TEXT NOT NULL, PRIMARY KEY (table_name, row_id)) WITHOUT ROWID'
+const SEEN_TABLE =
+  'CREATE TABLE IF NOT EXISTS sync_refetch_seen (table_name TEXT NOT NULL, row_id TEXT NOT NULL, PRIMARY KEY (table_name, row_id)) WITHOUT ROWID'
 
 export function beginRefetchSweep(sqlite: Sqlite): void {
   sqlite.exec(SEEN_TABLE)
@@ -435,12 +502,11 @@ export type ConflictRow = Omit<SyncConflict, 'rowLabel' | 'fieldProp'>
 
 export function listConflicts(sqlite: Sqlite, openOnly: boolean): ConflictRow[] {
   const list = prepared(
-      sqlite,
-      
-      `SELECT id, table_name AS tableName, row_id AS rowId, field, mine, theirs, mine_hlc AS mineHlc, theirs_hlc AS theirsHlc, detected_at AS detectedAt,
+    sqlite,
+
+    `SELECT id, table_name AS tableName, row_id AS rowId, field, mine, theirs, mine_hlc AS mineHlc, theirs_hlc AS theirsHlc, detected_at AS detectedAt,
         resolved_at AS resolvedAt, resolution FROM sync_conflicts ${openOnly ? 'WHERE resolved_at IS NULL' : ''} ORDER BY detected_at, id`,
-    )
-    .all() as (ConflictRow & { mine: string | null; theirs: string | null })[]
+  ).all() as (ConflictRow & { mine: string | null; theirs: string | null })[]
   return list.map((c) => ({ ...c, mine: c.mine == null ? null : JSON.parse(c.mine), theirs: c.theirs == null ? null : JSON.parse(c.theirs) }))
 }
 
@@ -466,9 +532,9 @@ export interface RejectedChange {
 /** Changes refused by HQ or set aside on the device, kept until the user discards them; newest first. */
 export function rejectedChanges(sqlite: Sqlite, limit = 100): RejectedChange[] {
   const list = prepared(
-      sqlite,
-      "SELECT device_seq AS deviceSeq, table_name AS 'table', row_id AS rowId, op, result_reason AS reason, fields, created_at AS createdAt FROM outbox WHERE result = 'rejected' ORDER BY device_seq DESC LIMIT ?")
-    .all(limit) as (Omit<RejectedChange, 'fields'> & { fields: string })[]
+    sqlite,
+    "SELECT device_seq AS deviceSeq, table_name AS 'table', row_id AS rowId, op, result_reason AS reason, fields, created_at AS createdAt FROM outbox WHERE result = 'rejected' ORDER BY device_seq DESC LIMIT ?",
+  ).all(limit) as (Omit<RejectedChange, 'fields'> & { fields: string })[]
   return list.map((c) => ({ ...c, fields: JSON.parse(c.fields) as Record<string, unknown> }))
 }
 

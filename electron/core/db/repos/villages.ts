@@ -2,7 +2,15 @@
 import { getTableColumns, sql } from 'drizzle-orm'
 import type { VillageProfile } from '../../../../shared/api/contract'
 import type { VillageHistoryEntry, VillageList, VillageListRow, VillageSortKey } from '../../../../shared/api/villages'
-import { INCOMPLETE_BELOW, jsonProfileFields, parseKeyPersons, parseRivalPorts, profileFields, shareAgainst, type ProfileField } from '../../../../shared/profile'
+import {
+  INCOMPLETE_BELOW,
+  jsonProfileFields,
+  parseKeyPersons,
+  parseRivalPorts,
+  profileFields,
+  shareAgainst,
+  type ProfileField,
+} from '../../../../shared/profile'
 import { allCached, type Db, type Tx } from '../client'
 import { villages } from '../schema'
 import { villageIdsSql } from './search'
@@ -41,7 +49,10 @@ export function getVillage(db: Db | Tx, id: string): VillageProfile | undefined 
 }
 
 /** The stored values of the three age shares (the update handler checks them with the patch). */
-export function villageAgeShares(db: Db | Tx, id: string): { ageUnder18Pct: number | null; age18To60Pct: number | null; ageOver60Pct: number | null } | undefined {
+export function villageAgeShares(
+  db: Db | Tx,
+  id: string,
+): { ageUnder18Pct: number | null; age18To60Pct: number | null; ageOver60Pct: number | null } | undefined {
   return db.get(sql`
     SELECT age_under_18_pct AS ageUnder18Pct, age_18_to_60_pct AS age18To60Pct, age_over_60_pct AS ageOver60Pct
     FROM villages WHERE id = ${id} AND deleted_at IS NULL`)
@@ -89,11 +100,24 @@ export function upsertDivision(db: Db | Tx, d: DivisionWrite): 'inserted' | 'upd
 
 /** Column(s) of each counted profile field (shared/profile.ts), for completeness in SQL. */
 const profileColumns: Record<ProfileField, string | string[]> = {
-  population: 'population', households: 'households', ageStructure: ['age_under_18_pct', 'age_18_to_60_pct', 'age_over_60_pct'],
-  migrantAwayPct: 'migrant_away_pct', mainEconomy: 'main_economy', marketDays: 'market_days', festivals: 'festivals',
-  educationLevel: 'education_level', fibreCovered: 'fibre_covered', ourPorts: 'our_ports', rivalPorts: 'rival_ports',
-  signal4g: 'signal_4g', signal5g: 'signal_5g', ourMobileSubs: 'our_mobile_subs', ourBroadbandSubs: 'our_broadband_subs',
-  penetrationPct: 'penetration_pct', shareVsRivals: 'share_vs_rivals', keyPersons: 'key_persons',
+  population: 'population',
+  households: 'households',
+  ageStructure: ['age_under_18_pct', 'age_18_to_60_pct', 'age_over_60_pct'],
+  migrantAwayPct: 'migrant_away_pct',
+  mainEconomy: 'main_economy',
+  marketDays: 'market_days',
+  festivals: 'festivals',
+  educationLevel: 'education_level',
+  fibreCovered: 'fibre_covered',
+  ourPorts: 'our_ports',
+  rivalPorts: 'rival_ports',
+  signal4g: 'signal_4g',
+  signal5g: 'signal_5g',
+  ourMobileSubs: 'our_mobile_subs',
+  ourBroadbandSubs: 'our_broadband_subs',
+  penetrationPct: 'penetration_pct',
+  shareVsRivals: 'share_vs_rivals',
+  keyPersons: 'key_persons',
 }
 
 // Same rule as isProfileFieldFilled: not null, not blank text, not an empty JSON list or object; a
@@ -124,17 +148,27 @@ export interface GridCompleteness {
 
 /** Profile completeness per grid (of the grids with live villages), or of one grid. */
 export function gridCompleteness(db: Db, gridId?: string): GridCompleteness[] {
-  return allCached<GridCompleteness>(db, sql`
+  return allCached<GridCompleteness>(
+    db,
+    sql`
     SELECT gridId, count(*) AS villages, avg(c) AS mean, sum(c < ${INCOMPLETE_BELOW}) AS incomplete
     FROM (SELECT v.grid_id AS gridId, ${completenessSql} AS c FROM villages v
           WHERE v.deleted_at IS NULL AND v.grid_id IS NOT NULL ${gridId ? sql`AND v.grid_id = ${gridId}` : sql``})
-    GROUP BY gridId`)
+    GROUP BY gridId`,
+  )
 }
 
 const sortExpressions: Record<VillageSortKey, string> = {
   // Chinese names in pinyin order (the key place_search stores), not by code point.
-  divisionCode: 'v.division_code', name: '(SELECT p.pinyin FROM place_search p WHERE p.ref_id = v.id)', townshipName: 't.name', gridName: 'g.name', households: 'v.households',
-  population: 'v.population', penetrationPct: 'v.penetration_pct', fibreCovered: 'v.fibre_covered', completeness: 'completeness',
+  divisionCode: 'v.division_code',
+  name: '(SELECT p.pinyin FROM place_search p WHERE p.ref_id = v.id)',
+  townshipName: 't.name',
+  gridName: 'g.name',
+  households: 'v.households',
+  population: 'v.population',
+  penetrationPct: 'v.penetration_pct',
+  fibreCovered: 'v.fibre_covered',
+  completeness: 'completeness',
   updatedAt: 'v.updated_at',
 }
 

@@ -11,7 +11,10 @@ type Reader = Pick<Db, 'all' | 'get'>
 
 export function visitTargets(db: Reader, q: { gridId: string; search?: string; kind?: VisitTargetKind; limit: number }): VisitTargetRow[] {
   const search = q.search?.trim() ? q.search : null
-  const customers = q.kind === 'village' ? [] : db.all<VisitTargetRow>(sql`
+  const customers =
+    q.kind === 'village'
+      ? []
+      : db.all<VisitTargetRow>(sql`
     SELECT 'customer' AS kind, k.id, k.name, trim(coalesce(k.role, '') || ' ' || coalesce(k.organisation, '')) AS detail, v.name AS villageName,
       coalesce(k.tier_override, k.value_tier) AS tier, k.funnel_stage AS funnelStage, k.lon, k.lat,
       (SELECT c.last_at FROM customer_last_visit c WHERE c.customer_id = k.id) AS lastVisitAt
@@ -20,7 +23,10 @@ export function visitTargets(db: Reader, q: { gridId: string; search?: string; k
       ${search ? sql`AND k.id IN (${customerIdsSql(search)})` : sql``}
     ORDER BY CASE coalesce(k.tier_override, k.value_tier) WHEN 'A' THEN 0 WHEN 'B' THEN 1 ELSE 2 END, (SELECT s.pinyin FROM customer_search s WHERE s.customer_id = k.id), k.name
     LIMIT ${q.limit}`)
-  const villages = q.kind === 'customer' ? [] : db.all<VisitTargetRow>(sql`
+  const villages =
+    q.kind === 'customer'
+      ? []
+      : db.all<VisitTargetRow>(sql`
     SELECT 'village' AS kind, v.id, v.name, t.name AS detail, v.name AS villageName, NULL AS tier, NULL AS funnelStage, v.lon, v.lat,
       (SELECT max(s.checked_in_at) FROM visits s WHERE s.village_id = v.id AND s.customer_id IS NULL AND s.status = 'done' AND s.deleted_at IS NULL) AS lastVisitAt
     FROM villages v LEFT JOIN divisions t ON t.code = v.township_code
@@ -61,8 +67,13 @@ export function visitStatus(db: Reader, id: string): { status: string } | undefi
   return db.get(sql`SELECT status FROM visits WHERE id = ${id} AND deleted_at IS NULL`)
 }
 
-export function visitDetail(db: Reader, id: string): Omit<VisitDetail, 'distanceM'> & { targetLon: number | null; targetLat: number | null } | undefined {
-  const visit = db.get<Omit<VisitDetail, 'distanceM' | 'participants' | 'products' | 'objections' | 'intel' | 'workOrders' | 'funnelMoves' | 'photos'> & { targetLon: number | null; targetLat: number | null }>(sql`
+export function visitDetail(db: Reader, id: string): (Omit<VisitDetail, 'distanceM'> & { targetLon: number | null; targetLat: number | null }) | undefined {
+  const visit = db.get<
+    Omit<VisitDetail, 'distanceM' | 'participants' | 'products' | 'objections' | 'intel' | 'workOrders' | 'funnelMoves' | 'photos'> & {
+      targetLon: number | null
+      targetLat: number | null
+    }
+  >(sql`
     SELECT s.id, s.status, s.target_kind AS targetKind, s.customer_id AS customerId, k.name AS customerName, s.village_id AS villageId, v.name AS villageName,
       s.grid_id AS gridId, s.planned_for AS plannedFor, s.checked_in_at AS checkedInAt, s.check_in_lon AS checkInLon, s.check_in_lat AS checkInLat,
       s.check_in_source AS checkInSource, s.purpose, s.outcome, s.next_action AS nextAction, s.next_action_due AS nextActionDue,
@@ -75,13 +86,18 @@ export function visitDetail(db: Reader, id: string): Omit<VisitDetail, 'distance
     ...visit,
     participants: db.all(sql`SELECT name, role FROM visit_participants WHERE ${live} ORDER BY created_at, id`),
     products: db.all(sql`SELECT product, outcome, quantity FROM visit_products WHERE ${live} ORDER BY created_at, id`),
-    objections: db.all<{ code: string; detail: string | null; answer: string | null; worked: number | null }>(sql`
-      SELECT objection_code AS code, detail, answer, answer_worked AS worked FROM visit_objections WHERE ${live} ORDER BY created_at, id`)
+    objections: db
+      .all<{ code: string; detail: string | null; answer: string | null; worked: number | null }>(
+        sql`
+      SELECT objection_code AS code, detail, answer, answer_worked AS worked FROM visit_objections WHERE ${live} ORDER BY created_at, id`,
+      )
       .map((o) => ({ ...o, worked: o.worked === null ? null : Boolean(o.worked) })),
     intel: db.all(sql`SELECT id, rival, kind, title FROM competitor_intel WHERE from_visit_id = ${id} AND deleted_at IS NULL ORDER BY created_at`),
     workOrders: db.all(sql`SELECT id, title, due_at AS dueAt, status FROM work_orders WHERE ${live} ORDER BY created_at`),
     funnelMoves: visit.customerId
-      ? db.all(sql`SELECT from_stage AS fromStage, to_stage AS toStage, moved_at AS movedAt FROM funnel_moves WHERE customer_id = ${visit.customerId} AND deleted_at IS NULL ORDER BY moved_at`)
+      ? db.all(
+          sql`SELECT from_stage AS fromStage, to_stage AS toStage, moved_at AS movedAt FROM funnel_moves WHERE customer_id = ${visit.customerId} AND deleted_at IS NULL ORDER BY moved_at`,
+        )
       : [],
     photos: db.all(sql`
       SELECT id, file_name AS fileName, sha256, mime, bytes, thumb_sha256 AS thumbSha256 FROM attachments
@@ -89,7 +105,10 @@ export function visitDetail(db: Reader, id: string): Omit<VisitDetail, 'distance
   }
 }
 
-export function listVisits(db: Reader, q: { gridId?: string; customerId?: string; from?: string; to?: string; status?: 'planned' | 'done'; limit: number }): VisitListRow[] {
+export function listVisits(
+  db: Reader,
+  q: { gridId?: string; customerId?: string; from?: string; to?: string; status?: 'planned' | 'done'; limit: number },
+): VisitListRow[] {
   // Planned visits are dated by planned_for, done ones by checked_in_at (dates compared as text prefixes).
   const at = sql`coalesce(s.checked_in_at, s.planned_for)`
   return db.all<VisitListRow>(sql`
@@ -110,7 +129,9 @@ export function listVisits(db: Reader, q: { gridId?: string; customerId?: string
 export type VisitChildTable = 'visit_participants' | 'visit_products' | 'visit_objections'
 
 export function visitChildIds(db: Reader, table: VisitChildTable, visitId: string): string[] {
-  return db.all<{ id: string }>(sql`SELECT id FROM ${sql.identifier(table)} WHERE visit_id = ${visitId} AND deleted_at IS NULL ORDER BY created_at, id`).map((r) => r.id)
+  return db
+    .all<{ id: string }>(sql`SELECT id FROM ${sql.identifier(table)} WHERE visit_id = ${visitId} AND deleted_at IS NULL ORDER BY created_at, id`)
+    .map((r) => r.id)
 }
 
 /** This device's outbox entries for a visit and its lists, newest first: its history. */
@@ -215,10 +236,14 @@ export function funnelFacts(db: Reader, q: { gridId?: string; from: string; toEx
   const current = db.all<{ stage: FunnelStage; n: number }>(sql`
     SELECT k.funnel_stage AS stage, count(*) AS n FROM key_customers k WHERE k.deleted_at IS NULL ${inGrid} GROUP BY 1`)
   // Each customer's stage when the period began: the target of their last move before it.
-  const atStart = db.all<{ customerId: string; stage: FunnelStage }>(sql`
+  const atStart = db
+    .all<{ customerId: string; stage: FunnelStage }>(
+      sql`
     SELECT k.id AS customerId,
       (SELECT m.to_stage FROM funnel_moves m WHERE m.customer_id = k.id AND m.deleted_at IS NULL AND m.moved_at < ${q.from} ORDER BY m.moved_at DESC LIMIT 1) AS stage
-    FROM key_customers k WHERE k.deleted_at IS NULL ${inGrid}`).filter((r) => r.stage !== null)
+    FROM key_customers k WHERE k.deleted_at IS NULL ${inGrid}`,
+    )
+    .filter((r) => r.stage !== null)
   const moves = db.all<{ customerId: string; fromStage: FunnelStage | null; toStage: FunnelStage; movedAt: string }>(sql`
     SELECT m.customer_id AS customerId, m.from_stage AS fromStage, m.to_stage AS toStage, m.moved_at AS movedAt
     FROM funnel_moves m JOIN key_customers k ON k.id = m.customer_id

@@ -16,8 +16,16 @@ const select = sql`
   LEFT JOIN key_customers k ON k.id = w.customer_id
   LEFT JOIN users p ON p.id = w.assignee_user_id`
 
-export function listWorkOrders(db: Reader, q: { region?: string; statuses?: readonly WorkOrderStatus[]; overdueBefore?: string; limit: number }): StoredWorkOrder[] {
-  const statuses = q.statuses?.length ? sql.join(q.statuses.map((s) => sql`${s}`), sql`, `) : null
+export function listWorkOrders(
+  db: Reader,
+  q: { region?: string; statuses?: readonly WorkOrderStatus[]; overdueBefore?: string; limit: number },
+): StoredWorkOrder[] {
+  const statuses = q.statuses?.length
+    ? sql.join(
+        q.statuses.map((s) => sql`${s}`),
+        sql`, `,
+      )
+    : null
   return db.all<StoredWorkOrder>(sql`
     WITH RECURSIVE sub(id) AS (
       SELECT id FROM org_units WHERE code = ${q.region ?? null} AND deleted_at IS NULL
@@ -37,7 +45,18 @@ export function getWorkOrder(db: Reader, id: string): StoredWorkOrder | undefine
 }
 
 export function visitForWorkOrder(db: Reader, id: string) {
-  return db.get<{ id: string; gridId: string | null; customerId: string | null; nextAction: string | null; nextActionDue: string | null; byUserId: string | null; purpose: string | null; outcome: string | null; customerName: string | null; villageName: string | null }>(sql`
+  return db.get<{
+    id: string
+    gridId: string | null
+    customerId: string | null
+    nextAction: string | null
+    nextActionDue: string | null
+    byUserId: string | null
+    purpose: string | null
+    outcome: string | null
+    customerName: string | null
+    villageName: string | null
+  }>(sql`
     SELECT s.id, s.grid_id AS gridId, s.customer_id AS customerId, s.next_action AS nextAction, s.next_action_due AS nextActionDue,
       s.by_user_id AS byUserId, s.purpose, s.outcome, k.name AS customerName, v.name AS villageName
     FROM visits s LEFT JOIN key_customers k ON k.id = s.customer_id LEFT JOIN villages v ON v.id = s.village_id

@@ -53,7 +53,17 @@ const fromCustomer = (c?: CustomerDetail): Draft => ({
 const text = (s: string) => (s.trim() === '' ? null : s.trim())
 const num = (v: number | string) => (v === '' || v === null ? null : Number(v))
 
-export function CustomerForm({ opened, customer, onClose, onSaved }: { opened: boolean; customer?: CustomerDetail; onClose: () => void; onSaved: (c: CustomerDetail) => void }) {
+export function CustomerForm({
+  opened,
+  customer,
+  onClose,
+  onSaved,
+}: {
+  opened: boolean
+  customer?: CustomerDetail
+  onClose: () => void
+  onSaved: (c: CustomerDetail) => void
+}) {
   const { t } = useTranslation()
   const [draft, setDraft] = useState<Draft>(() => fromCustomer(customer))
   const [error, setError] = useState<unknown>()
@@ -121,40 +131,158 @@ export function CustomerForm({ opened, customer, onClose, onSaved }: { opened: b
 
   return (
     <>
-    {dialog}
-    <Modal opened={opened} onClose={close} title={t(customer ? 'customers.form.editTitle' : 'customers.form.createTitle')} size="xl" data-testid="customer-form">
-      <form
-        onSubmit={(e) => {
-          e.preventDefault()
-          void save()
-        }}
-        noValidate
+      {dialog}
+      <Modal
+        opened={opened}
+        onClose={close}
+        title={t(customer ? 'customers.form.editTitle' : 'customers.form.createTitle')}
+        size="xl"
+        data-testid="customer-form"
       >
-        <SimpleGrid cols={3} spacing="sm" verticalSpacing={6}>
-          <TextInput label={t('customers.form.name')} required value={draft.name} onChange={(e) => set('name', e.currentTarget.value)} error={errors.name} data-field="name" />
-          <Select label={t('customers.form.category')} required allowDeselect={false} value={draft.category} onChange={(v) => set('category', v as CustomerCategory | null)} data={customerCategories.map(option('customers.category'))} error={errors.category} data-field="category" />
-          <TextInput label={t('customers.form.role')} value={draft.role} onChange={(e) => set('role', e.currentTarget.value)} error={errors.role} />
-          <TextInput label={t('customers.form.organisation')} value={draft.organisation} onChange={(e) => set('organisation', e.currentTarget.value)} error={errors.organisation} />
-          <Select label={t('customers.form.village')} {...villageSearch} clearable value={draft.villageId} onChange={(v) => set('villageId', v)} error={errors.villageId} limit={50} data-field="villageId" />
-          <TextInput label={t('customers.form.phone')} value={draft.phone} onChange={(e) => set('phone', e.currentTarget.value)} error={errors.phone} inputMode="tel" data-field="phone" />
-          <NumberInput label={t('customers.form.influence')} value={draft.influence} onChange={(v) => set('influence', v)} error={errors.influence} allowDecimal={false} data-field="influence" />
-          <NumberInput label={t('customers.form.monthlyRevenue')} value={draft.monthlyRevenue} onChange={(v) => set('monthlyRevenue', v)} error={errors.monthlyRevenue} min={0} thousandSeparator="," />
-          <Select label={t('customers.form.tierOverride')} clearable placeholder={t('customers.form.tierAuto')} value={draft.tierOverride} onChange={(v) => set('tierOverride', v)} data={valueTiers.map((v) => ({ value: v, label: t('customers.tierLabel', { tier: v }) }))} />
-          <Select label={t('customers.form.rivalUsed')} clearable value={draft.rivalUsed} onChange={(v) => set('rivalUsed', v)} data={rivals.map(option('customers.rival'))} />
-          <DateField size="sm" clearable label={t('customers.form.contractExpiry')} value={draft.contractExpiry} onChange={(v) => set('contractExpiry', v)} error={errors.contractExpiry} data-field="contractExpiry" />
-          <DateField size="sm" clearable label={t('customers.form.nextFollowUp')} value={draft.nextFollowUp} onChange={(v) => set('nextFollowUp', v)} error={errors.nextFollowUp} data-field="nextFollowUp" />
-          {!customer && <Select label={t('customers.form.funnelStage')} value={draft.funnelStage} allowDeselect={false} onChange={(v) => set('funnelStage', v ?? 'potential')} data={funnelStages.map(option('customers.stage'))} />}
-          <TagsInput label={t('customers.form.tags')} description={t('customers.form.tagsHint')} value={draft.tags} onChange={(v) => set('tags', v)} data={tags.value ?? []} error={errors.tags} />
-        </SimpleGrid>
-        <Textarea mt={6} label={t('customers.form.notes')} autosize minRows={2} maxRows={5} value={draft.notes} onChange={(e) => set('notes', e.currentTarget.value)} error={errors.notes} />
-        {Object.keys(errors).length > 0 && <Text c="red" size="sm" mt="xs" role="alert" data-testid="form-invalid">{t('customers.form.invalid')}</Text>}
-        {error !== undefined && !hasFieldErrors && <ErrorAlert error={error} onClose={() => setError(undefined)} />}
-        <Group justify="flex-end" mt="md">
-          <Button variant="default" onClick={close} data-testid="customer-cancel">{t('customers.form.cancel')}</Button>
-          <Button type="submit" loading={busy} data-testid="customer-save">{t('customers.form.save')}</Button>
-        </Group>
-      </form>
-    </Modal>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault()
+            void save()
+          }}
+          noValidate
+        >
+          <SimpleGrid cols={3} spacing="sm" verticalSpacing={6}>
+            <TextInput
+              label={t('customers.form.name')}
+              required
+              value={draft.name}
+              onChange={(e) => set('name', e.currentTarget.value)}
+              error={errors.name}
+              data-field="name"
+            />
+            <Select
+              label={t('customers.form.category')}
+              required
+              allowDeselect={false}
+              value={draft.category}
+              onChange={(v) => set('category', v as CustomerCategory | null)}
+              data={customerCategories.map(option('customers.category'))}
+              error={errors.category}
+              data-field="category"
+            />
+            <TextInput label={t('customers.form.role')} value={draft.role} onChange={(e) => set('role', e.currentTarget.value)} error={errors.role} />
+            <TextInput
+              label={t('customers.form.organisation')}
+              value={draft.organisation}
+              onChange={(e) => set('organisation', e.currentTarget.value)}
+              error={errors.organisation}
+            />
+            <Select
+              label={t('customers.form.village')}
+              {...villageSearch}
+              clearable
+              value={draft.villageId}
+              onChange={(v) => set('villageId', v)}
+              error={errors.villageId}
+              limit={50}
+              data-field="villageId"
+            />
+            <TextInput
+              label={t('customers.form.phone')}
+              value={draft.phone}
+              onChange={(e) => set('phone', e.currentTarget.value)}
+              error={errors.phone}
+              inputMode="tel"
+              data-field="phone"
+            />
+            <NumberInput
+              label={t('customers.form.influence')}
+              value={draft.influence}
+              onChange={(v) => set('influence', v)}
+              error={errors.influence}
+              allowDecimal={false}
+              data-field="influence"
+            />
+            <NumberInput
+              label={t('customers.form.monthlyRevenue')}
+              value={draft.monthlyRevenue}
+              onChange={(v) => set('monthlyRevenue', v)}
+              error={errors.monthlyRevenue}
+              min={0}
+              thousandSeparator=","
+            />
+            <Select
+              label={t('customers.form.tierOverride')}
+              clearable
+              placeholder={t('customers.form.tierAuto')}
+              value={draft.tierOverride}
+              onChange={(v) => set('tierOverride', v)}
+              data={valueTiers.map((v) => ({ value: v, label: t('customers.tierLabel', { tier: v }) }))}
+            />
+            <Select
+              label={t('customers.form.rivalUsed')}
+              clearable
+              value={draft.rivalUsed}
+              onChange={(v) => set('rivalUsed', v)}
+              data={rivals.map(option('customers.rival'))}
+            />
+            <DateField
+              size="sm"
+              clearable
+              label={t('customers.form.contractExpiry')}
+              value={draft.contractExpiry}
+              onChange={(v) => set('contractExpiry', v)}
+              error={errors.contractExpiry}
+              data-field="contractExpiry"
+            />
+            <DateField
+              size="sm"
+              clearable
+              label={t('customers.form.nextFollowUp')}
+              value={draft.nextFollowUp}
+              onChange={(v) => set('nextFollowUp', v)}
+              error={errors.nextFollowUp}
+              data-field="nextFollowUp"
+            />
+            {!customer && (
+              <Select
+                label={t('customers.form.funnelStage')}
+                value={draft.funnelStage}
+                allowDeselect={false}
+                onChange={(v) => set('funnelStage', v ?? 'potential')}
+                data={funnelStages.map(option('customers.stage'))}
+              />
+            )}
+            <TagsInput
+              label={t('customers.form.tags')}
+              description={t('customers.form.tagsHint')}
+              value={draft.tags}
+              onChange={(v) => set('tags', v)}
+              data={tags.value ?? []}
+              error={errors.tags}
+            />
+          </SimpleGrid>
+          <Textarea
+            mt={6}
+            label={t('customers.form.notes')}
+            autosize
+            minRows={2}
+            maxRows={5}
+            value={draft.notes}
+            onChange={(e) => set('notes', e.currentTarget.value)}
+            error={errors.notes}
+          />
+          {Object.keys(errors).length > 0 && (
+            <Text c="red" size="sm" mt="xs" role="alert" data-testid="form-invalid">
+              {t('customers.form.invalid')}
+            </Text>
+          )}
+          {error !== undefined && !hasFieldErrors && <ErrorAlert error={error} onClose={() => setError(undefined)} />}
+          <Group justify="flex-end" mt="md">
+            <Button variant="default" onClick={close} data-testid="customer-cancel">
+              {t('customers.form.cancel')}
+            </Button>
+            <Button type="submit" loading={busy} data-testid="customer-save">
+              {t('customers.form.save')}
+            </Button>
+          </Group>
+        </form>
+      </Modal>
     </>
   )
 }

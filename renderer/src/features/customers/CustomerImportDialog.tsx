@@ -8,7 +8,18 @@ import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ImportInput, ImportIssue, ImportPreview, ImportResult } from '../../../../shared/api/imports'
 import { call } from '../../api/client'
-import { EncodingSelect, ImportOutcome, ImportProgress, IssuesTable, MappingEditor, reportedIssues, SampleTable, SaveReportButton, useImportFile, type Step } from '../imports/ImportParts'
+import {
+  EncodingSelect,
+  ImportOutcome,
+  ImportProgress,
+  IssuesTable,
+  MappingEditor,
+  reportedIssues,
+  SampleTable,
+  SaveReportButton,
+  useImportFile,
+  type Step,
+} from '../imports/ImportParts'
 
 export function CustomerImportDialog({ opened, onClose, onImported }: { opened: boolean; onClose: () => void; onImported: (r: ImportResult) => void }) {
   const { t } = useTranslation()
@@ -80,41 +91,82 @@ export function CustomerImportDialog({ opened, onClose, onImported }: { opened: 
   // The village codes and names only place the customer; the sample shows the village found.
   const columns = preview ? Object.keys(preview.mapping).filter((f) => f !== 'villageCode' && f !== 'villageName') : []
   const canCommit = !!preview && issues.list.length === 0 && issues.more === 0 && preview.totalRows > 0 && !result && busy === null
-  const step: Step | undefined = file.upload ? { phase: 'uploading', ...file.upload, unit: 'bytes', background: false } : busy ? { phase: busy === 'reading' ? 'validating' : 'writing', done: 0, total: 0, unit: 'rows', background: false } : undefined
+  const step: Step | undefined = file.upload
+    ? { phase: 'uploading', ...file.upload, unit: 'bytes', background: false }
+    : busy
+      ? { phase: busy === 'reading' ? 'validating' : 'writing', done: 0, total: 0, unit: 'rows', background: false }
+      : undefined
   // Coded values as the user knows them (商业, 意向 …), not as stored.
   const codedAs: Record<string, string> = { category: 'customers.category', funnelStage: 'customers.stage', rivalUsed: 'customers.rival' }
   const sampleCell = (column: string, value: unknown) =>
-    value == null ? '' : codedAs[column] ? t(`${codedAs[column]}.${String(value)}`) : column === 'tierOverride' ? t('customers.tierLabel', { tier: String(value) }) : String(value)
+    value == null
+      ? ''
+      : codedAs[column]
+        ? t(`${codedAs[column]}.${String(value)}`)
+        : column === 'tierOverride'
+          ? t('customers.tierLabel', { tier: String(value) })
+          : String(value)
 
   return (
     <Modal opened={opened} onClose={close} title={t('customers.importDialog.title')} size="xl" data-testid="customer-import-dialog">
       <Stack gap="sm">
-        <Text size="sm" c="dimmed">{t('customers.importDialog.hint')}</Text>
+        <Text size="sm" c="dimmed">
+          {t('customers.importDialog.hint')}
+        </Text>
         <Group gap="sm" align="flex-end">
           {file.input}
-          <Button variant="default" onClick={() => void file.choose()} disabled={busy === 'committing'}>{t('villageImport.pickFile')}</Button>
+          <Button variant="default" onClick={() => void file.choose()} disabled={busy === 'committing'}>
+            {t('villageImport.pickFile')}
+          </Button>
           <EncodingSelect width={150} value={encoding} onChange={setEncoding} />
-          <Text size="sm" c={chosen ? undefined : 'dimmed'} data-testid="customer-import-file-name">{chosen?.fileName ?? t('villageImport.noFile')}</Text>
+          <Text size="sm" c={chosen ? undefined : 'dimmed'} data-testid="customer-import-file-name">
+            {chosen?.fileName ?? t('villageImport.noFile')}
+          </Text>
         </Group>
         {/* An upload can be cancelled; a check or an import of a customer file takes a moment and is not. */}
         {step && <ImportProgress step={step} onCancel={file.upload ? file.clear : undefined} />}
         {preview && (
           <Stack gap={6} data-testid="customer-import-preview">
             <Group gap="xs">
-              {preview.encoding && <Badge variant="light" tt="none">{t('villageImport.detected', { encoding: preview.encoding })}</Badge>}
-              <Badge variant="light" color="gray" tt="none" data-testid="customer-import-rows">{t('villageImport.rows', { count: preview.totalRows })}</Badge>
+              {preview.encoding && (
+                <Badge variant="light" tt="none">
+                  {t('villageImport.detected', { encoding: preview.encoding })}
+                </Badge>
+              )}
+              <Badge variant="light" color="gray" tt="none" data-testid="customer-import-rows">
+                {t('villageImport.rows', { count: preview.totalRows })}
+              </Badge>
             </Group>
             <MappingEditor preview={preview} override={override} onChange={setOverride} />
-            {preview.sample.length > 0 && <SampleTable sample={preview.sample} columns={columns} cell={sampleCell} maxHeight={issues.list.length > 0 ? 110 : 150} testId="customer-import-sample" />}
+            {preview.sample.length > 0 && (
+              <SampleTable
+                sample={preview.sample}
+                columns={columns}
+                cell={sampleCell}
+                maxHeight={issues.list.length > 0 ? 110 : 150}
+                testId="customer-import-sample"
+              />
+            )}
           </Stack>
         )}
         <IssuesTable issues={issues.list} more={issues.more} testId="customer-import-issues" />
-        {preview && issues.list.length === 0 && !result && <Text size="sm" c="teal" data-testid="customer-import-ok">{t('villageImport.noIssues')}</Text>}
-        <ImportOutcome error={error ?? file.error} onCloseError={() => (error === undefined ? file.clear() : setError(undefined))} result={result} testId="customer-import-done" />
+        {preview && issues.list.length === 0 && !result && (
+          <Text size="sm" c="teal" data-testid="customer-import-ok">
+            {t('villageImport.noIssues')}
+          </Text>
+        )}
+        <ImportOutcome
+          error={error ?? file.error}
+          onCloseError={() => (error === undefined ? file.clear() : setError(undefined))}
+          result={result}
+          testId="customer-import-done"
+        />
         <Group justify="space-between">
           <SaveReportButton issues={issues.list} fileName={chosen?.fileName} testId="customer-import-save-report" />
           <Group gap="xs">
-            <Button variant="default" onClick={close}>{t('villageImport.close')}</Button>
+            <Button variant="default" onClick={close}>
+              {t('villageImport.close')}
+            </Button>
             <Button disabled={!canCommit} loading={busy === 'committing'} onClick={() => void commit()} data-testid="customer-import-commit">
               {t('villageImport.commit', { count: preview?.totalRows ?? 0 })}
             </Button>

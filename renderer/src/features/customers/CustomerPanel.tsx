@@ -18,7 +18,17 @@ import { CustomerForm } from './CustomerForm'
 
 export const tierColour = { A: 'red', B: 'orange', C: 'gray' } as const
 
-export function CustomerPanel({ customerId, onClose, onChanged, onNavigate }: { customerId: string; onClose: () => void; onChanged: () => void; onNavigate?: (route: Route) => void }) {
+export function CustomerPanel({
+  customerId,
+  onClose,
+  onChanged,
+  onNavigate,
+}: {
+  customerId: string
+  onClose: () => void
+  onChanged: () => void
+  onNavigate?: (route: Route) => void
+}) {
   const { t } = useTranslation()
   const money = useMoneyFormat()
   const detail = useCall('customers.get', { id: customerId })
@@ -51,10 +61,15 @@ export function CustomerPanel({ customerId, onClose, onChanged, onNavigate }: { 
     const from = c.funnelStage
     const moved = await act(stage, () => call('customers.moveStage', { id: c.id, toStage: stage }))
     if (!moved) return
-    toastUndo(t, t('field.undo.stageMoved', { name: c.name, stage: t(`customers.stage.${stage}`) }), () => call('customers.moveStage', { id: c.id, toStage: from }), () => {
-      detail.reload()
-      onChanged()
-    })
+    toastUndo(
+      t,
+      t('field.undo.stageMoved', { name: c.name, stage: t(`customers.stage.${stage}`) }),
+      () => call('customers.moveStage', { id: c.id, toStage: from }),
+      () => {
+        detail.reload()
+        onChanged()
+      },
+    )
   }
 
   if (detail.error !== undefined) return <ErrorAlert error={detail.error} onRetry={detail.reload} />
@@ -68,19 +83,45 @@ export function CustomerPanel({ customerId, onClose, onChanged, onNavigate }: { 
   const none = t('customers.none')
 
   return (
-    <Paper withBorder radius="md" h="100%" style={{ display: 'flex', flexDirection: 'column', minHeight: 0 }} data-testid="customer-panel" data-customer-id={c.id}>
+    <Paper
+      withBorder
+      radius="md"
+      h="100%"
+      style={{ display: 'flex', flexDirection: 'column', minHeight: 0 }}
+      data-testid="customer-panel"
+      data-customer-id={c.id}
+    >
       <Group justify="space-between" p="sm" pb={4} wrap="nowrap" align="flex-start">
         <Stack gap={2} style={{ minWidth: 0 }}>
           <Group gap={6} wrap="nowrap">
-            <Title order={3} size="h4" data-testid="customer-name">{c.name}</Title>
-            {c.tier && <Badge color={tierColour[c.tier]} variant="filled" radius="sm" title={c.tierOverride ? t('customers.tierOverridden', { computed: c.valueTier ?? none }) : undefined}>{t('customers.tierLabel', { tier: c.tier })}</Badge>}
-            <Badge variant="light" radius="sm">{t(`customers.category.${c.category}`)}</Badge>
+            <Title order={3} size="h4" data-testid="customer-name">
+              {c.name}
+            </Title>
+            {c.tier && (
+              <Badge
+                color={tierColour[c.tier]}
+                variant="filled"
+                radius="sm"
+                title={c.tierOverride ? t('customers.tierOverridden', { computed: c.valueTier ?? none }) : undefined}
+              >
+                {t('customers.tierLabel', { tier: c.tier })}
+              </Badge>
+            )}
+            <Badge variant="light" radius="sm">
+              {t(`customers.category.${c.category}`)}
+            </Badge>
           </Group>
-          <Text size="sm" c="dimmed" truncate>{[c.role, c.organisation, c.villageName].filter(Boolean).join(' · ') || none}</Text>
+          <Text size="sm" c="dimmed" truncate>
+            {[c.role, c.organisation, c.villageName].filter(Boolean).join(' · ') || none}
+          </Text>
         </Stack>
         <Group gap={4} wrap="nowrap">
-          <Button size="xs" variant="light" onClick={() => setEditing(true)} data-testid="customer-edit">{t('customers.panel.edit')}</Button>
-          <ActionIcon variant="subtle" color="gray" onClick={onClose} aria-label={t('customers.close')}>✕</ActionIcon>
+          <Button size="xs" variant="light" onClick={() => setEditing(true)} data-testid="customer-edit">
+            {t('customers.panel.edit')}
+          </Button>
+          <ActionIcon variant="subtle" color="gray" onClick={onClose} aria-label={t('customers.close')}>
+            ✕
+          </ActionIcon>
         </Group>
       </Group>
       {onNavigate && (
@@ -101,10 +142,18 @@ export function CustomerPanel({ customerId, onClose, onChanged, onNavigate }: { 
             <Fact label={t('customers.panel.grid')} value={c.gridName ?? none} />
             {c.tags.length > 0 && (
               <Group gap={4} mt={4}>
-                {c.tags.map((tag) => <Badge key={tag} size="sm" variant="outline" tt="none">{tag}</Badge>)}
+                {c.tags.map((tag) => (
+                  <Badge key={tag} size="sm" variant="outline" tt="none">
+                    {tag}
+                  </Badge>
+                ))}
               </Group>
             )}
-            {c.notes && <Text size="sm" mt={4} style={{ whiteSpace: 'pre-wrap' }}>{c.notes}</Text>}
+            {c.notes && (
+              <Text size="sm" mt={4} style={{ whiteSpace: 'pre-wrap' }}>
+                {c.notes}
+              </Text>
+            )}
           </Box>
 
           <Divider label={t('customers.panel.stage')} labelPosition="left" />
@@ -116,7 +165,11 @@ export function CustomerPanel({ customerId, onClose, onChanged, onNavigate }: { 
                 variant={i === stageIndex ? 'filled' : i < stageIndex ? 'light' : 'default'}
                 aria-current={i === stageIndex ? 'step' : undefined}
                 loading={busy === stage}
-                title={i > stageIndex ? t('customers.panel.moveTo', { stage: t(`customers.stage.${stage}`) }) : t('customers.panel.moveBack', { stage: t(`customers.stage.${stage}`) })}
+                title={
+                  i > stageIndex
+                    ? t('customers.panel.moveTo', { stage: t(`customers.stage.${stage}`) })
+                    : t('customers.panel.moveBack', { stage: t(`customers.stage.${stage}`) })
+                }
                 onClick={() => i !== stageIndex && void moveStage(stage)}
                 data-stage={stage}
                 data-current={i === stageIndex}
@@ -129,21 +182,33 @@ export function CustomerPanel({ customerId, onClose, onChanged, onNavigate }: { 
 
           <Divider label={t('customers.panel.products')} labelPosition="left" />
           {c.products.length === 0 ? (
-            <Text size="sm" c="dimmed">{t('customers.panel.noProducts')}</Text>
+            <Text size="sm" c="dimmed">
+              {t('customers.panel.noProducts')}
+            </Text>
           ) : (
             <Group gap={4}>
-              {c.products.map((p) => <Badge key={p.id} variant="light" color="teal" tt="none" title={p.since ?? undefined}>{p.productName}</Badge>)}
+              {c.products.map((p) => (
+                <Badge key={p.id} variant="light" color="teal" tt="none" title={p.since ?? undefined}>
+                  {p.productName}
+                </Badge>
+              ))}
             </Group>
           )}
 
           <Divider label={t('customers.panel.duplicates')} labelPosition="left" />
           <Stack gap={4} data-testid="duplicates">
-            {(duplicates.value ?? []).length === 0 && <Text size="sm" c="dimmed">{t('customers.panel.noDuplicates')}</Text>}
+            {(duplicates.value ?? []).length === 0 && (
+              <Text size="sm" c="dimmed">
+                {t('customers.panel.noDuplicates')}
+              </Text>
+            )}
             {(duplicates.value ?? []).map((d) => (
               <Group key={d.id} justify="space-between" wrap="nowrap" gap="xs" data-duplicate-id={d.id}>
                 <Text size="sm" truncate>
                   {d.name} · {d.phone ?? none} · {d.villageName ?? none}{' '}
-                  <Badge size="xs" color="orange" variant="light">{t(d.reason === 'phone' ? 'customers.panel.reasonPhone' : 'customers.panel.reasonNameVillage')}</Badge>
+                  <Badge size="xs" color="orange" variant="light">
+                    {t(d.reason === 'phone' ? 'customers.panel.reasonPhone' : 'customers.panel.reasonNameVillage')}
+                  </Badge>
                 </Text>
                 <Button
                   size="compact-xs"
@@ -151,7 +216,8 @@ export function CustomerPanel({ customerId, onClose, onChanged, onNavigate }: { 
                   color="orange"
                   loading={busy === `merge-${d.id}`}
                   onClick={() => {
-                    if (window.confirm(t('customers.panel.mergeConfirm', { name: d.name }))) void act(`merge-${d.id}`, () => call('customers.merge', { keepId: c.id, dropId: d.id }))
+                    if (window.confirm(t('customers.panel.mergeConfirm', { name: d.name })))
+                      void act(`merge-${d.id}`, () => call('customers.merge', { keepId: c.id, dropId: d.id }))
                   }}
                   data-testid="merge"
                 >
@@ -163,10 +229,14 @@ export function CustomerPanel({ customerId, onClose, onChanged, onNavigate }: { 
 
           <Divider label={t('customers.panel.timeline')} labelPosition="left" />
           {c.timeline.length === 0 ? (
-            <Text size="sm" c="dimmed">{t('customers.panel.noTimeline')}</Text>
+            <Text size="sm" c="dimmed">
+              {t('customers.panel.noTimeline')}
+            </Text>
           ) : (
             <Timeline bulletSize={14} lineWidth={2} data-testid="timeline">
-              {c.timeline.slice(0, 60).map((e) => <TimelineItem key={`${e.kind}-${e.id}`} entry={e} />)}
+              {c.timeline.slice(0, 60).map((e) => (
+                <TimelineItem key={`${e.kind}-${e.id}`} entry={e} />
+              ))}
             </Timeline>
           )}
         </Stack>
@@ -189,8 +259,12 @@ export function CustomerPanel({ customerId, onClose, onChanged, onNavigate }: { 
 function Fact({ label, value }: { label: string; value: string }) {
   return (
     <Group gap={6} wrap="nowrap">
-      <Text span size="sm" c="dimmed" w={84} style={{ flexShrink: 0 }}>{label}</Text>
-      <Text span size="sm" truncate>{value}</Text>
+      <Text span size="sm" c="dimmed" w={84} style={{ flexShrink: 0 }}>
+        {label}
+      </Text>
+      <Text span size="sm" truncate>
+        {value}
+      </Text>
     </Group>
   )
 }
@@ -200,18 +274,50 @@ function TimelineItem({ entry }: { entry: TimelineEntry }) {
   const day = dayOf(entry.at)
   if (entry.kind === 'move')
     return (
-      <Timeline.Item color="blue" title={<Text size="sm" fw={600}>{t('customers.panel.move')} · {day}</Text>} data-kind="move">
-        <Text size="sm">{t('customers.panel.moveText', { from: entry.fromStage ? t(`customers.stage.${entry.fromStage as FunnelStage}`) : '—', to: t(`customers.stage.${entry.toStage}`) })}</Text>
+      <Timeline.Item
+        color="blue"
+        title={
+          <Text size="sm" fw={600}>
+            {t('customers.panel.move')} · {day}
+          </Text>
+        }
+        data-kind="move"
+      >
+        <Text size="sm">
+          {t('customers.panel.moveText', {
+            from: entry.fromStage ? t(`customers.stage.${entry.fromStage as FunnelStage}`) : '—',
+            to: t(`customers.stage.${entry.toStage}`),
+          })}
+        </Text>
       </Timeline.Item>
     )
   if (entry.kind === 'intel')
     return (
-      <Timeline.Item color="red" title={<Text size="sm" fw={600}>{t('customers.panel.intel')} · {day}</Text>} data-kind="intel">
-        <Text size="sm">{t(`customers.rival.${entry.rival}`)} · {entry.title}{entry.threatLevel ? ` · ${t('intel.threat', { level: entry.threatLevel })}` : ''}</Text>
+      <Timeline.Item
+        color="red"
+        title={
+          <Text size="sm" fw={600}>
+            {t('customers.panel.intel')} · {day}
+          </Text>
+        }
+        data-kind="intel"
+      >
+        <Text size="sm">
+          {t(`customers.rival.${entry.rival}`)} · {entry.title}
+          {entry.threatLevel ? ` · ${t('intel.threat', { level: entry.threatLevel })}` : ''}
+        </Text>
       </Timeline.Item>
     )
   return (
-    <Timeline.Item color="teal" title={<Text size="sm" fw={600}>{t('customers.panel.visit')} · {day}</Text>} data-kind="visit">
+    <Timeline.Item
+      color="teal"
+      title={
+        <Text size="sm" fw={600}>
+          {t('customers.panel.visit')} · {day}
+        </Text>
+      }
+      data-kind="visit"
+    >
       <Text size="sm">{[entry.purpose, entry.outcome, entry.nextAction].filter(Boolean).join(' · ')}</Text>
     </Timeline.Item>
   )

@@ -8,7 +8,16 @@ import { useTranslation } from 'react-i18next'
 import type { Route } from '../../shell/route'
 import type { CustomerListRow, CustomerSortKey } from '../../../../shared/api/customers'
 import { dayOf } from '../../../../shared/dates'
-import { customerCategories, funnelStages, rivals, valueTiers, type CustomerCategory, type FunnelStage, type Rival, type ValueTier } from '../../../../shared/domain'
+import {
+  customerCategories,
+  funnelStages,
+  rivals,
+  valueTiers,
+  type CustomerCategory,
+  type FunnelStage,
+  type Rival,
+  type ValueTier,
+} from '../../../../shared/domain'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
 import { useMoneyFormat } from '../../shell/format'
@@ -33,7 +42,15 @@ export function CustomersPage({ gridId: initialGrid, selectId, onNavigate }: { g
   const { t } = useTranslation()
   const [search, setSearch] = useState('')
   const [debounced] = useDebouncedValue(search.trim(), 200)
-  const [filters, setFilters] = useState<{ gridId?: string; category?: CustomerCategory; tier?: ValueTier; stage?: FunnelStage; rival?: Rival; tag?: string; expiringWithinDays?: number }>(initialGrid ? { gridId: initialGrid } : {})
+  const [filters, setFilters] = useState<{
+    gridId?: string
+    category?: CustomerCategory
+    tier?: ValueTier
+    stage?: FunnelStage
+    rival?: Rival
+    tag?: string
+    expiringWithinDays?: number
+  }>(initialGrid ? { gridId: initialGrid } : {})
   const [sort, setSort] = useState<{ key: CustomerSortKey; order: 'asc' | 'desc' }>({ key: 'name', order: 'asc' })
   const [page, setPage] = useState(1)
   const [selectedId, setSelectedId] = useState<string | undefined>(selectId)
@@ -44,7 +61,14 @@ export function CustomersPage({ gridId: initialGrid, selectId, onNavigate }: { g
   const [importing, setImporting] = useState(false)
   const grids = useCall('grids.list', { limit: 1000 })
   const tags = useCall('customers.tags', {})
-  const list = useCall('customers.list', { ...(debounced ? { search: debounced } : {}), ...filters, sort: sort.key, order: sort.order, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE })
+  const list = useCall('customers.list', {
+    ...(debounced ? { search: debounced } : {}),
+    ...filters,
+    sort: sort.key,
+    order: sort.order,
+    limit: PAGE_SIZE,
+    offset: (page - 1) * PAGE_SIZE,
+  })
   const rows = list.value?.rows ?? []
   const total = list.value?.total ?? 0
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE))
@@ -70,7 +94,9 @@ export function CustomersPage({ gridId: initialGrid, selectId, onNavigate }: { g
     <Box data-page="customers" h="100%" style={{ display: 'flex', gap: 'var(--mantine-spacing-md)', minHeight: 0 }}>
       <Stack gap="xs" style={{ flex: 1, minWidth: 0, minHeight: 0 }}>
         <Group justify="space-between" align="flex-end" wrap="nowrap" gap="sm">
-          <Title order={2} size="h3" style={{ whiteSpace: 'nowrap' }}>{t('customers.title')}</Title>
+          <Title order={2} size="h3" style={{ whiteSpace: 'nowrap' }}>
+            {t('customers.title')}
+          </Title>
           <Group gap="sm" wrap="nowrap">
             <TextInput
               w={280}
@@ -84,32 +110,119 @@ export function CustomersPage({ gridId: initialGrid, selectId, onNavigate }: { g
               rightSection={list.loading ? <Loader size={14} /> : null}
               data-testid="customer-search"
             />
-            <Button variant="default" onClick={() => setImporting(true)} data-testid="open-customer-import">{t('customers.import')}</Button>
-            <Button onClick={() => setCreating(true)} data-testid="new-customer">{t('customers.new')}</Button>
+            <Button variant="default" onClick={() => setImporting(true)} data-testid="open-customer-import">
+              {t('customers.import')}
+            </Button>
+            <Button onClick={() => setCreating(true)} data-testid="new-customer">
+              {t('customers.new')}
+            </Button>
           </Group>
         </Group>
         <Group gap={6} wrap="wrap" data-testid="customer-filters">
-          <Select {...filterProps} w={150} searchable aria-label={t('customers.filters.grid')} placeholder={t('customers.filters.grid')} value={filters.gridId ?? null} onChange={(v) => setFilter('gridId', v ?? undefined)} data={(grids.value ?? []).map((g) => ({ value: g.id, label: g.name }))} />
-          <Select {...filterProps} w={110} aria-label={t('customers.filters.category')} placeholder={t('customers.filters.category')} value={filters.category ?? null} onChange={(v) => setFilter('category', (v ?? undefined) as CustomerCategory | undefined)} data={customerCategories.map(opt('customers.category'))} />
-          <Select {...filterProps} w={90} aria-label={t('customers.filters.tier')} placeholder={t('customers.filters.tier')} value={filters.tier ?? null} onChange={(v) => setFilter('tier', (v ?? undefined) as ValueTier | undefined)} data={valueTiers.map((v) => ({ value: v, label: t('customers.tierLabel', { tier: v }) }))} data-testid="filter-tier" />
-          <Select {...filterProps} w={90} aria-label={t('customers.filters.stage')} placeholder={t('customers.filters.stage')} value={filters.stage ?? null} onChange={(v) => setFilter('stage', (v ?? undefined) as FunnelStage | undefined)} data={funnelStages.map(opt('customers.stage'))} />
-          <Select {...filterProps} w={120} aria-label={t('customers.filters.rival')} placeholder={t('customers.filters.rival')} value={filters.rival ?? null} onChange={(v) => setFilter('rival', (v ?? undefined) as Rival | undefined)} data={rivals.map(opt('customers.rival'))} />
-          <Select {...filterProps} w={110} aria-label={t('customers.filters.tag')} placeholder={t('customers.filters.tag')} value={filters.tag ?? null} onChange={(v) => setFilter('tag', v ?? undefined)} data={tags.value ?? []} />
-          <Select {...filterProps} w={130} aria-label={t('customers.filters.expiring')} placeholder={t('customers.filters.expiring')} value={filters.expiringWithinDays === undefined ? null : String(filters.expiringWithinDays)} onChange={(v) => setFilter('expiringWithinDays', v === null ? undefined : Number(v))} data={[30, 60, 90, 180].map((d) => ({ value: String(d), label: t('customers.expiringIn', { days: d }) }))} />
-          {Object.keys(filters).length > 0 && <Button size="xs" variant="subtle" onClick={() => { setFilters({}); setPage(1) }}>{t('customers.filters.clear')}</Button>}
+          <Select
+            {...filterProps}
+            w={150}
+            searchable
+            aria-label={t('customers.filters.grid')}
+            placeholder={t('customers.filters.grid')}
+            value={filters.gridId ?? null}
+            onChange={(v) => setFilter('gridId', v ?? undefined)}
+            data={(grids.value ?? []).map((g) => ({ value: g.id, label: g.name }))}
+          />
+          <Select
+            {...filterProps}
+            w={110}
+            aria-label={t('customers.filters.category')}
+            placeholder={t('customers.filters.category')}
+            value={filters.category ?? null}
+            onChange={(v) => setFilter('category', (v ?? undefined) as CustomerCategory | undefined)}
+            data={customerCategories.map(opt('customers.category'))}
+          />
+          <Select
+            {...filterProps}
+            w={90}
+            aria-label={t('customers.filters.tier')}
+            placeholder={t('customers.filters.tier')}
+            value={filters.tier ?? null}
+            onChange={(v) => setFilter('tier', (v ?? undefined) as ValueTier | undefined)}
+            data={valueTiers.map((v) => ({ value: v, label: t('customers.tierLabel', { tier: v }) }))}
+            data-testid="filter-tier"
+          />
+          <Select
+            {...filterProps}
+            w={90}
+            aria-label={t('customers.filters.stage')}
+            placeholder={t('customers.filters.stage')}
+            value={filters.stage ?? null}
+            onChange={(v) => setFilter('stage', (v ?? undefined) as FunnelStage | undefined)}
+            data={funnelStages.map(opt('customers.stage'))}
+          />
+          <Select
+            {...filterProps}
+            w={120}
+            aria-label={t('customers.filters.rival')}
+            placeholder={t('customers.filters.rival')}
+            value={filters.rival ?? null}
+            onChange={(v) => setFilter('rival', (v ?? undefined) as Rival | undefined)}
+            data={rivals.map(opt('customers.rival'))}
+          />
+          <Select
+            {...filterProps}
+            w={110}
+            aria-label={t('customers.filters.tag')}
+            placeholder={t('customers.filters.tag')}
+            value={filters.tag ?? null}
+            onChange={(v) => setFilter('tag', v ?? undefined)}
+            data={tags.value ?? []}
+          />
+          <Select
+            {...filterProps}
+            w={130}
+            aria-label={t('customers.filters.expiring')}
+            placeholder={t('customers.filters.expiring')}
+            value={filters.expiringWithinDays === undefined ? null : String(filters.expiringWithinDays)}
+            onChange={(v) => setFilter('expiringWithinDays', v === null ? undefined : Number(v))}
+            data={[30, 60, 90, 180].map((d) => ({ value: String(d), label: t('customers.expiringIn', { days: d }) }))}
+          />
+          {Object.keys(filters).length > 0 && (
+            <Button
+              size="xs"
+              variant="subtle"
+              onClick={() => {
+                setFilters({})
+                setPage(1)
+              }}
+            >
+              {t('customers.filters.clear')}
+            </Button>
+          )}
         </Group>
         {list.error !== undefined && <ErrorAlert error={list.error} onRetry={list.reload} />}
-        <Text size="sm" c="dimmed" aria-live="polite" data-testid="customer-count">{list.value ? t('customers.count', { count: total }) : t('shell.loading')}</Text>
+        <Text size="sm" c="dimmed" aria-live="polite" data-testid="customer-count">
+          {list.value ? t('customers.count', { count: total }) : t('shell.loading')}
+        </Text>
         <ScrollArea type="auto" style={{ flex: 1, minHeight: 0 }}>
           <Table highlightOnHover stickyHeader verticalSpacing={5} fz="sm" data-testid="customer-table">
             <Table.Thead>
               <Table.Tr>
                 {shown.map((c) => (
-                  <Table.Th key={c.key} style={{ whiteSpace: 'nowrap' }} aria-sort={sort.key === c.key ? (sort.order === 'asc' ? 'ascending' : 'descending') : undefined}>
+                  <Table.Th
+                    key={c.key}
+                    style={{ whiteSpace: 'nowrap' }}
+                    aria-sort={sort.key === c.key ? (sort.order === 'asc' ? 'ascending' : 'descending') : undefined}
+                  >
                     {c.sortable ? (
-                      <UnstyledButton fz="sm" fw={600} onClick={() => sortBy(c.key as CustomerSortKey)} title={t('customers.sortBy', { column: t(`customers.col.${c.key}`) })} data-sort={c.key}>
+                      <UnstyledButton
+                        fz="sm"
+                        fw={600}
+                        onClick={() => sortBy(c.key as CustomerSortKey)}
+                        title={t('customers.sortBy', { column: t(`customers.col.${c.key}`) })}
+                        data-sort={c.key}
+                      >
                         {t(`customers.col.${c.key}`)}
-                        <Text span c={sort.key === c.key ? 'blue' : 'gray.4'} ml={4} aria-hidden>{sort.key === c.key ? (sort.order === 'asc' ? '▲' : '▼') : '↕'}</Text>
+                        <Text span c={sort.key === c.key ? 'blue' : 'gray.4'} ml={4} aria-hidden>
+                          {sort.key === c.key ? (sort.order === 'asc' ? '▲' : '▼') : '↕'}
+                        </Text>
                       </UnstyledButton>
                     ) : (
                       t(`customers.col.${c.key}`)
@@ -119,24 +232,48 @@ export function CustomersPage({ gridId: initialGrid, selectId, onNavigate }: { g
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {rows.map((row) => <CustomerRow key={row.id} row={row} shown={shown.map((c) => c.key)} selected={row.id === selectedId} onSelect={() => setSelectedId(row.id)} />)}
+              {rows.map((row) => (
+                <CustomerRow key={row.id} row={row} shown={shown.map((c) => c.key)} selected={row.id === selectedId} onSelect={() => setSelectedId(row.id)} />
+              ))}
             </Table.Tbody>
           </Table>
-          {list.value && rows.length === 0 && <Text c="dimmed" ta="center" py="xl">{t('customers.empty')}</Text>}
+          {list.value && rows.length === 0 && (
+            <Text c="dimmed" ta="center" py="xl">
+              {t('customers.empty')}
+            </Text>
+          )}
         </ScrollArea>
         {pages > 1 && (
           <Group justify="space-between">
-            <Text size="sm" c="dimmed">{t('customers.page', { page, pages })}</Text>
+            <Text size="sm" c="dimmed">
+              {t('customers.page', { page, pages })}
+            </Text>
             <Pagination size="sm" total={pages} value={page} onChange={setPage} />
           </Group>
         )}
       </Stack>
       {selectedId && (
         <Box w={420} style={{ flexShrink: 0, minHeight: 0 }}>
-          <CustomerPanel customerId={selectedId} onNavigate={onNavigate} onClose={() => setSelectedId(undefined)} onChanged={() => { list.reload(); tags.reload() }} />
+          <CustomerPanel
+            customerId={selectedId}
+            onNavigate={onNavigate}
+            onClose={() => setSelectedId(undefined)}
+            onChanged={() => {
+              list.reload()
+              tags.reload()
+            }}
+          />
         </Box>
       )}
-      <CustomerForm opened={creating} onClose={() => setCreating(false)} onSaved={(c) => { setCreating(false); list.reload(); setSelectedId(c.id) }} />
+      <CustomerForm
+        opened={creating}
+        onClose={() => setCreating(false)}
+        onSaved={(c) => {
+          setCreating(false)
+          list.reload()
+          setSelectedId(c.id)
+        }}
+      />
       <CustomerImportDialog opened={importing} onClose={() => setImporting(false)} onImported={() => list.reload()} />
     </Box>
   )
@@ -149,15 +286,35 @@ function CustomerRow({ row, shown, selected, onSelect }: { row: CustomerListRow;
   const today = dayOf(new Date())
   const cells: Record<string, React.ReactNode> = {
     name: (
-      <Text span size="sm" fw={500} data-testid="customer-row-name">{row.name}</Text>
+      <Text span size="sm" fw={500} data-testid="customer-row-name">
+        {row.name}
+      </Text>
     ),
-    tier: row.tier ? <Badge size="sm" radius="sm" color={tierColour[row.tier]} variant="light">{row.tier}</Badge> : none,
+    tier: row.tier ? (
+      <Badge size="sm" radius="sm" color={tierColour[row.tier]} variant="light">
+        {row.tier}
+      </Badge>
+    ) : (
+      none
+    ),
     villageName: row.villageName ?? none,
     phone: row.phone ?? none,
     funnelStage: t(`customers.stage.${row.funnelStage}`),
     monthlyRevenue: row.monthlyRevenue === null ? none : money(row.monthlyRevenue),
-    contractExpiry: row.contractExpiry ? <Text span size="sm" c={row.contractExpiry < today ? 'dimmed' : row.contractExpiry <= addDays(today, 60) ? 'orange.8' : undefined}>{row.contractExpiry}</Text> : none,
-    nextFollowUp: row.nextFollowUp ? <Text span size="sm" c={row.nextFollowUp < today ? 'red.7' : undefined}>{row.nextFollowUp}</Text> : none,
+    contractExpiry: row.contractExpiry ? (
+      <Text span size="sm" c={row.contractExpiry < today ? 'dimmed' : row.contractExpiry <= addDays(today, 60) ? 'orange.8' : undefined}>
+        {row.contractExpiry}
+      </Text>
+    ) : (
+      none
+    ),
+    nextFollowUp: row.nextFollowUp ? (
+      <Text span size="sm" c={row.nextFollowUp < today ? 'red.7' : undefined}>
+        {row.nextFollowUp}
+      </Text>
+    ) : (
+      none
+    ),
     lastVisit: row.lastVisitAt ? dayOf(row.lastVisitAt) : none,
   }
   return (
@@ -175,7 +332,11 @@ function CustomerRow({ row, shown, selected, onSelect }: { row: CustomerListRow;
         }
       }}
     >
-      {shown.map((key) => <Table.Td key={key} style={{ whiteSpace: 'nowrap' }} ta={key === 'monthlyRevenue' ? 'right' : undefined}>{cells[key]}</Table.Td>)}
+      {shown.map((key) => (
+        <Table.Td key={key} style={{ whiteSpace: 'nowrap' }} ta={key === 'monthlyRevenue' ? 'right' : undefined}>
+          {cells[key]}
+        </Table.Td>
+      ))}
     </Table.Tr>
   )
 }

@@ -148,7 +148,10 @@ export function BoundaryEditor({ gridId, onClose }: BoundaryEditorProps) {
         </Button>
       </Group>
       <Box style={{ flex: 1, display: 'flex', gap: 'var(--mantine-spacing-md)', minHeight: 0 }}>
-        <Box data-testid="boundary-map" style={{ flex: 1, minWidth: 0, borderRadius: 'var(--mantine-radius-md)', overflow: 'hidden', border: '1px solid var(--mantine-color-gray-3)' }}>
+        <Box
+          data-testid="boundary-map"
+          style={{ flex: 1, minWidth: 0, borderRadius: 'var(--mantine-radius-md)', overflow: 'hidden', border: '1px solid var(--mantine-color-gray-3)' }}
+        >
           {overview.error !== undefined && <ErrorAlert error={overview.error} onRetry={overview.reload} />}
           {shown && (
             <CountyMap overview={shown} selectedGridId={mode === 'view' ? gridId : undefined} onSelectGrid={() => undefined}>
@@ -156,10 +159,22 @@ export function BoundaryEditor({ gridId, onClose }: BoundaryEditorProps) {
               <MapHandle onMap={setMap} />
               {ghost && <Polygon positions={ghost} interactive={false} pathOptions={{ color: '#495057', weight: 2, dashArray: '5 5', fill: false }} />}
               {mode !== 'view' && (
-                <EditableBoundary key={`${mode}-${gridId}-${attempt}`} mode={mode} geometry={mode === 'edit' ? stored : null} onChange={setDraft} onReady={() => setEditorReady(true)} />
+                <EditableBoundary
+                  key={`${mode}-${gridId}-${attempt}`}
+                  mode={mode}
+                  geometry={mode === 'edit' ? stored : null}
+                  onChange={setDraft}
+                  onReady={() => setEditorReady(true)}
+                />
               )}
               {warnings.map((w, i) => (
-                <CircleMarker key={i} center={[w.at[1], w.at[0]]} radius={7} className="boundary-warning-marker" pathOptions={{ color: '#c92a2a', weight: 2, fillColor: '#ff8787', fillOpacity: 0.9 }}>
+                <CircleMarker
+                  key={i}
+                  center={[w.at[1], w.at[0]]}
+                  radius={7}
+                  className="boundary-warning-marker"
+                  pathOptions={{ color: '#c92a2a', weight: 2, fillColor: '#ff8787', fillOpacity: 0.9 }}
+                >
                   <Tooltip direction="top" offset={[0, -6]}>
                     {warningText(t, w, gridId)}
                   </Tooltip>
@@ -168,7 +183,14 @@ export function BoundaryEditor({ gridId, onClose }: BoundaryEditorProps) {
             </CountyMap>
           )}
         </Box>
-        <Paper withBorder radius="md" p="md" w={340} style={{ flexShrink: 0, display: 'flex', flexDirection: 'column', gap: 'var(--mantine-spacing-sm)', minHeight: 0 }} data-testid="boundary-panel">
+        <Paper
+          withBorder
+          radius="md"
+          p="md"
+          w={340}
+          style={{ flexShrink: 0, display: 'flex', flexDirection: 'column', gap: 'var(--mantine-spacing-sm)', minHeight: 0 }}
+          data-testid="boundary-panel"
+        >
           {mode === 'view' ? (
             <Group gap="xs" grow>
               <Button variant="light" onClick={() => start('edit')} disabled={!stored} data-testid="boundary-mode-edit">
@@ -181,7 +203,15 @@ export function BoundaryEditor({ gridId, onClose }: BoundaryEditorProps) {
           ) : (
             <>
               <Text size="sm" c="dimmed" data-testid="boundary-hint">
-                {!editorReady ? t('boundary.loadingEditor') : mode === 'edit' ? t('boundary.hintEdit') : draft ? t('boundary.hintDrawn') : stored ? t('boundary.hintDraw') : t('boundary.noBoundary')}
+                {!editorReady
+                  ? t('boundary.loadingEditor')
+                  : mode === 'edit'
+                    ? t('boundary.hintEdit')
+                    : draft
+                      ? t('boundary.hintDrawn')
+                      : stored
+                        ? t('boundary.hintDraw')
+                        : t('boundary.noBoundary')}
               </Text>
               <Group gap="xs" grow>
                 <Button onClick={() => void save()} loading={busy} disabled={!draft || invalid || !current} data-testid="boundary-save">
@@ -203,7 +233,11 @@ export function BoundaryEditor({ gridId, onClose }: BoundaryEditorProps) {
               {t(`boundary.${saved.notice}`)}
             </Alert>
           )}
-          {saveError !== undefined && <Alert color="red" variant="light" p="xs" role="alert">{boundaryError(t, saveError)}</Alert>}
+          {saveError !== undefined && (
+            <Alert color="red" variant="light" p="xs" role="alert">
+              {boundaryError(t, saveError)}
+            </Alert>
+          )}
           {areaM2 !== null && (
             <Text size="sm" data-testid="boundary-area">
               {t('boundary.area', { km2: km2(areaM2) })}
@@ -240,7 +274,17 @@ export function BoundaryEditor({ gridId, onClose }: BoundaryEditorProps) {
   )
 }
 
-function WarningList({ warnings, gridId, title, onPick }: { warnings: GridCheckIssue[]; gridId: string; title: 'warningsTitle' | 'savedWarningsTitle'; onPick: (at: [number, number]) => void }) {
+function WarningList({
+  warnings,
+  gridId,
+  title,
+  onPick,
+}: {
+  warnings: GridCheckIssue[]
+  gridId: string
+  title: 'warningsTitle' | 'savedWarningsTitle'
+  onPick: (at: [number, number]) => void
+}) {
   const { t } = useTranslation()
   if (warnings.length === 0)
     return (
@@ -259,7 +303,14 @@ function WarningList({ warnings, gridId, title, onPick }: { warnings: GridCheckI
       <ScrollArea type="auto" style={{ flex: 1, minHeight: 0 }}>
         <Stack gap={2} data-testid="boundary-warnings">
           {warnings.map((w, i) => (
-            <UnstyledButton key={i} onClick={() => onPick(w.at)} data-kind={w.kind} px={6} py={4} style={{ borderRadius: 4, borderLeft: '3px solid var(--mantine-color-red-6)', background: 'var(--mantine-color-red-0)' }}>
+            <UnstyledButton
+              key={i}
+              onClick={() => onPick(w.at)}
+              data-kind={w.kind}
+              px={6}
+              py={4}
+              style={{ borderRadius: 4, borderLeft: '3px solid var(--mantine-color-red-6)', background: 'var(--mantine-color-red-0)' }}
+            >
               <Text size="sm">{warningText(t, w, gridId)}</Text>
             </UnstyledButton>
           ))}
@@ -270,7 +321,17 @@ function WarningList({ warnings, gridId, title, onPick }: { warnings: GridCheckI
 }
 
 /** The editable polygon (Geoman, loaded on mount): the stored boundary's vertices, or a new drawing. */
-function EditableBoundary({ mode, geometry, onChange, onReady }: { mode: 'edit' | 'draw'; geometry: BoundaryGeometry | null; onChange: (g: BoundaryGeometry) => void; onReady: () => void }) {
+function EditableBoundary({
+  mode,
+  geometry,
+  onChange,
+  onReady,
+}: {
+  mode: 'edit' | 'draw'
+  geometry: BoundaryGeometry | null
+  onChange: (g: BoundaryGeometry) => void
+  onReady: () => void
+}) {
   const map = useMap()
   const { i18n } = useTranslation()
   // Callbacks by ref: the layer is made once per mount, not on every render of the parent.
@@ -306,7 +367,12 @@ function EditableBoundary({ mode, geometry, onChange, onReady }: { mode: 'edit' 
           editable(event.layer as LeafletPolygon)
           emit()
         })
-        map.pm.enableDraw('Polygon', { ...EDIT_OPTIONS, pathOptions: { ...EDIT_STYLE, pmIgnore: false }, templineStyle: { color: '#e8590c' }, hintlineStyle: { color: '#e8590c', dashArray: '5 5' } })
+        map.pm.enableDraw('Polygon', {
+          ...EDIT_OPTIONS,
+          pathOptions: { ...EDIT_STYLE, pmIgnore: false },
+          templineStyle: { color: '#e8590c' },
+          hintlineStyle: { color: '#e8590c', dashArray: '5 5' },
+        })
       }
       handlers.current.onReady()
     })
@@ -362,7 +428,9 @@ export function boundaryError(t: TFunction, error: unknown): string {
   return error.issues
     .map((issue) => {
       if (issue.message === 'self_intersection')
-        return lon !== undefined && lat !== undefined ? t('boundary.error.self_intersection', { lon: lon.toFixed(5), lat: lat.toFixed(5) }) : t('boundary.error.self_intersection_plain')
+        return lon !== undefined && lat !== undefined
+          ? t('boundary.error.self_intersection', { lon: lon.toFixed(5), lat: lat.toFixed(5) })
+          : t('boundary.error.self_intersection_plain')
       return t([`boundary.error.${issue.message}`, '__none__'], { defaultValue: issue.message })
     })
     .filter((line, i, all) => all.indexOf(line) === i)

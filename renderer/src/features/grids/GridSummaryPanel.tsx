@@ -34,13 +34,23 @@ export function GridSummaryPanel({ gridId, onClose, onViewOnMap, onEditBoundary,
   const [note, setNote] = useState<string | null>(null)
 
   return (
-    <Paper withBorder radius="md" p="md" h="100%" data-testid="grid-summary" aria-busy={loading} style={{ display: 'flex', flexDirection: 'column', minHeight: 0 }}>
+    <Paper
+      withBorder
+      radius="md"
+      p="md"
+      h="100%"
+      data-testid="grid-summary"
+      aria-busy={loading}
+      style={{ display: 'flex', flexDirection: 'column', minHeight: 0 }}
+    >
       <Group justify="space-between" align="flex-start" wrap="nowrap" gap="xs">
         <Title order={3} size="h4" lh={1.35} data-testid="grid-summary-name">
           {summary?.name ?? ''}
         </Title>
         <ActionIcon variant="subtle" color="gray" onClick={onClose} aria-label={t('grid.close')} title={t('grid.close')}>
-          <span aria-hidden style={{ fontSize: 20, lineHeight: 1 }}>×</span>
+          <span aria-hidden style={{ fontSize: 20, lineHeight: 1 }}>
+            ×
+          </span>
         </ActionIcon>
       </Group>
       {error !== undefined && <ErrorAlert error={error} onRetry={reload} />}
@@ -86,14 +96,24 @@ export function GridSummaryPanel({ gridId, onClose, onViewOnMap, onEditBoundary,
             <ProfileCompleteness mean={summary.profileCompleteness} incomplete={summary.incompleteVillages} />
             <Divider />
             {onNavigate && (
-              <Button size="compact-xs" variant="light" onClick={() => onNavigate({ page: 'visits', gridId })} data-testid="grid-visits" style={{ alignSelf: 'flex-start' }}>
+              <Button
+                size="compact-xs"
+                variant="light"
+                onClick={() => onNavigate({ page: 'visits', gridId })}
+                data-testid="grid-visits"
+                style={{ alignSelf: 'flex-start' }}
+              >
                 {t('visits.title')} · {t('visits.tabs.plan')}
               </Button>
             )}
             <Text size="sm" fw={600}>
               {t('grid.topVillages')}
             </Text>
-            {note && <Text size="xs" c="green.8">{note}</Text>}
+            {note && (
+              <Text size="xs" c="green.8">
+                {note}
+              </Text>
+            )}
             <Table verticalSpacing={4} fz="sm">
               <Table.Tbody>
                 {summary.topVillages.map((village) => (
@@ -102,9 +122,32 @@ export function GridSummaryPanel({ gridId, onClose, onViewOnMap, onEditBoundary,
                       {village.name}
                       {onNavigate && (
                         <Group gap={2} mt={2} wrap="nowrap">
-                          <Button size="compact-xs" variant="subtle" px={4} onClick={() => onNavigate({ page: 'visits', gridId, target: `village:${village.id}` })} data-village-log={village.id}>{t('field.actions.logVisit')}</Button>
-                          <Button size="compact-xs" variant="subtle" px={4} onClick={() => void call('dayPlans.add', { date: dayOf(new Date()), target: { kind: 'village', id: village.id } }).then((r) => setNote(t(r.added ? 'field.actions.addedToPlan' : 'field.actions.alreadyInPlan', { date: dayOf(new Date()), name: village.name })))}>{t('field.actions.addToPlan')}</Button>
-                          <Button size="compact-xs" variant="subtle" px={4} onClick={() => onNavigate({ page: 'villages', select: `village:${village.id}` })}>{t('field.actions.openProfile')}</Button>
+                          <Button
+                            size="compact-xs"
+                            variant="subtle"
+                            px={4}
+                            onClick={() => onNavigate({ page: 'visits', gridId, target: `village:${village.id}` })}
+                            data-village-log={village.id}
+                          >
+                            {t('field.actions.logVisit')}
+                          </Button>
+                          <Button
+                            size="compact-xs"
+                            variant="subtle"
+                            px={4}
+                            onClick={() =>
+                              void call('dayPlans.add', { date: dayOf(new Date()), target: { kind: 'village', id: village.id } }).then((r) =>
+                                setNote(
+                                  t(r.added ? 'field.actions.addedToPlan' : 'field.actions.alreadyInPlan', { date: dayOf(new Date()), name: village.name }),
+                                ),
+                              )
+                            }
+                          >
+                            {t('field.actions.addToPlan')}
+                          </Button>
+                          <Button size="compact-xs" variant="subtle" px={4} onClick={() => onNavigate({ page: 'villages', select: `village:${village.id}` })}>
+                            {t('field.actions.openProfile')}
+                          </Button>
                         </Group>
                       )}
                     </Table.Td>

@@ -31,7 +31,13 @@ export function GridsPage({ selectedGridId, onSelectGrid, onViewOnMap }: GridsPa
   if (editingGridId)
     return (
       <Box data-page="grids" h="100%" style={{ minHeight: 0 }}>
-        <Suspense fallback={<Center h="100%"><Loader /></Center>}>
+        <Suspense
+          fallback={
+            <Center h="100%">
+              <Loader />
+            </Center>
+          }
+        >
           <BoundaryEditor gridId={editingGridId} onClose={() => setEditingGridId(undefined)} />
         </Suspense>
       </Box>
@@ -44,7 +50,10 @@ export function GridsPage({ selectedGridId, onSelectGrid, onViewOnMap }: GridsPa
         style={{ alignSelf: 'flex-start' }}
         value={view}
         onChange={(v) => setView(v as 'list' | 'org')}
-        data={[{ value: 'list', label: t('org.tabList') }, { value: 'org', label: t('org.tabOrg') }]}
+        data={[
+          { value: 'list', label: t('org.tabList') },
+          { value: 'org', label: t('org.tabOrg') },
+        ]}
         data-testid="grids-view"
       />
       {view === 'org' ? (
@@ -104,7 +113,9 @@ export function GridsPage({ selectedGridId, onSelectGrid, onViewOnMap }: GridsPa
                           }
                         }}
                       >
-                        <Table.Td ff="monospace" style={{ whiteSpace: 'nowrap' }}>{grid.code}</Table.Td>
+                        <Table.Td ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+                          {grid.code}
+                        </Table.Td>
                         <Table.Td style={{ whiteSpace: 'nowrap' }}>{grid.name}</Table.Td>
                         <Table.Td style={{ whiteSpace: 'nowrap' }}>{t(`gridKind.${grid.kind ?? 'unknown'}`)}</Table.Td>
                         <Table.Td>{grid.centerName ?? t('grid.none')}</Table.Td>

@@ -121,7 +121,10 @@ function UnitHeader({ node, onEdit, onCreate, onMove }: { node: OrgTreeNode; onE
         </Group>
       </Group>
       <Text size="sm" c="dimmed">
-        <span style={{ fontFamily: 'monospace' }} data-testid="org-unit-code">{node.code}</span> · {t(`org.level.${node.level}`)}
+        <span style={{ fontFamily: 'monospace' }} data-testid="org-unit-code">
+          {node.code}
+        </span>{' '}
+        · {t(`org.level.${node.level}`)}
         {node.gridKind ? ` · ${t(`gridKind.${node.gridKind}`)}` : ''} · {t('org.manager')}: {node.managerName ?? t('org.noManager')}
         {node.staff.length > 0 ? ` · ${t('org.staff')}: ${node.staff.map((s) => s.name).join('、')}` : ''} · {t('org.villages', { count: node.villages })}
       </Text>
@@ -138,7 +141,14 @@ interface Draft {
   parentId: string | null
 }
 
-function UnitDialog({ mode, node, tree, nodes, onClose, onSaved }: {
+function UnitDialog({
+  mode,
+  node,
+  tree,
+  nodes,
+  onClose,
+  onSaved,
+}: {
   mode: 'edit' | 'create' | 'move'
   node: OrgTreeNode
   tree: OrgTree
@@ -150,8 +160,22 @@ function UnitDialog({ mode, node, tree, nodes, onClose, onSaved }: {
   const level: OrgLevel = mode === 'create' ? childLevel[node.level]! : node.level
   const [draft, setDraft] = useState<Draft>(() =>
     mode === 'edit'
-      ? { code: node.code, name: node.name, gridKind: node.gridKind, managerUserId: node.managerUserId, staffUserIds: node.staff.map((s) => s.id), parentId: node.parentId }
-      : { code: mode === 'create' ? `${node.code}-` : node.code, name: '', gridKind: null, managerUserId: null, staffUserIds: [], parentId: mode === 'create' ? node.id : null },
+      ? {
+          code: node.code,
+          name: node.name,
+          gridKind: node.gridKind,
+          managerUserId: node.managerUserId,
+          staffUserIds: node.staff.map((s) => s.id),
+          parentId: node.parentId,
+        }
+      : {
+          code: mode === 'create' ? `${node.code}-` : node.code,
+          name: '',
+          gridKind: null,
+          managerUserId: null,
+          staffUserIds: [],
+          parentId: mode === 'create' ? node.id : null,
+        },
   )
   const [error, setError] = useState<unknown>()
   const [busy, setBusy] = useState(false)
@@ -159,7 +183,9 @@ function UnitDialog({ mode, node, tree, nodes, onClose, onSaved }: {
   const errors = orgFieldErrors(t, error)
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }))
   const people = tree.people.map((p) => ({ value: p.id, label: p.name }))
-  const parents = nodes.filter((n) => childLevel[n.level] === node.level && n.id !== node.parentId).map((n) => ({ value: n.id, label: `${n.name}（${n.code}）` }))
+  const parents = nodes
+    .filter((n) => childLevel[n.level] === node.level && n.id !== node.parentId)
+    .map((n) => ({ value: n.id, label: `${n.name}（${n.code}）` }))
 
   const save = async () => {
     setBusy(true)
@@ -167,8 +193,13 @@ function UnitDialog({ mode, node, tree, nodes, onClose, onSaved }: {
     try {
       if (mode === 'create') {
         const created = await call('org.create', {
-          parentId: node.id, code: draft.code, name: draft.name, level, gridKind: level === 'grid' ? draft.gridKind : null,
-          managerUserId: draft.managerUserId, staffUserIds: draft.staffUserIds,
+          parentId: node.id,
+          code: draft.code,
+          name: draft.name,
+          level,
+          gridKind: level === 'grid' ? draft.gridKind : null,
+          managerUserId: draft.managerUserId,
+          staffUserIds: draft.staffUserIds,
         })
         onSaved(created.id)
       } else if (mode === 'edit') {
@@ -191,7 +222,12 @@ function UnitDialog({ mode, node, tree, nodes, onClose, onSaved }: {
       setBusy(false)
     }
   }
-  const title = mode === 'create' ? t('org.createTitle', { level: t(`org.level.${level}`) }) : mode === 'edit' ? t('org.editTitle', { name: node.name }) : t('org.moveTitle', { name: node.name })
+  const title =
+    mode === 'create'
+      ? t('org.createTitle', { level: t(`org.level.${level}`) })
+      : mode === 'edit'
+        ? t('org.editTitle', { name: node.name })
+        : t('org.moveTitle', { name: node.name })
   const hasFieldErrors = Object.keys(errors).length > 0
 
   return (
@@ -204,11 +240,33 @@ function UnitDialog({ mode, node, tree, nodes, onClose, onSaved }: {
       >
         <Stack gap="sm">
           {mode === 'move' ? (
-            <Select label={t('org.moveTo')} data={parents} value={draft.parentId} onChange={(v) => set('parentId', v)} error={errors.parentId} searchable data-field="parentId" />
+            <Select
+              label={t('org.moveTo')}
+              data={parents}
+              value={draft.parentId}
+              onChange={(v) => set('parentId', v)}
+              error={errors.parentId}
+              searchable
+              data-field="parentId"
+            />
           ) : (
             <>
-              <TextInput label={t('org.code')} required value={draft.code} onChange={(e) => set('code', e.currentTarget.value)} error={errors.code} data-field="code" />
-              <TextInput label={t('org.name')} required value={draft.name} onChange={(e) => set('name', e.currentTarget.value)} error={errors.name} data-field="name" />
+              <TextInput
+                label={t('org.code')}
+                required
+                value={draft.code}
+                onChange={(e) => set('code', e.currentTarget.value)}
+                error={errors.code}
+                data-field="code"
+              />
+              <TextInput
+                label={t('org.name')}
+                required
+                value={draft.name}
+                onChange={(e) => set('name', e.currentTarget.value)}
+                error={errors.name}
+                data-field="name"
+              />
               {level === 'grid' && (
                 <Select
                   label={t('org.gridKind')}
@@ -220,10 +278,36 @@ function UnitDialog({ mode, node, tree, nodes, onClose, onSaved }: {
                   data-field="gridKind"
                 />
               )}
-              <Select label={t('org.manager')} data={people} value={draft.managerUserId} onChange={(v) => set('managerUserId', v)} error={errors.managerUserId} clearable searchable data-field="managerUserId" />
-              <MultiSelect label={t('org.staff')} data={people} value={draft.staffUserIds} onChange={(v) => set('staffUserIds', v)} error={errors.staffUserIds} searchable clearable data-field="staffUserIds" />
-              {errors.level && <Text c="red" size="sm">{errors.level}</Text>}
-              {errors.parentId && <Text c="red" size="sm">{errors.parentId}</Text>}
+              <Select
+                label={t('org.manager')}
+                data={people}
+                value={draft.managerUserId}
+                onChange={(v) => set('managerUserId', v)}
+                error={errors.managerUserId}
+                clearable
+                searchable
+                data-field="managerUserId"
+              />
+              <MultiSelect
+                label={t('org.staff')}
+                data={people}
+                value={draft.staffUserIds}
+                onChange={(v) => set('staffUserIds', v)}
+                error={errors.staffUserIds}
+                searchable
+                clearable
+                data-field="staffUserIds"
+              />
+              {errors.level && (
+                <Text c="red" size="sm">
+                  {errors.level}
+                </Text>
+              )}
+              {errors.parentId && (
+                <Text c="red" size="sm">
+                  {errors.parentId}
+                </Text>
+              )}
             </>
           )}
           {error !== undefined && !hasFieldErrors && <ErrorAlert error={error} onClose={() => setError(undefined)} />}

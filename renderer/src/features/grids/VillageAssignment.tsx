@@ -109,7 +109,14 @@ export function VillageAssignment({ grid, onApplied }: { grid: OrgTreeNode; onAp
             ))}
           </Stack>
         </ScrollArea>
-        {error !== undefined && (Object.keys(issues).length ? <Text c="red" size="sm">{Object.values(issues)[0]}</Text> : <ErrorAlert error={error} onClose={() => setError(undefined)} />)}
+        {error !== undefined &&
+          (Object.keys(issues).length ? (
+            <Text c="red" size="sm">
+              {Object.values(issues)[0]}
+            </Text>
+          ) : (
+            <ErrorAlert error={error} onClose={() => setError(undefined)} />
+          ))}
         {done !== undefined && (
           <Text size="sm" c="teal" data-testid="assign-done">
             {t('org.applied', { count: done })}

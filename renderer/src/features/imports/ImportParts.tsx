@@ -15,7 +15,9 @@ import { ErrorAlert } from '../../shell/errors'
 import { currentLanguage } from '../../shell/i18n'
 
 /** What the bar shows: an upload (browser mode) or a job's phase. */
-export type Step = { phase: 'uploading'; done: number; total: number; unit: 'bytes'; background: false } | Pick<ImportJobProgress, 'phase' | 'done' | 'total' | 'unit' | 'background'>
+export type Step =
+  | { phase: 'uploading'; done: number; total: number; unit: 'bytes'; background: false }
+  | Pick<ImportJobProgress, 'phase' | 'done' | 'total' | 'unit' | 'background'>
 
 /** The labels an import speaks in: a target field's name, and a problem in words. */
 export function useImportLabels() {
@@ -101,11 +103,28 @@ export function reportedIssues(error: unknown): { list: ImportIssue[]; more: num
  * How the last step ended: an error (a failed commit's report is in the problem table, so only
  * "nothing was changed" is said here), or the counts of a finished import.
  */
-export function ImportOutcome({ error, onCloseError, result, testId }: { error: unknown; onCloseError: () => void; result: ImportResult | undefined; testId: string }) {
+export function ImportOutcome({
+  error,
+  onCloseError,
+  result,
+  testId,
+}: {
+  error: unknown
+  onCloseError: () => void
+  result: ImportResult | undefined
+  testId: string
+}) {
   const { t } = useTranslation()
   return (
     <>
-      {error !== undefined && (reportedIssues(error) ? <Alert color="red" variant="light" p="xs">{t('villageImport.failed')}</Alert> : <ErrorAlert error={error} onClose={onCloseError} />)}
+      {error !== undefined &&
+        (reportedIssues(error) ? (
+          <Alert color="red" variant="light" p="xs">
+            {t('villageImport.failed')}
+          </Alert>
+        ) : (
+          <ErrorAlert error={error} onClose={onCloseError} />
+        ))}
       {result && (
         <Alert color="teal" variant="light" p="xs" data-testid={testId}>
           {t('villageImport.done', { inserted: result.inserted, updated: result.updated, unchanged: result.unchanged, millis: result.millis })}
@@ -116,16 +135,46 @@ export function ImportOutcome({ error, onCloseError, result, testId }: { error: 
 }
 
 /** The text encoding of a CSV: detected, or said by the user. */
-export function EncodingSelect({ value, onChange, width }: { value: ImportInput['encoding']; onChange: (encoding: ImportInput['encoding']) => void; width: number }) {
+export function EncodingSelect({
+  value,
+  onChange,
+  width,
+}: {
+  value: ImportInput['encoding']
+  onChange: (encoding: ImportInput['encoding']) => void
+  width: number
+}) {
   const { t } = useTranslation()
   return (
-    <Select w={width} label={t('villageImport.encoding')} value={value} allowDeselect={false} onChange={(v) => onChange((v ?? 'auto') as ImportInput['encoding'])}
-      data={[{ value: 'auto', label: t('villageImport.encodingAuto') }, { value: 'utf-8', label: 'UTF-8' }, { value: 'gb18030', label: 'GB18030 / GBK' }]} />
+    <Select
+      w={width}
+      label={t('villageImport.encoding')}
+      value={value}
+      allowDeselect={false}
+      onChange={(v) => onChange((v ?? 'auto') as ImportInput['encoding'])}
+      data={[
+        { value: 'auto', label: t('villageImport.encodingAuto') },
+        { value: 'utf-8', label: 'UTF-8' },
+        { value: 'gb18030', label: 'GB18030 / GBK' },
+      ]}
+    />
   )
 }
 
 /** The first rows as the import read them: one column per target field, values as `cell` words them. */
-export function SampleTable({ sample, columns, cell, maxHeight, testId }: { sample: Record<string, unknown>[]; columns: string[]; cell: (column: string, value: unknown) => string; maxHeight: number; testId: string }) {
+export function SampleTable({
+  sample,
+  columns,
+  cell,
+  maxHeight,
+  testId,
+}: {
+  sample: Record<string, unknown>[]
+  columns: string[]
+  cell: (column: string, value: unknown) => string
+  maxHeight: number
+  testId: string
+}) {
   const { t } = useTranslation()
   const { fieldLabel } = useImportLabels()
   return (
@@ -134,14 +183,22 @@ export function SampleTable({ sample, columns, cell, maxHeight, testId }: { samp
         <Table.Thead>
           <Table.Tr>
             <Table.Th>{t('villageImport.col.row')}</Table.Th>
-            {columns.map((c) => <Table.Th key={c} style={{ whiteSpace: 'nowrap' }} data-column={c}>{fieldLabel(c)}</Table.Th>)}
+            {columns.map((c) => (
+              <Table.Th key={c} style={{ whiteSpace: 'nowrap' }} data-column={c}>
+                {fieldLabel(c)}
+              </Table.Th>
+            ))}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {sample.slice(0, 5).map((row, i) => (
             <Table.Tr key={i}>
               <Table.Td>{String(row.row ?? i + 1)}</Table.Td>
-              {columns.map((c) => <Table.Td key={c} style={{ whiteSpace: 'nowrap' }} data-column={c}>{cell(c, row[c])}</Table.Td>)}
+              {columns.map((c) => (
+                <Table.Td key={c} style={{ whiteSpace: 'nowrap' }} data-column={c}>
+                  {cell(c, row[c])}
+                </Table.Td>
+              ))}
             </Table.Tr>
           ))}
         </Table.Tbody>
@@ -151,7 +208,13 @@ export function SampleTable({ sample, columns, cell, maxHeight, testId }: { samp
 }
 
 /** The problem report as CSV, UTF-8 with BOM so Excel opens the Chinese text correctly. */
-export function issuesCsv(issues: ImportIssue[], lang: Language, header: string[], fieldLabel: (field: string) => string, problem: (issue: ImportIssue) => string): string {
+export function issuesCsv(
+  issues: ImportIssue[],
+  lang: Language,
+  header: string[],
+  fieldLabel: (field: string) => string,
+  problem: (issue: ImportIssue) => string,
+): string {
   const lines = [header, ...issues.map((i) => [i.file, i.row, i.field ? fieldLabel(i.field) : '', problem(i), formatImportIssue(i, lang)])]
   return `\uFEFF${lines.map(csvLine).join('\r\n')}\r\n`
 }
@@ -179,7 +242,13 @@ export function IssuesTable({ issues, more, testId }: { issues: ImportIssue[]; m
           </Table.Thead>
           <Table.Tbody>
             {issues.map((issue, i) => (
-              <Table.Tr key={i} data-issue-row={issue.row ?? ''} data-issue-field={issue.field ?? ''} data-issue-code={issue.code} title={formatImportIssue(issue, lang)}>
+              <Table.Tr
+                key={i}
+                data-issue-row={issue.row ?? ''}
+                data-issue-field={issue.field ?? ''}
+                data-issue-code={issue.code}
+                title={formatImportIssue(issue, lang)}
+              >
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>{issue.file}</Table.Td>
                 <Table.Td>{issue.row ?? '—'}</Table.Td>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>{issue.field ? fieldLabel(issue.field) : '—'}</Table.Td>
@@ -221,7 +290,15 @@ const fileLevel = new Set(['missing_column', 'no_matching_sheet'])
  * target field. `override` holds only the fields set by hand; the rest the core maps by header.
  * Opens by itself when a required column was not found.
  */
-export function MappingEditor({ preview, override, onChange }: { preview: ImportPreview; override: Record<string, string>; onChange: (override: Record<string, string>) => void }) {
+export function MappingEditor({
+  preview,
+  override,
+  onChange,
+}: {
+  preview: ImportPreview
+  override: Record<string, string>
+  onChange: (override: Record<string, string>) => void
+}) {
   const { t } = useTranslation()
   const { lang, fieldLabel } = useImportLabels()
   const needed = preview.issues.some((i) => fileLevel.has(i.code))
@@ -239,18 +316,36 @@ export function MappingEditor({ preview, override, onChange }: { preview: Import
     <Stack gap={4} data-testid="import-mapping">
       <Group gap="xs" wrap="nowrap" align="flex-start" justify="space-between">
         <Text size="sm" style={{ minWidth: 0 }}>
-          <Text span fw={600}>{t('villageImport.mapping')}{lang === 'en' ? ': ' : '：'}</Text>
-          {Object.entries(preview.mapping).map(([field, column]) => `${fieldLabel(field)} ← ${column}`).join(sep) || '—'}
-          {unused.length > 0 && <Text span c="dimmed" data-testid="import-unused-columns">{lang === 'en' ? '. ' : '。'}{t('villageImport.unusedColumns', { columns: unused.join(sep) })}</Text>}
+          <Text span fw={600}>
+            {t('villageImport.mapping')}
+            {lang === 'en' ? ': ' : '：'}
+          </Text>
+          {Object.entries(preview.mapping)
+            .map(([field, column]) => `${fieldLabel(field)} ← ${column}`)
+            .join(sep) || '—'}
+          {unused.length > 0 && (
+            <Text span c="dimmed" data-testid="import-unused-columns">
+              {lang === 'en' ? '. ' : '。'}
+              {t('villageImport.unusedColumns', { columns: unused.join(sep) })}
+            </Text>
+          )}
         </Text>
         <Group gap={4} wrap="nowrap">
-          {Object.keys(override).length > 0 && <Button size="compact-xs" variant="subtle" color="gray" onClick={() => onChange({})} data-testid="import-mapping-reset">{t('villageImport.mappingReset')}</Button>}
-          <Button size="compact-xs" variant="light" onClick={() => setOpen((o) => !o)} data-testid="import-mapping-toggle">{t(open ? 'villageImport.mappingHide' : 'villageImport.mappingEdit')}</Button>
+          {Object.keys(override).length > 0 && (
+            <Button size="compact-xs" variant="subtle" color="gray" onClick={() => onChange({})} data-testid="import-mapping-reset">
+              {t('villageImport.mappingReset')}
+            </Button>
+          )}
+          <Button size="compact-xs" variant="light" onClick={() => setOpen((o) => !o)} data-testid="import-mapping-toggle">
+            {t(open ? 'villageImport.mappingHide' : 'villageImport.mappingEdit')}
+          </Button>
         </Group>
       </Group>
       {open && (
         <>
-          <Text size="xs" c="dimmed">{t('villageImport.mappingHint')}</Text>
+          <Text size="xs" c="dimmed">
+            {t('villageImport.mappingHint')}
+          </Text>
           <SimpleGrid cols={4} spacing="xs" verticalSpacing={4}>
             {fields.map((f) => (
               <Select
@@ -286,16 +381,30 @@ export function ImportProgress({ step, onCancel }: { step: Step | undefined; onC
     ? t(`villageImport.phase.${phase}`)
     : step.unit === 'bytes'
       ? t('villageImport.progressBytes', { phase: t(`villageImport.phase.${phase}`), done: mb(step.done), total: mb(step.total) })
-      : t('villageImport.progressRows', { phase: t(`villageImport.phase.${phase}`), done: step.done.toLocaleString(lang), total: step.total.toLocaleString(lang) })
+      : t('villageImport.progressRows', {
+          phase: t(`villageImport.phase.${phase}`),
+          done: step.done.toLocaleString(lang),
+          total: step.total.toLocaleString(lang),
+        })
   return (
     <Stack gap={4} data-testid="import-progress" data-phase={phase}>
       <Group justify="space-between" gap="xs" wrap="nowrap">
-        <Text size="sm" data-testid="import-progress-label">{label}</Text>
-        {onCancel && <Button size="compact-xs" variant="subtle" color="gray" onClick={onCancel} data-testid="import-cancel">{t('villageImport.cancel')}</Button>}
+        <Text size="sm" data-testid="import-progress-label">
+          {label}
+        </Text>
+        {onCancel && (
+          <Button size="compact-xs" variant="subtle" color="gray" onClick={onCancel} data-testid="import-cancel">
+            {t('villageImport.cancel')}
+          </Button>
+        )}
       </Group>
       {/* One bar per phase: a new phase starts from its own 0, not by sliding back from the last one's 100%. */}
       <Progress key={phase} value={pct} striped animated={!known || phase === 'writing'} size="lg" transitionDuration={200} aria-label={label} />
-      {step?.background && <Text size="xs" c="dimmed">{t('villageImport.background')}</Text>}
+      {step?.background && (
+        <Text size="xs" c="dimmed">
+          {t('villageImport.background')}
+        </Text>
+      )}
     </Stack>
   )
 }

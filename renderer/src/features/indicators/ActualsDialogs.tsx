@@ -90,7 +90,12 @@ export function ActualsImportModal({ opened, onClose, onImported }: { opened: bo
           </Alert>
         )}
         {problems && (
-          <Alert color="red" role="alert" data-testid="import-errors" title={t('indicators.import.failed', { file: problems.file, count: new Set(problems.rowErrors.map((e) => e.row)).size })}>
+          <Alert
+            color="red"
+            role="alert"
+            data-testid="import-errors"
+            title={t('indicators.import.failed', { file: problems.file, count: new Set(problems.rowErrors.map((e) => e.row)).size })}
+          >
             <ScrollArea.Autosize mah={300}>
               <Table fz="sm" verticalSpacing={2}>
                 <Table.Thead>
@@ -113,7 +118,9 @@ export function ActualsImportModal({ opened, onClose, onImported }: { opened: bo
                 </Table.Tbody>
               </Table>
             </ScrollArea.Autosize>
-            {problems.total > problems.rowErrors.length && <Text size="sm">{t('indicators.import.more', { count: problems.total - problems.rowErrors.length })}</Text>}
+            {problems.total > problems.rowErrors.length && (
+              <Text size="sm">{t('indicators.import.more', { count: problems.total - problems.rowErrors.length })}</Text>
+            )}
           </Alert>
         )}
         {error !== null && !problems && <ErrorAlert error={error} />}
@@ -122,7 +129,19 @@ export function ActualsImportModal({ opened, onClose, onImported }: { opened: bo
   )
 }
 
-export function ActualRecordModal({ opened, onClose, onRecorded, units, period }: { opened: boolean; onClose: () => void; onRecorded: () => void; units: OrgUnitRow[]; period: string }) {
+export function ActualRecordModal({
+  opened,
+  onClose,
+  onRecorded,
+  units,
+  period,
+}: {
+  opened: boolean
+  onClose: () => void
+  onRecorded: () => void
+  units: OrgUnitRow[]
+  period: string
+}) {
   const { t } = useTranslation()
   const labelOf = useIndicatorLabel()
   const indicators = useCall('indicators.list', opened ? {} : null)
@@ -156,9 +175,28 @@ export function ActualRecordModal({ opened, onClose, onRecorded, units, period }
     <Modal opened={opened} onClose={onClose} title={`${t('indicators.record.title')} · ${period}`} size="lg">
       <Stack gap="sm">
         <Group grow align="flex-start">
-          <Select label={t('indicators.record.unit')} data={units.map((u) => ({ value: u.code, label: `${u.name}（${u.code}）` }))} value={unit} onChange={setUnit} searchable data-testid="record-unit" />
-          <Select label={t('indicators.record.indicator')} data={(indicators.value ?? []).map((i) => ({ value: i.code, label: labelOf(i) }))} value={indicator} onChange={setIndicator} data-testid="record-indicator" />
-          <NumberInput label={t('indicators.record.value')} value={value} onChange={setValue} error={value === '' && done ? t('indicators.wo.required') : undefined} data-testid="record-value" />
+          <Select
+            label={t('indicators.record.unit')}
+            data={units.map((u) => ({ value: u.code, label: `${u.name}（${u.code}）` }))}
+            value={unit}
+            onChange={setUnit}
+            searchable
+            data-testid="record-unit"
+          />
+          <Select
+            label={t('indicators.record.indicator')}
+            data={(indicators.value ?? []).map((i) => ({ value: i.code, label: labelOf(i) }))}
+            value={indicator}
+            onChange={setIndicator}
+            data-testid="record-indicator"
+          />
+          <NumberInput
+            label={t('indicators.record.value')}
+            value={value}
+            onChange={setValue}
+            error={value === '' && done ? t('indicators.wo.required') : undefined}
+            data-testid="record-value"
+          />
         </Group>
         <Group>
           <Button onClick={() => void save()} disabled={!ready || typeof value !== 'number'} loading={busy} data-testid="record-save">

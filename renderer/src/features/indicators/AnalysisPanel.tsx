@@ -43,7 +43,17 @@ export interface AnalysisFocus {
   indicator?: string
 }
 
-export function AnalysisPanel({ region, period, focus, onFocus }: { region: string; period: string; focus: AnalysisFocus; onFocus: (focus: AnalysisFocus) => void }) {
+export function AnalysisPanel({
+  region,
+  period,
+  focus,
+  onFocus,
+}: {
+  region: string
+  period: string
+  focus: AnalysisFocus
+  onFocus: (focus: AnalysisFocus) => void
+}) {
   const { t, i18n } = useTranslation()
   const en = i18n.resolvedLanguage === 'en'
   const nameOf = useIndicatorName()
@@ -61,7 +71,10 @@ export function AnalysisPanel({ region, period, focus, onFocus }: { region: stri
   const compare = useCall('analysis.compare', q ? { ...q, focus: focus.grid } : null)
   const trend = useCall('analysis.trend', indicatorCode ? { orgUnitCode: focus.grid ?? region, indicatorCode, from: shiftPeriod(to, -12), to } : null)
   const groups = useCall('analysis.group', q ? { ...q, by: groupBy } : null)
-  const correlation = useCall('analysis.correlation', indicatorCode && yIndicatorCode ? { region, x: indicatorCode, y: yIndicatorCode, from: shiftPeriod(to, -5), to, measure: 'completion' } : null)
+  const correlation = useCall(
+    'analysis.correlation',
+    indicatorCode && yIndicatorCode ? { region, x: indicatorCode, y: yIndicatorCode, from: shiftPeriod(to, -5), to, measure: 'completion' } : null,
+  )
   const boston = useCall('analysis.boston', { region })
   const pareto = useCall('analysis.pareto', { region })
   const funnel = useCall('analysis.funnel', { region })
@@ -79,7 +92,10 @@ export function AnalysisPanel({ region, period, focus, onFocus }: { region: stri
       grid: { left: 56, right: 56, top: 40, bottom: 30 },
       tooltip: { trigger: 'axis' },
       xAxis: { type: 'category', data: points.map((p) => p.period) },
-      yAxis: [{ type: 'value', name: indicator ? unitOf(indicator.unit) : undefined }, { type: 'value', name: `${L('mom')}/${L('yoy')}`, splitLine: { show: false }, ...axisPct }],
+      yAxis: [
+        { type: 'value', name: indicator ? unitOf(indicator.unit) : undefined },
+        { type: 'value', name: `${L('mom')}/${L('yoy')}`, splitLine: { show: false }, ...axisPct },
+      ],
       series: [
         { name: L('actual'), type: 'bar', data: points.map((p) => p.actual), itemStyle: { color: '#4c6ef5' } },
         { name: L('target'), type: 'line', data: points.map((p) => p.target), lineStyle: { type: 'dashed' }, itemStyle: { color: '#495057' } },
@@ -107,7 +123,15 @@ export function AnalysisPanel({ region, period, focus, onFocus }: { region: stri
             itemStyle: { color: lightColor[p.light], borderColor: p.code === focus.grid ? '#1a1b1e' : undefined, borderWidth: p.code === focus.grid ? 2 : 0 },
           })),
           label: { show: true, position: 'right', formatter: '{c}%', fontSize: 12 },
-          markLine: median == null ? undefined : { symbol: 'none', data: [{ xAxis: round1(median), name: L('median') }], label: { formatter: `${L('median')} {c}%` }, lineStyle: { color: '#1a1b1e' } },
+          markLine:
+            median == null
+              ? undefined
+              : {
+                  symbol: 'none',
+                  data: [{ xAxis: round1(median), name: L('median') }],
+                  label: { formatter: `${L('median')} {c}%` },
+                  lineStyle: { color: '#1a1b1e' },
+                },
         },
       ],
     }
@@ -123,7 +147,12 @@ export function AnalysisPanel({ region, period, focus, onFocus }: { region: stri
       xAxis: { type: 'category', data: g.map((x) => (en ? x.label.en : x.label.zh)), axisLabel: { interval: 0, fontSize: 12, width: 120, overflow: 'break' } },
       yAxis: { type: 'value', ...axisPct },
       series: [
-        { name: L('completion'), type: 'bar', data: g.map((x) => ({ value: round1(x.completion), itemStyle: { color: lightColor[x.light] } })), label: { show: true, position: 'top', formatter: '{c}%' } },
+        {
+          name: L('completion'),
+          type: 'bar',
+          data: g.map((x) => ({ value: round1(x.completion), itemStyle: { color: lightColor[x.light] } })),
+          label: { show: true, position: 'top', formatter: '{c}%' },
+        },
         { name: L('median'), type: 'line', data: g.map((x) => round1(x.medianCompletion)), itemStyle: { color: '#1a1b1e' } },
       ],
     }
@@ -133,17 +162,19 @@ export function AnalysisPanel({ region, period, focus, onFocus }: { region: stri
     const c = correlation.value
     if (!c?.points.length) return null
     const xs = c.points.map((p) => p.x)
-    const line =
-      c.slope !== null && c.intercept !== null
-        ? [Math.min(...xs), Math.max(...xs)].map((x) => [round1(x), round1(c.slope! * x + c.intercept!)])
-        : []
+    const line = c.slope !== null && c.intercept !== null ? [Math.min(...xs), Math.max(...xs)].map((x) => [round1(x), round1(c.slope! * x + c.intercept!)]) : []
     return {
       grid: { left: 56, right: 24, top: 20, bottom: 40 },
       tooltip: { trigger: 'item', formatter: (p: { data: [number, number, string] }) => `${html(p.data[2])}<br/>${html(p.data[0])}% / ${html(p.data[1])}%` },
       xAxis: { type: 'value', name: nameOf(indicator), nameLocation: 'middle', nameGap: 26, scale: true, ...axisPct },
       yAxis: { type: 'value', name: nameOf(indicators.value?.find((i) => i.code === yIndicatorCode)), scale: true, ...axisPct },
       series: [
-        { type: 'scatter', symbolSize: 7, data: c.points.map((p) => [round1(p.x), round1(p.y), `${p.name} ${p.period}`]), itemStyle: { color: '#4c6ef5', opacity: 0.7 } },
+        {
+          type: 'scatter',
+          symbolSize: 7,
+          data: c.points.map((p) => [round1(p.x), round1(p.y), `${p.name} ${p.period}`]),
+          itemStyle: { color: '#4c6ef5', opacity: 0.7 },
+        },
         { type: 'line', data: line, showSymbol: false, lineStyle: { color: '#e03131', width: 2 }, tooltip: { show: false } },
       ],
     }
@@ -157,9 +188,16 @@ export function AnalysisPanel({ region, period, focus, onFocus }: { region: stri
       legend: { top: 0 },
       tooltip: { trigger: 'axis' },
       xAxis: { type: 'category', data: items.map((c) => c.name), axisLabel: { show: false } },
-      yAxis: [{ type: 'value', name: L('value') }, { type: 'value', max: 100, splitLine: { show: false }, ...axisPct }],
+      yAxis: [
+        { type: 'value', name: L('value') },
+        { type: 'value', max: 100, splitLine: { show: false }, ...axisPct },
+      ],
       series: [
-        { name: L('value'), type: 'bar', data: items.map((c) => ({ value: c.value, itemStyle: { color: c.tier === 'A' ? '#e8590c' : c.tier === 'B' ? '#fab005' : '#adb5bd' } })) },
+        {
+          name: L('value'),
+          type: 'bar',
+          data: items.map((c) => ({ value: c.value, itemStyle: { color: c.tier === 'A' ? '#e8590c' : c.tier === 'B' ? '#fab005' : '#adb5bd' } })),
+        },
         {
           name: L('cumulative'),
           type: 'line',
@@ -167,7 +205,12 @@ export function AnalysisPanel({ region, period, focus, onFocus }: { region: stri
           showSymbol: false,
           data: items.map((c) => round1(c.cumulativeShare)),
           itemStyle: { color: '#1c7ed6' },
-          markLine: { symbol: 'none', data: [{ yAxis: 80 }], label: { formatter: '80%', position: 'insideStartTop', color: '#e03131' }, lineStyle: { color: '#e03131', type: 'dashed' } },
+          markLine: {
+            symbol: 'none',
+            data: [{ yAxis: 80 }],
+            label: { formatter: '80%', position: 'insideStartTop', color: '#e03131' },
+            lineStyle: { color: '#e03131', type: 'dashed' },
+          },
         },
       ],
     }
@@ -184,7 +227,11 @@ export function AnalysisPanel({ region, period, focus, onFocus }: { region: stri
     return {
       grid: { left: 64, right: 40, top: 44, bottom: 44 },
       legend: { top: 0, right: 90, itemWidth: 12, itemHeight: 12, data: quadrants.map((q) => L(`quadrant.${q}`)) },
-      tooltip: { trigger: 'item', formatter: (p: { seriesName: string; data: { name: string; value: number[] } }) => `${html(p.data.name)}（${html(p.seriesName)}）<br/>${html(L('share'))} ${html(p.data.value[0])}% · ${html(L('growth'))} ${html(p.data.value[1])}% · ${html(L('holders'))} ${html(p.data.value[2])}` },
+      tooltip: {
+        trigger: 'item',
+        formatter: (p: { seriesName: string; data: { name: string; value: number[] } }) =>
+          `${html(p.data.name)}（${html(p.seriesName)}）<br/>${html(L('share'))} ${html(p.data.value[0])}% · ${html(L('growth'))} ${html(p.data.value[1])}% · ${html(L('holders'))} ${html(p.data.value[2])}`,
+      },
       // Room around the bubbles so their labels stay inside the chart.
       xAxis: { type: 'value', name: L('share'), nameLocation: 'middle', nameGap: 28, ...axisPct, scale: true, boundaryGap: ['12%', '12%'] },
       yAxis: { type: 'value', name: L('growth'), ...axisPct, scale: true, boundaryGap: ['22%', '15%'] },
@@ -249,16 +296,44 @@ export function AnalysisPanel({ region, period, focus, onFocus }: { region: stri
     <ScrollArea h="100%" type="auto" data-testid="analysis">
       <Stack gap="sm" pr="sm">
         <Group gap="sm" align="flex-end">
-          <Select w={200} label={L('indicator')} data={(indicators.value ?? []).map((i) => ({ value: i.code, label: nameOf(i) }))} value={indicatorCode ?? null} onChange={(v) => v && onFocus({ ...focus, indicator: v })} allowDeselect={false} data-testid="analysis-indicator" />
-          <Select w={220} label={L('focus')} data={peers.map((p) => ({ value: p.code, label: p.name }))} value={focus.grid ?? null} onChange={(v) => onFocus({ ...focus, grid: v ?? undefined })} clearable searchable data-testid="analysis-focus" />
-          <Select w={200} label={L('yIndicator')} data={(indicators.value ?? []).filter((i) => i.code !== indicatorCode).map((i) => ({ value: i.code, label: nameOf(i) }))} value={yIndicatorCode ?? null} onChange={setYCode} allowDeselect={false} />
+          <Select
+            w={200}
+            label={L('indicator')}
+            data={(indicators.value ?? []).map((i) => ({ value: i.code, label: nameOf(i) }))}
+            value={indicatorCode ?? null}
+            onChange={(v) => v && onFocus({ ...focus, indicator: v })}
+            allowDeselect={false}
+            data-testid="analysis-indicator"
+          />
+          <Select
+            w={220}
+            label={L('focus')}
+            data={peers.map((p) => ({ value: p.code, label: p.name }))}
+            value={focus.grid ?? null}
+            onChange={(v) => onFocus({ ...focus, grid: v ?? undefined })}
+            clearable
+            searchable
+            data-testid="analysis-focus"
+          />
+          <Select
+            w={200}
+            label={L('yIndicator')}
+            data={(indicators.value ?? []).filter((i) => i.code !== indicatorCode).map((i) => ({ value: i.code, label: nameOf(i) }))}
+            value={yIndicatorCode ?? null}
+            onChange={setYCode}
+            allowDeselect={false}
+          />
         </Group>
         {error && <ErrorAlert error={error.error} onRetry={error.reload} />}
         <Paper withBorder radius="md" p="sm" data-testid="anomalies">
           <Text fw={600} size="sm" mb={6}>
             {L('anomalies')} · {nameOf(indicator)} · {period}
           </Text>
-          {anomalies.value && anomalies.value.anomalies.length === 0 && <Text c="dimmed" size="sm">{L('noAnomalies')}</Text>}
+          {anomalies.value && anomalies.value.anomalies.length === 0 && (
+            <Text c="dimmed" size="sm">
+              {L('noAnomalies')}
+            </Text>
+          )}
           <Stack gap={6}>
             {anomalies.value?.anomalies.map((a) => (
               <Group
@@ -287,20 +362,46 @@ export function AnalysisPanel({ region, period, focus, onFocus }: { region: stri
           </Stack>
         </Paper>
         <SimpleGrid cols={2} spacing="sm">
-          <ChartCard testId="trend" title={L('trend', { name: `${focusName} · ${nameOf(indicator)}` })} fileName={`trend_${focus.grid ?? region}_${indicatorCode}_${to}`} option={trendOption} />
+          <ChartCard
+            testId="trend"
+            title={L('trend', { name: `${focusName} · ${nameOf(indicator)}` })}
+            fileName={`trend_${focus.grid ?? region}_${indicatorCode}_${to}`}
+            option={trendOption}
+          />
           <ChartCard
             testId="compare"
             title={L('compare')}
             fileName={`peers_${region}_${indicatorCode}_${period}`}
             option={compareOption}
             height={Math.max(280, peers.length * 20 + 40)}
-            note={focusPeer ? L('focusNote', { name: focusPeer.name, completion: pct(focusPeer.completion), median: pct(compare.value?.median), rank: focusPeer.rank ?? '—', count: peers.length }) : undefined}
+            note={
+              focusPeer
+                ? L('focusNote', {
+                    name: focusPeer.name,
+                    completion: pct(focusPeer.completion),
+                    median: pct(compare.value?.median),
+                    rank: focusPeer.rank ?? '—',
+                    count: peers.length,
+                  })
+                : undefined
+            }
           />
           <Stack gap="sm">
             <Paper withBorder radius="md" p={0} style={{ border: 'none' }}>
-              <SegmentedControl size="xs" value={groupBy} onChange={(v) => setGroupBy(v as typeof groupBy)} data={(['center', 'kind', 'size'] as const).map((b) => ({ value: b, label: L(`groupBy.${b}`) }))} />
+              <SegmentedControl
+                size="xs"
+                value={groupBy}
+                onChange={(v) => setGroupBy(v as typeof groupBy)}
+                data={(['center', 'kind', 'size'] as const).map((b) => ({ value: b, label: L(`groupBy.${b}`) }))}
+              />
             </Paper>
-            <ChartCard testId="group" title={`${L('group')} · ${L(`groupBy.${groupBy}`)}`} fileName={`groups_${region}_${indicatorCode}_${groupBy}`} option={groupOption} height={240} />
+            <ChartCard
+              testId="group"
+              title={`${L('group')} · ${L(`groupBy.${groupBy}`)}`}
+              fileName={`groups_${region}_${indicatorCode}_${groupBy}`}
+              option={groupOption}
+              height={240}
+            />
           </Stack>
           <ChartCard
             testId="scatter"

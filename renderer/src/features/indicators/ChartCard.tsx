@@ -9,7 +9,19 @@ import { useEffect, useRef, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { theme } from '../../shell/theme'
 
-echarts.use([BarChart, FunnelChart, LineChart, ScatterChart, GridComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, TitleComponent, TooltipComponent, CanvasRenderer])
+echarts.use([
+  BarChart,
+  FunnelChart,
+  LineChart,
+  ScatterChart,
+  GridComponent,
+  LegendComponent,
+  MarkAreaComponent,
+  MarkLineComponent,
+  TitleComponent,
+  TooltipComponent,
+  CanvasRenderer,
+])
 
 export type ChartOption = echarts.EChartsCoreOption
 
@@ -20,7 +32,21 @@ const baseOption: ChartOption = {
   tooltip: { confine: true },
 }
 
-export function ChartCard({ title, fileName, option, height = 280, note, testId }: { title: string; fileName: string; option: ChartOption | null; height?: number; note?: ReactNode; testId?: string }) {
+export function ChartCard({
+  title,
+  fileName,
+  option,
+  height = 280,
+  note,
+  testId,
+}: {
+  title: string
+  fileName: string
+  option: ChartOption | null
+  height?: number
+  note?: ReactNode
+  testId?: string
+}) {
   const { t } = useTranslation()
   const host = useRef<HTMLDivElement>(null)
   const chart = useRef<echarts.ECharts | null>(null)

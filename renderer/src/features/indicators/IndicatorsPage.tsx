@@ -99,7 +99,9 @@ export function IndicatorDashboard({
               <Table.Th>{t('grids.col.name')}</Table.Th>
               {d?.indicators.map((i) => (
                 <Table.Th key={i.code} style={{ whiteSpace: 'nowrap' }}>
-                  <Tooltip label={`${t(`indicators.direction.${i.direction}`)} · ${t('indicators.thresholds.yellow')} ${i.yellowBelowPp} · ${t('indicators.thresholds.red')} ${i.redBelowPp}`}>
+                  <Tooltip
+                    label={`${t(`indicators.direction.${i.direction}`)} · ${t('indicators.thresholds.yellow')} ${i.yellowBelowPp} · ${t('indicators.thresholds.red')} ${i.redBelowPp}`}
+                  >
                     <span>
                       {nameOf(i)}
                       <Text span size="xs" c="dimmed">
@@ -114,7 +116,13 @@ export function IndicatorDashboard({
           </Table.Thead>
           <Table.Tbody>
             {d?.rows.map((row) => (
-              <Table.Tr key={row.orgUnitId} data-code={row.code} data-worst={row.worst} fw={row.level === 'grid' ? undefined : 600} bg={row.level === 'grid' ? undefined : 'gray.0'}>
+              <Table.Tr
+                key={row.orgUnitId}
+                data-code={row.code}
+                data-worst={row.worst}
+                fw={row.level === 'grid' ? undefined : 600}
+                bg={row.level === 'grid' ? undefined : 'gray.0'}
+              >
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>
                   <Group gap={6} wrap="nowrap">
                     <Badge size="xs" variant="light" color={row.level === 'grid' ? 'blue' : 'grape'} style={{ flexShrink: 0 }}>
@@ -137,7 +145,13 @@ export function IndicatorDashboard({
                         </Button>
                       )}
                       {onCreateWorkOrder && row.worst === 'red' && (
-                        <Button size="compact-xs" color="red" variant="light" onClick={() => onCreateWorkOrder({ row, indicatorCode: worstIndicator(row)! })} data-action="create-wo">
+                        <Button
+                          size="compact-xs"
+                          color="red"
+                          variant="light"
+                          onClick={() => onCreateWorkOrder({ row, indicatorCode: worstIndicator(row)! })}
+                          data-action="create-wo"
+                        >
                           {t('indicators.actions.createWo')}
                         </Button>
                       )}
@@ -191,7 +205,16 @@ export function IndicatorsPage({ defaultRegion }: { defaultRegion?: string }) {
           <Title order={2} size="h3" style={{ whiteSpace: 'nowrap' }}>
             {t('indicators.title')}
           </Title>
-          <Select w={300} label={t('indicators.region')} data={options} value={region} onChange={(v) => v && setRegion(v)} searchable allowDeselect={false} data-testid="kpi-region" />
+          <Select
+            w={300}
+            label={t('indicators.region')}
+            data={options}
+            value={region}
+            onChange={(v) => v && setRegion(v)}
+            searchable
+            allowDeselect={false}
+            data-testid="kpi-region"
+          />
           <PeriodSelect width={170} label={t('indicators.period')} value={period} onChange={setPeriod} testId="kpi-period" />
         </Group>
         <Group gap="xs" wrap="nowrap">

@@ -13,7 +13,17 @@ import { LightBadge, lightColor, pct, useIndicatorName } from './LightBadge'
 
 const WORST = '__worst__'
 
-export function KpiMap({ region, period, onAnalyse, onCreateWorkOrder }: { region: string; period: string; onAnalyse: (grid: string, indicator: string | undefined) => void; onCreateWorkOrder: (alert: AlertTarget) => void }) {
+export function KpiMap({
+  region,
+  period,
+  onAnalyse,
+  onCreateWorkOrder,
+}: {
+  region: string
+  period: string
+  onAnalyse: (grid: string, indicator: string | undefined) => void
+  onCreateWorkOrder: (alert: AlertTarget) => void
+}) {
   const { t } = useTranslation()
   const nameOf = useIndicatorName()
   const overview = useCall('map.overview', {})
@@ -41,11 +51,18 @@ export function KpiMap({ region, period, onAnalyse, onCreateWorkOrder }: { regio
   const worstOfRow = selectedRow
     ? indicator !== WORST
       ? indicator
-      : d?.indicators.map((i) => i.code).filter((c) => selectedRow.cells[c]?.light === selectedRow.worst).sort((a, b) => (selectedRow.cells[a]!.gapPp ?? 0) - (selectedRow.cells[b]!.gapPp ?? 0))[0]
+      : d?.indicators
+          .map((i) => i.code)
+          .filter((c) => selectedRow.cells[c]?.light === selectedRow.worst)
+          .sort((a, b) => (selectedRow.cells[a]!.gapPp ?? 0) - (selectedRow.cells[b]!.gapPp ?? 0))[0]
     : undefined
 
   return (
-    <Box data-testid="kpi-map" data-map-ready={ready && d ? 'true' : 'false'} style={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column', gap: 'var(--mantine-spacing-xs)' }}>
+    <Box
+      data-testid="kpi-map"
+      data-map-ready={ready && d ? 'true' : 'false'}
+      style={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column', gap: 'var(--mantine-spacing-xs)' }}
+    >
       <Group gap="sm" align="flex-end">
         <Select
           w={260}
@@ -58,9 +75,22 @@ export function KpiMap({ region, period, onAnalyse, onCreateWorkOrder }: { regio
         />
         {dashboard.loading && <Loader size="xs" />}
       </Group>
-      {(overview.error ?? dashboard.error) !== undefined && <ErrorAlert error={overview.error ?? dashboard.error} onRetry={() => { overview.reload(); dashboard.reload() }} />}
-      <Box pos="relative" style={{ flex: 1, minHeight: 0, borderRadius: 'var(--mantine-radius-md)', overflow: 'hidden', border: '1px solid var(--mantine-color-gray-3)' }}>
-        {overview.value && d && <CountyMap overview={overview.value} selectedGridId={selected} onSelectGrid={setSelected} onReady={markReady} fillByGridCode={fill} />}
+      {(overview.error ?? dashboard.error) !== undefined && (
+        <ErrorAlert
+          error={overview.error ?? dashboard.error}
+          onRetry={() => {
+            overview.reload()
+            dashboard.reload()
+          }}
+        />
+      )}
+      <Box
+        pos="relative"
+        style={{ flex: 1, minHeight: 0, borderRadius: 'var(--mantine-radius-md)', overflow: 'hidden', border: '1px solid var(--mantine-color-gray-3)' }}
+      >
+        {overview.value && d && (
+          <CountyMap overview={overview.value} selectedGridId={selected} onSelectGrid={setSelected} onReady={markReady} fillByGridCode={fill} />
+        )}
         {d && (
           <Paper className="map-overlay" pos="absolute" bottom={10} left={10} px="sm" py={6} shadow="sm" radius="sm" withBorder data-testid="map-legend">
             <Text size="sm" fw={600} mb={4}>

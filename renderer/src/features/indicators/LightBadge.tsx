@@ -36,5 +36,6 @@ export function useIndicatorLabel(): (indicator: Pick<IndicatorRow, 'nameZh' | '
   const nameOf = useIndicatorName()
   const unitOf = useIndicatorUnit()
   const { i18n } = useTranslation()
-  return (indicator) => (i18n.resolvedLanguage === 'en' ? `${nameOf(indicator)} (${unitOf(indicator.unit)})` : `${nameOf(indicator)}（${unitOf(indicator.unit)}）`)
+  return (indicator) =>
+    i18n.resolvedLanguage === 'en' ? `${nameOf(indicator)} (${unitOf(indicator.unit)})` : `${nameOf(indicator)}（${unitOf(indicator.unit)}）`
 }

@@ -36,7 +36,10 @@ export function TargetSplitEditor({ region, period, units, onSaved }: { region: 
   const sum = split ? Math.round(split.children.reduce((a, c) => a + (typeof values[c.code] === 'number' ? (values[c.code] as number) : 0), 0) * 1e6) / 1e6 : 0
   const balanced = split !== null && sameTotal(sum, total)
   // The core's sum check comes back with the figures: say it in the user's language.
-  const mismatch = error instanceof AppError && typeof error.details?.difference === 'number' ? (error.details as { sum: number; parentTarget: number; difference: number }) : null
+  const mismatch =
+    error instanceof AppError && typeof error.details?.difference === 'number'
+      ? (error.details as { sum: number; parentTarget: number; difference: number })
+      : null
 
   async function run(dryRun: boolean) {
     if (!indicatorCode || !parent) return
@@ -44,7 +47,9 @@ export function TargetSplitEditor({ region, period, units, onSaved }: { region: 
     setError(null)
     setSaved(null)
     const adjusted = split
-      ? Object.fromEntries(split.children.filter((c) => typeof values[c.code] === 'number' && values[c.code] !== c.proposed).map((c) => [c.code, values[c.code] as number]))
+      ? Object.fromEntries(
+          split.children.filter((c) => typeof values[c.code] === 'number' && values[c.code] !== c.proposed).map((c) => [c.code, values[c.code] as number]),
+        )
       : undefined
     try {
       const result = await call('targets.split', {
@@ -78,14 +83,53 @@ export function TargetSplitEditor({ region, period, units, onSaved }: { region: 
   return (
     <Stack gap="sm" h="100%" style={{ minHeight: 0 }} data-testid="target-split">
       <Group align="flex-end" gap="sm">
-        <Select w={190} label={t('indicators.split.indicator')} data={(indicators.value ?? []).map((i) => ({ value: i.code, label: labelOf(i) }))} value={indicatorCode} onChange={(v) => { setIndicator(v); reset() }} allowDeselect={false} />
-        <Select w={230} label={t('indicators.split.parent')} data={parents.map((u) => ({ value: u.code, label: `${t(`indicators.level.${u.level}`)} ${u.name}` }))} value={parent} onChange={(v) => { setParent(v); reset() }} allowDeselect={false} data-testid="split-parent" />
-        <NumberInput w={200} label={t('indicators.split.parentValue')} placeholder={currentTarget === null ? '' : String(currentTarget)} value={parentValue} onChange={(v) => { setParentValue(v); reset() }} min={0} data-testid="split-parent-value" />
+        <Select
+          w={190}
+          label={t('indicators.split.indicator')}
+          data={(indicators.value ?? []).map((i) => ({ value: i.code, label: labelOf(i) }))}
+          value={indicatorCode}
+          onChange={(v) => {
+            setIndicator(v)
+            reset()
+          }}
+          allowDeselect={false}
+        />
+        <Select
+          w={230}
+          label={t('indicators.split.parent')}
+          data={parents.map((u) => ({ value: u.code, label: `${t(`indicators.level.${u.level}`)} ${u.name}` }))}
+          value={parent}
+          onChange={(v) => {
+            setParent(v)
+            reset()
+          }}
+          allowDeselect={false}
+          data-testid="split-parent"
+        />
+        <NumberInput
+          w={200}
+          label={t('indicators.split.parentValue')}
+          placeholder={currentTarget === null ? '' : String(currentTarget)}
+          value={parentValue}
+          onChange={(v) => {
+            setParentValue(v)
+            reset()
+          }}
+          min={0}
+          data-testid="split-parent-value"
+        />
         <Stack gap={2}>
           <Text size="sm" fw={500}>
             {t('indicators.split.method')}
           </Text>
-          <SegmentedControl value={method} onChange={(v) => { setMethod(v as SplitMethod); reset() }} data={splitMethods.map((m) => ({ value: m, label: t(`indicators.split.methods.${m}`) }))} />
+          <SegmentedControl
+            value={method}
+            onChange={(v) => {
+              setMethod(v as SplitMethod)
+              reset()
+            }}
+            data={splitMethods.map((m) => ({ value: m, label: t(`indicators.split.methods.${m}`) }))}
+          />
         </Stack>
         <Button variant="default" onClick={() => void run(true)} loading={busy} disabled={!indicatorCode || !parent} data-testid="split-preview">
           {t('indicators.split.preview')}
@@ -110,7 +154,8 @@ export function TargetSplitEditor({ region, period, units, onSaved }: { region: 
         <Paper withBorder p="sm" radius="md" style={{ minHeight: 0, flex: 1, display: 'flex', flexDirection: 'column' }}>
           <Group justify="space-between" mb="xs">
             <Text fw={600} data-testid="split-sum" c={balanced ? 'green.8' : 'red.7'}>
-              {t('indicators.split.sum', { sum, target: total })} · {balanced ? t('indicators.split.ok') : t('indicators.split.diff', { diff: Math.round((sum - total) * 100) / 100 })}
+              {t('indicators.split.sum', { sum, target: total })} ·{' '}
+              {balanced ? t('indicators.split.ok') : t('indicators.split.diff', { diff: Math.round((sum - total) * 100) / 100 })}
             </Text>
             <Button size="compact-sm" variant="subtle" onClick={() => setValues(Object.fromEntries(split.children.map((c) => [c.code, c.proposed])))}>
               {t('indicators.split.reset')}
@@ -133,7 +178,15 @@ export function TargetSplitEditor({ region, period, units, onSaved }: { region: 
                     <Table.Td ta="right">{c.weight}</Table.Td>
                     <Table.Td ta="right">{c.proposed}</Table.Td>
                     <Table.Td>
-                      <NumberInput size="xs" w={140} min={0} value={values[c.code] ?? ''} onChange={(v) => setValues((old) => ({ ...old, [c.code]: v }))} error={values[c.code] === '' ? t('indicators.wo.required') : undefined} aria-label={c.name} />
+                      <NumberInput
+                        size="xs"
+                        w={140}
+                        min={0}
+                        value={values[c.code] ?? ''}
+                        onChange={(v) => setValues((old) => ({ ...old, [c.code]: v }))}
+                        error={values[c.code] === '' ? t('indicators.wo.required') : undefined}
+                        aria-label={c.name}
+                      />
                     </Table.Td>
                   </Table.Tr>
                 ))}

@@ -50,17 +50,42 @@ function ThresholdRow({ indicator, onSaved }: { indicator: IndicatorRow; onSaved
         </Text>
       </Table.Td>
       <Table.Td>
-        <NumberInput size="xs" w={110} max={0} min={-100} value={yellow} onChange={setYellow} error={fieldError('yellowBelowPp')} aria-label={t('indicators.thresholds.yellow')} />
+        <NumberInput
+          size="xs"
+          w={110}
+          max={0}
+          min={-100}
+          value={yellow}
+          onChange={setYellow}
+          error={fieldError('yellowBelowPp')}
+          aria-label={t('indicators.thresholds.yellow')}
+        />
       </Table.Td>
       <Table.Td>
-        <NumberInput size="xs" w={110} max={0} min={-100} value={red} onChange={setRed} error={fieldError('redBelowPp') ?? (red !== '' && typeof red === 'number' && typeof yellow === 'number' && red > yellow ? t('indicators.thresholds.hint') : undefined)} aria-label={t('indicators.thresholds.red')} />
+        <NumberInput
+          size="xs"
+          w={110}
+          max={0}
+          min={-100}
+          value={red}
+          onChange={setRed}
+          error={
+            fieldError('redBelowPp') ??
+            (red !== '' && typeof red === 'number' && typeof yellow === 'number' && red > yellow ? t('indicators.thresholds.hint') : undefined)
+          }
+          aria-label={t('indicators.thresholds.red')}
+        />
       </Table.Td>
       <Table.Td>
         <Group gap={6} wrap="nowrap">
           <Button size="compact-sm" onClick={() => void save()} disabled={local !== null}>
             {t('indicators.thresholds.save')}
           </Button>
-          {saved && <Text size="xs" c="green.8">✓</Text>}
+          {saved && (
+            <Text size="xs" c="green.8">
+              ✓
+            </Text>
+          )}
         </Group>
         {error !== null && !fieldError('yellowBelowPp') && !fieldError('redBelowPp') && <ErrorAlert error={error} />}
       </Table.Td>
@@ -88,7 +113,9 @@ export function ThresholdsModal({ opened, onClose, onSaved }: { opened: boolean;
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {indicators.value?.map((i) => <ThresholdRow key={i.code} indicator={i} onSaved={onSaved} />)}
+            {indicators.value?.map((i) => (
+              <ThresholdRow key={i.code} indicator={i} onSaved={onSaved} />
+            ))}
           </Table.Tbody>
         </Table>
       </Stack>

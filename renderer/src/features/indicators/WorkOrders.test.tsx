@@ -9,8 +9,25 @@ import { renderInApp, stubBridge } from '../../test-forms'
 import { WorkOrderList } from './WorkOrders'
 
 const row: WorkOrderRow = {
-  id: 'w1', title: '回访韦德明', description: null, origin: 'manual', status: 'open', orgUnitCode: null, orgUnitName: null, customerId: null, customerName: null, visitId: null,
-  assigneeUserId: null, assigneeName: null, dueAt: endOfDay('2026-12-09'), slaHours: null, createdAt: '2026-12-01T02:00:00Z', closedAt: null, light: 'green', hoursLeft: 40, overdue: false,
+  id: 'w1',
+  title: '回访韦德明',
+  description: null,
+  origin: 'manual',
+  status: 'open',
+  orgUnitCode: null,
+  orgUnitName: null,
+  customerId: null,
+  customerName: null,
+  visitId: null,
+  assigneeUserId: null,
+  assigneeName: null,
+  dueAt: endOfDay('2026-12-09'),
+  slaHours: null,
+  createdAt: '2026-12-01T02:00:00Z',
+  closedAt: null,
+  light: 'green',
+  hoursLeft: 40,
+  overdue: false,
 }
 // Mantine dialogs in jsdom on a shared 2-core machine: more than the 5 s default.
 vi.setConfig({ testTimeout: 20_000 })
@@ -54,7 +71,13 @@ describe('WorkOrderForm', () => {
     fireEvent.click(within(form).getByRole('combobox', { name: '状态' }))
     fireEvent.click(await screen.findByRole('option', { name: '已完成' }))
     await act(async () => fireEvent.click(within(form).getByTestId('wo-save')))
-    await waitFor(() => expect(calls).toHaveBeenCalledWith('workOrders.update', expect.objectContaining({ id: 'w1', patch: expect.objectContaining({ status: 'done' }) }), 'zh-CN'))
+    await waitFor(() =>
+      expect(calls).toHaveBeenCalledWith(
+        'workOrders.update',
+        expect.objectContaining({ id: 'w1', patch: expect.objectContaining({ status: 'done' }) }),
+        'zh-CN',
+      ),
+    )
     const toast = await screen.findByText('工单“回访韦德明”已改为已完成')
     await act(async () => fireEvent.click(within(toast.closest('.mantine-Notification-root') as HTMLElement).getByRole('button', { name: '撤销' })))
     await waitFor(() => expect(calls).toHaveBeenCalledWith('workOrders.update', { id: 'w1', patch: { status: 'open' } }, 'zh-CN'))

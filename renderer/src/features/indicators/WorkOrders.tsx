@@ -36,7 +36,12 @@ export function WorkOrderList({ region, highlightId }: { region?: string; highli
       <Group justify="space-between">
         <Group gap="md">
           <Text fw={600}>{t('indicators.workOrders')}</Text>
-          <Checkbox label={t('indicators.overdueOnly')} checked={overdueOnly} onChange={(e) => setOverdueOnly(e.currentTarget.checked)} data-testid="wo-overdue" />
+          <Checkbox
+            label={t('indicators.overdueOnly')}
+            checked={overdueOnly}
+            onChange={(e) => setOverdueOnly(e.currentTarget.checked)}
+            data-testid="wo-overdue"
+          />
         </Group>
         <Button onClick={() => setEditing('new')} data-testid="wo-new">
           {t('indicators.wo.new')}
@@ -103,7 +108,19 @@ export function WorkOrderList({ region, highlightId }: { region?: string; highli
 
 type Field = 'title' | 'description' | 'orgUnitCode' | 'assigneeUserId' | 'dueAt' | 'slaHours' | 'status'
 
-function WorkOrderForm({ region, workOrder, onClose, onSaved, onUndone }: { region?: string; workOrder: WorkOrderRow | null; onClose: () => void; onSaved: () => void; onUndone: () => void }) {
+function WorkOrderForm({
+  region,
+  workOrder,
+  onClose,
+  onSaved,
+  onUndone,
+}: {
+  region?: string
+  workOrder: WorkOrderRow | null
+  onClose: () => void
+  onSaved: () => void
+  onUndone: () => void
+}) {
   const { t } = useTranslation()
   const assignees = useCall('workOrders.assignees', { region: region || undefined })
   const grids = useCall('grids.list', { search: '', limit: 1000 })
@@ -123,8 +140,13 @@ function WorkOrderForm({ region, workOrder, onClose, onSaved, onUndone }: { regi
   if (!title.trim()) local.title = t('indicators.wo.required')
   if (sla !== '' && (typeof sla !== 'number' || !Number.isInteger(sla) || sla < 1 || sla > 8760)) local.slaHours = t('indicators.wo.slaRange')
   const dirty =
-    title !== (workOrder?.title ?? '') || description !== (workOrder?.description ?? '') || unit !== null || assignee !== (workOrder?.assigneeUserId ?? null) ||
-    due !== initialDue || sla !== (workOrder?.slaHours ?? '') || status !== (workOrder?.status ?? 'open')
+    title !== (workOrder?.title ?? '') ||
+    description !== (workOrder?.description ?? '') ||
+    unit !== null ||
+    assignee !== (workOrder?.assigneeUserId ?? null) ||
+    due !== initialDue ||
+    sla !== (workOrder?.slaHours ?? '') ||
+    status !== (workOrder?.status ?? 'open')
   // Esc, a click outside, × and 取消 ask first when something was typed.
   const { dialog, guard } = useUnsavedGuard('work-order-form', dirty)
   const close = () => guard(onClose)
@@ -135,7 +157,8 @@ function WorkOrderForm({ region, workOrder, onClose, onSaved, onUndone }: { regi
     return issue?.message
   }
   const fieldError = (field: Field) => (touched ? local[field] : undefined) ?? remote(field)
-  const unclaimed = error !== null && !(['title', 'description', 'orgUnitCode', 'assigneeUserId', 'dueAt', 'slaHours', 'status'] as Field[]).some((f) => remote(f))
+  const unclaimed =
+    error !== null && !(['title', 'description', 'orgUnitCode', 'assigneeUserId', 'dueAt', 'slaHours', 'status'] as Field[]).some((f) => remote(f))
 
   async function save() {
     setTouched(true)
@@ -149,12 +172,24 @@ function WorkOrderForm({ region, workOrder, onClose, onSaved, onUndone }: { regi
       if (workOrder) {
         await call('workOrders.update', {
           id: workOrder.id,
-          patch: { title: title.trim(), description: description || null, assigneeUserId: assignee, ...(dueAt ? { dueAt } : {}), slaHours: slaHours ?? null, status },
+          patch: {
+            title: title.trim(),
+            description: description || null,
+            assigneeUserId: assignee,
+            ...(dueAt ? { dueAt } : {}),
+            slaHours: slaHours ?? null,
+            status,
+          },
         })
         // Done or cancelled takes the order off the open list: that can be undone for a moment.
         if (status !== workOrder.status) {
           const before = workOrder.status
-          toastUndo(t, t('field.undo.woStatus', { title: title.trim(), status: t(`indicators.woStatus.${status}`) }), () => call('workOrders.update', { id: workOrder.id, patch: { status: before } }), onUndone)
+          toastUndo(
+            t,
+            t('field.undo.woStatus', { title: title.trim(), status: t(`indicators.woStatus.${status}`) }),
+            () => call('workOrders.update', { id: workOrder.id, patch: { status: before } }),
+            onUndone,
+          )
         } else toastSaved(t('indicators.wo.saved'))
       } else {
         await call('workOrders.create', {
@@ -177,50 +212,102 @@ function WorkOrderForm({ region, workOrder, onClose, onSaved, onUndone }: { regi
 
   return (
     <>
-    {dialog}
-    <Modal opened onClose={close} title={workOrder ? t('indicators.wo.edit') : t('indicators.wo.new')} size="lg" data-testid="wo-form">
-      <Stack gap="sm">
-        <TextInput label={t('indicators.wo.title')} withAsterisk value={title} onChange={(e) => setTitle(e.currentTarget.value)} error={fieldError('title')} data-testid="wo-title" />
-        <Textarea label={t('indicators.wo.description')} value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} maxRows={5} error={fieldError('description')} />
-        <Group grow align="flex-start">
-          {!workOrder && (
-            <Select label={t('indicators.wo.unit')} data={(grids.value ?? []).map((g) => ({ value: g.code, label: g.name }))} value={unit} onChange={setUnit} searchable clearable error={fieldError('orgUnitCode')} data-testid="wo-unit" />
-          )}
-          <Select
-            label={t('indicators.wo.assignee')}
-            data={(assignees.value ?? []).map((a) => ({ value: a.id, label: a.name }))}
-            value={assignee}
-            onChange={setAssignee}
-            searchable
-            clearable
-            error={fieldError('assigneeUserId')}
+      {dialog}
+      <Modal opened onClose={close} title={workOrder ? t('indicators.wo.edit') : t('indicators.wo.new')} size="lg" data-testid="wo-form">
+        <Stack gap="sm">
+          <TextInput
+            label={t('indicators.wo.title')}
+            withAsterisk
+            value={title}
+            onChange={(e) => setTitle(e.currentTarget.value)}
+            error={fieldError('title')}
+            data-testid="wo-title"
           />
-        </Group>
-        <Group grow align="flex-start">
-          <DateField size="sm" label={t('woEdit.due')} value={due} onChange={setDue} error={fieldError('dueAt')} data-testid="wo-due" />
-          <NumberInput label={t('indicators.wo.sla')} value={sla} onChange={setSla} allowDecimal={false} error={fieldError('slaHours')} data-testid="wo-sla" />
-          {workOrder && (
-            <Select label={t('indicators.wo.status')} data={workOrderStatuses.map((s) => ({ value: s, label: t(`indicators.woStatus.${s}`) }))} value={status} onChange={(v) => v && setStatus(v as WorkOrderStatus)} allowDeselect={false} error={fieldError('status')} />
+          <Textarea
+            label={t('indicators.wo.description')}
+            value={description}
+            onChange={(e) => setDescription(e.currentTarget.value)}
+            autosize
+            minRows={2}
+            maxRows={5}
+            error={fieldError('description')}
+          />
+          <Group grow align="flex-start">
+            {!workOrder && (
+              <Select
+                label={t('indicators.wo.unit')}
+                data={(grids.value ?? []).map((g) => ({ value: g.code, label: g.name }))}
+                value={unit}
+                onChange={setUnit}
+                searchable
+                clearable
+                error={fieldError('orgUnitCode')}
+                data-testid="wo-unit"
+              />
+            )}
+            <Select
+              label={t('indicators.wo.assignee')}
+              data={(assignees.value ?? []).map((a) => ({ value: a.id, label: a.name }))}
+              value={assignee}
+              onChange={setAssignee}
+              searchable
+              clearable
+              error={fieldError('assigneeUserId')}
+            />
+          </Group>
+          <Group grow align="flex-start">
+            <DateField size="sm" label={t('woEdit.due')} value={due} onChange={setDue} error={fieldError('dueAt')} data-testid="wo-due" />
+            <NumberInput
+              label={t('indicators.wo.sla')}
+              value={sla}
+              onChange={setSla}
+              allowDecimal={false}
+              error={fieldError('slaHours')}
+              data-testid="wo-sla"
+            />
+            {workOrder && (
+              <Select
+                label={t('indicators.wo.status')}
+                data={workOrderStatuses.map((s) => ({ value: s, label: t(`indicators.woStatus.${s}`) }))}
+                value={status}
+                onChange={(v) => v && setStatus(v as WorkOrderStatus)}
+                allowDeselect={false}
+                error={fieldError('status')}
+              />
+            )}
+          </Group>
+          {unclaimed && <ErrorAlert error={error} />}
+          {error !== null && !unclaimed && (
+            <Text size="sm" c="red.7">
+              {errorMessage(t, error)}
+            </Text>
           )}
-        </Group>
-        {unclaimed && <ErrorAlert error={error} />}
-        {error !== null && !unclaimed && <Text size="sm" c="red.7">{errorMessage(t, error)}</Text>}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={close}>
-            {t('indicators.wo.cancel')}
-          </Button>
-          <Button onClick={() => void save()} loading={busy} data-testid="wo-save">
-            {t('indicators.wo.save')}
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={close}>
+              {t('indicators.wo.cancel')}
+            </Button>
+            <Button onClick={() => void save()} loading={busy} data-testid="wo-save">
+              {t('indicators.wo.save')}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
     </>
   )
 }
 
 /** A red grid on the dashboard or the map → a work order whose text the core writes from the figures. */
-export function AlertWorkOrderModal({ alert, period, onClose, onCreated }: { alert: AlertTarget | null; period: string; onClose: () => void; onCreated: (id: string) => void }) {
+export function AlertWorkOrderModal({
+  alert,
+  period,
+  onClose,
+  onCreated,
+}: {
+  alert: AlertTarget | null
+  period: string
+  onClose: () => void
+  onCreated: (id: string) => void
+}) {
   const { t } = useTranslation()
   const nameOf = useIndicatorName()
   const indicators = useCall('indicators.list', alert ? {} : null)
@@ -241,15 +328,16 @@ export function AlertWorkOrderModal({ alert, period, onClose, onCreated }: { ale
   const chosen = indicators.value?.find((i) => i.code === code)
 
   const { dialog, guard } = useUnsavedGuard('alert-work-order', alert !== null && (title !== '' || description !== '' || dueDay !== '' || assignee !== null))
-  const close = () => guard(() => {
-    setIndicator(null)
-    setAssignee(null)
-    setTitle('')
-    setDescription('')
-    setDueDay('')
-    setError(null)
-    onClose()
-  })
+  const close = () =>
+    guard(() => {
+      setIndicator(null)
+      setAssignee(null)
+      setTitle('')
+      setDescription('')
+      setDueDay('')
+      setError(null)
+      onClose()
+    })
 
   async function create() {
     if (!alert || !code) return
@@ -258,8 +346,10 @@ export function AlertWorkOrderModal({ alert, period, onClose, onCreated }: { ale
     try {
       // Title, description and due day as typed; left empty, the core writes them from the alert.
       const created = await call('workOrders.create', {
-        fromAlert: { indicatorCode: code, orgUnitCode: alert.row.code, period }, assigneeUserId: assignee ?? undefined,
-        ...(title.trim() ? { title: title.trim() } : {}), ...(description.trim() ? { description: description.trim() } : {}),
+        fromAlert: { indicatorCode: code, orgUnitCode: alert.row.code, period },
+        assigneeUserId: assignee ?? undefined,
+        ...(title.trim() ? { title: title.trim() } : {}),
+        ...(description.trim() ? { description: description.trim() } : {}),
         ...(dueDay ? { dueAt: new Date(`${dueDay}T18:00:00`).toISOString() } : {}),
       })
       setIndicator(null)
@@ -277,51 +367,75 @@ export function AlertWorkOrderModal({ alert, period, onClose, onCreated }: { ale
 
   return (
     <>
-    {dialog}
-    <Modal opened={alert !== null} onClose={close} title={t('indicators.wo.fromAlert')} size="lg" data-testid="alert-wo">
-      {alert && (
-        <Stack gap="sm">
-          <Select
-            label={t('indicators.wo.alertIndicator')}
-            data={behind.map((i) => ({ value: i.code, label: `${nameOf(i)} · ${t(`indicators.lightWord.${alert.row.cells[i.code]!.light}`)}` }))}
-            value={code}
-            onChange={setIndicator}
-            allowDeselect={false}
-          />
-          {cell && (
-            <Alert color={cell.light === 'red' ? 'red' : 'yellow'} data-testid="alert-summary">
-              {t('indicators.wo.fromAlertHint', {
-                unit: alert.row.name,
-                indicator: nameOf(indicators.value?.find((i) => i.code === code)),
-                period,
-                completion: pct(chosen ? shownCompletion(cell.actual, cell.target, chosen.direction) : cell.completion),
-                gap: cell.gapPp ?? '—',
-              })}
-            </Alert>
-          )}
-          <TextInput label={t('woEdit.title')} placeholder={t('woEdit.auto')} value={title} onChange={(e) => setTitle(e.currentTarget.value)} maxLength={200} data-testid="alert-wo-title" />
-          <Textarea label={t('woEdit.description')} placeholder={t('woEdit.auto')} value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} maxLength={5000} data-testid="alert-wo-description" />
-          <DateField size="sm" clearable label={t('woEdit.due')} description={t('woEdit.dueHint')} value={dueDay} onChange={setDueDay} data-testid="alert-wo-due" />
-          <Select
-            label={t('indicators.wo.assignee')}
-            placeholder={t('indicators.wo.none')}
-            data={(assignees.value ?? []).map((a) => ({ value: a.id, label: a.name }))}
-            value={assignee}
-            onChange={setAssignee}
-            clearable
-          />
-          {error !== null && <ErrorAlert error={error} />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              {t('indicators.wo.cancel')}
-            </Button>
-            <Button color="red" onClick={() => void create()} loading={busy} disabled={!code} data-testid="alert-wo-create">
-              {t('indicators.actions.createWo')}
-            </Button>
-          </Group>
-        </Stack>
-      )}
-    </Modal>
+      {dialog}
+      <Modal opened={alert !== null} onClose={close} title={t('indicators.wo.fromAlert')} size="lg" data-testid="alert-wo">
+        {alert && (
+          <Stack gap="sm">
+            <Select
+              label={t('indicators.wo.alertIndicator')}
+              data={behind.map((i) => ({ value: i.code, label: `${nameOf(i)} · ${t(`indicators.lightWord.${alert.row.cells[i.code]!.light}`)}` }))}
+              value={code}
+              onChange={setIndicator}
+              allowDeselect={false}
+            />
+            {cell && (
+              <Alert color={cell.light === 'red' ? 'red' : 'yellow'} data-testid="alert-summary">
+                {t('indicators.wo.fromAlertHint', {
+                  unit: alert.row.name,
+                  indicator: nameOf(indicators.value?.find((i) => i.code === code)),
+                  period,
+                  completion: pct(chosen ? shownCompletion(cell.actual, cell.target, chosen.direction) : cell.completion),
+                  gap: cell.gapPp ?? '—',
+                })}
+              </Alert>
+            )}
+            <TextInput
+              label={t('woEdit.title')}
+              placeholder={t('woEdit.auto')}
+              value={title}
+              onChange={(e) => setTitle(e.currentTarget.value)}
+              maxLength={200}
+              data-testid="alert-wo-title"
+            />
+            <Textarea
+              label={t('woEdit.description')}
+              placeholder={t('woEdit.auto')}
+              value={description}
+              onChange={(e) => setDescription(e.currentTarget.value)}
+              autosize
+              minRows={2}
+              maxLength={5000}
+              data-testid="alert-wo-description"
+            />
+            <DateField
+              size="sm"
+              clearable
+              label={t('woEdit.due')}
+              description={t('woEdit.dueHint')}
+              value={dueDay}
+              onChange={setDueDay}
+              data-testid="alert-wo-due"
+            />
+            <Select
+              label={t('indicators.wo.assignee')}
+              placeholder={t('indicators.wo.none')}
+              data={(assignees.value ?? []).map((a) => ({ value: a.id, label: a.name }))}
+              value={assignee}
+              onChange={setAssignee}
+              clearable
+            />
+            {error !== null && <ErrorAlert error={error} />}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={close}>
+                {t('indicators.wo.cancel')}
+              </Button>
+              <Button color="red" onClick={() => void create()} loading={busy} disabled={!code} data-testid="alert-wo-create">
+                {t('indicators.actions.createWo')}
+              </Button>
+            </Group>
+          </Stack>
+        )}
+      </Modal>
     </>
   )
 }

@@ -28,7 +28,13 @@ describe('bubbleLabelSides', () => {
   })
 
   it('keeps every label above when bubbles are far apart, and handles one bubble', () => {
-    expect(bubbleLabelSides([{ x: 0, y: 0 }, { x: 10, y: 10 }, { x: 20, y: 0 }])).toEqual(['top', 'top', 'top'])
+    expect(
+      bubbleLabelSides([
+        { x: 0, y: 0 },
+        { x: 10, y: 10 },
+        { x: 20, y: 0 },
+      ]),
+    ).toEqual(['top', 'top', 'top'])
     expect(bubbleLabelSides([{ x: 5, y: 5 }])).toEqual(['top'])
   })
 })

@@ -44,7 +44,11 @@ describe('IntelForm', () => {
     fireEvent.change(field('validTo'), { target: { value: '2027/1/31' } })
     await act(async () => fireEvent.click(screen.getByTestId('intel-save')))
     await waitFor(() => expect(onSaved).toHaveBeenCalled())
-    expect(calls).toHaveBeenCalledWith('intel.create', expect.objectContaining({ title: '联通59元校园卡', seenAt: dayOf(new Date()), validTo: '2027-01-31' }), 'zh-CN')
+    expect(calls).toHaveBeenCalledWith(
+      'intel.create',
+      expect.objectContaining({ title: '联通59元校园卡', seenAt: dayOf(new Date()), validTo: '2027-01-31' }),
+      'zh-CN',
+    )
     expect(await screen.findByText('已保存')).toBeTruthy()
   })
 })

@@ -4,7 +4,25 @@
 // opens for editing from its row, from the detail panel (also reached from its map pin).
 import { dayOf } from '../../../../shared/dates'
 import { DateField } from '../../shell/DateField'
-import { ActionIcon, Badge, Box, Button, Group, Image, Loader, NumberInput, Paper, ScrollArea, Select, SimpleGrid, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core'
+import {
+  ActionIcon,
+  Badge,
+  Box,
+  Button,
+  Group,
+  Image,
+  Loader,
+  NumberInput,
+  Paper,
+  ScrollArea,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Title,
+  VisuallyHidden,
+} from '@mantine/core'
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { IntelDetail, IntelRow } from '../../../../shared/api/intel'
@@ -53,58 +71,168 @@ export function IntelPage() {
     <Box data-page="intel" h="100%" style={{ display: 'flex', gap: 'var(--mantine-spacing-md)', minHeight: 0 }}>
       <Stack gap="xs" style={{ flex: 1, minWidth: 0, minHeight: 0 }}>
         <Group justify="space-between" wrap="nowrap">
-          <Title order={2} size="h3">{t('intel.title')}</Title>
-          <Button onClick={() => openForm()} data-testid="new-intel">{t('intel.new')}</Button>
+          <Title order={2} size="h3">
+            {t('intel.title')}
+          </Title>
+          <Button onClick={() => openForm()} data-testid="new-intel">
+            {t('intel.new')}
+          </Button>
         </Group>
         <Group gap={6} wrap="wrap">
-          <Select size="xs" w={110} clearable placeholder={t('intel.filters.rival')} aria-label={t('intel.filters.rival')} value={filters.rival ?? null} onChange={(v) => set('rival', (v ?? undefined) as Rival)} data={rivals.map((r) => ({ value: r, label: t(`customers.rival.${r}`) }))} data-testid="intel-filter-rival" />
-          <Select size="xs" w={130} clearable placeholder={t('intel.filters.kind')} aria-label={t('intel.filters.kind')} value={filters.kind ?? null} onChange={(v) => set('kind', (v ?? undefined) as IntelKind)} data={intelKinds.map((k) => ({ value: k, label: t(`intel.kind.${k}`) }))} />
-          <Select size="xs" w={150} clearable searchable placeholder={t('intel.filters.grid')} aria-label={t('intel.filters.grid')} value={filters.gridId ?? null} onChange={(v) => set('gridId', v ?? undefined)} data={(grids.value ?? []).map((g) => ({ value: g.id, label: g.name }))} />
-          <DateField w={140} clearable aria-label={t('intel.filters.validOn')} value={filters.validOn ?? ''} onChange={(day) => set('validOn', day || undefined)} />
-          <NumberInput size="xs" w={90} min={1} max={5} placeholder={t('intel.filters.threat')} aria-label={t('intel.filters.threat')} value={filters.minThreat ?? ''} onChange={(v) => set('minThreat', v === '' ? undefined : Number(v))} />
+          <Select
+            size="xs"
+            w={110}
+            clearable
+            placeholder={t('intel.filters.rival')}
+            aria-label={t('intel.filters.rival')}
+            value={filters.rival ?? null}
+            onChange={(v) => set('rival', (v ?? undefined) as Rival)}
+            data={rivals.map((r) => ({ value: r, label: t(`customers.rival.${r}`) }))}
+            data-testid="intel-filter-rival"
+          />
+          <Select
+            size="xs"
+            w={130}
+            clearable
+            placeholder={t('intel.filters.kind')}
+            aria-label={t('intel.filters.kind')}
+            value={filters.kind ?? null}
+            onChange={(v) => set('kind', (v ?? undefined) as IntelKind)}
+            data={intelKinds.map((k) => ({ value: k, label: t(`intel.kind.${k}`) }))}
+          />
+          <Select
+            size="xs"
+            w={150}
+            clearable
+            searchable
+            placeholder={t('intel.filters.grid')}
+            aria-label={t('intel.filters.grid')}
+            value={filters.gridId ?? null}
+            onChange={(v) => set('gridId', v ?? undefined)}
+            data={(grids.value ?? []).map((g) => ({ value: g.id, label: g.name }))}
+          />
+          <DateField
+            w={140}
+            clearable
+            aria-label={t('intel.filters.validOn')}
+            value={filters.validOn ?? ''}
+            onChange={(day) => set('validOn', day || undefined)}
+          />
+          <NumberInput
+            size="xs"
+            w={90}
+            min={1}
+            max={5}
+            placeholder={t('intel.filters.threat')}
+            aria-label={t('intel.filters.threat')}
+            value={filters.minThreat ?? ''}
+            onChange={(v) => set('minThreat', v === '' ? undefined : Number(v))}
+          />
         </Group>
         {list.error !== undefined && <ErrorAlert error={list.error} onRetry={list.reload} />}
         {openError !== undefined && <ErrorAlert error={openError} onClose={() => setOpenError(undefined)} />}
-        <Text size="sm" c="dimmed" data-testid="intel-count">{list.value ? t('intel.count', { count: list.value.total }) : t('shell.loading')}</Text>
+        <Text size="sm" c="dimmed" data-testid="intel-count">
+          {list.value ? t('intel.count', { count: list.value.total }) : t('shell.loading')}
+        </Text>
         <ScrollArea type="auto" style={{ flex: 1, minHeight: 0 }}>
           <Table highlightOnHover stickyHeader verticalSpacing={5} fz="sm" data-testid="intel-table">
             <Table.Thead>
               <Table.Tr>
-                {(['seenAt', 'rival', 'kind', 'title', 'where', 'fee', 'threat'] as const).map((c) => <Table.Th key={c} style={{ whiteSpace: 'nowrap' }}>{t(`intel.col.${c}`)}</Table.Th>)}
-                <Table.Th w={36}><VisuallyHidden>{t('intel.col.actions')}</VisuallyHidden></Table.Th>
+                {(['seenAt', 'rival', 'kind', 'title', 'where', 'fee', 'threat'] as const).map((c) => (
+                  <Table.Th key={c} style={{ whiteSpace: 'nowrap' }}>
+                    {t(`intel.col.${c}`)}
+                  </Table.Th>
+                ))}
+                <Table.Th w={36}>
+                  <VisuallyHidden>{t('intel.col.actions')}</VisuallyHidden>
+                </Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {rows.map((r) => (
-                <Table.Tr key={r.id} data-intel-id={r.id} onClick={() => setSelectedId(r.id)} onDoubleClick={() => edit(r.id)} style={{ cursor: 'pointer' }} bg={r.id === selectedId ? 'var(--mantine-primary-color-light)' : undefined} aria-selected={r.id === selectedId}>
+                <Table.Tr
+                  key={r.id}
+                  data-intel-id={r.id}
+                  onClick={() => setSelectedId(r.id)}
+                  onDoubleClick={() => edit(r.id)}
+                  style={{ cursor: 'pointer' }}
+                  bg={r.id === selectedId ? 'var(--mantine-primary-color-light)' : undefined}
+                  aria-selected={r.id === selectedId}
+                >
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{dayOf(r.seenAt)}</Table.Td>
-                  <Table.Td><Badge size="sm" radius="sm" color={RIVAL_COLOURS[r.rival]} variant="light">{t(`customers.rival.${r.rival}`)}</Badge></Table.Td>
+                  <Table.Td>
+                    <Badge size="sm" radius="sm" color={RIVAL_COLOURS[r.rival]} variant="light">
+                      {t(`customers.rival.${r.rival}`)}
+                    </Badge>
+                  </Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{t(`intel.kind.${r.kind}`)}</Table.Td>
                   <Table.Td data-testid="intel-row-title">{r.title}</Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{where(t, r)}</Table.Td>
                   <Table.Td ta="right">{r.monthlyFee ?? '—'}</Table.Td>
-                  <Table.Td><Threat level={r.threatLevel} /></Table.Td>
+                  <Table.Td>
+                    <Threat level={r.threatLevel} />
+                  </Table.Td>
                   <Table.Td p={0}>
-                    <ActionIcon size="sm" variant="subtle" color="gray" aria-label={t('intel.editRecord', { title: r.title })} title={t('intel.edit')} onClick={(e) => { e.stopPropagation(); setSelectedId(r.id); edit(r.id) }} data-testid="intel-row-edit">✎</ActionIcon>
+                    <ActionIcon
+                      size="sm"
+                      variant="subtle"
+                      color="gray"
+                      aria-label={t('intel.editRecord', { title: r.title })}
+                      title={t('intel.edit')}
+                      onClick={(e) => {
+                        e.stopPropagation()
+                        setSelectedId(r.id)
+                        edit(r.id)
+                      }}
+                      data-testid="intel-row-edit"
+                    >
+                      ✎
+                    </ActionIcon>
                   </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
           </Table>
-          {list.value && rows.length === 0 && <Text c="dimmed" ta="center" py="xl">{t('intel.empty')}</Text>}
+          {list.value && rows.length === 0 && (
+            <Text c="dimmed" ta="center" py="xl">
+              {t('intel.empty')}
+            </Text>
+          )}
         </ScrollArea>
       </Stack>
       <Stack w={400} gap="sm" style={{ flexShrink: 0, minHeight: 0 }}>
-        <Box h={selectedId ? 200 : '100%'} style={{ borderRadius: 8, overflow: 'hidden', border: '1px solid var(--mantine-color-gray-3)', flexShrink: 0, isolation: 'isolate' }} data-testid="intel-map">
+        <Box
+          h={selectedId ? 200 : '100%'}
+          style={{ borderRadius: 8, overflow: 'hidden', border: '1px solid var(--mantine-color-gray-3)', flexShrink: 0, isolation: 'isolate' }}
+          data-testid="intel-map"
+        >
           {overview.value && overview.value.grids.features.length > 0 && (
             <CountyMap overview={overview.value} onSelectGrid={(gridId) => set('gridId', gridId)}>
               <IntelPins rows={rows} selectedId={selectedId} onSelect={setSelectedId} />
             </CountyMap>
           )}
         </Box>
-        {selectedId && <IntelDetailPanel key={`${selectedId}:${version}`} id={selectedId} onClose={() => setSelectedId(undefined)} onChanged={list.reload} onEdit={openForm} />}
+        {selectedId && (
+          <IntelDetailPanel
+            key={`${selectedId}:${version}`}
+            id={selectedId}
+            onClose={() => setSelectedId(undefined)}
+            onChanged={list.reload}
+            onEdit={openForm}
+          />
+        )}
       </Stack>
-      <IntelForm opened={formOpen} intel={editing} onClose={() => setFormOpen(false)} onSaved={(i) => { setFormOpen(false); list.reload(); setSelectedId(i.id); setVersion((v) => v + 1) }} />
+      <IntelForm
+        opened={formOpen}
+        intel={editing}
+        onClose={() => setFormOpen(false)}
+        onSaved={(i) => {
+          setFormOpen(false)
+          list.reload()
+          setSelectedId(i.id)
+          setVersion((v) => v + 1)
+        }}
+      />
     </Box>
   )
 }
@@ -114,7 +242,11 @@ const where = (t: (k: string, o?: Record<string, unknown>) => string, r: IntelRo
 
 function Threat({ level }: { level: number | null }) {
   if (level === null) return <>—</>
-  return <Badge size="sm" radius="sm" variant={level >= 4 ? 'filled' : 'light'} color={level >= 4 ? 'red' : level >= 3 ? 'orange' : 'gray'}>{level}</Badge>
+  return (
+    <Badge size="sm" radius="sm" variant={level >= 4 ? 'filled' : 'light'} color={level >= 4 ? 'red' : level >= 3 ? 'orange' : 'gray'}>
+      {level}
+    </Badge>
+  )
 }
 
 const metricKeys: (keyof OfferMetrics)[] = ['feePerGb', 'feePerMbps', 'contractMonths', 'deviceSubsidy', 'totalCost']
@@ -134,7 +266,17 @@ async function thumbnail(file: File): Promise<string | undefined> {
   }
 }
 
-function IntelDetailPanel({ id, onClose, onChanged, onEdit }: { id: string; onClose: () => void; onChanged: () => void; onEdit: (intel: IntelDetail) => void }) {
+function IntelDetailPanel({
+  id,
+  onClose,
+  onChanged,
+  onEdit,
+}: {
+  id: string
+  onClose: () => void
+  onChanged: () => void
+  onEdit: (intel: IntelDetail) => void
+}) {
   const { t, i18n } = useTranslation()
   const en = currentLanguage(i18n) === 'en'
   const detail = useCall('intel.get', { id })
@@ -177,26 +319,55 @@ function IntelDetailPanel({ id, onClose, onChanged, onEdit }: { id: string; onCl
     <Paper withBorder radius="md" style={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' }} data-testid="intel-detail">
       <Group justify="space-between" p="sm" pb={0} wrap="nowrap" align="flex-start">
         <Stack gap={0} style={{ minWidth: 0 }}>
-          <Text fw={700} truncate>{d.title}</Text>
-          <Text size="xs" c="dimmed">{t(`customers.rival.${d.rival}`)} · {t(`intel.kind.${d.kind}`)} · {where(t, d)} · {d.validFrom ?? '…'} – {d.validTo ?? '…'}</Text>
+          <Text fw={700} truncate>
+            {d.title}
+          </Text>
+          <Text size="xs" c="dimmed">
+            {t(`customers.rival.${d.rival}`)} · {t(`intel.kind.${d.kind}`)} · {where(t, d)} · {d.validFrom ?? '…'} – {d.validTo ?? '…'}
+          </Text>
         </Stack>
         <Group gap={4} wrap="nowrap">
-          <Button size="compact-xs" variant="light" onClick={() => onEdit(d)} data-testid="intel-edit">{t('intel.edit')}</Button>
-          <Button size="compact-xs" variant="subtle" color="gray" onClick={onClose} aria-label={t('customers.close')}>✕</Button>
+          <Button size="compact-xs" variant="light" onClick={() => onEdit(d)} data-testid="intel-edit">
+            {t('intel.edit')}
+          </Button>
+          <Button size="compact-xs" variant="subtle" color="gray" onClick={onClose} aria-label={t('customers.close')}>
+            ✕
+          </Button>
         </Group>
       </Group>
       <ScrollArea style={{ flex: 1, minHeight: 0 }} p="sm">
         <Stack gap="xs">
-          <Text size="sm">{t('intel.detail.source')}: {d.source ?? '—'} · {t('intel.detail.reliability')}: {d.reliability ?? '—'} · <Threat level={d.threatLevel} /></Text>
-          {d.suggestedResponse && <Text size="sm">{t('intel.detail.response')}: {d.suggestedResponse}</Text>}
+          <Text size="sm">
+            {t('intel.detail.source')}: {d.source ?? '—'} · {t('intel.detail.reliability')}: {d.reliability ?? '—'} · <Threat level={d.threatLevel} />
+          </Text>
+          {d.suggestedResponse && (
+            <Text size="sm">
+              {t('intel.detail.response')}: {d.suggestedResponse}
+            </Text>
+          )}
           <Group justify="space-between" align="flex-end" mt={4}>
-            <Text size="sm" fw={600}>{t('intel.detail.compare')}</Text>
-            <Select size="xs" w={210} aria-label={t('intel.detail.ourOffer')} value={offerCode ?? c?.ours.code ?? null} allowDeselect={false} onChange={setOfferCode} data={(offers.value ?? []).map((o) => ({ value: o.code, label: en ? o.nameEn : o.nameZh }))} />
+            <Text size="sm" fw={600}>
+              {t('intel.detail.compare')}
+            </Text>
+            <Select
+              size="xs"
+              w={210}
+              aria-label={t('intel.detail.ourOffer')}
+              value={offerCode ?? c?.ours.code ?? null}
+              allowDeselect={false}
+              onChange={setOfferCode}
+              data={(offers.value ?? []).map((o) => ({ value: o.code, label: en ? o.nameEn : o.nameZh }))}
+            />
           </Group>
           {c && (
             <Table fz="xs" verticalSpacing={2} withTableBorder data-testid="intel-compare">
               <Table.Thead>
-                <Table.Tr><Table.Th>{t('intel.detail.metric')}</Table.Th><Table.Th ta="right">{t('intel.detail.rival')}</Table.Th><Table.Th ta="right">{t('intel.detail.ours')}</Table.Th><Table.Th>{t('intel.detail.better')}</Table.Th></Table.Tr>
+                <Table.Tr>
+                  <Table.Th>{t('intel.detail.metric')}</Table.Th>
+                  <Table.Th ta="right">{t('intel.detail.rival')}</Table.Th>
+                  <Table.Th ta="right">{t('intel.detail.ours')}</Table.Th>
+                  <Table.Th>{t('intel.detail.better')}</Table.Th>
+                </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
                 {metricKeys.map((k) => (
@@ -204,21 +375,46 @@ function IntelDetailPanel({ id, onClose, onChanged, onEdit }: { id: string; onCl
                     <Table.Td>{t(`intel.detail.${k}`)}</Table.Td>
                     <Table.Td ta="right">{c.rivalMetrics[k] ?? '—'}</Table.Td>
                     <Table.Td ta="right">{c.ourMetrics[k] ?? '—'}</Table.Td>
-                    <Table.Td>{c.better[k] === null ? '—' : <Badge size="xs" variant="light" color={c.better[k] === 'ours' ? 'teal' : c.better[k] === 'rival' ? 'red' : 'gray'}>{t(c.better[k] === 'ours' ? 'intel.detail.sideOurs' : c.better[k] === 'rival' ? 'intel.detail.sideRival' : 'intel.detail.sideEven')}</Badge>}</Table.Td>
+                    <Table.Td>
+                      {c.better[k] === null ? (
+                        '—'
+                      ) : (
+                        <Badge size="xs" variant="light" color={c.better[k] === 'ours' ? 'teal' : c.better[k] === 'rival' ? 'red' : 'gray'}>
+                          {t(c.better[k] === 'ours' ? 'intel.detail.sideOurs' : c.better[k] === 'rival' ? 'intel.detail.sideRival' : 'intel.detail.sideEven')}
+                        </Badge>
+                      )}
+                    </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
             </Table>
           )}
           <Group justify="space-between" mt={4}>
-            <Text size="sm" fw={600}>{t('intel.detail.photos')}</Text>
-            <input ref={fileInput} type="file" accept="image/jpeg,image/png,image/webp,image/gif" hidden onChange={(e) => void addPhoto(e.currentTarget.files?.[0])} data-testid="intel-photo-file" />
-            <Button size="compact-xs" variant="light" loading={uploading} onClick={() => fileInput.current?.click()}>{t('intel.detail.addPhoto')}</Button>
+            <Text size="sm" fw={600}>
+              {t('intel.detail.photos')}
+            </Text>
+            <input
+              ref={fileInput}
+              type="file"
+              accept="image/jpeg,image/png,image/webp,image/gif"
+              hidden
+              onChange={(e) => void addPhoto(e.currentTarget.files?.[0])}
+              data-testid="intel-photo-file"
+            />
+            <Button size="compact-xs" variant="light" loading={uploading} onClick={() => fileInput.current?.click()}>
+              {t('intel.detail.addPhoto')}
+            </Button>
           </Group>
           {error !== undefined && <ErrorAlert error={error} onClose={() => setError(undefined)} />}
-          {d.photos.length === 0 ? <Text size="sm" c="dimmed">{t('intel.detail.noPhotos')}</Text> : (
+          {d.photos.length === 0 ? (
+            <Text size="sm" c="dimmed">
+              {t('intel.detail.noPhotos')}
+            </Text>
+          ) : (
             <SimpleGrid cols={3} spacing={6}>
-              {d.photos.map((p) => <PhotoThumb key={p.id} id={p.id} name={p.fileName} />)}
+              {d.photos.map((p) => (
+                <PhotoThumb key={p.id} id={p.id} name={p.fileName} />
+              ))}
             </SimpleGrid>
           )}
         </Stack>
@@ -229,5 +425,9 @@ function IntelDetailPanel({ id, onClose, onChanged, onEdit }: { id: string; onCl
 
 function PhotoThumb({ id, name }: { id: string; name: string }) {
   const photo = useCall('intel.photo', { id, thumb: true })
-  return photo.value ? <Image src={`data:${photo.value.mime};base64,${photo.value.base64}`} alt={name} title={name} radius="sm" h={80} fit="cover" data-testid="intel-photo" /> : <Loader size="xs" />
+  return photo.value ? (
+    <Image src={`data:${photo.value.mime};base64,${photo.value.base64}`} alt={name} title={name} radius="sm" h={80} fit="cover" data-testid="intel-photo" />
+  ) : (
+    <Loader size="xs" />
+  )
 }

@@ -20,7 +20,12 @@ export function IntelPins({ rows, selectedId, onSelect }: { rows?: IntelPin[]; s
           center={[r.lat!, r.lon!]}
           radius={4 + (r.threatLevel ?? 1) * 1.2}
           className={`intel-pin intel-${r.id}`}
-          pathOptions={{ color: r.id === selectedId ? '#000' : '#fff', weight: r.id === selectedId ? 2.5 : 2, fillColor: RIVAL_COLOURS[r.rival], fillOpacity: 0.9 }}
+          pathOptions={{
+            color: r.id === selectedId ? '#000' : '#fff',
+            weight: r.id === selectedId ? 2.5 : 2,
+            fillColor: RIVAL_COLOURS[r.rival],
+            fillOpacity: 0.9,
+          }}
           eventHandlers={{ click: () => onSelect?.(r.id) }}
         >
           <Tooltip direction="top" offset={[0, -6]}>

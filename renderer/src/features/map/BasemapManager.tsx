@@ -11,7 +11,19 @@ import { call, pickImportFile, uploadFile } from '../../api/client'
 import { errorMessage } from '../../shell/errors'
 import { HqBasemaps } from './HqBasemaps'
 
-export function BasemapManager({ opened, onClose, basemaps, onChanged, onUse }: { opened: boolean; onClose: () => void; basemaps: Basemap[]; onChanged: () => void; onUse: (id: string | null) => void }) {
+export function BasemapManager({
+  opened,
+  onClose,
+  basemaps,
+  onChanged,
+  onUse,
+}: {
+  opened: boolean
+  onClose: () => void
+  basemaps: Basemap[]
+  onChanged: () => void
+  onUse: (id: string | null) => void
+}) {
   const { t } = useTranslation()
   const [name, setName] = useState('')
   const [crs, setCrs] = useState<string>('file')
@@ -42,7 +54,11 @@ export function BasemapManager({ opened, onClose, basemaps, onChanged, onUse }: 
       const chosen = await choose()
       if (!chosen) return
       const source = { path: chosen.path }
-      const basemap = await call('basemaps.add', { source, ...(name.trim() ? { name: name.trim() } : {}), ...(crs !== 'file' ? { crs: crs as BasemapCrs } : {}) })
+      const basemap = await call('basemaps.add', {
+        source,
+        ...(name.trim() ? { name: name.trim() } : {}),
+        ...(crs !== 'file' ? { crs: crs as BasemapCrs } : {}),
+      })
       setAdded(basemap)
       setName('')
       onChanged()
@@ -122,7 +138,13 @@ export function BasemapManager({ opened, onClose, basemaps, onChanged, onUse }: 
           {t('mapView.addHint')}
         </Text>
         <Group grow align="flex-end">
-          <TextInput size="xs" label={t('mapView.basemapName')} placeholder={t('mapView.basemapNameHint')} value={name} onChange={(e) => setName(e.currentTarget.value)} />
+          <TextInput
+            size="xs"
+            label={t('mapView.basemapName')}
+            placeholder={t('mapView.basemapNameHint')}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+          />
           <Select
             size="xs"
             label={t('mapView.col.crs')}

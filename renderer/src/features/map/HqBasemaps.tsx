@@ -89,7 +89,12 @@ export function HqBasemaps({ describe, onDone }: { describe: (e: unknown) => str
         {t('mapView.hq.unavailable', { message: failure })}
       </Alert>
     )
-  if (!list) return <Text size="xs" c="dimmed">{t('mapView.hq.loading')}</Text>
+  if (!list)
+    return (
+      <Text size="xs" c="dimmed">
+        {t('mapView.hq.loading')}
+      </Text>
+    )
   if (list.basemaps.length === 0 || !list.hasArea)
     return (
       <Text size="xs" c="dimmed" data-testid="hq-basemaps-none">
@@ -116,7 +121,18 @@ export function HqBasemaps({ describe, onDone }: { describe: (e: unknown) => str
       {offer && (
         <div>
           <Text size="xs">{t('mapView.hq.zooms', { from: zooms[0], to: zooms[1] })}</Text>
-          <RangeSlider size="sm" min={offer.minzoom} max={offer.maxzoom} minRange={0} step={1} value={zooms} onChange={setZooms} disabled={running} label={null} data-testid="hq-zooms" />
+          <RangeSlider
+            size="sm"
+            min={offer.minzoom}
+            max={offer.maxzoom}
+            minRange={0}
+            step={1}
+            value={zooms}
+            onChange={setZooms}
+            disabled={running}
+            label={null}
+            data-testid="hq-zooms"
+          />
         </div>
       )}
       <Text size="xs" c="dimmed" data-testid="hq-estimate">
@@ -152,7 +168,12 @@ export function HqBasemaps({ describe, onDone }: { describe: (e: unknown) => str
                     total: status.tilesTotal.toLocaleString(),
                     mb: mb(status.bytes),
                     estimate: mb(status.bytesEstimated),
-                    left: status.secondsLeft === null ? '—' : status.secondsLeft >= 60 ? t('mapView.hq.minutes', { n: Math.ceil(status.secondsLeft / 60) }) : t('mapView.hq.seconds', { n: status.secondsLeft }),
+                    left:
+                      status.secondsLeft === null
+                        ? '—'
+                        : status.secondsLeft >= 60
+                          ? t('mapView.hq.minutes', { n: Math.ceil(status.secondsLeft / 60) })
+                          : t('mapView.hq.seconds', { n: status.secondsLeft }),
                   })}
             {status.reason && ` · ${t(`mapView.hq.reason.${status.reason}`)}`}
           </Text>

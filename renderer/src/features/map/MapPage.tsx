@@ -30,7 +30,17 @@ export function MapPage({ selectedGridId, onSelectGrid, extraLayers, onNavigate 
 
   return (
     <Box data-page="map" data-map-ready={ready ? 'true' : 'false'} h="100%" style={{ display: 'flex', gap: 'var(--mantine-spacing-sm)', minHeight: 0 }}>
-      <Box pos="relative" style={{ flex: 1, minWidth: 0, borderRadius: 'var(--mantine-radius-md)', overflow: 'hidden', border: '1px solid var(--mantine-color-gray-3)', background: '#eef2f5' }}>
+      <Box
+        pos="relative"
+        style={{
+          flex: 1,
+          minWidth: 0,
+          borderRadius: 'var(--mantine-radius-md)',
+          overflow: 'hidden',
+          border: '1px solid var(--mantine-color-gray-3)',
+          background: '#eef2f5',
+        }}
+      >
         {overview.error !== undefined && (
           <Box p="md">
             <ErrorAlert error={overview.error} onRetry={overview.reload} />
@@ -49,13 +59,32 @@ export function MapPage({ selectedGridId, onSelectGrid, extraLayers, onNavigate 
         )}
         {overview.value && overview.value.grids.features.length > 0 && (
           <>
-            <CountyMap overview={extra.overview ?? overview.value} selectedGridId={selectedGridId} onSelectGrid={onSelectGrid} onReady={markReady} fillByGridCode={extra.gridFills} gridPopup={extra.gridPopup}>
+            <CountyMap
+              overview={extra.overview ?? overview.value}
+              selectedGridId={selectedGridId}
+              onSelectGrid={onSelectGrid}
+              onReady={markReady}
+              fillByGridCode={extra.gridFills}
+              gridPopup={extra.gridPopup}
+            >
               {extra.layers}
               {extraLayers}
             </CountyMap>
             {extra.overlays}
             {overview.value.generatedGeometry && (
-              <Paper className="map-overlay" data-testid="generated-geometry-note" pos="absolute" bottom={10} left={10} px="sm" py={4} radius="sm" bg="yellow.0" withBorder style={{ borderColor: 'var(--mantine-color-yellow-5)' }}>
+              <Paper
+                className="map-overlay"
+                data-testid="generated-geometry-note"
+                pos="absolute"
+                bottom={10}
+                left={10}
+                px="sm"
+                py={4}
+                radius="sm"
+                bg="yellow.0"
+                withBorder
+                style={{ borderColor: 'var(--mantine-color-yellow-5)' }}
+              >
                 <Text size="sm" c="yellow.9">
                   {t('map.generatedNote')}
                 </Text>

@@ -45,10 +45,33 @@ export interface MapPanelProps {
   onToggleWarnings: () => void
 }
 
-export function MapPanel({ settings, onChange, colouring, searchOptions, onSearch, searchNotice, basemaps, onManageBasemaps, warningsOpen, onToggleWarnings }: MapPanelProps) {
+export function MapPanel({
+  settings,
+  onChange,
+  colouring,
+  searchOptions,
+  onSearch,
+  searchNotice,
+  basemaps,
+  onManageBasemaps,
+  warningsOpen,
+  onToggleWarnings,
+}: MapPanelProps) {
   const { t } = useTranslation()
   return (
-    <Paper className="map-panel" data-testid="map-panel" pos="absolute" top={10} right={10} w={260} p="xs" shadow="sm" radius="sm" withBorder style={{ zIndex: 1000 }}>
+    <Paper
+      className="map-panel"
+      data-testid="map-panel"
+      pos="absolute"
+      top={10}
+      right={10}
+      w={260}
+      p="xs"
+      shadow="sm"
+      radius="sm"
+      withBorder
+      style={{ zIndex: 1000 }}
+    >
       <Stack gap={6}>
         <MapSearch grids={searchOptions.grids} villages={searchOptions.villages} onPick={onSearch} notice={searchNotice} />
         <SegmentedControl
@@ -88,7 +111,13 @@ export function MapPanel({ settings, onChange, colouring, searchOptions, onSearc
           ]}
         />
         {colouring && <Legend metric={settings.metric} colouring={colouring} />}
-        <Switch size="xs" data-testid="map-customers" label={t('mapView.customers')} checked={settings.customers} onChange={(e) => onChange({ customers: e.currentTarget.checked })} />
+        <Switch
+          size="xs"
+          data-testid="map-customers"
+          label={t('mapView.customers')}
+          checked={settings.customers}
+          onChange={(e) => onChange({ customers: e.currentTarget.checked })}
+        />
         <PointLegend customers={settings.customers} />
         <Group gap={4} wrap="nowrap" align="flex-end">
           <Select
@@ -99,7 +128,10 @@ export function MapPanel({ settings, onChange, colouring, searchOptions, onSearc
             allowDeselect={false}
             value={settings.basemapId ?? 'none'}
             onChange={(id) => onChange({ basemapId: !id || id === 'none' ? null : id })}
-            data={[{ value: 'none', label: t('mapView.noBasemap') }, ...basemaps.map((b) => ({ value: b.id, label: b.crs === 'WGS-84' ? b.name : `${b.name}（${b.crs}）` }))]}
+            data={[
+              { value: 'none', label: t('mapView.noBasemap') },
+              ...basemaps.map((b) => ({ value: b.id, label: b.crs === 'WGS-84' ? b.name : `${b.name}（${b.crs}）` })),
+            ]}
             comboboxProps={{ zIndex: 1100 }}
           />
           <Button size="xs" variant="default" onClick={onManageBasemaps} data-testid="manage-basemaps">
@@ -175,7 +207,9 @@ function PointLegend({ customers }: { customers: boolean }) {
       {customers && (
         <>
           <Group gap={6} wrap="nowrap">
-            <span className="map-legend-cluster" style={{ background: CLUSTER_COLOUR }}>12</span>
+            <span className="map-legend-cluster" style={{ background: CLUSTER_COLOUR }}>
+              12
+            </span>
             <Text size="xs">{t('mapWords.clusterLegend')}</Text>
           </Group>
           <Group gap={8} wrap="wrap" pl={2}>
@@ -203,20 +237,52 @@ function PointLegend({ customers }: { customers: boolean }) {
         <Group gap={4} wrap="nowrap">
           {dot('#9aa0a6', 7)}
           {dot('#9aa0a6', 12)}
-          <Text size="xs" c="dimmed">{t('mapWords.threatSize')}</Text>
+          <Text size="xs" c="dimmed">
+            {t('mapWords.threatSize')}
+          </Text>
         </Group>
       </Group>
     </Stack>
   )
 }
 
-export function GridWarnings({ check, loading, error, onRetry, onLocate, onClose }: { check: GridCheck | undefined; loading: boolean; error: unknown; onRetry: () => void; onLocate: (at: [number, number]) => void; onClose: () => void }) {
+export function GridWarnings({
+  check,
+  loading,
+  error,
+  onRetry,
+  onLocate,
+  onClose,
+}: {
+  check: GridCheck | undefined
+  loading: boolean
+  error: unknown
+  onRetry: () => void
+  onLocate: (at: [number, number]) => void
+  onClose: () => void
+}) {
   const { t } = useTranslation()
   return (
-    <Paper className="map-panel" data-testid="grid-warnings" pos="absolute" top={10} left={54} w={330} p="xs" shadow="sm" radius="sm" withBorder style={{ zIndex: 1000, maxHeight: 'calc(100% - 60px)', display: 'flex', flexDirection: 'column' }}>
+    <Paper
+      className="map-panel"
+      data-testid="grid-warnings"
+      pos="absolute"
+      top={10}
+      left={54}
+      w={330}
+      p="xs"
+      shadow="sm"
+      radius="sm"
+      withBorder
+      style={{ zIndex: 1000, maxHeight: 'calc(100% - 60px)', display: 'flex', flexDirection: 'column' }}
+    >
       <Group justify="space-between" mb={4} wrap="nowrap">
         <Text size="sm" fw={600} data-testid="grid-warnings-title">
-          {!check ? t('mapWords.layoutChecking') : check.issues.length === 0 ? t('mapWords.layoutOk') : t('mapWords.layoutFound', { count: check.issues.length })}
+          {!check
+            ? t('mapWords.layoutChecking')
+            : check.issues.length === 0
+              ? t('mapWords.layoutOk')
+              : t('mapWords.layoutFound', { count: check.issues.length })}
         </Text>
         <ActionIcon size="sm" variant="subtle" color="gray" onClick={onClose} aria-label={t('shell.dismiss')}>
           ×
@@ -242,7 +308,12 @@ export function GridWarnings({ check, loading, error, onRetry, onLocate, onClose
             <ScrollArea.Autosize mah={360}>
               <Stack gap={2}>
                 {check.issues.map((issue, i) => (
-                  <UnstyledButton key={i} data-warning-kind={issue.kind} onClick={() => onLocate(issue.at)} style={{ padding: '4px 6px', borderRadius: 4, borderLeft: '3px solid var(--mantine-color-orange-5)' }}>
+                  <UnstyledButton
+                    key={i}
+                    data-warning-kind={issue.kind}
+                    onClick={() => onLocate(issue.at)}
+                    style={{ padding: '4px 6px', borderRadius: 4, borderLeft: '3px solid var(--mantine-color-orange-5)' }}
+                  >
                     <Text size="xs" fw={600}>
                       {t(`mapView.warning.${issue.kind}`)}
                     </Text>

@@ -21,7 +21,17 @@ const KINDS: SearchHit['kind'][] = ['village', 'grid', 'customer']
 /** Hits are shown as the core ranked them (pinyin and phone matches have no visible match). */
 const asFound: OptionsFilter = ({ options }) => options
 
-export function MapSearch({ grids, villages, onPick, notice }: { grids: SearchOption[]; villages: SearchOption[]; onPick: (value: string) => void; notice?: string | null }) {
+export function MapSearch({
+  grids,
+  villages,
+  onPick,
+  notice,
+}: {
+  grids: SearchOption[]
+  villages: SearchOption[]
+  onPick: (value: string) => void
+  notice?: string | null
+}) {
   const { t } = useTranslation()
   const [search, setSearch] = useState('')
   const { hits, pending } = useSearchHits(search, { kinds: KINDS, limit: HITS })
@@ -33,8 +43,7 @@ export function MapSearch({ grids, villages, onPick, notice }: { grids: SearchOp
         { group: t('mapView.searchGroup.grids'), items: grids.slice(0, PER_GROUP) },
         { group: t('mapView.searchGroup.villages'), items: villages.slice(0, PER_GROUP) },
       ]
-    const label = (h: SearchHit) =>
-      h.kind === 'customer' ? [h.name, h.context].filter(Boolean).join(' · ') : h.context ? `${h.name} · ${h.context}` : h.name
+    const label = (h: SearchHit) => (h.kind === 'customer' ? [h.name, h.context].filter(Boolean).join(' · ') : h.context ? `${h.name} · ${h.context}` : h.name)
     // Groups in the order of their best hit.
     const groups = new Map<SearchHit['kind'], SearchOption[]>()
     for (const h of hits) {
@@ -42,7 +51,12 @@ export function MapSearch({ grids, villages, onPick, notice }: { grids: SearchOp
       if (items.length < PER_GROUP) items.push({ value: `${h.kind}:${h.id}`, label: label(h) })
       groups.set(h.kind, items)
     }
-    const groupName = { village: t('mapView.searchGroup.villages'), grid: t('mapView.searchGroup.grids'), customer: t('mapView.searchGroup.customers'), org: t('mapView.searchGroup.grids') }
+    const groupName = {
+      village: t('mapView.searchGroup.villages'),
+      grid: t('mapView.searchGroup.grids'),
+      customer: t('mapView.searchGroup.customers'),
+      org: t('mapView.searchGroup.grids'),
+    }
     return [...groups].map(([kind, items]) => ({ group: groupName[kind], items }))
   }, [typing, hits, villages, grids, t])
 

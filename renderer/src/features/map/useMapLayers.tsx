@@ -45,10 +45,20 @@ function unitFacts(t: TFunction, unit: MapUnit, metric: MapMetric): Fact[] {
     { label: t('mapView.fact.keyCustomers'), value: String(f.keyCustomers) },
     { label: t('mapView.fact.aTierNotVisited30'), value: String(f.aTierNotVisited30), warn: f.aTierNotVisited30 > 0 },
     { label: t('mapView.fact.visitsLast30'), value: String(f.visitsLast30) },
-    { label: t('mapView.fact.lastVisit'), value: days === null ? t('mapWords.neverVisited') : days === 0 ? t('mapWords.today') : t('mapView.fact.daysAgo', { count: days }), warn: days === null || days > 30 },
+    {
+      label: t('mapView.fact.lastVisit'),
+      value: days === null ? t('mapWords.neverVisited') : days === 0 ? t('mapWords.today') : t('mapView.fact.daysAgo', { count: days }),
+      warn: days === null || days > 30,
+    },
     // Grids coloured by completeness: how many of their villages lag behind.
     ...(metric === 'completeness' && f.incompleteVillages !== null
-      ? [{ label: t('mapView.fact.incompleteVillages', { pct: Math.round(INCOMPLETE_BELOW * 100) }), value: String(f.incompleteVillages), warn: f.incompleteVillages > 0 }]
+      ? [
+          {
+            label: t('mapView.fact.incompleteVillages', { pct: Math.round(INCOMPLETE_BELOW * 100) }),
+            value: String(f.incompleteVillages),
+            warn: f.incompleteVillages > 0,
+          },
+        ]
       : []),
   ].filter((fact, i) => i === 0 || fact.label !== t(`mapView.metric.${metric}`))
 }
@@ -60,7 +70,11 @@ function customerFacts(t: TFunction, customer: CustomerDetail): Fact[] {
     { label: t('mapView.customerPopup.role'), value: [customer.role, customer.organisation].filter(Boolean).join(' · ') || '—' },
     { label: t('mapView.customerPopup.village'), value: customer.villageName ?? '—' },
     { label: t('mapView.customerPopup.stage'), value: t(`customers.stage.${customer.funnelStage}`) },
-    { label: t('mapView.fact.lastVisit'), value: days === null ? t('mapWords.neverVisited') : days === 0 ? t('mapWords.today') : t('mapView.fact.daysAgo', { count: days }), warn: days === null || (customer.tier === 'A' && days > 30) },
+    {
+      label: t('mapView.fact.lastVisit'),
+      value: days === null ? t('mapWords.neverVisited') : days === 0 ? t('mapWords.today') : t('mapView.fact.daysAgo', { count: days }),
+      warn: days === null || (customer.tier === 'A' && days > 30),
+    },
   ]
 }
 
@@ -129,7 +143,10 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
       const unit = units.get(id)
       if (!unit) return document.createElement('div')
       const body = popupElement(unit.name, `${unit.code}${unit.gridId ? ` · ${gridNames.get(unit.gridId) ?? ''}` : ''}`, unitFacts(t, unit, settings.metric))
-      if (onNavigate) body.append(targetActionElements(t, { kind: 'village', id: unit.id, name: unit.name, gridId: unit.gridId ?? null }, ['log', 'plan', 'profile'], onNavigate))
+      if (onNavigate)
+        body.append(
+          targetActionElements(t, { kind: 'village', id: unit.id, name: unit.name, gridId: unit.gridId ?? null }, ['log', 'plan', 'profile'], onNavigate),
+        )
       return body
     },
     [units, gridNames, t, settings.metric, onNavigate],
@@ -152,8 +169,12 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
           </dl>
           {onNavigate && (
             <div className="map-popup-actions">
-              <button type="button" data-action="visits" onClick={() => onNavigate({ page: 'visits', gridId: id })}>{t('visits.title')}</button>
-              <button type="button" data-action="profile" onClick={() => onNavigate({ page: 'grids', gridId: id })}>{t('field.actions.openProfile')}</button>
+              <button type="button" data-action="visits" onClick={() => onNavigate({ page: 'visits', gridId: id })}>
+                {t('visits.title')}
+              </button>
+              <button type="button" data-action="profile" onClick={() => onNavigate({ page: 'grids', gridId: id })}>
+                {t('field.actions.openProfile')}
+              </button>
             </div>
           )}
         </div>
@@ -184,12 +205,22 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
             : null
       if (!at) return setSearchNotice(t('mapView.customerNoPlace', { name: customer.name }))
       map.flyTo(at, Math.max(map.getZoom(), 15), { duration: 0.6 })
-      const body = popupElement(customer.name, [t(`customers.category.${customer.category}`), customer.gridName].filter(Boolean).join(' · '), customerFacts(t, customer))
+      const body = popupElement(
+        customer.name,
+        [t(`customers.category.${customer.category}`), customer.gridName].filter(Boolean).join(' · '),
+        customerFacts(t, customer),
+      )
       body.classList.add('customer-popup')
       body.dataset.customerId = customer.id
-      if (onNavigate) body.append(targetActionElements(t, { kind: 'customer', id: customer.id, name: customer.name, gridId: customer.gridId }, ['log', 'plan', 'profile'], onNavigate))
+      if (onNavigate)
+        body.append(
+          targetActionElements(t, { kind: 'customer', id: customer.id, name: customer.name, gridId: customer.gridId }, ['log', 'plan', 'profile'], onNavigate),
+        )
       // Opened at once, without panning: the popup rides along with the flight.
-      leafletPopup({ autoPan: false, offset: [0, -4] }).setLatLng(at).setContent(body).openOn(map)
+      leafletPopup({ autoPan: false, offset: [0, -4] })
+        .setLatLng(at)
+        .setContent(body)
+        .openOn(map)
     },
     [map, displayOverview, crs, t, onNavigate],
   )
@@ -251,7 +282,14 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
           url={tileUrl(basemap.id)}
           minNativeZoom={basemap.minzoom}
           maxNativeZoom={basemap.maxzoom}
-          bounds={basemap.bounds ? [[basemap.bounds[1], basemap.bounds[0]], [basemap.bounds[3], basemap.bounds[2]]] : undefined}
+          bounds={
+            basemap.bounds
+              ? [
+                  [basemap.bounds[1], basemap.bounds[0]],
+                  [basemap.bounds[3], basemap.bounds[2]],
+                ]
+              : undefined
+          }
           zIndex={1}
           className="basemap-tiles"
         />
@@ -262,7 +300,9 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
           <GeoJSON key={crs} data={displayOverview.grids as never} interactive={false} style={{ color: '#263238', weight: 2.2, fill: false, opacity: 0.85 }} />
         </Pane>
       )}
-      {settings.layer === 'villages' && colouring && <VillageAreas areas={villageAreas} fills={colouring.villageFills} fallback={NO_DATA_COLOUR} popup={villagePopup} />}
+      {settings.layer === 'villages' && colouring && (
+        <VillageAreas areas={villageAreas} fills={colouring.villageFills} fallback={NO_DATA_COLOUR} popup={villagePopup} />
+      )}
       {settings.customers && clusterPoints.length > 0 && <CustomerClusters points={clusterPoints} label={customerLabel} />}
       <ViewMemory storageKey={VIEW_KEY} />
       <MapHandle onMap={setMap} />
@@ -283,14 +323,42 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
         warningsOpen={warningsOpen}
         onToggleWarnings={() => setWarningsOpen((o) => !o)}
       />
-      {warningsOpen && <GridWarnings check={check.value} loading={check.loading} error={check.error} onRetry={check.reload} onLocate={locate} onClose={() => setWarningsOpen(false)} />}
+      {warningsOpen && (
+        <GridWarnings
+          check={check.value}
+          loading={check.loading}
+          error={check.error}
+          onRetry={check.reload}
+          onLocate={locate}
+          onClose={() => setWarningsOpen(false)}
+        />
+      )}
       {basemap?.attribution && (
-        <div className="map-attribution" data-testid="basemap-attribution" style={{ position: 'absolute', right: 0, bottom: 0, zIndex: 1000, background: 'rgba(255,255,255,0.8)', padding: '1px 6px', fontSize: 11, color: '#333' }}>
+        <div
+          className="map-attribution"
+          data-testid="basemap-attribution"
+          style={{
+            position: 'absolute',
+            right: 0,
+            bottom: 0,
+            zIndex: 1000,
+            background: 'rgba(255,255,255,0.8)',
+            padding: '1px 6px',
+            fontSize: 11,
+            color: '#333',
+          }}
+        >
           {basemap.attribution}
           {basemap.crs !== 'WGS-84' && ` · ${t('mapView.shiftedShort', { crs: basemap.crs })}`}
         </div>
       )}
-      <BasemapManager opened={managerOpen} onClose={() => setManagerOpen(false)} basemaps={basemaps.value ?? []} onChanged={basemaps.reload} onUse={(id) => update({ basemapId: id })} />
+      <BasemapManager
+        opened={managerOpen}
+        onClose={() => setManagerOpen(false)}
+        basemaps={basemaps.value ?? []}
+        onChanged={basemaps.reload}
+        onUse={(id) => update({ basemapId: id })}
+      />
     </>
   )
 

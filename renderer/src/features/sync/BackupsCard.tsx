@@ -54,10 +54,22 @@ export function BackupsCard({ onRestored }: { onRestored?: () => void }) {
           {t('backups.title')}
         </Title>
         <Group gap={4} wrap="nowrap">
-          <Button size="compact-xs" variant="default" loading={busy === 'backup'} onClick={() => void act('backup', async () => t('backups.created', { file: (await call('store.backup', {})).file }))} data-testid="store-backup-now">
+          <Button
+            size="compact-xs"
+            variant="default"
+            loading={busy === 'backup'}
+            onClick={() => void act('backup', async () => t('backups.created', { file: (await call('store.backup', {})).file }))}
+            data-testid="store-backup-now"
+          >
             {t('backups.create')}
           </Button>
-          <Button size="compact-xs" variant="default" loading={busy === 'check'} onClick={() => void act('check', async () => checkText(await call('store.check', {})))} data-testid="store-check">
+          <Button
+            size="compact-xs"
+            variant="default"
+            loading={busy === 'check'}
+            onClick={() => void act('check', async () => checkText(await call('store.check', {})))}
+            data-testid="store-check"
+          >
             {t('backups.check')}
           </Button>
         </Group>
@@ -99,7 +111,14 @@ export function BackupsCard({ onRestored }: { onRestored?: () => void }) {
                   <Table.Td>{t(`backups.reason.${backup.reason}`)}</Table.Td>
                   <Table.Td>{formatBytes(backup.bytes, language)}</Table.Td>
                   <Table.Td ta="right">
-                    <Button size="compact-xs" variant="subtle" color="orange" loading={busy === `restore-${backup.file}`} onClick={() => restore(backup)} data-testid="store-restore">
+                    <Button
+                      size="compact-xs"
+                      variant="subtle"
+                      color="orange"
+                      loading={busy === `restore-${backup.file}`}
+                      onClick={() => restore(backup)}
+                      data-testid="store-restore"
+                    >
                       {t('backups.restore')}
                     </Button>
                   </Table.Td>

@@ -19,7 +19,13 @@ export function indicatorState(status: SyncStatus | undefined, running: boolean)
 }
 
 const dotColor: Record<IndicatorState, string> = {
-  unknown: 'gray.5', notEnrolled: 'gray.5', running: 'blue.6', offline: 'orange.6', error: 'red.6', ok: 'teal.6', never: 'gray.5',
+  unknown: 'gray.5',
+  notEnrolled: 'gray.5',
+  running: 'blue.6',
+  offline: 'orange.6',
+  error: 'red.6',
+  ok: 'teal.6',
+  never: 'gray.5',
 }
 
 export function SyncIndicator({ onOpen }: { onOpen: () => void }) {
@@ -29,12 +35,17 @@ export function SyncIndicator({ onOpen }: { onOpen: () => void }) {
   const state = indicatorState(status, running)
   if (state === 'unknown') return null
   const label =
-    state === 'notEnrolled' ? t('sync.indicator.notEnrolled')
-    : state === 'running' ? t('sync.indicator.running')
-    : state === 'offline' ? t('sync.indicator.offline')
-    : state === 'error' ? t('sync.indicator.error')
-    : status!.lastSyncAt ? t('sync.indicator.syncedAt', { time: formatTime(status!.lastSyncAt) })
-    : t('sync.indicator.never')
+    state === 'notEnrolled'
+      ? t('sync.indicator.notEnrolled')
+      : state === 'running'
+        ? t('sync.indicator.running')
+        : state === 'offline'
+          ? t('sync.indicator.offline')
+          : state === 'error'
+            ? t('sync.indicator.error')
+            : status!.lastSyncAt
+              ? t('sync.indicator.syncedAt', { time: formatTime(status!.lastSyncAt) })
+              : t('sync.indicator.never')
   const pending = status?.pendingChanges ?? 0
   const conflicts = status?.openConflicts ?? 0
   return (
@@ -54,9 +65,23 @@ export function SyncIndicator({ onOpen }: { onOpen: () => void }) {
         {state === 'running' ? (
           <Loader size={10} />
         ) : (
-          <span aria-hidden style={{ width: 9, height: 9, borderRadius: '50%', background: `var(--mantine-color-${dotColor[state].replace('.', '-')})`, display: 'inline-block' }} />
+          <span
+            aria-hidden
+            style={{
+              width: 9,
+              height: 9,
+              borderRadius: '50%',
+              background: `var(--mantine-color-${dotColor[state].replace('.', '-')})`,
+              display: 'inline-block',
+            }}
+          />
         )}
-        <Text size="sm" c={state === 'offline' ? 'orange.8' : state === 'error' ? 'red.8' : undefined} style={{ whiteSpace: 'nowrap' }} data-testid="sync-indicator-label">
+        <Text
+          size="sm"
+          c={state === 'offline' ? 'orange.8' : state === 'error' ? 'red.8' : undefined}
+          style={{ whiteSpace: 'nowrap' }}
+          data-testid="sync-indicator-label"
+        >
           {label}
         </Text>
         {pending > 0 && (

@@ -33,8 +33,7 @@ export function SyncPage({ onSynced }: { onSynced?: () => void }) {
   const reloadRejected = rejected.reload
   useEffect(() => reloadRejected(), [status?.rejectedCount, status?.lastSyncAt, reloadRejected])
 
-  if (!status)
-    return statusError !== undefined ? <ErrorAlert error={statusError} onRetry={() => void refreshStatus()} /> : <Loader />
+  if (!status) return statusError !== undefined ? <ErrorAlert error={statusError} onRetry={() => void refreshStatus()} /> : <Loader />
 
   return (
     <ScrollArea h="100%" data-page="sync" offsetScrollbars>
@@ -58,11 +57,31 @@ export function SyncPage({ onSynced }: { onSynced?: () => void }) {
               }}
             />
           )}
-          <BackupsCard onRestored={() => { void refreshStatus(); onSynced?.() }} />
+          <BackupsCard
+            onRestored={() => {
+              void refreshStatus()
+              onSynced?.()
+            }}
+          />
         </Stack>
         <Stack gap="md">
-          <ConflictsCard conflicts={conflicts.value} error={conflicts.error} onChanged={() => { conflicts.reload(); void refreshStatus() }} />
-          {rejected.value && rejected.value.length > 0 && <RejectedCard changes={rejected.value} onChanged={() => { rejected.reload(); void refreshStatus() }} />}
+          <ConflictsCard
+            conflicts={conflicts.value}
+            error={conflicts.error}
+            onChanged={() => {
+              conflicts.reload()
+              void refreshStatus()
+            }}
+          />
+          {rejected.value && rejected.value.length > 0 && (
+            <RejectedCard
+              changes={rejected.value}
+              onChanged={() => {
+                rejected.reload()
+                void refreshStatus()
+              }}
+            />
+          )}
           {lastRun && <ResultsCard run={lastRun} />}
         </Stack>
       </div>
@@ -99,8 +118,7 @@ function Row({ label, children, testId }: { label: string; children: ReactNode; 
 
 function StatusCard({ status, onEnrolAgain }: { status: SyncStatus; onEnrolAgain: () => void }) {
   const { t } = useTranslation()
-  const connection =
-    status.reachable === null ? t('sync.status.unknown') : status.reachable ? t('sync.status.online') : t('sync.status.offline')
+  const connection = status.reachable === null ? t('sync.status.unknown') : status.reachable ? t('sync.status.online') : t('sync.status.offline')
   return (
     <Card
       title={t('sync.status.title')}
@@ -139,7 +157,14 @@ function StatusCard({ status, onEnrolAgain }: { status: SyncStatus; onEnrolAgain
         </Row>
         {status.rejectedCount > 0 && <Row label={t('sync.status.rejected')}>{status.rejectedCount}</Row>}
         {status.lastErrorCode && (
-          <Alert color={status.lastErrorCode === 'NETWORK' ? 'orange' : 'red'} variant="light" p="xs" title={t('sync.status.lastError')} data-testid="sync-last-error" data-code={status.lastErrorCode}>
+          <Alert
+            color={status.lastErrorCode === 'NETWORK' ? 'orange' : 'red'}
+            variant="light"
+            p="xs"
+            title={t('sync.status.lastError')}
+            data-testid="sync-last-error"
+            data-code={status.lastErrorCode}
+          >
             <Text size="sm">{lastErrorMessage(t, status.lastErrorCode)}</Text>
             {status.lastError && <ErrorDetails detail={status.lastError} />}
           </Alert>
@@ -163,7 +188,13 @@ function RunCard({ status, onSynced }: { status: SyncStatus; onSynced?: () => vo
   return (
     <Card title={t('sync.run.title')} testId="sync-run">
       <Stack gap="sm">
-        <Button onClick={() => void syncNow().then((r) => r && onSynced?.())} loading={busy} disabled={busy} data-testid="sync-now" style={{ alignSelf: 'flex-start' }}>
+        <Button
+          onClick={() => void syncNow().then((r) => r && onSynced?.())}
+          loading={busy}
+          disabled={busy}
+          data-testid="sync-now"
+          style={{ alignSelf: 'flex-start' }}
+        >
           {t('sync.run.now')}
         </Button>
         {live && (
@@ -175,8 +206,11 @@ function RunCard({ status, onSynced }: { status: SyncStatus; onSynced?: () => vo
               <Progress value={100} size="lg" striped animated aria-label={t('sync.run.running')} />
             )}
             <Text size="xs" c="dimmed">
-              {t('sync.run.pushed', { pushed: live.pushed, total: live.pendingAtStart })} · {live.pullTotal ? t('sync.run.pulledOf', { count: live.pulled, total: live.pullTotal, percent: Math.floor((pullFraction ?? 0) * 100) }) : t('sync.run.pulled', { count: live.pulled })} ·{' '}
-              {t('sync.run.bytes', { sent: bytes(live.bytesSent), received: bytes(live.bytesReceived) })}
+              {t('sync.run.pushed', { pushed: live.pushed, total: live.pendingAtStart })} ·{' '}
+              {live.pullTotal
+                ? t('sync.run.pulledOf', { count: live.pulled, total: live.pullTotal, percent: Math.floor((pullFraction ?? 0) * 100) })
+                : t('sync.run.pulled', { count: live.pulled })}{' '}
+              · {t('sync.run.bytes', { sent: bytes(live.bytesSent), received: bytes(live.bytesReceived) })}
             </Text>
           </Stack>
         )}
@@ -192,7 +226,13 @@ function RunCard({ status, onSynced }: { status: SyncStatus; onSynced?: () => vo
           </Alert>
         )}
         {!busy && runError !== undefined && (
-          <Alert color={runError instanceof AppError && runError.details?.server === 'NETWORK' ? 'orange' : 'red'} variant="light" p="xs" role="alert" data-testid="sync-run-error">
+          <Alert
+            color={runError instanceof AppError && runError.details?.server === 'NETWORK' ? 'orange' : 'red'}
+            variant="light"
+            p="xs"
+            role="alert"
+            data-testid="sync-run-error"
+          >
             {syncErrorMessage(t, runError)}
             <ErrorDetails detail={technicalDetail(runError)} />
           </Alert>
@@ -243,7 +283,12 @@ function EnrolCard({ again, onCancel, onEnrolled }: { again: boolean; onCancel?:
     if (Object.keys(errors).length) return
     setBusy(true)
     try {
-      const status = await call('sync.enrol', { server: url, code: code.trim(), ...(name.trim() ? { deviceName: name.trim() } : {}), ...(clearDemo ? { clearDemo: true } : {}) })
+      const status = await call('sync.enrol', {
+        server: url,
+        code: code.trim(),
+        ...(name.trim() ? { deviceName: name.trim() } : {}),
+        ...(clearDemo ? { clearDemo: true } : {}),
+      })
       setDemo(undefined)
       setDone(status)
       setCode('')
@@ -307,7 +352,14 @@ function EnrolCard({ again, onCancel, onEnrolled }: { again: boolean; onCancel?:
             data-testid="sync-device-name"
           />
           {error !== undefined && (
-            <Alert color="red" variant="light" p="xs" role="alert" data-testid="sync-enrol-error" data-reason={error instanceof AppError ? String(error.details?.server ?? error.code) : ''}>
+            <Alert
+              color="red"
+              variant="light"
+              p="xs"
+              role="alert"
+              data-testid="sync-enrol-error"
+              data-reason={error instanceof AppError ? String(error.details?.server ?? error.code) : ''}
+            >
               {syncErrorMessage(t, error, 'enrol')}
             </Alert>
           )}
@@ -413,7 +465,12 @@ function ConflictItem({ conflict, onResolved }: { conflict: SyncConflict; onReso
       onResolved()
     } catch (failure) {
       if (failure instanceof AppError && failure.code === 'VALIDATION' && failure.issues?.some((i) => i.path[0] === 'value'))
-        setFieldError(t('sync.conflicts.badValue', { field, detail: (failure.details?.messages as Record<string, string> | undefined)?.[language] ?? failure.issues.map((i) => i.message).join('; ') }))
+        setFieldError(
+          t('sync.conflicts.badValue', {
+            field,
+            detail: (failure.details?.messages as Record<string, string> | undefined)?.[language] ?? failure.issues.map((i) => i.message).join('; '),
+          }),
+        )
       else setError(failure)
     } finally {
       setBusy(undefined)
@@ -428,7 +485,14 @@ function ConflictItem({ conflict, onResolved }: { conflict: SyncConflict; onReso
       <Text size="lg" fw={600} my={4} data-testid={`conflict-${which}-value`} style={{ wordBreak: 'break-word' }}>
         {formatValue(t, conflict[which], conflict.fieldProp)}
       </Text>
-      <Button size="xs" variant={which === 'mine' ? 'filled' : 'default'} loading={busy === which} disabled={busy !== undefined} onClick={() => void resolve(which)} data-testid={`conflict-keep-${which}`}>
+      <Button
+        size="xs"
+        variant={which === 'mine' ? 'filled' : 'default'}
+        loading={busy === which}
+        disabled={busy !== undefined}
+        onClick={() => void resolve(which)}
+        data-testid={`conflict-keep-${which}`}
+      >
         {which === 'mine' ? t('sync.conflicts.keepMine') : t('sync.conflicts.keepTheirs')}
       </Button>
     </Paper>
@@ -449,7 +513,18 @@ function ConflictItem({ conflict, onResolved }: { conflict: SyncConflict; onReso
         {side('theirs')}
       </SimpleGrid>
       {!editing ? (
-        <Button size="xs" variant="subtle" mt={6} px={4} onClick={() => { setEditing(true); setDraft(conflict.mine == null ? '' : String(conflict.mine)) }} disabled={busy !== undefined} data-testid="conflict-edit">
+        <Button
+          size="xs"
+          variant="subtle"
+          mt={6}
+          px={4}
+          onClick={() => {
+            setEditing(true)
+            setDraft(conflict.mine == null ? '' : String(conflict.mine))
+          }}
+          disabled={busy !== undefined}
+          data-testid="conflict-edit"
+        >
           {t('sync.conflicts.edit')}
         </Button>
       ) : (
@@ -474,7 +549,14 @@ function ConflictItem({ conflict, onResolved }: { conflict: SyncConflict; onReso
             <Button size="xs" type="submit" loading={busy === 'edit'} data-testid="conflict-edit-save">
               {t('sync.conflicts.save')}
             </Button>
-            <Button size="xs" variant="default" onClick={() => { setEditing(false); setFieldError(undefined) }}>
+            <Button
+              size="xs"
+              variant="default"
+              onClick={() => {
+                setEditing(false)
+                setFieldError(undefined)
+              }}
+            >
               {t('sync.conflicts.cancel')}
             </Button>
           </Group>
@@ -535,9 +617,7 @@ function ResultsCard({ run }: { run: SyncLastRun }) {
                   <Table.Tr key={change.deviceSeq} data-change-status={change.status}>
                     <Table.Td>#{change.deviceSeq}</Table.Td>
                     <Table.Td style={{ whiteSpace: 'nowrap' }}>{t([`sync.tables.${change.table}`], { defaultValue: change.table })}</Table.Td>
-                    <Table.Td title={change.rowId}>
-                      {change.label ?? (change.rowId.length > 14 ? `…${change.rowId.slice(-12)}` : change.rowId)}
-                    </Table.Td>
+                    <Table.Td title={change.rowId}>{change.label ?? (change.rowId.length > 14 ? `…${change.rowId.slice(-12)}` : change.rowId)}</Table.Td>
                     <Table.Td>
                       <Badge size="sm" variant="light" color={statusColor[change.status] ?? 'gray'} radius="sm" tt="none">
                         {t([`sync.results.status.${change.status}`], { defaultValue: change.status })}
@@ -624,7 +704,15 @@ function RejectedCard({ changes, onChanged }: { changes: SyncRejectedChange[]; o
         )}
         {error !== undefined && <ErrorAlert error={error} onClose={() => setError(undefined)} />}
         {changes.map((change) => (
-          <Paper key={change.deviceSeq} withBorder radius="sm" p="xs" data-testid="sync-rejected-item" data-device-seq={change.deviceSeq} data-reason={change.reasonCode}>
+          <Paper
+            key={change.deviceSeq}
+            withBorder
+            radius="sm"
+            p="xs"
+            data-testid="sync-rejected-item"
+            data-device-seq={change.deviceSeq}
+            data-reason={change.reasonCode}
+          >
             <Group justify="space-between" wrap="nowrap" align="flex-start">
               <div>
                 <Text size="sm" fw={600}>
@@ -651,7 +739,8 @@ function RejectedCard({ changes, onChanged }: { changes: SyncRejectedChange[]; o
                   color="red"
                   data-testid="sync-rejected-discard"
                   onClick={() => {
-                    if (window.confirm(t('sync.rejected.confirmDiscard'))) void act(async () => (await call('sync.rejectedDiscard', { deviceSeq: change.deviceSeq }), t('sync.rejected.discarded')))
+                    if (window.confirm(t('sync.rejected.confirmDiscard')))
+                      void act(async () => (await call('sync.rejectedDiscard', { deviceSeq: change.deviceSeq }), t('sync.rejected.discarded')))
                   }}
                 >
                   {t('sync.rejected.discard')}

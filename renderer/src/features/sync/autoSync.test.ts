@@ -5,8 +5,23 @@ import type { SyncProbe, SyncStatus } from '../../../../shared/api/sync'
 import { AutoSync, type AutoSyncDeps } from './autoSync'
 
 const baseStatus: SyncStatus = {
-  enrolled: true, server: 'http://hq', deviceId: 'd', user: null, regions: [], pendingChanges: 0, openConflicts: 0, rejectedChanges: [], rejectedCount: 0,
-  lastSyncAt: null, lastError: null, lastErrorCode: null, cursor: 0, clockOffsetMs: 0, running: null, reachable: null, reachableCheckedAt: null,
+  enrolled: true,
+  server: 'http://hq',
+  deviceId: 'd',
+  user: null,
+  regions: [],
+  pendingChanges: 0,
+  openConflicts: 0,
+  rejectedChanges: [],
+  rejectedCount: 0,
+  lastSyncAt: null,
+  lastError: null,
+  lastErrorCode: null,
+  cursor: 0,
+  clockOffsetMs: 0,
+  running: null,
+  reachable: null,
+  reachableCheckedAt: null,
 }
 
 function harness(initial: Partial<SyncStatus> = {}) {
@@ -74,7 +89,11 @@ describe('AutoSync', () => {
   })
 
   it('skips a tick while a sync is running (the core joins or runs one at a time)', async () => {
-    const { world, scheduler } = harness({ reachable: false, pendingChanges: 2, running: { phase: 'push', pushed: 0, pending: 2, pendingAtStart: 2, pulled: 0, pullTotal: null, bytesSent: 0, bytesReceived: 0, startedAt: '' } })
+    const { world, scheduler } = harness({
+      reachable: false,
+      pendingChanges: 2,
+      running: { phase: 'push', pushed: 0, pending: 2, pendingAtStart: 2, pulled: 0, pullTotal: null, bytesSent: 0, bytesReceived: 0, startedAt: '' },
+    })
     scheduler.start()
     expect(await scheduler.tick()).toBe('busy')
     expect(world.probes).toBe(0)

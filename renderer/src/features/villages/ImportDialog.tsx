@@ -10,7 +10,19 @@ import { Alert, Badge, Button, Checkbox, Group, Menu, Modal, SegmentedControl, S
 import { useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { crsList, type ImportInput, type ImportIssue, type ImportPreview, type ImportResult } from '../../../../shared/api/imports'
-import { EncodingSelect, ImportOutcome, ImportProgress, IssuesTable, MappingEditor, reportedIssues, SampleTable, SaveReportButton, useImportFile, useImportLabels, type Step } from '../imports/ImportParts'
+import {
+  EncodingSelect,
+  ImportOutcome,
+  ImportProgress,
+  IssuesTable,
+  MappingEditor,
+  reportedIssues,
+  SampleTable,
+  SaveReportButton,
+  useImportFile,
+  useImportLabels,
+  type Step,
+} from '../imports/ImportParts'
 import { call } from '../../api/client'
 import { runImportJob } from './importJob'
 
@@ -18,7 +30,13 @@ type Kind = ImportInput['kind']
 type Encoding = ImportInput['encoding']
 
 const BOUNDARY_FILES = '.geojson,.json,.kml,.zip'
-const accept: Record<Kind, string> = { villages: '.csv,.txt,.xlsx', customers: '.csv,.txt,.xlsx', grids: BOUNDARY_FILES, county: BOUNDARY_FILES, townships: BOUNDARY_FILES }
+const accept: Record<Kind, string> = {
+  villages: '.csv,.txt,.xlsx',
+  customers: '.csv,.txt,.xlsx',
+  grids: BOUNDARY_FILES,
+  county: BOUNDARY_FILES,
+  townships: BOUNDARY_FILES,
+}
 
 export interface ImportDialogProps {
   opened: boolean
@@ -111,7 +129,11 @@ export function ImportDialog({ opened, initialKind = 'villages', onClose, onImpo
     setError(undefined)
     setJobStep(undefined)
     try {
-      const job = await runImportJob({ kind, source: { path: chosen.path }, encoding, crs, mapping: override, mode: 'commit', ...(skipping ? { onInvalid: 'skip' as const } : {}) }, setJobStep, controller.signal)
+      const job = await runImportJob(
+        { kind, source: { path: chosen.path }, encoding, crs, mapping: override, mode: 'commit', ...(skipping ? { onInvalid: 'skip' as const } : {}) },
+        setJobStep,
+        controller.signal,
+      )
       if (job?.phase === 'cancelled') setCancelled(true)
       if (job?.result) {
         setResult(job.result)
@@ -141,11 +163,22 @@ export function ImportDialog({ opened, initialKind = 'villages', onClose, onImpo
   const canCommit = !!preview && (skipping || (issues.list.length === 0 && issues.more === 0)) && preview.totalRows > 0 && !result && busy === null
 
   return (
-    <Modal opened={opened} onClose={() => { reset(); onClose() }} title={t('villageImport.title')} size="xl" data-testid="import-dialog">
+    <Modal
+      opened={opened}
+      onClose={() => {
+        reset()
+        onClose()
+      }}
+      title={t('villageImport.title')}
+      size="xl"
+      data-testid="import-dialog"
+    >
       <Stack gap="sm">
         <Group align="flex-end" gap="sm" wrap="wrap">
           <Stack gap={4}>
-            <Text size="sm" fw={500}>{t('villageImport.kind')}</Text>
+            <Text size="sm" fw={500}>
+              {t('villageImport.kind')}
+            </Text>
             <SegmentedControl
               value={kind}
               onChange={(value) => {
@@ -155,26 +188,52 @@ export function ImportDialog({ opened, initialKind = 'villages', onClose, onImpo
               data={(['villages', 'grids', 'county', 'townships'] as const).map((k) => ({ value: k, label: t(`villageImport.kindShort.${k}`) }))}
               data-testid="import-kind"
             />
-            <Text size="xs" c="dimmed">{t(kind === 'villages' ? 'villageImport.formatsTable' : 'villageImport.formatsBoundary')}</Text>
+            <Text size="xs" c="dimmed">
+              {t(kind === 'villages' ? 'villageImport.formatsTable' : 'villageImport.formatsBoundary')}
+            </Text>
           </Stack>
           <EncodingSelect width={140} value={encoding} onChange={setEncoding} />
-          <Select w={120} label={t('villageImport.crs')} value={crs} allowDeselect={false} onChange={(v) => setCrs((v ?? 'WGS-84') as ImportInput['crs'])}
-            data={crsList.map((c) => ({ value: c, label: c }))} />
+          <Select
+            w={120}
+            label={t('villageImport.crs')}
+            value={crs}
+            allowDeselect={false}
+            onChange={(v) => setCrs((v ?? 'WGS-84') as ImportInput['crs'])}
+            data={crsList.map((c) => ({ value: c, label: c }))}
+          />
         </Group>
         <Group gap="sm">
           {file.input}
-          <Button variant="default" onClick={() => void file.choose()} disabled={busy === 'committing'}>{t('villageImport.pickFile')}</Button>
-          <Text size="sm" c={chosen ? undefined : 'dimmed'} data-testid="import-file-name">{chosen?.fileName ?? t('villageImport.noFile')}</Text>
+          <Button variant="default" onClick={() => void file.choose()} disabled={busy === 'committing'}>
+            {t('villageImport.pickFile')}
+          </Button>
+          <Text size="sm" c={chosen ? undefined : 'dimmed'} data-testid="import-file-name">
+            {chosen?.fileName ?? t('villageImport.noFile')}
+          </Text>
         </Group>
         {(busy !== null || file.upload) && <ImportProgress step={step} onCancel={cancel} />}
-        {cancelled && busy === null && !result && <Alert color="gray" variant="light" p="xs" data-testid="import-cancelled">{t('villageImport.cancelled')}</Alert>}
+        {cancelled && busy === null && !result && (
+          <Alert color="gray" variant="light" p="xs" data-testid="import-cancelled">
+            {t('villageImport.cancelled')}
+          </Alert>
+        )}
 
         {preview && (
           <Stack gap={6} data-testid="import-preview">
             <Group gap="xs">
-              {preview.encoding && <Badge variant="light" tt="none">{t('villageImport.detected', { encoding: preview.encoding })}</Badge>}
-              {preview.sheet && <Badge variant="light" color="gray" tt="none" data-testid="import-sheet">{t('villageImport.sheet', { sheet: preview.sheet })}</Badge>}
-              <Badge variant="light" color="gray" tt="none" data-testid="import-rows">{t('villageImport.rows', { count: preview.totalRows })}</Badge>
+              {preview.encoding && (
+                <Badge variant="light" tt="none">
+                  {t('villageImport.detected', { encoding: preview.encoding })}
+                </Badge>
+              )}
+              {preview.sheet && (
+                <Badge variant="light" color="gray" tt="none" data-testid="import-sheet">
+                  {t('villageImport.sheet', { sheet: preview.sheet })}
+                </Badge>
+              )}
+              <Badge variant="light" color="gray" tt="none" data-testid="import-rows">
+                {t('villageImport.rows', { count: preview.totalRows })}
+              </Badge>
             </Group>
             {kind === 'villages' && <MappingEditor preview={preview} override={override} onChange={setOverride} />}
             {kind !== 'villages' && preview.properties && preview.properties.length > 0 && (
@@ -182,9 +241,16 @@ export function ImportDialog({ opened, initialKind = 'villages', onClose, onImpo
             )}
             {preview.sample.length > 0 && (
               <>
-                <Text size="sm" fw={600}>{t('villageImport.sample')}</Text>
-                <SampleTable sample={preview.sample} columns={sampleColumns} maxHeight={160} testId="import-sample"
-                  cell={(c, value) => (c === 'kind' && value ? t(`gridKind.${String(value)}`) : formatCell(value, t))} />
+                <Text size="sm" fw={600}>
+                  {t('villageImport.sample')}
+                </Text>
+                <SampleTable
+                  sample={preview.sample}
+                  columns={sampleColumns}
+                  maxHeight={160}
+                  testId="import-sample"
+                  cell={(c, value) => (c === 'kind' && value ? t(`gridKind.${String(value)}`) : formatCell(value, t))}
+                />
               </>
             )}
           </Stack>
@@ -196,15 +262,25 @@ export function ImportDialog({ opened, initialKind = 'villages', onClose, onImpo
             {preview.repairs.slice(0, 5).map((r) => (
               <Text size="xs" key={r.row}>
                 {t('villageImport.repair', { row: r.row, code: r.code ?? '', droppedM2: r.droppedM2.toLocaleString(lang), duplicatePoints: r.duplicatePoints })}
-                {r.areaBeforeM2 !== undefined && r.areaAfterM2 !== undefined &&
+                {r.areaBeforeM2 !== undefined &&
+                  r.areaAfterM2 !== undefined &&
                   ` ${t('villageImport.repairArea', { before: km2(r.areaBeforeM2, lang), after: km2(r.areaAfterM2, lang) })}`}
               </Text>
             ))}
           </Alert>
         )}
         <IssuesTable issues={issues.list} more={issues.more} testId="import-issues" />
-        {preview && issues.list.length === 0 && !result && <Text size="sm" c="teal" data-testid="import-ok">{t('villageImport.noIssues')}</Text>}
-        <ImportOutcome error={error ?? file.error} onCloseError={() => (error === undefined ? file.clear() : setError(undefined))} result={result} testId="import-done" />
+        {preview && issues.list.length === 0 && !result && (
+          <Text size="sm" c="teal" data-testid="import-ok">
+            {t('villageImport.noIssues')}
+          </Text>
+        )}
+        <ImportOutcome
+          error={error ?? file.error}
+          onCloseError={() => (error === undefined ? file.clear() : setError(undefined))}
+          result={result}
+          testId="import-done"
+        />
 
         {preview && !result && (issues.list.length > 0 || issues.more > 0) && (preview.validRows ?? 0) > 0 && (
           <Checkbox
@@ -220,7 +296,15 @@ export function ImportDialog({ opened, initialKind = 'villages', onClose, onImpo
             {kind === 'villages' && <TemplateMenu />}
           </Group>
           <Group gap="xs">
-            <Button variant="default" onClick={() => { reset(); onClose() }}>{t('villageImport.close')}</Button>
+            <Button
+              variant="default"
+              onClick={() => {
+                reset()
+                onClose()
+              }}
+            >
+              {t('villageImport.close')}
+            </Button>
             <Button disabled={!canCommit} loading={busy === 'committing'} onClick={() => void commit()} data-testid="import-commit">
               {t('villageImport.commit', { count: skipping ? (preview?.validRows ?? 0) : (preview?.totalRows ?? 0) })}
             </Button>
@@ -240,7 +324,15 @@ function formatCell(value: unknown, t: (key: string) => string): string {
 const km2 = (m2: number, lang: string) => (m2 / 1e6).toLocaleString(lang, { maximumFractionDigits: 3 })
 
 /** Which feature properties hold the code and the name (detected by themselves when left alone). */
-function BoundaryMapping({ preview, override, onChange }: { preview: ImportPreview; override: Record<string, string>; onChange: (override: Record<string, string>) => void }) {
+function BoundaryMapping({
+  preview,
+  override,
+  onChange,
+}: {
+  preview: ImportPreview
+  override: Record<string, string>
+  onChange: (override: Record<string, string>) => void
+}) {
   const { t } = useTranslation()
   const keys = [...new Set((preview.properties ?? []).flatMap((p) => Object.keys(p)))]
   const example = (key: string) => String((preview.properties ?? []).find((p) => p[key] !== undefined && p[key] !== null)?.[key] ?? '').slice(0, 24)
@@ -248,9 +340,17 @@ function BoundaryMapping({ preview, override, onChange }: { preview: ImportPrevi
   return (
     <Group gap="sm" data-testid="boundary-mapping">
       {(['code', 'name'] as const).map((field) => (
-        <Select key={field} w={260} size="xs" label={t(`villageImport.boundaryField.${field}`)} data={options}
-          value={override[field] ?? preview.mapping[field] ?? null} allowDeselect={false}
-          onChange={(v) => v && onChange({ ...override, [field]: v })} data-testid={`boundary-map-${field}`} />
+        <Select
+          key={field}
+          w={260}
+          size="xs"
+          label={t(`villageImport.boundaryField.${field}`)}
+          data={options}
+          value={override[field] ?? preview.mapping[field] ?? null}
+          allowDeselect={false}
+          onChange={(v) => v && onChange({ ...override, [field]: v })}
+          data-testid={`boundary-map-${field}`}
+        />
       ))}
     </Group>
   )
@@ -262,7 +362,9 @@ function TemplateMenu() {
   const download = async (format: 'csv' | 'xlsx') => {
     const { fileName, base64 } = await call('import.template', { kind: 'villages', format, language: i18n.language === 'en' ? 'en' : 'zh-CN' })
     const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
-    const url = URL.createObjectURL(new Blob([bytes], { type: format === 'csv' ? 'text/csv;charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }))
+    const url = URL.createObjectURL(
+      new Blob([bytes], { type: format === 'csv' ? 'text/csv;charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }),
+    )
     const link = document.createElement('a')
     link.href = url
     link.download = fileName
@@ -272,11 +374,17 @@ function TemplateMenu() {
   return (
     <Menu position="top-start" withinPortal>
       <Menu.Target>
-        <Button variant="subtle" data-testid="import-template">{t('villageTemplate.download')}</Button>
+        <Button variant="subtle" data-testid="import-template">
+          {t('villageTemplate.download')}
+        </Button>
       </Menu.Target>
       <Menu.Dropdown>
-        <Menu.Item onClick={() => void download('xlsx')} data-testid="import-template-xlsx">Excel (.xlsx)</Menu.Item>
-        <Menu.Item onClick={() => void download('csv')} data-testid="import-template-csv">CSV (.csv)</Menu.Item>
+        <Menu.Item onClick={() => void download('xlsx')} data-testid="import-template-xlsx">
+          Excel (.xlsx)
+        </Menu.Item>
+        <Menu.Item onClick={() => void download('csv')} data-testid="import-template-csv">
+          CSV (.csv)
+        </Menu.Item>
       </Menu.Dropdown>
     </Menu>
   )

@@ -1,14 +1,43 @@
 // One village's profile beside the list: completeness (and what is missing), the edit form
 // (villages.update; the core validates, per-field problems come back as codes or in the user's
 // language) with the age structure, rivals' ports and shares and the key persons, and the edit history.
-import { ActionIcon, Alert, Autocomplete, Badge, Button, Divider, Group, Loader, Paper, Progress, ScrollArea, Select, SimpleGrid, Stack, Text, TextInput, Textarea, Title } from '@mantine/core'
+import {
+  ActionIcon,
+  Alert,
+  Autocomplete,
+  Badge,
+  Button,
+  Divider,
+  Group,
+  Loader,
+  Paper,
+  Progress,
+  ScrollArea,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
+} from '@mantine/core'
 import { useEffect, useMemo, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { VillagePatch, VillageProfile } from '../../../../shared/api/contract'
 import type { VillageHistoryEntry } from '../../../../shared/api/villages'
 import { dateTimeOf } from '../../../../shared/dates'
 import { signalQualities } from '../../../../shared/domain'
-import { ageFields, ageSharesAddUp, missingProfileFields, parseKeyPersons, parseRivalPorts, profileFields, profileRivals, shareAgainst, type KeyPerson } from '../../../../shared/profile'
+import {
+  ageFields,
+  ageSharesAddUp,
+  missingProfileFields,
+  parseKeyPersons,
+  parseRivalPorts,
+  profileFields,
+  profileRivals,
+  shareAgainst,
+  type KeyPerson,
+} from '../../../../shared/profile'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
@@ -25,15 +54,25 @@ const sections: { key: 'basics' | 'network'; fields: [ScalarField, FieldKind][] 
   {
     key: 'basics',
     fields: [
-      ['population', 'number'], ['households', 'number'], ['migrantAwayPct', 'number'], ['educationLevel', 'text'],
-      ['mainEconomy', 'text'], ['marketDays', 'text'], ['festivals', 'longText'],
+      ['population', 'number'],
+      ['households', 'number'],
+      ['migrantAwayPct', 'number'],
+      ['educationLevel', 'text'],
+      ['mainEconomy', 'text'],
+      ['marketDays', 'text'],
+      ['festivals', 'longText'],
     ],
   },
   {
     key: 'network',
     fields: [
-      ['fibreCovered', 'bool'], ['ourPorts', 'number'], ['signal4g', 'signal'], ['signal5g', 'signal'],
-      ['ourMobileSubs', 'number'], ['ourBroadbandSubs', 'number'], ['penetrationPct', 'number'],
+      ['fibreCovered', 'bool'],
+      ['ourPorts', 'number'],
+      ['signal4g', 'signal'],
+      ['signal5g', 'signal'],
+      ['ourMobileSubs', 'number'],
+      ['ourBroadbandSubs', 'number'],
+      ['penetrationPct', 'number'],
     ],
   },
 ]
@@ -65,10 +104,11 @@ function toForm(profile: VillageProfile): FormValues {
     const value = profile[field]
     fields[field] = value === null || value === undefined ? '' : kind === 'bool' ? (value ? 'yes' : 'no') : String(value)
   }
-  for (const group of rivalGroups) for (const rival of profileRivals) {
-    const value = profile[group]?.[rival]
-    fields[`${group}.${rival}`] = value === null || value === undefined ? '' : String(value)
-  }
+  for (const group of rivalGroups)
+    for (const rival of profileRivals) {
+      const value = profile[group]?.[rival]
+      fields[`${group}.${rival}`] = value === null || value === undefined ? '' : String(value)
+    }
   return { fields, persons: profile.keyPersons.map(personForm) }
 }
 
@@ -85,7 +125,9 @@ const personsOf = (persons: PersonForm[]) =>
 /** Issue keys name the n-th person sent; the form's row of it skips the blank rows. */
 function toFormRows(byField: Record<string, string>, persons: PersonForm[]): Record<string, string> {
   const rows = persons.flatMap((p, i) => (isBlank(p) ? [] : [i]))
-  return Object.fromEntries(Object.entries(byField).map(([key, message]) => [key.replace(/^keyPersons\.(\d+)\./, (_, n: string) => `keyPersons.${rows[Number(n)] ?? n}.`), message]))
+  return Object.fromEntries(
+    Object.entries(byField).map(([key, message]) => [key.replace(/^keyPersons\.(\d+)\./, (_, n: string) => `keyPersons.${rows[Number(n)] ?? n}.`), message]),
+  )
 }
 
 /** The changed fields as patch values. The age shares go together (the core checks their sum), so do each rival group's figures. */
@@ -184,10 +226,34 @@ export function VillageProfilePanel({ villageId, onClose, onSaved }: VillageProf
     const value = values.fields[field] ?? ''
     const set = (next: string | null) => setField(field, next)
     if (kind === 'bool')
-      return <Select {...common} clearable placeholder={t('villages.unknown')} value={value || null} onChange={set} data={[{ value: 'yes', label: t('villages.yes') }, { value: 'no', label: t('villages.no') }]} />
+      return (
+        <Select
+          {...common}
+          clearable
+          placeholder={t('villages.unknown')}
+          value={value || null}
+          onChange={set}
+          data={[
+            { value: 'yes', label: t('villages.yes') },
+            { value: 'no', label: t('villages.no') },
+          ]}
+        />
+      )
     if (kind === 'signal')
-      return <Select {...common} clearable placeholder={t('villages.unknown')} value={value || null} onChange={set} data={signalQualities.map((q) => ({ value: q, label: t(`villages.signal.${q}`) }))} />
-    if (kind === 'longText') return <Textarea {...common} autosize minRows={1} maxRows={4} value={value} onChange={(e) => set(e.currentTarget.value)} style={{ gridColumn: '1 / -1' }} />
+      return (
+        <Select
+          {...common}
+          clearable
+          placeholder={t('villages.unknown')}
+          value={value || null}
+          onChange={set}
+          data={signalQualities.map((q) => ({ value: q, label: t(`villages.signal.${q}`) }))}
+        />
+      )
+    if (kind === 'longText')
+      return (
+        <Textarea {...common} autosize minRows={1} maxRows={4} value={value} onChange={(e) => set(e.currentTarget.value)} style={{ gridColumn: '1 / -1' }} />
+      )
     return <TextInput {...common} inputMode={kind === 'number' ? 'decimal' : undefined} value={value} onChange={(e) => set(e.currentTarget.value)} />
   }
 
@@ -197,7 +263,9 @@ export function VillageProfilePanel({ villageId, onClose, onSaved }: VillageProf
   const ageSumError = t('villages.fieldError.age_sum')
   const sectionTitle = (key: string, extra?: ReactNode) => (
     <Group justify="space-between" gap="xs" wrap="nowrap">
-      <Text size="xs" fw={700} c="dimmed" tt="uppercase">{t(`villages.profile.${key}`)}</Text>
+      <Text size="xs" fw={700} c="dimmed" tt="uppercase">
+        {t(`villages.profile.${key}`)}
+      </Text>
       {extra}
     </Group>
   )
@@ -215,142 +283,207 @@ export function VillageProfilePanel({ villageId, onClose, onSaved }: VillageProf
 
   return (
     <>
-    {dialog}
-    <Paper withBorder radius="md" p="md" h="100%" data-testid="village-profile" aria-busy={profile.loading} style={{ display: 'flex', flexDirection: 'column', minHeight: 0 }}>
-      <Group justify="space-between" align="flex-start" wrap="nowrap" gap="xs">
-        <div>
-          <Title order={3} size="h4" lh={1.35} data-testid="village-profile-name">
-            {village?.name ?? ''}
-          </Title>
-          {village && (
-            <Text size="xs" c="dimmed">
-              <Text span ff="monospace" size="xs">{village.divisionCode}</Text> · {village.townshipName ?? t('grid.none')} · {village.gridName ?? t('grid.none')}
-            </Text>
-          )}
-        </div>
-        <ActionIcon variant="subtle" color="gray" onClick={() => guard(onClose)} aria-label={t('villages.profile.close')} title={t('villages.profile.close')}>
-          <span aria-hidden style={{ fontSize: 20, lineHeight: 1 }}>×</span>
-        </ActionIcon>
-      </Group>
-      {profile.error !== undefined && <ErrorAlert error={profile.error} onRetry={profile.reload} />}
-      {!village && profile.error === undefined && (
-        <Group justify="center" py="xl">
-          <Loader size="sm" />
-        </Group>
-      )}
-      {village && (
-        <>
-          <Stack gap={4} mt="xs">
-            <Group justify="space-between">
-              <Text size="sm" fw={600}>{t('villages.profile.completeness')}</Text>
-              <Text size="sm" data-testid="village-completeness" data-value={pct}>
-                {pct}% · {t('villages.profile.completenessHint', { filled: Math.round(village.completeness * profileFields.length), total: profileFields.length })}
-              </Text>
-            </Group>
-            <Progress value={pct} color={completenessColor(pct)} size="md" />
-            {missing.length > 0 && (
-              <Text size="xs" c="dimmed" data-testid="village-missing" lineClamp={2}>
-                {t('villages.profile.missing', { fields: missing.map((f) => t(`reports.profileField.${f}`)).join(t('villages.profile.listSeparator')) })}
+      {dialog}
+      <Paper
+        withBorder
+        radius="md"
+        p="md"
+        h="100%"
+        data-testid="village-profile"
+        aria-busy={profile.loading}
+        style={{ display: 'flex', flexDirection: 'column', minHeight: 0 }}
+      >
+        <Group justify="space-between" align="flex-start" wrap="nowrap" gap="xs">
+          <div>
+            <Title order={3} size="h4" lh={1.35} data-testid="village-profile-name">
+              {village?.name ?? ''}
+            </Title>
+            {village && (
+              <Text size="xs" c="dimmed">
+                <Text span ff="monospace" size="xs">
+                  {village.divisionCode}
+                </Text>{' '}
+                · {village.townshipName ?? t('grid.none')} · {village.gridName ?? t('grid.none')}
               </Text>
             )}
-          </Stack>
-          <ScrollArea type="auto" offsetScrollbars style={{ flex: 1, minHeight: 0 }} mt="xs">
-            <Stack gap="sm">
-              {sections.map((section) => (
-                <Stack key={section.key} gap="sm">
-                  <Stack gap={6}>
-                    {sectionTitle(section.key)}
-                    <SimpleGrid cols={2} spacing="xs" verticalSpacing={6}>
-                      {section.fields.map(([field, kind]) => input(field, kind))}
-                    </SimpleGrid>
-                  </Stack>
-                  {section.key === 'basics' && (
-                    <Stack gap={6} data-testid="village-age">
-                      {sectionTitle(
-                        'ageStructure',
-                        ageSum !== null && (
-                          <Text size="xs" c={ageOff ? 'red' : 'dimmed'} fw={ageOff ? 600 : undefined} data-testid="village-age-sum">
-                            {t('villages.profile.ageSum', { sum: ageSum })}
-                          </Text>
-                        ),
-                      )}
-                      <SimpleGrid cols={3} spacing="xs" verticalSpacing={6}>
-                        {/* A wrong sum is said once, under the row; each share is marked. */}
-                        {ageFields.map((f) => input(f, 'number', t(`villages.ageBand.${f}`), fieldErrors[f] === ageSumError ? true : fieldErrors[f]))}
-                      </SimpleGrid>
-                      {ageFields.some((f) => fieldErrors[f] === ageSumError) && (
-                        <Text size="xs" c="red" data-testid="village-age-error">{ageSumError}</Text>
-                      )}
-                    </Stack>
-                  )}
-                </Stack>
-              ))}
-              <Stack gap={6} data-testid="village-rivals">
-                {sectionTitle('rivals')}
-                <Text size="xs" fw={500}>{t('villages.profile.rivalPorts')}</Text>
-                <SimpleGrid cols={3} spacing="xs" verticalSpacing={6}>
-                  {profileRivals.map((r) => input(`rivalPorts.${r}`, 'number', t(`villages.rival.${r}`)))}
-                </SimpleGrid>
-                <Group gap={6} wrap="wrap" align="baseline">
-                  <Text size="xs" fw={500}>{t('villages.profile.shareVsRivals')}</Text>
-                  <Text size="xs" c="dimmed">{t('villages.profile.shareHint')}</Text>
-                </Group>
-                <SimpleGrid cols={3} spacing="xs" verticalSpacing={6}>
-                  {profileRivals.map((r) => input(`shareVsRivals.${r}`, 'number', t(`villages.rival.${r}`)))}
-                </SimpleGrid>
-              </Stack>
-              <Stack gap={6} data-testid="village-key-persons">
-                {sectionTitle(
-                  'keyPersons',
-                  <Button size="compact-xs" variant="light" onClick={() => setPersons((ps) => [...ps, personForm()])} data-testid="village-add-person">
-                    {t('villages.profile.addPerson')}
-                  </Button>,
-                )}
-                {values.persons.length === 0 && <Text size="sm" c="dimmed">{t('villages.profile.noPersons')}</Text>}
-                {fieldErrors.keyPersons && !Object.keys(fieldErrors).some((k) => k.startsWith('keyPersons.') && fieldErrors[k]) && (
-                  <Text size="xs" c="red" data-testid="village-key-persons-error">{fieldErrors.keyPersons}</Text>
-                )}
-                {values.persons.map((person, i) => (
-                  <PersonRow
-                    key={person.key}
-                    index={i}
-                    person={person}
-                    errors={fieldErrors}
-                    onChange={(patch) => setPersons((ps) => ps.map((p, j) => (j === i ? { ...p, ...patch } : p)))}
-                    onRemove={() => setPersons((ps) => ps.filter((_, j) => j !== i))}
-                  />
-                ))}
-              </Stack>
-              <SimpleGrid cols={2} spacing="xs">
-                {input('notes', 'longText')}
-              </SimpleGrid>
-              <Divider />
-              <Title order={4} size="h6">{t('villages.profile.history')}</Title>
-              <History entries={history.value} error={history.error} />
+          </div>
+          <ActionIcon variant="subtle" color="gray" onClick={() => guard(onClose)} aria-label={t('villages.profile.close')} title={t('villages.profile.close')}>
+            <span aria-hidden style={{ fontSize: 20, lineHeight: 1 }}>
+              ×
+            </span>
+          </ActionIcon>
+        </Group>
+        {profile.error !== undefined && <ErrorAlert error={profile.error} onRetry={profile.reload} />}
+        {!village && profile.error === undefined && (
+          <Group justify="center" py="xl">
+            <Loader size="sm" />
+          </Group>
+        )}
+        {village && (
+          <>
+            <Stack gap={4} mt="xs">
+              <Group justify="space-between">
+                <Text size="sm" fw={600}>
+                  {t('villages.profile.completeness')}
+                </Text>
+                <Text size="sm" data-testid="village-completeness" data-value={pct}>
+                  {pct}% ·{' '}
+                  {t('villages.profile.completenessHint', { filled: Math.round(village.completeness * profileFields.length), total: profileFields.length })}
+                </Text>
+              </Group>
+              <Progress value={pct} color={completenessColor(pct)} size="md" />
+              {missing.length > 0 && (
+                <Text size="xs" c="dimmed" data-testid="village-missing" lineClamp={2}>
+                  {t('villages.profile.missing', { fields: missing.map((f) => t(`reports.profileField.${f}`)).join(t('villages.profile.listSeparator')) })}
+                </Text>
+              )}
             </Stack>
-          </ScrollArea>
-          <Stack gap={6} pt="xs">
-            {status?.kind === 'saved' && <Alert color="teal" variant="light" p="xs" data-testid="village-saved">{t('villages.profile.saved')}</Alert>}
-            {status?.kind === 'noChanges' && <Text size="sm" c="dimmed">{t('villages.profile.noChanges')}</Text>}
-            {status?.kind === 'invalid' && <Alert color="red" variant="light" p="xs" role="alert">{t('villages.profile.fixErrors')}</Alert>}
-            {status?.kind === 'error' && <ErrorAlert error={status.error} onClose={() => setStatus(null)} />}
-            <Group justify="flex-end" gap="xs">
-              <Button variant="default" size="xs" disabled={!dirty || saving} onClick={() => { setValues(initial); setFieldErrors({}); setStatus(null) }}>
-                {t('villages.profile.reset')}
-              </Button>
-              <Button size="xs" loading={saving} disabled={!dirty} onClick={() => void save()} data-testid="village-save">
-                {t('villages.profile.save')}
-              </Button>
-            </Group>
-          </Stack>
-        </>
-      )}
-    </Paper>
+            <ScrollArea type="auto" offsetScrollbars style={{ flex: 1, minHeight: 0 }} mt="xs">
+              <Stack gap="sm">
+                {sections.map((section) => (
+                  <Stack key={section.key} gap="sm">
+                    <Stack gap={6}>
+                      {sectionTitle(section.key)}
+                      <SimpleGrid cols={2} spacing="xs" verticalSpacing={6}>
+                        {section.fields.map(([field, kind]) => input(field, kind))}
+                      </SimpleGrid>
+                    </Stack>
+                    {section.key === 'basics' && (
+                      <Stack gap={6} data-testid="village-age">
+                        {sectionTitle(
+                          'ageStructure',
+                          ageSum !== null && (
+                            <Text size="xs" c={ageOff ? 'red' : 'dimmed'} fw={ageOff ? 600 : undefined} data-testid="village-age-sum">
+                              {t('villages.profile.ageSum', { sum: ageSum })}
+                            </Text>
+                          ),
+                        )}
+                        <SimpleGrid cols={3} spacing="xs" verticalSpacing={6}>
+                          {/* A wrong sum is said once, under the row; each share is marked. */}
+                          {ageFields.map((f) => input(f, 'number', t(`villages.ageBand.${f}`), fieldErrors[f] === ageSumError ? true : fieldErrors[f]))}
+                        </SimpleGrid>
+                        {ageFields.some((f) => fieldErrors[f] === ageSumError) && (
+                          <Text size="xs" c="red" data-testid="village-age-error">
+                            {ageSumError}
+                          </Text>
+                        )}
+                      </Stack>
+                    )}
+                  </Stack>
+                ))}
+                <Stack gap={6} data-testid="village-rivals">
+                  {sectionTitle('rivals')}
+                  <Text size="xs" fw={500}>
+                    {t('villages.profile.rivalPorts')}
+                  </Text>
+                  <SimpleGrid cols={3} spacing="xs" verticalSpacing={6}>
+                    {profileRivals.map((r) => input(`rivalPorts.${r}`, 'number', t(`villages.rival.${r}`)))}
+                  </SimpleGrid>
+                  <Group gap={6} wrap="wrap" align="baseline">
+                    <Text size="xs" fw={500}>
+                      {t('villages.profile.shareVsRivals')}
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      {t('villages.profile.shareHint')}
+                    </Text>
+                  </Group>
+                  <SimpleGrid cols={3} spacing="xs" verticalSpacing={6}>
+                    {profileRivals.map((r) => input(`shareVsRivals.${r}`, 'number', t(`villages.rival.${r}`)))}
+                  </SimpleGrid>
+                </Stack>
+                <Stack gap={6} data-testid="village-key-persons">
+                  {sectionTitle(
+                    'keyPersons',
+                    <Button size="compact-xs" variant="light" onClick={() => setPersons((ps) => [...ps, personForm()])} data-testid="village-add-person">
+                      {t('villages.profile.addPerson')}
+                    </Button>,
+                  )}
+                  {values.persons.length === 0 && (
+                    <Text size="sm" c="dimmed">
+                      {t('villages.profile.noPersons')}
+                    </Text>
+                  )}
+                  {fieldErrors.keyPersons && !Object.keys(fieldErrors).some((k) => k.startsWith('keyPersons.') && fieldErrors[k]) && (
+                    <Text size="xs" c="red" data-testid="village-key-persons-error">
+                      {fieldErrors.keyPersons}
+                    </Text>
+                  )}
+                  {values.persons.map((person, i) => (
+                    <PersonRow
+                      key={person.key}
+                      index={i}
+                      person={person}
+                      errors={fieldErrors}
+                      onChange={(patch) => setPersons((ps) => ps.map((p, j) => (j === i ? { ...p, ...patch } : p)))}
+                      onRemove={() => setPersons((ps) => ps.filter((_, j) => j !== i))}
+                    />
+                  ))}
+                </Stack>
+                <SimpleGrid cols={2} spacing="xs">
+                  {input('notes', 'longText')}
+                </SimpleGrid>
+                <Divider />
+                <Title order={4} size="h6">
+                  {t('villages.profile.history')}
+                </Title>
+                <History entries={history.value} error={history.error} />
+              </Stack>
+            </ScrollArea>
+            <Stack gap={6} pt="xs">
+              {status?.kind === 'saved' && (
+                <Alert color="teal" variant="light" p="xs" data-testid="village-saved">
+                  {t('villages.profile.saved')}
+                </Alert>
+              )}
+              {status?.kind === 'noChanges' && (
+                <Text size="sm" c="dimmed">
+                  {t('villages.profile.noChanges')}
+                </Text>
+              )}
+              {status?.kind === 'invalid' && (
+                <Alert color="red" variant="light" p="xs" role="alert">
+                  {t('villages.profile.fixErrors')}
+                </Alert>
+              )}
+              {status?.kind === 'error' && <ErrorAlert error={status.error} onClose={() => setStatus(null)} />}
+              <Group justify="flex-end" gap="xs">
+                <Button
+                  variant="default"
+                  size="xs"
+                  disabled={!dirty || saving}
+                  onClick={() => {
+                    setValues(initial)
+                    setFieldErrors({})
+                    setStatus(null)
+                  }}
+                >
+                  {t('villages.profile.reset')}
+                </Button>
+                <Button size="xs" loading={saving} disabled={!dirty} onClick={() => void save()} data-testid="village-save">
+                  {t('villages.profile.save')}
+                </Button>
+              </Group>
+            </Stack>
+          </>
+        )}
+      </Paper>
     </>
   )
 }
 
-function PersonRow({ index, person, errors, onChange, onRemove }: { index: number; person: PersonForm; errors: Record<string, string | undefined>; onChange: (patch: Partial<PersonForm>) => void; onRemove: () => void }) {
+function PersonRow({
+  index,
+  person,
+  errors,
+  onChange,
+  onRemove,
+}: {
+  index: number
+  person: PersonForm
+  errors: Record<string, string | undefined>
+  onChange: (patch: Partial<PersonForm>) => void
+  onRemove: () => void
+}) {
   const { t } = useTranslation()
   const field = (name: 'name' | 'role' | 'phone' | 'notes') => ({
     size: 'xs' as const,
@@ -364,12 +497,30 @@ function PersonRow({ index, person, errors, onChange, onRemove }: { index: numbe
     <Paper withBorder radius="sm" p={6} pr={30} pos="relative" data-key-person={index}>
       <SimpleGrid cols={2} spacing={6} verticalSpacing={6}>
         <TextInput {...field('name')} onChange={(e) => onChange({ name: e.currentTarget.value })} />
-        <Autocomplete {...field('role')} data={rolePresets.map((r) => t(`villages.person.rolePresets.${r}`))} onChange={(role) => onChange({ role })} comboboxProps={{ withinPortal: true }} />
+        <Autocomplete
+          {...field('role')}
+          data={rolePresets.map((r) => t(`villages.person.rolePresets.${r}`))}
+          onChange={(role) => onChange({ role })}
+          comboboxProps={{ withinPortal: true }}
+        />
         <TextInput {...field('phone')} inputMode="tel" onChange={(e) => onChange({ phone: e.currentTarget.value })} />
         <TextInput {...field('notes')} onChange={(e) => onChange({ notes: e.currentTarget.value })} />
       </SimpleGrid>
-      <ActionIcon pos="absolute" top={6} right={4} size="sm" variant="subtle" color="gray" onClick={onRemove} aria-label={t('villages.profile.removePerson')} title={t('villages.profile.removePerson')} data-testid="village-remove-person">
-        <span aria-hidden style={{ fontSize: 16, lineHeight: 1 }}>×</span>
+      <ActionIcon
+        pos="absolute"
+        top={6}
+        right={4}
+        size="sm"
+        variant="subtle"
+        color="gray"
+        onClick={onRemove}
+        aria-label={t('villages.profile.removePerson')}
+        title={t('villages.profile.removePerson')}
+        data-testid="village-remove-person"
+      >
+        <span aria-hidden style={{ fontSize: 16, lineHeight: 1 }}>
+          ×
+        </span>
       </ActionIcon>
     </Paper>
   )
@@ -383,7 +534,12 @@ function History({ entries, error }: { entries: VillageHistoryEntry[] | undefine
   const grids = useCall('grids.list', { limit: 1000 })
   if (error !== undefined) return <ErrorAlert error={error} />
   if (!entries) return <Loader size="xs" />
-  if (entries.length === 0) return <Text size="sm" c="dimmed">{t('villages.profile.historyEmpty')}</Text>
+  if (entries.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        {t('villages.profile.historyEmpty')}
+      </Text>
+    )
   const fieldLabel = (field: string) => t([`villages.field.${field}`, field])
   const gridName = new Map((grids.value ?? []).map((g) => [g.id, g.name]))
   const shorten = (text: string) => (text.length > 40 ? `${text.slice(0, 40)}…` : text)
@@ -396,7 +552,9 @@ function History({ entries, error }: { entries: VillageHistoryEntry[] | undefine
     if (field === 'gridId') return gridName.get(String(value)) ?? String(value)
     if (field === 'keyPersons') {
       const persons = parseKeyPersons(String(value))
-      return persons.length === 0 ? t('villages.profile.cleared') : shorten(persons.map((p) => (p.role ? `${p.name}${open}${p.role}${close}` : p.name)).join(separator))
+      return persons.length === 0
+        ? t('villages.profile.cleared')
+        : shorten(persons.map((p) => (p.role ? `${p.name}${open}${p.role}${close}` : p.name)).join(separator))
     }
     if (field === 'rivalPorts' || field === 'shareVsRivals') {
       const figures = field === 'rivalPorts' ? parseRivalPorts(String(value)) : shareAgainst(String(value))
@@ -412,12 +570,21 @@ function History({ entries, error }: { entries: VillageHistoryEntry[] | undefine
       {entries.map((entry, i) => (
         <div key={i} data-history-op={entry.op}>
           <Group gap={6}>
-            <Text size="xs" c="dimmed">{dateTimeOf(entry.at)}</Text>
-            <Badge size="xs" variant="light" color={entry.op === 'insert' ? 'teal' : 'blue'}>{t(`villages.profile.historyOp.${entry.op}`)}</Badge>
-            <Badge size="xs" variant="outline" color={entry.synced ? 'gray' : 'orange'}>{entry.synced ? t('villages.profile.synced') : t('villages.profile.pending')}</Badge>
+            <Text size="xs" c="dimmed">
+              {dateTimeOf(entry.at)}
+            </Text>
+            <Badge size="xs" variant="light" color={entry.op === 'insert' ? 'teal' : 'blue'}>
+              {t(`villages.profile.historyOp.${entry.op}`)}
+            </Badge>
+            <Badge size="xs" variant="outline" color={entry.synced ? 'gray' : 'orange'}>
+              {entry.synced ? t('villages.profile.synced') : t('villages.profile.pending')}
+            </Badge>
           </Group>
           <Text size="sm">
-            {entry.changes.filter((c) => !hiddenInHistory.has(c.field)).map((c) => `${fieldLabel(c.field)}${colon}${valueText(c.field, c.value)}`).join(semicolon)}
+            {entry.changes
+              .filter((c) => !hiddenInHistory.has(c.field))
+              .map((c) => `${fieldLabel(c.field)}${colon}${valueText(c.field, c.value)}`)
+              .join(semicolon)}
           </Text>
         </div>
       ))}

@@ -1,7 +1,23 @@
 // The village list (villages.list): search, grid filter, "incomplete profiles only", sortable
 // columns, pages of 100 rows filtered, sorted and cut in SQL so thousands of villages stay quick;
 // a row opens the profile beside it.
-import { Box, Button, Checkbox, Group, Loader, Pagination, Progress, ScrollArea, Select, Stack, Table, Text, TextInput, Title, UnstyledButton } from '@mantine/core'
+import {
+  Box,
+  Button,
+  Checkbox,
+  Group,
+  Loader,
+  Pagination,
+  Progress,
+  ScrollArea,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  UnstyledButton,
+} from '@mantine/core'
 import { useDebouncedValue } from '@mantine/hooks'
 import { Fragment, useEffect, useState, type ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -159,7 +175,13 @@ export function VillagesPage({ selectId }: { selectId?: string }) {
             </Table.Thead>
             <Table.Tbody>
               {rows.map((village) => (
-                <VillageRow key={village.id} village={village} shown={columns.map((c) => c.key)} selected={village.id === selectedId} onSelect={() => select(village.id)} />
+                <VillageRow
+                  key={village.id}
+                  village={village}
+                  shown={columns.map((c) => c.key)}
+                  selected={village.id === selectedId}
+                  onSelect={() => select(village.id)}
+                />
               ))}
             </Table.Tbody>
           </Table>
@@ -184,7 +206,14 @@ export function VillagesPage({ selectId }: { selectId?: string }) {
         </Box>
       )}
       {leave.dialog}
-      <ImportDialog opened={importing} onClose={() => setImporting(false)} onImported={() => { list.reload(); grids.reload() }} />
+      <ImportDialog
+        opened={importing}
+        onClose={() => setImporting(false)}
+        onImported={() => {
+          list.reload()
+          grids.reload()
+        }}
+      />
     </Box>
   )
 }
@@ -195,8 +224,16 @@ function VillageRow({ village, shown, selected, onSelect }: { village: VillageLi
   const none = t('grid.none')
   const pct = Math.round(village.completeness * 100)
   const cells: Partial<Record<VillageSortKey, ReactNode>> = {
-    divisionCode: <Table.Td ff="monospace" style={{ whiteSpace: 'nowrap' }}>{village.divisionCode}</Table.Td>,
-    name: <Table.Td style={{ whiteSpace: 'nowrap' }} data-testid="village-name">{village.name}</Table.Td>,
+    divisionCode: (
+      <Table.Td ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+        {village.divisionCode}
+      </Table.Td>
+    ),
+    name: (
+      <Table.Td style={{ whiteSpace: 'nowrap' }} data-testid="village-name">
+        {village.name}
+      </Table.Td>
+    ),
     townshipName: <Table.Td style={{ whiteSpace: 'nowrap' }}>{village.townshipName ?? none}</Table.Td>,
     gridName: <Table.Td style={{ whiteSpace: 'nowrap' }}>{village.gridName ?? none}</Table.Td>,
     households: <Table.Td ta="right">{village.households === null ? none : formatNumber(village.households)}</Table.Td>,
@@ -207,7 +244,9 @@ function VillageRow({ village, shown, selected, onSelect }: { village: VillageLi
       <Table.Td data-completeness={pct}>
         <Group gap={6} wrap="nowrap" justify="flex-end">
           <Progress value={pct} w={48} size="sm" color={completenessColor(pct)} aria-hidden />
-          <Text span size="xs" w={32} ta="right">{pct}%</Text>
+          <Text span size="xs" w={32} ta="right">
+            {pct}%
+          </Text>
         </Group>
       </Table.Td>
     ),
@@ -227,8 +266,9 @@ function VillageRow({ village, shown, selected, onSelect }: { village: VillageLi
         }
       }}
     >
-      {shown.map((key) => <Fragment key={key}>{cells[key]}</Fragment>)}
+      {shown.map((key) => (
+        <Fragment key={key}>{cells[key]}</Fragment>
+      ))}
     </Table.Tr>
   )
 }
-

@@ -13,7 +13,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
  * (a VALIDATION error carries the row-level report, as import.commit's does). Aborting the signal
  * cancels the job and stops polling.
  */
-export async function runImportJob(input: Input<'import.start'>, onProgress: (progress: ImportJobProgress) => void, signal: AbortSignal): Promise<ImportJobProgress | null> {
+export async function runImportJob(
+  input: Input<'import.start'>,
+  onProgress: (progress: ImportJobProgress) => void,
+  signal: AbortSignal,
+): Promise<ImportJobProgress | null> {
   const { jobId } = await call('import.start', input)
   const cancel = () => void call('import.cancel', { jobId }).catch(() => {})
   if (signal.aborted) cancel()

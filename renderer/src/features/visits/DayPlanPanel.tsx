@@ -20,10 +20,31 @@ import type { TargetRef } from './VisitsPage'
 const keyOf = (t: { kind: VisitTargetKind; id: string }) => `${t.kind}:${t.id}`
 
 const rowOfStop = (s: { kind: VisitTargetKind; id: string; name: string; lon?: number; lat?: number }): VisitTargetRow => ({
-  kind: s.kind, id: s.id, name: s.name, detail: null, villageName: null, tier: null, funnelStage: null, lon: s.lon ?? null, lat: s.lat ?? null, lastVisitAt: null,
+  kind: s.kind,
+  id: s.id,
+  name: s.name,
+  detail: null,
+  villageName: null,
+  tier: null,
+  funnelStage: null,
+  lon: s.lon ?? null,
+  lat: s.lat ?? null,
+  lastVisitAt: null,
 })
 
-export function DayPlanPanel({ gridId, grid, onLogVisit, onOpenVisit, refresh }: { gridId: string; grid: Feature | null; onLogVisit: (t: TargetRef) => void; onOpenVisit: (visitId: string) => void; refresh: number }) {
+export function DayPlanPanel({
+  gridId,
+  grid,
+  onLogVisit,
+  onOpenVisit,
+  refresh,
+}: {
+  gridId: string
+  grid: Feature | null
+  onLogVisit: (t: TargetRef) => void
+  onOpenVisit: (visitId: string) => void
+  refresh: number
+}) {
   const { t } = useTranslation()
   const [search, setSearch] = useState('')
   const [kind, setKind] = useState<'all' | VisitTargetKind>('all')
@@ -88,8 +109,12 @@ export function DayPlanPanel({ gridId, grid, onLogVisit, onOpenVisit, refresh }:
     try {
       const replacing = save && (dates.value ?? []).some((d) => d.date === date)
       const result = await call('visits.plan', {
-        date, gridId, start: start ? { lon: start.lon, lat: start.lat } : undefined, startName: start?.name ?? undefined,
-        targets: [...picked.values()].map((r) => ({ kind: r.kind, id: r.id })), save,
+        date,
+        gridId,
+        start: start ? { lon: start.lon, lat: start.lat } : undefined,
+        startName: start?.name ?? undefined,
+        targets: [...picked.values()].map((r) => ({ kind: r.kind, id: r.id })),
+        save,
       })
       setPlan(result)
       if (save) {
@@ -154,35 +179,80 @@ export function DayPlanPanel({ gridId, grid, onLogVisit, onOpenVisit, refresh }:
     const list: MapPoint[] = []
     if (start) list.push({ key: 'start', kind: 'start', lon: start.lon, lat: start.lat, label: startName ?? t('visits.plan.start') })
     if (plan) for (const s of plan.stops) list.push({ key: `stop-${s.seq}`, kind: 'stop', seq: s.seq, lon: s.lon, lat: s.lat, label: s.name })
-    else for (const r of picked.values()) if (r.lon !== null && r.lat !== null) list.push({ key: keyOf(r), kind: 'target', lon: r.lon, lat: r.lat, label: r.name })
+    else
+      for (const r of picked.values()) if (r.lon !== null && r.lat !== null) list.push({ key: keyOf(r), kind: 'target', lon: r.lon, lat: r.lat, label: r.name })
     return list
   }, [plan, picked, start, startName, t])
-  const line = useMemo(() => (plan ? [...(plan.start ? [[plan.start.lat, plan.start.lon] as [number, number]] : []), ...plan.stops.map((s) => [s.lat, s.lon] as [number, number])] : undefined), [plan])
+  const line = useMemo(
+    () =>
+      plan
+        ? [...(plan.start ? [[plan.start.lat, plan.start.lon] as [number, number]] : []), ...plan.stops.map((s) => [s.lat, s.lon] as [number, number])]
+        : undefined,
+    [plan],
+  )
 
   return (
     <Box style={{ height: '100%', display: 'grid', gridTemplateColumns: '360px 1fr', gap: 'var(--mantine-spacing-sm)' }}>
       <Stack gap="xs" style={{ minHeight: 0 }}>
         <Group gap="xs" wrap="nowrap">
-          <TextInput size="xs" style={{ flex: 1 }} placeholder={t('visits.plan.search')} value={search} onChange={(e) => setSearch(e.currentTarget.value)} data-testid="plan-search" />
-          <SegmentedControl size="xs" value={kind} onChange={(v) => setKind(v as typeof kind)} data={[{ value: 'all', label: t('visits.plan.all') }, { value: 'customer', label: t('visits.kind.customer') }, { value: 'village', label: t('visits.kind.village') }]} />
+          <TextInput
+            size="xs"
+            style={{ flex: 1 }}
+            placeholder={t('visits.plan.search')}
+            value={search}
+            onChange={(e) => setSearch(e.currentTarget.value)}
+            data-testid="plan-search"
+          />
+          <SegmentedControl
+            size="xs"
+            value={kind}
+            onChange={(v) => setKind(v as typeof kind)}
+            data={[
+              { value: 'all', label: t('visits.plan.all') },
+              { value: 'customer', label: t('visits.kind.customer') },
+              { value: 'village', label: t('visits.kind.village') },
+            ]}
+          />
         </Group>
         {targets.error !== undefined && <ErrorAlert error={targets.error} onRetry={targets.reload} />}
         <Paper withBorder radius="sm" style={{ flex: 1, minHeight: 0 }}>
           <ScrollArea h="100%" type="auto">
             <Stack gap={0} data-testid="plan-targets">
               {(targets.value ?? []).map((row) => (
-                <Group key={keyOf(row)} gap="xs" px="xs" py={5} wrap="nowrap" style={{ borderBottom: '1px solid var(--mantine-color-gray-2)' }} data-target={row.id}>
+                <Group
+                  key={keyOf(row)}
+                  gap="xs"
+                  px="xs"
+                  py={5}
+                  wrap="nowrap"
+                  style={{ borderBottom: '1px solid var(--mantine-color-gray-2)' }}
+                  data-target={row.id}
+                >
                   <Checkbox size="xs" checked={picked.has(keyOf(row))} onChange={() => toggle(row)} aria-label={row.name} />
                   <Box style={{ flex: 1, minWidth: 0 }}>
                     <Group gap={6} wrap="nowrap">
                       <Text size="sm" fw={500} truncate>
                         {row.name}
                       </Text>
-                      {row.tier && <Badge size="xs" variant="light" color={row.tier === 'A' ? 'red' : row.tier === 'B' ? 'orange' : 'gray'}>{row.tier}</Badge>}
-                      {row.kind === 'village' && <Badge size="xs" variant="outline" color="gray">{t('visits.kind.village')}</Badge>}
+                      {row.tier && (
+                        <Badge size="xs" variant="light" color={row.tier === 'A' ? 'red' : row.tier === 'B' ? 'orange' : 'gray'}>
+                          {row.tier}
+                        </Badge>
+                      )}
+                      {row.kind === 'village' && (
+                        <Badge size="xs" variant="outline" color="gray">
+                          {t('visits.kind.village')}
+                        </Badge>
+                      )}
                     </Group>
                     <Text size="xs" c="dimmed" truncate>
-                      {[row.detail, row.kind === 'customer' ? row.villageName : null, row.lastVisitAt ? t('visits.plan.lastVisit', { date: dayOf(row.lastVisitAt) }) : t('visits.plan.neverVisited')].filter(Boolean).join(' · ')}
+                      {[
+                        row.detail,
+                        row.kind === 'customer' ? row.villageName : null,
+                        row.lastVisitAt ? t('visits.plan.lastVisit', { date: dayOf(row.lastVisitAt) }) : t('visits.plan.neverVisited'),
+                      ]
+                        .filter(Boolean)
+                        .join(' · ')}
                     </Text>
                   </Box>
                 </Group>
@@ -192,7 +262,15 @@ export function DayPlanPanel({ gridId, grid, onLogVisit, onOpenVisit, refresh }:
         </Paper>
         <Group gap="xs" justify="space-between">
           <Text size="sm">{t('visits.plan.picked', { count: picked.size })}</Text>
-          <Button size="compact-xs" variant="subtle" onClick={() => { setPicked(new Map()); setPlan(null) }} disabled={picked.size === 0}>
+          <Button
+            size="compact-xs"
+            variant="subtle"
+            onClick={() => {
+              setPicked(new Map())
+              setPlan(null)
+            }}
+            disabled={picked.size === 0}
+          >
             {t('visits.plan.clear')}
           </Button>
         </Group>
@@ -216,10 +294,23 @@ export function DayPlanPanel({ gridId, grid, onLogVisit, onOpenVisit, refresh }:
           {pickingStart ? t('visits.plan.startPicking') : start ? t('field.plan.startAt', { name: startName }) : t('visits.plan.startNone')}
         </Text>
         <Group gap={4} data-testid="plan-days">
-          <Text size="xs" c="dimmed">{t('field.plan.planDays')}:</Text>
-          {(dates.value ?? []).length === 0 && <Text size="xs" c="dimmed">{t('field.plan.noPlanDays')}</Text>}
+          <Text size="xs" c="dimmed">
+            {t('field.plan.planDays')}:
+          </Text>
+          {(dates.value ?? []).length === 0 && (
+            <Text size="xs" c="dimmed">
+              {t('field.plan.noPlanDays')}
+            </Text>
+          )}
           {(dates.value ?? []).map((d) => (
-            <Badge key={d.date} size="sm" variant={d.date === date ? 'filled' : 'light'} style={{ cursor: 'pointer', textTransform: 'none' }} onClick={() => setDate(d.date)} data-plan-day={d.date}>
+            <Badge
+              key={d.date}
+              size="sm"
+              variant={d.date === date ? 'filled' : 'light'}
+              style={{ cursor: 'pointer', textTransform: 'none' }}
+              onClick={() => setDate(d.date)}
+              data-plan-day={d.date}
+            >
               {t('field.plan.dayChip', { date: d.date.slice(5), done: d.done, total: d.planned + d.done })}
             </Badge>
           ))}
@@ -233,19 +324,49 @@ export function DayPlanPanel({ gridId, grid, onLogVisit, onOpenVisit, refresh }:
           </Button>
         </Group>
         {error !== undefined && <ErrorAlert error={error} onClose={() => setError(undefined)} />}
-        {note && <Alert variant="light" p="xs">{note}</Alert>}
+        {note && (
+          <Alert variant="light" p="xs">
+            {note}
+          </Alert>
+        )}
       </Stack>
-      <Box pos="relative" style={{ minHeight: 0, borderRadius: 'var(--mantine-radius-md)', overflow: 'hidden', border: '1px solid var(--mantine-color-gray-3)' }} data-testid="plan-map">
+      <Box
+        pos="relative"
+        style={{ minHeight: 0, borderRadius: 'var(--mantine-radius-md)', overflow: 'hidden', border: '1px solid var(--mantine-color-gray-3)' }}
+        data-testid="plan-map"
+      >
         <RouteMap
           grid={grid}
           points={points}
           route={line}
           picking={pickingStart}
-          onPick={pickingStart ? (p) => { setStart({ ...p, name: nameOf(p) }); setPickingStart(false); setPlan(null); setNote(null) } : undefined}
+          onPick={
+            pickingStart
+              ? (p) => {
+                  setStart({ ...p, name: nameOf(p) })
+                  setPickingStart(false)
+                  setPlan(null)
+                  setNote(null)
+                }
+              : undefined
+          }
         />
         {plan ? (
-          <Paper pos="absolute" top={10} right={10} w={290} p="sm" shadow="md" withBorder radius="md" style={{ zIndex: 1000, maxHeight: 'calc(100% - 20px)', display: 'flex', flexDirection: 'column' }} data-testid="plan-result">
-            <Text fw={600} size="sm">{t('visits.plan.stops', { count: plan.stops.length })}</Text>
+          <Paper
+            pos="absolute"
+            top={10}
+            right={10}
+            w={290}
+            p="sm"
+            shadow="md"
+            withBorder
+            radius="md"
+            style={{ zIndex: 1000, maxHeight: 'calc(100% - 20px)', display: 'flex', flexDirection: 'column' }}
+            data-testid="plan-result"
+          >
+            <Text fw={600} size="sm">
+              {t('visits.plan.stops', { count: plan.stops.length })}
+            </Text>
             <Text size="sm" c="orange.8" fw={600} mb={4} data-testid="plan-total">
               {t('visits.plan.total', { km: plan.totalKm.toFixed(1), picked: plan.pickedOrderKm.toFixed(1) })}
             </Text>
@@ -257,7 +378,9 @@ export function DayPlanPanel({ gridId, grid, onLogVisit, onOpenVisit, refresh }:
                       {s.seq}. {s.name}
                     </Text>
                     <Group gap={4} wrap="nowrap">
-                      <Text size="xs" c="dimmed">{t('visits.plan.leg', { km: s.legKm.toFixed(1) })}</Text>
+                      <Text size="xs" c="dimmed">
+                        {t('visits.plan.leg', { km: s.legKm.toFixed(1) })}
+                      </Text>
                       {s.visitStatus === 'done' && s.visitId ? (
                         <Button size="compact-xs" variant="light" color="green" onClick={() => onOpenVisit(s.visitId!)} data-stop-done={s.id}>
                           ✓ {t('field.plan.done')}
@@ -272,9 +395,19 @@ export function DayPlanPanel({ gridId, grid, onLogVisit, onOpenVisit, refresh }:
                 ))}
               </Stack>
             </ScrollArea>
-            {plan.unplaced.length > 0 && <Text size="xs" c="dimmed" mt={4}>{t('visits.plan.unplaced', { names: plan.unplaced.map((u) => u.name).join('、') })}</Text>}
-            <Text size="xs" c="dimmed" mt={4}>{t('field.plan.straightLine')}</Text>
-            {!saved && <Text size="xs" c="orange.8">{t('field.plan.unsaved')}</Text>}
+            {plan.unplaced.length > 0 && (
+              <Text size="xs" c="dimmed" mt={4}>
+                {t('visits.plan.unplaced', { names: plan.unplaced.map((u) => u.name).join('、') })}
+              </Text>
+            )}
+            <Text size="xs" c="dimmed" mt={4}>
+              {t('field.plan.straightLine')}
+            </Text>
+            {!saved && (
+              <Text size="xs" c="orange.8">
+                {t('field.plan.unsaved')}
+              </Text>
+            )}
             {saved && openLeft > 0 && (
               <Popover opened={carryOpen} onChange={setCarryOpen} position="bottom-end" withinPortal zIndex={2000}>
                 <Popover.Target>
@@ -285,7 +418,9 @@ export function DayPlanPanel({ gridId, grid, onLogVisit, onOpenVisit, refresh }:
                 <Popover.Dropdown>
                   <Group gap="xs" align="flex-end">
                     <DateField label={t('field.plan.carryTo')} value={carryTo} onChange={setCarryTo} minDate={today} w={140} data-testid="plan-carry-date" />
-                    <Button size="xs" onClick={() => void carry()} disabled={!carryTo || carryTo === date} data-testid="plan-carry-go">{t('field.plan.carryGo')}</Button>
+                    <Button size="xs" onClick={() => void carry()} disabled={!carryTo || carryTo === date} data-testid="plan-carry-go">
+                      {t('field.plan.carryGo')}
+                    </Button>
                   </Group>
                 </Popover.Dropdown>
               </Popover>
@@ -294,7 +429,9 @@ export function DayPlanPanel({ gridId, grid, onLogVisit, onOpenVisit, refresh }:
         ) : (
           picked.size === 0 && (
             <Paper pos="absolute" top={10} right={10} w={260} p="sm" shadow="sm" withBorder radius="md" style={{ zIndex: 1000 }}>
-              <Text size="sm" c="dimmed">{t('visits.plan.empty')}</Text>
+              <Text size="sm" c="dimmed">
+                {t('visits.plan.empty')}
+              </Text>
             </Paper>
           )
         )}

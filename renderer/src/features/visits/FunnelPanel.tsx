@@ -28,7 +28,17 @@ export function FunnelPanel({ gridId, refresh }: { gridId: string; refresh: numb
       <Group gap="sm" align="flex-end">
         {/* The grid itself is chosen once, at the top of the visits page; here only this grid or all. */}
         <Input.Wrapper label={t('visits.funnel.scope')}>
-          <SegmentedControl size="xs" display="flex" data-testid="funnel-scope" data={[{ value: 'grid', label: t('visits.funnel.thisGrid') }, { value: ALL, label: t('visits.funnel.wholeCounty') }]} value={scope} onChange={setScope} />
+          <SegmentedControl
+            size="xs"
+            display="flex"
+            data-testid="funnel-scope"
+            data={[
+              { value: 'grid', label: t('visits.funnel.thisGrid') },
+              { value: ALL, label: t('visits.funnel.wholeCounty') },
+            ]}
+            value={scope}
+            onChange={setScope}
+          />
         </Input.Wrapper>
         <DateField label={t('visits.funnel.from')} value={from} onChange={(day) => day && setFrom(day)} w={150} data-testid="funnel-from" />
         <DateField label={t('visits.funnel.to')} value={to} onChange={(day) => day && setTo(day)} w={150} data-testid="funnel-to" />
@@ -36,7 +46,9 @@ export function FunnelPanel({ gridId, refresh }: { gridId: string; refresh: numb
       {report.error !== undefined && <ErrorAlert error={report.error} />}
       {f && (
         <Paper withBorder p="sm" radius="md">
-          <Text fw={600} mb="xs" data-testid="funnel-overall">{t('visits.funnel.overall', { pct: pct(f.overall), moves: f.moves })}</Text>
+          <Text fw={600} mb="xs" data-testid="funnel-overall">
+            {t('visits.funnel.overall', { pct: pct(f.overall), moves: f.moves })}
+          </Text>
           <Table verticalSpacing={6} data-testid="funnel-table">
             <Table.Thead>
               <Table.Tr>
@@ -52,7 +64,11 @@ export function FunnelPanel({ gridId, refresh }: { gridId: string; refresh: numb
             <Table.Tbody>
               {f.stages.map((s) => (
                 <Table.Tr key={s.stage} data-stage={s.stage}>
-                  <Table.Td><Text size="sm" fw={500}>{t(`visits.stage.${s.stage}`)}</Text></Table.Td>
+                  <Table.Td>
+                    <Text size="sm" fw={500}>
+                      {t(`visits.stage.${s.stage}`)}
+                    </Text>
+                  </Table.Td>
                   <Table.Td data-col="current">{s.current}</Table.Td>
                   <Table.Td>{s.atStart}</Table.Td>
                   <Table.Td data-col="entered">{s.entered}</Table.Td>

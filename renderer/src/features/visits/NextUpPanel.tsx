@@ -8,7 +8,13 @@ import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
 import type { TargetRef } from './VisitsPage'
 
-const reasonColour = { a_tier_stale: 'red', contract_expiring: 'orange', rival_intel_near: 'grape', follow_up_overdue: 'blue', work_order_overdue: 'pink' } as const
+const reasonColour = {
+  a_tier_stale: 'red',
+  contract_expiring: 'orange',
+  rival_intel_near: 'grape',
+  follow_up_overdue: 'blue',
+  work_order_overdue: 'pink',
+} as const
 
 export function ReasonBadge({ reason }: { reason: NextUpRow['reasons'][number] }) {
   const { t } = useTranslation()
@@ -36,7 +42,9 @@ export function NextUpPanel({ gridId, refresh, onLogVisit }: { gridId: string; r
   return (
     <Stack gap="xs" h="100%">
       <Group gap="xs">
-        <Text size="sm" c="dimmed">{t('visits.nextUp.intro')}</Text>
+        <Text size="sm" c="dimmed">
+          {t('visits.nextUp.intro')}
+        </Text>
         {ranked.loading && <Loader size="xs" />}
       </Group>
       {ranked.error !== undefined && <ErrorAlert error={ranked.error} onRetry={ranked.reload} />}
@@ -61,21 +69,41 @@ export function NextUpPanel({ gridId, refresh, onLogVisit }: { gridId: string; r
                   <Table.Td>{i + 1}</Table.Td>
                   <Table.Td>
                     <Group gap={6} wrap="nowrap">
-                      <Text size="sm" fw={500}>{row.name}</Text>
-                      {row.tier && <Badge size="xs" variant="light" color={row.tier === 'A' ? 'red' : row.tier === 'B' ? 'orange' : 'gray'}>{row.tier}</Badge>}
+                      <Text size="sm" fw={500}>
+                        {row.name}
+                      </Text>
+                      {row.tier && (
+                        <Badge size="xs" variant="light" color={row.tier === 'A' ? 'red' : row.tier === 'B' ? 'orange' : 'gray'}>
+                          {row.tier}
+                        </Badge>
+                      )}
                     </Group>
-                    <Text size="xs" c="dimmed" truncate maw={220}>{[row.role, row.organisation, row.villageName].filter(Boolean).join(' · ')}</Text>
+                    <Text size="xs" c="dimmed" truncate maw={220}>
+                      {[row.role, row.organisation, row.villageName].filter(Boolean).join(' · ')}
+                    </Text>
                   </Table.Td>
-                  <Table.Td><Text size="sm">{t(`visits.stage.${row.funnelStage}`)}</Text></Table.Td>
-                  <Table.Td><Text size="sm">{row.lastVisitAt ? dayOf(row.lastVisitAt) : t('visits.nextUp.never')}</Text></Table.Td>
-                  <Table.Td><Text size="sm" fw={600}>{Math.round(row.score)}</Text></Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{t(`visits.stage.${row.funnelStage}`)}</Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{row.lastVisitAt ? dayOf(row.lastVisitAt) : t('visits.nextUp.never')}</Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm" fw={600}>
+                      {Math.round(row.score)}
+                    </Text>
+                  </Table.Td>
                   <Table.Td>
                     <Group gap={4}>
-                      {row.reasons.map((r) => <ReasonBadge key={r.code} reason={r} />)}
+                      {row.reasons.map((r) => (
+                        <ReasonBadge key={r.code} reason={r} />
+                      ))}
                     </Group>
                   </Table.Td>
                   <Table.Td>
-                    <Button size="compact-xs" variant="light" onClick={() => onLogVisit({ kind: 'customer', id: row.customerId })}>{t('visits.nextUp.visit')}</Button>
+                    <Button size="compact-xs" variant="light" onClick={() => onLogVisit({ kind: 'customer', id: row.customerId })}>
+                      {t('visits.nextUp.visit')}
+                    </Button>
                   </Table.Td>
                 </Table.Tr>
               ))}

@@ -50,7 +50,6 @@ export function RouteMap(props: RouteMapProps) {
   )
 }
 
-
 function RouteMapView({ grid, points, route, onPick, picking, focus }: RouteMapProps) {
   const bounds = useMemo(() => {
     const b = grid ? featuresBounds([grid]) : null
@@ -62,12 +61,23 @@ function RouteMapView({ grid, points, route, onPick, picking, focus }: RouteMapP
     if (!focus?.length) return null
     const b = latLngBounds(focus.map((p) => [p.lat, p.lon] as [number, number]))
     // A single point: about 600 m around it, close enough to pick a check-in point.
-    return b.isValid() ? b.pad(0).extend([b.getSouth() - 0.003, b.getWest() - 0.003]).extend([b.getNorth() + 0.003, b.getEast() + 0.003]) : null
+    return b.isValid()
+      ? b
+          .pad(0)
+          .extend([b.getSouth() - 0.003, b.getWest() - 0.003])
+          .extend([b.getNorth() + 0.003, b.getEast() + 0.003])
+      : null
   }, [focus])
   const rings = useMemo(() => (grid ? polygonPositions(grid) : null), [grid])
   if (!bounds) return null
   return (
-    <MapContainer bounds={bounds} boundsOptions={{ padding: [20, 20] }} zoomSnap={0.25} attributionControl={false} style={{ height: '100%', width: '100%', background: '#eef2f5', cursor: picking ? 'crosshair' : undefined }}>
+    <MapContainer
+      bounds={bounds}
+      boundsOptions={{ padding: [20, 20] }}
+      zoomSnap={0.25}
+      attributionControl={false}
+      style={{ height: '100%', width: '100%', background: '#eef2f5', cursor: picking ? 'crosshair' : undefined }}
+    >
       <FitTo bounds={focusBounds ?? bounds} />
       {rings && <Polygon positions={rings} interactive={false} pathOptions={{ color: '#4e79a7', weight: 2, fillOpacity: 0.08 }} />}
       {route && route.length > 1 && <Polyline positions={route} pathOptions={{ color: '#e8590c', weight: 3, dashArray: '6 5' }} />}
@@ -83,12 +93,16 @@ function RouteMapView({ grid, points, route, onPick, picking, focus }: RouteMapP
             radius={p.kind === 'target' ? 5 : 7}
             className={`map-point-${p.kind}`}
             pathOptions={
-              p.kind === 'start' ? { color: '#fff', weight: 2, fillColor: '#2b8a3e', fillOpacity: 1 }
-              : p.kind === 'checkIn' ? { color: '#fff', weight: 2, fillColor: '#c92a2a', fillOpacity: 1 }
-              : { color: '#fff', weight: 1, fillColor: '#1c7ed6', fillOpacity: 0.9 }
+              p.kind === 'start'
+                ? { color: '#fff', weight: 2, fillColor: '#2b8a3e', fillOpacity: 1 }
+                : p.kind === 'checkIn'
+                  ? { color: '#fff', weight: 2, fillColor: '#c92a2a', fillOpacity: 1 }
+                  : { color: '#fff', weight: 1, fillColor: '#1c7ed6', fillOpacity: 0.9 }
             }
           >
-            <Tooltip direction="top" offset={[0, -6]} permanent={p.kind !== 'target'}>{p.label}</Tooltip>
+            <Tooltip direction="top" offset={[0, -6]} permanent={p.kind !== 'target'}>
+              {p.label}
+            </Tooltip>
           </CircleMarker>
         ),
       )}

@@ -33,7 +33,12 @@ export async function runTargetAction(t: TFunction, action: TargetAction, target
   return null
 }
 
-const labels: Record<TargetAction, string> = { log: 'field.actions.logVisit', plan: 'field.actions.addToPlan', profile: 'field.actions.openProfile', map: 'field.actions.showOnMap' }
+const labels: Record<TargetAction, string> = {
+  log: 'field.actions.logVisit',
+  plan: 'field.actions.addToPlan',
+  profile: 'field.actions.openProfile',
+  map: 'field.actions.showOnMap',
+}
 
 export function TargetActions({ target, actions, onNavigate }: { target: ActionTarget; actions: TargetAction[]; onNavigate: (route: Route) => void }) {
   const { t } = useTranslation()
@@ -42,12 +47,22 @@ export function TargetActions({ target, actions, onNavigate }: { target: ActionT
     <div>
       <Group gap={4} data-testid="target-actions">
         {actions.map((a) => (
-          <Button key={a} size="compact-xs" variant={a === 'log' ? 'filled' : 'light'} data-action={a} onClick={() => void runTargetAction(t, a, target, onNavigate).then(setNote, () => setNote(null))}>
+          <Button
+            key={a}
+            size="compact-xs"
+            variant={a === 'log' ? 'filled' : 'light'}
+            data-action={a}
+            onClick={() => void runTargetAction(t, a, target, onNavigate).then(setNote, () => setNote(null))}
+          >
             {t(labels[a])}
           </Button>
         ))}
       </Group>
-      {note && <Text size="xs" c="green.8" mt={2} data-testid="target-action-note">{note}</Text>}
+      {note && (
+        <Text size="xs" c="green.8" mt={2} data-testid="target-action-note">
+          {note}
+        </Text>
+      )}
     </div>
   )
 }

@@ -83,8 +83,22 @@ export function VisitsPage({ initialGridId, target, onNavigate }: { initialGridI
           />
         </Group>
       </Group>
-      {(grids.error ?? overview.error) !== undefined && <ErrorAlert error={grids.error ?? overview.error} onRetry={() => { grids.reload(); overview.reload() }} />}
-      <Tabs value={tab} onChange={(v) => v && setTab(v as VisitsTab)} keepMounted keepMountedMode="display-none" style={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' }}>
+      {(grids.error ?? overview.error) !== undefined && (
+        <ErrorAlert
+          error={grids.error ?? overview.error}
+          onRetry={() => {
+            grids.reload()
+            overview.reload()
+          }}
+        />
+      )}
+      <Tabs
+        value={tab}
+        onChange={(v) => v && setTab(v as VisitsTab)}
+        keepMounted
+        keepMountedMode="display-none"
+        style={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' }}
+      >
         <Tabs.List>
           {(['plan', 'log', 'nextUp', 'funnel'] as const).map((key) => (
             <Tabs.Tab key={key} value={key} data-tab={key}>
@@ -98,7 +112,15 @@ export function VisitsPage({ initialGridId, target, onNavigate }: { initialGridI
               <DayPlanPanel gridId={gridId} grid={gridFeature} onLogVisit={logVisit} onOpenVisit={setOpenVisitId} refresh={changes} />
             </Tabs.Panel>
             <Tabs.Panel value="log" pt="xs" style={{ flex: 1, minHeight: 0 }}>
-              <VisitLogPanel gridId={gridId} grid={gridFeature} target={logTarget} onTargetUsed={() => setLogTarget(null)} onCompleted={() => setChanges((n) => n + 1)} onOpenVisit={setOpenVisitId} refresh={changes} />
+              <VisitLogPanel
+                gridId={gridId}
+                grid={gridFeature}
+                target={logTarget}
+                onTargetUsed={() => setLogTarget(null)}
+                onCompleted={() => setChanges((n) => n + 1)}
+                onOpenVisit={setOpenVisitId}
+                refresh={changes}
+              />
             </Tabs.Panel>
             <Tabs.Panel value="nextUp" pt="xs" style={{ flex: 1, minHeight: 0 }}>
               {tab === 'nextUp' && <NextUpPanel gridId={gridId} refresh={changes} onLogVisit={logVisit} />}
@@ -109,12 +131,7 @@ export function VisitsPage({ initialGridId, target, onNavigate }: { initialGridI
           </>
         )}
       </Tabs>
-      <VisitDetailDrawer
-        visitId={openVisitId}
-        onClose={() => setOpenVisitId(null)}
-        onChanged={() => setChanges((n) => n + 1)}
-        onNavigate={onNavigate}
-      />
+      <VisitDetailDrawer visitId={openVisitId} onClose={() => setOpenVisitId(null)} onChanged={() => setChanges((n) => n + 1)} onNavigate={onNavigate} />
     </Box>
   )
 }

@@ -49,13 +49,10 @@ export function useVisitDraft(form: VisitForm, setForm: Dispatch<SetStateAction<
     }
     pending.current = save
     const timer = setTimeout(() => {
-      save().then(
-        (d) => {
-          setDraftId(d.id)
-          setDraftState({ kind: 'saved', at: d.savedAt })
-        },
-        onError,
-      )
+      save().then((d) => {
+        setDraftId(d.id)
+        setDraftState({ kind: 'saved', at: d.savedAt })
+      }, onError)
     }, AUTOSAVE_MS)
     return () => clearTimeout(timer)
   }, [form, label])

@@ -25,7 +25,10 @@ describe('visit form model', () => {
     const { input, local } = toVisitInput(form, { draftId: 'd1', radiusM: 300, timeZone: 'Asia/Shanghai' })
     expect(local).toEqual({ 'rivalNews.monthlyFee': 'notANumber' })
     expect(input).toMatchObject({
-      id: 'd1', target: { kind: 'customer', id }, radiusM: 300, timeZone: 'Asia/Shanghai',
+      id: 'd1',
+      target: { kind: 'customer', id },
+      radiusM: 300,
+      timeZone: 'Asia/Shanghai',
       products: [{ product: '千兆宽带', outcome: 'sold', quantity: 2 }],
       rivalNews: { monthlyFee: '59元', threatLevel: 4 },
       nextAction: { action: '送资费单', due: '2026-12-12' },
@@ -33,9 +36,17 @@ describe('visit form model', () => {
   })
 
   it('a next action needs its due day and the other way round', () => {
-    const base = { ...emptyForm(), target: `village:${id}`, checkIn: { at: '2026-12-09T06:30:00.000Z', lon: 1, lat: 1, source: 'device' as const }, purpose: 'p', outcome: 'o' }
+    const base = {
+      ...emptyForm(),
+      target: `village:${id}`,
+      checkIn: { at: '2026-12-09T06:30:00.000Z', lon: 1, lat: 1, source: 'device' as const },
+      purpose: 'p',
+      outcome: 'o',
+    }
     expect(toVisitInput({ ...base, next: { action: '回访', due: '' } }, { draftId: null, radiusM: 500 }).local).toEqual({ 'nextAction.due': 'required' })
-    expect(toVisitInput({ ...base, next: { action: '', due: '2026-12-10' } }, { draftId: null, radiusM: 500 }).local).toEqual({ 'nextAction.action': 'required' })
+    expect(toVisitInput({ ...base, next: { action: '', due: '2026-12-10' } }, { draftId: null, radiusM: 500 }).local).toEqual({
+      'nextAction.action': 'required',
+    })
   })
 
   it('knows a form with only a target from one with something typed', () => {
@@ -44,7 +55,13 @@ describe('visit form model', () => {
   })
 
   it('a correction starts from the stored visit and sees its own changes', () => {
-    const detail = { purpose: '维系', outcome: '满意', objections: [{ code: 'price', detail: null, answer: null, worked: null }], nextAction: null, nextActionDue: null } as unknown as VisitDetail
+    const detail = {
+      purpose: '维系',
+      outcome: '满意',
+      objections: [{ code: 'price', detail: null, answer: null, worked: null }],
+      nextAction: null,
+      nextActionDue: null,
+    } as unknown as VisitDetail
     const base = correctionOf(detail)
     expect(base).toEqual({ purpose: '维系', outcome: '满意', objections: ['price'], nextAction: '', nextDue: '' })
     expect(sameCorrection(base, { ...base })).toBe(true)

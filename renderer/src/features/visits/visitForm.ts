@@ -29,16 +29,29 @@ export interface VisitForm {
 }
 
 export const emptyForm = (): VisitForm => ({
-  target: null, checkIn: null, participants: [], purpose: '', outcome: '', funnelTo: '', products: [], objections: [],
-  rival: { on: false, rival: 'telecom', kind: 'price', title: '', monthlyFee: '', threat: '3' }, next: { action: '', due: '' }, photos: [],
+  target: null,
+  checkIn: null,
+  participants: [],
+  purpose: '',
+  outcome: '',
+  funnelTo: '',
+  products: [],
+  objections: [],
+  rival: { on: false, rival: 'telecom', kind: 'price', title: '', monthlyFee: '', threat: '3' },
+  next: { action: '', due: '' },
+  photos: [],
 })
 
 export const PURPOSES = ['关系维系', '产品推介', '合约续签', '宽带装机回访', '投诉处理', '竞争应对', '信息收集', '集团业务洽谈']
 export const PRODUCTS = ['5G畅享套餐', '千兆宽带', '家庭融合套餐', '魔百和电视', '5G手机换机', '集团V网', '云视讯', '和家亲安防']
 /** Outcome presets and the funnel stage each suggests. */
 export const OUTCOMES: { text: string; stage?: FunnelStage }[] = [
-  { text: '客户认可，约定下次详谈', stage: 'intent' }, { text: '已成交', stage: 'won' }, { text: '客户犹豫，需再跟进', stage: 'contacted' },
-  { text: '客户明确拒绝' }, { text: '收集到竞争信息' }, { text: '问题已解决', stage: 'retained' },
+  { text: '客户认可，约定下次详谈', stage: 'intent' },
+  { text: '已成交', stage: 'won' },
+  { text: '客户犹豫，需再跟进', stage: 'contacted' },
+  { text: '客户明确拒绝' },
+  { text: '收集到竞争信息' },
+  { text: '问题已解决', stage: 'retained' },
 ]
 export const toTargetRef = (value: string | null): TargetRef | null => {
   if (!value) return null
@@ -48,7 +61,10 @@ export const toTargetRef = (value: string | null): TargetRef | null => {
 export const numberOrText = (s: string) => (s.trim() === '' ? undefined : Number.isFinite(Number(s)) ? Number(s) : s)
 
 /** The form as the core's input; what does not parse is sent as typed so the core names it. `local` names the fields wrong before sending. */
-export function toVisitInput(form: VisitForm, options: { draftId: string | null; radiusM: number; timeZone?: string }): { input?: VisitCompleteInput; local: Record<string, string> } {
+export function toVisitInput(
+  form: VisitForm,
+  options: { draftId: string | null; radiusM: number; timeZone?: string },
+): { input?: VisitCompleteInput; local: Record<string, string> } {
   const local: Record<string, string> = {}
   const ref = toTargetRef(form.target)
   if (!ref) local.target = 'required'
@@ -77,7 +93,13 @@ export function toVisitInput(form: VisitForm, options: { draftId: string | null;
     products: form.products.map((p) => ({ product: p.product, outcome: p.outcome, quantity: (numberOrText(p.quantity) ?? 1) as number })),
     objections: form.objections.map((o) => ({ code: o.code, detail: o.detail || undefined, answer: o.answer || undefined, worked: o.worked })),
     rivalNews: form.rival.on
-      ? { rival: form.rival.rival, kind: form.rival.kind, title: form.rival.title, monthlyFee: numberOrText(form.rival.monthlyFee) as number | undefined, threatLevel: numberOrText(form.rival.threat) as number | undefined }
+      ? {
+          rival: form.rival.rival,
+          kind: form.rival.kind,
+          title: form.rival.title,
+          monthlyFee: numberOrText(form.rival.monthlyFee) as number | undefined,
+          threatLevel: numberOrText(form.rival.threat) as number | undefined,
+        }
       : undefined,
     nextAction: form.next.action.trim() || form.next.due ? { action: form.next.action, due: form.next.due } : undefined,
     photos: form.photos.map(({ preview: _preview, ...p }) => p),
@@ -96,11 +118,23 @@ export interface CorrectionForm {
 }
 
 export function correctionOf(v: VisitDetail): CorrectionForm {
-  return { purpose: v.purpose ?? '', outcome: v.outcome ?? '', objections: v.objections.map((o) => o.code), nextAction: v.nextAction ?? '', nextDue: v.nextActionDue ?? '' }
+  return {
+    purpose: v.purpose ?? '',
+    outcome: v.outcome ?? '',
+    objections: v.objections.map((o) => o.code),
+    nextAction: v.nextAction ?? '',
+    nextDue: v.nextActionDue ?? '',
+  }
 }
 
 export function sameCorrection(a: CorrectionForm, b: CorrectionForm): boolean {
-  return a.purpose === b.purpose && a.outcome === b.outcome && a.objections.join(',') === b.objections.join(',') && a.nextAction === b.nextAction && a.nextDue === b.nextDue
+  return (
+    a.purpose === b.purpose &&
+    a.outcome === b.outcome &&
+    a.objections.join(',') === b.objections.join(',') &&
+    a.nextAction === b.nextAction &&
+    a.nextDue === b.nextDue
+  )
 }
 
 /** Whether the form holds anything typed (a form with only a target is not worth asking about). */

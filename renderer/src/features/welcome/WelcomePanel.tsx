@@ -37,8 +37,12 @@ export function WelcomePanel({ onLoaded, onConnect }: { onLoaded: () => void; on
             <Card withBorder radius="md" padding="lg" data-testid="welcome-connect">
               <Stack gap="sm" h="100%">
                 <Title order={4}>{t('welcome.connectTitle')}</Title>
-                <Text size="sm" style={{ flex: 1 }}>{t('welcome.connectText')}</Text>
-                <Button onClick={onConnect} data-testid="welcome-connect-button">{t('welcome.connect')}</Button>
+                <Text size="sm" style={{ flex: 1 }}>
+                  {t('welcome.connectText')}
+                </Text>
+                <Button onClick={onConnect} data-testid="welcome-connect-button">
+                  {t('welcome.connect')}
+                </Button>
               </Stack>
             </Card>
             <Card withBorder radius="md" padding="lg" data-testid="welcome-import">
@@ -49,7 +53,9 @@ export function WelcomePanel({ onLoaded, onConnect }: { onLoaded: () => void; on
                   <List.Item>{t('welcome.importStep2')}</List.Item>
                   <List.Item>{t('welcome.importStep3')}</List.Item>
                 </List>
-                <Button variant="light" onClick={() => setImporting(true)} data-testid="welcome-import-button">{t('welcome.import')}</Button>
+                <Button variant="light" onClick={() => setImporting(true)} data-testid="welcome-import-button">
+                  {t('welcome.import')}
+                </Button>
               </Stack>
             </Card>
             <Card withBorder radius="md" padding="lg" data-testid="welcome-demo">
