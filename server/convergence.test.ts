@@ -366,7 +366,7 @@ function newRow(
     }),
     customer_products: () => {
       const customerId = parent('key_customers')
-      return customerId && { id, customerId, productKind: 'broadband', productName: '宽带', since: '2026-01-01' }
+      return customerId ? { id, customerId, productKind: 'broadband', productName: '宽带', since: '2026-01-01' } : undefined
     },
     competitor_intel: () => ({ id, rival: 'telecom', kind: 'price', title: `情报${n}`, gridId, seenAt: at }),
     visits: () => ({ id, status: 'done', targetKind: 'village', gridId, checkedInAt: at, checkInSource: 'none', purpose: '回访' }),
@@ -378,23 +378,23 @@ function newRow(
     }),
     visit_participants: () => {
       const visitId = parent('visits')
-      return visitId && { id, visitId, name: `同行${n}`, role: 'customer_manager' }
+      return visitId ? { id, visitId, name: `同行${n}`, role: 'customer_manager' } : undefined
     },
     visit_objections: () => {
       const visitId = parent('visits')
-      return visitId && { id, visitId, objectionCode: 'price', detail: '嫌贵' }
+      return visitId ? { id, visitId, objectionCode: 'price', detail: '嫌贵' } : undefined
     },
     visit_products: () => {
       const visitId = parent('visits')
-      return visitId && { id, visitId, product: '宽带', outcome: 'pitched', quantity: 1 }
+      return visitId ? { id, visitId, product: '宽带', outcome: 'pitched', quantity: 1 } : undefined
     },
     funnel_moves: () => {
       const customerId = parent('key_customers')
-      return customerId && { id, customerId, fromStage: 'potential', toStage: 'contacted', movedAt: at }
+      return customerId ? { id, customerId, fromStage: 'potential', toStage: 'contacted', movedAt: at } : undefined
     },
     attachments: () => {
       const ownerId = parent('visits')
-      return ownerId && { id, ownerTable: 'visits', ownerId, fileName: `照片${n}.jpg`, sha256: 'a'.repeat(64), mime: 'image/jpeg', bytes: 1024 }
+      return ownerId ? { id, ownerTable: 'visits', ownerId, fileName: `照片${n}.jpg`, sha256: 'a'.repeat(64), mime: 'image/jpeg', bytes: 1024 } : undefined
     },
   }
   return makers[table]()
@@ -479,7 +479,7 @@ describe.each(backends)('convergence (%s)', (backend) => {
           // then sync, edit over and conflict with them): no table is left to chance.
           for (const [k, table] of TABLES.entries()) {
             const device = writerFor((run + k) % devices.length, table)
-            const change = applyEdit(device, { device, table, row: run, column: run + k, value: run })
+            const change = applyEdit(device, { table, row: run, column: run + k, value: run })
             if (change) {
               model.record(device, change)
               touched[table].edited++

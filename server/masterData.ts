@@ -130,21 +130,18 @@ export async function importMasterFile(db: HqDb, kind: MasterFileKind, file: str
       options: { encoding: { type: 'string' }, crs: { type: 'string' }, map: { type: 'string' }, 'skip-invalid': { type: 'boolean' } },
     })
     const source = { path: resolve(file) }
-    const envelope =
-      kind === 'actuals'
-        ? await replica.dispatch('actuals.import', { source }, 'en')
-        : await replica.dispatch(
-            'import.commit',
-            {
-              kind,
-              source,
-              encoding: values.encoding,
-              crs: values.crs,
-              mapping: parseColumnMapping(values.map),
-              ...(values['skip-invalid'] ? { onInvalid: 'skip' as const } : {}),
-            },
-            'en',
-          )
+    const envelope = await replica.dispatch(
+      'import.commit',
+      {
+        kind,
+        source,
+        encoding: values.encoding,
+        crs: values.crs,
+        mapping: parseColumnMapping(values.map),
+        ...(values['skip-invalid'] ? { onInvalid: 'skip' as const } : {}),
+      },
+      'en',
+    )
     const changes = envelope.ok ? pendingChanges(replica.ctx.db.$client, Number.MAX_SAFE_INTEGER) : []
     replica.close()
     if (!envelope.ok) return { ok: false, report: errorText('en', envelope), changes: 0 }

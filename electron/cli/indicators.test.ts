@@ -21,10 +21,15 @@ describe('the command line: imports of actuals and key customers, and the dashbo
       file,
       'org_unit_code,indicator_code,period,value\n451022-G01,new_mobile,2031-05,5\n451022-X,new_mobile,2031-05,5\n451022-G02,new_mobile,2031-05,lots\n',
     )
-    const result = await cli('import', 'actuals', file)
+    const checked = await cli('import', 'actuals', file, '--dry-run', '--lang', 'en')
+    expect(checked.code).toBe(1)
+    const result = await cli('import', 'actuals', file, '--lang', 'en')
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain('row 3, orgUnitCode: unknown org unit code "451022-X"')
-    expect(result.stderr).toContain('row 4, value: "lots" is not a number')
+    for (const out of [checked, result]) {
+      expect(out.stderr).toContain('bad.csv row 2 [Org unit code]: Unknown org unit code "451022-X"')
+      expect(out.stderr).toContain('bad.csv row 3 [Value]: "lots" is not a number')
+    }
+    expect((await cli('import', 'actuals', file)).stderr).toContain('bad.csv 第3行 [完成值]: 「lots」不是数字')
     expect(await actualsCount()).toBe(0)
   })
 
@@ -33,7 +38,7 @@ describe('the command line: imports of actuals and key customers, and the dashbo
     writeFileSync(file, 'org_unit_code,indicator_code,period,value\n451022-G01,new_mobile,2031-05,5\n')
     const result = await cli('import', 'actuals', file)
     expect(result.code).toBe(0)
-    expect(JSON.parse(result.stdout)).toMatchObject({ stored: 1 })
+    expect(JSON.parse(result.stdout)).toMatchObject({ file: 'good.csv', inserted: 1 })
     expect(await actualsCount()).toBe(1)
     const dash = await cli('dashboard', '--region', '451022', '--period', '2031-05', '--as-of', '2031-05-31')
     expect(dash.code).toBe(0)

@@ -42,9 +42,11 @@ Commands:
                                     repaired when the area stays within 1%
   import template villages --format csv|xlsx --out FILE [--force]
                                     an empty village file with every column the importer knows
-  import actuals FILE [--dry-run]   import actuals from the billing export (CSV/XLSX: org unit code,
-                                    indicator code, period, value); all rows or none; a bad file
-                                    exits 1 listing every row error
+  import actuals FILE [--map f=col,...] [--skip-invalid]
+                                    import actuals from the billing export (CSV/XLSX: org unit code,
+                                    indicator code, period, value, as of); all rows or none; a bad
+                                    file exits 1 listing every problem by row and column
+  import KIND FILE --dry-run        check a file of any kind, write nothing
   dashboard --region CODE --period P [--as-of YYYY-MM-DD]
                                     时间进度 traffic lights per center and grid, as JSON
   sync enrol --server URL --code CODE [--name NAME] [--allow-insecure-http] [--clear-demo [--export FILE]]
@@ -237,19 +239,30 @@ async function dispatchCommand(
     if (!definition) return { ok: false, error: { code: 'NOT_FOUND', message: `no saved report named ${rest[1]}`, details: { name: rest[1] } } }
     return dispatch('reports.definitions.run', { id: definition.id, overwrite: values.force ?? false })
   }
-  if (command === 'import' && rest[0] === 'actuals' && rest.length === 2)
-    return dispatch('actuals.import', { source: { path: resolve(rest[1]!) }, dryRun: values['dry-run'] })
   if (command === 'dashboard' && rest.length === 0) return dispatch('dashboard.get', { region: values.region, period: values.period, asOf: values['as-of'] })
   if (command === 'import' && rest.length === 2) {
     const mapping = parseColumnMapping(values.map)
-    return dispatch('import.commit', {
+    const input = {
       kind: rest[0],
       source: { path: resolve(rest[1]!) },
       encoding: values.encoding,
       crs: values.crs,
       mapping,
       ...(values['skip-invalid'] ? { onInvalid: 'skip' } : {}),
-    })
+    }
+    if (!values['dry-run']) return dispatch('import.commit', input)
+    // --dry-run: the check alone; a file with problems exits 1 with the same report a commit gives.
+    const preview = await dispatch('import.preview', input)
+    const issues = preview.ok ? (preview.value as { issues: unknown[]; moreIssues: number }) : undefined
+    if (!issues || issues.issues.length === 0) return preview
+    return {
+      ok: false,
+      error: {
+        code: 'VALIDATION',
+        message: `${issues.issues.length + issues.moreIssues} problem(s); nothing was imported`,
+        details: { importIssues: issues.issues, moreIssues: issues.moreIssues },
+      },
+    }
   }
   if (command === 'demo' && rest[0] === 'clear' && rest.length === 1) return dispatch('demo.clear', values.export ? { exportPath: resolve(values.export) } : {})
   if (command === 'demo' && rest[0] === 'load' && rest.length === 1) {

@@ -39,8 +39,7 @@ describe('path fields in the contract', () => {
   })
 
   it('declares the file-reading and file-writing handlers', () => {
-    for (const name of ['import.preview', 'import.commit', 'import.start', 'actuals.import', 'basemaps.add'] as const)
-      expect(declaredPaths(name).read).toEqual(['source.path'])
+    for (const name of ['import.preview', 'import.commit', 'import.start', 'basemaps.add'] as const) expect(declaredPaths(name).read).toEqual(['source.path'])
     expect(declaredPaths('reports.export').write).toEqual(['path'])
     expect(declaredPaths('reports.definitions.save').write).toEqual(['folder'])
     expect(declaredPaths('demo.clear').write).toEqual(['exportPath'])

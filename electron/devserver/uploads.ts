@@ -13,7 +13,6 @@ export const UPLOAD_KEEP_MS = 30 * 60_000
 /** Calls that are done with their file once they succeed (previews and dry runs are not). */
 const consumes: Record<string, (input: Record<string, unknown>) => boolean> = {
   'import.commit': () => true,
-  'actuals.import': (input) => input.dryRun !== true,
   'basemaps.add': () => true,
 }
 

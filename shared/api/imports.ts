@@ -1,11 +1,11 @@
-// Imports of villages and key customers (CSV/XLSX) and boundaries (GeoJSON/KML/zipped Shapefile: grids, the county
+// Imports of villages, key customers and indicator actuals (CSV/XLSX) and boundaries (GeoJSON/KML/zipped Shapefile: grids, the county
 // outline, township outlines): preview, then commit all or nothing (or, when asked, the valid rows
 // with the rest reported). Problems are reported per row and field with a code the UI and CLI translate
 // (i18n `importIssues.<code>`), so the same report reads in Chinese or English.
 import { z } from 'zod'
 import { out, readsSource } from './define'
 
-export const importKinds = ['villages', 'customers', 'grids', 'county', 'townships'] as const
+export const importKinds = ['villages', 'customers', 'actuals', 'grids', 'county', 'townships'] as const
 /** The kinds read from boundary files. */
 export const boundaryKinds = ['grids', 'county', 'townships'] as const
 export const isBoundaryKind = (kind: string): kind is (typeof boundaryKinds)[number] => (boundaryKinds as readonly string[]).includes(kind)
@@ -46,6 +46,10 @@ export const importIssueCodes = [
   'lone_surrogate',
   'too_many_vertices',
   'geometry_too_large',
+  'unknown_org_unit',
+  'unknown_indicator',
+  'bad_period',
+  'duplicate_actual',
 ] as const
 export type ImportIssueCode = (typeof importIssueCodes)[number]
 

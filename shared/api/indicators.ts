@@ -68,37 +68,6 @@ export interface ActualRow {
   source: string
 }
 
-/** One problem in one row of an imported file; row numbers as a spreadsheet shows them (header = 1). */
-export interface RowError {
-  row: number
-  field: string
-  /** What is wrong, in English (the UI translates `code`). */
-  problem: string
-  code:
-    | 'missing_column'
-    | 'required'
-    | 'unknown_org_unit'
-    | 'unknown_indicator'
-    | 'bad_period'
-    | 'not_a_number'
-    | 'duplicate'
-    | 'empty_file'
-    | 'unreadable'
-    | 'nul_char'
-    | 'lone_surrogate'
-  value?: string
-}
-
-export interface ActualsImportResult {
-  fileName: string
-  rows: number
-  stored: number
-  periods: string[]
-  orgUnits: number
-  indicators: string[]
-  dryRun: boolean
-}
-
 export interface KpiCell {
   target: number | null
   actual: number | null
@@ -286,21 +255,6 @@ export const indicatorsApi = {
   'actuals.record': {
     input: z.object({ indicatorCode: code, orgUnitCode: code, period: periodSchema, value: amount, asOf: isoTime.optional() }).strict(),
     output: out<ActualRow>(),
-  },
-  'actuals.import': {
-    input: z
-      .object({
-        /** A file on this machine (Electron, CLI), or its bytes (browser mode); same shape as import.*. */
-        source: z.union([
-          z.object({ path: z.string().min(1).max(4096) }).strict(),
-          z.object({ fileName: z.string().min(1).max(255), base64: z.string().max(40 * 1024 * 1024) }).strict(),
-        ]),
-        /** Validate only: report the row errors, store nothing. */
-        dryRun: z.boolean().default(false),
-      })
-      .strict(),
-    output: out<ActualsImportResult>(),
-    paths: { read: ['source.path'] } satisfies PathFields,
   },
   'actuals.history': {
     input: z.object({ indicatorCode: code, orgUnitCode: code, period: periodSchema }).strict(),

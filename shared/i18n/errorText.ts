@@ -14,12 +14,6 @@ export function errorText(lang: Language, envelope: Extract<Envelope<unknown>, {
   }
   if (typeof reason === 'string' && reason in reportErrors)
     return reportErrors[reason]!.replace(/\{\{(\w+)\}\}/g, (_, key: string) => String(envelope.error.details?.[key] ?? ''))
-  // Actuals import errors: one line per row and column.
-  const rowErrors = envelope.error.details?.rowErrors as { row: number; field: string; problem: string }[] | undefined
-  if (rowErrors) {
-    const more = Number(envelope.error.details?.totalErrors ?? rowErrors.length) - rowErrors.length
-    return [envelope.error.message, ...rowErrors.map((e) => `  row ${e.row}, ${e.field}: ${e.problem}`), ...(more > 0 ? [`  … +${more}`] : [])].join('\n')
-  }
   // Import errors list every problem: file, row, field and what is wrong.
   const importIssues = envelope.error.details?.importIssues as ImportIssue[] | undefined
   if (importIssues) {

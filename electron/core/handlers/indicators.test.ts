@@ -3,6 +3,8 @@ import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ImportIssue } from '../../../shared/api/imports'
+import { errorText } from '../../../shared/i18n/errorText'
 import { AppError } from '../../../shared/errors'
 import { openTestCore } from '../testing'
 
@@ -209,25 +211,34 @@ describe('importing actuals from the billing export', () => {
       ].join('\n'),
     )
     const before = { actuals: count(core, 'actuals'), outbox: count(core, 'outbox') }
-    const err = await failure(core.call('actuals.import', { source: { path: file } }))
+    const err = await failure(core.call('import.commit', { kind: 'actuals', source: { path: file } }))
     expect(err.code).toBe('VALIDATION')
-    const rowErrors = (err.details as { rowErrors: { row: number; field: string; code: string }[] }).rowErrors
-    expect(rowErrors.map((e) => [e.row, e.field, e.code])).toEqual([
-      [3, 'orgUnitCode', 'unknown_org_unit'],
-      [4, 'indicatorCode', 'unknown_indicator'],
-      [5, 'period', 'bad_period'],
-      [6, 'value', 'not_a_number'],
-      [7, 'orgUnitCode', 'duplicate'],
+    const issues = (err.details as { importIssues: ImportIssue[] }).importIssues
+    expect(issues.map((e) => [e.row, e.field, e.code, e.params])).toEqual([
+      [2, 'orgUnitCode', 'unknown_org_unit', { value: '451022-G99' }],
+      [3, 'indicatorCode', 'unknown_indicator', { value: 'no_such' }],
+      [4, 'period', 'bad_period', { value: '2030-13' }],
+      [5, 'value', 'not_a_number', { value: 'abc' }],
+      [6, 'orgUnitCode', 'duplicate_actual', { value: `${G(3)} new_mobile 2030-11`, other: 1 }],
     ])
-    expect(err.issues?.[0]?.path).toEqual(['bad.csv', 3, 'orgUnitCode'])
+    expect(err.issues?.[0]?.path).toEqual(['bad.csv', 2, 'orgUnitCode'])
     expect({ actuals: count(core, 'actuals'), outbox: count(core, 'outbox') }).toEqual(before)
+    // Every problem reads in both languages, with its row and column.
+    expect(errorText('zh-CN', { ok: false, error: err.toBody() })).toContain('bad.csv 第4行 [账期]: 「2030-13」不是有效账期')
+    expect(errorText('en', { ok: false, error: err.toBody() })).toContain('Same org unit, indicator and period as row 1')
+    // 'skip' writes the one good row and reports the rest.
+    const skipped = await core.call('import.commit', { kind: 'actuals', source: { path: file }, onInvalid: 'skip' })
+    expect(skipped).toMatchObject({ inserted: 1, skipped: 5 })
+    expect(count(core, 'actuals')).toBe(before.actuals + 1)
   })
 
   it('reports a missing column once, on the header row', async () => {
     const file = join(core.dataDir, 'nocol.csv')
     writeFileSync(file, `org_unit_code,period,value\n${G(3)},2030-11,1\n`)
-    const err = await failure(core.call('actuals.import', { source: { path: file } }))
-    expect((err.details as { rowErrors: unknown[] }).rowErrors).toEqual([expect.objectContaining({ row: 1, field: 'indicatorCode', code: 'missing_column' })])
+    const err = await failure(core.call('import.commit', { kind: 'actuals', source: { path: file } }))
+    expect((err.details as { importIssues: ImportIssue[] }).importIssues).toEqual([
+      expect.objectContaining({ row: null, field: 'indicatorCode', code: 'missing_column' }),
+    ])
   })
 
   it('stores a good CSV (GB18030, Chinese headers, 账期 202611) with one outbox entry per row', async () => {
@@ -235,15 +246,15 @@ describe('importing actuals from the billing export', () => {
     const file = join(core.dataDir, '实际完成.csv')
     writeFileSync(file, iconv.encode(text, 'gb18030'))
     const before = count(core, 'outbox', `table_name = 'actuals'`)
-    const result = await core.call('actuals.import', { source: { path: file } })
-    expect(result).toMatchObject({ rows: 2, stored: 2, periods: ['2030-11'], orgUnits: 2, indicators: ['churn', 'new_mobile'] })
+    const result = await core.call('import.commit', { kind: 'actuals', source: { path: file } })
+    expect(result).toMatchObject({ inserted: 2, updated: 0 })
     expect(count(core, 'outbox', `table_name = 'actuals'`)).toBe(before + 2)
     const d = await core.call('dashboard.get', { region: G(3), period: '2030-11', asOf: '9999-12-31', indicatorCodes: ['new_mobile'] })
     expect(d.rows[0]!.cells.new_mobile!.actual).toBe(1234)
     expect(count(core, 'actuals', `source = 'import:实际完成.csv'`)).toBe(2)
   })
 
-  it('reads XLSX, uploaded as bytes, and validates without storing on a dry run', async () => {
+  it('reads XLSX, uploaded as bytes, and previews without storing', async () => {
     const wb = new ExcelJS.Workbook()
     const ws = wb.addWorksheet('BOSS')
     ws.addRow(['org_unit_code', 'indicator_code', 'period', 'value'])
@@ -251,10 +262,11 @@ describe('importing actuals from the billing export', () => {
     ws.addRow([G(6), 'terminal_sales', new Date(Date.UTC(2030, 11, 1)), 4.5])
     const base64 = Buffer.from(await wb.xlsx.writeBuffer()).toString('base64')
     const before = count(core, 'actuals')
-    const dry = await core.call('actuals.import', { source: { fileName: 'boss.xlsx', base64 }, dryRun: true })
-    expect(dry).toMatchObject({ rows: 2, stored: 0, periods: ['2030-12'] })
+    const preview = await core.call('import.preview', { kind: 'actuals', source: { fileName: 'boss.xlsx', base64 } })
+    expect(preview).toMatchObject({ totalRows: 2, validRows: 2, issues: [] })
+    expect(preview.sample.map((r) => r.period)).toEqual(['2030-12', '2030-12'])
     expect(count(core, 'actuals')).toBe(before)
-    await core.call('actuals.import', { source: { fileName: 'boss.xlsx', base64 } })
+    await core.call('import.commit', { kind: 'actuals', source: { fileName: 'boss.xlsx', base64 } })
     expect(count(core, 'actuals')).toBe(before + 2)
   })
 })

@@ -1,7 +1,7 @@
 // Indicators, targets (set, decompose to children by weights with hand adjustments), actuals (hand
 // entry, billing-export import, history) and the 时间进度 dashboard.
 import { samePeriodLastYear, sameTotal, splitByWeights } from '../../../shared/analysis'
-import type { ActualsImportResult, SplitMethod, TargetSplit } from '../../../shared/api/indicators'
+import type { SplitMethod, TargetSplit } from '../../../shared/api/indicators'
 import { AppError } from '../../../shared/errors'
 import type { HandlerContext } from '../context'
 import { updateSynced } from '../db/repos/changes'
@@ -121,76 +121,6 @@ export function splitTarget(
   }
 }
 
-export async function importActuals(
-  ctx: HandlerContext,
-  input: { source: { path: string } | { fileName: string; base64: string }; dryRun: boolean },
-): Promise<ActualsImportResult> {
-  // The file readers (exceljs, papaparse) load on first use, not at start-up.
-  const [{ fileIssue, readSource, readTable }, { parseActualsTable }] = await Promise.all([import('../import/read'), import('../indicators/actualsFile')])
-  let file
-  try {
-    file = readSource(input.source)
-  } catch (error) {
-    const path = 'path' in input.source ? input.source.path : input.source.fileName
-    throw new AppError('NOT_FOUND', `cannot read ${path}: ${(error as Error).message}`, {
-      issues: [{ path: ['source'], message: 'file not found or unreadable' }],
-      details: { path },
-    })
-  }
-  let table
-  try {
-    table = await readTable(file, 'auto')
-  } catch (error) {
-    const issue = fileIssue(file.name, error)
-    const rowErrors = [
-      {
-        row: 1,
-        field: '(file)',
-        code: issue.code,
-        problem: issue.code === 'unreadable' ? `not a readable CSV/XLSX file: ${(error as Error).message}` : (error as Error).message,
-      },
-    ]
-    throw new AppError('VALIDATION', `${file.name}: not a readable CSV/XLSX file; nothing was imported`, {
-      issues: [{ path: [file.name], message: rowErrors[0]!.problem }],
-      details: { file: file.name, rowErrors, totalErrors: 1 },
-    })
-  }
-  const { rows, errors } = parseActualsTable(table, {
-    orgUnitIdByCode: orgUnitIdsByCode(ctx.db),
-    indicatorCodes: new Set(listIndicators(ctx.db).map((i) => i.code)),
-  })
-  if (errors.length) {
-    const rowCount = new Set(errors.map((e) => e.row)).size
-    throw new AppError('VALIDATION', `${file.name}: ${rowCount} row(s) with problems; nothing was imported`, {
-      issues: errors.slice(0, 1000).map((e) => ({ path: [file.name, e.row, e.field], message: e.problem })),
-      details: { file: file.name, rowErrors: errors.slice(0, 1000), totalErrors: errors.length },
-    })
-  }
-  if (!input.dryRun) {
-    const now = ctx.change.now()
-    ctx.db.transaction((tx) => {
-      for (const r of rows)
-        insertActual(tx, ctx.change, {
-          indicatorCode: r.indicatorCode,
-          orgUnitId: r.orgUnitId,
-          period: r.period,
-          value: r.value,
-          asOf: r.asOf ?? now,
-          source: `import:${file.name}`,
-        })
-    })
-  }
-  return {
-    fileName: file.name,
-    rows: rows.length,
-    stored: input.dryRun ? 0 : rows.length,
-    periods: [...new Set(rows.map((r) => r.period))].sort(),
-    orgUnits: new Set(rows.map((r) => r.orgUnitId)).size,
-    indicators: [...new Set(rows.map((r) => r.indicatorCode))].sort(),
-    dryRun: input.dryRun,
-  }
-}
-
 export const indicatorHandlers = {
   'indicators.list': (ctx) => listIndicators(ctx.db),
   'indicators.setThresholds': (ctx, input) => {
@@ -228,7 +158,6 @@ export const indicatorHandlers = {
     )
     return getActual(ctx.db, id)!
   },
-  'actuals.import': (ctx, input) => importActuals(ctx, input),
   'actuals.history': (ctx, input) => {
     checkIndicators(ctx.db, [input.indicatorCode])
     const unit = unitByCode(ctx, input.orgUnitCode)

@@ -115,7 +115,7 @@ describe('imports and geometry', () => {
 
   it('an actuals CSV with a NUL is refused with row and column', async () => {
     const path = file('actuals-bad.csv', `org_unit_code,indicator_code,period,value\n451022-G03\u0000,new_mobile,2026-10,5\n`)
-    const result = await core.dispatch('actuals.import', { source: { path } }, 'en')
+    const result = await core.dispatch('import.commit', { kind: 'actuals', source: { path } }, 'en')
     expect(JSON.stringify(result)).toContain('nul_char')
   })
 

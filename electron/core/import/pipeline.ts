@@ -6,6 +6,7 @@ import { AppError, type ErrorBody } from '../../../shared/errors'
 import type { Db } from '../db/client'
 import type { ChangeContext } from '../db/repos/changes'
 import { boundaryTargets, commitGrids, FEATURE_ID, parseBoundaryFile, validateGrids, type BoundaryLevel, type GridFeature } from './grids'
+import { actualSample, actualTargets, validateActuals, writeActuals, type ActualImportRow } from './actuals'
 import { customerSample, customerTargets, validateCustomers, validCustomerRows, writeCustomers, type CustomerImportRow } from './customers'
 import { fileIssue, openTable, readSource, readTable, type SourceFile, type TableSource } from './read'
 import { villageChecker, villageLookups, villageSheet, villageTargets, villageWriter, type VillageLookups } from './villages'
@@ -42,6 +43,18 @@ export type Checked =
       headers: string[]
       mapping: Record<string, string>
       rows: CustomerImportRow[]
+      issues: ImportIssue[]
+      onInvalid: ImportInput['onInvalid']
+    }
+  | {
+      kind: 'actuals'
+      file: string
+      encoding: string | null
+      headers: string[]
+      mapping: Record<string, string>
+      /** The rows without a problem (an actual row is written whole or not at all). */
+      rows: ActualImportRow[]
+      totalRows: number
       issues: ImportIssue[]
       onInvalid: ImportInput['onInvalid']
     }
@@ -88,6 +101,17 @@ export async function checkImport(db: Db, input: ImportInput, report?: Report): 
     }
     report?.('validating', 0, table.rows.length, 'rows')
     return { ...none, encoding: table.encoding, headers: table.headers, ...validateCustomers(db, file.name, table, input.mapping) }
+  }
+  if (input.kind === 'actuals') {
+    const none = { kind: 'actuals' as const, file: file.name, onInvalid: input.onInvalid }
+    let table
+    try {
+      table = await readTable(file, input.encoding)
+    } catch (error) {
+      return { ...none, encoding: null, headers: [], mapping: {}, rows: [], totalRows: 0, issues: [unreadable(error)] }
+    }
+    report?.('validating', 0, table.rows.length, 'rows')
+    return { ...none, encoding: table.encoding, headers: table.headers, totalRows: table.rows.length, ...validateActuals(db, file.name, table, input.mapping) }
   }
   if (input.kind === 'villages') {
     const lookups = villageLookups(db)
@@ -200,6 +224,16 @@ export function previewOf(checked: Checked): ImportPreview {
       validRows: validRowCount(checked),
       sample: customerSample(checked.rows),
     }
+  if (checked.kind === 'actuals')
+    return {
+      ...base,
+      headers: checked.headers,
+      mapping: checked.mapping,
+      fields: actualTargets,
+      totalRows: checked.totalRows,
+      validRows: checked.rows.length,
+      sample: actualSample(checked.rows),
+    }
   const bad = rowsWithIssues(checked.issues)
   return {
     ...base,
@@ -221,6 +255,7 @@ const skippable = (checked: Checked) =>
 const validRowCount = (checked: Checked) => {
   if (checked.kind === 'villages') return checked.validRows
   if (checked.kind === 'customers') return validCustomerRows(checked.rows, checked.issues).length
+  if (checked.kind === 'actuals') return checked.rows.length
   const bad = rowsWithIssues(checked.issues)
   return checked.grids.filter((g) => !bad.has(g.row)).length
 }
@@ -247,6 +282,11 @@ export function writeImport(db: Db, cx: ChangeContext, checked: Checked, crs: st
     report?.('writing', 0, rows.length, 'rows')
     const counts = db.transaction((tx) => writeCustomers(tx, cx, rows))
     return { file: checked.file, ...counts, ...(skip ? { skipped: checked.rows.length - rows.length, ...skippedIssues } : {}) }
+  }
+  if (checked.kind === 'actuals') {
+    report?.('writing', 0, checked.rows.length, 'rows')
+    const counts = db.transaction((tx) => writeActuals(tx, cx, checked.file, checked.rows))
+    return { file: checked.file, ...counts, ...(skip ? { skipped: checked.totalRows - checked.rows.length, ...skippedIssues } : {}) }
   }
   if (checked.kind === 'grids') {
     const bad = rowsWithIssues(checked.issues)

@@ -52,10 +52,8 @@ describe('zip caps', () => {
     execFileSync('cp', [bomb, xlsx])
     const preview = await core.call('import.preview', { kind: 'villages', source: { path: xlsx } })
     expect(preview.issues.map((i) => [i.file, i.code])).toEqual([['村庄.xlsx', 'archive_too_large']])
-    await expect(core.call('actuals.import', { source: { path: xlsx }, dryRun: true })).rejects.toMatchObject({
-      code: 'VALIDATION',
-      details: { file: '村庄.xlsx', rowErrors: [{ code: 'archive_too_large' }] },
-    })
+    const actuals = await core.call('import.preview', { kind: 'actuals', source: { path: xlsx } })
+    expect(actuals.issues.map((i) => [i.file, i.code])).toEqual([['村庄.xlsx', 'archive_too_large']])
   })
 
   it('refuses a zip with more entries than the cap, and reads one within both caps', async () => {

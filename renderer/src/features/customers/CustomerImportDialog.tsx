@@ -1,103 +1,13 @@
-// Import key customers from CSV/XLSX, by the village import's rules and through its import jobs: the file goes by path
-// (Electron's native dialog, or an upload in browser mode with progress); choosing it previews it
-// (mapping, sample, every problem by row and field, translated); the mapping can be set by hand
-// (a change previews again); the problems can be saved as a CSV report; Import writes all rows or
-// none. The parts shared with the village dialog are in ../imports/ImportParts.
-import { Badge, Button, Group, Modal, Stack, Text } from '@mantine/core'
-import { useEffect, useState } from 'react'
+// Import key customers from CSV/XLSX (the table import dialog): coded values in the sample read as
+// the user knows them (商业, 意向 …); the village code and name only place the customer.
 import { useTranslation } from 'react-i18next'
-import type { ImportInput, ImportIssue, ImportPreview, ImportResult } from '../../../../shared/api/imports'
-import { call } from '../../api/client'
-import {
-  EncodingSelect,
-  ImportOutcome,
-  ImportProgress,
-  IssuesTable,
-  MappingEditor,
-  reportedIssues,
-  SampleTable,
-  SaveReportButton,
-  useImportFile,
-  type Step,
-} from '../imports/ImportParts'
+import type { ImportResult } from '../../../../shared/api/imports'
+import { TableImportDialog } from '../imports/TableImportDialog'
+
+const codedAs: Record<string, string> = { category: 'customers.category', funnelStage: 'customers.stage', rivalUsed: 'customers.rival' }
 
 export function CustomerImportDialog({ opened, onClose, onImported }: { opened: boolean; onClose: () => void; onImported: (r: ImportResult) => void }) {
   const { t } = useTranslation()
-  const [encoding, setEncoding] = useState<ImportInput['encoding']>('auto')
-  /** Target field → column, set by hand ('' = leave out); the rest are mapped by header. */
-  const [override, setOverride] = useState<Record<string, string>>({})
-  const [preview, setPreview] = useState<ImportPreview>()
-  const [issues, setIssues] = useState<{ list: ImportIssue[]; more: number }>({ list: [], more: 0 })
-  const [busy, setBusy] = useState<'reading' | 'committing' | null>(null)
-  const [result, setResult] = useState<ImportResult>()
-  const [error, setError] = useState<unknown>()
-  const clearResults = () => {
-    setOverride({})
-    setPreview(undefined)
-    setIssues({ list: [], more: 0 })
-    setResult(undefined)
-    setError(undefined)
-    setBusy(null)
-  }
-  const file = useImportFile('customers', '.csv,.txt,.xlsx', 'customer-import-file', clearResults)
-  const chosen = file.chosen
-
-  // Any change of file, encoding or mapping checks the file again.
-  useEffect(() => {
-    if (!chosen) return
-    let current = true
-    setBusy('reading')
-    setError(undefined)
-    setResult(undefined)
-    call('import.preview', { kind: 'customers', source: { path: chosen.path }, encoding, mapping: override }).then(
-      (value) => {
-        if (!current) return
-        setPreview(value)
-        setIssues({ list: value.issues, more: value.moreIssues })
-        setBusy(null)
-      },
-      (e: unknown) => {
-        if (!current) return
-        setPreview(undefined)
-        setError(e)
-        setBusy(null)
-      },
-    )
-    return () => {
-      current = false
-    }
-  }, [chosen, encoding, override])
-
-  const close = () => {
-    clearResults()
-    file.clear()
-    onClose()
-  }
-  const commit = async () => {
-    if (!chosen) return
-    setBusy('committing')
-    try {
-      const value = await call('import.commit', { kind: 'customers', source: { path: chosen.path }, encoding, mapping: override })
-      setResult(value)
-      onImported(value)
-    } catch (e) {
-      const reported = reportedIssues(e)
-      if (reported) setIssues(reported)
-      setError(e)
-    } finally {
-      setBusy(null)
-    }
-  }
-  // The village codes and names only place the customer; the sample shows the village found.
-  const columns = preview ? Object.keys(preview.mapping).filter((f) => f !== 'villageCode' && f !== 'villageName') : []
-  const canCommit = !!preview && issues.list.length === 0 && issues.more === 0 && preview.totalRows > 0 && !result && busy === null
-  const step: Step | undefined = file.upload
-    ? { phase: 'uploading', ...file.upload, unit: 'bytes', background: false }
-    : busy
-      ? { phase: busy === 'reading' ? 'validating' : 'writing', done: 0, total: 0, unit: 'rows', background: false }
-      : undefined
-  // Coded values as the user knows them (商业, 意向 …), not as stored.
-  const codedAs: Record<string, string> = { category: 'customers.category', funnelStage: 'customers.stage', rivalUsed: 'customers.rival' }
   const sampleCell = (column: string, value: unknown) =>
     value == null
       ? ''
@@ -106,73 +16,17 @@ export function CustomerImportDialog({ opened, onClose, onImported }: { opened: 
         : column === 'tierOverride'
           ? t('customers.tierLabel', { tier: String(value) })
           : String(value)
-
   return (
-    <Modal opened={opened} onClose={close} title={t('customers.importDialog.title')} size="xl" data-testid="customer-import-dialog">
-      <Stack gap="sm">
-        <Text size="sm" c="dimmed">
-          {t('customers.importDialog.hint')}
-        </Text>
-        <Group gap="sm" align="flex-end">
-          {file.input}
-          <Button variant="default" onClick={() => void file.choose()} disabled={busy === 'committing'}>
-            {t('villageImport.pickFile')}
-          </Button>
-          <EncodingSelect width={150} value={encoding} onChange={setEncoding} />
-          <Text size="sm" c={chosen ? undefined : 'dimmed'} data-testid="customer-import-file-name">
-            {chosen?.fileName ?? t('villageImport.noFile')}
-          </Text>
-        </Group>
-        {/* An upload can be cancelled; a check or an import of a customer file takes a moment and is not. */}
-        {step && <ImportProgress step={step} onCancel={file.upload ? file.clear : undefined} />}
-        {preview && (
-          <Stack gap={6} data-testid="customer-import-preview">
-            <Group gap="xs">
-              {preview.encoding && (
-                <Badge variant="light" tt="none">
-                  {t('villageImport.detected', { encoding: preview.encoding })}
-                </Badge>
-              )}
-              <Badge variant="light" color="gray" tt="none" data-testid="customer-import-rows">
-                {t('villageImport.rows', { count: preview.totalRows })}
-              </Badge>
-            </Group>
-            <MappingEditor preview={preview} override={override} onChange={setOverride} />
-            {preview.sample.length > 0 && (
-              <SampleTable
-                sample={preview.sample}
-                columns={columns}
-                cell={sampleCell}
-                maxHeight={issues.list.length > 0 ? 110 : 150}
-                testId="customer-import-sample"
-              />
-            )}
-          </Stack>
-        )}
-        <IssuesTable issues={issues.list} more={issues.more} testId="customer-import-issues" />
-        {preview && issues.list.length === 0 && !result && (
-          <Text size="sm" c="teal" data-testid="customer-import-ok">
-            {t('villageImport.noIssues')}
-          </Text>
-        )}
-        <ImportOutcome
-          error={error ?? file.error}
-          onCloseError={() => (error === undefined ? file.clear() : setError(undefined))}
-          result={result}
-          testId="customer-import-done"
-        />
-        <Group justify="space-between">
-          <SaveReportButton issues={issues.list} fileName={chosen?.fileName} testId="customer-import-save-report" />
-          <Group gap="xs">
-            <Button variant="default" onClick={close}>
-              {t('villageImport.close')}
-            </Button>
-            <Button disabled={!canCommit} loading={busy === 'committing'} onClick={() => void commit()} data-testid="customer-import-commit">
-              {t('villageImport.commit', { count: preview?.totalRows ?? 0 })}
-            </Button>
-          </Group>
-        </Group>
-      </Stack>
-    </Modal>
+    <TableImportDialog
+      kind="customers"
+      opened={opened}
+      onClose={onClose}
+      onImported={onImported}
+      title={t('customers.importDialog.title')}
+      hint={t('customers.importDialog.hint')}
+      testId="customer-import"
+      hiddenColumns={['villageCode', 'villageName']}
+      sampleCell={sampleCell}
+    />
   )
 }

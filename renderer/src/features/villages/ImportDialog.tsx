@@ -33,6 +33,7 @@ const BOUNDARY_FILES = '.geojson,.json,.kml,.zip'
 const accept: Record<Kind, string> = {
   villages: '.csv,.txt,.xlsx',
   customers: '.csv,.txt,.xlsx',
+  actuals: '.csv,.txt,.xlsx',
   grids: BOUNDARY_FILES,
   county: BOUNDARY_FILES,
   townships: BOUNDARY_FILES,
