@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { BostonQuadrant, Correlation, FunnelStep } from '../analysis'
 import type { FunnelStage, GridKind, OrgLevel, ValueTier } from '../domain'
 import type { Direction, Light } from '../kpi'
-import { out, type PathFields } from './define'
+import { out } from './define'
 import { isDay } from '../rules'
 
 /** '2026-10' (month), '2026-Q3' (quarter) or '2026' (year). */

@@ -14,7 +14,6 @@ import {
   listIndicators,
   listTargets,
   orgSubtree,
-  orgUnitIdsByCode,
   upsertTarget,
   type OrgUnitRow,
 } from '../db/repos/indicators'
