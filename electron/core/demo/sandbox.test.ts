@@ -2,7 +2,7 @@
 // device. Enrolment refuses while the demo is there, offers the user's changes for export, then
 // clears the demo in the transaction that stores the enrolment; the first sync pulls HQ's rows
 // (the same county, the same org-unit codes: no UNIQUE collision) and nothing is rejected.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -106,6 +106,25 @@ describe('clearing the demo without enrolling', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
       rmSync(core.dataDir, { recursive: true, force: true })
+    }
+  })
+
+  it("takes the demo county's reference divisions with it: another county's village file imports without township columns", async () => {
+    const core = openTestCore()
+    const dir = mkdtempSync(join(tmpdir(), 'griddesk-demo-clear-'))
+    try {
+      await core.call('demo.load', { keyCustomers: 0, visits: 0 })
+      expect(count(core, 'divisions')).toBeGreaterThan(0)
+      await core.call('demo.clear', {})
+      // The demo's own divisions go; what the user imported does not come from the demo.
+      expect(count(core, 'divisions')).toBe(0)
+      // 德保县 (451024), not the demo's 田东县: codes and names only, no 乡镇 columns.
+      const path = join(dir, 'debao.csv')
+      writeFileSync(path, '区划代码,名称,户数\n451024100201,城关村委会,410\n451024101202,那甲村委会,385\n')
+      expect(await core.call('import.commit', { kind: 'villages', source: { path } })).toMatchObject({ inserted: 2 })
+    } finally {
+      core.dispose()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })

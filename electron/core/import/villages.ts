@@ -114,6 +114,7 @@ export function villageChecker(
   const mapping = mapColumns(table.headers, villageFields, input.mapping)
   const index = checkHeaders(table, mapping, villageFields, REQUIRED, issue)
   const { divisions, grids } = lookups
+  const countiesWithTownships = new Set([...divisions].filter((c) => c.length === 9).map((c) => c.slice(0, 6)))
   const firstRowOfCode = new Map<string, number>()
   const fields = index ? Object.entries(villageFields).filter(([field]) => index[field] !== undefined) : []
 
@@ -157,11 +158,18 @@ export function villageChecker(
       else if (firstRowOfCode.has(code)) issue(row, 'divisionCode', 'duplicate_code', { value: code, other: firstRowOfCode.get(code)! })
       else {
         firstRowOfCode.set(code, row)
-        // With reference divisions loaded, a code must be known or belong to a known township, or
-        // the row names its township (which the import then makes).
+        // With reference divisions of the village's county loaded, a code must be known or belong
+        // to a known township, or the row names its township (which the import then makes). Another
+        // county's divisions say nothing about this one's codes.
         const township = values.townshipCode as string | undefined
         if (township !== undefined && township !== code.slice(0, 9)) issue(row, 'townshipCode', 'township_mismatch', { value: township, code })
-        else if (divisions.size > 0 && !divisions.has(code) && !divisions.has(code.slice(0, 9)) && township === undefined && values.townshipName === undefined)
+        else if (
+          countiesWithTownships.has(code.slice(0, 6)) &&
+          !divisions.has(code) &&
+          !divisions.has(code.slice(0, 9)) &&
+          township === undefined &&
+          values.townshipName === undefined
+        )
           issue(row, 'divisionCode', 'unknown_code', { value: code })
       }
     }

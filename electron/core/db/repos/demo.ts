@@ -2,7 +2,7 @@
 // master data: it is written without outbox entries, so it is never pushed to a real HQ.
 import { getTableColumns, getTableName } from 'drizzle-orm'
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
-import type { DemoCounty } from '../../demo/generate'
+import { DIVISIONS_SOURCE, type DemoCounty } from '../../demo/generate'
 import type { Db } from '../client'
 import * as schema from '../schema'
 import { forgetChecksum } from './sync'
@@ -101,7 +101,8 @@ const DEMO_STATE_KEYS = ['demo_seed', 'pull_cursor', 'push_cursor', 'last_run', 
 /**
  * Removes the demo county and everything typed into it, in the caller's transaction: every synced
  * table's rows, their outbox entries, field versions, conflicts and attachments, and the demo's
- * own state. Reference divisions (real NBS codes and names) and saved report settings stay.
+ * own state, and the demo county's reference divisions (a real county's village file must not be
+ * checked against them) unless an imported outline was laid on one. Saved report settings stay.
  * Returns the rows removed per table.
  */
 export function clearDemoRows(db: Db): Record<string, number> {
@@ -115,6 +116,8 @@ export function clearDemoRows(db: Db): Record<string, number> {
     const { changes } = sqlite.prepare(`DELETE FROM "${table}"`).run()
     if (changes > 0) removed[table] = changes
   }
+  const divisions = sqlite.prepare('DELETE FROM divisions WHERE source = ? AND boundary IS NULL').run(DIVISIONS_SOURCE).changes
+  if (divisions > 0) removed.divisions = divisions
   const drop = sqlite.prepare('DELETE FROM sync_state WHERE key = ?')
   for (const key of DEMO_STATE_KEYS) drop.run(key)
   forgetChecksum(sqlite)
