@@ -5,9 +5,12 @@ import ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ImportIssue } from '../../../shared/api/imports'
+import { resources } from '../../../shared/i18n'
 import { formatImportIssue } from '../../../shared/i18n/importIssues'
 import { runCli } from '../../cli/main'
 import { openTestCore } from '../testing'
+import { mapColumns } from './read'
+import { villageFields, villageTargets } from './villages'
 
 type TestCore = ReturnType<typeof openTestCore>
 const RARE = '莫𡐓村委会' // 𡐓 is outside the BMP (U+21413)
@@ -148,6 +151,109 @@ describe('village import', () => {
     expect(snapshot()).toEqual(before)
   })
 
+  const division = (code: string) => core.ctx.db.$client.prepare('SELECT name, level, parent_code AS parent, source FROM divisions WHERE code = ?').get(code)
+  const villageOf = (code: string) =>
+    core.ctx.db.$client.prepare('SELECT name, township_code AS township FROM villages WHERE division_code = ? AND deleted_at IS NULL').get(code)
+
+  it('makes a township the reference divisions do not list when the file gives its code (乡镇代码)', async () => {
+    expect(division('451022999')).toBeUndefined()
+    const path = file('new-township.csv', '区划代码,名称,乡镇代码\n451022999001,新甲村委会,451022999\n451022999002,新乙村委会,451022999\n')
+    expect(await commit(path)).toMatchObject({ ok: true, value: { inserted: 2 } })
+    // No name in the file: the township is known by its code until one is given.
+    expect(division('451022999')).toEqual({ name: '451022999', level: 'township', parent: '451022', source: 'import:new-township.csv' })
+    expect(villageOf('451022999002')).toEqual({ name: '新乙村委会', township: '451022999' })
+  })
+
+  it('makes a township the reference divisions do not list when the file names it (乡镇)', async () => {
+    const path = file('named-township.csv', '区划代码,名称,乡镇\n451022998001,新丙村委会,新开镇\n')
+    expect(await commit(path)).toMatchObject({ ok: true, value: { inserted: 1 } })
+    expect(division('451022998')).toEqual({ name: '新开镇', level: 'township', parent: '451022', source: 'import:named-township.csv' })
+    expect(villageOf('451022998001')).toEqual({ name: '新丙村委会', township: '451022998' })
+  })
+
+  it("keeps the reference name of a township it knows (the file's 乡镇 does not rename it)", async () => {
+    const known = division('451022100') as { name: string }
+    await commit(file('known-township.csv', '区划代码,名称,乡镇\n451022100296,某村委会,别名镇\n'))
+    expect(division('451022100')).toMatchObject({ name: known.name })
+  })
+
+  it('refuses a 乡镇代码 that is not the first nine digits of the village code, and writes nothing', async () => {
+    const before = snapshot()
+    const path = file('mismatch.csv', '区划代码,名称,乡镇代码\n451022999001,新甲村委会,451022999\n451022997001,错村委会,451022100\n')
+    expect(issuesOf(await commit(path))).toEqual([
+      { file: 'mismatch.csv', row: 2, field: 'townshipCode', code: 'township_mismatch', params: { value: '451022100', code: '451022997001' } },
+    ])
+    expect(division('451022999')).toBeUndefined()
+    expect(snapshot()).toEqual(before)
+    const issue = {
+      file: 'mismatch.csv',
+      row: 2,
+      field: 'townshipCode',
+      code: 'township_mismatch' as const,
+      params: { value: '451022100', code: '451022997001' },
+    }
+    expect(formatImportIssue(issue, 'zh-CN')).toContain('451022100')
+    expect(formatImportIssue(issue, 'en')).toContain('451022997001')
+  })
+
+  it("checks codes against the village's own county only: another county's villages need no township columns", async () => {
+    // The store lists 田东县's townships (the demo), none of 德保县 (451024).
+    const path = file('other-county.csv', '区划代码,名称\n451024100201,城关村委会\n')
+    expect(await commit(path)).toMatchObject({ ok: true, value: { inserted: 1 } })
+  })
+
+  it("imports the valid rows and reports the rest when asked (onInvalid 'skip'); the default still writes nothing", async () => {
+    const content = '区划代码,名称,户数\n451022101201,祥周村委会,6\n451022100288,坏村,abc\n451022100289,好村委会,40\n4510221,短码村,1\n'
+    const path = file('some-bad.csv', content)
+    const before = snapshot()
+    expect(issuesOf(await commit(path))).toHaveLength(2)
+    expect(snapshot()).toEqual(before)
+    const preview = await core.call('import.preview', { kind: 'villages', source: { path } })
+    expect(preview).toMatchObject({ totalRows: 4, validRows: 2 })
+    const result = await core.call('import.commit', { kind: 'villages', source: { path }, onInvalid: 'skip' })
+    expect(result).toMatchObject({ inserted: 1, updated: 1, skipped: 2 })
+    expect(result.skippedIssues!.map((i) => [i.row, i.code])).toEqual([
+      [2, 'not_a_number'],
+      [4, 'code_format'],
+    ])
+    expect(villageOf('451022100289')).toMatchObject({ name: '好村委会' })
+    expect(villageOf('451022100288')).toBeUndefined()
+  })
+
+  it("refuses a file-level problem even with onInvalid 'skip'", async () => {
+    const path = file('no-code.csv', '名称,户数\n某村,3\n')
+    const envelope = await core.dispatch('import.commit', { kind: 'villages', source: { path }, onInvalid: 'skip' })
+    expect(envelope.ok).toBe(false)
+  })
+
+  it('maps every label the app gives a field (profile, list, import report; both languages) back to that field', () => {
+    type Catalogue = { villages: Record<string, Record<string, unknown>>; fields: Record<string, string> }
+    const checked: string[] = []
+    for (const lang of ['zh-CN', 'en'] as const) {
+      const t = resources[lang].translation as unknown as Catalogue
+      for (const { name } of villageTargets) {
+        for (const label of [t.villages.field![name], t.villages.profile![name], t.villages.ageBand![name], t.fields[name]]) {
+          if (typeof label !== 'string') continue
+          expect({ label, mapping: mapColumns([label], villageFields, {}) }).toEqual({ label, mapping: { [name]: label } })
+          checked.push(label)
+        }
+      }
+    }
+    expect(checked.length).toBeGreaterThan(80)
+  })
+
+  it('recognises every profile field by its own label in the app, in both languages', async () => {
+    const t = (lang: 'zh-CN' | 'en') => resources[lang].translation as unknown as { villages: { field: Record<string, string> } }
+    const labelled = villageTargets.map((f) => f.name).filter((f) => t('zh-CN').villages.field[f])
+    expect(labelled.length).toBeGreaterThan(15)
+    for (const lang of ['zh-CN', 'en'] as const) {
+      const headers = labelled.map((f) => t(lang).villages.field[f]!)
+      const path = file(`labels-${lang}.csv`, `${headers.map((h) => (h.includes(',') ? `"${h}"` : h)).join(',')}\n`)
+      const preview = await core.call('import.preview', { kind: 'villages', source: { path } })
+      expect(Object.fromEntries(labelled.map((f) => [f, preview.mapping[f]]))).toEqual(Object.fromEntries(labelled.map((f, i) => [f, headers[i]])))
+    }
+  })
+
   it('reports a malformed XLSX as unreadable', async () => {
     const path = file('broken.xlsx', 'this is not a zip')
     expect(issuesOf(await commit(path))[0]).toMatchObject({ code: 'unreadable' })
@@ -166,6 +272,13 @@ describe('village import', () => {
     expect(failed.code).toBe(1)
     expect(failed.stderr).toContain('cli-bad.csv 第1行 [户数]: 「abc」不是数字')
     expect(failed.stderr).toContain('cli-bad.csv 第2行 [区划代码]')
+    const skipped = await runCli(['import', 'villages', bad, '--skip-invalid', '--data-dir', core.dataDir])
+    expect(skipped.code).toBe(1) // no valid row: nothing to import
+    const some = file('cli-some.csv', '区划代码,名称,户数\n451022100297,半好村委会,9\n451022100298,某村,abc\n')
+    const partial = await runCli(['import', 'villages', some, '--skip-invalid', '--data-dir', core.dataDir])
+    expect(partial.code).toBe(0)
+    expect(JSON.parse(partial.stdout)).toMatchObject({ inserted: 1, skipped: 1 })
+    expect(partial.stderr).toContain('cli-some.csv 第2行 [户数]: 「abc」不是数字')
     const good = file('cli-good.csv', iconv.encode(`区划代码,名称,户数\n451022100295,${RARE},12\n`, 'gb18030'))
     const ok = await runCli(['import', 'villages', good, '--data-dir', core.dataDir])
     expect(ok.code).toBe(0)
