@@ -41,6 +41,8 @@ export const importIssueCodes = [
   'duplicate_customer',
   'no_matching_sheet',
   'township_mismatch',
+  'rival_format',
+  'person_format',
   'invalid_topology',
   'nul_char',
   'lone_surrogate',

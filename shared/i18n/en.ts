@@ -119,6 +119,9 @@ export const en: Translation<typeof zhCN> = {
     invalid_topology:
       'The boundary is not valid (near {{lon}}, {{lat}}, e.g. a hole outside its outer ring): repairing it would change its area from {{areaBeforeM2}} to {{areaAfterM2}} m² ({{changePct}}%), so it was not repaired',
     township_mismatch: 'Township code "{{value}}" does not match the first 9 digits of village code "{{code}}"',
+    rival_format: '"{{value}}" should read "rival:figure", each rival once, separated by semicolons, e.g. "Telecom:120;Unicom:30"',
+    person_format:
+      '"{{value}}" should read "name(role) phone notes", people separated by semicolons, e.g. "Zhang San(secretary) 13812345678 supportive;Li Si(accountant)"',
     nul_char: 'Contains a NUL character (U+0000); remove it from the file',
     lone_surrogate: 'Contains a broken character (a lone UTF-16 surrogate); retype the text or save the file as UTF-8 again',
     too_many_vertices: 'The boundary has too many vertices (at most {{max}}); simplify it in a GIS tool first',
@@ -161,6 +164,9 @@ export const en: Translation<typeof zhCN> = {
     ourMobileSubs: 'Mobile subscribers',
     ourBroadbandSubs: 'Broadband subscribers',
     penetrationPct: 'Penetration %',
+    rivalPorts: 'Rival ports',
+    shareVsRivals: 'Our share against each rival (%)',
+    keyPersons: 'Key persons',
     notes: 'Notes',
     code: 'Code',
     geometry: 'Boundary',

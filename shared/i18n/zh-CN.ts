@@ -115,6 +115,8 @@ export const zhCN = {
     invalid_topology:
       '边界无效（约 {{lon}}, {{lat}} 处，如内环在外环之外）：修复会使面积从 {{areaBeforeM2}} 变为 {{areaAfterM2}} 平方米（变化 {{changePct}}%），未修复',
     township_mismatch: '乡镇代码「{{value}}」与村代码「{{code}}」的前9位不一致',
+    rival_format: '「{{value}}」应写成「对手:数值」，每个对手一次，多个用分号隔开，如「电信:120;联通:30」',
+    person_format: '「{{value}}」应写成「姓名(职务) 电话 备注」，多人用分号隔开，如「张三(村支书) 13812345678 支持我方;李四(会计)」',
     nul_char: '含有空字符（U+0000），请从文件中删除',
     lone_surrogate: '含有不完整的字符（孤立的 UTF-16 代理项），请重新输入该内容或将文件重新另存为 UTF-8',
     too_many_vertices: '边界顶点太多（最多 {{max}} 个），请先在 GIS 软件中简化',
@@ -157,6 +159,9 @@ export const zhCN = {
     ourMobileSubs: '移动用户数',
     ourBroadbandSubs: '宽带用户数',
     penetrationPct: '渗透率',
+    rivalPorts: '对手端口数',
+    shareVsRivals: '我方对各对手份额（%）',
+    keyPersons: '关键人物',
     notes: '备注',
     code: '编码',
     geometry: '边界',

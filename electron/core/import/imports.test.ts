@@ -254,6 +254,58 @@ describe('village import', () => {
     }
   })
 
+  it("imports rivals' ports, our share against each rival and key persons, shown on the profile as typed", async () => {
+    const path = file(
+      'rivals.csv',
+      [
+        '区划代码,名称,对手端口数,我方对各对手份额（%）,关键人物',
+        '451022100287,对手村委会,电信:120;联通:30,电信:55;联通:70,张三(村支书) 13812345678 支持我方;李四(会计)',
+        '451022100286,市场份额村委会,"{""telecom"": 8}",移动:60;电信:30;联通:10,"[{""name"":""王五"",""phone"":""0776-5212345""}]"',
+      ].join('\n'),
+    )
+    const preview = await core.call('import.preview', { kind: 'villages', source: { path } })
+    expect(preview.issues).toEqual([])
+    expect(preview.mapping).toMatchObject({ rivalPorts: '对手端口数', shareVsRivals: '我方对各对手份额（%）', keyPersons: '关键人物' })
+    expect(await core.call('import.commit', { kind: 'villages', source: { path } })).toMatchObject({ inserted: 2 })
+    const profile = async (code: string) => {
+      const { id } = core.ctx.db.$client.prepare('SELECT id FROM villages WHERE division_code = ?').get(code) as { id: string }
+      return core.call('villages.get', { id })
+    }
+    expect(await profile('451022100287')).toMatchObject({
+      rivalPorts: { telecom: 120, unicom: 30, broadnet: null },
+      shareVsRivals: { telecom: 55, unicom: 70, broadnet: null },
+      keyPersons: [
+        { name: '张三', role: '村支书', phone: '13812345678', notes: '支持我方' },
+        { name: '李四', role: '会计', phone: null, notes: null },
+      ],
+    })
+    // Market shares with ours: the profile shows ours ÷ (ours + that rival).
+    expect(await profile('451022100286')).toMatchObject({
+      rivalPorts: { telecom: 8 },
+      shareVsRivals: { telecom: 66.7, unicom: 85.7, broadnet: null },
+      keyPersons: [{ name: '王五', phone: '07765212345' }],
+    })
+  })
+
+  it("names a bad rival or key-person cell's problem, in Chinese and English", async () => {
+    const path = file('bad-rivals.csv', '区划代码,名称,对手端口数,关键人物\n451022100285,某村委会,电信:很多;铁通:3,张三(村支书 138\n')
+    const issues = issuesOf(await commit(path))
+    expect(issues.map((i) => [i.field, i.code])).toEqual([
+      ['rivalPorts', 'not_a_number'],
+      ['rivalPorts', 'unknown_value'],
+      ['keyPersons', 'person_format'],
+    ])
+    const lines = (lang: 'zh-CN' | 'en') => issues.map((i) => formatImportIssue(i, lang))
+    expect(lines('zh-CN')).toEqual([
+      'bad-rivals.csv 第1行 [对手端口数]: 「很多」不是数字',
+      'bad-rivals.csv 第1行 [对手端口数]: 「铁通」不是可选值（可选：电信/联通/广电）',
+      'bad-rivals.csv 第1行 [关键人物]: 「张三(村支书 138」应写成「姓名(职务) 电话 备注」，多人用分号隔开，如「张三(村支书) 13812345678 支持我方;李四(会计)」',
+    ])
+    expect(lines('en')[2]).toBe(
+      'bad-rivals.csv row 1 [Key persons]: "张三(村支书 138" should read "name(role) phone notes", people separated by semicolons, e.g. "Zhang San(secretary) 13812345678 supportive;Li Si(accountant)"',
+    )
+  })
+
   it('reports a malformed XLSX as unreadable', async () => {
     const path = file('broken.xlsx', 'this is not a zip')
     expect(issuesOf(await commit(path))[0]).toMatchObject({ code: 'unreadable' })

@@ -47,12 +47,22 @@ describe('village template', () => {
     row.getCell(headers.indexOf('名称') + 1).value = village.name
     row.getCell(headers.indexOf('户数') + 1).value = 432
     row.getCell(headers.indexOf('光纤覆盖') + 1).value = '是'
+    row.getCell(headers.indexOf('对手端口') + 1).value = '电信:12;广电:3'
+    row.getCell(headers.indexOf('关键人物') + 1).value = '张三(村支书) 13812345678'
+    const personsNote = notes!.getRows(2, notes!.rowCount - 1)!.find((r) => r.getCell(1).value === '关键人物')
+    expect(personsNote?.getCell(3).value).toContain('姓名(职务) 电话 备注')
     const path = join(dir, fileName)
     writeFileSync(path, Buffer.from(await book.xlsx.writeBuffer()))
     expect(await core.call('import.commit', { kind: 'villages', source: { path } })).toMatchObject({ updated: 1 })
-    expect(core.ctx.db.$client.prepare('SELECT households, fibre_covered AS fibre FROM villages WHERE division_code = ?').get(village.code)).toEqual({
+    expect(
+      core.ctx.db.$client
+        .prepare('SELECT households, fibre_covered AS fibre, rival_ports AS rivals, key_persons AS persons FROM villages WHERE division_code = ?')
+        .get(village.code),
+    ).toEqual({
       households: 432,
       fibre: 1,
+      rivals: '{"telecom":12,"broadnet":3}',
+      persons: '[{"name":"张三","role":"村支书","phone":"13812345678","notes":null}]',
     })
   })
 

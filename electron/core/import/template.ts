@@ -21,6 +21,8 @@ export function villageHeader(field: string, lang: Language): string {
   return (lang === 'zh-CN' ? aliases.find((a) => /\p{Script=Han}/u.test(a)) : undefined) ?? aliases[0]!
 }
 
+const TEXT_KINDS = new Set(['text', 'rivalCounts', 'rivalPcts', 'persons'])
+
 export async function villageTemplate(format: 'csv' | 'xlsx', lang: Language): Promise<{ fileName: string; content: Buffer }> {
   const t = catalogue(lang)
   const headers = villageTargets.map((f) => villageHeader(f.name, lang))
@@ -31,7 +33,8 @@ export async function villageTemplate(format: 'csv' | 'xlsx', lang: Language): P
   sheet.addRow(headers).font = { bold: true }
   sheet.columns.forEach((c, i) => (c.width = Math.max(10, headers[i]!.length * 2 + 2)))
   // Codes are text: a 12-digit division code must not become 4.51E+11.
-  for (const [i, f] of villageTargets.entries()) if (villageFields[f.name]!.kind === 'text') sheet.getColumn(i + 1).numFmt = '@'
+  // The structured cells (对手:端口数, key persons with their phones) are text as well.
+  for (const [i, f] of villageTargets.entries()) if (TEXT_KINDS.has(villageFields[f.name]!.kind)) sheet.getColumn(i + 1).numFmt = '@'
   sheet.views = [{ state: 'frozen', ySplit: 1 }]
   const notes = book.addWorksheet(t.villageTemplate.notes)
   notes.addRow([t.villageTemplate.col.column, t.villageTemplate.col.required, t.villageTemplate.col.takes]).font = { bold: true }

@@ -11,9 +11,10 @@ import { insertSyncedMany, updateSynced, type ChangeContext } from '../db/repos/
 import { orgUnitIdsByCode } from '../db/repos/grids'
 import { knownDivisionCodes, upsertDivision, villageIdsByCode } from '../db/repos/villages'
 import { resources } from '../../../shared/i18n'
+import { parsePersonsCell, parseRivalCell } from './profileCells'
 import { checkHeaders, hasRequiredColumns, mapColumns, targetFields, type TableSource } from './read'
 
-type FieldKind = 'text' | 'count' | 'pct' | 'bool' | 'coord' | 'signal'
+type FieldKind = 'text' | 'count' | 'pct' | 'bool' | 'coord' | 'signal' | 'rivalCounts' | 'rivalPcts' | 'persons'
 interface FieldSpec {
   kind: FieldKind
   aliases: string[]
@@ -39,6 +40,9 @@ const baseVillageFields: Record<string, FieldSpec> = {
   ourMobileSubs: { kind: 'count', aliases: ['our_mobile_subs', '移动用户数', '我方移动用户'] },
   ourBroadbandSubs: { kind: 'count', aliases: ['our_broadband_subs', '宽带用户数', '我方宽带用户'] },
   penetrationPct: { kind: 'pct', aliases: ['penetration_pct', '渗透率', '渗透率(%)'] },
+  rivalPorts: { kind: 'rivalCounts', aliases: ['rival_ports', '对手端口', '对手端口数', '竞争对手端口'] },
+  shareVsRivals: { kind: 'rivalPcts', aliases: ['share_vs_rivals', '对手份额', '我方份额', '市场份额'] },
+  keyPersons: { kind: 'persons', aliases: ['key_persons', '关键人物', '关键人', '村干部'] },
   notes: { kind: 'text', aliases: ['notes', '备注'], max: 5000 },
   ageUnder18Pct: { kind: 'pct', aliases: ['age_under_18_pct', '18岁以下占比'] },
   age18To60Pct: { kind: 'pct', aliases: ['age_18_to_60_pct', '18-60岁占比'] },
@@ -49,12 +53,16 @@ const baseVillageFields: Record<string, FieldSpec> = {
   townshipName: { kind: 'text', aliases: ['township', 'township_name', '乡镇', '乡镇名称', '乡镇（街道）', '所属乡镇'], max: 50 },
 }
 
-/** The labels the app shows for a field (the village profile and the import report, in both languages), with and without a "(%)" suffix. */
+/** The labels the app shows for a field (the village profile and list, the import report; both languages), with and without a "(%)" suffix. */
 function appLabels(field: string): string[] {
   const labels: string[] = []
   for (const lang of ['zh-CN', 'en'] as const) {
-    const t = resources[lang].translation as unknown as { villages: { field: Record<string, string> }; fields: Record<string, string> }
-    for (const label of [t.villages.field[field], t.fields[field]]) if (label) labels.push(label, label.replace(/\s*[(（]%[)）]$/, ''))
+    const t = resources[lang].translation as unknown as {
+      villages: Record<'field' | 'profile' | 'ageBand', Record<string, unknown>>
+      fields: Record<string, string>
+    }
+    for (const label of [t.villages.field[field], t.villages.profile[field], t.villages.ageBand[field], t.fields[field]])
+      if (typeof label === 'string') labels.push(label, label.replace(/\s*[(（]%[)）]$/, ''))
   }
   return labels
 }
@@ -138,6 +146,10 @@ export function villageChecker(
         const v = SIGNALS[raw.toLowerCase()]
         if (v) values[field] = v
         else issue(row, field, 'unknown_value', { value: raw, allowed: '好/一般/差/无信号' })
+      } else if (spec.kind === 'rivalCounts' || spec.kind === 'rivalPcts' || spec.kind === 'persons') {
+        const parsed = spec.kind === 'persons' ? parsePersonsCell(raw) : parseRivalCell(raw, spec.kind === 'rivalCounts' ? 'count' : 'pct')
+        if (parsed.issues) for (const { code, params } of parsed.issues) issue(row, field, code, params)
+        else values[field] = parsed.value
       } else if (spec.kind === 'bool') {
         const v = raw.toLowerCase()
         if (TRUE.has(v)) values[field] = true
