@@ -151,6 +151,72 @@ describe('real, public boundary files', () => {
   })
 })
 
+describe('identifiers found by themselves, or named with --map', () => {
+  let core: ReturnType<typeof openTestCore>
+  let dir: string
+  beforeEach(() => {
+    core = openTestCore()
+    dir = mkdtempSync(join(tmpdir(), 'griddesk-ids-'))
+  })
+  afterEach(() => {
+    core.dispose()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  // 舒城县 (341523), a square around it: only the identifiers differ between the cases.
+  const square: Polygon = {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [116.8, 31.2],
+        [117.1, 31.2],
+        [117.1, 31.5],
+        [116.8, 31.5],
+        [116.8, 31.2],
+      ],
+    ],
+  }
+  const write = (name: string, properties: Record<string, unknown>) => {
+    const path = join(dir, name)
+    writeFileSync(path, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties, geometry: square }] }))
+    return path
+  }
+  const counties = () => core.ctx.db.$client.prepare("SELECT code, name FROM divisions WHERE level = 'county'").all()
+
+  it.each([
+    ['adcode / name (DataV, Amap)', { adcode: 341523, name: '舒城县', level: 'district' }, { code: 'adcode', name: 'name' }],
+    ["gb / NAME (Tianditu's 156 + code)", { gb: '156341523', NAME: '舒城县' }, { code: 'gb', name: 'NAME' }],
+    ['code / 名称', { code: '341523', 名称: '舒城县', 面积: 2092 }, { code: 'code', name: '名称' }],
+    ['编码 / 名称', { 编码: '341523000000', 名称: '舒城县' }, { code: '编码', name: '名称' }],
+    ['Code / Name (other case)', { Code: '341523', Name: '舒城县' }, { code: 'Code', name: 'Name' }],
+  ])('%s', async (_label, properties, mapping) => {
+    const path = write('county.geojson', properties)
+    const preview = await core.call('import.preview', { kind: 'county', source: { path } })
+    expect(preview.issues).toEqual([])
+    expect(preview.mapping).toEqual(mapping)
+    expect(preview.sample[0]).toMatchObject({ code: '341523', name: '舒城县' })
+    expect(await core.call('import.commit', { kind: 'county', source: { path } })).toMatchObject({ inserted: 1 })
+    expect(counties()).toEqual([{ code: '341523', name: '舒城县' }])
+  })
+
+  it('prefers code over adcode over id when a file has several', async () => {
+    const path = write('several.geojson', { id: 7, adcode: '341523', code: '341523', name: '舒城县' })
+    expect((await core.call('import.preview', { kind: 'county', source: { path } })).mapping).toEqual({ code: 'code', name: 'name' })
+  })
+
+  it('--map names the properties detection cannot know (国土 XZQDM / XZQMC); without it nothing is imported', async () => {
+    const path = write('xzq.geojson', { XZQDM: '341523', XZQMC: '舒城县', BSM: 1 })
+    const detected = await runCli(['import', 'county', path, '--data-dir', core.ctx.dataDir, '--lang', 'en'])
+    expect(detected.code).toBe(1)
+    expect(detected.stderr).toContain('xzq.geojson row 1 [Code]')
+    expect(counties()).toEqual([])
+    const mapped = await runCli(['import', 'county', path, '--data-dir', core.ctx.dataDir, '--map', 'code=XZQDM,name=XZQMC'])
+    expect(mapped.stderr).toBe('')
+    expect(mapped.code).toBe(0)
+    expect(JSON.parse(mapped.stdout)).toMatchObject({ inserted: 1 })
+    expect(counties()).toEqual([{ code: '341523', name: '舒城县' }])
+  })
+})
+
 describe('random valid polygons pass through unchanged', () => {
   /** A star-shaped ring around a centre in China: angles strictly increasing, radii positive, 6 decimals, counter-clockwise. */
   const starPolygon = fc
