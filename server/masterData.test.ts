@@ -62,4 +62,56 @@ describe('master data from files on the HQ server', () => {
       device.dispose()
     }
   })
+
+  it('--map and --skip-invalid: a file with its own headers and a bad row writes the valid rows and reports the rest', async () => {
+    const before = await maxSeq()
+    const file = join(dir, 'own-headers.csv')
+    const [a, b] = villages
+    writeFileSync(file, `A,B,C\n${a!.code},${a!.name},501\n${b!.code},${b!.name},很多\n`)
+    const args = ['import', 'villages', file, '--data-dir', 'unused-when-testing']
+    // Without the mapping no column is known; without --skip-invalid the bad row stops the file.
+    expect((await runAdmin(args, hq.store.db)).out).toContain('own-headers.csv [Division code]: Missing column')
+    const refused = await runAdmin([...args, '--map', 'divisionCode=A,name=B,households=C'], hq.store.db)
+    expect(refused.code).toBe(1)
+    expect(refused.out).toContain('own-headers.csv row 2 [Households]: "很多"')
+    expect(await maxSeq()).toBe(before)
+    const out = await runAdmin([...args, '--map', 'divisionCode=A,name=B,households=C', '--skip-invalid'], hq.store.db)
+    expect(out.code).toBe(0)
+    const result = JSON.parse(out.out) as { ok: boolean; changes: number; results: Record<string, number>; report: string }
+    expect(result).toMatchObject({ ok: true, changes: 1, results: { applied: 1, rejected: 0 } })
+    expect(JSON.parse(result.report)).toMatchObject({ updated: 1, skipped: 1, skippedIssues: [{ row: 2, field: 'households', code: 'not_a_number' }] })
+    expect(await households(a!.row_id)).toBe(501)
+    expect(await households(b!.row_id)).not.toBe(501)
+  })
+
+  it("import county: the outline (properties named with --map) is written to the county's org unit on the server", async () => {
+    const file = join(dir, 'county.geojson')
+    const ring = [
+      [106.9, 23.4],
+      [107.3, 23.4],
+      [107.3, 23.8],
+      [106.9, 23.8],
+      [106.9, 23.4],
+    ]
+    writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [{ type: 'Feature', properties: { XZQDM: '451022', XZQMC: '田东县' }, geometry: { type: 'Polygon', coordinates: [ring] } }],
+      }),
+    )
+    const args = ['import', 'county', file, '--data-dir', 'unused-when-testing']
+    const unmapped = await runAdmin(args, hq.store.db)
+    expect(unmapped.code).toBe(1)
+    expect(unmapped.out).toContain('county.geojson row 1 [Code]')
+    const out = await runAdmin([...args, '--map', 'code=XZQDM,name=XZQMC'], hq.store.db)
+    expect(out.code).toBe(0)
+    expect(JSON.parse(out.out)).toMatchObject({ ok: true, changes: 1, results: { applied: 1 } })
+    const [county] = await query<{ boundary: string; source: string }>(
+      hq.store.db,
+      sql`SELECT fields->>'boundary' AS boundary, fields->>'geometry_source' AS source FROM rows WHERE table_name = 'org_units' AND fields->>'level' = 'county' AND NOT deleted`,
+    )
+    expect(county!.source).toBe('import:county.geojson')
+    expect(JSON.parse(county!.boundary).coordinates[0]).toHaveLength(5)
+  })
 })
