@@ -38,6 +38,16 @@ const zh = {
       codeRequired: '请填写注册码',
       codeFormat: '注册码至少 4 个字符',
     },
+    demo: {
+      title: '演示数据',
+      intro: '这台设备上是演示县（田东县）的数据。清除后回到首次使用界面，可以连接总部或导入本县的村庄名单和边界。',
+      clear: '清除演示数据…',
+      confirm: '将删除演示县的全部数据，以及您在演示中录入的 {{count}} 条修改，无法恢复。需要保留的修改请先导出。',
+      confirmNone: '将删除演示县的全部数据，无法恢复。您没有在演示中录入修改。',
+      confirmClear: '确认清除',
+      cancel: '取消',
+      cleared: '演示数据已清除。',
+    },
     status: {
       title: '同步状态',
       server: '服务器',
@@ -220,6 +230,18 @@ const en: Translation<typeof zh> = {
       serverFormat: 'The address starts with http:// or https://, e.g. http://192.168.1.10:8787',
       codeRequired: 'Enter the enrolment code',
       codeFormat: 'The code has at least 4 characters',
+    },
+    demo: {
+      title: 'Demo data',
+      intro:
+        "This device holds the demo county (Tiandong). Clearing it returns to the first-run screen, from which you can connect to HQ or import your county's village list and boundaries.",
+      clear: 'Clear demo data…',
+      confirm: 'This deletes all demo county data and the {{count}} changes you typed into the demo, for good. Export the changes you want to keep first.',
+      confirm_one: 'This deletes all demo county data and the {{count}} change you typed into the demo, for good. Export it first if you want to keep it.',
+      confirmNone: 'This deletes all demo county data, for good. You typed no changes into the demo.',
+      confirmClear: 'Clear it',
+      cancel: 'Cancel',
+      cleared: 'Demo data cleared.',
     },
     status: {
       title: 'Sync status',

@@ -83,6 +83,68 @@ describe('App shell', () => {
     expect(storedLanguage()).toBe('en')
   })
 
+  it('clears the demo from the sync page: the typed changes are offered for export first, then the first-run screen is back', async () => {
+    const demoInfo: AppInfo = { ...emptyInfo, demoLoaded: true, counts: { ...emptyInfo.counts, grids: 12, villages: 173 }, pendingChanges: 2 }
+    let cleared = false
+    const edits = { changes: 2, fileName: 'griddesk-demo-edits-20261202-120000.json', content: '{"changes":[]}' }
+    answers['app.info'] = () => ({ ok: true, value: cleared ? emptyInfo : demoInfo })
+    answers['sync.status'] = () => ({
+      ok: true,
+      value: {
+        enrolled: false,
+        server: null,
+        deviceId: 'd',
+        user: null,
+        regions: [],
+        pendingChanges: cleared ? 0 : 2,
+        openConflicts: 0,
+        rejectedChanges: [],
+        rejectedCount: 0,
+        lastSyncAt: null,
+        lastError: null,
+        lastErrorCode: null,
+        cursor: 0,
+        clockOffsetMs: 0,
+        running: null,
+        reachable: null,
+        reachableCheckedAt: null,
+      },
+    })
+    answers['sync.conflicts'] = () => ({ ok: true, value: [] })
+    answers['sync.rejected'] = () => ({ ok: true, value: [] })
+    answers['demo.edits'] = () => ({ ok: true, value: edits })
+    answers['demo.clear'] = () => ((cleared = true), { ok: true, value: { cleared: { org_units: 20 }, edits: 2, exported: null } })
+    const saved: string[] = []
+    URL.createObjectURL = vi.fn(() => 'blob:edits')
+    URL.revokeObjectURL = vi.fn()
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      saved.push(this.download)
+    })
+    window.location.hash = '#/sync'
+    await renderApp()
+    fireEvent.click(await screen.findByRole('button', { name: '清除演示数据…' }))
+    const confirm = await screen.findByTestId('sync-demo-confirm')
+    expect(confirm.textContent).toContain('您在演示中录入的 2 条修改')
+    expect(window.griddesk!.call).not.toHaveBeenCalledWith('demo.clear', expect.anything(), expect.anything())
+    fireEvent.click(within(confirm).getByRole('button', { name: '导出我录入的修改（JSON）' }))
+    await waitFor(() => expect(saved).toEqual([edits.fileName]))
+    expect(await within(confirm).findByRole('button', { name: '已导出，可再次导出' })).toBeTruthy()
+    fireEvent.click(within(confirm).getByRole('button', { name: '确认清除' }))
+    expect(await screen.findByRole('button', { name: '载入演示县（田东县）' })).toBeTruthy()
+    expect(window.griddesk!.call).toHaveBeenCalledWith('demo.clear', {}, 'zh-CN')
+    expect(window.location.hash).toBe('#/map')
+    click.mockRestore()
+  })
+
+  it('offers no demo clearing on a device without the demo', async () => {
+    answers['app.info'] = () => ({ ok: true, value: { ...emptyInfo, counts: { ...emptyInfo.counts, grids: 3 } } })
+    answers['sync.status'] = () => ({ ok: true, value: { enrolled: false, regions: [], rejectedChanges: [], rejectedCount: 0, running: null } })
+    window.location.hash = '#/sync'
+    await renderApp()
+    expect(await screen.findByTestId('sync-enrol')).toBeTruthy()
+    expect(screen.queryByTestId('sync-demo')).toBeNull()
+  })
+
   it('ignores a stored language it does not know', () => {
     localStorage.setItem(LANGUAGE_STORAGE_KEY, 'fr')
     expect(storedLanguage()).toBe('zh-CN')

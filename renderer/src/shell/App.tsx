@@ -145,6 +145,12 @@ function Content({
             navigate({ page: 'map' })
           }
         }}
+        demoLoaded={info.value?.demoLoaded}
+        // With the demo gone the first-run screen comes back (it shows while the store holds no grids).
+        onDemoCleared={() => {
+          info.reload()
+          navigate({ page: 'map' })
+        }}
       />
     )
   if (info.error !== undefined) return <ErrorAlert error={info.error} onRetry={info.reload} />

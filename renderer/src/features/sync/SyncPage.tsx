@@ -10,10 +10,12 @@ import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert, ErrorDetails, technicalDetail } from '../../shell/errors'
 import { BackupsCard } from './BackupsCard'
+import { DemoCard, downloadDemoEdits } from './DemoCard'
 import { fieldLabel, formatBytes, formatTime, formatValue, lastErrorMessage, syncErrorMessage } from './format'
 import { pokeAutoSync, refreshLastRun, refreshStatus, syncNow, useSyncSnapshot } from './syncStore'
 
-export function SyncPage({ onSynced }: { onSynced?: () => void }) {
+/** `demoLoaded`: the device holds the demo county (it can be cleared here); `onDemoCleared`: it was. */
+export function SyncPage({ onSynced, demoLoaded, onDemoCleared }: { onSynced?: () => void; demoLoaded?: boolean; onDemoCleared?: () => void }) {
   const { t } = useTranslation()
   const { status, statusError, lastRun } = useSyncSnapshot()
   const conflicts = useCall('sync.conflicts', {})
@@ -54,6 +56,14 @@ export function SyncPage({ onSynced }: { onSynced?: () => void }) {
               onEnrolled={() => {
                 setEnrolling(false)
                 void refreshStatus()
+              }}
+            />
+          )}
+          {demoLoaded && !status.enrolled && (
+            <DemoCard
+              onCleared={() => {
+                void refreshStatus()
+                onDemoCleared?.()
               }}
             />
           )}
@@ -259,12 +269,7 @@ function EnrolCard({ again, onCancel, onEnrolled }: { again: boolean; onCancel?:
   const [demo, setDemo] = useState<{ edits: number; exported: boolean }>()
   const exportEdits = async () => {
     try {
-      const file = await call('demo.edits', {})
-      const link = document.createElement('a')
-      link.href = URL.createObjectURL(new Blob([file.content], { type: 'application/json' }))
-      link.download = file.fileName
-      link.click()
-      URL.revokeObjectURL(link.href)
+      await downloadDemoEdits()
       setDemo((d) => d && { ...d, exported: true })
     } catch (failure) {
       setError(failure)
