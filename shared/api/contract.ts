@@ -102,6 +102,8 @@ export interface MapOverview {
   county: Feature<{ code: string; name: string; geometrySource: string | null }> | null
   grids: FeatureCollection<{ id: string; code: string; name: string; kind: string | null }>
   villages: FeatureCollection<{ id: string; name: string; households: number | null; gridId: string | null }>
+  /** Township outlines imported from a boundary file (reference divisions; not synced): drawn as thin lines. */
+  townships: FeatureCollection<{ code: string; name: string }>
   /** True when any geometry shown is generated rather than surveyed. */
   generatedGeometry: boolean
 }

@@ -127,6 +127,15 @@ describe('real, public boundary files', () => {
       { code: '110109002', parentCode: '110109', drawn: 1 },
       { code: '110112003', parentCode: '110112', drawn: 1 },
     ])
+    // The map draws them as outlines.
+    const { townships: outlines } = await core.call('map.overview', {})
+    expect(outlines.features.map((f) => f.properties)).toEqual([
+      { code: '110101000', name: '东城区第0镇' },
+      { code: '110107001', name: '石景山区第1镇' },
+      { code: '110109002', name: '门头沟区第2镇' },
+      { code: '110112003', name: '通州区第3镇' },
+    ])
+    expect(outlines.features[0]!.geometry.type).toMatch(/Polygon/)
   })
 
   it('--map on the command line; a repair that would change the area by more than 1% is refused saying where and by how much', async () => {

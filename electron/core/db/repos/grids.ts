@@ -82,6 +82,8 @@ export function mapOverview(db: Db): MapOverview {
   }>(sql`
     SELECT id, name, households, grid_id AS gridId, lon, lat, geometry_source AS geometrySource FROM villages
     WHERE deleted_at IS NULL AND lon IS NOT NULL AND lat IS NOT NULL ORDER BY division_code`)
+  const townships = db.all<{ code: string; name: string; boundary: string }>(sql`
+    SELECT code, name, boundary FROM divisions WHERE level = 'township' AND boundary IS NOT NULL ORDER BY code`)
   const gridFeatures: MapOverview['grids'] = {
     type: 'FeatureCollection',
     features: grids.map((g) => ({
@@ -110,6 +112,10 @@ export function mapOverview(db: Db): MapOverview {
       : null,
     grids: gridFeatures,
     villages: villageFeatures,
+    townships: {
+      type: 'FeatureCollection',
+      features: townships.map((d) => ({ type: 'Feature', geometry: JSON.parse(d.boundary), properties: { code: d.code, name: d.name } })),
+    },
     generatedGeometry,
   }
 }

@@ -43,7 +43,12 @@ export interface MapPanelProps {
   onManageBasemaps: () => void
   warningsOpen: boolean
   onToggleWarnings: () => void
+  /** Township outlines there are to draw (0: no switch). */
+  townships?: number
 }
+
+/** How township outlines are drawn: thin, dashed, brown, under the grid outlines. */
+export const TOWNSHIP_STYLE = { color: '#6d4c41', weight: 1.2, opacity: 0.9, dashArray: '5 4', fill: false } as const
 
 export function MapPanel({
   settings,
@@ -56,6 +61,7 @@ export function MapPanel({
   onManageBasemaps,
   warningsOpen,
   onToggleWarnings,
+  townships = 0,
 }: MapPanelProps) {
   const { t } = useTranslation()
   return (
@@ -119,6 +125,23 @@ export function MapPanel({
           onChange={(e) => onChange({ customers: e.currentTarget.checked })}
         />
         <PointLegend customers={settings.customers} />
+        {townships > 0 && (
+          <Switch
+            size="xs"
+            data-testid="map-townships"
+            checked={settings.townships}
+            onChange={(e) => onChange({ townships: e.currentTarget.checked })}
+            title={t('mapView.townshipsHint', { count: townships })}
+            label={
+              <Group gap={6} wrap="nowrap" data-testid="map-townships-legend">
+                <svg width="22" height="8" aria-hidden="true">
+                  <line x1="0" y1="4" x2="22" y2="4" stroke={TOWNSHIP_STYLE.color} strokeWidth={1.5} strokeDasharray={TOWNSHIP_STYLE.dashArray} />
+                </svg>
+                <span>{t('mapView.townships')}</span>
+              </Group>
+            }
+          />
+        )}
         <Group gap={4} wrap="nowrap" align="flex-end">
           <Select
             size="xs"

@@ -13,10 +13,12 @@ export interface MapSettings {
   metric: MapMetric
   method: ClassMethod
   customers: boolean
+  /** Township outlines (when any were imported). */
+  townships: boolean
   basemapId: string | null
 }
 
-const defaults: MapSettings = { layer: 'grids', metric: 'penetration', method: 'quantile', customers: false, basemapId: null }
+const defaults: MapSettings = { layer: 'grids', metric: 'penetration', method: 'quantile', customers: false, townships: true, basemapId: null }
 
 function readSettings(): MapSettings {
   try {
@@ -26,6 +28,7 @@ function readSettings(): MapSettings {
       metric: mapMetrics.includes(saved.metric as MapMetric) ? (saved.metric as MapMetric) : defaults.metric,
       method: saved.method === 'natural' ? 'natural' : 'quantile',
       customers: typeof saved.customers === 'boolean' ? saved.customers : defaults.customers,
+      townships: typeof saved.townships === 'boolean' ? saved.townships : defaults.townships,
       basemapId: typeof saved.basemapId === 'string' ? saved.basemapId : null,
     }
   } catch {

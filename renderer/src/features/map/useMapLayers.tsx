@@ -25,7 +25,7 @@ import '../../map/map.css'
 import { useOnSynced } from '../sync/useOnSynced'
 import { BasemapManager } from './BasemapManager'
 import { colourUnits, NO_DATA_COLOUR, useMapSettings, VIEW_KEY } from './mapLayers'
-import { GridWarnings, MapPanel, metricText } from './MapPanel'
+import { GridWarnings, MapPanel, metricText, TOWNSHIP_STYLE } from './MapPanel'
 
 const tileUrl = (id: string) => (isElectron() ? `griddesk-tiles://${id}/{z}/{x}/{y}` : `/tiles/${id}/{z}/{x}/{y}`)
 
@@ -294,6 +294,17 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
           className="basemap-tiles"
         />
       )}
+      {settings.townships && displayOverview && displayOverview.townships.features.length > 0 && (
+        // Township outlines: thin dashed lines over the grid colours and under the grid outlines, not clickable.
+        <Pane name="township-outlines" style={{ zIndex: 425, pointerEvents: 'none' }}>
+          <GeoJSON
+            key={`${crs}:${displayOverview.townships.features.length}`}
+            data={displayOverview.townships as never}
+            interactive={false}
+            style={(feature) => ({ ...TOWNSHIP_STYLE, className: `township-outline township-${(feature?.properties as { code: string }).code}` })}
+          />
+        </Pane>
+      )}
       {settings.layer === 'villages' && displayOverview && (
         // Village colours cover the grids: their outlines are drawn again on top, not clickable.
         <Pane name="grid-outlines" style={{ zIndex: 430, pointerEvents: 'none' }}>
@@ -322,6 +333,7 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
         onManageBasemaps={() => setManagerOpen(true)}
         warningsOpen={warningsOpen}
         onToggleWarnings={() => setWarningsOpen((o) => !o)}
+        townships={overview?.townships.features.length ?? 0}
       />
       {warningsOpen && (
         <GridWarnings
