@@ -15,7 +15,8 @@ import gcoord from 'gcoord'
 import shp from 'shpjs'
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon, Position } from 'geojson'
 import type { BoundaryRepair, ImportInput, ImportIssue, ImportTargetField } from '../../../shared/api/imports'
-import type { Db } from '../db/client'
+import { sql } from 'drizzle-orm'
+import type { Db, Tx } from '../db/client'
 import { insertSynced, updateSynced, type ChangeContext } from '../db/repos/changes'
 import { orgUnitIdsByCode } from '../db/repos/grids'
 import { upsertDivision } from '../db/repos/villages'
@@ -344,8 +345,33 @@ export function commitGrids(
       }
       onProgress?.(inserted + updated + unchanged, grids.length)
     }
+    if (level === 'county') adoptOrphans(tx, cx, grids, orgUnitIdsByCode(db, 'county'))
   })
   return { inserted, updated, unchanged }
+}
+
+/**
+ * Grids and centers made before their county (a county drawn from files, grids first) get it as
+ * their parent once its outline is imported: a grid the county it lies in (a point on its surface
+ * inside the outline), a center, or a grid with no outline, the only county there is. Sent as
+ * ordinary updates.
+ */
+function adoptOrphans(tx: Tx, cx: ChangeContext, outlines: GridFeature[], counties: Map<string, string>): void {
+  const orphans = tx.all<{ id: string; level: string; boundary: string | null }>(
+    sql`SELECT id, level, boundary FROM org_units WHERE level IN ('center', 'grid') AND parent_id IS NULL AND deleted_at IS NULL ORDER BY code`,
+  )
+  if (orphans.length === 0) return
+  const only = counties.size === 1 ? [...counties.values()][0] : undefined
+  for (const orphan of orphans) {
+    let parentId = orphan.level === 'center' || !orphan.boundary ? only : undefined
+    if (orphan.level === 'grid' && orphan.boundary) {
+      const point = turf.pointOnFeature(turf.feature(JSON.parse(orphan.boundary) as Polygon | MultiPolygon))
+      const home = outlines.find((c) => turf.booleanPointInPolygon(point, c.geometry))
+      // The outline may have gone to the only county there is, under another code.
+      parentId = home ? (counties.get(home.code) ?? only) : undefined
+    }
+    if (parentId) updateSynced(tx, cx, 'org_units', orphan.id, { parentId })
+  }
 }
 
 /** Township outlines are reference divisions (not synced): the township of each code, made if new. */

@@ -444,3 +444,86 @@ describe('grid boundary import', () => {
     expect({ g01: gridRow('451022-G01'), outbox: count() }).toEqual(before)
   })
 })
+
+describe('a county drawn from files, grids first', () => {
+  let core: TestCore
+  let dir: string
+  beforeEach(() => {
+    core = openTestCore()
+    dir = mkdtempSync(join(tmpdir(), 'griddesk-county-later-'))
+  })
+  afterEach(() => {
+    core.dispose()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const ring = (x: number, y: number, d: number) => [
+    [
+      [x, y],
+      [x + d, y],
+      [x + d, y + d],
+      [x, y + d],
+      [x, y],
+    ],
+  ]
+  const write = (name: string, features: { properties: Record<string, unknown>; coordinates: number[][][] }[]) => {
+    const path = join(dir, name)
+    writeFileSync(
+      path,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: features.map((f) => ({ type: 'Feature', properties: f.properties, geometry: { type: 'Polygon', coordinates: f.coordinates } })),
+      }),
+    )
+    return path
+  }
+  const parents = () =>
+    core.ctx.db.$client.prepare("SELECT code, parent_id AS parent FROM org_units WHERE level = 'grid' ORDER BY code").all() as {
+      code: string
+      parent: string | null
+    }[]
+
+  it('the grids imported before the county outline get the county as their parent when it comes, and the change is sent', async () => {
+    const grids = write('grids.geojson', [
+      { properties: { code: 'G01', name: '一号网格' }, coordinates: ring(107.0, 23.5, 0.05) },
+      { properties: { code: 'G02', name: '二号网格' }, coordinates: ring(107.05, 23.5, 0.05) },
+    ])
+    expect(await core.call('import.commit', { kind: 'grids', source: { path: grids } })).toMatchObject({ inserted: 2 })
+    expect(parents().map((g) => g.parent)).toEqual([null, null])
+    const county = write('county.geojson', [{ properties: { code: '451022', name: '田东县' }, coordinates: ring(106.9, 23.4, 0.4) }])
+    expect(await core.call('import.commit', { kind: 'county', source: { path: county } })).toMatchObject({ inserted: 1 })
+    const { id } = core.ctx.db.$client.prepare("SELECT id FROM org_units WHERE level = 'county'").get() as { id: string }
+    expect(parents()).toEqual([
+      { code: 'G01', parent: id },
+      { code: 'G02', parent: id },
+    ])
+    const sent = core.ctx.db.$client.prepare("SELECT op, fields FROM outbox WHERE table_name = 'org_units' AND op = 'update' ORDER BY device_seq").all() as {
+      op: string
+      fields: string
+    }[]
+    expect(sent.map((s) => JSON.parse(s.fields))).toEqual([{ parent_id: id }, { parent_id: id }])
+    // The grids list and the map know the county now.
+    expect((await core.call('orgUnits.list', {})).filter((o) => o.parentId === id)).toHaveLength(2)
+  })
+
+  it('with several county outlines in one file, each grid goes to the county it lies in', async () => {
+    const grids = write('grids.geojson', [
+      { properties: { code: 'W01', name: '西网格' }, coordinates: ring(107.0, 23.5, 0.05) },
+      { properties: { code: 'E01', name: '东网格' }, coordinates: ring(108.0, 23.5, 0.05) },
+      { properties: { code: 'X01', name: '县外网格' }, coordinates: ring(110.0, 25.0, 0.05) },
+    ])
+    await core.call('import.commit', { kind: 'grids', source: { path: grids } })
+    const counties = write('counties.geojson', [
+      { properties: { code: '451022', name: '田东县' }, coordinates: ring(106.9, 23.4, 0.4) },
+      { properties: { code: '451023', name: '平果市' }, coordinates: ring(107.9, 23.4, 0.4) },
+    ])
+    expect(await core.call('import.commit', { kind: 'county', source: { path: counties } })).toMatchObject({ inserted: 2 })
+    const ids = Object.fromEntries(
+      (core.ctx.db.$client.prepare("SELECT code, id FROM org_units WHERE level = 'county'").all() as { code: string; id: string }[]).map((c) => [c.code, c.id]),
+    )
+    expect(parents()).toEqual([
+      { code: 'E01', parent: ids['451023'] },
+      { code: 'W01', parent: ids['451022'] },
+      { code: 'X01', parent: null },
+    ])
+  })
+})
