@@ -15,10 +15,9 @@ import gcoord from 'gcoord'
 import shp from 'shpjs'
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon, Position } from 'geojson'
 import type { BoundaryRepair, ImportInput, ImportIssue, ImportTargetField } from '../../../shared/api/imports'
-import { sql } from 'drizzle-orm'
 import type { Db, Tx } from '../db/client'
 import { insertSynced, updateSynced, type ChangeContext } from '../db/repos/changes'
-import { orgUnitIdsByCode } from '../db/repos/grids'
+import { orgUnitIdsByCode, orphanOrgUnits } from '../db/repos/grids'
 import { upsertDivision } from '../db/repos/villages'
 import { areaChangePct, repairGeometry } from '../geo/repair'
 import { decodeText, type OnProgress, type SourceFile } from './read'
@@ -357,9 +356,7 @@ export function commitGrids(
  * ordinary updates.
  */
 function adoptOrphans(tx: Tx, cx: ChangeContext, outlines: GridFeature[], counties: Map<string, string>): void {
-  const orphans = tx.all<{ id: string; level: string; boundary: string | null }>(
-    sql`SELECT id, level, boundary FROM org_units WHERE level IN ('center', 'grid') AND parent_id IS NULL AND deleted_at IS NULL ORDER BY code`,
-  )
+  const orphans = orphanOrgUnits(tx)
   if (orphans.length === 0) return
   const only = counties.size === 1 ? [...counties.values()][0] : undefined
   for (const orphan of orphans) {

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm'
 import type { FeatureCollection, GridListRow, GridSummary, MapOverview, OrgUnitRow } from '../../../../shared/api/contract'
 import type { GridKind } from '../../../../shared/domain'
-import { allCached, getCached, type Db } from '../client'
+import { allCached, getCached, type Db, type Tx } from '../client'
 import { orgUnitIdsSql } from './search'
 import { gridCompleteness } from './villages'
 
@@ -124,6 +124,11 @@ export function mapOverview(db: Db): MapOverview {
 export function orgUnitIdsByCode(db: Db, level: 'county' | 'center' | 'grid' | 'microgrid'): Map<string, string> {
   const rows = db.all<{ code: string; id: string }>(sql`SELECT code, id FROM org_units WHERE level = ${level} AND deleted_at IS NULL`)
   return new Map(rows.map((r) => [r.code, r.id]))
+}
+
+/** Centers and grids with no parent (made before their county), with their outline. */
+export function orphanOrgUnits(db: Db | Tx): { id: string; level: 'center' | 'grid'; boundary: string | null }[] {
+  return db.all(sql`SELECT id, level, boundary FROM org_units WHERE level IN ('center', 'grid') AND parent_id IS NULL AND deleted_at IS NULL ORDER BY code`)
 }
 
 /** The organisation tree, top down: county, centers, grids, micro-grids. */
