@@ -11,7 +11,7 @@ import { resources, type Language } from '../../shared/i18n'
 import { storeMessage } from '../../shared/i18n/ruleIssues'
 import { openCore, storeCare, type Core } from '../core/app'
 import { keySourceFromArgs } from '../core/crypto/source'
-import { StoreError } from '../core/db/health'
+import { openFailureText, StoreError } from '../core/db/health'
 import { resolveDataDir } from '../core/paths'
 import { errorText } from '../../shared/i18n/errorText'
 import { formatImportIssue } from '../../shared/i18n/importIssues'
@@ -159,13 +159,11 @@ export async function runCli(argv: string[]): Promise<CliResult> {
   try {
     core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: appVersion(), key: await keySourceFromArgs(dataDir, values, lang) })
   } catch (error) {
-    // No key, a wrong key, a revoked device: one translated line, not a stack.
-    if (!(error instanceof AppError)) throw error
-    // A store that cannot be used (health.ts): its own message with what to do.
-    if (error instanceof StoreError)
-      return { code: 1, stdout: `${JSON.stringify({ ok: false, error: error.toBody() }, null, 2)}\n`, stderr: `${error.translated(lang)}\n` }
-    const envelope = { ok: false as const, error: error.toBody() }
-    return { code: 1, stdout: `${JSON.stringify(envelope, null, 2)}\n`, stderr: `${errorText(lang, envelope)}\n` }
+    // No key, a wrong key, a revoked device, a store that cannot be used (health.ts), or a fault
+    // nobody foresaw: one translated message with what to do, not a stack.
+    const body = error instanceof AppError ? error.toBody() : { code: 'INTERNAL', message: String((error as Error)?.message ?? error) }
+    if (!(error instanceof AppError)) console.error(error)
+    return { code: 1, stdout: `${JSON.stringify({ ok: false, error: body }, null, 2)}\n`, stderr: `${openFailureText(error, lang, dataDir)}\n` }
   }
   try {
     if (command === 'sync') {

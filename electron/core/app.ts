@@ -65,6 +65,16 @@ export interface Core {
 export const DB_FILE = 'griddesk.sqlite'
 
 export function openCore(options: CoreOptions): Core {
+  try {
+    return openCoreUnmapped(options)
+  } catch (error) {
+    // The file system's or SQLite's refusal anywhere in the open (a read-only or full disk under
+    // the data directory, its markers or its key files) as a StoreError saying what to do.
+    throw storeErrorOf(error, join(options.dataDir, DB_FILE)) ?? error
+  }
+}
+
+function openCoreUnmapped(options: CoreOptions): Core {
   // A synced table the registry does not fully describe would sync unscoped: refuse to start.
   checkDeviceSyncSchema()
   restrictUmask()
@@ -80,48 +90,58 @@ export function openCore(options: CoreOptions): Core {
   const started = performance.now()
   const store = { file, key: keys.db, nativeBinding: options.nativeBinding, migrationsDir: join(options.resourcesDir, 'migrations') }
   const db = openDatabase(file, { ...store, fullCheck: stale.length > 0 || checkNeeded, deferQuickCheck, dataDir: options.dataDir })
-  if (stale.length > 0 || checkNeeded)
-    setState(
+  // What the open writes after the store is up (its check, its marker, the device id): a failure
+  // closes the store again, so no half-open store is left behind.
+  let unmark: (() => void) | undefined
+  let ctx: HandlerContext
+  try {
+    if (stale.length > 0 || checkNeeded)
+      setState(
+        db,
+        STORE_CHECK_KEY,
+        JSON.stringify({
+          kind: 'integrity',
+          at: new Date().toISOString(),
+          problems: [],
+          millis: Math.round(performance.now() - started),
+          afterUncleanShutdown: stale.length > 0,
+        } satisfies StoreCheck),
+      )
+    if (checkNeeded) rmSync(join(options.dataDir, CHECK_NEEDED), { force: true })
+    unmark = markOpen(options.dataDir, stale)
+    sealFilesOnce(db, options.dataDir)
+    // Exports a crash cut short: their temporary files go (the default exports folder and the saved reports' folders).
+    removeStaleExportTemps([join(options.dataDir, 'exports'), ...listDefinitions(db).map((d) => d.folder)])
+    let deviceId = getState(db, 'device_id')
+    if (!deviceId) {
+      deviceId = uuidv7()
+      setState(db, 'device_id', deviceId)
+    }
+    // An offset stored unreadable (older apps stored "NaN" after a server answered `{}`) counts as none.
+    const offset = Number(getState(db, 'server_offset_ms') ?? 0)
+    const clock = new HybridClock(deviceId, Date.now, Number.isFinite(offset) ? offset : 0, getState(db, 'hlc'))
+    ctx = {
       db,
-      STORE_CHECK_KEY,
-      JSON.stringify({
-        kind: 'integrity',
-        at: new Date().toISOString(),
-        problems: [],
-        millis: Math.round(performance.now() - started),
-        afterUncleanShutdown: stale.length > 0,
-      } satisfies StoreCheck),
-    )
-  if (checkNeeded) rmSync(join(options.dataDir, CHECK_NEEDED), { force: true })
-  const unmark = markOpen(options.dataDir, stale)
-  sealFilesOnce(db, options.dataDir)
-  // Exports a crash cut short: their temporary files go (the default exports folder and the saved reports' folders).
-  removeStaleExportTemps([join(options.dataDir, 'exports'), ...listDefinitions(db).map((d) => d.folder)])
-  let deviceId = getState(db, 'device_id')
-  if (!deviceId) {
-    deviceId = uuidv7()
-    setState(db, 'device_id', deviceId)
-  }
-  // An offset stored unreadable (older apps stored "NaN" after a server answered `{}`) counts as none.
-  const offset = Number(getState(db, 'server_offset_ms') ?? 0)
-  const clock = new HybridClock(deviceId, Date.now, Number.isFinite(offset) ? offset : 0, getState(db, 'hlc'))
-  const ctx: HandlerContext = {
-    db,
-    // Event times follow the clock as corrected by HQ, like the HLC stamps beside them.
-    change: { deviceId, clock, schemaVersion: SYNC_SCHEMA_VERSION, now: () => new Date(ctx.change.clock.correctedTime()).toISOString() },
-    dataDir: options.dataDir,
-    resourcesDir: options.resourcesDir,
-    version: options.version ?? '0.0.0',
-    secrets: options.secrets ?? storeSecrets(keys.secrets),
-    dbKey: keys.db,
-    store: {
-      ...store,
-      reopen: () => {
-        ctx.db = openDatabase(file, { ...store, dataDir: options.dataDir })
+      // Event times follow the clock as corrected by HQ, like the HLC stamps beside them.
+      change: { deviceId, clock, schemaVersion: SYNC_SCHEMA_VERSION, now: () => new Date(ctx.change.clock.correctedTime()).toISOString() },
+      dataDir: options.dataDir,
+      resourcesDir: options.resourcesDir,
+      version: options.version ?? '0.0.0',
+      secrets: options.secrets ?? storeSecrets(keys.secrets),
+      dbKey: keys.db,
+      store: {
+        ...store,
+        reopen: () => {
+          ctx.db = openDatabase(file, { ...store, dataDir: options.dataDir })
+        },
       },
-    },
+    }
+    resealToken(ctx)
+  } catch (error) {
+    unmark?.()
+    if (db.$client.open) db.$client.close()
+    throw error
   }
-  resealToken(ctx)
   const backgroundCheck = deferQuickCheck
     ? setTimeout(() => void checkInBackground(ctx, store), options.backgroundCheckDelayMs ?? BACKGROUND_CHECK_DELAY_MS)
     : undefined
@@ -138,7 +158,7 @@ export function openCore(options: CoreOptions): Core {
       clearTimeout(backgroundCheck)
       closeAllBasemaps()
       if (ctx.db.$client.open) ctx.db.$client.close()
-      unmark()
+      unmark?.()
     },
   }
 }

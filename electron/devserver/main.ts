@@ -2,10 +2,9 @@
 //   npm run serve -- [--data-dir DIR] [--port N] [--passphrase-file FILE | --key-file FILE]
 import { parseArgs } from 'node:util'
 import { AppError } from '../../shared/errors'
-import { errorText } from '../../shared/i18n/errorText'
 import { openCore, type Core } from '../core/app'
 import { keySourceFromArgs } from '../core/crypto/source'
-import { StoreError } from '../core/db/health'
+import { openFailureText } from '../core/db/health'
 import { resolveDataDir } from '../core/paths'
 import { appVersion, RENDERER_DIR, REPO_ROOT } from '../core/resources'
 import { startBrowserMode } from './server'
@@ -26,9 +25,9 @@ let core: Core
 try {
   core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: appVersion(), key: await keySourceFromArgs(dataDir, values, lang) })
 } catch (error) {
-  // No key, a wrong key, a revoked device: said in words, not a stack.
-  if (!(error instanceof AppError)) throw error
-  console.error(error instanceof StoreError ? error.translated(lang) : errorText(lang, { ok: false, error: error.toBody() }))
+  // No key, a wrong key, a revoked device, a damaged store or a fault nobody foresaw: said in words, not a stack alone.
+  if (!(error instanceof AppError)) console.error(error)
+  console.error(openFailureText(error, lang, dataDir))
   process.exit(1)
 }
 void core.backupIfDue().catch((error: unknown) => console.error('daily backup failed', error))

@@ -12,8 +12,7 @@ import type { KeySource } from '../core/crypto/keys'
 import { AppError } from '../../shared/errors'
 import { resources, type Language } from '../../shared/i18n'
 import { storeMessage } from '../../shared/i18n/ruleIssues'
-import { errorText } from '../../shared/i18n/errorText'
-import { StoreError } from '../core/db/health'
+import { openFailureText, StoreError } from '../core/db/health'
 import { parseTilePath, readTile } from '../core/db/mbtiles'
 import { dataDirFromArgs } from '../core/paths'
 import { grantPolicy } from '../core/pathPolicy'
@@ -275,15 +274,14 @@ if (!app.requestSingleInstanceLock()) {
       try {
         core = openCore(options)
       } catch (error) {
-        // A store that does not open (no key, wrong key, revoked, damaged) is said in words, not a stack.
-        if (!(error instanceof AppError)) throw error
+        // A store that does not open (no key, wrong key, revoked, damaged, or a fault nobody
+        // foresaw) is said in words in a dialog, not a stack and never no window at all.
         const lang = uiLanguage()
+        if (!(error instanceof AppError)) console.error('store open failed', error)
         const text =
-          error instanceof StoreError
-            ? error.translated(lang)
-            : error.details?.reason === 'no_key'
-              ? resources[lang].translation.crypt.noKeychain
-              : errorText(lang, { ok: false, error: error.toBody() })
+          error instanceof AppError && !(error instanceof StoreError) && error.details?.reason === 'no_key'
+            ? resources[lang].translation.crypt.noKeychain
+            : openFailureText(error, lang, dataDir)
         // A damaged, empty or foreign store: offer the newest backup (the store is kept aside, never deleted).
         if (attempt === 0 && error instanceof StoreError && ['corrupt', 'notADatabase', 'empty'].includes(error.reason) && offerRestore(options, text, lang))
           continue

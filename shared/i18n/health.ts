@@ -34,6 +34,8 @@ const zh = {
     diskFull: '磁盘已满：修改没有保存。请清理磁盘空间（例如删除旧的报表或下载文件）后重试。',
     locked: '数据文件 {{file}} 正被另一个程序占用。请关闭其他网格通窗口或命令行后重试。',
     cannotOpen: '无法打开数据文件 {{file}}：{{cause}}',
+    openFailed:
+      '网格通打开数据目录 {{dir}} 时出错（{{cause}}），没有启动，数据没有改动。请检查磁盘空间和该文件夹的权限后重新启动；若仍然失败，请把这段文字发给技术支持。',
     backupDamaged: '备份 {{file}} 已损坏或打不开（{{cause}}），没有用它恢复，当前数据未改动。请选择另一份备份。',
     checked: '完整检查：{{result}}',
     restored: '已从备份 {{file}} 恢复。被替换的数据文件保留为 {{kept}}。',
@@ -96,6 +98,8 @@ const en: Translation<typeof zh> = {
     diskFull: 'The disk is full: the change was not saved. Free some disk space (e.g. delete old reports or downloads) and try again.',
     locked: 'The data file {{file}} is held by another program. Close other GridDesk windows or command lines and try again.',
     cannotOpen: 'Cannot open the data file {{file}}: {{cause}}',
+    openFailed:
+      'GridDesk could not open its data directory {{dir}} ({{cause}}) and did not start; the data was not changed. Check the free disk space and the permissions of that folder, then start again; if it still fails, send this text to technical support.',
     backupDamaged:
       'The backup {{file}} is damaged or does not open ({{cause}}); nothing was restored and the current data is unchanged. Choose another backup.',
     checked: 'Full check: {{result}}',

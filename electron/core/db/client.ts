@@ -99,6 +99,9 @@ export function encryptClearStore(file: string, key: Buffer, nativeBinding?: str
 export function openDatabase(file: string, options: OpenOptions): Db {
   checkBeforeOpen(file)
   let sqlite: Database.Database | undefined
+  // Everything until the store is ready — health check, WAL switch, pragmas, the write probe, the
+  // pre-migration backup, the migrations — fails as a StoreError (read-only, full disk, damaged)
+  // with what to do, never as a raw SqliteError or errno.
   try {
     sqlite = new Database(file, {
       readonly: options.readonly ?? false,
@@ -121,24 +124,37 @@ export function openDatabase(file: string, options: OpenOptions): Db {
     }
     // Store health (health.ts): intact, ours, not from a newer app — before anything is written.
     checkAfterOpen(sqlite, file, options.migrationsDir, options.fullCheck, options.deferQuickCheck)
+    sqlite.pragma('journal_mode = WAL')
+    // NORMAL is durable in WAL mode against application crashes; FULL also survives power loss,
+    // which a laptop in the field does lose. The cost is one fsync per transaction.
+    sqlite.pragma('synchronous = FULL')
+    sqlite.pragma('foreign_keys = ON')
+    sqlite.pragma('busy_timeout = 5000')
+    // The customer search triggers call pinyin_key(): it must exist before any write or migration.
+    registerPinyinFunction(sqlite)
+    const db = drizzle(sqlite, { schema }) as Db
+    if (!options.readonly) {
+      // A store SQLite could only open read-only (a read-only file, folder or disk) is said now,
+      // not at the first change: a write, rolled back, is refused with SQLITE_READONLY.
+      probeWritable(sqlite)
+      if (options.dataDir && migrationsPending(sqlite, options.migrationsDir)) backupNow(sqlite, options.dataDir, 'premigration')
+      migrate(db, { migrationsFolder: options.migrationsDir })
+    }
+    return db
   } catch (error) {
     if (sqlite?.open) sqlite.close()
     throw storeErrorOf(error, file) ?? error
   }
-  sqlite.pragma('journal_mode = WAL')
-  // NORMAL is durable in WAL mode against application crashes; FULL also survives power loss,
-  // which a laptop in the field does lose. The cost is one fsync per transaction.
-  sqlite.pragma('synchronous = FULL')
-  sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma('busy_timeout = 5000')
-  // The customer search triggers call pinyin_key(): it must exist before any write or migration.
-  registerPinyinFunction(sqlite)
-  const db = drizzle(sqlite, { schema }) as Db
-  if (!options.readonly) {
-    if (options.dataDir && migrationsPending(sqlite, options.migrationsDir)) backupNow(sqlite, options.dataDir, 'premigration')
-    migrate(db, { migrationsFolder: options.migrationsDir })
+}
+
+/** A write that is rolled back (nothing reaches the disk): throws SQLITE_READONLY on a store SQLite opened read-only. */
+function probeWritable(sqlite: Database.Database): void {
+  sqlite.exec('BEGIN')
+  try {
+    sqlite.pragma(`user_version = ${Number(sqlite.pragma('user_version', { simple: true }))}`)
+  } finally {
+    sqlite.exec('ROLLBACK')
   }
-  return db
 }
 
 // Prepared statements cached per connection by their SQL text: hot read paths (grid list, grid

@@ -1,15 +1,47 @@
 // Store health at open: a 0-byte, foreign, damaged or newer-schema store is refused with a
 // translated message saying what to do — never a raw SqliteError, never a new device.
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DB_FILE, openCore } from '../app'
 import { REPO_ROOT } from '../resources'
 import { errorText } from '../../../shared/i18n/errorText'
 import { AppError } from '../../../shared/errors'
 import { StoreError } from './health'
+
+// Faults root cannot be given by chmod (CI runs as root): SQLite opening the store read-only, as its
+// unix VFS does when the file may not be written; a pragma's hook (to cap the file's size, as a full
+// disk does); the file system refusing a write under the data directory.
+const faults = vi.hoisted(() => ({
+  readonly: false,
+  onPragma: undefined as ((db: { pragma(source: string, options?: { simple?: boolean }): unknown }, source: string) => void) | undefined,
+  writeFile: undefined as ((path: string) => void) | undefined,
+}))
+vi.mock('better-sqlite3', async (importOriginal) => {
+  const Real = ((await importOriginal()) as { default: new (file: string, options?: object) => object }).default
+  class Faulty extends (Real as unknown as new (file: string, options?: object) => { pragma(source: string, options?: object): unknown }) {
+    constructor(file: string, options: { readonly?: boolean } = {}) {
+      super(file, faults.readonly ? { ...options, readonly: true } : options)
+    }
+    override pragma(source: string, options?: object): unknown {
+      faults.onPragma?.(this, source)
+      return super.pragma(source, options)
+    }
+  }
+  return { default: Faulty }
+})
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs')>()
+  return {
+    ...real,
+    writeFileSync: (...args: Parameters<typeof real.writeFileSync>) => {
+      faults.writeFile?.(String(args[0]))
+      return real.writeFileSync(...args)
+    },
+  }
+})
 
 const dirs: string[] = []
 const dataDir = () => {
@@ -18,6 +50,9 @@ const dataDir = () => {
   return dir
 }
 afterEach(() => {
+  faults.readonly = false
+  faults.onPragma = undefined
+  faults.writeFile = undefined
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
 const open = (dir: string) => openCore({ dataDir: dir, resourcesDir: REPO_ROOT, version: 'test' })
@@ -148,6 +183,65 @@ describe('store health at open', () => {
     expect(error.reason).toBe('newerSchema')
     expect(error.translated('en')).toContain('newer version of GridDesk')
     expect(readFileSync(file).equals(before)).toBe(true)
+  })
+})
+
+describe('store faults at open: translated, never a raw error', () => {
+  const expectStoreError = (error: unknown, reason: string) => {
+    expect(error).toBeInstanceOf(StoreError)
+    expect((error as StoreError).reason).toBe(reason)
+    return error as StoreError
+  }
+
+  it('a read-only store file: refused at open as readOnly (not at the first change), with what to do', () => {
+    const dir = dataDir()
+    open(dir).close()
+    faults.readonly = true
+    const error = expectStoreError(refusal(dir), 'readOnly')
+    expect(error.translated('zh-CN')).toContain('只读')
+    expect(error.translated('en')).toContain('read-only')
+    expect(readdirSync(dir).filter((f) => f.startsWith('.open-'))).toEqual([])
+    faults.readonly = false
+    open(dir).close()
+  })
+
+  it('a read-only data folder (EACCES on the open marker): readOnly, the store closed again', () => {
+    const dir = dataDir()
+    open(dir).close()
+    faults.writeFile = (path) => {
+      if (path.includes('.open-')) throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' })
+    }
+    expectStoreError(refusal(dir), 'readOnly')
+    faults.writeFile = undefined
+    open(dir).close()
+  })
+
+  it('a full disk (ENOSPC) under the data folder at open: diskFull', () => {
+    const dir = dataDir()
+    open(dir).close()
+    faults.writeFile = (path) => {
+      if (path.includes('.open-')) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })
+    }
+    const error = expectStoreError(refusal(dir), 'diskFull')
+    expect(error.translated('zh-CN')).toMatch(/磁盘/)
+  })
+
+  it('a full disk while a new store is created (SQLITE_FULL in the WAL switch or the migrations): diskFull', () => {
+    const dir = dataDir()
+    faults.onPragma = (db, source) => {
+      // The file may not grow past its first page, as on a full disk.
+      if (source === 'journal_mode = WAL') db.pragma('max_page_count = 1')
+    }
+    const error = expectStoreError(refusal(dir), 'diskFull')
+    expect(error.translated('en')).toContain('disk is full')
+  })
+
+  it('a fault nobody foresaw: the shells get a translated last-resort message, not a stack', async () => {
+    const { openFailureText } = await import('./health')
+    const error = new TypeError('boom')
+    expect(openFailureText(error, 'zh-CN', '/data')).toContain('网格通打开数据目录 /data 时出错')
+    expect(openFailureText(error, 'en', '/data')).toContain('could not open its data directory /data (TypeError: boom)')
+    expect(openFailureText(new StoreError('readOnly', '/data/x.sqlite'), 'en', '/data')).toContain('read-only')
   })
 })
 

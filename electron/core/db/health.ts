@@ -7,6 +7,7 @@ import { basename, join } from 'node:path'
 import type Database from 'better-sqlite3'
 import { AppError } from '../../../shared/errors'
 import type { Language } from '../../../shared/i18n'
+import { errorText } from '../../../shared/i18n/errorText'
 import { storeMessage } from '../../../shared/i18n/ruleIssues'
 
 export const storeProblems = ['empty', 'notADatabase', 'corrupt', 'newerSchema', 'readOnly', 'diskFull', 'locked', 'cannotOpen', 'backupDamaged'] as const
@@ -29,6 +30,17 @@ export class StoreError extends AppError {
   translated(lang: Language): string {
     return storeMessage(this.reason, { ...this.params, file: this.file }, lang)
   }
+}
+
+/**
+ * What a shell says when the store does not open: a StoreError's message, an AppError's text, and
+ * for anything else (a fault nobody foresaw) a translated last-resort line — never a stack alone.
+ */
+export function openFailureText(error: unknown, lang: Language, dataDir: string): string {
+  if (error instanceof StoreError) return error.translated(lang)
+  if (error instanceof AppError) return errorText(lang, { ok: false, error: error.toBody() })
+  const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  return storeMessage('openFailed', { dir: dataDir, cause }, lang)
 }
 
 /** Before SQLite opens the file: a file that exists must not be empty. */
@@ -69,6 +81,9 @@ function migrationCount(migrationsDir: string): number | undefined {
 /** SQLite's (or the file system's) failure as a StoreError, or undefined when it is something else. */
 export function storeErrorOf(error: unknown, file: string): StoreError | undefined {
   if (error instanceof StoreError) return error
+  // Drizzle wraps SQLite's error (a migration's statement) in its own: the cause says what failed.
+  const cause = (error as { cause?: unknown })?.cause
+  if (cause !== undefined && cause !== error && !(error as { code?: unknown })?.code) return storeErrorOf(cause, file)
   const code = String((error as { code?: unknown })?.code ?? '')
   if (code === 'SQLITE_NOTADB') return new StoreError('notADatabase', file)
   if (code.startsWith('SQLITE_CORRUPT')) return new StoreError('corrupt', file)
