@@ -133,6 +133,8 @@ function openCoreUnmapped(options: CoreOptions): Core {
         ...store,
         reopen: () => {
           ctx.db = openDatabase(file, { ...store, dataDir: options.dataDir })
+          // A restored backup is checked at its open: the damage found in the old file is gone with it.
+          ctx.storeDamaged = undefined
         },
       },
     }
@@ -163,26 +165,41 @@ function openCoreUnmapped(options: CoreOptions): Core {
   }
 }
 
-/** The quick_check a large store opened without, off the main thread; a problem is kept for the store page and makes the next open check in full. */
+/**
+ * The quick_check a large store opened without, off the main thread. A problem is kept for the store
+ * page, makes the next open check in full, and ends writing in this session: the connection turns
+ * query-only (every write is refused as a damaged store, to be restored from a backup) and
+ * `sync.status` carries it, so the window says so at once.
+ */
 async function checkInBackground(ctx: HandlerContext, store: { file: string; key?: Buffer; nativeBinding?: string }): Promise<void> {
   const started = performance.now()
   const problems = await quickCheckInBackground(store)
   if (problems === undefined || !ctx.db.$client.open) return
+  const at = new Date().toISOString()
   if (problems.length > 0) {
-    writeFileSync(join(ctx.dataDir, CHECK_NEEDED), new Date().toISOString(), { mode: 0o600 })
+    writeFileSync(join(ctx.dataDir, CHECK_NEEDED), at, { mode: 0o600 })
     console.error(`store check: ${problems.length} problem(s) in ${store.file}`)
   }
-  setState(
-    ctx.db,
-    STORE_CHECK_KEY,
-    JSON.stringify({
-      kind: 'quick',
-      at: new Date().toISOString(),
-      problems: problems.slice(0, 100),
-      millis: Math.round(performance.now() - started),
-      afterUncleanShutdown: false,
-    } satisfies StoreCheck),
-  )
+  try {
+    setState(
+      ctx.db,
+      STORE_CHECK_KEY,
+      JSON.stringify({
+        kind: 'quick',
+        at,
+        problems: problems.slice(0, 100),
+        millis: Math.round(performance.now() - started),
+        afterUncleanShutdown: false,
+      } satisfies StoreCheck),
+    )
+  } catch (error) {
+    // The damage may be where the state is kept: the marker file and the session's flag still say it.
+    if (problems.length === 0) throw error
+  }
+  if (problems.length > 0) {
+    ctx.db.$client.pragma('query_only = ON')
+    ctx.storeDamaged = { problems: problems.length, at }
+  }
 }
 
 /**

@@ -38,6 +38,11 @@ export interface HandlerContext {
   dbKey?: Buffer
   /** The store's file and how to open it again (a restore replaces the file under the open core). */
   store?: { file: string; key?: Buffer; nativeBinding?: string; migrationsDir: string; reopen(): void }
+  /**
+   * Set when the background check of a large store found damage during this session: the connection
+   * is made query-only, every write is refused as a damaged store (restore a backup), reads go on.
+   */
+  storeDamaged?: { problems: number; at: string }
   /** Set when HQ revoked this device during this session: the key is gone, every call is refused. */
   revokedAt?: string
 }

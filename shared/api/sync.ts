@@ -25,6 +25,8 @@ export interface SyncStatus {
   /** What the last probe or sync learned: null until one of them has tried. */
   reachable: boolean | null
   reachableCheckedAt: string | null
+  /** The background check found the store damaged in this session: writes are refused until a backup is restored. */
+  storeDamaged: { problems: number; at: string } | null
 }
 
 export interface SyncRunning {

@@ -24,6 +24,10 @@ export function errorText(lang: Language, envelope: Extract<Envelope<unknown>, {
   const keyReasons = resources[lang].translation.crypt.reasons as Record<string, string>
   if (envelope.error.code.startsWith('STORE_') && typeof reason === 'string' && reason in keyReasons)
     return keyReasons[reason]!.replace(/\{\{(\w+)\}\}/g, (_, key: string) => String(envelope.error.details?.[key] ?? ''))
+  // A store that cannot be used as it is (damaged, read-only, full disk): its own message with what to do.
+  const storeWords = resources[lang].translation.store as Record<string, string>
+  if (envelope.error.code === 'STORE' && typeof reason === 'string' && reason in storeWords)
+    return storeWords[reason]!.replace(/\{\{(\w+)\}\}/g, (_, key: string) => String(envelope.error.details?.[key] ?? ''))
   const template = resources[lang].translation.errors[envelope.error.code] ?? envelope.error.message
   const detail = (envelope.error.issues ?? []).map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')
   return template.replace('{{detail}}', detail || envelope.error.message)

@@ -48,6 +48,9 @@ const zh = {
     quickCheck: '快速检查',
     integrityCheck: '完整检查',
     checkFailed: '发现 {{count}} 处问题',
+    damagedNow:
+      '后台检查发现数据文件已损坏（{{count}} 处问题）。为避免损失扩大，应用已停止保存修改，仍可查看和导出。请在“同步”页的“数据备份”中从最近的备份恢复。',
+    openBackups: '打开数据备份',
   },
   backups: {
     title: '数据备份',
@@ -114,6 +117,11 @@ const en: Translation<typeof zh> = {
     integrityCheck: 'full check',
     checkFailed: '{{count}} problems found',
     checkFailed_one: '{{count}} problem found',
+    damagedNow:
+      'The background check found the data file damaged ({{count}} problems). So that nothing more is lost, the app no longer saves changes; you can still view and export. Restore the newest backup under Backups on the Sync page.',
+    damagedNow_one:
+      'The background check found the data file damaged ({{count}} problem). So that nothing more is lost, the app no longer saves changes; you can still view and export. Restore the newest backup under Backups on the Sync page.',
+    openBackups: 'Open backups',
   },
   backups: {
     title: 'Backups',

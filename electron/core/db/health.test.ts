@@ -107,7 +107,7 @@ describe('store health at open', () => {
     expect(readFileSync(file).equals(bytes)).toBe(true)
   })
 
-  it('a large store opens without waiting for its check; damage a background check finds makes the next open refuse it', async () => {
+  it('a large store opens without waiting for its check; damage a background check finds stops writes at once, is in sync.status, and makes the next open refuse it', async () => {
     const { dir, file } = await storeWithData()
     const size = statSync(file).size
     damage(file, Math.floor(size / 2 / 4096) * 4096 + 100, 16)
@@ -124,6 +124,21 @@ describe('store health at open', () => {
       })()
       expect(lastCheck!.problems.length).toBeGreaterThan(0)
       expect(existsSync(join(dir, '.check-needed'))).toBe(true)
+      // The session stops writing at once and says why: the window reads it from sync.status.
+      const status = await core.call('sync.status', {})
+      expect(status.storeDamaged).toMatchObject({ problems: lastCheck!.problems.length })
+      const sqlite = core.ctx.db.$client
+      const outbox = (sqlite.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n
+      const village = sqlite.prepare('SELECT id FROM villages LIMIT 1').get() as { id: string }
+      const answer = await core.dispatch('villages.update', { id: village.id, patch: { notes: '损坏后的修改' } }, 'zh-CN')
+      expect(answer).toMatchObject({ ok: false, error: { code: 'STORE', details: { reason: 'corrupt' } } })
+      if (!answer.ok) {
+        expect(errorText('zh-CN', answer)).toContain('已损坏')
+        expect(errorText('zh-CN', answer)).toContain('备份恢复')
+      }
+      expect((sqlite.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n).toBe(outbox)
+      // The full check on demand still answers (and writes nothing).
+      expect((await core.call('store.check', {})).problems.length).toBeGreaterThan(0)
     } finally {
       core.close()
     }

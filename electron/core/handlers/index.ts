@@ -8,7 +8,7 @@ import { plainErrorMap } from '../../../shared/i18n/validation'
 import { AppError, type Envelope, type ErrorBody } from '../../../shared/errors'
 import type { HandlerContext } from '../context'
 import { checkPaths, type PathPolicy } from '../pathPolicy'
-import { storeErrorOf } from '../db/health'
+import { StoreError, storeErrorOf } from '../db/health'
 import { analysisHandlers } from './analysis'
 import { appHandlers } from './app'
 import { customerHandlers } from './customers'
@@ -77,8 +77,14 @@ export async function dispatch(ctx: HandlerContext, name: string, rawInput: unkn
     const value = await handler(ctx, parsed.data as never)
     return { ok: true, value }
   } catch (error) {
-    return { ok: false, error: toErrorBody(error, lang) }
+    return { ok: false, error: toErrorBody(damagedStoreError(ctx, error), lang) }
   }
+}
+
+/** In a session whose store was found damaged (the connection is query-only), a refused write is said as the damage it is. */
+function damagedStoreError(ctx: HandlerContext, error: unknown): unknown {
+  if (!ctx.storeDamaged || storeErrorOf(error, 'griddesk.sqlite')?.reason !== 'readOnly') return error
+  return new StoreError('corrupt', 'griddesk.sqlite', { count: ctx.storeDamaged.problems })
 }
 
 function toErrorBody(error: unknown, lang: Language): ErrorBody {

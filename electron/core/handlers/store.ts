@@ -31,7 +31,8 @@ export const storeHandlers = {
       millis: Math.round(performance.now() - started),
       afterUncleanShutdown: false,
     }
-    setState(ctx.db, STORE_CHECK_KEY, JSON.stringify(check))
+    // A session whose store was found damaged writes nothing (app.ts): the check is only answered.
+    if (!ctx.storeDamaged) setState(ctx.db, STORE_CHECK_KEY, JSON.stringify(check))
     return check
   },
   'store.restore': (ctx, input) => {

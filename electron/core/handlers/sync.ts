@@ -51,6 +51,7 @@ function status(ctx: HandlerContext): SyncStatus {
     running: currentRun(ctx),
     reachable: probed ? probed.reachable : null,
     reachableCheckedAt: probed?.checkedAt ?? null,
+    storeDamaged: ctx.storeDamaged ?? null,
   }
 }
 

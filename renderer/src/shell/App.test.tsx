@@ -70,6 +70,18 @@ describe('App shell', () => {
     expect(window.griddesk!.call).toHaveBeenCalledWith('demo.load', {}, 'zh-CN')
   })
 
+  it('a store the background check found damaged is said at once above every page, with the way to the backups', async () => {
+    answers['sync.status'] = () => ({
+      ok: true,
+      value: { enrolled: false, pendingChanges: 0, openConflicts: 0, running: null, storeDamaged: { problems: 3, at: '2026-12-02T08:00:00Z' } },
+    })
+    await renderApp()
+    const alert = await screen.findByTestId('store-damaged')
+    expect(alert.textContent).toContain('后台检查发现数据文件已损坏（3 处问题）')
+    fireEvent.click(within(alert).getByTestId('store-damaged-open'))
+    await waitFor(() => expect(window.location.hash).toBe('#/sync'))
+  })
+
   it('switches to English, and the next start reads the choice back', async () => {
     await renderApp()
     expect(await screen.findByText('关键客户')).toBeTruthy()

@@ -10,6 +10,7 @@ import { useCall } from '../api/useCall'
 import { GridsPage } from '../features/grids/GridsPage'
 import { IntelPins } from '../features/intel/IntelPins'
 import { MapPage } from '../features/map/MapPage'
+import { StoreDamagedAlert } from '../features/sync/StoreDamagedAlert'
 import { SyncIndicator } from '../features/sync/SyncIndicator'
 import { WelcomePanel } from '../features/welcome/WelcomePanel'
 import { BusyBar } from './BusyBar'
@@ -100,6 +101,7 @@ export function App() {
           </Stack>
         </AppShell.Navbar>
         <AppShell.Main h="100dvh" style={{ display: 'flex', flexDirection: 'column' }}>
+          <StoreDamagedAlert onOpen={() => navigate({ page: 'sync' })} />
           <Box style={{ flex: 1, minHeight: 0 }}>
             <Suspense
               fallback={

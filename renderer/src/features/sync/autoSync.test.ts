@@ -22,6 +22,7 @@ const baseStatus: SyncStatus = {
   running: null,
   reachable: null,
   reachableCheckedAt: null,
+  storeDamaged: null,
 }
 
 function harness(initial: Partial<SyncStatus> = {}) {
