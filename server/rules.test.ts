@@ -114,6 +114,21 @@ describe.each(backends)('value rules through HQ (%s)', (backend) => {
       expect(held.n).toBe(0)
       const listed = JSON.parse((device.ctx.db.$client.prepare("SELECT value FROM sync_state WHERE key = 'pull_refused'").get() as { value: string }).value)
       expect(listed).toEqual([expect.objectContaining({ table: 'attachments', rowId: attachmentId, problems: ['attachments.sha256: bad_sha256'] })])
+      // HQ's checkpoint counts the row the device refused: the device counts it as HQ holds it, so
+      // the checkpoint matches and no sync refetches the regions again and again for it.
+      const codes = (r: { warnings: { code: string }[] }) => r.warnings.map((w) => w.code)
+      expect(codes(report)).not.toContain('checkpoint_mismatch')
+      for (let i = 0; i < 2; i++) {
+        const again = await runSync(device.ctx)
+        expect(codes(again)).not.toContain('checkpoint_refetch')
+        expect(again.refetched).toBeFalsy()
+        expect(again.checkpoint).toBe('ok')
+      }
+      // A full scan (a rebuilt checksum) counts it the same way.
+      device.ctx.db.$client.prepare("DELETE FROM sync_state WHERE key = 'checksum'").run()
+      const rebuilt = await runSync(device.ctx)
+      expect(codes(rebuilt)).not.toContain('checkpoint_refetch')
+      expect(rebuilt.checkpoint).toBe('ok')
       // Even a row that got in some other way is never read from outside attachments/.
       device.ctx.db.$client
         .prepare(

@@ -324,6 +324,30 @@ export interface PullApplyStats {
 const MAX_REFUSED_LISTED = 200
 
 /**
+ * Every pulled row the device refused for its values and HQ still holds, with the version HQ
+ * counts in its checkpoint (`table NUL row id` → version). The device's checkpoint counts these
+ * rows as HQ holds them, in place of its own copy if it has one: otherwise a refused row would
+ * make every checkpoint differ and every sync refetch the regions for it. A later good version,
+ * a tombstone, or a refetch that no longer brings the row takes it out.
+ */
+const REFUSED_HELD_KEY = 'pull_refused_versions'
+const heldKey = (table: string, rowId: string) => `${table}\u0000${rowId}`
+
+function refusedHeld(sqlite: Sqlite): Map<string, string> {
+  const stored = (prepared(sqlite, 'SELECT value FROM sync_state WHERE key = ?').get(REFUSED_HELD_KEY) as { value: string } | undefined)?.value
+  return new Map(stored ? Object.entries(JSON.parse(stored) as Record<string, string>) : [])
+}
+
+function storeRefusedHeld(sqlite: Sqlite, held: Map<string, string>): void {
+  if (held.size === 0) prepared(sqlite, 'DELETE FROM sync_state WHERE key = ?').run(REFUSED_HELD_KEY)
+  else
+    prepared(sqlite, 'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
+      REFUSED_HELD_KEY,
+      JSON.stringify(Object.fromEntries(held)),
+    )
+}
+
+/**
  * Writes pulled rows into the domain tables with their field versions. A field with a pending
  * local change keeps the local value; when the server's value differs and was not the base of the
  * local change, a conflict row is recorded instead of overwriting.
@@ -341,15 +365,30 @@ export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now
   const delta = new ChecksumDelta()
   let pageNewest = ''
   const refusedRows: { table: string; rowId: string; version: string; problems: string[] }[] = []
+  const asHeldByHq = refusedHeld(sqlite)
+  let heldChanged = false
   for (const row of pulled) {
     markSeen?.run(row.table_name, row.row_id)
     if (!isSynced(row.table_name)) continue
+    const wasRefused = asHeldByHq.get(heldKey(row.table_name, row.row_id))
     // Synced input is checked like the user's own (an attachment's sha256 names a file on disk):
-    // a row breaking the value rules is not applied, and is listed for the sync page.
+    // a row breaking the value rules is not applied, and is listed for the sync page. The
+    // checkpoint counts it as HQ holds it (a live row at its version; a tombstone not at all).
     const broken = rowProblems(row.table_name, row.fields, row.row_id)
     if (broken.length) {
       refusedRows.push({ table: row.table_name, rowId: row.row_id, version: row.version, problems: broken.map((i) => describeIssue(row.table_name, i)) })
+      const asHq = row.fields.deleted_at == null ? sparseRowVersion(row) || row.version : null
+      delta.change(row.table_name, row.row_id, wasRefused ?? versionOfRow(sqlite, row.table_name, row.row_id), asHq)
+      if (asHq) asHeldByHq.set(heldKey(row.table_name, row.row_id), asHq)
+      else asHeldByHq.delete(heldKey(row.table_name, row.row_id))
+      heldChanged = true
       continue
+    }
+    if (wasRefused !== undefined) {
+      // A version the device takes: the row counts as the device holds it again.
+      delta.change(row.table_name, row.row_id, wasRefused, versionOfRow(sqlite, row.table_name, row.row_id))
+      asHeldByHq.delete(heldKey(row.table_name, row.row_id))
+      heldChanged = true
     }
     const columns = syncedColumns(row.table_name)
     const names = Object.keys(row.fields).filter((f) => columns.has(f) && !BOOKKEEPING_COLUMNS.has(f))
@@ -414,6 +453,7 @@ export function applyPulledRows(sqlite: Sqlite, pulled: Iterable<PulledRow>, now
   }
   if (pageNewest) receive(pageNewest)
   commitChecksumDelta(sqlite, delta)
+  if (heldChanged) storeRefusedHeld(sqlite, asHeldByHq)
   if (refusedRows.length) {
     const held = sqlite.prepare("SELECT value FROM sync_state WHERE key = 'pull_refused'").get() as { value: string } | undefined
     const key = (r: { table: string; rowId: string; version: string }) => `${r.table}:${r.rowId}:${r.version}`
@@ -454,6 +494,16 @@ export function sweepUnseen(sqlite: Sqlite, keepAfter = Number.MAX_SAFE_INTEGER)
   let dropped = 0
   let kept = 0
   const delta = new ChecksumDelta()
+  // Refused rows the refetch no longer brought: HQ does not hold them (for this device) any more.
+  const held = refusedHeld(sqlite)
+  const seen = prepared(sqlite, 'SELECT 1 FROM sync_refetch_seen WHERE table_name = ? AND row_id = ?')
+  for (const [key, version] of held) {
+    const [table, rowId] = key.split('\u0000') as [string, string]
+    if (seen.get(table, rowId)) continue
+    delta.change(table, rowId, version, isSynced(table) ? versionOfRow(sqlite, table, rowId) : null)
+    held.delete(key)
+  }
+  storeRefusedHeld(sqlite, held)
   for (const table of Object.keys(syncedTables)) {
     const gone = sqlite
       .prepare(
@@ -485,15 +535,23 @@ export function sweepUnseen(sqlite: Sqlite, keepAfter = Number.MAX_SAFE_INTEGER)
 export function localCheckpoint(sqlite: Sqlite): { rows: number; hash: string } {
   let hash = 0n
   let rows = 0
+  // Pulled rows refused for their values count as HQ holds them, in place of the device's copy.
+  const held = refusedHeld(sqlite)
   for (const table of Object.keys(syncedTables)) {
     const iter = prepared(
       sqlite,
       `SELECT t.id AS row_id, max(t.hlc, coalesce((SELECT max(f.hlc) FROM field_versions f WHERE f.table_name = ? AND f.row_id = t.id), '')) AS version FROM "${table}" t WHERE t.deleted_at IS NULL`,
     ).iterate(table) as Iterable<{ row_id: string; version: string }>
     for (const r of iter) {
+      if (held.has(heldKey(table, r.row_id))) continue
       hash ^= rowChecksum(table, r.row_id, r.version)
       rows++
     }
+  }
+  for (const [key, version] of held) {
+    const [table, rowId] = key.split('\u0000') as [string, string]
+    hash ^= rowChecksum(table, rowId, version)
+    rows++
   }
   return { rows, hash: BigInt.asIntN(64, hash).toString() }
 }
