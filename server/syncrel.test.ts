@@ -197,6 +197,77 @@ describe('conflicts at HQ are one per field', () => {
   })
 })
 
+describe('derived values are never synced as data', () => {
+  let hq: TestHq
+  const devices: Device[] = []
+  beforeAll(async () => {
+    // With the users: a customer names its owner.
+    hq = await startTestHq({ keyCustomers: 0, visits: 0, tables: ['org_units', 'users', 'villages'] })
+    const grid = openTestCore()
+    await enrol(grid.ctx, hq.url, await hq.userWithCode('tier-grid', 'grid_manager', [GRID]), 'grid')
+    const county = openTestCore()
+    await enrol(county.ctx, hq.url, await hq.userWithCode('tier-county', 'county_manager', [COUNTY]), 'county')
+    for (const d of [grid, county]) {
+      await runSync(d.ctx)
+      devices.push(d)
+    }
+  }, 240_000)
+  afterAll(async () => {
+    for (const d of devices) d.dispose()
+    await hq?.close()
+  })
+
+  it("a grid manager's and a county manager's devices both creating customers: no value_tier in any outbox, no conflict anywhere", async () => {
+    const [grid, county] = devices as [Device, Device]
+    // Both hold the grid's villages; the county device also the rest of the county, so the 80/20
+    // tier each computes over the customers it holds differs.
+    const shared = villagesOf(grid, 6)
+    const countyOnly = (
+      county.ctx.db.$client
+        .prepare('SELECT v.id FROM villages v WHERE v.deleted_at IS NULL AND v.id NOT IN (SELECT value FROM json_each(?)) LIMIT 6')
+        .all(JSON.stringify(villagesOf(grid, 10_000))) as { id: string }[]
+    ).map((r) => r.id)
+    expect(countyOnly.length).toBeGreaterThan(0)
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 4; i++) {
+        await grid.call('customers.create', {
+          name: `网格客户${round}-${i}`,
+          category: 'commerce',
+          villageId: shared[i]!,
+          monthlyRevenue: 50 + 400 * i + round,
+        })
+        await county.call('customers.create', {
+          name: `县客户${round}-${i}`,
+          category: 'commerce',
+          villageId: (i % 2 ? countyOnly : shared)[i]!,
+          monthlyRevenue: 3000 * (i + 1) + round,
+        })
+      }
+      for (const d of [grid, county, grid]) {
+        const report = await runSync(d.ctx)
+        expect(report.results).toMatchObject({ rejected: 0, conflict: 0 })
+        expect(report.pullConflicts).toBe(0)
+      }
+    }
+    for (const d of [grid, county]) {
+      const sqlite = d.ctx.db.$client
+      const tierChanges = sqlite
+        .prepare("SELECT count(*) AS n FROM outbox WHERE table_name = 'key_customers' AND json_extract(fields, '$.value_tier') IS NOT NULL")
+        .get() as {
+        n: number
+      }
+      expect(tierChanges.n).toBe(0)
+      // One create per customer this device made, nothing else: no update flipping a tier.
+      expect(sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE table_name = 'key_customers' AND op <> 'insert'").get()).toEqual({ n: 0 })
+      expect(sqlite.prepare('SELECT count(*) AS n FROM sync_conflicts').get()).toEqual({ n: 0 })
+    }
+    expect(await hqRows<{ n: string }>(hq, 'SELECT count(*)::text AS n FROM conflicts')).toEqual([{ n: '0' }])
+    expect(await hqRows<{ n: string }>(hq, "SELECT count(*)::text AS n FROM rows WHERE table_name = 'key_customers' AND fields ? 'value_tier'")).toEqual([
+      { n: '0' },
+    ])
+  }, 240_000)
+})
+
 describe('an HQ restored from a backup', () => {
   let hqDir: string
   let backupDir: string
