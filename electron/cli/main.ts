@@ -167,7 +167,7 @@ export async function runCli(argv: string[]): Promise<CliResult> {
   }
   try {
     if (command === 'sync') {
-      const result = await runSyncCommand(core, rest, values, (line) => process.stderr.write(`${line}\n`))
+      const result = await runSyncCommand(core, rest, values, (line) => process.stderr.write(`${line}\n`), lang)
       if (result) return result
     }
     if (command === 'basemap') {

@@ -34,16 +34,22 @@ export function replaceDurably(temp: string, path: string): void {
   syncDir(dirname(path))
 }
 
-/** Writes `data` to `path` atomically and durably, readable by this user only. */
-export function writeFileDurably(path: string, data: Buffer | string): void {
-  const temp = `${path}.${process.pid}.tmp`
-  const fd = openSync(temp, 'w', PRIVATE_FILE_MODE)
+/** Writes `data` whole to a new or truncated file and flushes it (readable by this user only). */
+export function writeFlushed(path: string, data: Buffer | string): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
+  const fd = openSync(path, 'w', PRIVATE_FILE_MODE)
   try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data)
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at)
     fsyncSync(fd)
   } finally {
     closeSync(fd)
   }
+}
+
+/** Writes `data` to `path` atomically and durably, readable by this user only. */
+export function writeFileDurably(path: string, data: Buffer | string): void {
+  const temp = `${path}.${process.pid}.tmp`
+  writeFlushed(temp, data)
   renameSync(temp, path)
   syncDir(dirname(path))
 }

@@ -179,6 +179,8 @@ const zh = {
       badPeriod: '统计周期“{{period}}”无效：请选择或填写月份 2026-10、季度 2026-Q3 或年份 2026。',
       fileExists: '文件“{{path}}”已存在，未覆盖。如需覆盖，请勾选“覆盖已存在的文件”后再导出，或换一个文件名。',
       cannotWrite: '无法写入“{{path}}”，没有留下不完整的文件。请换一个有写入权限、空间足够的文件夹后再导出。',
+      targetFull:
+        '导出目标“{{path}}”所在的磁盘已满：文件没有写入，也没有留下不完整的文件（网格通的数据不受影响）。请清理该磁盘的空间，或换一个空间足够的文件夹后再导出。',
     },
   },
 } as const
@@ -379,6 +381,8 @@ const en: Translation<typeof zh> = {
       badPeriod: 'Period “{{period}}” is not valid: please pick or type a month 2026-10, a quarter 2026-Q3 or a year 2026.',
       fileExists: '“{{path}}” already exists and was not overwritten. Tick “Overwrite an existing file” and export again, or choose another file name.',
       cannotWrite: 'Cannot write “{{path}}”; no partial file was left. Choose a folder you may write to, with enough space, and export again.',
+      targetFull:
+        'The disk holding the export target “{{path}}” is full: the file was not written and no partial file was left (GridDesk’s data is not affected). Free space on that disk, or choose a folder with enough space, and export again.',
     },
   },
 }

@@ -2,10 +2,10 @@
 // is enrolled only after the demo is cleared (sync.enrol with clearDemo, in the same transaction
 // that stores the enrolment); what the user typed into it can be exported first, as a JSON file
 // listing each change with its record and values.
-import { writeFileSync } from 'node:fs'
 import type { DemoClearResult, DemoEditsExport } from '../../../shared/api/demo'
 import type { HandlerContext } from '../context'
 import { clearDemoRows, demoEdits } from '../db/repos/demo'
+import { writeReportFile } from '../reports/write'
 
 export function exportDemoEdits(ctx: HandlerContext, now = new Date()): DemoEditsExport {
   const changes = demoEdits(ctx.db)
@@ -29,7 +29,8 @@ export function clearDemo(ctx: HandlerContext, exportPath?: string): DemoClearRe
   let exported: string | null = null
   const edits = exportDemoEdits(ctx)
   if (exportPath) {
-    writeFileSync(exportPath, edits.content, { mode: 0o600, flag: 'wx' })
+    // Whole or not at all (a full disk leaves no partial file and says the target is full); never over an existing file.
+    writeReportFile(exportPath, edits.content, false)
     exported = exportPath
   }
   const cleared = ctx.db.transaction(() => clearDemoRows(ctx.db))

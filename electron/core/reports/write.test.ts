@@ -1,11 +1,12 @@
 // A failed export leaves nothing behind (no <file>.<pid>.tmp, no half report) and says where and
 // why; temporary files of exports a crash cut short are removed at the next start.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { errorText } from '../../../shared/i18n/errorText'
 import { openCore } from '../app'
+import { runSyncCommand } from '../sync/cli'
 import { openTestCore } from '../testing'
 import { REPO_ROOT } from '../resources'
 
@@ -62,6 +63,70 @@ describe('a failing export', () => {
     expect(await exportTo(target)).toMatchObject({ ok: true })
     expect(await exportTo(target, true)).toMatchObject({ ok: true })
     expect(leftovers(folder)).toEqual([])
+  })
+})
+
+// A full disk under the export target, for real: the export's temporary file is made a link to
+// /dev/full, whose every write fails with ENOSPC (the kernel's, as on a full USB stick).
+const onFullDisk = (target: string) => symlinkSync('/dev/full', `${target}.${process.pid}.tmp`)
+const gone = (path: string) => {
+  try {
+    lstatSync(path)
+    return false
+  } catch {
+    return true
+  }
+}
+
+describe.skipIf(!existsSync('/dev/full'))('an export on a full disk', () => {
+  it("a report: says the export target's disk is full (not the store's 'change was not saved'), leaves nothing behind", async () => {
+    for (const overwrite of [false, true]) {
+      const target = join(folder, `full-${overwrite}.csv`)
+      onFullDisk(target)
+      const result = await exportTo(target, overwrite)
+      expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { reason: 'targetFull', path: target, cause: 'ENOSPC' } } })
+      if (result.ok) return
+      expect(errorText('en', result)).toContain(`The disk holding the export target “${target}” is full`)
+      expect(errorText('zh-CN', result)).toContain('所在的磁盘已满')
+      expect(errorText('zh-CN', result)).not.toContain('修改没有保存')
+      expect(gone(`${target}.${process.pid}.tmp`)).toBe(true)
+      expect(existsSync(target)).toBe(false)
+    }
+  })
+
+  it("the demo's edits exported before a clear: the target is full, nothing is left, and the demo is not cleared", async () => {
+    const target = join(folder, 'demo-edits.json')
+    onFullDisk(target)
+    const result = await core.dispatch('demo.clear', { exportPath: target }, 'zh-CN')
+    expect(result).toMatchObject({ ok: false, error: { details: { reason: 'targetFull' } } })
+    expect(gone(`${target}.${process.pid}.tmp`)).toBe(true)
+    expect(existsSync(target)).toBe(false)
+    expect((await core.call('app.info', {})).demoLoaded).toBe(true)
+  })
+
+  it('`sync enrol --clear-demo --export FILE`: the target is full, said in words, nothing enrolled or left behind', async () => {
+    const target = join(folder, 'enrol-edits.json')
+    onFullDisk(target)
+    const result = await runSyncCommand(
+      core,
+      ['enrol'],
+      { server: 'http://127.0.0.1:9', code: 'X', 'clear-demo': true, export: target },
+      () => undefined,
+      'zh-CN',
+    )
+    expect(result).toMatchObject({ code: 1 })
+    expect(result!.stderr).toContain('所在的磁盘已满')
+    expect(JSON.parse(result!.stdout)).toMatchObject({ ok: false, error: { details: { reason: 'targetFull' } } })
+    expect(gone(`${target}.${process.pid}.tmp`)).toBe(true)
+    expect(existsSync(target)).toBe(false)
+    expect((await core.call('app.info', {})).demoLoaded).toBe(true)
+  })
+
+  it('a new file never replaces one that exists', async () => {
+    const target = join(folder, 'taken.json')
+    writeFileSync(target, 'mine')
+    expect(await core.dispatch('demo.clear', { exportPath: target }, 'en')).toMatchObject({ ok: false, error: { code: 'CONFLICT', details: { reason: 'fileExists' } } })
+    expect((await core.call('app.info', {})).demoLoaded).toBe(true)
   })
 })
 

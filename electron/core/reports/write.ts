@@ -1,49 +1,59 @@
 // Writing a report file whole or not at all, and removing what a crash left half-written. Kept
 // apart from the writers (exceljs, pdfkit), so start-up can clean up without loading them.
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { AppError } from '../../../shared/errors'
 import { processAlive } from '../db/health'
-import { PRIVATE_FILE_MODE } from '../privateFiles'
+import { syncDir, writeFlushed } from '../durable'
 
 /**
- * Writes the file whole or not at all: an overwrite goes through `<file>.<pid>.tmp` and a rename;
- * a new file is created exclusively. On any failure (a full disk, a folder that cannot be
- * written) the temporary or partial file is removed and the error says where and why.
+ * Writes the file whole or not at all, durably (durable.ts): the bytes go to `<file>.<pid>.tmp`,
+ * flushed, then take the file's name — by a rename for an overwrite, by a link that fails when
+ * the file exists for a new one (a rename where the file system has no links, e.g. FAT on a USB
+ * stick) — and the folder is flushed. On any failure the temporary file is removed, and the error
+ * says where and why: a full disk under the export target is said as that, not as the store's.
+ * Every export the user names goes through here: reports, the demo's edits, `sync --export`.
  */
-export function writeReportFile(target: string, bytes: Buffer, overwrite: boolean): void {
+export function writeReportFile(target: string, bytes: Buffer | string, overwrite: boolean): void {
   const temp = `${target}.${process.pid}.tmp`
-  let created: string | undefined
+  const exists = () => new AppError('CONFLICT', `${target} already exists; pass overwrite to replace it`, { details: { reason: 'fileExists', path: target } })
+  let tempMade = false
   try {
     mkdirSync(dirname(target), { recursive: true })
-    if (overwrite) {
-      created = temp
-      writeFileSync(temp, bytes, { mode: PRIVATE_FILE_MODE })
-      renameSync(temp, target)
-      created = undefined
-    } else {
+    if (!overwrite && existsSync(target)) throw exists()
+    tempMade = true
+    writeFlushed(temp, bytes)
+    if (overwrite) renameSync(temp, target)
+    else {
       try {
-        // 'wx': create only; the check and the create are one step, so no race can clobber a file.
-        writeFileSync(target, bytes, { flag: 'wx', mode: PRIVATE_FILE_MODE })
+        linkSync(temp, target)
+        rmSync(temp, { force: true })
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EEXIST')
-          throw new AppError('CONFLICT', `${target} already exists; pass overwrite to replace it`, { details: { reason: 'fileExists', path: target } })
-        // Created by this call and then cut short: never leave half a report.
-        created = target
-        throw error
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST' || existsSync(target)) throw exists()
+        renameSync(temp, target)
       }
     }
+    tempMade = false
+    syncDir(dirname(target))
   } catch (error) {
-    if (created) rmSync(created, { force: true })
+    if (tempMade) rmSync(temp, { force: true })
     if (error instanceof AppError) throw error
-    const code = (error as NodeJS.ErrnoException).code ?? 'EIO'
-    // A full disk is the store's concern too (STORE diskFull); anything else names the file.
-    if (code === 'ENOSPC') throw error
-    throw new AppError('VALIDATION', `cannot write ${target}: ${(error as Error).message}`, {
-      issues: [{ path: ['path'], message: `cannot write ${target} (${code})` }],
-      details: { reason: 'cannotWrite', path: target, cause: code },
-    })
+    throw exportWriteError(target, error)
   }
+}
+
+/** A failed export write in words: the export target's disk is full, or the target cannot be written. */
+export function exportWriteError(target: string, error: unknown): AppError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'EIO'
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG')
+    return new AppError('VALIDATION', `cannot write ${target}: the disk under it is full (${code})`, {
+      issues: [{ path: ['path'], message: `the disk under ${target} is full (${code})` }],
+      details: { reason: 'targetFull', path: target, cause: code },
+    })
+  return new AppError('VALIDATION', `cannot write ${target}: ${(error as Error).message}`, {
+    issues: [{ path: ['path'], message: `cannot write ${target} (${code})` }],
+    details: { reason: 'cannotWrite', path: target, cause: code },
+  })
 }
 
 const STALE_TEMP = /\.(\d+)\.tmp$/

@@ -1,9 +1,12 @@
 // The `sync` commands of the device CLI: enrol with an HQ server, run a sync printing progress
 // (stderr) and the per-change results (stdout), show status and conflicts.
-import { writeFileSync } from 'node:fs'
+import { AppError } from '../../../shared/errors'
+import type { Language } from '../../../shared/i18n'
+import { errorText } from '../../../shared/i18n/errorText'
 import { MAX_PULL_LIMIT } from '../../../shared/sync/protocol'
 import type { Core } from '../app'
 import type { SyncProgress } from './engine'
+import { writeReportFile } from '../reports/write'
 import { SyncHttpError } from './hqClient'
 import { runSyncExclusive } from './runner'
 
@@ -20,6 +23,7 @@ export async function runSyncCommand(
   rest: string[],
   values: { server?: string; code?: string; name?: string; 'page-size'?: string; 'allow-insecure-http'?: boolean; 'clear-demo'?: boolean; export?: string },
   progressOut: (line: string) => void,
+  lang: Language = 'zh-CN',
 ): Promise<SyncCliResult | undefined> {
   const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`
   const fail = (error: unknown): SyncCliResult => {
@@ -36,9 +40,11 @@ export async function runSyncCommand(
       const edits = await core.dispatch('demo.edits', {}, 'en')
       if (!edits.ok) return { code: 1, stdout: json(edits), stderr: `enrolment failed: ${edits.error.message}\n` }
       try {
-        writeFileSync(values.export, (edits.value as { content: string }).content, { mode: 0o600, flag: 'wx' })
+        // Whole or not at all, never over an existing file; a full disk is said as the target's.
+        writeReportFile(values.export, (edits.value as { content: string }).content, false)
       } catch (error) {
-        return { code: 1, stdout: '', stderr: `enrolment failed: cannot write ${values.export}: ${(error as Error).message}\n` }
+        const body = error instanceof AppError ? error.toBody() : { code: 'INTERNAL' as const, message: String((error as Error)?.message ?? error) }
+        return { code: 1, stdout: json({ ok: false, error: body }), stderr: `enrolment failed: ${errorText(lang, { ok: false, error: body })}\n` }
       }
     }
     const envelope = await core.dispatch(
