@@ -128,6 +128,38 @@ const pullQuerySchema = z.object({
 const brotliAsync = promisify(brotliCompress)
 const gzipAsync = promisify(gzip)
 
+/** Seconds a device waits before sending again a request the database cut (503). */
+export const DB_RETRY_AFTER_S = 1
+
+const errorCodeOf = (error: unknown): string | undefined => {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string') return code
+  }
+  return undefined
+}
+
+/**
+ * Whether a failed query failed because the database went away, not because of the request:
+ * PostgreSQL terminating the connection or shutting down or starting up (57P01–57P03), a
+ * connection exception (08xxx), too many connections (53300), the socket refused or reset, or
+ * node-postgres's own "Connection terminated". Drizzle wraps the driver's error: its causes count.
+ */
+export function databaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = String((e as { code?: unknown }).code ?? '')
+    if (/^(57P0[123]|08\d{3}|08P01|53300)$/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(code)) return true
+    const message = String((e as { message?: unknown }).message ?? '')
+    if (
+      /^(Connection terminated|Client has encountered a connection error and is not queryable|terminating connection|the database system is (starting up|shutting down|in recovery mode))/i.test(
+        message,
+      )
+    )
+      return true
+  }
+  return false
+}
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { db } = options
   const app = Fastify({
@@ -186,6 +218,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         .status(413)
         .send({ error: { code: 'BODY_TOO_LARGE', message: `the request body exceeds ${MAX_BODY_BYTES} bytes; send fewer changes per batch` } })
     if (error.statusCode && error.statusCode < 500) return reply.status(error.statusCode).send({ error: { code: 'VALIDATION', message: error.message } })
+    // The database went away under the query (connections terminated, PostgreSQL restarting):
+    // nothing was committed, the pool reconnects; the device sends the request again shortly.
+    if (databaseUnavailable(error)) {
+      app.log.warn({ route: request.routeOptions.url, method: request.method, code: errorCodeOf(error) }, 'database unavailable')
+      return reply
+        .status(503)
+        .header('retry-after', String(DB_RETRY_AFTER_S))
+        .send({
+          error: {
+            code: 'HQ_UNAVAILABLE',
+            message: 'HQ lost its database connection (restarting?); try again shortly',
+            details: { retry_after_s: DB_RETRY_AFTER_S },
+          },
+        })
+    }
     // Never the error itself: a failed query's message carries the row's values (names, phones).
     app.log.error(
       { route: request.routeOptions.url, method: request.method, error: error.name, code: error.code ?? (error.cause as { code?: string } | undefined)?.code },

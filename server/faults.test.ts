@@ -6,7 +6,11 @@
 // Larger runs: `npx tsx bench/faults.ts --help`.
 import { describe, expect, it } from 'vitest'
 import { flakyLink, hqKill9, pgConnectionKill, type ScenarioResult } from './faults/scenarios'
-import { withPostgres } from './testing'
+import { databaseUnavailable } from './app'
+import { SyncHttpError, HqClient } from '../electron/core/sync/hqClient'
+import { PROTOCOL_VERSION, type EnrolResponse } from '../shared/sync/protocol'
+import { SYNC_SCHEMA_VERSION } from '../shared/sync/versions'
+import { startTestHq, withPostgres } from './testing'
 
 const SEED = Number(process.env.GRIDDESK_FAULT_SEED ?? 19)
 
@@ -35,9 +39,61 @@ describe('fault injection', () => {
   it.runIf(withPostgres)(
     'PostgreSQL connections terminated under HQ: the pool reconnects, nothing lost or doubled',
     async () => {
-      // A query cut by the termination answers 500 (INTERNAL); the next sync goes through.
-      expectConsistent(await pgConnectionKill({ seed: SEED, rounds: 4, editsPerRound: 10 }), ['NETWORK', 'INTERNAL'])
+      // A query cut by the termination answers 503 HQ_UNAVAILABLE with Retry-After (never 500
+      // INTERNAL); the device sends it again after a short wait, or the next sync goes through.
+      expectConsistent(await pgConnectionKill({ seed: SEED, rounds: 4, editsPerRound: 10 }), ['NETWORK', 'HQ_UNAVAILABLE'])
     },
     300_000,
   )
+})
+
+describe('a query the database cut', () => {
+  it('is told apart from a failure of the request: terminated, shutting down, starting up, connection lost — also wrapped', () => {
+    const pgError = (code: string, message: string) => Object.assign(new Error(message), { code })
+    for (const error of [
+      pgError('57P01', 'terminating connection due to administrator command'),
+      pgError('57P03', 'the database system is starting up'),
+      pgError('08006', 'connection failure'),
+      new Error('Connection terminated unexpectedly'),
+      Object.assign(new Error('Failed query: select 1'), { cause: new Error('Connection terminated unexpectedly') }),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    ])
+      expect(databaseUnavailable(error), String(error)).toBe(true)
+    for (const error of [pgError('23505', 'duplicate key'), pgError('22P02', 'invalid input syntax'), new TypeError('x is undefined'), undefined])
+      expect(databaseUnavailable(error), String(error)).toBe(false)
+  })
+
+  it('HQ answers 503 HQ_UNAVAILABLE with Retry-After (never 500 INTERNAL), and the device sends it again', async () => {
+    const hq = await startTestHq()
+    try {
+      const code = await hq.userWithCode('cut', 'grid_manager', ['451022-G03'])
+      const enrolled = await new HqClient(hq.url).request<EnrolResponse>('POST', '/v1/enrol', { code, deviceName: 'cut' })
+      // The next query HQ runs is cut as PostgreSQL's termination cuts it.
+      const client = hq.store.db.$client as unknown as { query: (...args: unknown[]) => Promise<unknown> }
+      const query = client.query.bind(client)
+      let cuts = 1
+      client.query = async (...args: unknown[]) => {
+        if (cuts-- > 0) throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })
+        return query(...args)
+      }
+      const path = `/v1/pull?cursor=0&limit=1&protocol_version=${PROTOCOL_VERSION}&schema_version=${SYNC_SCHEMA_VERSION}`
+      const raw = await fetch(new URL(path, hq.url), { headers: { authorization: `Bearer ${enrolled.token}` } })
+      expect(raw.status).toBe(503)
+      expect(raw.headers.get('retry-after')).toBe('1')
+      expect(await raw.json()).toMatchObject({ error: { code: 'HQ_UNAVAILABLE', details: { retry_after_s: 1 } } })
+      cuts = 1
+      const device = new HqClient(hq.url, enrolled.token)
+      const waits: number[] = []
+      device.busyRetry = { retries: 6, sleep: async (ms) => void waits.push(ms) }
+      expect(await device.request('GET', path)).toHaveProperty('rows')
+      expect(waits).toHaveLength(1)
+      cuts = 99
+      const error = await device.request('GET', path).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(SyncHttpError)
+      expect(error).toMatchObject({ status: 503, code: 'HQ_UNAVAILABLE' })
+      cuts = 0
+    } finally {
+      await hq.close()
+    }
+  }, 120_000)
 })

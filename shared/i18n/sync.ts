@@ -176,6 +176,7 @@ const zh = {
       INSECURE_URL: '总部地址没有加密（http://）。请改用 https:// 开头的地址；不清楚时请联系管理员。',
       DEVICE_REVOKED: '总部已注销本机：本机数据的密钥已销毁，数据已锁定。请向管理员索取新的注册码，在新的数据目录中重新注册。',
       HQ_BUSY: '总部服务器正忙（很多电脑同时在同步），已自动重试几次。您的修改仍保存在本机，请过一分钟再同步。',
+      HQ_UNAVAILABLE: '总部服务器的数据库暂时不可用（可能正在重启），已自动重试几次。您的修改都保存在本机，稍后会自动同步。',
       RATE_LIMITED: '注册尝试过于频繁，请稍后再试。',
       FORBIDDEN: '总部拒绝了这次访问：您的账号没有这些区域的权限。请联系管理员核对负责区域。',
       UPGRADE_REQUIRED:
@@ -397,6 +398,8 @@ const en: Translation<typeof zh> = {
         'HQ revoked this computer: its data key was destroyed and the data is locked. Ask your administrator for a new enrolment code and enrol in a new data directory.',
       HQ_BUSY:
         'HQ is busy with many computers syncing at once; GridDesk tried again a few times. Your changes are kept on this computer: sync again in a minute.',
+      HQ_UNAVAILABLE:
+        "HQ's database is briefly unavailable (perhaps restarting); GridDesk tried again a few times. Your changes are kept on this computer and sync by themselves later.",
       RATE_LIMITED: 'Too many enrolment attempts; try again later.',
       FORBIDDEN: 'HQ refused: your account has no rights on these regions. Ask your administrator to check your regions.',
       UPGRADE_REQUIRED:

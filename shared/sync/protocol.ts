@@ -182,6 +182,8 @@ export type SyncErrorCode =
   | 'RATE_LIMITED'
   /** HQ has as many sync requests running and waiting as it takes (429 with Retry-After): come back later, jittered. */
   | 'HQ_BUSY'
+  /** HQ's database went away under a request (connections terminated, PostgreSQL restarting): 503 with Retry-After, nothing committed; send again shortly. */
+  | 'HQ_UNAVAILABLE'
   | 'INTERNAL'
 
 export interface SyncErrorBody {

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http'
 import { brotliCompressSync } from 'node:zlib'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { busyDelayMs, HqClient, MAX_ANSWER_BYTES, SyncHttpError } from './hqClient'
+import { busyDelayMs, HqClient, MAX_ANSWER_BYTES, SyncHttpError, UNAVAILABLE_MAX_WAIT_MS } from './hqClient'
 
 let server: Server
 const busyCounts = new Map<string, number>()
@@ -28,6 +28,16 @@ beforeAll(async () => {
     if (req.url === '/reset') return req.socket.resetAndDestroy()
     // A compression bomb: a few hundred KB on the wire that inflate past the client's cap.
     if (req.url === '/bomb') return res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'br' }).end(bomb)
+    if (req.url?.startsWith('/unavailable')) {
+      // HQ's database restarting for the first N requests of this path (503), then an answer.
+      const n = (busyCounts.get(req.url) ?? 0) + 1
+      busyCounts.set(req.url, n)
+      if (n <= Number(req.url.split('/')[2]))
+        return res
+          .writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' })
+          .end(JSON.stringify({ error: { code: 'HQ_UNAVAILABLE', message: 'database unavailable', details: { retry_after_s: 1 } } }))
+      return res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
+    }
     if (req.url?.startsWith('/busy')) {
       // Busy for the first N requests of this path, then an answer.
       const n = (busyCounts.get(req.url) ?? 0) + 1
@@ -91,6 +101,28 @@ describe('HQ client deadlines and broken links', () => {
   it('a whole-request deadline bounds a slow trickle', async () => {
     const slow = new HqClient(base, undefined, undefined, { firstByteMs: 300, idleMs: 10_000, requestMs: 400, minBytesPerSecond: 1e12 })
     await expect(slow.request('GET', '/stall')).rejects.toMatchObject({ code: 'NETWORK', details: { network: 'timeout_request' } })
+  })
+})
+
+describe("HQ's database restarting (503 HQ_UNAVAILABLE)", () => {
+  it('sends again after short waits, and the request goes through', async () => {
+    const c = client()
+    const waits: number[] = []
+    c.busyRetry = { retries: 6, sleep: async (ms) => void waits.push(ms) }
+    expect(await c.request('GET', '/unavailable/2/a')).toEqual({ ok: true })
+    expect(waits).toHaveLength(2)
+    for (const ms of waits) expect(ms).toBeLessThanOrEqual(UNAVAILABLE_MAX_WAIT_MS)
+  })
+
+  it('gives up after a few tries (bounded: never holds a sync long) with HQ_UNAVAILABLE, not a server failure', async () => {
+    const c = client()
+    const waits: number[] = []
+    c.busyRetry = { retries: 6, sleep: async (ms) => void waits.push(ms) }
+    const error = await c.request('GET', '/unavailable/99/b').catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(SyncHttpError)
+    expect(error).toMatchObject({ status: 503, code: 'HQ_UNAVAILABLE' })
+    expect(busyCounts.get('/unavailable/99/b')).toBe(c.unavailableRetries + 1)
+    expect(waits.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(c.unavailableRetries * UNAVAILABLE_MAX_WAIT_MS)
   })
 })
 

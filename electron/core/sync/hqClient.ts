@@ -86,9 +86,14 @@ export class HqClient {
 
   /** Retries of a request HQ answered 429 HQ_BUSY, and how to wait (tests replace it). */
   busyRetry = { retries: 6, sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) }
+  /**
+   * Retries of a request HQ answered 503 HQ_UNAVAILABLE (its database went away and reconnects):
+   * few and short — at most UNAVAILABLE_MAX_WAIT_MS each — so a sync is never held long by them.
+   */
+  unavailableRetries = 3
 
   /**
-   * One request; when HQ is busy (429 HQ_BUSY) it is sent again after the Retry-After HQ gave,
+   * One request; when HQ is busy (429 HQ_BUSY) or its database is restarting (503 HQ_UNAVAILABLE) it is sent again after the Retry-After HQ gave,
    * jittered so devices turned away together do not come back together. Safe for every sync
    * request: a push is idempotent (a replay gets its recorded answers), a pull only reads.
    */
@@ -97,8 +102,17 @@ export class HqClient {
       try {
         return await this.once<T>(method, path, body)
       } catch (error) {
-        if (!(error instanceof SyncHttpError && error.code === 'HQ_BUSY') || attempt >= this.busyRetry.retries) throw error
-        await this.busyRetry.sleep(busyDelayMs(Number(error.details?.retry_after_s), attempt))
+        if (!(error instanceof SyncHttpError)) throw error
+        if (error.code === 'HQ_BUSY' && attempt < this.busyRetry.retries) {
+          await this.busyRetry.sleep(busyDelayMs(Number(error.details?.retry_after_s), attempt))
+          continue
+        }
+        // A request the database cut: nothing was committed (a push is idempotent anyway).
+        if (error.code === 'HQ_UNAVAILABLE' && attempt < this.unavailableRetries) {
+          await this.busyRetry.sleep(Math.min(busyDelayMs(Number(error.details?.retry_after_s), attempt), UNAVAILABLE_MAX_WAIT_MS))
+          continue
+        }
+        throw error
       }
     }
   }
@@ -209,6 +223,9 @@ export class HqClient {
     return json as T
   }
 }
+
+/** The longest wait before sending again a request HQ's database cut (503 HQ_UNAVAILABLE). */
+export const UNAVAILABLE_MAX_WAIT_MS = 5_000
 
 /**
  * How long to wait before sending again a request HQ answered busy: its Retry-After (1 s when

@@ -13,7 +13,8 @@ export function indicatorState(status: SyncStatus | undefined, running: boolean)
   if (!status) return 'unknown'
   if (!status.enrolled) return 'notEnrolled'
   if (running || status.running) return 'running'
-  if (status.reachable === false || status.lastErrorCode === 'NETWORK') return 'offline'
+  // HQ's database restarting is like a link down for a moment: the changes wait, auto-sync retries.
+  if (status.reachable === false || status.lastErrorCode === 'NETWORK' || status.lastErrorCode === 'HQ_UNAVAILABLE') return 'offline'
   if (status.lastErrorCode) return 'error'
   return status.lastSyncAt ? 'ok' : 'never'
 }
