@@ -2,10 +2,11 @@
 // resets, delays, stalls and duplicates; HQ is killed with SIGKILL mid-sync and restarted; HQ's
 // PostgreSQL connections are terminated (when a server is configured). Every scenario ends with
 // device and HQ equal row by row and field by field, every outbox entry at HQ exactly once, and
-// every failed sync a network error (never "unexpected"). HQ restored from a backup: syncrel.test.ts.
+// every failed sync a network error (never "unexpected"); HQ restored from a backup; HQ's
+// PostgreSQL restarted (a private throwaway cluster, never the shared one).
 // Larger runs: `npx tsx bench/faults.ts --help`.
 import { describe, expect, it } from 'vitest'
-import { flakyLink, hqKill9, pgConnectionKill, type ScenarioResult } from './faults/scenarios'
+import { allowedFailures, flakyLink, hqKill9, hqRestored, pgConnectionKill, pgRestart, privateClusterPossible, type ScenarioResult } from './faults/scenarios'
 import { databaseUnavailable } from './app'
 import { SyncHttpError, HqClient } from '../electron/core/sync/hqClient'
 import { PROTOCOL_VERSION, type EnrolResponse } from '../shared/sync/protocol'
@@ -14,9 +15,12 @@ import { startTestHq, withPostgres } from './testing'
 
 const SEED = Number(process.env.GRIDDESK_FAULT_SEED ?? 19)
 
-function expectConsistent(result: ScenarioResult, allowed: string[] = ['NETWORK']) {
+const cluster = privateClusterPossible()
+if (!cluster.ok) console.warn(`SKIPPED: the PostgreSQL restart fault scenario needs a private cluster: ${cluster.why}`)
+
+function expectConsistent(result: ScenarioResult, allowed: string[] = allowedFailures(result.scenario)) {
   console.log(
-    `fault scenario ${result.scenario} (seed ${result.seed}): ${JSON.stringify({ syncs: result.syncs, failures: result.failures, faults: result.faults, outbox: result.outboxEntries, ms: result.millis })}`,
+    `fault scenario ${result.scenario} (seed ${result.seed}): ${JSON.stringify({ syncs: result.syncs, failures: result.failures, faults: result.faults, warnings: result.warnings, outbox: result.outboxEntries, ms: result.millis })}`,
   )
   expect(result.differences).toEqual([])
   expect(result.outboxProblems).toEqual([])
@@ -45,6 +49,21 @@ describe('fault injection', () => {
     },
     300_000,
   )
+
+  it('HQ restored from a backup (PGlite) after acknowledging more work: said, re-sent, nothing lost or doubled', async () => {
+    const result = await hqRestored({ seed: SEED, rounds: 3, editsPerRound: 10 })
+    expectConsistent(result)
+    expect(result.warnings?.hq_restored).toBeGreaterThan(0)
+  }, 300_000)
+
+  // A private throwaway cluster (initdb, a free port): never the shared server other tests use.
+  it.runIf(cluster.ok)(
+    "HQ's PostgreSQL restarted mid-sync: HQ stays up, its pool reconnects, nothing lost or doubled",
+    async () => {
+      expectConsistent(await pgRestart({ seed: SEED, rounds: 3, editsPerRound: 30 }), ['NETWORK', 'HQ_UNAVAILABLE'])
+    },
+    300_000,
+  )
 })
 
 describe('a query the database cut', () => {
@@ -69,7 +88,7 @@ describe('a query the database cut', () => {
       const code = await hq.userWithCode('cut', 'grid_manager', ['451022-G03'])
       const enrolled = await new HqClient(hq.url).request<EnrolResponse>('POST', '/v1/enrol', { code, deviceName: 'cut' })
       // The next query HQ runs is cut as PostgreSQL's termination cuts it.
-      const client = hq.store.db.$client as unknown as { query: (...args: unknown[]) => Promise<unknown> }
+      const client = (hq.store.db as unknown as { $client: { query: (...args: unknown[]) => Promise<unknown> } }).$client
       const query = client.query.bind(client)
       let cuts = 1
       client.query = async (...args: unknown[]) => {
