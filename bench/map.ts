@@ -208,9 +208,9 @@ if (!flags['skip-map']) {
         ),
       )
       const page = await context.newPage()
-      await context.request.get(server.launchUrl, { maxRedirects: 0 }) // the session cookie
       const t = performance.now()
-      await page.goto(`${server.url}#/map`)
+      // The printed address: the page keeps its launch token and sets the session cookie.
+      await page.goto(`${server.launchUrl}#/map`)
       await page.waitForFunction(
         (n) => document.querySelectorAll('path[data-village-id]').length === n && document.querySelector('.customer-cluster') !== null,
         villageCount,

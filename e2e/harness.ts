@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { openCore, type Core } from '../electron/core/app'
 import { RENDERER_DIR, REPO_ROOT } from '../electron/core/resources'
+import { LAUNCH_TOKEN_STORAGE_KEY } from '../shared/browserMode'
 import { startBrowserMode, type BrowserMode } from '../electron/devserver/server'
 
 export const ARTIFACTS_DIR = resolve(import.meta.dirname, 'artifacts')
@@ -31,6 +32,8 @@ export async function clickGrid(page: Page, code: string): Promise<void> {
 export interface Harness {
   core: Core
   url: string
+  /** The printed address (with this launch's secret). */
+  launchUrl: string
   browser: Browser
   page: Page
   /** Page errors, console errors, failed requests and HTTP errors seen so far. */
@@ -60,11 +63,20 @@ export async function startHarness(options: { viewport?: { width: number; height
       args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
     })
     const context = await browser.newContext({ viewport: options.viewport ?? { width: 1366, height: 768 }, locale: 'zh-CN' })
+    // Browser mode lets in only who opened the printed address: the page keeps its secret in
+    // sessionStorage and sends it on every call (renderer/src/api/launchToken.ts), and the address
+    // sets the cookie the static files need. Tests open app.url#/… directly, so the context puts
+    // the secret where the page would have kept it and fetches the cookie (the context's request
+    // API shares the pages' cookie jar); the printed address itself is tested in skeleton.e2e.
+    await context.addInitScript(
+      ([key, secret]) => {
+        if (location.protocol === 'http:') sessionStorage.setItem(key!, secret!)
+      },
+      [LAUNCH_TOKEN_STORAGE_KEY, server.launchSecret],
+    )
     const page = await context.newPage()
-    // Browser mode lets in only who opened the printed address: swap its secret for the session
-    // cookie (the context's request API shares the pages' cookie jar; no page load needed).
     const signIn = await context.request.get(server.launchUrl, { maxRedirects: 0 })
-    if (signIn.status() !== 303) throw new Error(`browser mode refused its launch secret (HTTP ${signIn.status()})`)
+    if (signIn.status() !== 200) throw new Error(`browser mode refused its launch secret (HTTP ${signIn.status()})`)
     // Fail loudly on what a user would never see but a broken page would cause.
     const problems: string[] = []
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`))
@@ -82,6 +94,7 @@ export async function startHarness(options: { viewport?: { width: number; height
     return {
       core,
       url: server.url,
+      launchUrl: server.launchUrl,
       browser,
       page,
       problems,

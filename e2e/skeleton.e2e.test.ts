@@ -135,6 +135,30 @@ describe('walking skeleton', () => {
     await app.screenshot('09-english-grids')
   })
 
+  it('opens at the printed address: the page keeps the launch token, clears the address bar, and a tab without it is refused', async () => {
+    // A context of its own: no token put in sessionStorage by the harness.
+    const context = await app.browser.newContext({ locale: 'en' })
+    try {
+      const page = await context.newPage()
+      await page.goto(`${app.launchUrl}#/map`)
+      await page.locator('[data-page="map"][data-map-ready="true"]').waitFor({ timeout: 60_000 })
+      const secret = new URL(app.launchUrl).searchParams.get('k')!
+      expect(page.url()).toBe(`${app.url}#/map`)
+      expect(await page.evaluate(() => sessionStorage.getItem('griddesk.launchToken'))).toBe(secret)
+      // A reload in the same tab keeps working (the token stays in this tab's sessionStorage).
+      await page.reload()
+      await page.locator('[data-page="map"][data-map-ready="true"]').waitFor({ timeout: 60_000 })
+      // Another tab has the cookie (it loads the page's files) but no token: calls are refused.
+      const other = await context.newPage()
+      const refused = other.waitForResponse((r) => r.url().includes('/rpc/') && r.status() === 401)
+      await other.goto(`${app.url}#/map`)
+      await refused
+      expect(await other.evaluate(() => sessionStorage.getItem('griddesk.launchToken'))).toBeNull()
+    } finally {
+      await context.close()
+    }
+  })
+
   it('logged no page errors, console errors or failed requests', () => {
     expect(app.problems).toEqual([])
   })

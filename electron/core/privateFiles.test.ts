@@ -59,7 +59,7 @@ describe.skipIf(process.platform === 'win32')('the data directory is private to 
         const cookie = (await fetch(server.launchUrl, { redirect: 'manual' })).headers.get('set-cookie')!.split(';')[0]!
         const uploaded = await fetch(new URL('upload?name=v.csv', server.url), {
           method: 'POST',
-          headers: { cookie, 'content-type': 'application/octet-stream' },
+          headers: { cookie, 'x-griddesk-token': server.launchSecret, 'content-type': 'application/octet-stream' },
           body: '名称\n张三\n',
         })
         expect(uploaded.status).toBe(200)

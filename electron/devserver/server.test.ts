@@ -10,6 +10,8 @@ describe('browser mode server', () => {
   let core: ReturnType<typeof openTestCore>
   let server: BrowserMode
   let cookie = ''
+  // What the page sends: the launch token in its header (the cookie too, as a browser would).
+  let auth: Record<string, string> = {}
   beforeAll(async () => {
     core = openTestCore()
     const rendererDir = join(core.dataDir, 'renderer')
@@ -18,6 +20,7 @@ describe('browser mode server', () => {
     server = await startBrowserMode({ core, rendererDir })
     const signIn = await fetch(server.launchUrl, { redirect: 'manual' })
     cookie = signIn.headers.get('set-cookie')!.split(';')[0]!
+    auth = { cookie, 'x-griddesk-token': server.launchSecret }
   })
   afterAll(async () => {
     await server?.close()
@@ -27,7 +30,7 @@ describe('browser mode server', () => {
   const rpc = (name: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(new URL(`rpc/${name}`, server.url), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie, ...headers },
+      headers: { 'content-type': 'application/json', ...auth, ...headers },
       body: JSON.stringify(body),
     })
 
@@ -57,12 +60,50 @@ describe('browser mode server', () => {
     expect(wrong.status).toBe(401)
     expect(wrong.headers.get('set-cookie')).toBeNull()
 
+    // The printed address serves the page itself (which keeps the secret and takes it out of the
+    // address bar) and sets the cookie its static files need.
     const signIn = await fetch(server.launchUrl, { redirect: 'manual' })
-    expect(signIn.status).toBe(303)
-    expect(signIn.headers.get('location')).toBe('/') // the secret leaves the address bar
+    expect(signIn.status).toBe(200)
+    expect(await signIn.text()).toContain('<title>t</title>')
+    expect(signIn.headers.get('cache-control')).toBe('no-store')
     expect(signIn.headers.get('set-cookie')).toMatch(/^griddesk_session_\d+=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict$/)
     expect(signIn.headers.get('set-cookie')).not.toContain(new URL(server.launchUrl).searchParams.get('k')!)
     expect((await rpc('app.info', {})).status).toBe(200)
+  })
+
+  it('answers /rpc and /upload only with the launch token in its header: the cookie alone is refused', async () => {
+    // Cookies are per host, not per port: a server of another local user on another 127.0.0.1
+    // port can receive this one and replay it. It opens the page's files, nothing else.
+    const withCookie = { cookie, 'content-type': 'application/json' }
+    const viaCookie = await fetch(new URL('rpc/app.info', server.url), { method: 'POST', headers: withCookie, body: '{}' })
+    expect(viaCookie.status).toBe(401)
+    expect(await viaCookie.json()).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', details: { reason: 'browserSession' } } })
+    const uploadViaCookie = await fetch(new URL('upload?name=c.csv', server.url), {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/octet-stream' },
+      body: '名称,电话\n张三,13812345678\n',
+    })
+    expect(uploadViaCookie.status).toBe(401)
+    expect(existsSync(join(core.dataDir, 'uploads'))).toBe(false)
+    // Neither the cookie's value nor a wrong token in the header, nor the secret in the query.
+    const sessionValue = cookie.split('=')[1]!
+    const attempts: Record<string, string>[] = [{ 'x-griddesk-token': sessionValue }, { cookie, 'x-griddesk-token': 'A'.repeat(43) }]
+    for (const headers of attempts)
+      expect(
+        (await fetch(new URL('rpc/app.info', server.url), { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' })).status,
+      ).toBe(401)
+    const inQuery = await fetch(new URL(`rpc/app.info?k=${server.launchSecret}`, server.url), { method: 'POST', headers: withCookie, body: '{}' })
+    expect(inQuery.status).toBe(401)
+    // GET of a call path with the cookie is no way round it either.
+    expect((await fetch(new URL('rpc/app.info', server.url), { headers: { cookie } })).status).toBe(401)
+    // The cookie still loads the page (static files, tiles); the token alone answers calls.
+    expect((await fetch(server.url, { headers: { cookie } })).status).toBe(200)
+    const byToken = await fetch(new URL('rpc/app.info', server.url), {
+      method: 'POST',
+      headers: { 'x-griddesk-token': server.launchSecret, 'content-type': 'application/json' },
+      body: '{}',
+    })
+    expect(byToken.status).toBe(200)
   })
 
   it('listens on loopback only and serves the renderer with a strict CSP', async () => {
@@ -100,7 +141,7 @@ describe('browser mode server', () => {
 
   it('keeps an uploaded import file under the data directory and imports it by path', async () => {
     const upload = (name: string, body: Uint8Array | string, headers: Record<string, string> = { 'content-type': 'application/octet-stream' }) =>
-      fetch(new URL(`upload?name=${encodeURIComponent(name)}`, server.url), { method: 'POST', headers: { cookie, ...headers }, body })
+      fetch(new URL(`upload?name=${encodeURIComponent(name)}`, server.url), { method: 'POST', headers: { ...auth, ...headers }, body })
     const csv = Buffer.from('区划代码,名称\n451022100291,莫𡐓村委会\n', 'utf8')
     const answer = (await (await upload('../../村庄.csv', csv)).json()) as { ok: boolean; value: { path: string; fileName: string; bytes: number } }
     expect(answer).toMatchObject({ ok: true, value: { fileName: '村庄.csv', bytes: csv.length } })
@@ -128,7 +169,7 @@ describe('browser mode server', () => {
     const uploaded = (await (
       await fetch(new URL('upload?name=v.csv', server.url), {
         method: 'POST',
-        headers: { cookie, 'content-type': 'application/octet-stream' },
+        headers: { ...auth, 'content-type': 'application/octet-stream' },
         body: '区划代码,名称\n451022100294,那坡村委会\n',
       })
     ).json()) as Answer
@@ -156,7 +197,7 @@ describe('browser mode server', () => {
         (await (
           await fetch(new URL(`upload?name=${encodeURIComponent(name)}`, server.url), {
             method: 'POST',
-            headers: { cookie, 'content-type': 'application/octet-stream' },
+            headers: { ...auth, 'content-type': 'application/octet-stream' },
             body,
           })
         ).json()) as { value: { path: string } }

@@ -3,8 +3,12 @@
 // without the Electron runtime.
 //
 // Any local process or other OS user can reach 127.0.0.1, so every request needs this launch's
-// secret: the printed URL carries it once (?k=…), the server swaps it for an HttpOnly
-// SameSite=Strict cookie and redirects to the same page without it.
+// secret. The printed URL carries it once (?k=…); the page keeps it in sessionStorage, takes it
+// out of the address bar and sends it in a header (X-GridDesk-Token) on every /rpc call and
+// upload: nothing but that header opens the handlers. The server also sets an HttpOnly
+// SameSite=Strict cookie, but cookies are per host, not per port (a server of another local user
+// on another 127.0.0.1 port can receive it), so the cookie only lets GET the page's static files
+// and map tiles (no personal data: the renderer bundle and basemap imagery).
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { createWriteStream, existsSync, rmSync } from 'node:fs'
 import { basename, join } from 'node:path'
@@ -12,6 +16,7 @@ import { Transform, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import fastifyStatic from '@fastify/static'
 import Fastify from 'fastify'
+import { LAUNCH_SECRET_PARAM, LAUNCH_TOKEN_HEADER } from '../../shared/browserMode'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import { BROWSER_SESSION_MESSAGE } from '../../shared/i18n/security'
 import type { Core } from '../core/app'
@@ -28,15 +33,16 @@ export interface BrowserModeOptions {
 }
 
 export interface BrowserMode {
-  /** The server's base URL (no secret): pages and calls there need the session cookie. */
+  /** The server's base URL (no secret): its pages need the session cookie, its calls the launch token. */
   url: string
-  /** The URL to open once: it carries this launch's secret, swapped for the session cookie. */
+  /** The URL to open once: it carries this launch's secret, which the page keeps as its token. */
   launchUrl: string
+  /** This launch's secret: the value of the X-GridDesk-Token header that /rpc and /upload require. */
+  launchSecret: string
   close(): Promise<void>
 }
 
-/** The query parameter that carries the launch secret. */
-export const LAUNCH_SECRET_PARAM = 'k'
+export { LAUNCH_SECRET_PARAM, LAUNCH_TOKEN_HEADER }
 
 export async function startBrowserMode({ core, rendererDir, port = 0, host = '127.0.0.1' }: BrowserModeOptions): Promise<BrowserMode> {
   if (!existsSync(rendererDir)) throw new Error(`renderer not built: ${rendererDir} is missing (run npm run build)`)
@@ -47,6 +53,7 @@ export async function startBrowserMode({ core, rendererDir, port = 0, host = '12
   const launchSecret = randomBytes(32).toString('base64url')
   const sessionValue = randomBytes(32).toString('base64url')
   let cookieName = ''
+  const signIns = new WeakSet<object>()
   const uploads = new Uploads(join(core.ctx.dataDir, 'uploads'))
   // A page may read only the files it uploaded and write only into the exports folder.
   const paths = browserPolicy(core.ctx.dataDir, uploads.root)
@@ -61,23 +68,30 @@ export async function startBrowserMode({ core, rendererDir, port = 0, host = '12
     const requestOrigin = request.headers.origin
     if (request.method !== 'GET' && requestOrigin && !allowedHosts.some((h) => requestOrigin === `http://${h}`))
       return reply.code(403).send({ ok: false, error: { code: 'FORBIDDEN', message: 'cross-origin call refused' } })
-    if (sameSecret(readCookie(request.headers.cookie, cookieName), sessionValue)) return
+    // The handlers and uploads (every method but GET and HEAD) answer only the launch token in
+    // its header; the cookie alone opens nothing but GET of static files and tiles.
+    const readOnly = request.method === 'GET' || request.method === 'HEAD'
+    if (sameSecret(tokenHeader(request.headers[LAUNCH_TOKEN_HEADER.toLowerCase()]), launchSecret)) return
+    if (readOnly && !isCall(request.url) && sameSecret(readCookie(request.headers.cookie, cookieName), sessionValue)) return
     const url = new URL(request.url, origin)
     const offered = url.searchParams.get(LAUNCH_SECRET_PARAM)
-    if (request.method === 'GET' && offered !== null && sameSecret(offered, launchSecret)) {
-      url.searchParams.delete(LAUNCH_SECRET_PARAM)
-      // Cookies are per host, not per port: the port in the name keeps two launches apart.
+    if (readOnly && offered !== null && sameSecret(offered, launchSecret)) {
+      // The page itself is served at the printed address: it keeps the secret as its token and
+      // takes it out of the address bar (renderer/src/api/launchToken.ts). The cookie lets the
+      // page's scripts, styles and tiles load. Cookies are per host, not per port: the port in
+      // the name keeps two launches apart.
       reply.header('Set-Cookie', `${cookieName}=${sessionValue}; Path=/; HttpOnly; SameSite=Strict`)
-      return reply.code(303).header('Location', `${url.pathname}${url.search}`).header('Cache-Control', 'no-store').send()
+      signIns.add(request)
+      return
     }
     reply.header('Cache-Control', 'no-store')
-    if (request.method === 'GET' && !request.url.startsWith('/rpc/') && !request.url.startsWith('/tiles/'))
-      return reply.code(401).type('text/html; charset=utf-8').send(SIGN_IN_PAGE)
+    if (readOnly && !isCall(request.url) && !request.url.startsWith('/tiles/')) return reply.code(401).type('text/html; charset=utf-8').send(SIGN_IN_PAGE)
     return reply
       .code(401)
       .send({ ok: false, error: { code: 'FORBIDDEN', message: 'open the address printed when browser mode started', details: { reason: 'browserSession' } } })
   })
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
+    if (signIns.has(request)) reply.header('Cache-Control', 'no-store') // the page at the printed address is not kept
     reply.header('Content-Security-Policy', CONTENT_SECURITY_POLICY)
     reply.header('X-Content-Type-Options', 'nosniff')
     reply.header('Referrer-Policy', 'no-referrer')
@@ -133,7 +147,16 @@ export async function startBrowserMode({ core, rendererDir, port = 0, host = '12
   const address = await app.listen({ port, host })
   origin = address.replace('[::1]', 'localhost')
   cookieName = `griddesk_session_${new URL(origin).port}`
-  return { url: `${origin}/`, launchUrl: `${origin}/?${LAUNCH_SECRET_PARAM}=${launchSecret}`, close: () => app.close() }
+  return { url: `${origin}/`, launchUrl: `${origin}/?${LAUNCH_SECRET_PARAM}=${launchSecret}`, launchSecret, close: () => app.close() }
+}
+
+/** /rpc and /upload: never opened by the cookie, whatever the method. */
+function isCall(url: string): boolean {
+  return url.startsWith('/rpc/') || url === '/upload' || url.startsWith('/upload?')
+}
+
+function tokenHeader(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {

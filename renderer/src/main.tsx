@@ -1,4 +1,5 @@
-// Renderer entry: language first (so the first paint is in the user's language), then the shell.
+// Renderer entry: browser mode's launch token out of the address bar first, then language (so the first paint is in the user's language), then the shell.
+import './api/launchToken'
 import '@mantine/core/styles.css'
 import '@mantine/dates/styles.css'
 import '@mantine/notifications/styles.css'

@@ -1,7 +1,8 @@
 // The renderer's one way to reach the core: window.griddesk in Electron (preload bridge),
-// fetch('/rpc/<name>') in browser mode. Both answer with the same envelope.
+// fetch('/rpc/<name>') in browser mode (with the launch token, launchToken.ts). Both answer with the same envelope.
 import type { HandlerName, Input, Output } from '../../../shared/api/contract'
 import { AppError, unwrap, type Envelope } from '../../../shared/errors'
+import { launchTokenHeaders } from './launchToken'
 
 export interface Bridge {
   call(name: string, input: unknown, lang?: string): Promise<Envelope<unknown>>
@@ -39,7 +40,7 @@ async function overHttp(name: string, input: unknown): Promise<Envelope<unknown>
   try {
     const response = await fetch(`/rpc/${encodeURIComponent(name)}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-GridDesk-Lang': messageLanguage },
+      headers: { 'Content-Type': 'application/json', 'X-GridDesk-Lang': messageLanguage, ...launchTokenHeaders() },
       body: JSON.stringify(input ?? {}),
     })
     return (await response.json()) as Envelope<unknown>
@@ -73,6 +74,7 @@ export function uploadFile(file: File, onProgress?: (sent: number, total: number
     const request = new XMLHttpRequest()
     request.open('POST', `/upload?name=${encodeURIComponent(file.name)}`)
     request.setRequestHeader('Content-Type', 'application/octet-stream')
+    for (const [name, value] of Object.entries(launchTokenHeaders())) request.setRequestHeader(name, value)
     request.upload.onprogress = (event) => onProgress?.(event.loaded, event.lengthComputable ? event.total : file.size)
     request.onload = () => {
       try {
