@@ -16,7 +16,14 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           env,
-          include: ['electron/**/*.test.ts', 'shared/**/*.test.ts', 'server/**/*.test.ts', 'bench/**/*.test.ts', 'lint-fixtures/*.test.ts'],
+          include: [
+            'electron/**/*.test.ts',
+            'shared/**/*.test.ts',
+            'server/**/*.test.ts',
+            'bench/**/*.test.ts',
+            'lint-fixtures/*.test.ts',
+            'scripts/*.test.mjs',
+          ],
           testTimeout: 60_000,
           // Set-up starts real HQ servers and loads demo counties; on a loaded 2-core machine that
           // can take longer than vitest's 10 s default.

@@ -1,23 +1,26 @@
-// `npm start`: builds, then opens the Electron window. Where the Electron runtime is missing and
-// cannot be downloaded, says so in one line and starts browser mode instead (printing its URL).
-// Arguments pass through: npm start -- --data-dir DIR
+// `npm start`: builds, then opens the Electron window (a missing runtime is found before the build). Browser mode only when asked for
+// (`npm start -- --browser` or GRIDDESK_BROWSER_MODE=1): where the Electron runtime is missing and
+// cannot be downloaded, or its SQLite driver build fails, it stops and says how to fix that
+// (startPlan.mjs). Arguments pass through: npm start -- --data-dir DIR
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ensureElectronBinding } from './native.mjs'
+import { parseStartArgs, planStart } from './startPlan.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(import.meta.url)
-const args = process.argv.slice(2)
+const { browser, args } = parseStartArgs(process.argv.slice(2), process.env)
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx'
 
-const build = spawnSync(npx, ['electron-vite', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], shell: process.platform === 'win32' })
-if (build.status !== 0) process.exit(build.status ?? 1)
+function build() {
+  const built = spawnSync(npx, ['electron-vite', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], shell: process.platform === 'win32' })
+  if (built.status !== 0) process.exit(built.status ?? 1)
+}
 
 function electronBinary() {
-  if (process.env.GRIDDESK_BROWSER_MODE === '1') return { reason: 'GRIDDESK_BROWSER_MODE=1' }
   const electronDir = dirname(require.resolve('electron/package.json'))
   const installed = () => {
     const pathFile = resolve(electronDir, 'path.txt')
@@ -43,17 +46,22 @@ function run(command, commandArgs, env = {}) {
   child.on('exit', (code) => process.exit(code ?? 0))
 }
 
-const electron = electronBinary()
-if (electron.path) {
-  let nativeBinding
+const electron = browser ? undefined : electronBinary()
+let native
+if (electron?.path) {
   try {
-    nativeBinding = await ensureElectronBinding()
+    native = { path: await ensureElectronBinding() }
   } catch (error) {
-    console.error(`Could not build better-sqlite3 for Electron (${error.message}); starting browser mode instead.`)
+    native = { error: error.message }
   }
-  if (nativeBinding) run(electron.path, ['.', ...args], { GRIDDESK_NATIVE_BINDING: nativeBinding })
-  else run(npx, ['tsx', 'electron/devserver/main.ts', ...args])
-} else {
-  console.log(`Electron runtime not available (${electron.reason}); starting browser mode — open the URL below in a browser.`)
+}
+const plan = planStart({ browser, electron, native })
+if (plan.run !== 'none') build()
+if (plan.run === 'electron') run(plan.binary, ['.', ...args], { GRIDDESK_NATIVE_BINDING: plan.nativeBinding })
+else if (plan.run === 'browser') {
+  console.log('Browser mode (asked for): open the address printed below in a browser on this machine.')
   run(npx, ['tsx', 'electron/devserver/main.ts', ...args])
+} else {
+  console.error(plan.message)
+  process.exit(1)
 }
