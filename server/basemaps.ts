@@ -34,7 +34,7 @@ export async function addHqBasemap(dir: string, file: string, options: { name?: 
   if (!existsSync(file)) throw new BasemapAdminError(`no file at ${file}`)
   if (options.crs !== undefined && !(basemapCrsList as readonly string[]).includes(options.crs))
     throw new BasemapAdminError(`--crs must be one of ${basemapCrsList.join(', ')}`)
-  mkdirSync(dir, { recursive: true })
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
   const id = randomUUID()
   const part = join(dir, `${id}.part`)
   try {

@@ -1,9 +1,9 @@
 // `npm run hq:admin -- <command>`: administration of the HQ server's store (PGlite --data-dir, or
 // DATABASE_URL). Prints JSON; exit code 1 on an error, 2 on a usage error.
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { AccountError, assignRegion, createUser, issueEnrolCode, listConflicts, listDevices, revokeDevice, roles, unassignRegion, type Role } from './accounts'
 import { addHqBasemap, BasemapAdminError, listHqBasemaps, removeHqBasemap } from './basemaps'
+import { hqBasemapsDir, makeHqDataPrivate } from './dataDir'
 import { openStore, StoreLockedError, type HqDb } from './db/client'
 import { importDemoCounty, importMasterFile } from './masterData'
 import { purgeTombstones, TOMBSTONE_RETENTION_DAYS } from './sync'
@@ -61,7 +61,9 @@ export async function runAdmin(argv: string[], given?: HqDb): Promise<{ code: nu
   const [a, b, c, d] = positionals
   if (values.help || !a) return { code: values.help ? 0 : 2, out: USAGE }
   // Basemaps are files beside the store, not in it: no store lock needed.
-  if (a === 'basemap') return basemapCommand(join(values['data-dir'], 'basemaps'), positionals.slice(1), values)
+  // What hq:admin writes (basemaps, PGlite's files) is for this OS user only, as with the server.
+  if (a === 'basemap' || (!given && !process.env.DATABASE_URL)) makeHqDataPrivate(values['data-dir'])
+  if (a === 'basemap') return basemapCommand(hqBasemapsDir(values['data-dir']), positionals.slice(1), values)
   let store: { db: HqDb; close(): Promise<void> }
   try {
     store = given

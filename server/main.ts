@@ -4,9 +4,9 @@
 // the same machine (--host 127.0.0.1, --trust-proxy) or development; on any other address it needs
 // --allow-insecure-http, since devices send names and phone numbers.
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { buildServer } from './app'
+import { hqBasemapsDir, makeHqDataPrivate } from './dataDir'
 import { openStore, StoreLockedError } from './db/client'
 
 const { values } = parseArgs({
@@ -32,6 +32,8 @@ if (!https && !loopback && !values['allow-insecure-http']) {
   )
   process.exit(2)
 }
+// Names and phone numbers: nothing HQ writes is readable by other OS users of this machine.
+makeHqDataPrivate(values['data-dir'])
 const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: values['data-dir'], holder: 'the HQ server (npm run hq)' }).catch(
   (error: unknown) => {
     if (!(error instanceof StoreLockedError)) throw error
@@ -39,7 +41,7 @@ const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: 
     process.exit(1)
   },
 )
-const app = await buildServer({ db: store.db, logger: true, https, trustProxy: values['trust-proxy'], basemapsDir: join(values['data-dir'], 'basemaps') })
+const app = await buildServer({ db: store.db, logger: true, https, trustProxy: values['trust-proxy'], basemapsDir: hqBasemapsDir(values['data-dir']) })
 const shutdown = async () => {
   await app.close()
   await store.close()

@@ -1,6 +1,6 @@
 // Opens the HQ store: PostgreSQL when DATABASE_URL is set, else embedded PGlite in a data
 // directory (or in memory for tests). Both run the same drizzle migrations from server/migrations.
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
@@ -9,6 +9,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator'
 import pg from 'pg'
+import { makeDataDirPrivate } from '../../electron/core/privateFiles'
 import * as schema from './schema'
 
 export type HqDb = PgDatabase<PgQueryResultHKT, typeof schema>
@@ -109,18 +110,23 @@ export async function openStore(options: StoreOptions & { holder?: string; onPoo
     await migratePg(db, { migrationsFolder: MIGRATIONS_DIR })
     return { db: db as unknown as HqDb, kind: 'postgres', close: () => pool.end() }
   }
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true })
+  if (options.dataDir) makeDataDirPrivate(options.dataDir)
   const unlock = options.dataDir ? lockDataDir(options.dataDir, options.holder ?? 'an HQ process') : () => undefined
   try {
     const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite()
     const db = drizzlePglite(client, { schema })
     await migratePglite(db, { migrationsFolder: MIGRATIONS_DIR })
+    // PGlite (its Emscripten file layer) creates its files 0666 whatever the umask; its folders
+    // keep the umask (0700), so no other user reaches them while it runs, and the files are
+    // narrowed to 0600 once open and again when closed (dataDir.ts).
+    if (options.dataDir) makeDataDirPrivate(options.dataDir)
     return {
       db: db as unknown as HqDb,
       kind: 'pglite',
       close: async () => {
         try {
           await client.close()
+          if (options.dataDir) makeDataDirPrivate(options.dataDir)
         } finally {
           unlock()
         }
