@@ -5,6 +5,7 @@ import { AppError } from '../../shared/errors'
 import { openCore, type Core } from '../core/app'
 import { keySourceFromArgs } from '../core/crypto/source'
 import { openFailureText } from '../core/db/health'
+import { logUnexpectedError } from '../core/errorLog'
 import { resolveDataDir } from '../core/paths'
 import { appVersion, RENDERER_DIR, REPO_ROOT } from '../core/resources'
 import { startBrowserMode } from './server'
@@ -26,11 +27,11 @@ try {
   core = openCore({ dataDir, resourcesDir: REPO_ROOT, version: appVersion(), key: await keySourceFromArgs(dataDir, values, lang) })
 } catch (error) {
   // No key, a wrong key, a revoked device, a damaged store or a fault nobody foresaw: said in words, not a stack alone.
-  if (!(error instanceof AppError)) console.error(error)
+  if (!(error instanceof AppError)) logUnexpectedError('the store did not open', error)
   console.error(openFailureText(error, lang, dataDir))
   process.exit(1)
 }
-void core.backupIfDue().catch((error: unknown) => console.error('daily backup failed', error))
+void core.backupIfDue().catch((error: unknown) => logUnexpectedError('daily backup failed', error))
 const server = await startBrowserMode({ core, rendererDir: RENDERER_DIR, port: Number(values.port) })
 // The printed address carries this launch's secret: only who can read this terminal gets in.
 console.log(`GridDesk browser mode: ${server.launchUrl}  (data: ${dataDir})`)

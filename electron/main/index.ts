@@ -9,6 +9,7 @@ import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import { openCore, storeCare, type Core } from '../core/app'
 import { legacyPlain, type Secrets } from '../core/context'
 import type { KeySource } from '../core/crypto/keys'
+import { logUnexpectedError } from '../core/errorLog'
 import { AppError } from '../../shared/errors'
 import { resources, type Language } from '../../shared/i18n'
 import { storeMessage } from '../../shared/i18n/ruleIssues'
@@ -290,7 +291,7 @@ if (!app.requestSingleInstanceLock()) {
         return
       }
     }
-    void core.backupIfDue().catch((error: unknown) => console.error('daily backup failed', error))
+    void core.backupIfDue().catch((error: unknown) => logUnexpectedError('daily backup failed', error))
     Menu.setApplicationMenu(null)
     hardenSessions()
     registerAppProtocol()

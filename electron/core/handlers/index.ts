@@ -26,6 +26,7 @@ import type { Handler, HandlerTable } from './table'
 import { villageHandlers } from './villages'
 import { visitHandlers } from './visits'
 import { workOrderHandlers } from './workOrders'
+import { logUnexpectedError } from '../errorLog'
 
 export const handlers: HandlerTable = {
   ...appHandlers,
@@ -107,7 +108,8 @@ function toErrorBody(error: unknown, lang: Language): ErrorBody {
   // The disk filled up, the file turned read-only or damaged while running: say which.
   const store = storeErrorOf(error, 'griddesk.sqlite')
   if (store) return { code: 'STORE', message: store.translated(lang), details: { reason: store.reason, ...store.params } }
-  // Unexpected: log the stack for developers, never send it to the user.
-  console.error(error)
+  // Unexpected: log what failed and where for developers (never the values it may carry, errorLog.ts),
+  // and never send it to the user.
+  logUnexpectedError('handler failed', error)
   return { code: 'INTERNAL', message: 'an unexpected error occurred; see the log' }
 }

@@ -16,6 +16,7 @@ import type { HandlerContext } from '../context'
 import { failWritesFast } from '../db/exclusive'
 import type { WorkPhase } from './pipeline'
 import type { FromWorker, ImportJobData, ToWorker } from './worker'
+import { logUnexpectedError } from '../errorLog'
 
 export type ImportMode = 'preview' | 'commit'
 /** Where the work runs: 'auto' picks a worker for files above a few hundred kB. */
@@ -297,7 +298,7 @@ function runInWorker(
           message: `the file is too large to import at once (${heapMb} MB of memory were not enough); nothing was imported`,
           details: { heapMb },
         })
-      console.error(error)
+      logUnexpectedError('import worker failed', error)
       stopped()
     }
     const onExit = () => {

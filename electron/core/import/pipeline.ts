@@ -10,6 +10,7 @@ import { actualSample, actualTargets, validateActuals, writeActuals, type Actual
 import { customerSample, customerTargets, validateCustomers, validCustomerRows, writeCustomers, type CustomerImportRow } from './customers'
 import { fileIssue, openTable, readSource, readTable, type SourceFile, type TableSource } from './read'
 import { villageChecker, villageLookups, villageSheet, villageTargets, villageWriter, type VillageLookups } from './villages'
+import { logUnexpectedError } from '../errorLog'
 
 export type WorkPhase = Extract<ImportPhase, 'reading' | 'parsing' | 'validating' | 'writing'>
 /** Progress of a phase: done out of total, in bytes of the file or in rows (0 of 0: not known yet). */
@@ -328,6 +329,6 @@ export function errorBodyOf(error: unknown): ErrorBody {
     return { code: 'CONFLICT', message: 'the change conflicts with data already stored', details: { sqlite } }
   if (typeof sqlite === 'string' && sqlite.startsWith('SQLITE_BUSY'))
     return { code: 'BUSY', message: 'the store is held by another write; nothing was imported, try again when it has finished', details: { sqlite } }
-  console.error(error)
+  logUnexpectedError('import failed', error)
   return { code: 'INTERNAL', message: 'an unexpected error occurred; see the log' }
 }
