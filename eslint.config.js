@@ -66,6 +66,24 @@ const pageZones = features.map((f) => ({
   message: 'Move what two features share into renderer/src/shell, map/ or a small module of its own.',
 }))
 
+/**
+ * Leaflet puts a string given to bindTooltip / bindPopup / setContent in as HTML: a name from data
+ * (synced from another device) would become markup. Give an element or a function that returns one
+ * (like CustomerClusters.tsx's textElement), or a react-leaflet <Tooltip>/<Popup> with children.
+ */
+const markupCalls = '/^(bindTooltip|bindPopup|setContent)$/'
+const markupMessage = 'Leaflet renders a string here as HTML: pass an element (textElement) or a function returning one, never a string or template literal.'
+const noMarkupStrings = {
+  'no-restricted-syntax': [
+    'error',
+    ...[
+      "[arguments.0.type='TemplateLiteral']",
+      "[arguments.0.type='Literal'][arguments.0.raw=/^['\"]/]",
+      "[arguments.0.type='BinaryExpression'][arguments.0.operator='+']",
+    ].map((argument) => ({ selector: `CallExpression[callee.property.name=${markupCalls}]${argument}`, message: markupMessage })),
+  ],
+}
+
 const restrictedPaths = (zones) => ({ 'import-x/no-restricted-paths': ['error', { basePath: root, zones }] })
 const noNodeBuiltins = (message) => ({ 'no-restricted-imports': ['error', { patterns: [{ group: nodeBuiltins, message }] }] })
 
@@ -99,7 +117,7 @@ export default tseslint.config(
   {
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: noNodeBuiltins('renderer/ runs in a sandboxed page: no Node built-ins.'),
+    rules: { ...noNodeBuiltins('renderer/ runs in a sandboxed page: no Node built-ins.'), ...noMarkupStrings },
   },
   // One block per file set, each carrying every zone that applies (a later block replaces a rule's options).
   {

@@ -1,7 +1,8 @@
-// Names are text, never markup: a customer, a village, a grid and a product named with HTML (as a
-// name typed on another device would arrive through sync) are hovered and opened on every map
-// layer and analysis chart that shows them. No element is made from the markup, no handler runs,
-// and the page stays where it is.
+// Names are text, never markup: a customer, a village, a grid, a product and a piece of competitor
+// intel named with HTML (as a name typed on another device would arrive through sync) are hovered
+// and opened on every map layer (choropleth, customers, intel pins, a day's route) and analysis
+// chart (trend, peers, correlation, 80/20, Boston matrix, funnel) that shows them. No element is
+// made from the markup, no handler runs, and the page stays where it is.
 import { sql } from 'drizzle-orm'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -16,6 +17,10 @@ let gridName: string
 let villageName: string
 let customerName: string
 let productName: string
+let intelTitle: string
+let intelId: string
+let customerId: string
+let gridId: string
 
 beforeAll(async () => {
   app = await startHarness()
@@ -26,9 +31,29 @@ beforeAll(async () => {
   village = { id: feature.properties.id, lon, lat }
   gridName = `网格Ψ${META}`
   villageName = `村${IMG}`
-  customerName = `客${IMG}`
-  await app.core.call('org.update', { id: feature.properties.gridId!, patch: { name: gridName } })
-  await app.core.call('customers.create', { name: customerName, category: 'commerce', villageId: village.id, tierOverride: 'A' })
+  customerName = `客Ψ${IMG}`
+  intelTitle = `情报Ψ${IMG}`
+  gridId = feature.properties.gridId!
+  await app.core.call('org.update', { id: gridId, patch: { name: gridName } })
+  // The highest monthly revenue: the first bar of the 80/20 chart.
+  customerId = (
+    await app.core.call('customers.create', { name: customerName, category: 'commerce', villageId: village.id, tierOverride: 'A', monthlyRevenue: 9_000_000 })
+  ).id
+  const today = new Date().toISOString().slice(0, 10)
+  intelId = (
+    await app.core.call('intel.create', {
+      rival: 'unicom',
+      kind: 'price',
+      title: intelTitle,
+      seenAt: today,
+      validFrom: today,
+      validTo: null,
+      villageId: village.id,
+      lon: village.lon + 0.0015,
+      lat: village.lat + 0.0015,
+      threatLevel: 5,
+    })
+  ).id
   // Village and product names have no editor in the app: they arrive through imports and sync,
   // so they are planted in the store the way a pulled row lands.
   const db = app.core.ctx.db
@@ -63,21 +88,23 @@ async function expectNoMarkup(page: Page) {
  * find the spot (by the name's plain part, which shows however the rest is treated), then a real
  * hover there shows the tooltip the way a user gets it.
  */
-async function hoverChartUntil(page: Page, chart: string, text: string) {
+async function hoverChartUntil(page: Page, chart: string, text: string, { step = 5 }: { step?: number } = {}) {
   const plain = text.slice(0, text.indexOf('<'))
   const spot = await page.evaluate(
-    ({ chart, plain }) => {
+    ({ chart, plain, step }) => {
       const card = document.querySelector(`[data-chart="${chart}"]`)!
       const canvas = card.querySelector('canvas')!
       const box = canvas.getBoundingClientRect()
-      for (let y = box.top + 4; y < box.bottom; y += 5)
-        for (let x = box.left + 4; x < box.right; x += 5) {
+      // Thin bars (the 80/20 chart's hundreds of customers) need a finer step across, along one line.
+      const rows = step < 5 ? [box.top + box.height / 2] : Array.from({ length: Math.floor((box.height - 4) / 5) }, (_, i) => box.top + 4 + i * 5)
+      for (const y of rows)
+        for (let x = box.left + 4; x < box.right; x += step) {
           canvas.dispatchEvent(new MouseEvent('mousemove', { clientX: x, clientY: y, bubbles: true }))
           if (card.textContent?.includes(plain)) return { x, y }
         }
       return null
     },
-    { chart, plain },
+    { chart, plain, step },
   )
   expect(spot, `no point of chart "${chart}" shows ${text}`).not.toBeNull()
   await page.mouse.move(0, 0)
@@ -86,7 +113,7 @@ async function hoverChartUntil(page: Page, chart: string, text: string) {
 }
 
 describe('names with markup are shown as text', () => {
-  it('on the map: grid label, popup and summary, village tooltip and popup, customer tooltip', async () => {
+  it('on the map: grid label, popup and summary, village tooltip and popup, customer tooltip, intel pin', async () => {
     const { page } = app
     app.problems.length = 0
     const box = { x: 0, y: 0, width: 0, height: 0 }
@@ -133,20 +160,77 @@ describe('names with markup are shown as text', () => {
     await expect.poll(() => page.locator('.leaflet-tooltip').allTextContents()).toContainEqual(expect.stringContaining(customerName))
     await page.waitForTimeout(300)
     await expectNoMarkup(page)
+
+    // The competitor intel pin: its tooltip on hover.
+    const pin = page.locator(`path.intel-${intelId}`)
+    await pin.waitFor()
+    const at = (await pin.boundingBox())!
+    await page.mouse.move(0, 0)
+    await page.mouse.move(at.x + at.width / 2, at.y + at.height / 2)
+    await expect.poll(() => page.locator('.leaflet-tooltip').allTextContents()).toContainEqual(expect.stringContaining(intelTitle))
+    await page.waitForTimeout(300)
+    await expectNoMarkup(page)
     await app.screenshot('90-markup-names-map')
     expect(app.problems, app.problems.join('\n')).toEqual([])
   })
 
-  it('in the analysis charts: peer comparison, correlation and Boston matrix tooltips', async () => {
+  it('on the intel page: the pin and the list', async () => {
+    const { page } = app
+    app.problems.length = 0
+    await page.goto(`${app.url}#/intel`)
+    const row = page.locator(`tr[data-intel-id="${intelId}"]`)
+    await row.waitFor()
+    expect(await row.textContent()).toContain(intelTitle)
+    await markPage(page)
+    // Pins of the whole county overlap here: the planted one is hovered as Leaflet sees a hover.
+    const pin = page.locator(`path.intel-${intelId}`)
+    await pin.waitFor()
+    await pin.dispatchEvent('mouseover')
+    await expect.poll(() => page.locator('.leaflet-tooltip').allTextContents()).toContainEqual(expect.stringContaining(intelTitle))
+    await expectNoMarkup(page)
+    expect(app.problems).toEqual([])
+  })
+
+  it("on a day's route map: the stop's tooltip", async () => {
+    const { page } = app
+    app.problems.length = 0
+    await page.goto(`${app.url}#/visits?grid=${gridId}`)
+    const target = page.locator(`[data-testid="plan-targets"] [data-target="${customerId}"] input[type="checkbox"]`)
+    await target.waitFor()
+    expect(await page.locator(`[data-target="${customerId}"]`).textContent()).toContain(customerName)
+    await target.check()
+    await page.getByTestId('plan-route').click()
+    await expect.poll(() => page.locator('.route-stop').count()).toBe(1)
+    await markPage(page)
+    const stop = (await page.locator('.route-stop').boundingBox())!
+    await page.mouse.move(stop.x + stop.width / 2, stop.y + stop.height / 2)
+    await expect.poll(() => page.locator('.leaflet-tooltip').allTextContents()).toContain(`1. ${customerName}`)
+    await expectNoMarkup(page)
+    await app.screenshot('90b-markup-names-route')
+    expect(app.problems).toEqual([])
+  })
+
+  it('in the analysis charts: trend, peer comparison, correlation, 80/20, Boston matrix and funnel', async () => {
     const { page } = app
     app.problems.length = 0
     await page.goto(`${app.url}#/indicators`)
     await page.locator('[data-tab="analysis"]').click()
-    for (const chart of ['compare', 'scatter', 'boston']) await page.locator(`[data-chart="${chart}"] canvas`).first().waitFor()
+    const charts = ['trend', 'compare', 'scatter', 'pareto', 'boston', 'funnel']
+    for (const chart of charts) await page.locator(`[data-chart="${chart}"] canvas`).first().waitFor()
     await markPage(page)
     await hoverChartUntil(page, 'compare', gridName)
     await hoverChartUntil(page, 'scatter', gridName)
     await hoverChartUntil(page, 'boston', productName)
+    await hoverChartUntil(page, 'pareto', customerName, { step: 1 })
+    // The funnel's stages are the app's words; its tooltip shows them as text too.
+    await hoverChartUntil(page, 'funnel', '潜在')
+    // The trend of the grid with the markup name: its title, and the tooltip of a month.
+    await page.getByTestId('analysis-focus').click()
+    await page.getByRole('option', { name: gridName }).click()
+    await expect.poll(() => page.locator('[data-chart="trend"]').textContent()).toContain(gridName)
+    const month = await page.locator('[data-chart="trend"] canvas').first().boundingBox()
+    await page.mouse.move(month!.x + month!.width / 2, month!.y + month!.height / 2)
+    await expect.poll(() => page.locator('[data-chart="trend"]').textContent()).toMatch(/\d{4}-\d{2}/)
     await page.waitForTimeout(300)
     await expectNoMarkup(page)
     await app.screenshot('91-markup-names-chart')
