@@ -80,6 +80,29 @@ describe.each(backends)('value rules through HQ (%s)', (backend) => {
     expect((error as SyncHttpError).code).toBe('VALIDATION')
   })
 
+  it('rejects a pushed attachment whose sha256 (or thumbnail sha256) is a path, and stores nothing of it', async () => {
+    const attachment = (id: string, fields: Record<string, unknown>) =>
+      change(
+        { owner_table: 'competitor_intel', owner_id: '0190aaaa-0000-7000-8000-0000000000b0', file_name: 'a.jpg', mime: 'image/jpeg', bytes: 10, ...fields },
+        { table_name: 'attachments', row_id: id, op: 'insert' },
+      )
+    const ids = ['0190aaaa-0000-7000-8000-0000000000b1', '0190aaaa-0000-7000-8000-0000000000b2', '0190aaaa-0000-7000-8000-0000000000b3']
+    const answer = await push([
+      attachment(ids[0]!, { sha256: '../../../../etc/passwd' }),
+      attachment(ids[1]!, { sha256: 'a'.repeat(64), thumb_sha256: '/etc/shadow' }),
+      attachment(ids[2]!, { sha256: `..\\..\\${'a'.repeat(58)}` }),
+    ])
+    expect(answer.results.map((r) => r.reason)).toEqual([
+      'invalid_value: attachments.sha256: bad_sha256',
+      'invalid_value: attachments.thumb_sha256: bad_sha256',
+      'invalid_value: attachments.sha256: bad_sha256',
+    ])
+    const stored = (await hq.store.db.execute(
+      `SELECT count(*)::int AS n FROM rows WHERE table_name = 'attachments' AND row_id IN ('${ids.join("','")}')`,
+    )) as unknown as { rows: { n: number }[] }
+    expect(stored.rows[0]!.n).toBe(0)
+  })
+
   it('a device refuses a pulled attachment whose sha256 is a path, and never serves a file outside attachments/', async () => {
     // A row from an HQ that did not check (before these rules): written straight into HQ's store.
     const intel = (await hq.store.db.execute(`SELECT row_id FROM rows WHERE table_name = 'org_units' AND fields->>'code' = '451022-G03'`)) as unknown as {

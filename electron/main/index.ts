@@ -18,7 +18,7 @@ import { parseTilePath, readTile } from '../core/db/mbtiles'
 import { dataDirFromArgs } from '../core/paths'
 import { grantPolicy } from '../core/pathPolicy'
 import { setHqFetch } from '../core/sync/hqClient'
-import { APP_ORIGIN, isAppUrl, mayOpenExternally, withAppHeaders } from './policy'
+import { APP_ORIGIN, isAppUrl, keychainWarning, mayOpenExternally, withAppHeaders } from './policy'
 
 app.setName('GridDesk')
 protocol.registerSchemesAsPrivileged([
@@ -89,12 +89,12 @@ const uiLanguage = () => (app.getLocale().toLowerCase().startsWith('zh') ? 'zh-C
 /**
  * The store key: random, made on first start and sealed by the OS keychain. Where Linux has no
  * keyring, safeStorage falls back to basic_text (a fixed obfuscation key): that is said clearly at
- * every start. Without safeStorage at all, GRIDDESK_PASSPHRASE is the only way in.
+ * every start (policy.ts keychainWarning decides). Without safeStorage at all, GRIDDESK_PASSPHRASE is the only way in.
  */
 function storeKeySource(): KeySource | undefined {
   if (!safeStorage.isEncryptionAvailable()) return undefined
-  if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text') {
-    const warning = resources[uiLanguage()].translation.crypt.basicTextWarning
+  const warning = keychainWarning(process.platform, process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : undefined, uiLanguage())
+  if (warning) {
     console.warn(warning)
     dialog.showMessageBoxSync({ type: 'warning', title: 'GridDesk', message: warning })
   }

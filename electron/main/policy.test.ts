@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import { REPO_ROOT } from '../core/resources'
-import { isAppUrl, mayOpenExternally, withAppHeaders } from './policy'
+import { isAppUrl, keychainWarning, mayOpenExternally, withAppHeaders } from './policy'
 
 describe('electron main policy', () => {
   it('trusts the app origin, and the dev server by its exact origin only when unpackaged', () => {
@@ -91,5 +91,15 @@ describe('electron main policy', () => {
       definitions: { FuseOptionsV1: { properties: Record<string, unknown> } }
     }
     for (const key of Object.keys(fuses)) expect(schema.definitions.FuseOptionsV1.properties, key).toHaveProperty(key)
+  })
+
+  it('warns at start where the OS keychain does not protect the store key (Linux basic_text or no known keyring)', () => {
+    expect(keychainWarning('linux', 'basic_text', 'zh-CN')).toMatch(/basic_text.*GNOME Keyring 或 KWallet/)
+    expect(keychainWarning('linux', 'basic_text', 'en')).toMatch(/^Warning: no OS keychain.*basic_text/)
+    expect(keychainWarning('linux', 'unknown', 'en')).not.toBeNull()
+    expect(keychainWarning('linux', undefined, 'en')).not.toBeNull()
+    for (const keyring of ['gnome_libsecret', 'kwallet', 'kwallet5', 'kwallet6']) expect(keychainWarning('linux', keyring, 'en')).toBeNull()
+    expect(keychainWarning('win32', undefined, 'zh-CN')).toBeNull()
+    expect(keychainWarning('darwin', undefined, 'en')).toBeNull()
   })
 })

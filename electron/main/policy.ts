@@ -1,6 +1,7 @@
 // What the window may load, call from and open, and the headers every app:// response carries.
 // Pure functions (no 'electron' import) so that they are tested in plain Node.
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
+import { resources, type Language } from '../../shared/i18n'
 
 export const APP_ORIGIN = 'app://griddesk'
 
@@ -46,4 +47,19 @@ export function withAppHeaders(response: Response): Response {
   const headers = new Headers(response.headers)
   for (const [name, value] of Object.entries(APP_RESPONSE_HEADERS)) headers.set(name, value)
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
+}
+
+/** Linux safeStorage backends that are a real keyring (a key the user's login unlocks). */
+const LINUX_KEYRINGS: readonly string[] = ['gnome_libsecret', 'kwallet', 'kwallet5', 'kwallet6']
+
+/**
+ * The warning to show at start when the OS keychain does not really protect the store key, or
+ * null. On Linux without a keyring safeStorage falls back to basic_text (a fixed key built into
+ * Chromium): anyone who can read the user's files can unseal the key. Any backend that is not a
+ * known keyring is treated the same. Windows (DPAPI) and macOS (Keychain) always have one.
+ */
+export function keychainWarning(platform: string, backend: string | undefined, lang: Language): string | null {
+  if (platform !== 'linux') return null
+  if (backend !== undefined && LINUX_KEYRINGS.includes(backend)) return null
+  return resources[lang].translation.crypt.basicTextWarning
 }
