@@ -3,9 +3,9 @@
 // from CSV or XLSX. Long steps report progress (import jobs show it).
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { basename, extname } from 'node:path'
-import ExcelJS from 'exceljs'
 import Papa from 'papaparse'
 import type { ImportInput, ImportIssue, ImportTargetField } from '../../../shared/api/imports'
+import { readXlsxTable } from './xlsx'
 import { ArchiveTooLargeError, openCappedZip } from './zip'
 
 /** The one issue of a file that could not be read: over the unpacking caps, or unreadable (with the reader's reason). */
@@ -147,47 +147,30 @@ export async function readTable(file: SourceFile, encoding: ImportInput['encodin
 }
 
 async function openXlsx(file: SourceFile, acceptHeaders?: (headers: string[]) => boolean): Promise<TableSource> {
-  // exceljs unpacks the workbook by itself, with no cap: the sizes are counted first.
-  await (await openCappedZip(file.name, file.bytes)).checkAll()
-  const workbook = new ExcelJS.Workbook()
-  await workbook.xlsx.load(Buffer.from(file.bytes) as unknown as ArrayBuffer)
-  const sheets = workbook.worksheets
-  // The header is a sheet's first row with anything in it; cells come 1-based (values[0] is empty).
-  const cellsOf = (row: ExcelJS.Row) => (row.values as unknown[]).slice(1).map(cellText)
-  const headersOf = (sheet: ExcelJS.Worksheet) => {
-    let headers: string[] | undefined
-    sheet.eachRow({ includeEmpty: false }, (row) => void (headers ??= cellsOf(row)))
-    return headers ?? []
-  }
-  const sheet = (acceptHeaders && sheets.find((s) => acceptHeaders(headersOf(s)))) || sheets[0]
-  if (!sheet) return { headers: [], encoding: null, sheets: [], size: 0, eachRows: () => {} }
-  const headers = headersOf(sheet)
-  const width = headers.length
+  // The archive is checked against the unpacking caps first; then the workbook is read as a
+  // stream of rows (xlsx.ts), never as exceljs's whole object model.
+  const zip = await openCappedZip(file.name, file.bytes)
+  await zip.checkAll()
+  const { sheets, sheet } = await readXlsxTable(zip, acceptHeaders, cellText)
+  if (!sheet) return { headers: [], encoding: null, sheets, size: 0, eachRows: () => {} }
+  const { headers, rows } = sheet
   return {
     headers,
     encoding: null,
     sheet: sheet.name,
-    sheets: sheets.map((s) => s.name),
-    size: sheet.actualRowCount,
+    sheets,
+    size: rows.length,
     eachRows: (onRows, onProgress) => {
-      let batch: string[][] = []
-      let seen = 0
-      let first = 1
-      sheet.eachRow({ includeEmpty: false }, (row) => {
-        if (seen++ === 0) return
-        const cells = cellsOf(row)
-        batch.push(Array.from({ length: width }, (_, i) => cells[i] ?? ''))
-        if (batch.length < 1000) return
-        onRows(batch, first)
-        first += batch.length
-        batch = []
-        onProgress?.(seen, sheet.actualRowCount)
-      })
-      if (batch.length > 0) onRows(batch, first)
-      onProgress?.(sheet.actualRowCount, sheet.actualRowCount)
+      for (let first = 0; first < rows.length; first += XLSX_BATCH) {
+        onRows(rows.slice(first, first + XLSX_BATCH), first + 1)
+        onProgress?.(Math.min(first + XLSX_BATCH, rows.length), rows.length)
+      }
+      onProgress?.(rows.length, rows.length)
     },
   }
 }
+
+const XLSX_BATCH = 1000
 
 function cellText(value: unknown): string {
   if (value == null) return ''
