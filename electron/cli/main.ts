@@ -9,6 +9,7 @@ import { reportFormats, reportPeriodSchema } from '../../shared/api/reports'
 import { AppError, type Envelope } from '../../shared/errors'
 import { resources, type Language } from '../../shared/i18n'
 import { storeMessage } from '../../shared/i18n/ruleIssues'
+import { logUnexpectedError } from '../core/errorLog'
 import { openCore, storeCare, type Core } from '../core/app'
 import { keySourceFromArgs } from '../core/crypto/source'
 import { openFailureText, StoreError } from '../core/db/health'
@@ -161,8 +162,8 @@ export async function runCli(argv: string[]): Promise<CliResult> {
   } catch (error) {
     // No key, a wrong key, a revoked device, a store that cannot be used (health.ts), or a fault
     // nobody foresaw: one translated message with what to do, not a stack.
-    const body = error instanceof AppError ? error.toBody() : { code: 'INTERNAL', message: String((error as Error)?.message ?? error) }
-    if (!(error instanceof AppError)) console.error(error)
+    const body = error instanceof AppError ? error.toBody() : { code: 'INTERNAL', message: 'the store did not open' }
+    if (!(error instanceof AppError)) logUnexpectedError('the store did not open', error)
     return { code: 1, stdout: `${JSON.stringify({ ok: false, error: body }, null, 2)}\n`, stderr: `${openFailureText(error, lang, dataDir)}\n` }
   }
   try {

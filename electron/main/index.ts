@@ -278,7 +278,7 @@ if (!app.requestSingleInstanceLock()) {
         // A store that does not open (no key, wrong key, revoked, damaged, or a fault nobody
         // foresaw) is said in words in a dialog, not a stack and never no window at all.
         const lang = uiLanguage()
-        if (!(error instanceof AppError)) console.error('store open failed', error)
+        if (!(error instanceof AppError)) logUnexpectedError('the store did not open', error)
         const text =
           error instanceof AppError && !(error instanceof StoreError) && error.details?.reason === 'no_key'
             ? resources[lang].translation.crypt.noKeychain
