@@ -131,6 +131,12 @@ describe('map', () => {
         return view ? Math.abs(view.lat - lat) < 0.005 && Math.abs(view.lng - lon) < 0.005 && view.zoom >= 13 : false
       })
       .toBe(true)
+    // The search opens the village's popup with its actions, as a customer's does.
+    const searched = page.locator(`.leaflet-popup .village-popup[data-village-id="${target.id}"]`)
+    await searched.getByText(target.name).waitFor()
+    for (const action of ['log', 'plan', 'profile']) await searched.locator(`[data-action="${action}"]`).waitFor()
+    await page.locator('.leaflet-popup-close-button').click()
+    await searched.waitFor({ state: 'detached' })
     // Customers are off by default; a click just beside the village's point: on its area, not its marker.
     await expect.poll(() => page.locator('.customer-cluster, .customer-point').count()).toBe(0)
     const box = (await page.locator('.leaflet-container').boundingBox())!
@@ -252,6 +258,44 @@ describe('map', () => {
     await page.getByTestId('map-search-notice').getByText('“李无址”没有位置，也没有所属村庄，无法在地图上定位。').waitFor()
     expect(await savedView()).toEqual(view)
     await page.keyboard.press('Escape')
+  })
+
+  it('在地图上显示 flies to the customer or village and opens its popup with its actions', async () => {
+    const { page, core } = app
+    const customer = (await core.call('search.all', { query: '张三丰', kinds: ['customer'] }))[0]!
+    const viewBefore = await savedView()
+    await page.goto(`${app.url}#/customers?select=customer:${customer.id}`)
+    await page.getByTestId('customer-panel').locator('[data-action="map"]').click()
+    await page.locator('[data-page="map"][data-map-ready="true"]').waitFor()
+    const popup = page.locator(`.leaflet-popup .customer-popup[data-customer-id="${customer.id}"]`)
+    await popup.getByText('张三丰', { exact: true }).waitFor()
+    await popup.locator('[data-action="log"]').waitFor()
+    await expect
+      .poll(async () => {
+        const view = await savedView()
+        return view ? Math.abs(view.lat - customerVillage.lat) < 0.002 && Math.abs(view.lng - customerVillage.lon) < 0.002 : false
+      })
+      .toBe(true)
+    await page.waitForTimeout(400)
+    await app.screenshot('59-map-show-customer')
+    // A village (as a visit's detail sends it): its popup, and 加入计划 from it says so.
+    const village = (await core.call('map.overview', {})).villages.features.filter((f) => f.properties.gridId)[12]!
+    await page.goto(`${app.url}#/map?grid=${village.properties.gridId!}&select=village:${village.properties.id}`)
+    const villagePopup = page.locator(`.leaflet-popup .village-popup[data-village-id="${village.properties.id}"]`)
+    await villagePopup.getByText(village.properties.name).first().waitFor()
+    await villagePopup.locator('[data-action="plan"]').click()
+    await villagePopup.getByText(`已加入`, { exact: false }).waitFor()
+    await page.waitForTimeout(400)
+    await app.screenshot('59-map-show-village')
+    await villagePopup.locator('[data-action="log"]').click()
+    await page.locator('[data-page="visits"]').waitFor()
+    await expect.poll(() => page.locator('[data-field="target"]').inputValue()).toContain(village.properties.name)
+    // Back to the view before, for what follows.
+    await page.evaluate((view) => localStorage.setItem('griddesk.map.view', JSON.stringify(view)), viewBefore)
+    await page.goto(`${app.url}#/map`)
+    await page.reload()
+    await page.locator('[data-map-ready="true"]').waitFor()
+    expect(app.problems).toEqual([])
   })
 
   it('reloads its layers when a sync has finished', async () => {

@@ -190,7 +190,13 @@ function Content({
       />
     )
   return (
-    <MapPage selectedGridId={route.gridId} onSelectGrid={(gridId) => navigate({ page: 'map', gridId })} extraLayers={<IntelPins />} onNavigate={navigate} />
+    <MapPage
+      selectedGridId={route.gridId}
+      select={route.select}
+      onSelectGrid={(gridId) => navigate({ page: 'map', gridId })}
+      extraLayers={<IntelPins />}
+      onNavigate={navigate}
+    />
   )
 }
 

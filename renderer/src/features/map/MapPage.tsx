@@ -18,15 +18,17 @@ export interface MapPageProps {
   extraLayers?: ReactNode
   /** Where a popup's action goes (记录拜访, 打开档案...). */
   onNavigate?: (route: Route) => void
+  /** A customer or village to fly to and open (`customer:<id>`, `village:<id>`). */
+  select?: string
 }
 
-export function MapPage({ selectedGridId, onSelectGrid, extraLayers, onNavigate }: MapPageProps) {
+export function MapPage({ selectedGridId, onSelectGrid, extraLayers, onNavigate, select }: MapPageProps) {
   const { t } = useTranslation()
   const overview = useCall('map.overview', {})
   useOnSynced(overview.reload)
   const [ready, setReady] = useState(false)
   const markReady = useCallback(() => setReady(true), [])
-  const extra = useMapLayers(overview.value, onSelectGrid, onNavigate)
+  const extra = useMapLayers(overview.value, onSelectGrid, onNavigate, select)
 
   return (
     <Box data-page="map" data-map-ready={ready ? 'true' : 'false'} h="100%" style={{ display: 'flex', gap: 'var(--mantine-spacing-sm)', minHeight: 0 }}>

@@ -29,6 +29,14 @@ import { GridWarnings, MapPanel, metricText, TOWNSHIP_STYLE } from './MapPanel'
 
 const tileUrl = (id: string) => (isElectron() ? `griddesk-tiles://${id}/{z}/{x}/{y}` : `/tiles/${id}/{z}/{x}/{y}`)
 
+/** Flies to a place; a map not laid out yet (no size: a flight would compute NaN) jumps there instead. */
+function goTo(map: LeafletMap, at: [number, number], minZoom: number): void {
+  const zoom = Math.max(map.getZoom(), minZoom)
+  const size = map.invalidateSize(false).getSize()
+  if (size.x > 0 && size.y > 0) map.flyTo(at, zoom, { duration: 0.6 })
+  else map.setView(at, zoom, { animate: false })
+}
+
 interface Fact {
   label: string
   value: string
@@ -100,7 +108,13 @@ function popupElement(title: string, subtitle: string, facts: Fact[]): HTMLEleme
   return root
 }
 
-export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (gridId: string) => void, onNavigate?: (route: Route) => void) {
+export function useMapLayers(
+  overview: MapOverview | undefined,
+  onSelectGrid: (gridId: string) => void,
+  onNavigate?: (route: Route) => void,
+  /** A target to fly to and open once the map is up (`customer:<id>` or `village:<id>`, from 在地图上显示). */
+  select?: string,
+) {
   const { t } = useTranslation()
   const [settings, update] = useMapSettings()
   const choropleth = useCall('map.choropleth', {})
@@ -143,6 +157,8 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
       const unit = units.get(id)
       if (!unit) return document.createElement('div')
       const body = popupElement(unit.name, `${unit.code}${unit.gridId ? ` · ${gridNames.get(unit.gridId) ?? ''}` : ''}`, unitFacts(t, unit, settings.metric))
+      body.classList.add('village-popup')
+      body.dataset.villageId = unit.id
       if (onNavigate)
         body.append(
           targetActionElements(t, { kind: 'village', id: unit.id, name: unit.name, gridId: unit.gridId ?? null }, ['log', 'plan', 'profile'], onNavigate),
@@ -204,7 +220,7 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
             ? [(village.geometry.coordinates as [number, number])[1], (village.geometry.coordinates as [number, number])[0]]
             : null
       if (!at) return setSearchNotice(t('mapView.customerNoPlace', { name: customer.name }))
-      map.flyTo(at, Math.max(map.getZoom(), 15), { duration: 0.6 })
+      goTo(map, at, 15)
       const body = popupElement(
         customer.name,
         [t(`customers.category.${customer.category}`), customer.gridName].filter(Boolean).join(' · '),
@@ -224,6 +240,21 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
     },
     [map, displayOverview, crs, t, onNavigate],
   )
+  const flyToVillage = useCallback(
+    (id: string) => {
+      if (!map || !displayOverview) return
+      const point = displayOverview.villages.features.find((f) => f.properties.id === id)
+      if (!point) return setSearchNotice(t('mapView.villageNoPlace', { name: units.get(id)?.name ?? '' }))
+      const [lon, lat] = point.geometry.coordinates as [number, number]
+      goTo(map, [lat, lon], 14)
+      // Its facts and actions, as when its area is clicked; opened at once and carried by the flight.
+      leafletPopup({ autoPan: false, offset: [0, -4], maxWidth: 280 })
+        .setLatLng([lat, lon])
+        .setContent(villagePopup(id))
+        .openOn(map)
+    },
+    [map, displayOverview, villagePopup, units, t],
+  )
   const onSearch = useCallback(
     (value: string) => {
       if (!map || !displayOverview) return
@@ -239,13 +270,20 @@ export function useMapLayers(overview: MapOverview | undefined, onSelectGrid: (g
         onSelectGrid(id)
         return
       }
-      const point = displayOverview.villages.features.find((f) => f.properties.id === id)
-      if (!point) return
-      const [lon, lat] = point.geometry.coordinates as [number, number]
-      map.flyTo([lat, lon], Math.max(map.getZoom(), 13), { duration: 0.6 })
+      flyToVillage(id)
     },
-    [map, displayOverview, onSelectGrid, flyToCustomer, t],
+    [map, displayOverview, onSelectGrid, flyToCustomer, flyToVillage, t],
   )
+  // 在地图上显示 from elsewhere: once per target, when the map, its data and the popups' facts are in.
+  const shownSelect = useRef<string | undefined>(undefined)
+  const unitsReady = !!choropleth.value
+  useEffect(() => {
+    if (!select || shownSelect.current === select || !map || !displayOverview || !unitsReady) return
+    shownSelect.current = select
+    const [kind, id] = select.split(':') as [string, string]
+    if (kind === 'customer') flyToCustomer(id).catch((error: unknown) => setSearchNotice(t(`errors.${error instanceof AppError ? error.code : 'INTERNAL'}`)))
+    else if (kind === 'village') flyToVillage(id)
+  }, [select, map, displayOverview, unitsReady, flyToCustomer, flyToVillage, t])
   const locate = useCallback(
     (at: [number, number]) => {
       if (map) map.flyTo(pointToDisplay(at[0], at[1], crs), Math.max(map.getZoom(), 13), { duration: 0.6 })

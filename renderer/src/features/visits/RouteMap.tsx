@@ -74,6 +74,8 @@ function RouteMapView({ grid, points, route, onPick, picking, focus }: RouteMapP
     <MapContainer
       bounds={bounds}
       boundsOptions={{ padding: [20, 20] }}
+      // Without tiles Leaflet has no top zoom: bounds of one point would fit at an infinite zoom (NaN).
+      maxZoom={19}
       zoomSnap={0.25}
       attributionControl={false}
       style={{ height: '100%', width: '100%', background: '#eef2f5', cursor: picking ? 'crosshair' : undefined }}

@@ -24,7 +24,7 @@ export async function runTargetAction(t: TFunction, action: TargetAction, target
   const ref = `${target.kind}:${target.id}`
   if (action === 'log') navigate({ page: 'visits', gridId: target.gridId ?? undefined, target: ref })
   else if (action === 'profile') navigate(target.kind === 'customer' ? { page: 'customers', select: ref } : { page: 'villages', select: ref })
-  else if (action === 'map') navigate({ page: 'map', gridId: target.gridId ?? undefined })
+  else if (action === 'map') navigate({ page: 'map', gridId: target.gridId ?? undefined, select: ref })
   else {
     const date = dayOf(new Date())
     const result = await call('dayPlans.add', { date, target: { kind: target.kind, id: target.id } })
