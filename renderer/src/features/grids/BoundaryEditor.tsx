@@ -7,6 +7,8 @@ import type { TFunction } from 'i18next'
 import type { Map as LeafletMap, Polygon as LeafletPolygon } from 'leaflet'
 import { GeoJSON as LeafletGeoJSON } from 'leaflet'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
+import { toastSaved } from '../../shell/toasts'
+import { useUnsavedGuard } from '../../shell/unsaved'
 import { useTranslation } from 'react-i18next'
 import { CircleMarker, Polygon, Tooltip, useMap } from 'react-leaflet'
 import type { MapOverview } from '../../../../shared/api/contract'
@@ -51,6 +53,8 @@ export function BoundaryEditor({ gridId, onClose }: BoundaryEditorProps) {
   const [map, setMap] = useState<LeafletMap | null>(null)
   // Bumped by every start, so "draw anew" while drawing starts a fresh drawing.
   const [attempt, setAttempt] = useState(0)
+  // A drawn or moved outline not saved yet: back, another page and the window's close ask.
+  const { dialog, guard } = useUnsavedGuard('boundary-editor', mode !== 'view' && draft !== null)
 
   // Editing starts at once: vertices when the grid has a boundary, drawing when it has none.
   useEffect(() => {
@@ -91,6 +95,7 @@ export function BoundaryEditor({ gridId, onClose }: BoundaryEditorProps) {
     try {
       const result = await call('grids.setBoundary', { gridId, geometry: draft })
       setSaved({ notice: result.saved ? 'saved' : 'unchanged', result })
+      if (result.saved) toastSaved(t('boundary.saved'))
       setMode('view')
       setDraft(null)
       setCheck(null)
@@ -143,7 +148,8 @@ export function BoundaryEditor({ gridId, onClose }: BoundaryEditorProps) {
             </Text>
           )}
         </Group>
-        <Button variant="default" size="xs" onClick={onClose} data-testid="boundary-back">
+        {dialog}
+        <Button variant="default" size="xs" onClick={() => guard(onClose)} data-testid="boundary-back">
           {t('boundary.back')}
         </Button>
       </Group>

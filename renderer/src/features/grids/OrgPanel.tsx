@@ -8,6 +8,8 @@ import { gridKinds, type GridKind, type OrgLevel } from '../../../../shared/doma
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
+import { toastSaved } from '../../shell/toasts'
+import { isUnsaved, useConfirmLeave, useUnsavedGuard } from '../../shell/unsaved'
 import { orgFieldErrors } from './orgErrors'
 import { VillageAssignment } from './VillageAssignment'
 
@@ -20,9 +22,13 @@ export function OrgPanel() {
   const [dialog, setDialog] = useState<'edit' | 'create' | 'move' | undefined>()
   const nodes = useMemo(() => flatten(tree.value?.roots ?? []), [tree.value])
   const selected = nodes.find((n) => n.id === selectedId)
+  // Another unit swaps the village ticks out: unapplied ones ask first.
+  const { dialog: leaveDialog, ask } = useConfirmLeave()
+  const select = (id: string) => ask(isUnsaved('village-assignment'), () => setSelectedId(id))
 
   return (
     <Box data-testid="org-panel" h="100%" style={{ display: 'flex', gap: 'var(--mantine-spacing-md)', minHeight: 0 }}>
+      {leaveDialog}
       <Stack gap="xs" w={360} style={{ flexShrink: 0, minHeight: 0 }}>
         <Alert color="yellow" variant="light" p="xs" fz="xs" data-testid="org-hq-note">
           {t('org.hqNote')}
@@ -30,7 +36,7 @@ export function OrgPanel() {
         {tree.error !== undefined && <ErrorAlert error={tree.error} onRetry={tree.reload} />}
         <ScrollArea type="auto" style={{ flex: 1, minHeight: 0 }} data-testid="org-tree">
           {(tree.value?.roots ?? []).map((root) => (
-            <TreeNode key={root.id} node={root} depth={0} selectedId={selectedId} onSelect={setSelectedId} />
+            <TreeNode key={root.id} node={root} depth={0} selectedId={selectedId} onSelect={select} />
           ))}
         </ScrollArea>
       </Stack>
@@ -158,7 +164,7 @@ function UnitDialog({
 }) {
   const { t } = useTranslation()
   const level: OrgLevel = mode === 'create' ? childLevel[node.level]! : node.level
-  const [draft, setDraft] = useState<Draft>(() =>
+  const [initial] = useState<Draft>(() =>
     mode === 'edit'
       ? {
           code: node.code,
@@ -177,9 +183,16 @@ function UnitDialog({
           parentId: mode === 'create' ? node.id : null,
         },
   )
+  const [draft, setDraft] = useState<Draft>(initial)
+  const dirty = JSON.stringify(draft) !== JSON.stringify(initial)
+  const { dialog, guard } = useUnsavedGuard('org-dialog', dirty)
   const [error, setError] = useState<unknown>()
   const [busy, setBusy] = useState(false)
   useEffect(() => setError(undefined), [mode])
+  const saved = (id: string) => {
+    toastSaved(t('field.undo.saved'))
+    onSaved(id)
+  }
   const errors = orgFieldErrors(t, error)
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }))
   const people = tree.people.map((p) => ({ value: p.id, label: p.name }))
@@ -201,7 +214,7 @@ function UnitDialog({
           managerUserId: draft.managerUserId,
           staffUserIds: draft.staffUserIds,
         })
-        onSaved(created.id)
+        saved(created.id)
       } else if (mode === 'edit') {
         const patch: Record<string, unknown> = {}
         if (draft.code !== node.code) patch.code = draft.code
@@ -211,10 +224,10 @@ function UnitDialog({
         if (draft.staffUserIds.join() !== node.staff.map((s) => s.id).join()) patch.staffUserIds = draft.staffUserIds
         if (Object.keys(patch).length === 0) return onClose()
         await call('org.update', { id: node.id, patch })
-        onSaved(node.id)
+        saved(node.id)
       } else {
         await call('org.move', { id: node.id, parentId: draft.parentId ?? '' })
-        onSaved(node.id)
+        saved(node.id)
       }
     } catch (e) {
       setError(e)
@@ -231,96 +244,99 @@ function UnitDialog({
   const hasFieldErrors = Object.keys(errors).length > 0
 
   return (
-    <Modal opened onClose={onClose} title={title} size="md" data-testid="org-dialog">
-      <form
-        onSubmit={(event) => {
-          event.preventDefault()
-          void save()
-        }}
-      >
-        <Stack gap="sm">
-          {mode === 'move' ? (
-            <Select
-              label={t('org.moveTo')}
-              data={parents}
-              value={draft.parentId}
-              onChange={(v) => set('parentId', v)}
-              error={errors.parentId}
-              searchable
-              data-field="parentId"
-            />
-          ) : (
-            <>
-              <TextInput
-                label={t('org.code')}
-                required
-                value={draft.code}
-                onChange={(e) => set('code', e.currentTarget.value)}
-                error={errors.code}
-                data-field="code"
-              />
-              <TextInput
-                label={t('org.name')}
-                required
-                value={draft.name}
-                onChange={(e) => set('name', e.currentTarget.value)}
-                error={errors.name}
-                data-field="name"
-              />
-              {level === 'grid' && (
-                <Select
-                  label={t('org.gridKind')}
-                  required
-                  data={gridKinds.map((k) => ({ value: k, label: t(`gridKind.${k}`) }))}
-                  value={draft.gridKind}
-                  onChange={(v) => set('gridKind', v as GridKind | null)}
-                  error={errors.gridKind}
-                  data-field="gridKind"
-                />
-              )}
+    <>
+      {dialog}
+      <Modal opened onClose={() => guard(onClose)} title={title} size="md" data-testid="org-dialog">
+        <form
+          onSubmit={(event) => {
+            event.preventDefault()
+            void save()
+          }}
+        >
+          <Stack gap="sm">
+            {mode === 'move' ? (
               <Select
-                label={t('org.manager')}
-                data={people}
-                value={draft.managerUserId}
-                onChange={(v) => set('managerUserId', v)}
-                error={errors.managerUserId}
-                clearable
+                label={t('org.moveTo')}
+                data={parents}
+                value={draft.parentId}
+                onChange={(v) => set('parentId', v)}
+                error={errors.parentId}
                 searchable
-                data-field="managerUserId"
+                data-field="parentId"
               />
-              <MultiSelect
-                label={t('org.staff')}
-                data={people}
-                value={draft.staffUserIds}
-                onChange={(v) => set('staffUserIds', v)}
-                error={errors.staffUserIds}
-                searchable
-                clearable
-                data-field="staffUserIds"
-              />
-              {errors.level && (
-                <Text c="red" size="sm">
-                  {errors.level}
-                </Text>
-              )}
-              {errors.parentId && (
-                <Text c="red" size="sm">
-                  {errors.parentId}
-                </Text>
-              )}
-            </>
-          )}
-          {error !== undefined && !hasFieldErrors && <ErrorAlert error={error} onClose={() => setError(undefined)} />}
-          <Group justify="flex-end" gap="xs">
-            <Button variant="default" onClick={onClose}>
-              {t('org.cancel')}
-            </Button>
-            <Button type="submit" loading={busy} data-testid="org-save">
-              {mode === 'create' ? t('org.create') : t('org.save')}
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+            ) : (
+              <>
+                <TextInput
+                  label={t('org.code')}
+                  required
+                  value={draft.code}
+                  onChange={(e) => set('code', e.currentTarget.value)}
+                  error={errors.code}
+                  data-field="code"
+                />
+                <TextInput
+                  label={t('org.name')}
+                  required
+                  value={draft.name}
+                  onChange={(e) => set('name', e.currentTarget.value)}
+                  error={errors.name}
+                  data-field="name"
+                />
+                {level === 'grid' && (
+                  <Select
+                    label={t('org.gridKind')}
+                    required
+                    data={gridKinds.map((k) => ({ value: k, label: t(`gridKind.${k}`) }))}
+                    value={draft.gridKind}
+                    onChange={(v) => set('gridKind', v as GridKind | null)}
+                    error={errors.gridKind}
+                    data-field="gridKind"
+                  />
+                )}
+                <Select
+                  label={t('org.manager')}
+                  data={people}
+                  value={draft.managerUserId}
+                  onChange={(v) => set('managerUserId', v)}
+                  error={errors.managerUserId}
+                  clearable
+                  searchable
+                  data-field="managerUserId"
+                />
+                <MultiSelect
+                  label={t('org.staff')}
+                  data={people}
+                  value={draft.staffUserIds}
+                  onChange={(v) => set('staffUserIds', v)}
+                  error={errors.staffUserIds}
+                  searchable
+                  clearable
+                  data-field="staffUserIds"
+                />
+                {errors.level && (
+                  <Text c="red" size="sm">
+                    {errors.level}
+                  </Text>
+                )}
+                {errors.parentId && (
+                  <Text c="red" size="sm">
+                    {errors.parentId}
+                  </Text>
+                )}
+              </>
+            )}
+            {error !== undefined && !hasFieldErrors && <ErrorAlert error={error} onClose={() => setError(undefined)} />}
+            <Group justify="flex-end" gap="xs">
+              <Button variant="default" onClick={() => guard(onClose)}>
+                {t('org.cancel')}
+              </Button>
+              <Button type="submit" loading={busy} data-testid="org-save">
+                {mode === 'create' ? t('org.create') : t('org.save')}
+              </Button>
+            </Group>
+          </Stack>
+        </form>
+      </Modal>
+    </>
   )
 }

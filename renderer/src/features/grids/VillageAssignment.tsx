@@ -2,6 +2,8 @@
 // outline is rebuilt from them (org.assignVillages / org.unassignVillages); a small map shows it.
 import { Badge, Box, Button, Checkbox, Group, Loader, ScrollArea, Select, Stack, Text, Title } from '@mantine/core'
 import { useEffect, useMemo, useState } from 'react'
+import { toastSaved } from '../../shell/toasts'
+import { useUnsavedChanges } from '../../shell/unsaved'
 import { useMap } from 'react-leaflet'
 import { useTranslation } from 'react-i18next'
 import type { MapOverview } from '../../../../shared/api/contract'
@@ -38,6 +40,8 @@ export function VillageAssignment({ grid, onApplied }: { grid: OrgTreeNode; onAp
   const [error, setError] = useState<unknown>()
   const [done, setDone] = useState<number | undefined>()
   const issues = orgFieldErrors(t, error)
+  // Ticks not applied yet: another page or another unit asks first.
+  useUnsavedChanges('village-assignment', !busy && (add.length > 0 || remove.length > 0))
 
   const apply = async () => {
     setBusy(true)
@@ -48,6 +52,7 @@ export function VillageAssignment({ grid, onApplied }: { grid: OrgTreeNode; onAp
       if (add.length) moved += (await call('org.assignVillages', { gridId: grid.id, villageIds: add })).moved
       if (remove.length) moved += (await call('org.unassignVillages', { gridId: grid.id, villageIds: remove })).moved
       setDone(moved)
+      toastSaved(t('field.undo.saved'))
       villages.reload()
       overview.reload()
       onApplied()

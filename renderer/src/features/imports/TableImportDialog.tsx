@@ -9,6 +9,8 @@ import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { ImportInput, ImportIssue, ImportPreview, ImportResult } from '../../../../shared/api/imports'
 import { call } from '../../api/client'
+import { toastSaved } from '../../shell/toasts'
+import { useUnsavedGuard } from '../../shell/unsaved'
 import {
   EncodingSelect,
   ImportOutcome,
@@ -96,6 +98,8 @@ export function TableImportDialog({
     }
   }, [kind, chosen, encoding, override])
 
+  // A chosen file not imported yet is work the user would lose: closing asks first.
+  const { dialog, guard } = useUnsavedGuard(`${testId}-dialog`, opened && !!chosen && !result)
   const close = () => {
     clearResults()
     file.clear()
@@ -107,6 +111,7 @@ export function TableImportDialog({
     try {
       const value = await call('import.commit', { kind, source: { path: chosen.path }, encoding, mapping: override })
       setResult(value)
+      toastSaved(t('villageImport.done', { inserted: value.inserted, updated: value.updated, unchanged: value.unchanged, millis: value.millis }))
       onImported(value)
     } catch (e) {
       const reported = reportedIssues(e)
@@ -124,71 +129,74 @@ export function TableImportDialog({
       ? { phase: busy === 'reading' ? 'validating' : 'writing', done: 0, total: 0, unit: 'rows', background: false }
       : undefined
   return (
-    <Modal opened={opened} onClose={close} title={title} size="xl" data-testid={`${testId}-dialog`}>
-      <Stack gap="sm">
-        <Text size="sm" c="dimmed">
-          {hint}
-        </Text>
-        <Group gap="sm" align="flex-end">
-          {file.input}
-          <Button variant="default" onClick={() => void file.choose()} disabled={busy === 'committing'}>
-            {t('villageImport.pickFile')}
-          </Button>
-          <EncodingSelect width={150} value={encoding} onChange={setEncoding} />
-          <Text size="sm" c={chosen ? undefined : 'dimmed'} data-testid={`${testId}-file-name`}>
-            {chosen?.fileName ?? t('villageImport.noFile')}
+    <>
+      {dialog}
+      <Modal opened={opened} onClose={() => guard(close)} title={title} size="xl" data-testid={`${testId}-dialog`}>
+        <Stack gap="sm">
+          <Text size="sm" c="dimmed">
+            {hint}
           </Text>
-        </Group>
-        {/* An upload can be cancelled; a check or an import of a table takes a moment and is not. */}
-        {step && <ImportProgress step={step} onCancel={file.upload ? file.clear : undefined} />}
-        {preview && (
-          <Stack gap={6} data-testid={`${testId}-preview`}>
-            <Group gap="xs">
-              {preview.encoding && (
-                <Badge variant="light" tt="none">
-                  {t('villageImport.detected', { encoding: preview.encoding })}
-                </Badge>
-              )}
-              <Badge variant="light" color="gray" tt="none" data-testid={`${testId}-rows`}>
-                {t('villageImport.rows', { count: preview.totalRows })}
-              </Badge>
-            </Group>
-            <MappingEditor preview={preview} override={override} onChange={setOverride} />
-            {preview.sample.length > 0 && (
-              <SampleTable
-                sample={preview.sample}
-                columns={columns}
-                cell={sampleCell}
-                maxHeight={issues.list.length > 0 ? 110 : 150}
-                testId={`${testId}-sample`}
-              />
-            )}
-          </Stack>
-        )}
-        <IssuesTable issues={issues.list} more={issues.more} testId={`${testId}-issues`} />
-        {preview && issues.list.length === 0 && !result && (
-          <Text size="sm" c="teal" data-testid={`${testId}-ok`}>
-            {t('villageImport.noIssues')}
-          </Text>
-        )}
-        <ImportOutcome
-          error={error ?? file.error}
-          onCloseError={() => (error === undefined ? file.clear() : setError(undefined))}
-          result={result}
-          testId={`${testId}-done`}
-        />
-        <Group justify="space-between">
-          <SaveReportButton issues={issues.list} fileName={chosen?.fileName} testId={`${testId}-save-report`} />
-          <Group gap="xs">
-            <Button variant="default" onClick={close}>
-              {t('villageImport.close')}
+          <Group gap="sm" align="flex-end">
+            {file.input}
+            <Button variant="default" onClick={() => void file.choose()} disabled={busy === 'committing'}>
+              {t('villageImport.pickFile')}
             </Button>
-            <Button disabled={!canCommit} loading={busy === 'committing'} onClick={() => void commit()} data-testid={`${testId}-commit`}>
-              {t('villageImport.commit', { count: preview?.totalRows ?? 0 })}
-            </Button>
+            <EncodingSelect width={150} value={encoding} onChange={setEncoding} />
+            <Text size="sm" c={chosen ? undefined : 'dimmed'} data-testid={`${testId}-file-name`}>
+              {chosen?.fileName ?? t('villageImport.noFile')}
+            </Text>
           </Group>
-        </Group>
-      </Stack>
-    </Modal>
+          {/* An upload can be cancelled; a check or an import of a table takes a moment and is not. */}
+          {step && <ImportProgress step={step} onCancel={file.upload ? file.clear : undefined} />}
+          {preview && (
+            <Stack gap={6} data-testid={`${testId}-preview`}>
+              <Group gap="xs">
+                {preview.encoding && (
+                  <Badge variant="light" tt="none">
+                    {t('villageImport.detected', { encoding: preview.encoding })}
+                  </Badge>
+                )}
+                <Badge variant="light" color="gray" tt="none" data-testid={`${testId}-rows`}>
+                  {t('villageImport.rows', { count: preview.totalRows })}
+                </Badge>
+              </Group>
+              <MappingEditor preview={preview} override={override} onChange={setOverride} />
+              {preview.sample.length > 0 && (
+                <SampleTable
+                  sample={preview.sample}
+                  columns={columns}
+                  cell={sampleCell}
+                  maxHeight={issues.list.length > 0 ? 110 : 150}
+                  testId={`${testId}-sample`}
+                />
+              )}
+            </Stack>
+          )}
+          <IssuesTable issues={issues.list} more={issues.more} testId={`${testId}-issues`} />
+          {preview && issues.list.length === 0 && !result && (
+            <Text size="sm" c="teal" data-testid={`${testId}-ok`}>
+              {t('villageImport.noIssues')}
+            </Text>
+          )}
+          <ImportOutcome
+            error={error ?? file.error}
+            onCloseError={() => (error === undefined ? file.clear() : setError(undefined))}
+            result={result}
+            testId={`${testId}-done`}
+          />
+          <Group justify="space-between">
+            <SaveReportButton issues={issues.list} fileName={chosen?.fileName} testId={`${testId}-save-report`} />
+            <Group gap="xs">
+              <Button variant="default" onClick={() => guard(close)}>
+                {t('villageImport.close')}
+              </Button>
+              <Button disabled={!canCommit} loading={busy === 'committing'} onClick={() => void commit()} data-testid={`${testId}-commit`}>
+                {t('villageImport.commit', { count: preview?.totalRows ?? 0 })}
+              </Button>
+            </Group>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
   )
 }

@@ -9,6 +9,8 @@ import { call } from '../../api/client'
 import { TableImportDialog } from '../imports/TableImportDialog'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
+import { toastSaved } from '../../shell/toasts'
+import { useUnsavedGuard } from '../../shell/unsaved'
 import { PERIOD, useIndicatorLabel } from './LightBadge'
 
 export function ActualsImportModal({ opened, onClose, onImported }: { opened: boolean; onClose: () => void; onImported: () => void }) {
@@ -50,6 +52,13 @@ export function ActualRecordModal({
   const [done, setDone] = useState(false)
   const ready = unit && indicator && PERIOD.test(period)
   const history = useCall('actuals.history', opened && ready ? { indicatorCode: indicator, orgUnitCode: unit, period } : null)
+  // A value typed and not recorded yet is unsaved; discarding clears it.
+  const { dialog, guard } = useUnsavedGuard('actual-record', opened && value !== '' && !done)
+  const close = () =>
+    guard(() => {
+      if (!done) setValue('')
+      onClose()
+    })
 
   async function save() {
     if (!ready || typeof value !== 'number') return
@@ -59,6 +68,7 @@ export function ActualRecordModal({
     try {
       await call('actuals.record', { indicatorCode: indicator, orgUnitCode: unit, period, value })
       setDone(true)
+      toastSaved(t('indicators.record.done'))
       history.reload()
       onRecorded()
     } catch (e) {
@@ -69,65 +79,71 @@ export function ActualRecordModal({
   }
 
   return (
-    <Modal opened={opened} onClose={onClose} title={`${t('indicators.record.title')} · ${period}`} size="lg">
-      <Stack gap="sm">
-        <Group grow align="flex-start">
-          <Select
-            label={t('indicators.record.unit')}
-            data={units.map((u) => ({ value: u.code, label: `${u.name}（${u.code}）` }))}
-            value={unit}
-            onChange={setUnit}
-            searchable
-            data-testid="record-unit"
-          />
-          <Select
-            label={t('indicators.record.indicator')}
-            data={(indicators.value ?? []).map((i) => ({ value: i.code, label: labelOf(i) }))}
-            value={indicator}
-            onChange={setIndicator}
-            data-testid="record-indicator"
-          />
-          <NumberInput
-            label={t('indicators.record.value')}
-            value={value}
-            onChange={setValue}
-            error={value === '' && done ? t('indicators.wo.required') : undefined}
-            data-testid="record-value"
-          />
-        </Group>
-        <Group>
-          <Button onClick={() => void save()} disabled={!ready || typeof value !== 'number'} loading={busy} data-testid="record-save">
-            {t('indicators.record.submit')}
-          </Button>
-          {done && <Text c="green.8">{t('indicators.record.done')}</Text>}
-        </Group>
-        {error !== null && <ErrorAlert error={error} />}
-        {history.value && history.value.length > 0 && (
-          <>
-            <Text fw={600} size="sm">
-              {t('indicators.record.history')}
-            </Text>
-            <Table fz="sm" verticalSpacing={2}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('indicators.record.asOf')}</Table.Th>
-                  <Table.Th ta="right">{t('indicators.record.value')}</Table.Th>
-                  <Table.Th>{t('indicators.record.source')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {history.value.map((a) => (
-                  <Table.Tr key={a.id}>
-                    <Table.Td>{dateTimeOf(a.asOf)}</Table.Td>
-                    <Table.Td ta="right">{a.value}</Table.Td>
-                    <Table.Td>{a.source}</Table.Td>
+    <>
+      {dialog}
+      <Modal opened={opened} onClose={close} title={`${t('indicators.record.title')} · ${period}`} size="lg">
+        <Stack gap="sm">
+          <Group grow align="flex-start">
+            <Select
+              label={t('indicators.record.unit')}
+              data={units.map((u) => ({ value: u.code, label: `${u.name}（${u.code}）` }))}
+              value={unit}
+              onChange={setUnit}
+              searchable
+              data-testid="record-unit"
+            />
+            <Select
+              label={t('indicators.record.indicator')}
+              data={(indicators.value ?? []).map((i) => ({ value: i.code, label: labelOf(i) }))}
+              value={indicator}
+              onChange={setIndicator}
+              data-testid="record-indicator"
+            />
+            <NumberInput
+              label={t('indicators.record.value')}
+              value={value}
+              onChange={(v) => {
+                setValue(v)
+                setDone(false)
+              }}
+              error={value === '' && done ? t('indicators.wo.required') : undefined}
+              data-testid="record-value"
+            />
+          </Group>
+          <Group>
+            <Button onClick={() => void save()} disabled={!ready || typeof value !== 'number'} loading={busy} data-testid="record-save">
+              {t('indicators.record.submit')}
+            </Button>
+            {done && <Text c="green.8">{t('indicators.record.done')}</Text>}
+          </Group>
+          {error !== null && <ErrorAlert error={error} />}
+          {history.value && history.value.length > 0 && (
+            <>
+              <Text fw={600} size="sm">
+                {t('indicators.record.history')}
+              </Text>
+              <Table fz="sm" verticalSpacing={2}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t('indicators.record.asOf')}</Table.Th>
+                    <Table.Th ta="right">{t('indicators.record.value')}</Table.Th>
+                    <Table.Th>{t('indicators.record.source')}</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </>
-        )}
-      </Stack>
-    </Modal>
+                </Table.Thead>
+                <Table.Tbody>
+                  {history.value.map((a) => (
+                    <Table.Tr key={a.id}>
+                      <Table.Td>{dateTimeOf(a.asOf)}</Table.Td>
+                      <Table.Td ta="right">{a.value}</Table.Td>
+                      <Table.Td>{a.source}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </>
+          )}
+        </Stack>
+      </Modal>
+    </>
   )
 }

@@ -3,6 +3,8 @@
 // and again by the core before anything is stored.
 import { Alert, Button, Group, NumberInput, Paper, ScrollArea, Select, SegmentedControl, Stack, Table, Text } from '@mantine/core'
 import { useState } from 'react'
+import { toastSaved } from '../../shell/toasts'
+import { useUnsavedChanges } from '../../shell/unsaved'
 import { useTranslation } from 'react-i18next'
 import { sameTotal } from '../../../../shared/analysis'
 import type { OrgUnitRow } from '../../../../shared/api/contract'
@@ -26,6 +28,8 @@ export function TargetSplitEditor({ region, period, units, onSaved }: { region: 
   const [error, setError] = useState<unknown>(null)
   const [saved, setSaved] = useState<number | null>(null)
   const [busy, setBusy] = useState(false)
+  // A split previewed or a total typed and not stored yet: leaving the page asks.
+  useUnsavedChanges('target-split', saved === null && (split !== null || parentValue !== ''))
   const indicatorCode = indicator ?? indicators.value?.[0]?.code ?? null
   // The parent's current target (stored, or the sum of its children's) as the default to split.
   const current = useCall('dashboard.get', parent && indicatorCode ? { region: parent, period, indicatorCodes: [indicatorCode] } : null)
@@ -65,6 +69,7 @@ export function TargetSplitEditor({ region, period, units, onSaved }: { region: 
       setValues(Object.fromEntries(result.children.map((c) => [c.code, c.value])))
       if (!dryRun) {
         setSaved(result.children.length)
+        toastSaved(t('indicators.split.saved', { count: result.children.length }))
         onSaved()
       }
     } catch (e) {

@@ -1,16 +1,18 @@
 // Traffic-light thresholds per indicator (indicators.setThresholds): the gap in percentage points
 // below which a cell turns yellow and red, shown with the indicator's direction.
 import { Button, Group, Modal, NumberInput, Stack, Table, Text } from '@mantine/core'
-import { useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { IndicatorRow } from '../../../../shared/api/indicators'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert, errorMessage } from '../../shell/errors'
+import { toastSaved } from '../../shell/toasts'
+import { useUnsavedGuard } from '../../shell/unsaved'
 import { AppError } from '../../../../shared/errors'
 import { useIndicatorName, useIndicatorUnit } from './LightBadge'
 
-function ThresholdRow({ indicator, onSaved }: { indicator: IndicatorRow; onSaved: () => void }) {
+function ThresholdRow({ indicator, onSaved, onDirty }: { indicator: IndicatorRow; onSaved: () => void; onDirty: (code: string, dirty: boolean) => void }) {
   const { t } = useTranslation()
   const unitOf = useIndicatorUnit()
   const nameOf = useIndicatorName()
@@ -18,6 +20,10 @@ function ThresholdRow({ indicator, onSaved }: { indicator: IndicatorRow; onSaved
   const [red, setRed] = useState<number | string>(indicator.redBelowPp)
   const [error, setError] = useState<unknown>(null)
   const [saved, setSaved] = useState(false)
+  // What is stored: typed values that differ from it are unsaved.
+  const [stored, setStored] = useState({ yellow: indicator.yellowBelowPp, red: indicator.redBelowPp })
+  const dirty = yellow !== stored.yellow || red !== stored.red
+  useEffect(() => onDirty(indicator.code, dirty), [onDirty, indicator.code, dirty])
   const local =
     typeof yellow !== 'number' || typeof red !== 'number'
       ? t('indicators.wo.required')
@@ -36,6 +42,8 @@ function ThresholdRow({ indicator, onSaved }: { indicator: IndicatorRow; onSaved
     try {
       await call('indicators.setThresholds', { code: indicator.code, yellowBelowPp: yellow, redBelowPp: red })
       setSaved(true)
+      setStored({ yellow, red })
+      toastSaved(t('indicators.thresholds.saved', { name: nameOf(indicator) }))
       onSaved()
     } catch (e) {
       setError(e)
@@ -96,29 +104,56 @@ function ThresholdRow({ indicator, onSaved }: { indicator: IndicatorRow; onSaved
 export function ThresholdsModal({ opened, onClose, onSaved }: { opened: boolean; onClose: () => void; onSaved: () => void }) {
   const { t } = useTranslation()
   const indicators = useCall('indicators.list', opened ? {} : null)
+  const [dirtyRows, setDirtyRows] = useState<ReadonlySet<string>>(new Set())
+  const onDirty = useCallback(
+    (code: string, dirty: boolean) =>
+      setDirtyRows((rows) => {
+        if (rows.has(code) === dirty) return rows
+        const next = new Set(rows)
+        if (dirty) next.add(code)
+        else next.delete(code)
+        return next
+      }),
+    [],
+  )
+  const { dialog, guard } = useUnsavedGuard('thresholds', opened && dirtyRows.size > 0)
   return (
-    <Modal opened={opened} onClose={onClose} title={t('indicators.thresholds.title')} size="xl">
-      <Stack gap="xs">
-        <Text size="sm" c="dimmed">
-          {t('indicators.thresholds.hint')}
-        </Text>
-        {indicators.error !== undefined && <ErrorAlert error={indicators.error} onRetry={indicators.reload} />}
-        <Table verticalSpacing={4}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('indicators.record.indicator')}</Table.Th>
-              <Table.Th>{t('indicators.thresholds.yellow')}</Table.Th>
-              <Table.Th>{t('indicators.thresholds.red')}</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {indicators.value?.map((i) => (
-              <ThresholdRow key={i.code} indicator={i} onSaved={onSaved} />
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Stack>
-    </Modal>
+    <>
+      {dialog}
+      <Modal
+        opened={opened}
+        onClose={() =>
+          guard(() => {
+            setDirtyRows(new Set())
+            onClose()
+          })
+        }
+        title={t('indicators.thresholds.title')}
+        size="xl"
+        data-testid="thresholds-modal"
+      >
+        <Stack gap="xs">
+          <Text size="sm" c="dimmed">
+            {t('indicators.thresholds.hint')}
+          </Text>
+          {indicators.error !== undefined && <ErrorAlert error={indicators.error} onRetry={indicators.reload} />}
+          <Table verticalSpacing={4}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('indicators.record.indicator')}</Table.Th>
+                <Table.Th>{t('indicators.thresholds.yellow')}</Table.Th>
+                <Table.Th>{t('indicators.thresholds.red')}</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {indicators.value?.map((i) => (
+                <ThresholdRow key={i.code} indicator={i} onSaved={onSaved} onDirty={onDirty} />
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Stack>
+      </Modal>
+    </>
   )
 }

@@ -9,6 +9,8 @@ import { AppError } from '../../../../shared/errors'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert, ErrorDetails, technicalDetail } from '../../shell/errors'
+import { toastSaved } from '../../shell/toasts'
+import { useUnsavedGuard } from '../../shell/unsaved'
 import { BackupsCard } from './BackupsCard'
 import { DemoCard, downloadDemoEdits } from './DemoCard'
 import { fieldLabel, formatBytes, formatTime, formatValue, lastErrorMessage, syncErrorMessage } from './format'
@@ -264,6 +266,8 @@ function EnrolCard({ again, onCancel, onEnrolled }: { again: boolean; onCancel?:
   const [error, setError] = useState<unknown>()
   const [busy, setBusy] = useState(false)
   const [done, setDone] = useState<SyncStatus>()
+  // The address, code or name typed and not enrolled yet: another page and 取消 ask first.
+  const { dialog, guard } = useUnsavedGuard('sync-enrol', !busy && (server.trim() !== '' || code.trim() !== '' || name.trim() !== ''))
 
   /** The device holds the demo county: enrolling clears it, after the user's changes are offered for export. */
   const [demo, setDemo] = useState<{ edits: number; exported: boolean }>()
@@ -296,7 +300,10 @@ function EnrolCard({ again, onCancel, onEnrolled }: { again: boolean; onCancel?:
       })
       setDemo(undefined)
       setDone(status)
+      setServer('')
       setCode('')
+      setName('')
+      toastSaved(t('field.undo.saved'))
       onEnrolled()
     } catch (failure) {
       // The core's field issues go under their fields; anything else is one sentence.
@@ -319,6 +326,7 @@ function EnrolCard({ again, onCancel, onEnrolled }: { again: boolean; onCancel?:
 
   return (
     <Card title={again ? t('sync.enrol.again') : t('sync.enrol.title')} testId="sync-enrol">
+      {dialog}
       <form
         onSubmit={(event) => {
           event.preventDefault()
@@ -395,7 +403,7 @@ function EnrolCard({ again, onCancel, onEnrolled }: { again: boolean; onCancel?:
               {t('sync.enrol.submit')}
             </Button>
             {onCancel && (
-              <Button variant="default" onClick={onCancel}>
+              <Button variant="default" onClick={() => guard(onCancel)}>
                 {t('sync.enrol.cancel')}
               </Button>
             )}
@@ -450,6 +458,9 @@ function ConflictItem({ conflict, onResolved }: { conflict: SyncConflict; onReso
   const [busy, setBusy] = useState<'mine' | 'theirs' | 'edit'>()
   const field = fieldLabel(t, conflict.tableName, conflict.field, conflict.fieldProp)
   const numeric = typeof conflict.mine === 'number' || typeof conflict.theirs === 'number'
+  const startValue = conflict.mine == null ? '' : String(conflict.mine)
+  // Another value typed and not saved: its 取消 and another page ask first.
+  const { dialog, guard } = useUnsavedGuard(`sync-conflict-${conflict.id}`, editing && draft !== startValue && busy === undefined)
 
   const resolve = async (choice: 'mine' | 'theirs' | 'edit') => {
     let value: string | number | boolean | null | undefined
@@ -467,6 +478,7 @@ function ConflictItem({ conflict, onResolved }: { conflict: SyncConflict; onReso
     setFieldError(undefined)
     try {
       await call('sync.resolve', choice === 'edit' ? { id: conflict.id, choice, value } : { id: conflict.id, choice })
+      toastSaved(t('field.undo.saved'))
       onResolved()
     } catch (failure) {
       if (failure instanceof AppError && failure.code === 'VALIDATION' && failure.issues?.some((i) => i.path[0] === 'value'))
@@ -505,6 +517,7 @@ function ConflictItem({ conflict, onResolved }: { conflict: SyncConflict; onReso
 
   return (
     <Paper withBorder radius="md" p="sm" data-testid="conflict" data-conflict-id={conflict.id} data-field={conflict.field}>
+      {dialog}
       <Group justify="space-between" mb={6} wrap="nowrap">
         <Text size="sm" fw={600}>
           {t([`sync.tables.${conflict.tableName}`], { defaultValue: conflict.tableName })} · {conflict.rowLabel ?? conflict.rowId} · {field}
@@ -525,7 +538,7 @@ function ConflictItem({ conflict, onResolved }: { conflict: SyncConflict; onReso
           px={4}
           onClick={() => {
             setEditing(true)
-            setDraft(conflict.mine == null ? '' : String(conflict.mine))
+            setDraft(startValue)
           }}
           disabled={busy !== undefined}
           data-testid="conflict-edit"
@@ -557,10 +570,12 @@ function ConflictItem({ conflict, onResolved }: { conflict: SyncConflict; onReso
             <Button
               size="xs"
               variant="default"
-              onClick={() => {
-                setEditing(false)
-                setFieldError(undefined)
-              }}
+              onClick={() =>
+                guard(() => {
+                  setEditing(false)
+                  setFieldError(undefined)
+                })
+              }
             >
               {t('sync.conflicts.cancel')}
             </Button>
