@@ -65,7 +65,10 @@ describe('organisation', () => {
     await app.screenshot('70-org-bad-code')
     expect(sql('SELECT * FROM org_units ORDER BY id')).toEqual(before)
     expect(sql<{ n: number }>('SELECT count(*) AS n FROM outbox')[0]!.n).toBe(outbox)
+    // Typed changes: 取消 asks before it drops them.
     await dialog.getByText('取消').click()
+    await page.locator('[data-testid="unsaved-leave"]:visible').click()
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0)
   })
 
   it('moves two villages to the neighbouring grid and both outlines change on the map', async () => {

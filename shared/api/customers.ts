@@ -130,7 +130,17 @@ export interface FunnelMoveRow {
 }
 
 export type TimelineEntry =
-  | { kind: 'visit'; id: string; at: string; status: string; purpose: string | null; outcome: string | null; nextAction: string | null }
+  | {
+      kind: 'visit'
+      id: string
+      at: string
+      status: string
+      /** The day a planned visit is planned for (a local day, YYYY-MM-DD); null once done. */
+      plannedFor: string | null
+      purpose: string | null
+      outcome: string | null
+      nextAction: string | null
+    }
   | { kind: 'move'; id: string; at: string; fromStage: FunnelStage | null; toStage: FunnelStage }
   | { kind: 'intel'; id: string; at: string; rival: Rival; intelKind: string; title: string; threatLevel: number | null }
 

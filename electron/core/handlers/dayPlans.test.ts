@@ -87,6 +87,11 @@ describe('day plans', () => {
     expect(await core.call('dayPlans.get', { gridId, date: dayOffset(40) })).toBeNull()
     const dates = await core.call('dayPlans.dates', { gridId, from: dayOffset(0) })
     expect(dates.find((d) => d.date === date)).toEqual({ date, planned: 4, done: 0 })
+    // The customer's timeline says it is a planned visit, on its day.
+    const timeline = (await core.call('customers.get', { id: customers[0]!.id })).timeline
+    const entry = timeline.find((e) => e.kind === 'visit' && e.status === 'planned' && e.plannedFor === date)
+    expect(entry).toMatchObject({ kind: 'visit', status: 'planned', plannedFor: date })
+    expect(timeline.filter((e) => e.kind === 'visit' && e.status === 'done').every((e) => e.kind === 'visit' && e.plannedFor === null)).toBe(true)
   })
 
   it('logging a visit for a planned target completes that planned visit; no empty visit is left', async () => {

@@ -287,8 +287,18 @@ export function getCustomer(db: Handle, id: string): CustomerDetail | undefined 
   const moves = db.all<CustomerDetail['moves'][number]>(sql`
     SELECT id, from_stage AS fromStage, to_stage AS toStage, moved_at AS movedAt FROM funnel_moves
     WHERE customer_id = ${id} AND deleted_at IS NULL ORDER BY moved_at DESC, id DESC`)
-  const visits = db.all<{ id: string; at: string; status: string; purpose: string | null; outcome: string | null; nextAction: string | null }>(sql`
-    SELECT id, coalesce(checked_in_at, planned_for, created_at) AS at, status, purpose, outcome, next_action AS nextAction FROM visits
+  // A planned visit sorts by its day (a local day, kept as such for the label) and says it is planned.
+  const visits = db.all<{
+    id: string
+    at: string
+    status: string
+    plannedFor: string | null
+    purpose: string | null
+    outcome: string | null
+    nextAction: string | null
+  }>(sql`
+    SELECT id, coalesce(checked_in_at, planned_for, created_at) AS at, status, CASE WHEN status = 'planned' THEN planned_for END AS plannedFor,
+      purpose, outcome, next_action AS nextAction FROM visits
     WHERE customer_id = ${id} AND deleted_at IS NULL AND status IN ('planned', 'done') ORDER BY at DESC LIMIT 200`)
   const intel = row.villageId
     ? db.all<{ id: string; at: string; rival: Rival; intelKind: string; title: string; threatLevel: number | null }>(sql`

@@ -75,3 +75,29 @@ describe('CustomerPanel stage moves', () => {
     await waitFor(() => expect(within(screen.getByTestId('stage-steps')).getByText('接触').closest('button')!.getAttribute('data-current')).toBe('true'))
   })
 })
+
+describe('CustomerPanel timeline', () => {
+  it('labels a planned visit 计划拜访 with its day, and a done visit opens its detail', async () => {
+    calls = stubBridge({
+      'customers.get': () => ({
+        ...customer(),
+        timeline: [
+          { kind: 'visit', id: 'p1', at: '2026-12-09', status: 'planned', plannedFor: '2026-12-09', purpose: null, outcome: null, nextAction: null },
+          { kind: 'visit', id: 'v1', at: '2026-12-01T02:00:00Z', status: 'done', plannedFor: null, purpose: '关系维系', outcome: '客户满意', nextAction: null },
+        ],
+      }),
+      'customers.duplicates': () => [],
+      'visits.get': () => {
+        throw new Error('the drawer asks; its content is not the point here')
+      },
+      'visits.history': () => [],
+      'objections.list': () => [],
+    })
+    await renderInApp(<CustomerPanel customerId="c1" onClose={() => {}} onChanged={() => {}} />)
+    const timeline = await screen.findByTestId('timeline')
+    expect(within(timeline).getByText('计划拜访 · 2026-12-09')).toBeTruthy()
+    expect(timeline.querySelector('[data-status="planned"]')!.textContent).toBe('计划拜访 · 2026-12-09')
+    await act(async () => fireEvent.click(timeline.querySelector('[data-open-visit="v1"]')!))
+    await waitFor(() => expect(calls).toHaveBeenCalledWith('visits.get', { id: 'v1' }, 'zh-CN'))
+  })
+})

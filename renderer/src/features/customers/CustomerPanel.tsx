@@ -1,11 +1,12 @@
 // One key customer beside the list: facts, funnel stage with move buttons (each move recorded
 // with its date), products, possible duplicates with merge, and the timeline of visits, stage
 // moves and intel seen in the customer's village.
-import { ActionIcon, Badge, Box, Button, Divider, Group, Loader, Paper, ScrollArea, Stack, Text, Timeline, Title } from '@mantine/core'
+import { ActionIcon, Badge, Box, Button, Divider, Group, Loader, Paper, ScrollArea, Stack, Text, Timeline, Title, UnstyledButton } from '@mantine/core'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import type { Route } from '../../shell/route'
 import { TargetActions } from '../visits/TargetActions'
+import { VisitDetailDrawer } from '../visits/VisitDetailDrawer'
 import type { TimelineEntry } from '../../../../shared/api/customers'
 import { dayOf } from '../../../../shared/dates'
 import { funnelStages, type FunnelStage } from '../../../../shared/domain'
@@ -36,6 +37,7 @@ export function CustomerPanel({
   const [editing, setEditing] = useState(false)
   const [error, setError] = useState<unknown>()
   const [busy, setBusy] = useState<string>()
+  const [openVisitId, setOpenVisitId] = useState<string | null>(null)
   const c = detail.value
 
   const act = async (key: string, fn: () => Promise<unknown>) => {
@@ -235,12 +237,21 @@ export function CustomerPanel({
           ) : (
             <Timeline bulletSize={14} lineWidth={2} data-testid="timeline">
               {c.timeline.slice(0, 60).map((e) => (
-                <TimelineItem key={`${e.kind}-${e.id}`} entry={e} />
+                <TimelineItem key={`${e.kind}-${e.id}`} entry={e} onOpenVisit={setOpenVisitId} />
               ))}
             </Timeline>
           )}
         </Stack>
       </ScrollArea>
+      <VisitDetailDrawer
+        visitId={openVisitId}
+        onClose={() => setOpenVisitId(null)}
+        onChanged={() => {
+          detail.reload()
+          onChanged()
+        }}
+        onNavigate={onNavigate}
+      />
       <CustomerForm
         opened={editing}
         customer={c}
@@ -269,7 +280,7 @@ function Fact({ label, value }: { label: string; value: string }) {
   )
 }
 
-function TimelineItem({ entry }: { entry: TimelineEntry }) {
+function TimelineItem({ entry, onOpenVisit }: { entry: TimelineEntry; onOpenVisit: (id: string) => void }) {
   const { t } = useTranslation()
   const day = dayOf(entry.at)
   if (entry.kind === 'move')
@@ -308,15 +319,34 @@ function TimelineItem({ entry }: { entry: TimelineEntry }) {
         </Text>
       </Timeline.Item>
     )
+  if (entry.status === 'planned')
+    return (
+      <Timeline.Item
+        color="gray"
+        lineVariant="dashed"
+        title={
+          <Text size="sm" fw={600} c="dimmed">
+            {t('customers.panel.plannedVisit')} · {entry.plannedFor ?? day}
+          </Text>
+        }
+        data-kind="visit"
+        data-status="planned"
+      >
+        {entry.purpose && <Text size="sm">{entry.purpose}</Text>}
+      </Timeline.Item>
+    )
   return (
     <Timeline.Item
       color="teal"
       title={
-        <Text size="sm" fw={600}>
-          {t('customers.panel.visit')} · {day}
-        </Text>
+        <UnstyledButton onClick={() => onOpenVisit(entry.id)} data-open-visit={entry.id} title={t('customers.panel.openVisit')}>
+          <Text size="sm" fw={600} c="blue.8" td="underline">
+            {t('customers.panel.visit')} · {day}
+          </Text>
+        </UnstyledButton>
       }
       data-kind="visit"
+      data-status="done"
     >
       <Text size="sm">{[entry.purpose, entry.outcome, entry.nextAction].filter(Boolean).join(' · ')}</Text>
     </Timeline.Item>

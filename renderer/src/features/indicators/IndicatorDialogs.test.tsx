@@ -13,7 +13,7 @@ const indicator: IndicatorRow = {
   nameZh: 'FTTR 新增',
   nameEn: 'FTTR adds',
   unit: '户',
-  direction: 'higher',
+  direction: 'higher_better',
   yellowBelowPp: -5,
   redBelowPp: -10,
 }
