@@ -14,6 +14,7 @@ import {
   type VisitDetail,
   type VisitDraft,
 } from '../../../shared/api/visits'
+import { dueDayOf } from '../../../shared/dates'
 import { funnelStages, type FunnelStage } from '../../../shared/domain'
 import { AppError, type Issue } from '../../../shared/errors'
 import { haversineM, pathLengthM, planRoute } from '../../../shared/route'
@@ -434,7 +435,7 @@ export function rankNextUp(ctx: HandlerContext, gridId: string, asOf: string, li
     if (late)
       add('work_order_overdue', WEIGHTS.work_order_overdue + 5 * (late.length - 1), {
         title: late[0]!.title,
-        due: late[0]!.dueAt.slice(0, 10),
+        due: dueDayOf(late[0]!.dueAt),
         count: late.length,
       })
     if (reasons.length === 0) continue

@@ -7,6 +7,7 @@ import type { HandlerContext } from '../context'
 import { markRun } from '../db/repos/reportDefinitions'
 import { exportReport } from './export'
 import { buildReport } from './model'
+import { localToday } from '../indicators/measures'
 
 /** The period a rule covers on `today` (YYYY-MM-DD). */
 export function resolvePeriod(rule: PeriodRule, today: string): string {
@@ -40,7 +41,8 @@ export function runFileName(definition: ReportDefinition, period: string, format
 
 export async function runDefinition(ctx: HandlerContext, definition: ReportDefinition, options: { overwrite: boolean; asOf?: string }): Promise<ReportRunResult> {
   const started = performance.now()
-  const today = options.asOf ?? new Date().toISOString().slice(0, 10)
+  // The grid manager's today, not UTC's (early morning in UTC+8 is still yesterday in UTC).
+  const today = options.asOf ?? localToday()
   const period = resolvePeriod(definition.periodRule, today)
   const model = buildReport(ctx.db, definition.region, period, { lang: definition.lang })
   const files: ReportRunResult['files'] = []

@@ -4,6 +4,7 @@ import type { ReportModel } from '../../../shared/api/reports'
 import { resources, type Language } from '../../../shared/i18n'
 import type { Light } from '../../../shared/kpi'
 import { labels } from './model'
+import { dueDayOf } from '../../../shared/dates'
 
 /** text; code (kept as text: NBS codes); int/number; pct (fraction 0..1); date (YYYY-MM-DD); light. */
 export type ColumnKind = 'text' | 'code' | 'int' | 'number' | 'pct' | 'date' | 'light'
@@ -32,7 +33,8 @@ export function reportTables(m: ReportModel, lang: Language = 'zh-CN'): ReportTa
   const fill = (template: string, params: Record<string, string | number>) => template.replace(/\{\{(\w+)\}\}/g, (_, k: string) => String(params[k] ?? ''))
   const count = (unit: keyof typeof U, n: number) => fill(U[unit], { n: n.toLocaleString(lang) })
   const col = (header: string, kind: ColumnKind, weight?: number): Column => ({ header, kind, weight })
-  const day = (iso: string | null) => (iso ? iso.slice(0, 10) : null)
+  // A day as such, or an instant's local day (a due instant is its day's end here).
+  const day = (iso: string | null) => (iso ? dueDayOf(iso) : null)
   const cut = localStamp(m.workOrders.asOfAt, lang)
   const notes: Record<string, string> = {
     summary: fill(B.summary, { asOf: m.asOf, start: m.periodStart, end: m.periodEnd }),
