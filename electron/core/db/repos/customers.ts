@@ -306,7 +306,10 @@ export function getCustomer(db: Handle, id: string): CustomerDetail | undefined 
         WHERE village_id = ${row.villageId} AND deleted_at IS NULL ORDER BY seen_at DESC LIMIT 50`)
     : []
   const timeline: TimelineEntry[] = [
-    ...visits.map((v) => ({ kind: 'visit' as const, ...v })),
+    // One planned entry per day (two devices' plans for the same day may each have planned her).
+    ...visits
+      .filter((v, i) => v.status !== 'planned' || visits.findIndex((w) => w.status === 'planned' && w.plannedFor === v.plannedFor) === i)
+      .map((v) => ({ kind: 'visit' as const, ...v })),
     ...moves.map((m) => ({ kind: 'move' as const, id: m.id, at: m.movedAt, fromStage: m.fromStage, toStage: m.toStage })),
     ...intel.map((i) => ({ kind: 'intel' as const, ...i })),
   ].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
