@@ -85,6 +85,7 @@ const zh = {
       showOnMap: '在地图上显示',
       addedToPlan: '已加入 {{date}} 的计划：{{name}}',
       alreadyInPlan: '{{name}} 已在 {{date}} 的计划中',
+      planFailed: '未能将{{name}}加入计划：{{reason}}',
     },
     guard: {
       title: '有未保存的修改',
@@ -198,6 +199,7 @@ export const fieldEn: Translation<Zh> = {
       showOnMap: 'Show on map',
       addedToPlan: 'Added to the plan for {{date}}: {{name}}',
       alreadyInPlan: '{{name}} is already in the plan for {{date}}',
+      planFailed: 'Could not add {{name}} to the plan: {{reason}}',
     },
     guard: {
       title: 'Unsaved changes',

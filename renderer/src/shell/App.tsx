@@ -177,7 +177,7 @@ function Content({
     )
   if (route.page === 'reports') return <ReportsPage />
   if (route.page === 'indicators') return <IndicatorsPage />
-  if (route.page === 'villages') return <VillagesPage selectId={selectOf(route, 'village')} />
+  if (route.page === 'villages') return <VillagesPage selectId={selectOf(route, 'village')} onNavigate={navigate} />
   if (route.page === 'customers') return <CustomersPage gridId={route.gridId} selectId={selectOf(route, 'customer')} onNavigate={navigate} />
   if (route.page === 'intel') return <IntelPage />
   if (route.page === 'visits') return <VisitsPage initialGridId={route.gridId} target={route.target} onNavigate={navigate} />
@@ -187,6 +187,7 @@ function Content({
         selectedGridId={route.gridId}
         onSelectGrid={(gridId) => navigate({ page: 'grids', gridId })}
         onViewOnMap={(gridId) => navigate({ page: 'map', gridId })}
+        onNavigate={navigate}
       />
     )
   return (

@@ -16,6 +16,11 @@ export function toastSaved(message: string): void {
   >[0])
 }
 
+/** A failure in the corner (an action that went wrong where no form shows it), in words. */
+export function toastError(message: string): void {
+  notifications.show({ message, color: 'red', autoClose: UNDO_MS, withBorder: true, 'data-testid': 'toast-error' } as Parameters<typeof notifications.show>[0])
+}
+
 /** A change with an undo button; `undo` reverts it through the normal handlers. A failed undo says why. */
 export function toastUndo(t: TFunction, message: string, undo: () => Promise<unknown>, onUndone?: () => void): void {
   const id = notifications.show({

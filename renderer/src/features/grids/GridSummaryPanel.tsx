@@ -8,7 +8,8 @@ import { dayOf } from '../../../../shared/dates'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
 import type { Route } from '../../shell/route'
-import { ErrorAlert } from '../../shell/errors'
+import { ErrorAlert, errorMessage } from '../../shell/errors'
+import { toastError } from '../../shell/toasts'
 import { useNumberFormat } from '../../shell/format'
 import { useOnSynced } from '../sync/useOnSynced'
 import { completenessColor } from '../villages/completeness'
@@ -135,11 +136,14 @@ export function GridSummaryPanel({ gridId, onClose, onViewOnMap, onEditBoundary,
                             size="compact-xs"
                             variant="subtle"
                             px={4}
+                            data-village-plan={village.id}
                             onClick={() =>
-                              void call('dayPlans.add', { date: dayOf(new Date()), target: { kind: 'village', id: village.id } }).then((r) =>
-                                setNote(
-                                  t(r.added ? 'field.actions.addedToPlan' : 'field.actions.alreadyInPlan', { date: dayOf(new Date()), name: village.name }),
-                                ),
+                              void call('dayPlans.add', { date: dayOf(new Date()), target: { kind: 'village', id: village.id } }).then(
+                                (r) =>
+                                  setNote(
+                                    t(r.added ? 'field.actions.addedToPlan' : 'field.actions.alreadyInPlan', { date: dayOf(new Date()), name: village.name }),
+                                  ),
+                                (error: unknown) => toastError(t('field.actions.planFailed', { name: village.name, reason: errorMessage(t, error) })),
                               )
                             }
                           >

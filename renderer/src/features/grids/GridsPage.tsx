@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next'
 import { useCall } from '../../api/useCall'
 import { ErrorAlert } from '../../shell/errors'
 import { useNumberFormat } from '../../shell/format'
+import type { Route } from '../../shell/route'
 import { GridSummaryPanel } from './GridSummaryPanel'
 import { OrgPanel } from './OrgPanel'
 
@@ -16,9 +17,11 @@ export interface GridsPageProps {
   selectedGridId?: string
   onSelectGrid: (gridId: string | undefined) => void
   onViewOnMap: (gridId: string) => void
+  /** Where the grid panel's actions go (拜访, 记录拜访, 加入计划, 打开档案). */
+  onNavigate?: (route: Route) => void
 }
 
-export function GridsPage({ selectedGridId, onSelectGrid, onViewOnMap }: GridsPageProps) {
+export function GridsPage({ selectedGridId, onSelectGrid, onViewOnMap, onNavigate }: GridsPageProps) {
   const { t } = useTranslation()
   const formatNumber = useNumberFormat()
   const [search, setSearch] = useState('')
@@ -136,7 +139,13 @@ export function GridsPage({ selectedGridId, onSelectGrid, onViewOnMap }: GridsPa
           </Stack>
           {selectedGridId && (
             <Box w={340} style={{ flexShrink: 0, minHeight: 0 }}>
-              <GridSummaryPanel gridId={selectedGridId} onClose={() => onSelectGrid(undefined)} onViewOnMap={onViewOnMap} onEditBoundary={setEditingGridId} />
+              <GridSummaryPanel
+                gridId={selectedGridId}
+                onClose={() => onSelectGrid(undefined)}
+                onViewOnMap={onViewOnMap}
+                onEditBoundary={setEditingGridId}
+                onNavigate={onNavigate}
+              />
             </Box>
           )}
         </Box>

@@ -6,6 +6,7 @@ import {
   Alert,
   Autocomplete,
   Badge,
+  Box,
   Button,
   Divider,
   Group,
@@ -46,6 +47,8 @@ import { useUnsavedGuard } from '../../shell/unsaved'
 import { fieldErrors as issuesByField } from '../customers/fieldErrors'
 import { useOnSynced } from '../sync/useOnSynced'
 import { completenessColor } from './completeness'
+import type { Route } from '../../shell/route'
+import { TargetActions } from '../visits/TargetActions'
 
 type ScalarField = Exclude<keyof VillagePatch, 'rivalPorts' | 'shareVsRivals' | 'keyPersons'>
 type FieldKind = 'number' | 'text' | 'longText' | 'bool' | 'signal'
@@ -162,9 +165,11 @@ export interface VillageProfilePanelProps {
   onClose: () => void
   /** Called after a change is saved (the list reloads its completeness). */
   onSaved: () => void
+  /** Where its actions go (记录拜访, 加入计划, 在地图上显示); none without it. */
+  onNavigate?: (route: Route) => void
 }
 
-export function VillageProfilePanel({ villageId, onClose, onSaved }: VillageProfilePanelProps) {
+export function VillageProfilePanel({ villageId, onClose, onSaved, onNavigate }: VillageProfilePanelProps) {
   const { t } = useTranslation()
   const profile = useCall('villages.get', { id: villageId })
   const history = useCall('villages.history', { id: villageId })
@@ -305,6 +310,15 @@ export function VillageProfilePanel({ villageId, onClose, onSaved }: VillageProf
                 </Text>{' '}
                 · {village.townshipName ?? t('grid.none')} · {village.gridName ?? t('grid.none')}
               </Text>
+            )}
+            {village && onNavigate && (
+              <Box mt={4}>
+                <TargetActions
+                  target={{ kind: 'village', id: village.id, name: village.name, gridId: village.gridId }}
+                  actions={['log', 'plan', 'map']}
+                  onNavigate={onNavigate}
+                />
+              </Box>
             )}
           </div>
           <ActionIcon variant="subtle" color="gray" onClick={() => guard(onClose)} aria-label={t('villages.profile.close')} title={t('villages.profile.close')}>

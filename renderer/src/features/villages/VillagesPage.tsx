@@ -31,6 +31,7 @@ import { ImportDialog } from './ImportDialog'
 import { completenessColor } from './completeness'
 import { isUnsaved, useConfirmLeave } from '../../shell/unsaved'
 import { VILLAGE_PROFILE_FORM, VillageProfilePanel } from './VillageProfilePanel'
+import type { Route } from '../../shell/route'
 
 const PAGE_SIZE = 100
 
@@ -47,7 +48,7 @@ const allColumns: { key: VillageSortKey; numeric?: boolean; wide?: boolean }[] =
   { key: 'completeness', numeric: true },
 ]
 
-export function VillagesPage({ selectId }: { selectId?: string }) {
+export function VillagesPage({ selectId, onNavigate }: { selectId?: string; onNavigate?: (route: Route) => void }) {
   const { t } = useTranslation()
   const [search, setSearch] = useState('')
   const [debouncedSearch] = useDebouncedValue(search.trim(), 250)
@@ -202,7 +203,7 @@ export function VillagesPage({ selectId }: { selectId?: string }) {
       </Stack>
       {selectedId && (
         <Box w={400} style={{ flexShrink: 0, minHeight: 0 }}>
-          <VillageProfilePanel villageId={selectedId} onClose={() => setSelectedId(undefined)} onSaved={list.reload} />
+          <VillageProfilePanel villageId={selectedId} onClose={() => setSelectedId(undefined)} onSaved={list.reload} onNavigate={onNavigate} />
         </Box>
       )}
       {leave.dialog}

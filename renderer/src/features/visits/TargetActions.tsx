@@ -8,7 +8,9 @@ import { useTranslation } from 'react-i18next'
 import type { VisitTargetKind } from '../../../../shared/api/visits'
 import { dayOf } from '../../../../shared/dates'
 import { call } from '../../api/client'
+import { errorMessage } from '../../shell/errors'
 import type { Route } from '../../shell/route'
+import { toastError } from '../../shell/toasts'
 
 export type TargetAction = 'log' | 'plan' | 'profile' | 'map'
 
@@ -27,8 +29,13 @@ export async function runTargetAction(t: TFunction, action: TargetAction, target
   else if (action === 'map') navigate({ page: 'map', gridId: target.gridId ?? undefined, select: ref })
   else {
     const date = dayOf(new Date())
-    const result = await call('dayPlans.add', { date, target: { kind: target.kind, id: target.id } })
-    return t(result.added ? 'field.actions.addedToPlan' : 'field.actions.alreadyInPlan', { date, name: target.name })
+    try {
+      const result = await call('dayPlans.add', { date, target: { kind: target.kind, id: target.id } })
+      return t(result.added ? 'field.actions.addedToPlan' : 'field.actions.alreadyInPlan', { date, name: target.name })
+    } catch (error) {
+      toastError(t('field.actions.planFailed', { name: target.name, reason: errorMessage(t, error) }))
+      return null
+    }
   }
   return null
 }
