@@ -313,8 +313,8 @@ describe('map', () => {
     for (let i = 0; i < 4; i++) await page.getByRole('button', { name: 'Zoom out' }).click()
   })
 
-  it('imports an MBTiles basemap and draws its tiles from /tiles/ with its attribution', async () => {
-    const { page } = app
+  it('imports an MBTiles basemap and draws its tiles from /tiles/ with its attribution; removing it asks first', async () => {
+    const { page, core } = app
     await page.getByTestId('map-panel').getByText('按网格着色').click()
     await page.getByTestId('map-customers').click()
     await page.locator('.customer-cluster').first().waitFor()
@@ -350,5 +350,20 @@ describe('map', () => {
     await page.waitForTimeout(400)
     await app.screenshot('54-map-basemap-tiles')
     expect(app.problems.filter((p) => !p.includes('broken.mbtiles'))).toEqual([])
+    // Removing asks first (its file goes); 取消 keeps it, 确认删除 removes it.
+    await page.getByTestId('manage-basemaps').click()
+    await dialog.getByTestId('basemap-remove').click()
+    await dialog.getByTestId('basemap-remove-confirm').getByText('删除底图“田东测试底图”', { exact: false }).waitFor()
+    await page.waitForTimeout(300)
+    await app.screenshot('55-map-basemap-remove-confirm')
+    await dialog.getByTestId('basemap-remove-no').click()
+    expect(await core.call('basemaps.list', {})).toHaveLength(1)
+    await dialog.getByTestId('basemap-remove').click()
+    await dialog.getByTestId('basemap-remove-yes').click()
+    await page.getByTestId('toast-saved').getByText('已删除底图“田东测试底图”').waitFor()
+    expect(await core.call('basemaps.list', {})).toEqual([])
+    await page.keyboard.press('Escape')
+    // Tiles of the removed basemap still in flight may fail: nothing else may.
+    expect(app.problems.filter((p) => !p.includes('broken.mbtiles') && !p.includes('/tiles/'))).toEqual([])
   })
 })

@@ -1,6 +1,6 @@
 // Offline basemaps: the list (name, CRS, zooms, size, attribution), import of a raster MBTiles
 // file chosen in the file chooser (Electron's native dialog gives its path; browser mode uploads it
-// first, POST /upload, and adds the uploaded copy), removal. The choice of basemap is the map panel's.
+// first, POST /upload, and adds the uploaded copy), removal after a confirmation (the file goes: no undo). The choice of basemap is the map panel's.
 import { Alert, Button, FileButton, Group, Modal, Select, Stack, Table, Text, TextInput } from '@mantine/core'
 import { useCallback, useState } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -9,6 +9,7 @@ import { basemapCrsList } from '../../../../shared/api/map'
 import { AppError } from '../../../../shared/errors'
 import { call, pickImportFile, uploadFile } from '../../api/client'
 import { errorMessage } from '../../shell/errors'
+import { toastSaved } from '../../shell/toasts'
 import { HqBasemaps } from './HqBasemaps'
 
 export function BasemapManager({
@@ -30,6 +31,7 @@ export function BasemapManager({
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string>()
   const [added, setAdded] = useState<Basemap>()
+  const [removing, setRemoving] = useState<Basemap | null>(null)
 
   const describe = useCallback(
     (e: unknown) => {
@@ -69,9 +71,11 @@ export function BasemapManager({
       setBusy(false)
     }
   }
-  const remove = async (id: string) => {
+  const remove = async (basemap: Basemap) => {
+    setRemoving(null)
     try {
-      await call('basemaps.remove', { id })
+      await call('basemaps.remove', { id: basemap.id })
+      toastSaved(t('mapView.removed', { name: basemap.name }))
       onChanged()
     } catch (e) {
       setError(describe(e))
@@ -79,8 +83,30 @@ export function BasemapManager({
   }
 
   return (
-    <Modal opened={opened} onClose={onClose} title={t('mapView.basemapsTitle')} size="xl" zIndex={1200}>
+    <Modal
+      opened={opened}
+      onClose={() => {
+        setRemoving(null)
+        onClose()
+      }}
+      title={t('mapView.basemapsTitle')}
+      size="xl"
+      zIndex={1200}
+    >
       <Stack gap="sm">
+        {removing && (
+          <Alert color="red" variant="light" data-testid="basemap-remove-confirm">
+            <Text size="sm">{t('mapView.removeConfirm', { name: removing.name })}</Text>
+            <Group gap="xs" mt="xs">
+              <Button size="xs" color="red" onClick={() => void remove(removing)} data-testid="basemap-remove-yes">
+                {t('mapView.removeYes')}
+              </Button>
+              <Button size="xs" variant="default" onClick={() => setRemoving(null)} data-testid="basemap-remove-no" data-autofocus>
+                {t('mapView.removeNo')}
+              </Button>
+            </Group>
+          </Alert>
+        )}
         {basemaps.length === 0 ? (
           <Text size="sm" c="dimmed">
             {t('mapView.noBasemaps')}
@@ -114,7 +140,7 @@ export function BasemapManager({
                       <Button size="compact-xs" variant="light" onClick={() => onUse(b.id)}>
                         {t('mapView.use')}
                       </Button>
-                      <Button size="compact-xs" variant="subtle" color="red" onClick={() => void remove(b.id)}>
+                      <Button size="compact-xs" variant="subtle" color="red" onClick={() => setRemoving(b)} data-testid="basemap-remove">
                         {t('mapView.remove')}
                       </Button>
                     </Group>
