@@ -3,7 +3,7 @@
 // logging a visit completes the planned visit (and closes older open ones), unvisited targets
 // carry to another day, and every write goes through the outbox.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { VisitCompleteInput } from '../../../shared/api/visits'
+import { VISIT_CORRECTION_DAYS, type VisitCompleteInput } from '../../../shared/api/visits'
 import { localToday } from '../indicators/measures'
 import { openTestCore, sqlReads } from '../testing'
 
@@ -132,7 +132,58 @@ describe('day plans', () => {
   })
 })
 
+describe('dayPlans.add (加入计划 from wherever the target is)', () => {
+  it("adds a target to its grid's plan of the day once, creating the plan; a second add says it is there", async () => {
+    const date = dayOffset(9)
+    const [c1, c2] = [customers[0]!, customers[1]!]
+    expect(await core.call('dayPlans.get', { gridId, date })).toBeNull()
+    expect(await core.call('dayPlans.add', { date, target: { kind: 'customer', id: c1.id } })).toEqual({ added: true, gridId, count: 1 })
+    expect(await core.call('dayPlans.add', { date, target: { kind: 'customer', id: c2.id } })).toEqual({ added: true, gridId, count: 2 })
+    expect(await core.call('dayPlans.add', { date, target: { kind: 'customer', id: c1.id } })).toEqual({ added: false, gridId, count: 2 })
+    const plan = (await core.call('dayPlans.get', { gridId, date }))!
+    expect([...plan.stops, ...plan.unplaced].map((s) => s.id)).toEqual([c1.id, c2.id])
+    expect(planned(date).filter((v) => v.status === 'planned')).toHaveLength(2)
+    // A village goes into its own grid's plan too.
+    const village = one<{ id: string; grid_id: string }>(
+      `SELECT id, grid_id FROM villages WHERE grid_id = ? AND deleted_at IS NULL ORDER BY id LIMIT 1`,
+      gridId,
+    )
+    expect(await core.call('dayPlans.add', { date, target: { kind: 'village', id: village.id } })).toEqual({ added: true, gridId, count: 3 })
+  })
+
+  it('refuses an unknown target and one in no grid, changing nothing', async () => {
+    const date = dayOffset(10)
+    const outbox = one<{ n: number }>(`SELECT count(*) AS n FROM outbox`).n
+    const unknown = await core.dispatch('dayPlans.add', { date, target: { kind: 'customer', id: '01900000-0000-7000-8000-000000000000' } })
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', issues: [{ path: ['target', 'id'], message: 'unknownTarget' }] } })
+    const loose = await core.call('customers.create', { name: '无网格客户', category: 'commerce' })
+    const before = one<{ n: number }>(`SELECT count(*) AS n FROM outbox`).n
+    expect(before).toBeGreaterThan(outbox)
+    const noGrid = await core.dispatch('dayPlans.add', { date, target: { kind: 'customer', id: loose.id } })
+    expect(noGrid).toMatchObject({ ok: false, error: { code: 'VALIDATION', issues: [{ path: ['target', 'id'], message: 'noGrid' }] } })
+    expect(one<{ n: number }>(`SELECT count(*) AS n FROM outbox`).n).toBe(before)
+    expect(one<{ n: number }>(`SELECT count(*) AS n FROM day_plans WHERE plan_date = ?`, date).n).toBe(0)
+  })
+})
+
 describe('visit correction', () => {
+  it(`refuses to correct a visit older than ${VISIT_CORRECTION_DAYS} days (tooOldToCorrect), changing nothing`, async () => {
+    const c = customers[4]!
+    const done = await core.call('visits.complete', visitInput(c))
+    // Checked in long ago (as a visit logged then would be).
+    const old = new Date(Date.now() - (VISIT_CORRECTION_DAYS + 1) * DAY).toISOString()
+    core.ctx.db.$client.prepare(`UPDATE visits SET checked_in_at = ? WHERE id = ?`).run(old, done.visit.id)
+    const outbox = one<{ n: number }>(`SELECT count(*) AS n FROM outbox`).n
+    const refused = await core.dispatch('visits.correct', { id: done.visit.id, patch: { outcome: '改口：客户不满意' } })
+    expect(refused).toMatchObject({ ok: false, error: { code: 'VALIDATION', issues: [{ path: ['id'], message: 'tooOldToCorrect' }] } })
+    expect(one<{ outcome: string }>(`SELECT outcome FROM visits WHERE id = ?`, done.visit.id).outcome).toBe('客户满意')
+    expect(one<{ n: number }>(`SELECT count(*) AS n FROM outbox`).n).toBe(outbox)
+    // One day younger than the limit is still correctable.
+    const recent = new Date(Date.now() - (VISIT_CORRECTION_DAYS - 1) * DAY).toISOString()
+    core.ctx.db.$client.prepare(`UPDATE visits SET checked_in_at = ? WHERE id = ?`).run(recent, done.visit.id)
+    expect((await core.call('visits.correct', { id: done.visit.id, patch: { outcome: '客户满意，再约' } })).outcome).toBe('客户满意，再约')
+  })
+
   it('changes a recent visit through the outbox and lists its history', async () => {
     const c = customers[3]!
     const done = await core.call('visits.complete', visitInput(c, { nextAction: { action: '送资费单', due: dayOffset(2) }, objections: [{ code: 'price' }] }))
