@@ -11,6 +11,13 @@ import { startBrowserMode, type BrowserMode } from '../electron/devserver/server
 
 export const ARTIFACTS_DIR = resolve(import.meta.dirname, 'artifacts')
 
+/**
+ * The demo county's time zone. The browser runs in it, and so does the core in this process (in
+ * the desktop app both are on one machine): a test's "today" is the user's, whatever the CI's zone.
+ */
+export const E2E_TIME_ZONE = 'Asia/Shanghai'
+process.env.TZ = E2E_TIME_ZONE
+
 /** Clicks a grid's polygon on the map at a point where it is on top (not under a label or another layer). */
 export async function clickGrid(page: Page, code: string): Promise<void> {
   const spot = await page.evaluate((cls) => {
@@ -62,7 +69,7 @@ export async function startHarness(options: { viewport?: { width: number; height
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
     })
-    const context = await browser.newContext({ viewport: options.viewport ?? { width: 1366, height: 768 }, locale: 'zh-CN' })
+    const context = await browser.newContext({ viewport: options.viewport ?? { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: E2E_TIME_ZONE })
     // Browser mode lets in only who opened the printed address: the page keeps its secret in
     // sessionStorage and sends it on every call (renderer/src/api/launchToken.ts), and the address
     // sets the cookie the static files need. Tests open app.url#/… directly, so the context puts
