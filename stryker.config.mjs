@@ -8,7 +8,7 @@ export default {
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
   vitest: { configFile: 'vitest.stryker.config.ts', related: false },
-  mutate: ['shared/sync/kernel.ts', 'electron/core/db/repos/sync.ts:134-262', 'electron/core/db/repos/sync.ts:312-428'],
+  mutate: ['shared/sync/kernel.ts', 'electron/core/db/repos/sync.ts:134-262', 'electron/core/db/repos/sync.ts:312-468'],
   coverageAnalysis: 'perTest',
   checkers: [],
   concurrency: 1,
