@@ -21,6 +21,10 @@ import { startTestHq } from '../server/testing'
 import { parseZoomRange } from '../shared/tiles'
 import { benchArgs } from './lib/args'
 import { startThrottledLink } from './lib/throttle'
+import { benchKey } from './lib/store'
+
+// Device stores are encrypted: a key for this run (openTestCore reads it from GRIDDESK_KEY_FILE).
+benchKey()
 
 const args = benchArgs(import.meta.filename, {
   zoom: { type: 'string', default: '8-13' },

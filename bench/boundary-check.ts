@@ -5,6 +5,10 @@ import * as turf from '@turf/turf'
 import type { Feature, MultiPolygon, Polygon } from 'geojson'
 import type { BoundaryGeometry } from '../shared/api/grids'
 import { openTestCore } from '../electron/core/testing'
+import { benchKey } from './lib/store'
+
+// Device stores are encrypted: a key for this run (openTestCore reads it from GRIDDESK_KEY_FILE).
+benchKey()
 
 const core = openTestCore()
 try {

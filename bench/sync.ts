@@ -21,6 +21,10 @@ import { openTestCore } from '../electron/core/testing'
 import { DEFAULT_PULL_LIMIT, fromWire, PROTOCOL_VERSION, type EnrolResponse, type PullResponse, type WireRow } from '../shared/sync/protocol'
 import { startThrottledLink } from './lib/throttle'
 import { benchArgs } from './lib/args'
+import { benchKey } from './lib/store'
+
+// Device stores are encrypted: a key for this run (openTestCore reads it from GRIDDESK_KEY_FILE).
+benchKey()
 
 const args = benchArgs(import.meta.filename, {
   quick: { type: 'boolean', default: false },
