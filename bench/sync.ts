@@ -25,6 +25,8 @@ import { benchKey } from './lib/store'
 
 // Device stores are encrypted: a key for this run (openTestCore reads it from GRIDDESK_KEY_FILE).
 benchKey()
+// The bench's HQ listens on loopback over plain HTTP, which devices take only when told.
+process.env.GRIDDESK_ALLOW_INSECURE_HTTP = '1'
 
 const args = benchArgs(import.meta.filename, {
   quick: { type: 'boolean', default: false },
