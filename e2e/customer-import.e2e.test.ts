@@ -78,6 +78,12 @@ describe('customer import dialog', () => {
     await expect.poll(() => dialog.getByTestId('import-unused-columns').count()).toBe(0)
     await page.waitForTimeout(300)
     await app.screenshot('67-customer-import-mapping')
+    // Columns mapped by hand are work: Esc asks before the dialog drops them, and staying keeps them.
+    await page.keyboard.press('Escape')
+    await page.locator('[data-testid="unsaved-stay"]:visible').click()
+    await expect.poll(() => page.locator('[data-testid="unsaved-stay"]:visible').count()).toBe(0)
+    await dialog.getByTestId('customer-import-commit').waitFor()
+    expect(await dialog.getByTestId('mapping-phone').getAttribute('data-overridden')).toBe('true')
 
     await dialog.getByTestId('customer-import-commit').click()
     await dialog.getByTestId('customer-import-done').getByText('新增 2', { exact: false }).waitFor()

@@ -98,8 +98,9 @@ export function TableImportDialog({
     }
   }, [kind, chosen, encoding, override])
 
-  // A chosen file not imported yet is work the user would lose: closing asks first.
-  const { dialog, guard } = useUnsavedGuard(`${testId}-dialog`, opened && !!chosen && !result)
+  // Columns mapped by hand and not imported yet are work the user would lose: closing asks first
+  // (a file merely chosen is chosen again in a moment).
+  const { dialog, guard } = useUnsavedGuard(`${testId}-dialog`, opened && !!chosen && !result && Object.keys(override).length > 0)
   const close = () => {
     clearResults()
     file.clear()
