@@ -54,12 +54,16 @@ describe('regional reports', () => {
       `SELECT (SELECT sum(value) FROM targets WHERE indicator_code = 'new_mobile' AND period = ?) AS t,
               (SELECT sum(value) FROM actuals WHERE indicator_code = 'new_mobile' AND period = ?) AS a`, PERIOD, PERIOD)
     expect(m.kpi.rows[0]).toMatchObject({ indicatorCode: 'new_mobile', target: newMobile.t, actual: newMobile.a })
-    const done = q<{ n: number }>("SELECT count(*) AS n FROM visits WHERE status = 'done' AND substr(checked_in_at, 1, 7) = ?", PERIOD).n
+    // The report's month is the user's: its first and last instants in local time (run the suite with TZ set).
+    const [year, month] = PERIOD.split('-').map(Number) as [number, number]
+    const from = new Date(year, month - 1, 1).toISOString()
+    const to = new Date(year, month, 1).toISOString()
+    const done = q<{ n: number }>("SELECT count(*) AS n FROM visits WHERE status = 'done' AND checked_in_at >= ? AND checked_in_at < ?", from, to).n
     expect(m.visits.done).toBe(done)
     expect(m.coverage.aTier).toBe(q<{ n: number }>("SELECT count(*) AS n FROM key_customers WHERE value_tier = 'A'").n)
     expect(m.funnel.rows.map((r) => r.stage)).toEqual(['potential', 'contacted', 'intent', 'won', 'retained'])
     expect(m.funnel.customers).toBe(360)
-    expect(m.intel.rows.length).toBe(q<{ n: number }>('SELECT count(*) AS n FROM competitor_intel WHERE substr(seen_at, 1, 7) = ?', PERIOD).n)
+    expect(m.intel.rows.length).toBe(q<{ n: number }>('SELECT count(*) AS n FROM competitor_intel WHERE seen_at >= ? AND seen_at < ?', from, to).n)
     expect(m.profiles.villages).toBe(174)
     expect(m.profiles.rows[0]!.villageName).toBe(RARE) // the least complete first
     expect(m.objections.heard).toBeGreaterThan(0)
