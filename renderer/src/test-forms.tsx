@@ -7,6 +7,7 @@ import type { ReactNode } from 'react'
 import { I18nextProvider } from 'react-i18next'
 import { vi } from 'vitest'
 import type { Envelope } from '../../shared/errors'
+import type { SyncStatus } from '../../shared/api/sync'
 import { LocalisedDates } from './shell/DateField'
 import { createI18n } from './shell/i18n'
 
@@ -36,3 +37,26 @@ export async function renderInApp(ui: ReactNode, language: 'zh-CN' | 'en' = 'zh-
     </I18nextProvider>,
   )
 }
+
+/** A sync status as the core reports it: enrolled with HQ, nothing waiting; override what a test is about. */
+export const syncStatusOf = (overrides: Partial<SyncStatus> = {}): SyncStatus => ({
+  enrolled: true,
+  server: 'http://hq',
+  deviceId: 'd',
+  user: null,
+  regions: [],
+  pendingChanges: 0,
+  openConflicts: 0,
+  rejectedChanges: [],
+  rejectedCount: 0,
+  lastSyncAt: null,
+  lastError: null,
+  lastErrorCode: null,
+  cursor: 0,
+  clockOffsetMs: 0,
+  running: null,
+  reachable: null,
+  reachableCheckedAt: null,
+  storeDamaged: null,
+  ...overrides,
+})

@@ -9,6 +9,7 @@ import type { Envelope } from '../../../shared/errors'
 import { App } from './App'
 import { createI18n, LANGUAGE_STORAGE_KEY, storedLanguage } from './i18n'
 import { theme } from './theme'
+import { syncStatusOf } from '../test-forms'
 
 const emptyInfo: AppInfo = {
   version: '0.1.0',
@@ -100,28 +101,7 @@ describe('App shell', () => {
     let cleared = false
     const edits = { changes: 2, fileName: 'griddesk-demo-edits-20261202-120000.json', content: '{"changes":[]}' }
     answers['app.info'] = () => ({ ok: true, value: cleared ? emptyInfo : demoInfo })
-    answers['sync.status'] = () => ({
-      ok: true,
-      value: {
-        enrolled: false,
-        server: null,
-        deviceId: 'd',
-        user: null,
-        regions: [],
-        pendingChanges: cleared ? 0 : 2,
-        openConflicts: 0,
-        rejectedChanges: [],
-        rejectedCount: 0,
-        lastSyncAt: null,
-        lastError: null,
-        lastErrorCode: null,
-        cursor: 0,
-        clockOffsetMs: 0,
-        running: null,
-        reachable: null,
-        reachableCheckedAt: null,
-      },
-    })
+    answers['sync.status'] = () => ({ ok: true, value: syncStatusOf({ enrolled: false, server: null, pendingChanges: cleared ? 0 : 2 }) })
     answers['sync.conflicts'] = () => ({ ok: true, value: [] })
     answers['sync.rejected'] = () => ({ ok: true, value: [] })
     answers['demo.edits'] = () => ({ ok: true, value: edits })

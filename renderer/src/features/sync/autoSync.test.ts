@@ -2,31 +2,11 @@
 // when HQ turns reachable with changes waiting, never while not enrolled, never two at once.
 import { describe, expect, it } from 'vitest'
 import type { SyncProbe, SyncStatus } from '../../../../shared/api/sync'
+import { syncStatusOf } from '../../test-forms'
 import { AutoSync, type AutoSyncDeps } from './autoSync'
 
-const baseStatus: SyncStatus = {
-  enrolled: true,
-  server: 'http://hq',
-  deviceId: 'd',
-  user: null,
-  regions: [],
-  pendingChanges: 0,
-  openConflicts: 0,
-  rejectedChanges: [],
-  rejectedCount: 0,
-  lastSyncAt: null,
-  lastError: null,
-  lastErrorCode: null,
-  cursor: 0,
-  clockOffsetMs: 0,
-  running: null,
-  reachable: null,
-  reachableCheckedAt: null,
-  storeDamaged: null,
-}
-
 function harness(initial: Partial<SyncStatus> = {}) {
-  const world = { status: { ...baseStatus, ...initial }, up: true, runs: 0, probes: 0, timers: [] as { fn: () => void; ms: number }[] }
+  const world = { status: syncStatusOf(initial), up: true, runs: 0, probes: 0, timers: [] as { fn: () => void; ms: number }[] }
   const deps: AutoSyncDeps = {
     status: async () => ({ ...world.status }),
     probe: async (): Promise<SyncProbe> => {
