@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { v7 as uuidv7 } from 'uuid'
 import { insertSynced } from '../electron/core/db/repos/changes'
+import { beginBulkLoad, finishBulkLoad } from '../electron/core/db/repos/bulkLoad'
 import { applyPulledRows, syncedColumns } from '../electron/core/db/repos/sync'
 import { enrol, runSync, type SyncReport } from '../electron/core/sync/engine'
 import { HqClient } from '../electron/core/sync/hqClient'
@@ -35,7 +36,7 @@ const args = benchArgs(import.meta.filename, {
   'no-pouch': { type: 'boolean', default: false },
   'pouch-summary': { type: 'string' },
   'pouch-dir': { type: 'string', default: process.env.GRIDDESK_POUCH_DIR },
-  'apply-rows': { type: 'string', default: '50000' },
+  'apply-rows': { type: 'string', default: String(Number.MAX_SAFE_INTEGER) },
 })
 const customers = Number(args.customers ?? (args.quick ? 2000 : 20000))
 const visits = Number(args.visits ?? (args.quick ? 20000 : 200000))
@@ -156,7 +157,7 @@ target("day's sync time, throttled link", s(daySlow.millis), '< 5 s', daySlow.mi
 await link.close()
 sqlite.prepare("UPDATE sync_state SET value = ? WHERE key = 'hq_url'").run(url)
 
-// ---- Applying 50k pulled changes into a fresh device (pages as the engine pulls them: packed, unpacked, applied)
+// ---- Applying the county's pulled rows into a fresh device (pages as the engine pulls them: packed, unpacked, applied)
 const applyN = Number(args['apply-rows'])
 // The first pages of the county as the server sends them to a device enrolled for the purpose.
 const fetcher = new HqClient(url)
@@ -180,14 +181,21 @@ const fsql = fresh.ctx.db.$client
 t = performance.now()
 fsql.pragma('foreign_keys = OFF')
 fsql.pragma('synchronous = NORMAL') // as the engine applies a page
-for (const page of pages)
-  fsql.transaction(() => applyPulledRows(fsql, page.map(fromWire), new Date().toISOString(), (h) => fresh.ctx.change.clock.receive(h)))()
+// As the engine writes an empty device's first pull: a bulk load (indexes and derived tables
+// built once, in the last page's transaction), which the figure includes.
+for (const [i, page] of pages.entries())
+  fsql.transaction(() => {
+    if (i === 0) beginBulkLoad(fsql)
+    applyPulledRows(fsql, page.map(fromWire), new Date().toISOString(), (h) => fresh.ctx.change.clock.receive(h))
+    if (i === pages.length - 1) finishBulkLoad(fsql)
+  })()
 fsql.pragma('foreign_keys = ON')
 fsql.pragma('synchronous = FULL')
 const applyMs = performance.now() - t
 out.apply = { rows: fetched, seconds: applyMs / 1000 }
 console.log(`apply ${fetched} pulled changes: ${s(applyMs)} (${Math.round(fetched / (applyMs / 1000))} rows/s)`)
-target(`apply ${fetched} pulled changes`, s(applyMs), '< 5 s', applyMs < 5000 && fetched >= Math.min(applyN, 50_000))
+const applyRate = fetched / (applyMs / 1000)
+target(`apply ${fetched} pulled changes`, `${Math.round(applyRate)} rows/s`, '≥ 30,000 rows/s', applyRate >= 30_000)
 fresh.dispose()
 device.dispose()
 hq.kill('SIGTERM')

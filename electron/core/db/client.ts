@@ -9,6 +9,7 @@ import { backupNow } from './backup'
 import { replaceDurably } from '../durable'
 import { checkAfterOpen, checkBeforeOpen, migrationsPending, StoreError, storeErrorOf } from './health'
 import { registerPinyinFunction } from './pinyin'
+import { finishInterruptedBulkLoad } from './repos/bulkLoad'
 import * as schema from './schema'
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database }
@@ -138,6 +139,8 @@ export function openDatabase(file: string, options: OpenOptions): Db {
       // not at the first change: a write, rolled back, is refused with SQLITE_READONLY.
       probeWritable(sqlite)
       if (options.dataDir && migrationsPending(sqlite, options.migrationsDir)) backupNow(sqlite, options.dataDir, 'premigration')
+      // The app's own open (not the import worker's) finishes a first pull's bulk load a crash cut short.
+      if (options.dataDir) finishInterruptedBulkLoad(sqlite)
       migrate(db, { migrationsFolder: options.migrationsDir })
     }
     return db

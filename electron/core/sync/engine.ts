@@ -22,6 +22,7 @@ import {
 import type { HandlerContext } from '../context'
 import { forgetFileKey } from '../crypto/files'
 import { shredKey } from '../crypto/keys'
+import { beginBulkLoad, BULK_LOAD_MIN_ROWS, bulkLoadPending, finishBulkLoad, holdsNoSyncedRows } from '../db/repos/bulkLoad'
 import { storeTiers } from '../db/repos/customers'
 import { getState, setState } from '../db/repos/syncState'
 import {
@@ -87,6 +88,8 @@ export interface SyncOptions {
   onProgress?: (progress: SyncProgress) => void
   pushBatch?: number
   pullLimit?: number
+  /** An empty device pulling at least this many rows writes them as a bulk load (db/repos/bulkLoad.ts). */
+  bulkLoadMinRows?: number
   /** Deadlines of each request (tests shorten them). */
   timeouts?: Partial<Timeouts>
 }
@@ -442,6 +445,15 @@ const refersToChanges = (error: SyncHttpError) => {
  * resumes from its last applied page after an interruption or a restart.
  */
 async function pullPhase(run: RunState): Promise<Next> {
+  try {
+    return await pullPages(run)
+  } finally {
+    // A first pull that stops early (a dropped link, a refetch) leaves no store without its indexes.
+    if (bulkLoadPending(run.sqlite)) run.sqlite.transaction(() => finishBulkLoad(run.sqlite))()
+  }
+}
+
+async function pullPages(run: RunState): Promise<Next> {
   const { ctx, sqlite, client, report, options } = run
   initChecksumIfEmpty(sqlite)
   if (getState(ctx.db, SYNC_KEYS.refetch) === '1' && !resumeRefetchSweep(sqlite)) beginRefetch(ctx, getState(ctx.db, SYNC_KEYS.refetchReason) ?? 'restart')
@@ -530,6 +542,8 @@ async function pullPhase(run: RunState): Promise<Next> {
     crashPoint('pull.page-received')
     withForeignKeysOff(sqlite, () =>
       sqlite.transaction(() => {
+        const bulkFrom = options.bulkLoadMinRows ?? BULK_LOAD_MIN_ROWS
+        if (cursor === 0 && page.has_more && (page.remaining ?? 0) >= bulkFrom && holdsNoSyncedRows(sqlite)) beginBulkLoad(sqlite)
         const stats = applyPulledRows(sqlite, page.rows.map(fromWire), now(), receiver(ctx), refetching)
         report.pulledRows += stats.rows
         report.pullConflicts += stats.conflicts
@@ -559,6 +573,7 @@ async function pullPhase(run: RunState): Promise<Next> {
             })
           setState(ctx.db, SYNC_KEYS.refetch, '0')
         }
+        if (!page.has_more) finishBulkLoad(sqlite)
         persistClock(ctx)
       })(),
     )

@@ -1,0 +1,109 @@
+// An empty device's first pull written as a bulk load (electron/core/db/repos/bulkLoad.ts) ends
+// with exactly the store a row-by-row pull gives: the same derived tables (search, rollups, last
+// visits), the same indexes and triggers; and no way out of the pull — a dropped link, a crash —
+// leaves a store without them.
+import { rmSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openCore } from '../electron/core/app'
+import { beginBulkLoad, bulkLoadPending } from '../electron/core/db/repos/bulkLoad'
+import { REPO_ROOT } from '../electron/core/resources'
+import { enrol, runSync } from '../electron/core/sync/engine'
+import type { FetchLike } from '../electron/core/sync/hqClient'
+import { openTestCore } from '../electron/core/testing'
+import { startTestHq, type TestHq } from './testing'
+
+type Device = ReturnType<typeof openTestCore>
+type Sqlite = Device['ctx']['db']['$client']
+
+const schemaOf = (sqlite: Sqlite) =>
+  sqlite.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name").all()
+
+/** The local derived tables, row ids left out (they number rows in arrival order). */
+const derivedOf = (sqlite: Sqlite) => ({
+  customerSearch: sqlite.prepare('SELECT customer_id, name, pinyin, initials, phone, organisation, village FROM customer_search ORDER BY customer_id').all(),
+  placeSearch: sqlite.prepare('SELECT kind, ref_id, name, pinyin, initials, code FROM place_search ORDER BY ref_id').all(),
+  rollup: sqlite.prepare('SELECT * FROM visit_rollup ORDER BY unit_id, day').all(),
+  lastVisit: sqlite.prepare('SELECT * FROM customer_last_visit ORDER BY customer_id').all(),
+})
+
+const searchOf = async (d: Device, query: string) => d.call('search.all', { query, limit: 20 })
+
+describe('a first pull as a bulk load', () => {
+  let hq: TestHq
+  let rowByRow: Device
+  const devices: Device[] = []
+  const enrolled = async () => {
+    const d = openTestCore()
+    devices.push(d)
+    await enrol(d.ctx, hq.url, await hq.code('county'), `laptop ${devices.length}`)
+    return d
+  }
+
+  beforeAll(async () => {
+    hq = await startTestHq({ keyCustomers: 120, visits: 1200 })
+    await hq.userWithCode('county', 'county_manager', ['451022'])
+    rowByRow = await enrolled()
+    const report = await runSync(rowByRow.ctx, { pullLimit: 700, bulkLoadMinRows: Number.MAX_SAFE_INTEGER })
+    expect(report.checkpoint).toBe('ok')
+    expect(report.pages).toBeGreaterThan(3)
+  }, 120_000)
+  afterAll(async () => {
+    for (const d of devices) d.dispose()
+    await hq?.close()
+  })
+
+  it('ends with the store a row-by-row pull gives: derived tables, search, indexes and triggers', async () => {
+    const bulk = await enrolled()
+    const sqlite = bulk.ctx.db.$client
+    const seen: boolean[] = []
+    const report = await runSync(bulk.ctx, {
+      pullLimit: 700,
+      bulkLoadMinRows: 1,
+      onProgress: () => seen.push(bulkLoadPending(sqlite)),
+    })
+    expect(report.checkpoint).toBe('ok')
+    expect(seen).toContain(true) // the pages were written with the indexes set aside
+    expect(bulkLoadPending(sqlite)).toBe(false)
+    expect(schemaOf(sqlite)).toEqual(schemaOf(rowByRow.ctx.db.$client))
+    const derived = derivedOf(sqlite)
+    expect(derived.customerSearch.length).toBe(120)
+    expect(derived.rollup.length).toBeGreaterThan(0)
+    expect(derived).toEqual(derivedOf(rowByRow.ctx.db.$client))
+    const name = (sqlite.prepare('SELECT name FROM key_customers ORDER BY id LIMIT 1').get() as { name: string }).name
+    for (const query of [name, name.slice(0, 2), name.slice(-1)]) expect(await searchOf(bulk, query)).toEqual(await searchOf(rowByRow, query))
+    // The triggers are back: a new visit reaches the rollups at once.
+    expect(sqlite.prepare('SELECT count(*) AS n FROM sqlite_master WHERE type = ? AND name = ?').get('trigger', 'visits_rollup_ai')).toEqual({ n: 1 })
+  })
+
+  it('a pull the link drops mid-way leaves the indexes and triggers in place, and the next sync completes it', async () => {
+    const d = await enrolled()
+    const sqlite = d.ctx.db.$client
+    let pulls = 0
+    const flaky: FetchLike = (url, init) => {
+      if (url.includes('/v1/pull') && ++pulls === 3) return Promise.reject(new TypeError('fetch failed: the link dropped'))
+      return fetch(url, init as RequestInit)
+    }
+    await expect(runSync(d.ctx, { pullLimit: 700, bulkLoadMinRows: 1, fetch: flaky })).rejects.toThrow()
+    expect(bulkLoadPending(sqlite)).toBe(false)
+    expect(schemaOf(sqlite)).toEqual(schemaOf(rowByRow.ctx.db.$client))
+    expect((await runSync(d.ctx, { pullLimit: 700, bulkLoadMinRows: 1 })).checkpoint).toBe('ok')
+    expect(derivedOf(sqlite)).toEqual(derivedOf(rowByRow.ctx.db.$client))
+  })
+
+  it('a store a crash left mid-load is finished when it is next opened', async () => {
+    const d = await enrolled()
+    const expected = schemaOf(rowByRow.ctx.db.$client)
+    d.ctx.db.$client.transaction(() => beginBulkLoad(d.ctx.db.$client))()
+    expect(schemaOf(d.ctx.db.$client)).not.toEqual(expected)
+    d.close()
+    devices.splice(devices.indexOf(d), 1)
+    const reopened = openCore({ dataDir: d.dataDir, resourcesDir: REPO_ROOT, version: 'test' })
+    try {
+      expect(bulkLoadPending(reopened.ctx.db.$client)).toBe(false)
+      expect(schemaOf(reopened.ctx.db.$client)).toEqual(expected)
+    } finally {
+      reopened.close()
+      rmSync(d.dataDir, { recursive: true, force: true })
+    }
+  })
+})
