@@ -34,6 +34,23 @@ const SLOW_LINK_SMALL_S = 60
 const JUDGE_AFTER = { tiles: 16, ms: 4000 }
 const DEFAULT_CONCURRENCY = 6
 
+/**
+ * Whether a prefetch stops for a slow link: only when the user did not ask for it anyway, once
+ * the link has been measured (enough tiles or seconds), when it is slower than SLOW_LINK_BPS and
+ * what remains would take more than a minute (a small remainder is fetched on any link).
+ */
+export function tooSlow(run: {
+  allowSlowLink: boolean
+  tilesThisRun: number
+  elapsedMs: number
+  bytesPerSecond: number | null
+  secondsLeft: number | null
+}): boolean {
+  if (run.allowSlowLink || run.bytesPerSecond === null) return false
+  if (run.tilesThisRun < JUDGE_AFTER.tiles && run.elapsedMs < JUDGE_AFTER.ms) return false
+  return run.bytesPerSecond < SLOW_LINK_BPS && (run.secondsLeft ?? 0) > SLOW_LINK_SMALL_S
+}
+
 export interface PrefetchJob {
   hqId: string
   localId: string
@@ -361,13 +378,8 @@ async function download(
       options.afterTile?.(status.tilesDone)
       publish()
       if (job.budgetBytes && status.bytes > job.budgetBytes) options.stop('budget')
-      // A slow link is left alone unless what remains would be over in a minute anyway.
       if (
-        !job.allowSlowLink &&
-        (tilesThisRun >= JUDGE_AFTER.tiles || elapsed >= JUDGE_AFTER.ms) &&
-        status.bytesPerSecond !== null &&
-        status.bytesPerSecond < SLOW_LINK_BPS &&
-        (status.secondsLeft ?? 0) > SLOW_LINK_SMALL_S
+        tooSlow({ allowSlowLink: job.allowSlowLink, tilesThisRun, elapsedMs: elapsed, bytesPerSecond: status.bytesPerSecond, secondsLeft: status.secondsLeft })
       )
         options.stop('slowLink')
     }
