@@ -2,6 +2,7 @@
 // package only reads). The writer is deterministic: the same tiles give the same bytes whatever
 // order they arrived in (entries sorted by tile id, identical tiles stored once, no timestamps),
 // which is what lets a prefetch that was interrupted and resumed end in the very same archive.
+// The writer keeps only the index in memory, so a large region fits (see writePmtiles).
 import { createHash } from 'node:crypto'
 import { closeSync, openSync, readSync, writeSync, fsyncSync, renameSync, rmSync } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
@@ -158,29 +159,95 @@ export interface PmtilesInput {
 const u64 = (buf: Buffer, at: number, v: number) => buf.writeBigUInt64LE(BigInt(v), at)
 const e7 = (buf: Buffer, at: number, deg: number) => buf.writeInt32LE(Math.round(deg * 1e7), at)
 
-/** Writes the archive to `file` (through a .tmp file renamed into place). */
+/**
+ * Writes the archive to `file` (through a .tmp file renamed into place) in bounded memory: each
+ * tile's bytes go to a spool file beside it as they come (identical tiles once), only the index
+ * (tile id, where its bytes are) stays in memory; the directories are built from the index sorted
+ * by tile id, then the bytes are copied from the spool in that order.
+ */
 export function writePmtiles(file: string, input: PmtilesInput): { bytes: number; tiles: number } {
-  const sorted = [...input.tiles].map(([z, x, y, data]) => ({ id: zxyToTileId(z, x, y), data })).sort((a, b) => a.id - b.id)
-  const entries: DirEntry[] = []
-  const chunks: Buffer[] = []
-  const seen = new Map<string, { offset: number; length: number }>()
-  let dataLength = 0
-  for (const t of sorted) {
-    const hash = createHash('sha256').update(t.data).digest('hex')
-    let at = seen.get(hash)
-    const last = entries.at(-1)
-    if (at && last && last.offset === at.offset && last.tileId + last.runLength === t.id) {
-      last.runLength++
-      continue
+  const spoolFile = `${file}.spool`
+  const spool = openSync(spoolFile, 'w+', 0o600)
+  try {
+    // Pass 1: spool the distinct contents, index every tile.
+    let ids = new Float64Array(1024)
+    let contentOf = new Uint32Array(1024)
+    let count = 0
+    const contents = new Map<string, number>()
+    const spooledAt: number[] = []
+    const lengths: number[] = []
+    let spooled = 0
+    for (const [z, x, y, data] of input.tiles) {
+      if (count === ids.length) {
+        const grownIds = new Float64Array(count * 2)
+        grownIds.set(ids)
+        ids = grownIds
+        const grownContents = new Uint32Array(count * 2)
+        grownContents.set(contentOf)
+        contentOf = grownContents
+      }
+      const hash = createHash('sha256').update(data).digest('base64')
+      let content = contents.get(hash)
+      if (content === undefined) {
+        content = spooledAt.length
+        contents.set(hash, content)
+        spooledAt.push(spooled)
+        lengths.push(data.length)
+        writeSync(spool, data, 0, data.length, spooled)
+        spooled += data.length
+      }
+      ids[count] = zxyToTileId(z, x, y)
+      contentOf[count] = content
+      count++
     }
-    if (!at) {
-      at = { offset: dataLength, length: t.data.length }
-      seen.set(hash, at)
-      chunks.push(t.data)
-      dataLength += t.data.length
-    }
-    entries.push({ tileId: t.id, offset: at.offset, length: at.length, runLength: 1 })
+    // Pass 2: entries in tile id order (a tile given twice: the last one counts); each content is
+    // placed where it is first used, and a run of one content over consecutive ids is one entry.
+    const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => ids[a]! - ids[b]! || a - b)
+    const entries: DirEntry[] = []
+    const placedAt = new Map<number, number>()
+    const placement: number[] = [] // contents in the order their bytes go into the archive
+    let dataLength = 0
+    let addressed = 0
+    order.forEach((i, k) => {
+      const id = ids[i]!
+      const next = order[k + 1]
+      if (next !== undefined && ids[next] === id) return
+      addressed++
+      const content = contentOf[i]!
+      let offset = placedAt.get(content)
+      const last = entries.at(-1)
+      if (offset !== undefined && last && last.offset === offset && last.tileId + last.runLength === id) {
+        last.runLength++
+        return
+      }
+      if (offset === undefined) {
+        offset = dataLength
+        placedAt.set(content, offset)
+        placement.push(content)
+        dataLength += lengths[content]!
+      }
+      entries.push({ tileId: id, offset, length: lengths[content]!, runLength: 1 })
+    })
+    return writeArchive(file, input, { entries, dataLength, addressed, contents: placedAt.size }, (fd) => {
+      for (const content of placement) {
+        const bytes = Buffer.allocUnsafe(lengths[content]!)
+        readSync(spool, bytes, 0, bytes.length, spooledAt[content]!)
+        writeSync(fd, bytes)
+      }
+    })
+  } finally {
+    closeSync(spool)
+    rmSync(spoolFile, { force: true })
   }
+}
+
+function writeArchive(
+  file: string,
+  input: PmtilesInput,
+  index: { entries: DirEntry[]; dataLength: number; addressed: number; contents: number },
+  writeData: (fd: number) => void,
+): { bytes: number; tiles: number } {
+  const { entries, dataLength } = index
   const { root, leaves } = buildDirectories(entries)
   const meta = Buffer.from(JSON.stringify(input.metadata))
   const header = Buffer.alloc(HEADER_BYTES)
@@ -198,9 +265,9 @@ export function writePmtiles(file: string, input: PmtilesInput): { bytes: number
   u64(header, 48, leaves.length)
   u64(header, 56, dataOffset)
   u64(header, 64, dataLength)
-  u64(header, 72, sorted.length)
+  u64(header, 72, index.addressed)
   u64(header, 80, entries.length)
-  u64(header, 88, seen.size)
+  u64(header, 88, index.contents)
   header[96] = 1 // clustered: tile data in tile id order
   header[97] = Compression.None
   header[98] = input.tileCompression === 'gzip' ? Compression.Gzip : Compression.None
@@ -218,7 +285,8 @@ export function writePmtiles(file: string, input: PmtilesInput): { bytes: number
   const tmp = `${file}.tmp`
   const fd = openSync(tmp, 'w', 0o600)
   try {
-    for (const part of [header, root, meta, leaves, ...chunks]) writeSync(fd, part)
+    for (const part of [header, root, meta, leaves]) writeSync(fd, part)
+    writeData(fd)
     fsyncSync(fd)
   } finally {
     closeSync(fd)
@@ -229,5 +297,5 @@ export function writePmtiles(file: string, input: PmtilesInput): { bytes: number
     rmSync(tmp, { force: true })
     throw error
   }
-  return { bytes: dataOffset + dataLength, tiles: sorted.length }
+  return { bytes: dataOffset + dataLength, tiles: index.addressed }
 }
