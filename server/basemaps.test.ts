@@ -2,7 +2,7 @@
 // PMTiles): HQ serves enrolled devices only and only inside their regions' box (ETag, Range); the
 // device's estimate is within 15% of what it then fetches; a prefetch stopped at several points and
 // resumed writes the very same archive as one that ran through, never storing a tile twice; a
-// damaged archive is refused in words, in both languages.
+// damaged archive is refused in words, in both languages. On PGlite and on PostgreSQL.
 import { spawn } from 'node:child_process'
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -19,7 +19,7 @@ import { writePmtiles } from '../electron/core/tiles/pmtiles'
 import { archiveFile, pausePrefetch, prefetchDone, prefetchStatus, startPrefetch } from '../electron/core/tiles/prefetch'
 import { addHqBasemap, BasemapAdminError, listHqBasemaps } from './basemaps'
 import { runAdmin } from './cli'
-import { startTestHq, type TestHq } from './testing'
+import { backends, startTestHq, type TestHq } from './testing'
 
 type Device = ReturnType<typeof openTestCore>
 
@@ -40,7 +40,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 const COUNTY: Box = [106.75, 23.2, 107.65, 24.1]
 const ZOOMS = { minzoom: 10, maxzoom: 14 }
 
-describe('basemaps served by HQ and prefetched by devices', () => {
+describe.each(backends)('basemaps served by HQ and prefetched by devices (%s)', (backend) => {
   let dir: string
   let hq: TestHq
   let mbtilesId: string
@@ -79,7 +79,7 @@ describe('basemaps served by HQ and prefetched by devices', () => {
       metadata: { name: '田东 PMTiles', attribution: '© 网格通测试瓦片' },
       tiles: all,
     })
-    hq = await startTestHq(undefined, { basemapsDir: join(dir, 'basemaps') })
+    hq = await startTestHq(undefined, { backend, basemapsDir: join(dir, 'basemaps') })
     // `hq:admin basemap add` writes into --data-dir/basemaps, where the server reads them.
     const added = await runAdmin(['basemap', 'add', join(dir, 'county.mbtiles'), '--name', '田东县底图', '--data-dir', dir], hq.store.db)
     expect(added.code, added.out).toBe(0)
