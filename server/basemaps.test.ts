@@ -1,5 +1,5 @@
 // Basemaps from HQ, with archives made in the test (PNG tiles of varying size, as MBTiles and as
-// PMTiles): HQ serves enrolled devices only and only inside their regions' box (ETag, Range); the
+// PMTiles; vector tiles in an MBTiles file): HQ serves enrolled devices only and only inside their regions' box (ETag, Range); the
 // device's estimate is within 15% of what it then fetches; a prefetch stopped at several points and
 // resumed writes the very same archive as one that ran through, never storing a tile twice; a
 // damaged archive is refused in words, in both languages. On PGlite and on PostgreSQL.
@@ -15,7 +15,11 @@ import { readTile } from '../electron/core/db/mbtiles'
 import { enrol } from '../electron/core/sync/engine'
 import { openTestCore } from '../electron/core/testing'
 import { REPO_ROOT } from '../electron/core/resources'
-import { writePmtiles } from '../electron/core/tiles/pmtiles'
+import { openPmtiles, writePmtiles } from '../electron/core/tiles/pmtiles'
+import { openTileArchive } from '../electron/core/db/tileArchive'
+import { writeFixtureVectorMbtiles } from '../electron/core/db/vectorFixture'
+import { Compression, TileType } from 'pmtiles'
+import { gunzipSync } from 'node:zlib'
 import { archiveFile, pausePrefetch, prefetchDone, prefetchStatus, startPrefetch } from '../electron/core/tiles/prefetch'
 import { addHqBasemap, BasemapAdminError, listHqBasemaps } from './basemaps'
 import { runAdmin } from './cli'
@@ -45,6 +49,7 @@ describe.each(backends)('basemaps served by HQ and prefetched by devices (%s)', 
   let hq: TestHq
   let mbtilesId: string
   let pmtilesId: string
+  let vectorId: string
   let device: Device
   let token: string
   const devices: Device[] = []
@@ -85,6 +90,9 @@ describe.each(backends)('basemaps served by HQ and prefetched by devices (%s)', 
     expect(added.code, added.out).toBe(0)
     mbtilesId = (JSON.parse(added.out) as { id: string }).id
     pmtilesId = (await addHqBasemap(join(dir, 'basemaps'), join(dir, 'county.pmtiles'), {})).id
+    // A vector basemap (Mapbox Vector Tiles, gzip-compressed in an MBTiles file, as tools write them).
+    writeFixtureVectorMbtiles(join(dir, 'vector.mbtiles'), { bounds: COUNTY, minzoom: 8, maxzoom: 14, name: '田东矢量底图', crs: 'GCJ-02' })
+    vectorId = (await addHqBasemap(join(dir, 'basemaps'), join(dir, 'vector.mbtiles'), {})).id
     ;({ device } = await newDevice('zhao', ['451022-G03']))
     token = tokenOf(device)
   }, 120_000)
@@ -98,9 +106,14 @@ describe.each(backends)('basemaps served by HQ and prefetched by devices (%s)', 
     expect(listHqBasemaps(join(dir, 'basemaps')).map((b) => [b.name, b.format, b.minzoom, b.maxzoom])).toEqual([
       ['田东县底图', 'png', 8, 14],
       ['田东 PMTiles', 'png', 8, 14],
+      ['田东矢量底图', 'pbf', 8, 14],
     ])
     const list = await device.call('basemaps.hq.list', {})
-    expect(list.basemaps.map((b) => b.id)).toEqual([mbtilesId, pmtilesId])
+    expect(list.basemaps.map((b) => [b.id, b.vector])).toEqual([
+      [mbtilesId, false],
+      [pmtilesId, false],
+      [vectorId, true],
+    ])
     expect(list.hasArea).toBe(true)
     const box = list.box!
     // The grid's box lies inside the county and is much smaller than it.
@@ -180,6 +193,34 @@ describe.each(backends)('basemaps served by HQ and prefetched by devices (%s)', 
     const online = Buffer.from(await (await get(`/v1/basemaps/${mbtilesId}/tiles/13/${r.x0}/${r.y0}`)).arrayBuffer())
     expect(offline?.bytes.equals(online)).toBe(true)
     expect(prefetchStatus(device.ctx)).toMatchObject({ state: 'done', basemapId: local.id })
+  }, 60_000)
+
+  it('prefetches a vector basemap: estimate within 15%, one PMTiles archive of gzip-compressed vector tiles the map reads offline', async () => {
+    const { device: vectorDevice } = await newDevice('zhou', ['451022-G03'])
+    const estimate = await vectorDevice.call('basemaps.hq.estimate', { id: vectorId, ...ZOOMS })
+    await startPrefetch(vectorDevice.ctx, { id: vectorId, ...ZOOMS, skipSync: true, allowSlowLink: true })
+    const done = (await prefetchDone(vectorDevice.ctx))!
+    expect(done).toMatchObject({ state: 'done', tilesDone: estimate.tiles })
+    expect(Math.abs(done.bytes - estimate.bytes) / done.bytes, `estimate ${estimate.bytes} vs ${done.bytes}`).toBeLessThan(0.15)
+    const local = (await vectorDevice.call('basemaps.list', {})).find((b) => b.id === done.basemapId)!
+    expect(local).toMatchObject({ name: '田东矢量底图', format: 'pbf', crs: 'GCJ-02', minzoom: 10, maxzoom: 14, tiles: estimate.tiles })
+    const archive = await openPmtiles(archiveFile(vectorDevice.dataDir, local.id))
+    try {
+      expect(archive.header).toMatchObject({ tileType: TileType.Mvt, tileCompression: Compression.Gzip })
+    } finally {
+      archive.close()
+    }
+    // Offline, the map gets each tile as the plain protobuf HQ holds (gzip-compressed there).
+    const { box } = await vectorDevice.call('basemaps.hq.list', {})
+    const r = tileRange(box!, 13)
+    const offline = await readTile(vectorDevice.dataDir, local.id, 13, r.x0, r.y0)
+    const source = await openTileArchive(join(dir, 'vector.mbtiles'))
+    try {
+      expect(offline?.contentType).toBe('application/x-protobuf')
+      expect(offline?.bytes.equals(gunzipSync((await source.tile(13, r.x0, r.y0))!))).toBe(true)
+    } finally {
+      source.close()
+    }
   }, 60_000)
 
   it('resumes a prefetch stopped at several points into a byte-identical archive, storing each tile once', async () => {

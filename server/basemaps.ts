@@ -15,6 +15,7 @@ import { AppError } from '../shared/errors'
 import type { HqBasemap, HqBasemapList, HqEstimate } from '../shared/sync/basemaps'
 import { boxOfGeometries, growBox, tileCount, tileInBox, tileRange, type Box } from '../shared/tiles'
 import { checkTileArchive, openTileArchive, TILE_CONTENT_TYPES, type ArchiveKind, type TileArchive } from '../electron/core/db/tileArchive'
+import { gzipped } from '../electron/core/tiles/pmtiles'
 import type { DevicePrincipal } from './accounts'
 import type { HqDb } from './db/client'
 import { query, scopeOf } from './sync'
@@ -188,7 +189,8 @@ export async function estimateTiles(archive: TileArchive, box: Box, minzoom: num
       sampled++
       if (tile) {
         present++
-        bytes += tile.length
+        // A device keeps vector tiles gzip-compressed: measured so, even where this archive does not store them so.
+        bytes += archive.format === 'pbf' ? gzipped(tile).length : tile.length
       }
     }
     const meanBytes = present ? bytes / present : 0

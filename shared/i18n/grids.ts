@@ -89,7 +89,7 @@ const zh = {
       unavailable: '暂时无法获取总部底图：{{message}}',
       none: '总部暂未提供底图。',
       basemap: '总部底图',
-      vector: '矢量，暂不能显示',
+      vector: '矢量',
       budget: '磁盘预算（MB）',
       zooms: '缩放级别 {{from}}–{{to}}',
       estimating: '正在估算大小…',
@@ -116,7 +116,6 @@ const zh = {
     basemapErrors: {
       basemapNotMbtiles: '该文件不是 MBTiles 文件（缺少 tiles 或 metadata 表），未导入。',
       basemapEmpty: '该 MBTiles 文件没有任何瓦片，未导入。',
-      basemapVector: '不支持矢量瓦片（pbf）：请导入栅格（png/jpg/webp）MBTiles 文件。',
       basemapFormat: '无法识别的瓦片格式“{{format}}”，未导入。',
       basemapNotArchive: '该文件既不是 MBTiles 也不是 PMTiles 瓦片包，未导入。',
       basemapCorrupt: '该 PMTiles 文件已损坏（文件不完整或目录无法读取，可能复制中断），未导入。请重新复制或下载。',
@@ -320,7 +319,7 @@ const en: Translation<typeof zh> = {
       unavailable: 'HQ basemaps are not available right now: {{message}}',
       none: 'HQ offers no basemap yet.',
       basemap: 'HQ basemap',
-      vector: 'vector, cannot be shown yet',
+      vector: 'vector',
       budget: 'Disk budget (MB)',
       zooms: 'Zoom levels {{from}}–{{to}}',
       estimating: 'Estimating the size…',
@@ -347,7 +346,6 @@ const en: Translation<typeof zh> = {
     basemapErrors: {
       basemapNotMbtiles: 'This file is not an MBTiles file (no tiles or metadata table); nothing was imported.',
       basemapEmpty: 'This MBTiles file holds no tiles; nothing was imported.',
-      basemapVector: 'Vector tiles (pbf) are not supported: import a raster (png/jpg/webp) MBTiles file.',
       basemapFormat: 'Unknown tile format “{{format}}”; nothing was imported.',
       basemapNotArchive: 'This file is neither an MBTiles nor a PMTiles tile archive; nothing was imported.',
       basemapCorrupt:

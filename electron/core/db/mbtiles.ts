@@ -1,14 +1,15 @@
-// Offline basemaps: raster MBTiles or PMTiles archives kept under <dataDir>/basemaps/
+// Offline basemaps: raster or vector MBTiles or PMTiles archives kept under <dataDir>/basemaps/
 // (<id>.mbtiles or <id>.pmtiles, and a <id>.json sidecar with the name, declared CRS and the
 // metadata read at import), imported from a file or prefetched from HQ, and tile reads for the two
 // servers (the griddesk-tiles: protocol in Electron, GET /tiles/... in browser mode).
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import { v7 as uuidv7 } from 'uuid'
 import type { Basemap, BasemapCrs } from '../../../shared/api/map'
 import { AppError } from '../../../shared/errors'
 import { PRIVATE_FILE_MODE } from '../privateFiles'
-import { checkTileArchive, openTileArchive, refuse, TILE_CONTENT_TYPES, type ArchiveInfo, type ArchiveKind, type TileArchive } from './tileArchive'
+import { checkTileArchive, openTileArchive, TILE_CONTENT_TYPES, type ArchiveInfo, type ArchiveKind, type TileArchive } from './tileArchive'
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -39,7 +40,6 @@ export async function addBasemap(dataDir: string, source: BasemapSource, options
       chmodSync(part, PRIVATE_FILE_MODE) // a copy keeps the source's mode, whatever the umask
     } else writeFileSync(part, source.bytes ?? new Uint8Array(), { mode: PRIVATE_FILE_MODE })
     const info = await checkTileArchive(part)
-    if (info.format === 'pbf') refuse('basemapVector', 'vector tiles (pbf) are not shown yet: import a raster (png/jpg/webp) MBTiles or PMTiles file')
     return saveBasemap(dataDir, part, info, {
       id,
       name: options.name ?? info.name ?? fileName.replace(/\.(mbtiles|pmtiles)$/i, ''),
@@ -144,11 +144,16 @@ export async function readTile(dataDir: string, id: string, z: number, x: number
   try {
     const { archive, contentType } = await handle
     const bytes = await archive.tile(z, x, y)
-    return bytes ? { bytes, contentType } : null
+    if (!bytes) return null
+    // Vector tiles go to the map as plain protobuf (MBTiles usually hold them gzip-compressed).
+    return { bytes: archive.format === 'pbf' ? gunzipped(bytes) : bytes, contentType }
   } catch {
     return null
   }
 }
+
+/** A tile's bytes without their gzip compression (as they are when not compressed). */
+export const gunzipped = (bytes: Buffer): Buffer => (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes)
 
 /** Parses /<id>/<z>/<x>/<y>[.ext] (the path part of both tile URLs). */
 export function parseTilePath(path: string): { id: string; z: number; x: number; y: number } | null {

@@ -14,6 +14,10 @@ import type { ImportIssue } from '../../../shared/api/imports'
 import { startBrowserMode, type BrowserMode } from '../../devserver/server'
 import { basemapsDir } from '../db/mbtiles'
 import { writeFixtureMbtiles } from '../db/mbtilesFixture'
+import { writeFixtureVectorMbtiles, writeFixtureVectorPmtiles } from '../db/vectorFixture'
+import { tilesOf } from '../../../shared/tiles'
+import { VectorTile } from '@mapbox/vector-tile'
+import Pbf from 'pbf'
 import { shareAgainst } from '../../../shared/profile'
 import { openTestCore } from '../testing'
 
@@ -169,7 +173,7 @@ describe('grid layout check on crafted grids', () => {
   })
 })
 
-describe('offline basemaps (MBTiles)', () => {
+describe('offline basemaps (MBTiles, PMTiles; raster and vector)', () => {
   let core: TestCore
   let dir: string
   let server: BrowserMode
@@ -234,19 +238,45 @@ describe('offline basemaps (MBTiles)', () => {
     expect(await core.call('basemaps.remove', { id: uploaded.id })).toEqual({ removed: false })
   })
 
-  it('refuses a file that is not a raster MBTiles, with a reason, and keeps nothing of it', async () => {
+  it('imports vector MBTiles and PMTiles files and serves their tiles as plain protobuf the map can read', async () => {
+    const options = { bounds: [107.0, 23.4, 107.3, 23.8] as [number, number, number, number], minzoom: 8, maxzoom: 11, name: '矢量底图' }
+    const mbtiles = join(dir, 'vector.mbtiles')
+    const pmtiles = join(dir, 'vector.pmtiles')
+    const count = writeFixtureVectorMbtiles(mbtiles, options)
+    expect(writeFixtureVectorPmtiles(pmtiles, { ...options, name: '矢量 PMTiles' })).toBe(count)
+    for (const [file, name] of [
+      [mbtiles, '矢量底图'],
+      [pmtiles, '矢量 PMTiles'],
+    ] as const) {
+      const basemap = await core.call('basemaps.add', { source: { path: file } })
+      expect(basemap).toMatchObject({ name, format: 'pbf', minzoom: 8, maxzoom: 11, tiles: count })
+      const layers = new Set<string>()
+      for (const [, x, y] of tilesOf(options.bounds, 11, 11)) {
+        const res = await tile(basemap.id, 11, x, y)
+        expect(res.status).toBe(200)
+        expect(res.headers.get('content-type')).toBe('application/x-protobuf')
+        const bytes = new Uint8Array(await res.arrayBuffer())
+        expect(bytes[0]).not.toBe(0x1f) // not gzip: protomaps-leaflet parses the bytes as they come
+        for (const layer of Object.keys(new VectorTile(new Pbf(bytes)).layers)) layers.add(layer)
+      }
+      expect([...layers].sort()).toEqual(['earth', 'landuse', 'places', 'roads', 'water'])
+      await core.call('basemaps.remove', { id: basemap.id })
+    }
+  })
+
+  it('refuses a file that is not a tile archive, or holds no tiles, with a reason, and keeps nothing of it', async () => {
     const before = readdirSync(basemapsDir(core.dataDir)).sort()
     const text = join(dir, 'notes.mbtiles')
     writeFileSync(text, 'this is not SQLite')
     const bad = await core.dispatch('basemaps.add', { source: { path: text } })
     expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { reason: 'basemapNotArchive' } } })
-    const vector = join(dir, 'vector.mbtiles')
-    writeFixtureMbtiles(vector, { bounds: [107.0, 23.4, 107.3, 23.8], minzoom: 5, maxzoom: 5 })
+    const empty = join(dir, 'empty.mbtiles')
+    writeFixtureMbtiles(empty, { bounds: [107.0, 23.4, 107.3, 23.8], minzoom: 5, maxzoom: 5 })
     const Database = (await import('better-sqlite3')).default
-    const db = new Database(vector)
-    db.prepare("UPDATE metadata SET value = 'pbf' WHERE name = 'format'").run()
+    const db = new Database(empty)
+    db.prepare('DELETE FROM tiles').run()
     db.close()
-    expect(await core.dispatch('basemaps.add', { source: { path: vector } })).toMatchObject({ ok: false, error: { details: { reason: 'basemapVector' } } })
+    expect(await core.dispatch('basemaps.add', { source: { path: empty } })).toMatchObject({ ok: false, error: { details: { reason: 'basemapEmpty' } } })
     expect(await core.dispatch('basemaps.add', { source: { path: join(dir, 'missing.mbtiles') } })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
     expect(readdirSync(basemapsDir(core.dataDir)).sort()).toEqual(before)
     expect(existsSync(basemapsDir(core.dataDir))).toBe(true)

@@ -46,8 +46,8 @@ export async function runBasemapCommand(
   try {
     const list = await hqBasemaps(core.ctx)
     if (sub === 'list') return { code: 0, stdout: json({ ...list, local: await core.call('basemaps.list', {}) }), stderr: '' }
-    const offer = values.id ? list.basemaps.find((b) => b.id === values.id) : list.basemaps.find((b) => !b.vector)
-    if (!offer) return { code: 1, stdout: '', stderr: values.id ? `HQ offers no basemap ${values.id} (basemap list)\n` : 'HQ offers no raster basemap\n' }
+    const offer = values.id ? list.basemaps.find((b) => b.id === values.id) : list.basemaps[0]
+    if (!offer) return { code: 1, stdout: '', stderr: values.id ? `HQ offers no basemap ${values.id} (basemap list)\n` : 'HQ offers no basemap\n' }
     const zooms = values.zoom ? parseZoomRange(values.zoom) : { minzoom: offer.minzoom, maxzoom: offer.maxzoom }
     if (!zooms) return { code: 2, stdout: '', stderr: '--zoom takes a range such as 8-15\n' }
     const minzoom = Math.max(zooms.minzoom, offer.minzoom)

@@ -5,10 +5,13 @@
 // The writer keeps only the index in memory, so a large region fits (see writePmtiles).
 import { createHash } from 'node:crypto'
 import { closeSync, openSync, readSync, writeSync, fsyncSync, renameSync, rmSync } from 'node:fs'
-import { gunzipSync } from 'node:zlib'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { Compression, PMTiles, TileType, zxyToTileId, type Source } from 'pmtiles'
 
 export { zxyToTileId }
+
+/** A vector tile gzip-compressed (level 6, no name or time in the header: the same bytes every time), unless it already is. */
+export const gzipped = (bytes: Buffer): Buffer => (bytes[0] === 0x1f && bytes[1] === 0x8b ? bytes : gzipSync(bytes, { level: 6 }))
 
 const HEADER_BYTES = 127
 const ROOT_MAX_BYTES = 16_384 - HEADER_BYTES

@@ -24,7 +24,7 @@ import { assertSecureUrl, insecureHttpAllowed } from '../sync/engine'
 import { HqClient, hqFetch, SyncHttpError, type FetchLike } from '../sync/hqClient'
 import { currentRun, runSyncExclusive } from '../sync/runner'
 import { crashPoint } from '../../../shared/sync/crashPoint'
-import { writePmtiles } from './pmtiles'
+import { gzipped, writePmtiles } from './pmtiles'
 
 /** Below this rate (bytes/s, ~200 kbit/s) a prefetch pauses unless the user asked for it anyway. */
 export const SLOW_LINK_BPS = 25_000
@@ -211,7 +211,6 @@ export async function startPrefetch(ctx: HandlerContext, options: StartOptions):
     const offer = list.basemaps.find((b) => b.id === options.id)
     if (!offer) refuse('hqNoBasemap', 'HQ no longer offers this basemap')
     if (!list.hasArea) refuse('noArea', 'your user has no regions with outlines at HQ: there is no area to fetch')
-    if (offer.vector) refuse('basemapVector', 'vector basemaps cannot be shown yet: choose a raster one')
     const estimate = await client.request<HqEstimate & { box: Box | null }>(
       'GET',
       `/v1/basemaps/${encodeURIComponent(offer.id)}/estimate?minzoom=${options.minzoom}&maxzoom=${options.maxzoom}`,
@@ -361,6 +360,8 @@ async function download(
         return
       }
       if (options.signal.aborted && !bytes) return
+      // Vector tiles are kept gzip-compressed (as HQ measured them), whatever the transfer did to them.
+      if (bytes && job.format === 'pbf') bytes = gzipped(bytes)
       staging.put(z, x, y, bytes)
       crashPoint('prefetch.tile-stored')
       status.tilesDone++
@@ -402,6 +403,7 @@ function finish(ctx: HandlerContext, job: PrefetchJob, staging: TileStaging, sta
     bounds: job.box,
     metadata: { name: job.name, attribution: job.attribution, crs: job.crs, format: job.format },
     tiles: staging.tiles(),
+    tileCompression: job.format === 'pbf' ? 'gzip' : 'none',
   })
   return checkTileArchive(part).then((info) => {
     const earlier = listBasemaps(ctx.dataDir).filter((b) => b.source?.hq === job.hqId)

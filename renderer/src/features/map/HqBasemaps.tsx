@@ -28,7 +28,7 @@ export function HqBasemaps({ describe, onDone }: { describe: (e: unknown) => str
       .then((l) => {
         setList(l)
         setStatus(l.prefetch)
-        const first = l.basemaps.find((b) => b.id === l.prefetch?.hqId) ?? l.basemaps.find((b) => !b.vector)
+        const first = l.basemaps.find((b) => b.id === l.prefetch?.hqId) ?? l.basemaps[0]
         if (first) {
           setId(first.id)
           setZooms(l.prefetch ? [l.prefetch.minzoom, l.prefetch.maxzoom] : [first.minzoom, Math.min(first.maxzoom, Math.max(first.minzoom, 15))])
@@ -113,7 +113,7 @@ export function HqBasemaps({ describe, onDone }: { describe: (e: unknown) => str
           value={id}
           onChange={setId}
           disabled={running}
-          data={list.basemaps.map((b) => ({ value: b.id, label: b.vector ? `${b.name}（${t('mapView.hq.vector')}）` : b.name, disabled: b.vector }))}
+          data={list.basemaps.map((b) => ({ value: b.id, label: b.vector ? `${b.name}（${t('mapView.hq.vector')}）` : b.name }))}
           comboboxProps={{ zIndex: 1300 }}
         />
         <NumberInput size="xs" label={t('mapView.hq.budget')} min={1} value={budget} onChange={setBudget} disabled={running} data-testid="hq-budget" />
