@@ -7,7 +7,8 @@ export const CONTENT_SECURITY_POLICY = [
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob: griddesk-tiles:",
   "font-src 'self' data:",
-  "connect-src 'self'",
+  // griddesk-tiles: the local basemap's vector tiles, which the map fetches (raster ones load as images).
+  "connect-src 'self' griddesk-tiles:",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",

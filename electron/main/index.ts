@@ -18,13 +18,14 @@ import { parseTilePath, readTile } from '../core/db/mbtiles'
 import { dataDirFromArgs } from '../core/paths'
 import { grantPolicy } from '../core/pathPolicy'
 import { setHqFetch } from '../core/sync/hqClient'
-import { APP_ORIGIN, isAppUrl, keychainWarning, mayOpenExternally, withAppHeaders } from './policy'
+import { APP_ORIGIN, isAppUrl, keychainWarning, mayOpenExternally, tileCorsOrigin, withAppHeaders } from './policy'
 
 app.setName('GridDesk')
 protocol.registerSchemesAsPrivileged([
   { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
-  // Offline basemap tiles: griddesk-tiles://<basemap id>/<z>/<x>/<y> (allowed by img-src in the CSP).
-  { scheme: 'griddesk-tiles', privileges: { standard: true, secure: true } },
+  // Offline basemap tiles: griddesk-tiles://<basemap id>/<z>/<x>/<y> (img-src for raster tiles;
+  // connect-src and fetch for vector ones, which the map reads as data).
+  { scheme: 'griddesk-tiles', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
 ])
 
 let core: Core | undefined
@@ -68,9 +69,11 @@ function registerTilesProtocol(): void {
     const url = new URL(request.url)
     const at = parseTilePath(`${url.host}${url.pathname}`)
     const tile = at && core ? await readTile(core.ctx.dataDir, at.id, at.z, at.x, at.y) : null
-    if (!tile) return withAppHeaders(new Response(null, { status: 204 }))
+    const allow = tileCorsOrigin(request.headers.get('origin'), { packaged: app.isPackaged, devUrl: process.env.ELECTRON_RENDERER_URL })
+    const cors: Record<string, string> = allow ? { 'Access-Control-Allow-Origin': allow, Vary: 'Origin' } : { Vary: 'Origin' }
+    if (!tile) return withAppHeaders(new Response(null, { status: 204, headers: cors }))
     return withAppHeaders(
-      new Response(new Uint8Array(tile.bytes), { headers: { 'Content-Type': tile.contentType, 'Cache-Control': 'private, max-age=86400' } }),
+      new Response(new Uint8Array(tile.bytes), { headers: { 'Content-Type': tile.contentType, 'Cache-Control': 'private, max-age=86400', ...cors } }),
     )
   })
 }

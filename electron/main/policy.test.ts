@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CONTENT_SECURITY_POLICY } from '../../shared/csp'
 import { REPO_ROOT } from '../core/resources'
-import { isAppUrl, keychainWarning, mayOpenExternally, withAppHeaders } from './policy'
+import { isAppUrl, keychainWarning, mayOpenExternally, tileCorsOrigin, withAppHeaders } from './policy'
 
 describe('electron main policy', () => {
   it('trusts the app origin, and the dev server by its exact origin only when unpackaged', () => {
@@ -50,6 +50,19 @@ describe('electron main policy', () => {
       'https://evil.example/?www.example.cn',
     ])
       expect(mayOpenExternally(url, hosts), url).toBe(false)
+  })
+
+  it("lets the app's own page, and no other, read basemap tiles across origins", () => {
+    const packaged = { packaged: true, devUrl: 'http://localhost:5173' }
+    const dev = { packaged: false, devUrl: 'http://localhost:5173/' }
+    expect(tileCorsOrigin('app://griddesk', packaged)).toBe('app://griddesk')
+    expect(tileCorsOrigin('http://localhost:5173', dev)).toBe('http://localhost:5173')
+    expect(tileCorsOrigin('http://localhost:5173', packaged)).toBeNull()
+    expect(tileCorsOrigin('https://evil.example', dev)).toBeNull()
+    expect(tileCorsOrigin('null', packaged)).toBeNull()
+    expect(tileCorsOrigin(null, packaged)).toBeNull()
+    // The page may fetch from itself and the tile scheme, nothing else.
+    expect(CONTENT_SECURITY_POLICY).toMatch(/connect-src 'self' griddesk-tiles:(;|$)/)
   })
 
   it('sets the CSP and nosniff on every app:// response, over what the file had, keeping status and body', async () => {

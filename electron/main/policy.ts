@@ -29,6 +29,14 @@ export function isAppUrl(url: string | undefined, dev: { packaged: boolean; devU
   return devOrigin !== undefined && devOrigin !== 'null' && at.origin === devOrigin
 }
 
+/**
+ * The Access-Control-Allow-Origin of a griddesk-tiles: response: the page's origin when it is the
+ * app's own (vector tiles are fetched, and app:// and griddesk-tiles: are different origins), else none.
+ */
+export function tileCorsOrigin(origin: string | null, dev: { packaged: boolean; devUrl?: string }): string | null {
+  return origin && isAppUrl(origin, dev) ? origin : null
+}
+
 /** Whether a window.open / link target may be handed to the OS browser: https on an allowed host only. */
 export function mayOpenExternally(url: string, hosts: readonly string[] = EXTERNAL_HOSTS): boolean {
   const at = parse(url)

@@ -1,5 +1,5 @@
-// The county map: outline, grid polygons (coloured, labelled, clickable), village points. No
-// basemap tiles: the app is offline, so the container's plain background is the ground.
+// The county map: outline, grid polygons (coloured, labelled, clickable), village points. With no
+// offline basemap chosen (map/BasemapLayer, passed as a child) the container's plain background is the ground.
 import type { Polygon as LeafletPolygon } from 'leaflet'
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { CircleMarker, MapContainer, Pane, Polygon, Popup, Tooltip, useMap } from 'react-leaflet'

@@ -1,7 +1,8 @@
 // Draw or edit a grid's boundary on the map: move, add and delete vertices of the stored
 // polygon, or draw a new one, with edges snapping to the neighbours. Every change is checked
 // (grids.setBoundary dryRun) for overlaps, gaps and villages left in no grid or in two; Save
-// stores it through the outbox, Cancel leaves everything as it was. Geoman loads only here.
+// stores it through the outbox, Cancel leaves everything as it was. Geoman loads only here. The
+// map page's basemap lies under it, the boundaries shifted into its CRS as there; edits are WGS-84.
 import { Alert, Box, Button, Group, Loader, Paper, ScrollArea, Stack, Text, Title, UnstyledButton } from '@mantine/core'
 import type { TFunction } from 'i18next'
 import type { Map as LeafletMap, Polygon as LeafletPolygon } from 'leaflet'
@@ -17,7 +18,10 @@ import type { GridCheckIssue } from '../../../../shared/api/map'
 import { AppError } from '../../../../shared/errors'
 import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
+import type { BasemapCrs } from '../../../../shared/api/map'
+import { BasemapLayer, savedBasemapId, useBasemap } from '../../map/BasemapLayer'
 import { CountyMap } from '../../map/CountyMap'
+import { geoJsonToDisplay, geometryFromDisplay, pointToDisplay } from '../../map/displayCrs'
 import { enableGeoman, loadGeoman } from '../../map/geoman'
 import { polygonPositions } from '../../map/geometry'
 import { MapHandle } from '../../map/MapView'
@@ -41,6 +45,9 @@ export function BoundaryEditor({ gridId, onClose }: BoundaryEditorProps) {
   const feature = overview.value?.grids.features.find((f) => f.properties.id === gridId)
   const stored = (feature?.geometry as BoundaryGeometry | undefined) ?? null
   const summary = useCall('grids.summary', { id: gridId })
+  // The map page's basemap under the grids; boundaries are drawn shifted into its CRS and edits come back in WGS-84.
+  const [basemapId] = useState(savedBasemapId)
+  const { basemap, crs } = useBasemap(basemapId)
   const grid = summary.value
   const [mode, setMode] = useState<Mode>('view')
   const [started, setStarted] = useState(false)
@@ -117,20 +124,24 @@ export function BoundaryEditor({ gridId, onClose }: BoundaryEditorProps) {
   }
 
   // While editing, the grid is drawn by the editor, not by the county map.
+  const displayed = useMemo(() => (overview.value ? geoJsonToDisplay(overview.value, crs) : undefined), [overview.value, crs])
   const shown = useMemo<MapOverview | undefined>(
     () =>
-      overview.value && mode !== 'view'
-        ? { ...overview.value, grids: { ...overview.value.grids, features: overview.value.grids.features.filter((f) => f.properties.id !== gridId) } }
-        : overview.value,
-    [overview.value, mode, gridId],
+      displayed && mode !== 'view'
+        ? { ...displayed, grids: { ...displayed.grids, features: displayed.grids.features.filter((f) => f.properties.id !== gridId) } }
+        : displayed,
+    [displayed, mode, gridId],
   )
-  const ghost = useMemo(() => (mode === 'draw' && feature ? polygonPositions(feature) : null), [mode, feature])
+  const ghost = useMemo(() => {
+    const shownFeature = displayed?.grids.features.find((f) => f.properties.id === gridId)
+    return mode === 'draw' && shownFeature ? polygonPositions(shownFeature) : null
+  }, [mode, displayed, gridId])
   const current = check && check.geometry === checked ? check : null
   const warnings = mode === 'view' ? (saved?.result?.warnings ?? []) : (current?.result?.warnings ?? [])
   const areaM2 = mode === 'view' ? (saved?.result?.areaM2 ?? null) : (current?.result?.areaM2 ?? null)
   const invalid = current?.error !== undefined
   const name = grid?.id === gridId ? grid.name : (feature?.properties.name ?? '')
-  const flyTo = useCallback((at: [number, number]) => map?.flyTo([at[1], at[0]], Math.max(map.getZoom(), 13), { duration: 0.5 }), [map])
+  const flyTo = useCallback((at: [number, number]) => map?.flyTo(pointToDisplay(at[0], at[1], crs), Math.max(map.getZoom(), 13), { duration: 0.5 }), [map, crs])
 
   return (
     <Stack h="100%" gap="sm" style={{ minHeight: 0 }} data-testid="boundary-editor" data-mode={mode} data-editor-ready={editorReady ? 'true' : 'false'}>
@@ -161,14 +172,16 @@ export function BoundaryEditor({ gridId, onClose }: BoundaryEditorProps) {
           {overview.error !== undefined && <ErrorAlert error={overview.error} onRetry={overview.reload} />}
           {shown && (
             <CountyMap overview={shown} selectedGridId={mode === 'view' ? gridId : undefined} onSelectGrid={() => undefined}>
-              {overview.value && <FitGrid overview={overview.value} gridId={gridId} />}
+              {basemap && <BasemapLayer basemap={basemap} />}
+              {displayed && <FitGrid overview={displayed} gridId={gridId} />}
               <MapHandle onMap={setMap} />
               {ghost && <Polygon positions={ghost} interactive={false} pathOptions={{ color: '#495057', weight: 2, dashArray: '5 5', fill: false }} />}
               {mode !== 'view' && (
                 <EditableBoundary
-                  key={`${mode}-${gridId}-${attempt}`}
+                  key={`${mode}-${gridId}-${attempt}-${crs}`}
                   mode={mode}
                   geometry={mode === 'edit' ? stored : null}
+                  crs={crs}
                   onChange={setDraft}
                   onReady={() => setEditorReady(true)}
                 />
@@ -176,7 +189,7 @@ export function BoundaryEditor({ gridId, onClose }: BoundaryEditorProps) {
               {warnings.map((w, i) => (
                 <CircleMarker
                   key={i}
-                  center={[w.at[1], w.at[0]]}
+                  center={pointToDisplay(w.at[0], w.at[1], crs)}
                   radius={7}
                   className="boundary-warning-marker"
                   pathOptions={{ color: '#c92a2a', weight: 2, fillColor: '#ff8787', fillOpacity: 0.9 }}
@@ -330,11 +343,15 @@ function WarningList({
 function EditableBoundary({
   mode,
   geometry,
+  crs,
   onChange,
   onReady,
 }: {
   mode: 'edit' | 'draw'
+  /** The stored boundary, in WGS-84. */
   geometry: BoundaryGeometry | null
+  /** The CRS the map is drawn in (the basemap's): the polygon is shown in it, edits come back in WGS-84. */
+  crs: BasemapCrs
   onChange: (g: BoundaryGeometry) => void
   onReady: () => void
 }) {
@@ -344,13 +361,15 @@ function EditableBoundary({
   const handlers = useRef({ onChange, onReady })
   handlers.current = { onChange, onReady }
   const initial = useRef(geometry)
+  const displayCrs = useRef(crs)
   const language = useRef(i18n.language)
   language.current = i18n.language
 
   useEffect(() => {
     let cancelled = false
     let layer: LeafletPolygon | undefined
-    const emit = () => layer && handlers.current.onChange(layer.toGeoJSON(6).geometry as BoundaryGeometry)
+    const emit = () =>
+      layer && handlers.current.onChange(geometryFromDisplay(layer.toGeoJSON(6).geometry as BoundaryGeometry, displayCrs.current, initial.current))
     const editable = (l: LeafletPolygon) => {
       layer = l
       l.pm.enable(EDIT_OPTIONS)
@@ -363,7 +382,7 @@ function EditableBoundary({
       map.eachLayer((l) => {
         if (l instanceof L.Polygon) l.options.snapIgnore = false
       })
-      const stored = initial.current
+      const stored = initial.current && geoJsonToDisplay(initial.current, displayCrs.current)
       if (mode === 'edit' && stored) {
         const nesting = stored.type === 'Polygon' ? 1 : 2
         editable(L.polygon(LeafletGeoJSON.coordsToLatLngs(stored.coordinates as never, nesting) as never, { ...EDIT_STYLE, pmIgnore: false }).addTo(map))

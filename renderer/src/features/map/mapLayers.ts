@@ -1,10 +1,11 @@
 // The map page's layer choices (kept in localStorage: they come back with the view) and the
 // choropleth colouring derived from them: classes, legend rows, fills by grid code and village id.
 import { useCallback, useState } from 'react'
+import { MAP_SETTINGS_KEY } from '../../map/BasemapLayer'
 import { classify, colourOf, NO_DATA_COLOUR, rampColours, type Classes, type ClassMethod } from '../../../../shared/classify'
 import { mapMetrics, worseWhenHigher, type MapChoropleth, type MapMetric, type MapUnit } from '../../../../shared/api/map'
 
-export const SETTINGS_KEY = 'griddesk.map.settings'
+export const SETTINGS_KEY = MAP_SETTINGS_KEY
 export const VIEW_KEY = 'griddesk.map.view'
 export const CLASS_COUNT = 5
 

@@ -5,7 +5,7 @@
 import type { Map as LeafletMap } from 'leaflet'
 import { GeoJSON as LeafletGeoJSON, popup as leafletPopup } from 'leaflet'
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
-import { GeoJSON, Pane, TileLayer } from 'react-leaflet'
+import { GeoJSON, Pane } from 'react-leaflet'
 import { useTranslation } from 'react-i18next'
 import type { Route } from '../../shell/route'
 import { targetActionElements } from '../visits/TargetActions'
@@ -15,8 +15,9 @@ import type { CustomerDetail } from '../../../../shared/api/customers'
 import type { MapMetric, MapUnit } from '../../../../shared/api/map'
 import { AppError } from '../../../../shared/errors'
 import { INCOMPLETE_BELOW } from '../../../../shared/profile'
-import { call, isElectron } from '../../api/client'
+import { call } from '../../api/client'
 import { useCall } from '../../api/useCall'
+import { BasemapLayer, useBasemap } from '../../map/BasemapLayer'
 import { CustomerClusters, type ClusterPoint } from '../../map/CustomerClusters'
 import { geoJsonToDisplay, pointToDisplay } from '../../map/displayCrs'
 import { MapHandle, ViewMemory } from '../../map/MapView'
@@ -26,8 +27,6 @@ import { useOnSynced } from '../sync/useOnSynced'
 import { BasemapManager } from './BasemapManager'
 import { colourUnits, NO_DATA_COLOUR, useMapSettings, VIEW_KEY } from './mapLayers'
 import { GridWarnings, MapPanel, metricText, TOWNSHIP_STYLE } from './MapPanel'
-
-const tileUrl = (id: string) => (isElectron() ? `griddesk-tiles://${id}/{z}/{x}/{y}` : `/tiles/${id}/{z}/{x}/{y}`)
 
 /** Flies to a place; a map not laid out yet (no size: a flight would compute NaN) jumps there instead. */
 function goTo(map: LeafletMap, at: [number, number], minZoom: number): void {
@@ -118,7 +117,6 @@ export function useMapLayers(
   const { t } = useTranslation()
   const [settings, update] = useMapSettings()
   const choropleth = useCall('map.choropleth', {})
-  const basemaps = useCall('basemaps.list', {})
   const customers = useCall('map.customers', settings.customers ? {} : null)
   const [warningsOpen, setWarningsOpen] = useState(false)
   const check = useCall('grids.check', warningsOpen ? {} : null)
@@ -131,8 +129,7 @@ export function useMapLayers(
     customers.reload()
   })
 
-  const basemap = basemaps.value?.find((b) => b.id === settings.basemapId) ?? null
-  const crs = basemap?.crs ?? 'WGS-84'
+  const { basemap, crs, basemaps } = useBasemap(settings.basemapId)
   const displayOverview = useMemo(() => (overview ? geoJsonToDisplay(overview, crs) : undefined), [overview, crs])
   const colouring = useMemo(() => (choropleth.value ? colourUnits(choropleth.value, settings) : null), [choropleth.value, settings])
   const villageAreas = useMemo(
@@ -314,24 +311,7 @@ export function useMapLayers(
 
   const layers = (
     <>
-      {basemap && (
-        <TileLayer
-          key={basemap.id}
-          url={tileUrl(basemap.id)}
-          minNativeZoom={basemap.minzoom}
-          maxNativeZoom={basemap.maxzoom}
-          bounds={
-            basemap.bounds
-              ? [
-                  [basemap.bounds[1], basemap.bounds[0]],
-                  [basemap.bounds[3], basemap.bounds[2]],
-                ]
-              : undefined
-          }
-          zIndex={1}
-          className="basemap-tiles"
-        />
-      )}
+      {basemap && <BasemapLayer basemap={basemap} />}
       {settings.townships && displayOverview && displayOverview.townships.features.length > 0 && (
         // Township outlines: thin dashed lines over the grid colours and under the grid outlines, not clickable.
         <Pane name="township-outlines" style={{ zIndex: 425, pointerEvents: 'none' }}>
