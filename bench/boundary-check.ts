@@ -1,11 +1,14 @@
 // How long the boundary editor waits for its check: grids.setBoundary dryRun on the demo county
 // (12 grids, 173 villages), for the stored boundary and for one grown by 400 m (overlaps).
-// Prints figures; run with `npx tsx bench/boundary-check.ts`.
+// Prints figures; run with `npx tsx bench/boundary-check.ts` (no flags but --help).
 import * as turf from '@turf/turf'
 import type { Feature, MultiPolygon, Polygon } from 'geojson'
 import type { BoundaryGeometry } from '../shared/api/grids'
 import { openTestCore } from '../electron/core/testing'
 import { benchKey } from './lib/store'
+import { benchArgs } from './lib/args'
+
+benchArgs(import.meta.filename, {})
 
 // Device stores are encrypted: a key for this run (openTestCore reads it from GRIDDESK_KEY_FILE).
 benchKey()
