@@ -193,6 +193,49 @@ describe('customers list sorted by village', () => {
       expect(await ids({ order, tier: 'A', offset: 10, limit: 1000 })).toEqual(tierA.slice(10))
     }
   })
+
+  it('orders by pinyin, name, then id on both plans (read in index order, or the matches sorted)', async () => {
+    const sqlite = core.ctx.db.$client
+    // Two customers of one name: the id breaks the tie.
+    await core.call('customers.create', { name: '同名客户', category: 'high_value' })
+    await core.call('customers.create', { name: '同名客户', category: 'commerce' })
+    type Ref = { id: string; name: string; pinyin: string; tier: string; stage: string }
+    const all = sqlite
+      .prepare(
+        'SELECT k.id, k.name, s.pinyin, coalesce(k.tier_override, k.value_tier) AS tier, k.funnel_stage AS stage FROM key_customers k JOIN customer_search s ON s.customer_id = k.id WHERE k.deleted_at IS NULL',
+      )
+      .all() as Ref[]
+    expect(all).toHaveLength((await core.call('customers.list', { limit: 1 })).total)
+    const bytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
+    const expected = (rows: Ref[], desc: boolean) =>
+      [...rows].sort((a, b) => (desc ? -1 : 1) * (bytes(a.pinyin, b.pinyin) || bytes(a.name, b.name) || bytes(a.id, b.id))).map((r) => r.id)
+    const ids = async (input: Input<'customers.list'>) => (await core.call('customers.list', { sort: 'name', ...input })).rows.map((r) => r.id)
+    for (const order of ['asc', 'desc'] as const) {
+      const everyone = expected(all, order === 'desc')
+      // Pages near the start walk the index; the last pages sort (repos/customers.ts walksInOrder).
+      for (const offset of [0, 100, everyone.length - 60, everyone.length])
+        expect(await ids({ order, offset, limit: 100 })).toEqual(everyone.slice(offset, offset + 100))
+      const tierA = expected(
+        all.filter((r) => r.tier === 'A'),
+        order === 'desc',
+      )
+      expect(await ids({ order, tier: 'A', limit: 30 })).toEqual(tierA.slice(0, 30))
+      expect(await ids({ order, tier: 'A', offset: 30, limit: 1000 })).toEqual(tierA.slice(30))
+      const narrow = expected(
+        all.filter((r) => r.tier === 'A' && r.stage === 'intent'),
+        order === 'desc',
+      )
+      expect(await ids({ order, tier: 'A', stage: 'intent', limit: 100 })).toEqual(narrow.slice(0, 100))
+      // A broad filter's first page walks the index, testing each customer's row.
+      const stage = all.map((r) => r.stage).sort((a, b) => all.filter((r) => r.stage === b).length - all.filter((r) => r.stage === a).length)[0]!
+      const broad = expected(
+        all.filter((r) => r.stage === stage),
+        order === 'desc',
+      )
+      expect(broad.length * broad.length * 0.5).toBeGreaterThanOrEqual(10 * all.length)
+      expect(await ids({ order, stage: stage as Ref['stage'] & Input<'customers.list'>['stage'], limit: 10 })).toEqual(broad.slice(0, 10))
+    }
+  })
 })
 
 describe('customer writes', () => {

@@ -171,8 +171,11 @@ export function listCustomers(db: Handle, q: CustomerListQuery, now = new Date()
   const dir = q.order === 'desc' ? 'DESC' : 'ASC'
   // By village: name, then village, then customer id, each in the chosen direction; customers
   // without a village row last. The tie-break by village id keeps two villages of one name apart.
-  if (q.sort === 'villageName' && walksVillages(q, total, filters.length === 0 ? total : liveCustomers(db))) {
+  if (q.sort === 'villageName' && walksInOrder(q, total, filters.length === 0 ? total : liveCustomers(db), 3)) {
     return { total, rows: rowsInOrder(db, villageWalk(db, q, where, total, dir)) }
+  }
+  if (q.sort === 'name' && (filters.length === 0 || walksInOrder(q, total, liveCustomers(db), 0.5))) {
+    return { total, rows: rowsInOrder(db, nameWalk(db, q, filters.length === 0 ? null : where, dir)) }
   }
   const expr = sortExpressions[q.sort]
   // Nulls last whichever the direction, then the id so pages are stable.
@@ -207,14 +210,36 @@ export function listCustomers(db: Handle, q: CustomerListQuery, now = new Date()
 }
 
 /**
- * Sorted by village, a page can be read off the indexes of migrations/0006 (villages in name
- * order, each one's customers in id order), stopping once offset + limit customers matched, after
- * reading about (offset + limit) × live / matches of them; or every match can be read and sorted,
- * at some three times the cost per row (bench/customers.ts, 20k customers). The cheaper one: the
- * walk for all customers or a broad filter, the sort for a narrow one or a page deep into it.
+ * Sorted by name or by village, a page can be read off indexes in order — the search keys in
+ * pinyin order (migrations/0012), or villages in name order with each one's customers in id order
+ * (migrations/0006) — stopping once offset + limit customers matched, after reading about
+ * (offset + limit) × live / matches of them; or every match can be read and sorted. The cheaper
+ * one: the walk for all customers or a broad filter, the sort for a narrow one or a page deep
+ * into it. `sortCost` is a sorted match's cost in walked entries (bench/customers.ts, 20k
+ * customers): about 3 by village (each village's customers come off a covering index), 0.5 by
+ * name (each walked entry reads its customer's row to test the filters, and the filters' own
+ * indexes find the matches).
  */
-function walksVillages(q: CustomerListQuery, total: number, live: number): boolean {
-  return total > 0 && (q.offset + q.limit) * live <= 3 * total * total
+function walksInOrder(q: CustomerListQuery, total: number, live: number, sortCost: number): boolean {
+  return total > 0 && (q.offset + q.limit) * live <= sortCost * total * total
+}
+
+/**
+ * The page's customer ids by name (pinyin, then name, then id), read off the search keys in order
+ * (no sort). Every live customer has exactly one search row and no other customer has one (the
+ * triggers of migrations/0004), so with no filter the index alone answers, rows unread.
+ */
+function nameWalk(db: Handle, q: CustomerListQuery, where: SQL | null, direction: 'ASC' | 'DESC'): string[] {
+  const dir = sql.raw(direction)
+  return db
+    .all<{ id: string }>(
+      sql`
+      SELECT s.customer_id AS id FROM customer_search s INDEXED BY customer_search_order_idx
+      ${where ? sql`CROSS JOIN key_customers k ON k.id = s.customer_id WHERE ${where}` : sql``}
+      ORDER BY s.pinyin ${dir}, s.name ${dir}, s.customer_id ${dir}
+      LIMIT ${q.limit} OFFSET ${q.offset}`,
+    )
+    .map((r) => r.id)
 }
 
 /** Live customers, counted on the narrowest index holding them all (migrations/0006). */
