@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { VisitCompleteInput } from '../../../shared/api/visits'
 import { AppError } from '../../../shared/errors'
 import { openCore } from '../app'
+import { rankingCustomers } from '../db/repos/visits'
 import { localToday } from '../indicators/measures'
+import { byNextUpRank, nextUpRule, rankNextUp } from './visits'
 import { openTestCore, REPO_ROOT, sqlReads } from '../testing'
 
 let core: ReturnType<typeof openTestCore>
@@ -319,6 +321,51 @@ describe('visits.nextUp', () => {
 
   it('refuses an unknown grid', async () => {
     expect((await failure(core.call('visits.nextUp', { gridId: '0190f0f0-0000-7000-8000-000000000000' }))).code).toBe('NOT_FOUND')
+  })
+
+  it('lists what weighing every customer of the grid lists, though it weighs only those who can reach the top', async () => {
+    const county = openTestCore()
+    try {
+      await county.call('demo.load', { keyCustomers: 1500, visits: 6000 })
+      const db = county.ctx.db.$client
+      // Fresh intel of every threat level near some customers, and late work orders for a few.
+      const ts = new Date().toISOString()
+      const near = db
+        .prepare(`SELECT id, grid_id AS gridId, lon, lat FROM key_customers WHERE lon IS NOT NULL AND deleted_at IS NULL ORDER BY id LIMIT 60`)
+        .all() as { id: string; gridId: string; lon: number; lat: number }[]
+      near.forEach((c, i) => {
+        const id = `0190f0f0-0000-7000-8000-${String(i).padStart(12, '0')}`
+        db.prepare(
+          `INSERT INTO competitor_intel (id, created_at, updated_at, hlc, rival, kind, title, grid_id, lon, lat, seen_at, threat_level)
+          VALUES (?, ?, ?, 'x', 'unicom', 'price', '测试', ?, ?, ?, ?, ?)`,
+        ).run(id, ts, ts, c.gridId, c.lon + 0.002, c.lat, new Date(Date.now() - (i % 10) * DAY).toISOString(), i % 6 === 5 ? null : (i % 5) + 1)
+        if (i % 4 === 0)
+          db.prepare(
+            `INSERT INTO work_orders (id, created_at, updated_at, hlc, title, org_unit_id, customer_id, origin, due_at, status)
+            VALUES (?, ?, ?, 'x', '跟进', ?, ?, 'visit', ?, 'open')`,
+          ).run(id.replace('8000-', '9000-'), ts, ts, c.gridId, c.id, new Date(Date.now() - (1 + (i % 7)) * DAY).toISOString())
+      })
+      const grids = (db.prepare(`SELECT id FROM org_units WHERE level = 'grid' AND deleted_at IS NULL ORDER BY code`).all() as { id: string }[]).map(
+        (g) => g.id,
+      )
+      let compared = 0
+      for (const asOf of [dayOffset(0), dayOffset(-45), dayOffset(20), dayOffset(-400)])
+        for (const grid of grids)
+          for (const limit of [1, 5, 20]) {
+            // The reference: every customer of the grid weighed by the same rule.
+            const rule = nextUpRule(county.ctx, grid, asOf)
+            const everyone = rankingCustomers(county.ctx.db, grid)
+              .flatMap((c) => rule.score(c) ?? [])
+              .sort(byNextUpRank())
+              .slice(0, limit)
+            const ranked = rankNextUp(county.ctx, grid, asOf, limit)
+            expect(ranked.map((r) => [r.customerId, r.score])).toEqual(everyone.map((r) => [r.customerId, r.score]))
+            compared += ranked.length
+          }
+      expect(compared).toBeGreaterThan(500)
+    } finally {
+      county.dispose()
+    }
   })
 })
 

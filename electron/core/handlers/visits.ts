@@ -30,7 +30,9 @@ import {
   objectionCodes,
   objectionCodeTaken,
   overdueVisitWorkOrders,
+  rankingBounds,
   rankingCustomers,
+  type RankingCustomer,
   targetFacts,
   visitChildIds,
   visitDetail,
@@ -359,7 +361,12 @@ function correct(ctx: HandlerContext, input: Parameters<HandlerTable['visits.cor
 
 const WEIGHTS = { a_tier_stale: 30, contract_expiring: 25, rival_intel_near: 15, follow_up_overdue: 20, work_order_overdue: 25 } as const
 
-export function rankNextUp(ctx: HandlerContext, gridId: string, asOf: string, limit: number): NextUpRow[] {
+/**
+ * The ranking's rule for one grid as of a day: `score` weighs one customer (null: no reason to
+ * see them), `days` are the dates the reasons are counted against, `overdueCustomers` those with
+ * a late work order, and `intelMost` the most points rival intel can add to anyone.
+ */
+export function nextUpRule(ctx: HandlerContext, gridId: string, asOf: string) {
   const asOfMs = Date.parse(`${asOf}T12:00:00`)
   const staleBefore = new Date(asOfMs - 30 * DAY_MS).toISOString()
   const expiryHorizon = localToday(new Date(asOfMs + 60 * DAY_MS))
@@ -377,13 +384,13 @@ export function rankNextUp(ctx: HandlerContext, gridId: string, asOf: string, li
     if (i.villageId) push(intelByVillage, i.villageId, i)
     if (i.lon !== null && i.lat !== null) push(intelByCell, cellOf(i.lon, i.lat).join(':'), i)
   }
+  const intelMost = Math.max(0, ...intel.map((i) => WEIGHTS.rival_intel_near + (i.threatLevel ?? 3) * 3))
   const overdue = new Map<string, { title: string; dueAt: string }[]>()
   for (const w of overdueVisitWorkOrders(ctx.db, gridId, new Date(Math.min(asOfMs, Date.parse(ctx.change.now()))).toISOString()))
     overdue.set(w.customerId, [...(overdue.get(w.customerId) ?? []), w])
   const daysBetween = (a: string, b: string) => Math.round((Date.parse(b.slice(0, 10)) - Date.parse(a.slice(0, 10))) / DAY_MS)
 
-  const rows: NextUpRow[] = []
-  for (const c of rankingCustomers(ctx.db, gridId)) {
+  const score = (c: RankingCustomer): NextUpRow | null => {
     const reasons: NextUpRow['reasons'] = []
     let score = 0
     const add = (code: NextUpReason, points: number, params: Record<string, string | number | null>) => {
@@ -438,10 +445,10 @@ export function rankNextUp(ctx: HandlerContext, gridId: string, asOf: string, li
         due: dueDayOf(late[0]!.dueAt),
         count: late.length,
       })
-    if (reasons.length === 0) continue
+    if (reasons.length === 0) return null
     // Influence (1–5) tips ties towards the people who sway a village.
     score = Math.round((score + 2 * (c.influence ?? 1)) * 10) / 10
-    rows.push({
+    return {
       customerId: c.id,
       name: c.name,
       role: c.role,
@@ -453,11 +460,40 @@ export function rankNextUp(ctx: HandlerContext, gridId: string, asOf: string, li
       lastVisitAt: c.lastVisitAt,
       score,
       reasons,
-    })
+    }
   }
-  // One collator for the whole sort (localeCompare builds one per call).
+  return { score, days: { asOf, staleBefore, expiryHorizon }, overdueCustomers: [...overdue.keys()], intelMost }
+}
+
+/** Highest score first, then by name (one collator for the whole sort: localeCompare builds one per call). */
+export function byNextUpRank(): (a: NextUpRow, b: NextUpRow) => number {
   const byName = new Intl.Collator().compare
-  return rows.sort((a, b) => b.score - a.score || byName(a.name, b.name)).slice(0, limit)
+  return (a, b) => b.score - a.score || byName(a.name, b.name)
+}
+
+/**
+ * Who to see next in a grid: the customers with the highest scores. Only those who can reach the
+ * top are read and weighed: the `limit` with the highest bound from the kept inputs
+ * (repos/visits.ts rankingBounds) and those with a late work order give a score the list's last
+ * place reaches at least; then every customer whose bound plus the most rival intel can add comes
+ * within a point of it. Everyone else scores lower than that place, so the list is the one
+ * weighing every customer gives (handlers/visits.test.ts checks it against that).
+ */
+export function rankNextUp(ctx: HandlerContext, gridId: string, asOf: string, limit: number): NextUpRow[] {
+  const rule = nextUpRule(ctx, gridId, asOf)
+  const weighed = new Map<string, NextUpRow | null>()
+  const weigh = (ids: string[]) => {
+    const fresh = ids.filter((id) => !weighed.has(id))
+    if (fresh.length > 0) for (const c of rankingCustomers(ctx.db, gridId, fresh)) weighed.set(c.id, rule.score(c))
+  }
+  weigh([...rankingBounds(ctx.db, gridId, rule.days, { top: limit }), ...rule.overdueCustomers])
+  const scores = [...weighed.values()].flatMap((r) => (r ? [r.score] : [])).sort((a, b) => b - a)
+  const last = scores.length >= limit ? scores[limit - 1]! : -Infinity
+  weigh(rankingBounds(ctx.db, gridId, rule.days, { atLeast: last - rule.intelMost - 1 }))
+  return [...weighed.values()]
+    .filter((r): r is NextUpRow => r !== null)
+    .sort(byNextUpRank())
+    .slice(0, limit)
 }
 
 // ---- Funnel over a period.

@@ -193,14 +193,51 @@ export interface RankingCustomer {
   lastVisitAt: string | null
 }
 
-/** The grid's customers with what the ranking weighs; the last visit from customer_last_visit (kept by triggers, migration 0011). */
-export function rankingCustomers(db: Reader, gridId: string): RankingCustomer[] {
+/**
+ * The grid's customers with what the ranking weighs (all of them, or those of `ids`); the last
+ * visit from customer_last_visit (kept by triggers, migration 0011).
+ */
+export function rankingCustomers(db: Reader, gridId: string, ids?: string[]): RankingCustomer[] {
   return db.all<RankingCustomer>(sql`
     SELECT k.id, k.name, k.role, k.organisation, k.village_id AS villageId, v.name AS villageName, coalesce(k.tier_override, k.value_tier) AS tier,
       k.influence, k.funnel_stage AS funnelStage, k.contract_expiry AS contractExpiry, k.next_follow_up AS nextFollowUp,
       coalesce(k.lon, v.lon) AS lon, coalesce(k.lat, v.lat) AS lat, c.last_at AS lastVisitAt
     FROM key_customers k LEFT JOIN villages v ON v.id = k.village_id LEFT JOIN customer_last_visit c ON c.customer_id = k.id
-    WHERE k.grid_id = ${gridId} AND k.deleted_at IS NULL`)
+    WHERE k.grid_id = ${gridId} AND k.deleted_at IS NULL ${ids ? sql`AND k.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))` : sql``}`)
+}
+
+/** The ranking's dates: as of a day, a last visit before `staleBefore` is stale; contracts expiring up to `expiryHorizon` count. */
+export interface RankingDays {
+  asOf: string
+  staleBefore: string
+  expiryHorizon: string
+}
+
+/**
+ * An upper bound of each grid customer's score from the reasons kept on the row (an A-tier
+ * customer not visited lately, a contract expiring, a follow-up overdue) plus influence — the
+ * formula of handlers/visits.ts rankNextUp, without rival intel and overdue work orders. Read off
+ * one narrow covering index (key_customers_rank_idx, migration 0012) and the kept last visits,
+ * so no customer row is read. Either the `top` highest, or all with a bound of at least `atLeast`.
+ * A date that does not parse counts its reason at its most.
+ */
+export function rankingBounds(db: Reader, gridId: string, d: RankingDays, cut: { top: number } | { atLeast: number }): string[] {
+  const bound = sql`(CASE WHEN coalesce(k.tier_override, k.value_tier) = 'A' THEN coalesce((
+        SELECT CASE WHEN c.last_at >= ${d.staleBefore} THEN 0 ELSE 30 + min(30, (julianday(${d.asOf}) - julianday(substr(c.last_at, 1, 10)) - 30) / 2.0) END
+        FROM customer_last_visit c WHERE c.customer_id = k.id AND c.last_at IS NOT NULL), 60) ELSE 0 END
+      + CASE WHEN k.contract_expiry >= ${d.asOf} AND k.contract_expiry <= ${d.expiryHorizon}
+        THEN coalesce(25 + (60 - (julianday(substr(k.contract_expiry, 1, 10)) - julianday(${d.asOf}))) / 3.0, 45) ELSE 0 END
+      + CASE WHEN k.next_follow_up < ${d.asOf} THEN coalesce(20 + min(20, julianday(${d.asOf}) - julianday(substr(k.next_follow_up, 1, 10))), 40) ELSE 0 END
+      + 2 * coalesce(k.influence, 1))`
+  return db
+    .all<{ id: string }>(
+      'top' in cut
+        ? sql`SELECT k.id FROM key_customers k INDEXED BY key_customers_rank_idx WHERE k.grid_id = ${gridId} AND k.deleted_at IS NULL
+            ORDER BY ${bound} DESC LIMIT ${cut.top}`
+        : sql`SELECT k.id FROM key_customers k INDEXED BY key_customers_rank_idx WHERE k.grid_id = ${gridId} AND k.deleted_at IS NULL
+            AND ${bound} >= ${cut.atLeast}`,
+    )
+    .map((r) => r.id)
 }
 
 export interface FreshIntel {
