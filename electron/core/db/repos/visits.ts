@@ -195,15 +195,17 @@ export interface RankingCustomer {
 
 /**
  * The grid's customers with what the ranking weighs (all of them, or those of `ids`); the last
- * visit from customer_last_visit (kept by triggers, migration 0011).
+ * visit from customer_last_visit (kept by triggers, migration 0011). Given ids, only their rows
+ * are read (the list drives the join, not the grid's index).
  */
 export function rankingCustomers(db: Reader, gridId: string, ids?: string[]): RankingCustomer[] {
   return db.all<RankingCustomer>(sql`
     SELECT k.id, k.name, k.role, k.organisation, k.village_id AS villageId, v.name AS villageName, coalesce(k.tier_override, k.value_tier) AS tier,
       k.influence, k.funnel_stage AS funnelStage, k.contract_expiry AS contractExpiry, k.next_follow_up AS nextFollowUp,
       coalesce(k.lon, v.lon) AS lon, coalesce(k.lat, v.lat) AS lat, c.last_at AS lastVisitAt
-    FROM key_customers k LEFT JOIN villages v ON v.id = k.village_id LEFT JOIN customer_last_visit c ON c.customer_id = k.id
-    WHERE k.grid_id = ${gridId} AND k.deleted_at IS NULL ${ids ? sql`AND k.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))` : sql``}`)
+    FROM ${ids ? sql`json_each(${JSON.stringify(ids)}) j CROSS JOIN key_customers k ON k.id = j.value` : sql`key_customers k`}
+      LEFT JOIN villages v ON v.id = k.village_id LEFT JOIN customer_last_visit c ON c.customer_id = k.id
+    WHERE k.grid_id = ${gridId} AND k.deleted_at IS NULL`)
 }
 
 /** The ranking's dates: as of a day, a last visit before `staleBefore` is stale; contracts expiring up to `expiryHorizon` count. */
