@@ -148,14 +148,17 @@ function inStoreWorker(options: { file: string; key?: Buffer; nativeBinding?: st
   })
 }
 
-/** `PRAGMA quick_check` of the store in a worker thread: the problems found (none when intact), or undefined when it could not run. */
+/** `PRAGMA quick_check` of the store in a worker thread: the problems found (none when intact; the error when damage stopped it), or undefined when it could not run. */
 export async function quickCheckInBackground(options: { file: string; key?: Buffer; nativeBinding?: string }): Promise<string[] | undefined> {
   const outcome = await inStoreWorker(
     options,
     "parentPort.postMessage({ ok: true, problems: db.pragma('quick_check').map((r) => String(Object.values(r)[0])).filter((v) => v !== 'ok') })",
     {},
   )
-  return outcome.ok ? (outcome.problems ?? []) : undefined
+  if (outcome.ok) return outcome.problems ?? []
+  // A check SQLite stops with a damage error (a page it could not read) found damage too.
+  if (isDamageError(outcome)) return [outcome.message ?? String(outcome.code)]
+  return undefined
 }
 
 function openKeyed(file: string, key: Buffer | undefined, nativeBinding: string | undefined, readonly: boolean): Database.Database {
@@ -181,7 +184,20 @@ export function checkFile(file: string, key: Buffer | undefined, nativeBinding?:
 }
 
 export function problemsOf(sqlite: Database.Database, full = true): string[] {
-  return (sqlite.pragma(full ? 'integrity_check' : 'quick_check') as Record<string, string>[]).map((r) => String(Object.values(r)[0])).filter((v) => v !== 'ok')
+  try {
+    return (sqlite.pragma(full ? 'integrity_check' : 'quick_check') as Record<string, string>[])
+      .map((r) => String(Object.values(r)[0]))
+      .filter((v) => v !== 'ok')
+  } catch (error) {
+    // A check SQLite stops with a damage error (a page it could not read) found damage too.
+    if (isDamageError(error)) return [(error as Error).message]
+    throw error
+  }
+}
+
+const isDamageError = (error: unknown) => {
+  const code = (error as { code?: unknown }).code
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')
 }
 
 /**

@@ -92,4 +92,33 @@ describe('visit rollups', () => {
     }
     same()
   })
+
+  it('count visits whose customer arrives after them, and name a village in search when it arrives after its customers', () => {
+    // A pull writes rows in HQ's order (foreign keys off): a customer edited after its visits comes after them.
+    const db = sqlite()
+    db.pragma('foreign_keys = OFF')
+    const copy = (table: string, from: string, set: Record<string, string>) => {
+      db.exec(`DROP TABLE IF EXISTS temp.late; CREATE TEMP TABLE late AS SELECT * FROM "${table}" WHERE id = '${from}'`)
+      for (const [column, value] of Object.entries(set)) db.prepare(`UPDATE temp.late SET "${column}" = ?`).run(value)
+      db.exec(`INSERT INTO "${table}" SELECT * FROM temp.late; DROP TABLE temp.late`)
+    }
+    const model = db.prepare('SELECT id, grid_id AS gridId FROM key_customers WHERE village_id IS NOT NULL LIMIT 1').get() as { id: string; gridId: string }
+    const village = (db.prepare('SELECT id FROM villages LIMIT 1').get() as { id: string }).id
+    const late = uuidv7()
+    const now = new Date().toISOString()
+    for (const day of [3, 3, 9])
+      db.prepare(
+        `INSERT INTO visits (id, created_at, updated_at, hlc, status, target_kind, customer_id, grid_id, checked_in_at) VALUES (?, ?, ?, 'x', 'done', 'customer', ?, ?, ?)`,
+      ).run(uuidv7(), now, now, late, model.gridId, new Date(Date.UTC(2026, 10, day, 8)).toISOString())
+    copy('key_customers', model.id, { id: late, village_id: village })
+    same()
+    // A village that arrives after its customers: their search keys get its name.
+    const lateVillage = uuidv7()
+    const customer = uuidv7()
+    copy('key_customers', model.id, { id: customer, village_id: lateVillage })
+    expect(db.prepare('SELECT village FROM customer_search WHERE customer_id = ?').get(customer)).toEqual({ village: '' })
+    copy('villages', village, { id: lateVillage, name: '晚到村', division_code: '451022999999' })
+    expect(db.prepare('SELECT village FROM customer_search WHERE customer_id = ?').get(customer)).toEqual({ village: '晚到村' })
+    db.pragma('foreign_keys = ON')
+  })
 })

@@ -43,15 +43,15 @@ const REBUILD = [
   `INSERT INTO visit_rollup (unit_id, day, n, last_at)
    SELECT unit, day, count(*), max(at) FROM (
      SELECT coalesce(s.village_id, k.village_id) AS unit, substr(s.checked_in_at, 1, 10) AS day, s.checked_in_at AS at
-     FROM visits s LEFT JOIN key_customers k ON k.id = s.customer_id
+     FROM visits s NOT INDEXED LEFT JOIN key_customers k ON k.id = s.customer_id
      WHERE s.status = 'done' AND s.deleted_at IS NULL AND s.checked_in_at IS NOT NULL
      UNION ALL
-     SELECT s.grid_id, substr(s.checked_in_at, 1, 10), s.checked_in_at FROM visits s
+     SELECT s.grid_id, substr(s.checked_in_at, 1, 10), s.checked_in_at FROM visits s NOT INDEXED
      WHERE s.status = 'done' AND s.deleted_at IS NULL AND s.checked_in_at IS NOT NULL
    ) WHERE unit IS NOT NULL GROUP BY unit, day`,
   'DELETE FROM customer_last_visit',
   `INSERT INTO customer_last_visit (customer_id, last_at)
-   SELECT customer_id, max(checked_in_at) FROM visits
+   SELECT customer_id, max(checked_in_at) FROM visits NOT INDEXED
    WHERE status = 'done' AND deleted_at IS NULL AND checked_in_at IS NOT NULL AND customer_id IS NOT NULL GROUP BY customer_id`,
 ]
 
