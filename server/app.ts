@@ -142,8 +142,8 @@ const errorCodeOf = (error: unknown): string | undefined => {
 /**
  * Whether a failed query failed because the database went away, not because of the request:
  * PostgreSQL terminating the connection or shutting down or starting up (57P01–57P03), a
- * connection exception (08xxx), too many connections (53300), the socket refused or reset, or
- * node-postgres's own "Connection terminated". Drizzle wraps the driver's error: its causes count.
+ * connection exception (08xxx), too many connections (53300), the socket refused or reset,
+ * node-postgres's own "Connection terminated", or no pool connection free in time. Drizzle wraps the driver's error: its causes count.
  */
 export function databaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
@@ -151,7 +151,7 @@ export function databaseUnavailable(error: unknown): boolean {
     if (/^(57P0[123]|08\d{3}|08P01|53300)$/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(code)) return true
     const message = String((e as { message?: unknown }).message ?? '')
     if (
-      /^(Connection terminated|Client has encountered a connection error and is not queryable|terminating connection|the database system is (starting up|shutting down|in recovery mode))/i.test(
+      /^(Connection terminated|Client has encountered a connection error and is not queryable|terminating connection|the database system is (starting up|shutting down|in recovery mode)|timeout exceeded when trying to connect)/i.test(
         message,
       )
     )

@@ -3,10 +3,11 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import type { PgDatabase, PgQueryResultHKT, PgTransactionConfig } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
+import { sql, type SQL } from 'drizzle-orm'
+import { drizzle as drizzlePg, NodePgSession, NodePgTransaction } from 'drizzle-orm/node-postgres'
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator'
 import pg from 'pg'
 import { makeDataDirPrivate } from '../../electron/core/privateFiles'
@@ -94,9 +95,84 @@ function lockDataDir(dataDir: string, holder: string): () => void {
   throw new StoreLockedError(dataDir, 0, 'another process')
 }
 
+/**
+ * drizzle's node-postgres transaction (0.45) sends BEGIN before its try block, so a BEGIN that
+ * fails never releases its client: a connection PostgreSQL terminated while it sat idle in the
+ * pool, handed out before the pool saw its 'error', is lost to the pool for good, and once `max`
+ * are lost every request waits for a connection forever. It also throws a failed ROLLBACK's error
+ * instead of the transaction's. This is the same transaction with BEGIN inside the try, the
+ * transaction's own error kept, and a client whose BEGIN, COMMIT or ROLLBACK failed released with
+ * the error, so the pool destroys it instead of handing it out again mid-transaction.
+ */
+type SessionInternals = {
+  client: pg.Pool | pg.PoolClient
+  dialect: ConstructorParameters<typeof NodePgSession>[1]
+  schema: ConstructorParameters<typeof NodePgSession>[2]
+  options: ConstructorParameters<typeof NodePgSession>[3]
+}
+/** The longest a request waits for a free PostgreSQL connection before HQ answers 503. */
+export const POOL_WAIT_MS = 15_000
+
+const patchedSessions = new WeakSet<object>()
+function releaseClientsOnFailedBegin(): void {
+  const proto = NodePgSession.prototype as unknown as { transaction: unknown }
+  if (patchedSessions.has(proto)) return
+  patchedSessions.add(proto)
+  proto.transaction = async function (
+    this: SessionInternals,
+    transaction: (tx: NodePgTransaction<Record<string, unknown>, never>) => Promise<unknown>,
+    config?: PgTransactionConfig,
+  ): Promise<unknown> {
+    const isPool = this.client instanceof pg.Pool
+    const client = isPool ? await (this.client as pg.Pool).connect() : undefined
+    const session = client
+      ? new NodePgSession(client, this.dialect, this.schema, this.options)
+      : (this as unknown as NodePgSession<Record<string, unknown>, never>)
+    const tx = new NodePgTransaction<Record<string, unknown>, never>(this.dialect, session, this.schema as never)
+    let broken: Error | undefined
+    try {
+      try {
+        await tx.execute(
+          sql`begin${config ? sql` ${(tx as unknown as { getTransactionConfigSQL(c: PgTransactionConfig): SQL }).getTransactionConfigSQL(config)}` : sql``}`,
+        )
+      } catch (error) {
+        broken = error as Error
+        throw error
+      }
+      let result: unknown
+      try {
+        result = await transaction(tx)
+      } catch (error) {
+        try {
+          await tx.execute(sql`rollback`)
+        } catch (rollbackError) {
+          broken = rollbackError as Error
+        }
+        throw error
+      }
+      try {
+        await tx.execute(sql`commit`)
+      } catch (error) {
+        broken = error as Error
+        throw error
+      }
+      return result
+    } finally {
+      client?.release(broken)
+    }
+  }
+}
+
 export async function openStore(options: StoreOptions & { holder?: string; onPoolError?: (error: Error) => void }): Promise<HqStore> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 })
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 10,
+      // A pool with no connection free for this long answers 503 (databaseUnavailable), never waits for ever.
+      connectionTimeoutMillis: POOL_WAIT_MS,
+      // A transaction left open by a lost client cannot hold its locks (a device's, a row's) for ever.
+      idle_in_transaction_session_timeout: 60_000,
+    })
     // A database restart (or pg_terminate_backend) breaks idle connections: node-postgres emits
     // 'error' on the pool, which would kill the process unhandled. The broken client is dropped
     // and the next query connects again; a query in flight fails and its request answers 500.
@@ -106,6 +182,7 @@ export async function openStore(options: StoreOptions & { holder?: string; onPoo
     // listener: its 'error' would be uncaught. Its query fails on its own (and is reported with
     // its request); the client is discarded. Idle clients still report through the pool.
     pool.on('connect', (client) => client.on('error', () => undefined))
+    releaseClientsOnFailedBegin()
     const db = drizzlePg(pool, { schema })
     await migratePg(db, { migrationsFolder: MIGRATIONS_DIR })
     return { db: db as unknown as HqDb, kind: 'postgres', close: () => pool.end() }
