@@ -1,6 +1,8 @@
 // Push and pull over the generic `rows` table: idempotent push by device_seq with field-level
-// merge, region-scoped pull by server_seq with checkpoints. Writers take one advisory lock so
-// server_seq order is commit order: a puller never skips a row committed late.
+// merge, region-scoped pull by server_seq with checkpoints. Pushes run side by side: each locks its
+// device and the rows it changes. Their server_seq values may then commit out of order, so a pull
+// reads up to a visibility horizon below the seqs of writes still in flight (docs/sync.md).
+import pg from 'pg'
 import { orgLevels } from '../shared/domain'
 import { describeIssue, rowProblems } from '../shared/rules'
 import { createHash } from 'node:crypto'
@@ -19,24 +21,63 @@ import {
 } from '../shared/sync/protocol'
 import type { DevicePrincipal } from './accounts'
 import type { HqDb, HqTx } from './db/client'
-import { changesLog, conflicts, deviceProgress, regionChecksums, rows, serverMeta, userRegions } from './db/schema'
+import { changesLog, deviceProgress, regionChecksums, rows, serverMeta, userRegions } from './db/schema'
 import { deviceTables, valueProblem } from './deviceSchema'
-import { aliasSame, mergeChange, rowVersion, type StoredRow, type VersionAliases } from '../shared/sync/kernel'
+import { aliasSame, mergeChange, rowVersion, type FieldConflict, type StoredRow, type VersionAliases } from '../shared/sync/kernel'
 import { mayWrite, syncEntry } from '../shared/sync/registry'
 
+// Advisory lock keys. One-key (bigint) locks: WRITE_LOCK, taken shared by every push and
+// exclusively by the server's own bulk writes; IN_FLIGHT_BASE + a seq, held by a writer from just
+// before it takes seqs above that one until it ends (read back from pg_locks by pull). Two-key
+// locks: a device's pushes (one at a time per device: a retried request waits for the first).
 const WRITE_LOCK = 0x67726964 // 'grid'
+const IN_FLIGHT_BASE = 2 ** 52
+const DEVICE_LOCKS = 0x67726401
 
+/** Whether other connections write the store at the same time (PostgreSQL; PGlite has one connection). */
+export function hasConcurrentWriters(db: HqDb | HqTx): boolean {
+  return (db as unknown as { $client?: unknown }).$client instanceof pg.Pool
+}
+
+/** The sequence's last handed-out value (0 before the first): every later seq is above it. */
+const SEQ_NOW = sql.raw(`(last_value - (NOT is_called)::int)`)
+
+/** Announces to pulls that this transaction may take server_seq values above the current one. */
+async function markInFlight(tx: HqTx): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${IN_FLIGHT_BASE}::bigint + ${SEQ_NOW}) FROM server_seq`)
+}
+
+/** The server's own bulk writes (master data, epochs, purges): alone, no push beside them. */
 export async function lockWrites(tx: HqTx): Promise<void> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`)
+  await markInFlight(tx)
+}
+
+/**
+ * The greatest server_seq a pull may hand out as its cursor: every row at or below it that will
+ * ever commit has committed. Read before the pull's snapshot, in this order: the sequence, then
+ * the in-flight marks. A writer marks itself before it takes a seq, with a key below it; so a seq
+ * at or below the sequence's value was either taken by a writer whose mark is read here, or its
+ * writer has finished (and the snapshot taken after sees its rows). Infinity: no other writers.
+ */
+export async function visibleHorizon(db: HqDb): Promise<number> {
+  if (!hasConcurrentWriters(db)) return Number.POSITIVE_INFINITY
+  const found = await query<{ seq: string; mark: string | null }>(
+    db,
+    // The marks' subquery refers to the sequence's row, so it runs after the sequence is read.
+    sql`SELECT s.seq::text AS seq, (
+          SELECT min(((classid::bigint << 32) | objid::bigint) - ${IN_FLIGHT_BASE}::bigint) FROM pg_locks
+          WHERE locktype = 'advisory' AND objsubid = 1 AND classid::bigint >= ${IN_FLIGHT_BASE / 2 ** 32} AND s.seq IS NOT NULL
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))::text AS mark
+        FROM (SELECT ${SEQ_NOW} AS seq FROM server_seq) s`,
+  )
+  const seq = Number(found[0]!.seq)
+  return found[0]!.mark == null ? seq : Math.min(seq, Number(found[0]!.mark))
 }
 
 /** Raw SQL rows: PGlite and node-postgres both answer `{ rows }`. */
 export async function query<T>(db: HqDb | HqTx, statement: SQL): Promise<T[]> {
   return ((await db.execute(statement)) as unknown as { rows: T[] }).rows
-}
-
-export async function nextSeq(tx: HqTx): Promise<number> {
-  return Number((await query<{ seq: string }>(tx, sql`SELECT nextval('server_seq')::text AS seq`))[0]!.seq)
 }
 
 /** '*' (everything) for HQ roles; otherwise the assigned org-unit codes and their descendants. */
@@ -173,10 +214,6 @@ export class SeqGapError extends Error {
   }
 }
 
-/**
- * Applies a batch in one transaction. Changes at or below the device's last_device_seq are replays:
- * they get their recorded answer and change nothing.
- */
 /** A batch some of whose changes were rejected, pushed with `atomic`: nothing of it was written. */
 export class BatchRejectedError extends Error {
   constructor(readonly results: ChangeResult[]) {
@@ -184,6 +221,13 @@ export class BatchRejectedError extends Error {
   }
 }
 
+/** A row the batch read as absent was inserted by another push meanwhile: the batch runs again. */
+class RowRaceError extends Error {}
+
+/**
+ * Applies a batch in one transaction, in a handful of statements whatever its size. Changes at or
+ * below the device's last_device_seq are replays: they get their recorded answer and change nothing.
+ */
 export async function push(
   db: HqDb,
   principal: DevicePrincipal,
@@ -193,87 +237,93 @@ export async function push(
   options: { atomic?: boolean } = {},
 ): Promise<{ results: ChangeResult[]; lastDeviceSeq: number }> {
   const changes = [...request.changes].sort((a, b) => a.device_seq - b.device_seq)
-  return db.transaction(async (tx) => {
-    await lockWrites(tx)
-    const read = await scopeOf(tx, principal)
-    const scope = { read, write: await writeScopeOf(tx, principal, read) }
-    const progress = (await tx.select().from(deviceProgress).where(eq(deviceProgress.deviceId, principal.deviceId)))[0]
-    let last = progress?.lastDeviceSeq ?? 0
-    const replayed = new Map(
-      (
-        await tx
-          .select({ seq: changesLog.deviceSeq, result: changesLog.result })
-          .from(changesLog)
-          .where(
-            and(
-              eq(changesLog.deviceId, principal.deviceId),
-              lte(changesLog.deviceSeq, last),
-              inArray(
-                changesLog.deviceSeq,
-                changes.map((c) => c.device_seq),
-              ),
-            ),
-          )
-      ).map((r) => [r.seq, r.result as ChangeResult]),
-    )
-    const cache = new Map<string, Loaded | null>()
-    const key = (t: string, id: string) => `${t}\u0000${id}`
-    const load = async (t: string, id: string) => {
-      const k = key(t, id)
-      if (!cache.has(k)) {
-        const row = (
+  const concurrent = hasConcurrentWriters(db)
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction((tx) => pushBatch(tx, principal, changes, pullCursor, options, concurrent))
+    } catch (error) {
+      if (!(error instanceof RowRaceError) || attempt >= 5) throw error
+    }
+  }
+}
+
+async function pushBatch(
+  tx: HqTx,
+  principal: DevicePrincipal,
+  changes: WireChange[],
+  pullCursor: number | undefined,
+  options: { atomic?: boolean },
+  concurrent: boolean,
+): Promise<{ results: ChangeResult[]; lastDeviceSeq: number }> {
+  // Beside other pushes (the server's bulk writes wait), one at a time per device.
+  await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${WRITE_LOCK}), pg_advisory_xact_lock(${DEVICE_LOCKS}, hashtext(${principal.deviceId}))`)
+  const read = await scopeOf(tx, principal)
+  const scope = { read, write: await writeScopeOf(tx, principal, read) }
+  const progress = await query<{ last: string }>(tx, sql`SELECT last_device_seq::text AS last FROM device_progress WHERE device_id = ${principal.deviceId}`)
+  let last = Number(progress[0]?.last ?? 0)
+  const replays = changes.filter((c) => c.device_seq <= last).map((c) => c.device_seq)
+  const replayed = new Map(
+    replays.length === 0
+      ? []
+      : (
           await tx
-            .select()
-            .from(rows)
-            .where(and(eq(rows.tableName, t), eq(rows.rowId, id)))
-        )[0]
-        cache.set(k, row ? { stored: { fields: row.fields, versions: row.versions }, region: row.region, seq: row.serverSeq, writer: row.writerDevice } : null)
+            .select({ seq: changesLog.deviceSeq, result: changesLog.result })
+            .from(changesLog)
+            .where(and(eq(changesLog.deviceId, principal.deviceId), inArray(changesLog.deviceSeq, replays)))
+        ).map((r) => [r.seq, r.result as ChangeResult]),
+  )
+  // The batch's rows, locked against other pushes of the same rows (in one order: no deadlock) and
+  // read in one statement; then the rows they refer to and this device's earlier rejections of them.
+  const fresh = changes.filter((c) => c.device_seq > last)
+  const keys = uniqueKeys(fresh.map((c) => [c.table_name, c.row_id]))
+  const cache = new Map<string, Loaded | null>()
+  await loadRows(tx, keys, cache, concurrent)
+  await loadRows(tx, uniqueKeys(fresh.flatMap((c) => referencedRows(c, cache.get(rowKey(c.table_name, c.row_id))?.stored.fields))), cache, false)
+  const load = async (t: string, id: string) => {
+    await loadRows(tx, [[t, id]], cache, false)
+    return cache.get(rowKey(t, id)) ?? undefined
+  }
+  const batch: Batch = { writes: new Map(), conflicts: [], rejected: await rejectedRows(tx, principal.deviceId, keys), before: new Map() }
+  const aliases: VersionAliases = new Map()
+  const results: ChangeResult[] = []
+  const log: Record<string, unknown>[] = []
+  for (const change of changes) {
+    if (change.device_seq <= last) {
+      const answer = replayed.get(change.device_seq) ?? {
+        device_seq: change.device_seq,
+        change_id: change.change_id,
+        status: 'rejected',
+        reason: 'replay_unknown',
       }
-      return cache.get(k) ?? undefined
+      // Its answer still tells the later changes of this batch which versions the device holds.
+      for (const [field, held] of Object.entries(answer.server ?? {}))
+        if (held.outcome === 'same' && held.version) aliasSame(aliases, change, field, held.version)
+      results.push(answer)
+      continue
     }
-    const aliases: VersionAliases = new Map()
-    const results: ChangeResult[] = []
-    for (const change of changes) {
-      if (change.device_seq <= last) {
-        const answer = replayed.get(change.device_seq) ?? {
-          device_seq: change.device_seq,
-          change_id: change.change_id,
-          status: 'rejected',
-          reason: 'replay_unknown',
-        }
-        // Its answer still tells the later changes of this batch which versions the device holds.
-        for (const [field, held] of Object.entries(answer.server ?? {}))
-          if (held.outcome === 'same' && held.version) aliasSame(aliases, change, field, held.version)
-        results.push(answer)
-        continue
-      }
-      if (change.device_seq !== last + 1) throw new SeqGapError(last + 1)
-      const result = await applyOne(tx, principal, scope, change, load, aliases, (t, id, value) => cache.set(key(t, id), value), pullCursor)
-      await tx.insert(changesLog).values({
-        deviceId: principal.deviceId,
-        deviceSeq: change.device_seq,
-        changeId: change.change_id,
-        tableName: change.table_name,
-        rowId: change.row_id,
-        hlc: change.hlc,
-        op: change.op,
-        // A change refused for its values is logged without them (they may not even be storable).
-        fields: result.status === 'rejected' && result.reason?.startsWith('invalid_value') ? {} : change.fields,
-        base: change.base,
-        schemaVersion: change.schema_version,
-        result,
-      })
-      results.push(result)
-      last = change.device_seq
-    }
-    await tx
-      .insert(deviceProgress)
-      .values({ deviceId: principal.deviceId, lastDeviceSeq: last, lastPushAt: sql`now()` })
-      .onConflictDoUpdate({ target: deviceProgress.deviceId, set: { lastDeviceSeq: last, lastPushAt: sql`now()` } })
-    if (options.atomic && results.some((r) => r.status === 'rejected')) throw new BatchRejectedError(results)
-    crashPoint('server.push-applied')
-    return { results, lastDeviceSeq: last }
-  })
+    if (change.device_seq !== last + 1) throw new SeqGapError(last + 1)
+    const result = await applyOne(principal, scope, change, load, aliases, (t, id, value) => cache.set(rowKey(t, id), value), pullCursor, batch)
+    if (result.status === 'rejected') batch.rejected.add(rowKey(change.table_name, change.row_id))
+    log.push({
+      s: change.device_seq,
+      c: change.change_id,
+      t: change.table_name,
+      r: change.row_id,
+      h: change.hlc,
+      o: change.op,
+      // A change refused for its values is logged without them (they may not even be storable).
+      f: result.status === 'rejected' && result.reason?.startsWith('invalid_value') ? {} : change.fields,
+      b: change.base,
+      v: change.schema_version,
+      res: result,
+    })
+    results.push(result)
+    last = change.device_seq
+  }
+  if (options.atomic && results.some((r) => r.status === 'rejected')) throw new BatchRejectedError(results)
+  await writeBatch(tx, principal.deviceId, batch, log, last, concurrent)
+  crashPoint('server.push-applied')
+  return { results, lastDeviceSeq: last }
 }
 
 /** A stored row as push sees it: its merge state, region, seq and who wrote it. */
@@ -282,6 +332,180 @@ interface Loaded {
   region: string | null
   seq: number
   writer: string | null
+}
+
+/** A row as the batch writes it (keys short: they travel as JSON to jsonb_to_recordset). */
+interface RowWrite {
+  t: string
+  r: string
+  f: Record<string, unknown>
+  v: Record<string, string>
+  ver: string
+  reg: string | null
+  del: boolean
+  w: string | null
+}
+
+/** What a push batch writes, gathered change by change and written in a few statements at the end. */
+interface Batch {
+  /** The final state of every row the batch changes, and whether the server held it before. */
+  writes: Map<string, { row: RowWrite; existed: boolean }>
+  /** Field conflicts, in change order. */
+  conflicts: (FieldConflict & { table: string; rowId: string; deviceHlc: string; changeId: string })[]
+  /** Rows of which this device had a change rejected (before or in this batch). */
+  rejected: Set<string>
+  /** The region each written row had before the batch (its checksum changes too). */
+  before: Map<string, string | null>
+}
+
+const rowKey = (table: string, rowId: string) => `${table}\u0000${rowId}`
+const uniqueKeys = (keys: [string, string][]): [string, string][] => [...new Map(keys.map((k) => [rowKey(...k), k])).values()]
+const keysJson = (keys: [string, string][]) => JSON.stringify(keys.map(([t, r]) => ({ t, r })))
+
+/** Rows a change's region or parent check reads: what its table's region rule and parent_id point to. */
+function referencedRows(change: WireChange, stored: Record<string, unknown> | undefined): [string, string][] {
+  const fields = { ...stored, ...change.fields }
+  const rule = syncEntry(change.table_name)?.region
+  const out: [string, string][] = []
+  const target = rule?.kind === 'via' ? rule.table : rule?.kind === 'via_table_field' ? fields[rule.tableField] : undefined
+  const ref = rule && rule.kind !== 'self' && rule.kind !== 'global' ? fields[rule.field] : undefined
+  if (typeof target === 'string' && typeof ref === 'string') out.push([target, ref])
+  if (change.table_name === 'org_units' && typeof fields.parent_id === 'string') out.push(['org_units', fields.parent_id])
+  return out
+}
+
+/**
+ * Reads the listed rows not yet in the cache, in one statement (absent ones cached as null);
+ * `lock`: FOR UPDATE, in key order, so two pushes of the same rows wait for each other.
+ */
+async function loadRows(tx: HqTx, keys: [string, string][], cache: Map<string, Loaded | null>, lock: boolean): Promise<void> {
+  const wanted = keys.filter(([t, r]) => !cache.has(rowKey(t, r)))
+  if (wanted.length === 0) return
+  const found = await query<{
+    t: string
+    r: string
+    fields: Record<string, unknown>
+    versions: Record<string, string>
+    region: string | null
+    seq: string
+    writer: string | null
+  }>(
+    tx,
+    sql`SELECT x.table_name AS t, x.row_id AS r, x.fields, x.versions, x.region, x.server_seq::text AS seq, x.writer_device AS writer
+        FROM rows x JOIN jsonb_to_recordset(${keysJson(wanted)}::jsonb) AS k(t text, r text) ON x.table_name = k.t AND x.row_id = k.r
+        ${lock ? sql`ORDER BY x.table_name, x.row_id FOR UPDATE OF x` : sql``}`,
+  )
+  for (const [t, r] of wanted) cache.set(rowKey(t, r), null)
+  for (const row of found)
+    cache.set(rowKey(row.t, row.r), {
+      stored: { fields: row.fields, versions: row.versions },
+      region: row.region,
+      seq: Number(row.seq),
+      writer: row.writer,
+    })
+}
+
+/** The batch's rows of which this device had a change rejected earlier. */
+async function rejectedRows(tx: HqTx, deviceId: string, keys: [string, string][]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set()
+  const found = await query<{ t: string; r: string }>(
+    tx,
+    sql`SELECT DISTINCT l.table_name AS t, l.row_id AS r
+        FROM changes_log l JOIN jsonb_to_recordset(${keysJson(keys)}::jsonb) AS k(t text, r text) ON l.table_name = k.t AND l.row_id = k.r
+        WHERE l.device_id = ${deviceId} AND l.result->>'status' = 'rejected'`,
+  )
+  return new Set(found.map((row) => rowKey(row.t, row.r)))
+}
+
+/**
+ * Writes what a batch decided: its new rows (one insert) and changed rows (one update), each row
+ * taking the next server_seq; its conflicts (one read of the open ones, one update, one insert);
+ * its change log and the device's progress (one statement).
+ */
+async function writeBatch(tx: HqTx, deviceId: string, batch: Batch, log: Record<string, unknown>[], last: number, concurrent: boolean): Promise<void> {
+  const writes = [...batch.writes.values()]
+  if (writes.length > 0) {
+    if (concurrent) {
+      // Pulls hold their cursors below this batch's seqs until it ends; the per-region checksum
+      // rows the triggers update are locked in one order (no deadlock between two pushes).
+      const regions = [...new Set([...writes.map((w) => w.row.reg), ...batch.before.values()].map((r) => r ?? '(global)'))].sort()
+      await markInFlight(tx)
+      await tx.execute(
+        sql`SELECT 1 FROM region_checksums WHERE region_key IN (SELECT jsonb_array_elements_text(${JSON.stringify(regions)}::jsonb)) ORDER BY region_key FOR UPDATE`,
+      )
+    }
+    const inserts = writes.filter((w) => !w.existed).map((w) => w.row)
+    const updates = writes.filter((w) => w.existed).map((w) => w.row)
+    const recordset = (list: RowWrite[]) =>
+      sql`jsonb_to_recordset(${JSON.stringify(list)}::jsonb) AS x(t text, r text, f jsonb, v jsonb, ver text, reg text, del boolean, w text)`
+    if (inserts.length > 0) {
+      // A row another push inserted since this batch read it as absent is not overwritten: the batch runs again and merges into it.
+      const inserted = await query<{ one: number }>(
+        tx,
+        sql`INSERT INTO rows (table_name, row_id, fields, versions, version, region, deleted, server_seq, writer_device, updated_at)
+          SELECT t, r, f, v, ver, reg, del, nextval('server_seq'), w, now() FROM ${recordset(inserts)}
+          ON CONFLICT (table_name, row_id) DO NOTHING RETURNING 1 AS one`,
+      )
+      if (inserted.length !== inserts.length) throw new RowRaceError()
+    }
+    if (updates.length > 0)
+      await tx.execute(sql`UPDATE rows SET fields = x.f, versions = x.v, version = x.ver, region = x.reg, deleted = x.del,
+          server_seq = nextval('server_seq'), writer_device = x.w, updated_at = now()
+        FROM ${recordset(updates)} WHERE rows.table_name = x.t AND rows.row_id = x.r`)
+  }
+  if (batch.conflicts.length > 0) await writeConflicts(tx, deviceId, batch.conflicts)
+  await tx.execute(sql`WITH logged AS (
+      INSERT INTO changes_log (device_id, device_seq, change_id, table_name, row_id, hlc, op, fields, base, schema_version, result)
+      SELECT ${deviceId}, s, c, t, r, h, o, f, b, v, res FROM jsonb_to_recordset(${JSON.stringify(log)}::jsonb)
+        AS x(s bigint, c text, t text, r text, h text, o text, f jsonb, b jsonb, v integer, res jsonb))
+    INSERT INTO device_progress (device_id, last_device_seq, last_push_at) VALUES (${deviceId}, ${last}, now())
+    ON CONFLICT (device_id) DO UPDATE SET last_device_seq = excluded.last_device_seq, last_push_at = excluded.last_push_at`)
+}
+
+/** One open conflict per field: a later conflicting change refreshes it with the latest values. */
+async function writeConflicts(tx: HqTx, deviceId: string, list: Batch['conflicts']): Promise<void> {
+  const keys = uniqueKeys(list.map((c) => [c.table, c.rowId]))
+  const open = await query<{ id: string; t: string; r: string; field: string }>(
+    tx,
+    sql`SELECT DISTINCT ON (c.table_name, c.row_id, c.field) c.id, c.table_name AS t, c.row_id AS r, c.field FROM conflicts c
+        JOIN jsonb_to_recordset(${keysJson(keys)}::jsonb) AS k(t text, r text) ON c.table_name = k.t AND c.row_id = k.r
+        WHERE c.resolved_at IS NULL ORDER BY c.table_name, c.row_id, c.field, c.created_at, c.id`,
+  )
+  const fieldKey = (t: string, r: string, field: string) => `${rowKey(t, r)}\u0000${field}`
+  const ids = new Map(open.map((o) => [fieldKey(o.t, o.r, o.field), o.id]))
+  const inserted = new Set<string>()
+  const latest = new Map<string, Record<string, unknown>>()
+  for (const c of list) {
+    const k = fieldKey(c.table, c.rowId, c.field)
+    let id = ids.get(k)
+    if (!id) {
+      id = uuidv7()
+      ids.set(k, id)
+      inserted.add(id)
+    }
+    latest.set(id, {
+      id,
+      t: c.table,
+      r: c.rowId,
+      field: c.field,
+      sv: c.serverValue ?? null,
+      sh: c.serverHlc,
+      dv: c.deviceValue ?? null,
+      dh: c.deviceHlc,
+      ch: c.changeId,
+    })
+  }
+  const updates = [...latest.values()].filter((c) => !inserted.has(c.id as string))
+  const inserts = [...latest.values()].filter((c) => inserted.has(c.id as string))
+  const recordset = (items: Record<string, unknown>[]) =>
+    sql`jsonb_to_recordset(${JSON.stringify(items)}::jsonb) AS x(id text, t text, r text, field text, sv jsonb, sh text, dv jsonb, dh text, ch text)`
+  // JSON null stays a JSON null value, as the row-by-row writes stored it.
+  if (updates.length)
+    await tx.execute(sql`UPDATE conflicts SET server_value = x.sv, server_hlc = x.sh, device_value = x.dv, device_hlc = x.dh, device_id = ${deviceId}, change_id = x.ch
+      FROM ${recordset(updates)} WHERE conflicts.id = x.id`)
+  if (inserts.length)
+    await tx.execute(sql`INSERT INTO conflicts (id, table_name, row_id, field, server_value, server_hlc, device_value, device_hlc, device_id, change_id)
+      SELECT id, t, r, field, sv, sh, dv, dh, ${deviceId}, ch FROM ${recordset(inserts)}`)
 }
 
 /**
@@ -294,17 +518,12 @@ interface Loaded {
  * (Not the cursor of a later pull: pages pulled after the push skip past that version.)
  * A device that had a change of this row rejected still holds its own refused value: never clean.
  */
-async function cleanWriter(tx: HqTx, deviceId: string, change: WireChange, current: Loaded | undefined, pullCursor: number | undefined): Promise<boolean> {
+function cleanWriter(deviceId: string, change: WireChange, current: Loaded | undefined, pullCursor: number | undefined, rejected: Set<string>): boolean {
   if (current && current.writer !== deviceId && (pullCursor === undefined || current.seq > pullCursor)) return false
-  const rejected = await query<{ one: number }>(
-    tx,
-    sql`SELECT 1 AS one FROM changes_log WHERE table_name = ${change.table_name} AND row_id = ${change.row_id} AND device_id = ${deviceId} AND result->>'status' = 'rejected' LIMIT 1`,
-  )
-  return rejected.length === 0
+  return !rejected.has(rowKey(change.table_name, change.row_id))
 }
 
 async function applyOne(
-  tx: HqTx,
   principal: DevicePrincipal,
   scope: { read: Scope; write: Scope },
   change: WireChange,
@@ -312,6 +531,7 @@ async function applyOne(
   aliases: VersionAliases,
   remember: (t: string, id: string, value: Loaded) => void,
   pullCursor: number | undefined,
+  batch: Batch,
 ): Promise<ChangeResult> {
   const head = { device_seq: change.device_seq, change_id: change.change_id }
   const current = await load(change.table_name, change.row_id)
@@ -346,58 +566,27 @@ async function applyOne(
     change.table_name === 'org_units' ? await parentProblem(principal, scope.write, current?.stored.fields, outcome.next.fields, load) : undefined
   if (misplaced) return reject(misplaced)
   if (outcome.changed) {
-    const version = rowVersion(outcome.next.versions)
-    const clean = await cleanWriter(tx, principal.deviceId, change, current, pullCursor)
-    const values = {
-      fields: outcome.next.fields,
-      versions: outcome.next.versions,
-      version,
-      region,
-      deleted: outcome.next.fields.deleted_at != null,
-      serverSeq: await nextSeq(tx),
-      writerDevice: clean ? principal.deviceId : null,
-      updatedAt: sql`now()`,
+    const key = rowKey(change.table_name, change.row_id)
+    const previous = batch.writes.get(key)
+    if (!previous && current) batch.before.set(key, current.region)
+    const writer = cleanWriter(principal.deviceId, change, current, pullCursor, batch.rejected) ? principal.deviceId : null
+    const { fields, versions } = outcome.next
+    const row: RowWrite = {
+      t: change.table_name,
+      r: change.row_id,
+      f: fields,
+      v: versions,
+      ver: rowVersion(versions),
+      reg: region,
+      del: fields.deleted_at != null,
+      w: writer,
     }
-    await tx
-      .insert(rows)
-      .values({ tableName: change.table_name, rowId: change.row_id, ...values })
-      .onConflictDoUpdate({ target: [rows.tableName, rows.rowId], set: values })
-    remember(change.table_name, change.row_id, { stored: outcome.next, region, seq: values.serverSeq, writer: values.writerDevice })
+    batch.writes.set(key, { row, existed: previous ? previous.existed : current !== undefined })
+    // Its server_seq is taken when the batch is written: newer than any pull cursor.
+    remember(change.table_name, change.row_id, { stored: outcome.next, region, seq: Number.POSITIVE_INFINITY, writer })
   }
-  for (const c of outcome.conflicts) {
-    // One open conflict per field: a later conflicting change refreshes it with the latest values.
-    const open = await tx
-      .select({ id: conflicts.id })
-      .from(conflicts)
-      .where(and(eq(conflicts.tableName, change.table_name), eq(conflicts.rowId, change.row_id), eq(conflicts.field, c.field), isNull(conflicts.resolvedAt)))
-      .limit(1)
-    if (open[0]) {
-      await tx
-        .update(conflicts)
-        .set({
-          serverValue: c.serverValue ?? null,
-          serverHlc: c.serverHlc,
-          deviceValue: c.deviceValue ?? null,
-          deviceHlc: change.hlc,
-          deviceId: principal.deviceId,
-          changeId: change.change_id,
-        })
-        .where(eq(conflicts.id, open[0].id))
-      continue
-    }
-    await tx.insert(conflicts).values({
-      id: uuidv7(),
-      tableName: change.table_name,
-      rowId: change.row_id,
-      field: c.field,
-      serverValue: c.serverValue ?? null,
-      serverHlc: c.serverHlc,
-      deviceValue: c.deviceValue ?? null,
-      deviceHlc: change.hlc,
-      deviceId: principal.deviceId,
-      changeId: change.change_id,
-    })
-  }
+  for (const c of outcome.conflicts)
+    batch.conflicts.push({ ...c, table: change.table_name, rowId: change.row_id, deviceHlc: change.hlc, changeId: change.change_id })
   const result: ChangeResult = { ...head, status: outcome.status }
   if (Object.keys(outcome.server).length > 0) result.server = outcome.server
   return result
@@ -479,6 +668,8 @@ export type PullResult =
   | (Omit<Extract<PullResponse, { must_refetch: false }>, 'rows'> & ({ protocol: 1; rows: PulledRowV1[] } | { protocol: 2; wire: string[] }))
 
 export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQuery): Promise<PullResult> {
+  // Before the snapshot (visibleHorizon): rows above it may still be joined by rows below it.
+  const horizon = await visibleHorizon(db)
   return db.transaction(
     async (tx) => {
       const serverTime = new Date().toISOString()
@@ -520,13 +711,18 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
       const where = and(gt(rows.serverSeq, request.cursor), filter, own, excluded ? notInArray(rows.tableName, excluded) : undefined)
       let page: { serverSeq: number }[]
       let body: { protocol: 1; rows: PulledRowV1[] } | { protocol: 2; wire: string[] }
+      // Rows above the horizon wait for the next pull (cut: the checkpoint would count them).
+      const below = <T extends { serverSeq: number }>(list: T[]) => list.filter((r) => r.serverSeq <= horizon)
+      let cut = false
       if (request.protocol === 1) {
-        const list = await tx
+        const all = await tx
           .select()
           .from(rows)
           .where(where)
           .orderBy(rows.serverSeq)
           .limit(request.limit + 1)
+        const list = below(all)
+        cut = list.length < all.length
         page = list
         body = {
           protocol: 1,
@@ -535,7 +731,7 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
             .map((r) => ({ table_name: r.tableName, row_id: r.rowId, fields: r.fields, versions: r.versions, deleted: r.deleted, server_seq: r.serverSeq })),
         }
       } else {
-        const list = await tx
+        const all = await tx
           .select({
             serverSeq: rows.serverSeq,
             wire: sql<string>`json_build_array(${rows.tableName}, ${rows.rowId}, ${rows.packedVersions}->0, ${rows.fields}, nullif(${rows.packedVersions}->1, '{}'::jsonb))::text`,
@@ -544,6 +740,8 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
           .where(where)
           .orderBy(rows.serverSeq)
           .limit(request.limit + 1)
+        const list = below(all)
+        cut = list.length < all.length
         page = list
         body = { protocol: 2, wire: list.slice(0, request.limit).map((r) => r.wire) }
       }
@@ -559,7 +757,7 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
           )
         : undefined
       // Past the last row in scope, the cursor jumps to the newest seq: rows of other regions are never rescanned.
-      const nextCursor = hasMore ? page[request.limit - 1]!.serverSeq : Math.max(request.cursor, maxSeq)
+      const nextCursor = hasMore ? page[request.limit - 1]!.serverSeq : Math.max(request.cursor, Math.min(maxSeq, horizon))
       await tx
         .insert(deviceProgress)
         .values({ deviceId: principal.deviceId, lastPullCursor: request.cursor, pullScope: scope === '*' ? ['*'] : scope, lastPullAt: sql`now()` })
@@ -582,7 +780,7 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
       // Past the last page the cursor is at or past every row in this snapshot: the checkpoint is
       // the whole scope, read from the per-region aggregates the triggers keep.
       // An older device's checkpoint leaves out the tables it does not know: counted by a scan.
-      if (!hasMore)
+      if (!hasMore && !cut)
         response.checkpoint = { cursor: nextCursor, ...(excluded ? await checkpoint(tx, scope, nextCursor, excluded) : await scopeChecksum(tx, scope)) }
       return response
     },
