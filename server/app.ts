@@ -57,6 +57,65 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Admission for sync requests: at most `active` run at once (about the connection pool: more would
+ * only wait for a connection), at most `queued` wait, none longer than `maxWaitMs`. Beyond that HQ
+ * answers 429 HQ_BUSY with Retry-After (the time the queue ahead needs, by the recent service time),
+ * and the device comes back later, jittered, instead of piling up in memory and timing out.
+ */
+export class Admission {
+  private running = 0
+  private readonly waiting: { go: () => void }[] = []
+  /** Recent service time of a request, ms (moving average). */
+  private serviceMs = 50
+
+  constructor(readonly limits: { active: number; queued: number; maxWaitMs: number }) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limits.active) {
+      if (this.waiting.length >= this.limits.queued) throw this.busy()
+      await new Promise<void>((resolve, reject) => {
+        const entry = {
+          go: () => {
+            clearTimeout(timer)
+            resolve()
+          },
+        }
+        const timer = setTimeout(() => {
+          this.waiting.splice(this.waiting.indexOf(entry), 1)
+          reject(this.busy())
+        }, this.limits.maxWaitMs)
+        this.waiting.push(entry)
+      })
+    } else this.running++
+    const started = performance.now()
+    try {
+      return await work()
+    } finally {
+      this.serviceMs = this.serviceMs * 0.9 + (performance.now() - started) * 0.1
+      // The slot passes straight to the next in line (nobody overtakes it meanwhile).
+      const next = this.waiting.shift()
+      if (next) next.go()
+      else this.running--
+    }
+  }
+
+  /** Requests running and waiting now. */
+  get load(): { running: number; waiting: number } {
+    return { running: this.running, waiting: this.waiting.length }
+  }
+
+  private busy(): HttpError {
+    const seconds = Math.min(60, Math.max(1, Math.ceil(((this.waiting.length + this.running) / this.limits.active) * (this.serviceMs / 1000))))
+    return new HttpError(429, 'HQ_BUSY', `HQ is busy: ${this.running} sync requests running, ${this.waiting.length} waiting; try again in ${seconds} s`, {
+      retry_after_s: seconds,
+    })
+  }
+}
+
+/** Sync requests run at once and waiting when ServerOptions.admission is not given. */
+export const DEFAULT_ADMISSION = { active: 8, queued: 200, maxWaitMs: 20_000 }
+
 export interface ServerOptions {
   db: HqDb
   /** true, or pino options (tests pass a stream). Requests are logged without bodies; errors without values. */
@@ -69,6 +128,8 @@ export interface ServerOptions {
   enrolRateLimit?: { max: number; timeWindow: number }
   /** Where the basemap catalogue lives (hq:admin basemap add); none: no basemaps are offered. */
   basemapsDir?: string
+  /** Sync requests running at once and waiting (default DEFAULT_ADMISSION). */
+  admission?: { active: number; queued: number; maxWaitMs: number }
 }
 
 /**
@@ -174,6 +235,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     errorResponseBuilder: (_request, context) =>
       new HttpError(429, 'RATE_LIMITED', `too many enrolment attempts; try again in ${Math.ceil(context.ttl / 1000)} s`),
   })
+  const admission = new Admission(options.admission ?? DEFAULT_ADMISSION)
   const epoch = await startEpoch(db)
   app.log.info({ epoch }, 'store epoch started')
 
@@ -212,6 +274,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   })
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    if (error instanceof HttpError && error.code === 'HQ_BUSY') reply.header('retry-after', String(error.details?.retry_after_s ?? 1))
     if (error instanceof HttpError) return reply.status(error.status).send({ error: { code: error.code, message: error.message, details: error.details } })
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
       return reply
@@ -306,7 +369,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const changes = shape.current
         ? input.changes
         : input.changes.map((c) => ({ ...c, fields: fromDevice(shape, c.table_name, c.fields), base: fromDevice(shape, c.table_name, c.base) }))
-      const pushed = await push(db, principal, { changes }, Number.isSafeInteger(cursor) && cursor >= 0 ? cursor : undefined)
+      const pushed = await admission.run(() => push(db, principal, { changes }, Number.isSafeInteger(cursor) && cursor >= 0 ? cursor : undefined))
       const lastDeviceSeq = pushed.lastDeviceSeq
       const tables = new Map(changes.map((c) => [c.device_seq, c.table_name]))
       const results = shape.current
@@ -331,17 +394,19 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const query = parse(pullQuerySchema, request.query)
     const shape = checkVersions(query.protocol_version, query.schema_version)
     try {
-      const result = await pull(db, request.principal!, {
-        cursor: query.cursor,
-        limit: query.limit,
-        scope: query.scope,
-        regions: query.regions ? query.regions.split(',').filter(Boolean) : undefined,
-        skipOwn: query.skip_own === '1',
-        count: query.count === '1',
-        protocol: query.protocol_version < 2 ? 1 : 2,
-        ...(query.epoch ? { epoch: query.epoch } : {}),
-        ...(shape.missingTables.size ? { excludeTables: [...shape.missingTables] } : {}),
-      })
+      const result = await admission.run(() =>
+        pull(db, request.principal!, {
+          cursor: query.cursor,
+          limit: query.limit,
+          scope: query.scope,
+          regions: query.regions ? query.regions.split(',').filter(Boolean) : undefined,
+          skipOwn: query.skip_own === '1',
+          count: query.count === '1',
+          protocol: query.protocol_version < 2 ? 1 : 2,
+          ...(query.epoch ? { epoch: query.epoch } : {}),
+          ...(shape.missingTables.size ? { excludeTables: [...shape.missingTables] } : {}),
+        }),
+      )
       if (result.must_refetch) {
         if (result.reason === 'hq_restored' || result.reason === 'cursor_ahead')
           request.log.warn(

@@ -1,13 +1,42 @@
-// `npm run hq -- [--data-dir DIR] [--port N] [--host H] [--tls-cert FILE --tls-key FILE]`: starts
-// the HQ sync server on PGlite in DIR (default ./hq-data), or on PostgreSQL when DATABASE_URL is set.
-// With a certificate and key it serves HTTPS. Plain HTTP is for a TLS-terminating reverse proxy on
-// the same machine (--host 127.0.0.1, --trust-proxy) or development; on any other address it needs
-// --allow-insecure-http, since devices send names and phone numbers.
+// `npm run hq -- [--data-dir DIR] [--port N] [--host H] [--tls-cert FILE --tls-key FILE] [--workers N]`:
+// starts the HQ sync server on PGlite in DIR (default ./hq-data), or on PostgreSQL when DATABASE_URL
+// is set. With a certificate and key it serves HTTPS. Plain HTTP is for a TLS-terminating reverse
+// proxy on the same machine (--host 127.0.0.1, --trust-proxy) or development; on any other address
+// it needs --allow-insecure-http, since devices send names and phone numbers. `--help` says more.
+import cluster from 'node:cluster'
 import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
-import { buildServer } from './app'
+import { buildServer, DEFAULT_ADMISSION } from './app'
 import { hqBasemapsDir, makeHqDataPrivate } from './dataDir'
-import { openStore, StoreLockedError } from './db/client'
+import { defaultPoolSize, openStore, StoreLockedError } from './db/client'
+
+const HELP = `GridDesk HQ sync server
+
+  npm run hq -- [options]            PGlite in --data-dir, or PostgreSQL when DATABASE_URL is set
+
+  --data-dir DIR       PGlite data directory (default hq-data); one process at a time
+  --port N             (default 8787)      --host H   (default 127.0.0.1)
+  --tls-cert FILE --tls-key FILE           serve HTTPS (PEM)
+  --trust-proxy        behind a TLS reverse proxy: client address from X-Forwarded-For
+  --allow-insecure-http                    plain HTTP on a network address (development only)
+  --workers N          HQ processes sharing the port (PostgreSQL only; default 1). Every process
+                       is stateless: several hosts running \`npm run hq\` on one PostgreSQL behind a
+                       load balancer need no sticky sessions.
+  --pool N             PostgreSQL connections of the whole HQ (default ${defaultPoolSize()} on this machine: 2 per
+                       core + 2, 4–32), split between the workers
+  --max-active N       sync requests running at once per process (default: its connections; PGlite 2)
+  --max-queue N        sync requests waiting per process (default ${DEFAULT_ADMISSION.queued}); beyond, and after
+                       ${DEFAULT_ADMISSION.maxWaitMs / 1000} s of waiting, HQ answers 429 with Retry-After and devices retry, jittered
+
+Capacity (bench/hq-load.ts: each device pushes 150 changes and pulls, all at once; the demo
+county of 510k rows; HQ, the database and the load generator on one shared 2-core machine):
+  PGlite (embedded, the default): one connection, one query at a time, one process. Measured
+  CAPACITY_PGLITE
+  Use it for a pilot county; beyond that, or for several processes, PostgreSQL.
+  PostgreSQL: CAPACITY_PG
+  Pushes run side by side; add HQ processes (--workers) until the database's cores are the limit.
+  A province: one HQ per province on PostgreSQL (docs/deployment.md).`
 
 const { values } = parseArgs({
   options: {
@@ -18,45 +47,105 @@ const { values } = parseArgs({
     'tls-key': { type: 'string' },
     'trust-proxy': { type: 'boolean', default: false },
     'allow-insecure-http': { type: 'boolean', default: false },
+    workers: { type: 'string', default: '1' },
+    pool: { type: 'string' },
+    'max-active': { type: 'string' },
+    'max-queue': { type: 'string' },
+    help: { type: 'boolean', default: false },
   },
 })
-if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) {
-  console.error('Give both --tls-cert FILE and --tls-key FILE (PEM), or neither.')
+if (values.help) {
+  console.log(HELP)
+  process.exit(0)
+}
+const fail = (message: string): never => {
+  console.error(message)
   process.exit(2)
 }
+const count = (name: string, value: string | undefined, max: number) => {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > max) fail(`--${name} takes a whole number from 1 to ${max}`)
+  return n
+}
+const workers = count('workers', values.workers, 4 * availableParallelism())!
+const pool = count('pool', values.pool, 1000)
+const maxActive = count('max-active', values['max-active'], 10_000)
+const maxQueue = count('max-queue', values['max-queue'], 100_000)
+if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) fail('Give both --tls-cert FILE and --tls-key FILE (PEM), or neither.')
+if (workers > 1 && !process.env.DATABASE_URL) fail('--workers needs PostgreSQL (DATABASE_URL): a PGlite directory is open in one process only.')
 const https = values['tls-cert'] && values['tls-key'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) } : undefined
 const loopback = ['127.0.0.1', '::1', 'localhost'].includes(values.host)
-if (!https && !loopback && !values['allow-insecure-http']) {
-  console.error(
+if (!https && !loopback && !values['allow-insecure-http'])
+  fail(
     `Refusing to serve plain HTTP on ${values.host}: give --tls-cert and --tls-key, or listen on 127.0.0.1 behind a TLS reverse proxy (--trust-proxy). --allow-insecure-http overrides this for development only.`,
   )
-  process.exit(2)
-}
-// Names and phone numbers: nothing HQ writes is readable by other OS users of this machine.
-makeHqDataPrivate(values['data-dir'])
-const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: values['data-dir'], holder: 'the HQ server (npm run hq)' }).catch(
-  (error: unknown) => {
+
+const scheme = https ? 'https' : 'http'
+if (workers > 1 && cluster.isPrimary) {
+  // The primary migrates the store once, then forks the workers; they share the port (the
+  // primary hands out connections). A worker that dies is replaced.
+  const store = await openStore({ databaseUrl: process.env.DATABASE_URL, poolSize: 1 })
+  await store.close()
+  let stopping = false
+  for (let i = 0; i < workers; i++) cluster.fork()
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return
+    console.warn(`HQ worker ${worker.process.pid} exited (${signal ?? code}); starting another`)
+    cluster.fork()
+  })
+  const shutdown = () => {
+    stopping = true
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM')
+    setTimeout(() => process.exit(0), 5000).unref()
+    cluster.on('exit', () => Object.keys(cluster.workers ?? {}).length === 0 && process.exit(0))
+  }
+  process.on('SIGINT', shutdown)
+  process.on('SIGTERM', shutdown)
+  console.log(`GridDesk HQ on PostgreSQL with ${workers} workers, listening on ${scheme}://${values.host}:${values.port}`)
+} else {
+  const poolSize = Math.max(2, Math.ceil((pool ?? defaultPoolSize()) / workers))
+  // Names and phone numbers: nothing HQ writes is readable by other OS users of this machine.
+  makeHqDataPrivate(values['data-dir'])
+  const store = await openStore({
+    databaseUrl: process.env.DATABASE_URL,
+    dataDir: values['data-dir'],
+    holder: 'the HQ server (npm run hq)',
+    poolSize,
+    migrate: cluster.isPrimary,
+  }).catch((error: unknown) => {
     if (!(error instanceof StoreLockedError)) throw error
     console.error(error.message)
     process.exit(1)
-  },
-)
-const app = await buildServer({ db: store.db, logger: true, https, trustProxy: values['trust-proxy'], basemapsDir: hqBasemapsDir(values['data-dir']) })
-const shutdown = async () => {
-  await app.close()
-  await store.close()
-  process.exit(0)
+  })
+  // PGlite serves one query at a time: a few requests in flight keep it busy, more only wait.
+  const active = maxActive ?? (store.kind === 'postgres' ? poolSize : 2)
+  const admission = { active, queued: maxQueue ?? DEFAULT_ADMISSION.queued, maxWaitMs: DEFAULT_ADMISSION.maxWaitMs }
+  const app = await buildServer({
+    db: store.db,
+    logger: true,
+    https,
+    trustProxy: values['trust-proxy'],
+    admission,
+    basemapsDir: hqBasemapsDir(values['data-dir']),
+  })
+  const shutdown = async () => {
+    await app.close()
+    await store.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', shutdown)
+  process.on('SIGTERM', shutdown)
+  await app.listen({ port: Number(values.port), host: values.host })
+  if (cluster.isPrimary) {
+    console.log(
+      `GridDesk HQ on ${store.kind === 'postgres' ? `PostgreSQL (${poolSize} connections)` : `PGlite in ${values['data-dir']}`}, listening on ${scheme}://${values.host}:${values.port}`,
+    )
+    if (!https)
+      console.warn(
+        loopback
+          ? 'Plain HTTP on a loopback address: put a TLS reverse proxy in front (see SECURITY.md), or use --tls-cert/--tls-key.'
+          : 'WARNING: plain HTTP on a network address (--allow-insecure-http). Development only.',
+      )
+  }
 }
-process.on('SIGINT', shutdown)
-process.on('SIGTERM', shutdown)
-await app.listen({ port: Number(values.port), host: values.host })
-const scheme = https ? 'https' : 'http'
-console.log(
-  `GridDesk HQ on ${store.kind === 'postgres' ? 'PostgreSQL' : `PGlite in ${values['data-dir']}`}, listening on ${scheme}://${values.host}:${values.port}`,
-)
-if (!https)
-  console.warn(
-    loopback
-      ? 'Plain HTTP on a loopback address: put a TLS reverse proxy in front (see SECURITY.md), or use --tls-cert/--tls-key.'
-      : 'WARNING: plain HTTP on a network address (--allow-insecure-http). Development only.',
-  )

@@ -242,9 +242,22 @@ export async function push(
     try {
       return await db.transaction((tx) => pushBatch(tx, principal, changes, pullCursor, options, concurrent))
     } catch (error) {
-      if (!(error instanceof RowRaceError) || attempt >= 5) throw error
+      if (!(error instanceof RowRaceError || transient(error)) || attempt >= 5) throw error
     }
   }
+}
+
+/**
+ * A transaction PostgreSQL rolled back because another one ran beside it: a serialization failure
+ * (a pull's repeatable-read snapshot and the device's progress row written meanwhile, as when a
+ * device prefetches its next page) or a deadlock. Nothing was written: it runs again.
+ */
+function transient(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (code === '40001' || code === '40P01') return true
+  }
+  return false
 }
 
 async function pushBatch(
@@ -668,6 +681,16 @@ export type PullResult =
   | (Omit<Extract<PullResponse, { must_refetch: false }>, 'rows'> & ({ protocol: 1; rows: PulledRowV1[] } | { protocol: 2; wire: string[] }))
 
 export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQuery): Promise<PullResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await pullOnce(db, principal, request)
+    } catch (error) {
+      if (!transient(error) || attempt >= 5) throw error
+    }
+  }
+}
+
+async function pullOnce(db: HqDb, principal: DevicePrincipal, request: PullQuery): Promise<PullResult> {
   // Before the snapshot (visibleHorizon): rows above it may still be joined by rows below it.
   const horizon = await visibleHorizon(db)
   return db.transaction(

@@ -1,6 +1,7 @@
 // Opens the HQ store: PostgreSQL when DATABASE_URL is set, else embedded PGlite in a data
 // directory (or in memory for tests). Both run the same drizzle migrations from server/migrations.
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import type { PgDatabase, PgQueryResultHKT, PgTransactionConfig } from 'drizzle-orm/pg-core'
@@ -22,11 +23,17 @@ export interface HqStore {
   db: HqDb
   kind: 'pglite' | 'postgres'
   close(): Promise<void>
+  /** PostgreSQL connections this process may open (PGlite: one). */
+  poolSize?: number
 }
 
 export interface StoreOptions {
   /** PostgreSQL connection string; wins over dataDir. */
   databaseUrl?: string
+  /** PostgreSQL connections of this process (default defaultPoolSize()). */
+  poolSize?: number
+  /** Run the migrations (default true; the workers of `npm run hq --workers N` leave it to the primary). */
+  migrate?: boolean
   /** PGlite data directory; omitted: in memory. */
   dataDir?: string
 }
@@ -110,6 +117,8 @@ type SessionInternals = {
   schema: ConstructorParameters<typeof NodePgSession>[2]
   options: ConstructorParameters<typeof NodePgSession>[3]
 }
+const MIGRATION_LOCK = 0x67726d67 // 'grmg'
+
 /** The longest a request waits for a free PostgreSQL connection before HQ answers 503. */
 export const POOL_WAIT_MS = 15_000
 
@@ -163,11 +172,21 @@ function releaseClientsOnFailedBegin(): void {
   }
 }
 
+/**
+ * Connections that keep a PostgreSQL server busy without queueing inside it: about two per core
+ * of the machine (a sync request is short statements, CPU-bound in the database), at least 4, at
+ * most 32; shared by the workers of one HQ. PostgreSQL's max_connections must exceed the sum over
+ * the HQ processes using it.
+ */
+export function defaultPoolSize(cores = availableParallelism(), workers = 1): number {
+  return Math.max(2, Math.ceil(Math.min(32, Math.max(4, 2 * cores + 2)) / workers))
+}
+
 export async function openStore(options: StoreOptions & { holder?: string; onPoolError?: (error: Error) => void }): Promise<HqStore> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
-      max: 10,
+      max: options.poolSize ?? defaultPoolSize(),
       // A pool with no connection free for this long answers 503 (databaseUnavailable), never waits for ever.
       connectionTimeoutMillis: POOL_WAIT_MS,
       // A transaction left open by a lost client cannot hold its locks (a device's, a row's) for ever.
@@ -184,8 +203,18 @@ export async function openStore(options: StoreOptions & { holder?: string; onPoo
     pool.on('connect', (client) => client.on('error', () => undefined))
     releaseClientsOnFailedBegin()
     const db = drizzlePg(pool, { schema })
-    await migratePg(db, { migrationsFolder: MIGRATIONS_DIR })
-    return { db: db as unknown as HqDb, kind: 'postgres', close: () => pool.end() }
+    if (options.migrate !== false) {
+      // Several HQ processes may start at once on one database: one migrates, the others wait for it.
+      const holder = await pool.connect()
+      try {
+        await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
+        await migratePg(db, { migrationsFolder: MIGRATIONS_DIR })
+      } finally {
+        await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined)
+        holder.release()
+      }
+    }
+    return { db: db as unknown as HqDb, kind: 'postgres', close: () => pool.end(), poolSize: pool.options.max }
   }
   if (options.dataDir) makeDataDirPrivate(options.dataDir)
   const unlock = options.dataDir ? lockDataDir(options.dataDir, options.holder ?? 'an HQ process') : () => undefined

@@ -38,6 +38,14 @@ beforeAll(async () => {
           .end(JSON.stringify({ error: { code: 'HQ_UNAVAILABLE', message: 'database unavailable', details: { retry_after_s: 1 } } }))
       return res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
     }
+    if (req.url?.startsWith('/proxy-busy')) {
+      // A reverse proxy's own limit in front of HQ: plain text, the wait only in Retry-After.
+      const n = (busyCounts.get(req.url) ?? 0) + 1
+      busyCounts.set(req.url, n)
+      if (n <= Number(req.url.split('/')[2]))
+        return res.writeHead(429, { 'content-type': 'text/html', 'retry-after': '3' }).end('<html>429 Too Many Requests</html>')
+      return res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
+    }
     if (req.url?.startsWith('/busy')) {
       // Busy for the first N requests of this path, then an answer.
       const n = (busyCounts.get(req.url) ?? 0) + 1
@@ -147,6 +155,18 @@ describe('HQ busy (429 HQ_BUSY)', () => {
     expect(error).toBeInstanceOf(SyncHttpError)
     expect(error).toMatchObject({ status: 429, code: 'HQ_BUSY' })
     expect(busyCounts.get('/busy/9/b')).toBe(3)
+  })
+
+  it('a proxy in front of HQ answering 429 in its own words: waits its Retry-After, jittered, then sends again', async () => {
+    const c = client()
+    const waits: number[] = []
+    c.busyRetry = { retries: 6, sleep: async (ms) => void waits.push(ms) }
+    expect(await c.request('GET', '/proxy-busy/2/a')).toEqual({ ok: true })
+    expect(waits).toHaveLength(2)
+    waits.forEach((ms, i) => {
+      expect(ms).toBeGreaterThanOrEqual(3000 * 2 ** i)
+      expect(ms).toBeLessThanOrEqual(6000 * 2 ** i)
+    })
   })
 
   it('spreads devices turned away together, and never waits over a minute', () => {

@@ -214,14 +214,33 @@ export class HqClient {
     } catch {
       // A body cut short in a way the transport did not notice: the link's fault when it was a success.
       if (response.ok && text.length > 0) throw networkError('cut', 'the answer ended early')
+      // A proxy or load balancer in front of HQ turning the request away for now (429, 503): as busy HQ is.
+      const turnedAway = busyCodeOf(response.status)
+      if (turnedAway)
+        throw new SyncHttpError(response.status, turnedAway, `HQ is not taking requests now (HTTP ${response.status})`, {
+          notJson: true,
+          retry_after_s: retryAfterSeconds(response),
+        })
       throw new SyncHttpError(response.status, 'INTERNAL', `the server answered something that is not JSON (HTTP ${response.status})`, { notJson: true })
     }
     if (!response.ok) {
       const error = (json as SyncErrorBody | undefined)?.error
-      throw new SyncHttpError(response.status, error?.code ?? 'INTERNAL', error?.message ?? `HTTP ${response.status}`, error?.details)
+      const code = error?.code ?? busyCodeOf(response.status) ?? 'INTERNAL'
+      // The wait HQ asks for: in the body's details, else in the Retry-After header.
+      const details = code === 'HQ_BUSY' || code === 'HQ_UNAVAILABLE' ? { retry_after_s: retryAfterSeconds(response), ...error?.details } : error?.details
+      throw new SyncHttpError(response.status, code, error?.message ?? `HTTP ${response.status}`, details)
     }
     return json as T
   }
+}
+
+/** What a 429 or 503 without HQ's error code means: busy (retried with its Retry-After), or HQ unavailable for a moment. */
+const busyCodeOf = (status: number): 'HQ_BUSY' | 'HQ_UNAVAILABLE' | undefined => (status === 429 ? 'HQ_BUSY' : status === 503 ? 'HQ_UNAVAILABLE' : undefined)
+
+/** Retry-After in seconds (the HTTP-date form is not used by HQ or common proxies' limits): undefined when absent or not a number. */
+function retryAfterSeconds(response: Response): number | undefined {
+  const seconds = Number(response.headers.get('retry-after') ?? Number.NaN)
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined
 }
 
 /** The longest wait before sending again a request HQ's database cut (503 HQ_UNAVAILABLE). */
