@@ -1,15 +1,20 @@
 // An empty device's first pull written as a bulk load (electron/core/db/repos/bulkLoad.ts) ends
 // with exactly the store a row-by-row pull gives: the same derived tables (search, rollups, last
 // visits), the same indexes and triggers; and no way out of the pull — a dropped link, a crash —
-// leaves a store without them.
+// leaves a store without them. And the pages of such a pull come compressed for the link.
 import { rmSync } from 'node:fs'
+import { get } from 'node:http'
+import { brotliDecompressSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openCore } from '../electron/core/app'
 import { beginBulkLoad, bulkLoadPending } from '../electron/core/db/repos/bulkLoad'
 import { REPO_ROOT } from '../electron/core/resources'
 import { enrol, runSync } from '../electron/core/sync/engine'
-import type { FetchLike } from '../electron/core/sync/hqClient'
+import { HqClient, type FetchLike } from '../electron/core/sync/hqClient'
 import { openTestCore } from '../electron/core/testing'
+import { PROTOCOL_VERSION, type EnrolResponse } from '../shared/sync/protocol'
+import { SYNC_SCHEMA_VERSION } from '../shared/sync/versions'
+import { FAST_LINK_KBPS } from './app'
 import { startTestHq, type TestHq } from './testing'
 
 type Device = ReturnType<typeof openTestCore>
@@ -105,5 +110,39 @@ describe('a first pull as a bulk load', () => {
       reopened.close()
       rmSync(d.dataDir, { recursive: true, force: true })
     }
+  })
+
+  it('a device on a fast link gets cheaper compression (it says its rate from the second page on); a slow link the densest', async () => {
+    const d = await enrolled()
+    const rates: (string | null)[] = []
+    const watching: FetchLike = (url, init) => {
+      if (url.includes('/v1/pull')) rates.push(new URL(url).searchParams.get('link_kbps'))
+      return fetch(url, init as RequestInit)
+    }
+    expect((await runSync(d.ctx, { pullLimit: 700, fetch: watching })).checkpoint).toBe('ok')
+    expect(rates[0]).toBeNull()
+    expect(rates.length).toBeGreaterThan(3)
+    for (const rate of rates.slice(1)) expect(Number(rate)).toBeGreaterThan(0)
+
+    const { token } = await new HqClient(hq.url).request<EnrolResponse>('POST', '/v1/enrol', { code: await hq.code('county'), deviceName: 'raw' })
+    const page = async (linkKbps?: number) => {
+      const query = `cursor=0&limit=2000&protocol_version=${PROTOCOL_VERSION}&schema_version=${SYNC_SCHEMA_VERSION}${linkKbps === undefined ? '' : `&link_kbps=${linkKbps}`}`
+      // node:http, which leaves the body as it came (fetch would decompress it).
+      const { encoding, compressed } = await new Promise<{ encoding?: string; compressed: Buffer }>((resolve, reject) =>
+        get(`${hq.url}/v1/pull?${query}`, { headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'br' } }, (response) => {
+          const chunks: Buffer[] = []
+          response.on('data', (c: Buffer) => chunks.push(c))
+          response.on('end', () => resolve({ encoding: response.headers['content-encoding'], compressed: Buffer.concat(chunks) }))
+        }).on('error', reject),
+      )
+      expect(encoding).toBe('br')
+      return { compressed: compressed.length, body: JSON.parse(brotliDecompressSync(compressed).toString()).rows as unknown[] }
+    }
+    const slow = await page(64)
+    const unsaid = await page()
+    const fast = await page(FAST_LINK_KBPS)
+    expect(fast.body).toEqual(slow.body)
+    expect(unsaid.compressed).toBe(slow.compressed)
+    expect(fast.compressed).toBeGreaterThan(slow.compressed)
   })
 })

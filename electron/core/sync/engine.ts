@@ -467,9 +467,19 @@ async function pullPages(run: RunState): Promise<Next> {
     if (!options.pullLimit) pageRows = nextPageRows(pageRows, rows, millis)
   }
   let prefetched: { key: string; response: Promise<{ page: PullResponse; sentAt: number; receivedAt: number }> } | undefined
+  // The download rate of the last page (kbit/s, HQ's build time included): HQ compresses more
+  // cheaply for a fast link. Not part of a prefetch's key: it changes with every page.
+  let linkKbps: number | undefined
   const requestPage = (params: URLSearchParams) => {
     const sentAt = ctx.change.clock.wallTime()
-    const response = client.request<PullResponse>('GET', `/v1/pull?${params}`).then((page) => ({ page, sentAt, receivedAt: ctx.change.clock.wallTime() }))
+    const bytesBefore = client.traffic.bytesReceived
+    const query = new URLSearchParams(params)
+    if (linkKbps !== undefined) query.set('link_kbps', String(linkKbps))
+    const response = client.request<PullResponse>('GET', `/v1/pull?${query}`).then((page) => {
+      const receivedAt = ctx.change.clock.wallTime()
+      linkKbps = Math.round(((client.traffic.bytesReceived - bytesBefore) * 8) / Math.max(1, receivedAt - sentAt))
+      return { page, sentAt, receivedAt }
+    })
     response.catch(() => undefined) // a dropped prefetch's failure is nobody's error
     return response
   }
