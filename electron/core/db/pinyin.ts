@@ -2,7 +2,12 @@
 // ("zs"), so a Chinese user can find 张三 by either. Registered as the SQLite function
 // pinyin_key(text, 'full' | 'initials') on every connection; the customer search triggers
 // (migrations/0004_customer_search.sql) call it, so every write path keeps the index in step.
-import { pinyin } from 'pinyin-pro'
+// pinyin-pro (its dictionaries take a quarter of a second to load) is required on the first name
+// that needs a key, not at start-up: a SQLite function is synchronous, so it cannot await import().
+import { createRequire } from 'node:module'
+
+let pinyinPro: typeof import('pinyin-pro') | undefined
+const loadPinyin = () => (pinyinPro ??= createRequire(import.meta.url)('pinyin-pro') as typeof import('pinyin-pro'))
 
 const HAN = /\p{Script=Han}/u
 const LETTERS = /^[a-zv]+$/
@@ -15,7 +20,7 @@ export function pinyinKey(text: string | null | undefined, mode: PinyinMode): st
   let syllables: string[]
   try {
     // surname: 'head' reads 曾/单/区 as surnames (zeng, shan, ou); v: ü is typed as v.
-    syllables = pinyin(text, { toneType: 'none', type: 'array', surname: 'head', v: true })
+    syllables = loadPinyin().pinyin(text, { toneType: 'none', type: 'array', surname: 'head', v: true })
   } catch {
     syllables = []
   }

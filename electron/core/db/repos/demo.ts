@@ -2,7 +2,8 @@
 // master data: it is written without outbox entries, so it is never pushed to a real HQ.
 import { getTableColumns, getTableName } from 'drizzle-orm'
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core'
-import { DIVISIONS_SOURCE, type DemoCounty } from '../../demo/generate'
+import type { DemoCounty } from '../../demo/generate'
+import { DIVISIONS_SOURCE } from '../../demo/source'
 import type { Db } from '../client'
 import * as schema from '../schema'
 import { forgetChecksum } from './sync'
