@@ -1,5 +1,7 @@
 // Cold start only, on an existing (demo-loaded) data dir — e.g. one kept by `npm run bench -- --keep`.
-//   npx tsx bench/coldstart.ts --data-dir DIR [--runs 3] [--runner bundle|prebuilt|tsx]
+//   npx tsx bench/coldstart.ts --data-dir DIR [--runs 3] [--runner bundle|prebuilt|tsx] [--cpu-prof DIR]
+// --cpu-prof DIR: a V8 CPU profile of each server process (spawn to stop, after the map is drawn) in DIR.
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { RENDERER_DIR, REPO_ROOT } from '../electron/core/resources'
 import { measureColdStart } from './lib/coldstart'
@@ -9,8 +11,12 @@ const values = benchArgs(import.meta.filename, {
   'data-dir': { type: 'string' },
   runs: { type: 'string', default: '3' },
   runner: { type: 'string', default: 'bundle' },
+  'cpu-prof': { type: 'string' },
 })
 if (!values['data-dir']) throw new Error('--data-dir is required')
+// A dir kept by a bench (bench/lib/county.ts) has its store key beside it; the server process inherits it.
+const keptKey = `${values['data-dir'].replace(/\/+$/, '')}.key`
+if (!process.env.GRIDDESK_KEY_FILE && existsSync(keptKey)) process.env.GRIDDESK_KEY_FILE = keptKey
 const result = await measureColdStart({
   repoRoot: REPO_ROOT,
   rendererDir: RENDERER_DIR,
@@ -20,6 +26,7 @@ const result = await measureColdStart({
   buildDir: join(REPO_ROOT, 'bench', 'results', 'build'),
   timeoutMs: 30_000,
   log: (l) => console.log(l),
+  cpuProfDir: values['cpu-prof'],
 })
 for (const w of result.warnings) console.log(`WARNING: ${w}`)
 if (result.skipReason) console.log(`SKIPPED map-ready: ${result.skipReason}`)

@@ -60,7 +60,7 @@ if (plan.run !== 'none') build()
 if (plan.run === 'electron') run(plan.binary, ['.', ...args], { GRIDDESK_NATIVE_BINDING: plan.nativeBinding })
 else if (plan.run === 'browser') {
   console.log('Browser mode (asked for): open the address printed below in a browser on this machine.')
-  run(npx, ['tsx', 'electron/devserver/main.ts', ...args])
+  run(process.execPath, ['out/main/devserver.js', ...args])
 } else {
   console.error(plan.message)
   process.exit(1)

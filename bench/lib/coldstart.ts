@@ -7,6 +7,7 @@ import { join, relative } from 'node:path'
 import { createInterface } from 'node:readline'
 import { build } from 'esbuild'
 import { chromium } from 'playwright-core'
+import { BUNDLED_DEPS } from '../../scripts/bundledDeps'
 import { median } from './stats'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -69,13 +70,15 @@ export function probeRenderer(repoRoot: string, rendererDir: string): { built: b
 }
 
 /**
- * Bundles bench/serve-for-bench.ts to plain JS (deps external, like electron-vite's main build),
- * with code splitting: handlers load heavy modules (turf, exceljs, pdfkit) with dynamic import,
- * and an unsplit bundle would hoist them all into start-up.
+ * Bundles bench/serve-for-bench.ts to plain JS as electron-vite builds the shells' entries: the
+ * packages start-up needs (scripts/bundledDeps.ts) bundled in, the rest external, with code
+ * splitting: handlers load heavy modules (turf, exceljs, pdfkit) with dynamic import, and an
+ * unsplit bundle would hoist them all into start-up.
  */
 export async function bundleServer(repoRoot: string, outDir: string): Promise<string> {
   mkdirSync(outDir, { recursive: true })
   const outfile = join(outDir, 'serve-for-bench.mjs')
+  const bundled = (path: string) => BUNDLED_DEPS.some((dep) => path === dep || path.startsWith(`${dep}/`))
   await build({
     entryPoints: { 'serve-for-bench': join(repoRoot, 'bench', 'serve-for-bench.ts') },
     outdir: outDir,
@@ -85,7 +88,17 @@ export async function bundleServer(repoRoot: string, outDir: string): Promise<st
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    plugins: [
+      {
+        name: 'external-packages',
+        setup(b) {
+          // A bare specifier (a package, not a relative path) stays external unless start-up needs it.
+          b.onResolve({ filter: /^[^./]/ }, (args) => (bundled(args.path) ? undefined : { path: args.path, external: true }))
+        },
+      },
+    ],
+    // The bundled packages are CommonJS in part: their require() of Node's modules needs a require.
+    banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
     logLevel: 'error',
   })
   return outfile
@@ -113,6 +126,8 @@ export interface ColdStartOptions {
   buildDir: string
   timeoutMs: number
   log: (line: string) => void
+  /** Writes a V8 CPU profile of each server process there (node --cpu-prof). */
+  cpuProfDir?: string
 }
 
 export async function measureColdStart(o: ColdStartOptions): Promise<ColdStartResult> {
@@ -134,6 +149,7 @@ export async function measureColdStart(o: ColdStartOptions): Promise<ColdStartRe
     warnings.push(`reused the bundle built ${statSync(bundle).mtime.toISOString()}; it may not match the current tree`)
     command = [process.execPath, bundle]
   } else command = [process.execPath, '--import', 'tsx', join(o.repoRoot, 'bench', 'serve-for-bench.ts')]
+  if (o.cpuProfDir) command.splice(1, 0, '--cpu-prof', '--cpu-prof-dir', o.cpuProfDir)
   const args = ['--data-dir', o.dataDir, '--resources-dir', o.repoRoot, '--renderer-dir', o.rendererDir]
 
   const runs: ColdStartRun[] = []
