@@ -219,6 +219,14 @@ if (!flags['skip-map']) {
       await page.waitForFunction(() => performance.getEntriesByName('griddesk:layers').length > 0)
       wall.push(performance.now() - t)
       firstRender.push(await page.evaluate(() => performance.getEntriesByName('griddesk:layers')[0]!.duration))
+      // Where the time went: each /rpc call's start and end, in ms from the measure's start.
+      const calls = await page.evaluate(() => {
+        const start = performance.getEntriesByName('griddesk:layers-start')[0]!.startTime
+        return (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+          .filter((e) => e.name.includes('/rpc/'))
+          .map((e) => `${e.name.split('/rpc/')[1]} ${Math.round(e.startTime - start)}..${Math.round(e.responseEnd - start)}`)
+      })
+      log(`  run ${run + 1}: first render ${Math.round(firstRender.at(-1)!)} ms; calls (ms from data in hand): ${calls.join(', ')}`)
       // Recolour: switch indicators a few times through the UI.
       const metrics = ['户数', '档案完整度', '距上次拜访', '渗透率']
       for (const [i, metric] of metrics.entries()) {

@@ -50,6 +50,31 @@ export interface MapCustomer {
   lat: number
 }
 
+/** Key customers close together at a zoom, as one bubble; clicking it zooms to `expansionZoom`. */
+export interface MapCustomerCluster {
+  kind: 'cluster'
+  /** Stable for this zoom and data. */
+  key: number
+  count: number
+  lon: number
+  lat: number
+  /** The zoom at which the cluster falls apart. */
+  expansionZoom: number
+}
+
+/**
+ * The customers layer for one view: clusters and single customers in the box at the zoom,
+ * clustered in the core (never every customer as JSON), positions in WGS-84.
+ */
+export interface MapCustomersView {
+  /** Key customers with a position, in the whole store. */
+  total: number
+  items: (MapCustomerCluster | (MapCustomer & { kind: 'customer' }))[]
+}
+
+/** Highest zoom at which customers are clustered; above it every customer is its own dot. */
+export const CUSTOMER_CLUSTER_MAX_ZOOM = 16
+
 export const gridCheckKinds = ['overlap', 'gap', 'village_outside', 'village_multiple', 'village_other_grid'] as const
 export type GridCheckKind = (typeof gridCheckKinds)[number]
 
@@ -103,7 +128,16 @@ const zooms = { minzoom: z.number().int().min(0).max(22), maxzoom: z.number().in
 
 export const mapApi = {
   'map.choropleth': { input: z.object({}).strict(), output: out<MapChoropleth>() },
-  'map.customers': { input: z.object({}).strict(), output: out<MapCustomer[]>() },
+  'map.customers': {
+    input: z
+      .object({
+        /** [west, south, east, north] in WGS-84 degrees. */
+        bbox: z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90), z.number().min(-180).max(180), z.number().min(-90).max(90)]),
+        zoom: z.number().int().min(0).max(22),
+      })
+      .strict(),
+    output: out<MapCustomersView>(),
+  },
   'grids.check': {
     input: z.object({ minAreaM2: z.number().min(0).max(1e9).default(10_000) }).strict(),
     output: out<GridCheck>(),

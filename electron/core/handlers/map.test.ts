@@ -69,16 +69,45 @@ describe('map layers on the demo county', () => {
     expect(shareAgainst(null)).toEqual({ telecom: null, unicom: null, broadnet: null })
   })
 
-  it('lists key customers with tier and position for the clustered layer', async () => {
-    const customers = await core.call('map.customers', {})
-    expect(customers).toHaveLength(360)
-    expect(customers[0]).toEqual({
+  it('clusters key customers in the core for the view asked: every customer counted once, none sent whole', async () => {
+    const county: [number, number, number, number] = [100, 15, 120, 30]
+    const far = await core.call('map.customers', { bbox: county, zoom: 6 })
+    expect(far.total).toBe(360)
+    // Zoomed out, a few bubbles hold them all.
+    expect(far.items.length).toBeLessThan(20)
+    const counted = (items: typeof far.items) => items.reduce((n, item) => n + (item.kind === 'cluster' ? item.count : 1), 0)
+    expect(counted(far.items)).toBe(360)
+    const bubble = far.items.find((item) => item.kind === 'cluster')!
+    expect(bubble).toEqual({
+      kind: 'cluster',
+      key: expect.any(Number),
+      count: expect.any(Number),
+      lon: expect.any(Number),
+      lat: expect.any(Number),
+      expansionZoom: expect.any(Number),
+    })
+    expect(bubble.expansionZoom).toBeGreaterThan(6)
+    // Zoomed in past the cluster zoom, every customer in the box is its own dot, with tier and name.
+    const near = await core.call('map.customers', { bbox: county, zoom: 17 })
+    expect(near.items).toHaveLength(360)
+    expect(near.items[0]).toEqual({
+      kind: 'customer',
       id: expect.any(String),
       name: expect.any(String),
       tier: expect.stringMatching(/^[ABC]$/),
       lon: expect.any(Number),
       lat: expect.any(Number),
     })
+    // A box elsewhere holds none.
+    expect((await core.call('map.customers', { bbox: [0, 0, 1, 1], zoom: 10 })).items).toEqual([])
+    // A change of the store is seen at the next call (the index is rebuilt).
+    const moved = near.items[0]!
+    await core.call('customers.update', { id: (moved as { id: string }).id, patch: { name: '新名字' } })
+    const after = await core.call('map.customers', { bbox: county, zoom: 17 })
+    expect(after.items.find((item) => item.kind === 'customer' && item.id === (moved as { id: string }).id)).toMatchObject({ name: '新名字' })
+    // Bad boxes and zooms are refused.
+    await expect(core.call('map.customers', { bbox: [0, 0, 200, 1], zoom: 10 } as never)).rejects.toMatchObject({ code: 'VALIDATION' })
+    await expect(core.call('map.customers', { bbox: county, zoom: 1.5 } as never)).rejects.toMatchObject({ code: 'VALIDATION' })
   })
 
   it('finds no overlaps, gaps or stray villages in the demo county (slivers under 1 ha are noise)', async () => {

@@ -1,20 +1,16 @@
-// Key customers as a clustered layer: supercluster indexes the points once; on every move the
-// clusters in view are drawn as plain Leaflet markers (a count bubble per cluster, a small dot
-// coloured by tier per customer). No markercluster plugin: nothing depends on React-Leaflet's
-// internals, and 20k points cost one index build.
-import { circleMarker, divIcon, layerGroup, marker } from 'leaflet'
-import { useEffect, useMemo } from 'react'
+// Key customers as a clustered layer. The core clusters them (map.customers): on every move the
+// page asks for the clusters in view at the zoom and draws them as plain Leaflet markers (a count
+// bubble per cluster, a small dot coloured by tier per customer). The page never holds every
+// customer: a county's 20,000 were 2 MB of JSON and a second index in the page.
+import { circleMarker, divIcon, layerGroup, marker, type Map as LeafletMap } from 'leaflet'
+import { useEffect, useRef } from 'react'
 import { useMap } from 'react-leaflet'
-import Supercluster from 'supercluster'
+import type { BasemapCrs, MapCustomer, MapCustomersView } from '../../../shared/api/map'
+import { call } from '../api/client'
+import { pointFromDisplay, pointToDisplay } from './displayCrs'
 import { NO_TIER_COLOUR, TIER_COLOURS } from './symbols'
 
-export interface ClusterPoint {
-  id: string
-  name: string
-  tier: 'A' | 'B' | 'C' | null
-  /** [lat, lng] in the display CRS. */
-  position: [number, number]
-}
+export type ClusterPoint = Pick<MapCustomer, 'id' | 'name' | 'tier'>
 
 function textElement(text: string): HTMLElement {
   const span = document.createElement('span')
@@ -22,58 +18,87 @@ function textElement(text: string): HTMLElement {
   return span
 }
 
-export function CustomerClusters({ points, label }: { points: ClusterPoint[]; label: (point: ClusterPoint) => string }) {
+const clamp = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, n))
+
+/** The view, padded by a fifth, as [west, south, east, north] in WGS-84. */
+function viewBox(map: LeafletMap, crs: BasemapCrs): [number, number, number, number] {
+  const b = map.getBounds().pad(0.2)
+  const [west, south] = pointFromDisplay(b.getSouth(), b.getWest(), crs)
+  const [east, north] = pointFromDisplay(b.getNorth(), b.getEast(), crs)
+  return [clamp(west, -180, 180), clamp(south, -90, 90), clamp(east, -180, 180), clamp(north, -90, 90)]
+}
+
+export function CustomerClusters({
+  crs,
+  label,
+  reloadKey,
+  onDrawn,
+}: {
+  crs: BasemapCrs
+  label: (point: ClusterPoint) => string
+  /** Changes when the customers may have changed (after a sync): the view is asked again. */
+  reloadKey?: number
+  /** Called after each drawing of an answer (the map page's first-render measure waits for the first). */
+  onDrawn?: () => void
+}) {
   const map = useMap()
-  const index = useMemo(() => {
-    const cluster = new Supercluster<{ i: number }>({ radius: 56, maxZoom: 16 })
-    cluster.load(points.map((p, i) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [p.position[1], p.position[0]] }, properties: { i } })))
-    return cluster
-  }, [points])
+  const drawn = useRef(onDrawn)
+  drawn.current = onDrawn
 
   useEffect(() => {
     if (!map.getPane('customers')) map.createPane('customers').style.zIndex = '460'
     const group = layerGroup().addTo(map)
-    const draw = () => {
+    // Only the answer to the latest view is drawn: a slow answer to an earlier one is dropped.
+    let asked = 0
+    let closed = false
+    const draw = (view: MapCustomersView) => {
       group.clearLayers()
-      const b = map.getBounds().pad(0.2)
-      const zoom = Math.round(map.getZoom())
-      for (const feature of index.getClusters([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], zoom)) {
-        const [lng, lat] = feature.geometry.coordinates as [number, number]
-        const props = feature.properties as { cluster?: boolean; cluster_id?: number; point_count?: number; i?: number }
-        if (props.cluster) {
-          const count = props.point_count!
+      for (const item of view.items) {
+        const at = pointToDisplay(item.lon, item.lat, crs)
+        if (item.kind === 'cluster') {
+          const count = item.count
           const size = count < 10 ? 26 : count < 100 ? 32 : count < 1000 ? 38 : 44
-          const bubble = marker([lat, lng], {
+          const bubble = marker(at, {
             pane: 'customers',
             icon: divIcon({ className: 'customer-cluster', html: `<span>${count}</span>`, iconSize: [size, size] }),
             keyboard: false,
           })
-          bubble.on('click', () => map.flyTo([lat, lng], Math.min(index.getClusterExpansionZoom(props.cluster_id!), 17), { duration: 0.4 }))
+          bubble.on('click', () => map.flyTo(at, Math.min(item.expansionZoom, 17), { duration: 0.4 }))
           group.addLayer(bubble)
         } else {
-          const point = points[props.i!]!
-          const dot = circleMarker([lat, lng], {
+          const dot = circleMarker(at, {
             pane: 'customers',
             radius: 5,
             color: '#ffffff',
             weight: 1.5,
-            fillColor: point.tier ? TIER_COLOURS[point.tier] : NO_TIER_COLOUR,
+            fillColor: item.tier ? TIER_COLOURS[item.tier] : NO_TIER_COLOUR,
             fillOpacity: 0.95,
             className: 'customer-point',
           })
           // A DOM node, never a string: Leaflet sets string content as innerHTML, and names arrive
           // from other devices through sync.
-          dot.bindTooltip(() => textElement(label(point)), { direction: 'top', offset: [0, -4] })
+          dot.bindTooltip(() => textElement(label(item)), { direction: 'top', offset: [0, -4] })
           group.addLayer(dot)
         }
       }
+      drawn.current?.()
     }
-    draw()
-    map.on('moveend', draw)
+    const ask = () => {
+      const turn = ++asked
+      call('map.customers', { bbox: viewBox(map, crs), zoom: clamp(Math.round(map.getZoom()), 0, 22) })
+        .then((view) => {
+          if (!closed && turn === asked) draw(view)
+        })
+        // The layer keeps what it shows; the next move asks again.
+        .catch(() => undefined)
+    }
+    ask()
+    map.on('moveend', ask)
     return () => {
-      map.off('moveend', draw)
+      closed = true
+      map.off('moveend', ask)
       group.remove()
     }
-  }, [map, index, points, label])
+  }, [map, crs, label, reloadKey])
   return null
 }

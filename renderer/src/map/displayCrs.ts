@@ -63,3 +63,9 @@ export function geometryFromDisplay<G extends { type: string; coordinates: unkno
   if (original) eachPosition(original.coordinates, (p) => (stored.set(key(pointToDisplay(p[0], p[1], crs).reverse() as Position), p), p))
   return { ...geometry, coordinates: eachPosition(geometry.coordinates, (p) => stored.get(key(p)) ?? positionFromDisplay(p, crs)) }
 }
+
+/** Leaflet's [lat, lng] in the display CRS → [lon, lat] in WGS-84 (what the core stores and is asked in). */
+export function pointFromDisplay(lat: number, lng: number, crs: BasemapCrs): [number, number] {
+  if (crs === 'WGS-84') return [lng, lat]
+  return gcoord.transform([lng, lat], CRS[crs], gcoord.WGS84) as [number, number]
+}

@@ -146,6 +146,16 @@ export function mapChoropleth(db: Db, nowMillis: number): MapChoropleth {
   return { villages: villageUnits, grids: gridUnits, asOf: new Date(nowMillis).toISOString() }
 }
 
+/**
+ * Changes whenever the store may have changed: a write on this connection (total_changes) or a
+ * commit on another one (data_version: the import worker's, a backup restore's). What the core
+ * derives from many rows and keeps (the customers' cluster index) is rebuilt when it moves.
+ */
+export function storeVersion(db: Db): string {
+  const changes = db.$client.prepare('SELECT total_changes() AS n').get() as { n: number }
+  return `${String(db.$client.pragma('data_version', { simple: true }))}:${changes.n}`
+}
+
 export function mapCustomers(db: Db): MapCustomer[] {
   return db.all<MapCustomer>(sql`
     SELECT id, name, coalesce(tier_override, value_tier) AS tier, lon, lat FROM key_customers

@@ -117,7 +117,9 @@ export function useMapLayers(
   const { t } = useTranslation()
   const [settings, update] = useMapSettings()
   const choropleth = useCall('map.choropleth', {})
-  const customers = useCall('map.customers', settings.customers ? {} : null)
+  // The customers layer asks the core for its view's clusters itself; a sync makes it ask again.
+  const [customersKey, setCustomersKey] = useState(0)
+  const [customersDrawn, setCustomersDrawn] = useState(false)
   const [warningsOpen, setWarningsOpen] = useState(false)
   const check = useCall('grids.check', warningsOpen ? {} : null)
   const [managerOpen, setManagerOpen] = useState(false)
@@ -126,7 +128,7 @@ export function useMapLayers(
   // After a sync the indicators and the customers may have changed.
   useOnSynced(() => {
     choropleth.reload()
-    customers.reload()
+    setCustomersKey((k) => k + 1)
   })
 
   const { basemap, crs, basemaps } = useBasemap(settings.basemapId)
@@ -143,10 +145,6 @@ export function useMapLayers(
     return byId
   }, [choropleth.value])
   const gridNames = useMemo(() => new Map((choropleth.value?.grids ?? []).map((g) => [g.id, g.name])), [choropleth.value])
-  const clusterPoints = useMemo<ClusterPoint[]>(
-    () => (customers.value ?? []).map((c) => ({ id: c.id, name: c.name, tier: c.tier, position: pointToDisplay(c.lon, c.lat, crs) })),
-    [customers.value, crs],
-  )
   const customerLabel = useCallback((p: ClusterPoint) => `${p.name}${p.tier ? ` · ${t('mapView.tier', { tier: p.tier })}` : ''}`, [t])
 
   const villagePopup = useCallback(
@@ -290,14 +288,17 @@ export function useMapLayers(
 
   // Data and first drawing: a measure for the bench, from data in hand to the frame after.
   // Marked in render (once) so the measure covers React, the Leaflet layers and the next paint.
-  const dataReady = !!overview && !!choropleth.value && (!settings.customers || !!customers.value)
+  // The customers' clusters come per view, once the map is up: the measure ends after they are drawn too.
+  const dataReady = !!overview && !!choropleth.value
+  const layersDrawn = dataReady && (!settings.customers || customersDrawn)
+  const onCustomersDrawn = useCallback(() => setCustomersDrawn(true), [])
   const layersMarked = useRef(false)
   if (dataReady && !layersMarked.current) {
     layersMarked.current = true
     performance.mark('griddesk:layers-start')
   }
   useEffect(() => {
-    if (!dataReady) return
+    if (!layersDrawn) return
     // Two frames: the second starts after the first one was painted.
     let frame = requestAnimationFrame(() => {
       frame = requestAnimationFrame(() => {
@@ -305,7 +306,7 @@ export function useMapLayers(
       })
     })
     return () => cancelAnimationFrame(frame)
-  }, [dataReady])
+  }, [layersDrawn])
   const fills = settings.layer === 'villages' ? colouring?.villageFills : colouring?.gridFills
   useRecolourMeasure(fills)
 
@@ -332,7 +333,7 @@ export function useMapLayers(
       {settings.layer === 'villages' && colouring && (
         <VillageAreas areas={villageAreas} fills={colouring.villageFills} fallback={NO_DATA_COLOUR} popup={villagePopup} />
       )}
-      {settings.customers && clusterPoints.length > 0 && <CustomerClusters points={clusterPoints} label={customerLabel} />}
+      {settings.customers && <CustomerClusters crs={crs} label={customerLabel} reloadKey={customersKey} onDrawn={onCustomersDrawn} />}
       <ViewMemory storageKey={VIEW_KEY} />
       <MapHandle onMap={setMap} />
     </>
