@@ -128,6 +128,8 @@ export interface ColdStartOptions {
   log: (line: string) => void
   /** Writes a V8 CPU profile of each server process there (node --cpu-prof). */
   cpuProfDir?: string
+  /** Starts the server without its warm-up (electron/core/warm.ts), for comparison. */
+  noWarm?: boolean
 }
 
 export async function measureColdStart(o: ColdStartOptions): Promise<ColdStartResult> {
@@ -150,7 +152,7 @@ export async function measureColdStart(o: ColdStartOptions): Promise<ColdStartRe
     command = [process.execPath, bundle]
   } else command = [process.execPath, '--import', 'tsx', join(o.repoRoot, 'bench', 'serve-for-bench.ts')]
   if (o.cpuProfDir) command.splice(1, 0, '--cpu-prof', '--cpu-prof-dir', o.cpuProfDir)
-  const args = ['--data-dir', o.dataDir, '--resources-dir', o.repoRoot, '--renderer-dir', o.rendererDir]
+  const args = ['--data-dir', o.dataDir, '--resources-dir', o.repoRoot, '--renderer-dir', o.rendererDir, ...(o.noWarm ? ['--no-warm'] : [])]
 
   const runs: ColdStartRun[] = []
   for (let r = 0; r < o.runs; r++) {

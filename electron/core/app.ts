@@ -33,6 +33,7 @@ import { dispatch } from './handlers'
 import type { PathPolicy } from './pathPolicy'
 import { HybridClock } from './sync/hlc'
 import { makeDataDirPrivate, restrictUmask } from './privateFiles'
+import { startWarmUp, type WarmUp } from './warm'
 
 export interface CoreOptions {
   dataDir: string
@@ -58,6 +59,11 @@ export interface Core {
   call<K extends HandlerName>(name: K, input: Input<K>): Promise<Output<K>>
   /** Takes today's backup of the store if none was taken yet, off the main thread (the shells call it after open). */
   backupIfDue(): Promise<BackupInfo | null>
+  /**
+   * The shells call it once they listen (warm.ts): the first screen's calls run once in the
+   * background, and the report writers load once no call has come for a while.
+   */
+  warmUp(options?: { idleMs?: number }): WarmUp
   /** Closes the store; a clean close (the next open needs no full check). */
   close(): void
 }
@@ -148,15 +154,25 @@ function openCoreUnmapped(options: CoreOptions): Core {
     ? setTimeout(() => void checkInBackground(ctx, store), options.backgroundCheckDelayMs ?? BACKGROUND_CHECK_DELAY_MS)
     : undefined
   backgroundCheck?.unref()
+  let lastCallAt = performance.now()
+  let warming: WarmUp | undefined
+  const inner = async (name: string, input: unknown, lang?: Language, paths?: PathPolicy) =>
+    ctx.revokedAt ? revokedEnvelope(ctx) : dispatch(ctx, name, input, lang, paths)
   return {
     ctx,
-    dispatch: async (name, input, lang, paths) => (ctx.revokedAt ? revokedEnvelope(ctx) : dispatch(ctx, name, input, lang, paths)),
+    dispatch: async (name, input, lang, paths) => {
+      lastCallAt = performance.now()
+      return inner(name, input, lang, paths)
+    },
     call: async (name, input) => unwrap(ctx.revokedAt ? revokedEnvelope(ctx) : await dispatch(ctx, name, input)) as never,
     backupIfDue: async () => {
       if (!dailyBackupDue(options.dataDir)) return null
       return backupInBackground({ ...store, dataDir: options.dataDir }, 'daily')
     },
+    warmUp: (warmOptions) =>
+      (warming ??= startWarmUp({ dispatch: inner, lastCallAt: () => lastCallAt, resourcesDir: options.resourcesDir, idleMs: warmOptions?.idleMs })),
     close: () => {
+      warming?.stop()
       clearTimeout(backgroundCheck)
       closeAllBasemaps()
       if (ctx.db.$client.open) ctx.db.$client.close()

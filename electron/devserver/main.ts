@@ -33,6 +33,8 @@ try {
 }
 void core.backupIfDue().catch((error: unknown) => logUnexpectedError('daily backup failed', error))
 const server = await startBrowserMode({ core, rendererDir: RENDERER_DIR, port: Number(values.port) })
+// While the browser loads the page: the first screen's calls once, later the report writers (core/warm.ts).
+core.warmUp()
 // The printed address carries this launch's secret: only who can read this terminal gets in.
 console.log(`GridDesk browser mode: ${server.launchUrl}  (data: ${dataDir})`)
 

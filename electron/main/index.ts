@@ -301,6 +301,8 @@ if (!app.requestSingleInstanceLock()) {
     registerTilesProtocol()
     registerIpc()
     createWindow()
+    // While the window loads its scripts: the first screen's calls once, later the report writers (core/warm.ts).
+    core.warmUp()
   })
   app.on('window-all-closed', () => {
     core?.close()

@@ -5,7 +5,7 @@ import type { CsvEncoding, ReportExportResult, ReportFormat, ReportModel } from 
 import type { Language } from '../../../shared/i18n'
 import { writeCsv } from './csv'
 import { writeGeoJson } from './geojson'
-import { writePdf } from './pdf'
+import { warmPdfFont, writePdf } from './pdf'
 import { writeReportFile } from './write'
 import { writeXlsx } from './xlsx'
 
@@ -35,4 +35,9 @@ export async function exportReport(model: ReportModel, format: ReportFormat, pat
   const bytes = await renderReport(model, format, options)
   writeReportFile(target, bytes, options.overwrite ?? false)
   return { path: target, bytes: bytes.length, format, millis: Math.round(performance.now() - started) }
+}
+
+/** Loads what the first report needs before it is asked for: this module's writers (exceljs, pdfkit: loaded with it) and the PDF font. */
+export async function warmReportWriters(resourcesDir?: string): Promise<void> {
+  await warmPdfFont(resourcesDir)
 }

@@ -1,7 +1,8 @@
 // PDF writer (pdfkit): A4 with an embedded CJK font, a cover with region and period, the map of
 // the region and the charts drawn as vector graphics, tables that break across pages with their
 // header repeated, and page numbers.
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import PDFDocument from 'pdfkit'
 import type { ReportModel } from '../../../shared/api/reports'
@@ -32,6 +33,24 @@ export function findCjkFont(resourcesDir?: string): { path: string; family?: str
   return candidates.find((c) => existsSync(c.path))
 }
 
+// The font's bytes, read once per file (a CJK font is 10–20 MB): every PDF after the first, and the
+// first too when the app warmed it up (warmPdfFont, after the first screen), skips reading it.
+const fontBytes = new Map<string, Buffer>()
+
+function cjkFont(resourcesDir?: string): { bytes: Buffer; family?: string } | undefined {
+  const font = findCjkFont(resourcesDir)
+  if (!font) return undefined
+  let bytes = fontBytes.get(font.path)
+  if (!bytes) fontBytes.set(font.path, (bytes = readFileSync(font.path)))
+  return { bytes, family: font.family }
+}
+
+/** Reads the PDF font in the background (off the event loop), so the first PDF does not. */
+export async function warmPdfFont(resourcesDir?: string): Promise<void> {
+  const font = findCjkFont(resourcesDir)
+  if (font && !fontBytes.has(font.path)) fontBytes.set(font.path, await readFile(font.path))
+}
+
 const A4 = { width: 595.28, height: 841.89 }
 const MARGIN = 40
 const FOOTER = 28
@@ -39,14 +58,14 @@ const FOOTER = 28
 export async function writePdf(model: ReportModel, options: { lang?: Language; resourcesDir?: string; maxRows?: number } = {}): Promise<Buffer> {
   const lang = options.lang ?? 'zh-CN'
   const L = labels(lang)
-  const font = findCjkFont(options.resourcesDir)
+  const font = cjkFont(options.resourcesDir)
   if (!font) throw new AppError('INTERNAL', L.fontMissing, { details: { reason: 'fontMissing' } })
   const doc = new PDFDocument({
     size: 'A4', margins: { top: MARGIN, bottom: MARGIN + FOOTER, left: MARGIN, right: MARGIN }, bufferPages: true,
     info: { Title: `${L.docTitle} ${model.region.name} ${model.period}`, Author: 'GridDesk 网格通', Creator: 'GridDesk 网格通' },
     autoFirstPage: true,
   })
-  doc.registerFont('cjk', font.path, font.family)
+  doc.registerFont('cjk', font.bytes, font.family)
   doc.font('cjk')
   const chunks: Buffer[] = []
   doc.on('data', (c: Buffer) => chunks.push(c))
