@@ -154,7 +154,7 @@ function openCoreUnmapped(options: CoreOptions): Core {
     ? setTimeout(() => void checkInBackground(ctx, store), options.backgroundCheckDelayMs ?? BACKGROUND_CHECK_DELAY_MS)
     : undefined
   backgroundCheck?.unref()
-  let lastCallAt = performance.now()
+  let lastCallAt: number | undefined
   let warming: WarmUp | undefined
   const inner = async (name: string, input: unknown, lang?: Language, paths?: PathPolicy) =>
     ctx.revokedAt ? revokedEnvelope(ctx) : dispatch(ctx, name, input, lang, paths)

@@ -38,13 +38,33 @@ describe('start-up warm-up', () => {
     const asked: string[] = []
     const warming = startWarmUp({
       dispatch: async (name, input) => (asked.push(name), core!.dispatch(name, input)),
-      lastCallAt: () => 0,
+      lastCallAt: () => undefined,
       resourcesDir: core.ctx.resourcesDir,
     })
     warming.stop()
     await warming.firstScreen
     await warming.writers
     expect(asked).toEqual([])
+  })
+
+  it('loads the writers only after the window has called and then been quiet', async () => {
+    core = openTestCore()
+    let last: number | undefined
+    let loaded = false
+    const warming = startWarmUp({
+      dispatch: (name, input) => core!.dispatch(name, input),
+      lastCallAt: () => last,
+      resourcesDir: core.ctx.resourcesDir,
+      idleMs: 20,
+    })
+    void warming.writers.then(() => (loaded = true))
+    await warming.firstScreen
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    // No call yet: the window is still loading, nothing heavy may start.
+    expect(loaded).toBe(false)
+    last = performance.now()
+    await warming.writers
+    expect(performance.now() - last).toBeGreaterThanOrEqual(20)
   })
 
   it('is started once per core, by the shells', async () => {

@@ -21,10 +21,13 @@ export const firstScreenCalls = (now: Date): [string, unknown][] => [
 export interface WarmUpOptions {
   /** The core's dispatch, without the transport's bookkeeping (warming calls are not the user's). */
   dispatch: (name: string, input: unknown) => Promise<Envelope<unknown>>
-  /** When the last call of a user arrived (performance.now()); warming the writers waits for quiet. */
-  lastCallAt: () => number
+  /**
+   * When the last call of a user arrived (performance.now()), undefined before the first: the
+   * writers wait until the window has called (it is up) and then nothing came for `idleMs`.
+   */
+  lastCallAt: () => number | undefined
   resourcesDir: string
-  /** How long no call must have come before the report writers load. */
+  /** How long no call must have come before the report writers load (loading them holds the event loop for a while). */
   idleMs?: number
 }
 
@@ -36,7 +39,7 @@ export interface WarmUp {
   stop(): void
 }
 
-export function startWarmUp({ dispatch, lastCallAt, resourcesDir, idleMs = 2000 }: WarmUpOptions): WarmUp {
+export function startWarmUp({ dispatch, lastCallAt, resourcesDir, idleMs = 3000 }: WarmUpOptions): WarmUp {
   let stopped = false
   let timer: NodeJS.Timeout | undefined
   const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -52,7 +55,8 @@ export function startWarmUp({ dispatch, lastCallAt, resourcesDir, idleMs = 2000 
       new Promise<void>((resolve) => {
         const whenQuiet = () => {
           if (stopped) return resolve()
-          const quiet = performance.now() - lastCallAt()
+          const last = lastCallAt()
+          const quiet = last === undefined ? 0 : performance.now() - last
           if (quiet < idleMs) {
             timer = setTimeout(whenQuiet, idleMs - quiet)
             timer.unref()
