@@ -7,7 +7,6 @@ import Database from 'better-sqlite3'
 import type { BasemapCrs } from '../../../shared/api/map'
 import { basemapCrsList } from '../../../shared/api/map'
 import { AppError } from '../../../shared/errors'
-import { openPmtiles, TILE_TYPES } from '../tiles/pmtiles'
 
 export const TILE_CONTENT_TYPES: Record<string, string> = {
   png: 'image/png',
@@ -119,6 +118,8 @@ function openMbtiles(file: string): TileArchive {
 }
 
 async function openPm(file: string): Promise<TileArchive> {
+  // The PMTiles library loads with the first archive, not at start-up.
+  const { openPmtiles, TILE_TYPES } = await import('../tiles/pmtiles')
   let reader: Awaited<ReturnType<typeof openPmtiles>>
   try {
     reader = await openPmtiles(file)

@@ -24,7 +24,6 @@ import { assertSecureUrl, insecureHttpAllowed } from '../sync/engine'
 import { HqClient, hqFetch, SyncHttpError, type FetchLike } from '../sync/hqClient'
 import { currentRun, runSyncExclusive } from '../sync/runner'
 import { crashPoint } from '../../../shared/sync/crashPoint'
-import { gzipped, writePmtiles } from './pmtiles'
 
 /** Below this rate (bytes/s, ~200 kbit/s) a prefetch pauses unless the user asked for it anyway. */
 export const SLOW_LINK_BPS = 25_000
@@ -325,6 +324,8 @@ async function download(
     for (const [z, x, y] of tilesOf(job.box, job.minzoom, job.maxzoom)) if (!done.has(`${z}/${x}/${y}`)) yield [z, x, y] as const
   })()
   const fetchImpl = options.fetch ?? hqFetch
+  // The archive code (and the pmtiles library) load with the first prefetch, not at start-up.
+  const { gzipped } = await import('./pmtiles')
   const started = performance.now()
   let bytesThisRun = 0
   let tilesThisRun = 0
@@ -394,8 +395,10 @@ async function download(
 }
 
 /** Writes the archive from the staged tiles, checks it, and replaces an earlier copy of the same HQ basemap. */
-function finish(ctx: HandlerContext, job: PrefetchJob, staging: TileStaging, status: PrefetchStatus, publish: () => void): Promise<PrefetchStatus> {
+async function finish(ctx: HandlerContext, job: PrefetchJob, staging: TileStaging, status: PrefetchStatus, publish: () => void): Promise<PrefetchStatus> {
   const part = join(dirOf(ctx.dataDir), 'archive.pmtiles')
+  // The PMTiles library loads when an archive is written or read, not at start-up.
+  const { writePmtiles } = await import('./pmtiles')
   writePmtiles(part, {
     format: job.format,
     minzoom: job.minzoom,

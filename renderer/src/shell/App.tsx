@@ -7,12 +7,10 @@ import { useTranslation } from 'react-i18next'
 import { pages } from '../../../shared/domain'
 import { languages, type Language } from '../../../shared/i18n'
 import { useCall } from '../api/useCall'
-import { GridsPage } from '../features/grids/GridsPage'
 import { IntelPins } from '../features/intel/IntelPins'
 import { MapPage } from '../features/map/MapPage'
 import { StoreDamagedAlert } from '../features/sync/StoreDamagedAlert'
 import { SyncIndicator } from '../features/sync/SyncIndicator'
-import { WelcomePanel } from '../features/welcome/WelcomePanel'
 import { BusyBar } from './BusyBar'
 import { ErrorBoundary } from './ErrorBoundary'
 import { ErrorAlert } from './errors'
@@ -26,6 +24,9 @@ const ReportsPage = lazy(() => import('../features/reports/ReportsPage').then((m
 const VillagesPage = lazy(() => import('../features/villages/VillagesPage').then((m) => ({ default: m.VillagesPage })))
 const CustomersPage = lazy(() => import('../features/customers/CustomersPage').then((m) => ({ default: m.CustomersPage })))
 const IntelPage = lazy(() => import('../features/intel/IntelPage').then((m) => ({ default: m.IntelPage })))
+// The grids page (boundary editor, village assignment) and the first-run welcome (imports) are not the map either.
+const GridsPage = lazy(() => import('../features/grids/GridsPage').then((m) => ({ default: m.GridsPage })))
+const WelcomePanel = lazy(() => import('../features/welcome/WelcomePanel').then((m) => ({ default: m.WelcomePanel })))
 const SyncPage = lazy(() => import('../features/sync/SyncPage').then((m) => ({ default: m.SyncPage })))
 const VisitsPage = lazy(() => import('../features/visits/VisitsPage').then((m) => ({ default: m.VisitsPage })))
 
