@@ -57,8 +57,8 @@ export function startWarmUp({ dispatch, lastCallAt, resourcesDir, idleMs = 3000 
           if (stopped) return resolve()
           const last = lastCallAt()
           const quiet = last === undefined ? 0 : performance.now() - last
-          if (quiet < idleMs) {
-            timer = setTimeout(whenQuiet, idleMs - quiet)
+          if (last === undefined || quiet < idleMs) {
+            timer = setTimeout(whenQuiet, Math.max(idleMs - quiet, 50))
             timer.unref()
             return
           }

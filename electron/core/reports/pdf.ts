@@ -10,7 +10,7 @@ import { AppError } from '../../../shared/errors'
 import { resources, type Language } from '../../../shared/i18n'
 import type { Light } from '../../../shared/kpi'
 import { labels } from './model'
-import { LIGHT_COLOURS, lightWord, localStamp, pctText, reportTables, type Cell, type Column, type ReportTable } from './tables'
+import { LIGHT_COLOURS, lightWord, localStamp, numberText, pctText, reportTables, type Cell, type Column, type ReportTable } from './tables'
 
 type Doc = PDFKit.PDFDocument
 
@@ -150,7 +150,7 @@ function cellText(v: Cell, column: Column, lang: Language): string {
   if (v === null) return ''
   if (column.kind === 'pct' && typeof v === 'number') return pctText(v)
   if (column.kind === 'light') return lightWord(v as Light, lang)
-  if (typeof v === 'number') return v.toLocaleString('en-US', { maximumFractionDigits: 2 })
+  if (typeof v === 'number') return numberText(v)
   return v
 }
 

@@ -147,6 +147,15 @@ export function localStamp(iso: string, lang: Language = 'zh-CN'): string {
   return resources[lang].translation.reportBasis.localTime.replace('{{time}}', time).replace('{{offset}}', offset)
 }
 
+// One formatter for every number cell: Number.toLocaleString with options builds a new one on each
+// call, which a county's tables (tens of thousands of cells) felt as a third of a second per format.
+const numberFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 })
+
+/** A number as the tables show it: thousands separated, at most two decimals. */
+export function numberText(n: number): string {
+  return numberFormat.format(n)
+}
+
 export function pctText(fraction: number): string {
   return `${(fraction * 100).toFixed(1)}%`
 }

@@ -6,7 +6,7 @@ import type { Language } from '../../../shared/i18n'
 import type { Light } from '../../../shared/kpi'
 import { spreadsheetText } from '../../../shared/spreadsheet'
 import { labels } from './model'
-import { LIGHT_COLOURS, lightWord, reportTables, type Cell, type ColumnKind } from './tables'
+import { LIGHT_COLOURS, lightWord, numberText, reportTables, type Cell, type ColumnKind } from './tables'
 
 const NUM_FMT: Partial<Record<ColumnKind, string>> = { int: '#,##0', number: '#,##0.##', pct: '0.0%', date: 'yyyy-mm-dd', code: '@' }
 
@@ -73,6 +73,6 @@ function shown(v: Cell, kind: ColumnKind, lang: Language): string {
   if (kind === 'pct' && typeof v === 'number') return `${(v * 100).toFixed(1)}%`
   if (kind === 'light') return lightWord(v as Light, lang)
   if (kind === 'date') return '2026-10-01'
-  if (typeof v === 'number') return v.toLocaleString('en-US', { maximumFractionDigits: 2 })
+  if (typeof v === 'number') return numberText(v)
   return v
 }
