@@ -51,7 +51,13 @@ export function CustomerClusters({
     // Only the answer to the latest view is drawn: a slow answer to an earlier one is dropped.
     let asked = 0
     let closed = false
+    // What is drawn: an answer that is the same (a move within the padded view, a resize) leaves
+    // the markers in place, so a tooltip under the pointer stays open.
+    let shown = ''
     const draw = (view: MapCustomersView) => {
+      const key = view.items.map((item) => (item.kind === 'cluster' ? `c${item.key}:${item.count}` : item.id)).join(',')
+      if (key === shown) return drawn.current?.()
+      shown = key
       group.clearLayers()
       for (const item of view.items) {
         const at = pointToDisplay(item.lon, item.lat, crs)
