@@ -142,7 +142,8 @@ describe('a first pull as a bulk load', () => {
     const unsaid = await page()
     const fast = await page(FAST_LINK_KBPS)
     expect(fast.body).toEqual(slow.body)
-    expect(unsaid.compressed).toBe(slow.compressed)
-    expect(fast.compressed).toBeGreaterThan(slow.compressed)
+    // The bodies differ only in server_time: sizes within a few bytes at the same quality.
+    expect(Math.abs(unsaid.compressed - slow.compressed)).toBeLessThan(16)
+    expect(fast.compressed).toBeGreaterThan(slow.compressed * 1.02)
   })
 })
