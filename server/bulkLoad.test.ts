@@ -70,6 +70,8 @@ describe('a first pull as a bulk load', () => {
     expect(seen).toContain(true) // the pages were written with the indexes set aside
     expect(bulkLoadPending(sqlite)).toBe(false)
     expect(schemaOf(sqlite)).toEqual(schemaOf(rowByRow.ctx.db.$client))
+    // The load's large page cache is given back.
+    expect(sqlite.pragma('cache_size', { simple: true })).toBe(rowByRow.ctx.db.$client.pragma('cache_size', { simple: true }))
     const derived = derivedOf(sqlite)
     expect(derived.customerSearch.length).toBe(120)
     expect(derived.rollup.length).toBeGreaterThan(0)

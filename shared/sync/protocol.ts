@@ -14,11 +14,17 @@ export const MIN_PROTOCOL_VERSION = 1
 export const MAX_PUSH_CHANGES = 500
 export const MAX_PULL_LIMIT = 20_000
 /**
- * Rows of the first pull page a device asks for (~850 KB compressed for the demo county's rows);
- * later pages follow the link's speed (engine.ts). Bigger pages compress better: 20,000 rows are
- * 2% fewer bytes than 10,000, 4% fewer than 5,000.
+ * A full pull page (~850 KB compressed for the demo county's rows): what a device's pages grow to
+ * on a fast link (engine.ts). Bigger pages compress better: 20,000 rows are 2% fewer bytes than
+ * 10,000, 4% fewer than 5,000.
  */
 export const DEFAULT_PULL_LIMIT = 20_000
+/**
+ * Rows of the first pull page a device asks for: HQ answers it before it knows the link (densest
+ * compression) and counts the rows to come, so a small one lets the device start writing within a
+ * second while HQ builds the next; later pages double on a fast link, up to DEFAULT_PULL_LIMIT.
+ */
+export const FIRST_PULL_PAGE = 5_000
 /** Bytes of a (decompressed) request body. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024
 

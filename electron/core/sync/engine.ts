@@ -6,7 +6,7 @@ import { hostname } from 'node:os'
 import type { SyncRunResult, SyncWarning } from '../../../shared/api/sync'
 import { crashPoint } from '../../../shared/sync/crashPoint'
 import {
-  DEFAULT_PULL_LIMIT,
+  FIRST_PULL_PAGE,
   MAX_BODY_BYTES,
   MAX_PULL_LIMIT,
   MAX_PUSH_CHANGES,
@@ -462,7 +462,7 @@ async function pullPages(run: RunState): Promise<Next> {
   // matches the device's state (a refetch began, a page failed) is dropped unused.
   // Pages as big as the link carries in about PAGE_SECONDS (a cut loses at most one page), unless
   // the caller fixed the size: halved or doubled by how long the last page took.
-  let pageRows = options.pullLimit ?? DEFAULT_PULL_LIMIT
+  let pageRows = options.pullLimit ?? FIRST_PULL_PAGE
   const fitPage = (rows: number, millis: number) => {
     if (!options.pullLimit) pageRows = nextPageRows(pageRows, rows, millis)
   }

@@ -20,6 +20,15 @@ const BULK_LOAD_KEY = 'bulk_load'
 /** Below this many rows a first pull is written row by row (the rebuild's fixed cost is not worth it). */
 export const BULK_LOAD_MIN_ROWS = 10_000
 
+/**
+ * The page cache while a load runs (KiB; the store's usual one is 32 MB). Building the indexes and
+ * the derived tables reads the visits table once per statement: with the table in the cache each
+ * page is decrypted once, not once per read (a county's end of load 5.8 s → 2.7 s of CPU, the
+ * whole apply 15.5 s → 12.7 s). Given back when the load ends.
+ */
+const BULK_CACHE_KIB = 262_144
+const usualCache = new WeakMap<Sqlite, number>()
+
 interface SetAside {
   indexes: { name: string; sql: string }[]
   triggers: { name: string; sql: string }[]
@@ -84,6 +93,12 @@ export function beginBulkLoad(sqlite: Sqlite): void {
   sqlite.prepare('INSERT INTO sync_state (key, value) VALUES (?, ?)').run(BULK_LOAD_KEY, JSON.stringify(aside))
   for (const { name } of triggers) sqlite.exec(`DROP TRIGGER "${name}"`)
   for (const { name } of indexes) sqlite.exec(`DROP INDEX "${name}"`)
+  raiseCache(sqlite)
+}
+
+function raiseCache(sqlite: Sqlite): void {
+  if (!usualCache.has(sqlite)) usualCache.set(sqlite, sqlite.pragma('cache_size', { simple: true }) as number)
+  sqlite.pragma(`cache_size = -${BULK_CACHE_KIB}`)
 }
 
 /**
@@ -95,6 +110,7 @@ export function finishBulkLoad(sqlite: Sqlite): boolean {
   const stored = sqlite.prepare('SELECT value FROM sync_state WHERE key = ?').get(BULK_LOAD_KEY) as { value: string } | undefined
   if (!stored) return false
   const aside = JSON.parse(stored.value) as SetAside
+  raiseCache(sqlite)
   const exists = sqlite.prepare('SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?')
   // Derived tables first: without the secondary indexes each statement reads its tables in one
   // sequential pass (with them, SQLite may walk a partial index and fetch every row at random).
@@ -102,6 +118,9 @@ export function finishBulkLoad(sqlite: Sqlite): boolean {
   for (const { name, sql } of aside.indexes) if (!exists.get('index', name)) sqlite.exec(sql)
   for (const { name, sql } of aside.triggers) if (!exists.get('trigger', name)) sqlite.exec(sql)
   sqlite.prepare('DELETE FROM sync_state WHERE key = ?').run(BULK_LOAD_KEY)
+  const usual = usualCache.get(sqlite)
+  if (usual !== undefined) sqlite.pragma(`cache_size = ${usual}`)
+  usualCache.delete(sqlite)
   return true
 }
 
