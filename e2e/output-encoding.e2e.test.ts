@@ -154,13 +154,16 @@ describe('names with markup are shown as text', () => {
 
     // The key customer's dot: its tooltip on hover.
     await page.getByTestId('map-customers').click()
-    await page.locator('.customer-point').first().waitFor()
+    // Found by its own class, wherever the map settled (a popup's pan moves the view).
+    const dot = page.locator(`path.customer-${customerId}`)
     // Hovered again on each try: the view's clusters can arrive once more after the first hover
     // (the map settling) and redraw the dot under the pointer, as a user's next move would find.
     await expect
       .poll(async () => {
+        const at = await dot.boundingBox()
+        if (!at) return []
         await page.mouse.move(0, 0)
-        await page.mouse.move(centre.x, centre.y)
+        await page.mouse.move(at.x + at.width / 2, at.y + at.height / 2)
         return page.locator('.leaflet-tooltip').allTextContents()
       })
       .toContainEqual(expect.stringContaining(customerName))

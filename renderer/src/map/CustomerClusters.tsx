@@ -79,7 +79,8 @@ export function CustomerClusters({
             weight: 1.5,
             fillColor: item.tier ? TIER_COLOURS[item.tier] : NO_TIER_COLOUR,
             fillOpacity: 0.95,
-            className: 'customer-point',
+            // The id in the class finds one customer's dot (tests, and a page that points at one).
+            className: `customer-point customer-${item.id}`,
           })
           // A DOM node, never a string: Leaflet sets string content as innerHTML, and names arrive
           // from other devices through sync.
