@@ -212,7 +212,9 @@ export const funnelMoves = sqliteTable(
     movedAt: text('moved_at').notNull(),
     byUserId: text('by_user_id'),
   },
-  (t) => [index('funnel_moves_customer_idx').on(t.customerId)],
+  // The customer's moves in time order, with the stage and deleted_at: the report counts a period's
+  // moves into each stage off the index alone.
+  (t) => [index('funnel_moves_customer_idx').on(t.customerId, t.movedAt, t.toStage, t.deletedAt)],
 )
 
 /** Competitor intel (竞争对手动态). Field-owned, append-only. */
@@ -275,13 +277,16 @@ export const visits = sqliteTable(
     byUserId: text('by_user_id'),
   },
   (t) => [
-    index('visits_customer_idx').on(t.customerId, t.checkedInAt),
+    // Covering indexes: the county report and the A-tier coverage read a period's visits off them
+    // without fetching the visits' rows (each a random read of an encrypted page). deleted_at is
+    // listed even where the index is partial on it: SQLite reads the row for it otherwise.
+    index('visits_customer_idx').on(t.customerId, t.checkedInAt, t.status, t.deletedAt),
     index('visits_grid_live_idx')
-      .on(t.gridId, t.status, t.checkedInAt)
+      .on(t.gridId, t.status, t.checkedInAt, t.purpose, t.id, t.deletedAt)
       .where(sql`deleted_at IS NULL`),
     // Planned visits are few: a small partial index answers "planned in this period" per grid.
     index('visits_planned_idx')
-      .on(t.gridId, t.plannedFor)
+      .on(t.gridId, t.plannedFor, t.status, t.purpose, t.deletedAt)
       .where(sql`planned_for IS NOT NULL AND deleted_at IS NULL`),
   ],
 )
@@ -350,7 +355,8 @@ export const visitObjections = sqliteTable(
     answer: text('answer'),
     answerWorked: integer('answer_worked', { mode: 'boolean' }),
   },
-  (t) => [index('visit_objections_visit_idx').on(t.visitId)],
+  // A visit's objections with what the report counts (code, answer, whether it worked): no row is read.
+  (t) => [index('visit_objections_visit_idx').on(t.visitId, t.deletedAt, t.objectionCode, t.answerWorked, t.answer)],
 )
 
 export const visitProducts = sqliteTable(
@@ -366,8 +372,9 @@ export const visitProducts = sqliteTable(
   },
   (t) => [
     index('visit_products_visit_idx').on(t.visitId),
+    // outcome and deleted_at listed so that "was something sold on this visit" reads no row.
     index('visit_products_sold_idx')
-      .on(t.visitId)
+      .on(t.visitId, t.outcome, t.deletedAt)
       .where(sql`outcome = 'sold' AND deleted_at IS NULL`),
   ],
 )
