@@ -36,19 +36,45 @@ export function findCjkFont(resourcesDir?: string): { path: string; family?: str
 // The font's bytes, read once per file (a CJK font is 10–20 MB): every PDF after the first, and the
 // first too when the app warmed it up (warmPdfFont, after the first screen), skips reading it.
 const fontBytes = new Map<string, Buffer>()
+// The font as fontkit parsed it, kept per file: pdfkit takes a parsed font as a source, so each PDF
+// after the first skips parsing the collection and its layout tables again, and fontkit's glyphs and
+// shaping tables, once read, stay read. Each document still embeds its own subset.
+const parsedFonts = new Map<string, PDFFontSource>()
+type PDFFontSource = Parameters<Doc['registerFont']>[1]
 
-function cjkFont(resourcesDir?: string): { bytes: Buffer; family?: string } | undefined {
+function cjkFont(resourcesDir?: string): { path: string; source: PDFFontSource; family?: string } | undefined {
   const font = findCjkFont(resourcesDir)
   if (!font) return undefined
+  const parsed = parsedFonts.get(font.path)
+  if (parsed) return { path: font.path, source: parsed }
   let bytes = fontBytes.get(font.path)
   if (!bytes) fontBytes.set(font.path, (bytes = readFileSync(font.path)))
-  return { bytes, family: font.family }
+  return { path: font.path, source: bytes, family: font.family }
 }
 
-/** Reads the PDF font in the background (off the event loop), so the first PDF does not. */
+/** Registers the CJK font on a document, parsing it only the first time. */
+function useCjkFont(doc: Doc, font: { path: string; source: PDFFontSource; family?: string }): void {
+  doc.registerFont('cjk', font.source, font.family)
+  doc.font('cjk')
+  // pdfkit's embedded font keeps fontkit's font as `font`.
+  const parsed = (doc as unknown as { _font?: { font?: PDFFontSource } })._font?.font
+  if (parsed && !parsedFonts.has(font.path)) {
+    parsedFonts.set(font.path, parsed)
+    fontBytes.delete(font.path)
+  }
+}
+
+/**
+ * Reads the PDF font in the background (off the event loop) and parses it, shaping a line of the
+ * report's kind of text once, so the first PDF does neither.
+ */
 export async function warmPdfFont(resourcesDir?: string): Promise<void> {
-  const font = findCjkFont(resourcesDir)
-  if (font && !fontBytes.has(font.path)) fontBytes.set(font.path, await readFile(font.path))
+  const found = findCjkFont(resourcesDir)
+  if (!found || parsedFonts.has(found.path)) return
+  if (!fontBytes.has(found.path)) fontBytes.set(found.path, await readFile(found.path))
+  const doc = new PDFDocument({ size: 'A4', autoFirstPage: true })
+  useCjkFont(doc, cjkFont(resourcesDir)!)
+  doc.fontSize(8).text('网格通 GridDesk 2026-10 12,345 67.8% 平马镇 移动 电信 联通', { width: 200 })
 }
 
 const A4 = { width: 595.28, height: 841.89 }
@@ -65,8 +91,7 @@ export async function writePdf(model: ReportModel, options: { lang?: Language; r
     info: { Title: `${L.docTitle} ${model.region.name} ${model.period}`, Author: 'GridDesk 网格通', Creator: 'GridDesk 网格通' },
     autoFirstPage: true,
   })
-  doc.registerFont('cjk', font.bytes, font.family)
-  doc.font('cjk')
+  useCjkFont(doc, font)
   const chunks: Buffer[] = []
   doc.on('data', (c: Buffer) => chunks.push(c))
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -165,10 +190,16 @@ function drawTable(doc: Doc, table: ReportTable, lang: Language, maxRows: number
   const pad = 3
   const bottom = () => A4.height - doc.page.margins.bottom
   doc.fontSize(fontSize)
-  const rowHeight = (cells: string[]) => Math.max(...cells.map((c, i) => doc.heightOfString(c || ' ', { width: widths[i]! - 2 * pad }))) + 2 * pad
+  // A cell that fits on one line is one line high: measured by its width (one shaping, kept by
+  // pdfkit for the drawing) instead of wrapping it; only longer cells are wrapped to measure them.
+  const lineHeight = doc.heightOfString(' ', { width })
+  const cellHeight = (c: string, i: number) => {
+    const w = widths[i]! - 2 * pad
+    return c === '' || (!c.includes('\n') && doc.widthOfString(c) <= w) ? lineHeight : doc.heightOfString(c, { width: w })
+  }
+  const rowHeight = (cells: string[]) => Math.max(...cells.map(cellHeight)) + 2 * pad
 
-  const drawRow = (cells: string[], kinds: (Column | null)[], raw: Cell[] | null, header: boolean) => {
-    const h = rowHeight(cells)
+  const drawRow = (cells: string[], kinds: (Column | null)[], raw: Cell[] | null, header: boolean, h = rowHeight(cells)) => {
     const y = doc.y
     let x = x0
     if (header) doc.rect(x0, y, width, h).fill('#e8eef7')
@@ -196,11 +227,12 @@ function drawTable(doc: Doc, table: ReportTable, lang: Language, maxRows: number
   }
   for (const raw of table.rows.slice(0, maxRows)) {
     const cells = raw.map((v, i) => cellText(v, table.columns[i]!, lang))
-    if (doc.y + rowHeight(cells) > bottom()) {
+    const h = rowHeight(cells)
+    if (doc.y + h > bottom()) {
       doc.addPage()
       drawHeader()
     }
-    drawRow(cells, table.columns, raw, false)
+    drawRow(cells, table.columns, raw, false, h)
   }
   if (table.rows.length > maxRows)
     doc.fontSize(8).fillColor('#808080').text(fillText(resources[lang].translation.reportBasis.partial, { shown: maxRows, total: table.rows.length }), x0, doc.y + 4, { width }).fillColor('#000000')
