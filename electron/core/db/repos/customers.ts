@@ -13,9 +13,10 @@ import type {
   TimelineEntry,
 } from '../../../../shared/api/customers'
 import type { Rival, ValueTier } from '../../../../shared/domain'
-import type { Db, Tx } from '../client'
+import { allCached, getCached, type Db, type Tx } from '../client'
 import { nameChars } from '../pinyin'
 import { keyCustomers } from '../schema'
+import { storeVersion } from './mapLayers'
 
 type Handle = Db | Tx
 
@@ -164,10 +165,16 @@ function customerListFilters(q: CustomerFilters, now: Date): SQL[] {
 /** Sort keys whose column is NOT NULL: no "nulls last" term, so an index can give the order. */
 const notNullSorts = new Set<CustomerSortKey>(['funnelStage', 'updatedAt'])
 
-export function listCustomers(db: Handle, q: CustomerListQuery, now = new Date()): CustomerList {
+/**
+ * The list's statements run through prepared statements kept per connection (client.ts
+ * allCached): a page costs its SQL, not drizzle preparing the statement again at every call.
+ */
+export function listCustomers(db: Db, q: CustomerListQuery, now = new Date()): CustomerList {
   const filters = customerListFilters(q, now)
   const where = sql.join([sql`k.deleted_at IS NULL`, ...filters], sql` AND `)
-  const total = filters.length === 0 ? liveCustomers(db) : (db.get<{ n: number }>(sql`SELECT count(*) AS n FROM key_customers k WHERE ${where}`)?.n ?? 0)
+  const total = filters.length === 0 ? liveCustomers(db) : (getCached<{ n: number }>(db, sql`SELECT count(*) AS n FROM key_customers k WHERE ${where}`)?.n ?? 0)
+  // No match: no page to read (the sort's plan would still read every row its filters' index gives).
+  if (total === 0) return { total, rows: [] }
   const dir = q.order === 'desc' ? 'DESC' : 'ASC'
   // By village: name, then village, then customer id, each in the chosen direction; customers
   // without a village row last. The tie-break by village id keeps two villages of one name apart.
@@ -183,7 +190,7 @@ export function listCustomers(db: Handle, q: CustomerListQuery, now = new Date()
     q.sort === 'villageName'
       ? `v.name IS NULL, v.name ${dir}, v.id ${dir}, k.id ${dir}`
       : q.sort === 'name'
-        ? `s.pinyin ${dir}, k.name ${dir}, k.id ${dir}`
+        ? `s.pinyin ${dir}, s.name ${dir}, k.id ${dir}`
         : notNullSorts.has(q.sort) || q.sort === 'lastVisit'
           ? `${expr} ${dir}, k.id ${dir}`
           : `${expr} IS NULL, ${expr} ${dir}, k.id`,
@@ -191,7 +198,9 @@ export function listCustomers(db: Handle, q: CustomerListQuery, now = new Date()
   const needsVillage = q.sort === 'villageName'
   // Two steps: the page's ids are chosen on the narrow rows (sorted and cut), and only those
   // rows are joined and get their last visit: per-row subqueries never run for the whole list.
-  const rows = db.all<RawRow>(sql`
+  const rows = allCached<RawRow>(
+    db,
+    sql`
     SELECT ${listColumns}
     FROM (
       SELECT k.id, row_number() OVER () AS position FROM (
@@ -205,7 +214,8 @@ export function listCustomers(db: Handle, q: CustomerListQuery, now = new Date()
     JOIN key_customers k ON k.id = page.id
     LEFT JOIN villages v ON v.id = k.village_id
     LEFT JOIN org_units g ON g.id = k.grid_id
-    ORDER BY page.position`)
+    ORDER BY page.position`,
+  )
   return { total, rows: rows.map(toRow) }
 }
 
@@ -229,58 +239,74 @@ function walksInOrder(q: CustomerListQuery, total: number, live: number, sortCos
  * (no sort). Every live customer has exactly one search row and no other customer has one (the
  * triggers of migrations/0004), so with no filter the index alone answers, rows unread.
  */
-function nameWalk(db: Handle, q: CustomerListQuery, where: SQL | null, direction: 'ASC' | 'DESC'): string[] {
+function nameWalk(db: Db, q: CustomerListQuery, where: SQL | null, direction: 'ASC' | 'DESC'): string[] {
   const dir = sql.raw(direction)
-  return db
-    .all<{ id: string }>(
-      sql`
+  return allCached<{ id: string }>(
+    db,
+    sql`
       SELECT s.customer_id AS id FROM customer_search s INDEXED BY customer_search_order_idx
       ${where ? sql`CROSS JOIN key_customers k ON k.id = s.customer_id WHERE ${where}` : sql``}
       ORDER BY s.pinyin ${dir}, s.name ${dir}, s.customer_id ${dir}
       LIMIT ${q.limit} OFFSET ${q.offset}`,
-    )
-    .map((r) => r.id)
+  ).map((r) => r.id)
 }
 
-/** Live customers, counted on the narrowest index holding them all (migrations/0006). */
-function liveCustomers(db: Handle): number {
-  return db.get<{ n: number }>(sql`SELECT count(*) AS n FROM key_customers INDEXED BY key_customers_village_live_idx WHERE deleted_at IS NULL`)?.n ?? 0
+const liveCounts = new WeakMap<Db['$client'], { version: string; n: number }>()
+
+/**
+ * Live customers, counted on the narrowest index holding them all (migrations/0006), and kept
+ * until the store changes (mapLayers.ts storeVersion): every filtered list asks for it to choose
+ * its plan, and at 100,000 customers the count reads 100,000 index entries (1–60 ms, by how much
+ * of the index the page cache still holds).
+ */
+function liveCustomers(db: Db): number {
+  const version = storeVersion(db)
+  const kept = liveCounts.get(db.$client)
+  if (kept?.version === version) return kept.n
+  const n =
+    getCached<{ n: number }>(db, sql`SELECT count(*) AS n FROM key_customers INDEXED BY key_customers_village_live_idx WHERE deleted_at IS NULL`)?.n ?? 0
+  liveCounts.set(db.$client, { version, n })
+  return n
 }
 
 /** The page's customer ids, sorted by village, read off the indexes in order (no sort). */
-function villageWalk(db: Handle, q: CustomerListQuery, where: SQL, total: number, direction: 'ASC' | 'DESC'): string[] {
+function villageWalk(db: Db, q: CustomerListQuery, where: SQL, total: number, direction: 'ASC' | 'DESC'): string[] {
   const dir = sql.raw(direction)
-  const ids = db
-    .all<{ id: string }>(
-      sql`
+  const ids = allCached<{ id: string }>(
+    db,
+    sql`
       SELECT k.id FROM villages v INDEXED BY villages_name_uq
       CROSS JOIN key_customers k INDEXED BY key_customers_village_live_idx ON k.village_id = v.id
       WHERE ${where}
       ORDER BY v.name ${dir}, v.id ${dir}, k.id ${dir}
       LIMIT ${q.limit} OFFSET ${q.offset}`,
-    )
-    .map((r) => r.id)
+  ).map((r) => r.id)
   if (ids.length === q.limit) return ids
   // Past the last village: customers with no village, or one this device no longer has (sync
   // applies pulled rows with foreign keys off), by id.
   const withoutVillage = sql`${where} AND (k.village_id IS NULL OR k.village_id NOT IN (SELECT id FROM villages))`
-  const skip = ids.length > 0 ? 0 : q.offset - (total - (db.get<{ n: number }>(sql`SELECT count(*) AS n FROM key_customers k WHERE ${withoutVillage}`)?.n ?? 0))
-  const rest = db.all<{ id: string }>(
+  const skip =
+    ids.length > 0 ? 0 : q.offset - (total - (getCached<{ n: number }>(db, sql`SELECT count(*) AS n FROM key_customers k WHERE ${withoutVillage}`)?.n ?? 0))
+  const rest = allCached<{ id: string }>(
+    db,
     sql`SELECT k.id FROM key_customers k WHERE ${withoutVillage} ORDER BY k.id ${dir} LIMIT ${q.limit - ids.length} OFFSET ${Math.max(0, skip)}`,
   )
   return [...ids, ...rest.map((r) => r.id)]
 }
 
 /** List rows of the given customers, in the given order. */
-function rowsInOrder(db: Handle, ids: string[]): CustomerListRow[] {
+function rowsInOrder(db: Db, ids: string[]): CustomerListRow[] {
   if (ids.length === 0) return []
-  const rows = db.all<RawRow>(sql`
+  const rows = allCached<RawRow>(
+    db,
+    sql`
     SELECT ${listColumns}
     FROM json_each(${JSON.stringify(ids)}) page
     JOIN key_customers k ON k.id = page.value
     LEFT JOIN villages v ON v.id = k.village_id
     LEFT JOIN org_units g ON g.id = k.grid_id
-    ORDER BY page.key`)
+    ORDER BY page.key`,
+  )
   return rows.map(toRow)
 }
 
