@@ -319,6 +319,25 @@ describe('visits.nextUp', () => {
     expect(after.find((r) => r.customerId === a.id)!.reasons.map((r) => r.code)).toEqual(['contract_expiring'])
   })
 
+  it('sees intel written after an earlier ranking (the intel kept between rankings is read again once the store changed)', async () => {
+    const asOf = localToday()
+    const b = customerOf(`coalesce(tier_override, value_tier) = 'B' AND lon IS NOT NULL`)
+    const title = '电信宽带送机顶盒'
+    const before = await core.call('visits.nextUp', { gridId, asOf, limit: 500 })
+    expect(before.find((r) => r.customerId === b.id)?.reasons.some((r) => r.params.title === title) ?? false).toBe(false)
+    const ts = new Date().toISOString()
+    sqlite()
+      .prepare(
+        `INSERT INTO competitor_intel (id, created_at, updated_at, hlc, rival, kind, title, village_id, grid_id, lon, lat, seen_at, threat_level)
+      VALUES ('0190f0f0-0000-7000-8000-00000000a002', ?, ?, 'x', 'telecom', 'price', ?, NULL, ?, ?, ?, ?, 5)`,
+      )
+      .run(ts, ts, title, gridId, b.lon + 0.001, b.lat, new Date(Date.now() - DAY).toISOString())
+    const after = await core.call('visits.nextUp', { gridId, asOf, limit: 500 })
+    expect(after.find((r) => r.customerId === b.id)!.reasons).toContainEqual(
+      expect.objectContaining({ code: 'rival_intel_near', params: expect.objectContaining({ title }) }),
+    )
+  })
+
   it('refuses an unknown grid', async () => {
     expect((await failure(core.call('visits.nextUp', { gridId: '0190f0f0-0000-7000-8000-000000000000' }))).code).toBe('NOT_FOUND')
   })

@@ -21,7 +21,7 @@ import { haversineM, pathLengthM, planRoute } from '../../../shared/route'
 import type { HandlerContext } from '../context'
 import { deleteSynced, insertSynced, updateSynced } from '../db/repos/changes'
 import {
-  freshIntel,
+  freshIntelKept,
   funnelFacts,
   gridExists,
   listObjections,
@@ -370,7 +370,7 @@ export function nextUpRule(ctx: HandlerContext, gridId: string, asOf: string) {
   const asOfMs = Date.parse(`${asOf}T12:00:00`)
   const staleBefore = new Date(asOfMs - 30 * DAY_MS).toISOString()
   const expiryHorizon = localToday(new Date(asOfMs + 60 * DAY_MS))
-  const intel = freshIntel(ctx.db, new Date(asOfMs - 14 * DAY_MS).toISOString().slice(0, 10)).filter((i) => i.seenAt.slice(0, 10) <= asOf)
+  const intel = freshIntelKept(ctx.db, new Date(asOfMs - 14 * DAY_MS).toISOString().slice(0, 10)).filter((i) => i.seenAt.slice(0, 10) <= asOf)
   const intelByVillage = new Map<string, typeof intel>()
   // Cells of 0.012° × 0.01° (over 1 km each way at these latitudes): a 1 km search looks at the 3 × 3 around a customer.
   const cellOf = (lon: number, lat: number) => [Math.floor(lon / 0.012), Math.floor(lat / 0.01)] as const
