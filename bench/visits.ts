@@ -80,13 +80,15 @@ try {
   }
   log("\nthe map page's calls:")
   await mapCall('choropleth', () => core.call('map.choropleth', {}))
-  await mapCall('intelPins', () => core.call('intel.pins', { validOn: to, limit: 2000 }))
-  // The customers layer as the page asks for it: clusters for the view (the whole county, as first drawn), and zoomed in.
   const extent = db.prepare('SELECT min(lon) AS w, min(lat) AS s, max(lon) AS e, max(lat) AS n FROM key_customers WHERE lon IS NOT NULL').get() as Record<
     'w' | 's' | 'e' | 'n',
     number
   >
   const countyBox: [number, number, number, number] = [extent.w, extent.s, extent.e, extent.n]
+  // Today's intel as the map page asks for it (clusters for the county view), beside every pin as the page asked before.
+  await mapCall('intelPins', () => core.call('intel.pins', { validOn: to, limit: 2000 }))
+  await mapCall('intelLayer', () => core.call('map.intel', { validOn: to, bbox: countyBox, zoom: 10 }))
+  // The customers layer as the page asks for it: clusters for the view (the whole county, as first drawn), and zoomed in.
   await mapCall('customersLayer', () => core.call('map.customers', { bbox: countyBox, zoom: 10 }))
   const mid = [(extent.w + extent.e) / 2, (extent.s + extent.n) / 2] as const
   await mapCall('customersZ15', () => core.call('map.customers', { bbox: [mid[0] - 0.03, mid[1] - 0.02, mid[0] + 0.03, mid[1] + 0.02], zoom: 15 }))

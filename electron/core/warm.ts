@@ -15,7 +15,8 @@ export const firstScreenCalls = (now: Date): [string, unknown][] => [
   ['map.overview', {}],
   ['map.choropleth', {}],
   ['basemaps.list', {}],
-  ['intel.pins', { validOn: dayOf(now), limit: 2000 }],
+  // The intel layer's index for today (the view asked for does not matter: the whole world at zoom 0 is a few bubbles).
+  ['map.intel', { validOn: dayOf(now), bbox: [-180, -90, 180, 90], zoom: 0 }],
 ]
 
 export interface WarmUpOptions {

@@ -4,6 +4,8 @@
 import { z } from 'zod'
 import type { HqBasemapList, HqEstimate, PrefetchStatus } from '../sync/basemaps'
 import { out, type PathFields } from './define'
+import type { IntelPin } from './intel'
+import { isDay } from '../rules'
 
 /** Numeric indicators a choropleth can colour by. shareVs*: our share against that rival, percent. */
 export const mapMetrics = ['penetration', 'shareVsTelecom', 'shareVsUnicom', 'shareVsBroadnet', 'households', 'daysSinceVisit', 'completeness'] as const
@@ -51,7 +53,8 @@ export interface MapCustomer {
 }
 
 /** Key customers close together at a zoom, as one bubble; clicking it zooms to `expansionZoom`. */
-export interface MapCustomerCluster {
+/** Points that are close at a zoom, as one bubble (key customers, rival intel). */
+export interface MapCluster {
   kind: 'cluster'
   /** Stable for this zoom and data. */
   key: number
@@ -69,8 +72,18 @@ export interface MapCustomerCluster {
 export interface MapCustomersView {
   /** Key customers with a position, in the whole store. */
   total: number
-  items: (MapCustomerCluster | (MapCustomer & { kind: 'customer' }))[]
+  items: (MapCluster | (MapCustomer & { kind: 'customer' }))[]
 }
+
+/** The rival intel valid on a day in a view of the map page: clusters and single pins. */
+export interface MapIntelView {
+  /** Located intel valid that day, in the whole store. */
+  total: number
+  items: (MapCluster | (IntelPin & { kind: 'pin' }))[]
+}
+
+/** Highest zoom at which intel pins are clustered; above it every pin is its own. */
+export const INTEL_CLUSTER_MAX_ZOOM = 14
 
 /** Highest zoom at which customers are clustered; above it every customer is its own dot. */
 export const CUSTOMER_CLUSTER_MAX_ZOOM = 16
@@ -137,6 +150,20 @@ export const mapApi = {
       })
       .strict(),
     output: out<MapCustomersView>(),
+  },
+  /** The map page's intel pins for a view: clustered in the core below INTEL_CLUSTER_MAX_ZOOM. */
+  'map.intel': {
+    input: z
+      .object({
+        validOn: z
+          .string()
+          .trim()
+          .refine((s) => /^\d{4}-\d{2}-\d{2}$/.test(s) && isDay(s), { error: 'date_format' }),
+        bbox: z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90), z.number().min(-180).max(180), z.number().min(-90).max(90)]),
+        zoom: z.number().int().min(0).max(22),
+      })
+      .strict(),
+    output: out<MapIntelView>(),
   },
   'grids.check': {
     input: z.object({ minAreaM2: z.number().min(0).max(1e9).default(10_000) }).strict(),

@@ -110,6 +110,36 @@ describe('map layers on the demo county', () => {
     await expect(core.call('map.customers', { bbox: county, zoom: 1.5 } as never)).rejects.toMatchObject({ code: 'VALIDATION' })
   })
 
+  it("clusters the day's rival intel in the core for the view: every pin counted once, each pin as intel.pins gives it", async () => {
+    const county: [number, number, number, number] = [100, 15, 120, 30]
+    const day = new Date().toISOString().slice(0, 10)
+    const pins = await core.call('intel.pins', { validOn: day, limit: 5000 })
+    expect(pins.length).toBeGreaterThan(20)
+    const far = await core.call('map.intel', { validOn: day, bbox: county, zoom: 6 })
+    expect(far.total).toBe(pins.length)
+    expect(far.items.length).toBeLessThan(20)
+    expect(far.items.reduce((n, item) => n + (item.kind === 'cluster' ? item.count : 1), 0)).toBe(pins.length)
+    // Zoomed in past the cluster zoom, every pin in the box is its own, with what its tooltip says.
+    const near = await core.call('map.intel', { validOn: day, bbox: county, zoom: 15 })
+    const byId = new Map(pins.map((p) => [p.id, p]))
+    expect(near.items).toHaveLength(pins.length)
+    for (const item of near.items) expect(item).toEqual({ kind: 'pin', ...byId.get((item as { id: string }).id) })
+    // Intel written since is seen at the next call; another day has its own pins.
+    const planted = await core.call('intel.create', {
+      rival: 'telecom',
+      kind: 'price',
+      title: '电信29元卡',
+      lon: 107.3,
+      lat: 23.8,
+      seenAt: new Date().toISOString(),
+      validFrom: day,
+    })
+    const again = await core.call('map.intel', { validOn: day, bbox: county, zoom: 15 })
+    expect(again.items.find((item) => item.kind === 'pin' && item.id === planted.id)).toMatchObject({ title: '电信29元卡' })
+    expect((await core.call('map.intel', { validOn: '2000-01-01', bbox: county, zoom: 15 })).total).toBe(0)
+    await expect(core.call('map.intel', { validOn: '2026-13-01', bbox: county, zoom: 10 } as never)).rejects.toMatchObject({ code: 'VALIDATION' })
+  })
+
   it('finds no overlaps, gaps or stray villages in the demo county (slivers under 1 ha are noise)', async () => {
     const check = await core.call('grids.check', {})
     expect(check).toMatchObject({ grids: 12, villages: 173 })

@@ -4,12 +4,14 @@ import { Buffer } from 'node:buffer'
 import { addBasemap, listBasemaps, removeBasemap } from '../db/mbtiles'
 import { gridLayout, mapChoropleth } from '../db/repos/mapLayers'
 import { customersInView } from '../geo/customerClusters'
+import { intelInView } from '../geo/intelClusters'
 import { discardPrefetch, estimateHqBasemap, hqBasemaps, pausePrefetch, prefetchStatus, startPrefetch } from '../tiles/prefetch'
 import type { HandlerTable } from './table'
 
 export const mapHandlers = {
   'map.choropleth': (ctx) => mapChoropleth(ctx.db, Date.now()),
   'map.customers': (ctx, input) => customersInView(ctx.db, input.bbox, input.zoom),
+  'map.intel': (ctx, input) => intelInView(ctx.db, input.validOn, input.bbox, input.zoom),
   // turf loads on first use, not at start-up.
   'grids.check': async (ctx, input) => (await import('../geo/gridCheck')).checkGridLayout(gridLayout(ctx.db), input.minAreaM2),
   'basemaps.list': (ctx) => listBasemaps(ctx.dataDir),
