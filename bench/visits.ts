@@ -1,8 +1,8 @@
-// Visits benchmark: who-to-see-next ranking per grid, the funnel over 90 days, a day's route, and
-// the map's first calls (choropleth facts, today's intel pins, the customers layer), on the demo
-// county scaled to 20k key customers and 200k visits.
+// Visits benchmark: who-to-see-next ranking per grid, the funnel over 90 days, the county's 80/20,
+// a day's route, and the map's first calls (choropleth facts, today's intel layer, the customers
+// layer), on the demo county scaled to 20k key customers and 200k visits.
 // `npx tsx bench/visits.ts [--customers N] [--visits N] [--iterations N] [--data-dir DIR]` (--data-dir: keep the county there and reuse it).
-// Targets: ranking p95 < 100 ms per grid; the map's calls small and quick (cold start < 2 s in all).
+// Targets: ranking p95 < 100 ms per grid; analysis.pareto p95 < 500 ms; the map's calls small and quick (cold start < 2 s in all).
 import { openBenchCounty } from './lib/county'
 import { planRoute } from '../shared/route'
 import { percentiles, sampleAsync, sampleSync } from './lib/stats'
@@ -18,6 +18,7 @@ const flags = benchArgs(import.meta.filename, {
 const ITER = Number(flags.iterations)
 const WARMUP = Number(flags.warmup)
 const TARGET_RANKING_P95_MS = 100
+const TARGET_PARETO_P95_MS = 500
 const log = (line = '') => process.stdout.write(line + '\n')
 const ms = (x: number) => `${x.toFixed(1)} ms`
 
@@ -58,6 +59,11 @@ try {
   const funnelGrid = percentiles(await sampleAsync(ITER, WARMUP, () => core.call('funnel.get', { gridId: grid.id, from, to })))
   const funnelAll = percentiles(await sampleAsync(ITER, WARMUP, () => core.call('funnel.get', { from, to })))
   log(`\nfunnel.get, 90 days: one grid p95 ${ms(funnelGrid.p95)}; all grids p95 ${ms(funnelAll.p95)}`)
+  // 80/20 over the whole county (the analysis page's Pareto chart), so bench/scale.ts follows it too.
+  const pareto = percentiles(await sampleAsync(ITER, WARMUP, () => core.call('analysis.pareto', { region: '451022' })))
+  const paretoOk = pareto.p95 < TARGET_PARETO_P95_MS
+  failed ||= !paretoOk
+  log(`analysis.pareto, whole county: p50 ${ms(pareto.p50)}, p95 ${ms(pareto.p95)} — target p95 < ${TARGET_PARETO_P95_MS} ms: ${paretoOk ? 'PASS' : 'FAIL'}`)
 
   const targets = (await core.call('visits.targets', { gridId: grid.id, kind: 'customer', limit: 60 })).filter((t) => t.lon !== null)
   for (const n of [10, 30, 60]) {
@@ -102,6 +108,8 @@ try {
       rankingMax: overall.max,
       funnelGridP95: funnelGrid.p95,
       funnelAllP95: funnelAll.p95,
+      paretoP50: pareto.p50,
+      paretoP95: pareto.p95,
       targetsP95: targetsP.p95,
       ...mapCalls,
     }),
