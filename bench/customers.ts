@@ -124,7 +124,8 @@ try {
     // By village, all customers or the first pages of a broad filter: villages walked in name order, each one's
     // customers by id (no sort); deep into a filter's matches: the matches sorted (repos/customers.ts walksVillages).
     {
-      label: `page ${deepPage + 1}, by village`,
+      // Labels name the page by where it lies, not its number, so bench/scale.ts lines the sizes up.
+      label: 'page ¼ in, by village',
       input: { sort: 'villageName', offset: deepPage * 100, limit: 100 },
       where: 'k.deleted_at IS NULL',
       params: [],
@@ -140,7 +141,7 @@ try {
       from: villageWalk,
     },
     {
-      label: `grid p${gridPage + 1}, by village`,
+      label: 'grid page ½ in, by village',
       input: { gridId: grid, sort: 'villageName', offset: gridPage * 100, limit: 100 },
       where: 'k.deleted_at IS NULL AND k.grid_id = ?',
       params: [grid],

@@ -65,10 +65,13 @@ for (const n of sizes) {
       .pop()
     loads[`${bench} ${n}`] = `${before} → ${load()}`
     if (!json) continue
+    // Top-level figures, and one level of named figures (the customers bench's handlerP95 and
+    // handlerP50: every list case and the search, each followed on its own).
+    const add = (name: string, value: number) => (figures.get(name) ?? figures.set(name, new Map()).get(name)!).set(n, value)
     for (const [key, value] of Object.entries(JSON.parse(json) as Record<string, unknown>)) {
-      if (typeof value !== 'number' || ['customers', 'visits'].includes(key)) continue
-      const name = `${bench}.${key}`
-      ;(figures.get(name) ?? figures.set(name, new Map()).get(name)!).set(n, value)
+      if (['customers', 'visits'].includes(key)) continue
+      if (typeof value === 'number') add(`${bench}.${key}`, value)
+      else if (value && typeof value === 'object') for (const [sub, v] of Object.entries(value)) if (typeof v === 'number') add(`${bench}.${key} ${sub}`, v)
     }
   }
 }
@@ -79,7 +82,7 @@ const exponent = (name: string, a: number, b: number) => {
   const y = figures.get(name)!.get(b)
   return x && y && x > 0 && y > 0 ? Math.log(y / x) / Math.log(b / a) : undefined
 }
-const header = ['figure'.padEnd(40), ...sizes.map((n, i) => (i ? `${n} (k)` : String(n)).padStart(16))].join('')
+const header = ['figure'.padEnd(56), ...sizes.map((n, i) => (i ? `${n} (k)` : String(n)).padStart(16))].join('')
 console.log(`\n${header}`)
 const table: Record<string, Record<string, number | undefined>> = {}
 for (const [name, values] of figures) {
@@ -92,7 +95,7 @@ for (const [name, values] of figures) {
     return `${cell(values.get(n))} (${k === undefined ? '—' : k.toFixed(2)})`.padStart(16)
   })
   table[name] = row
-  console.log([name.padEnd(40), ...cells].join(''))
+  console.log([name.padEnd(56), ...cells].join(''))
 }
 console.log('\nload average (1, 5, 15 min) before → after each run:')
 for (const [run, l] of Object.entries(loads)) console.log(`  ${run.padEnd(24)} ${l}`)
