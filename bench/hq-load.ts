@@ -5,16 +5,20 @@
 // process (`npm run hq`, server/main.ts) on PGlite in a data directory or on PostgreSQL
 // (GRIDDESK_PG_URL: a fresh database copied from a template database holding the county, dropped at
 // the end; the template, griddesk_hqload_tpl_*, is kept for the next run unless --drop-template);
-// the generator speaks HTTP on loopback only and honours 429 + Retry-After as devices do
-// (jittered), counting the wait in the latency.
+// the generator speaks HTTP on loopback only, as the app's sync client does (push bodies gzipped,
+// `accept-encoding: br, gzip`, a pull's first page of FIRST_PULL_PAGE rows asking for the count, the
+// link's measured rate sent as link_kbps from the device's previous page on), and honours 429 +
+// Retry-After as devices do (jittered), counting the wait in the latency. Each day's push bodies are
+// built and gzipped before the day starts, so the generator's own CPU stays off the shared cores
+// while HQ is measured; --link-kbps N makes every device report N instead (e.g. 128: a 2G link).
 //
 //   npx tsx bench/hq-load.ts --backend postgres --devices 200
 //   npx tsx bench/hq-load.ts --backend pglite --devices 50 --customers 2000 --visits 20000
 //   npx tsx bench/hq-load.ts --backend postgres --devices 200 --workers 2
 //
 // Reports: day's syncs/s, latency p50/p95/max (whole sync, push, pull), errors, CPU-seconds per
-// sync of HQ (all its processes) and of PostgreSQL (the backends connected to the bench's database,
-// from /proc; other databases on the server are not counted), HQ's peak RSS, and the 1-minute load
+// sync of HQ (all its processes), of PostgreSQL (the backends connected to the bench's database,
+// from /proc; other databases on the server are not counted) and of the generator itself, HQ's peak RSS, and the 1-minute load
 // average before and after (the machine is shared: read figures beside it). --sql-timing adds the
 // time HQ waited for each statement (summed per statement text, measured in HQ around the driver's
 // query) and --cpu-prof DIR writes HQ's V8 CPU profile. The result goes to
@@ -25,14 +29,14 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { createServer } from 'node:net'
 import { loadavg, tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
-import { gunzipSync } from 'node:zlib'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { v7 as uuidv7 } from 'uuid'
 import { formatHlc } from '../electron/core/sync/hlc'
 import { assignRegion, createUser, issueEnrolCode } from '../server/accounts'
 import { MIGRATIONS_DIR, openStore } from '../server/db/client'
 import { importDemoCounty } from '../server/masterData'
 import { query } from '../server/sync'
-import { PROTOCOL_VERSION, type PullResponse, type WireChange, type WireRow } from '../shared/sync/protocol'
+import { FIRST_PULL_PAGE, PROTOCOL_VERSION, type PullResponse, type WireChange, type WireRow } from '../shared/sync/protocol'
 import { SYNC_SCHEMA_VERSION } from '../shared/sync/versions'
 import { sql } from 'drizzle-orm'
 import pg from 'pg'
@@ -49,6 +53,7 @@ const args = benchArgs(import.meta.filename, {
   days: { type: 'string', default: '1' },
   'timeout-s': { type: 'string', default: '70' },
   'hq-args': { type: 'string', default: '' },
+  'link-kbps': { type: 'string' },
   'cpu-prof': { type: 'string' },
   'sql-timing': { type: 'boolean', default: false },
   'drop-template': { type: 'boolean', default: false },
@@ -57,6 +62,8 @@ const backend = args.backend === 'pglite' ? 'pglite' : 'postgres'
 const N = Number(args.devices)
 const CHANGES = Number(args.changes)
 const TIMEOUT = Number(args['timeout-s']) * 1000
+const FIXED_LINK = args['link-kbps'] === undefined ? undefined : Number(args['link-kbps'])
+if (FIXED_LINK !== undefined && !(Number.isInteger(FIXED_LINK) && FIXED_LINK >= 1)) throw new RangeError('--link-kbps: a whole number of kbit/s')
 if (!(N >= 1 && N <= 2000)) throw new RangeError('--devices: 1..2000')
 if (!(CHANGES >= 1 && CHANGES <= 500)) throw new RangeError('--changes: 1..500 (one push batch)')
 const ROOT = resolve(import.meta.dirname, '..')
@@ -188,29 +195,38 @@ for (let i = 0; ; i++) {
 class RequestError extends Error {}
 const jitter = (seconds: number) => seconds * 1000 * (1 + Math.random())
 let retries429 = 0
-async function call<T>(path: string, init: RequestInit & { token?: string }, deadline: number): Promise<T> {
+async function call<T>(path: string, init: { method?: string; body?: Buffer; token?: string }, deadline: number): Promise<{ body: T; bytes: number }> {
   for (;;) {
     const left = deadline - performance.now()
     if (left <= 0) throw new RequestError('timeout')
+    // As the app's client (electron/core/sync/hqClient.ts): gzipped JSON bodies, br or gzip back.
     const headers: Record<string, string> = {
-      'accept-encoding': 'gzip',
-      ...(init.body ? { 'content-type': 'application/json' } : {}),
+      accept: 'application/json',
+      'accept-encoding': 'br, gzip',
+      ...(init.body ? { 'content-type': 'application/json', 'content-encoding': 'gzip' } : {}),
       ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
     }
-    const response = await fetch(`${base}${path}`, { ...init, headers, signal: AbortSignal.timeout(Math.ceil(left)) }).catch((e: Error) => {
+    const response = await fetch(`${base}${path}`, {
+      method: init.method,
+      body: init.body as Uint8Array<ArrayBuffer> | undefined,
+      headers,
+      signal: AbortSignal.timeout(Math.ceil(left)),
+    }).catch((e: Error) => {
       throw new RequestError(e.name === 'TimeoutError' ? 'timeout' : e.message)
     })
+    // fetch inflates br and gzip itself.
     const bytes = Buffer.from(await response.arrayBuffer())
     if (response.status === 429) {
       retries429++
       await new Promise((r) => setTimeout(r, jitter(Number(response.headers.get('retry-after') ?? 1))))
       continue
     }
-    const text = (response.headers.get('content-encoding') === 'gzip' && bytes[0] === 0x1f ? gunzipSync(bytes) : bytes).toString('utf8')
+    const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8')
     if (!response.ok) throw new RequestError(`${response.status} ${text.slice(0, 200)}`)
-    return JSON.parse(text) as T
+    return { body: JSON.parse(text) as T, bytes: Number(response.headers.get('content-length') ?? bytes.length) }
   }
 }
+const json = (value: unknown) => gzipSync(JSON.stringify(value))
 const V = `protocol_version=${PROTOCOL_VERSION}&schema_version=${SYNC_SCHEMA_VERSION}`
 
 interface Device {
@@ -225,12 +241,19 @@ interface Device {
   clock: number
   /** Its place among the devices of its grid: each edits its own stretch of the grid's customers. */
   nth: number
+  /** The download rate of its last pull page (kbit/s), sent with the next page as the app does. */
+  linkKbps?: number
 }
 async function pullAll(d: Device, deadline: number, keep?: (row: WireRow) => void): Promise<number> {
   let rows = 0
-  for (;;) {
-    const q = `${V}&cursor=${d.cursor}&limit=20000${d.scope ? `&scope=${d.scope}` : ''}${d.epoch ? `&epoch=${d.epoch}` : ''}${d.cursor > 0 ? '&skip_own=1' : ''}`
-    const page = await call<PullResponse>(`/v1/pull?${q}`, { token: d.token }, deadline)
+  // As the app pulls (electron/core/sync/engine.ts): a first page of FIRST_PULL_PAGE rows that asks
+  // how many are coming, then larger pages; the link's rate as measured on the previous page.
+  for (let first = true; ; first = false) {
+    const link = FIXED_LINK ?? d.linkKbps
+    const q = `${V}&cursor=${d.cursor}&limit=${first ? FIRST_PULL_PAGE : 20000}${d.scope ? `&scope=${d.scope}` : ''}${d.epoch ? `&epoch=${d.epoch}` : ''}${d.cursor > 0 ? '&skip_own=1' : ''}${first ? '&count=1' : ''}${link === undefined ? '' : `&link_kbps=${link}`}`
+    const sent = performance.now()
+    const { body: page, bytes } = await call<PullResponse>(`/v1/pull?${q}`, { token: d.token }, deadline)
+    d.linkKbps = Math.round((bytes * 8) / Math.max(1, performance.now() - sent))
     if (page.must_refetch) throw new RequestError(`must_refetch ${page.reason}`)
     for (const row of page.rows) keep?.(row)
     rows += page.rows.length
@@ -243,12 +266,12 @@ async function pullAll(d: Device, deadline: number, keep?: (row: WireRow) => voi
 
 t = performance.now()
 const devices: Device[] = []
-const firstPull = new Map<string, { cursor: number; scope?: string; epoch?: string; visits: WireRow[]; customers: WireRow[] }>()
+const firstPull = new Map<string, { cursor: number; scope?: string; epoch?: string; visits: WireRow[]; customers: WireRow[]; linkKbps?: number }>()
 for (const [i, { code, grid }] of codes.entries()) {
   const deadline = performance.now() + 600_000
-  const enrolled = await call<{ device_id: string; token: string }>(
+  const { body: enrolled } = await call<{ device_id: string; token: string }>(
     '/v1/enrol',
-    { method: 'POST', body: JSON.stringify({ code, deviceName: `load ${i}` }) },
+    { method: 'POST', body: json({ code, deviceName: `load ${i}` }) },
     deadline,
   )
   const d: Device = {
@@ -271,13 +294,14 @@ for (const [i, { code, grid }] of codes.entries()) {
       epoch: seen.epoch,
       visits: seen.visits,
       customers: seen.customers.map((r) => [...r] as WireRow),
+      linkKbps: seen.linkKbps,
     })
   else {
     await pullAll(d, deadline, (row) => {
       if (row[0] === 'visits' && d.visits.length < 500) d.visits.push(row)
       if (row[0] === 'key_customers' && d.customers.length < 5000) d.customers.push(row)
     })
-    firstPull.set(grid, { cursor: d.cursor, scope: d.scope, epoch: d.epoch, visits: d.visits, customers: d.customers })
+    firstPull.set(grid, { cursor: d.cursor, scope: d.scope, epoch: d.epoch, visits: d.visits, customers: d.customers, linkKbps: d.linkKbps })
   }
   devices.push(d)
 }
@@ -405,13 +429,13 @@ interface Sample {
   pulled: number
   error?: string
 }
-async function daySync(d: Device): Promise<Sample> {
+/** A day's push body, built and gzipped before the day starts (the generator's CPU off the clock). */
+const dayBody = (d: Device) => json({ protocol_version: PROTOCOL_VERSION, schema_version: SYNC_SCHEMA_VERSION, device_id: d.id, changes: dayChanges(d) })
+async function daySync(d: Device, body: Buffer): Promise<Sample> {
   const start = performance.now()
   const deadline = start + TIMEOUT
-  const changes = dayChanges(d)
   try {
-    const body = JSON.stringify({ protocol_version: PROTOCOL_VERSION, schema_version: SYNC_SCHEMA_VERSION, device_id: d.id, changes })
-    const pushed = await call<{ results: { status: string; reason?: string }[] }>(
+    const { body: pushed } = await call<{ results: { status: string; reason?: string }[] }>(
       `/v1/push?pull_cursor=${d.cursor}`,
       { method: 'POST', body, token: d.token },
       deadline,
@@ -430,12 +454,15 @@ async function daySync(d: Device): Promise<Sample> {
 const results: Record<string, unknown>[] = []
 const loadStart = load1()
 for (let day = 0; day < Number(args.days); day++) {
+  const bodies = devices.map((d) => dayBody(d))
   const dbCpu = await watchDbCpu()
   const cpu0 = cpuNow()
+  const own0 = process.cpuUsage()
   if (sqlTimingFile) for (const pid of cpu0.hqPids) process.kill(pid, 'SIGUSR2')
   const t0 = performance.now()
-  const samples = await Promise.all(devices.map((d) => daySync(d)))
+  const samples = await Promise.all(devices.map((d, i) => daySync(d, bodies[i]!)))
   const wall = (performance.now() - t0) / 1000
+  const own = process.cpuUsage(own0)
   const cpu1 = cpuNow()
   const db = await dbCpu()
   const ok = samples.filter((s) => !s.error)
@@ -459,14 +486,14 @@ for (let day = 0; day < Number(args.days); day++) {
     errors: errors.length,
     errorSamples: [...new Set(errors.map((e) => e.error))].slice(0, 5),
     retries429,
-    cpuPerSync: { hq: (cpu1.hq - cpu0.hq) / N, db: db / N },
+    cpuPerSync: { hq: (cpu1.hq - cpu0.hq) / N, db: db / N, generator: (own.user + own.system) / 1e6 / N },
     hqPeakRssMb: Math.round(peakRss(cpu1.hqPids) / 1024 / 1024),
     load1: { before: loadStart, after: load1() },
   }
   results.push(r)
   const f = (x: number | undefined) => (x === undefined ? '—' : `${(x / 1000).toFixed(2)} s`)
   console.log(
-    `day ${day + 1}: ${r.syncsPerSecond.toFixed(2)} syncs/s (${ok.length}/${N} in ${wall.toFixed(1)} s); latency p50 ${f(total?.p50)} p95 ${f(total?.p95)} max ${f(total?.max)}; push p50 ${f(push?.p50)} p95 ${f(push?.p95)}; pull p50 ${f(pull?.p50)}; ${errors.length} errors${errors.length ? ` (${r.errorSamples.join(' | ')})` : ''}; 429 retries ${retries429}; CPU/sync HQ ${(r.cpuPerSync.hq * 1000).toFixed(0)} ms, DB ${(r.cpuPerSync.db * 1000).toFixed(0)} ms; HQ peak RSS ${r.hqPeakRssMb} MB; load ${r.load1.before} → ${r.load1.after}`,
+    `day ${day + 1}: ${r.syncsPerSecond.toFixed(2)} syncs/s (${ok.length}/${N} in ${wall.toFixed(1)} s); latency p50 ${f(total?.p50)} p95 ${f(total?.p95)} max ${f(total?.max)}; push p50 ${f(push?.p50)} p95 ${f(push?.p95)}; pull p50 ${f(pull?.p50)}; ${errors.length} errors${errors.length ? ` (${r.errorSamples.join(' | ')})` : ''}; 429 retries ${retries429}; CPU/sync HQ ${(r.cpuPerSync.hq * 1000).toFixed(0)} ms, DB ${(r.cpuPerSync.db * 1000).toFixed(0)} ms, generator ${(r.cpuPerSync.generator * 1000).toFixed(0)} ms; HQ peak RSS ${r.hqPeakRssMb} MB; load ${r.load1.before} → ${r.load1.after}`,
   )
 }
 
