@@ -121,21 +121,28 @@ export interface DevicePrincipal {
   role: Role
 }
 
-/** The device a bearer token belongs to, 'revoked' for a revoked device's token, or undefined (unknown). */
+/** How stale a device's last_seen_at may get: a busy device's requests write it at most this often. */
+export const LAST_SEEN_EVERY_S = 60
+
+/**
+ * The device a bearer token belongs to, 'revoked' for a revoked device's token, or undefined
+ * (unknown). One statement: the lookup, and last_seen_at written when it is older than
+ * LAST_SEEN_EVERY_S (not a write and a commit on every request of a syncing device).
+ */
 export async function authenticate(db: HqDb, token: string): Promise<DevicePrincipal | 'revoked' | undefined> {
-  const row = await db
-    .select({ deviceId: devices.id, userId: devices.userId, role: users.role, revokedAt: devices.revokedAt })
-    .from(devices)
-    .innerJoin(users, eq(users.id, devices.userId))
-    .where(eq(devices.tokenHash, sha256(token)))
-    .then((r) => r[0])
+  const found = (await db.execute(sql`
+    WITH found AS (
+      SELECT d.id, d.user_id, u.role, d.revoked_at IS NOT NULL AS revoked, d.last_seen_at
+      FROM ${devices} d JOIN ${users} u ON u.id = d.user_id WHERE d.token_hash = ${sha256(token)}),
+    seen AS (
+      UPDATE ${devices} SET last_seen_at = now() FROM found
+      WHERE ${devices}.id = found.id AND NOT found.revoked
+        AND (found.last_seen_at IS NULL OR found.last_seen_at < now() - make_interval(secs => ${LAST_SEEN_EVERY_S})))
+    SELECT id, user_id, role, revoked FROM found`)) as unknown as { rows: { id: string; user_id: string; role: Role; revoked: boolean }[] }
+  const row = found.rows[0]
   if (!row) return undefined
-  if (row.revokedAt) return 'revoked'
-  await db
-    .update(devices)
-    .set({ lastSeenAt: sql`now()` })
-    .where(eq(devices.id, row.deviceId))
-  return { deviceId: row.deviceId, userId: row.userId, role: row.role }
+  if (row.revoked) return 'revoked'
+  return { deviceId: row.id, userId: row.user_id, role: row.role }
 }
 
 export async function revokeDevice(db: HqDb, deviceId: string): Promise<void> {

@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROTOCOL_VERSION, type PullResponse } from '../shared/sync/protocol'
-import { revokeDevice } from './accounts'
+import { sql } from 'drizzle-orm'
+import { LAST_SEEN_EVERY_S, revokeDevice } from './accounts'
 import { MIN_SYNC_SCHEMA_VERSION, SYNC_SCHEMA_VERSION } from '../shared/sync/versions'
 import { backends, startTestHq, type TestHq } from './testing'
 
@@ -113,6 +114,36 @@ describe.each(backends)('HQ server refusals (%s)', (backend) => {
     const gap = await post(pushBody([change(7, otherVillage, { notes: 'y' })]))
     expect(gap.status).toBe(409)
     expect(await gap.json()).toMatchObject({ error: { code: 'SEQ_GAP', details: { expected: 2 } } })
+  })
+
+  it('a request marks its device seen, at most once a minute; a revoked device is not marked', async () => {
+    const seen = async (id = deviceId) =>
+      (
+        (await hq.store.db.execute(sql`SELECT last_seen_at::text AS at FROM devices WHERE id = ${id}`)) as unknown as {
+          rows: { at: string | null }[]
+        }
+      ).rows[0]!.at
+    await hq.store.db.execute(sql`UPDATE devices SET last_seen_at = NULL WHERE id = ${deviceId}`)
+    expect((await pull()).status).toBe(200)
+    const first = await seen()
+    expect(first).not.toBeNull()
+    // Within the minute: the same stamp (no write per request).
+    expect((await pull()).status).toBe(200)
+    expect(await seen()).toBe(first)
+    // Older than LAST_SEEN_EVERY_S: written again.
+    await hq.store.db.execute(sql`UPDATE devices SET last_seen_at = now() - make_interval(secs => ${LAST_SEEN_EVERY_S + 5}) WHERE id = ${deviceId}`)
+    const stale = await seen()
+    expect((await pull()).status).toBe(200)
+    expect(Date.parse(String(await seen()))).toBeGreaterThan(Date.parse(String(stale)))
+    // A revoked device's token marks nothing.
+    const code = await hq.code('zhao')
+    const other = (await (
+      await call('/v1/enrol', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, deviceName: 'revoked' }) })
+    ).json()) as { token: string; device_id: string }
+    await revokeDevice(hq.store.db, other.device_id)
+    await hq.store.db.execute(sql`UPDATE devices SET last_seen_at = NULL WHERE id = ${other.device_id}`)
+    expect((await pull(other.token)).status).toBe(401)
+    expect(await seen(other.device_id)).toBeNull()
   })
 
   it('a revoked device is refused', async () => {
