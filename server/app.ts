@@ -440,13 +440,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const { protocol: _, ...rest0 } = result
       const { wire: raw, ...rest } = rest0
       const wire = fieldsChanged
-        ? raw.map((text) => {
-            const [table, id, version, fields, versions] = JSON.parse(text) as WireRow
-            return JSON.stringify([table, id, version, toDevice(shape, table, fields), versions && toDevice(shape, table, versions)])
-          })
+        ? (JSON.parse(`[${raw}]`) as WireRow[])
+            .map(([table, id, version, fields, versions]) =>
+              JSON.stringify([table, id, version, toDevice(shape, table, fields), versions && toDevice(shape, table, versions)]),
+            )
+            .join(',')
         : raw
       const head = JSON.stringify(rest)
-      return reply.type('application/json; charset=utf-8').send(`${head.slice(0, -1)},"rows":[${wire.join(',')}]}`)
+      return reply.type('application/json; charset=utf-8').send(`${head.slice(0, -1)},"rows":[${wire}]}`)
     } catch (error) {
       if (error instanceof OutsideScopeError) throw new HttpError(403, 'FORBIDDEN', error.message)
       throw error

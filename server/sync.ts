@@ -104,11 +104,20 @@ async function assignedScope(db: HqDb | HqTx, userId: string): Promise<Scope> {
     db,
     sql`SELECT row_id AS id, fields->>'code' AS code, fields->>'parent_id' AS parent FROM rows WHERE table_name = 'org_units'`,
   )
+  return descendantsScope(
+    assigned,
+    units.map((u) => [u.id, u.code, u.parent]),
+  )
+}
+
+/** The assigned codes and the codes of the org units below them ([id, code, parent id] each). */
+function descendantsScope(assigned: string[], units: [string, string | null, string | null][]): string[] {
+  if (assigned.length === 0) return []
   const children = new Map<string, string[]>()
-  for (const u of units) if (u.parent) children.set(u.parent, [...(children.get(u.parent) ?? []), u.id])
-  const codeOf = new Map(units.map((u) => [u.id, u.code]))
+  for (const [id, , parent] of units) if (parent) children.set(parent, [...(children.get(parent) ?? []), id])
+  const codeOf = new Map(units.map(([id, code]) => [id, code]))
   const scope = new Set(assigned)
-  const queue = units.filter((u) => scope.has(u.code)).map((u) => u.id)
+  const queue = units.filter(([, code]) => code !== null && scope.has(code)).map(([id]) => id)
   while (queue.length > 0) {
     for (const child of children.get(queue.pop()!) ?? []) {
       const code = codeOf.get(child)
@@ -119,6 +128,54 @@ async function assignedScope(db: HqDb | HqTx, userId: string): Promise<Scope> {
     }
   }
   return [...scope].sort()
+}
+
+/**
+ * What a sync request needs to know before it reads or writes rows, in one statement: the user's
+ * read and write scope (their assigned codes and the org units, put together as scopeOf and
+ * writeScopeOf do), the device's progress, and for a pull the newest seq, the purge horizon and
+ * the store's epochs. (Six statements each way before: a round trip each, under a peak's load.)
+ */
+async function syncContext(
+  tx: HqTx,
+  principal: DevicePrincipal,
+): Promise<{
+  read: Scope
+  write: Scope
+  progress?: { lastDeviceSeq: number; pullScope: string[] | null }
+  maxSeq: number
+  purgedBelow: number
+  epochs: Epochs
+}> {
+  const found = (
+    await query<{
+      assigned: string[] | null
+      units: [string, string | null, string | null][] | null
+      progress: { last: number; scope: string[] | null } | null
+      max_seq: string
+      purged: string | null
+      epochs: string | null
+    }>(
+      tx,
+      sql`SELECT (SELECT json_agg(region_code) FROM ${userRegions} WHERE user_id = ${principal.userId}) AS assigned,
+          (SELECT json_agg(json_build_array(row_id, fields->>'code', fields->>'parent_id')) FROM rows WHERE table_name = 'org_units') AS units,
+          (SELECT json_build_object('last', last_device_seq, 'scope', pull_scope) FROM ${deviceProgress} WHERE device_id = ${principal.deviceId}) AS progress,
+          (SELECT coalesce(max(server_seq), 0) FROM rows)::text AS max_seq,
+          (SELECT value FROM ${serverMeta} WHERE key = 'purged_below_seq') AS purged,
+          (SELECT value FROM ${serverMeta} WHERE key = 'epochs') AS epochs`,
+    )
+  )[0]!
+  const assigned = found.assigned ?? []
+  const own = assigned.length === 0 ? [] : descendantsScope(assigned, found.units ?? [])
+  const read: Scope = principal.role === 'admin' || principal.role === 'hq_analyst' ? '*' : own
+  return {
+    read,
+    write: principal.role === 'hq_analyst' ? own : read,
+    progress: found.progress ? { lastDeviceSeq: Number(found.progress.last), pullScope: found.progress.scope } : undefined,
+    maxSeq: Number(found.max_seq),
+    purgedBelow: Number(found.purged ?? 0),
+    epochs: found.epochs ? (JSON.parse(found.epochs) as Epochs) : [],
+  }
 }
 
 export const scopeHash = (scope: Scope) =>
@@ -270,10 +327,9 @@ async function pushBatch(
 ): Promise<{ results: ChangeResult[]; lastDeviceSeq: number }> {
   // Beside other pushes (the server's bulk writes wait), one at a time per device.
   await tx.execute(sql`SELECT pg_advisory_xact_lock_shared(${WRITE_LOCK}), pg_advisory_xact_lock(${DEVICE_LOCKS}, hashtext(${principal.deviceId}))`)
-  const read = await scopeOf(tx, principal)
-  const scope = { read, write: await writeScopeOf(tx, principal, read) }
-  const progress = await query<{ last: string }>(tx, sql`SELECT last_device_seq::text AS last FROM device_progress WHERE device_id = ${principal.deviceId}`)
-  let last = Number(progress[0]?.last ?? 0)
+  const context = await syncContext(tx, principal)
+  const scope = { read: context.read, write: context.write }
+  let last = context.progress?.lastDeviceSeq ?? 0
   const replays = changes.filter((c) => c.device_seq <= last).map((c) => c.device_seq)
   const replayed = new Map(
     replays.length === 0
@@ -442,9 +498,11 @@ async function writeBatch(tx: HqTx, deviceId: string, batch: Batch, log: Record<
       // Pulls hold their cursors below this batch's seqs until it ends; the per-region checksum
       // rows the triggers update are locked in one order (no deadlock between two pushes).
       const regions = [...new Set([...writes.map((w) => w.row.reg), ...batch.before.values()].map((r) => r ?? '(global)'))].sort()
-      await markInFlight(tx)
+      // One statement: the mark (markInFlight), then the region rows' locks.
       await tx.execute(
-        sql`SELECT 1 FROM region_checksums WHERE region_key IN (SELECT jsonb_array_elements_text(${JSON.stringify(regions)}::jsonb)) ORDER BY region_key FOR UPDATE`,
+        sql`SELECT (SELECT pg_advisory_xact_lock_shared(${IN_FLIGHT_BASE}::bigint + ${SEQ_NOW}) FROM server_seq) IS NULL AS marked,
+          (SELECT count(*) FROM (SELECT 1 FROM region_checksums WHERE region_key IN (SELECT jsonb_array_elements_text(${JSON.stringify(regions)}::jsonb))
+            ORDER BY region_key FOR UPDATE) l) AS locked`,
       )
     }
     const inserts = writes.filter((w) => !w.existed).map((w) => w.row)
@@ -673,12 +731,13 @@ export interface PullQuery {
 export class OutsideScopeError extends Error {}
 
 /**
- * A pull's answer before encoding. Protocol 2: each row as JSON text the database built (WireRow),
- * which app.ts splices into the response without parsing; protocol 1: rows as objects.
+ * A pull's answer before encoding. Protocol 2: the page's rows as JSON text the database built
+ * (WireRow elements joined by commas, '' for none), which app.ts splices into the response
+ * without parsing; protocol 1: rows as objects.
  */
 export type PullResult =
   | Extract<PullResponse, { must_refetch: true }>
-  | (Omit<Extract<PullResponse, { must_refetch: false }>, 'rows'> & ({ protocol: 1; rows: PulledRowV1[] } | { protocol: 2; wire: string[] }))
+  | (Omit<Extract<PullResponse, { must_refetch: false }>, 'rows'> & ({ protocol: 1; rows: PulledRowV1[] } | { protocol: 2; wire: string }))
 
 export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQuery): Promise<PullResult> {
   for (let attempt = 1; ; attempt++) {
@@ -696,17 +755,15 @@ async function pullOnce(db: HqDb, principal: DevicePrincipal, request: PullQuery
   return db.transaction(
     async (tx) => {
       const serverTime = new Date().toISOString()
-      let scope = await scopeOf(tx, principal)
+      const context = await syncContext(tx, principal)
+      let scope = context.read
       if (request.regions) {
         const outside = request.regions.filter((r) => !inScope(scope, r))
         if (outside.length > 0) throw new OutsideScopeError(`regions outside your assignment: ${outside.join(', ')}`)
         scope = [...request.regions].sort()
       }
       const hash = scopeHash(scope)
-      const progress = (await tx.select().from(deviceProgress).where(eq(deviceProgress.deviceId, principal.deviceId)))[0]
-      const maxSeq = Number((await query<{ m: string }>(tx, sql`SELECT coalesce(max(server_seq), 0)::text AS m FROM rows`))[0]!.m)
-      const purgedBelow = Number((await getMeta(tx, 'purged_below_seq')) ?? 0)
-      const epochs = await epochsOf(tx)
+      const { progress, maxSeq, purgedBelow, epochs } = context
       const epoch = epochs.at(-1)?.[0]
       const lastDeviceSeq = progress?.lastDeviceSeq ?? 0
       const refetch = (reason: 'scope_changed' | 'cursor_too_old' | 'cursor_ahead' | 'hq_restored'): PullResult => {
@@ -732,11 +789,19 @@ async function pullOnce(db: HqDb, principal: DevicePrincipal, request: PullQuery
       const own = request.skipOwn && request.cursor > 0 ? sql`${rows.writerDevice} IS DISTINCT FROM ${principal.deviceId}` : undefined
       const excluded = request.excludeTables?.length ? request.excludeTables : undefined
       const where = and(gt(rows.serverSeq, request.cursor), filter, own, excluded ? notInArray(rows.tableName, excluded) : undefined)
-      let page: { serverSeq: number }[]
-      let body: { protocol: 1; rows: PulledRowV1[] } | { protocol: 2; wire: string[] }
+      // The rows up to the horizon among the first limit + 1 past the cursor: how many, and the
+      // seq of the page's last row when there are more than a page.
+      let visible: number
+      let lastSeq: number | undefined
+      let body: { protocol: 1; rows: PulledRowV1[] } | { protocol: 2; wire: string }
       // Rows above the horizon wait for the next pull (cut: the checkpoint would count them).
-      const below = <T extends { serverSeq: number }>(list: T[]) => list.filter((r) => r.serverSeq <= horizon)
       let cut = false
+      let remaining: number | undefined
+      const progressWrite = sql`INSERT INTO ${deviceProgress} (device_id, last_pull_cursor, pull_scope, last_pull_at)
+        VALUES (${principal.deviceId}, ${request.cursor}, ${JSON.stringify(scope === '*' ? ['*'] : scope)}::jsonb, now())
+        ON CONFLICT (device_id) DO UPDATE SET last_pull_cursor = excluded.last_pull_cursor, pull_scope = excluded.pull_scope, last_pull_at = excluded.last_pull_at`
+      let checksum: { rows: number; hash: string } | undefined
+      const counted = scopedCount(scope, request.cursor, and(own, excluded ? notInArray(rows.tableName, excluded) : undefined))
       if (request.protocol === 1) {
         const all = await tx
           .select()
@@ -744,50 +809,63 @@ async function pullOnce(db: HqDb, principal: DevicePrincipal, request: PullQuery
           .where(where)
           .orderBy(rows.serverSeq)
           .limit(request.limit + 1)
-        const list = below(all)
+        const list = all.filter((r) => r.serverSeq <= horizon)
         cut = list.length < all.length
-        page = list
+        visible = list.length
+        lastSeq = list[request.limit - 1]?.serverSeq
         body = {
           protocol: 1,
           rows: list
             .slice(0, request.limit)
             .map((r) => ({ table_name: r.tableName, row_id: r.rowId, fields: r.fields, versions: r.versions, deleted: r.deleted, server_seq: r.serverSeq })),
         }
+        if (request.count) remaining = Number((await query<{ n: string }>(tx, sql`SELECT ${counted}::text AS n`))[0]!.n)
+        await tx.execute(progressWrite)
       } else {
-        const all = await tx
-          .select({
-            serverSeq: rows.serverSeq,
-            wire: sql<string>`json_build_array(${rows.tableName}, ${rows.rowId}, ${rows.packedVersions}->0, ${rows.fields}, nullif(${rows.packedVersions}->1, '{}'::jsonb))::text`,
-          })
-          .from(rows)
-          .where(where)
-          .orderBy(rows.serverSeq)
-          .limit(request.limit + 1)
-        const list = below(all)
-        cut = list.length < all.length
-        page = list
-        body = { protocol: 2, wire: list.slice(0, request.limit).map((r) => r.wire) }
-      }
-      const hasMore = page.length > request.limit
-      const remaining = request.count
-        ? Number(
-            (
-              await tx
-                .select({ n: sql<string>`count(*)::text` })
-                .from(rows)
-                .where(where)
-            )[0]!.n,
+        // The page built by the database as one JSON text (the rows' elements joined by commas),
+        // the horizon applied there and the rows to come counted in the same statement: one value
+        // to receive, not a row object per pulled row.
+        const limit = request.limit
+        const top = Number.isFinite(horizon) ? horizon : Number.MAX_SAFE_INTEGER
+        // Also in this statement: the device's progress written, and the scope's checkpoint
+        // (used when the page turns out to be the last).
+        const found = (
+          await query<{
+            fetched: number
+            visible: number
+            last: string | null
+            wire: string | null
+            remaining: string | null
+            checksum: [string, string] | null
+          }>(
+            tx,
+            sql`WITH progress AS (${progressWrite})
+              SELECT count(*)::int AS fetched, count(*) FILTER (WHERE p.server_seq <= ${top})::int AS visible,
+                max(p.server_seq) FILTER (WHERE p.server_seq <= ${top} AND p.n <= ${limit})::text AS last,
+                string_agg(p.wire, ',' ORDER BY p.server_seq) FILTER (WHERE p.server_seq <= ${top} AND p.n <= ${limit}) AS wire,
+                ${request.count ? sql`${counted}::text` : sql`NULL`} AS remaining,
+                ${excluded ? sql`NULL` : sql`(SELECT json_build_array(n, h) FROM ${scopeChecksumSql(scope)} c)`} AS checksum
+              FROM (SELECT server_seq, row_number() OVER (ORDER BY server_seq) AS n,
+                  json_build_array(table_name, row_id, packed_versions->0, fields, nullif(packed_versions->1, '{}'::jsonb))::text AS wire
+                FROM ${scopedRows(
+                  scope,
+                  request.cursor,
+                  and(own, excluded ? notInArray(rows.tableName, excluded) : undefined),
+                  sql`server_seq, table_name, row_id, packed_versions, fields`,
+                  limit + 1,
+                )} ORDER BY server_seq LIMIT ${limit + 1}) p`,
           )
-        : undefined
+        )[0]!
+        cut = found.visible < found.fetched
+        visible = found.visible
+        lastSeq = found.visible > limit ? Number(found.last) : undefined
+        body = { protocol: 2, wire: found.wire ?? '' }
+        if (found.remaining !== null) remaining = Number(found.remaining)
+        if (found.checksum) checksum = { rows: Number(found.checksum[0]), hash: found.checksum[1] }
+      }
+      const hasMore = visible > request.limit
       // Past the last row in scope, the cursor jumps to the newest seq: rows of other regions are never rescanned.
-      const nextCursor = hasMore ? page[request.limit - 1]!.serverSeq : Math.max(request.cursor, Math.min(maxSeq, horizon))
-      await tx
-        .insert(deviceProgress)
-        .values({ deviceId: principal.deviceId, lastPullCursor: request.cursor, pullScope: scope === '*' ? ['*'] : scope, lastPullAt: sql`now()` })
-        .onConflictDoUpdate({
-          target: deviceProgress.deviceId,
-          set: { lastPullCursor: request.cursor, pullScope: scope === '*' ? ['*'] : scope, lastPullAt: sql`now()` },
-        })
+      const nextCursor = hasMore ? lastSeq! : Math.max(request.cursor, Math.min(maxSeq, horizon))
       const response: PullResult = {
         must_refetch: false,
         ...body,
@@ -804,23 +882,65 @@ async function pullOnce(db: HqDb, principal: DevicePrincipal, request: PullQuery
       // the whole scope, read from the per-region aggregates the triggers keep.
       // An older device's checkpoint leaves out the tables it does not know: counted by a scan.
       if (!hasMore && !cut)
-        response.checkpoint = { cursor: nextCursor, ...(excluded ? await checkpoint(tx, scope, nextCursor, excluded) : await scopeChecksum(tx, scope)) }
+        response.checkpoint = {
+          cursor: nextCursor,
+          ...(excluded ? await checkpoint(tx, scope, nextCursor, excluded) : (checksum ?? (await scopeChecksum(tx, scope)))),
+        }
       return response
     },
     { isolationLevel: 'repeatable read' },
   )
 }
 
+/**
+ * The rows of region `s.region` past a cursor, for rows_region_seq_idx. Written as `region IN (…)
+ * AND server_seq > cursor` alone, the planner walked rows_seq_idx past the cursor through every
+ * region's new rows and filtered them (it reads the heap in order; the region index's rows look
+ * scattered to it): at a morning peak each pull read the whole province's day, 30k rows for a
+ * grid's 2k. The row comparison, true of every row of the region, is a condition only the
+ * (region, server_seq) index serves, and makes the planner take it. (A lower bound written as a
+ * row comparison would not do: the scan would start at the region's first entry.)
+ */
+const inRegion = (cursor: number) =>
+  sql`rows.region = s.region AND rows.server_seq > ${cursor} AND (rows.region, rows.server_seq) < (s.region, ${Number.MAX_SAFE_INTEGER}::bigint)`
+
+/**
+ * The rows of a scope past a cursor (and `extra`), as a FROM item `q` of `columns`, each branch at
+ * most `limit` rows in server_seq order: each of a device's regions through rows_region_seq_idx
+ * (inRegion), and the global rows (region null), so a pull reads only its own regions' new rows.
+ */
+function scopedRows(scope: Scope, cursor: number, extra: SQL | undefined, columns: SQL, limit: number): SQL {
+  const more = extra ? sql` AND ${extra}` : sql``
+  if (scope === '*') return sql`(SELECT ${columns} FROM rows WHERE server_seq > ${cursor}${more} ORDER BY server_seq LIMIT ${limit}) q`
+  return sql`((SELECT ${columns} FROM rows WHERE region IS NULL AND server_seq > ${cursor}${more} ORDER BY server_seq LIMIT ${limit})
+    UNION ALL (SELECT x.* FROM jsonb_array_elements_text(${JSON.stringify(scope)}::jsonb) AS s(region) CROSS JOIN LATERAL (
+      SELECT ${columns} FROM rows WHERE ${inRegion(cursor)}${more} ORDER BY rows.server_seq LIMIT ${limit}) x)) q`
+}
+
+/**
+ * How many rows of a scope lie past a cursor (and `extra`): a count per region, each through
+ * rows_region_seq_idx (inRegion), in a correlated subquery (as a join, the planner hashed the
+ * regions against a scan of the whole table).
+ */
+function scopedCount(scope: Scope, cursor: number, extra: SQL | undefined): SQL {
+  const more = extra ? sql` AND ${extra}` : sql``
+  if (scope === '*') return sql`(SELECT count(*) FROM rows WHERE server_seq > ${cursor}${more})`
+  return sql`((SELECT count(*) FROM rows WHERE region IS NULL AND server_seq > ${cursor}${more})
+    + (SELECT coalesce(sum((SELECT count(*) FROM rows WHERE ${inRegion(cursor)}${more})), 0)
+       FROM jsonb_array_elements_text(${JSON.stringify(scope)}::jsonb) AS s(region)))`
+}
+
 /** The checkpoint of every row in scope, from region_checksums (kept by triggers on `rows`). */
 export async function scopeChecksum(tx: HqDb | HqTx, scope: Scope): Promise<{ rows: number; hash: string }> {
-  const keys = scope === '*' ? undefined : ['(global)', ...scope]
-  const result = await query<{ n: string; h: string }>(
-    tx,
-    sql`
-    SELECT coalesce(sum(${regionChecksums.rows}), 0)::text AS n, coalesce(bit_xor(${regionChecksums.hash}), 0)::text AS h
-    FROM ${regionChecksums} ${keys ? sql`WHERE ${inArray(regionChecksums.regionKey, keys)}` : sql``}`,
-  )
+  const result = await query<{ n: string; h: string }>(tx, sql`SELECT n, h FROM ${scopeChecksumSql(scope)} c`)
   return { rows: Number(result[0]!.n), hash: result[0]!.h }
+}
+
+/** scopeChecksum's sums as a FROM item: one row of n (rows) and h (hash), as text. */
+function scopeChecksumSql(scope: Scope): SQL {
+  const keys = scope === '*' ? undefined : ['(global)', ...scope]
+  return sql`(SELECT coalesce(sum(${regionChecksums.rows}), 0)::text AS n, coalesce(bit_xor(${regionChecksums.hash}), 0)::text AS h
+    FROM ${regionChecksums} ${keys ? sql`WHERE ${inArray(regionChecksums.regionKey, keys)}` : sql``})`
 }
 
 /**

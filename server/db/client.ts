@@ -191,6 +191,9 @@ export async function openStore(options: StoreOptions & { holder?: string; onPoo
       connectionTimeoutMillis: POOL_WAIT_MS,
       // A transaction left open by a lost client cannot hold its locks (a device's, a row's) for ever.
       idle_in_transaction_session_timeout: 60_000,
+      // No JIT: HQ's statements are short, and a pull's per-region scan (estimated from a row
+      // comparison, not its few real rows) crossed jit_above_cost and compiled for ~0.5 s.
+      options: '-c jit=off',
     })
     // A database restart (or pg_terminate_backend) breaks idle connections: node-postgres emits
     // 'error' on the pool, which would kill the process unhandled. The broken client is dropped
