@@ -198,6 +198,8 @@ const brotliAsync = promisify(brotliCompress)
  */
 export const FAST_LINK_KBPS = 2_000
 const brotliQuality = (query: unknown) => (Number((query as { link_kbps?: unknown } | undefined)?.link_kbps) >= FAST_LINK_KBPS ? 4 : 8)
+/** log2 of the brotli window for a body of this many bytes: its size rounded up, 16–24 (16 MB). */
+export const brotliWindow = (bytes: number) => Math.min(24, Math.max(16, Math.ceil(Math.log2(bytes + 1))))
 const gzipAsync = promisify(gzip)
 
 /** Seconds a device waits before sending again a request the database cut (503). */
@@ -271,11 +273,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (/\bbr\b/.test(accepted)) {
       reply.header('content-encoding', 'br')
       reply.removeHeader('content-length')
+      const bytes = Buffer.byteLength(payload)
       return brotliAsync(payload, {
         params: {
           [zlibConstants.BROTLI_PARAM_QUALITY]: brotliQuality(request.query),
-          [zlibConstants.BROTLI_PARAM_LGWIN]: 24,
-          [zlibConstants.BROTLI_PARAM_SIZE_HINT]: Buffer.byteLength(payload),
+          // A window no larger than the body (the same output; a 16 MB window's tables are
+          // allocated and cleared for every 15 KB push answer otherwise).
+          [zlibConstants.BROTLI_PARAM_LGWIN]: brotliWindow(bytes),
+          [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes,
         },
       })
     }

@@ -14,7 +14,7 @@ import { HqClient, type FetchLike } from '../electron/core/sync/hqClient'
 import { openTestCore } from '../electron/core/testing'
 import { PROTOCOL_VERSION, type EnrolResponse } from '../shared/sync/protocol'
 import { SYNC_SCHEMA_VERSION } from '../shared/sync/versions'
-import { FAST_LINK_KBPS } from './app'
+import { brotliWindow, FAST_LINK_KBPS } from './app'
 import { startTestHq, type TestHq } from './testing'
 
 type Device = ReturnType<typeof openTestCore>
@@ -114,7 +114,7 @@ describe('a first pull as a bulk load', () => {
     }
   })
 
-  it('a device on a fast link gets cheaper compression (it says its rate from the second page on); a slow link the densest', async () => {
+  it('a device on a fast link gets cheaper compression (it says its rate from the second page on, and the next sync from its first); a slow link the densest', async () => {
     const d = await enrolled()
     const rates: (string | null)[] = []
     const watching: FetchLike = (url, init) => {
@@ -125,6 +125,11 @@ describe('a first pull as a bulk load', () => {
     expect(rates[0]).toBeNull()
     expect(rates.length).toBeGreaterThan(3)
     for (const rate of rates.slice(1)) expect(Number(rate)).toBeGreaterThan(0)
+    // The next sync's first page says the rate the last one measured (a day's pull is one page).
+    rates.length = 0
+    expect((await runSync(d.ctx, { pullLimit: 700, fetch: watching })).checkpoint).toBe('ok')
+    expect(rates.length).toBe(1)
+    expect(Number(rates[0])).toBeGreaterThan(0)
 
     const { token } = await new HqClient(hq.url).request<EnrolResponse>('POST', '/v1/enrol', { code: await hq.code('county'), deviceName: 'raw' })
     const page = async (linkKbps?: number) => {
@@ -147,5 +152,7 @@ describe('a first pull as a bulk load', () => {
     // The bodies differ only in server_time: sizes within a few bytes at the same quality.
     expect(Math.abs(unsaid.compressed - slow.compressed)).toBeLessThan(16)
     expect(fast.compressed).toBeGreaterThan(slow.compressed * 1.02)
+    // The window fits the body: a push answer's 15 KB gets 64 KB, a 1.4 MB page 2 MB, never over 16 MB.
+    expect([brotliWindow(15_000), brotliWindow(1_410_830), brotliWindow(2 ** 30)]).toEqual([16, 21, 24])
   })
 })

@@ -182,6 +182,8 @@ export const SYNC_KEYS = {
   barrier: 'sync_barrier',
   /** Set by a restore from a backup (db/backup.ts): the first sync renumbers and refetches. */
   restored: 'restored_from_backup',
+  /** The download rate of the last pull page (kbit/s): the next pull's first page says it too. */
+  linkKbps: 'link_kbps',
 } as const
 
 type Sqlite = HandlerContext['db']['$client']
@@ -468,8 +470,9 @@ async function pullPages(run: RunState): Promise<Next> {
   }
   let prefetched: { key: string; response: Promise<{ page: PullResponse; sentAt: number; receivedAt: number }> } | undefined
   // The download rate of the last page (kbit/s, HQ's build time included): HQ compresses more
-  // cheaply for a fast link. Not part of a prefetch's key: it changes with every page.
-  let linkKbps: number | undefined
+  // cheaply for a fast link. Not part of a prefetch's key: it changes with every page. A pull's
+  // first page says the rate of the previous pull's last one (a day's sync is often one page).
+  let linkKbps: number | undefined = Number(getState(ctx.db, SYNC_KEYS.linkKbps)) || undefined
   const requestPage = (params: URLSearchParams) => {
     const sentAt = ctx.change.clock.wallTime()
     const bytesBefore = client.traffic.bytesReceived
@@ -568,6 +571,7 @@ async function pullPages(run: RunState): Promise<Next> {
         setState(ctx.db, SYNC_KEYS.pullScope, page.scope)
         if (page.epoch) setState(ctx.db, SYNC_KEYS.epoch, page.epoch)
         setState(ctx.db, 'hq_regions', JSON.stringify(page.regions))
+        if (linkKbps !== undefined) setState(ctx.db, SYNC_KEYS.linkKbps, String(linkKbps))
         if (!page.has_more && refetching) {
           // Rows HQ acknowledged but this device has not seen confirmed are kept (HQ may have lost
           // them: they are sent again), unless the device's regions changed.
