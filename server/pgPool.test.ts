@@ -59,4 +59,23 @@ describe.runIf(withPostgres)('PostgreSQL pool under failing connections', () => 
     await expect(store.db.transaction(async (tx) => tx.execute(sql`SELECT 1`))).rejects.toSatisfy(terminated)
     expect(pool.totalCount - pool.idleCount).toBe(0)
   })
+
+  it('a pool of one connection migrates a fresh database (the primary of npm run hq --workers N opens one)', async () => {
+    const fresh = await createTestDatabase()
+    try {
+      const started = performance.now()
+      const one = await openStore({ databaseUrl: fresh.url, poolSize: 1 })
+      try {
+        expect(performance.now() - started).toBeLessThan(10_000)
+        const tables = (await one.db.execute(sql`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'rows'`)) as unknown as {
+          rows: { n: number }[]
+        }
+        expect(tables.rows[0]!.n).toBe(1)
+      } finally {
+        await one.close()
+      }
+    } finally {
+      await fresh.drop()
+    }
+  })
 })

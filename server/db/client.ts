@@ -211,7 +211,9 @@ export async function openStore(options: StoreOptions & { holder?: string; onPoo
       const holder = await pool.connect()
       try {
         await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
-        await migratePg(db, { migrationsFolder: MIGRATIONS_DIR })
+        // On the lock's own connection: a pool of one (the primary of `npm run hq --workers N`)
+        // has no second one, and waited for it until the pool's timeout.
+        await migratePg(drizzlePg(holder, { schema }), { migrationsFolder: MIGRATIONS_DIR })
       } finally {
         await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined)
         holder.release()
