@@ -32,11 +32,11 @@ const HELP = `GridDesk HQ sync server
 Capacity (bench/hq-load.ts: each device pushes 150 changes and pulls, all at once; the demo
 county of 510k rows; HQ, the database and the load generator on one shared 2-core machine):
   PGlite (embedded, the default): one connection, one query at a time, one process. Measured
-  92-109 ms of CPU per day's sync: 11-13 syncs/s, p95 3.8-4.7 s at 50 devices (load 2), HQ
-  peaking at 1.35 GB: a pilot county's few dozen devices, not more.
+  91-113 ms of CPU per day's sync: 11-13 syncs/s, p95 3.8-4.6 s at 50 devices (load 1.6), HQ
+  peaking at 1.4 GB: a pilot county's few dozen devices, not more.
   Use it for a pilot county; beyond that, or for several processes, PostgreSQL.
-  PostgreSQL: ~100 ms of CPU per day's sync at 200 devices (HQ 48 + database 51 ms; 75 ms at
-  50), 12.8 syncs/s there with the generator on the same two cores, p95 15.5 s for 200 at once.
+  PostgreSQL: ~82 ms of CPU per day's sync at 200 devices (HQ 41 + database 41 ms; 64 ms at
+  50), 17.9 syncs/s there with the generator on the same two cores, p95 11 s for 200 at once.
   Pushes run side by side; add HQ processes (--workers) until the database's cores are the limit.
   A province: one HQ per province on PostgreSQL (docs/deployment.md).`
 
