@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { enrol, runSync } from '../electron/core/sync/engine'
 import { asOlderRelease, openTestCore } from '../electron/core/testing'
-import { HqClient } from '../electron/core/sync/hqClient'
+import { HqClient, type FetchLike } from '../electron/core/sync/hqClient'
 import { splitVersions } from '../shared/sync/kernel'
 import { fromWire, type EnrolResponse, type PulledRowV1, type PullResponse } from '../shared/sync/protocol'
 import { listConflicts } from './accounts'
@@ -42,10 +42,19 @@ describe.each(backends)('sync between two devices through the HQ server (%s)', (
 
   it('pulls only the regions assigned: a grid manager gets their grid, the county manager the county', async () => {
     const totals: (number | null)[] = []
-    const ra = await runSync(a.ctx, { pullLimit: 5, onProgress: (p) => totals.push(p.pullTotal) })
+    const pulls: string[] = []
+    const counting: FetchLike = (address, init) => {
+      const url = new URL(address)
+      if (url.pathname === '/v1/pull') pulls.push(url.searchParams.get('cursor')!)
+      return fetch(address, init as RequestInit)
+    }
+    const ra = await runSync(a.ctx, { pullLimit: 5, fetch: counting, onProgress: (p) => totals.push(p.pullTotal) })
     const rb = await runSync(b.ctx)
     // The first page said how many rows were coming: the progress bar's 100% is what arrived.
     expect(ra.pages).toBeGreaterThan(1)
+    // Each page asked for once: the next page's prefetch is the request the pull then uses.
+    expect(pulls).toHaveLength(ra.pages)
+    expect(new Set(pulls).size).toBe(pulls.length)
     expect(totals.at(-1)).toBe(ra.pulledRows)
     expect(ra.checkpoint).toBe('ok')
     expect(rb.checkpoint).toBe('ok')

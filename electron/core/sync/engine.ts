@@ -486,7 +486,10 @@ async function pullPages(run: RunState): Promise<Next> {
     response.catch(() => undefined) // a dropped prefetch's failure is nobody's error
     return response
   }
-  const pageParams = (cursor: number, scope: string | undefined, refetching: boolean, count = false) => {
+  // The scope and epoch are the ones the page at `cursor` follows: a prefetch passes the page's
+  // own, which its transaction has not stored yet (else the request, asked again with them, would
+  // not match the prefetch and the first pages would be fetched twice).
+  const pageParams = (cursor: number, scope: string | undefined, epoch: string | undefined, refetching: boolean, count = false) => {
     const params = new URLSearchParams({
       cursor: String(cursor),
       limit: String(pageRows),
@@ -494,7 +497,6 @@ async function pullPages(run: RunState): Promise<Next> {
       schema_version: String(ctx.change.schemaVersion),
     })
     if (scope && cursor > 0) params.set('scope', scope)
-    const epoch = getState(ctx.db, SYNC_KEYS.epoch)
     if (epoch && cursor > 0) params.set('epoch', epoch)
     // Rows this device wrote and already holds are not sent back; a refetch needs every row.
     if (!refetching) params.set('skip_own', '1')
@@ -508,7 +510,7 @@ async function pullPages(run: RunState): Promise<Next> {
     if (refetching) report.refetched = true
     const cursor = Number(getState(ctx.db, SYNC_KEYS.pullCursor) ?? 0)
     const phase = refetching ? 'refetch' : 'pull'
-    const params = pageParams(cursor, getState(ctx.db, SYNC_KEYS.pullScope), refetching, counted !== phase)
+    const params = pageParams(cursor, getState(ctx.db, SYNC_KEYS.pullScope), getState(ctx.db, SYNC_KEYS.epoch), refetching, counted !== phase)
     progress(run, phase)
     const pending = prefetched?.key === params.toString() ? prefetched.response : requestPage(params)
     prefetched = undefined
@@ -546,7 +548,7 @@ async function pullPages(run: RunState): Promise<Next> {
       run.pullTotal = report.pulledRows + page.remaining
     }
     if (page.has_more) {
-      const next = pageParams(page.next_cursor, page.scope, refetching)
+      const next = pageParams(page.next_cursor, page.scope, page.epoch ?? getState(ctx.db, SYNC_KEYS.epoch), refetching)
       prefetched = { key: next.toString(), response: requestPage(next) }
       // Let the request leave before this thread is busy applying the page.
       await new Promise((resolve) => setImmediate(resolve))
