@@ -14,7 +14,7 @@ import { HqClient, type FetchLike } from '../electron/core/sync/hqClient'
 import { openTestCore } from '../electron/core/testing'
 import { PROTOCOL_VERSION, type EnrolResponse } from '../shared/sync/protocol'
 import { SYNC_SCHEMA_VERSION } from '../shared/sync/versions'
-import { brotliWindow, FAST_LINK_KBPS } from './app'
+import { brotliWindow, FAST_LINK_KBPS, LAN_LINK_KBPS } from './app'
 import { startTestHq, type TestHq } from './testing'
 
 type Device = ReturnType<typeof openTestCore>
@@ -135,24 +135,31 @@ describe('a first pull as a bulk load', () => {
     const page = async (linkKbps?: number) => {
       const query = `cursor=0&limit=2000&protocol_version=${PROTOCOL_VERSION}&schema_version=${SYNC_SCHEMA_VERSION}${linkKbps === undefined ? '' : `&link_kbps=${linkKbps}`}`
       // node:http, which leaves the body as it came (fetch would decompress it).
-      const { encoding, compressed } = await new Promise<{ encoding?: string; compressed: Buffer }>((resolve, reject) =>
+      const { encoding, timing, compressed } = await new Promise<{ encoding?: string; timing?: string; compressed: Buffer }>((resolve, reject) =>
         get(`${hq.url}/v1/pull?${query}`, { headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'br' } }, (response) => {
           const chunks: Buffer[] = []
           response.on('data', (c: Buffer) => chunks.push(c))
-          response.on('end', () => resolve({ encoding: response.headers['content-encoding'], compressed: Buffer.concat(chunks) }))
+          response.on('end', () =>
+            resolve({ encoding: response.headers['content-encoding'], timing: String(response.headers['server-timing']), compressed: Buffer.concat(chunks) }),
+          )
         }).on('error', reject),
       )
       expect(encoding).toBe('br')
+      // HQ says how long it spent on the page (compression included): the device's link rate leaves it out.
+      expect(timing).toMatch(/^app;dur=\d+(\.\d)?$/)
       return { compressed: compressed.length, body: JSON.parse(brotliDecompressSync(compressed).toString()).rows as unknown[] }
     }
     const slow = await page(64)
     const unsaid = await page()
     const fast = await page(FAST_LINK_KBPS)
+    const lan = await page(LAN_LINK_KBPS)
     expect(fast.body).toEqual(slow.body)
+    expect(lan.body).toEqual(slow.body)
     // The bodies differ only in server_time: sizes within a few bytes at the same quality.
     expect(Math.abs(unsaid.compressed - slow.compressed)).toBeLessThan(16)
     expect(fast.compressed).toBeGreaterThan(slow.compressed * 1.02)
     // The window fits the body: a push answer's 15 KB gets 64 KB, a 1.4 MB page 2 MB, never over 16 MB.
     expect([brotliWindow(15_000), brotliWindow(1_410_830), brotliWindow(2 ** 30)]).toEqual([16, 21, 24])
+    expect(lan.compressed).toBeGreaterThan(fast.compressed * 1.02)
   })
 })

@@ -469,18 +469,21 @@ async function pullPages(run: RunState): Promise<Next> {
     if (!options.pullLimit) pageRows = nextPageRows(pageRows, rows, millis)
   }
   let prefetched: { key: string; response: Promise<{ page: PullResponse; sentAt: number; receivedAt: number }> } | undefined
-  // The download rate of the last page (kbit/s, HQ's build time included): HQ compresses more
-  // cheaply for a fast link. Not part of a prefetch's key: it changes with every page. A pull's
-  // first page says the rate of the previous pull's last one (a day's sync is often one page).
+  // The download rate of the last page (kbit/s): its bytes over the time it took, less the time
+  // HQ said it spent building and compressing it. HQ compresses more cheaply for a fast link. Not
+  // part of a prefetch's key: it changes with every page. A pull's first page says the rate of the
+  // previous pull's last one (a day's sync is often one page).
   let linkKbps: number | undefined = Number(getState(ctx.db, SYNC_KEYS.linkKbps)) || undefined
   const requestPage = (params: URLSearchParams) => {
     const sentAt = ctx.change.clock.wallTime()
     const bytesBefore = client.traffic.bytesReceived
+    const serverBefore = client.traffic.serverMs
     const query = new URLSearchParams(params)
     if (linkKbps !== undefined) query.set('link_kbps', String(linkKbps))
     const response = client.request<PullResponse>('GET', `/v1/pull?${query}`).then((page) => {
       const receivedAt = ctx.change.clock.wallTime()
-      linkKbps = Math.round(((client.traffic.bytesReceived - bytesBefore) * 8) / Math.max(1, receivedAt - sentAt))
+      const onLink = receivedAt - sentAt - (client.traffic.serverMs - serverBefore)
+      linkKbps = Math.round(((client.traffic.bytesReceived - bytesBefore) * 8) / Math.max(1, onLink))
       return { page, sentAt, receivedAt }
     })
     response.catch(() => undefined) // a dropped prefetch's failure is nobody's error

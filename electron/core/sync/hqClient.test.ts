@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http'
 import { brotliCompressSync } from 'node:zlib'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { busyDelayMs, HqClient, MAX_ANSWER_BYTES, SyncHttpError, UNAVAILABLE_MAX_WAIT_MS } from './hqClient'
+import { busyDelayMs, HqClient, MAX_ANSWER_BYTES, serverTimingMs, SyncHttpError, UNAVAILABLE_MAX_WAIT_MS } from './hqClient'
 
 let server: Server
 const busyCounts = new Map<string, number>()
@@ -15,6 +15,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === '/silent') return // never answers
     if (req.url === '/ok') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
+    if (req.url === '/timed') return res.writeHead(200, { 'content-type': 'application/json', 'server-timing': 'db;dur=3, app;dur=412.5' }).end('{"ok":true}')
     if (req.url === '/stall') {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(big.length) })
       res.write(big.slice(0, 1000)) // then silence, the socket left open
@@ -73,6 +74,19 @@ const client = () => new HqClient(base, undefined, undefined, { firstByteMs: 800
 describe('HQ client deadlines and broken links', () => {
   it('answers normally', async () => {
     expect(await client().request('GET', '/ok')).toEqual({ ok: true })
+  })
+
+  it("adds up the time HQ says it spent (Server-Timing app), which a link's rate leaves out", async () => {
+    const client = new HqClient(base)
+    await client.request('GET', '/timed')
+    await client.request('GET', '/ok')
+    expect(client.traffic.serverMs).toBe(412.5)
+    const said = (value: string) => serverTimingMs({ headers: new Headers({ 'server-timing': value }) })
+    expect(said('app;dur=7')).toBe(7)
+    expect(said('app;desc="build";dur=12.5')).toBe(12.5)
+    expect(said('db;dur=9')).toBe(0)
+    expect(said('app;dur=-4')).toBe(0)
+    expect(said('app;dur=x')).toBe(0)
   })
 
   it('a server that never answers is a network error after the first-byte deadline, not a 300 s hang', async () => {

@@ -26,6 +26,8 @@ export interface Traffic {
   bytesSent: number
   bytesReceived: number
   roundTrips: number
+  /** Time HQ said it spent on the answers (Server-Timing), in ms: a link's rate leaves it out. */
+  serverMs: number
 }
 
 export interface Timeouts {
@@ -71,7 +73,7 @@ export function setHqFetch(fetchImpl: FetchLike): void {
 export const hqFetch: FetchLike = (url, init) => defaultFetch(url, init)
 
 export class HqClient {
-  readonly traffic: Traffic = { bytesSent: 0, bytesReceived: 0, roundTrips: 0 }
+  readonly traffic: Traffic = { bytesSent: 0, bytesReceived: 0, roundTrips: 0, serverMs: 0 }
   readonly timeouts: Timeouts
 
   constructor(
@@ -162,6 +164,7 @@ export class HqClient {
         throw Object.assign(new Deadline('unreachable'), { detail: causeOf(error) })
       }
       this.traffic.roundTrips++
+      this.traffic.serverMs += serverTimingMs(response)
       // The body may be big (a pull page): every chunk pushes the deadlines on.
       const expected = Number(response.headers.get('content-length') ?? 0)
       if (Number.isFinite(expected) && expected > 0) {
@@ -232,6 +235,13 @@ export class HqClient {
     }
     return json as T
   }
+}
+
+/** HQ's own time on an answer, from its Server-Timing header (`app;dur=…`): 0 when absent. */
+export function serverTimingMs(response: Pick<Response, 'headers'>): number {
+  const match = /(?:^|,)\s*app\s*;(?:[^,]*;)?\s*dur=([\d.]+)/.exec(response.headers.get('server-timing') ?? '')
+  const ms = match ? Number(match[1]) : 0
+  return Number.isFinite(ms) && ms > 0 ? ms : 0
 }
 
 /** What a 429 or 503 without HQ's error code means: busy (retried with its Retry-After), or HQ unavailable for a moment. */
