@@ -24,7 +24,8 @@ describe('backups on the sync page', () => {
     await card.getByText('还没有备份。').waitFor()
     await card.getByTestId('store-backup-now').click()
     await card.getByTestId('store-done').getByText('已备份').waitFor()
-    expect(await card.getByTestId('store-backup').count()).toBe(1)
+    // The list reloads after the message shows (one more call): wait for its row.
+    await expect.poll(() => card.getByTestId('store-backup').count()).toBe(1)
     await expect.poll(() => card.getByTestId('store-backup').first().textContent()).toContain('手动')
 
     await card.getByTestId('store-check').click()
