@@ -5,7 +5,7 @@ import { HqClient, type FetchLike } from '../electron/core/sync/hqClient'
 import { splitVersions } from '../shared/sync/kernel'
 import { fromWire, type EnrolResponse, type PulledRowV1, type PullResponse } from '../shared/sync/protocol'
 import { listConflicts } from './accounts'
-import { regionOf } from './sync'
+import { readsByRegion, regionOf } from './sync'
 import { backends, startTestHq, type TestHq } from './testing'
 
 type Device = ReturnType<typeof openTestCore>
@@ -234,5 +234,31 @@ describe.each(backends)('sync between two devices through the HQ server (%s)', (
   it("a table the registry does not describe has no region: in no device's scope", async () => {
     expect(await regionOf('no_such_table', { grid_id: 'x', code: '451022' }, async () => ({ region: '451022' }))).toBeUndefined()
     expect(await regionOf('indicators', {}, async () => undefined)).toBeNull()
+  })
+})
+
+describe('a pull reads its regions by region or walks the store in order, whichever reads fewer rows per row sent', () => {
+  // Live rows per region key: a county of ten grids (one of them with two micro-grids) and its global rows.
+  const sizes = new Map<string, number>([
+    ['(global)', 15],
+    ['451022', 1],
+    ...Array.from({ length: 10 }, (_, i) => [`451022-G${String(i + 1).padStart(2, '0')}`, 50_000] as [string, number]),
+    ['451022-G01-M1', 2_000],
+    ['451022-G01-M2', 0],
+  ])
+  const county = [...sizes.keys()].filter((k) => k !== '(global)')
+  it('a county’s device in its county’s store walks (its regions hold nearly every row)', () => {
+    expect(readsByRegion(county, sizes)).toBe(false)
+    expect(readsByRegion('*', sizes)).toBe(false)
+  })
+  it('a grid’s device reads its regions (a tenth of the store, in three regions)', () => {
+    expect(readsByRegion(['451022-G01', '451022-G01-M1', '451022-G01-M2'], sizes)).toBe(true)
+    expect(readsByRegion(['451022-G05'], sizes)).toBe(true)
+  })
+  it('half the county in five regions walks; regions with no rows do not count; an empty scope reads its global rows by region', () => {
+    const half = ['451022-G01', '451022-G02', '451022-G03', '451022-G04', '451022-G05']
+    expect(readsByRegion(half, sizes)).toBe(false)
+    expect(readsByRegion(['451022-G01-M2', '451022-G01'], sizes)).toBe(true)
+    expect(readsByRegion([], new Map())).toBe(true)
   })
 })

@@ -752,6 +752,7 @@ export async function pull(db: HqDb, principal: DevicePrincipal, request: PullQu
 async function pullOnce(db: HqDb, principal: DevicePrincipal, request: PullQuery): Promise<PullResult> {
   // Before the snapshot (visibleHorizon): rows above it may still be joined by rows below it.
   const horizon = await visibleHorizon(db)
+  const sizes = request.protocol === 1 ? undefined : await regionSizes(db)
   return db.transaction(
     async (tx) => {
       const serverTime = new Date().toISOString()
@@ -826,6 +827,7 @@ async function pullOnce(db: HqDb, principal: DevicePrincipal, request: PullQuery
         // the horizon applied there and the rows to come counted in the same statement: one value
         // to receive, not a row object per pulled row.
         const limit = request.limit
+        const byRegion = readsByRegion(scope, sizes!)
         const top = Number.isFinite(horizon) ? horizon : Number.MAX_SAFE_INTEGER
         // Also in this statement: the device's progress written, and the scope's checkpoint
         // (used when the page turns out to be the last).
@@ -853,6 +855,7 @@ async function pullOnce(db: HqDb, principal: DevicePrincipal, request: PullQuery
                   and(own, excluded ? notInArray(rows.tableName, excluded) : undefined),
                   sql`server_seq, table_name, row_id, packed_versions, fields`,
                   limit + 1,
+                  byRegion,
                 )} ORDER BY server_seq LIMIT ${limit + 1}) p`,
           )
         )[0]!
@@ -905,16 +908,59 @@ const inRegion = (cursor: number) =>
   sql`rows.region = s.region AND rows.server_seq > ${cursor} AND (rows.region, rows.server_seq) < (s.region, ${Number.MAX_SAFE_INTEGER}::bigint)`
 
 /**
- * The rows of a scope past a cursor (and `extra`), as a FROM item `q` of `columns`, each branch at
- * most `limit` rows in server_seq order: each of a device's regions through rows_region_seq_idx
- * (inRegion), and the global rows (region null), so a pull reads only its own regions' new rows.
+ * The first `limit` rows of a scope past a cursor (and `extra`) in server_seq order, as a FROM item
+ * `q` of `columns`, read one of two ways (`byRegion`, see walksBySeq):
+ * - walking rows_seq_idx from the cursor and keeping the scope's rows: reads about a page over
+ *   the scope's share of the store (a county's device in its county's store: the page itself);
+ * - each region's rows through rows_region_seq_idx (inRegion), at most `limit` each, then the
+ *   first `limit` of them: reads up to a page per region (a grid's device: its grid's rows only).
  */
-function scopedRows(scope: Scope, cursor: number, extra: SQL | undefined, columns: SQL, limit: number): SQL {
+function scopedRows(scope: Scope, cursor: number, extra: SQL | undefined, columns: SQL, limit: number, byRegion: boolean): SQL {
   const more = extra ? sql` AND ${extra}` : sql``
-  if (scope === '*') return sql`(SELECT ${columns} FROM rows WHERE server_seq > ${cursor}${more} ORDER BY server_seq LIMIT ${limit}) q`
-  return sql`((SELECT ${columns} FROM rows WHERE region IS NULL AND server_seq > ${cursor}${more} ORDER BY server_seq LIMIT ${limit})
+  if (scope === '*' || !byRegion)
+    return sql`(SELECT ${columns} FROM rows WHERE server_seq > ${cursor} AND ${scopeFilter(scope) ?? sql`true`}${more} ORDER BY server_seq LIMIT ${limit}) q`
+  // Cut to the page before the caller projects (a pull builds each row's JSON: for the page's rows only).
+  return sql`(SELECT * FROM ((SELECT ${columns} FROM rows WHERE region IS NULL AND server_seq > ${cursor}${more} ORDER BY server_seq LIMIT ${limit})
     UNION ALL (SELECT x.* FROM jsonb_array_elements_text(${JSON.stringify(scope)}::jsonb) AS s(region) CROSS JOIN LATERAL (
-      SELECT ${columns} FROM rows WHERE ${inRegion(cursor)}${more} ORDER BY rows.server_seq LIMIT ${limit}) x)) q`
+      SELECT ${columns} FROM rows WHERE ${inRegion(cursor)}${more} ORDER BY rows.server_seq LIMIT ${limit}) x)) u ORDER BY server_seq LIMIT ${limit}) q`
+}
+
+/**
+ * Whether a pull of `scope` reads each region through rows_region_seq_idx (true) or walks
+ * rows_seq_idx keeping the scope's rows (false), by the rows each reads per row it returns:
+ * walking, the store's rows over the scope's (`sizes`: live rows per region key, '(global)' for
+ * region null); by region, up to one page per region that holds rows. A county's device in its
+ * own county's store walks (a first pull by region read up to 20,000 rows per grid for every
+ * 20,000-row page: 4–5 s a page); a grid's device in a county's store reads its regions.
+ */
+export function readsByRegion(scope: Scope, sizes: ReadonlyMap<string, number>): boolean {
+  if (scope === '*') return false
+  let total = 0
+  for (const n of sizes.values()) total += n
+  const held = scope.filter((r) => (sizes.get(r) ?? 0) > 0)
+  const inScope = (sizes.get('(global)') ?? 0) + held.reduce((sum, r) => sum + sizes.get(r)!, 0)
+  if (inScope === 0) return true
+  return total / inScope > Math.max(1, held.length)
+}
+
+/** How long an HQ process reuses the per-region row counts a pull's read path is chosen from. */
+const REGION_SIZES_MS = 60_000
+const regionSizesCache = new WeakMap<object, { at: number; sizes: Promise<Map<string, number>> }>()
+
+/**
+ * Live rows per region key, from region_checksums (kept by triggers), read at most once a minute
+ * per process and database: only the choice of a read path depends on it, never a result.
+ */
+async function regionSizes(db: HqDb): Promise<ReadonlyMap<string, number>> {
+  const cached = regionSizesCache.get(db)
+  if (cached && Date.now() - cached.at < REGION_SIZES_MS) return cached.sizes
+  const sizes = db
+    .select({ key: regionChecksums.regionKey, rows: regionChecksums.rows })
+    .from(regionChecksums)
+    .then((found) => new Map(found.map((r) => [r.key, Number(r.rows)])))
+  regionSizesCache.set(db, { at: Date.now(), sizes })
+  sizes.catch(() => regionSizesCache.delete(db))
+  return sizes
 }
 
 /**
