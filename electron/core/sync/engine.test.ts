@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_PULL_LIMIT } from '../../../shared/sync/protocol'
-import { nextPageRows } from './engine'
+import { linkRateKbps, nextPageRows } from './engine'
 
 describe('pull page size follows the link', () => {
   it('keeps pages near 15 s: a 2G link shrinks them by halves, a fast one grows them back by doubling', () => {
@@ -23,5 +23,15 @@ describe('pull page size follows the link', () => {
   it('never goes below 500 rows, and a short last page changes nothing', () => {
     expect(nextPageRows(600, 600, 600_000)).toBe(500)
     expect(nextPageRows(20_000, 37, 90_000)).toBe(20_000)
+  })
+})
+
+describe('linkRateKbps', () => {
+  it('is the bytes over the time less HQ’s own time', () => {
+    expect(linkRateKbps(125_000, 1_500, 500)).toBe(1_000)
+    expect(linkRateKbps(125_000, 1_000, 0)).toBe(1_000)
+  })
+  it('reads an answer that came while the device was busy (no time left) as fast, not as a broken link', () => {
+    expect(linkRateKbps(1_000_000, 40, 60)).toBe(8_000_000)
   })
 })

@@ -55,6 +55,16 @@ const MIN_ADAPTIVE_PAGE = 500
  * what the link carries in PAGE_SECONDS, at most halving or doubling, within 500…MAX_PULL_LIMIT.
  * A short last page says nothing about the link.
  */
+/**
+ * A download's rate in kbit/s: its bytes over the time they took, less HQ's own time (Server-Timing)
+ * and the time this thread was busy applying while the answer waited (the caller takes that off
+ * `elapsedMs`). An answer that arrived entirely while the thread was busy reads as very fast: the
+ * link then is not what limits the pull.
+ */
+export function linkRateKbps(bytes: number, elapsedMs: number, serverMs: number): number {
+  return Math.round((bytes * 8) / Math.max(1, elapsedMs - serverMs))
+}
+
 export function nextPageRows(current: number, rows: number, millis: number): number {
   if (rows < current) return current
   const fits = (rows / Math.max(1, millis)) * PAGE_SECONDS * 1000
@@ -468,23 +478,28 @@ async function pullPages(run: RunState): Promise<Next> {
   const fitPage = (rows: number, millis: number) => {
     if (!options.pullLimit) pageRows = nextPageRows(pageRows, rows, millis)
   }
-  let prefetched: { key: string; response: Promise<{ page: PullResponse; sentAt: number; receivedAt: number }> } | undefined
+  let prefetched: { key: string; response: Promise<{ page: PullResponse; sentAt: number; receivedAt: number; busyMs: number }> } | undefined
+  // Milliseconds this thread spent applying pages: a prefetched page's answer waits for the
+  // apply that runs meanwhile, and that wait is neither link nor HQ time.
+  let busyMs = 0
   // The download rate of the last page (kbit/s): its bytes over the time it took, less the time
-  // HQ said it spent building and compressing it. HQ compresses more cheaply for a fast link. Not
-  // part of a prefetch's key: it changes with every page. A pull's first page says the rate of the
-  // previous pull's last one (a day's sync is often one page).
+  // HQ said it spent building and compressing it and the time this thread was applying. HQ
+  // compresses more cheaply for a fast link. Not part of a prefetch's key: it changes with every
+  // page. A pull's first page says the rate of the previous pull's last one (a day's sync is
+  // often one page).
   let linkKbps: number | undefined = Number(getState(ctx.db, SYNC_KEYS.linkKbps)) || undefined
   const requestPage = (params: URLSearchParams) => {
     const sentAt = ctx.change.clock.wallTime()
     const bytesBefore = client.traffic.bytesReceived
     const serverBefore = client.traffic.serverMs
+    const busyBefore = busyMs
     const query = new URLSearchParams(params)
     if (linkKbps !== undefined) query.set('link_kbps', String(linkKbps))
     const response = client.request<PullResponse>('GET', `/v1/pull?${query}`).then((page) => {
       const receivedAt = ctx.change.clock.wallTime()
-      const onLink = receivedAt - sentAt - (client.traffic.serverMs - serverBefore)
-      linkKbps = Math.round(((client.traffic.bytesReceived - bytesBefore) * 8) / Math.max(1, onLink))
-      return { page, sentAt, receivedAt }
+      const busy = busyMs - busyBefore
+      linkKbps = linkRateKbps(client.traffic.bytesReceived - bytesBefore, receivedAt - sentAt - busy, client.traffic.serverMs - serverBefore)
+      return { page, sentAt, receivedAt, busyMs: busy }
     })
     response.catch(() => undefined) // a dropped prefetch's failure is nobody's error
     return response
@@ -517,10 +532,11 @@ async function pullPages(run: RunState): Promise<Next> {
     progress(run, phase)
     const pending = prefetched?.key === params.toString() ? prefetched.response : requestPage(params)
     prefetched = undefined
-    const { page, sentAt, receivedAt } = await pending
+    const { page, sentAt, receivedAt, busyMs: waited } = await pending
     if (typeof page?.must_refetch !== 'boolean' || (!page.must_refetch && (!Array.isArray(page.rows) || !Number.isSafeInteger(page.next_cursor))))
       throw notAnHqAnswer('pull')
-    report.clockSkewMs = learnOffset(ctx, page.server_time, sentAt, receivedAt)
+    // The clock's offset from a request this thread did not keep waiting (its arrival is known).
+    report.clockSkewMs = waited > 0 ? ctx.change.clock.offsetMillis : learnOffset(ctx, page.server_time, sentAt, receivedAt)
     // HQ holds fewer of this device's changes than it acknowledged: it was restored from a backup.
     if (page.last_device_seq !== undefined && page.last_device_seq < acknowledgedSeq(sqlite)) {
       const resent = sqlite.transaction(() => unmarkPushedFrom(sqlite, page.last_device_seq! + 1))()
@@ -545,7 +561,7 @@ async function pullPages(run: RunState): Promise<Next> {
       beginRefetch(ctx, page.reason)
       continue
     }
-    fitPage(page.rows.length, receivedAt - sentAt)
+    fitPage(page.rows.length, receivedAt - sentAt - waited)
     if (page.remaining !== undefined) {
       counted = phase
       run.pullTotal = report.pulledRows + page.remaining
@@ -558,6 +574,7 @@ async function pullPages(run: RunState): Promise<Next> {
     }
     report.pages++
     crashPoint('pull.page-received')
+    const applyStart = ctx.change.clock.wallTime()
     withForeignKeysOff(sqlite, () =>
       sqlite.transaction(() => {
         const bulkFrom = options.bulkLoadMinRows ?? BULK_LOAD_MIN_ROWS
@@ -596,6 +613,7 @@ async function pullPages(run: RunState): Promise<Next> {
         persistClock(ctx)
       })(),
     )
+    busyMs += ctx.change.clock.wallTime() - applyStart
     crashPoint('pull.page-committed')
     if (page.has_more) continue
     // Derived values follow the rows they derive from (computed here, never pulled as data).
