@@ -3,7 +3,7 @@
 // under CHECKSUM_KEY and updated in the same transaction as every write of field_versions, so a
 // sync verifies in O(1) instead of hashing the whole county (~4 s at 518k rows). Absent means
 // unknown: the next verification computes it in full and stores it.
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 export const CHECKSUM_KEY = 'checksum'
 
@@ -14,7 +14,8 @@ export interface Checksum {
 
 /** The signed 64-bit first half of md5(table:row:version), as PostgreSQL's ::bit(64)::bigint. */
 export function rowChecksum(table: string, rowId: string, version: string): bigint {
-  return createHash('md5').update(`${table}:${rowId}:${version}`).digest().readBigInt64BE(0)
+  // One-shot hash: half the time of createHash().update().digest() (a county's first pull hashes 510k rows).
+  return hash('md5', `${table}:${rowId}:${version}`, 'buffer').readBigInt64BE(0)
 }
 
 /** Changes of row versions collected during a transaction, applied to the stored checksum at its end. */
