@@ -180,7 +180,7 @@ for (let cursor = 0; fetched < applyN; ) {
 // so they are what a 2G device downloads for the county.
 const slowLinkBytes = pager.traffic.bytesReceived
 out.initialSlowLinkBytes = slowLinkBytes
-console.log(`the county's pages as a slow link receives them (brotli 8): ${kb(slowLinkBytes)} (the loopback sync above was sent brotli 4)`)
+console.log(`the county's pages as a slow link receives them (brotli 8): ${kb(slowLinkBytes)} (the loopback sync above was sent brotli 3, a LAN's quality)`)
 const fresh = openTestCore()
 const fsql = fresh.ctx.db.$client
 t = performance.now()

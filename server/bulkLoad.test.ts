@@ -2,12 +2,12 @@
 // with exactly the store a row-by-row pull gives: the same derived tables (search, rollups, last
 // visits), the same indexes and triggers; and no way out of the pull — a dropped link, a crash —
 // leaves a store without them. And the pages of such a pull come compressed for the link.
-import { rmSync } from 'node:fs'
+import { rmSync, statSync } from 'node:fs'
 import { get } from 'node:http'
 import { brotliDecompressSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openCore } from '../electron/core/app'
-import { beginBulkLoad, bulkLoadPending } from '../electron/core/db/repos/bulkLoad'
+import { beginBulkLoad, bulkLoadPending, checkpointsHeld } from '../electron/core/db/repos/bulkLoad'
 import { REPO_ROOT } from '../electron/core/resources'
 import { enrol, runSync } from '../electron/core/sync/engine'
 import { HqClient, type FetchLike } from '../electron/core/sync/hqClient'
@@ -95,6 +95,57 @@ describe('a first pull as a bulk load', () => {
     expect(schemaOf(sqlite)).toEqual(schemaOf(rowByRow.ctx.db.$client))
     expect((await runSync(d.ctx, { pullLimit: 700, bulkLoadMinRows: 1 })).checkpoint).toBe('ok')
     expect(derivedOf(sqlite)).toEqual(derivedOf(rowByRow.ctx.db.$client))
+  })
+
+  // A usual setting low enough that this small county's pages would each be checkpointed.
+  const OFTEN = 10
+  it('copies no page into the store file while the load runs; a worker copies the WAL after the pull, and the usual checkpoints come back', async () => {
+    const d = await enrolled()
+    const sqlite = d.ctx.db.$client
+    sqlite.pragma(`wal_autocheckpoint = ${OFTEN}`)
+    const file = d.ctx.store!.file
+    // The store file's size as each page is asked for (the pages before it committed meanwhile):
+    // the first is asked for before the load begins.
+    const sizes: number[] = []
+    const watching: FetchLike = (url, init) => {
+      if (url.includes('/v1/pull')) sizes.push(statSync(file).size)
+      return fetch(url, init as RequestInit)
+    }
+    expect((await runSync(d.ctx, { pullLimit: 700, bulkLoadMinRows: 1, fetch: watching })).checkpoint).toBe('ok')
+    expect(sizes.length).toBeGreaterThan(3)
+    const before = sizes[0]!
+    expect(new Set(sizes)).toEqual(new Set([before]))
+    await expect.poll(() => checkpointsHeld(sqlite), { timeout: 10_000 }).toBe(false)
+    expect(sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(OFTEN)
+    expect(statSync(file).size).toBeGreaterThan(before)
+    expect(derivedOf(sqlite)).toEqual(derivedOf(rowByRow.ctx.db.$client))
+  })
+
+  it('the worker, not a later commit, copies the WAL: with automatic checkpoints off, the store file still grows after the pull', async () => {
+    const d = await enrolled()
+    const sqlite = d.ctx.db.$client
+    sqlite.pragma('wal_autocheckpoint = 0')
+    const file = d.ctx.store!.file
+    const before = statSync(file).size
+    expect((await runSync(d.ctx, { pullLimit: 700, bulkLoadMinRows: 1 })).checkpoint).toBe('ok')
+    await expect.poll(() => checkpointsHeld(sqlite), { timeout: 10_000 }).toBe(false)
+    expect(sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0)
+    expect(statSync(file).size).toBeGreaterThan(before)
+  })
+
+  it('with no worker to run it, the usual checkpoints come back as the pull ends', async () => {
+    const d = await enrolled()
+    const sqlite = d.ctx.db.$client
+    sqlite.pragma(`wal_autocheckpoint = ${OFTEN}`)
+    const { store } = d.ctx
+    d.ctx.store = undefined
+    try {
+      expect((await runSync(d.ctx, { pullLimit: 700, bulkLoadMinRows: 1 })).checkpoint).toBe('ok')
+    } finally {
+      d.ctx.store = store
+    }
+    expect(checkpointsHeld(sqlite)).toBe(false)
+    expect(sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(OFTEN)
   })
 
   it('a store a crash left mid-load is finished when it is next opened', async () => {

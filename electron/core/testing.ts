@@ -17,7 +17,8 @@ export function openTestCore(): Core & { dataDir: string; dispose(): void } {
     dataDir,
     dispose() {
       core.close()
-      rmSync(dataDir, { recursive: true, force: true })
+      // Retried: a worker thread (a checkpoint after a first pull) may still be closing its files.
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 })
     },
   }
 }

@@ -113,16 +113,21 @@ export async function backupInBackground(
 type WorkerOutcome = { ok: boolean; code?: string; message?: string; problems?: string[] }
 
 /**
- * Runs `body` (plain JavaScript with `db`, a read-only connection to the store, `workerData` and
- * `parentPort`; it posts one message) in a worker thread: the main thread stays free meanwhile.
+ * Runs `body` (plain JavaScript with `db`, a connection to the store — read-only unless
+ * `writable` — `workerData` and `parentPort`; it posts one message) in a worker thread: the main
+ * thread stays free meanwhile.
  */
-function inStoreWorker(options: { file: string; key?: Buffer; nativeBinding?: string }, body: string, data: Record<string, unknown>): Promise<WorkerOutcome> {
+function inStoreWorker(
+  options: { file: string; key?: Buffer; nativeBinding?: string; writable?: boolean },
+  body: string,
+  data: Record<string, unknown>,
+): Promise<WorkerOutcome> {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3')
   // A plain CommonJS script: it needs no build step and no TypeScript loader.
   const script = `
     const { workerData, parentPort } = require('node:worker_threads')
     const Database = require(workerData.driver)
-    const db = new Database(workerData.file, { readonly: true, fileMustExist: true, ...(workerData.nativeBinding ? { nativeBinding: workerData.nativeBinding } : {}) })
+    const db = new Database(workerData.file, { readonly: !workerData.writable, fileMustExist: true, ...(workerData.nativeBinding ? { nativeBinding: workerData.nativeBinding } : {}) })
     try {
       if (workerData.key) {
         db.pragma("cipher = 'sqlcipher'"); db.pragma('legacy = 4'); db.pragma('key = "x\\'' + Buffer.from(workerData.key).toString('hex') + '\\'"')
@@ -137,7 +142,10 @@ function inStoreWorker(options: { file: string; key?: Buffer; nativeBinding?: st
   return new Promise<WorkerOutcome>((resolve) => {
     let worker: Worker
     try {
-      worker = new Worker(script, { eval: true, workerData: { driver, file: options.file, key: options.key, nativeBinding: options.nativeBinding, ...data } })
+      worker = new Worker(script, {
+        eval: true,
+        workerData: { driver, file: options.file, key: options.key, nativeBinding: options.nativeBinding, writable: options.writable === true, ...data },
+      })
     } catch (error) {
       resolve({ ok: false, code: 'NO_WORKER', message: (error as Error).message })
       return
@@ -146,6 +154,15 @@ function inStoreWorker(options: { file: string; key?: Buffer; nativeBinding?: st
     worker.once('error', (error) => resolve({ ok: false, code: 'NO_WORKER', message: error.message }))
     worker.once('exit', () => resolve({ ok: false, code: 'NO_WORKER', message: 'the store worker stopped' }))
   })
+}
+
+/**
+ * Copies the store's WAL into its file in a worker thread, after a bulk load held checkpoints
+ * back (repos/bulkLoad.ts). PASSIVE: it neither waits for nor blocks the app's reads and writes;
+ * frames it cannot copy yet are left to the next automatic checkpoint. False when it could not run.
+ */
+export async function checkpointInBackground(options: { file: string; key?: Buffer; nativeBinding?: string }): Promise<boolean> {
+  return (await inStoreWorker({ ...options, writable: true }, "db.pragma('wal_checkpoint(PASSIVE)'); parentPort.postMessage({ ok: true })", {})).ok
 }
 
 /** `PRAGMA quick_check` of the store in a worker thread: the problems found (none when intact; the error when damage stopped it), or undefined when it could not run. */

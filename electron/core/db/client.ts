@@ -131,6 +131,9 @@ export function openDatabase(file: string, options: OpenOptions): Db {
     sqlite.pragma('synchronous = FULL')
     sqlite.pragma('foreign_keys = ON')
     sqlite.pragma('busy_timeout = 5000')
+    // A WAL that grew large (a first pull's bulk load copies it once, at its end) is cut back to
+    // 64 MB when it is next reset, not kept at its largest size on disk.
+    sqlite.pragma('journal_size_limit = 67108864')
     // The customer search triggers call pinyin_key(): it must exist before any write or migration.
     registerPinyinFunction(sqlite)
     const db = drizzle(sqlite, { schema }) as Db

@@ -22,7 +22,16 @@ import {
 import type { HandlerContext } from '../context'
 import { forgetFileKey } from '../crypto/files'
 import { shredKey } from '../crypto/keys'
-import { beginBulkLoad, BULK_LOAD_MIN_ROWS, bulkLoadPending, finishBulkLoad, holdsNoSyncedRows } from '../db/repos/bulkLoad'
+import {
+  beginBulkLoad,
+  BULK_LOAD_MIN_ROWS,
+  bulkLoadPending,
+  checkpointsHeld,
+  finishBulkLoad,
+  holdsNoSyncedRows,
+  releaseCheckpoints,
+} from '../db/repos/bulkLoad'
+import { checkpointInBackground } from '../db/backup'
 import { storeTiers } from '../db/repos/customers'
 import { getState, setState } from '../db/repos/syncState'
 import {
@@ -462,6 +471,13 @@ async function pullPhase(run: RunState): Promise<Next> {
   } finally {
     // A first pull that stops early (a dropped link, a refetch) leaves no store without its indexes.
     if (bulkLoadPending(run.sqlite)) run.sqlite.transaction(() => finishBulkLoad(run.sqlite))()
+    // The load's WAL is copied into the store by a worker, not by this thread's next commit.
+    if (checkpointsHeld(run.sqlite)) {
+      const { sqlite } = run
+      const store = run.ctx.store
+      if (store) void checkpointInBackground(store).finally(() => releaseCheckpoints(sqlite))
+      else releaseCheckpoints(sqlite)
+    }
   }
 }
 

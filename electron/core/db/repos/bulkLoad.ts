@@ -29,6 +29,31 @@ export const BULK_LOAD_MIN_ROWS = 10_000
 const BULK_CACHE_KIB = 262_144
 const usualCache = new WeakMap<Sqlite, number>()
 
+/**
+ * The connection's usual wal_autocheckpoint while a load holds checkpoints back. Copying the WAL
+ * into the store after each page's commit (SQLite's default past 1,000 pages) cost a county's load
+ * ~3 s of the pull's own thread, pages written by several commits copied once per commit; held
+ * back, the WAL is copied once, by a worker thread after the pull (db/backup.ts
+ * checkpointInBackground), and releaseCheckpoints gives the usual setting back.
+ */
+const heldCheckpoints = new WeakMap<Sqlite, number>()
+
+/** Whether a load held this connection's checkpoints back and they have not been released. */
+export const checkpointsHeld = (sqlite: Sqlite) => heldCheckpoints.has(sqlite)
+
+/** Gives the connection its usual automatic checkpoints back (the next commit copies what is left). */
+export function releaseCheckpoints(sqlite: Sqlite): void {
+  const usual = heldCheckpoints.get(sqlite)
+  if (usual === undefined) return
+  heldCheckpoints.delete(sqlite)
+  if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${usual}`)
+}
+
+function holdCheckpoints(sqlite: Sqlite): void {
+  if (!heldCheckpoints.has(sqlite)) heldCheckpoints.set(sqlite, sqlite.pragma('wal_autocheckpoint', { simple: true }) as number)
+  sqlite.pragma('wal_autocheckpoint = 0')
+}
+
 interface SetAside {
   indexes: { name: string; sql: string }[]
   triggers: { name: string; sql: string }[]
@@ -94,6 +119,7 @@ export function beginBulkLoad(sqlite: Sqlite): void {
   for (const { name } of triggers) sqlite.exec(`DROP TRIGGER "${name}"`)
   for (const { name } of indexes) sqlite.exec(`DROP INDEX "${name}"`)
   raiseCache(sqlite)
+  holdCheckpoints(sqlite)
 }
 
 function raiseCache(sqlite: Sqlite): void {
@@ -104,13 +130,14 @@ function raiseCache(sqlite: Sqlite): void {
 /**
  * Builds what beginBulkLoad set aside: the derived tables from the rows as they now stand, the
  * indexes, then the triggers. Runs inside the caller's transaction; nothing to do when no
- * load is pending.
+ * load is pending. Checkpoints stay held until the caller releases them (releaseCheckpoints).
  */
 export function finishBulkLoad(sqlite: Sqlite): boolean {
   const stored = sqlite.prepare('SELECT value FROM sync_state WHERE key = ?').get(BULK_LOAD_KEY) as { value: string } | undefined
   if (!stored) return false
   const aside = JSON.parse(stored.value) as SetAside
   raiseCache(sqlite)
+  holdCheckpoints(sqlite)
   const exists = sqlite.prepare('SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?')
   // Derived tables first: without the secondary indexes each statement reads its tables in one
   // sequential pass (with them, SQLite may walk a partial index and fetch every row at random).
@@ -127,5 +154,7 @@ export function finishBulkLoad(sqlite: Sqlite): boolean {
 /** At open: a load a crash interrupted is finished before anything else reads or migrates the store. */
 export function finishInterruptedBulkLoad(sqlite: Sqlite): boolean {
   const hasState = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_state'").get() !== undefined
-  return hasState && sqlite.transaction(() => finishBulkLoad(sqlite))()
+  if (!hasState || !sqlite.transaction(() => finishBulkLoad(sqlite))()) return false
+  releaseCheckpoints(sqlite)
+  return true
 }
