@@ -90,6 +90,8 @@ try {
     : `(SELECT max(checked_in_at) FROM visits x WHERE x.customer_id = k.id AND x.deleted_at IS NULL AND x.status = 'done')`
   const cols = `k.id, k.name, k.category, k.role, k.organisation, k.village_id, v.name, k.grid_id, g.name, k.phone, k.influence, coalesce(k.tier_override, k.value_tier), k.monthly_revenue, k.contract_expiry, k.rival_used, k.funnel_stage, k.next_follow_up, k.tags, ${lastVisit}, k.updated_at`
   const villageWalk = 'villages v INDEXED BY villages_name_uq CROSS JOIN key_customers k INDEXED BY key_customers_village_live_idx ON k.village_id = v.id'
+  // A grid's customers by village: each village's customers of the grid off its (grid, village, id) index, on every page.
+  const gridVillageWalk = 'villages v INDEXED BY villages_name_uq CROSS JOIN key_customers k INDEXED BY key_customers_grid_village_idx ON k.village_id = v.id'
   const cases: { label: string; input: Input<'customers.list'>; where: string; params: unknown[]; order: string; from?: string }[] = [
     { label: 'all, by name', input: { limit: 100 }, where: 'k.deleted_at IS NULL', params: [], order: 'k.name ASC, k.id ASC' },
     {
@@ -97,7 +99,7 @@ try {
       input: { gridId: grid, sort: 'monthlyRevenue', order: 'desc', limit: 100 },
       where: 'k.deleted_at IS NULL AND k.grid_id = ?',
       params: [grid],
-      order: 'k.monthly_revenue IS NULL, k.monthly_revenue DESC, k.id',
+      order: 'k.monthly_revenue DESC NULLS LAST, k.id',
     },
     {
       label: 'tier A + stage',
@@ -111,7 +113,7 @@ try {
       input: { expiringWithinDays: 60, sort: 'contractExpiry', limit: 100 },
       where: 'k.deleted_at IS NULL AND k.contract_expiry BETWEEN ? AND ?',
       params: [today, in60],
-      order: 'k.contract_expiry IS NULL, k.contract_expiry ASC, k.id',
+      order: 'k.contract_expiry ASC NULLS LAST, k.id',
     },
     {
       label: 'rival + tag',
@@ -138,15 +140,15 @@ try {
       where: 'k.deleted_at IS NULL AND k.grid_id = ?',
       params: [grid],
       order: 'v.name ASC, v.id ASC, k.id ASC',
-      from: villageWalk,
+      from: gridVillageWalk,
     },
     {
       label: 'grid page ½ in, by village',
       input: { gridId: grid, sort: 'villageName', offset: gridPage * 100, limit: 100 },
       where: 'k.deleted_at IS NULL AND k.grid_id = ?',
       params: [grid],
-      order: 'v.name IS NULL, v.name ASC, v.id ASC, k.id ASC',
-      from: 'key_customers k LEFT JOIN villages v ON v.id = k.village_id',
+      order: 'v.name ASC, v.id ASC, k.id ASC',
+      from: gridVillageWalk,
     },
     {
       label: 'search zs in grid',
@@ -172,9 +174,11 @@ try {
     )
     const total = (await core.call('customers.list', c.input)).total
     // By name, the repo's plan (repos/customers.ts walksInOrder): the search keys walked in pinyin
-    // order for all customers or a broad filter's first pages, else the matches sorted.
+    // order for all customers or a broad filter's first pages, else the matches sorted; tier +
+    // stage test a walked entry on their index by (tier, stage, id), a sorted match costing 3 entries.
     const byName = c.order === 'k.name ASC, k.id ASC'
-    const walksNames = byName && ((c.input.offset ?? 0) + (c.input.limit ?? 100)) * loaded.keyCustomers <= 0.5 * total * total
+    const sortCost = c.input.tier && c.input.stage && Object.keys(c.input).length === 3 ? 3 : 0.5
+    const walksNames = byName && ((c.input.offset ?? 0) + (c.input.limit ?? 100)) * loaded.keyCustomers <= sortCost * total * total
     const from = walksNames
       ? 'customer_search s INDEXED BY customer_search_order_idx CROSS JOIN key_customers k ON k.id = s.customer_id'
       : byName

@@ -138,6 +138,53 @@ describe('customers list', () => {
   })
 })
 
+describe('customers list sorted by a column that may be empty', () => {
+  // Nulls last whichever the direction, ties by id ascending: read off an index in the column's
+  // order (a grid by revenue, contracts expiring), each run of equal values sorted by id.
+  it('orders by the column, nulls last, then the id ascending, on every page', async () => {
+    const sqlite = core.ctx.db.$client
+    const grid = (
+      sqlite.prepare('SELECT grid_id AS g FROM key_customers WHERE deleted_at IS NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1').get() as { g: string }
+    ).g
+    // Ties and empty values (device-local edits: the list only reads them).
+    sqlite.prepare('UPDATE key_customers SET monthly_revenue = NULL WHERE grid_id = ? AND rowid % 7 = 0').run(grid)
+    sqlite.prepare('UPDATE key_customers SET monthly_revenue = 500 WHERE grid_id = ? AND rowid % 7 = 1').run(grid)
+    sqlite.prepare("UPDATE key_customers SET contract_expiry = date('now', '+10 days') WHERE rowid % 5 = 0").run()
+    type Ref = { id: string; revenue: number | null; expiry: string | null }
+    const rows = sqlite
+      .prepare('SELECT id, monthly_revenue AS revenue, contract_expiry AS expiry, grid_id AS gridId FROM key_customers WHERE deleted_at IS NULL')
+      .all() as (Ref & { gridId: string })[]
+    const bytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b))
+    const expected = <T extends number | string>(list: Ref[], key: (r: Ref) => T | null, desc: boolean) =>
+      [...list]
+        .sort((a, b) => {
+          const x = key(a)
+          const y = key(b)
+          if ((x === null) !== (y === null)) return x === null ? 1 : -1
+          const by = x === null || y === null || x === y ? 0 : (x < y ? -1 : 1) * (desc ? -1 : 1)
+          return by || bytes(a.id, b.id)
+        })
+        .map((r) => r.id)
+    const ids = async (input: Input<'customers.list'>) => (await core.call('customers.list', input)).rows.map((r) => r.id)
+    const inGrid = rows.filter((r) => r.gridId === grid)
+    expect(inGrid.filter((r) => r.revenue === null).length).toBeGreaterThan(1)
+    const today = new Date().toISOString().slice(0, 10)
+    const in60 = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10)
+    const expiring = rows.filter((r) => r.expiry !== null && r.expiry >= today && r.expiry <= in60)
+    for (const order of ['asc', 'desc'] as const) {
+      const byRevenue = expected(inGrid, (r) => r.revenue, order === 'desc')
+      for (const offset of [0, 3, byRevenue.length - 5, byRevenue.length])
+        expect(await ids({ gridId: grid, sort: 'monthlyRevenue', order, offset, limit: 10 })).toEqual(byRevenue.slice(offset, offset + 10))
+      expect(await ids({ gridId: grid, sort: 'monthlyRevenue', order, limit: 1000 })).toEqual(byRevenue)
+      const everyone = expected(rows, (r) => r.revenue, order === 'desc')
+      expect(await ids({ sort: 'monthlyRevenue', order, limit: 1000 })).toEqual(everyone)
+      const byExpiry = expected(expiring, (r) => r.expiry, order === 'desc')
+      expect(await ids({ expiringWithinDays: 60, sort: 'contractExpiry', order, limit: 1000 })).toEqual(byExpiry)
+      expect(await ids({ expiringWithinDays: 60, sort: 'contractExpiry', order, offset: 4, limit: 10 })).toEqual(byExpiry.slice(4, 14))
+    }
+  })
+})
+
 describe('customers list sorted by village', () => {
   // Pages of all customers or a broad filter walk the indexes; narrow filters sort the matches.
   it('orders by village name, village, then id, customers without a village last, on both plans', async () => {
@@ -191,6 +238,15 @@ describe('customers list sorted by village', () => {
         order === 'desc',
       )
       expect(await ids({ order, tier: 'A', offset: 10, limit: 1000 })).toEqual(tierA.slice(10))
+      // A grid alone is walked off its (grid, village, id) index whatever the page, the customer
+      // whose village this device lost last.
+      const gridId = (sqlite.prepare('SELECT grid_id AS g FROM key_customers WHERE id = ?').get(lost.id) as { g: string }).g
+      const inGrid = (sqlite.prepare('SELECT id FROM key_customers WHERE grid_id = ? AND deleted_at IS NULL').all(gridId) as { id: string }[]).map((r) => r.id)
+      const gridOrder = everyone.filter((id) => inGrid.includes(id))
+      expect(gridOrder.at(-1)).toBe(lost.id)
+      for (const offset of [0, 7, gridOrder.length - 3, gridOrder.length - 1, gridOrder.length])
+        expect(await ids({ order, gridId, offset, limit: 5 })).toEqual(gridOrder.slice(offset, offset + 5))
+      expect(await ids({ order, gridId, limit: 1000 })).toEqual(gridOrder)
     }
   })
 
@@ -226,6 +282,9 @@ describe('customers list sorted by village', () => {
         order === 'desc',
       )
       expect(await ids({ order, tier: 'A', stage: 'intent', limit: 100 })).toEqual(narrow.slice(0, 100))
+      // Page by page: the first pages walk the names probing (tier, stage, id), the last sort.
+      for (let offset = 0; offset <= narrow.length; offset++)
+        expect(await ids({ order, tier: 'A', stage: 'intent', offset, limit: 1 })).toEqual(narrow.slice(offset, offset + 1))
       // A broad filter's first page walks the index, testing each customer's row.
       const stage = all.map((r) => r.stage).sort((a, b) => all.filter((r) => r.stage === b).length - all.filter((r) => r.stage === a).length)[0]!
       const broad = expected(
