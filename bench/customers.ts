@@ -175,9 +175,11 @@ try {
     const total = (await core.call('customers.list', c.input)).total
     // By name, the repo's plan (repos/customers.ts walksInOrder): the search keys walked in pinyin
     // order for all customers or a broad filter's first pages, else the matches sorted; tier +
-    // stage test a walked entry on their index by (tier, stage, id), a sorted match costing 3 entries.
+    // stage test a walked entry on their index by (tier, stage, id), a sorted match costing 3 entries;
+    // a rival (and a tag) on theirs by (rival, id), 4 entries.
     const byName = c.order === 'k.name ASC, k.id ASC'
-    const sortCost = c.input.tier && c.input.stage && Object.keys(c.input).length === 3 ? 3 : 0.5
+    const keys = Object.keys(c.input).length
+    const sortCost = c.input.tier && c.input.stage && keys === 3 ? 3 : c.input.rival && (keys === 2 || (keys === 3 && c.input.tag)) ? 4 : 0.5
     const walksNames = byName && ((c.input.offset ?? 0) + (c.input.limit ?? 100)) * loaded.keyCustomers <= sortCost * total * total
     const from = walksNames
       ? 'customer_search s INDEXED BY customer_search_order_idx CROSS JOIN key_customers k ON k.id = s.customer_id'

@@ -176,6 +176,9 @@ function cachedStatement(sqlite: Database.Database, text: string): Database.Stat
   return statement
 }
 
+/** A drizzle `sql` query's text and parameters (a cache's key). */
+export const queryOf = (query: SQL) => dialect.sqlToQuery(query)
+
 /** Runs a drizzle `sql` query through a cached prepared statement; rows as plain objects. */
 export function allCached<T>(db: Db, query: SQL): T[] {
   const { sql: text, params } = dialect.sqlToQuery(query)

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import Database from 'better-sqlite3'
+import { applyKey } from '../db/client'
 import type { Input } from '../../../shared/api/contract'
 import type { CustomerCategory } from '../../../shared/domain'
 import { AppError } from '../../../shared/errors'
@@ -118,6 +120,23 @@ describe('customers list', () => {
     expect([...revenues].sort((x, y) => y - x)).toEqual(revenues)
     const page2 = await core.call('customers.list', { limit: 100, offset: 100 })
     expect(page2.rows[0]!.id).toBe(all.rows[100]!.id)
+  })
+
+  it('a filter’s count is kept between pages and counted again once the store changes', async () => {
+    const filter = { rival: 'telecom' as const, tag: '意见领袖' }
+    const before = await core.call('customers.list', { ...filter, limit: 5 })
+    expect((await core.call('customers.list', { ...filter, sort: 'monthlyRevenue', offset: 5, limit: 5 })).total).toBe(before.total)
+    const made = await core.call('customers.create', { name: '计数客户', category: 'commerce', rivalUsed: 'telecom', tags: ['意见领袖'] })
+    expect((await core.call('customers.list', { ...filter, limit: 5 })).total).toBe(before.total + 1)
+    // A write on another connection (an import's worker, a restore) changes the store too.
+    const other = new Database(core.ctx.store!.file)
+    try {
+      if (core.ctx.store!.key) applyKey(other, core.ctx.store!.key, 'key')
+      other.prepare("UPDATE key_customers SET rival_used = 'unicom' WHERE id = ?").run(made.id)
+    } finally {
+      other.close()
+    }
+    expect((await core.call('customers.list', { ...filter, limit: 5 })).total).toBe(before.total)
   })
 
   it('sorts by last visit: never visited first when oldest first, and pages agree with a full read', async () => {
@@ -255,10 +274,10 @@ describe('customers list sorted by village', () => {
     // Two customers of one name: the id breaks the tie.
     await core.call('customers.create', { name: '同名客户', category: 'high_value' })
     await core.call('customers.create', { name: '同名客户', category: 'commerce' })
-    type Ref = { id: string; name: string; pinyin: string; tier: string; stage: string }
+    type Ref = { id: string; name: string; pinyin: string; tier: string; stage: string; rival: string | null; tags: string | null }
     const all = sqlite
       .prepare(
-        'SELECT k.id, k.name, s.pinyin, coalesce(k.tier_override, k.value_tier) AS tier, k.funnel_stage AS stage FROM key_customers k JOIN customer_search s ON s.customer_id = k.id WHERE k.deleted_at IS NULL',
+        'SELECT k.id, k.name, s.pinyin, coalesce(k.tier_override, k.value_tier) AS tier, k.funnel_stage AS stage, k.rival_used AS rival, k.tags FROM key_customers k JOIN customer_search s ON s.customer_id = k.id WHERE k.deleted_at IS NULL',
       )
       .all() as Ref[]
     expect(all).toHaveLength((await core.call('customers.list', { limit: 1 })).total)
@@ -285,6 +304,16 @@ describe('customers list sorted by village', () => {
       // Page by page: the first pages walk the names probing (tier, stage, id), the last sort.
       for (let offset = 0; offset <= narrow.length; offset++)
         expect(await ids({ order, tier: 'A', stage: 'intent', offset, limit: 1 })).toEqual(narrow.slice(offset, offset + 1))
+      // A rival and a tag: the first pages walk the names probing (rival, id), the last sort.
+      const tagged = all.filter((r) => r.rival === 'telecom' && r.tags?.includes('"'))
+      const tag = (JSON.parse(tagged[0]!.tags!) as string[])[0]!
+      const rivalTag = expected(
+        tagged.filter((r) => (JSON.parse(r.tags!) as string[]).includes(tag)),
+        order === 'desc',
+      )
+      expect(rivalTag.length).toBeGreaterThan(3)
+      for (let offset = 0; offset <= rivalTag.length; offset++)
+        expect(await ids({ order, rival: 'telecom', tag, offset, limit: 1 })).toEqual(rivalTag.slice(offset, offset + 1))
       // A broad filter's first page walks the index, testing each customer's row.
       const stage = all.map((r) => r.stage).sort((a, b) => all.filter((r) => r.stage === b).length - all.filter((r) => r.stage === a).length)[0]!
       const broad = expected(

@@ -110,6 +110,18 @@ describe('customer list statements on covering indexes', () => {
     sortsNothing(plans)
   })
 
+  it('walks a rival’s customers with a tag in name order, testing each on key_customers_rival_live_idx by (rival, id)', async () => {
+    const { tag } = core.ctx.db.$client
+      .prepare(
+        "SELECT j.value AS tag FROM key_customers k, json_each(k.tags) j WHERE k.rival_used = 'telecom' AND k.deleted_at IS NULL GROUP BY j.value ORDER BY count(*) DESC LIMIT 1",
+      )
+      .get() as { tag: string }
+    const plans = await pagePlansOf({ rival: 'telecom', tag, limit: 1 })
+    expect(plans.flat()).toContainEqual(expect.stringMatching(/^SCAN s USING COVERING INDEX customer_search_order_idx/))
+    expect(plans.flat()).toContainEqual(expect.stringMatching(/^SEARCH k USING COVERING INDEX key_customers_rival_live_idx \(rival_used=\? AND id=\?\)/))
+    sortsNothing(plans)
+  })
+
   it('walks all customers by name and by village', async () => {
     sortsNothing(await pagePlansOf({ limit: 100 }))
     sortsNothing(await pagePlansOf({ sort: 'villageName', offset: 100, limit: 100 }))
