@@ -14,9 +14,15 @@ const LETTERS = /^[a-zv]+$/
 
 export type PinyinMode = 'full' | 'initials'
 
-export function pinyinKey(text: string | null | undefined, mode: PinyinMode): string {
-  if (!text) return ''
-  const chars = [...text]
+/**
+ * The last name's syllables: the full key and the initials of one name are asked for one after
+ * the other (a search row has both), and pinyin-pro's reading is most of either's cost (a
+ * county's 20,000 customers: ~0.8 s at the end of a first pull, half of it saved).
+ */
+let lastRead: { text: string; syllables: string[] } | undefined
+
+function syllablesOf(text: string): string[] {
+  if (lastRead?.text === text) return lastRead.syllables
   let syllables: string[]
   try {
     // surname: 'head' reads 曾/单/区 as surnames (zeng, shan, ou); v: ü is typed as v.
@@ -24,6 +30,14 @@ export function pinyinKey(text: string | null | undefined, mode: PinyinMode): st
   } catch {
     syllables = []
   }
+  lastRead = { text, syllables }
+  return syllables
+}
+
+export function pinyinKey(text: string | null | undefined, mode: PinyinMode): string {
+  if (!text) return ''
+  const chars = [...text]
+  const syllables = syllablesOf(text)
   const aligned = syllables.length === chars.length
   let key = ''
   chars.forEach((ch, i) => {
