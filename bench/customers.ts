@@ -5,7 +5,7 @@
 import type { Input } from '../shared/api/contract'
 import { benchStoreMode } from './lib/store'
 import { openBenchCounty } from './lib/county'
-import { percentiles, sampleAsync, sampleSync } from './lib/stats'
+import { percentiles, sampleAsync, samplePair, sampleSync } from './lib/stats'
 import { benchArgs } from './lib/args'
 
 const flags = benchArgs(import.meta.filename, {
@@ -193,8 +193,15 @@ try {
     const page = db.prepare(
       `SELECT ${cols} FROM (SELECT k.id, row_number() OVER () AS position FROM (SELECT ${indexOnly ? 's.customer_id AS id' : 'k.id'} FROM ${indexOnly ? 'customer_search s INDEXED BY customer_search_order_idx' : from} WHERE ${indexOnly ? '1' : c.where} ORDER BY ${order} LIMIT ${c.input.limit ?? 100} OFFSET ${c.input.offset ?? 0}) k) page JOIN key_customers k ON k.id = page.id LEFT JOIN villages v ON v.id = k.village_id LEFT JOIN org_units g ON g.id = k.grid_id ORDER BY page.position`,
     )
-    const handler = percentiles(await sampleAsync(ITER, 3, () => core.call('customers.list', c.input)))
-    const raw = percentiles(sampleSync(ITER, 3, () => [count.get(...c.params), page.all(...c.params)]))
+    // Interleaved, so both see the same machine (separate blocks let the shared machine's drift read as a ratio).
+    const [handlerSamples, rawSamples] = await samplePair(
+      ITER,
+      3,
+      () => core.call('customers.list', c.input),
+      () => [count.get(...c.params), page.all(...c.params)],
+    )
+    const handler = percentiles(handlerSamples)
+    const raw = percentiles(rawSamples)
     const ratio = handler.p95 / raw.p95
     worstRatio = Math.max(worstRatio, ratio)
     allList.push(handler.p95)

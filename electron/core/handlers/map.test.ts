@@ -57,6 +57,14 @@ describe('map layers on the demo county', () => {
     expect(aNotVisited).toBeGreaterThan(0)
     expect(data.grids.reduce((a, g) => a + g.facts.aTierNotVisited30, 0)).toBe(aNotVisited)
     expect(data.villages.reduce((a, v) => a + v.facts.aTierNotVisited30, 0)).toBe(aNotVisited)
+    // Key customers: each counted in its village and its grid.
+    for (const village of data.villages.slice(0, 20))
+      expect(village.facts.keyCustomers).toBe(
+        one<{ n: number }>('SELECT count(*) AS n FROM key_customers WHERE deleted_at IS NULL AND village_id = ?', village.id).n,
+      )
+    expect(data.grids.reduce((a, g) => a + g.facts.keyCustomers, 0)).toBe(
+      one<{ n: number }>('SELECT count(*) AS n FROM key_customers WHERE deleted_at IS NULL AND grid_id IS NOT NULL').n,
+    )
     // Days since the last visit: from the latest done visit to the village or its customers.
     const visited = data.villages.find((v) => v.facts.lastVisitAt)!
     expect(visited.metrics.daysSinceVisit).toBe(Math.floor((Date.now() - Date.parse(visited.facts.lastVisitAt!)) / 86_400_000))
