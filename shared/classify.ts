@@ -1,7 +1,7 @@
 // Classes for a choropleth: break values from quantiles or natural breaks (Ckmeans, the optimal
 // 1-D k-means that Jenks approximates), and the colour of a value. Both sides use it: the map
 // page colours by it, a report may print the same legend.
-import { ckmeans, quantileSorted } from 'simple-statistics'
+import { ckmeans } from 'simple-statistics'
 
 export const classMethods = ['quantile', 'natural'] as const
 export type ClassMethod = (typeof classMethods)[number]
@@ -34,7 +34,10 @@ export function classify(values: readonly (number | null | undefined)[], k: numb
       .slice(0, -1)
       .map((group) => group.at(-1)!)
   } else {
-    breaks = Array.from({ length: classes - 1 }, (_, i) => quantileSorted(sorted, (i + 1) / classes))
+    // Nearest rank: each break is a value someone has (an interpolated quantile is not, and between
+    // two neighbouring values it can leave a class with no member at all).
+    const n = sorted.length
+    breaks = Array.from({ length: classes - 1 }, (_, i) => sorted[Math.min(n - 1, Math.max(0, Math.ceil(((i + 1) / classes) * n) - 1))]!)
   }
   // Ties (many equal values) can give equal quantiles: keep each break once, below the maximum.
   breaks = [...new Set(breaks)].filter((b) => b < range[1])
