@@ -272,30 +272,31 @@ function nameWalk(q: CustomerListQuery, where: SQL | null, direction: 'ASC' | 'D
       LIMIT ${q.limit} OFFSET ${q.offset}`
 }
 
-const liveCounts = new WeakMap<Db['$client'], { version: string; n: number }>()
-const matchCounts = new WeakMap<Db['$client'], { version: string; byQuery: Map<string, number> }>()
-/** Filters whose match count is kept at once (the most recent ones). */
-const KEPT_MATCH_COUNTS = 32
+const keptCounts = new WeakMap<Db['$client'], { version: string; byQuery: Map<string, number> }>()
+/** Counts kept at once (the most recent ones). */
+const KEPT_COUNTS = 32
 
-/**
- * How many customers a filter matches, kept until the store changes (as liveCustomers): paging,
- * sorting again and coming back from a customer count nothing again. A filter's first page counts
- * (at 100,000 customers a rival and a tag: 4 ms, 30,117 index entries tested).
- */
-function matches(db: Db, where: SQL): number {
+/** A count(*) statement's answer, kept until the store changes (mapLayers.ts storeVersion). */
+function keptCount(db: Db, query: SQL): number {
   const version = storeVersion(db)
-  let kept = matchCounts.get(db.$client)
-  if (kept?.version !== version) matchCounts.set(db.$client, (kept = { version, byQuery: new Map() }))
-  const query = sql`SELECT count(*) AS n FROM key_customers k WHERE ${where}`
+  let kept = keptCounts.get(db.$client)
+  if (kept?.version !== version) keptCounts.set(db.$client, (kept = { version, byQuery: new Map() }))
   const { sql: text, params } = queryOf(query)
   const key = `${text}\u0000${JSON.stringify(params)}`
   const known = kept.byQuery.get(key)
   if (known !== undefined) return known
   const n = getCached<{ n: number }>(db, query)?.n ?? 0
-  if (kept.byQuery.size >= KEPT_MATCH_COUNTS) kept.byQuery.delete(kept.byQuery.keys().next().value!)
+  if (kept.byQuery.size >= KEPT_COUNTS) kept.byQuery.delete(kept.byQuery.keys().next().value!)
   kept.byQuery.set(key, n)
   return n
 }
+
+/**
+ * How many customers a filter matches, kept until the store changes: paging, sorting again and
+ * coming back from a customer count nothing again. A filter's first page counts (at 100,000
+ * customers a rival and a tag: 4 ms, 30,117 index entries tested).
+ */
+const matches = (db: Db, where: SQL) => keptCount(db, sql`SELECT count(*) AS n FROM key_customers k WHERE ${where}`)
 
 /**
  * Live customers, counted on the narrowest index holding them all (migrations/0006), and kept
@@ -304,13 +305,7 @@ function matches(db: Db, where: SQL): number {
  * of the index the page cache still holds).
  */
 function liveCustomers(db: Db): number {
-  const version = storeVersion(db)
-  const kept = liveCounts.get(db.$client)
-  if (kept?.version === version) return kept.n
-  const n =
-    getCached<{ n: number }>(db, sql`SELECT count(*) AS n FROM key_customers INDEXED BY key_customers_village_live_idx WHERE deleted_at IS NULL`)?.n ?? 0
-  liveCounts.set(db.$client, { version, n })
-  return n
+  return keptCount(db, sql`SELECT count(*) AS n FROM key_customers INDEXED BY key_customers_village_live_idx WHERE deleted_at IS NULL`)
 }
 
 /**
