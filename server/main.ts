@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import { buildServer, DEFAULT_ADMISSION } from './app'
+import type { HqDb } from './db/client'
+import { backfillWire } from './sync'
 import { hqBasemapsDir, makeHqDataPrivate } from './dataDir'
 import { defaultPoolSize, openStore, StoreLockedError } from './db/client'
 
@@ -84,12 +86,17 @@ if (!https && !loopback && !values['allow-insecure-http'])
   )
 
 const scheme = https ? 'https' : 'http'
+let stopping = false
+/** Stores the wire text of rows written before this version, in the background (backfillWire). */
+const backfill = (db: HqDb) =>
+  backfillWire(db, { pauseMs: 50, stop: () => stopping })
+    .then((n) => n > 0 && console.log(`Stored the pull text of ${n} rows written by an earlier version.`))
+    .catch((error: Error) => !stopping && console.warn(`Storing the pull text of older rows stopped (${error.message}); it goes on at the next start.`))
 if (workers > 1 && cluster.isPrimary) {
   // The primary migrates the store once, then forks the workers; they share the port (the
   // primary hands out connections). A worker that dies is replaced.
   const store = await openStore({ databaseUrl: process.env.DATABASE_URL, poolSize: 1 })
-  await store.close()
-  let stopping = false
+  void backfill(store.db).finally(() => store.close())
   for (let i = 0; i < workers; i++) cluster.fork()
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return
@@ -131,8 +138,11 @@ if (workers > 1 && cluster.isPrimary) {
     admission,
     basemapsDir: hqBasemapsDir(values['data-dir']),
   })
+  const backfilled = cluster.isPrimary ? backfill(store.db) : Promise.resolve()
   const shutdown = async () => {
+    stopping = true
     await app.close()
+    await backfilled
     await store.close()
     process.exit(0)
   }

@@ -171,6 +171,13 @@ describe.each(backends)('sync between two devices through the HQ server (%s)', (
       const split = splitVersions(r.versions)
       expect(r.packed_versions).toEqual([split.version || null, split.versions])
     }
+    // Pushes send their rows packed, the other writes are packed by the trigger: either way every
+    // row's packing and its stored wire text are what the database builds from its columns.
+    const stale = (await hq.store.db.execute(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE wire IS DISTINCT FROM row_wire(table_name, row_id, fields, pack_versions(versions)))::int AS wire,
+         count(*) FILTER (WHERE packed_versions IS DISTINCT FROM pack_versions(versions))::int AS packed FROM rows`,
+    )) as unknown as { rows: { n: number; wire: number; packed: number }[] }
+    expect(stale.rows[0]).toEqual({ n: all.length, wire: 0, packed: 0 })
     const token = await hq
       .userWithCode('v1user', 'county_manager', ['451022'])
       .then((code) => new HqClient(hq.url).request<EnrolResponse>('POST', '/v1/enrol', { code, deviceName: 'old app' }))

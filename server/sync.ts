@@ -23,7 +23,7 @@ import type { DevicePrincipal } from './accounts'
 import type { HqDb, HqTx } from './db/client'
 import { changesLog, deviceProgress, regionChecksums, rows, serverMeta, userRegions } from './db/schema'
 import { deviceTables, valueProblem } from './deviceSchema'
-import { aliasSame, mergeChange, rowVersion, type FieldConflict, type StoredRow, type VersionAliases } from '../shared/sync/kernel'
+import { aliasSame, mergeChange, rowVersion, splitVersions, type FieldConflict, type StoredRow, type VersionAliases } from '../shared/sync/kernel'
 import { mayWrite, syncEntry } from '../shared/sync/registry'
 
 // Advisory lock keys. One-key (bigint) locks: WRITE_LOCK, taken shared by every push and
@@ -410,6 +410,8 @@ interface RowWrite {
   f: Record<string, unknown>
   v: Record<string, string>
   ver: string
+  /** versions packed as protocol 2 sends them (splitVersions; pack_versions in SQL). */
+  pv: [string | null, Record<string, string>]
   reg: string | null
   del: boolean
   w: string | null
@@ -425,6 +427,12 @@ interface Batch {
   rejected: Set<string>
   /** The region each written row had before the batch (its checksum changes too). */
   before: Map<string, string | null>
+}
+
+/** versions as packed_versions stores them (pack_versions in SQL gives null for no versions). */
+function packed(versions: Record<string, string>): RowWrite['pv'] {
+  const split = splitVersions(versions)
+  return [split.version || null, split.versions]
 }
 
 const rowKey = (table: string, rowId: string) => `${table}\u0000${rowId}`
@@ -508,19 +516,19 @@ async function writeBatch(tx: HqTx, deviceId: string, batch: Batch, log: Record<
     const inserts = writes.filter((w) => !w.existed).map((w) => w.row)
     const updates = writes.filter((w) => w.existed).map((w) => w.row)
     const recordset = (list: RowWrite[]) =>
-      sql`jsonb_to_recordset(${JSON.stringify(list)}::jsonb) AS x(t text, r text, f jsonb, v jsonb, ver text, reg text, del boolean, w text)`
+      sql`jsonb_to_recordset(${JSON.stringify(list)}::jsonb) AS x(t text, r text, f jsonb, v jsonb, ver text, pv jsonb, reg text, del boolean, w text)`
     if (inserts.length > 0) {
       // A row another push inserted since this batch read it as absent is not overwritten: the batch runs again and merges into it.
       const inserted = await query<{ one: number }>(
         tx,
-        sql`INSERT INTO rows (table_name, row_id, fields, versions, version, region, deleted, server_seq, writer_device, updated_at)
-          SELECT t, r, f, v, ver, reg, del, nextval('server_seq'), w, now() FROM ${recordset(inserts)}
+        sql`INSERT INTO rows (table_name, row_id, fields, versions, version, packed_versions, region, deleted, server_seq, writer_device, updated_at)
+          SELECT t, r, f, v, ver, pv, reg, del, nextval('server_seq'), w, now() FROM ${recordset(inserts)}
           ON CONFLICT (table_name, row_id) DO NOTHING RETURNING 1 AS one`,
       )
       if (inserted.length !== inserts.length) throw new RowRaceError()
     }
     if (updates.length > 0)
-      await tx.execute(sql`UPDATE rows SET fields = x.f, versions = x.v, version = x.ver, region = x.reg, deleted = x.del,
+      await tx.execute(sql`UPDATE rows SET fields = x.f, versions = x.v, version = x.ver, packed_versions = x.pv, region = x.reg, deleted = x.del,
           server_seq = nextval('server_seq'), writer_device = x.w, updated_at = now()
         FROM ${recordset(updates)} WHERE rows.table_name = x.t AND rows.row_id = x.r`)
   }
@@ -648,6 +656,7 @@ async function applyOne(
       f: fields,
       v: versions,
       ver: rowVersion(versions),
+      pv: packed(versions),
       reg: region,
       del: fields.deleted_at != null,
       w: writer,
@@ -661,6 +670,43 @@ async function applyOne(
   const result: ChangeResult = { ...head, status: outcome.status }
   if (Object.keys(outcome.server).length > 0) result.server = outcome.server
   return result
+}
+
+/**
+ * Rows written before migration 0004 have no stored wire text (a pull builds theirs on every
+ * read): fills it, `batch` rows per transaction in key order, pausing between batches so that
+ * syncs go first; then VACUUM (PGlite has no autovacuum to clear the old row versions). Nothing a
+ * device sees changes: no server_seq, no checksum. A row a push holds is skipped (the push writes
+ * it, and the trigger its text); the batch's rows are locked before the region checksum rows its
+ * update's trigger touches, in the order pushes lock them (rows by key, then regions sorted), so
+ * it never deadlocks with a push. `stop`: asked between batches. Returns the rows filled.
+ */
+export async function backfillWire(db: HqDb, options: { batch?: number; pauseMs?: number; stop?: () => boolean } = {}): Promise<number> {
+  const batch = options.batch ?? 2000
+  let after: [string, string] = ['', '']
+  let filled = 0
+  for (let done = false; !done && !options.stop?.(); ) {
+    done = await db.transaction(async (tx) => {
+      const found = await query<{ t: string; r: string; region: string | null }>(
+        tx,
+        sql`SELECT table_name AS t, row_id AS r, region FROM rows WHERE (table_name, row_id) > (${after[0]}, ${after[1]}) AND wire IS NULL
+          ORDER BY table_name, row_id LIMIT ${batch} FOR UPDATE SKIP LOCKED`,
+      )
+      if (found.length === 0) return true
+      const regions = [...new Set(found.map((f) => f.region ?? '(global)'))].sort()
+      await tx.execute(sql`SELECT 1 FROM region_checksums WHERE region_key IN (SELECT jsonb_array_elements_text(${JSON.stringify(regions)}::jsonb))
+        ORDER BY region_key FOR UPDATE`)
+      await tx.execute(sql`UPDATE rows SET wire = row_wire(table_name, row_id, fields, packed_versions)
+        FROM jsonb_to_recordset(${keysJson(found.map((f) => [f.t, f.r]))}::jsonb) AS k(t text, r text) WHERE rows.table_name = k.t AND rows.row_id = k.r`)
+      const last = found.at(-1)!
+      after = [last.t, last.r]
+      filled += found.length
+      return found.length < batch
+    })
+    if (!done && options.pauseMs) await new Promise((resolve) => setTimeout(resolve, options.pauseMs))
+  }
+  if (filled > 0 && !options.stop?.()) await db.execute(sql`VACUUM (ANALYZE) rows`)
+  return filled
 }
 
 /** The store's epochs, oldest first: [id, first server_seq of the epoch]. */
@@ -823,9 +869,10 @@ async function pullOnce(db: HqDb, principal: DevicePrincipal, request: PullQuery
         if (request.count) remaining = Number((await query<{ n: string }>(tx, sql`SELECT ${counted}::text AS n`))[0]!.n)
         await tx.execute(progressWrite)
       } else {
-        // The page built by the database as one JSON text (the rows' elements joined by commas),
-        // the horizon applied there and the rows to come counted in the same statement: one value
-        // to receive, not a row object per pulled row.
+        // The page built by the database as one JSON text (the rows' wire texts, stored with each
+        // row when it was written, joined by commas), the horizon applied there and the rows to
+        // come counted in the same statement (counted only when they are more than the page: else
+        // the page's own rows are all of them): one value to receive, not a row object per row.
         const limit = request.limit
         const byRegion = readsByRegion(scope, sizes!)
         const top = Number.isFinite(horizon) ? horizon : Number.MAX_SAFE_INTEGER
@@ -845,15 +892,14 @@ async function pullOnce(db: HqDb, principal: DevicePrincipal, request: PullQuery
               SELECT count(*)::int AS fetched, count(*) FILTER (WHERE p.server_seq <= ${top})::int AS visible,
                 max(p.server_seq) FILTER (WHERE p.server_seq <= ${top} AND p.n <= ${limit})::text AS last,
                 string_agg(p.wire, ',' ORDER BY p.server_seq) FILTER (WHERE p.server_seq <= ${top} AND p.n <= ${limit}) AS wire,
-                ${request.count ? sql`${counted}::text` : sql`NULL`} AS remaining,
+                ${request.count ? sql`(CASE WHEN count(*) > ${limit} THEN ${counted} ELSE count(*) END)::text` : sql`NULL`} AS remaining,
                 ${excluded ? sql`NULL` : sql`(SELECT json_build_array(n, h) FROM ${scopeChecksumSql(scope)} c)`} AS checksum
-              FROM (SELECT server_seq, row_number() OVER (ORDER BY server_seq) AS n,
-                  json_build_array(table_name, row_id, packed_versions->0, fields, nullif(packed_versions->1, '{}'::jsonb))::text AS wire
+              FROM (SELECT server_seq, row_number() OVER (ORDER BY server_seq) AS n, wire
                 FROM ${scopedRows(
                   scope,
                   request.cursor,
                   and(own, excluded ? notInArray(rows.tableName, excluded) : undefined),
-                  sql`server_seq, table_name, row_id, packed_versions, fields`,
+                  sql`server_seq, coalesce(wire, row_wire(table_name, row_id, fields, packed_versions)) AS wire`,
                   limit + 1,
                   byRegion,
                 )} ORDER BY server_seq LIMIT ${limit + 1}) p`,

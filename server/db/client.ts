@@ -36,6 +36,8 @@ export interface StoreOptions {
   migrate?: boolean
   /** PGlite data directory; omitted: in memory. */
   dataDir?: string
+  /** The migrations to run (default MIGRATIONS_DIR; tests of an upgrade open a store at an older one). */
+  migrationsFolder?: string
 }
 
 /** The PGlite data directory is open in another process (the running HQ, or an admin command). */
@@ -213,7 +215,7 @@ export async function openStore(options: StoreOptions & { holder?: string; onPoo
         await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
         // On the lock's own connection: a pool of one (the primary of `npm run hq --workers N`)
         // has no second one, and waited for it until the pool's timeout.
-        await migratePg(drizzlePg(holder, { schema }), { migrationsFolder: MIGRATIONS_DIR })
+        await migratePg(drizzlePg(holder, { schema }), { migrationsFolder: options.migrationsFolder ?? MIGRATIONS_DIR })
       } finally {
         await holder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined)
         holder.release()
@@ -226,7 +228,7 @@ export async function openStore(options: StoreOptions & { holder?: string; onPoo
   try {
     const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite()
     const db = drizzlePglite(client, { schema })
-    await migratePglite(db, { migrationsFolder: MIGRATIONS_DIR })
+    await migratePglite(db, { migrationsFolder: options.migrationsFolder ?? MIGRATIONS_DIR })
     // PGlite (its Emscripten file layer) creates its files 0666 whatever the umask; its folders
     // keep the umask (0700), so no other user reaches them while it runs, and the files are
     // narrowed to 0600 once open and again when closed (dataDir.ts).

@@ -68,12 +68,16 @@ export const rows = pgTable(
     version: text('version').notNull(),
     /**
      * `versions` as protocol 2 sends it: [the version most fields carry, {field: version} of the
-     * others]. Computed by PostgreSQL on every write (pack_versions, migration 0002), so a pull
-     * page is built by the database as JSON text.
+     * others]. Set by PostgreSQL on every write of the row (trigger rows_wire, migration 0004).
      */
-    packedVersions: jsonb('packed_versions')
-      .$type<[string | null, Record<string, string>]>()
-      .generatedAlwaysAs(sql`pack_versions(versions)`),
+    packedVersions: jsonb('packed_versions').$type<[string | null, Record<string, string>]>(),
+    /**
+     * The row as a pull page carries it (protocol 2: [table, id, base version, fields, other
+     * versions] as JSON text), set by the same trigger: built once per write, not per pull and
+     * device. Null for rows written before migration 0004 until they are written again or
+     * backfilled (backfillWire); a pull builds those itself.
+     */
+    wire: text('wire'),
     /** Org-unit code whose devices receive this row; null: global HQ data. */
     region: text('region'),
     deleted: boolean('deleted').notNull().default(false),
