@@ -7,10 +7,14 @@
 // the end; the template, griddesk_hqload_tpl_*, is kept for the next run unless --drop-template);
 // the generator speaks HTTP on loopback only, as the app's sync client does (push bodies gzipped,
 // `accept-encoding: br, gzip`, a pull's first page of FIRST_PULL_PAGE rows asking for the count, the
-// link's measured rate sent as link_kbps from the device's previous page on), and honours 429 +
-// Retry-After as devices do (jittered), counting the wait in the latency. Each day's push bodies are
-// built and gzipped before the day starts, so the generator's own CPU stays off the shared cores
-// while HQ is measured; --link-kbps N makes every device report N instead (e.g. 128: a 2G link).
+// link's rate measured as the app measures it — compressed bytes over the time less HQ's own
+// Server-Timing — sent as link_kbps from the device's previous page on), and honours 429 +
+// Retry-After as devices do (jittered), counting the wait in the latency. So that the generator's
+// own CPU stays off the shared cores while HQ is measured (3 ms a sync; fetch and inflating whole
+// pages took 25): each day's push bodies are built and gzipped before the day starts, requests go
+// through node:http with keep-alive, and of a day's pull page only the first 16 KB are inflated
+// (its head: cursor, has_more, the count of rows). --link-kbps N makes every device report N
+// instead (e.g. 128: a 2G link).
 //
 //   npx tsx bench/hq-load.ts --backend postgres --devices 200
 //   npx tsx bench/hq-load.ts --backend pglite --devices 50 --customers 2000 --visits 20000
@@ -29,8 +33,11 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { createServer } from 'node:net'
 import { loadavg, tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
-import { gunzipSync, gzipSync } from 'node:zlib'
+import http from 'node:http'
+import { brotliDecompressSync, constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib'
 import { v7 as uuidv7 } from 'uuid'
+import { linkRateKbps } from '../electron/core/sync/engine'
+import { serverTimingMs } from '../electron/core/sync/hqClient'
 import { formatHlc } from '../electron/core/sync/hlc'
 import { assignRegion, createUser, issueEnrolCode } from '../server/accounts'
 import { MIGRATIONS_DIR, openStore } from '../server/db/client'
@@ -195,11 +202,40 @@ for (let i = 0; ; i++) {
 class RequestError extends Error {}
 const jitter = (seconds: number) => seconds * 1000 * (1 + Math.random())
 let retries429 = 0
+/** One keep-alive connection per device at most, as the app holds one to its HQ. */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 4096 })
+
+/** A request on loopback: the status, headers and the body as received (still compressed). */
+function send(path: string, init: { method?: string; body?: Buffer; headers: Record<string, string> }, timeoutMs: number) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+    const request = http.request(`${base}${path}`, { method: init.method ?? 'GET', headers: init.headers, agent, timeout: timeoutMs }, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }))
+      response.on('error', (e) => reject(new RequestError(e.message)))
+    })
+    request.on('timeout', () => request.destroy(new RequestError('timeout')))
+    request.on('error', (e) => reject(e instanceof RequestError ? e : new RequestError(e.message)))
+    request.end(init.body)
+  })
+}
+
+/**
+ * A body inflated as its content-encoding says; `prefix`: only its start (what the stream's first
+ * 16 KB hold), for a pull page whose head is all the generator reads.
+ */
+function inflate(raw: Buffer, encoding: string | undefined, prefix: boolean): Buffer {
+  const input = prefix ? raw.subarray(0, 16_384) : raw
+  if (encoding === 'br') return brotliDecompressSync(input, prefix ? { finishFlush: zlibConstants.BROTLI_OPERATION_FLUSH } : {})
+  if (encoding === 'gzip') return gunzipSync(input, prefix ? { finishFlush: zlibConstants.Z_SYNC_FLUSH } : {})
+  return raw
+}
+
 async function call<T>(
   path: string,
-  init: { method?: string; body?: Buffer; token?: string; parse?: (bytes: Buffer) => T },
+  init: { method?: string; body?: Buffer; token?: string; head?: (bytes: Buffer) => T },
   deadline: number,
-): Promise<{ body: T; bytes: number }> {
+): Promise<{ body: T; bytes: number; serverMs: number }> {
   for (;;) {
     const left = deadline - performance.now()
     if (left <= 0) throw new RequestError('timeout')
@@ -210,25 +246,19 @@ async function call<T>(
       ...(init.body ? { 'content-type': 'application/json', 'content-encoding': 'gzip' } : {}),
       ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
     }
-    const response = await fetch(`${base}${path}`, {
-      method: init.method,
-      body: init.body as Uint8Array<ArrayBuffer> | undefined,
-      headers,
-      signal: AbortSignal.timeout(Math.ceil(left)),
-    }).catch((e: Error) => {
-      throw new RequestError(e.name === 'TimeoutError' ? 'timeout' : e.message)
-    })
-    // fetch inflates br and gzip itself.
-    const bytes = Buffer.from(await response.arrayBuffer())
+    const response = await send(path, { method: init.method, body: init.body, headers }, Math.ceil(left))
     if (response.status === 429) {
       retries429++
-      await new Promise((r) => setTimeout(r, jitter(Number(response.headers.get('retry-after') ?? 1))))
+      await new Promise((r) => setTimeout(r, jitter(Number(response.headers['retry-after'] ?? 1))))
       continue
     }
-    const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes
-    if (!response.ok) throw new RequestError(`${response.status} ${raw.toString('utf8', 0, 200)}`)
-    const sent = Number(response.headers.get('content-length') ?? bytes.length)
-    return { body: init.parse ? init.parse(raw) : (JSON.parse(raw.toString('utf8')) as T), bytes: sent }
+    const encoding = response.headers['content-encoding']
+    const ok = response.status >= 200 && response.status < 300
+    // Only a page's head is read (init.head): its rows are HQ's work, not the generator's.
+    const bytes = inflate(response.body, encoding, ok && init.head !== undefined)
+    if (!ok) throw new RequestError(`${response.status} ${bytes.toString('utf8', 0, 200)}`)
+    const serverMs = serverTimingMs({ headers: new Headers({ 'server-timing': String(response.headers['server-timing'] ?? '') }) })
+    return { body: init.head ? init.head(bytes) : (JSON.parse(bytes.toString('utf8')) as T), bytes: response.body.length, serverMs }
   }
 }
 const json = (value: unknown) => gzipSync(JSON.stringify(value))
@@ -256,8 +286,12 @@ interface Device {
  */
 function pageHead(bytes: Buffer): PullResponse {
   const at = bytes.indexOf(',"rows":[')
-  if (at < 0) return JSON.parse(bytes.toString('utf8')) as PullResponse
-  return JSON.parse(`${bytes.toString('utf8', 0, at)},"rows":[]}`) as PullResponse
+  if (at >= 0) return JSON.parse(`${bytes.toString('utf8', 0, at)},"rows":[]}`) as PullResponse
+  try {
+    return JSON.parse(bytes.toString('utf8')) as PullResponse // an answer without rows (must_refetch)
+  } catch {
+    throw new RequestError(`a pull page without its head in its first ${bytes.length} bytes`)
+  }
 }
 
 async function pullAll(d: Device, deadline: number, keep?: (row: WireRow) => void): Promise<number> {
@@ -268,8 +302,9 @@ async function pullAll(d: Device, deadline: number, keep?: (row: WireRow) => voi
     const link = FIXED_LINK ?? d.linkKbps
     const q = `${V}&cursor=${d.cursor}&limit=${first ? FIRST_PULL_PAGE : 20000}${d.scope ? `&scope=${d.scope}` : ''}${d.epoch ? `&epoch=${d.epoch}` : ''}${d.cursor > 0 ? '&skip_own=1' : ''}${first ? '&count=1' : ''}${link === undefined ? '' : `&link_kbps=${link}`}`
     const sent = performance.now()
-    const { body: page, bytes } = await call<PullResponse>(`/v1/pull?${q}`, { token: d.token, ...(keep ? {} : { parse: pageHead }) }, deadline)
-    d.linkKbps = Math.round((bytes * 8) / Math.max(1, performance.now() - sent))
+    const { body: page, bytes, serverMs } = await call<PullResponse>(`/v1/pull?${q}`, { token: d.token, ...(keep ? {} : { head: pageHead }) }, deadline)
+    // As the app measures it (linkRateKbps): the bytes the link carried, HQ's own time left out.
+    d.linkKbps = linkRateKbps(bytes, performance.now() - sent, serverMs) ?? d.linkKbps
     if (page.must_refetch) throw new RequestError(`must_refetch ${page.reason}`)
     if (keep) for (const row of page.rows) keep(row)
     // Rows pulled: the page's own, or (its rows left unread) the count HQ gave with the first page.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_PULL_LIMIT } from '../../../shared/sync/protocol'
-import { linkRateKbps, nextPageRows } from './engine'
+import { linkRateKbps, MIN_RATE_SAMPLE_BYTES, nextPageRows } from './engine'
 
 describe('pull page size follows the link', () => {
   it('keeps pages near 15 s: a 2G link shrinks them by halves, a fast one grows them back by doubling', () => {
@@ -33,5 +33,9 @@ describe('linkRateKbps', () => {
   })
   it('reads an answer that came while the device was busy (no time left) as fast, not as a broken link', () => {
     expect(linkRateKbps(1_000_000, 40, 60)).toBe(8_000_000)
+  })
+  it('says nothing of an answer too small to measure the link by (its time is the round trip): the rate before stands', () => {
+    expect(linkRateKbps(MIN_RATE_SAMPLE_BYTES - 1, 50, 0)).toBeUndefined()
+    expect(linkRateKbps(MIN_RATE_SAMPLE_BYTES, 1_000, 0)).toBe(262)
   })
 })

@@ -65,12 +65,22 @@ const MIN_ADAPTIVE_PAGE = 500
  * A short last page says nothing about the link.
  */
 /**
+ * Below this many bytes an answer's time is mostly the round trip, not the link's rate: a day's
+ * last page of a few KB over a 20 Mbit/s link with a 50 ms round trip reads as ~1 Mbit/s, and HQ
+ * would compress the next morning's page for a 2G link (brotli 8: 2.5× the CPU of 4 for 7% fewer
+ * bytes; at a morning peak on PGlite, HQ's CPU per sync 72–88 → 92–144 ms).
+ */
+export const MIN_RATE_SAMPLE_BYTES = 32 * 1024
+
+/**
  * A download's rate in kbit/s: its bytes over the time they took, less HQ's own time (Server-Timing)
  * and the time this thread was busy applying while the answer waited (the caller takes that off
  * `elapsedMs`). An answer that arrived entirely while the thread was busy reads as very fast: the
- * link then is not what limits the pull.
+ * link then is not what limits the pull. Undefined for an answer too small to say
+ * (MIN_RATE_SAMPLE_BYTES): the rate measured before stands.
  */
-export function linkRateKbps(bytes: number, elapsedMs: number, serverMs: number): number {
+export function linkRateKbps(bytes: number, elapsedMs: number, serverMs: number): number | undefined {
+  if (bytes < MIN_RATE_SAMPLE_BYTES) return undefined
   return Math.round((bytes * 8) / Math.max(1, elapsedMs - serverMs))
 }
 
@@ -514,7 +524,7 @@ async function pullPages(run: RunState): Promise<Next> {
     const response = client.request<PullResponse>('GET', `/v1/pull?${query}`).then((page) => {
       const receivedAt = ctx.change.clock.wallTime()
       const busy = busyMs - busyBefore
-      linkKbps = linkRateKbps(client.traffic.bytesReceived - bytesBefore, receivedAt - sentAt - busy, client.traffic.serverMs - serverBefore)
+      linkKbps = linkRateKbps(client.traffic.bytesReceived - bytesBefore, receivedAt - sentAt - busy, client.traffic.serverMs - serverBefore) ?? linkKbps
       return { page, sentAt, receivedAt, busyMs: busy }
     })
     response.catch(() => undefined) // a dropped prefetch's failure is nobody's error
