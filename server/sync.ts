@@ -682,6 +682,8 @@ async function applyOne(
  * it never deadlocks with a push. `stop`: asked between batches. Returns the rows filled.
  */
 export async function backfillWire(db: HqDb, options: { batch?: number; pauseMs?: number; stop?: () => boolean } = {}): Promise<number> {
+  // Once done, every row written since has its text from the trigger: no walk at the next start.
+  if ((await getMeta(db, WIRE_STORED)) === '1') return 0
   const batch = options.batch ?? 2000
   let after: [string, string] = ['', '']
   let filled = 0
@@ -705,9 +707,17 @@ export async function backfillWire(db: HqDb, options: { batch?: number; pauseMs?
     })
     if (!done && options.pauseMs) await new Promise((resolve) => setTimeout(resolve, options.pauseMs))
   }
-  if (filled > 0 && !options.stop?.()) await db.execute(sql`VACUUM (ANALYZE) rows`)
+  if (options.stop?.()) return filled
+  if (filled > 0) await db.execute(sql`VACUUM (ANALYZE) rows`)
+  await db
+    .insert(serverMeta)
+    .values({ key: WIRE_STORED, value: '1' })
+    .onConflictDoUpdate({ target: serverMeta.key, set: { value: '1' } })
   return filled
 }
+
+/** server_meta key: '1' once backfillWire has stored the text of every row written before 0004. */
+const WIRE_STORED = 'wire_stored'
 
 /** The store's epochs, oldest first: [id, first server_seq of the epoch]. */
 type Epochs = [string, number][]
