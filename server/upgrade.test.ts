@@ -151,7 +151,8 @@ describe.each(backends)('a 0.1.0 field laptop with queued edits, upgraded, syncs
            FROM rows ORDER BY table_name, row_id`,
         )) as unknown as { rows: { table_name: string; row_id: string; seq: string; wire: string | null; built: string }[] }
       ).rows
-    const checksums = async () => (await hq.store.db.execute('SELECT region_key, row_count, hash FROM region_checksums ORDER BY region_key')).rows
+    const all = async (text: string) => ((await hq.store.db.execute(text)) as unknown as { rows: unknown[] }).rows
+    const checksums = () => all('SELECT region_key, row_count, hash FROM region_checksums ORDER BY region_key')
     const before = await read()
     const checksumsBefore = await checksums()
     const untouched = before.filter((r) => r.wire === null).length
@@ -168,7 +169,7 @@ describe.each(backends)('a 0.1.0 field laptop with queued edits, upgraded, syncs
     // Done once: HQ's next start does not walk the table again (rows written since carry their text).
     await hq.store.db.execute(`UPDATE rows SET wire = NULL WHERE (table_name, row_id) = (SELECT table_name, row_id FROM rows LIMIT 1)`)
     expect(await backfillWire(hq.store.db)).toBe(0)
-    expect((await hq.store.db.execute('SELECT count(*)::int AS n FROM rows WHERE wire IS NULL')).rows).toEqual([{ n: 1 }])
+    expect(await all('SELECT count(*)::int AS n FROM rows WHERE wire IS NULL')).toEqual([{ n: 1 }])
     await hq.store.db.execute('UPDATE rows SET wire = row_wire(table_name, row_id, fields, packed_versions) WHERE wire IS NULL')
     // A laptop enrolled now receives the stored texts and agrees with HQ.
     const fresh = openTestCore()
