@@ -193,17 +193,22 @@ const brotliAsync = promisify(brotliCompress)
 /**
  * Brotli's quality for a pull page, by the download rate the device measured on its last page
  * (`link_kbps`, HQ's own time left out): 8 on a slow or unknown link, 4 from FAST_LINK_KBPS, 3 from
- * LAN_LINK_KBPS. On the demo county's pages quality 8 is 7% smaller than 4 and costs 2.5× the CPU
- * (17.7 s against 7.0 s for the 195 MB of a first pull): worth it on 2G, where 7% is minutes. 3 is
- * a faster algorithm than 4 (a third of its CPU for 14% more bytes): quality 4 writes about
- * 23 Mbit/s of output on one core here, so on a faster link it, not the link, sets the pace — and
- * HQ serves more devices per core.
+ * LAN_LINK_KBPS, 1 from GIGABIT_LINK_KBPS. On the demo county's pages quality 8 is 7% smaller than
+ * 4 and costs 2.5× the CPU (17.7 s against 7.0 s for the 195 MB of a first pull): worth it on 2G,
+ * where 7% is minutes. 3 is a faster algorithm than 4 (a third of its CPU for 14% more bytes):
+ * quality 4 writes about 23 Mbit/s of output on one core here, so on a faster link it, not the
+ * link, sets the pace — and HQ serves more devices per core. 1 takes about half of 3's CPU for
+ * 4–14% more bytes (a day's 574 KB page: 1.9 against 3.6 ms, 86 against 83 KB; a first pull's
+ * 13.8 MB page: 41 against 75 ms, 1.77 against 1.55 MB): from 100 Mbit/s on the time it saves is
+ * more than the extra bytes take to send, and at a morning peak on an office network it is HQ's
+ * CPU that is short.
  */
 export const FAST_LINK_KBPS = 2_000
 export const LAN_LINK_KBPS = 20_000
+export const GIGABIT_LINK_KBPS = 100_000
 const brotliQuality = (query: unknown) => {
   const kbps = Number((query as { link_kbps?: unknown } | undefined)?.link_kbps)
-  return kbps >= LAN_LINK_KBPS ? 3 : kbps >= FAST_LINK_KBPS ? 4 : 8
+  return kbps >= GIGABIT_LINK_KBPS ? 1 : kbps >= LAN_LINK_KBPS ? 3 : kbps >= FAST_LINK_KBPS ? 4 : 8
 }
 const ROWS_END = Buffer.from(']}')
 

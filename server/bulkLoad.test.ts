@@ -14,7 +14,7 @@ import { HqClient, type FetchLike } from '../electron/core/sync/hqClient'
 import { openTestCore } from '../electron/core/testing'
 import { PROTOCOL_VERSION, type EnrolResponse } from '../shared/sync/protocol'
 import { SYNC_SCHEMA_VERSION } from '../shared/sync/versions'
-import { brotliWindow, FAST_LINK_KBPS, LAN_LINK_KBPS } from './app'
+import { brotliWindow, FAST_LINK_KBPS, GIGABIT_LINK_KBPS, LAN_LINK_KBPS } from './app'
 import { startTestHq, type TestHq } from './testing'
 
 type Device = ReturnType<typeof openTestCore>
@@ -204,13 +204,16 @@ describe('a first pull as a bulk load', () => {
     const unsaid = await page()
     const fast = await page(FAST_LINK_KBPS)
     const lan = await page(LAN_LINK_KBPS)
+    const office = await page(GIGABIT_LINK_KBPS)
     expect(fast.body).toEqual(slow.body)
     expect(lan.body).toEqual(slow.body)
+    expect(office.body).toEqual(slow.body)
     // The bodies differ only in server_time: sizes within a few bytes at the same quality.
     expect(Math.abs(unsaid.compressed - slow.compressed)).toBeLessThan(16)
     expect(fast.compressed).toBeGreaterThan(slow.compressed * 1.02)
     // The window fits the body: a push answer's 15 KB gets 64 KB, a 1.4 MB page 2 MB, never over 16 MB.
     expect([brotliWindow(15_000), brotliWindow(1_410_830), brotliWindow(2 ** 30)]).toEqual([16, 21, 24])
     expect(lan.compressed).toBeGreaterThan(fast.compressed * 1.02)
+    expect(office.compressed).toBeGreaterThan(lan.compressed * 1.02)
   })
 })
