@@ -507,6 +507,8 @@ const results: Record<string, unknown>[] = []
 const loadStart = load1()
 for (let day = 0; day < Number(args.days); day++) {
   const bodies = devices.map((d) => dayBody(d))
+  // The rates the devices start the day's pull with (HQ's brotli quality follows them).
+  const said = devices.map((d) => d.linkKbps).filter((k): k is number => k !== undefined)
   const dbCpu = await watchDbCpu()
   const cpu0 = cpuNow()
   const own0 = process.cpuUsage()
@@ -535,6 +537,7 @@ for (let day = 0; day < Number(args.days); day++) {
     push: push && { p50: push.p50, p95: push.p95 },
     pull: pull && { p50: pull.p50, p95: pull.p95 },
     pulledRowsPerSync: ok.length ? ok.reduce((a, s) => a + s.pulled, 0) / ok.length : 0,
+    linkKbpsSaid: said.length ? { devices: said.length, p50: percentiles(said).p50 } : undefined,
     errors: errors.length,
     errorSamples: [...new Set(errors.map((e) => e.error))].slice(0, 5),
     retries429,
@@ -545,7 +548,7 @@ for (let day = 0; day < Number(args.days); day++) {
   results.push(r)
   const f = (x: number | undefined) => (x === undefined ? '—' : `${(x / 1000).toFixed(2)} s`)
   console.log(
-    `day ${day + 1}: ${r.syncsPerSecond.toFixed(2)} syncs/s (${ok.length}/${N} in ${wall.toFixed(1)} s); latency p50 ${f(total?.p50)} p95 ${f(total?.p95)} max ${f(total?.max)}; push p50 ${f(push?.p50)} p95 ${f(push?.p95)}; pull p50 ${f(pull?.p50)}; ${errors.length} errors${errors.length ? ` (${r.errorSamples.join(' | ')})` : ''}; 429 retries ${retries429}; CPU/sync HQ ${(r.cpuPerSync.hq * 1000).toFixed(0)} ms, DB ${(r.cpuPerSync.db * 1000).toFixed(0)} ms, generator ${(r.cpuPerSync.generator * 1000).toFixed(0)} ms; HQ peak RSS ${r.hqPeakRssMb} MB; load ${r.load1.before} → ${r.load1.after}`,
+    `day ${day + 1}: ${r.syncsPerSecond.toFixed(2)} syncs/s (${ok.length}/${N} in ${wall.toFixed(1)} s); latency p50 ${f(total?.p50)} p95 ${f(total?.p95)} max ${f(total?.max)}; push p50 ${f(push?.p50)} p95 ${f(push?.p95)}; pull p50 ${f(pull?.p50)}; ${errors.length} errors${errors.length ? ` (${r.errorSamples.join(' | ')})` : ''}; 429 retries ${retries429}; CPU/sync HQ ${(r.cpuPerSync.hq * 1000).toFixed(0)} ms, DB ${(r.cpuPerSync.db * 1000).toFixed(0)} ms, generator ${(r.cpuPerSync.generator * 1000).toFixed(0)} ms; HQ peak RSS ${r.hqPeakRssMb} MB; load ${r.load1.before} → ${r.load1.after}; link said p50 ${r.linkKbpsSaid ? `${Math.round(r.linkKbpsSaid.p50 / 1000)} Mbit/s (${r.linkKbpsSaid.devices} devices)` : '—'}`,
   )
 }
 
