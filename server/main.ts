@@ -37,9 +37,9 @@ county of 510k rows; HQ, the database and the load generator on one shared 2-cor
   79-97 ms of CPU per day's sync: 12-14 syncs/s, p95 3.5-4.1 s at 50 devices over three days
   (load 1.4), HQ peaking at 0.9 GB: a pilot county's few dozen devices, not more.
   Use it for a pilot county; beyond that, or for several processes, PostgreSQL.
-  PostgreSQL: ~80 ms of CPU per day's sync at 200 devices (HQ 41-44 + database 36 ms; 55-66 ms
-  at 50), 20-21 syncs/s there with the generator on the same two cores, p95 9.5-9.8 s for 200
-  at once (50 at once: p95 1.8-2.1 s).
+  PostgreSQL: ~80 ms of CPU per day's sync at 200 devices (HQ 41-44 + database 36-39 ms; 55-66
+  ms at 50), 19-21 syncs/s there with the generator on the same two cores, p95 9.5-10.2 s for
+  200 at once (50 at once: p95 1.8-2.1 s).
   Pushes run side by side; add HQ processes (--workers) until the database's cores are the limit.
   A province: one HQ per province on PostgreSQL (docs/deployment.md).`
 
