@@ -672,6 +672,9 @@ async function applyOne(
   return result
 }
 
+/** server_meta key: '1' once backfillWire has stored the text of every row written before 0004. */
+const WIRE_STORED = 'wire_stored'
+
 /**
  * Rows written before migration 0004 have no stored wire text (a pull builds theirs on every
  * read): fills it, `batch` rows per transaction in key order, pausing between batches so that
@@ -709,15 +712,9 @@ export async function backfillWire(db: HqDb, options: { batch?: number; pauseMs?
   }
   if (options.stop?.()) return filled
   if (filled > 0) await db.execute(sql`VACUUM (ANALYZE) rows`)
-  await db
-    .insert(serverMeta)
-    .values({ key: WIRE_STORED, value: '1' })
-    .onConflictDoUpdate({ target: serverMeta.key, set: { value: '1' } })
+  await setMeta(db, WIRE_STORED, '1')
   return filled
 }
-
-/** server_meta key: '1' once backfillWire has stored the text of every row written before 0004. */
-const WIRE_STORED = 'wire_stored'
 
 /** The store's epochs, oldest first: [id, first server_seq of the epoch]. */
 type Epochs = [string, number][]
@@ -740,10 +737,7 @@ export async function startEpoch(db: HqDb): Promise<string> {
     const first = Number(seq.last) + (seq.called ? 1 : 0)
     const id = uuidv7()
     const epochs = [...(await epochsOf(tx)), [id, first] as [string, number]].slice(-MAX_EPOCHS)
-    await tx
-      .insert(serverMeta)
-      .values({ key: 'epochs', value: JSON.stringify(epochs) })
-      .onConflictDoUpdate({ target: serverMeta.key, set: { value: JSON.stringify(epochs), updatedAt: sql`now()` } })
+    await setMeta(tx, 'epochs', JSON.stringify(epochs))
     return id
   })
 }
@@ -759,6 +753,13 @@ function restoredSince(epochs: Epochs, epoch: string, cursor: number): boolean {
 
 export async function getMeta(db: HqDb | HqTx, key: string): Promise<string | undefined> {
   return (await db.select().from(serverMeta).where(eq(serverMeta.key, key)))[0]?.value
+}
+
+async function setMeta(db: HqDb | HqTx, key: string, value: string): Promise<void> {
+  await db
+    .insert(serverMeta)
+    .values({ key, value })
+    .onConflictDoUpdate({ target: serverMeta.key, set: { value, updatedAt: sql`now()` } })
 }
 
 export interface PullQuery {
@@ -1162,11 +1163,7 @@ export async function purgeTombstones(db: HqDb, days = TOMBSTONE_RETENTION_DAYS)
     )
     const before = Number((await getMeta(tx, 'purged_below_seq')) ?? 0)
     const below = gone.reduce((m, r) => Math.max(m, Number(r.seq)), before)
-    if (below !== before)
-      await tx
-        .insert(serverMeta)
-        .values({ key: 'purged_below_seq', value: String(below) })
-        .onConflictDoUpdate({ target: serverMeta.key, set: { value: String(below) } })
+    if (below !== before) await setMeta(tx, 'purged_below_seq', String(below))
     return { purged: gone.length, purgedBelowSeq: below }
   })
 }

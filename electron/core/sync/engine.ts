@@ -60,11 +60,6 @@ const PAGE_SECONDS = 15
 const MIN_ADAPTIVE_PAGE = 500
 
 /**
- * The next pull page's size after a page of `rows` (asked: `current`) took `millis` to arrive:
- * what the link carries in PAGE_SECONDS, at most halving or doubling, within 500…MAX_PULL_LIMIT.
- * A short last page says nothing about the link.
- */
-/**
  * Below this many bytes an answer's time is mostly the round trip, not the link's rate: a day's
  * last page of a few KB over a 20 Mbit/s link with a 50 ms round trip reads as ~1 Mbit/s, and HQ
  * would compress the next morning's page for a 2G link (brotli 8: 2.5× the CPU of 4 for 7% fewer
@@ -84,6 +79,11 @@ export function linkRateKbps(bytes: number, elapsedMs: number, serverMs: number)
   return Math.round((bytes * 8) / Math.max(1, elapsedMs - serverMs))
 }
 
+/**
+ * The next pull page's size after a page of `rows` (asked: `current`) took `millis` to arrive:
+ * what the link carries in PAGE_SECONDS, at most halving or doubling, within 500…MAX_PULL_LIMIT.
+ * A short last page says nothing about the link.
+ */
 export function nextPageRows(current: number, rows: number, millis: number): number {
   if (rows < current) return current
   const fits = (rows / Math.max(1, millis)) * PAGE_SECONDS * 1000
